@@ -1,0 +1,26 @@
+# Warnings as an INTERFACE target, linked PRIVATE by every spark target.
+add_library(spark_warnings INTERFACE)
+target_compile_options(spark_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
+  # GCC 12 reports false positives inside std::variant copies.
+  $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>
+  $<$<BOOL:${SPARK_WERROR}>:-Werror>)
+install(TARGETS spark_warnings EXPORT sparkTargets)
+
+# spark_add_library(<folder> <sources...>): one library per top-level folder,
+# public headers under <folder>/include/spark/<folder>/, alias spark::<folder>.
+function(spark_add_library folder)
+  add_library(spark_${folder} ${ARGN})
+  add_library(spark::${folder} ALIAS spark_${folder})
+  set_target_properties(spark_${folder} PROPERTIES EXPORT_NAME ${folder} POSITION_INDEPENDENT_CODE ON)
+  target_compile_features(spark_${folder} PUBLIC cxx_std_20)
+  target_include_directories(spark_${folder} PUBLIC
+    $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
+    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+  target_link_libraries(spark_${folder} PRIVATE spark_warnings)
+  if(SPARK_INSTALL)
+    install(TARGETS spark_${folder} EXPORT sparkTargets
+      ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+    install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  endif()
+endfunction()

@@ -1,0 +1,106 @@
+#pragma once
+// The common soma contract (spec section 2.0), shared by every soma model.
+//
+// Ports: input `current` (CurrentArray [pA], shape = units), optional input `inhibition_mask`
+// (BooleanMask, shape = units), output `spikes` (SpikeArray signed by the mask), property `potential`
+// (PotentialArray [mV], relative to the rest potential: v = V - V_rest).
+// All potential-like parameters are stored relative to rest (theta = V_th - V_rest, ...); the spike test
+// is strict, v > theta. A model derives from Soma<Model, Config> and provides
+//     void build_model(const BuildContext&, const Shape& units);       // materialise parameters
+//     void update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked);
+//     void reset_model();  void visit_model(StateVisitor&);
+// where update() advances elements [begin, end) by one dt given the input current [pA] and writes 1 into spiked[i] for a spike, else 0.
+// The optional config field `units` (set by a neuron for all its components) gives the soma a
+// recurrent contract and is checked against the current's shape.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include <spark/core/component_base.hpp>
+
+namespace spark::components::somas {
+
+template <class Derived, class ConfigT>
+class Soma : public ComponentBase<Derived, ConfigT> {
+    using Base = ComponentBase<Derived, ConfigT>;
+
+public:
+    static constexpr std::string_view category = "soma";
+    enum Input : std::size_t { current, inhibition_mask };
+    enum Output : std::size_t { spikes };
+    enum Property : std::size_t { potential };
+    static constexpr std::array input_ports{
+        PortDecl{"current", PayloadKind::current, "Input current [pA]."},
+        PortDecl{"inhibition_mask", PayloadKind::boolean_mask,
+                 "Which units are inhibitory; their spikes carry the value -1.", true}};
+    static constexpr std::array output_ports{
+        PortDecl{"spikes", PayloadKind::spikes, "Spikes of this step, signed by the inhibition mask."}};
+    static constexpr std::array property_ports{
+        PortDecl{"potential", PayloadKind::potential, "Membrane potential relative to rest [mV]."}};
+
+    using Base::Base;
+
+    std::optional<BuildResult> contract() const override {
+        if (!this->config_.units) return std::nullopt;
+        return result_for(*this->config_.units, {});
+    }
+
+    BuildResult build(const BuildContext& ctx) override {
+        const PortSpec& in = ctx.input(current);
+        if (in.per_synapse || (this->config_.units && in.shape != *this->config_.units))
+            throw_input_mismatch(*this, ctx, current,
+                                 PortSpec(PayloadKind::current, this->config_.units.value_or(in.shape)).to_string());
+        units_ = in.shape;
+        std::vector<std::uint8_t> mask;
+        if (ctx.has_input(inhibition_mask)) {
+            const PortSpec& m = ctx.input(inhibition_mask);
+            if (m.shape.size() != units_.size())
+                throw_input_mismatch(*this, ctx, inhibition_mask,
+                                     PortSpec(PayloadKind::boolean_mask, units_).to_string());
+            mask = m.mask;
+        }
+        potential_.assign(units_.size(), 0.0f);
+        static_cast<Derived*>(this)->build_model(ctx, units_);
+        return result_for(units_, std::move(mask));
+    }
+
+    void step(const StepContext& ctx) override {
+        const float* in = ctx.inputs[current].f32().data();
+        std::uint8_t* out = ctx.outputs[spikes].u8().data();
+        const std::uint8_t* mask = ctx.inputs[inhibition_mask].empty() ? nullptr : ctx.inputs[inhibition_mask].u8().data();
+        auto* self = static_cast<Derived*>(this);
+        parallel_for(*ctx.parallel, potential_.size(), default_chunk, [&](std::size_t begin, std::size_t end) {
+            self->update(begin, end, in, out);
+            if (mask)
+                for (std::size_t i = begin; i < end; ++i)
+                    out[i] = static_cast<std::uint8_t>(out[i] | (mask[i] ? spike::inhibitory : 0));
+        });
+    }
+
+    void reset() override {
+        std::fill(potential_.begin(), potential_.end(), 0.0f);
+        static_cast<Derived*>(this)->reset_model();
+    }
+
+    void visit_state(StateVisitor& v) override {
+        v("potential", potential_);
+        static_cast<Derived*>(this)->visit_model(v);
+    }
+
+    ArrayRef property(std::size_t) override { return {potential_.data(), potential_.size()}; }
+
+    std::span<const float> potential_values() const noexcept { return potential_; }
+
+protected:
+    static BuildResult result_for(const Shape& units, std::vector<std::uint8_t> mask) {
+        PortSpec out(PayloadKind::spikes, units);
+        out.mask = std::move(mask);
+        return BuildResult{{std::move(out)}, {PortSpec(PayloadKind::potential, units)}};
+    }
+
+    Shape units_;
+    std::vector<float> potential_;  // v = V - V_rest [mV]
+};
+
+}  // namespace spark::components::somas

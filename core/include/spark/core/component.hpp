@@ -1,0 +1,118 @@
+#pragma once
+// The component contract.
+//
+// A component (a soma, a synapse group, a delay line, a plasticity rule, an interface) declares its
+// ports by name in three static tables (inputs, outputs, properties). Its life:
+//   1. constructed from its validated config (construction never depends on shapes);
+//   2. build(ctx): receives the spec of every input port, creates parameters and state from the
+//      shapes (drawing random values from ctx.rng), and returns the spec of every output and property.
+//      A spec that does not fit throws ShapeError naming the port;
+//   3. step(ctx) advances one dt: it reads ctx.inputs and must write every element of ctx.outputs;
+//   4. reset() returns the state to its post-build initial values;
+//   5. visit_state(v) names every state array (and RNG stream): one list that serves snapshots,
+//      recording and inspection alike.
+// Outputs are runtime-owned buffers. Properties are component-owned arrays (a synapse kernel, a
+// soma's potential) that other nodes read live through property(); settable properties are written
+// by effects after a step through set_property().
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <spark/core/error.hpp>
+#include <spark/core/parallel.hpp>
+#include <spark/core/payload.hpp>
+#include <spark/core/rng.hpp>
+#include <spark/core/state.hpp>
+#include <spark/core/value.hpp>
+
+namespace spark {
+
+// A port declaration. `kind` may be PayloadKind::any for ports that adapt to their input (Concat).
+inline constexpr PayloadKind any_payload = static_cast<PayloadKind>(255);
+
+struct PortDecl {
+    std::string_view name;
+    PayloadKind kind;
+    std::string_view description;
+    bool optional = false;  // inputs: may stay unwired (the component then sees an empty view)
+    bool settable = false;  // properties: may be written by an effect
+};
+
+struct BuildContext {
+    // One entry per declared input; nullopt for an optional input left unwired.
+    std::span<const std::optional<PortSpec>> inputs;
+    // One entry per declared property: whether any wire reads it (a synapse may then keep a dense
+    // kernel, and may otherwise use a sparse layout).
+    std::span<const bool> properties_read;
+    double dt = 1.0;           // [ms]
+    Rng* rng = nullptr;        // this node's own stream
+    std::string_view node;     // the node's full path, for messages
+
+    const PortSpec& input(std::size_t i) const { return *inputs[i]; }
+    bool has_input(std::size_t i) const { return inputs[i].has_value(); }
+};
+
+struct BuildResult {
+    std::vector<PortSpec> outputs;     // one per declared output
+    std::vector<PortSpec> properties;  // one per declared property
+};
+
+struct StepContext {
+    std::span<const ConstArrayRef> inputs;  // one per declared input (empty view if unwired)
+    std::span<const ArrayRef> outputs;      // one per declared output
+    Parallel* parallel = nullptr;
+    std::int64_t step = 0;                  // the global step counter
+};
+
+class Component {
+public:
+    virtual ~Component() = default;
+
+    virtual std::string_view type_name() const noexcept = 0;   // registry name, "leaky_soma"
+    virtual std::string_view class_name() const noexcept = 0;  // "LeakySoma"
+    virtual std::span<const PortDecl> inputs() const noexcept = 0;
+    virtual std::span<const PortDecl> outputs() const noexcept = 0;
+    virtual std::span<const PortDecl> properties() const noexcept = 0;
+
+    // The output and property specs when they are known from the config alone, before build (Spark's
+    // recurrent contract). A node with a contract may sit on a previous-step wire whose consumer is
+    // built first. Default: none.
+    virtual std::optional<BuildResult> contract() const { return std::nullopt; }
+
+    virtual BuildResult build(const BuildContext& ctx) = 0;
+    virtual void step(const StepContext& ctx) = 0;
+    virtual void reset() = 0;
+    virtual void visit_state(StateVisitor& visitor) = 0;
+
+    // The live storage of property `index` (valid after build, stable until the component dies).
+    virtual ArrayRef property(std::size_t index);
+    // Overwrites property `index` (an effect). Default: copy into property(index).
+    virtual void set_property(std::size_t index, ConstArrayRef value);
+
+    // The config as a Value map (every field, defaults included).
+    virtual Value config_value() const = 0;
+
+    // The instance name used in messages (the node path once in a network).
+    const std::string& instance() const noexcept { return instance_; }
+    void set_instance(std::string name) { instance_ = std::move(name); }
+    bool built() const noexcept { return built_; }
+    void mark_built() noexcept { built_ = true; }
+
+    // Index of a port by name in the given table, or nullopt.
+    static std::optional<std::size_t> find_port(std::span<const PortDecl> table, std::string_view name);
+
+private:
+    std::string instance_;
+    bool built_ = false;
+};
+
+// Throws ShapeError for input `index` of `ctx`: "<node> input '<port>': expected <expected>, got <spec>".
+[[noreturn]] void throw_input_mismatch(const Component& c, const BuildContext& ctx, std::size_t index,
+                                       std::string expected);
+
+}  // namespace spark

@@ -1,0 +1,64 @@
+#pragma once
+// ComponentBase: the boilerplate every concrete component shares, and the Component concept that
+// Registry::add checks at compile time.
+//
+// A concrete component declares, as static members:
+//   type_name (registry name), class_name, category ("soma", "synapses", ...), description,
+//   inputs / outputs / properties (std::array<PortDecl, N>), and a `Config` type reflected with Hana.
+#include <array>
+#include <concepts>
+#include <span>
+#include <string_view>
+
+#include <spark/core/component.hpp>
+#include <spark/core/config.hpp>
+
+namespace spark {
+
+template <class C>
+concept ComponentType = std::derived_from<C, Component> && requires {
+    typename C::Config;
+    { C::type_name } -> std::convertible_to<std::string_view>;
+    { C::class_name_v } -> std::convertible_to<std::string_view>;
+    { C::category } -> std::convertible_to<std::string_view>;
+    { C::description } -> std::convertible_to<std::string_view>;
+    { std::span<const PortDecl>(C::input_ports) };
+    { std::span<const PortDecl>(C::output_ports) };
+    { std::span<const PortDecl>(C::property_ports) };
+} && std::constructible_from<C, typename C::Config, std::string>;
+
+template <class Derived, class ConfigT>
+class ComponentBase : public Component {
+public:
+    using Config = ConfigT;
+
+    ComponentBase(Config config, std::string instance) : config_(std::move(config)) {
+        set_instance(std::move(instance));
+        validate(config_, where());
+    }
+
+    std::string_view type_name() const noexcept override { return Derived::type_name; }
+    std::string_view class_name() const noexcept override { return Derived::class_name_v; }
+    std::span<const PortDecl> inputs() const noexcept override { return Derived::input_ports; }
+    std::span<const PortDecl> outputs() const noexcept override { return Derived::output_ports; }
+    std::span<const PortDecl> properties() const noexcept override { return Derived::property_ports; }
+    Value config_value() const override { return spark::to_value(config_); }
+
+    const Config& config() const noexcept { return config_; }
+    ConfigWhere where() const noexcept { return {Derived::class_name_v, instance()}; }
+
+protected:
+    // The values of a Param field for `shape`, drawn from the node's stream and checked against the
+    // field's bound; messages name this component and the field.
+    std::vector<float> materialize(const Param& param, std::string_view field, const Shape& shape,
+                                   const BuildContext& ctx, const InitOverrides& overrides = {}) const {
+        const FieldMeta& m = config_detail::meta_of(Config::meta, field);
+        const std::string where_text =
+            std::string(Derived::class_name_v) + " '" + instance() + "': " + std::string(field);
+        return param.materialize(shape, *ctx.rng, m.bound, where_text, overrides);
+    }
+
+    Config config_;
+};
+
+}  // namespace spark

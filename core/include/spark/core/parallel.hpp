@@ -1,0 +1,66 @@
+#pragma once
+// Parallelism inside a component's step, without depending on a thread library.
+//
+// The executor hands each component a Parallel. Work is split into chunks whose boundaries depend only
+// on the problem size and a fixed chunk length, never on the thread count, so that every
+// floating-point sum happens in the same order on 1, 2 or 64 threads (bit-identical results).
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+namespace spark {
+
+// A non-owning reference to a callable (cheaper than std::function: no allocation, one indirection).
+template <class Signature>
+class FunctionRef;
+
+template <class R, class... Args>
+class FunctionRef<R(Args...)> {
+public:
+    template <class F>
+        requires(!std::is_same_v<std::remove_cvref_t<F>, FunctionRef>)
+    FunctionRef(F&& f) noexcept  // NOLINT: implicit from any callable
+        : object_(const_cast<void*>(static_cast<const void*>(&f))),
+          call_([](void* o, Args... args) -> R {
+              return (*static_cast<std::remove_reference_t<F>*>(o))(std::forward<Args>(args)...);
+          }) {}
+    R operator()(Args... args) const { return call_(object_, std::forward<Args>(args)...); }
+
+private:
+    void* object_;
+    R (*call_)(void*, Args...);
+};
+
+class Parallel {
+public:
+    virtual ~Parallel() = default;
+    // Calls body(i) for every i in [0, n_tasks), possibly concurrently; returns when all are done.
+    virtual void run(std::size_t n_tasks, FunctionRef<void(std::size_t)> body) = 0;
+    // How many threads may run tasks at once (1 = everything runs inline).
+    virtual unsigned concurrency() const noexcept = 0;
+};
+
+// Runs every task inline, in order.
+Parallel& serial_parallel() noexcept;
+
+// Calls body(begin, end) over [0, n) split into chunks of `chunk` elements. Use it for element-wise
+// work whose per-element result does not depend on where the chunk boundaries fall.
+template <class Body>
+void parallel_for(Parallel& parallel, std::size_t n, std::size_t chunk, Body&& body) {
+    if (n == 0) return;
+    if (parallel.concurrency() <= 1 || n <= chunk) {
+        body(std::size_t{0}, n);
+        return;
+    }
+    const std::size_t tasks = (n + chunk - 1) / chunk;
+    parallel.run(tasks, [&](std::size_t t) {
+        const std::size_t begin = t * chunk;
+        const std::size_t end = begin + chunk < n ? begin + chunk : n;
+        body(begin, end);
+    });
+}
+
+// The element count below which a component should not bother splitting its loop.
+inline constexpr std::size_t default_chunk = 16384;
+
+}  // namespace spark

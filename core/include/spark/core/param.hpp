@@ -1,0 +1,95 @@
+#pragma once
+// Parameters and initializers (spec section 6).
+//
+// A Param is what a model parameter holds: a scalar, one value per element (a per-neuron or
+// per-synapse array) or an initializer that draws the values at build time from the node's stream.
+// Bounds (a time constant must be > 0, ...) are checked on the config for scalars and arrays, and on
+// the drawn values for initializers.
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <spark/core/payload.hpp>
+#include <spark/core/rng.hpp>
+#include <spark/core/value.hpp>
+
+namespace spark {
+
+// The config of an initializer, by its registry name (spec section 6):
+//   constant_initializer                    scale * 1
+//   uniform_initializer                     clip(scale * U[0,1), min_value, max_value)
+//   sparse_uniform_initializer              clip(where(U[0,1) < density, scale * U[0,1), 0), min, max)
+//   normalized_sparse_uniform_initializer   sparse U[0,1) values divided by their sum over the axes not
+//                                           in norm_axes, then clip(scale * u, min, max)
+// min_value and max_value are clips, not a range offset (a sparse zero below min_value becomes min_value).
+struct InitializerSpec {
+    std::string kind = "constant_initializer";
+    double scale = 1.0;
+    std::optional<double> min_value;
+    std::optional<double> max_value;
+    double density = 0.2;                 // sparse kinds only, in [0, 1]
+    std::vector<std::size_t> norm_axes;   // normalized kind only; empty = the caller's hint (post axes)
+
+    bool operator==(const InitializerSpec&) const = default;
+};
+
+// The registry names of every initializer, in the order listed above.
+std::span<const std::string_view> initializer_names() noexcept;
+
+// What a module imposes on a user's initializer (Spark's init_kwargs): these values win over the spec.
+struct InitOverrides {
+    std::optional<double> scale;
+    std::optional<double> min_value;
+    std::optional<std::vector<std::size_t>> norm_axes;
+};
+
+// Draws the values of an initializer for `shape` (row-major). Throws ConfigError for an unknown kind
+// or invalid settings; `where` names the component and field for messages.
+std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, Rng& rng,
+                              const InitOverrides& overrides = {}, std::string_view where = {});
+
+// The rule a parameter value must satisfy.
+enum class Bound : std::uint8_t {
+    none,
+    positive,      // > 0
+    non_negative,  // >= 0
+    zero_one,      // in [0, 1]
+    binary,        // 0 or 1
+};
+bool satisfies(Bound bound, double value) noexcept;
+std::string_view describe(Bound bound) noexcept;  // "must be > 0", ...
+
+class Param {
+public:
+    Param() : value_(0.0) {}
+    Param(double v) : value_(v) {}                          // NOLINT: a scalar is a parameter
+    Param(int v) : value_(static_cast<double>(v)) {}        // NOLINT
+    Param(std::vector<float> v) : value_(std::move(v)) {}   // NOLINT
+    Param(InitializerSpec v) : value_(std::move(v)) {}      // NOLINT
+
+    bool is_scalar() const noexcept { return std::holds_alternative<double>(value_); }
+    bool is_array() const noexcept { return std::holds_alternative<std::vector<float>>(value_); }
+    bool is_initializer() const noexcept { return std::holds_alternative<InitializerSpec>(value_); }
+    double scalar() const { return std::get<double>(value_); }
+    const std::vector<float>& array() const { return std::get<std::vector<float>>(value_); }
+    const InitializerSpec& initializer() const { return std::get<InitializerSpec>(value_); }
+    InitializerSpec& initializer() { return std::get<InitializerSpec>(value_); }
+
+    // One value per element of `shape`: a scalar is broadcast, an array must have shape.size()
+    // elements (ConfigError naming `where` otherwise), an initializer is drawn from `rng`.
+    // Drawn values are checked against `bound`.
+    std::vector<float> materialize(const Shape& shape, Rng& rng, Bound bound = Bound::none,
+                                   std::string_view where = {}, const InitOverrides& overrides = {}) const;
+
+    Value to_value() const;
+    bool operator==(const Param&) const = default;
+
+private:
+    std::variant<double, std::vector<float>, InitializerSpec> value_;
+};
+
+}  // namespace spark

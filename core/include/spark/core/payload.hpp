@@ -1,0 +1,116 @@
+#pragma once
+// Payloads, shapes and port specs.
+//
+// A payload is the typed value that travels on a wire. Payload memory is owned by the runtime and
+// allocated once from the port specs; components see it through ArrayRef views. Element types:
+//   SpikeArray      uint8 per element: bit 0 = spike, bit 1 = inhibitory. Signed value -1/0/+1.
+//   CurrentArray    float32 [pA]
+//   PotentialArray  float32 [mV], relative to the rest potential
+//   FloatArray      float32
+//   IntegerArray    int32
+//   BooleanMask     uint8 0/1
+// A SpikeArray may use the per-synapse layout (post dims first, then pre dims) emitted by N2N delays.
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace spark {
+
+enum class PayloadKind : std::uint8_t { spikes, current, potential, floating, integer, boolean_mask };
+
+enum class DType : std::uint8_t { f32, i32, u8, u16, u64 };
+
+std::string_view to_string(PayloadKind kind) noexcept;  // "SpikeArray", "CurrentArray", ...
+std::string_view to_string(DType dtype) noexcept;       // "f32", "i32", ...
+std::size_t size_of(DType dtype) noexcept;
+DType element_type(PayloadKind kind) noexcept;          // the dtype a payload kind is stored in
+
+// The spike encoding of one SpikeArray element.
+namespace spike {
+inline constexpr std::uint8_t bit = 1;         // the unit spiked
+inline constexpr std::uint8_t inhibitory = 2;  // the unit is inhibitory
+inline constexpr std::uint8_t encode(bool spiked, bool is_inhibitory) noexcept {
+    return static_cast<std::uint8_t>((spiked ? bit : 0) | (is_inhibitory ? inhibitory : 0));
+}
+// -1, 0 or +1.
+inline constexpr float signed_value(std::uint8_t code) noexcept {
+    return (code & bit) ? ((code & inhibitory) ? -1.0f : 1.0f) : 0.0f;
+}
+}  // namespace spike
+
+// A tensor shape; an empty dims list is never valid for a port (scalars are shape [1]).
+class Shape {
+public:
+    Shape() = default;
+    Shape(std::initializer_list<std::size_t> dims) : dims_(dims) {}
+    explicit Shape(std::vector<std::size_t> dims) : dims_(std::move(dims)) {}
+
+    const std::vector<std::size_t>& dims() const noexcept { return dims_; }
+    std::size_t rank() const noexcept { return dims_.size(); }
+    std::size_t operator[](std::size_t i) const { return dims_[i]; }
+    std::size_t size() const noexcept;  // number of elements (product of dims; 0 for rank 0)
+    bool empty() const noexcept { return dims_.empty(); }
+    std::string to_string() const;      // "[100,50]"
+    // The concatenation of two shapes (post dims first, then pre dims).
+    Shape concat(const Shape& tail) const;
+    bool operator==(const Shape&) const = default;
+
+private:
+    std::vector<std::size_t> dims_;
+};
+
+// What travels on a port: payload kind, shape and element type. For spikes, `per_synapse` marks the
+// post x pre layout. `mask` optionally carries the build-time-known inhibition bits of a SpikeArray
+// (or the content of a constant BooleanMask), one byte per element; it does not take part in equality.
+struct PortSpec {
+    PayloadKind kind = PayloadKind::floating;
+    Shape shape;
+    DType dtype = DType::f32;
+    bool per_synapse = false;
+    std::vector<std::uint8_t> mask;
+
+    PortSpec() = default;
+    PortSpec(PayloadKind k, Shape s, bool per_syn = false)
+        : kind(k), shape(std::move(s)), dtype(element_type(k)), per_synapse(per_syn) {}
+
+    std::size_t size() const noexcept { return shape.size(); }
+    std::size_t bytes() const noexcept { return shape.size() * size_of(dtype); }
+    std::string to_string() const;  // "CurrentArray[100]:f32", "SpikeArray[10,20]:u8/post*pre"
+    bool operator==(const PortSpec& o) const noexcept {
+        return kind == o.kind && shape == o.shape && dtype == o.dtype && per_synapse == o.per_synapse;
+    }
+};
+
+// Non-owning views of payload memory handed to components in build and step.
+struct ArrayRef {
+    void* data = nullptr;
+    std::size_t size = 0;  // elements
+
+    bool empty() const noexcept { return data == nullptr; }
+    template <class T>
+    std::span<T> as() const noexcept { return {static_cast<T*>(data), size}; }
+    std::span<float> f32() const noexcept { return as<float>(); }
+    std::span<std::int32_t> i32() const noexcept { return as<std::int32_t>(); }
+    std::span<std::uint8_t> u8() const noexcept { return as<std::uint8_t>(); }
+};
+
+struct ConstArrayRef {
+    const void* data = nullptr;
+    std::size_t size = 0;
+
+    ConstArrayRef() = default;
+    ConstArrayRef(const void* d, std::size_t n) : data(d), size(n) {}
+    ConstArrayRef(ArrayRef r) : data(r.data), size(r.size) {}  // NOLINT: a mutable view converts
+    bool empty() const noexcept { return data == nullptr; }
+    template <class T>
+    std::span<const T> as() const noexcept { return {static_cast<const T*>(data), size}; }
+    std::span<const float> f32() const noexcept { return as<float>(); }
+    std::span<const std::int32_t> i32() const noexcept { return as<std::int32_t>(); }
+    std::span<const std::uint8_t> u8() const noexcept { return as<std::uint8_t>(); }
+};
+
+}  // namespace spark
