@@ -3,7 +3,7 @@ add_library(spark_warnings INTERFACE)
 target_compile_options(spark_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
   # GCC 12 reports false positives inside std::variant copies.
-  $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>
+  $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized -Wno-restrict>
   $<$<BOOL:${SPARK_WERROR}>:-Werror>)
 install(TARGETS spark_warnings EXPORT sparkTargets)
 

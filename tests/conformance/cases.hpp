@@ -10,6 +10,7 @@
 
 namespace spark::testing {
 
+// Components without inputs leave bad_inputs and bad_port empty.
 struct ConformanceCase {
     Overrides overrides;
     std::vector<std::optional<PortSpec>> inputs;
@@ -29,6 +30,13 @@ inline PortSpec mask(std::initializer_list<std::size_t> s) { return PortSpec(Pay
 template <>
 inline ConformanceCase conformance_case<components::somas::LeakySoma>() {
     return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
+}
+
+// ---- neuron parts ----
+template <>
+inline ConformanceCase conformance_case<components::neurons::InhibitionMask>() {
+    // No inputs, so no refused input spec.
+    return {{{"units", Value::List{8.0}}}, {}, {}, ""};
 }
 
 }  // namespace spark::testing

@@ -96,11 +96,12 @@ TEMPLATE_LIST_TEST_CASE("component conformance", "[conformance]", components::Bu
         const auto& result = h.result();
         REQUIRE(result.outputs.size() == TestType::output_ports.size());
         REQUIRE(result.properties.size() == TestType::property_ports.size());
+        const std::span<const PortDecl> outputs = TestType::output_ports;
+        const std::span<const PortDecl> properties = TestType::property_ports;
         for (std::size_t i = 0; i < result.outputs.size(); ++i)
-            if (TestType::output_ports[i].kind != any_payload) CHECK(result.outputs[i].kind == TestType::output_ports[i].kind);
+            if (outputs[i].kind != any_payload) CHECK(result.outputs[i].kind == outputs[i].kind);
         for (std::size_t i = 0; i < result.properties.size(); ++i) {
-            if (TestType::property_ports[i].kind != any_payload)
-                CHECK(result.properties[i].kind == TestType::property_ports[i].kind);
+            if (properties[i].kind != any_payload) CHECK(result.properties[i].kind == properties[i].kind);
             CHECK(h.component().property(i).size == result.properties[i].size());
         }
         if (auto contract = h.component().contract()) {
@@ -110,6 +111,11 @@ TEMPLATE_LIST_TEST_CASE("component conformance", "[conformance]", components::Bu
     }
 
     SECTION("a wrong shape is refused naming the port") {
+        if (TestType::input_ports.empty()) {
+            // Nothing to refuse: a component without inputs declares no bad case.
+            CHECK(k.bad_port.empty());
+            return;
+        }
         REQUIRE_THROWS_AS(Harness(registry, name, k.overrides, k.bad_inputs), ShapeError);
         REQUIRE_THROWS_WITH(Harness(registry, name, k.overrides, k.bad_inputs), Catch::Contains(k.bad_port));
     }

@@ -10,6 +10,8 @@
 // delays
 // plasticity
 // interfaces
+// neuron parts
+#include <spark/components/neurons/inhibition_mask.hpp>
 
 namespace spark::components {
 

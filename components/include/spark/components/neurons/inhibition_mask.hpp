@@ -1,0 +1,56 @@
+#pragma once
+// InhibitionMask: which units of a neuron population are inhibitory (spec section 8.1).
+//
+// At build, a random permutation of 0..N-1 (N = prod(units)) is drawn from the node's stream and its
+// first floor(N * inhibitory_rate) entries are marked inhibitory: exactly that many, deterministic per
+// seed. The mask is a property (BooleanMask[units]) whose spec carries the mask values, so a soma fed by
+// it signs its spikes and plasticity rules downstream see the real types (design decision 5).
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include <boost/hana/adapt_struct.hpp>
+
+#include <spark/core/component_base.hpp>
+
+namespace spark::components::neurons {
+
+struct InhibitionMaskConfig {
+    Shape units;                   // population shape (required)
+    double inhibitory_rate = 0.2;  // fraction of inhibitory units, in [0, 1]
+
+    static constexpr FieldMeta meta[] = {
+        {"units", "", Bound::none, "Population shape.", true},
+        {"inhibitory_rate", "", Bound::zero_one, "Fraction of inhibitory units (floor(N * rate) of them)."},
+    };
+};
+
+class InhibitionMask : public ComponentBase<InhibitionMask, InhibitionMaskConfig> {
+public:
+    static constexpr std::string_view type_name = "inhibition_mask";
+    static constexpr std::string_view class_name_v = "InhibitionMask";
+    static constexpr std::string_view category = "neuron";
+    static constexpr std::string_view description = "Draws which units of a population are inhibitory.";
+    static constexpr std::array<PortDecl, 0> input_ports{};
+    static constexpr std::array<PortDecl, 0> output_ports{};
+    static constexpr std::array property_ports{
+        PortDecl{"mask", PayloadKind::boolean_mask, "1 for inhibitory units."}};
+
+    using ComponentBase::ComponentBase;
+
+    std::optional<BuildResult> contract() const override;
+    BuildResult build(const BuildContext& ctx) override;
+    void step(const StepContext&) override {}
+    void reset() override {}
+    void visit_state(StateVisitor& v) override { v("mask", mask_); }
+    ArrayRef property(std::size_t) override { return {mask_.data(), mask_.size()}; }
+
+    std::span<const std::uint8_t> mask() const noexcept { return mask_; }
+
+private:
+    std::vector<std::uint8_t> mask_;
+};
+
+}  // namespace spark::components::neurons
+
+BOOST_HANA_ADAPT_STRUCT(spark::components::neurons::InhibitionMaskConfig, units, inhibitory_rate);

@@ -1,0 +1,121 @@
+#pragma once
+// Private: the flattened graph and the runtime plan shared by the builder, the executors and the DOT dump.
+#include <array>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <spark/core/component.hpp>
+#include <spark/core/registry.hpp>
+#include <spark/graph/simulation.hpp>
+
+namespace spark::graph::detail {
+
+enum class SourceKind : std::uint8_t { output, property, external };
+
+// Where one input of a node gets (part of) its value.
+struct Source {
+    SourceKind kind = SourceKind::output;
+    std::size_t node = 0;     // producer node (output, property)
+    std::size_t port = 0;     // output or property index; external: index into FlatGraph::external_names
+    Latency latency = Latency::same_step;
+};
+
+struct FlatNode {
+    std::string path;  // "pool.soma"
+    std::string type;  // registry name
+    const ComponentInfo* info = nullptr;
+    std::unique_ptr<Component> component;
+    std::vector<std::vector<Source>> inputs;  // per declared input, in wire order
+    std::vector<bool> properties_read;
+    bool failed = false;  // a problem was reported for this node; it is not built
+    std::vector<std::optional<PortSpec>> input_specs;
+    BuildResult result;
+    Rng rng;
+};
+
+struct FlatEffect {
+    std::size_t target_node = 0, target_property = 0;
+    Source source;
+};
+
+struct FlatGraph {
+    std::vector<FlatNode> nodes;
+    std::vector<std::string> external_names;  // network inputs, in declaration order
+    std::map<std::string, Source> outputs;    // network outputs
+    std::vector<FlatEffect> effects;
+    std::vector<std::string> problems;
+};
+
+// Expands composite neurons and resolves every wire to leaf components; collects problems.
+FlatGraph flatten(const Network& network, const Registry& registry, const TemplateRegistry& templates);
+
+// Infers and checks every spec, builds every component, and orders the nodes; throws GraphBuildError
+// listing every problem. Returns the node order of one step.
+std::vector<std::size_t> build_graph(FlatGraph& graph, const std::map<std::string, PortSpec>& input_specs,
+                                     double dt, std::uint64_t seed);
+
+// A payload buffer; `doubled` when a previous-step wire reads it (index = step parity).
+struct Buffer {
+    PortSpec spec;
+    std::array<std::vector<std::byte>, 2> data;
+    bool doubled = false;
+    std::byte* at(std::size_t parity) { return data[doubled ? parity : 0].data(); }
+};
+
+// Copies or sums parts of several sources into one scratch input before a node steps.
+struct GatherOp {
+    const std::byte* src;
+    std::byte* dst;
+    std::size_t count;  // elements
+    std::size_t bytes;
+    bool sum;           // float add (currents); otherwise copy
+    bool first;         // the first summand overwrites
+};
+
+struct NodeRuntime {
+    std::vector<std::size_t> output_buffers;          // index into Plan::buffers
+    std::array<std::vector<ConstArrayRef>, 2> inputs;  // per parity
+    std::array<std::vector<ArrayRef>, 2> outputs;      // per parity
+    std::array<std::vector<GatherOp>, 2> gathers;      // per parity
+    std::vector<std::vector<std::byte>> scratch;       // gathered inputs
+};
+
+class Executor {
+public:
+    virtual ~Executor() = default;
+    virtual void run(std::int64_t steps, const std::function<void()>& after_step) = 0;
+};
+
+}  // namespace spark::graph::detail
+
+namespace spark::graph {
+
+struct Simulation::Impl {
+    Network network;
+    detail::FlatGraph graph;
+    std::vector<std::size_t> order;
+    std::vector<detail::Buffer> buffers;
+    std::vector<detail::NodeRuntime> runtime;
+    std::vector<std::vector<std::byte>> external;        // network input buffers
+    std::vector<PortSpec> external_specs;
+    std::vector<NodeInfo> node_infos;
+    std::vector<WireInfo> wire_infos;
+    std::int64_t step = 0;
+    BuildOptions options;
+    std::unique_ptr<detail::Executor> executor;
+
+    std::size_t parity() const noexcept { return static_cast<std::size_t>(step & 1); }
+    // Runs node `i` for the current step: gathers its inputs, then steps its component.
+    void run_node(std::size_t i, Parallel& parallel);
+    void apply_effects();
+    ConstArrayRef source_view(const detail::Source& s, std::size_t parity) const;
+};
+
+std::unique_ptr<detail::Executor> make_sequential_executor(Simulation::Impl& impl);
+std::unique_ptr<detail::Executor> make_tbb_executor(Simulation::Impl& impl, unsigned threads);
+
+}  // namespace spark::graph

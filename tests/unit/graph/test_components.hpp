@@ -1,0 +1,119 @@
+#pragma once
+// Tiny components that exist only to test the graph: they make latencies and wiring visible.
+#include <array>
+#include <boost/hana/adapt_struct.hpp>
+
+#include <spark/components/builtin.hpp>
+#include <spark/core/component_base.hpp>
+#include <spark/core/registry.hpp>
+
+namespace spark::testing {
+
+// Copies its spikes through; with `units` set it has a recurrent contract.
+struct RelayConfig {
+    std::optional<Shape> units;
+    static constexpr FieldMeta meta[] = {{"units", "", Bound::none, "Shape (gives a contract)."}};
+};
+class Relay : public ComponentBase<Relay, RelayConfig> {
+public:
+    static constexpr std::string_view type_name = "test_relay";
+    static constexpr std::string_view class_name_v = "TestRelay";
+    static constexpr std::string_view category = "test";
+    static constexpr std::string_view description = "Copies spikes.";
+    static constexpr std::array input_ports{PortDecl{"in", PayloadKind::spikes, "Spikes."}};
+    static constexpr std::array output_ports{PortDecl{"out", PayloadKind::spikes, "The same spikes."}};
+    static constexpr std::array<PortDecl, 0> property_ports{};
+    using ComponentBase::ComponentBase;
+    std::optional<BuildResult> contract() const override {
+        if (!config_.units) return std::nullopt;
+        return BuildResult{{PortSpec(PayloadKind::spikes, *config_.units)}, {}};
+    }
+    BuildResult build(const BuildContext& ctx) override {
+        PortSpec out = ctx.input(0);
+        if (config_.units && out.shape != *config_.units)
+            throw_input_mismatch(*this, ctx, 0, PortSpec(PayloadKind::spikes, *config_.units).to_string());
+        return {{out}, {}};
+    }
+    void step(const StepContext& ctx) override {
+        auto in = ctx.inputs[0].u8();
+        std::copy(in.begin(), in.end(), ctx.outputs[0].u8().begin());
+    }
+    void reset() override {}
+    void visit_state(StateVisitor&) override {}
+};
+
+// out = in + increment (FloatArray); a self-loop makes it a counter.
+struct AdderConfig {
+    Shape units{1};
+    double increment = 1.0;
+    static constexpr FieldMeta meta[] = {{"units", "", Bound::none, "Shape."},
+                                         {"increment", "", Bound::none, "Added every step."}};
+};
+class Adder : public ComponentBase<Adder, AdderConfig> {
+public:
+    static constexpr std::string_view type_name = "test_adder";
+    static constexpr std::string_view class_name_v = "TestAdder";
+    static constexpr std::string_view category = "test";
+    static constexpr std::string_view description = "Adds a constant.";
+    static constexpr std::array input_ports{PortDecl{"in", PayloadKind::floating, "Values.", true}};
+    static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "in + increment."}};
+    static constexpr std::array<PortDecl, 0> property_ports{};
+    using ComponentBase::ComponentBase;
+    std::optional<BuildResult> contract() const override {
+        return BuildResult{{PortSpec(PayloadKind::floating, config_.units)}, {}};
+    }
+    BuildResult build(const BuildContext& ctx) override {
+        if (ctx.has_input(0) && ctx.input(0).shape != config_.units)
+            throw_input_mismatch(*this, ctx, 0, PortSpec(PayloadKind::floating, config_.units).to_string());
+        return *contract();
+    }
+    void step(const StepContext& ctx) override {
+        auto out = ctx.outputs[0].f32();
+        for (std::size_t i = 0; i < out.size(); ++i)
+            out[i] = (ctx.inputs[0].empty() ? 0.0f : ctx.inputs[0].f32()[i]) + static_cast<float>(config_.increment);
+    }
+    void reset() override {}
+    void visit_state(StateVisitor&) override {}
+};
+
+// A constant current.
+struct ConstantCurrentConfig {
+    Shape units{1};
+    double value = 1.0;
+    static constexpr FieldMeta meta[] = {{"units", "", Bound::none, "Shape."}, {"value", "pA", Bound::none, "Current."}};
+};
+class ConstantCurrent : public ComponentBase<ConstantCurrent, ConstantCurrentConfig> {
+public:
+    static constexpr std::string_view type_name = "test_current";
+    static constexpr std::string_view class_name_v = "TestCurrent";
+    static constexpr std::string_view category = "test";
+    static constexpr std::string_view description = "A constant current.";
+    static constexpr std::array<PortDecl, 0> input_ports{};
+    static constexpr std::array output_ports{PortDecl{"out", PayloadKind::current, "The current."}};
+    static constexpr std::array<PortDecl, 0> property_ports{};
+    using ComponentBase::ComponentBase;
+    BuildResult build(const BuildContext&) override { return {{PortSpec(PayloadKind::current, config_.units)}, {}}; }
+    void step(const StepContext& ctx) override {
+        for (auto& x : ctx.outputs[0].f32()) x = static_cast<float>(config_.value);
+    }
+    void reset() override {}
+    void visit_state(StateVisitor&) override {}
+};
+
+inline const Registry& test_registry() {
+    static const Registry r = [] {
+        Registry reg;
+        components::register_builtin_components(reg);
+        reg.add<Relay>();
+        reg.add<Adder>();
+        reg.add<ConstantCurrent>();
+        return reg;
+    }();
+    return r;
+}
+
+}  // namespace spark::testing
+
+BOOST_HANA_ADAPT_STRUCT(spark::testing::RelayConfig, units);
+BOOST_HANA_ADAPT_STRUCT(spark::testing::AdderConfig, units, increment);
+BOOST_HANA_ADAPT_STRUCT(spark::testing::ConstantCurrentConfig, units, value);

@@ -1,0 +1,151 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <map>
+
+#include <spark/graph/simulation.hpp>
+
+#include "test_components.hpp"
+
+using namespace spark;
+using namespace spark::graph;
+using spark::testing::test_registry;
+
+namespace {
+BuildOptions opts(ExecutorKind kind = ExecutorKind::sequential, unsigned threads = 1) {
+    BuildOptions o;
+    o.registry = &test_registry();
+    o.executor = kind;
+    o.threads = threads;
+    return o;
+}
+PortSpec spikes(std::size_t n) { return PortSpec(PayloadKind::spikes, {n}); }
+
+class Collect final : public StateVisitor {
+public:
+    std::map<std::string, std::vector<std::byte>> arrays;
+    void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
+        auto* p = static_cast<std::byte*>(data);
+        arrays[std::string(name)].assign(p, p + count * size_of(dtype));
+    }
+};
+}  // namespace
+
+TEST_CASE("a chain of k modules answers k-1 steps later", "[graph][latency]") {
+    const int k = GENERATE(1, 2, 5);
+    Network net;  // Brain semantics: previous-step wires between modules
+    for (int i = 0; i < k; ++i) net.add("r" + std::to_string(i), "test_relay");
+    net.input("x", "r0.in");
+    for (int i = 1; i < k; ++i) net.connect("r" + std::to_string(i - 1) + ".out", "r" + std::to_string(i) + ".in");
+    net.output("y", "r" + std::to_string(k - 1) + ".out");
+    auto sim = Simulation::build(net, {{"x", spikes(1)}}, opts());
+    std::vector<int> answered;
+    for (int t = 0; t < 10; ++t) {
+        sim.input("x").u8()[0] = t == 0 ? spike::bit : 0;  // one external spike at step 0, same step
+        sim.step();
+        if (sim.output("y").u8()[0] & spike::bit) answered.push_back(t);
+    }
+    CHECK(answered == std::vector<int>{k - 1});
+}
+
+TEST_CASE("a self-loop sees its own previous output", "[graph][latency]") {
+    Network net;
+    net.add("counter", "test_adder").connect("counter.out", "counter.in").output("count", "counter.out");
+    auto sim = Simulation::build(net, {}, opts());
+    for (int t = 0; t < 5; ++t) {
+        sim.step();
+        CHECK(sim.output("count").f32()[0] == static_cast<float>(t + 1));
+    }
+    CHECK(sim.step_count() == 5);
+}
+
+TEST_CASE("same-step wires inside a circuit have no latency", "[graph][latency]") {
+    Network net(Latency::same_step);
+    net.add("a", "test_adder").add("b", "test_adder", {{"increment", 10.0}}).connect("a.out", "b.in").output("y", "b.out");
+    auto sim = Simulation::build(net, {}, opts());
+    sim.step();
+    CHECK(sim.output("y").f32()[0] == 11.0f);
+}
+
+TEST_CASE("several spike sources are concatenated in wire order with their inhibition bits", "[graph][concat]") {
+    Network net;
+    net.add("r", "test_relay").input("x1", "r.in").input("x2", "r.in").output("y", "r.out");
+    auto sim = Simulation::build(net, {{"x1", spikes(2)}, {"x2", spikes(3)}}, opts());
+    CHECK(sim.spec("r", "out").to_string() == "SpikeArray[5]:u8");
+    const std::uint8_t a[] = {spike::bit, spike::inhibitory};
+    const std::uint8_t b[] = {0, spike::bit | spike::inhibitory, spike::bit};
+    std::memcpy(sim.input("x1").data, a, 2);
+    std::memcpy(sim.input("x2").data, b, 3);
+    sim.step();
+    const auto y = sim.output("y").u8();
+    CHECK(std::vector<std::uint8_t>(y.begin(), y.end()) ==
+          std::vector<std::uint8_t>{spike::bit, spike::inhibitory, 0, spike::bit | spike::inhibitory, spike::bit});
+    CHECK(spike::signed_value(y[3]) == -1.0f);
+}
+
+TEST_CASE("several current sources of equal shape are summed", "[graph][sum]") {
+    Network net(Latency::same_step);
+    net.add("i1", "test_current", {{"value", 1.5}})
+        .add("i2", "test_current", {{"value", 2.0}})
+        .add("soma", "leaky_soma")
+        .connect("i1.out", "soma.current")
+        .connect("i2.out", "soma.current");
+    auto sim = Simulation::build(net, {}, opts());
+    sim.step();
+    const float decay = static_cast<float>(std::exp(-1.0 / 20.0));
+    CHECK(sim.read("soma", "potential").f32()[0] == (1.0f - decay) * 0.1f * 3.5f);
+}
+
+TEST_CASE("reading an unknown node or port names the closest ones", "[graph][errors]") {
+    Network net;
+    net.add("counter", "test_adder");
+    auto sim = Simulation::build(net, {}, opts());
+    REQUIRE_THROWS_WITH(sim.read("countr", "out"), Catch::Contains("did you mean counter"));
+    REQUIRE_THROWS_WITH(sim.read("counter", "ot"), Catch::Contains("did you mean out"));
+    REQUIRE_THROWS_WITH(sim.input("nope"), Catch::Contains("no input 'nope'"));
+}
+
+TEST_CASE("the tbb executor matches the sequential one for 1, 2 and 4 threads", "[graph][executor]") {
+    Network net;
+    net.add("c1", "test_adder", {{"units", Value::List{3}}, {"increment", 0.5}})
+        .add("c2", "test_adder", {{"units", Value::List{3}}, {"increment", 0.25}})
+        .add("i", "test_current", {{"units", Value::List{3}}, {"value", 300.0}})
+        .add("soma", "leaky_soma")
+        .connect("c1.out", "c2.in")
+        .connect("c2.out", "c1.in")
+        .connect("i.out", "soma.current", Latency::same_step)
+        .output("y", "c1.out");
+    auto reference = Simulation::build(net, {}, opts());
+    reference.run(200);
+    Collect expected;
+    reference.visit_state(expected);
+    for (unsigned threads : {1u, 2u, 4u}) {
+        auto sim = Simulation::build(net, {}, opts(ExecutorKind::tbb, threads));
+        sim.run(200);
+        Collect got;
+        sim.visit_state(got);
+        CHECK(got.arrays == expected.arrays);
+        CHECK(std::memcmp(sim.output("y").data, reference.output("y").data, 12) == 0);
+    }
+}
+
+TEST_CASE("the state lists every node's arrays, the wire cache and the step counter", "[graph][state]") {
+    Network net;
+    net.add("counter", "test_adder").add("soma", "leaky_soma", {{"units", Value::List{1}}});
+    net.connect("counter.out", "counter.in").add("i", "test_current").connect("i.out", "soma.current");
+    auto sim = Simulation::build(net, {}, opts());
+    sim.run(3);
+    Collect state;
+    sim.visit_state(state);
+    CHECK(state.arrays.count("@step") == 1);
+    CHECK(state.arrays.count("soma/potential") == 1);
+    CHECK(state.arrays.count("counter.out@previous") == 1);
+    float cached = 0;
+    std::memcpy(&cached, state.arrays["counter.out@previous"].data(), 4);
+    CHECK(cached == 3.0f);
+    sim.reset();
+    CHECK(sim.step_count() == 0);
+    sim.step();
+    CHECK(sim.read("counter", "out").f32()[0] == 1.0f);
+}
