@@ -98,9 +98,10 @@ TEMPLATE_LIST_TEST_CASE("component conformance", "[conformance]", components::Bu
         REQUIRE(result.properties.size() == TestType::property_ports.size());
         for (std::size_t i = 0; i < result.outputs.size(); ++i)
             if (TestType::output_ports[i].kind != any_payload) CHECK(result.outputs[i].kind == TestType::output_ports[i].kind);
+        // Through a span: indexing an empty std::array trips GCC's -Warray-bounds (components without properties).
+        const std::span<const PortDecl> property_ports(TestType::property_ports);
         for (std::size_t i = 0; i < result.properties.size(); ++i) {
-            if (TestType::property_ports[i].kind != any_payload)
-                CHECK(result.properties[i].kind == TestType::property_ports[i].kind);
+            if (property_ports[i].kind != any_payload) CHECK(result.properties[i].kind == property_ports[i].kind);
             CHECK(h.component().property(i).size == result.properties[i].size());
         }
         if (auto contract = h.component().contract()) {
@@ -110,8 +111,12 @@ TEMPLATE_LIST_TEST_CASE("component conformance", "[conformance]", components::Bu
     }
 
     SECTION("a wrong shape is refused naming the port") {
-        REQUIRE_THROWS_AS(Harness(registry, name, k.overrides, k.bad_inputs), ShapeError);
-        REQUIRE_THROWS_WITH(Harness(registry, name, k.overrides, k.bad_inputs), Catch::Contains(k.bad_port));
+        if constexpr (TestType::input_ports.size() == 0) {
+            SUCCEED("a source has no input to refuse");  // sources (interfaces) have no inputs
+        } else {
+            REQUIRE_THROWS_AS(Harness(registry, name, k.overrides, k.bad_inputs), ShapeError);
+            REQUIRE_THROWS_WITH(Harness(registry, name, k.overrides, k.bad_inputs), Catch::Contains(k.bad_port));
+        }
     }
 
     SECTION("zero input keeps the state finite") {

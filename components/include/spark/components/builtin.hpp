@@ -10,6 +10,11 @@
 // delays
 // plasticity
 // interfaces
+#include <spark/components/interfaces/control.hpp>
+#include <spark/components/interfaces/exponential_integrator.hpp>
+#include <spark/components/interfaces/sources.hpp>
+#include <spark/components/interfaces/spikers.hpp>
+#include <spark/components/interfaces/topological_spikers.hpp>
 
 namespace spark::components {
 
