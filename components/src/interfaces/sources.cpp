@@ -146,6 +146,16 @@ std::optional<double> parse_number(std::string_view field) {
     return value;
 }
 
+// 'text' (built by appending: GCC 12 reports a false -Wrestrict on "'" + std::string(...)).
+std::string quoted(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + 2);
+    out.push_back('\'');
+    out.append(text);
+    out.push_back('\'');
+    return out;
+}
+
 std::vector<std::string_view> split_fields(std::string_view line) {
     std::vector<std::string_view> fields;
     std::size_t begin = 0;
@@ -194,9 +204,10 @@ ReplaySource::ReplaySource(Config config, std::string instance)
 }
 
 void ReplaySource::parse(const std::string& text) {
-    auto malformed = [&](std::size_t line, const std::string& what) {
-        config_detail::throw_error(where(), "file", Value(config_.file), "",
-                                   "is malformed at line " + std::to_string(line) + ": " + what);
+    auto malformed = [&](std::size_t line, const std::string& what, std::size_t column = 0) {
+        std::string location = "line " + std::to_string(line);
+        if (column != 0) location += ", column " + std::to_string(column);
+        config_detail::throw_error(where(), "file", Value(config_.file), "", "is malformed at " + location + ": " + what);
     };
     const std::size_t first_value = config_.time_column ? 1 : 0;
     std::size_t line_no = 0, header_line = 0, header_columns = 0, first_row_line = 0, total_columns = 0;
@@ -213,6 +224,8 @@ void ReplaySource::parse(const std::string& text) {
         if (content.empty() || content.front() == '#') continue;
 
         const auto fields = split_fields(content);
+        for (std::size_t c = 0; c < fields.size(); ++c)
+            if (fields[c].empty()) malformed(line_no, "empty value", c + 1);
         row.clear();
         std::size_t bad_column = 0;
         for (std::size_t c = 0; c < fields.size() && bad_column == 0; ++c) {
@@ -227,10 +240,7 @@ void ReplaySource::parse(const std::string& text) {
                 header_columns = fields.size();
                 continue;
             }
-            const std::string_view field = fields[bad_column - 1];
-            malformed(line_no, "column " + std::to_string(bad_column) +
-                                   (field.empty() ? std::string(" is empty")
-                                                  : ": '" + std::string(field) + "' is not a number"));
+            malformed(line_no, quoted(fields[bad_column - 1]) + " is not a number", bad_column);
         }
         seen_content = true;
 
@@ -250,8 +260,7 @@ void ReplaySource::parse(const std::string& text) {
         for (std::size_t c = 0; c < row.size(); ++c) {
             const bool finite = c < first_value ? std::isfinite(row[c]) : std::isfinite(static_cast<float>(row[c]));
             if (!finite)
-                malformed(line_no, "column " + std::to_string(c + 1) + ": '" + std::string(fields[c]) +
-                                       "' is not a finite float32 number");
+                malformed(line_no, quoted(fields[c]) + " is not a finite float32 number", c + 1);
         }
         if (config_.time_column) {
             if (!times_.empty() && !(row[0] > times_.back()))

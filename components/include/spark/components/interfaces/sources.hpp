@@ -22,7 +22,8 @@
 //     - empty lines and lines whose first non-blank character is '#' are comments;
 //     - the first non-comment line may be a header of column names: it is recognised by containing a
 //       field that is not a number, and it must have as many columns as the data rows;
-//     - every data row has the same number of columns; every value is a finite number (float32 range);
+//     - no field may be empty; every data row has the same number of columns; every value is a finite
+//       number in the float32 range (a leading '+' is allowed);
 //     - time_column = false: data row k is the output of step k (one row per step);
 //       time_column = true: the first column is a time [ms], strictly increasing; a row is the output
 //       from its time's step (snapped as above) until the next row's step (zero-order hold); before
