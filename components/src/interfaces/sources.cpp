@@ -234,7 +234,7 @@ void ReplaySource::parse(const std::string& text) {
             else bad_column = c + 1;
         }
         if (bad_column != 0) {
-            if (!seen_content) {  // the header
+            if (!seen_content && bad_column == 1) {  // the header: its first field is not a number
                 seen_content = true;
                 header_line = line_no;
                 header_columns = fields.size();

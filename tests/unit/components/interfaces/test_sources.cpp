@@ -202,6 +202,10 @@ TEST_CASE("ReplaySource names the file and line of a malformed file", "[interfac
         REQUIRE_THROWS_WITH(replay(f), Catch::Contains(f.path()) &&
                                            Catch::Contains("line 3, column 2: 'abc' is not a number"));
     }
+    SECTION("a typo in the first row is not mistaken for a header") {
+        const TempFile f("typo", "1,2x,3\n4,5,6\n");
+        REQUIRE_THROWS_WITH(replay(f), Catch::Contains("line 1, column 2: '2x' is not a number"));
+    }
     SECTION("an empty value") {
         const TempFile f("empty_value", "1,,3\n");
         REQUIRE_THROWS_WITH(replay(f), Catch::Contains("is malformed at line 1, column 2: empty value"));

@@ -20,8 +20,8 @@
 //   CSV format:
 //     - one row per line, values separated by commas (spaces/tabs around values are ignored; CRLF is fine);
 //     - empty lines and lines whose first non-blank character is '#' are comments;
-//     - the first non-comment line may be a header of column names: it is recognised by containing a
-//       field that is not a number, and it must have as many columns as the data rows;
+//     - the first non-comment line may be a header of column names: it is recognised by a first field
+//       that is not a number, and it must have as many columns as the data rows;
 //     - no field may be empty; every data row has the same number of columns; every value is a finite
 //       number in the float32 range (a leading '+' is allowed);
 //     - time_column = false: data row k is the output of step k (one row per step);
