@@ -125,15 +125,11 @@ TEST_CASE("PulseSource adds overlapping segments and supports per-unit amplitude
 }
 
 TEST_CASE("PulseSource validates its schedule", "[interfaces][sources][config]") {
-    auto reversed = [] {
-        source("pulse_source", {{"units", 1.0}, {"starts", Value::List{0.0, 5.0}}, {"stops", Value::List{2.0, 5.0}},
-                                {"amplitudes", 1.0 /* wrong count too, but the stop is checked first */}});
-    };
-    REQUIRE_THROWS_AS(reversed(), ConfigError);
     auto stop_before_start = [] {
         source("pulse_source", {{"units", 1.0}, {"starts", Value::List{0.0, 5.0}}, {"stops", Value::List{2.0, 5.0}},
                                 {"amplitudes", Value::List{1.0, 1.0}}});
     };
+    REQUIRE_THROWS_AS(stop_before_start(), ConfigError);
     REQUIRE_THROWS_WITH(stop_before_start(), Catch::Contains("stops[1] = 5 ms") && Catch::Contains("must be > starts[1] = 5 ms"));
     auto lengths = [] {
         source("pulse_source", {{"units", 1.0}, {"starts", Value::List{0.0, 5.0}}, {"stops", Value::List{2.0}},
