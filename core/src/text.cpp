@@ -77,4 +77,13 @@ std::string format_number(double value) {
     return std::string(buffer, end);
 }
 
+double decimal_double(float value) {
+    if (!std::isfinite(value)) return static_cast<double>(value);
+    char buffer[64];
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+    double out = static_cast<double>(value);
+    std::from_chars(buffer, end, out);
+    return out;
+}
+
 }  // namespace spark
