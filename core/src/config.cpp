@@ -98,7 +98,7 @@ InitializerSpec initializer_from(const Value& v, const ConfigWhere& w, const Fie
 void throw_error(const ConfigWhere& where, std::string_view field, const Value& value, std::string_view units,
                  std::string rule) {
     throw ConfigError(std::string(where.component), std::string(where.instance), std::string(field),
-                      with_units(value, units), std::move(rule));
+                      value.is_null() ? std::string() : with_units(value, units), std::move(rule));
 }
 
 const FieldMeta& meta_of(std::span<const FieldMeta> table, std::string_view name) {

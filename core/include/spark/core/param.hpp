@@ -38,6 +38,41 @@ struct InitializerSpec {
     bool operator==(const InitializerSpec&) const = default;
 };
 
+// Spark's initializer configs with their defaults, for config default member initializers:
+//   Param kernel = sparse_uniform_initializer();        // density 0.2, scale 1
+//   Param delays = uniform_initializer();
+inline InitializerSpec constant_initializer(double scale = 1.0) {
+    InitializerSpec s;
+    s.kind = "constant_initializer";
+    s.scale = scale;
+    return s;
+}
+inline InitializerSpec uniform_initializer(double scale = 1.0, std::optional<double> min_value = {},
+                                           std::optional<double> max_value = {}) {
+    InitializerSpec s;
+    s.kind = "uniform_initializer";
+    s.scale = scale;
+    s.min_value = min_value;
+    s.max_value = max_value;
+    return s;
+}
+inline InitializerSpec sparse_uniform_initializer(double scale = 1.0, double density = 0.2) {
+    InitializerSpec s;
+    s.kind = "sparse_uniform_initializer";
+    s.scale = scale;
+    s.density = density;
+    return s;
+}
+inline InitializerSpec normalized_sparse_uniform_initializer(double scale = 1.0, double density = 0.2,
+                                                             std::vector<std::size_t> norm_axes = {}) {
+    InitializerSpec s;
+    s.kind = "normalized_sparse_uniform_initializer";
+    s.scale = scale;
+    s.density = density;
+    s.norm_axes = std::move(norm_axes);
+    return s;
+}
+
 // The registry names of every initializer, in the order listed above.
 std::span<const std::string_view> initializer_names() noexcept;
 
