@@ -192,6 +192,11 @@ TEST_CASE("throw_input_mismatch names the node, the port, the expected and the a
     REQUIRE_THROWS_AS(build(*c, inputs, rng), ShapeError);
     REQUIRE_THROWS_WITH(build(*c, inputs, rng),
                         "node 'pool.amp' port 'in': expected FloatArray[n]:f32, got CurrentArray[5]:f32 (GainStage)");
+    CHECK_THROWS_MATCHES(build(*c, inputs, rng), ShapeError,
+                         Catch::Predicate<ShapeError>([](const ShapeError& e) {
+                             return e.node() == "pool.amp" && e.port() == "in" && e.expected() == "FloatArray[n]:f32" &&
+                                    e.actual() == "CurrentArray[5]:f32" && e.detail() == "GainStage";
+                         }, "carries node, port, expected, actual and class"));
 }
 
 TEST_CASE("Component helpers: find_port and the default property access", "[core][registry]") {
