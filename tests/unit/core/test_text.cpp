@@ -27,6 +27,9 @@ TEST_CASE("normalize_name handles the other spellings a user writes", "[core][te
     CHECK(normalize_name("RFSTracedSynapses") == "rfs_traced_synapses");
     CHECK(normalize_name("IzhikevichSoma") == "izhikevich_soma");
     CHECK(normalize_name("LIF") == "lif");
+    // Only letters split: a digit before a Capitalised word does not (as in "N2NDelays").
+    CHECK(normalize_name("Layer2Neuron") == "layer2neuron");
+    CHECK(normalize_name("ABCDef") == "abc_def");
     CHECK(normalize_name("") == "");
 }
 
