@@ -33,7 +33,7 @@ struct InitializerSpec {
     std::optional<double> min_value;
     std::optional<double> max_value;
     double density = 0.2;                 // sparse kinds only, in [0, 1]
-    std::vector<std::size_t> norm_axes;   // normalized kind only; empty = the caller's hint (post axes)
+    std::vector<std::size_t> norm_axes;   // normalized kind only; empty = (0); a module's InitOverrides win
 
     bool operator==(const InitializerSpec&) const = default;
 };
