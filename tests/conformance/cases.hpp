@@ -45,5 +45,21 @@ inline ConformanceCase conformance_case<components::somas::AdaptiveLeakySoma>() 
             {current({7}), std::nullopt},
             "current"};
 }
+template <>
+inline ConformanceCase conformance_case<components::somas::ExponentialSoma>() {
+    return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
+}
+template <>
+inline ConformanceCase conformance_case<components::somas::RefractoryExponentialSoma>() {
+    return {{}, {current({4}), std::nullopt}, {current({4}), mask({3})}, "inhibition_mask"};
+}
+template <>
+inline ConformanceCase conformance_case<components::somas::AdaptiveExponentialSoma>() {
+    return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {spikes({6}), std::nullopt}, "current"};
+}
+template <>
+inline ConformanceCase conformance_case<components::somas::SimplifiedAdaptiveExponentialSoma>() {
+    return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
+}
 
 }  // namespace spark::testing

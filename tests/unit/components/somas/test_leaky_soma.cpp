@@ -248,7 +248,8 @@ TEST_CASE("RefractoryCounter::advance resets on a spike and saturates at 65535",
 
 TEST_CASE("Refractory somas refuse a negative cooldown and one too long for the uint16 counter", "[somas][config]") {
     const auto type = GENERATE(as<std::string>{}, "refractory_leaky_soma", "strict_refractory_leaky_soma",
-                               "adaptive_leaky_soma");
+                               "adaptive_leaky_soma", "refractory_exponential_soma",
+                               "simplified_adaptive_exponential_soma");
     INFO(type);
     REQUIRE_THROWS_AS(spark::testing::soma(type, {{"cooldown", -1.0}}), ConfigError);
     REQUIRE_THROWS_WITH(spark::testing::soma(type, {{"cooldown", -1.0}}),
