@@ -61,5 +61,9 @@ template <>
 inline ConformanceCase conformance_case<components::somas::SimplifiedAdaptiveExponentialSoma>() {
     return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
 }
+template <>
+inline ConformanceCase conformance_case<components::somas::IzhikevichSoma>() {
+    return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
+}
 
 }  // namespace spark::testing

@@ -6,6 +6,7 @@
 
 // somas
 #include <spark/components/somas/exponential_soma.hpp>
+#include <spark/components/somas/izhikevich_soma.hpp>
 #include <spark/components/somas/leaky_soma.hpp>
 // synapses
 // delays
