@@ -31,7 +31,8 @@ struct EifDefaults {
 
 // One step of spec 2.5 (and 2.7 with w) exactly as written: no clamp.
 float eif_unclamped(const EifDefaults& p, float v, float w, float current) {
-    return v + p.rate * (-v + p.slope * std::exp((v - p.rheobase) / p.slope) - p.resistance * w + p.resistance * current);
+    return v + p.rate * (-v + p.slope * std::exp((v - p.rheobase) / p.slope) - p.resistance * w +
+                         p.resistance * current);
 }
 
 const std::vector<std::string> kExponentialSomas{"exponential_soma", "refractory_exponential_soma",
@@ -295,7 +296,8 @@ TEST_CASE("Exponential somas give per-neuron parameters the same result as separ
         const auto& first_bytes = alone_first.bytes.at(name);
         const auto& second_bytes = alone_second.bytes.at(name);
         CHECK(std::equal(first_bytes.begin(), first_bytes.end(), bytes.begin()));
-        CHECK(std::equal(second_bytes.begin(), second_bytes.end(), bytes.begin() + static_cast<std::ptrdiff_t>(first_bytes.size())));
+        const auto offset = static_cast<std::ptrdiff_t>(first_bytes.size());
+        CHECK(std::equal(second_bytes.begin(), second_bytes.end(), bytes.begin() + offset));
     }
 }
 

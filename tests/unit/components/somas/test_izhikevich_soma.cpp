@@ -80,7 +80,8 @@ TEST_CASE("IzhikevichSoma regular- and fast-spiking counts match an independent 
     // R I = 10 and 15 mV/ms (I = 100 and 150 pA at R = 0.1 GOhm), 1 s at dt = 0.1 ms.
     const double dt = 0.1;
     const int steps = 10000;
-    const auto [name, params] = GENERATE(table<std::string, Izhikevich>({{"RS", regular_spiking}, {"FS", fast_spiking}}));
+    const auto [name, params] =
+        GENERATE(table<std::string, Izhikevich>({{"RS", regular_spiking}, {"FS", fast_spiking}}));
     const double drive = GENERATE(10.0, 15.0);
     auto h = soma("izhikevich_soma", overrides_for(params), 1, dt);
     h.input_f32(0)[0] = static_cast<float>(drive / 0.1);
