@@ -31,6 +31,41 @@ template <>
 inline ConformanceCase conformance_case<components::somas::LeakySoma>() {
     return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
 }
+template <>
+inline ConformanceCase conformance_case<components::somas::RefractoryLeakySoma>() {
+    return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
+}
+template <>
+inline ConformanceCase conformance_case<components::somas::StrictRefractoryLeakySoma>() {
+    return {{{"cooldown", 3.0}}, {current({2, 3}), std::nullopt}, {current({2, 3}), mask({5})}, "inhibition_mask"};
+}
+template <>
+inline ConformanceCase conformance_case<components::somas::AdaptiveLeakySoma>() {
+    return {{{"units", Value::List{6.0}}, {"threshold_delta", Value::List{1.0, 2.0, 3.0, 4.0, 5.0, 6.0}}},
+            {current({6}), mask({6})},
+            {current({7}), std::nullopt},
+            "current"};
+}
+template <>
+inline ConformanceCase conformance_case<components::somas::ExponentialSoma>() {
+    return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
+}
+template <>
+inline ConformanceCase conformance_case<components::somas::RefractoryExponentialSoma>() {
+    return {{}, {current({4}), std::nullopt}, {current({4}), mask({3})}, "inhibition_mask"};
+}
+template <>
+inline ConformanceCase conformance_case<components::somas::AdaptiveExponentialSoma>() {
+    return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {spikes({6}), std::nullopt}, "current"};
+}
+template <>
+inline ConformanceCase conformance_case<components::somas::SimplifiedAdaptiveExponentialSoma>() {
+    return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
+}
+template <>
+inline ConformanceCase conformance_case<components::somas::IzhikevichSoma>() {
+    return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
+}
 
 // ---- neuron parts ----
 template <>

@@ -5,6 +5,8 @@
 #include <spark/core/registry.hpp>
 
 // somas
+#include <spark/components/somas/exponential_soma.hpp>
+#include <spark/components/somas/izhikevich_soma.hpp>
 #include <spark/components/somas/leaky_soma.hpp>
 // synapses
 // delays
