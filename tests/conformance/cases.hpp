@@ -31,4 +31,39 @@ inline ConformanceCase conformance_case<components::somas::LeakySoma>() {
     return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
 }
 
+// ---- synapses ----
+inline PortSpec per_synapse_spikes(std::initializer_list<std::size_t> s) {
+    return PortSpec(PayloadKind::spikes, Shape(s), /*per_syn=*/true);
+}
+template <>
+inline ConformanceCase conformance_case<components::synapses::LinearSynapses>() {
+    return {{{"units", Value::List{4.0}}}, {spikes({6})}, {per_synapse_spikes({3, 6})}, "spikes"};
+}
+template <>
+inline ConformanceCase conformance_case<components::synapses::TracedSynapses>() {
+    return {{{"units", Value::List{4.0}}, {"kernel.density", 0.9}}, {spikes({2, 3})}, {current({6})}, "spikes"};
+}
+template <>
+inline ConformanceCase conformance_case<components::synapses::RDTracedSynapses>() {
+    // fused delays: the ring of per-target input is state too
+    return {{{"units", Value::List{4.0}}, {"max_delay", 3.0}}, {spikes({6})}, {per_synapse_spikes({4, 6})}, "spikes"};
+}
+template <>
+inline ConformanceCase conformance_case<components::synapses::RFSTracedSynapses>() {
+    return {{{"units", Value::List{4.0}}, {"trace_mode", "per_synapse"}},
+            {per_synapse_spikes({4, 6})},
+            {per_synapse_spikes({4})},
+            "spikes"};
+}
+
+// ---- delays ----
+template <>
+inline ConformanceCase conformance_case<components::delays::NDelays>() {
+    return {{{"max_delay", 4.0}}, {spikes({5})}, {current({5})}, "in_spikes"};
+}
+template <>
+inline ConformanceCase conformance_case<components::delays::N2NDelays>() {
+    return {{{"units", Value::List{3.0}}, {"max_delay", 4.0}}, {spikes({5})}, {per_synapse_spikes({3, 5})}, "in_spikes"};
+}
+
 }  // namespace spark::testing
