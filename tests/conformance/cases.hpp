@@ -32,12 +32,9 @@ inline ConformanceCase conformance_case<components::somas::LeakySoma>() {
 }
 
 // ---- synapses ----
-inline PortSpec per_synapse_spikes(std::initializer_list<std::size_t> s) {
-    return PortSpec(PayloadKind::spikes, Shape(s), /*per_syn=*/true);
-}
 template <>
 inline ConformanceCase conformance_case<components::synapses::LinearSynapses>() {
-    return {{{"units", Value::List{4.0}}}, {spikes({6})}, {per_synapse_spikes({3, 6})}, "spikes"};
+    return {{{"units", Value::List{4.0}}}, {spikes({6})}, {PortSpec(PayloadKind::spikes, Shape{3, 6}, true)}, "spikes"};
 }
 template <>
 inline ConformanceCase conformance_case<components::synapses::TracedSynapses>() {
@@ -46,13 +43,16 @@ inline ConformanceCase conformance_case<components::synapses::TracedSynapses>() 
 template <>
 inline ConformanceCase conformance_case<components::synapses::RDTracedSynapses>() {
     // fused delays: the ring of per-target input is state too
-    return {{{"units", Value::List{4.0}}, {"max_delay", 3.0}}, {spikes({6})}, {per_synapse_spikes({4, 6})}, "spikes"};
+    return {{{"units", Value::List{4.0}}, {"max_delay", 3.0}},
+            {spikes({6})},
+            {PortSpec(PayloadKind::spikes, Shape{4, 6}, true)},
+            "spikes"};
 }
 template <>
 inline ConformanceCase conformance_case<components::synapses::RFSTracedSynapses>() {
     return {{{"units", Value::List{4.0}}, {"trace_mode", "per_synapse"}},
-            {per_synapse_spikes({4, 6})},
-            {per_synapse_spikes({4})},
+            {PortSpec(PayloadKind::spikes, Shape{4, 6}, true)},
+            {PortSpec(PayloadKind::spikes, Shape{4}, true)},
             "spikes"};
 }
 
@@ -63,7 +63,10 @@ inline ConformanceCase conformance_case<components::delays::NDelays>() {
 }
 template <>
 inline ConformanceCase conformance_case<components::delays::N2NDelays>() {
-    return {{{"units", Value::List{3.0}}, {"max_delay", 4.0}}, {spikes({5})}, {per_synapse_spikes({3, 5})}, "in_spikes"};
+    return {{{"units", Value::List{3.0}}, {"max_delay", 4.0}},
+            {spikes({5})},
+            {PortSpec(PayloadKind::spikes, Shape{3, 5}, true)},
+            "in_spikes"};
 }
 
 }  // namespace spark::testing

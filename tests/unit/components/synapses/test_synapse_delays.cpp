@@ -183,3 +183,22 @@ TEST_CASE("Fused delays give the currents of n2n_delays -> synapses on random ne
         CHECK(fused_vs_chain("rfs_traced_synapses", real, {}, {{"trace_mode", "per_synapse"}}, 1000, 1.0, 12.0) < 2e-5);
     }
 }
+
+TEST_CASE("Fused delays apply the weight on arrival: a kernel change spares spikes in flight", "[synapses][delays]") {
+    // Documented difference to n2n_delays -> synapses (which weighs at delivery); equal for fixed weights.
+    auto h = synapses("linear_synapses",
+                      {{"units", ints({1})}, {"kernel", 1.0}, {"max_delay", 3.0}, {"delays", 3}}, sync_spikes(1),
+                      1.0, 0, {true});
+    h.input_u8(0)[0] = spike::bit;
+    h.step();  // t = 0: scheduled for t = 3 with weight 1
+    const std::vector<float> next{5.0f};
+    h.component().set_property(0, ConstArrayRef(next.data(), 1));
+    h.step();  // t = 1: scheduled for t = 4 with weight 5
+    h.input_u8(0)[0] = 0;
+    h.step();
+    CHECK(h.output_f32(0)[0] == 0.0f);
+    h.step();
+    CHECK(h.output_f32(0)[0] == 1.0f);
+    h.step();
+    CHECK(h.output_f32(0)[0] == 5.0f);
+}

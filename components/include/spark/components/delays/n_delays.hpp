@@ -3,7 +3,8 @@
 //
 //     out_j(t) = in_j(t - d_j),   d_j in 1..B,   B = ceil(max_delay / dt)
 // The output has the input's shape and is NOT per-synapse (the original flagged it async, which broke a
-// downstream synapse group; design decision 2). Draw order: delays.
+// downstream synapse group; design decision 2). The kernel has the input's shape (the original's (N,),
+// same element order). Draw order: delays.
 #include <boost/hana/adapt_struct.hpp>
 
 #include <spark/components/delays/delays.hpp>

@@ -22,6 +22,10 @@
 //              steps 1..B, B = ceil(max_delay / dt)) delivered through a ring of per-target input:
 //              a spike arriving at step t adds K * s to the target's input of step t + d. Equal to
 //              n2n_delays -> synapses with the same delays (up to the order of the float additions).
+//              The weight is applied when the spike arrives (NEST's convention): after a kernel change,
+//              spikes already in flight keep their old weight, while the chain applies the weight at
+//              delivery. Identical for fixed weights. With per-synapse traces the literal spike delay
+//              line is used instead (weights at delivery, like the chain).
 //              Needs synchronous input. Draw order: kernel, the model's parameters, then delays.
 // Traced models add `trace_mode` = "auto" | "per_target" | "per_synapse": per_target keeps one trace per
 // target (exact because the traces are linear: the sum over pre of per-synapse traces with a common time
