@@ -127,4 +127,42 @@ inline ConformanceCase conformance_case<components::interfaces::ReplaySource>() 
     return {{{"file", SPARK_TEST_DATA_DIR "/replay_source.csv"}, {"kind", "float"}}, {}, {}, ""};
 }
 
+// ---- synapses ----
+template <>
+inline ConformanceCase conformance_case<components::synapses::LinearSynapses>() {
+    return {{{"units", Value::List{4.0}}}, {spikes({6})}, {PortSpec(PayloadKind::spikes, Shape{3, 6}, true)}, "spikes"};
+}
+template <>
+inline ConformanceCase conformance_case<components::synapses::TracedSynapses>() {
+    return {{{"units", Value::List{4.0}}, {"kernel.density", 0.9}}, {spikes({2, 3})}, {current({6})}, "spikes"};
+}
+template <>
+inline ConformanceCase conformance_case<components::synapses::RDTracedSynapses>() {
+    // fused delays: the ring of per-target input is state too
+    return {{{"units", Value::List{4.0}}, {"max_delay", 3.0}},
+            {spikes({6})},
+            {PortSpec(PayloadKind::spikes, Shape{4, 6}, true)},
+            "spikes"};
+}
+template <>
+inline ConformanceCase conformance_case<components::synapses::RFSTracedSynapses>() {
+    return {{{"units", Value::List{4.0}}, {"trace_mode", "per_synapse"}},
+            {PortSpec(PayloadKind::spikes, Shape{4, 6}, true)},
+            {PortSpec(PayloadKind::spikes, Shape{4}, true)},
+            "spikes"};
+}
+
+// ---- delays ----
+template <>
+inline ConformanceCase conformance_case<components::delays::NDelays>() {
+    return {{{"max_delay", 4.0}}, {spikes({5})}, {current({5})}, "in_spikes"};
+}
+template <>
+inline ConformanceCase conformance_case<components::delays::N2NDelays>() {
+    return {{{"units", Value::List{3.0}}, {"max_delay", 4.0}},
+            {spikes({5})},
+            {PortSpec(PayloadKind::spikes, Shape{3, 5}, true)},
+            "in_spikes"};
+}
+
 }  // namespace spark::testing
