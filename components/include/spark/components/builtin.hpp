@@ -9,6 +9,12 @@
 // synapses
 // delays
 // plasticity
+#include <spark/components/plasticity/hebbian_rule.hpp>
+#include <spark/components/plasticity/oja_rule.hpp>
+#include <spark/components/plasticity/quadruplet_rule.hpp>
+#include <spark/components/plasticity/quadruplet_rule_tensor.hpp>
+#include <spark/components/plasticity/three_factor_hebbian_rule.hpp>
+#include <spark/components/plasticity/zenke_rule.hpp>
 // interfaces
 
 namespace spark::components {
