@@ -2,21 +2,8 @@
 
 namespace spark::components::plasticity {
 
-void HebbianRule::build_rule(const BuildContext& ctx, const RuleLayout& layout) {
-    // Draw order of the original: pre_tau, post_tau.
-    const auto pre_tau = materialize(config_.pre_tau, "pre_tau", layout.pre_input, ctx);
-    const auto post_tau = materialize(config_.post_tau, "post_tau", layout.post, ctx);
-    pre_trace_ = inverse_tau_tracer(layout.pre_input.size(), pre_tau, ctx.dt);
-    post_trace_ = inverse_tau_tracer(layout.n_post, post_tau, ctx.dt);
-    pre_input_.assign(layout.pre_input.size(), 0.0f);
-    post_input_.assign(layout.n_post, 0.0f);
-}
-
 void HebbianRule::update(const RuleStep& s) {
-    spikes_to_float(s, s.pre, pre_input_);
-    spikes_to_float(s, s.post, post_input_);
-    pre_trace_.step(pre_input_);
-    post_trace_.step(post_input_);
+    advance_traces(s);
 
     const float eta = static_cast<float>(config_.eta), dt = dt_;
     const std::size_t n_pre = layout_.n_pre, stride = layout_.pre_stride;
@@ -35,16 +22,6 @@ void HebbianRule::update(const RuleStep& s) {
             }
         }
     });
-}
-
-void HebbianRule::reset_rule() noexcept {
-    pre_trace_.reset();
-    post_trace_.reset();
-}
-
-void HebbianRule::visit_rule(StateVisitor& v) {
-    pre_trace_.visit_state(v, "pre_trace");
-    post_trace_.visit_state(v, "post_trace");
 }
 
 }  // namespace spark::components::plasticity

@@ -3,26 +3,18 @@
 namespace spark::components::plasticity {
 
 void ZenkeRule::build_rule(const BuildContext& ctx, const RuleLayout& layout) {
-    // Draw order of the original: pre_tau, post_tau, post_slow_tau, target_tau.
-    const auto pre_tau = materialize(config_.pre_tau, "pre_tau", layout.pre_input, ctx);
-    const auto post_tau = materialize(config_.post_tau, "post_tau", layout.post, ctx);
+    // Draw order of the original: pre_tau, post_tau (the pair), post_slow_tau, target_tau.
+    TracePairRule::build_rule(ctx, layout);
     const auto post_slow_tau = materialize(config_.post_slow_tau, "post_slow_tau", layout.post, ctx);
     const auto target_tau = materialize(config_.target_tau, "target_tau", layout.kernel, ctx);
-    pre_trace_ = inverse_tau_tracer(layout.pre_input.size(), pre_tau, ctx.dt);
-    post_trace_ = inverse_tau_tracer(layout.n_post, post_tau, ctx.dt);
     post_slow_trace_ = inverse_tau_tracer(layout.n_post, post_slow_tau, ctx.dt);
     target_trace_ = inverse_tau_tracer(layout.kernel_size(), target_tau, ctx.dt);
-    pre_input_.assign(layout.pre_input.size(), 0.0f);
-    post_input_.assign(layout.n_post, 0.0f);
     target_input_.assign(layout.kernel_size(), 0.0f);
 }
 
 void ZenkeRule::update(const RuleStep& s) {
-    spikes_to_float(s, s.pre, pre_input_);
-    spikes_to_float(s, s.post, post_input_);
-    pre_trace_.step(pre_input_);
-    post_trace_.step(post_input_);
-    post_slow_trace_.step(post_input_);
+    advance_traces(s);
+    post_slow_trace_.step(post_input_);  // the post spikes as 0/1, left by advance_traces
 
     // delta = K - p z_old (1/4 - z_old) (1/2 - z_old), then z <- decay z + delta / tau_z.
     const std::size_t n_pre = layout_.n_pre, stride = layout_.pre_stride;
@@ -71,15 +63,13 @@ void ZenkeRule::update(const RuleStep& s) {
 }
 
 void ZenkeRule::reset_rule() noexcept {
-    pre_trace_.reset();
-    post_trace_.reset();
+    TracePairRule::reset_rule();
     post_slow_trace_.reset();
     target_trace_.reset();
 }
 
 void ZenkeRule::visit_rule(StateVisitor& v) {
-    pre_trace_.visit_state(v, "pre_trace");
-    post_trace_.visit_state(v, "post_trace");
+    TracePairRule::visit_rule(v);
     post_slow_trace_.visit_state(v, "post_slow_trace");
     target_trace_.visit_state(v, "target_trace");
 }

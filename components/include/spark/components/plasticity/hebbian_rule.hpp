@@ -26,26 +26,16 @@ struct HebbianRuleConfig {
     };
 };
 
-class HebbianRule : public PlasticityRule<HebbianRule, HebbianRuleConfig> {
+class HebbianRule : public TracePairRule<HebbianRule, HebbianRuleConfig, PreTrace::pre_shaped> {
 public:
     static constexpr std::string_view type_name = "hebbian_rule";
     static constexpr std::string_view class_name_v = "HebbianRule";
     static constexpr std::string_view description = "Symmetric pair-based Hebbian rule (potentiation only).";
     static constexpr auto input_ports = plain_inputs;
 
-    using PlasticityRule::PlasticityRule;
+    using TracePairRule::TracePairRule;
 
-    void build_rule(const BuildContext& ctx, const RuleLayout& layout);
     void update(const RuleStep& s);
-    void reset_rule() noexcept;
-    void visit_rule(StateVisitor& v);
-
-    std::span<const float> pre_trace() const noexcept { return pre_trace_.trace(); }
-    std::span<const float> post_trace() const noexcept { return post_trace_.trace(); }
-
-private:
-    Tracer pre_trace_, post_trace_;
-    std::vector<float> pre_input_, post_input_;  // this step's spikes as 0/1 (scratch)
 };
 
 }  // namespace spark::components::plasticity

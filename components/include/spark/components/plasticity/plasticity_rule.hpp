@@ -165,4 +165,50 @@ protected:
     std::size_t rows_per_chunk_ = 1;
 };
 
+// Rules that keep a presynaptic trace x and a postsynaptic trace y (HebbianRule: x of pre shape;
+// ThreeFactorHebbianRule and QuadrupletRule: x of kernel shape, fed the pre spikes broadcast along post
+// when they are synchronous). The config has `pre_tau` and `post_tau` (Params); draw order: pre_tau,
+// post_tau. State: "pre_trace", "post_trace". The model's update() calls advance_traces() first.
+enum class PreTrace { pre_shaped, kernel_shaped };
+
+template <class Derived, class ConfigT, PreTrace x_shape>
+class TracePairRule : public PlasticityRule<Derived, ConfigT> {
+public:
+    using PlasticityRule<Derived, ConfigT>::PlasticityRule;
+
+    void build_rule(const BuildContext& ctx, const RuleLayout& layout) {
+        const Shape& pre_shape = x_shape == PreTrace::kernel_shaped ? layout.kernel : layout.pre_input;
+        const auto pre_tau = this->materialize(this->config_.pre_tau, "pre_tau", pre_shape, ctx);
+        const auto post_tau = this->materialize(this->config_.post_tau, "post_tau", layout.post, ctx);
+        pre_trace_ = inverse_tau_tracer(pre_shape.size(), pre_tau, ctx.dt);
+        post_trace_ = inverse_tau_tracer(layout.n_post, post_tau, ctx.dt);
+        pre_input_.assign(pre_shape.size(), 0.0f);
+        post_input_.assign(layout.n_post, 0.0f);
+    }
+    void reset_rule() noexcept {
+        pre_trace_.reset();
+        post_trace_.reset();
+    }
+    void visit_rule(StateVisitor& v) {
+        pre_trace_.visit_state(v, "pre_trace");
+        post_trace_.visit_state(v, "post_trace");
+    }
+
+    std::span<const float> pre_trace() const noexcept { return pre_trace_.trace(); }
+    std::span<const float> post_trace() const noexcept { return post_trace_.trace(); }
+
+protected:
+    // x <- e^{-dt/tau_pre} x + s_pre / tau_pre;  y <- e^{-dt/tau_post} y + s_post / tau_post
+    void advance_traces(const RuleStep& s) {
+        if constexpr (x_shape == PreTrace::kernel_shaped) this->spread_pre(s, pre_input_);
+        else this->spikes_to_float(s, s.pre, pre_input_);
+        this->spikes_to_float(s, s.post, post_input_);
+        pre_trace_.step(pre_input_);
+        post_trace_.step(post_input_);
+    }
+
+    Tracer pre_trace_, post_trace_;
+    std::vector<float> pre_input_, post_input_;  // scratch: this step's spikes as 0/1
+};
+
 }  // namespace spark::components::plasticity

@@ -38,7 +38,7 @@ struct QuadrupletRuleConfig {
     };
 };
 
-class QuadrupletRule : public PlasticityRule<QuadrupletRule, QuadrupletRuleConfig> {
+class QuadrupletRule : public TracePairRule<QuadrupletRule, QuadrupletRuleConfig, PreTrace::kernel_shaped> {
 public:
     static constexpr std::string_view type_name = "quadruplet_rule";
     static constexpr std::string_view class_name_v = "QuadrupletRule";
@@ -46,19 +46,9 @@ public:
     static constexpr auto input_ports =
         modulated_inputs("modulation", "Modulation: FloatArray[1] (broadcast) or one value per post unit.");
 
-    using PlasticityRule::PlasticityRule;
+    using TracePairRule::TracePairRule;
 
-    void build_rule(const BuildContext& ctx, const RuleLayout& layout);
     void update(const RuleStep& s);
-    void reset_rule() noexcept;
-    void visit_rule(StateVisitor& v);
-
-    std::span<const float> pre_trace() const noexcept { return pre_trace_.trace(); }
-    std::span<const float> post_trace() const noexcept { return post_trace_.trace(); }
-
-private:
-    Tracer pre_trace_, post_trace_;
-    std::vector<float> pre_input_, post_input_;  // scratch: this step's spikes as 0/1 (pre kernel-shaped)
 };
 
 }  // namespace spark::components::plasticity

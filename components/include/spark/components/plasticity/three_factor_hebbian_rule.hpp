@@ -30,7 +30,7 @@ struct ThreeFactorHebbianRuleConfig {
     };
 };
 
-class ThreeFactorHebbianRule : public PlasticityRule<ThreeFactorHebbianRule, ThreeFactorHebbianRuleConfig> {
+class ThreeFactorHebbianRule : public TracePairRule<ThreeFactorHebbianRule, ThreeFactorHebbianRuleConfig, PreTrace::kernel_shaped> {
 public:
     static constexpr std::string_view type_name = "three_factor_hebbian_rule";
     static constexpr std::string_view class_name_v = "ThreeFactorHebbianRule";
@@ -38,19 +38,9 @@ public:
     static constexpr auto input_ports =
         modulated_inputs("reward", "Reward: FloatArray[1] (broadcast) or one value per post unit.");
 
-    using PlasticityRule::PlasticityRule;
+    using TracePairRule::TracePairRule;
 
-    void build_rule(const BuildContext& ctx, const RuleLayout& layout);
     void update(const RuleStep& s);
-    void reset_rule() noexcept;
-    void visit_rule(StateVisitor& v);
-
-    std::span<const float> pre_trace() const noexcept { return pre_trace_.trace(); }
-    std::span<const float> post_trace() const noexcept { return post_trace_.trace(); }
-
-private:
-    Tracer pre_trace_, post_trace_;
-    std::vector<float> pre_input_, post_input_;  // scratch: this step's spikes as 0/1 (pre kernel-shaped)
 };
 
 }  // namespace spark::components::plasticity

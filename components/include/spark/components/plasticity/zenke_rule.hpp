@@ -46,7 +46,7 @@ struct ZenkeRuleConfig {
     };
 };
 
-class ZenkeRule : public PlasticityRule<ZenkeRule, ZenkeRuleConfig> {
+class ZenkeRule : public TracePairRule<ZenkeRule, ZenkeRuleConfig, PreTrace::pre_shaped> {
 public:
     static constexpr std::string_view type_name = "zenke_rule";
     static constexpr std::string_view class_name_v = "ZenkeRule";
@@ -54,21 +54,19 @@ public:
         "Triplet STDP with heterosynaptic and transmitter-induced plasticity (Zenke et al. 2015).";
     static constexpr auto input_ports = plain_inputs;
 
-    using PlasticityRule::PlasticityRule;
+    using TracePairRule::TracePairRule;
 
     void build_rule(const BuildContext& ctx, const RuleLayout& layout);
     void update(const RuleStep& s);
     void reset_rule() noexcept;
     void visit_rule(StateVisitor& v);
 
-    std::span<const float> pre_trace() const noexcept { return pre_trace_.trace(); }
-    std::span<const float> post_trace() const noexcept { return post_trace_.trace(); }
     std::span<const float> post_slow_trace() const noexcept { return post_slow_trace_.trace(); }
     std::span<const float> target_trace() const noexcept { return target_trace_.trace(); }
 
 private:
-    Tracer pre_trace_, post_trace_, post_slow_trace_, target_trace_;
-    std::vector<float> pre_input_, post_input_, target_input_;  // scratch: this step's trace inputs
+    Tracer post_slow_trace_, target_trace_;  // beside the pair's pre_trace_ and post_trace_
+    std::vector<float> target_input_;       // scratch: this step's delta
 };
 
 }  // namespace spark::components::plasticity
