@@ -15,14 +15,17 @@
 // update is K <- max(0, K + dt dK) (QuadrupletRuleTensor also clips at max_clip).
 // A trace of "pre shape" follows the pre_spikes input: for per-synapse input it is kernel-shaped.
 //
-// A model derives from PlasticityRule<Model, Config>, declares
+// A model derives from PlasticityRule<Model, Config> (or from TracePairRule below, which adds the usual
+// pre/post trace pair), declares
 //     static constexpr auto input_ports = plain_inputs;   (or modulated_inputs("reward", ...))
 // and provides
 //     void build_rule(const BuildContext&, const RuleLayout&);   materialise parameters and traces
 //     void update(const RuleStep&);                              advance the traces, write the kernel
 //     void reset_rule();  void visit_rule(StateVisitor&);
 // Element-wise work runs over rows of the kernel (post units) with parallel_for; the chunks depend
-// on the sizes only, so results do not depend on the thread count.
+// on the sizes only, so results do not depend on the thread count. Traces advance through
+// Tracer::step, one pass on the calling thread (the core Tracer has no ranged step), from 0/1 input
+// arrays allocated at build.
 #include <algorithm>
 #include <array>
 #include <cstdint>
