@@ -121,8 +121,11 @@ TEST_CASE("HebbianRule draws pre_tau before post_tau from the node's stream", "[
     pre_spec.min_value = 1.0;
     post_spec.scale = 30.0;
     post_spec.min_value = 5.0;
-    const auto pre_tau = initialize(pre_spec, Shape{3}, rng);
-    const auto post_tau = initialize(post_spec, Shape{1}, rng);
+    // Each parameter takes one split of the node's stream and its initializer draws from that child.
+    Rng pre_stream = rng.split();
+    const auto pre_tau = initialize(pre_spec, Shape{3}, pre_stream);
+    Rng post_stream = rng.split();
+    const auto post_tau = initialize(post_spec, Shape{1}, post_stream);
     // After one spike on every unit, each trace equals its scale 1/tau.
     set_spikes(h, pre, {0, 1, 2});
     set_spikes(h, post, {0});
