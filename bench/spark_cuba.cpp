@@ -11,6 +11,7 @@
 #include <cstring>
 #include <string>
 
+#include <spark/components/synapses/traced_synapses.hpp>
 #include <spark/graph/simulation.hpp>
 
 #include "cuba_network.hpp"
@@ -49,21 +50,24 @@ int main(int argc, char** argv) {
     const auto t1 = clock::now();
     const auto steps = static_cast<std::int64_t>(duration_ms / sim.dt() + 0.5);
     long spikes = 0;
-    const auto e_spikes = sim.read("E", "spikes");
-    const auto i_spikes = sim.read("I", "spikes");
     // Count spikes as a recorder would, after every step (reading the live buffers).
     sim.run(steps, [&](const Simulation& s) {
         for (auto code : s.read("E", "spikes").u8()) spikes += code & spike::bit;
         for (auto code : s.read("I", "spikes").u8()) spikes += code & spike::bit;
     });
-    (void)e_spikes;
-    (void)i_spikes;
     const auto t2 = clock::now();
+    // Stored synapses and their connectivity bytes (weights, indices, column starts), summed over groups.
     std::size_t synapses = 0;
     double bytes = 0;
     for (const char* group : {"ee", "ie", "ei", "ii"}) {
-        const auto& info = sim.component(group);
-        (void)info;
+        const auto* traced = dynamic_cast<const components::synapses::TracedSynapses*>(&sim.component(group));
+        if (traced == nullptr) {
+            std::fprintf(stderr, "node %s is not a TracedSynapses\n", group);
+            return 1;
+        }
+        const auto memory = traced->memory();
+        synapses += memory.synapses;
+        bytes += static_cast<double>(memory.connectivity_bytes);
     }
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
