@@ -56,60 +56,98 @@ void SynapseMatrix::build(Layout layout, std::size_t n_post, std::size_t n_pre, 
             else copy_delays(delays, delay16_);
         }
     } else {
-        std::size_t nonzeros = 0;
-        for (float w : kernel) nonzeros += w != 0.0f;
-        if (nonzeros > std::numeric_limits<std::uint32_t>::max())
-            config_detail::throw_error(where, "layout", Value("sparse"), "",
-                                       "cannot hold " + std::to_string(nonzeros) +
-                                           " nonzero weights (at most 2^32 - 1); use \"dense\"");
-        chunk_ = sparse_chunk(n_post_, n_pre_, nonzeros);
-        const std::size_t chunks = (n_post_ + chunk_ - 1) / chunk_;
-        const std::size_t stride = n_pre_ + 1;
-        // Column starts: count the nonzeros of every (chunk, column), then prefix-sum chunk by chunk.
-        column_start_.assign(chunks * stride, 0);
-        for (std::size_t p = 0; p < n_post_; ++p) {
-            std::uint32_t* counts = column_start_.data() + (p / chunk_) * stride + 1;
-            const float* row = kernel.data() + p * n_pre_;
-            for (std::size_t j = 0; j < n_pre_; ++j) counts[j] += row[j] != 0.0f;
-        }
-        std::uint32_t offset = 0;
-        for (std::size_t c = 0; c < chunks; ++c) {
-            std::uint32_t* starts = column_start_.data() + c * stride;
-            starts[0] = offset;
-            for (std::size_t j = 0; j < n_pre_; ++j) {
-                offset += starts[j + 1];
-                starts[j + 1] = offset;
-            }
-        }
-        // Fill: targets in increasing order inside each column.
-        std::vector<float> weights(nonzeros);
-        target_.resize(nonzeros);
-        if (!delays.empty()) {
-            if (small_delays) delay8_.resize(nonzeros);
-            else delay16_.resize(nonzeros);
-        }
-        std::vector<std::uint32_t> cursor(column_start_);
-        for (std::size_t p = 0; p < n_post_; ++p) {
-            const std::size_t c = p / chunk_;
-            std::uint32_t* next = cursor.data() + c * stride;
-            const float* row = kernel.data() + p * n_pre_;
-            for (std::size_t j = 0; j < n_pre_; ++j) {
+        // Compress row by row (the same storage as build_sparse() gives for these nonzeros).
+        SparseRows rows;
+        rows.rows = n_post;
+        rows.cols = n_pre;
+        rows.row_start.reserve(n_post + 1);
+        rows.row_start.push_back(0);
+        std::vector<std::int32_t> nonzero_delays;
+        for (std::size_t p = 0; p < n_post; ++p) {
+            const float* row = kernel.data() + p * n_pre;
+            for (std::size_t j = 0; j < n_pre; ++j) {
                 if (row[j] == 0.0f) continue;
-                const std::uint32_t e = next[j]++;
-                weights[e] = row[j];
-                target_[e] = static_cast<std::uint16_t>(p - c * chunk_);
-                if (!delays.empty()) {
-                    const auto d = delays[p * n_pre_ + j];
-                    if (small_delays) delay8_[e] = static_cast<std::uint8_t>(d);
-                    else delay16_[e] = static_cast<std::uint16_t>(d);
-                }
+                rows.col.push_back(static_cast<std::uint32_t>(j));
+                rows.value.push_back(row[j]);
+                if (!delays.empty()) nonzero_delays.push_back(delays[p * n_pre + j]);
             }
+            rows.row_start.push_back(rows.col.size());
         }
-        kernel_ = std::move(weights);
+        std::vector<float>().swap(kernel);
+        fill_sparse(std::move(rows), nonzero_delays, where);
     }
     tasks_ = (n_post_ + chunk_ - 1) / chunk_;
     ring_.assign(delay_steps_ == 0 || !ring ? 0 : (delay_steps_ + 1) * n_post_, 0.0f);
     ring_index_ = 0;
+}
+
+void SynapseMatrix::build_sparse(std::size_t n_post, std::size_t n_pre, SparseRows kernel,
+                                 std::span<const std::int32_t> delays, std::size_t delay_steps,
+                                 const ConfigWhere& where, bool ring) {
+    layout_ = Layout::sparse;
+    n_post_ = n_post;
+    n_pre_ = n_pre;
+    delay_steps_ = delays.empty() ? 0 : delay_steps;
+    target_.clear();
+    column_start_.clear();
+    delay8_.clear();
+    delay16_.clear();
+    fill_sparse(std::move(kernel), delays, where);
+    tasks_ = (n_post_ + chunk_ - 1) / chunk_;
+    ring_.assign(delay_steps_ == 0 || !ring ? 0 : (delay_steps_ + 1) * n_post_, 0.0f);
+    ring_index_ = 0;
+}
+
+void SynapseMatrix::fill_sparse(SparseRows rows, std::span<const std::int32_t> delays, const ConfigWhere& where) {
+    const std::size_t nonzeros = rows.nonzeros();
+    if (nonzeros > std::numeric_limits<std::uint32_t>::max())
+        config_detail::throw_error(where, "layout", Value("sparse"), "",
+                                   "cannot hold " + std::to_string(nonzeros) +
+                                       " nonzero weights (at most 2^32 - 1); use \"dense\"");
+    const bool small_delays = delay_steps_ <= 255;
+    chunk_ = sparse_chunk(n_post_, n_pre_, nonzeros);
+    const std::size_t chunks = (n_post_ + chunk_ - 1) / chunk_;
+    const std::size_t stride = n_pre_ + 1;
+    // Column starts: count the nonzeros of every (chunk, column), then prefix-sum chunk by chunk.
+    column_start_.assign(chunks * stride, 0);
+    for (std::size_t p = 0; p < n_post_; ++p) {
+        std::uint32_t* counts = column_start_.data() + (p / chunk_) * stride + 1;
+        for (auto k = rows.row_start[p]; k < rows.row_start[p + 1]; ++k) ++counts[rows.col[k]];
+    }
+    std::uint32_t offset = 0;
+    for (std::size_t c = 0; c < chunks; ++c) {
+        std::uint32_t* starts = column_start_.data() + c * stride;
+        starts[0] = offset;
+        for (std::size_t j = 0; j < n_pre_; ++j) {
+            offset += starts[j + 1];
+            starts[j + 1] = offset;
+        }
+    }
+    // Fill: targets in increasing order inside each column. The cursor of a chunk is the column starts
+    // of that chunk, advanced as its rows are placed (one chunk's cursors at a time: n_pre + 1 words).
+    std::vector<float> weights(nonzeros);
+    target_.resize(nonzeros);
+    if (!delays.empty()) {
+        if (small_delays) delay8_.resize(nonzeros);
+        else delay16_.resize(nonzeros);
+    }
+    std::vector<std::uint32_t> cursor(stride);
+    for (std::size_t c = 0; c < chunks; ++c) {
+        std::copy_n(column_start_.data() + c * stride, stride, cursor.data());
+        const std::size_t last = std::min(n_post_, (c + 1) * chunk_);
+        for (std::size_t p = c * chunk_; p < last; ++p) {
+            for (auto k = rows.row_start[p]; k < rows.row_start[p + 1]; ++k) {
+                const std::uint32_t e = cursor[rows.col[k]]++;
+                weights[e] = rows.value[k];
+                target_[e] = static_cast<std::uint16_t>(p - c * chunk_);
+                if (!delays.empty()) {
+                    if (small_delays) delay8_[e] = static_cast<std::uint8_t>(delays[k]);
+                    else delay16_[e] = static_cast<std::uint16_t>(delays[k]);
+                }
+            }
+        }
+    }
+    kernel_ = std::move(weights);
 }
 
 std::size_t SynapseMatrix::synapse_count() const noexcept {

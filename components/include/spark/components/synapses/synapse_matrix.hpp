@@ -25,6 +25,7 @@
 #include <vector>
 
 #include <spark/core/config.hpp>
+#include <spark/core/sparse.hpp>
 #include <spark/core/state.hpp>
 
 namespace spark::components::synapses {
@@ -60,6 +61,12 @@ public:
     void build(Layout layout, std::size_t n_post, std::size_t n_pre, std::vector<float> kernel,
                std::span<const std::int32_t> delays, std::size_t delay_steps, const ConfigWhere& where,
                bool ring = true);
+
+    // The sparse layout straight from compressed rows (rows = targets, cols = presynaptic units), as
+    // initialize_sparse() draws them: never allocates n_post x n_pre. `delays`: empty, or one per
+    // nonzero in storage order. Gives the same storage as build(Layout::sparse, ...) of the dense kernel.
+    void build_sparse(std::size_t n_post, std::size_t n_pre, SparseRows kernel, std::span<const std::int32_t> delays,
+                      std::size_t delay_steps, const ConfigWhere& where, bool ring = true);
 
     Layout layout() const noexcept { return layout_; }
     std::size_t n_post() const noexcept { return n_post_; }
@@ -108,6 +115,9 @@ public:
     std::size_t state_bytes() const noexcept { return ring_.size() * sizeof(float) + sizeof(ring_index_); }
 
 private:
+    // Sets chunk_, column_start_, target_, kernel_ and the delays from compressed rows.
+    void fill_sparse(SparseRows rows, std::span<const std::int32_t> delays, const ConfigWhere& where);
+
     Layout layout_ = Layout::dense;
     std::size_t n_post_ = 0, n_pre_ = 0, delay_steps_ = 0, chunk_ = 1, tasks_ = 0;
     std::vector<float> kernel_;                  // dense: the kernel; sparse: the stored weights
