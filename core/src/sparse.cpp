@@ -29,8 +29,10 @@ bool is_elementwise_kind(std::string_view kind) {
     return kind == "constant_initializer" || kind == "uniform_initializer" || kind == "normal_initializer";
 }
 
-[[noreturn]] void refuse(std::string_view where, std::string field, std::string value, std::string rule) {
-    throw ConfigError(std::string(where), "", std::move(field), std::move(value), std::move(rule));
+[[noreturn]] void refuse(const ParamWhere& where, std::string_view setting, std::string value, std::string rule) {
+    std::string field = where.field.empty() ? std::string(setting) : std::string(where.field) + "." + std::string(setting);
+    throw ConfigError(std::string(where.component), std::string(where.instance), std::move(field), std::move(value),
+                      std::move(rule));
 }
 
 // A column range [first, first + size) drawn by one (effective) spec: the whole kernel, or one block.
@@ -42,8 +44,8 @@ struct Part {
 
 // The parts of `spec` over `cols` columns, overrides applied and settings checked.
 std::vector<Part> parts_of(const InitializerSpec& spec, std::size_t cols, const InitOverrides& overrides,
-                           std::string_view where) {
-    check_initializer(spec, ParamWhere{where, {}, {}, {}});
+                           const ParamWhere& where) {
+    check_initializer(spec, where);
     std::vector<Part> parts;
     if (is_kind(spec, "block_initializer")) {
         std::size_t first = 0;
@@ -59,7 +61,7 @@ std::vector<Part> parts_of(const InitializerSpec& spec, std::size_t cols, const 
         InitializerSpec effective = detail::apply_overrides(spec, overrides);
         parts.push_back({0, cols, effective, std::string(*find_initializer(effective.kind))});
     }
-    for (const auto& part : parts) check_initializer(part.spec, ParamWhere{where, {}, {}, {}});
+    for (const auto& part : parts) check_initializer(part.spec, where);
     return parts;
 }
 
@@ -142,6 +144,11 @@ bool is_elementwise_initializer(const InitializerSpec& spec) noexcept {
 
 SparseRows initialize_sparse(const InitializerSpec& spec, std::size_t rows, std::size_t cols, Rng& rng,
                              const InitOverrides& overrides, std::string_view where) {
+    return initialize_sparse(spec, rows, cols, rng, overrides, ParamWhere{where, {}, {}, {}});
+}
+
+SparseRows initialize_sparse(const InitializerSpec& spec, std::size_t rows, std::size_t cols, Rng& rng,
+                             const InitOverrides& overrides, const ParamWhere& where) {
     if (!is_sparse_initializer(spec))
         refuse(where, "initializer", "\"" + spec.kind + "\"",
                "cannot be drawn in compressed form (only sparse initializers, or blocks of them, can)");
@@ -184,6 +191,11 @@ SparseRows initialize_sparse(const InitializerSpec& spec, std::size_t rows, std:
 
 std::vector<float> initialize_on_pattern(const InitializerSpec& spec, const SparseRows& pattern, Rng& rng,
                                          const InitOverrides& overrides, std::string_view where) {
+    return initialize_on_pattern(spec, pattern, rng, overrides, ParamWhere{where, {}, {}, {}});
+}
+
+std::vector<float> initialize_on_pattern(const InitializerSpec& spec, const SparseRows& pattern, Rng& rng,
+                                         const InitOverrides& overrides, const ParamWhere& where) {
     if (!is_elementwise_initializer(spec))
         refuse(where, "initializer", "\"" + spec.kind + "\"",
                "cannot be drawn per nonzero (only constant, uniform and normal initializers, or blocks of "

@@ -52,11 +52,16 @@ bool is_elementwise_initializer(const InitializerSpec& spec) noexcept;
 // Draws a rows x cols kernel (rows = post units, cols = pre units) in compressed form. Throws
 // ConfigError (prefixed by `where`) for a kind that cannot be compressed, invalid settings, or block
 // sizes that do not add up to `cols`.
+// `where` names the component and field for messages (the string form puts its whole text in front).
 SparseRows initialize_sparse(const InitializerSpec& spec, std::size_t rows, std::size_t cols, Rng& rng,
                              const InitOverrides& overrides = {}, std::string_view where = {});
+SparseRows initialize_sparse(const InitializerSpec& spec, std::size_t rows, std::size_t cols, Rng& rng,
+                             const InitOverrides& overrides, const ParamWhere& where);
 
 // One value per nonzero of `pattern` (its values are ignored) from an element-wise initializer.
 std::vector<float> initialize_on_pattern(const InitializerSpec& spec, const SparseRows& pattern, Rng& rng,
                                          const InitOverrides& overrides = {}, std::string_view where = {});
+std::vector<float> initialize_on_pattern(const InitializerSpec& spec, const SparseRows& pattern, Rng& rng,
+                                         const InitOverrides& overrides, const ParamWhere& where);
 
 }  // namespace spark

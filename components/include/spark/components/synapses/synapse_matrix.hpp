@@ -8,9 +8,13 @@
 //           weight (float32) + target offset inside the chunk (uint16) [+ delay in steps (uint8 when
 //           B <= 255, else uint16)], plus one uint32 column start per (chunk, column). That is 6 bytes per
 //           synapse (7 with delays up to 255 steps) plus at most ~1 byte of column starts.
-// and, optionally, one delay per synapse (1..B steps) with a ring of B+1 slots of per-target input:
-// a spike arriving at step t adds its weight to the target's input of step t + d (never a per-synapse
-// spike buffer).
+// and, optionally, one delay per synapse (1..B steps): a spike arriving at step t adds its weight to the
+// target's input of step t + d (never a per-synapse spike buffer). The dense layout keeps a ring of B+1
+// slots of per-target input; the sparse layout keeps, per task, B+1 lists of pending inputs (target,
+// K s) by arrival slot: appending is a sequential write and the sum of a due list touches only the
+// task's own targets, where a ring of a large network would take a cache miss per synaptic event. A
+// target's input is the sum of its events in arrival order either way (the lists grow to their
+// high-water mark in the first steps, then stop allocating). Snapshots see both as the same ring.
 //
 // Delivery per step: the caller lists the spiking presynaptic units once, then every task (a fixed
 // range of targets) adds, for each spiking unit in increasing index order, its column into the targets
@@ -31,6 +35,13 @@
 namespace spark::components::synapses {
 
 enum class Layout : std::uint8_t { dense, sparse };
+
+// One synaptic input waiting for its arrival step (sparse layout with delays): the target's offset in
+// its task's chunk and the weighted spike K s.
+struct PendingInput {
+    std::uint32_t target;
+    float value;
+};
 
 // Memory of a synapse group. `synapses` is the number of stored synapses: every (post, pre) pair for the
 // dense layout, the nonzeros for the sparse one.
@@ -112,11 +123,13 @@ public:
     void visit_state(StateVisitor& v);
 
     std::size_t connectivity_bytes() const noexcept;
-    std::size_t state_bytes() const noexcept { return ring_.size() * sizeof(float) + sizeof(ring_index_); }
+    std::size_t state_bytes() const noexcept;
 
 private:
     // Sets chunk_, column_start_, target_, kernel_ and the delays from compressed rows.
     void fill_sparse(SparseRows rows, std::span<const std::int32_t> delays, const ConfigWhere& where);
+    // The ring (dense) or the per-slot pending lists (sparse) of the delays, when `ring`.
+    void allocate_pending(bool ring);
 
     Layout layout_ = Layout::dense;
     std::size_t n_post_ = 0, n_pre_ = 0, delay_steps_ = 0, chunk_ = 1, tasks_ = 0;
@@ -125,7 +138,8 @@ private:
     std::vector<std::uint32_t> column_start_;    // sparse: [chunk x (n_pre + 1)] offsets into kernel_
     std::vector<std::uint8_t> delay8_;           // per stored synapse, when B <= 255
     std::vector<std::uint16_t> delay16_;         // per stored synapse, when B > 255
-    std::vector<float> ring_;                    // [(B+1) x n_post] per-target input of the next B steps
+    std::vector<float> ring_;                    // dense: [(B+1) x n_post] per-target input of the next B steps
+    std::vector<std::vector<PendingInput>> buckets_;  // sparse: [task x (B+1)] inputs by arrival slot
     std::int32_t ring_index_ = 0;                // the slot of this step
 };
 
