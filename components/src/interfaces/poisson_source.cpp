@@ -39,7 +39,7 @@ PoissonSource::Table PoissonSource::make_table(double lambda) {
     t.threshold.push_back(static_cast<std::uint64_t>(two32));  // sentinel: every u < 2^32
     std::size_t k = 0;
     for (std::size_t g = 0; g < t.guide.size(); ++g) {
-        const std::uint64_t floor_u = static_cast<std::uint64_t>(g) << 24;
+        const std::uint64_t floor_u = static_cast<std::uint64_t>(g) << (32 - guide_bits);
         while (t.threshold[k] <= floor_u) ++k;
         t.guide[g] = static_cast<std::uint16_t>(k);
     }
@@ -82,27 +82,70 @@ BuildResult PoissonSource::build(const BuildContext& ctx) {
     return BuildResult{{PortSpec(PayloadKind::current, units)}, {}};
 }
 
+namespace {
+// xoshiro256** on a local copy of the state (kept in registers by the loop below), the same sequence
+// as spark::Rng::next().
+struct Xoshiro {
+    std::uint64_t s0, s1, s2, s3;
+    static std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
+    std::uint64_t next() noexcept {
+        const std::uint64_t result = rotl(s1 * 5, 7) * 9;
+        const std::uint64_t t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = rotl(s3, 45);
+        return result;
+    }
+};
+}  // namespace
+
+template <bool OneTable, bool Filtered>
+void PoissonSource::draw_units(std::size_t begin, std::size_t end, std::uint64_t* state, float* out) noexcept {
+    Xoshiro rng{state[0], state[1], state[2], state[3]};
+    const Table* tables = tables_.data();
+    const std::uint32_t* table_of = table_of_.data();
+    const float* weight = weight_.data();
+    float* current = current_.data();
+    const float decay = decay_;
+    auto count = [&](std::size_t i, std::uint64_t u) {
+        const Table& t = OneTable ? tables[0] : tables[table_of[i]];
+        std::size_t k = t.guide[u >> (32 - guide_bits)];
+        while (u >= t.threshold[k]) ++k;
+        return static_cast<float>(k);
+    };
+    auto deliver = [&](std::size_t i, float n) {
+        const float input = weight[i] * n;
+        current[i] = Filtered ? decay * current[i] + input : input;
+        out[i] = current[i];
+    };
+    // Two 32-bit uniforms per 64-bit draw: the high half for the even offset, the low half for the odd.
+    std::size_t i = begin;
+    for (; i + 2 <= end; i += 2) {
+        const std::uint64_t word = rng.next();
+        const float n0 = count(i, word >> 32);
+        const float n1 = count(i + 1, word & 0xffffffffu);
+        deliver(i, n0);
+        deliver(i + 1, n1);
+    }
+    if (i < end) deliver(i, count(i, rng.next() >> 32));
+    state[0] = rng.s0;
+    state[1] = rng.s1;
+    state[2] = rng.s2;
+    state[3] = rng.s3;
+}
+
 void PoissonSource::draw_block(std::size_t block, float* out) noexcept {
     const std::size_t begin = block * stream_block;
     const std::size_t end = std::min(begin + stream_block, current_.size());
-    Rng rng;
-    std::copy_n(streams_.begin() + static_cast<std::ptrdiff_t>(4 * block), 4, rng.state().begin());
-    const bool one_table = table_of_.empty();
-    const Table* single = tables_.data();
-    std::uint64_t word = 0;
-    for (std::size_t i = begin; i < end; ++i) {
-        // Two 32-bit uniforms per 64-bit draw: the high half for even offsets, the low half for odd.
-        const bool even = ((i - begin) & 1u) == 0;
-        if (even) word = rng.next();
-        const std::uint64_t u = even ? word >> 32 : word & 0xffffffffu;
-        const Table& t = one_table ? *single : tables_[table_of_[i]];
-        std::size_t k = t.guide[u >> 24];
-        while (u >= t.threshold[k]) ++k;
-        const float input = weight_[i] * static_cast<float>(k);
-        current_[i] = filtered_ ? decay_ * current_[i] + input : input;
-        out[i] = current_[i];
-    }
-    std::copy(rng.state().begin(), rng.state().end(), streams_.begin() + static_cast<std::ptrdiff_t>(4 * block));
+    std::uint64_t* state = streams_.data() + 4 * block;
+    const bool one = table_of_.empty();
+    if (one && filtered_) draw_units<true, true>(begin, end, state, out);
+    else if (one) draw_units<true, false>(begin, end, state, out);
+    else if (filtered_) draw_units<false, true>(begin, end, state, out);
+    else draw_units<false, false>(begin, end, state, out);
 }
 
 void PoissonSource::step(const StepContext& ctx) {

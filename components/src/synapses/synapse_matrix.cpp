@@ -395,7 +395,7 @@ void SynapseMatrix::visit_state(StateVisitor& v) {
                 bucket.clear();
                 for (std::size_t p = begin; p < end; ++p)
                     if (ring[s * n_post_ + p] != 0.0f)
-                        bucket.push_back(PendingInput{static_cast<std::uint32_t>(p - begin), ring[s * n_post_ + p]});
+                        bucket.push_back(PendingInput{static_cast<std::uint16_t>(p - begin), ring[s * n_post_ + p]});
             }
         }
     }

@@ -88,7 +88,7 @@ TEST_CASE("Memory per synapse: sparse fixed weights stay within 8 bytes, with de
     auto delayed = synapses("linear_synapses", od, sync_spikes(2000), 0.1);
     CHECK(delayed.as<LinearSynapses>().bytes_per_synapse() <= 8.0);
     CHECK(delayed.as<LinearSynapses>().bytes_per_synapse() >= 7.0);
-    // pending inputs are kept per arrival slot (8 bytes per input in flight), never a per-synapse spike
+    // pending inputs are kept per arrival slot (6 bytes per input in flight), never a per-synapse spike
     // buffer: far below the B bits per synapse such a buffer would need
     const auto& d = delayed.as<LinearSynapses>();
     CHECK(d.memory().state_bytes < d.memory().synapses * 100 / 8);

@@ -13,7 +13,7 @@
 // No inputs; output `output` (CurrentArray [pA], shape `units`), known from the config (a contract).
 // Draw order: rate, trains, weight, then one random stream per block of 4096 units (so that the
 // draws, and the results, do not depend on the thread count). n is drawn by inversion of the Poisson
-// CDF with a 32-bit uniform (a guide table per distinct lambda; probabilities exact to 2^-32), two units
+// CDF with a 32-bit uniform (a guide table of 2048 entries per distinct lambda; probabilities exact to 2^-32), two units
 // per 64-bit draw, in unit order within each block. The streams are state (saved in snapshots) and are
 // not rewound by reset(), which clears the currents.
 // lambda must be <= 10000 per step (use a current source for larger drives).
@@ -73,13 +73,17 @@ public:
 
 private:
     // Inversion table of one lambda: threshold[k] = floor(2^32 F(k)) (the last is 2^32, a sentinel),
-    // guide[g] = the smallest k with threshold[k] > g 2^24.
+    // guide[g] = the smallest k with threshold[k] > g 2^(32 - guide_bits): a uniform u starts its
+    // search there and almost always stops at once.
+    static constexpr unsigned guide_bits = 11;
     struct Table {
         std::vector<std::uint64_t> threshold;
-        std::array<std::uint16_t, 256> guide{};
+        std::array<std::uint16_t, std::size_t{1} << guide_bits> guide{};
     };
     static Table make_table(double lambda);
     void draw_block(std::size_t block, float* out) noexcept;
+    template <bool OneTable, bool Filtered>
+    void draw_units(std::size_t begin, std::size_t end, std::uint64_t* state, float* out) noexcept;
 
     std::vector<float> lambda_, weight_, current_;
     float decay_ = 0.0f;                      // e^{-dt/tau}

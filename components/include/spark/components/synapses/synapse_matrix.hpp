@@ -38,8 +38,9 @@ enum class Layout : std::uint8_t { dense, sparse };
 
 // One synaptic input waiting for its arrival step (sparse layout with delays): the target's offset in
 // its task's chunk and the weighted spike K s.
-struct PendingInput {
-    std::uint32_t target;
+// Packed to 6 bytes: the lists are the delivery's main memory traffic.
+struct __attribute__((packed)) PendingInput {
+    std::uint16_t target;
     float value;
 };
 
