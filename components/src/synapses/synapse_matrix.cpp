@@ -120,43 +120,32 @@ void SynapseMatrix::fill_sparse(SparseRows rows, std::span<const std::int32_t> d
     const bool small_delays = delay_steps_ <= 255;
     chunk_ = sparse_chunk(n_post_, n_pre_, nonzeros);
     const std::size_t chunks = (n_post_ + chunk_ - 1) / chunk_;
-    const std::size_t stride = n_pre_ + 1;
-    // Column starts: count the nonzeros of every (chunk, column), then prefix-sum chunk by chunk.
-    column_start_.assign(chunks * stride, 0);
+    // Column starts, column-major: segment (j, c) = the synapses of presynaptic unit j onto the targets of
+    // chunk c, at [column_start_[j chunks + c], column_start_[j chunks + c + 1]), so that a unit's whole
+    // column is contiguous. Count every segment, then prefix-sum.
+    column_start_.assign(n_pre_ * chunks + 1, 0);
     for (std::size_t p = 0; p < n_post_; ++p) {
-        std::uint32_t* counts = column_start_.data() + (p / chunk_) * stride + 1;
-        for (auto k = rows.row_start[p]; k < rows.row_start[p + 1]; ++k) ++counts[rows.col[k]];
+        const std::size_t c = p / chunk_;
+        for (auto k = rows.row_start[p]; k < rows.row_start[p + 1]; ++k) ++column_start_[rows.col[k] * chunks + c + 1];
     }
-    std::uint32_t offset = 0;
-    for (std::size_t c = 0; c < chunks; ++c) {
-        std::uint32_t* starts = column_start_.data() + c * stride;
-        starts[0] = offset;
-        for (std::size_t j = 0; j < n_pre_; ++j) {
-            offset += starts[j + 1];
-            starts[j + 1] = offset;
-        }
-    }
-    // Fill: targets in increasing order inside each column. The cursor of a chunk is the column starts
-    // of that chunk, advanced as its rows are placed (one chunk's cursors at a time: n_pre + 1 words).
+    for (std::size_t i = 1; i < column_start_.size(); ++i) column_start_[i] += column_start_[i - 1];
+    // Fill row by row: targets in increasing order inside each segment.
     std::vector<float> weights(nonzeros);
     target_.resize(nonzeros);
     if (!delays.empty()) {
         if (small_delays) delay8_.resize(nonzeros);
         else delay16_.resize(nonzeros);
     }
-    std::vector<std::uint32_t> cursor(stride);
-    for (std::size_t c = 0; c < chunks; ++c) {
-        std::copy_n(column_start_.data() + c * stride, stride, cursor.data());
-        const std::size_t last = std::min(n_post_, (c + 1) * chunk_);
-        for (std::size_t p = c * chunk_; p < last; ++p) {
-            for (auto k = rows.row_start[p]; k < rows.row_start[p + 1]; ++k) {
-                const std::uint32_t e = cursor[rows.col[k]]++;
-                weights[e] = rows.value[k];
-                target_[e] = static_cast<std::uint16_t>(p - c * chunk_);
-                if (!delays.empty()) {
-                    if (small_delays) delay8_[e] = static_cast<std::uint8_t>(delays[k]);
-                    else delay16_[e] = static_cast<std::uint16_t>(delays[k]);
-                }
+    std::vector<std::uint32_t> cursor(column_start_.begin(), column_start_.end() - 1);
+    for (std::size_t p = 0; p < n_post_; ++p) {
+        const std::size_t c = p / chunk_;
+        for (auto k = rows.row_start[p]; k < rows.row_start[p + 1]; ++k) {
+            const std::uint32_t e = cursor[rows.col[k] * chunks + c]++;
+            weights[e] = rows.value[k];
+            target_[e] = static_cast<std::uint16_t>(p - c * chunk_);
+            if (!delays.empty()) {
+                if (small_delays) delay8_[e] = static_cast<std::uint8_t>(delays[k]);
+                else delay16_[e] = static_cast<std::uint16_t>(delays[k]);
             }
         }
     }
@@ -208,27 +197,35 @@ inline void prefetch_column(std::uint32_t first, const float* kernel, const std:
 // (adds into the task's own targets only, which stay in cache). Every target's input is the sum of its
 // events in arrival order, exactly as a per-target ring would accumulate it.
 template <class D>
-void deliver_delayed_sparse(std::size_t begin, std::size_t end, std::size_t slots, std::size_t now,
-                            const float* kernel, const std::uint16_t* target, const std::uint32_t* starts,
-                            const D* delay, std::span<const std::uint32_t> spiking, std::span<const float> sign,
-                            std::vector<PendingInput>* pending, float* x) noexcept {
-    const std::size_t n = spiking.size();
-    for (std::size_t k = 0; k < n; ++k) {
-        if (k + 1 < n) prefetch_column(starts[spiking[k + 1]], kernel, target, delay);
-        const std::size_t j = spiking[k];
-        const float s = sign[k];
-        const std::uint32_t first = starts[j], last = starts[j + 1];
-        for (std::uint32_t e = first; e < last; ++e) {
-            std::size_t slot = now + delay[e];
-            if (slot >= slots) slot -= slots;
-            pending[slot].push_back(PendingInput{target[e], kernel[e] * s});
-        }
+void schedule_segment(std::uint32_t first, std::uint32_t last, float s, std::size_t slots, std::size_t now,
+                      const float* kernel, const std::uint16_t* target, const D* delay,
+                      std::vector<PendingInput>* pending) noexcept {
+    for (std::uint32_t e = first; e < last; ++e) {
+        std::size_t slot = now + delay[e];
+        if (slot >= slots) slot -= slots;
+        pending[slot].push_back(PendingInput{target[e], kernel[e] * s});
     }
-    float* xc = x + begin;
-    std::fill(xc, x + end, 0.0f);
-    auto& due = pending[now];
+}
+
+// The due list of one task summed into its targets.
+inline void sum_due(std::vector<PendingInput>& due, float* xc, std::size_t count) noexcept {
+    std::fill(xc, xc + count, 0.0f);
     for (const PendingInput& input : due) xc[input.target] += input.value;
     due.clear();
+}
+
+template <class D>
+void deliver_delayed_sparse(std::size_t begin, std::size_t end, std::size_t slots, std::size_t now,
+                            const float* kernel, const std::uint16_t* target, const std::uint32_t* starts,
+                            std::size_t stride, const D* delay, std::span<const std::uint32_t> spiking,
+                            std::span<const float> sign, std::vector<PendingInput>* pending, float* x) noexcept {
+    const std::size_t n = spiking.size();
+    for (std::size_t k = 0; k < n; ++k) {
+        if (k + 1 < n) prefetch_column(starts[spiking[k + 1] * stride], kernel, target, delay);
+        const std::size_t j = spiking[k] * stride;
+        schedule_segment(starts[j], starts[j + 1], sign[k], slots, now, kernel, target, delay, pending);
+    }
+    sum_due(pending[now], x + begin, end - begin);
 }
 
 }  // namespace
@@ -236,8 +233,7 @@ void deliver_delayed_sparse(std::size_t begin, std::size_t end, std::size_t slot
 void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> spiking,
                                std::span<const float> sign, float* x) noexcept {
     const auto [begin, end] = task_range(task);
-    const std::uint32_t* starts =
-        column_start_.empty() ? nullptr : column_start_.data() + task * (n_pre_ + 1);
+    const std::uint32_t* starts = column_start_.empty() ? nullptr : column_start_.data() + task;  // segment j: j * tasks_
     if (!ring_.empty() || !buckets_.empty()) {
         const std::size_t slots = delay_steps_ + 1;
         const auto now = static_cast<std::size_t>(ring_index_);
@@ -251,11 +247,11 @@ void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> 
         } else {
             std::vector<PendingInput>* pending = buckets_.data() + task * slots;
             if (delay_steps_ <= 255)
-                deliver_delayed_sparse(begin, end, slots, now, kernel_.data(), target_.data(), starts, delay8_.data(),
-                                       spiking, sign, pending, x);
+                deliver_delayed_sparse(begin, end, slots, now, kernel_.data(), target_.data(), starts, tasks_,
+                                       delay8_.data(), spiking, sign, pending, x);
             else
-                deliver_delayed_sparse(begin, end, slots, now, kernel_.data(), target_.data(), starts, delay16_.data(),
-                                       spiking, sign, pending, x);
+                deliver_delayed_sparse(begin, end, slots, now, kernel_.data(), target_.data(), starts, tasks_,
+                                       delay16_.data(), spiking, sign, pending, x);
         }
         return;
     }
@@ -274,11 +270,60 @@ void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> 
     const float* w = kernel_.data();
     const std::uint16_t* t = target_.data();
     for (std::size_t k = 0; k < n; ++k) {
-        if (k + 1 < n) prefetch_column<std::uint8_t>(starts[spiking[k + 1]], w, t, nullptr);
-        const std::size_t j = spiking[k];
+        if (k + 1 < n) prefetch_column<std::uint8_t>(starts[spiking[k + 1] * tasks_], w, t, nullptr);
+        const std::size_t j = spiking[k] * tasks_;
         const float s = sign[k];
         const std::uint32_t first = starts[j], last = starts[j + 1];
         for (std::uint32_t e = first; e < last; ++e) xc[t[e]] += w[e] * s;
+    }
+}
+
+void SynapseMatrix::accumulate_all(std::span<const std::uint32_t> spiking, std::span<const float> sign,
+                                   float* x) noexcept {
+    if (layout_ == Layout::dense) {
+        for (std::size_t t = 0; t < tasks_; ++t) accumulate(t, spiking, sign, x);
+        return;
+    }
+    // Spike by spike over all chunks: a column is read as one contiguous stream. Every target still
+    // receives its inputs in increasing presynaptic order (it lives in one chunk), so the sums are the
+    // ones the task-by-task loop forms.
+    const std::size_t n = spiking.size();
+    const float* w = kernel_.data();
+    const std::uint16_t* t = target_.data();
+    const std::uint32_t* starts = column_start_.data();
+    if (!buckets_.empty()) {
+        const std::size_t slots = delay_steps_ + 1;
+        const auto now = static_cast<std::size_t>(ring_index_);
+        for (std::size_t k = 0; k < n; ++k) {
+            const std::size_t j = spiking[k] * tasks_;
+            if (k + 1 < n) {
+                if (delay_steps_ <= 255) prefetch_column(starts[spiking[k + 1] * tasks_], w, t, delay8_.data());
+                else prefetch_column(starts[spiking[k + 1] * tasks_], w, t, delay16_.data());
+            }
+            for (std::size_t c = 0; c < tasks_; ++c) {
+                std::vector<PendingInput>* pending = buckets_.data() + c * slots;
+                if (delay_steps_ <= 255)
+                    schedule_segment(starts[j + c], starts[j + c + 1], sign[k], slots, now, w, t, delay8_.data(), pending);
+                else
+                    schedule_segment(starts[j + c], starts[j + c + 1], sign[k], slots, now, w, t, delay16_.data(),
+                                     pending);
+            }
+        }
+        for (std::size_t c = 0; c < tasks_; ++c) {
+            const auto [begin, end] = task_range(c);
+            sum_due(buckets_[c * slots + now], x + begin, end - begin);
+        }
+        return;
+    }
+    std::fill(x, x + n_post_, 0.0f);
+    for (std::size_t k = 0; k < n; ++k) {
+        if (k + 1 < n) prefetch_column<std::uint8_t>(starts[spiking[k + 1] * tasks_], w, t, nullptr);
+        const std::size_t j = spiking[k] * tasks_;
+        const float s = sign[k];
+        for (std::size_t c = 0; c < tasks_; ++c) {
+            float* xc = x + c * chunk_;
+            for (std::uint32_t e = starts[j + c]; e < starts[j + c + 1]; ++e) xc[t[e]] += w[e] * s;
+        }
     }
 }
 
@@ -296,9 +341,9 @@ void SynapseMatrix::accumulate_per_synapse(std::size_t task, const std::uint8_t*
         return;
     }
     std::fill(x + begin, x + end, 0.0f);
-    const std::uint32_t* starts = column_start_.data() + task * (n_pre_ + 1);
+    const std::uint32_t* starts = column_start_.data() + task;
     for (std::size_t j = 0; j < n_pre_; ++j) {
-        for (std::uint32_t e = starts[j]; e < starts[j + 1]; ++e) {
+        for (std::uint32_t e = starts[j * tasks_]; e < starts[j * tasks_ + 1]; ++e) {
             const std::size_t p = begin + target_[e];
             const std::uint8_t c = codes[p * n_pre_ + j];
             if (c & spike::bit) x[p] += kernel_[e] * spike::signed_value(c);
@@ -317,12 +362,10 @@ void SynapseMatrix::copy_dense(std::span<float> out) const noexcept {
         return;
     }
     std::fill(out.begin(), out.end(), 0.0f);
-    for (std::size_t c = 0; c < tasks_; ++c) {
-        const std::uint32_t* starts = column_start_.data() + c * (n_pre_ + 1);
-        for (std::size_t j = 0; j < n_pre_; ++j)
-            for (std::uint32_t e = starts[j]; e < starts[j + 1]; ++e)
+    for (std::size_t j = 0; j < n_pre_; ++j)
+        for (std::size_t c = 0; c < tasks_; ++c)
+            for (std::uint32_t e = segment_begin(j, c); e < segment_begin(j, c) + segment_size(j, c); ++e)
                 out[(c * chunk_ + target_[e]) * n_pre_ + j] = kernel_[e];
-    }
 }
 
 void SynapseMatrix::set_kernel(std::span<const float> dense, const ConfigWhere& where) {
@@ -333,21 +376,18 @@ void SynapseMatrix::set_kernel(std::span<const float> dense, const ConfigWhere& 
     // Every nonzero of `dense` must sit on a stored synapse: compare the counts, then locate the culprit.
     std::size_t nonzeros = 0, covered = 0;
     for (float w : dense) nonzeros += w != 0.0f;
-    for (std::size_t c = 0; c < tasks_; ++c) {
-        const std::uint32_t* starts = column_start_.data() + c * (n_pre_ + 1);
-        for (std::size_t j = 0; j < n_pre_; ++j)
-            for (std::uint32_t e = starts[j]; e < starts[j + 1]; ++e)
+    for (std::size_t j = 0; j < n_pre_; ++j)
+        for (std::size_t c = 0; c < tasks_; ++c)
+            for (std::uint32_t e = segment_begin(j, c); e < segment_begin(j, c) + segment_size(j, c); ++e)
                 covered += dense[(c * chunk_ + target_[e]) * n_pre_ + j] != 0.0f;
-    }
     if (covered != nonzeros) {
         for (std::size_t p = 0; p < n_post_; ++p) {
             const std::size_t c = p / chunk_;
-            const std::uint32_t* starts = column_start_.data() + c * (n_pre_ + 1);
             for (std::size_t j = 0; j < n_pre_; ++j) {
                 const float w = dense[p * n_pre_ + j];
                 if (w == 0.0f) continue;
-                const auto* first = target_.data() + starts[j];
-                const auto* last = target_.data() + starts[j + 1];
+                const auto* first = target_.data() + segment_begin(j, c);
+                const auto* last = first + segment_size(j, c);
                 if (std::binary_search(first, last, static_cast<std::uint16_t>(p - c * chunk_))) continue;
                 config_detail::throw_error(
                     where, "kernel[" + std::to_string(p) + ", " + std::to_string(j) + "]",
@@ -357,12 +397,10 @@ void SynapseMatrix::set_kernel(std::span<const float> dense, const ConfigWhere& 
             }
         }
     }
-    for (std::size_t c = 0; c < tasks_; ++c) {
-        const std::uint32_t* starts = column_start_.data() + c * (n_pre_ + 1);
-        for (std::size_t j = 0; j < n_pre_; ++j)
-            for (std::uint32_t e = starts[j]; e < starts[j + 1]; ++e)
+    for (std::size_t j = 0; j < n_pre_; ++j)
+        for (std::size_t c = 0; c < tasks_; ++c)
+            for (std::uint32_t e = segment_begin(j, c); e < segment_begin(j, c) + segment_size(j, c); ++e)
                 kernel_[e] = dense[(c * chunk_ + target_[e]) * n_pre_ + j];
-    }
 }
 
 void SynapseMatrix::reset() noexcept {

@@ -6,7 +6,8 @@
 //   dense   the row-major kernel itself (the live `kernel` property; needed by plasticity);
 //   sparse  the nonzeros only, stored per chunk of targets and, inside a chunk, per presynaptic column:
 //           weight (float32) + target offset inside the chunk (uint16) [+ delay in steps (uint8 when
-//           B <= 255, else uint16)], plus one uint32 column start per (chunk, column). That is 6 bytes per
+//           B <= 255, else uint16)], plus one uint32 start per (column, chunk), column-major so that a
+//           presynaptic unit's synapses are contiguous. That is 6 bytes per
 //           synapse (7 with delays up to 255 steps) plus at most ~1 byte of column starts.
 // and, optionally, one delay per synapse (1..B steps): a spike arriving at step t adds its weight to the
 // target's input of step t + d (never a per-synapse spike buffer). The dense layout keeps a ring of B+1
@@ -102,6 +103,9 @@ public:
                     float* x) noexcept;
     // The same for per-synapse input codes [n_post x n_pre] (already delayed; no ring).
     void accumulate_per_synapse(std::size_t task, const std::uint8_t* codes, float* x) const noexcept;
+    // All tasks of a step at once, spike by spike (one contiguous stream per spiking column): the same
+    // x as accumulate() over every task. For the serial case.
+    void accumulate_all(std::span<const std::uint32_t> spiking, std::span<const float> sign, float* x) noexcept;
     // After all tasks of a step: advances the ring.
     void advance() noexcept;
 
@@ -127,6 +131,11 @@ public:
     std::size_t state_bytes() const noexcept;
 
 private:
+    // Sparse layout: segment (j, c) = the synapses of presynaptic unit j onto chunk c.
+    std::uint32_t segment_begin(std::size_t j, std::size_t c) const noexcept { return column_start_[j * tasks_ + c]; }
+    std::uint32_t segment_size(std::size_t j, std::size_t c) const noexcept {
+        return column_start_[j * tasks_ + c + 1] - column_start_[j * tasks_ + c];
+    }
     // Sets chunk_, column_start_, target_, kernel_ and the delays from compressed rows.
     void fill_sparse(SparseRows rows, std::span<const std::int32_t> delays, const ConfigWhere& where);
     // The ring (dense) or the per-slot pending lists (sparse) of the delays, when `ring`.
@@ -136,7 +145,7 @@ private:
     std::size_t n_post_ = 0, n_pre_ = 0, delay_steps_ = 0, chunk_ = 1, tasks_ = 0;
     std::vector<float> kernel_;                  // dense: the kernel; sparse: the stored weights
     std::vector<std::uint16_t> target_;          // sparse: target offset inside its chunk
-    std::vector<std::uint32_t> column_start_;    // sparse: [chunk x (n_pre + 1)] offsets into kernel_
+    std::vector<std::uint32_t> column_start_;    // sparse: [n_pre x chunks + 1] segment starts in kernel_
     std::vector<std::uint8_t> delay8_;           // per stored synapse, when B <= 255
     std::vector<std::uint16_t> delay16_;         // per stored synapse, when B > 255
     std::vector<float> ring_;                    // dense: [(B+1) x n_post] per-target input of the next B steps

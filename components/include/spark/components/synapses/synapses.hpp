@@ -428,6 +428,13 @@ private:
         const std::size_t n = collect_spikes(in, n_pre_, spiking_.data(), spike_sign_.data());
         const std::span<const std::uint32_t> spiking(spiking_.data(), n);
         const std::span<const float> sign(spike_sign_.data(), n);
+        if (matrix_.task_count() <= 1 || parallel.concurrency() <= 1) {
+            // One thread: every task at once, spike by spike (the same sums; contiguous columns).
+            matrix_.accumulate_all(spiking, sign, out);
+            if constexpr (Derived::has_traces) self->update_targets(0, n_post_, out);
+            matrix_.advance();
+            return;
+        }
         run_tasks(parallel, [&](std::size_t t) {
             matrix_.accumulate(t, spiking, sign, out);
             if constexpr (Derived::has_traces) {
