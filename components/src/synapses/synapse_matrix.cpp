@@ -182,14 +182,19 @@ void deliver_delayed_dense(std::size_t begin, std::size_t end, std::size_t n_pos
     }
 }
 
-// Asks for the first cache lines of a column's synapses (the next spiking unit's) while the current
-// one is delivered: every column starts a new stream through memory too large to stay cached.
+// Asks for the cache lines of a column segment [first, last) a few spiking units ahead (up to 16 lines
+// of weights): every column starts a new stream through memory too large to stay cached, and the
+// delivery of one column is shorter than a memory latency.
+constexpr std::size_t kPrefetchAhead = 4;  // spiking units
+
 template <class D>
-inline void prefetch_column(std::uint32_t first, const float* kernel, const std::uint16_t* target,
-                            const D* delay) noexcept {
-    for (std::size_t line = 0; line < 4; ++line) __builtin_prefetch(kernel + first + 16 * line);
-    for (std::size_t line = 0; line < 2; ++line) __builtin_prefetch(target + first + 32 * line);
-    if (delay != nullptr) __builtin_prefetch(delay + first);
+inline void prefetch_column(std::uint32_t first, std::uint32_t last, const float* kernel,
+                            const std::uint16_t* target, const D* delay) noexcept {
+    const std::uint32_t end = std::min(last, first + 256);
+    for (std::uint32_t e = first; e < end; e += 16) __builtin_prefetch(kernel + e);
+    for (std::uint32_t e = first; e < end; e += 32) __builtin_prefetch(target + e);
+    if (delay != nullptr)
+        for (std::uint32_t e = first; e < end; e += static_cast<std::uint32_t>(64 / sizeof(D))) __builtin_prefetch(delay + e);
 }
 
 // Sparse delivery with per-synapse delays: each synapse of a spiking unit appends (target, K s) to the
@@ -221,7 +226,10 @@ void deliver_delayed_sparse(std::size_t begin, std::size_t end, std::size_t slot
                             std::span<const float> sign, std::vector<PendingInput>* pending, float* x) noexcept {
     const std::size_t n = spiking.size();
     for (std::size_t k = 0; k < n; ++k) {
-        if (k + 1 < n) prefetch_column(starts[spiking[k + 1] * stride], kernel, target, delay);
+        if (k + kPrefetchAhead < n) {
+            const std::size_t ahead = spiking[k + kPrefetchAhead] * stride;
+            prefetch_column(starts[ahead], starts[ahead + 1], kernel, target, delay);
+        }
         const std::size_t j = spiking[k] * stride;
         schedule_segment(starts[j], starts[j + 1], sign[k], slots, now, kernel, target, delay, pending);
     }
@@ -270,7 +278,10 @@ void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> 
     const float* w = kernel_.data();
     const std::uint16_t* t = target_.data();
     for (std::size_t k = 0; k < n; ++k) {
-        if (k + 1 < n) prefetch_column<std::uint8_t>(starts[spiking[k + 1] * tasks_], w, t, nullptr);
+        if (k + kPrefetchAhead < n) {
+            const std::size_t ahead = spiking[k + kPrefetchAhead] * tasks_;
+            prefetch_column<std::uint8_t>(starts[ahead], starts[ahead + 1], w, t, nullptr);
+        }
         const std::size_t j = spiking[k] * tasks_;
         const float s = sign[k];
         const std::uint32_t first = starts[j], last = starts[j + 1];
@@ -296,9 +307,12 @@ void SynapseMatrix::accumulate_all(std::span<const std::uint32_t> spiking, std::
         const auto now = static_cast<std::size_t>(ring_index_);
         for (std::size_t k = 0; k < n; ++k) {
             const std::size_t j = spiking[k] * tasks_;
-            if (k + 1 < n) {
-                if (delay_steps_ <= 255) prefetch_column(starts[spiking[k + 1] * tasks_], w, t, delay8_.data());
-                else prefetch_column(starts[spiking[k + 1] * tasks_], w, t, delay16_.data());
+            if (k + kPrefetchAhead < n) {  // the whole column (all chunks) is contiguous
+                const std::size_t ahead = spiking[k + kPrefetchAhead] * tasks_;
+                if (delay_steps_ <= 255)
+                    prefetch_column(starts[ahead], starts[ahead + tasks_], w, t, delay8_.data());
+                else
+                    prefetch_column(starts[ahead], starts[ahead + tasks_], w, t, delay16_.data());
             }
             for (std::size_t c = 0; c < tasks_; ++c) {
                 std::vector<PendingInput>* pending = buckets_.data() + c * slots;
@@ -317,7 +331,10 @@ void SynapseMatrix::accumulate_all(std::span<const std::uint32_t> spiking, std::
     }
     std::fill(x, x + n_post_, 0.0f);
     for (std::size_t k = 0; k < n; ++k) {
-        if (k + 1 < n) prefetch_column<std::uint8_t>(starts[spiking[k + 1] * tasks_], w, t, nullptr);
+        if (k + kPrefetchAhead < n) {  // the whole column (all chunks) is contiguous
+            const std::size_t ahead = spiking[k + kPrefetchAhead] * tasks_;
+            prefetch_column<std::uint8_t>(starts[ahead], starts[ahead + tasks_], w, t, nullptr);
+        }
         const std::size_t j = spiking[k] * tasks_;
         const float s = sign[k];
         for (std::size_t c = 0; c < tasks_; ++c) {
