@@ -213,6 +213,16 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     auto* dot = app.add_subcommand("dot", "Print the built network as a Graphviz graph.");
     dot->add_option("NETWORK_FILE", dot_file, "Network file (protobuf text format).")->required();
 
+    if (argc > 1 && argv[1][0] != '-') {
+        const std::string sub = argv[1];
+        std::vector<std::string> names;
+        for (const auto* s : app.get_subcommands({})) names.push_back(s->get_name());
+        if (std::find(names.begin(), names.end(), sub) == names.end()) {
+            err << "spark: unknown subcommand '" << sub << "' (expected " << join(names, ", ")
+                << ")\nRun with --help for more information.\n";
+            return exit_usage;
+        }
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
