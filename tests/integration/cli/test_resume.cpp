@@ -60,7 +60,7 @@ TEST_CASE("a run split by a snapshot concatenates to the uninterrupted run", "[c
     REQUIRE(std::filesystem::exists(snap));
     // Without --seed: a resumed run keeps the snapshot's seed; --duration is how much further.
     std::vector<std::string> resume{"run", "--out", (dir / "second").string(), "--plot", "none", "--record",
-                                    "exc.soma.potential", "--snapshot-in", snap, "--duration", "20"};
+                                    "exc.soma.potential", "--snapshot-in", snap, "--duration", "200"};
     const Result second = run_ok(resume, dir);
     CHECK_THAT(second.out, Contains("steps 300..499"));
 

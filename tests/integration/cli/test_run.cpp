@@ -18,7 +18,7 @@ using Catch::Equals;
 
 namespace {
 
-constexpr double kDt = 0.1;  // the default network's dt [ms]
+constexpr double kDt = 1.0;  // the default network's dt [ms]
 
 // The time column as spikes.csv defines it (step * dt rounded to 1e-9 ms), computed independently.
 std::string time_of(std::int64_t step) {
@@ -59,7 +59,7 @@ std::vector<std::string> run_args(const TempDir& dir, const std::string& out, st
 
 TEST_CASE("spark run on the default network writes spikes.csv that matches its summary", "[cli][run]") {
     TempDir dir;
-    const Result r = run_spark(run_args(dir, "out", {"--duration", "100"}), dir.path());
+    const Result r = run_spark(run_args(dir, "out", {"--duration", "200"}), dir.path());
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     const auto rows = parse_spikes(read_file(dir / "out" / "spikes.csv"));
@@ -81,22 +81,22 @@ TEST_CASE("spark run on the default network writes spikes.csv that matches its s
         last_step = row.step;
         CHECK(row.time == time_of(row.step));
         CHECK(row.unit < summary.at(row.node).neurons);
-        CHECK(row.step < 1000);  // 100 ms of 0.1 ms steps
+        CHECK(row.step < 200);  // 200 ms of 1 ms steps
     }
-    const double seconds = 0.1;
+    const double seconds = 0.2;
     for (const char* pop : {"exc", "inh"}) {
         CHECK(summary.at(pop).spikes == counts[pop]);
         const double rate = static_cast<double>(counts[pop]) / (static_cast<double>(summary.at(pop).neurons) * seconds);
         CHECK(summary.at(pop).rate == Approx(rate).margin(0.0005));
     }
     CHECK(summary.at("total").spikes == counts["exc"] + counts["inh"]);
-    CHECK_THAT(r.out, Contains("simulated 100 ms: steps 0..999 of dt = 0.1 ms"));
+    CHECK_THAT(r.out, Contains("simulated 200 ms: steps 0..199 of dt = 1 ms"));
     CHECK(r.err.find('\r') == std::string::npos);  // no progress bar when stderr is not a terminal
 }
 
 TEST_CASE("the default network shows sensible activity (a few to tens of Hz)", "[cli][run]") {
     TempDir dir;
-    const Result r = run_spark(run_args(dir, "out", {"--duration", "300"}), dir.path());
+    const Result r = run_spark(run_args(dir, "out", {"--duration", "1000"}), dir.path());
     REQUIRE(r.exit_code == 0);
     const auto summary = parse_summary(r.out);
     for (const char* pop : {"exc", "inh"}) {
