@@ -5,9 +5,17 @@
 #include <spark/core/registry.hpp>
 
 // somas
+#include <spark/components/somas/exponential_soma.hpp>
+#include <spark/components/somas/izhikevich_soma.hpp>
 #include <spark/components/somas/leaky_soma.hpp>
 // synapses
+#include <spark/components/synapses/linear_synapses.hpp>
+#include <spark/components/synapses/rd_traced_synapses.hpp>
+#include <spark/components/synapses/rfs_traced_synapses.hpp>
+#include <spark/components/synapses/traced_synapses.hpp>
 // delays
+#include <spark/components/delays/n2n_delays.hpp>
+#include <spark/components/delays/n_delays.hpp>
 // plasticity
 // interfaces
 #include <spark/components/interfaces/control.hpp>
