@@ -165,4 +165,44 @@ inline ConformanceCase conformance_case<components::delays::N2NDelays>() {
             "in_spikes"};
 }
 
+// ---- plasticity ----
+// pre_spikes, post_spikes, kernel (+ reward / modulation): synchronous pre [4] or per-synapse [3,4], post [3].
+template <>
+inline ConformanceCase conformance_case<components::plasticity::HebbianRule>() {
+    return {{}, {spikes({4}), spikes({3}), floats({3, 4})}, {spikes({4}), spikes({3}), floats({3, 5})}, "kernel"};
+}
+template <>
+inline ConformanceCase conformance_case<components::plasticity::OjaRule>() {
+    const PortSpec per_synapse(PayloadKind::spikes, {3, 4}, true), wrong_post(PayloadKind::spikes, {2, 4}, true);
+    return {{}, {per_synapse, spikes({3}), floats({3, 4})}, {wrong_post, spikes({3}), floats({3, 4})}, "pre_spikes"};
+}
+template <>
+inline ConformanceCase conformance_case<components::plasticity::ZenkeRule>() {
+    return {{}, {spikes({4}), spikes({3}), floats({3, 4})}, {spikes({4}), spikes({3}), floats({4, 3})}, "kernel"};
+}
+template <>
+inline ConformanceCase conformance_case<components::plasticity::ThreeFactorHebbianRule>() {
+    return {{},
+            {spikes({4}), spikes({3}), floats({3, 4}), floats({1})},
+            {spikes({4}), spikes({3}), floats({3, 4}), floats({2})},
+            "reward"};
+}
+template <>
+inline ConformanceCase conformance_case<components::plasticity::QuadrupletRule>() {
+    const PortSpec per_synapse(PayloadKind::spikes, {3, 4}, true);
+    return {{},
+            {per_synapse, spikes({3}), floats({3, 4}), floats({3})},
+            {per_synapse, spikes({3}), floats({3, 4}), floats({4})},
+            "modulation"};
+}
+template <>
+inline ConformanceCase conformance_case<components::plasticity::QuadrupletRuleTensor>() {
+    PortSpec pre = spikes({4}), post = spikes({3});
+    pre.mask = {0, 0, 1, 1};
+    post.mask = {0, 1, 0};
+    const PortSpec per_synapse_post(PayloadKind::spikes, {3}, true);
+    return {{}, {pre, post, floats({3, 4}), floats({1})}, {pre, per_synapse_post, floats({3, 4}), floats({1})},
+            "post_spikes"};
+}
+
 }  // namespace spark::testing

@@ -17,6 +17,12 @@
 #include <spark/components/delays/n2n_delays.hpp>
 #include <spark/components/delays/n_delays.hpp>
 // plasticity
+#include <spark/components/plasticity/hebbian_rule.hpp>
+#include <spark/components/plasticity/oja_rule.hpp>
+#include <spark/components/plasticity/quadruplet_rule.hpp>
+#include <spark/components/plasticity/quadruplet_rule_tensor.hpp>
+#include <spark/components/plasticity/three_factor_hebbian_rule.hpp>
+#include <spark/components/plasticity/zenke_rule.hpp>
 // interfaces
 #include <spark/components/interfaces/control.hpp>
 #include <spark/components/interfaces/exponential_integrator.hpp>

@@ -92,7 +92,7 @@ TEST_CASE("N2NDelays needs units and a synchronous input", "[delays][config]") {
     REQUIRE_THROWS_AS(Harness(components::builtin_registry(), "n2n_delays", {}, {PortSpec(PayloadKind::spikes, {3})}),
                       ConfigError);
     REQUIRE_THROWS_WITH(Harness(components::builtin_registry(), "n2n_delays", {}, {PortSpec(PayloadKind::spikes, {3})}),
-                        Catch::Contains("N2NDelays 'n2n_delays': units = null must be given"));
+                        Catch::Contains("N2NDelays 'n2n_delays': units must be given"));
     REQUIRE_THROWS_WITH(Harness(components::builtin_registry(), "n2n_delays", {{"units", Value::List{2.0}}},
                                 {PortSpec(PayloadKind::spikes, {2, 3}, true)}),
                         Catch::Contains("in_spikes"));

@@ -182,7 +182,7 @@ TEST_CASE("LinearSynapses refuses bad configs and inputs with clear messages", "
     const auto& registry = components::builtin_registry();
     REQUIRE_THROWS_AS(registry.create("linear_synapses", {}, "s"), ConfigError);
     REQUIRE_THROWS_WITH(registry.create("linear_synapses", {}, "s"),
-                        Catch::Contains("LinearSynapses 's': units = null must be given"));
+                        Catch::Contains("LinearSynapses 's': units must be given"));
     REQUIRE_THROWS_WITH(registry.create("linear_synapses", {{"units", 3}, {"layout", "csr"}}, "s"),
                         Catch::Contains("layout = \"csr\" must be one of \"auto\", \"dense\", \"sparse\""));
     REQUIRE_THROWS_WITH(registry.create("linear_synapses", {{"units", 3}, {"delays", 2}}, "s"),
