@@ -186,7 +186,7 @@ TEST_CASE("spark run is deterministic: same seed same spikes, any executor and t
     CHECK(spikes_of("e", {"--seed", "8"}) != a);
 }
 
-TEST_CASE("--record of an unknown node or port exits 1 naming the closest names", "[cli][run]") {
+TEST_CASE("spark run --record of an unknown node or port exits 1 naming the closest names", "[cli][run]") {
     TempDir dir;
     SECTION("a misspelt port") {
         const Result r = run_spark(run_args(dir, "o", {"--steps", "5", "--record", "exc.soma.potentail"}), dir.path());
@@ -242,7 +242,7 @@ TEST_CASE("spark run draws a raster plot with gnuplot, or an SVG without it", "[
     }
 }
 
-TEST_CASE("--quiet prints nothing on success", "[cli][run]") {
+TEST_CASE("spark run --quiet prints nothing on success", "[cli][run]") {
     TempDir dir;
     const Result r = run_spark(run_args(dir, "o", {"--steps", "20", "--quiet"}), dir.path());
     CHECK(r.exit_code == 0);
