@@ -260,12 +260,13 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
             command = "spark check";
             require_readable("network file", check_file);
             LoadedNetwork net = load_network_file(check_file);
-            graph::BuildOptions b;
-            b.templates = &net.templates;
-            auto sim = graph::Simulation::build(net.network, net.input_specs, b);
+            auto sim = build_network(net, {});
             out << check_text(sim);
-            out << check_file << ": ok (" << sim.nodes().size() << " nodes, " << sim.wires().size()
-                << " wires, dt = " << format_number(net.network.dt) << " ms, seed " << net.network.seed << ")\n";
+            auto count = [](std::size_t n, const char* what) {
+                return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+            };
+            out << check_file << ": ok (" << count(sim.nodes().size(), "node") << ", " << count(sim.wires().size(), "wire")
+                << ", dt = " << format_number(net.network.dt) << " ms, seed " << net.network.seed << ")\n";
             return exit_ok;
         }
         if (list->parsed()) {
@@ -276,10 +277,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         if (dot->parsed()) {
             command = "spark dot";
             require_readable("network file", dot_file);
-            LoadedNetwork net = load_network_file(dot_file);
-            graph::BuildOptions b;
-            b.templates = &net.templates;
-            out << graph::Simulation::build(net.network, net.input_specs, b).to_dot();
+            out << build_network(load_network_file(dot_file), {}).to_dot();
             return exit_ok;
         }
     } catch (const GraphBuildError& e) {

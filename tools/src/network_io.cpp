@@ -24,8 +24,21 @@ std::vector<graph::NeuronTemplate> user_templates(const graph::TemplateRegistry&
 bool network_files_available() noexcept { return true; }
 
 LoadedNetwork load_network_file(const std::filesystem::path& path) {
-    auto file = serialization::load_network_file(path);
-    return {std::move(file.network), std::move(file.input_specs), std::move(file.templates), path.string()};
+    auto file = std::make_shared<serialization::NetworkFile>(serialization::load_network_file(path));
+    LoadedNetwork n{file->network, file->input_specs, file->templates, path.string(), nullptr};
+    n.file = std::move(file);
+    return n;
+}
+
+graph::Simulation build_network(const LoadedNetwork& network, graph::BuildOptions options) {
+    if (network.file) {
+        // The file's network may have been changed since it was read (--seed): build a copy.
+        serialization::NetworkFile file = *network.file;
+        file.network = network.network;
+        return serialization::build_simulation(file, options);
+    }
+    options.templates = &network.templates;
+    return graph::Simulation::build(network.network, network.input_specs, options);
 }
 
 std::string network_text(const LoadedNetwork& network) {
@@ -49,9 +62,8 @@ void load_snapshot(graph::Simulation& simulation, const std::filesystem::path& p
     serialization::load_snapshot(simulation, path);
 }
 
-void save_snapshot(graph::Simulation& simulation, const std::filesystem::path& path,
-                   const std::map<std::string, PortSpec>& input_specs) {
-    serialization::save_snapshot(simulation, path, input_specs);
+void save_snapshot(graph::Simulation& simulation, const std::filesystem::path& path) {
+    serialization::save_snapshot(simulation, path);
 }
 
 #else  // built without the serialization library
@@ -64,13 +76,17 @@ namespace {
 }  // namespace
 
 bool network_files_available() noexcept { return false; }
+graph::Simulation build_network(const LoadedNetwork& network, graph::BuildOptions options) {
+    options.templates = &network.templates;
+    return graph::Simulation::build(network.network, network.input_specs, options);
+}
 LoadedNetwork load_network_file(const std::filesystem::path& path) { unavailable("cannot read '" + path.string() + "'"); }
 std::string network_text(const LoadedNetwork& network) { unavailable("cannot write " + network.source); }
 SnapshotInfo read_snapshot_info(const std::filesystem::path& path) { unavailable("cannot read '" + path.string() + "'"); }
 void load_snapshot(graph::Simulation&, const std::filesystem::path& path) {
     unavailable("cannot load '" + path.string() + "'");
 }
-void save_snapshot(graph::Simulation&, const std::filesystem::path& path, const std::map<std::string, PortSpec>&) {
+void save_snapshot(graph::Simulation&, const std::filesystem::path& path) {
     unavailable("cannot save '" + path.string() + "'");
 }
 

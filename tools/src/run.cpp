@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -156,8 +157,7 @@ int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSu
     const bool tbb = o.executor == ExecutorChoice::tbb || (o.executor == ExecutorChoice::automatic && o.threads != 1);
     build.executor = tbb ? graph::ExecutorKind::tbb : graph::ExecutorKind::sequential;
     build.threads = o.threads;
-    build.templates = &net.templates;
-    graph::Simulation sim = graph::Simulation::build(net.network, net.input_specs, build);
+    graph::Simulation sim = build_network(net, build);
     if (o.snapshot_in) {
         load_snapshot(sim, *o.snapshot_in);
         if (sim.step_count() != source.start_step)
@@ -166,7 +166,10 @@ int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSu
 
     const Registry& registry = components::builtin_registry();
     std::vector<TraceTarget> traces;
-    for (const auto& r : o.record) traces.push_back(resolve_trace(sim, net.network, net.templates, registry, r));
+    for (const auto& r : o.record) {
+        const bool seen = std::any_of(traces.begin(), traces.end(), [&](const TraceTarget& t) { return t.label == r; });
+        if (!seen) traces.push_back(resolve_trace(sim, net.network, net.templates, registry, r));
+    }
 
     std::error_code ec;
     std::filesystem::create_directories(o.out_dir, ec);
@@ -219,7 +222,7 @@ int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSu
     const auto plot = plot_raster(o.out_dir / "spikes.csv", spikes.populations(), t0,
                                   t0 + static_cast<double>(std::max<std::int64_t>(done, 1)) * dt, o.out_dir, o.plot);
     if (!plot.note.empty() && !o.quiet) err << "note: " << plot.note << "\n";
-    if (o.snapshot_out) save_snapshot(sim, *o.snapshot_out, net.input_specs);
+    if (o.snapshot_out) save_snapshot(sim, *o.snapshot_out);
 
     if (!o.quiet) {
         out << "network: " << net.source << " (seed " << net.network.seed << ", "

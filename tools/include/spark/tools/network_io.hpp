@@ -8,11 +8,16 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 
 #include <spark/core/payload.hpp>
 #include <spark/graph/network.hpp>
 #include <spark/graph/simulation.hpp>
+
+namespace spark::serialization {
+struct NetworkFile;
+}
 
 namespace spark::tools {
 
@@ -23,6 +28,8 @@ struct LoadedNetwork {
     std::map<std::string, PortSpec> input_specs;
     graph::TemplateRegistry templates;
     std::string source;  // "<default network>", a file path or "snapshot <path>", for messages
+    // The parsed file when the network comes from one (its line numbers annotate build errors).
+    std::shared_ptr<const serialization::NetworkFile> file;
 };
 
 bool network_files_available() noexcept;
@@ -30,6 +37,9 @@ bool network_files_available() noexcept;
 // Reads a network file (protobuf text format). Throws spark::Error (ConfigError, GraphError,
 // SnapshotError) whose message names the file, and the line where the format gives one.
 LoadedNetwork load_network_file(const std::filesystem::path& path);
+
+// Builds the network; a network read from a file reports build problems with the file's lines.
+graph::Simulation build_network(const LoadedNetwork& network, graph::BuildOptions options);
 
 // The canonical text of a network (used to compare a file with the network stored in a snapshot).
 std::string network_text(const LoadedNetwork& network);
@@ -41,7 +51,7 @@ struct SnapshotInfo {
 };
 SnapshotInfo read_snapshot_info(const std::filesystem::path& path);
 void load_snapshot(graph::Simulation& simulation, const std::filesystem::path& path);
-void save_snapshot(graph::Simulation& simulation, const std::filesystem::path& path,
-                   const std::map<std::string, PortSpec>& input_specs);
+// Saves the whole state of `simulation` (its description, input specs and templates included).
+void save_snapshot(graph::Simulation& simulation, const std::filesystem::path& path);
 
 }  // namespace spark::tools
