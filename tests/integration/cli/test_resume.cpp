@@ -152,3 +152,22 @@ TEST_CASE("SIGINT stops the run after the current step and writes what was recor
         CHECK_THAT(resumed.out, Contains("steps " + std::to_string(last + 1) + ".." + std::to_string(last + 10)));
     }
 }
+
+TEST_CASE("a corrupt or truncated snapshot is refused before running", "[cli][snapshot]") {
+    if (!tools::network_files_available()) return;  // the refusal of --snapshot-out is tested above
+    TempDir dir;
+    const std::string snap = (dir / "s.snapshot").string();
+    run_ok({"run", "--steps", "20", "--plot", "none", "--out", (dir / "a").string(), "--snapshot-out", snap}, dir);
+    const std::string bytes = read_file(snap);
+    std::ofstream(dir / "truncated.snapshot", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+    std::ofstream(dir / "garbage.snapshot", std::ios::binary) << "this is not a snapshot";
+    for (const char* name : {"truncated.snapshot", "garbage.snapshot"}) {
+        const Result r = run_spark({"run", "--steps", "5", "--out", (dir / "b").string(), "--snapshot-in",
+                                    (dir / name).string()},
+                                   dir.path());
+        INFO(name);
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("spark run: error: ") && Contains(name));
+        CHECK(!std::filesystem::exists(dir / "b" / "spikes.csv"));
+    }
+}

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <charconv>
+#include <fstream>
 #include <cmath>
 #include <set>
 
@@ -249,4 +250,26 @@ TEST_CASE("spark run --quiet prints nothing on success", "[cli][run]") {
     CHECK(r.out.empty());
     CHECK(r.err.empty());
     CHECK(std::filesystem::exists(dir / "o" / "spikes.csv"));
+}
+
+TEST_CASE("spark run --record takes comma-separated and repeated names, once each", "[cli][run]") {
+    TempDir dir;
+    const Result r = run_spark(run_args(dir, "o", {"--steps", "30", "--record", "exc.soma.potential,readout.signal",
+                                                   "--record", "readout.signal"}),
+                               dir.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(read_npy(dir / "o" / "exc.soma.potential.npy").rows == 30);
+    const Npy signal = read_npy(dir / "o" / "readout.signal.npy");
+    CHECK(signal.rows == 30);
+    CHECK(signal.cols == tools::DefaultNetworkParams{}.readout_outputs);
+    CHECK(lines(read_file(dir / "o" / "readout.signal.csv")).size() == 31);  // written once, not twice
+}
+
+TEST_CASE("spark run refuses an output directory it cannot create", "[cli][run]") {
+    TempDir dir;
+    std::ofstream(dir / "file") << "x";
+    const Result r = run_spark({"run", "--steps", "5", "--out", (dir / "file" / "sub").string()}, dir.path());
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Contains("cannot create the output directory '" + (dir / "file" / "sub").string() + "'"));
 }
