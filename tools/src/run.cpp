@@ -151,7 +151,10 @@ int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSu
     Source source = resolve_source(o);
     LoadedNetwork& net = source.network;
     const double dt = net.network.dt;
-    const std::int64_t steps = o.steps ? *o.steps : steps_for(o.duration_ms.value_or(default_duration_ms), dt);
+    const double duration = o.duration_ms.value_or(default_duration_ms);
+    if (!o.steps && !(duration / dt < 1e15))
+        throw Error("--duration " + format_number(duration) + " ms is too long for dt = " + format_number(dt) + " ms");
+    const std::int64_t steps = o.steps ? *o.steps : steps_for(duration, dt);
 
     graph::BuildOptions build;
     const bool tbb = o.executor == ExecutorChoice::tbb || (o.executor == ExecutorChoice::automatic && o.threads != 1);

@@ -79,6 +79,11 @@ TEST_CASE("bad option values exit 1 with a message naming the option", "[cli]") 
         CHECK(r.exit_code == 1);
         CHECK_THAT(r.err, Contains("--steps 0 must be > 0"));
     }
+    SECTION("a duration beyond any step count") {
+        const Result r = run_spark({"run", "--duration", "1e300", "--out", (dir / "o").string()}, dir.path());
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("--duration 1e+300 ms is too long for dt = 1 ms"));
+    }
     SECTION("threads without tbb") {
         const Result r = run_spark({"run", "--executor", "sequential", "--threads", "4"}, dir.path());
         CHECK(r.exit_code == 1);
