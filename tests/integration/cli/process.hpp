@@ -56,8 +56,9 @@ struct Result {
 // A started child: stdout and stderr go to files in `dir`.
 class Child {
 public:
+    // With `stderr_terminal` the child's stderr is a pseudo-terminal whose output wait() collects.
     Child(const std::vector<std::string>& args, const std::filesystem::path& dir,
-          const std::vector<std::string>& extra_env = {})
+          const std::vector<std::string>& extra_env = {}, bool stderr_terminal = false)
         : id_(next_id()), out_(dir / ("stdout." + std::to_string(id_))), err_(dir / ("stderr." + std::to_string(id_))) {
         std::vector<std::string> argv_s{SPARK_EXE};
         argv_s.insert(argv_s.end(), args.begin(), args.end());
@@ -80,7 +81,15 @@ public:
         posix_spawn_file_actions_init(&actions);
         posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
         posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (stderr_terminal) {
+            master_ = ::posix_openpt(O_RDWR | O_NOCTTY);
+            if (master_ < 0 || ::grantpt(master_) != 0 || ::unlockpt(master_) != 0)
+                throw std::runtime_error("cannot open a pseudo-terminal");
+            ::fcntl(master_, F_SETFL, O_NONBLOCK);
+            posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, ::ptsname(master_), O_RDWR | O_NOCTTY, 0);
+        } else {
+            posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        }
         const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
         posix_spawn_file_actions_destroy(&actions);
         if (rc != 0) throw std::runtime_error(std::string("cannot start ") + SPARK_EXE);
@@ -93,7 +102,14 @@ public:
         Result r;
         int status = 0;
         const auto deadline = std::chrono::steady_clock::now() + timeout;
+        std::string terminal;
+        auto drain = [&] {
+            char buf[4096];
+            ssize_t n = 0;
+            while (master_ >= 0 && (n = ::read(master_, buf, sizeof buf)) > 0) terminal.append(buf, static_cast<std::size_t>(n));
+        };
         while (true) {
+            drain();
             const pid_t w = ::waitpid(pid_, &status, WNOHANG);
             if (w == pid_) break;
             if (std::chrono::steady_clock::now() > deadline) {
@@ -106,7 +122,14 @@ public:
         }
         r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
         r.out = read_file(out_);
-        r.err = read_file(err_);
+        if (master_ >= 0) {
+            drain();
+            ::close(master_);
+            master_ = -1;
+            r.err = terminal;
+        } else {
+            r.err = read_file(err_);
+        }
         return r;
     }
 
@@ -128,6 +151,7 @@ private:
         return n++;
     }
     int id_;
+    int master_ = -1;
     pid_t pid_ = 0;
     std::filesystem::path out_, err_;
 };

@@ -273,3 +273,17 @@ TEST_CASE("spark run refuses an output directory it cannot create", "[cli][run]"
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.err, Contains("cannot create the output directory '" + (dir / "file" / "sub").string() + "'"));
 }
+
+TEST_CASE("spark run draws a progress bar when stderr is a terminal", "[cli][run]") {
+    TempDir dir;
+    SECTION("a long run") {
+        const Result r = Child(run_args(dir, "o", {"--steps", "2000"}), dir.path(), {}, true).wait();
+        REQUIRE(r.exit_code == 0);
+        CHECK_THAT(r.err, Contains("\r[") && Contains("] 100%  2000 / 2000 ms"));
+    }
+    SECTION("quiet") {
+        const Result r = Child(run_args(dir, "o", {"--steps", "2000", "--quiet"}), dir.path(), {}, true).wait();
+        REQUIRE(r.exit_code == 0);
+        CHECK(r.err.find('[') == std::string::npos);
+    }
+}
