@@ -5,7 +5,6 @@ target_compile_options(spark_warnings INTERFACE
   # GCC 12 reports false positives inside std::variant copies.
   $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized -Wno-restrict>
   $<$<BOOL:${SPARK_WERROR}>:-Werror>)
-install(TARGETS spark_warnings EXPORT sparkTargets)
 
 # spark_add_library(<folder> <sources...>): one library per top-level folder,
 # public headers under <folder>/include/spark/<folder>/, alias spark::<folder>.
@@ -17,7 +16,9 @@ function(spark_add_library folder)
   target_include_directories(spark_${folder} PUBLIC
     $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
-  target_link_libraries(spark_${folder} PRIVATE spark_warnings)
+  # The warning flags apply to spark's own sources only; taking the options (not linking the target)
+  # keeps spark_warnings out of the exported link interface of the installed package.
+  target_compile_options(spark_${folder} PRIVATE $<TARGET_PROPERTY:spark_warnings,INTERFACE_COMPILE_OPTIONS>)
   if(SPARK_INSTALL)
     install(TARGETS spark_${folder} EXPORT sparkTargets
       ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})

@@ -24,8 +24,9 @@ double number(const Value& v, const ConfigWhere& w, const FieldMeta& m, std::str
 }
 
 std::size_t count(const Value& v, const ConfigWhere& w, std::string_view field, bool allow_zero = true) {
+    constexpr double largest = 9007199254740992.0;  // 2^53: every whole number below is exact
     if (!v.is_number() || v.as_number() < 0 || std::floor(v.as_number()) != v.as_number() ||
-        (!allow_zero && v.as_number() == 0))
+        v.as_number() > largest || (!allow_zero && v.as_number() == 0))
         throw_error(w, field, v, "", allow_zero ? "must be a whole number >= 0" : "must be a whole number > 0");
     return static_cast<std::size_t>(v.as_number());
 }
@@ -48,9 +49,23 @@ Value list_of(const std::vector<std::size_t>& values) {
     return Value(std::move(list));
 }
 
-InitializerSpec initializer_from(const Value& v, const ConfigWhere& w, const FieldMeta& m) {
-    InitializerSpec spec;
+ParamWhere param_where(const ConfigWhere& w, const FieldMeta& m) {
+    return ParamWhere{w.component, w.instance, m.name, m.units};
+}
+
+// An initializer from its Value map. A map that does not name its initializer ("initializer" or
+// "kind") updates `base`, the initializer the field already holds (Spark's `kernel={'scale': 2}`).
+InitializerSpec initializer_from(const Value& v, const ConfigWhere& w, const FieldMeta& m,
+                                 const InitializerSpec* base) {
+    static const std::vector<std::string> settings{"initializer", "scale", "min_value", "max_value", "density",
+                                                   "norm_axes"};
     const std::string field(m.name);
+    const bool named = v.find("initializer") != nullptr || v.find("kind") != nullptr;
+    if (!named && base == nullptr)
+        throw_error(w, field, v, "",
+                    "does not name its initializer (add initializer: one of " +
+                        join(std::vector<std::string>(initializer_names().begin(), initializer_names().end())) + ")");
+    InitializerSpec spec = named ? InitializerSpec{} : *base;
     for (const auto& [key, entry] : v.as_map()) {
         const std::string path = field + "." + key;
         if (key == "initializer" || key == "kind") {
@@ -59,30 +74,23 @@ InitializerSpec initializer_from(const Value& v, const ConfigWhere& w, const Fie
         } else if (key == "scale") {
             spec.scale = number(entry, w, m, path);
         } else if (key == "min_value") {
-            spec.min_value = number(entry, w, m, path);
+            if (entry.is_null()) spec.min_value.reset();
+            else spec.min_value = number(entry, w, m, path);
         } else if (key == "max_value") {
-            spec.max_value = number(entry, w, m, path);
+            if (entry.is_null()) spec.max_value.reset();
+            else spec.max_value = number(entry, w, m, path);
         } else if (key == "density") {
             spec.density = number(entry, w, m, path);
-            if (!satisfies(Bound::zero_one, spec.density)) throw_error(w, path, entry, "", "must be in [0, 1]");
         } else if (key == "norm_axes") {
             spec.norm_axes = counts(entry, w, path, true);
         } else {
             throw_error(w, path, entry, "",
-                        "is not an initializer setting (known: initializer, scale, min_value, max_value, "
-                        "density, norm_axes)");
+                        "is not an initializer setting (did you mean " + join(closest_names(key, settings)) +
+                            "?)");
         }
     }
-    std::vector<std::string> known;
-    for (auto n : initializer_names()) known.emplace_back(n);
-    const std::string kind = normalize_name(spec.kind);
-    bool ok = false;
-    for (const auto& k : known) ok = ok || k == kind || k == kind + "_initializer";
-    if (!ok)
-        throw_error(w, field + ".initializer", Value(spec.kind), "",
-                    "is not a registered initializer (did you mean " + join(closest_names(kind, known)) + "?)");
-    if (kind.find("_initializer") == std::string::npos) spec.kind = kind + "_initializer";
-    else spec.kind = kind;
+    check_initializer(spec, param_where(w, m));
+    spec.kind = std::string(*find_initializer(spec.kind));
     return spec;
 }
 }  // namespace
@@ -90,7 +98,7 @@ InitializerSpec initializer_from(const Value& v, const ConfigWhere& w, const Fie
 void throw_error(const ConfigWhere& where, std::string_view field, const Value& value, std::string_view units,
                  std::string rule) {
     throw ConfigError(std::string(where.component), std::string(where.instance), std::string(field),
-                      with_units(value, units), std::move(rule));
+                      value.is_null() ? std::string() : with_units(value, units), std::move(rule));
 }
 
 const FieldMeta& meta_of(std::span<const FieldMeta> table, std::string_view name) {
@@ -100,7 +108,13 @@ const FieldMeta& meta_of(std::span<const FieldMeta> table, std::string_view name
 }
 
 void throw_unknown(const ConfigWhere& where, std::string_view key, const std::vector<std::string>& known) {
-    throw ConfigError(std::string(where.component), std::string(where.instance), std::string(key), "",
+    throw_unknown(where, key, Value(), known);
+}
+
+void throw_unknown(const ConfigWhere& where, std::string_view key, const Value& value,
+                   const std::vector<std::string>& known) {
+    throw ConfigError(std::string(where.component), std::string(where.instance), std::string(key),
+                      value.is_null() ? std::string() : value.to_string(),
                       "is not a parameter of " + std::string(where.component) + " (did you mean " +
                           join(closest_names(key, known)) + "?)");
 }
@@ -111,9 +125,9 @@ void assign(Param& field, std::string_view sub, const Value& v, const ConfigWher
         if (!field.is_initializer())
             throw_error(w, std::string(m.name) + "." + std::string(sub), v, "",
                         "cannot be set: '" + std::string(m.name) + "' holds a value, not an initializer");
-        Value map = field.to_value();
+        Value map;
         map.set(std::string(sub), v);
-        field = Param(initializer_from(map, w, m));
+        field = Param(initializer_from(map, w, m, &field.initializer()));
         return;
     }
     if (v.is_number()) {
@@ -127,7 +141,7 @@ void assign(Param& field, std::string_view sub, const Value& v, const ConfigWher
         if (values.empty()) throw_error(w, m.name, v, "", "must not be an empty list");
         field = Param(std::move(values));
     } else if (v.is_map()) {
-        field = Param(initializer_from(v, w, m));
+        field = Param(initializer_from(v, w, m, field.is_initializer() ? &field.initializer() : nullptr));
     } else {
         throw_error(w, m.name, v, "", "must be a number, a list of numbers or an initializer");
     }
@@ -198,10 +212,14 @@ void check(const Param& f, const ConfigWhere& w, const FieldMeta& m) {
     if (f.is_scalar()) {
         if (!satisfies(m.bound, f.scalar())) throw_error(w, m.name, Value(f.scalar()), m.units, std::string(describe(m.bound)));
     } else if (f.is_array()) {
+        if (f.array().empty()) throw_error(w, m.name, Value(Value::List{}), "", "must not be an empty list");
         for (std::size_t i = 0; i < f.array().size(); ++i)
             if (!satisfies(m.bound, f.array()[i]))
-                throw_error(w, std::string(m.name) + "[" + std::to_string(i) + "]", Value(double(f.array()[i])),
+                throw_error(w, std::string(m.name) + "[" + std::to_string(i) + "]", Value(decimal_double(f.array()[i])),
                             m.units, std::string(describe(m.bound)));
+    } else {
+        // Drawn values are checked against the bound at build; the settings can be checked now.
+        check_initializer(f.initializer(), param_where(w, m));
     }
 }
 

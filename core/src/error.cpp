@@ -39,7 +39,8 @@ ShapeError::ShapeError(std::string node, std::string port, std::string expected,
       node_(std::move(node)),
       port_(std::move(port)),
       expected_(std::move(expected)),
-      actual_(std::move(actual)) {}
+      actual_(std::move(actual)),
+      detail_(std::move(detail)) {}
 
 GraphBuildError::GraphBuildError(std::vector<std::string> problems)
     : GraphError(join_lines(problems)), problems_(std::move(problems)) {}

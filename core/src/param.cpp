@@ -14,9 +14,27 @@ constexpr std::array<std::string_view, 4> kInitializerNames{
     "constant_initializer", "uniform_initializer", "sparse_uniform_initializer",
     "normalized_sparse_uniform_initializer"};
 
-[[noreturn]] void init_error(std::string_view where, std::string_view field, const std::string& value,
-                             std::string rule) {
-    throw ConfigError(std::string(where), "", std::string(field), value, std::move(rule));
+std::string sub_field(const ParamWhere& where, std::string_view setting) {
+    if (where.field.empty()) return std::string(setting);
+    return std::string(where.field) + "." + std::string(setting);
+}
+
+[[noreturn]] void fail(const ParamWhere& where, std::string field, std::string value, std::string rule) {
+    throw ConfigError(std::string(where.component), std::string(where.instance), std::move(field),
+                      std::move(value), std::move(rule));
+}
+
+std::string with_units(std::string number, const ParamWhere& where) {
+    if (!where.units.empty()) number.append(" ").append(where.units);
+    return number;
+}
+
+std::string axes_text(const std::vector<std::size_t>& axes) {
+    std::vector<std::string> items;
+    for (auto a : axes) items.push_back(std::to_string(a));
+    std::string text = "[";
+    text += join(items);
+    return text += "]";
 }
 
 void clip(std::vector<float>& values, const std::optional<double>& lo, const std::optional<double>& hi) {
@@ -26,7 +44,8 @@ void clip(std::vector<float>& values, const std::optional<double>& lo, const std
     for (auto& v : values) v = std::clamp(v, low, high);
 }
 
-// Sparse U[0,1) values: the values from one child stream, the mask from a second (spec section 6).
+// Sparse U[0,1) values (spec section 6): the key is split into a value stream and a mask stream, in
+// that order; an element is kept where its mask draw is below `density`.
 std::vector<float> sparse_unit(const Shape& shape, double density, Rng& rng) {
     Rng value_stream = rng.split();
     Rng mask_stream = rng.split();
@@ -38,22 +57,76 @@ std::vector<float> sparse_unit(const Shape& shape, double density, Rng& rng) {
         if (!(mask_stream.uniform() < d)) v = 0.0f;
     return values;
 }
+
+// Divides every value by the sum of its group, a group being all elements that share their coordinates
+// on `axes` (the sum runs over every other axis), then multiplies by `scale`. Sums are taken in double
+// in row-major order, so they do not depend on anything but the values.
+void normalize(std::vector<float>& values, const Shape& shape, const std::vector<std::size_t>& axes, double scale) {
+    const auto& dims = shape.dims();
+    std::vector<std::size_t> strides(dims.size(), 1);
+    for (std::size_t d = dims.size() - 1; d > 0; --d) strides[d - 1] = strides[d] * dims[d];
+    std::size_t groups = 1;
+    for (auto a : axes) groups *= dims[a];
+    auto group_of = [&](std::size_t flat) {
+        std::size_t g = 0;
+        for (auto a : axes) g = g * dims[a] + (flat / strides[a]) % dims[a];
+        return g;
+    };
+    std::vector<double> sums(groups, 0.0);
+    for (std::size_t i = 0; i < values.size(); ++i) sums[group_of(i)] += values[i];
+    const auto s = static_cast<float>(scale);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const double sum = sums[group_of(i)];
+        if (sum != 0.0) values[i] = static_cast<float>(values[i] / sum);
+        values[i] = s * values[i];
+    }
+}
 }  // namespace
 
 std::span<const std::string_view> initializer_names() noexcept { return kInitializerNames; }
 
+std::optional<std::string_view> find_initializer(std::string_view name) {
+    const std::string normalized = normalize_name(name);
+    for (auto known : kInitializerNames)
+        if (known == normalized || known == normalized + "_initializer") return known;
+    return std::nullopt;
+}
+
+void check_initializer(const InitializerSpec& spec, const ParamWhere& where) {
+    const auto kind = find_initializer(spec.kind);
+    if (!kind) {
+        std::vector<std::string> known(kInitializerNames.begin(), kInitializerNames.end());
+        fail(where, sub_field(where, "initializer"), "\"" + spec.kind + "\"",
+             "is not a registered initializer (did you mean " +
+                 join(closest_names(normalize_name(spec.kind), known)) + "?)");
+    }
+    if (!satisfies(Bound::zero_one, spec.density))
+        fail(where, sub_field(where, "density"), format_number(spec.density), "must be in [0, 1]");
+    if (spec.min_value && spec.max_value && *spec.min_value > *spec.max_value)
+        fail(where, sub_field(where, "min_value"), with_units(format_number(*spec.min_value), where),
+             "must be <= max_value = " + with_units(format_number(*spec.max_value), where));
+    auto axes = spec.norm_axes;
+    std::sort(axes.begin(), axes.end());
+    if (std::adjacent_find(axes.begin(), axes.end()) != axes.end())
+        fail(where, sub_field(where, "norm_axes"), axes_text(spec.norm_axes), "must not repeat an axis");
+}
+
 std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, Rng& rng,
                               const InitOverrides& overrides, std::string_view where) {
-    const std::string kind = normalize_name(spec.kind);
-    const double scale = overrides.scale.value_or(spec.scale);
-    const std::optional<double> min_value = overrides.min_value ? overrides.min_value : spec.min_value;
-    const std::optional<double> max_value = spec.max_value;
+    return initialize(spec, shape, rng, overrides, ParamWhere{where, {}, {}, {}});
+}
+
+std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, Rng& rng,
+                              const InitOverrides& overrides, const ParamWhere& where) {
+    // The module's init_kwargs win over the user's settings (spec section 1.5).
+    InitializerSpec effective = spec;
+    if (overrides.scale) effective.scale = *overrides.scale;
+    if (overrides.min_value) effective.min_value = overrides.min_value;
+    if (overrides.norm_axes) effective.norm_axes = *overrides.norm_axes;
+    check_initializer(effective, where);
+    const std::string_view kind = *find_initializer(effective.kind);
     const std::size_t n = shape.size();
-    if (spec.density < 0.0 || spec.density > 1.0)
-        init_error(where, "density", format_number(spec.density), "must be in [0, 1]");
-    if (min_value && max_value && *min_value > *max_value)
-        init_error(where, "min_value", format_number(*min_value),
-                   "must be <= max_value = " + format_number(*max_value));
+    const double scale = effective.scale;
 
     std::vector<float> values;
     if (kind == "constant_initializer") {
@@ -63,42 +136,23 @@ std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, R
         const auto s = static_cast<float>(scale);
         for (auto& v : values) v = s * rng.uniform();
     } else if (kind == "sparse_uniform_initializer") {
-        values = sparse_unit(shape, spec.density, rng);
+        values = sparse_unit(shape, effective.density, rng);
         const auto s = static_cast<float>(scale);
         for (auto& v : values) v *= s;
-    } else if (kind == "normalized_sparse_uniform_initializer") {
+    } else {  // normalized_sparse_uniform_initializer
         if (shape.rank() < 2)
-            init_error(where, "shape", shape.to_string(), "must have at least 2 dimensions for " + kind);
-        std::vector<std::size_t> axes = overrides.norm_axes ? *overrides.norm_axes : spec.norm_axes;
+            fail(where, sub_field(where, "initializer"), std::string("\"").append(kind).append("\""),
+                 "needs a shape of at least 2 dimensions; got " + shape.to_string());
+        std::vector<std::size_t> axes = effective.norm_axes;
         if (axes.empty()) axes = {0};
         std::sort(axes.begin(), axes.end());
-        if (std::adjacent_find(axes.begin(), axes.end()) != axes.end() || axes.back() >= shape.rank())
-            init_error(where, "norm_axes", "", "must be unique axes below rank " + std::to_string(shape.rank()));
-        values = sparse_unit(shape, spec.density, rng);
-        // Sum over every axis not in norm_axes: group elements by their norm-axes coordinates.
-        const auto& dims = shape.dims();
-        std::vector<std::size_t> strides(dims.size(), 1);
-        for (std::size_t d = dims.size() - 1; d > 0; --d) strides[d - 1] = strides[d] * dims[d];
-        std::size_t groups = 1;
-        for (auto a : axes) groups *= dims[a];
-        auto group_of = [&](std::size_t flat) {
-            std::size_t g = 0;
-            for (auto a : axes) g = g * dims[a] + (flat / strides[a]) % dims[a];
-            return g;
-        };
-        std::vector<double> sums(groups, 0.0);
-        for (std::size_t i = 0; i < n; ++i) sums[group_of(i)] += values[i];
-        for (std::size_t i = 0; i < n; ++i) {
-            const double s = sums[group_of(i)];
-            if (s != 0.0) values[i] = static_cast<float>(values[i] / s);
-            values[i] = static_cast<float>(scale) * values[i];
-        }
-    } else {
-        std::vector<std::string> known(kInitializerNames.begin(), kInitializerNames.end());
-        init_error(where, "initializer", "\"" + spec.kind + "\"",
-                   "is not a registered initializer (did you mean " + join(closest_names(kind, known), ", ") + "?)");
+        if (axes.back() >= shape.rank())
+            fail(where, sub_field(where, "norm_axes"), axes_text(effective.norm_axes),
+                 "must name axes below the rank " + std::to_string(shape.rank()) + " of shape " + shape.to_string());
+        values = sparse_unit(shape, effective.density, rng);
+        normalize(values, shape, axes, scale);
     }
-    clip(values, min_value, max_value);
+    clip(values, effective.min_value, effective.max_value);
     return values;
 }
 
@@ -126,6 +180,12 @@ std::string_view describe(Bound bound) noexcept {
 
 std::vector<float> Param::materialize(const Shape& shape, Rng& rng, Bound bound, std::string_view where,
                                       const InitOverrides& overrides) const {
+    return materialize(shape, rng, bound, ParamWhere{where, {}, {}, {}}, overrides);
+}
+
+std::vector<float> Param::materialize(const Shape& shape, Rng& rng, Bound bound, const ParamWhere& where,
+                                      const InitOverrides& overrides) const {
+    Rng key = rng.split();  // one key per parameter, consumed whatever the parameter holds
     const std::size_t n = shape.size();
     std::vector<float> values;
     if (is_scalar()) {
@@ -134,22 +194,23 @@ std::vector<float> Param::materialize(const Shape& shape, Rng& rng, Bound bound,
         if (array().size() == 1) {
             values.assign(n, array()[0]);
         } else if (array().size() != n) {
-            throw ConfigError(std::string(where), "", "", Value(to_value()).to_string(),
-                              "has " + std::to_string(array().size()) + " values; expected 1 or " +
-                                  std::to_string(n) + " (one per element of shape " + shape.to_string() + ")");
+            fail(where, std::string(where.field), to_value().to_string(),
+                 "has " + std::to_string(array().size()) + " values; expected 1 or " + std::to_string(n) +
+                     " (one per element of shape " + shape.to_string() + ")");
         } else {
             values = array();
         }
     } else {
-        values = initialize(initializer(), shape, rng, overrides, where);
+        values = initialize(initializer(), shape, key, overrides, where);
     }
-    for (std::size_t i = 0; i < values.size(); ++i)
-        if (!satisfies(bound, values[i]))
-            throw ConfigError(std::string(where), "", "",
-                              format_number(values[i]) + (is_initializer() ? " (drawn at element " +
-                                                                                  std::to_string(i) + ")"
-                                                                            : ""),
-                              std::string(describe(bound)));
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (satisfies(bound, values[i])) continue;
+        std::string field(where.field);
+        if (!is_scalar()) field.append("[").append(std::to_string(i)).append("]");
+        std::string rule(describe(bound));
+        if (is_initializer()) rule.append(" (drawn by ").append(*find_initializer(initializer().kind)).append(")");
+        fail(where, std::move(field), with_units(format_number(decimal_double(values[i])), where), std::move(rule));
+    }
     return values;
 }
 
@@ -158,7 +219,7 @@ Value Param::to_value() const {
     if (is_array()) {
         Value::List list;
         list.reserve(array().size());
-        for (float v : array()) list.emplace_back(static_cast<double>(v));
+        for (float v : array()) list.emplace_back(decimal_double(v));
         return Value(std::move(list));
     }
     const auto& s = initializer();

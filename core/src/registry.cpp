@@ -5,7 +5,11 @@
 namespace spark {
 
 void Registry::add(ComponentInfo info) {
-    if (find(info.name) != nullptr) throw InternalError("component '" + info.name + "' is registered twice");
+    for (const auto& e : entries_)
+        if (e.name == info.name || e.class_name == info.class_name || e.name == normalize_name(info.class_name) ||
+            normalize_name(e.class_name) == info.name)
+            throw InternalError("component '" + info.name + "' (" + info.class_name +
+                                ") is registered twice: the name is taken by '" + e.name + "' (" + e.class_name + ")");
     entries_.push_back(std::move(info));
 }
 
@@ -24,6 +28,7 @@ std::vector<std::string> Registry::names() const {
 
 const ComponentInfo& Registry::at(std::string_view name) const {
     if (const auto* e = find(name)) return *e;
+    if (entries_.empty()) throw GraphError("unknown component '" + std::string(name) + "' (the registry is empty)");
     throw GraphError("unknown component '" + std::string(name) + "' (did you mean " +
                      join(closest_names(normalize_name(name), names())) + "?)");
 }

@@ -20,6 +20,7 @@ Rng Rng::for_node(std::uint64_t network_seed, std::string_view path) noexcept {
 }
 
 std::uint64_t Rng::below(std::uint64_t n) noexcept {
+    if (n == 0) return 0;  // an empty range: nothing to draw
     // Lemire's nearly divisionless method on 64-bit draws.
     __uint128_t m = static_cast<__uint128_t>(next()) * n;
     auto low = static_cast<std::uint64_t>(m);

@@ -8,8 +8,9 @@
 namespace spark {
 
 std::string normalize_name(std::string_view name) {
-    // Spark's two passes: '_' before a Capitalised word that follows any character, and '_' at a
-    // lower-to-upper transition; digits do not split ("N2NDelays" -> "n2n_delays").
+    // Spark's two passes (spec section 1.6): '_' between an acronym and a following Capitalised word
+    // ("ALIFMod" -> "ALIF_Mod"), and '_' at a lower-to-upper transition ("AdEx" -> "Ad_Ex"). Digits
+    // and other characters do not split ("N2NDelays" -> "n2n_delays", "Layer2Neuron" -> "layer2neuron").
     auto is_upper = [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; };
     auto is_lower = [](char c) { return std::islower(static_cast<unsigned char>(c)) != 0; };
     std::string out;
@@ -21,8 +22,9 @@ std::string normalize_name(std::string_view name) {
         }
         if (i > 0 && is_upper(c)) {
             const bool starts_word = i + 1 < name.size() && is_lower(name[i + 1]);
+            const bool after_acronym = is_upper(name[i - 1]) && starts_word;
             const bool after_lower = is_lower(name[i - 1]);
-            if ((starts_word || after_lower) && !out.empty() && out.back() != '_') out += '_';
+            if ((after_acronym || after_lower) && !out.empty() && out.back() != '_') out += '_';
         }
         out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
@@ -75,6 +77,15 @@ std::string format_number(double value) {
     char buffer[64];
     auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
     return std::string(buffer, end);
+}
+
+double decimal_double(float value) {
+    if (!std::isfinite(value)) return static_cast<double>(value);
+    char buffer[64];
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+    double out = static_cast<double>(value);
+    std::from_chars(buffer, end, out);
+    return out;
 }
 
 }  // namespace spark

@@ -1,5 +1,6 @@
 #include <spark/core/tracer.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -59,6 +60,8 @@ RDTracer::RDTracer(std::size_t size, std::span<const float> tau_rise, std::span<
                    std::span<const float> scale_rise, std::span<const float> scale_decay,
                    std::span<const float> base_rise, std::span<const float> base_decay, double dt) {
     // The coupled rise constant tau_r' = tau_r tau_d / (tau_r + tau_d), element by element.
+    per_element(tau_rise, size, "tau_rise");
+    per_element(tau_decay, size, "tau_decay");
     const std::size_t n = std::max(tau_rise.size(), tau_decay.size());
     std::vector<float> coupled(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -132,7 +135,10 @@ RUTracer::RUTracer(std::size_t size, std::span<const float> tau_resource, std::s
       resource_decay_(per_element(tau_resource, size, "tau_resource")),
       usage_(size, tau_usage, usage_scale, kZero, dt),
       output_(size, 0.0f) {
-    for (auto& d : resource_decay_) d = static_cast<float>(std::exp(-dt / static_cast<double>(d)));
+    for (auto& d : resource_decay_) {
+        if (!(d > 0.0f)) throw InternalError("tracer tau_resource must be > 0");
+        d = static_cast<float>(std::exp(-dt / static_cast<double>(d)));
+    }
 }
 
 void RUTracer::step(std::span<const float> x) noexcept {

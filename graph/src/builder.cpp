@@ -9,6 +9,7 @@
 #include <boost/graph/strong_components.hpp>
 #include <boost/graph/topological_sort.hpp>
 
+#include <spark/core/config.hpp>
 #include <spark/core/text.hpp>
 
 #include "plan.hpp"
@@ -18,6 +19,8 @@ namespace spark::graph::detail {
 namespace {
 
 constexpr int kMaxDepth = 16;
+// Overrides "initial.<state>" set the initial value of a named state array instead of a config field.
+constexpr std::string_view kInitialPrefix = "initial.";
 
 struct LeafOut {
     std::size_t node;
@@ -148,10 +151,13 @@ private:
     Expanded add_leaf(const std::string& path, const ComponentInfo& info, const Overrides& everywhere,
                       const Overrides& own) {
         Overrides config;
+        FlatNode node;
         for (const auto& o : everywhere)
             if (has_field(info, o.path)) config.push_back(o);
-        config.insert(config.end(), own.begin(), own.end());
-        FlatNode node;
+        for (const auto& o : own) {
+            if (o.path.rfind(kInitialPrefix, 0) == 0) node.initial.push_back({o.path.substr(kInitialPrefix.size()), o.value});
+            else config.push_back(o);
+        }
         node.path = path;
         node.type = info.name;
         node.info = &info;
@@ -338,7 +344,58 @@ std::optional<PortSpec> merge_specs(const FlatGraph& g, const FlatNode& node, st
     return merged;
 }
 
+// Finds the f32 state arrays named by a node's "initial.<state>" overrides.
+class StateSizes final : public StateVisitor {
+public:
+    std::map<std::string, std::pair<DType, std::size_t>> arrays;
+    void visit(std::string_view name, DType dtype, void*, std::size_t count) override {
+        arrays[std::string(name)] = {dtype, count};
+    }
+};
+
+// Draws the initial values of a built node's "initial.<state>" overrides from its stream.
+void draw_initial_state(FlatNode& node) {
+    if (node.initial.empty()) return;
+    StateSizes sizes;
+    node.component->visit_state(sizes);
+    const std::string where_prefix = node.info->class_name + " '" + node.path + "': initial.";
+    for (const auto& o : node.initial) {
+        auto it = sizes.arrays.find(o.path);
+        if (it == sizes.arrays.end() || it->second.first != DType::f32) {
+            std::vector<std::string> names;
+            for (const auto& [n, a] : sizes.arrays)
+                if (a.first == DType::f32) names.push_back(n);
+            throw ConfigError(node.info->class_name, node.path, "initial." + o.path, "",
+                              "names no float state array" + suggest(o.path, names));
+        }
+        Param param;
+        const std::string field = "initial." + o.path;
+        const FieldMeta meta{field, "", Bound::none, ""};
+        config_detail::assign(param, "", o.value, ConfigWhere{node.info->class_name, node.path}, meta);
+        node.initial_values.emplace_back(o.path,
+                                         param.materialize(Shape{it->second.second}, node.rng, Bound::none, where_prefix + o.path));
+    }
+    apply_initial_state(node);
+}
+
 }  // namespace
+
+void apply_initial_state(FlatNode& node) {
+    if (node.initial_values.empty()) return;
+    class Writer final : public StateVisitor {
+    public:
+        explicit Writer(FlatNode& n) : node_(n) {}
+        void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
+            for (const auto& [state, values] : node_.initial_values)
+                if (state == name && dtype == DType::f32 && values.size() == count)
+                    std::copy(values.begin(), values.end(), static_cast<float*>(data));
+        }
+
+    private:
+        FlatNode& node_;
+    } writer(node);
+    node.component->visit_state(writer);
+}
 
 FlatGraph flatten(const Network& network, const Registry& registry, const TemplateRegistry& templates) {
     FlatGraph g;
@@ -488,6 +545,13 @@ std::vector<std::size_t> build_graph(FlatGraph& g, const std::map<std::string, P
                 node.result = node.component->build(ctx);
                 node.component->mark_built();
                 built[v] = true;
+            } catch (const Error& e) {
+                problems.push_back(e.what());
+                node.failed = true;
+                continue;
+            }
+            try {
+                draw_initial_state(node);
             } catch (const Error& e) {
                 problems.push_back(e.what());
                 node.failed = true;

@@ -31,6 +31,8 @@ struct FlatNode {
     std::unique_ptr<Component> component;
     std::vector<std::vector<Source>> inputs;  // per declared input, in wire order
     std::vector<bool> properties_read;
+    Overrides initial;  // "initial.<state>" overrides: initial values of named f32 state arrays
+    std::vector<std::pair<std::string, std::vector<float>>> initial_values;  // drawn at build, re-applied on reset
     bool failed = false;  // a problem was reported for this node; it is not built
     std::vector<std::optional<PortSpec>> input_specs;
     BuildResult result;
@@ -57,6 +59,9 @@ FlatGraph flatten(const Network& network, const Registry& registry, const Templa
 // listing every problem. Returns the node order of one step.
 std::vector<std::size_t> build_graph(FlatGraph& graph, const std::map<std::string, PortSpec>& input_specs,
                                      double dt, std::uint64_t seed);
+
+// Writes a node's drawn initial state values into its component (after build and on reset).
+void apply_initial_state(FlatNode& node);
 
 // A payload buffer; `doubled` when a previous-step wire reads it (index = step parity).
 struct Buffer {

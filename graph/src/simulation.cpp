@@ -208,7 +208,10 @@ void Simulation::run(std::int64_t steps, const std::function<void(const Simulati
 }
 
 void Simulation::reset() {
-    for (auto& node : impl_->graph.nodes) node.component->reset();
+    for (auto& node : impl_->graph.nodes) {
+        node.component->reset();
+        detail::apply_initial_state(node);
+    }
     for (auto& b : impl_->buffers)
         for (auto& d : b.data) std::fill(d.begin(), d.end(), std::byte{0});
     impl_->step = 0;

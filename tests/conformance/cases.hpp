@@ -39,4 +39,57 @@ inline ConformanceCase conformance_case<components::neurons::InhibitionMask>() {
     return {{{"units", Value::List{8.0}}}, {}, {}, ""};
 }
 
+// ---- interfaces ----
+template <>
+inline ConformanceCase conformance_case<components::interfaces::PoissonSpiker>() {
+    return {{}, {floats({8})}, {current({8})}, "signal"};
+}
+template <>
+inline ConformanceCase conformance_case<components::interfaces::LinearSpiker>() {
+    return {{}, {floats({8})}, {spikes({8})}, "signal"};
+}
+template <>
+inline ConformanceCase conformance_case<components::interfaces::TopologicalPoissonSpiker>() {
+    return {{{"resolution", 8.0}}, {floats({3})}, {current({3})}, "signal"};
+}
+template <>
+inline ConformanceCase conformance_case<components::interfaces::TopologicalLinearSpiker>() {
+    return {{{"resolution", 8.0}, {"glue", Value::List{0.0, 1.0, 0.0}}}, {floats({3})}, {current({3})}, "signal"};
+}
+template <>
+inline ConformanceCase conformance_case<components::interfaces::ExponentialIntegrator>() {
+    return {{{"num_outputs", 3.0}}, {spikes({10})}, {spikes({2})}, "spikes"};
+}
+template <>
+inline ConformanceCase conformance_case<components::interfaces::Concat>() {
+    return {{}, {spikes({4, 3})}, {PortSpec(PayloadKind::spikes, Shape{})}, "inputs"};
+}
+template <>
+inline ConformanceCase conformance_case<components::interfaces::ConcatReshape>() {
+    return {{{"reshape", Value::List{3.0, 4.0}}}, {floats({12})}, {floats({10})}, "inputs"};
+}
+template <>
+inline ConformanceCase conformance_case<components::interfaces::Sampler>() {
+    return {{{"sample_size", 5.0}}, {current({9})}, {PortSpec(PayloadKind::current, Shape{})}, "inputs"};
+}
+// Sources have no inputs: nothing to refuse (the conformance test skips that section for them).
+template <>
+inline ConformanceCase conformance_case<components::interfaces::ConstantSource>() {
+    return {{{"units", Value::List{4.0}}, {"value", Value::List{1.0, 2.0, 3.0, 4.0}}}, {}, {}, ""};
+}
+template <>
+inline ConformanceCase conformance_case<components::interfaces::PulseSource>() {
+    return {{{"units", Value::List{2.0}},
+             {"starts", Value::List{1.0, 5.0}},
+             {"stops", Value::List{3.0, 30.0}},
+             {"amplitudes", Value::List{10.0, -4.0}}},
+            {},
+            {},
+            ""};
+}
+template <>
+inline ConformanceCase conformance_case<components::interfaces::ReplaySource>() {
+    return {{{"file", SPARK_TEST_DATA_DIR "/replay_source.csv"}, {"kind", "float"}}, {}, {}, ""};
+}
+
 }  // namespace spark::testing

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -148,4 +149,27 @@ TEST_CASE("the state lists every node's arrays, the wire cache and the step coun
     CHECK(sim.step_count() == 0);
     sim.step();
     CHECK(sim.read("counter", "out").f32()[0] == 1.0f);
+}
+
+TEST_CASE("initial state values are drawn after the build and restored by reset", "[graph][state]") {
+    Network net(Latency::same_step);
+    net.add("i", "test_current", {{"units", Value::List{100}}, {"value", 0.0}})
+        .add("soma", "leaky_soma",
+             {{"initial.potential", Value::Map{{"initializer", "uniform_initializer"}, {"scale", 10.0}}}})
+        .connect("i.out", "soma.current");
+    auto sim = Simulation::build(net, {}, opts());
+    auto v = sim.read("soma", "potential").f32();
+    const std::vector<float> initial(v.begin(), v.end());
+    CHECK(*std::min_element(initial.begin(), initial.end()) >= 0.0f);
+    CHECK(*std::max_element(initial.begin(), initial.end()) < 10.0f);
+    CHECK(initial[0] != initial[1]);
+    sim.run(5);  // the potential decays towards rest
+    CHECK(sim.read("soma", "potential").f32()[0] < initial[0]);
+    sim.reset();
+    auto after = sim.read("soma", "potential").f32();
+    CHECK(std::vector<float>(after.begin(), after.end()) == initial);
+
+    net.nodes[1].config = {{"initial.potentail", 1.0}};
+    REQUIRE_THROWS_WITH(Simulation::build(net, {}, opts()),
+                        Catch::Contains("initial.potentail") && Catch::Contains("did you mean potential"));
 }

@@ -10,6 +10,11 @@
 // delays
 // plasticity
 // interfaces
+#include <spark/components/interfaces/control.hpp>
+#include <spark/components/interfaces/exponential_integrator.hpp>
+#include <spark/components/interfaces/sources.hpp>
+#include <spark/components/interfaces/spikers.hpp>
+#include <spark/components/interfaces/topological_spikers.hpp>
 // neuron parts
 #include <spark/components/neurons/inhibition_mask.hpp>
 

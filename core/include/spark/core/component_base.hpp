@@ -49,13 +49,13 @@ public:
 
 protected:
     // The values of a Param field for `shape`, drawn from the node's stream and checked against the
-    // field's bound; messages name this component and the field.
+    // field's bound; messages name this component and the field. Call it once per parameter, in the
+    // documented draw order of the model: each call consumes one split of the node's stream.
     std::vector<float> materialize(const Param& param, std::string_view field, const Shape& shape,
                                    const BuildContext& ctx, const InitOverrides& overrides = {}) const {
         const FieldMeta& m = config_detail::meta_of(Config::meta, field);
-        const std::string where_text =
-            std::string(Derived::class_name_v) + " '" + instance() + "': " + std::string(field);
-        return param.materialize(shape, *ctx.rng, m.bound, where_text, overrides);
+        return param.materialize(shape, *ctx.rng, m.bound, ParamWhere{Derived::class_name_v, instance(), m.name, m.units},
+                                 overrides);
     }
 
     Config config_;

@@ -15,8 +15,12 @@
 // @endcode
 // Field types: Param, double, bool, std::size_t, std::string, Shape, std::optional<Shape>,
 // std::vector<double>, std::vector<std::size_t>, std::optional<std::vector<std::size_t>>.
-// A Param field's initializer can be reached by path: "kernel.scale", "kernel.density".
+// A Param field's initializer can be reached by path: "kernel.scale", "kernel.density" (or Spark's
+// "kernel__scale"). A Param given as a map names its initializer ({initializer: "uniform", scale: 2});
+// a map without a name updates the initializer the field already holds.
+#include <iterator>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -116,6 +120,31 @@ std::string type_name(const std::optional<std::vector<std::size_t>>&);
 const FieldMeta& meta_of(std::span<const FieldMeta> table, std::string_view name);
 [[noreturn]] void throw_unknown(const ConfigWhere& where, std::string_view key,
                                 const std::vector<std::string>& known);
+[[noreturn]] void throw_unknown(const ConfigWhere& where, std::string_view key, const Value& value,
+                                const std::vector<std::string>& known);
+
+// Spark writes nested keys as `kernel__scale`; both that and `kernel.scale` are accepted.
+inline std::string dotted_path(std::string_view path) {
+    std::string out;
+    out.reserve(path.size());
+    for (std::size_t i = 0; i < path.size(); ++i) {
+        if (path[i] == '_' && i + 1 < path.size() && path[i + 1] == '_') {
+            out += '.';
+            ++i;
+        } else {
+            out += path[i];
+        }
+    }
+    return out;
+}
+
+// Every config has exactly one metadata row per reflected field (checked at compile time by count
+// and at the first use by name).
+template <class Config>
+constexpr void check_meta_count() {
+    static_assert(std::size(Config::meta) == decltype(boost::hana::length(boost::hana::accessors<Config>()))::value,
+                  "a config's `meta` table needs exactly one FieldMeta row per field listed in BOOST_HANA_ADAPT_STRUCT");
+}
 
 }  // namespace config_detail
 
@@ -129,12 +158,27 @@ std::vector<std::string> field_names() {
     return names;
 }
 
-// Sets the field named by `path` ("potential_tau", "kernel.scale") from `value`.
+// Whether Config has a field called `name`.
+template <class Config>
+bool has_field(std::string_view name) {
+    bool found = false;
+    boost::hana::for_each(boost::hana::accessors<Config>(), [&](auto pair) {
+        found = found || name == boost::hana::to<const char*>(boost::hana::first(pair));
+    });
+    return found;
+}
+
+// Sets the field named by `path` from `value`. The path is a field name ("potential_tau") or a field
+// name and one initializer setting of a Param field ("kernel.scale", or Spark's "kernel__scale").
+// Throws ConfigError for an unknown field (naming the closest field names), a value of the wrong type
+// or a malformed initializer. Bounds are checked by validate().
 template <class Config>
 void apply_override(Config& config, std::string_view path, const Value& value, const ConfigWhere& where) {
-    const auto dot = path.find('.');
-    const std::string_view head = path.substr(0, dot);
-    const std::string_view sub = dot == std::string_view::npos ? std::string_view{} : path.substr(dot + 1);
+    config_detail::check_meta_count<Config>();
+    const std::string dotted = config_detail::dotted_path(path);
+    const auto dot = dotted.find('.');
+    const std::string_view head = std::string_view(dotted).substr(0, dot);
+    const std::string_view sub = dot == std::string::npos ? std::string_view{} : std::string_view(dotted).substr(dot + 1);
     bool found = false;
     boost::hana::for_each(boost::hana::accessors<Config>(), [&](auto pair) {
         if (found || head != boost::hana::to<const char*>(boost::hana::first(pair))) return;
@@ -142,12 +186,23 @@ void apply_override(Config& config, std::string_view path, const Value& value, c
         config_detail::assign(boost::hana::second(pair)(config), sub, value, where,
                               config_detail::meta_of(Config::meta, head));
     });
-    if (!found) config_detail::throw_unknown(where, head, field_names<Config>());
+    if (!found) config_detail::throw_unknown(where, head, value, field_names<Config>());
+}
+
+// Spark's shared key (`_s_units`): sets `path` if Config has its head field and returns true; a config
+// without such a field ignores it and returns false.
+template <class Config>
+bool apply_shared_override(Config& config, std::string_view path, const Value& value, const ConfigWhere& where) {
+    const std::string dotted = config_detail::dotted_path(path);
+    if (!has_field<Config>(std::string_view(dotted).substr(0, dotted.find('.')))) return false;
+    apply_override(config, dotted, value, where);
+    return true;
 }
 
 // Checks every field against its metadata; throws ConfigError naming the first violation.
 template <class Config>
 void validate(const Config& config, const ConfigWhere& where) {
+    config_detail::check_meta_count<Config>();
     boost::hana::for_each(boost::hana::accessors<Config>(), [&](auto pair) {
         const char* name = boost::hana::to<const char*>(boost::hana::first(pair));
         config_detail::check(boost::hana::second(pair)(config), where, config_detail::meta_of(Config::meta, name));

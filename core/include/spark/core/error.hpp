@@ -40,9 +40,10 @@ public:
     const std::string& port() const noexcept { return port_; }
     const std::string& expected() const noexcept { return expected_; }
     const std::string& actual() const noexcept { return actual_; }
+    const std::string& detail() const noexcept { return detail_; }  // e.g. the component class
 
 private:
-    std::string node_, port_, expected_, actual_;
+    std::string node_, port_, expected_, actual_, detail_;
 };
 
 // Wiring problems: unknown node or port, dangling input, same-step cycle, unknown component name.

@@ -43,12 +43,13 @@ public:
 // Runs every task inline, in order.
 Parallel& serial_parallel() noexcept;
 
-// Calls body(begin, end) over [0, n) split into chunks of `chunk` elements. Use it for element-wise
-// work whose per-element result does not depend on where the chunk boundaries fall.
+// Calls body(begin, end) over [0, n) split into chunks of `chunk` elements (chunk 0 = one chunk). Use
+// it for element-wise work whose per-element result does not depend on where the chunk boundaries
+// fall: on one thread the whole range is a single call.
 template <class Body>
 void parallel_for(Parallel& parallel, std::size_t n, std::size_t chunk, Body&& body) {
     if (n == 0) return;
-    if (parallel.concurrency() <= 1 || n <= chunk) {
+    if (parallel.concurrency() <= 1 || chunk == 0 || n <= chunk) {
         body(std::size_t{0}, n);
         return;
     }

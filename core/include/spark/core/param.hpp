@@ -6,6 +6,7 @@
 // Bounds (a time constant must be > 0, ...) are checked on the config for scalars and arrays, and on
 // the drawn values for initializers.
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -32,13 +33,61 @@ struct InitializerSpec {
     std::optional<double> min_value;
     std::optional<double> max_value;
     double density = 0.2;                 // sparse kinds only, in [0, 1]
-    std::vector<std::size_t> norm_axes;   // normalized kind only; empty = the caller's hint (post axes)
+    std::vector<std::size_t> norm_axes;   // normalized kind only; empty = (0); a module's InitOverrides win
 
     bool operator==(const InitializerSpec&) const = default;
 };
 
+// Spark's initializer configs with their defaults, for config default member initializers:
+//   Param kernel = sparse_uniform_initializer();        // density 0.2, scale 1
+//   Param delays = uniform_initializer();
+inline InitializerSpec constant_initializer(double scale = 1.0) {
+    InitializerSpec s;
+    s.kind = "constant_initializer";
+    s.scale = scale;
+    return s;
+}
+inline InitializerSpec uniform_initializer(double scale = 1.0, std::optional<double> min_value = {},
+                                           std::optional<double> max_value = {}) {
+    InitializerSpec s;
+    s.kind = "uniform_initializer";
+    s.scale = scale;
+    s.min_value = min_value;
+    s.max_value = max_value;
+    return s;
+}
+inline InitializerSpec sparse_uniform_initializer(double scale = 1.0, double density = 0.2) {
+    InitializerSpec s;
+    s.kind = "sparse_uniform_initializer";
+    s.scale = scale;
+    s.density = density;
+    return s;
+}
+inline InitializerSpec normalized_sparse_uniform_initializer(double scale = 1.0, double density = 0.2,
+                                                             std::vector<std::size_t> norm_axes = {}) {
+    InitializerSpec s;
+    s.kind = "normalized_sparse_uniform_initializer";
+    s.scale = scale;
+    s.density = density;
+    s.norm_axes = std::move(norm_axes);
+    return s;
+}
+
 // The registry names of every initializer, in the order listed above.
 std::span<const std::string_view> initializer_names() noexcept;
+
+// The registry name of an initializer from any accepted spelling ("uniform", "UniformInitializer",
+// "uniform_initializer"), or nullopt when no initializer has that name.
+std::optional<std::string_view> find_initializer(std::string_view name);
+
+// Where a parameter lives, for messages and for the fields of the ConfigError it throws:
+//   "LeakySoma 'pool.soma': potential_tau[3] = -0.5 ms must be > 0"
+struct ParamWhere {
+    std::string_view component;  // class name, "LeakySoma"
+    std::string_view instance;   // node path, "pool.soma"
+    std::string_view field;      // config field, "potential_tau"
+    std::string_view units;      // "ms"; appended to numbers in messages
+};
 
 // What a module imposes on a user's initializer (Spark's init_kwargs): these values win over the spec.
 struct InitOverrides {
@@ -47,10 +96,18 @@ struct InitOverrides {
     std::optional<std::vector<std::size_t>> norm_axes;
 };
 
-// Draws the values of an initializer for `shape` (row-major). Throws ConfigError for an unknown kind
-// or invalid settings; `where` names the component and field for messages.
+// Draws the values of an initializer for `shape` (row-major) from `rng` (sparse kinds split it into a
+// value stream and a mask stream, in that order). Throws ConfigError for an unknown kind or invalid
+// settings; `where` names the component and field for messages (the string form puts its whole text
+// in front of the message).
 std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, Rng& rng,
                               const InitOverrides& overrides = {}, std::string_view where = {});
+std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, Rng& rng,
+                              const InitOverrides& overrides, const ParamWhere& where);
+
+// Checks the settings of an initializer that do not depend on a shape: a known name, density in [0, 1],
+// min_value <= max_value, unique norm_axes. Throws ConfigError naming `where.field` + ".<setting>".
+void check_initializer(const InitializerSpec& spec, const ParamWhere& where);
 
 // The rule a parameter value must satisfy.
 enum class Bound : std::uint8_t {
@@ -79,11 +136,15 @@ public:
     const InitializerSpec& initializer() const { return std::get<InitializerSpec>(value_); }
     InitializerSpec& initializer() { return std::get<InitializerSpec>(value_); }
 
-    // One value per element of `shape`: a scalar is broadcast, an array must have shape.size()
-    // elements (ConfigError naming `where` otherwise), an initializer is drawn from `rng`.
-    // Drawn values are checked against `bound`.
+    // One value per element of `shape`: a scalar is broadcast, an array must have 1 or shape.size()
+    // elements (ConfigError naming `where` otherwise), an initializer is drawn. Every call consumes
+    // exactly one split of `rng` whatever the Param holds (Spark's `get_rng_keys(1)` per parameter,
+    // spec section 1.10), and an initializer draws from that child stream: the values of one parameter
+    // never depend on the kind or shape of another. All values are checked against `bound`.
     std::vector<float> materialize(const Shape& shape, Rng& rng, Bound bound = Bound::none,
                                    std::string_view where = {}, const InitOverrides& overrides = {}) const;
+    std::vector<float> materialize(const Shape& shape, Rng& rng, Bound bound, const ParamWhere& where,
+                                   const InitOverrides& overrides = {}) const;
 
     Value to_value() const;
     bool operator==(const Param&) const = default;

@@ -35,7 +35,7 @@ public:
     float uniform() noexcept { return static_cast<float>(next() >> 40) * 0x1.0p-24f; }
     // Uniform double in [0, 1) with 53 random bits.
     double uniform_double() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-    // Uniform integer in [0, n), unbiased (Lemire's method); n > 0.
+    // Uniform integer in [0, n), unbiased (Lemire's method). below(0) returns 0 without drawing.
     std::uint64_t below(std::uint64_t n) noexcept;
     // A new independent stream derived from this one (consumes one draw).
     Rng split() noexcept { return Rng(next()); }

@@ -20,4 +20,9 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
 // Shortest round-trip decimal form of a number ("20", "0.1", "-5").
 std::string format_number(double value);
 
+// The double that has the same shortest decimal form as a float (0.1f -> 0.1, not 0.10000000149011612),
+// so that float parameters print and serialise as they were written; converting it back to float
+// gives `value` again.
+double decimal_double(float value);
+
 }  // namespace spark

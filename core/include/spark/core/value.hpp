@@ -19,12 +19,14 @@ public:
     Value(bool b) : v_(b) {}                         // NOLINT: implicit by design
     Value(double d) : v_(d) {}                       // NOLINT
     Value(int i) : v_(static_cast<double>(i)) {}     // NOLINT
+    Value(unsigned i) : v_(static_cast<double>(i)) {}  // NOLINT
     Value(long i) : v_(static_cast<double>(i)) {}    // NOLINT
     Value(long long i) : v_(static_cast<double>(i)) {}              // NOLINT
     Value(unsigned long i) : v_(static_cast<double>(i)) {}          // NOLINT
     Value(unsigned long long i) : v_(static_cast<double>(i)) {}     // NOLINT
     Value(std::string s) : v_(std::move(s)) {}       // NOLINT
     Value(const char* s) : v_(std::string(s)) {}     // NOLINT
+    Value(std::string_view s) : v_(std::string(s)) {}  // NOLINT
     Value(List l) : v_(std::move(l)) {}              // NOLINT
     Value(Map m) : v_(std::move(m)) {}               // NOLINT
 

@@ -26,6 +26,9 @@
 // Config overrides address a node by path: set("pool.soma.threshold_delta", 50). A path segment "*"
 // sets a field on every node below that has it: set("*.units", {64}). A node's type can be swapped
 // before the build: replace("pool.soma", "izhikevich_soma"), or set("pool.soma.type", "izhikevich_soma").
+// The initial value of any float state array is set with the reserved path "initial.<state>", drawn
+// from the node's stream after the build and restored by Simulation::reset():
+//   set("pool.soma.initial.potential", Value::Map{{"initializer", "uniform_initializer"}, {"scale", 10}})
 #include <cstdint>
 #include <optional>
 #include <string>

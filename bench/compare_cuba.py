@@ -1,0 +1,99 @@
+#!/usr/bin/python3
+"""Runs spark and Brian2 (C++ standalone and Cython runtime) on the CUBA network, interleaved, and
+prints a Markdown table of ratios (spark / peer; < 1 means spark is faster).
+
+Usage: /usr/bin/python3 bench/compare_cuba.py --spark-build build-bench [--n 4000 20000 ...]
+                        [--repeats 3] [--duration-ms 1000] [--threads 1 2] [--no-cython] [--out FILE.md]
+Needs Debian's python3-brian (run bench/run.sh, which installs it).
+"""
+import argparse, json, os, platform, statistics, subprocess, sys, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run_json(cmd, env=None):
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+    return json.loads([l for l in out.splitlines() if l.startswith("{")][-1])
+
+
+def spark_process(binary, n, duration, threads):
+    """Whole-process wall time and peak RSS of one spark_cuba run."""
+    start = time.perf_counter()
+    child = subprocess.Popen([binary, str(n), "--duration-ms", str(duration), "--threads", str(threads)],
+                             stdout=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    result = json.loads(child.stdout.read().strip().splitlines()[-1])
+    if status != 0:
+        sys.exit(f"spark_cuba failed ({status})")
+    result["process_s"] = wall
+    result["peak_rss_mb"] = usage.ru_maxrss / 1024.0
+    return result
+
+
+def summarize(rows, key):
+    values = [r[key] for r in rows]
+    return min(values), statistics.median(values)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--spark-build", required=True)
+    ap.add_argument("--n", type=int, nargs="+", default=[4000, 20000, 80000, 320000])
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--duration-ms", type=float, default=1000.0)
+    ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--no-cython", action="store_true")
+    ap.add_argument("--out")
+    args = ap.parse_args()
+    binary = os.path.join(args.spark_build, "bench", "spark_cuba")
+    peers = ["standalone"] + ([] if args.no_cython else ["cython"])
+    lines = []
+    say = lambda s="": (print(s, flush=True), lines.append(s))
+    say(f"# CUBA: spark vs Brian2 ({time.strftime('%Y-%m-%d')})")
+    say()
+    say(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.platform()}; "
+        f"{args.repeats} interleaved repeats, {args.duration_ms:g} ms biological time, dt 0.1 ms. "
+        "Times are min / median in seconds; ratios use the minima (spark / peer, < 1 is faster).")
+    say()
+    say("| N | synapses | threads | spark rate [Hz] | Brian2 rate [Hz] | spark loop [s] | Brian2 standalone loop [s] | "
+        "Brian2 Cython loop [s] | loop ratio vs faster Brian2 | spark process [s] | Brian2 ./main [s] | "
+        "process ratio | spark events/s | spark RSS [MB] | Brian2 RSS [MB] | spark B/synapse |")
+    say("|" + "---|" * 16)
+    for n in args.n:
+        results = {("spark", t): [] for t in args.threads}
+        for p in peers:
+            results[(p, 1)] = []
+        for _ in range(args.repeats):
+            for t in args.threads:
+                results[("spark", t)].append(spark_process(binary, n, args.duration_ms, t))
+            for p in peers:
+                if p == "cython" and n > 80000:
+                    continue  # minutes per run; the standalone peer is the faster one
+                results[(p, 1)].append(run_json(["/usr/bin/python3", os.path.join(HERE, "brian2_cuba.py"),
+                                                 "--mode", p, "--n", str(n), "--duration-ms", str(args.duration_ms)]))
+        sa = results[("standalone", 1)]
+        cy = results.get(("cython", 1), [])
+        sa_loop = summarize(sa, "loop_s")
+        cy_loop = summarize(cy, "loop_s") if cy else (float("nan"), float("nan"))
+        best_peer = min(sa_loop[0], cy_loop[0]) if cy else sa_loop[0]
+        for t in args.threads:
+            sp = results[("spark", t)]
+            loop = summarize(sp, "loop_s")
+            proc = summarize(sp, "process_s")
+            main_proc = summarize(sa, "process_s")
+            rate_s, rate_b = sp[0]["rate_hz"], sa[0]["rate_hz"]
+            agree = abs(rate_s - rate_b) / rate_b <= 0.10
+            events = sp[0]["spikes"] * 80 / loop[0]
+            say(f"| {n} | {sp[0]['synapses']} | {t} | {rate_s:.2f}{'' if agree else ' (DISAGREES)'} | {rate_b:.2f} | "
+                f"{loop[0]:.4f} / {loop[1]:.4f} | {sa_loop[0]:.4f} / {sa_loop[1]:.4f} | "
+                f"{cy_loop[0]:.4f} / {cy_loop[1]:.4f} | {loop[0] / best_peer:.2f} | {proc[0]:.3f} / {proc[1]:.3f} | "
+                f"{main_proc[0]:.3f} | {proc[0] / main_proc[0]:.2f} | {events:.3g} | {sp[0]['peak_rss_mb']:.0f} | "
+                f"{sa[0]['peak_rss_mb']:.0f} | {sp[0]['bytes_per_synapse']:.2f} |")
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

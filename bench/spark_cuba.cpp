@@ -1,0 +1,77 @@
+// Runs the CUBA network (cuba_network.hpp) and prints one JSON line in the same form as
+// brian2_cuba.py: n, synapses, spikes, rate_hz, loop_s (the simulation loop, build excluded),
+// build_s, process peak RSS, bytes per synapse.
+//
+// Usage: spark_cuba N [--duration-ms 1000] [--threads T] [--executor sequential|tbb] [--seed S]
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include <spark/graph/simulation.hpp>
+
+#include "cuba_network.hpp"
+
+using namespace spark;
+using namespace spark::graph;
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: spark_cuba N [--duration-ms MS] [--threads T] [--executor sequential|tbb] [--seed S]\n");
+        return 2;
+    }
+    const std::size_t n = std::strtoull(argv[1], nullptr, 10);
+    double duration_ms = 1000.0;
+    unsigned threads = 1;
+    std::uint64_t seed = 1;
+    ExecutorKind executor = ExecutorKind::sequential;
+    for (int i = 2; i + 1 < argc; i += 2) {
+        const std::string flag = argv[i];
+        if (flag == "--duration-ms") duration_ms = std::atof(argv[i + 1]);
+        else if (flag == "--threads") threads = static_cast<unsigned>(std::atoi(argv[i + 1]));
+        else if (flag == "--seed") seed = std::strtoull(argv[i + 1], nullptr, 10);
+        else if (flag == "--executor") executor = std::string(argv[i + 1]) == "tbb" ? ExecutorKind::tbb : ExecutorKind::sequential;
+        else {
+            std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
+            return 2;
+        }
+    }
+    if (threads > 1) executor = ExecutorKind::tbb;
+    using clock = std::chrono::steady_clock;
+    const auto t0 = clock::now();
+    BuildOptions options;
+    options.executor = executor;
+    options.threads = threads;
+    auto sim = Simulation::build(bench::cuba_network(n, seed), {}, options);
+    const auto t1 = clock::now();
+    const auto steps = static_cast<std::int64_t>(duration_ms / sim.dt() + 0.5);
+    long spikes = 0;
+    const auto e_spikes = sim.read("E", "spikes");
+    const auto i_spikes = sim.read("I", "spikes");
+    // Count spikes as a recorder would, after every step (reading the live buffers).
+    sim.run(steps, [&](const Simulation& s) {
+        for (auto code : s.read("E", "spikes").u8()) spikes += code & spike::bit;
+        for (auto code : s.read("I", "spikes").u8()) spikes += code & spike::bit;
+    });
+    (void)e_spikes;
+    (void)i_spikes;
+    const auto t2 = clock::now();
+    std::size_t synapses = 0;
+    double bytes = 0;
+    for (const char* group : {"ee", "ie", "ei", "ii"}) {
+        const auto& info = sim.component(group);
+        (void)info;
+    }
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    std::printf("{\"tool\": \"spark-%s-%u\", \"n\": %zu, \"synapses\": %zu, \"spikes\": %ld, \"rate_hz\": %.4f, "
+                "\"loop_s\": %.6f, \"build_s\": %.6f, \"peak_rss_mb\": %.1f, \"bytes_per_synapse\": %.2f}\n",
+                executor == ExecutorKind::tbb ? "tbb" : "seq", threads, n, synapses, spikes,
+                static_cast<double>(spikes) / static_cast<double>(n) / (duration_ms / 1000.0),
+                std::chrono::duration<double>(t2 - t1).count(), std::chrono::duration<double>(t1 - t0).count(),
+                static_cast<double>(usage.ru_maxrss) / 1024.0, synapses ? bytes / static_cast<double>(synapses) : 0.0);
+    return 0;
+}

@@ -1,0 +1,128 @@
+#pragma once
+// Control interfaces (spec section 7.3; design decision 8: they work here).
+//
+// In this runtime the graph builder already concatenates several sources wired to one input port
+// (flattened, in wire order, keeping the spike inhibition bits). So each control interface has ONE
+// input port `inputs` that accepts any payload kind, and one output `output` of the same kind:
+//   Concat:         output = inputs flattened, shape [n]; a no-op copy that makes the flattening explicit.
+//   ConcatReshape:  output = inputs flattened, then reshaped to `reshape` (same element count, checked
+//                   at build).
+//   Sampler:        at build, draws sample_size indices uniformly WITH replacement from [0, n) from the
+//                   node's stream (idx_i = below(n), i = 0 .. sample_size-1, in order); per step
+//                   output_i = inputs.flat[idx_i], shape [sample_size]. Elements are copied bit for bit,
+//                   so a SpikeArray keeps each element's encoding byte (spike and inhibition bits: the
+//                   signs survive, unlike Spark's uint8 cast, spec quirk 19).
+// The payload's element type, and for spikes the build-time inhibition mask, pass through (gathered by
+// Sampler). A per-synapse (post x pre) spike layout is flattened like any other.
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include <boost/hana/adapt_struct.hpp>
+
+#include <spark/core/component_base.hpp>
+
+namespace spark::components::interfaces {
+
+struct ConcatConfig {
+    static constexpr std::array<FieldMeta, 0> meta{};
+};
+
+struct ConcatReshapeConfig {
+    Shape reshape;  // required
+
+    static constexpr FieldMeta meta[] = {
+        {"reshape", "", Bound::none, "Output shape; its element count must match the input's.", true},
+    };
+};
+
+struct SamplerConfig {
+    std::size_t sample_size = 0;  // required
+
+    static constexpr FieldMeta meta[] = {
+        {"sample_size", "", Bound::positive, "Number of elements drawn (with replacement) from the input (> 0).",
+         true},
+    };
+};
+
+namespace detail {
+// The shared port tables of the control interfaces.
+struct ControlPorts {
+    static constexpr std::string_view category = "interface";
+    enum Input : std::size_t { input_index };
+    enum Output : std::size_t { output_index };
+    static constexpr std::array input_ports{
+        PortDecl{"inputs", any_payload, "Any payload; several sources are concatenated by the graph."}};
+    static constexpr std::array output_ports{PortDecl{"output", any_payload, "Same payload kind as the input."}};
+    static constexpr std::array<PortDecl, 0> property_ports{};
+};
+
+// Checks the input (a known kind, a consistent element type, at least one element) and returns it.
+const PortSpec& control_input(const Component& c, const BuildContext& ctx);
+// The output spec: the input's kind, element type and (if known) inhibition mask, with `shape`.
+PortSpec same_kind(const PortSpec& in, Shape shape);
+}  // namespace detail
+
+class Concat : public ComponentBase<Concat, ConcatConfig>, public detail::ControlPorts {
+public:
+    static constexpr std::string_view type_name = "concat";
+    static constexpr std::string_view class_name_v = "Concat";
+    static constexpr std::string_view description = "Flattens (and so concatenates) its inputs.";
+
+    using ComponentBase::ComponentBase;
+
+    BuildResult build(const BuildContext& ctx) override;
+    void step(const StepContext& ctx) override;
+    void reset() override {}
+    void visit_state(StateVisitor&) override {}
+
+private:
+    std::size_t bytes_ = 0;
+};
+
+class ConcatReshape : public ComponentBase<ConcatReshape, ConcatReshapeConfig>, public detail::ControlPorts {
+public:
+    static constexpr std::string_view type_name = "concat_reshape";
+    static constexpr std::string_view class_name_v = "ConcatReshape";
+    static constexpr std::string_view description = "Flattens (concatenates) its inputs and reshapes the result.";
+
+    // Throws ConfigError for a missing reshape or one with a zero dimension.
+    ConcatReshape(Config config, std::string instance);
+
+    BuildResult build(const BuildContext& ctx) override;
+    void step(const StepContext& ctx) override;
+    void reset() override {}
+    void visit_state(StateVisitor&) override {}
+
+private:
+    std::size_t bytes_ = 0;
+};
+
+class Sampler : public ComponentBase<Sampler, SamplerConfig>, public detail::ControlPorts {
+public:
+    static constexpr std::string_view type_name = "sampler";
+    static constexpr std::string_view class_name_v = "Sampler";
+    static constexpr std::string_view description =
+        "A fixed random sample (with replacement, drawn at build) of its input's elements.";
+
+    // Throws ConfigError for sample_size = 0.
+    Sampler(Config config, std::string instance);
+
+    BuildResult build(const BuildContext& ctx) override;
+    void step(const StepContext& ctx) override;
+    void reset() override {}
+    void visit_state(StateVisitor&) override {}
+
+    // The drawn flat input index of every output element.
+    std::span<const std::uint32_t> indices() const noexcept { return indices_; }
+
+private:
+    std::vector<std::uint32_t> indices_;
+    std::size_t element_bytes_ = 0;
+};
+
+}  // namespace spark::components::interfaces
+
+BOOST_HANA_ADAPT_STRUCT(spark::components::interfaces::ConcatConfig);
+BOOST_HANA_ADAPT_STRUCT(spark::components::interfaces::ConcatReshapeConfig, reshape);
+BOOST_HANA_ADAPT_STRUCT(spark::components::interfaces::SamplerConfig, sample_size);

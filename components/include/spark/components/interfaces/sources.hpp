@@ -1,0 +1,194 @@
+#pragma once
+// Sources: drive a network from its config, a schedule or a file. No inputs; one output `output`,
+// a FloatArray or a CurrentArray [pA] (config `kind` = "float" | "current") of shape `units`, every
+// element written every step. The output spec is known from the config alone (a recurrent contract).
+// Time: step n covers [n dt, (n+1) dt); a time t [ms] is snapped to the first step n with n dt >= t
+// (n = ceil(t/dt - 1e-9), so 0.3 ms with dt = 0.1 ms is step 3). Each source counts its own steps
+// (state `step`, saved in snapshots; reset() restarts the schedule at step 0).
+//
+// ConstantSource:  output_i = value_i every step (value: scalar, per-unit array or initializer drawn at build).
+//
+// PulseSource:     a schedule of segments s = 0 .. S-1, each active on the steps n with
+//                  start_s <= n dt < stop_s (snapped as above); output_i(n) = sum over the active segments
+//                  of amplitude_{s,i}, 0 when none is active (overlapping segments add). `amplitudes`
+//                  has S values (one per segment, broadcast to every unit) or S x units values
+//                  (segment-major: amplitudes[s * units + i]).
+//
+// ReplaySource:    replays a recorded time series from a CSV file (format below). Rows are read in
+//                  the constructor, so a missing or malformed file is a ConfigError naming the file
+//                  and the line.
+//   CSV format:
+//     - one row per line, values separated by commas (spaces/tabs around values are ignored; CRLF is fine);
+//     - empty lines and lines whose first non-blank character is '#' are comments;
+//     - the first non-comment line may be a header of column names: it is recognised by a first field
+//       that is not a number, and it must have as many columns as the data rows;
+//     - no field may be empty; every data row has the same number of columns; every value is a finite
+//       number in the float32 range (a leading '+' is allowed);
+//     - time_column = false: data row k is the output of step k (one row per step);
+//       time_column = true: the first column is a time [ms], strictly increasing; a row is the output
+//       from its time's step (snapped as above) until the next row's step (zero-order hold); before
+//       the first row's step the output is 0;
+//     - the value columns are the output elements in row-major order of `units` (when `units` is not
+//       given, the output shape is [number of value columns]).
+//   After the last row (row-per-step: step >= rows; time column: after the last row's step):
+//   after_end = "hold" keeps the last row, "zero" outputs 0.
+//   A relative path is resolved against the working directory.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/hana/adapt_struct.hpp>
+
+#include <spark/core/component_base.hpp>
+
+namespace spark::components::interfaces {
+
+struct ConstantSourceConfig {
+    Shape units;                   // required
+    std::string kind = "current";  // "float" | "current"
+    Param value = 0.0;             // [pA] for currents
+
+    static constexpr FieldMeta meta[] = {
+        {"units", "", Bound::none, "Output shape.", true},
+        {"kind", "", Bound::none, "Output payload: \"float\" (FloatArray) or \"current\" (CurrentArray, pA)."},
+        {"value", "", Bound::none, "Output value ([pA] for kind = current): scalar, one per unit, or an initializer."},
+    };
+};
+
+struct PulseSourceConfig {
+    Shape units;                      // required
+    std::string kind = "current";     // "float" | "current"
+    std::vector<double> starts;       // [ms], one per segment
+    std::vector<double> stops;        // [ms], one per segment
+    std::vector<double> amplitudes;   // [pA] for currents; S or S x units values
+
+    static constexpr FieldMeta meta[] = {
+        {"units", "", Bound::none, "Output shape.", true},
+        {"kind", "", Bound::none, "Output payload: \"float\" (FloatArray) or \"current\" (CurrentArray, pA)."},
+        {"starts", "ms", Bound::non_negative, "Start time of each segment (inclusive)."},
+        {"stops", "ms", Bound::non_negative, "Stop time of each segment (exclusive; > its start)."},
+        {"amplitudes", "", Bound::none,
+         "Amplitude of each segment ([pA] for kind = current): S values, or S x units values (segment-major)."},
+    };
+};
+
+struct ReplaySourceConfig {
+    std::string file;                // required
+    std::optional<Shape> units;      // default: [value columns]
+    std::string kind = "current";    // "float" | "current"
+    bool time_column = false;
+    std::string after_end = "hold";  // "hold" | "zero"
+
+    static constexpr FieldMeta meta[] = {
+        {"file", "", Bound::none, "CSV file to replay (format in sources.hpp).", true},
+        {"units", "", Bound::none, "Output shape; its size must equal the number of value columns."},
+        {"kind", "", Bound::none, "Output payload: \"float\" (FloatArray) or \"current\" (CurrentArray, pA)."},
+        {"time_column", "", Bound::none, "The first column is a time [ms] (else one row per step)."},
+        {"after_end", "", Bound::none, "Output after the last row: \"hold\" (last row) or \"zero\"."},
+    };
+};
+
+namespace detail {
+// "float" -> FloatArray, "current" -> CurrentArray; anything else is a ConfigError naming the field.
+PayloadKind source_kind(const std::string& kind, const ConfigWhere& where);
+// The step of time t [ms]: the first n with n dt >= t (within 1e-9 of a step); saturates.
+std::int64_t time_to_step(double t, double dt) noexcept;
+
+// The shared part of every source: no inputs, one output of a configured kind and shape, a step counter.
+struct SourcePorts {
+    static constexpr std::string_view category = "interface";
+    enum Output : std::size_t { output_index };
+    static constexpr std::array<PortDecl, 0> input_ports{};
+    static constexpr std::array output_ports{
+        PortDecl{"output", any_payload, "FloatArray or CurrentArray [pA], by the config field `kind`."}};
+    static constexpr std::array<PortDecl, 0> property_ports{};
+};
+}  // namespace detail
+
+class ConstantSource : public ComponentBase<ConstantSource, ConstantSourceConfig>, public detail::SourcePorts {
+public:
+    static constexpr std::string_view type_name = "constant_source";
+    static constexpr std::string_view class_name_v = "ConstantSource";
+    static constexpr std::string_view description = "A constant FloatArray or CurrentArray.";
+
+    // Throws ConfigError for a missing units, an unknown kind or a value array of the wrong length.
+    ConstantSource(Config config, std::string instance);
+
+    std::optional<BuildResult> contract() const override;
+    BuildResult build(const BuildContext& ctx) override;
+    void step(const StepContext& ctx) override;
+    void reset() override {}
+    void visit_state(StateVisitor&) override {}
+
+    std::span<const float> values() const noexcept { return values_; }
+
+private:
+    PayloadKind kind_ = PayloadKind::current;
+    std::vector<float> values_;
+};
+
+class PulseSource : public ComponentBase<PulseSource, PulseSourceConfig>, public detail::SourcePorts {
+public:
+    static constexpr std::string_view type_name = "pulse_source";
+    static constexpr std::string_view class_name_v = "PulseSource";
+    static constexpr std::string_view description = "A step/pulse schedule of (start, stop, amplitude) segments.";
+
+    // Throws ConfigError for a missing units, an unknown kind, mismatched list lengths or a segment
+    // whose stop is not after its start.
+    PulseSource(Config config, std::string instance);
+
+    std::optional<BuildResult> contract() const override;
+    BuildResult build(const BuildContext& ctx) override;
+    void step(const StepContext& ctx) override;
+    void reset() override { step_ = 0; }
+    void visit_state(StateVisitor& v) override { v("step", step_); }
+
+private:
+    PayloadKind kind_ = PayloadKind::current;
+    std::size_t units_ = 0;
+    bool broadcast_ = true;                 // one amplitude per segment
+    std::vector<float> amplitudes_;
+    std::vector<std::int64_t> start_step_, stop_step_;
+    std::int64_t step_ = 0;
+};
+
+class ReplaySource : public ComponentBase<ReplaySource, ReplaySourceConfig>, public detail::SourcePorts {
+public:
+    static constexpr std::string_view type_name = "replay_source";
+    static constexpr std::string_view class_name_v = "ReplaySource";
+    static constexpr std::string_view description = "Replays a recorded time series from a CSV file.";
+
+    // Reads the file. Throws ConfigError naming the file (and the line) when it cannot be read or is
+    // malformed, and for an unknown kind or after_end or a units of the wrong size.
+    ReplaySource(Config config, std::string instance);
+
+    std::optional<BuildResult> contract() const override;
+    BuildResult build(const BuildContext& ctx) override;
+    void step(const StepContext& ctx) override;
+    void reset() override { step_ = 0; }
+    void visit_state(StateVisitor& v) override { v("step", step_); }
+
+    std::size_t rows() const noexcept { return rows_; }
+    std::size_t columns() const noexcept { return columns_; }  // value columns (without the time)
+    std::span<const double> times() const noexcept { return times_; }  // [ms], time_column only
+
+private:
+    void parse(const std::string& text);
+
+    PayloadKind kind_ = PayloadKind::current;
+    Shape shape_;
+    bool hold_ = true;
+    std::size_t rows_ = 0, columns_ = 0;
+    std::vector<float> data_;            // rows x columns
+    std::vector<double> times_;          // [ms] per row (time_column)
+    std::vector<std::int64_t> row_step_; // first step of each row (time_column)
+    std::int64_t step_ = 0;
+};
+
+}  // namespace spark::components::interfaces
+
+BOOST_HANA_ADAPT_STRUCT(spark::components::interfaces::ConstantSourceConfig, units, kind, value);
+BOOST_HANA_ADAPT_STRUCT(spark::components::interfaces::PulseSourceConfig, units, kind, starts, stops, amplitudes);
+BOOST_HANA_ADAPT_STRUCT(spark::components::interfaces::ReplaySourceConfig, file, units, kind, time_column, after_end);

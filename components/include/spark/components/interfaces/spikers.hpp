@@ -1,0 +1,134 @@
+#pragma once
+// Input interfaces: signal -> spikes (spec section 7.1).
+//
+// Input `signal` (FloatArray, any shape, expected in [0, 1]); output `spikes` (SpikeArray of the same
+// shape, every unit excitatory). Every element of the output is written every step.
+//
+// PoissonSpiker: independent Bernoulli draws per element and step,
+//     p = dt f_max / 1000                      (spike probability per step at signal 1)
+//     s = [U[0,1) < p signal]
+//   One uniform per element per step, drawn in element order (also where the signal is 0, so the draws
+//   of an element never depend on the others' values) from the node's own stream. The stream is state:
+//   it is saved in snapshots and is not rewound by reset().
+//
+// LinearSpiker: a deterministic integrate-to-threshold encoder with a cooldown cd,
+//     E = exp((dt/tau) (1000 - cd f_max) / f_max),   S = 1/(E - 1) + 1,
+//     decay = exp(-dt/tau),   gain = 1 - decay
+//     ready = [ref >= cd]
+//     V <- decay V + dt (ready tau gain S signal)
+//     s = [V > tau];   V <- (1 - s) V;   ref <- (1 - s)(ref + dt)
+//   V starts at 0 and ref at cd (ready on the first step). With signal 1 and dt = 1 ms, V reaches the
+//   threshold tau after 1000/f_max - cd steps (V_n = tau S (1 - decay^n)) and then sits out cd steps, so
+//   the unit fires at about f_max. The factor dt in the increment is Spark's: the calibration holds for
+//   dt = 1 ms only.
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include <boost/hana/adapt_struct.hpp>
+
+#include <spark/core/component_base.hpp>
+
+namespace spark::components::interfaces {
+
+struct PoissonSpikerConfig {
+    double max_freq = 100.0;  // [Hz]
+
+    static constexpr FieldMeta meta[] = {
+        {"max_freq", "Hz", Bound::positive, "Firing rate at signal 1 (p = dt max_freq / 1000 per step)."},
+    };
+};
+
+class PoissonSpiker : public ComponentBase<PoissonSpiker, PoissonSpikerConfig> {
+public:
+    static constexpr std::string_view type_name = "poisson_spiker";
+    static constexpr std::string_view class_name_v = "PoissonSpiker";
+    static constexpr std::string_view category = "interface";
+    static constexpr std::string_view description = "Poisson encoder: signal in [0, 1] -> spikes at up to max_freq.";
+    enum Input : std::size_t { signal };
+    enum Output : std::size_t { spikes };
+    static constexpr std::array input_ports{PortDecl{"signal", PayloadKind::floating, "Signal in [0, 1]."}};
+    static constexpr std::array output_ports{PortDecl{"spikes", PayloadKind::spikes, "Excitatory spikes."}};
+    static constexpr std::array<PortDecl, 0> property_ports{};
+
+    using ComponentBase::ComponentBase;
+
+    BuildResult build(const BuildContext& ctx) override;
+    void step(const StepContext& ctx) override;
+    void reset() override {}
+    void visit_state(StateVisitor& v) override { v("rng", rng_); }
+
+    float probability_scale() const noexcept { return probability_; }  // dt f_max / 1000
+
+private:
+    Rng rng_;
+    float probability_ = 0.0f;
+};
+
+struct LinearSpikerConfig {
+    double tau = 100.0;       // [ms]
+    double cd = 2.0;          // [ms]
+    double max_freq = 100.0;  // [Hz]
+
+    static constexpr FieldMeta meta[] = {
+        {"tau", "ms", Bound::positive, "Integration time constant; also the firing threshold of V."},
+        {"cd", "ms", Bound::positive, "Cooldown (refractory time) after a spike; must be < 1000/max_freq."},
+        {"max_freq", "Hz", Bound::positive, "Firing rate reached at signal 1 (for dt = 1 ms)."},
+    };
+};
+
+// The constants of a LinearSpiker (and TopologicalLinearSpiker) for a given dt.
+struct LinearSpikerConstants {
+    float e = 0.0f;      // E
+    float s = 0.0f;      // S = 1/(E - 1) + 1
+    float decay = 0.0f;  // exp(-dt/tau)
+    float gain = 0.0f;   // 1 - decay
+};
+
+class LinearSpiker : public ComponentBase<LinearSpiker, LinearSpikerConfig> {
+public:
+    static constexpr std::string_view type_name = "linear_spiker";
+    static constexpr std::string_view class_name_v = "LinearSpiker";
+    static constexpr std::string_view category = "interface";
+    static constexpr std::string_view description =
+        "Deterministic integrate-to-threshold encoder: signal in [0, 1] -> spikes at up to max_freq.";
+    enum Input : std::size_t { signal };
+    enum Output : std::size_t { spikes };
+    static constexpr std::array input_ports{PortDecl{"signal", PayloadKind::floating, "Signal in [0, 1]."}};
+    static constexpr std::array output_ports{PortDecl{"spikes", PayloadKind::spikes, "Excitatory spikes."}};
+    static constexpr std::array<PortDecl, 0> property_ports{};
+
+    // Throws ConfigError unless cd < 1000/max_freq (otherwise E <= 1 and S is not finite and positive).
+    LinearSpiker(Config config, std::string instance);
+
+    BuildResult build(const BuildContext& ctx) override;
+    void step(const StepContext& ctx) override;
+    void reset() override;
+    void visit_state(StateVisitor& v) override {
+        v("potential", potential_);
+        v("refractory", refractory_);
+    }
+
+    const LinearSpikerConstants& constants() const noexcept { return constants_; }
+    std::span<const float> potential() const noexcept { return potential_; }
+
+private:
+    LinearSpikerConstants constants_;
+    float increment_ = 0.0f;  // tau gain S (times signal, then times dt, when ready)
+    float dt_ = 1.0f;         // [ms]
+    std::vector<float> potential_;   // V
+    std::vector<float> refractory_;  // ref [ms], time since the last spike
+};
+
+namespace detail {
+// E, S, decay and gain; `e_rate` is the factor of (1000 - cd f_max)/f_max in the exponent of E
+// (dt/tau for LinearSpiker, 1/tau for TopologicalLinearSpiker).
+LinearSpikerConstants linear_spiker_constants(double tau, double cd, double max_freq, double dt, double e_rate);
+// The ConfigError of a cooldown that is not shorter than the firing period.
+void check_cooldown(double cd, double max_freq, const ConfigWhere& where);
+}  // namespace detail
+
+}  // namespace spark::components::interfaces
+
+BOOST_HANA_ADAPT_STRUCT(spark::components::interfaces::PoissonSpikerConfig, max_freq);
+BOOST_HANA_ADAPT_STRUCT(spark::components::interfaces::LinearSpikerConfig, tau, cd, max_freq);

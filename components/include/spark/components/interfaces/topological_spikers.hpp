@@ -1,0 +1,188 @@
+#pragma once
+// Topological input interfaces (spec section 7.1, "TopologicalSpiker family").
+//
+// Each scalar of the input `signal` (FloatArray, shape in) is mapped onto `resolution` virtual units
+// with a bump centred on the encoded position, and the virtual units are spiked. Output `spikes` has
+// shape in + (resolution,): element (i, r) is virtual unit r of input element i (row-major).
+//     space_r = pi r / (resolution - 1)            r = 0 .. resolution-1 (both ends included)
+//     xbar    = (signal - mins) / (maxs - mins)
+//     g       = sin(space_r + pi xbar)   if glue    (a ring: xbar and xbar + 1 give the same bump)
+//               tanh(space_r - pi xbar)  otherwise  (a line: the bump peaks at r = xbar (resolution - 1))
+//     a       = exp(-(0.5 / sigma) g^2)
+// Spark's sigma divides g^2, not sigma^2 (spec quirk 16); reproduced. On a ring the bump peaks where
+// space_r = pi (1 - xbar) (mod pi), so the first and last virtual units coincide. Spark transposes the
+// whole array, which is only consistent for 1-D inputs; here every input shape uses the layout above
+// (identical to Spark's for 1-D inputs).
+//
+// TopologicalPoissonSpiker:  s = [U[0,1) < (dt f_max / 1000) a], one uniform per virtual unit per
+//   step in element order, from the node's own stream (saved in snapshots, not rewound by reset()).
+// TopologicalLinearSpiker: LinearSpiker dynamics on a per virtual unit, except that (as in Spark)
+//   E uses 1/tau instead of dt/tau and the increment has no dt factor:
+//     E = exp((1/tau) (1000 - cd f_max) / f_max),  S = 1/(E - 1) + 1,  decay = exp(-dt/tau), gain = 1 - decay
+//     ready = [ref >= cd];  V <- decay V + ready tau gain S a;  s = [V > tau];  V <- (1-s) V;
+//     ref <- (1-s)(ref + dt)             (V starts at 0, ref at cd [ms])
+// Parameters glue, mins and maxs are per input element (scalar, array or initializer; drawn in that order).
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include <boost/hana/adapt_struct.hpp>
+
+#include <spark/components/interfaces/spikers.hpp>
+#include <spark/core/component_base.hpp>
+
+namespace spark::components::interfaces {
+
+struct TopologicalPoissonSpikerConfig {
+    Param glue = 0.0;              // 0/1 per input element
+    Param mins = 0.0;              // signal value mapped to xbar = 0
+    Param maxs = 1.0;              // signal value mapped to xbar = 1
+    std::size_t resolution = 64;   // virtual units per input element
+    double sigma = 1.0 / 32.0;     // bump width (divides g^2)
+    double max_freq = 100.0;       // [Hz]
+
+    static constexpr FieldMeta meta[] = {
+        {"glue", "", Bound::binary, "1 = periodic (ring) encoding, 0 = line encoding; per input element."},
+        {"mins", "", Bound::none, "Signal value at the start of the range; per input element."},
+        {"maxs", "", Bound::none, "Signal value at the end of the range (!= mins); per input element."},
+        {"resolution", "", Bound::positive, "Virtual units per input element (> 0)."},
+        {"sigma", "", Bound::positive, "Bump width: a = exp(-(0.5/sigma) g^2)."},
+        {"max_freq", "Hz", Bound::positive, "Firing rate of a virtual unit at activation 1."},
+    };
+};
+
+struct TopologicalLinearSpikerConfig {
+    Param glue = 0.0;
+    Param mins = 0.0;
+    Param maxs = 1.0;
+    std::size_t resolution = 64;
+    double sigma = 1.0 / 32.0;
+    double tau = 100.0;       // [ms]
+    double cd = 2.0;          // [ms]
+    double max_freq = 100.0;  // [Hz]
+
+    static constexpr FieldMeta meta[] = {
+        {"glue", "", Bound::binary, "1 = periodic (ring) encoding, 0 = line encoding; per input element."},
+        {"mins", "", Bound::none, "Signal value at the start of the range; per input element."},
+        {"maxs", "", Bound::none, "Signal value at the end of the range (!= mins); per input element."},
+        {"resolution", "", Bound::positive, "Virtual units per input element (> 0)."},
+        {"sigma", "", Bound::positive, "Bump width: a = exp(-(0.5/sigma) g^2)."},
+        {"tau", "ms", Bound::positive, "Integration time constant; also the firing threshold of V."},
+        {"cd", "ms", Bound::positive, "Cooldown (refractory time) after a spike; must be < 1000/max_freq."},
+        {"max_freq", "Hz", Bound::positive, "Firing rate of a virtual unit at activation 1 (for dt = 1 ms)."},
+    };
+};
+
+namespace detail {
+
+// The bump map shared by the topological spikers: parameters per input element, activations per
+// virtual unit.
+class TopologicalMap {
+public:
+    // Takes the materialised glue, mins and maxs (one per input element); throws ConfigError naming
+    // `where` and the element if maxs == mins.
+    void init(std::size_t resolution, double sigma, std::vector<float> glue, std::vector<float> mins,
+              const std::vector<float>& maxs, const ConfigWhere& where);
+
+    // a for input elements [begin, end): writes activation[i * resolution + r].
+    void activations(const float* signal, float* activation, std::size_t begin, std::size_t end) const noexcept;
+
+    std::size_t resolution() const noexcept { return space_.size(); }
+    std::size_t inputs() const noexcept { return glue_.size(); }
+    // Input elements per parallel chunk (about 4096 virtual units per chunk).
+    std::size_t chunk() const noexcept { return std::max<std::size_t>(1, 4096 / space_.size()); }
+
+private:
+    std::vector<float> space_;   // [resolution]
+    std::vector<std::uint8_t> glue_;
+    std::vector<float> mins_, range_;  // per input element; range = maxs - mins
+    float width_ = 0.0f;               // 0.5 / sigma
+};
+
+// Checks the signal port and returns its spec (a non-empty FloatArray).
+const PortSpec& topological_signal(const Component& c, const BuildContext& ctx);
+// The output spec: SpikeArray of shape in + (resolution,), all excitatory.
+BuildResult topological_output(const Shape& in, std::size_t resolution);
+void check_resolution(std::size_t resolution, const ConfigWhere& where);
+
+}  // namespace detail
+
+class TopologicalPoissonSpiker : public ComponentBase<TopologicalPoissonSpiker, TopologicalPoissonSpikerConfig> {
+public:
+    static constexpr std::string_view type_name = "topological_poisson_spiker";
+    static constexpr std::string_view class_name_v = "TopologicalPoissonSpiker";
+    static constexpr std::string_view category = "interface";
+    static constexpr std::string_view description =
+        "Population (bump) code of each input scalar over `resolution` Poisson units.";
+    enum Input : std::size_t { signal };
+    enum Output : std::size_t { spikes };
+    static constexpr std::array input_ports{
+        PortDecl{"signal", PayloadKind::floating, "Signal, mapped from [mins, maxs] to the bump position."}};
+    static constexpr std::array output_ports{
+        PortDecl{"spikes", PayloadKind::spikes, "Excitatory spikes, shape signal + (resolution,)."}};
+    static constexpr std::array<PortDecl, 0> property_ports{};
+
+    TopologicalPoissonSpiker(Config config, std::string instance);
+
+    BuildResult build(const BuildContext& ctx) override;
+    void step(const StepContext& ctx) override;
+    void reset() override {}
+    void visit_state(StateVisitor& v) override { v("rng", rng_); }
+
+    // The activations a of the last step (one per virtual unit).
+    std::span<const float> activation() const noexcept { return activation_; }
+
+private:
+    detail::TopologicalMap map_;
+    Rng rng_;
+    float probability_ = 0.0f;        // dt f_max / 1000
+    std::vector<float> activation_;   // scratch, one per virtual unit
+};
+
+class TopologicalLinearSpiker : public ComponentBase<TopologicalLinearSpiker, TopologicalLinearSpikerConfig> {
+public:
+    static constexpr std::string_view type_name = "topological_linear_spiker";
+    static constexpr std::string_view class_name_v = "TopologicalLinearSpiker";
+    static constexpr std::string_view category = "interface";
+    static constexpr std::string_view description =
+        "Population (bump) code of each input scalar over `resolution` integrate-to-threshold units.";
+    enum Input : std::size_t { signal };
+    enum Output : std::size_t { spikes };
+    static constexpr std::array input_ports{
+        PortDecl{"signal", PayloadKind::floating, "Signal, mapped from [mins, maxs] to the bump position."}};
+    static constexpr std::array output_ports{
+        PortDecl{"spikes", PayloadKind::spikes, "Excitatory spikes, shape signal + (resolution,)."}};
+    static constexpr std::array<PortDecl, 0> property_ports{};
+
+    TopologicalLinearSpiker(Config config, std::string instance);
+
+    BuildResult build(const BuildContext& ctx) override;
+    void step(const StepContext& ctx) override;
+    void reset() override;
+    void visit_state(StateVisitor& v) override {
+        v("potential", potential_);
+        v("refractory", refractory_);
+    }
+
+    const LinearSpikerConstants& constants() const noexcept { return constants_; }
+    std::span<const float> potential() const noexcept { return potential_; }
+    // The activations a of the last step (one per virtual unit).
+    std::span<const float> activation() const noexcept { return activation_; }
+
+private:
+    detail::TopologicalMap map_;
+    LinearSpikerConstants constants_;
+    float increment_ = 0.0f;         // tau gain S
+    float dt_ = 1.0f;                // [ms]
+    std::vector<float> potential_;   // V, one per virtual unit
+    std::vector<float> refractory_;  // ref [ms]
+    std::vector<float> activation_;  // scratch, one per virtual unit
+};
+
+}  // namespace spark::components::interfaces
+
+BOOST_HANA_ADAPT_STRUCT(spark::components::interfaces::TopologicalPoissonSpikerConfig, glue, mins, maxs, resolution,
+                        sigma, max_freq);
+BOOST_HANA_ADAPT_STRUCT(spark::components::interfaces::TopologicalLinearSpikerConfig, glue, mins, maxs, resolution,
+                        sigma, tau, cd, max_freq);

@@ -1,0 +1,159 @@
+#include <spark/components/interfaces/topological_spikers.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace spark::components::interfaces {
+
+namespace detail {
+
+void check_resolution(std::size_t resolution, const ConfigWhere& where) {
+    if (resolution == 0)
+        config_detail::throw_error(where, "resolution", Value(0.0), "", "must be > 0 (virtual units per input)");
+}
+
+const PortSpec& topological_signal(const Component& c, const BuildContext& ctx) {
+    const PortSpec& in = ctx.input(0);
+    if (in.kind != PayloadKind::floating || in.per_synapse || in.size() == 0)
+        throw_input_mismatch(c, ctx, 0, "a non-empty FloatArray");
+    return in;
+}
+
+BuildResult topological_output(const Shape& in, std::size_t resolution) {
+    PortSpec out(PayloadKind::spikes, in.concat(Shape{resolution}));
+    out.mask.assign(out.size(), 0);  // every virtual unit excitatory
+    return BuildResult{{std::move(out)}, {}};
+}
+
+void TopologicalMap::init(std::size_t resolution, double sigma, std::vector<float> glue, std::vector<float> mins,
+                          const std::vector<float>& maxs, const ConfigWhere& where) {
+    // linspace(0, pi, resolution), both ends included.
+    space_.resize(resolution);
+    for (std::size_t r = 0; r < resolution; ++r)
+        space_[r] = resolution == 1 ? 0.0f
+                                    : static_cast<float>(std::numbers::pi * static_cast<double>(r) /
+                                                         static_cast<double>(resolution - 1));
+    glue_.resize(glue.size());
+    for (std::size_t i = 0; i < glue.size(); ++i) glue_[i] = glue[i] != 0.0f;
+    range_.resize(mins.size());
+    for (std::size_t i = 0; i < mins.size(); ++i) {
+        range_[i] = maxs[i] - mins[i];
+        if (!(range_[i] != 0.0f) || !std::isfinite(range_[i]))
+            config_detail::throw_error(where, "maxs[" + std::to_string(i) + "]", Value(double(maxs[i])), "",
+                                       "must differ from mins[" + std::to_string(i) + "] = " +
+                                           format_number(mins[i]) + " (the range maxs - mins divides the signal)");
+    }
+    mins_ = std::move(mins);
+    width_ = static_cast<float>(0.5 / sigma);
+}
+
+void TopologicalMap::activations(const float* signal, float* activation, std::size_t begin,
+                                 std::size_t end) const noexcept {
+    constexpr float pi = std::numbers::pi_v<float>;
+    const std::size_t res = space_.size();
+    const float* space = space_.data();
+    const float width = width_;
+    for (std::size_t i = begin; i < end; ++i) {
+        const float shift = pi * ((signal[i] - mins_[i]) / range_[i]);
+        float* a = activation + i * res;
+        if (glue_[i]) {
+            for (std::size_t r = 0; r < res; ++r) {
+                const float g = std::sin(space[r] + shift);
+                a[r] = std::exp(-width * (g * g));
+            }
+        } else {
+            for (std::size_t r = 0; r < res; ++r) {
+                const float g = std::tanh(space[r] - shift);
+                a[r] = std::exp(-width * (g * g));
+            }
+        }
+    }
+}
+
+}  // namespace detail
+
+// ---- TopologicalPoissonSpiker ----
+
+TopologicalPoissonSpiker::TopologicalPoissonSpiker(Config config, std::string instance)
+    : ComponentBase(std::move(config), std::move(instance)) {
+    detail::check_resolution(config_.resolution, where());
+}
+
+BuildResult TopologicalPoissonSpiker::build(const BuildContext& ctx) {
+    const PortSpec& in = detail::topological_signal(*this, ctx);
+    auto glue = materialize(config_.glue, "glue", in.shape, ctx);
+    auto mins = materialize(config_.mins, "mins", in.shape, ctx);
+    const auto maxs = materialize(config_.maxs, "maxs", in.shape, ctx);
+    map_.init(config_.resolution, config_.sigma, std::move(glue), std::move(mins), maxs, where());
+    probability_ = static_cast<float>(ctx.dt * config_.max_freq / 1000.0);
+    activation_.assign(in.size() * config_.resolution, 0.0f);
+    rng_ = *ctx.rng;  // the node's stream, after the build-time draws
+    return detail::topological_output(in.shape, config_.resolution);
+}
+
+void TopologicalPoissonSpiker::step(const StepContext& ctx) {
+    const float* x = ctx.inputs[signal].f32().data();
+    float* a = activation_.data();
+    parallel_for(*ctx.parallel, map_.inputs(), map_.chunk(),
+                 [&](std::size_t begin, std::size_t end) { map_.activations(x, a, begin, end); });
+    // Sequential: draws in element order, whatever the thread count.
+    const auto out = ctx.outputs[spikes].u8();
+    const float p = probability_;
+    for (std::size_t k = 0; k < activation_.size(); ++k)
+        out[k] = rng_.uniform() < p * a[k] ? spike::bit : std::uint8_t{0};
+}
+
+// ---- TopologicalLinearSpiker ----
+
+TopologicalLinearSpiker::TopologicalLinearSpiker(Config config, std::string instance)
+    : ComponentBase(std::move(config), std::move(instance)) {
+    detail::check_resolution(config_.resolution, where());
+    detail::check_cooldown(config_.cd, config_.max_freq, where());
+}
+
+BuildResult TopologicalLinearSpiker::build(const BuildContext& ctx) {
+    const PortSpec& in = detail::topological_signal(*this, ctx);
+    auto glue = materialize(config_.glue, "glue", in.shape, ctx);
+    auto mins = materialize(config_.mins, "mins", in.shape, ctx);
+    const auto maxs = materialize(config_.maxs, "maxs", in.shape, ctx);
+    map_.init(config_.resolution, config_.sigma, std::move(glue), std::move(mins), maxs, where());
+    // Spark's variant: E uses 1/tau (not dt/tau).
+    constants_ = detail::linear_spiker_constants(config_.tau, config_.cd, config_.max_freq, ctx.dt, 1.0 / config_.tau);
+    increment_ = static_cast<float>(config_.tau) * constants_.gain * constants_.s;
+    dt_ = static_cast<float>(ctx.dt);
+    potential_.assign(in.size() * config_.resolution, 0.0f);
+    refractory_.assign(potential_.size(), static_cast<float>(config_.cd));
+    activation_.assign(potential_.size(), 0.0f);
+    return detail::topological_output(in.shape, config_.resolution);
+}
+
+void TopologicalLinearSpiker::step(const StepContext& ctx) {
+    const float* x = ctx.inputs[signal].f32().data();
+    std::uint8_t* out = ctx.outputs[spikes].u8().data();
+    const std::size_t res = map_.resolution();
+    const float decay = constants_.decay, inc = increment_, dt = dt_;
+    const auto threshold = static_cast<float>(config_.tau);
+    const auto cd = static_cast<float>(config_.cd);
+    float* a = activation_.data();
+    float* v = potential_.data();
+    float* ref = refractory_.data();
+    parallel_for(*ctx.parallel, map_.inputs(), map_.chunk(), [&](std::size_t begin, std::size_t end) {
+        map_.activations(x, a, begin, end);
+        for (std::size_t k = begin * res; k < end * res; ++k) {
+            const float ready = ref[k] >= cd ? 1.0f : 0.0f;
+            const float vk = decay * v[k] + (ready * inc) * a[k];
+            const bool s = vk > threshold;
+            v[k] = s ? 0.0f : vk;
+            ref[k] = s ? 0.0f : ref[k] + dt;
+            out[k] = s ? spike::bit : std::uint8_t{0};
+        }
+    });
+}
+
+void TopologicalLinearSpiker::reset() {
+    std::fill(potential_.begin(), potential_.end(), 0.0f);
+    std::fill(refractory_.begin(), refractory_.end(), static_cast<float>(config_.cd));
+}
+
+}  // namespace spark::components::interfaces

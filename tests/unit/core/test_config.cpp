@@ -1,0 +1,328 @@
+// Config reflection (config.hpp): overrides by path, type and bound checks, messages, listing.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+
+#include <spark/core/config.hpp>
+
+#include "matchers.hpp"
+
+using namespace spark;
+using spark::testing::ConfigErrorFields;
+
+namespace cfgtest {
+// A test-only config with one field of every supported type.
+struct SomaLikeConfig {
+    std::optional<Shape> units;
+    Param potential_tau = 20.0;                                          // [ms]
+    Param potential_rest = -60.0;                                        // [mV]
+    Param kernel = sparse_uniform_initializer();  // [pA]
+    double alpha = 0.8;
+    bool learning = true;
+    std::size_t cooldown = 2;  // [steps]
+    std::string mode = "sync";
+    std::vector<double> weights{1.0, 2.0};
+    std::vector<std::size_t> axes{0};
+    std::optional<std::vector<std::size_t>> maybe_axes;
+
+    static constexpr FieldMeta meta[] = {
+        {"units", "", Bound::none, "Population shape."},
+        {"potential_tau", "ms", Bound::positive, "Membrane time constant."},
+        {"potential_rest", "mV", Bound::none, "Rest potential."},
+        {"kernel", "pA", Bound::non_negative, "Synaptic weights."},
+        {"alpha", "", Bound::zero_one, "Mixing factor."},
+        {"learning", "", Bound::none, "Whether the rule learns."},
+        {"cooldown", "steps", Bound::none, "Refractory steps."},
+        {"mode", "", Bound::none, "Delivery mode."},
+        {"weights", "", Bound::non_negative, "Per-input weights."},
+        {"axes", "", Bound::none, "Axes."},
+        {"maybe_axes", "", Bound::none, "Optional axes."},
+    };
+};
+
+struct GroupConfig {
+    Shape units;
+    double gain = 1.0;
+    static constexpr FieldMeta meta[] = {
+        {"units", "", Bound::none, "Post shape.", true},
+        {"gain", "", Bound::positive, "Gain."},
+    };
+};
+}  // namespace cfgtest
+
+BOOST_HANA_ADAPT_STRUCT(cfgtest::SomaLikeConfig, units, potential_tau, potential_rest, kernel, alpha, learning,
+                        cooldown, mode, weights, axes, maybe_axes);
+BOOST_HANA_ADAPT_STRUCT(cfgtest::GroupConfig, units, gain);
+
+using cfgtest::GroupConfig;
+using cfgtest::SomaLikeConfig;
+
+namespace {
+const ConfigWhere kWhere{"LeakySoma", "soma"};
+
+SomaLikeConfig make(const Overrides& overrides) { return make_config<SomaLikeConfig>(overrides, kWhere); }
+}  // namespace
+
+TEST_CASE("field_names lists the reflected fields in declaration order", "[core][config]") {
+    CHECK(field_names<GroupConfig>() == std::vector<std::string>{"units", "gain"});
+    CHECK(field_names<SomaLikeConfig>().size() == 11);
+    CHECK(field_names<SomaLikeConfig>()[3] == "kernel");
+    CHECK(has_field<SomaLikeConfig>("cooldown"));
+    CHECK_FALSE(has_field<SomaLikeConfig>("cooldow"));
+}
+
+TEST_CASE("make_config without overrides returns the defaults", "[core][config]") {
+    const SomaLikeConfig c = make({});
+    CHECK(c.potential_tau == Param(20.0));
+    CHECK(c.kernel.is_initializer());
+    CHECK(c.kernel.initializer().kind == "sparse_uniform_initializer");
+    CHECK(c.kernel.initializer().density == 0.2);
+    CHECK_FALSE(c.units.has_value());
+}
+
+TEST_CASE("overrides set every kind of field by name", "[core][config]") {
+    const SomaLikeConfig c = make({{"units", Value::List{4, 5}},
+                                   {"potential_tau", 10.0},
+                                   {"potential_rest", Value::List{-70.0, -65.0}},
+                                   {"alpha", 0.25},
+                                   {"learning", false},
+                                   {"cooldown", 5},
+                                   {"mode", "async"},
+                                   {"weights", 3.0},
+                                   {"axes", Value::List{1, 2}},
+                                   {"maybe_axes", Value::List{0}}});
+    CHECK(c.units == Shape{4, 5});
+    CHECK(c.potential_tau.scalar() == 10.0);
+    CHECK(c.potential_rest.array() == std::vector<float>{-70.0f, -65.0f});
+    CHECK(c.alpha == 0.25);
+    CHECK_FALSE(c.learning);
+    CHECK(c.cooldown == 5);
+    CHECK(c.mode == "async");
+    CHECK(c.weights == std::vector<double>{3.0});
+    CHECK(c.axes == std::vector<std::size_t>{1, 2});
+    CHECK(c.maybe_axes == std::vector<std::size_t>{0});
+    // A scalar shape is a 1-D shape; null clears an optional field.
+    CHECK(make({{"units", 7}}).units == Shape{7});
+    CHECK_FALSE(make({{"units", 7}, {"units", Value()}}).units.has_value());
+    // Later overrides win.
+    CHECK(make({{"potential_tau", 10.0}, {"potential_tau", 12.0}}).potential_tau.scalar() == 12.0);
+}
+
+TEST_CASE("a Param field's initializer is reachable by sub-path", "[core][config]") {
+    SECTION("kernel.scale and kernel.density change one setting and keep the others") {
+        const SomaLikeConfig c = make({{"kernel.scale", 200.0}, {"kernel.density", 0.5}});
+        const InitializerSpec& k = c.kernel.initializer();
+        CHECK(k.kind == "sparse_uniform_initializer");
+        CHECK(k.scale == 200.0);
+        CHECK(k.density == 0.5);
+        CHECK_FALSE(k.min_value.has_value());
+    }
+    SECTION("Spark's double-underscore form is the same path") {
+        CHECK(make({{"kernel__scale", 200.0}}).kernel == make({{"kernel.scale", 200.0}}).kernel);
+    }
+    SECTION("kernel.initializer switches the kind, accepting Spark's spellings") {
+        CHECK(make({{"kernel.initializer", "uniform"}}).kernel.initializer().kind == "uniform_initializer");
+        CHECK(make({{"kernel.initializer", "NormalizedSparseUniformInitializer"}}).kernel.initializer().kind ==
+              "normalized_sparse_uniform_initializer");
+    }
+    SECTION("a whole initializer given as a map") {
+        const SomaLikeConfig c = make({{"potential_tau", Value::Map{{"initializer", "uniform_initializer"},
+                                                                     {"scale", 10.0},
+                                                                     {"min_value", 5.0},
+                                                                     {"max_value", 8.0}}}});
+        const InitializerSpec& k = c.potential_tau.initializer();
+        CHECK(k.kind == "uniform_initializer");
+        CHECK(k.scale == 10.0);
+        CHECK(k.min_value == 5.0);
+        CHECK(k.max_value == 8.0);
+    }
+    SECTION("a map without a name updates the initializer already held") {
+        const SomaLikeConfig c = make({{"kernel", Value::Map{{"scale", 3.0}}}});
+        CHECK(c.kernel.initializer().kind == "sparse_uniform_initializer");
+        CHECK(c.kernel.initializer().scale == 3.0);
+    }
+    SECTION("a value field has no initializer to reach into") {
+        REQUIRE_THROWS_AS(make({{"potential_tau.scale", 2.0}}), ConfigError);
+        REQUIRE_THROWS_WITH(make({{"potential_tau.scale", 2.0}}),
+                            Catch::Contains("potential_tau.scale = 2 cannot be set") &&
+                                Catch::Contains("holds a value, not an initializer"));
+        REQUIRE_THROWS_WITH(make({{"potential_tau", Value::Map{{"scale", 2.0}}}}),
+                            Catch::Contains("does not name its initializer") &&
+                                Catch::Contains("uniform_initializer"));
+    }
+    SECTION("a non-Param field has no sub-fields") {
+        REQUIRE_THROWS_AS(make({{"alpha.scale", 2.0}}), ConfigError);
+        REQUIRE_THROWS_WITH(make({{"alpha.scale", 2.0}}), Catch::Contains("alpha has no sub-fields"));
+    }
+    SECTION("an unknown setting suggests the closest setting") {
+        REQUIRE_THROWS_AS(make({{"kernel.scal", 2.0}}), ConfigError);
+        REQUIRE_THROWS_WITH(make({{"kernel.scal", 2.0}}),
+                            Catch::Contains("kernel.scal = 2 is not an initializer setting (did you mean scale"));
+    }
+}
+
+TEST_CASE("an unknown key is refused naming the field and the closest field names", "[core][config]") {
+    REQUIRE_THROWS_AS(make({{"potential_ta", 5.0}}), ConfigError);
+    REQUIRE_THROWS_MATCHES(make({{"potential_ta", 5.0}}), ConfigError,
+                           ConfigErrorFields("LeakySoma", "soma", "potential_ta", "5"));
+    REQUIRE_THROWS_WITH(make({{"potential_ta", 5.0}}),
+                        Catch::StartsWith("LeakySoma 'soma': potential_ta = 5 is not a parameter of LeakySoma "
+                                          "(did you mean potential_tau, potential_rest"));
+    // The suggestion is about the head of a path.
+    REQUIRE_THROWS_WITH(make({{"kernal.scale", 5.0}}), Catch::Contains("kernal = 5 is not a parameter") &&
+                                                           Catch::Contains("did you mean kernel"));
+    REQUIRE_THROWS_WITH(make({{"cooldwn", 1}}), Catch::StartsWith("LeakySoma 'soma': cooldwn = 1") &&
+                                                    Catch::Contains("did you mean cooldown"));
+}
+
+TEST_CASE("values of the wrong type are refused with the field and the rule", "[core][config]") {
+    using Catch::Contains;
+    REQUIRE_THROWS_AS(make({{"potential_tau", "fast"}}), ConfigError);
+    REQUIRE_THROWS_WITH(make({{"potential_tau", "fast"}}),
+                        "LeakySoma 'soma': potential_tau = \"fast\" must be a number, a list of numbers or an "
+                        "initializer");
+    REQUIRE_THROWS_WITH(make({{"potential_tau", Value::List{1.0, "x"}}}), Contains("potential_tau = [1, \"x\"]"));
+    REQUIRE_THROWS_WITH(make({{"potential_tau", Value::List{}}}), Contains("must not be an empty list"));
+    REQUIRE_THROWS_WITH(make({{"alpha", true}}), "LeakySoma 'soma': alpha = true must be a number");
+    REQUIRE_THROWS_WITH(make({{"alpha", Value::List{0.5}}}), Contains("alpha = [0.5] must be a number"));
+    REQUIRE_THROWS_WITH(make({{"learning", 2}}), "LeakySoma 'soma': learning = 2 must be true or false");
+    CHECK_FALSE(make({{"learning", 0}}).learning);  // 0/1 are accepted as booleans
+    REQUIRE_THROWS_WITH(make({{"cooldown", 2.5}}), "LeakySoma 'soma': cooldown = 2.5 must be a whole number >= 0");
+    REQUIRE_THROWS_WITH(make({{"cooldown", -1}}), Contains("cooldown = -1 must be a whole number >= 0"));
+    REQUIRE_THROWS_WITH(make({{"cooldown", 1e30}}), Contains("must be a whole number >= 0"));
+    REQUIRE_THROWS_WITH(make({{"mode", 3}}), "LeakySoma 'soma': mode = 3 must be a string");
+    REQUIRE_THROWS_WITH(make({{"units", Value::List{4, 0}}}), Contains("units = 0 must be a whole number > 0"));
+    REQUIRE_THROWS_WITH(make({{"units", "big"}}), Contains("must be a whole number or a list of whole numbers"));
+    REQUIRE_THROWS_WITH(make({{"weights", "heavy"}}), Contains("weights = \"heavy\" must be a number or a list"));
+    REQUIRE_THROWS_WITH(make({{"kernel.scale", "big"}}), Contains("kernel.scale = \"big\" must be a number"));
+    REQUIRE_THROWS_WITH(make({{"kernel.initializer", 3}}), Contains("kernel.initializer = 3 must be an initializer name"));
+}
+
+TEST_CASE("out-of-bound values are refused with the exact message shape", "[core][config]") {
+    SECTION("scalar") {
+        REQUIRE_THROWS_AS(make({{"potential_tau", -5.0}}), ConfigError);
+        REQUIRE_THROWS_WITH(make({{"potential_tau", -5.0}}), "LeakySoma 'soma': potential_tau = -5 ms must be > 0");
+        REQUIRE_THROWS_MATCHES(make({{"potential_tau", -5.0}}), ConfigError,
+                               ConfigErrorFields("LeakySoma", "soma", "potential_tau", "-5 ms"));
+        REQUIRE_THROWS_WITH(make({{"potential_tau", 0.0}}), "LeakySoma 'soma': potential_tau = 0 ms must be > 0");
+        REQUIRE_THROWS_WITH(make({{"alpha", 1.5}}), "LeakySoma 'soma': alpha = 1.5 must be in [0, 1]");
+        REQUIRE_THROWS_WITH(make({{"alpha", -0.1}}), "LeakySoma 'soma': alpha = -0.1 must be in [0, 1]");
+        CHECK(make({{"alpha", 0.0}}).alpha == 0.0);  // the bounds of [0, 1] are inside
+        CHECK(make({{"alpha", 1.0}}).alpha == 1.0);
+    }
+    SECTION("per-element arrays name the element and print floats as written") {
+        REQUIRE_THROWS_WITH(make({{"potential_tau", Value::List{20.0, 0.1, -0.1}}}),
+                            "LeakySoma 'soma': potential_tau[2] = -0.1 ms must be > 0");
+        REQUIRE_THROWS_MATCHES(make({{"potential_tau", Value::List{20.0, 0.1, -0.1}}}), ConfigError,
+                               ConfigErrorFields("LeakySoma", "soma", "potential_tau[2]", "-0.1 ms"));
+        REQUIRE_THROWS_WITH(make({{"weights", Value::List{1.0, -2.0}}}),
+                            "LeakySoma 'soma': weights[1] = -2 must be >= 0");
+    }
+    SECTION("not-a-number fails even an unbounded field") {
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        REQUIRE_THROWS_WITH(make({{"potential_rest", nan}}), "LeakySoma 'soma': potential_rest = nan mV must be a number");
+    }
+    SECTION("a config built in C++ is validated by validate() the same way") {
+        SomaLikeConfig c;
+        c.potential_tau = -5.0;
+        REQUIRE_THROWS_WITH(validate(c, kWhere), "LeakySoma 'soma': potential_tau = -5 ms must be > 0");
+    }
+    SECTION("a required shape must be given") {
+        REQUIRE_THROWS_AS(make_config<GroupConfig>({}, {"LinearSynapses", "syn"}), ConfigError);
+        REQUIRE_THROWS_WITH(make_config<GroupConfig>({}, {"LinearSynapses", "syn"}),
+                            "LinearSynapses 'syn': units must be given (a shape such as [100])");
+        CHECK(make_config<GroupConfig>({{"units", Value::List{10}}}, {"LinearSynapses", "syn"}).units == Shape{10});
+    }
+    SECTION("without an instance name the message starts with the class") {
+        REQUIRE_THROWS_WITH(make_config<GroupConfig>({{"units", 3}, {"gain", -1.0}}, {"LinearSynapses", ""}),
+                            "LinearSynapses: gain = -1 must be > 0");
+    }
+}
+
+TEST_CASE("initializer settings are validated when the config is made", "[core][config]") {
+    using Catch::Contains;
+    SECTION("an unknown initializer name suggests the registered ones") {
+        REQUIRE_THROWS_AS(make({{"kernel.initializer", "unifrom"}}), ConfigError);
+        REQUIRE_THROWS_MATCHES(make({{"kernel.initializer", "unifrom"}}), ConfigError,
+                               ConfigErrorFields("LeakySoma", "soma", "kernel.initializer", "\"unifrom\""));
+        REQUIRE_THROWS_WITH(make({{"kernel.initializer", "unifrom"}}),
+                            Contains("is not a registered initializer (did you mean uniform_initializer"));
+    }
+    SECTION("density outside [0, 1]") {
+        REQUIRE_THROWS_WITH(make({{"kernel.density", 1.5}}),
+                            "LeakySoma 'soma': kernel.density = 1.5 must be in [0, 1]");
+    }
+    SECTION("min_value above max_value") {
+        REQUIRE_THROWS_WITH(make({{"kernel.min_value", 5.0}, {"kernel.max_value", 1.0}}),
+                            "LeakySoma 'soma': kernel.min_value = 5 pA must be <= max_value = 1 pA");
+    }
+    SECTION("repeated norm axes") {
+        REQUIRE_THROWS_WITH(make({{"kernel.norm_axes", Value::List{1, 1}}}),
+                            Contains("kernel.norm_axes = [1, 1] must not repeat an axis"));
+    }
+    SECTION("the same checks run on a config built in C++ (the component constructor calls validate)") {
+        SomaLikeConfig c;
+        c.kernel = constant_initializer();
+        c.kernel.initializer().kind = "gaussian";
+        REQUIRE_THROWS_AS(validate(c, kWhere), ConfigError);
+        REQUIRE_THROWS_WITH(validate(c, kWhere), Contains("kernel.initializer = \"gaussian\" is not a registered"));
+        c.kernel = sparse_uniform_initializer(1.0, -0.5);
+        REQUIRE_THROWS_WITH(validate(c, kWhere), Contains("kernel.density = -0.5 must be in [0, 1]"));
+    }
+}
+
+TEST_CASE("shared overrides apply only where the field exists", "[core][config]") {
+    SomaLikeConfig soma{};
+    GroupConfig group{};
+    CHECK(apply_shared_override(soma, "units", Value::List{2, 3}, kWhere));
+    CHECK(soma.units == Shape{2, 3});
+    CHECK(apply_shared_override(group, "units", Value::List{2, 3}, kWhere));
+    CHECK(group.units == Shape{2, 3});
+    CHECK_FALSE(apply_shared_override(group, "cooldown", 3, kWhere));
+    CHECK(apply_shared_override(soma, "kernel__scale", 4.0, kWhere));
+    CHECK(soma.kernel.initializer().scale == 4.0);
+    // A field that exists but gets a bad value is still an error.
+    REQUIRE_THROWS_AS(apply_shared_override(soma, "cooldown", -3, kWhere), ConfigError);
+}
+
+TEST_CASE("to_value writes every field and reads back to the same config", "[core][config]") {
+    const SomaLikeConfig c = make({{"units", Value::List{3}},
+                                   {"potential_rest", Value::List{-70.0, -65.5, -60.1}},
+                                   {"kernel.scale", 2.0},
+                                   {"kernel.min_value", 0.5},
+                                   {"cooldown", 4}});
+    const Value v = to_value(c);
+    REQUIRE(v.is_map());
+    REQUIRE(v.as_map().size() == field_names<SomaLikeConfig>().size());
+    CHECK(v.find("potential_tau")->as_number() == 20.0);
+    // Float arrays come back as they were written, not as widened floats.
+    CHECK(v.find("potential_rest")->to_string() == "[-70, -65.5, -60.1]");
+    CHECK(v.find("kernel")->to_string() ==
+          "{initializer: \"sparse_uniform_initializer\", scale: 2, min_value: 0.5, density: 0.2}");
+    CHECK(v.find("maybe_axes")->is_null());
+
+    Overrides again;
+    for (const auto& [name, value] : v.as_map()) again.push_back({name, value});
+    const SomaLikeConfig back = make(again);
+    CHECK(to_value(back) == v);
+    CHECK(back.potential_rest == c.potential_rest);
+    CHECK(back.kernel == c.kernel);
+}
+
+TEST_CASE("describe_fields lists type, default, units, bound and description", "[core][config]") {
+    const auto rows = describe_fields<SomaLikeConfig>();
+    REQUIRE(rows.size() == 11);
+    CHECK(rows[1].name == "potential_tau");
+    CHECK(rows[1].type == "param");
+    CHECK(rows[1].default_value == Value(20.0));
+    CHECK(rows[1].units == "ms");
+    CHECK(rows[1].bound == Bound::positive);
+    CHECK(rows[1].description == "Membrane time constant.");
+    CHECK(rows[5].type == "bool");
+    CHECK(rows[6].type == "integer");
+    CHECK(rows[0].type == "shape?");
+    const auto group = describe_fields<GroupConfig>();
+    CHECK(group[0].required);
+    CHECK_FALSE(group[1].required);
+}

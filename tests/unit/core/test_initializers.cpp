@@ -1,0 +1,267 @@
+// Initializers and Param::materialize (param.hpp), after spec section 6 and the cases of section 10.5.
+// The port stores every parameter in float32 (the module always overrides an initializer's dtype in
+// Spark, section 1.5), so the dtype column of 10.5 has no counterpart; shapes, bounds, density,
+// normalisation and determinism are checked here.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include <spark/core/param.hpp>
+
+#include "matchers.hpp"
+
+using namespace spark;
+using spark::testing::ConfigErrorFields;
+
+namespace {
+InitializerSpec spec(std::string kind, double scale = 1.0, std::optional<double> min_value = {},
+                     std::optional<double> max_value = {}, double density = 0.2,
+                     std::vector<std::size_t> norm_axes = {}) {
+    return InitializerSpec{std::move(kind), scale, min_value, max_value, density, std::move(norm_axes)};
+}
+
+std::vector<float> draw(const InitializerSpec& s, const Shape& shape, std::uint64_t seed = 42,
+                        const InitOverrides& overrides = {}) {
+    Rng rng(seed);
+    return initialize(s, shape, rng, overrides);
+}
+
+std::size_t count_nonzero(const std::vector<float>& v) {
+    return static_cast<std::size_t>(std::count_if(v.begin(), v.end(), [](float x) { return x != 0.0f; }));
+}
+
+// |k - n p| <= 5 sqrt(n p (1 - p)): a five-sigma binomial band (and the draws are seeded, so a
+// pass or fail is reproducible).
+void check_binomial(std::size_t k, std::size_t n, double p) {
+    const double mean = static_cast<double>(n) * p;
+    const double sigma = std::sqrt(static_cast<double>(n) * p * (1.0 - p));
+    INFO("k = " << k << ", n = " << n << ", p = " << p);
+    CHECK(std::abs(static_cast<double>(k) - mean) <= 5.0 * sigma);
+}
+
+const ParamWhere kWhere{"LinearSynapses", "pool.syn", "kernel", "pA"};
+}  // namespace
+
+TEST_CASE("the initializer names are Spark's registry names", "[core][initializers]") {
+    const auto names = initializer_names();
+    REQUIRE(names.size() == 4);
+    CHECK(names[0] == "constant_initializer");
+    CHECK(names[3] == "normalized_sparse_uniform_initializer");
+    CHECK(find_initializer("uniform") == std::optional<std::string_view>("uniform_initializer"));
+    CHECK(find_initializer("SparseUniformInitializer") == std::optional<std::string_view>("sparse_uniform_initializer"));
+    CHECK(find_initializer("constant_initializer") == std::optional<std::string_view>("constant_initializer"));
+    CHECK_FALSE(find_initializer("gaussian").has_value());
+}
+
+TEST_CASE("ConstantInitializer: scale everywhere, min and max ignored (10.5)", "[core][initializers]") {
+    const auto a = draw(spec("constant_initializer", 8.0), Shape{2, 3, 4, 5});
+    REQUIRE(a.size() == 120);
+    CHECK(std::all_of(a.begin(), a.end(), [](float x) { return x == 8.0f; }));
+    const auto b = draw(spec("constant_initializer", 8.0, 10.0), Shape{8, 2, 4});
+    REQUIRE(b.size() == 64);
+    CHECK(std::all_of(b.begin(), b.end(), [](float x) { return x == 8.0f; }));
+}
+
+TEST_CASE("UniformInitializer: clip(scale * uniform, min, max) (10.5)", "[core][initializers]") {
+    SECTION("scale 8, max 4: the upper half piles at 4") {
+        const auto a = draw(spec("uniform_initializer", 8.0, {}, 4.0), Shape{100, 100});
+        REQUIRE(a.size() == 10000);
+        CHECK(*std::min_element(a.begin(), a.end()) >= 0.0f);
+        CHECK(*std::max_element(a.begin(), a.end()) <= 4.0f);
+        const auto at_max = static_cast<std::size_t>(std::count(a.begin(), a.end(), 4.0f));
+        check_binomial(at_max, a.size(), 0.5);  // P(8 U >= 4) = 1/2
+    }
+    SECTION("scale 8, min 2, max 4") {
+        const auto a = draw(spec("uniform_initializer", 8.0, 2.0, 4.0), Shape{2, 3, 4, 5});
+        REQUIRE(a.size() == 120);
+        CHECK(std::all_of(a.begin(), a.end(), [](float x) { return x >= 2.0f && x <= 4.0f; }));
+    }
+    SECTION("unclipped values are uniform on [0, scale)") {
+        const auto a = draw(spec("uniform_initializer", 8.0), Shape{10000});
+        CHECK(*std::min_element(a.begin(), a.end()) >= 0.0f);
+        CHECK(*std::max_element(a.begin(), a.end()) < 8.0f);
+        const double mean = std::accumulate(a.begin(), a.end(), 0.0) / 10000.0;
+        // mean of 8 U over 10^4 draws: 4 +- 5 sigma, sigma = 8 / sqrt(12) / 100
+        CHECK(std::abs(mean - 4.0) <= 5.0 * 8.0 / std::sqrt(12.0) / 100.0);
+    }
+}
+
+TEST_CASE("SparseUniformInitializer: masked scale * uniform (10.5)", "[core][initializers]") {
+    SECTION("density 1: every entry is drawn") {
+        const auto a = draw(spec("sparse_uniform_initializer", 4.0, {}, {}, 1.0), Shape{2, 3, 4, 5});
+        REQUIRE(a.size() == 120);
+        CHECK(count_nonzero(a) == 120);
+        CHECK(std::all_of(a.begin(), a.end(), [](float x) { return x > 0.0f && x < 4.0f; }));
+    }
+    SECTION("density 0.5 and the default 0.2 keep that fraction within a binomial tolerance") {
+        for (double density : {0.5, 0.2}) {
+            const auto a = draw(spec("sparse_uniform_initializer", 4.0, {}, {}, density), Shape{100, 100});
+            check_binomial(count_nonzero(a), a.size(), density);
+            CHECK(std::all_of(a.begin(), a.end(), [](float x) { return x >= 0.0f && x < 4.0f; }));
+        }
+    }
+    SECTION("density 0 draws nothing") {
+        const auto a = draw(spec("sparse_uniform_initializer", 4.0, {}, {}, 0.0), Shape{50});
+        CHECK(count_nonzero(a) == 0);
+    }
+    SECTION("min_value is a clip after masking: masked zeros become min_value (spec section 6 quirk)") {
+        const auto a = draw(spec("sparse_uniform_initializer", 4.0, 0.5, {}, 0.5), Shape{1000});
+        CHECK(std::all_of(a.begin(), a.end(), [](float x) { return x >= 0.5f; }));
+        const auto at_min = static_cast<std::size_t>(std::count(a.begin(), a.end(), 0.5f));
+        check_binomial(at_min, a.size(), 0.5 + 0.5 * 0.125);  // masked, or drawn below 0.5 (4 U < 0.5)
+    }
+    SECTION("the mask does not change the values that survive (separate value and mask streams)") {
+        const auto dense = draw(spec("sparse_uniform_initializer", 4.0, {}, {}, 1.0), Shape{200});
+        const auto sparse = draw(spec("sparse_uniform_initializer", 4.0, {}, {}, 0.3), Shape{200});
+        for (std::size_t i = 0; i < sparse.size(); ++i)
+            if (sparse[i] != 0.0f) CHECK(sparse[i] == dense[i]);
+    }
+}
+
+TEST_CASE("NormalizedSparseUniformInitializer: sums over the non-norm axes equal scale (10.5)",
+          "[core][initializers]") {
+    SECTION("(10, 5), norm axes (0): each row sums to scale") {
+        for (double scale : {1.0, 3.0}) {
+            const auto a = draw(spec("normalized_sparse_uniform_initializer", scale, {}, {}, 1.0, {0}), Shape{10, 5});
+            REQUIRE(a.size() == 50);
+            for (std::size_t i = 0; i < 10; ++i) {
+                double sum = 0.0;
+                for (std::size_t j = 0; j < 5; ++j) sum += a[i * 5 + j];
+                CHECK(sum == Approx(scale).epsilon(1e-6));
+            }
+        }
+    }
+    SECTION("(2, 3, 4, 5), norm axes (1, 3): sums over axes 0 and 2") {
+        const auto a = draw(spec("normalized_sparse_uniform_initializer", 1.0, {}, {}, 1.0, {1, 3}), Shape{2, 3, 4, 5});
+        REQUIRE(a.size() == 120);
+        for (std::size_t j = 0; j < 3; ++j)
+            for (std::size_t l = 0; l < 5; ++l) {
+                double sum = 0.0;
+                for (std::size_t i = 0; i < 2; ++i)
+                    for (std::size_t k = 0; k < 4; ++k) sum += a[((i * 3 + j) * 4 + k) * 5 + l];
+                CHECK(sum == Approx(1.0).epsilon(1e-6));
+            }
+    }
+    SECTION("(8, 2, 4), norm axes (0), density 0.5: each slice sums to scale, or is empty") {
+        const auto a = draw(spec("normalized_sparse_uniform_initializer", 1.0, {}, {}, 0.5, {0}), Shape{8, 2, 4});
+        REQUIRE(a.size() == 64);
+        check_binomial(count_nonzero(a), 64, 0.5);
+        for (std::size_t i = 0; i < 8; ++i) {
+            double sum = 0.0;
+            for (std::size_t j = 0; j < 8; ++j) sum += a[i * 8 + j];
+            if (sum != 0.0) CHECK(sum == Approx(1.0).epsilon(1e-6));
+        }
+    }
+    SECTION("the module's norm_axes hint wins over the user's (synapse: post axes)") {
+        InitOverrides hint;
+        hint.norm_axes = std::vector<std::size_t>{1};
+        const auto a = draw(spec("normalized_sparse_uniform_initializer", 1.0, {}, {}, 1.0, {0}), Shape{3, 4}, 42, hint);
+        for (std::size_t j = 0; j < 4; ++j) CHECK(a[j] + a[4 + j] + a[8 + j] == Approx(1.0).epsilon(1e-6));
+    }
+    SECTION("it needs at least two dimensions and axes below the rank") {
+        Rng rng(1);
+        const auto s = spec("normalized_sparse_uniform_initializer");
+        REQUIRE_THROWS_AS(initialize(s, Shape{10}, rng, {}, kWhere), ConfigError);
+        REQUIRE_THROWS_WITH(initialize(s, Shape{10}, rng, {}, kWhere),
+                            "LinearSynapses 'pool.syn': kernel.initializer = \"normalized_sparse_uniform_initializer\" "
+                            "needs a shape of at least 2 dimensions; got [10]");
+        auto bad = spec("normalized_sparse_uniform_initializer", 1.0, {}, {}, 0.2, {2});
+        REQUIRE_THROWS_WITH(initialize(bad, Shape{3, 4}, rng, {}, kWhere),
+                            Catch::Contains("kernel.norm_axes = [2] must name axes below the rank 2"));
+    }
+}
+
+TEST_CASE("the module's init overrides win over the user's scale and min_value", "[core][initializers]") {
+    // NDelays (spec section 4): uniform with scale B + 1 and min 1, truncated, gives 1..B with
+    // P(1) = 2 / (B + 1).
+    const std::size_t B = 8;
+    InitOverrides o;
+    o.scale = static_cast<double>(B + 1);
+    o.min_value = 1.0;
+    const auto a = draw(spec("uniform_initializer", 100.0, -5.0), Shape{9000}, 3, o);
+    std::size_t ones = 0;
+    for (float x : a) {
+        const auto d = static_cast<std::size_t>(x);
+        REQUIRE(d >= 1);
+        REQUIRE(d <= B);
+        ones += d == 1;
+    }
+    check_binomial(ones, a.size(), 2.0 / (B + 1));
+}
+
+TEST_CASE("initializer draws are deterministic per seed and per node path", "[core][initializers]") {
+    const auto s = spec("sparse_uniform_initializer", 2.0, {}, {}, 0.5);
+    CHECK(draw(s, Shape{64}, 42) == draw(s, Shape{64}, 42));
+    CHECK(draw(s, Shape{64}, 42) != draw(s, Shape{64}, 43));
+    auto at = [&](std::uint64_t seed, std::string_view path) {
+        Rng rng = Rng::for_node(seed, path);
+        return initialize(s, Shape{64}, rng);
+    };
+    CHECK(at(0, "pool.synapses") == at(0, "pool.synapses"));
+    CHECK(at(0, "pool.synapses") != at(0, "pool2.synapses"));
+    CHECK(at(0, "pool.synapses") != at(1, "pool.synapses"));
+}
+
+TEST_CASE("an unknown initializer name is a ConfigError with suggestions", "[core][initializers]") {
+    Rng rng(1);
+    REQUIRE_THROWS_AS(initialize(spec("sparse_unifrom"), Shape{4}, rng, {}, kWhere), ConfigError);
+    REQUIRE_THROWS_MATCHES(initialize(spec("sparse_unifrom"), Shape{4}, rng, {}, kWhere), ConfigError,
+                           ConfigErrorFields("LinearSynapses", "pool.syn", "kernel.initializer", "\"sparse_unifrom\""));
+    REQUIRE_THROWS_WITH(initialize(spec("sparse_unifrom"), Shape{4}, rng, {}, kWhere),
+                        Catch::Contains("is not a registered initializer (did you mean sparse_uniform_initializer"));
+    REQUIRE_THROWS_WITH(initialize(spec("uniform_initializer", 1.0, {}, {}, 2.0), Shape{4}, rng, {}, kWhere),
+                        "LinearSynapses 'pool.syn': kernel.density = 2 must be in [0, 1]");
+    REQUIRE_THROWS_WITH(initialize(spec("uniform_initializer", 1.0, 3.0, 2.0), Shape{4}, rng, {}, kWhere),
+                        "LinearSynapses 'pool.syn': kernel.min_value = 3 pA must be <= max_value = 2 pA");
+}
+
+TEST_CASE("Param::materialize broadcasts scalars, checks array lengths and bounds", "[core][initializers]") {
+    const ParamWhere where{"LeakySoma", "soma", "potential_tau", "ms"};
+    Rng rng(5);
+    SECTION("scalar and one-element arrays broadcast") {
+        CHECK(Param(20.0).materialize(Shape{2, 2}, rng, Bound::positive, where) == std::vector<float>(4, 20.0f));
+        CHECK(Param(std::vector<float>{7.0f}).materialize(Shape{3}, rng) == std::vector<float>(3, 7.0f));
+        CHECK(Param(std::vector<float>{1, 2, 3}).materialize(Shape{3}, rng) == std::vector<float>{1, 2, 3});
+    }
+    SECTION("a per-element array of the wrong length") {
+        const Param p(std::vector<float>{1, 2, 3});
+        REQUIRE_THROWS_AS(p.materialize(Shape{2}, rng, Bound::none, where), ConfigError);
+        REQUIRE_THROWS_WITH(p.materialize(Shape{2}, rng, Bound::none, where),
+                            "LeakySoma 'soma': potential_tau = [1, 2, 3] has 3 values; expected 1 or 2 (one per "
+                            "element of shape [2])");
+    }
+    SECTION("drawn values outside the bound name the element and the initializer") {
+        const Param p(spec("uniform_initializer", -1.0));
+        REQUIRE_THROWS_AS(p.materialize(Shape{4}, rng, Bound::positive, where), ConfigError);
+        REQUIRE_THROWS_WITH(p.materialize(Shape{4}, rng, Bound::positive, where),
+                            Catch::StartsWith("LeakySoma 'soma': potential_tau[0] = -") &&
+                                Catch::EndsWith(" ms must be > 0 (drawn by uniform_initializer)"));
+    }
+    SECTION("the string form of `where` prefixes the message") {
+        const Param p(std::vector<float>{1, 2, 3});
+        REQUIRE_THROWS_WITH(p.materialize(Shape{2}, rng, Bound::none, "Custom 'x': gain"),
+                            Catch::StartsWith("Custom 'x': gain = [1, 2, 3] has 3 values"));
+    }
+}
+
+TEST_CASE("each materialize consumes one split of the node stream (spec section 1.10)", "[core][initializers]") {
+    SECTION("even a scalar parameter takes its key") {
+        Rng a(7), b(7);
+        (void)Param(5.0).materialize(Shape{3}, a);
+        (void)b.split();
+        CHECK(a == b);
+    }
+    SECTION("a parameter's values do not depend on the shape or kind of the one drawn before") {
+        const Param first(spec("uniform_initializer"));
+        const Param second(spec("sparse_uniform_initializer", 1.0, {}, {}, 0.5));
+        Rng a(7), b(7), c(7);
+        (void)first.materialize(Shape{3}, a);
+        (void)first.materialize(Shape{500}, b);
+        (void)Param(1.0).materialize(Shape{500}, c);
+        const auto va = second.materialize(Shape{16}, a);
+        CHECK(va == second.materialize(Shape{16}, b));
+        CHECK(va == second.materialize(Shape{16}, c));
+    }
+}

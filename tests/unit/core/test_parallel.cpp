@@ -1,0 +1,58 @@
+// parallel_for (parallel.hpp): chunk boundaries depend on the problem size and the chunk length only.
+#include <catch2/catch.hpp>
+
+#include <utility>
+#include <vector>
+
+#include <spark/core/parallel.hpp>
+
+using namespace spark;
+
+namespace {
+// Pretends to have `threads` workers and runs the tasks in reverse order, as a scheduler may.
+class ReversedParallel final : public Parallel {
+public:
+    explicit ReversedParallel(unsigned threads) : threads_(threads) {}
+    void run(std::size_t n_tasks, FunctionRef<void(std::size_t)> body) override {
+        ++runs;
+        for (std::size_t i = n_tasks; i-- > 0;) body(i);
+    }
+    unsigned concurrency() const noexcept override { return threads_; }
+    int runs = 0;
+
+private:
+    unsigned threads_;
+};
+
+using Ranges = std::vector<std::pair<std::size_t, std::size_t>>;
+
+Ranges ranges(Parallel& p, std::size_t n, std::size_t chunk) {
+    Ranges out;
+    parallel_for(p, n, chunk, [&](std::size_t begin, std::size_t end) { out.emplace_back(begin, end); });
+    return out;
+}
+}  // namespace
+
+TEST_CASE("parallel_for splits into fixed chunks whatever the thread count", "[core][parallel]") {
+    ReversedParallel two(2), eight(8);
+    const Ranges expected{{32, 40}, {16, 32}, {0, 16}};  // in the order the fake scheduler ran them
+    CHECK(ranges(two, 40, 16) == expected);
+    CHECK(ranges(eight, 40, 16) == expected);
+    CHECK(two.runs == 1);
+}
+
+TEST_CASE("parallel_for runs inline on one thread, for small ranges and for chunk 0", "[core][parallel]") {
+    ReversedParallel eight(8);
+    CHECK(ranges(serial_parallel(), 40, 16) == Ranges{{0, 40}});
+    CHECK(ranges(eight, 16, 16) == Ranges{{0, 16}});
+    CHECK(ranges(eight, 40, 0) == Ranges{{0, 40}});
+    CHECK(ranges(eight, 0, 16).empty());
+    CHECK(eight.runs == 0);
+    CHECK(serial_parallel().concurrency() == 1);
+}
+
+TEST_CASE("serial_parallel runs every task once, in order", "[core][parallel]") {
+    std::vector<std::size_t> order;
+    serial_parallel().run(5, [&](std::size_t i) { order.push_back(i); });
+    CHECK(order == std::vector<std::size_t>{0, 1, 2, 3, 4});
+}
