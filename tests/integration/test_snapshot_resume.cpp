@@ -35,8 +35,11 @@ void drive(Simulation& sim) {
             for (std::size_t i = 0; i < in.size; ++i)
                 in.u8()[i] = static_cast<std::uint8_t>((sim.step_count() + static_cast<std::int64_t>(i)) % 3 == 0);
         } else {
+            // Currents up to 49 pA; other float signals in [0, 1) (spiker rates).
+            const float scale = spec.kind == PayloadKind::current ? 1.0f : 1.0f / 50.0f;
             for (std::size_t i = 0; i < in.size; ++i)
-                in.f32()[i] = static_cast<float>((sim.step_count() * 37 + static_cast<std::int64_t>(i) * 11) % 50);
+                in.f32()[i] =
+                    scale * static_cast<float>((sim.step_count() * 37 + static_cast<std::int64_t>(i) * 11) % 50);
         }
     }
 }
@@ -101,6 +104,24 @@ TEST_CASE("save at T, run to 2T equals load into a fresh build and run to 2T", "
     SECTION("a Brain with noise, an inhibition mask, a soma and previous-step caches") {
         check_resume(small_network(11, 16), small_specs(16), {{"spikes", DType::u8}}, snapshot_options(), first, second,
                      60);
+    }
+    SECTION("interfaces: Poisson, linear and topological spikers into an exponential integrator") {
+        Network net;
+        net.seed = 17;
+        net.add("poisson", "poisson_spiker", {{"max_freq", 300.0}})
+            .add("linear", "linear_spiker")
+            .add("topo", "topological_poisson_spiker", {{"resolution", 4}})
+            .add("readout", "exponential_integrator", {{"num_outputs", 2}})
+            .input("signal", "poisson.signal")
+            .input("signal", "linear.signal")
+            .input("signal", "topo.signal")
+            .connect("poisson.spikes", "readout.spikes")
+            .connect("linear.spikes", "readout.spikes")
+            .connect("topo.spikes", "readout.spikes")
+            .output("rates", "readout.signal")
+            .output("poisson", "poisson.spikes");
+        check_resume(net, {{"signal", PortSpec(PayloadKind::floating, {8})}},
+                     {{"rates", DType::f32}, {"poisson", DType::u8}}, snapshot_options(), first, second, 50);
     }
     SECTION("a network read from a file, with a template of its own") {
         const NetworkFile file = parse_network_text(R"(
