@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/text_format.h>
 
 #include <spark/core/text.hpp>
@@ -115,7 +116,12 @@ NetworkFile parse_network_text(std::string_view text, std::string_view source_na
     parser.RecordErrorsTo(&errors);
     google::protobuf::TextFormat::ParseInfoTree tree;
     parser.WriteLocationsTo(&tree);
-    if (!parser.ParseFromString(std::string(text), &proto)) {
+    bool parsed = false;
+    {
+        const google::protobuf::LogSilencer quiet;  // problems go to `errors`, not to the log
+        parsed = parser.ParseFromString(std::string(text), &proto);
+    }
+    if (!parsed) {
         if (errors.found) {
             int line = errors.error_line, column = errors.error_column;
             point_at_token(text, errors.raw_message, line, column);

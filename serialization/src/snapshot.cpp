@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/util/message_differencer.h>
 
 #include <spark/core/text.hpp>
@@ -256,7 +257,12 @@ public:
         std::uint32_t crc = 0;
         for (int i = 0; i < 4; ++i) crc |= static_cast<std::uint32_t>(static_cast<unsigned char>(tail[i])) << (8 * i);
         if (crc != crc32_of(buffer_)) fail(name_, "is corrupt: the checksum of " + where + " does not match its content");
-        if (!record.ParseFromString(buffer_)) fail(name_, "is corrupt: " + where + " is not a snapshot record");
+        bool parsed = false;
+        {
+            const google::protobuf::LogSilencer quiet;  // a corrupt record is our error, not a log line
+            parsed = record.ParseFromString(buffer_);
+        }
+        if (!parsed) fail(name_, "is corrupt: " + where + " is not a snapshot record");
         ++index_;
         return true;
     }
@@ -301,10 +307,17 @@ detail::Description description_from_snapshot(const pb::SnapshotHeaderProto& hea
 // ---------------------------------------------------------------------------------------------
 // Checks of a header against a simulation
 
-Value config_from(const google::protobuf::RepeatedPtrField<pb::ParamProto>& params, const std::string& name) {
+// The config a node snapshot records (every field, as config_value() gave it).
+Value config_from(const pb::NodeSnapshot& node, const std::string& name) {
     Value::Map map;
-    const detail::Locator nowhere("snapshot '" + name + "' node config", nullptr, nullptr);
-    for (const auto& p : params) map.emplace_back(p.path(), detail::value_from(p, nowhere));
+    const detail::Locator nowhere("", nullptr, nullptr);
+    for (const auto& p : node.config()) {
+        try {
+            map.emplace_back(p.path(), detail::value_from(p, nowhere));
+        } catch (const NetworkFileError& e) {
+            fail(name, "is corrupt: the config of node '" + node.path() + "': " + e.message());
+        }
+    }
     return Value(std::move(map));
 }
 
@@ -362,9 +375,16 @@ void check_header(graph::Simulation& sim, const pb::SnapshotHeaderProto& header,
                   const std::vector<ArrayInfo>& layout, const std::string& name) {
     // 1. Every node: type, config and state layout (the fingerprint), by path.
     std::vector<std::string> problems;
+    // The header agrees with itself: each node's fingerprint is that of its recorded type, config and arrays.
     std::map<std::string, const pb::NodeSnapshot*> saved;
-    for (const auto& n : header.node())
+    std::map<std::string, Value> saved_configs;
+    for (const auto& n : header.node()) {
         if (!saved.emplace(n.path(), &n).second) fail(name, "is corrupt: node '" + n.path() + "' is listed twice");
+        Value config = config_from(n, name);
+        if (fingerprint(n.type(), config, node_arrays(directory, n.path())) != n.fingerprint())
+            fail(name, "is corrupt: node '" + n.path() + "' does not match its fingerprint");
+        saved_configs.emplace(n.path(), std::move(config));
+    }
     std::set<std::string> present;
     for (const auto& info : sim.nodes()) {
         present.insert(info.path);
@@ -376,8 +396,8 @@ void check_header(graph::Simulation& sim, const pb::SnapshotHeaderProto& header,
         const Value config = sim.component(info.path).config_value();
         const auto arrays = node_arrays(layout, info.path);
         if (fingerprint(info.type, config, arrays) == it->second->fingerprint()) continue;
-        auto why = explain_node(*it->second, config_from(it->second->config(), name), node_arrays(directory, info.path),
-                                info.type, config, arrays);
+        auto why = explain_node(*it->second, saved_configs.at(info.path), node_arrays(directory, info.path), info.type,
+                                config, arrays);
         if (why.empty())
             why.push_back("node '" + info.path + "' (" + info.type +
                           "): its fingerprint differs (the snapshot was written by a different build of spark?)");
@@ -514,8 +534,9 @@ void write_snapshot(graph::Simulation& simulation, std::ostream& out) {
     if (!out) throw SnapshotError("cannot save a snapshot: writing the stream failed");
 }
 
-void read_snapshot(graph::Simulation& simulation, std::istream& in, std::string_view stream_name) {
-    const std::string name(stream_name);
+namespace {
+std::unordered_map<std::string, std::vector<std::byte>> read_and_check(graph::Simulation& simulation, std::istream& in,
+                                                                       const std::string& name) {
     RecordReader reader(in, name);
     const pb::SnapshotHeaderProto header = read_header(reader);
     const auto directory = directory_of(header, name);
@@ -572,7 +593,21 @@ void read_snapshot(graph::Simulation& simulation, std::istream& in, std::string_
     if (stored != header.step() || stored < 0)
         fail(name, "is corrupt: its step counters disagree (" + std::to_string(stored) + " and " +
                        std::to_string(header.step()) + ")");
+    return staging;
+}
+}  // namespace
 
+void read_snapshot(graph::Simulation& simulation, std::istream& in, std::string_view stream_name) {
+    const std::string name(stream_name);
+    std::unordered_map<std::string, std::vector<std::byte>> staging;
+    try {
+        staging = read_and_check(simulation, in, name);
+    } catch (const SnapshotError&) {
+        throw;
+    } catch (const Error& e) {  // e.g. a value of the stored description or configs that is not one
+        fail(name, std::string("is corrupt: ") + e.what());
+    }
+    // Everything is valid: only now is the simulation written.
     ApplyVisitor apply(staging);
     simulation.visit_state(apply);
 }
