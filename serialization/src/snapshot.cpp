@@ -180,13 +180,17 @@ pb::NetworkFileProto description_of(const graph::Simulation& sim) {
 // ---------------------------------------------------------------------------------------------
 // Records
 
+[[noreturn]] void fail_save(const std::string& name, const std::string& message) {
+    throw SnapshotError("cannot save snapshot '" + name + "': " + message);
+}
+
 class RecordWriter {
 public:
-    explicit RecordWriter(std::ostream& out) : out_(out) {}
+    RecordWriter(std::ostream& out, std::string name) : out_(out), name_(std::move(name)) {}
     void magic() { out_.write(kMagic, sizeof kMagic); }
     void write(const pb::SnapshotRecordProto& record) {
         record.SerializeToString(&buffer_);
-        if (buffer_.size() > kMaxRecord) throw SnapshotError("cannot save a snapshot: a record exceeds 2 GiB");
+        if (buffer_.size() > kMaxRecord) fail_save(name_, "a record exceeds 2 GiB (is the network description that large?)");
         auto n = static_cast<std::uint32_t>(buffer_.size());
         char head[5];
         int k = 0;
@@ -204,6 +208,7 @@ public:
 
 private:
     std::ostream& out_;
+    std::string name_;
     std::string buffer_;
 };
 
@@ -486,12 +491,12 @@ std::uint64_t chunks_for(std::size_t bytes) { return (bytes + snapshot_chunk_byt
 
 // -------------------------------------------------------------------------------------------------
 
-void write_snapshot(graph::Simulation& simulation, std::ostream& out) {
+namespace {
+void write_records(graph::Simulation& simulation, std::ostream& out, const std::string& name) {
     const auto layout = layout_of(simulation);
     std::set<std::string> names;
     for (const auto& a : layout)
-        if (!names.insert(a.name).second)
-            throw SnapshotError("cannot save a snapshot: two state arrays are named '" + a.name + "'");
+        if (!names.insert(a.name).second) fail_save(name, "two state arrays are named '" + a.name + "'");
 
     pb::SnapshotRecordProto record;
     auto* header = record.mutable_header();
@@ -521,7 +526,7 @@ void write_snapshot(graph::Simulation& simulation, std::ostream& out) {
         total_chunks += entry->chunks();
     }
 
-    RecordWriter writer(out);
+    RecordWriter writer(out, name);
     writer.magic();
     writer.write(record);
     ChunkWriter chunks(writer, layout);
@@ -531,8 +536,11 @@ void write_snapshot(graph::Simulation& simulation, std::ostream& out) {
     trailer.mutable_trailer()->set_chunks(total_chunks);
     writer.write(trailer);
     out.flush();
-    if (!out) throw SnapshotError("cannot save a snapshot: writing the stream failed");
+    if (!out) fail_save(name, "writing failed");
 }
+}  // namespace
+
+void write_snapshot(graph::Simulation& simulation, std::ostream& out) { write_records(simulation, out, "<stream>"); }
 
 namespace {
 std::unordered_map<std::string, std::vector<std::byte>> read_and_check(graph::Simulation& simulation, std::istream& in,
@@ -613,41 +621,40 @@ void read_snapshot(graph::Simulation& simulation, std::istream& in, std::string_
 }
 
 void save_snapshot(graph::Simulation& simulation, const std::filesystem::path& path) {
-    std::string temporary = path.string() + ".tmp-XXXXXX";
+    const std::string name = path.string();
+    std::string temporary = name + ".tmp-XXXXXX";
     const int fd = ::mkstemp(temporary.data());
-    if (fd < 0)
-        throw SnapshotError("cannot save snapshot '" + path.string() + "': cannot create '" + temporary +
-                            "': " + std::strerror(errno));
+    if (fd < 0) fail_save(name, "cannot create '" + temporary + "': " + std::strerror(errno));
     ::fchmod(fd, 0644);
     ::close(fd);
-    auto discard = [&] {
-        std::error_code ignored;
-        std::filesystem::remove(temporary, ignored);
-    };
     try {
         {
             std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-            if (!out) throw SnapshotError("cannot open '" + temporary + "' for writing");
-            write_snapshot(simulation, out);
+            if (!out) fail_save(name, "cannot open '" + temporary + "' for writing");
+            write_records(simulation, out, name);
             out.close();
-            if (!out) throw SnapshotError("writing '" + temporary + "' failed");
+            if (!out) fail_save(name, "writing '" + temporary + "' failed");
         }
         // Make the data durable before the rename makes them visible.
         const int sync_fd = ::open(temporary.c_str(), O_RDONLY);
         if (sync_fd < 0 || ::fsync(sync_fd) != 0) {
             const int e = errno;
             if (sync_fd >= 0) ::close(sync_fd);
-            throw SnapshotError("cannot sync '" + temporary + "': " + std::strerror(e));
+            fail_save(name, "cannot sync '" + temporary + "': " + std::strerror(e));
         }
         ::close(sync_fd);
         if (std::rename(temporary.c_str(), path.c_str()) != 0)
-            throw SnapshotError("cannot rename '" + temporary + "' to '" + path.string() + "': " + std::strerror(errno));
-    } catch (const SnapshotError& e) {
-        discard();
-        throw SnapshotError("cannot save snapshot '" + path.string() + "': " + e.what());
+            fail_save(name, "cannot rename '" + temporary + "' to it: " + std::strerror(errno));
     } catch (...) {
-        discard();
+        std::error_code ignored;
+        std::filesystem::remove(temporary, ignored);
         throw;
+    }
+    // The rename itself becomes durable with its directory (best effort: not every file system allows it).
+    const auto parent = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+    if (const int dir_fd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY); dir_fd >= 0) {
+        ::fsync(dir_fd);
+        ::close(dir_fd);
     }
 }
 
