@@ -622,9 +622,10 @@ void read_snapshot(graph::Simulation& simulation, std::istream& in, std::string_
 
 void save_snapshot(graph::Simulation& simulation, const std::filesystem::path& path) {
     const std::string name = path.string();
-    std::string temporary = name + ".tmp-XXXXXX";
+    const std::string pattern = name + ".tmp-XXXXXX";
+    std::string temporary = pattern;
     const int fd = ::mkstemp(temporary.data());
-    if (fd < 0) fail_save(name, "cannot create '" + temporary + "': " + std::strerror(errno));
+    if (fd < 0) fail_save(name, "cannot create '" + pattern + "': " + std::strerror(errno));
     ::fchmod(fd, 0644);
     ::close(fd);
     try {
