@@ -57,8 +57,8 @@ ParamWhere param_where(const ConfigWhere& w, const FieldMeta& m) {
 // "kind") updates `base`, the initializer the field already holds (Spark's `kernel={'scale': 2}`).
 InitializerSpec initializer_from(const Value& v, const ConfigWhere& w, const FieldMeta& m,
                                  const InitializerSpec* base) {
-    static const std::vector<std::string> settings{"initializer", "scale", "min_value", "max_value", "density",
-                                                   "norm_axes"};
+    static const std::vector<std::string> settings{"initializer", "scale", "offset", "min_value", "max_value",
+                                                   "density", "norm_axes"};
     const std::string field(m.name);
     const bool named = v.find("initializer") != nullptr || v.find("kind") != nullptr;
     if (!named && base == nullptr)
@@ -73,6 +73,8 @@ InitializerSpec initializer_from(const Value& v, const ConfigWhere& w, const Fie
             spec.kind = entry.as_string();
         } else if (key == "scale") {
             spec.scale = number(entry, w, m, path);
+        } else if (key == "offset") {
+            spec.offset = number(entry, w, m, path);
         } else if (key == "min_value") {
             if (entry.is_null()) spec.min_value.reset();
             else spec.min_value = number(entry, w, m, path);

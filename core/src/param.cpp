@@ -10,9 +10,9 @@
 namespace spark {
 
 namespace {
-constexpr std::array<std::string_view, 4> kInitializerNames{
+constexpr std::array<std::string_view, 5> kInitializerNames{
     "constant_initializer", "uniform_initializer", "sparse_uniform_initializer",
-    "normalized_sparse_uniform_initializer"};
+    "normalized_sparse_uniform_initializer", "sparse_constant_initializer"};
 
 std::string sub_field(const ParamWhere& where, std::string_view setting) {
     if (where.field.empty()) return std::string(setting);
@@ -134,7 +134,14 @@ std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, R
     } else if (kind == "uniform_initializer") {
         values.resize(n);
         const auto s = static_cast<float>(scale);
-        for (auto& v : values) v = s * rng.uniform();
+        const auto o = static_cast<float>(effective.offset);
+        for (auto& v : values) v = o + s * rng.uniform();
+    } else if (kind == "sparse_constant_initializer") {
+        (void)rng.split();  // the value stream of the other sparse kinds: keep the mask on the same stream
+        Rng mask_stream = rng.split();
+        const auto d = static_cast<float>(effective.density);
+        values.resize(n);
+        for (auto& v : values) v = mask_stream.uniform() < d ? static_cast<float>(scale) : 0.0f;
     } else if (kind == "sparse_uniform_initializer") {
         values = sparse_unit(shape, effective.density, rng);
         const auto s = static_cast<float>(scale);
@@ -224,6 +231,7 @@ Value Param::to_value() const {
     }
     const auto& s = initializer();
     Value::Map map{{"initializer", Value(s.kind)}, {"scale", Value(s.scale)}};
+    if (s.offset != 0.0) map.emplace_back("offset", Value(s.offset));
     if (s.min_value) map.emplace_back("min_value", Value(*s.min_value));
     if (s.max_value) map.emplace_back("max_value", Value(*s.max_value));
     const std::string kind = normalize_name(s.kind);

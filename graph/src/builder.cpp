@@ -1,5 +1,6 @@
-// The build pass: flatten composites, resolve wires, check kinds, find same-step cycles (Boost.Graph),
-// infer shapes in dependency order and build every component, collecting every problem.
+// The build pass: flatten composites, resolve wires, check kinds, find same-step cycles (Boost.Graph's
+// strong_components), order the step, infer shapes in dependency order and build every component,
+// collecting every problem.
 #include <algorithm>
 #include <cctype>
 #include <functional>
@@ -7,7 +8,6 @@
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/strong_components.hpp>
-#include <boost/graph/topological_sort.hpp>
 
 #include <spark/core/config.hpp>
 #include <spark/core/text.hpp>
@@ -422,7 +422,7 @@ std::vector<std::size_t> build_graph(FlatGraph& g, const std::map<std::string, P
     const std::size_t n = g.nodes.size();
     if (!(dt > 0.0)) problems.push_back("network dt = " + format_number(dt) + " ms must be > 0");
 
-    // Same-step dependencies: Boost.Graph finds cycles and a topological order.
+    // Same-step dependencies: Boost.Graph finds the cycles.
     using Digraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
     Digraph same_step(n);
     std::vector<std::set<std::size_t>> preds(n);
@@ -447,13 +447,31 @@ std::vector<std::size_t> build_graph(FlatGraph& g, const std::map<std::string, P
         problems.push_back("same-step cycle through " + join(names, ", ") +
                            ": make one of its wires previous-step (Latency::previous_step)");
     }
+    // The step order: topological over same-step wires, and otherwise the order the nodes were
+    // written in (Kahn's algorithm taking the lowest index first). Spark runs a Brain's modules in list
+    // order, which decides what a live property read sees within a step.
     std::vector<std::size_t> order;
-    if (std::none_of(in_cycle.begin(), in_cycle.end(), [](bool b) { return b; })) {
-        std::vector<std::size_t> reversed;
-        boost::topological_sort(same_step, std::back_inserter(reversed));
-        order.assign(reversed.rbegin(), reversed.rend());
-    } else {
-        for (std::size_t v = 0; v < n; ++v) order.push_back(v);
+    {
+        std::vector<std::size_t> pending(n, 0);
+        std::vector<std::vector<std::size_t>> next(n);
+        for (std::size_t c = 0; c < n; ++c)
+            for (std::size_t p : preds[c])
+                if (p != c) {
+                    ++pending[c];
+                    next[p].push_back(c);
+                }
+        std::set<std::size_t> ready;
+        for (std::size_t v = 0; v < n; ++v)
+            if (pending[v] == 0) ready.insert(v);
+        while (!ready.empty()) {
+            const std::size_t v = *ready.begin();
+            ready.erase(ready.begin());
+            order.push_back(v);
+            for (std::size_t c : next[v])
+                if (--pending[c] == 0) ready.insert(c);
+        }
+        for (std::size_t v = 0; v < n; ++v)  // cycle members (already reported) keep their place
+            if (in_cycle[v]) order.push_back(v);
     }
 
     // Network inputs need specs.
@@ -493,9 +511,10 @@ std::vector<std::size_t> build_graph(FlatGraph& g, const std::map<std::string, P
         if (built[s.node]) return s.kind == SourceKind::output ? p.result.outputs[s.port] : p.result.properties[s.port];
         if (s.latency == Latency::previous_step) {
             const auto& c = contract_of(s.node);
-            if (c) {
+            const auto* specs = c ? (s.kind == SourceKind::output ? &c->outputs : &c->properties) : nullptr;
+            if (specs && s.port < specs->size()) {  // a contract may promise outputs only
                 contract_used[s.node] = true;
-                return s.kind == SourceKind::output ? c->outputs[s.port] : c->properties[s.port];
+                return (*specs)[s.port];
             }
         }
         waiting = true;

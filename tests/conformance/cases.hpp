@@ -31,6 +31,41 @@ template <>
 inline ConformanceCase conformance_case<components::somas::LeakySoma>() {
     return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
 }
+template <>
+inline ConformanceCase conformance_case<components::somas::RefractoryLeakySoma>() {
+    return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
+}
+template <>
+inline ConformanceCase conformance_case<components::somas::StrictRefractoryLeakySoma>() {
+    return {{{"cooldown", 3.0}}, {current({2, 3}), std::nullopt}, {current({2, 3}), mask({5})}, "inhibition_mask"};
+}
+template <>
+inline ConformanceCase conformance_case<components::somas::AdaptiveLeakySoma>() {
+    return {{{"units", Value::List{6.0}}, {"threshold_delta", Value::List{1.0, 2.0, 3.0, 4.0, 5.0, 6.0}}},
+            {current({6}), mask({6})},
+            {current({7}), std::nullopt},
+            "current"};
+}
+template <>
+inline ConformanceCase conformance_case<components::somas::ExponentialSoma>() {
+    return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
+}
+template <>
+inline ConformanceCase conformance_case<components::somas::RefractoryExponentialSoma>() {
+    return {{}, {current({4}), std::nullopt}, {current({4}), mask({3})}, "inhibition_mask"};
+}
+template <>
+inline ConformanceCase conformance_case<components::somas::AdaptiveExponentialSoma>() {
+    return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {spikes({6}), std::nullopt}, "current"};
+}
+template <>
+inline ConformanceCase conformance_case<components::somas::SimplifiedAdaptiveExponentialSoma>() {
+    return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
+}
+template <>
+inline ConformanceCase conformance_case<components::somas::IzhikevichSoma>() {
+    return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
+}
 
 // ---- neuron parts ----
 template <>
@@ -90,6 +125,84 @@ inline ConformanceCase conformance_case<components::interfaces::PulseSource>() {
 template <>
 inline ConformanceCase conformance_case<components::interfaces::ReplaySource>() {
     return {{{"file", SPARK_TEST_DATA_DIR "/replay_source.csv"}, {"kind", "float"}}, {}, {}, ""};
+}
+
+// ---- synapses ----
+template <>
+inline ConformanceCase conformance_case<components::synapses::LinearSynapses>() {
+    return {{{"units", Value::List{4.0}}}, {spikes({6})}, {PortSpec(PayloadKind::spikes, Shape{3, 6}, true)}, "spikes"};
+}
+template <>
+inline ConformanceCase conformance_case<components::synapses::TracedSynapses>() {
+    return {{{"units", Value::List{4.0}}, {"kernel.density", 0.9}}, {spikes({2, 3})}, {current({6})}, "spikes"};
+}
+template <>
+inline ConformanceCase conformance_case<components::synapses::RDTracedSynapses>() {
+    // fused delays: the ring of per-target input is state too
+    return {{{"units", Value::List{4.0}}, {"max_delay", 3.0}},
+            {spikes({6})},
+            {PortSpec(PayloadKind::spikes, Shape{4, 6}, true)},
+            "spikes"};
+}
+template <>
+inline ConformanceCase conformance_case<components::synapses::RFSTracedSynapses>() {
+    return {{{"units", Value::List{4.0}}, {"trace_mode", "per_synapse"}},
+            {PortSpec(PayloadKind::spikes, Shape{4, 6}, true)},
+            {PortSpec(PayloadKind::spikes, Shape{4}, true)},
+            "spikes"};
+}
+
+// ---- delays ----
+template <>
+inline ConformanceCase conformance_case<components::delays::NDelays>() {
+    return {{{"max_delay", 4.0}}, {spikes({5})}, {current({5})}, "in_spikes"};
+}
+template <>
+inline ConformanceCase conformance_case<components::delays::N2NDelays>() {
+    return {{{"units", Value::List{3.0}}, {"max_delay", 4.0}},
+            {spikes({5})},
+            {PortSpec(PayloadKind::spikes, Shape{3, 5}, true)},
+            "in_spikes"};
+}
+
+// ---- plasticity ----
+// pre_spikes, post_spikes, kernel (+ reward / modulation): synchronous pre [4] or per-synapse [3,4], post [3].
+template <>
+inline ConformanceCase conformance_case<components::plasticity::HebbianRule>() {
+    return {{}, {spikes({4}), spikes({3}), floats({3, 4})}, {spikes({4}), spikes({3}), floats({3, 5})}, "kernel"};
+}
+template <>
+inline ConformanceCase conformance_case<components::plasticity::OjaRule>() {
+    const PortSpec per_synapse(PayloadKind::spikes, {3, 4}, true), wrong_post(PayloadKind::spikes, {2, 4}, true);
+    return {{}, {per_synapse, spikes({3}), floats({3, 4})}, {wrong_post, spikes({3}), floats({3, 4})}, "pre_spikes"};
+}
+template <>
+inline ConformanceCase conformance_case<components::plasticity::ZenkeRule>() {
+    return {{}, {spikes({4}), spikes({3}), floats({3, 4})}, {spikes({4}), spikes({3}), floats({4, 3})}, "kernel"};
+}
+template <>
+inline ConformanceCase conformance_case<components::plasticity::ThreeFactorHebbianRule>() {
+    return {{},
+            {spikes({4}), spikes({3}), floats({3, 4}), floats({1})},
+            {spikes({4}), spikes({3}), floats({3, 4}), floats({2})},
+            "reward"};
+}
+template <>
+inline ConformanceCase conformance_case<components::plasticity::QuadrupletRule>() {
+    const PortSpec per_synapse(PayloadKind::spikes, {3, 4}, true);
+    return {{},
+            {per_synapse, spikes({3}), floats({3, 4}), floats({3})},
+            {per_synapse, spikes({3}), floats({3, 4}), floats({4})},
+            "modulation"};
+}
+template <>
+inline ConformanceCase conformance_case<components::plasticity::QuadrupletRuleTensor>() {
+    PortSpec pre = spikes({4}), post = spikes({3});
+    pre.mask = {0, 0, 1, 1};
+    post.mask = {0, 1, 0};
+    const PortSpec per_synapse_post(PayloadKind::spikes, {3}, true);
+    return {{}, {pre, post, floats({3, 4}), floats({1})}, {pre, per_synapse_post, floats({3, 4}), floats({1})},
+            "post_spikes"};
 }
 
 }  // namespace spark::testing

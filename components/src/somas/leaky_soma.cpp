@@ -1,35 +1,106 @@
 #include <spark/components/somas/leaky_soma.hpp>
 
-#include <cmath>
-
 namespace spark::components::somas {
 
-void LeakySoma::build_model(const BuildContext& ctx, const Shape& units) {
-    // Draw order of the original: rest, reset, tau, resistance, threshold.
-    const auto rest = materialize(config_.potential_rest, "potential_rest", units, ctx);
-    const auto reset = materialize(config_.potential_reset, "potential_reset", units, ctx);
-    const auto tau = materialize(config_.potential_tau, "potential_tau", units, ctx);
-    const auto resistance = materialize(config_.resistance, "resistance", units, ctx);
-    const auto threshold = materialize(config_.threshold, "threshold", units, ctx);
-    const std::size_t n = units.size();
-    decay_.resize(n);
-    gain_resistance_.resize(n);
-    threshold_.resize(n);
-    reset_.resize(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        decay_[i] = static_cast<float>(std::exp(-ctx.dt / static_cast<double>(tau[i])));
-        gain_resistance_[i] = (1.0f - decay_[i]) * resistance[i];  // (gamma R) I, as the original evaluates it
-        threshold_[i] = threshold[i] - rest[i];
-        reset_[i] = reset[i] - rest[i];
-    }
+namespace {
+
+// One step of the refractory LIF (spec 2.2) for one neuron, against the threshold `theta` in force
+// this step (constant, or the adaptive threshold of spec 2.4). Returns s.
+inline bool refractory_leaky_step(float& v, std::uint16_t& r, std::uint16_t cooldown, float decay,
+                                  float gain_resistance, float current, float theta, float reset) noexcept {
+    const bool ready = r > cooldown;
+    const float vi = decay * v + choose(ready, gain_resistance * current, 0.0f);
+    const bool s = ready & (vi > theta);
+    v = choose(s, reset, vi);
+    r = RefractoryCounter::advance(r, s);
+    return s;
 }
+
+}  // namespace
 
 void LeakySoma::update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept {
     float* v = potential_.data();
+    const float* decay = decay_.data();
+    const float* gain = gain_resistance_.data();
+    const float* theta = threshold_.data();
+    const float* reset = reset_.data();
+    SPARK_ELEMENTWISE_LOOP
     for (std::size_t i = begin; i < end; ++i) {
-        const float vi = decay_[i] * v[i] + gain_resistance_[i] * input[i];
-        const bool s = vi > threshold_[i];
-        v[i] = s ? reset_[i] : vi;
+        const float vi = decay[i] * v[i] + gain[i] * input[i];
+        const bool s = vi > theta[i];
+        v[i] = choose(s, reset[i], vi);
+        spiked[i] = s;
+    }
+}
+
+void RefractoryLeakySoma::build_model(const BuildContext& ctx, const Shape& units) {
+    build_membrane(ctx, units);
+    refractory_.build(materialize(config_.cooldown, "cooldown", units, ctx), ctx.dt, where());
+}
+
+void RefractoryLeakySoma::update(std::size_t begin, std::size_t end, const float* input,
+                                 std::uint8_t* spiked) noexcept {
+    float* v = potential_.data();
+    std::uint16_t* r = refractory_.counters();
+    const std::uint16_t* c = refractory_.cooldown_steps();
+    const float* decay = decay_.data();
+    const float* gain = gain_resistance_.data();
+    const float* theta = threshold_.data();
+    const float* reset = reset_.data();
+    SPARK_ELEMENTWISE_LOOP
+    for (std::size_t i = begin; i < end; ++i)
+        spiked[i] = refractory_leaky_step(v[i], r[i], c[i], decay[i], gain[i], input[i], theta[i], reset[i]);
+}
+
+void StrictRefractoryLeakySoma::build_model(const BuildContext& ctx, const Shape& units) {
+    build_membrane(ctx, units);
+    refractory_.build(materialize(config_.cooldown, "cooldown", units, ctx), ctx.dt, where());
+}
+
+void StrictRefractoryLeakySoma::update(std::size_t begin, std::size_t end, const float* input,
+                                       std::uint8_t* spiked) noexcept {
+    float* v = potential_.data();
+    std::uint16_t* r = refractory_.counters();
+    const std::uint16_t* c = refractory_.cooldown_steps();
+    const float* decay = decay_.data();
+    const float* gain = gain_resistance_.data();
+    const float* theta = threshold_.data();
+    const float* reset = reset_.data();
+    SPARK_ELEMENTWISE_LOOP
+    for (std::size_t i = begin; i < end; ++i) {
+        const bool ready = r[i] >= c[i];
+        const float vi = choose(ready, decay[i] * v[i] + gain[i] * input[i], reset[i]);
+        const bool s = ready & (vi > theta[i]);
+        v[i] = choose(s, reset[i], vi);
+        r[i] = RefractoryCounter::advance(r[i], s);
+        spiked[i] = s;
+    }
+}
+
+void AdaptiveLeakySoma::build_model(const BuildContext& ctx, const Shape& units) {
+    build_membrane(ctx, units);
+    refractory_.build(materialize(config_.cooldown, "cooldown", units, ctx), ctx.dt, where());
+    const auto tau = materialize(config_.threshold_tau, "threshold_tau", units, ctx);
+    const auto delta = materialize(config_.threshold_delta, "threshold_delta", units, ctx);
+    threshold_trace_.build(threshold_, tau, delta, ctx.dt);
+}
+
+void AdaptiveLeakySoma::update(std::size_t begin, std::size_t end, const float* input,
+                               std::uint8_t* spiked) noexcept {
+    float* v = potential_.data();
+    std::uint16_t* r = refractory_.counters();
+    const std::uint16_t* c = refractory_.cooldown_steps();
+    const float* decay = decay_.data();
+    const float* gain = gain_resistance_.data();
+    const float* reset = reset_.data();
+    float* theta = threshold_trace_.trace();
+    const float* base = threshold_trace_.base();
+    const float* theta_decay = threshold_trace_.decay();
+    const float* theta_delta = threshold_trace_.delta();
+    SPARK_ELEMENTWISE_LOOP
+    for (std::size_t i = begin; i < end; ++i) {
+        const bool s = refractory_leaky_step(v[i], r[i], c[i], decay[i], gain[i], input[i], theta[i], reset[i]);
+        theta[i] = AdaptiveThreshold::advance(theta[i], base[i], theta_decay[i], theta_delta[i], s);
         spiked[i] = s;
     }
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <spark/components/builtin.hpp>
+#include <spark/graph/simulation.hpp>
 
 int main() {
     using namespace spark;
@@ -36,6 +37,20 @@ int main() {
         soma->step(StepContext{inputs, outputs, &serial_parallel(), t});
         if (spikes[0] & spike::bit) std::cout << ' ' << t;
     }
+    std::cout << '\n';
+
+    // The same soma in a network, stepped by the oneTBB executor.
+    graph::Network net(graph::Latency::same_step);
+    net.add("drive", "constant_source", {{"units", Value::List{1}}, {"value", 250.0}})
+        .add("soma", "leaky_soma")
+        .connect("drive.output", "soma.current");
+    graph::BuildOptions options;
+    options.executor = graph::ExecutorKind::tbb;
+    auto sim = graph::Simulation::build(net, {}, options);
+    std::cout << "network spike steps:";
+    sim.run(100, [](const graph::Simulation& s) {
+        if (s.read("soma", "spikes").u8()[0] & spike::bit) std::cout << ' ' << s.step_count() - 1;
+    });
     std::cout << '\n';
     return 0;
 }

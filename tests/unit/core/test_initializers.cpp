@@ -46,9 +46,10 @@ const ParamWhere kWhere{"LinearSynapses", "pool.syn", "kernel", "pA"};
 
 TEST_CASE("the initializer names are Spark's registry names", "[core][initializers]") {
     const auto names = initializer_names();
-    REQUIRE(names.size() == 4);
+    REQUIRE(names.size() == 5);  // Spark's four, then spark's sparse_constant_initializer
     CHECK(names[0] == "constant_initializer");
     CHECK(names[3] == "normalized_sparse_uniform_initializer");
+    CHECK(names[4] == "sparse_constant_initializer");
     CHECK(find_initializer("uniform") == std::optional<std::string_view>("uniform_initializer"));
     CHECK(find_initializer("SparseUniformInitializer") == std::optional<std::string_view>("sparse_uniform_initializer"));
     CHECK(find_initializer("constant_initializer") == std::optional<std::string_view>("constant_initializer"));

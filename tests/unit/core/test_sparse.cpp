@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include <spark/core/error.hpp>
@@ -69,4 +70,35 @@ TEST_CASE("a compressed kernel refuses a positive min_value and dense kinds", "[
     spec = InitializerSpec{};
     spec.kind = "uniform_initializer";
     REQUIRE_THROWS_WITH(initialize_sparse(spec, 2, 2, rng), Catch::Contains("cannot be drawn in compressed form"));
+}
+
+TEST_CASE("the dense sparse_constant initializer draws scale with probability density", "[core][sparse]") {
+    InitializerSpec spec;
+    spec.kind = "sparse_constant_initializer";
+    spec.scale = 1.62;
+    spec.density = 0.3;
+    Rng rng(8);
+    const auto values = initialize(spec, Shape{100, 100}, rng);
+    std::size_t nonzero = 0;
+    for (float v : values) {
+        REQUIRE((v == 0.0f || v == 1.62f));
+        nonzero += v != 0.0f;
+    }
+    // Binomial(10000, 0.3): sd = 45.8; within 5 sd.
+    CHECK(std::abs(static_cast<double>(nonzero) - 3000.0) < 5 * 45.83);
+}
+
+TEST_CASE("the uniform initializer's offset shifts the range", "[core][initializers]") {
+    InitializerSpec spec;
+    spec.kind = "uniform_initializer";
+    spec.scale = 10.0;
+    spec.offset = -11.0;
+    Rng rng(2);
+    const auto values = initialize(spec, Shape{1000}, rng);
+    for (float v : values) {
+        REQUIRE(v >= -11.0f);
+        REQUIRE(v < -1.0f);
+    }
+    CHECK(*std::min_element(values.begin(), values.end()) < -10.5f);
+    CHECK(*std::max_element(values.begin(), values.end()) > -1.5f);
 }

@@ -173,3 +173,27 @@ TEST_CASE("initial state values are drawn after the build and restored by reset"
     REQUIRE_THROWS_WITH(Simulation::build(net, {}, opts()),
                         Catch::Contains("initial.potentail") && Catch::Contains("did you mean potential"));
 }
+
+TEST_CASE("effects work at Brain level: a rule writes a kernel after the step", "[graph][effects]") {
+    Network brain;  // previous-step wires between modules
+    brain.add("syn", "linear_synapses", {{"units", Value::List{1}}, {"kernel", Value::List{2.0}}})
+        .add("rule", "hebbian_rule")
+        .input("pre", "syn.spikes")
+        .input("pre", "rule.pre_spikes")
+        .input("post", "rule.post_spikes")
+        .connect("syn.kernel", "rule.kernel")
+        .effect("syn.kernel", "rule.kernel");
+    auto sim = Simulation::build(brain, {{"pre", spikes(1)}, {"post", spikes(1)}}, opts());
+    sim.input("pre").u8()[0] = spike::bit;
+    sim.input("post").u8()[0] = spike::bit;
+    sim.step();
+    // This step's current used the old kernel; the rule's new kernel replaced it after the step:
+    // K = 2 + dt eta (y s_pre + s_post x) with x = y = 1/20, eta = 0.01.
+    CHECK(sim.read("syn", "currents").f32()[0] == 2.0f);
+    const float x = 1.0f / 20.0f;
+    CHECK(sim.read("syn", "kernel").f32()[0] == Approx(2.0f + 0.01f * (x + x)).epsilon(1e-7));
+    Network bad = brain;
+    bad.effects[0].target = {"syn", "currents"};
+    REQUIRE_THROWS_WITH(Simulation::build(bad, {{"pre", spikes(1)}, {"post", spikes(1)}}, opts()),
+                        Catch::Contains("'currents' is not a property"));
+}

@@ -5,10 +5,24 @@
 #include <spark/core/registry.hpp>
 
 // somas
+#include <spark/components/somas/exponential_soma.hpp>
+#include <spark/components/somas/izhikevich_soma.hpp>
 #include <spark/components/somas/leaky_soma.hpp>
 // synapses
+#include <spark/components/synapses/linear_synapses.hpp>
+#include <spark/components/synapses/rd_traced_synapses.hpp>
+#include <spark/components/synapses/rfs_traced_synapses.hpp>
+#include <spark/components/synapses/traced_synapses.hpp>
 // delays
+#include <spark/components/delays/n2n_delays.hpp>
+#include <spark/components/delays/n_delays.hpp>
 // plasticity
+#include <spark/components/plasticity/hebbian_rule.hpp>
+#include <spark/components/plasticity/oja_rule.hpp>
+#include <spark/components/plasticity/quadruplet_rule.hpp>
+#include <spark/components/plasticity/quadruplet_rule_tensor.hpp>
+#include <spark/components/plasticity/three_factor_hebbian_rule.hpp>
+#include <spark/components/plasticity/zenke_rule.hpp>
 // interfaces
 #include <spark/components/interfaces/control.hpp>
 #include <spark/components/interfaces/exponential_integrator.hpp>

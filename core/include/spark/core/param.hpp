@@ -22,11 +22,14 @@ namespace spark {
 
 // The config of an initializer, by its registry name (spec section 6):
 //   constant_initializer                    scale * 1
-//   uniform_initializer                     clip(scale * U[0,1), min_value, max_value)
+//   uniform_initializer                     clip(offset + scale * U[0,1), min_value, max_value)
 //   sparse_uniform_initializer              clip(where(U[0,1) < density, scale * U[0,1), 0), min, max)
+//   sparse_constant_initializer             where(U[0,1) < density, scale, 0)   (fixed-weight random
+//                                           connectivity; spark's addition, not in the original)
 //   normalized_sparse_uniform_initializer   sparse U[0,1) values divided by their sum over the axes not
 //                                           in norm_axes, then clip(scale * u, min, max)
-// min_value and max_value are clips, not a range offset (a sparse zero below min_value becomes min_value).
+// min_value and max_value are clips, not a range offset (a sparse zero below min_value becomes min_value);
+// `offset` (spark's addition, default 0) shifts the uniform initializer, so U[a, b) is offset a, scale b - a.
 struct InitializerSpec {
     std::string kind = "constant_initializer";
     double scale = 1.0;
@@ -34,6 +37,7 @@ struct InitializerSpec {
     std::optional<double> max_value;
     double density = 0.2;                 // sparse kinds only, in [0, 1]
     std::vector<std::size_t> norm_axes;   // normalized kind only; empty = (0); a module's InitOverrides win
+    double offset = 0.0;                  // uniform kind only (spark's addition)
 
     bool operator==(const InitializerSpec&) const = default;
 };

@@ -5,13 +5,20 @@
 #include <spark/components/builtin.hpp>
 #include <spark/components/somas/leaky_soma.hpp>
 
+#include <spark/core/tracer.hpp>
+
 #include "harness.hpp"
+#include "soma_testing.hpp"
 
 using namespace spark;
 using spark::components::somas::LeakySoma;
 using spark::components::somas::LeakySomaConfig;
 using spark::testing::Harness;
 using spark::testing::spike_steps;
+using spark::testing::state_of;
+using spark::components::somas::AdaptiveLeakySoma;
+using spark::components::somas::RefractoryCounter;
+using spark::components::somas::RefractoryLeakySoma;
 
 namespace {
 Harness leaky(Overrides overrides = {}, std::size_t units = 1, double dt = 1.0) {
@@ -105,4 +112,279 @@ TEST_CASE("LeakySoma accepts per-neuron arrays and initializers, and checks thei
 TEST_CASE("LeakySoma refuses a current of the wrong shape when its units are set", "[somas]") {
     REQUIRE_THROWS_AS(leaky({{"units", Value::List{3.0}}}, 2), ShapeError);
     REQUIRE_THROWS_WITH(leaky({{"units", Value::List{3.0}}}, 2), Catch::Contains("current"));
+}
+
+// ---- LeakySoma f-I curve ----
+
+namespace {
+// Spikes of a LIF at constant current in `steps` steps, from the discrete closed form of spec 2.1:
+// from v0 the potential after n steps is R I + (v0 - R I) alpha^n, so the first spike is at the first
+// n >= 1 with R I (1 - alpha^n) > theta and every later one n* steps after the previous, with n* the
+// first n with R I + (v_reset - R I) alpha^n > theta.
+int lif_closed_form_count(double current, double dt, int steps) {
+    const double tau = 20.0, resistance = 0.1, theta = 20.0, v_reset = 10.0;
+    const double ri = resistance * current;
+    if (ri <= theta) return 0;
+    const double per_step = dt / tau;  // -ln(alpha)
+    const int first = static_cast<int>(std::ceil(-std::log(1.0 - theta / ri) / per_step));
+    const int period = static_cast<int>(std::ceil(std::log((ri - v_reset) / (ri - theta)) / per_step));
+    if (first > steps) return 0;
+    return 1 + (steps - first) / period;
+}
+}  // namespace
+
+TEST_CASE("LeakySoma f-I curve is zero up to the rheobase, monotone above, and matches the closed form",
+          "[somas][validation]") {
+    // dt = 0.1 ms, 1 s of biological time; rheobase R I = theta, i.e. I = 200 pA at the defaults.
+    const double dt = 0.1;
+    const int steps = 10000;
+    std::vector<double> currents;
+    for (double i = 0.0; i <= 3000.0; i += 25.0) currents.push_back(i);
+    std::vector<int> counts;
+    for (double current : currents) {
+        auto h = leaky({}, 1, dt);
+        h.input_f32(0)[0] = static_cast<float>(current);
+        counts.push_back(static_cast<int>(spike_steps(h, steps).size()));
+    }
+    for (std::size_t k = 0; k < currents.size(); ++k) {
+        INFO("I = " << currents[k] << " pA: " << counts[k] << " spikes");
+        if (0.1 * currents[k] <= 20.0) CHECK(counts[k] == 0);
+        else CHECK(counts[k] > 0);
+        if (k > 0) CHECK(counts[k] >= counts[k - 1]);
+        // Float rounding may move a spike across a step boundary: one spike of slack.
+        CHECK(std::abs(counts[k] - lif_closed_form_count(currents[k], dt, steps)) <= 1);
+    }
+    CHECK(counts.back() > counts[currents.size() / 2]);  // strictly rising overall
+}
+
+// ---- RefractoryLeakySoma ----
+
+TEST_CASE("RefractoryLeakySoma spikes at the steps of spec section 14", "[somas][validation]") {
+    SECTION("250 pA: 33, 60 (not ready on the first step, 3 dead steps after a spike)") {
+        auto h = spark::testing::soma("refractory_leaky_soma");
+        h.input_f32(0)[0] = 250.0f;
+        REQUIRE(spike_steps(h, 80) == std::vector<int>{33, 60});
+    }
+    SECTION("2000 pA: 3, 8, 13, 18 (period 5)") {
+        auto h = spark::testing::soma("refractory_leaky_soma");
+        h.input_f32(0)[0] = 2000.0f;
+        REQUIRE(spike_steps(h, 20) == std::vector<int>{3, 8, 13, 18});
+    }
+}
+
+TEST_CASE("RefractoryLeakySoma gates the input but keeps the leak while refractory", "[somas]") {
+    auto h = spark::testing::soma("refractory_leaky_soma");
+    auto& soma = h.as<RefractoryLeakySoma>();
+    const float alpha = static_cast<float>(std::exp(-1.0 / 20.0));
+    const float drive = (1.0f - alpha) * 0.1f * 2000.0f;  // gamma R I
+    h.input_f32(0)[0] = 2000.0f;
+    // Step 0: counter = c = 2 is not > c, so the input is ignored.
+    h.step();
+    CHECK(soma.potential_values()[0] == 0.0f);
+    CHECK(soma.refractory().values()[0] == 3);
+    // Steps 1-3: integrate, spike at step 3 with v = 27.8 > 20, reset to +10.
+    h.step();
+    CHECK(soma.potential_values()[0] == drive);
+    h.step();
+    CHECK(soma.potential_values()[0] == alpha * drive + drive);
+    h.step();
+    CHECK(h.output_u8(0)[0] == spike::bit);
+    CHECK(soma.potential_values()[0] == 10.0f);
+    CHECK(soma.refractory().values()[0] == 0);
+    // Steps 4-6: counter 0, 1, 2 is not > 2: pure decay 10 alpha^k.
+    float v = 10.0f;
+    for (std::uint16_t k = 1; k <= 3; ++k) {
+        h.step();
+        v = alpha * v;
+        CHECK(soma.potential_values()[0] == v);
+        CHECK(soma.refractory().values()[0] == k);
+        CHECK(h.output_u8(0)[0] == 0);
+    }
+    // Step 7: ready again.
+    h.step();
+    CHECK(soma.potential_values()[0] == alpha * v + drive);
+}
+
+TEST_CASE("RefractoryLeakySoma fires at most once every c + 2 steps, c = round_half_even(cooldown/dt)",
+          "[somas][validation]") {
+    // 1e5 pA crosses theta in a single step, so the inter-spike interval is the dead time alone.
+    const auto [cooldown, dt, c] = GENERATE(table<double, double, int>(
+        {{2.0, 1.0, 2}, {2.5, 1.0, 2}, {3.5, 1.0, 4}, {0.0, 1.0, 0}, {1.0, 0.1, 10}, {0.45, 0.1, 4}}));
+    INFO("cooldown " << cooldown << " ms at dt " << dt << " ms");
+    auto h = spark::testing::soma("refractory_leaky_soma", {{"cooldown", cooldown}}, 1, dt);
+    h.input_f32(0)[0] = 1e5f;
+    const auto steps = spike_steps(h, 100);
+    REQUIRE(steps.size() >= 3);
+    CHECK(steps[0] == 1);  // not ready on step 0
+    for (std::size_t k = 1; k < steps.size(); ++k) CHECK(steps[k] - steps[k - 1] == c + 2);
+}
+
+TEST_CASE("RefractoryLeakySoma counter saturates instead of wrapping (issue 4, design decision 3)",
+          "[somas][regression][issue4]") {
+    // Spark's uint16 counter wraps to 0 after 65 534 silent steps (from c = 2) and so imposes a spurious
+    // refractory period; here it saturates at 65 535 and the neuron stays ready.
+    auto h = spark::testing::soma("refractory_leaky_soma");
+    auto& soma = h.as<RefractoryLeakySoma>();
+    for (int t = 0; t < 65534; ++t) h.step();
+    REQUIRE(soma.refractory().values()[0] == RefractoryCounter::saturated);
+    h.input_f32(0)[0] = 2000.0f;
+    // Ready at once: v = 9.75, 19.03, 27.8 > 20 -> spike on the third step (a wrapped counter: the sixth).
+    REQUIRE(spike_steps(h, 4) == std::vector<int>{2});
+    // reset() restores the counter to c, still as uint16.
+    soma.reset();
+    const auto state = state_of(soma);
+    CHECK(state.dtypes.at("refractory") == DType::u16);
+    CHECK(state.u16("refractory") == std::vector<std::uint16_t>{2});
+    CHECK(state.f32("potential") == std::vector<float>{0.0f});
+}
+
+TEST_CASE("RefractoryCounter::advance resets on a spike and saturates at 65535", "[somas]") {
+    STATIC_REQUIRE(RefractoryCounter::advance(7, true) == 0);
+    STATIC_REQUIRE(RefractoryCounter::advance(7, false) == 8);
+    STATIC_REQUIRE(RefractoryCounter::advance(65534, false) == 65535);
+    STATIC_REQUIRE(RefractoryCounter::advance(65535, false) == 65535);
+    STATIC_REQUIRE(RefractoryCounter::advance(65535, true) == 0);
+}
+
+TEST_CASE("Refractory somas refuse a negative cooldown and one too long for the uint16 counter", "[somas][config]") {
+    const auto type = GENERATE(as<std::string>{}, "refractory_leaky_soma", "strict_refractory_leaky_soma",
+                               "adaptive_leaky_soma", "refractory_exponential_soma",
+                               "simplified_adaptive_exponential_soma");
+    INFO(type);
+    REQUIRE_THROWS_AS(spark::testing::soma(type, {{"cooldown", -1.0}}), ConfigError);
+    REQUIRE_THROWS_WITH(spark::testing::soma(type, {{"cooldown", -1.0}}),
+                        Catch::Contains("cooldown = -1 ms must be >= 0"));
+    // 7 s at dt = 0.1 ms is 70 000 steps.
+    REQUIRE_THROWS_AS(spark::testing::soma(type, {{"cooldown", 7000.0}}, 1, 0.1), ConfigError);
+    REQUIRE_THROWS_WITH(spark::testing::soma(type, {{"cooldown", 7000.0}}, 1, 0.1),
+                        Catch::Contains("cooldown = 7000 ms is 70000 steps at dt = 0.1 ms; must be at most 65534"));
+    // Per-neuron cooldowns: the element is named.
+    REQUIRE_THROWS_WITH(spark::testing::soma(type, {{"cooldown", Value::List{1.0, 70000.0}}}, 2),
+                        Catch::Contains("cooldown[1] = 70000 ms"));
+    REQUIRE_THROWS_WITH(spark::testing::soma(type, {{"cooldown", Value::List{1.0, 2.0, 3.0}}}, 2),
+                        Catch::Contains("has 3 values; expected 1 or 2"));
+    CHECK_NOTHROW(spark::testing::soma(type, {{"cooldown", 6553.4}}, 1, 0.1));
+}
+
+// ---- StrictRefractoryLeakySoma ----
+
+TEST_CASE("StrictRefractoryLeakySoma spikes at the steps of spec section 14", "[somas][validation]") {
+    auto h = spark::testing::soma("strict_refractory_leaky_soma");
+    h.input_f32(0)[0] = 250.0f;
+    REQUIRE(spike_steps(h, 79) == std::vector<int>{32, 56});
+}
+
+TEST_CASE("StrictRefractoryLeakySoma holds v at v_reset for exactly c steps and fires every c + 1 steps",
+          "[somas][validation]") {
+    auto h = spark::testing::soma("strict_refractory_leaky_soma");
+    auto& soma = h.as<components::somas::StrictRefractoryLeakySoma>();
+    h.input_f32(0)[0] = 1e5f;
+    h.step();  // ready at once (counter = c >= c): spikes on step 0
+    REQUIRE(h.output_u8(0)[0] == spike::bit);
+    for (int k = 0; k < 2; ++k) {  // clamped, whatever the input
+        h.step();
+        CHECK(h.output_u8(0)[0] == 0);
+        CHECK(soma.potential_values()[0] == 10.0f);
+    }
+    h.step();
+    CHECK(h.output_u8(0)[0] == spike::bit);
+    const auto steps = spike_steps(h, 30);
+    for (std::size_t k = 1; k < steps.size(); ++k) CHECK(steps[k] - steps[k - 1] == 3);
+}
+
+// ---- AdaptiveLeakySoma ----
+
+TEST_CASE("AdaptiveLeakySoma spikes at the steps of spec section 14", "[somas][validation]") {
+    auto h = spark::testing::soma("adaptive_leaky_soma");  // c = 2, tau_theta = 20, delta = 100
+    h.input_f32(0)[0] = 250.0f;
+    REQUIRE(spike_steps(h, 300) == std::vector<int>{33, 98, 163, 228, 293});
+}
+
+TEST_CASE("AdaptiveLeakySoma threshold is the Tracer of spec 1.8 fed with its spikes", "[somas][validation]") {
+    auto h = spark::testing::soma("adaptive_leaky_soma", {{"threshold_tau", 15.0}, {"threshold_delta", 7.5}});
+    auto& soma = h.as<AdaptiveLeakySoma>();
+    // base theta = V_th - V_rest = 20 mV, tau = 15 ms, scale = 7.5 mV per spike.
+    const std::vector<float> tau{15.0f}, scale{7.5f}, base{20.0f};
+    Tracer reference(1, tau, scale, base, 1.0);
+    CHECK(soma.adaptive_threshold().values()[0] == 20.0f);
+    h.input_f32(0)[0] = 400.0f;
+    int spikes = 0;
+    for (int t = 0; t < 400; ++t) {
+        h.step();
+        const float s = (h.output_u8(0)[0] & spike::bit) ? 1.0f : 0.0f;
+        spikes += static_cast<int>(s);
+        reference.step(std::span<const float>(&s, 1));
+        REQUIRE(soma.adaptive_threshold().values()[0] == reference.trace()[0]);
+    }
+    CHECK(spikes > 5);
+    soma.reset();
+    CHECK(soma.adaptive_threshold().values()[0] == 20.0f);
+    CHECK(soma.refractory().values()[0] == 2);
+}
+
+TEST_CASE("AdaptiveLeakySoma refuses a non-positive threshold_tau", "[somas][config]") {
+    REQUIRE_THROWS_AS(spark::testing::soma("adaptive_leaky_soma", {{"threshold_tau", 0.0}}), ConfigError);
+    REQUIRE_THROWS_WITH(spark::testing::soma("adaptive_leaky_soma", {{"threshold_tau", 0.0}}),
+                        Catch::Contains("AdaptiveLeakySoma 'adaptive_leaky_soma': threshold_tau = 0 ms must be > 0"));
+}
+
+// ---- the whole family ----
+
+TEST_CASE("Leaky somas expose their state by name", "[somas]") {
+    using Names = std::map<std::string, DType>;
+    const auto [type, names] = GENERATE(table<std::string, Names>({
+        {"leaky_soma", Names{{"potential", DType::f32}}},
+        {"refractory_leaky_soma", Names{{"potential", DType::f32}, {"refractory", DType::u16}}},
+        {"strict_refractory_leaky_soma", Names{{"potential", DType::f32}, {"refractory", DType::u16}}},
+        {"adaptive_leaky_soma",
+         Names{{"potential", DType::f32}, {"refractory", DType::u16}, {"threshold", DType::f32}}},
+    }));
+    auto h = spark::testing::soma(type, {}, 3);
+    CHECK(state_of(h.component()).dtypes == names);
+}
+
+TEST_CASE("Leaky somas give per-neuron parameters the same result as separate populations", "[somas]") {
+    // A population of two with per-neuron arrays equals two populations of one with the scalars.
+    const auto type = GENERATE(as<std::string>{}, "leaky_soma", "refractory_leaky_soma",
+                               "strict_refractory_leaky_soma", "adaptive_leaky_soma");
+    INFO(type);
+    Overrides both{{"potential_tau", Value::List{20.0, 12.0}}, {"threshold", Value::List{-40.0, -45.0}}};
+    Overrides first{{"potential_tau", 20.0}, {"threshold", -40.0}};
+    Overrides second{{"potential_tau", 12.0}, {"threshold", -45.0}};
+    if (type != "leaky_soma") {
+        both.push_back({"cooldown", Value::List{2.0, 5.0}});
+        first.push_back({"cooldown", 2.0});
+        second.push_back({"cooldown", 5.0});
+    }
+    auto pair = spark::testing::soma(type, both, 2);
+    auto a = spark::testing::soma(type, first, 1);
+    auto b = spark::testing::soma(type, second, 1);
+    for (int t = 0; t < 300; ++t) {
+        const float current = 150.0f + static_cast<float>(t % 7) * 40.0f;
+        pair.input_f32(0)[0] = pair.input_f32(0)[1] = a.input_f32(0)[0] = b.input_f32(0)[0] = current;
+        pair.step();
+        a.step();
+        b.step();
+        REQUIRE(pair.output_u8(0)[0] == a.output_u8(0)[0]);
+        REQUIRE(pair.output_u8(0)[1] == b.output_u8(0)[0]);
+    }
+}
+
+TEST_CASE("Leaky somas give the same result whatever the chunking of a large population", "[somas]") {
+    const auto type = GENERATE(as<std::string>{}, "refractory_leaky_soma", "strict_refractory_leaky_soma",
+                               "adaptive_leaky_soma");
+    INFO(type);
+    const std::size_t n = 40000;  // more than two chunks
+    const Overrides drawn{{"potential_tau", Value::Map{{"initializer", "uniform_initializer"}, {"scale", 30.0},
+                                                       {"min_value", 5.0}}}};
+    auto serial = spark::testing::soma(type, drawn, n, 1.0, 7);
+    auto chunked = spark::testing::soma(type, drawn, n, 1.0, 7);
+    spark::testing::ReversedParallel reversed;
+    for (int t = 0; t < 50; ++t) {
+        for (std::size_t i = 0; i < n; ++i)
+            serial.input_f32(0)[i] = chunked.input_f32(0)[i] = static_cast<float>((i * 37 + t * 11) % 600);
+        serial.step();
+        chunked.step(reversed);
+    }
+    CHECK(state_of(serial.component()).bytes == state_of(chunked.component()).bytes);
 }

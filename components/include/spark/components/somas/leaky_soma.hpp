@@ -1,15 +1,23 @@
 #pragma once
-// LeakySoma: leaky integrate-and-fire (spec section 2.1).
+// The leaky integrate-and-fire family (spec sections 2.1-2.4).
 //
-// With alpha = exp(-dt/tau), gamma = 1 - alpha, theta = V_th - V_rest, v_reset = V_reset - V_rest,
-// every step (exact integration for a current constant over the step):
+// All four share the exactly integrated leaky membrane (for a current constant over the step), with
+// alpha = exp(-dt/tau), gamma = 1 - alpha, theta = V_th - V_rest, v_reset = V_reset - V_rest and
+// v = V - V_rest (the stored potential starts at 0):
 //     v <- alpha v + gamma R I          (R I in mV: 1 GOhm x 1 pA = 1 mV)
-//     s  = [v > theta]
+//     s  = [v > theta]                  (strict)
 //     v <- s v_reset + (1 - s) v
-// Reference: Gerstner, Kistler, Naud & Paninski, Neuronal Dynamics (2014), ch. 1.3.
+// The refractory variants add the RefractoryCounter r of soma_parts.hpp (cooldown c steps) and the
+// adaptive variant the AdaptiveThreshold theta_t; each class below gives its exact step.
+// Parameters are materialised in the order rest, reset, tau, resistance, threshold, then cooldown,
+// then threshold_tau, threshold_delta (Spark's draw order).
+// Reference: Gerstner, Kistler, Naud & Paninski, Neuronal Dynamics (2014), ch. 1.3 and 6.1.
 #include <boost/hana/adapt_struct.hpp>
 
+#include <cmath>
+
 #include <spark/components/somas/soma.hpp>
+#include <spark/components/somas/soma_parts.hpp>
 
 namespace spark::components::somas {
 
@@ -21,34 +29,187 @@ struct LeakySomaConfig {
     Param resistance = 0.1;        // [GOhm]
     Param threshold = -40.0;       // [mV]
 
-    static constexpr FieldMeta meta[] = {
-        {"units", "", Bound::none, "Population shape; checked against the input current when given."},
-        {"potential_rest", "mV", Bound::none, "Membrane rest potential."},
-        {"potential_reset", "mV", Bound::none, "Potential right after a spike."},
-        {"potential_tau", "ms", Bound::positive, "Membrane time constant."},
-        {"resistance", "GOhm", Bound::none, "Membrane resistance."},
-        {"threshold", "mV", Bound::none, "Spike threshold."},
-    };
+    static constexpr FieldMeta meta[] = {soma_fields::units,         soma_fields::potential_rest,
+                                         soma_fields::potential_reset, soma_fields::potential_tau,
+                                         soma_fields::resistance,    soma_fields::threshold};
 };
 
-class LeakySoma : public Soma<LeakySoma, LeakySomaConfig> {
+// RefractoryLeakySoma and StrictRefractoryLeakySoma.
+struct RefractoryLeakySomaConfig {
+    std::optional<Shape> units;
+    Param potential_rest = -60.0;  // [mV]
+    Param potential_reset = -50.0; // [mV]
+    Param potential_tau = 20.0;    // [ms]
+    Param resistance = 0.1;        // [GOhm]
+    Param threshold = -40.0;       // [mV]
+    Param cooldown = 2.0;          // [ms]
+
+    static constexpr FieldMeta meta[] = {soma_fields::units,          soma_fields::potential_rest,
+                                         soma_fields::potential_reset, soma_fields::potential_tau,
+                                         soma_fields::resistance,     soma_fields::threshold,
+                                         soma_fields::cooldown};
+};
+using StrictRefractoryLeakySomaConfig = RefractoryLeakySomaConfig;
+
+struct AdaptiveLeakySomaConfig {
+    std::optional<Shape> units;
+    Param potential_rest = -60.0;  // [mV]
+    Param potential_reset = -50.0; // [mV]
+    Param potential_tau = 20.0;    // [ms]
+    Param resistance = 0.1;        // [GOhm]
+    Param threshold = -40.0;       // [mV], the base of the adaptive threshold
+    Param cooldown = 2.0;          // [ms]
+    Param threshold_tau = 20.0;    // [ms]
+    Param threshold_delta = 100.0; // [mV]
+
+    static constexpr FieldMeta meta[] = {soma_fields::units,          soma_fields::potential_rest,
+                                         soma_fields::potential_reset, soma_fields::potential_tau,
+                                         soma_fields::resistance,     soma_fields::threshold,
+                                         soma_fields::cooldown,       soma_fields::threshold_tau,
+                                         soma_fields::threshold_delta};
+};
+
+// The membrane constants every leaky soma shares, materialised in the draw order
+// rest, reset, tau, resistance, threshold.
+template <class Derived, class ConfigT>
+class LeakyFamily : public Soma<Derived, ConfigT> {
+    using Base = Soma<Derived, ConfigT>;
+
+public:
+    using Base::Base;
+
+protected:
+    void build_membrane(const BuildContext& ctx, const Shape& units) {
+        const auto& c = this->config_;
+        const auto rest = this->materialize(c.potential_rest, "potential_rest", units, ctx);
+        const auto reset = this->materialize(c.potential_reset, "potential_reset", units, ctx);
+        const auto tau = this->materialize(c.potential_tau, "potential_tau", units, ctx);
+        const auto resistance = this->materialize(c.resistance, "resistance", units, ctx);
+        const auto threshold = this->materialize(c.threshold, "threshold", units, ctx);
+        const std::size_t n = units.size();
+        decay_.resize(n);
+        gain_resistance_.resize(n);
+        threshold_.resize(n);
+        reset_.resize(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            decay_[i] = static_cast<float>(std::exp(-ctx.dt / static_cast<double>(tau[i])));
+            gain_resistance_[i] = (1.0f - decay_[i]) * resistance[i];  // (gamma R) I, as the original evaluates it
+            threshold_[i] = threshold[i] - rest[i];
+            reset_[i] = reset[i] - rest[i];
+        }
+    }
+
+    std::vector<float> decay_;            // alpha = exp(-dt/tau)
+    std::vector<float> gain_resistance_;  // gamma R [GOhm]
+    std::vector<float> threshold_;        // theta = V_th - V_rest [mV]
+    std::vector<float> reset_;            // v_reset = V_reset - V_rest [mV]
+};
+
+// LeakySoma (spec 2.1): the plain LIF above.
+class LeakySoma : public LeakyFamily<LeakySoma, LeakySomaConfig> {
 public:
     static constexpr std::string_view type_name = "leaky_soma";
     static constexpr std::string_view class_name_v = "LeakySoma";
     static constexpr std::string_view description = "Leaky integrate-and-fire soma.";
 
-    using Soma::Soma;
+    using LeakyFamily::LeakyFamily;
 
-    void build_model(const BuildContext& ctx, const Shape& units);
+    void build_model(const BuildContext& ctx, const Shape& units) { build_membrane(ctx, units); }
     void update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept;
     void reset_model() noexcept {}
     void visit_model(StateVisitor&) {}
+};
+
+// RefractoryLeakySoma (spec 2.2): the input is gated while refractory, the leak continues.
+//     ready = [r > c]                       (not ready on the first step after build or reset)
+//     v <- alpha v + ready gamma R I
+//     s  = [v > theta] and ready ;  v <- s v_reset + (1 - s) v ;  r <- (1 - s)(r + 1)  (saturating)
+// After a spike the unit ignores its input for c + 1 steps: at most one spike every c + 2 steps.
+// State: potential, refractory (uint16).
+class RefractoryLeakySoma : public LeakyFamily<RefractoryLeakySoma, RefractoryLeakySomaConfig> {
+public:
+    static constexpr std::string_view type_name = "refractory_leaky_soma";
+    static constexpr std::string_view class_name_v = "RefractoryLeakySoma";
+    static constexpr std::string_view description = "Leaky integrate-and-fire soma with a refractory period.";
+
+    using LeakyFamily::LeakyFamily;
+
+    void build_model(const BuildContext& ctx, const Shape& units);
+    void update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept;
+    void reset_model() noexcept { refractory_.reset(); }
+    void visit_model(StateVisitor& v) { refractory_.visit(v); }
+
+    const RefractoryCounter& refractory() const noexcept { return refractory_; }
 
 private:
-    std::vector<float> decay_, gain_resistance_, threshold_, reset_;
+    RefractoryCounter refractory_;
+};
+
+// StrictRefractoryLeakySoma (spec 2.3): the membrane is clamped at v_reset while refractory.
+//     ready = [r >= c]                      (ready on the first step after build or reset)
+//     v <- ready (alpha v + gamma R I) + (1 - ready) v_reset
+//     s  = [v > theta] and ready ;  v <- s v_reset + (1 - s) v ;  r <- (1 - s)(r + 1)  (saturating)
+// After a spike v is held at v_reset for exactly c steps: at most one spike every c + 1 steps.
+// State: potential, refractory (uint16).
+class StrictRefractoryLeakySoma : public LeakyFamily<StrictRefractoryLeakySoma, StrictRefractoryLeakySomaConfig> {
+public:
+    static constexpr std::string_view type_name = "strict_refractory_leaky_soma";
+    static constexpr std::string_view class_name_v = "StrictRefractoryLeakySoma";
+    static constexpr std::string_view description =
+        "Leaky integrate-and-fire soma whose membrane is clamped at the reset potential while refractory.";
+
+    using LeakyFamily::LeakyFamily;
+
+    void build_model(const BuildContext& ctx, const Shape& units);
+    void update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept;
+    void reset_model() noexcept { refractory_.reset(); }
+    void visit_model(StateVisitor& v) { refractory_.visit(v); }
+
+    const RefractoryCounter& refractory() const noexcept { return refractory_; }
+
+private:
+    RefractoryCounter refractory_;
+};
+
+// AdaptiveLeakySoma (spec 2.4): RefractoryLeakySoma whose constant theta is replaced by the
+// AdaptiveThreshold theta_t (base theta, tau threshold_tau, scale threshold_delta):
+//     ready, v update, s = [v > theta_t] and ready, v reset, r update   exactly as RefractoryLeakySoma
+//     theta_{t+1} = theta + exp(-dt/tau_theta) (theta_t - theta) + delta s     (after the comparison)
+// State: potential, refractory (uint16), threshold (theta_t, rest-relative [mV]).
+class AdaptiveLeakySoma : public LeakyFamily<AdaptiveLeakySoma, AdaptiveLeakySomaConfig> {
+public:
+    static constexpr std::string_view type_name = "adaptive_leaky_soma";
+    static constexpr std::string_view class_name_v = "AdaptiveLeakySoma";
+    static constexpr std::string_view description =
+        "Refractory leaky integrate-and-fire soma with a spike-triggered adaptive threshold.";
+
+    using LeakyFamily::LeakyFamily;
+
+    void build_model(const BuildContext& ctx, const Shape& units);
+    void update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept;
+    void reset_model() noexcept {
+        refractory_.reset();
+        threshold_trace_.reset();
+    }
+    void visit_model(StateVisitor& v) {
+        refractory_.visit(v);
+        threshold_trace_.visit(v);
+    }
+
+    const RefractoryCounter& refractory() const noexcept { return refractory_; }
+    const AdaptiveThreshold& adaptive_threshold() const noexcept { return threshold_trace_; }
+
+private:
+    RefractoryCounter refractory_;
+    AdaptiveThreshold threshold_trace_;
 };
 
 }  // namespace spark::components::somas
 
 BOOST_HANA_ADAPT_STRUCT(spark::components::somas::LeakySomaConfig, units, potential_rest, potential_reset,
                         potential_tau, resistance, threshold);
+BOOST_HANA_ADAPT_STRUCT(spark::components::somas::RefractoryLeakySomaConfig, units, potential_rest,
+                        potential_reset, potential_tau, resistance, threshold, cooldown);
+BOOST_HANA_ADAPT_STRUCT(spark::components::somas::AdaptiveLeakySomaConfig, units, potential_rest,
+                        potential_reset, potential_tau, resistance, threshold, cooldown, threshold_tau,
+                        threshold_delta);

@@ -48,14 +48,15 @@ public:
 
     BuildResult build(const BuildContext& ctx) override {
         const PortSpec& in = ctx.input(current);
-        if (in.per_synapse || (this->config_.units && in.shape != *this->config_.units))
+        if (in.kind != PayloadKind::current || in.dtype != DType::f32 || in.per_synapse ||
+            (this->config_.units && in.shape != *this->config_.units))
             throw_input_mismatch(*this, ctx, current,
                                  PortSpec(PayloadKind::current, this->config_.units.value_or(in.shape)).to_string());
         units_ = in.shape;
         std::vector<std::uint8_t> mask;
         if (ctx.has_input(inhibition_mask)) {
             const PortSpec& m = ctx.input(inhibition_mask);
-            if (m.shape.size() != units_.size())
+            if (m.kind != PayloadKind::boolean_mask || m.shape.size() != units_.size())
                 throw_input_mismatch(*this, ctx, inhibition_mask,
                                      PortSpec(PayloadKind::boolean_mask, units_).to_string());
             mask = m.mask;

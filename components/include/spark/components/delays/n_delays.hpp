@@ -1,0 +1,36 @@
+#pragma once
+// NDelays: one delay per presynaptic unit (spec section 4.1, design decision 2).
+//
+//     out_j(t) = in_j(t - d_j),   d_j in 1..B,   B = ceil(max_delay / dt)
+// The output has the input's shape and is NOT per-synapse (the original flagged it async, which broke a
+// downstream synapse group; design decision 2). The kernel has the input's shape (the original's (N,),
+// same element order). Draw order: delays.
+#include <boost/hana/adapt_struct.hpp>
+
+#include <spark/components/delays/delays.hpp>
+
+namespace spark::components::delays {
+
+struct NDelaysConfig {
+    double max_delay = 8.0;  // [ms]
+    Param delays = default_delays();  // [steps]
+
+    static constexpr FieldMeta meta[] = {max_delay_meta, delays_meta};
+};
+
+class NDelays : public Delays<NDelays, NDelaysConfig> {
+public:
+    static constexpr std::string_view type_name = "n_delays";
+    static constexpr std::string_view class_name_v = "NDelays";
+    static constexpr std::string_view description = "Delay line with one delay per presynaptic unit.";
+
+    using Delays::Delays;
+
+    Shape kernel_shape(const Shape& in_shape) const { return in_shape; }
+    PortSpec output_spec(const PortSpec& in) const;
+    void gather(const std::uint8_t* in, std::uint8_t* out, Parallel& parallel) const noexcept;
+};
+
+}  // namespace spark::components::delays
+
+BOOST_HANA_ADAPT_STRUCT(spark::components::delays::NDelaysConfig, max_delay, delays);

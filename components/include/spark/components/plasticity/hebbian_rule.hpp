@@ -1,0 +1,43 @@
+#pragma once
+// HebbianRule: symmetric pair-based Hebbian potentiation (spec section 5.1).
+//
+// Traces x (pre shape) and y (post shape), Tracers with scale 1/tau, advanced before use:
+//     x <- e^{-dt/tau_pre} x + s_pre / tau_pre        y <- e^{-dt/tau_post} y + s_post / tau_post
+//     dK = eta (y (x) s_pre + s_post (x) x)           ((x) = outer product, post first)
+//     K  <- max(0, K + dt dK)
+// Purely potentiating: there is no depression term. Draw order: pre_tau, post_tau.
+// Reference: Gerstner & Kistler, Spiking Neuron Models (2002), ch. 10 (pair-based Hebbian learning).
+#include <boost/hana/adapt_struct.hpp>
+
+#include <spark/components/plasticity/plasticity_rule.hpp>
+
+namespace spark::components::plasticity {
+
+struct HebbianRuleConfig {
+    Param pre_tau = 20.0;   // [ms]
+    Param post_tau = 20.0;  // [ms]
+    double eta = 0.01;      // learning rate
+
+    static constexpr FieldMeta meta[] = {
+        {"pre_tau", "ms", Bound::positive,
+         "Presynaptic trace time constant (one value, or one per element of the pre trace)."},
+        {"post_tau", "ms", Bound::positive, "Postsynaptic trace time constant (one value, or one per post unit)."},
+        {"eta", "", Bound::none, "Learning rate."},
+    };
+};
+
+class HebbianRule : public TracePairRule<HebbianRule, HebbianRuleConfig, PreTrace::pre_shaped> {
+public:
+    static constexpr std::string_view type_name = "hebbian_rule";
+    static constexpr std::string_view class_name_v = "HebbianRule";
+    static constexpr std::string_view description = "Symmetric pair-based Hebbian rule (potentiation only).";
+    static constexpr auto input_ports = plain_inputs;
+
+    using TracePairRule::TracePairRule;
+
+    void update(const RuleStep& s);
+};
+
+}  // namespace spark::components::plasticity
+
+BOOST_HANA_ADAPT_STRUCT(spark::components::plasticity::HebbianRuleConfig, pre_tau, post_tau, eta);

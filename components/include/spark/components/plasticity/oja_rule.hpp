@@ -1,0 +1,49 @@
+#pragma once
+// OjaRule: Hebbian growth with Oja's normalising decay (spec section 5.2).
+//
+// Post trace y (post shape), a Tracer with scale 1/tau, advanced before use:
+//     y  <- e^{-dt/tau_post} y + s_post / tau_post
+//     dK = eta (y (x) s_pre - K . y^2)           (y^2 broadcast over the pre axes)
+//     K  <- max(0, K + dt dK)
+// Draw order: post_tau.
+// Reference: E. Oja, "A simplified neuron model as a principal component analyzer", J. Math. Biol. 15 (1982).
+#include <boost/hana/adapt_struct.hpp>
+
+#include <spark/components/plasticity/plasticity_rule.hpp>
+
+namespace spark::components::plasticity {
+
+struct OjaRuleConfig {
+    Param post_tau = 20.0;  // [ms]
+    double eta = 0.1;       // learning rate
+
+    static constexpr FieldMeta meta[] = {
+        {"post_tau", "ms", Bound::positive, "Postsynaptic trace time constant (one value, or one per post unit)."},
+        {"eta", "", Bound::none, "Learning rate."},
+    };
+};
+
+class OjaRule : public PlasticityRule<OjaRule, OjaRuleConfig> {
+public:
+    static constexpr std::string_view type_name = "oja_rule";
+    static constexpr std::string_view class_name_v = "OjaRule";
+    static constexpr std::string_view description = "Oja's rule: Hebbian growth with a weight decay of y^2 K.";
+    static constexpr auto input_ports = plain_inputs;
+
+    using PlasticityRule::PlasticityRule;
+
+    void build_rule(const BuildContext& ctx, const RuleLayout& layout);
+    void update(const RuleStep& s);
+    void reset_rule() noexcept { post_trace_.reset(); }
+    void visit_rule(StateVisitor& v) { post_trace_.visit_state(v, "post_trace"); }
+
+    std::span<const float> post_trace() const noexcept { return post_trace_.trace(); }
+
+private:
+    Tracer post_trace_;
+    std::vector<float> post_input_;  // this step's post spikes as 0/1 (scratch)
+};
+
+}  // namespace spark::components::plasticity
+
+BOOST_HANA_ADAPT_STRUCT(spark::components::plasticity::OjaRuleConfig, post_tau, eta);

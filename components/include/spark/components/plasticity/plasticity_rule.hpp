@@ -1,0 +1,217 @@
+#pragma once
+// The common plasticity-rule contract (spec section 5.0), shared by every rule.
+//
+// Ports (in this order):
+//   pre_spikes   SpikeArray  the presynaptic spikes: the pre shape (synchronous), or per synapse
+//                            `units + pre` (PortSpec::per_synapse, post dims first) as N2N delays emit it
+//   post_spikes  SpikeArray  the postsynaptic spikes of this step, shape `units`
+//   kernel       FloatArray  the synapses' current kernel, shape `units + pre`
+//   reward / modulation (modulated rules only)
+//                FloatArray  shape [1] (broadcast to every synapse) or one value per post unit
+//   -> kernel    FloatArray  the NEW kernel, shape `units + pre`; every element is written each step
+// Rules read the unsigned spike bit (bit 0): plasticity ignores the inhibitory sign. The kernel is
+// post-major: synapse (p, q) is element p * n_pre + q. Every trace is a spark::Tracer with scale 1/tau
+// (it jumps by 1/tau per spike), advanced with this step's spikes before it is used, and the kernel
+// update is K <- max(0, K + dt dK) (QuadrupletRuleTensor also clips at max_clip).
+// A trace of "pre shape" follows the pre_spikes input: for per-synapse input it is kernel-shaped.
+//
+// A model derives from PlasticityRule<Model, Config> (or from TracePairRule below, which adds the usual
+// pre/post trace pair), declares
+//     static constexpr auto input_ports = plain_inputs;   (or modulated_inputs("reward", ...))
+// and provides
+//     void build_rule(const BuildContext&, const RuleLayout&);   materialise parameters and traces
+//     void update(const RuleStep&);                              advance the traces, write the kernel
+//     void reset_rule();  void visit_rule(StateVisitor&);
+// Element-wise work runs over rows of the kernel (post units) with parallel_for; the chunks depend
+// on the sizes only, so results do not depend on the thread count. Traces advance through
+// Tracer::step, one pass on the calling thread (the core Tracer has no ranged step), from 0/1 input
+// arrays allocated at build.
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include <spark/core/component_base.hpp>
+#include <spark/core/tracer.hpp>
+
+namespace spark::components::plasticity {
+
+// The shapes a rule was built for, from its input specs.
+struct RuleLayout {
+    Shape post;                   // units
+    Shape pre;                    // the pre dims (without the post dims of a per-synapse input)
+    Shape kernel;                 // post + pre
+    Shape pre_input;              // the shape of pre_spikes: pre, or kernel when per synapse
+    std::size_t n_post = 0;       // elements of post
+    std::size_t n_pre = 0;        // elements of pre
+    bool per_synapse = false;     // pre spikes arrive per synapse
+    std::size_t pre_stride = 0;   // offset between post rows in pre_spikes: 0 (broadcast) or n_pre
+    std::size_t factor_stride = 0;          // reward/modulation: 0 = one value, 1 = one per post unit
+    std::vector<std::uint8_t> post_mask;    // inhibition mask of post_spikes (empty: all excitatory)
+    std::vector<std::uint8_t> pre_mask;     // inhibition mask of pre_spikes, pre_input elements (or empty)
+
+    std::size_t kernel_size() const noexcept { return n_post * n_pre; }
+};
+
+// Checks the input specs of a rule (`modulated`: it has a 4th FloatArray input) and returns the
+// layout. Throws ShapeError naming the offending port.
+RuleLayout check_rule_inputs(const Component& rule, const BuildContext& ctx, bool modulated);
+
+// A Tracer of `size` elements with time constants `tau` [ms] and scale 1/tau, base 0 (spec 5.0).
+// `tau` holds one value per element; equal values are stored once (the Tracer's fast path).
+Tracer inverse_tau_tracer(std::size_t size, std::span<const float> tau, double dt);
+
+// One step's payload views.
+struct RuleStep {
+    const std::uint8_t* pre = nullptr;   // pre spikes (layout.pre_input elements)
+    const std::uint8_t* post = nullptr;  // post spikes (n_post)
+    const float* kernel = nullptr;       // current kernel (n_post * n_pre)
+    const float* factor = nullptr;       // reward / modulation, or nullptr
+    float* out = nullptr;                // the new kernel (n_post * n_pre)
+    Parallel* parallel = nullptr;
+};
+
+// 1.0f when the unit spiked (bit 0), whatever its inhibition bit; else 0.0f.
+inline float spiked(std::uint8_t code) noexcept { return static_cast<float>(code & spike::bit); }
+
+template <class Derived, class ConfigT>
+class PlasticityRule : public ComponentBase<Derived, ConfigT> {
+    using Base = ComponentBase<Derived, ConfigT>;
+
+public:
+    static constexpr std::string_view category = "plasticity";
+    enum Input : std::size_t { pre_spikes, post_spikes, kernel, factor };
+    enum Output : std::size_t { new_kernel };
+
+    static constexpr PortDecl pre_port{
+        "pre_spikes", PayloadKind::spikes,
+        "Presynaptic spikes: the pre shape, or per synapse (units + pre, post dims first)."};
+    static constexpr PortDecl post_port{"post_spikes", PayloadKind::spikes, "Postsynaptic spikes (units)."};
+    static constexpr PortDecl kernel_port{"kernel", PayloadKind::floating,
+                                          "The synapses' current kernel (units + pre)."};
+    static constexpr std::array plain_inputs{pre_port, post_port, kernel_port};
+    static constexpr std::array<PortDecl, 4> modulated_inputs(std::string_view name, std::string_view description) {
+        return {pre_port, post_port, kernel_port, PortDecl{name, PayloadKind::floating, description}};
+    }
+    static constexpr std::array output_ports{
+        PortDecl{"kernel", PayloadKind::floating, "The new kernel (units + pre), to write back into the synapses."}};
+    // No properties (an empty span rather than a zero-length array, which trips -Warray-bounds in
+    // generic loops over the table).
+    static constexpr std::span<const PortDecl> property_ports{};
+
+    using Base::Base;
+
+    BuildResult build(const BuildContext& ctx) override {
+        layout_ = check_rule_inputs(*this, ctx, Derived::input_ports.size() > 3);
+        dt_ = static_cast<float>(ctx.dt);
+        rows_per_chunk_ = std::max<std::size_t>(1, default_chunk / std::max<std::size_t>(1, layout_.n_pre));
+        static_cast<Derived*>(this)->build_rule(ctx, layout_);
+        return BuildResult{{PortSpec(PayloadKind::floating, layout_.kernel)}, {}};
+    }
+
+    void step(const StepContext& ctx) override {
+        RuleStep s;
+        s.pre = ctx.inputs[pre_spikes].u8().data();
+        s.post = ctx.inputs[post_spikes].u8().data();
+        s.kernel = ctx.inputs[kernel].f32().data();
+        if constexpr (Derived::input_ports.size() > 3) s.factor = ctx.inputs[factor].f32().data();
+        s.out = ctx.outputs[new_kernel].f32().data();
+        s.parallel = ctx.parallel;
+        static_cast<Derived*>(this)->update(s);
+    }
+
+    void reset() override { static_cast<Derived*>(this)->reset_rule(); }
+    void visit_state(StateVisitor& v) override { static_cast<Derived*>(this)->visit_rule(v); }
+
+    const RuleLayout& layout() const noexcept { return layout_; }
+
+protected:
+    // body(p_begin, p_end) over the post rows of the kernel, in parallel chunks.
+    template <class Body>
+    void for_rows(const RuleStep& s, Body&& body) const {
+        parallel_for(*s.parallel, layout_.n_post, rows_per_chunk_, body);
+    }
+
+    // dst[i] = spike bit of src[i], for the dst.size() elements of a pre- or post-shaped trace input.
+    static void spikes_to_float(const RuleStep& s, const std::uint8_t* src, std::span<float> dst) {
+        parallel_for(*s.parallel, dst.size(), default_chunk, [&](std::size_t begin, std::size_t end) {
+            for (std::size_t i = begin; i < end; ++i) dst[i] = spiked(src[i]);
+        });
+    }
+
+    // Kernel-shaped dst: row p = the pre spikes of row p (broadcast along post when synchronous).
+    void spread_pre(const RuleStep& s, std::span<float> dst) const {
+        const std::size_t n_pre = layout_.n_pre, stride = layout_.pre_stride;
+        for_rows(s, [&](std::size_t p0, std::size_t p1) {
+            for (std::size_t p = p0; p < p1; ++p) {
+                const std::uint8_t* src = s.pre + p * stride;
+                float* row = dst.data() + p * n_pre;
+                for (std::size_t q = 0; q < n_pre; ++q) row[q] = spiked(src[q]);
+            }
+        });
+    }
+
+    // Kernel-shaped dst: row p = the spike of post unit p (broadcast along pre).
+    void spread_post(const RuleStep& s, std::span<float> dst) const {
+        const std::size_t n_pre = layout_.n_pre;
+        for_rows(s, [&](std::size_t p0, std::size_t p1) {
+            for (std::size_t p = p0; p < p1; ++p) std::fill_n(dst.data() + p * n_pre, n_pre, spiked(s.post[p]));
+        });
+    }
+
+    // The reward / modulation seen by post row p.
+    float factor_at(const RuleStep& s, std::size_t p) const noexcept { return s.factor[p * layout_.factor_stride]; }
+
+    RuleLayout layout_;
+    float dt_ = 1.0f;  // [ms]
+    std::size_t rows_per_chunk_ = 1;
+};
+
+// Rules that keep a presynaptic trace x and a postsynaptic trace y (HebbianRule: x of pre shape;
+// ThreeFactorHebbianRule and QuadrupletRule: x of kernel shape, fed the pre spikes broadcast along post
+// when they are synchronous). The config has `pre_tau` and `post_tau` (Params); draw order: pre_tau,
+// post_tau. State: "pre_trace", "post_trace". The model's update() calls advance_traces() first.
+enum class PreTrace { pre_shaped, kernel_shaped };
+
+template <class Derived, class ConfigT, PreTrace x_shape>
+class TracePairRule : public PlasticityRule<Derived, ConfigT> {
+public:
+    using PlasticityRule<Derived, ConfigT>::PlasticityRule;
+
+    void build_rule(const BuildContext& ctx, const RuleLayout& layout) {
+        const Shape& pre_shape = x_shape == PreTrace::kernel_shaped ? layout.kernel : layout.pre_input;
+        const auto pre_tau = this->materialize(this->config_.pre_tau, "pre_tau", pre_shape, ctx);
+        const auto post_tau = this->materialize(this->config_.post_tau, "post_tau", layout.post, ctx);
+        pre_trace_ = inverse_tau_tracer(pre_shape.size(), pre_tau, ctx.dt);
+        post_trace_ = inverse_tau_tracer(layout.n_post, post_tau, ctx.dt);
+        pre_input_.assign(pre_shape.size(), 0.0f);
+        post_input_.assign(layout.n_post, 0.0f);
+    }
+    void reset_rule() noexcept {
+        pre_trace_.reset();
+        post_trace_.reset();
+    }
+    void visit_rule(StateVisitor& v) {
+        pre_trace_.visit_state(v, "pre_trace");
+        post_trace_.visit_state(v, "post_trace");
+    }
+
+    std::span<const float> pre_trace() const noexcept { return pre_trace_.trace(); }
+    std::span<const float> post_trace() const noexcept { return post_trace_.trace(); }
+
+protected:
+    // x <- e^{-dt/tau_pre} x + s_pre / tau_pre;  y <- e^{-dt/tau_post} y + s_post / tau_post
+    void advance_traces(const RuleStep& s) {
+        if constexpr (x_shape == PreTrace::kernel_shaped) this->spread_pre(s, pre_input_);
+        else this->spikes_to_float(s, s.pre, pre_input_);
+        this->spikes_to_float(s, s.post, post_input_);
+        pre_trace_.step(pre_input_);
+        post_trace_.step(post_input_);
+    }
+
+    Tracer pre_trace_, post_trace_;
+    std::vector<float> pre_input_, post_input_;  // scratch: this step's spikes as 0/1
+};
+
+}  // namespace spark::components::plasticity

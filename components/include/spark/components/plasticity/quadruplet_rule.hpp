@@ -1,0 +1,57 @@
+#pragma once
+// QuadrupletRule: modulated four-term rule (spec section 5.5, design decision 8: it builds and runs).
+//
+// Traces (Tracers with scale 1/tau, advanced before use): x with the KERNEL shape, fed the pre spikes
+// (broadcast along post when synchronous), y (post shape):
+//     x  <- e^{-dt/tau_pre} x + s_pre / tau_pre        y <- e^{-dt/tau_post} y + s_post / tau_post
+//     dK = gamma (m + 0.1) (q_alpha s_pre + q_beta (y (x) s_pre) + q_gamma s_post + q_delta (s_post (x) x))
+//     K  <- max(0, K + dt dK)
+// s_pre is broadcast over post and s_post over pre; m is the `modulation` input: shape [1] (broadcast)
+// or one value per post unit; +0.1 is the original's modulation baseline.
+// Port fixes: the learning rate is the config field `gamma` (the original read a non-existent `eta`), and
+// the time constants are parameters that build (one value, an array or an initializer).
+// Draw order: pre_tau, post_tau.
+#include <boost/hana/adapt_struct.hpp>
+
+#include <spark/components/plasticity/plasticity_rule.hpp>
+
+namespace spark::components::plasticity {
+
+struct QuadrupletRuleConfig {
+    Param pre_tau = 10.0;   // [ms]
+    Param post_tau = 10.0;  // [ms]
+    double q_alpha = 1.0;   // weight of the presynaptic-spike term
+    double q_beta = 1.0;    // weight of the post-trace x pre-spike term
+    double q_gamma = 1.0;   // weight of the postsynaptic-spike term
+    double q_delta = 1.0;   // weight of the post-spike x pre-trace term
+    double gamma = 0.1;     // learning rate
+
+    static constexpr FieldMeta meta[] = {
+        {"pre_tau", "ms", Bound::positive,
+         "Presynaptic (kernel-shaped) trace time constant (one value, or one per synapse)."},
+        {"post_tau", "ms", Bound::positive, "Postsynaptic trace time constant (one value, or one per post unit)."},
+        {"q_alpha", "", Bound::none, "Weight of the presynaptic-spike term s_pre."},
+        {"q_beta", "", Bound::none, "Weight of the term y (x) s_pre."},
+        {"q_gamma", "", Bound::none, "Weight of the postsynaptic-spike term s_post."},
+        {"q_delta", "", Bound::none, "Weight of the term s_post (x) x."},
+        {"gamma", "", Bound::none, "Learning rate (the original's code read a missing `eta`)."},
+    };
+};
+
+class QuadrupletRule : public TracePairRule<QuadrupletRule, QuadrupletRuleConfig, PreTrace::kernel_shaped> {
+public:
+    static constexpr std::string_view type_name = "quadruplet_rule";
+    static constexpr std::string_view class_name_v = "QuadrupletRule";
+    static constexpr std::string_view description = "Modulated four-term (quadruplet) plasticity rule.";
+    static constexpr auto input_ports =
+        modulated_inputs("modulation", "Modulation: FloatArray[1] (broadcast) or one value per post unit.");
+
+    using TracePairRule::TracePairRule;
+
+    void update(const RuleStep& s);
+};
+
+}  // namespace spark::components::plasticity
+
+BOOST_HANA_ADAPT_STRUCT(spark::components::plasticity::QuadrupletRuleConfig, pre_tau, post_tau, q_alpha, q_beta,
+                        q_gamma, q_delta, gamma);

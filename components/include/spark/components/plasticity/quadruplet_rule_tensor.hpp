@@ -1,0 +1,85 @@
+#pragma once
+// QuadrupletRuleTensor: modulated four-term rule with parameters per synapse type (spec section 5.6).
+//
+// Each synapse (p, q) has a type from the inhibition masks of the input specs (design decision 5: the
+// real masks reach the rule; an empty mask means all excitatory). The first letter is the POST type,
+// the second the PRE type:   EE = 0, EI = 1, IE = 2, II = 3,   type = 2 I_post[p] + I_pre[q].
+// For per-synapse pre input the pre mask has one entry per (p, q) and that entry is used.
+// Every 4-tuple config field is indexed by that type. Traces (Tracers with scale 1/tau, advanced
+// before use), both kernel-shaped with per-synapse time constants:
+//     x  <- e^{-dt/tau_pre} x + s_pre / tau_pre        (s_pre broadcast along post when synchronous)
+//     y  <- e^{-dt/tau_post} y + s_post / tau_post     (s_post broadcast along pre)
+//     dK = eta m (alpha s_pre + beta y s_pre + gamma s_post + delta x s_post)
+//     K  <- clip(K + dt dK, 0, max_clip)
+// m is the `modulation` input (shape [1] broadcast, or one value per post unit), with NO +0.1 baseline
+// (unlike QuadrupletRule). No random draws.
+// Parameters of the CartPole tutorial ("Plasticity Cards"): see spec section 5.6.
+#include <array>
+
+#include <boost/hana/adapt_struct.hpp>
+
+#include <spark/components/plasticity/plasticity_rule.hpp>
+
+namespace spark::components::plasticity {
+
+// Synapse types, the index into every 4-tuple of QuadrupletRuleTensorConfig.
+enum SynapseType : std::uint8_t { excitatory_excitatory, excitatory_inhibitory, inhibitory_excitatory,
+                                  inhibitory_inhibitory };
+
+struct QuadrupletRuleTensorConfig {
+    // Every vector holds 4 values, ordered EE, EI, IE, II (post type, pre type).
+    std::vector<double> pre_tau{10.0, 10.0, 10.0, 10.0};    // [ms]
+    std::vector<double> post_tau{10.0, 10.0, 10.0, 10.0};   // [ms]
+    std::vector<double> q_alpha{1.0, 1.0, 1.0, 1.0};
+    std::vector<double> q_beta{1.0, 1.0, 1.0, 1.0};
+    std::vector<double> q_gamma{1.0, 1.0, 1.0, 1.0};
+    std::vector<double> q_delta{1.0, 1.0, 1.0, 1.0};
+    std::vector<double> max_clip{20.0, 20.0, 20.0, 20.0};  // upper clip of the kernel
+    double eta = 0.1;                                       // learning rate
+
+    static constexpr FieldMeta meta[] = {
+        {"pre_tau", "ms", Bound::positive, "Presynaptic trace time constants per type (EE, EI, IE, II)."},
+        {"post_tau", "ms", Bound::positive, "Postsynaptic trace time constants per type (EE, EI, IE, II)."},
+        {"q_alpha", "", Bound::none, "Weights of the term s_pre per type (EE, EI, IE, II)."},
+        {"q_beta", "", Bound::none, "Weights of the term y s_pre per type (EE, EI, IE, II)."},
+        {"q_gamma", "", Bound::none, "Weights of the term s_post per type (EE, EI, IE, II)."},
+        {"q_delta", "", Bound::none, "Weights of the term x s_post per type (EE, EI, IE, II)."},
+        {"max_clip", "", Bound::non_negative, "Upper bound of the kernel per type (EE, EI, IE, II)."},
+        {"eta", "", Bound::none, "Learning rate."},
+    };
+};
+
+class QuadrupletRuleTensor : public PlasticityRule<QuadrupletRuleTensor, QuadrupletRuleTensorConfig> {
+public:
+    static constexpr std::string_view type_name = "quadruplet_rule_tensor";
+    static constexpr std::string_view class_name_v = "QuadrupletRuleTensor";
+    static constexpr std::string_view description =
+        "Modulated four-term plasticity rule with parameters per synapse type (EE, EI, IE, II).";
+    static constexpr auto input_ports =
+        modulated_inputs("modulation", "Modulation: FloatArray[1] (broadcast) or one value per post unit.");
+
+    // Checks that every 4-tuple field has exactly 4 values (ConfigError otherwise).
+    QuadrupletRuleTensor(Config config, std::string instance);
+
+    void build_rule(const BuildContext& ctx, const RuleLayout& layout);
+    void update(const RuleStep& s);
+    void reset_rule() noexcept;
+    void visit_rule(StateVisitor& v);
+
+    // The type (SynapseType) of every synapse, kernel layout.
+    std::span<const std::uint8_t> synapse_types() const noexcept { return types_; }
+    std::span<const float> pre_trace() const noexcept { return pre_trace_.trace(); }
+    std::span<const float> post_trace() const noexcept { return post_trace_.trace(); }
+
+private:
+    using Table = std::array<float, 4>;
+    Table alpha_{}, beta_{}, gamma_{}, delta_{}, max_clip_{};
+    std::vector<std::uint8_t> types_;
+    Tracer pre_trace_, post_trace_;
+    std::vector<float> input_;  // scratch: a kernel-shaped trace input
+};
+
+}  // namespace spark::components::plasticity
+
+BOOST_HANA_ADAPT_STRUCT(spark::components::plasticity::QuadrupletRuleTensorConfig, pre_tau, post_tau, q_alpha,
+                        q_beta, q_gamma, q_delta, max_clip, eta);

@@ -1,0 +1,281 @@
+#pragma once
+// The exponential integrate-and-fire family (spec sections 2.5-2.8).
+//
+// All four share the EIF membrane, integrated with forward Euler, k = dt/tau, v = V - V_rest,
+// theta = V_th - V_rest (the numerical spike cut-off), theta_rh = V_rh - V_rest (the rheobase, or soft,
+// threshold), Delta_T the slope factor:
+//     v <- v + k ( -v + Delta_T exp((v - theta_rh)/Delta_T) + R I )
+//     s  = [v > theta] ;  v <- s v_reset + (1 - s) v
+// Never NaN or inf: the exponential term is evaluated at min(v, theta), the cut-off in force. A spike
+// resets v, so every trajectory that starts the step at or below the cut-off (every sub-threshold
+// trajectory) is bit-identical to the plain formula; only a refractory or user-loaded v above the
+// cut-off sees the clamp. The clamp potential is also capped where the term reaches 1e30 mV (far
+// beyond any cut-off of a sensible config), so a very high (adaptive) threshold cannot overflow it.
+// Parameters are materialised in the order rest, reset, tau, resistance, threshold, rheobase_threshold,
+// spike_slope, then each model's own (Spark's draw order).
+// References: Fourcaud-Trocme, Hansel, van Vreeswijk & Brunel, J. Neurosci. 23:11628 (2003);
+// Brette & Gerstner, J. Neurophysiol. 94:3637 (2005); Neuronal Dynamics (2014) ch. 5.2 and 6.1.
+#include <boost/hana/adapt_struct.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+#include <spark/components/somas/soma.hpp>
+#include <spark/components/somas/soma_parts.hpp>
+
+namespace spark::components::somas {
+
+namespace soma_fields {
+inline constexpr FieldMeta spike_cutoff{"threshold", "mV", Bound::none,
+                                        "Numerical spike cut-off: a spike is emitted when the potential exceeds it."};
+inline constexpr FieldMeta rheobase_threshold{"rheobase_threshold", "mV", Bound::none,
+                                              "Rheobase (soft) threshold V_rh, where the exponential term takes over."};
+inline constexpr FieldMeta spike_slope{"spike_slope", "mV", Bound::positive,
+                                       "Slope factor Delta_T of the exponential term (sharpness of the spike onset)."};
+inline constexpr FieldMeta adaptation_tau{"adaptation_tau", "ms", Bound::positive,
+                                          "Time constant tau_w of the adaptation current."};
+inline constexpr FieldMeta adaptation_delta{"adaptation_delta", "pA", Bound::none,
+                                            "Spike-triggered increase b of the adaptation current."};
+inline constexpr FieldMeta adaptation_subthreshold{"adaptation_subthreshold", "nS", Bound::none,
+                                                   "Subthreshold adaptation conductance a."};
+}  // namespace soma_fields
+
+struct ExponentialSomaConfig {
+    std::optional<Shape> units;       // population shape (optional; set by a neuron)
+    Param potential_rest = -70.0;     // [mV]
+    Param potential_reset = -51.0;    // [mV]
+    Param potential_tau = 5.0;        // [ms]
+    Param resistance = 0.5;           // [GOhm]
+    Param threshold = -30.0;          // [mV] spike cut-off
+    Param rheobase_threshold = -50.0; // [mV]
+    Param spike_slope = 2.0;          // [mV]
+
+    static constexpr FieldMeta meta[] = {soma_fields::units,          soma_fields::potential_rest,
+                                         soma_fields::potential_reset, soma_fields::potential_tau,
+                                         soma_fields::resistance,     soma_fields::spike_cutoff,
+                                         soma_fields::rheobase_threshold, soma_fields::spike_slope};
+};
+
+struct RefractoryExponentialSomaConfig {
+    std::optional<Shape> units;
+    Param potential_rest = -70.0;     // [mV]
+    Param potential_reset = -51.0;    // [mV]
+    Param potential_tau = 5.0;        // [ms]
+    Param resistance = 0.5;           // [GOhm]
+    Param threshold = -30.0;          // [mV] spike cut-off
+    Param rheobase_threshold = -50.0; // [mV]
+    Param spike_slope = 2.0;          // [mV]
+    Param cooldown = 2.0;             // [ms]
+
+    static constexpr FieldMeta meta[] = {soma_fields::units,          soma_fields::potential_rest,
+                                         soma_fields::potential_reset, soma_fields::potential_tau,
+                                         soma_fields::resistance,     soma_fields::spike_cutoff,
+                                         soma_fields::rheobase_threshold, soma_fields::spike_slope,
+                                         soma_fields::cooldown};
+};
+
+struct AdaptiveExponentialSomaConfig {
+    std::optional<Shape> units;
+    Param potential_rest = -70.0;        // [mV]
+    Param potential_reset = -51.0;       // [mV]
+    Param potential_tau = 5.0;           // [ms]
+    Param resistance = 0.5;              // [GOhm]
+    Param threshold = -30.0;             // [mV] spike cut-off
+    Param rheobase_threshold = -50.0;    // [mV]
+    Param spike_slope = 2.0;             // [mV]
+    Param adaptation_tau = 100.0;        // [ms]
+    Param adaptation_delta = 7.0;        // [pA]
+    Param adaptation_subthreshold = 0.5; // [nS]
+
+    static constexpr FieldMeta meta[] = {soma_fields::units,           soma_fields::potential_rest,
+                                         soma_fields::potential_reset,  soma_fields::potential_tau,
+                                         soma_fields::resistance,      soma_fields::spike_cutoff,
+                                         soma_fields::rheobase_threshold, soma_fields::spike_slope,
+                                         soma_fields::adaptation_tau,  soma_fields::adaptation_delta,
+                                         soma_fields::adaptation_subthreshold};
+};
+
+struct SimplifiedAdaptiveExponentialSomaConfig {
+    std::optional<Shape> units;
+    Param potential_rest = -70.0;     // [mV]
+    Param potential_reset = -51.0;    // [mV]
+    Param potential_tau = 5.0;        // [ms]
+    Param resistance = 0.5;           // [GOhm]
+    Param threshold = -30.0;          // [mV] spike cut-off, the base of the adaptive threshold
+    Param rheobase_threshold = -50.0; // [mV]
+    Param spike_slope = 2.0;          // [mV]
+    Param cooldown = 2.0;             // [ms]
+    Param threshold_tau = 20.0;       // [ms]
+    Param threshold_delta = 100.0;    // [mV]
+
+    static constexpr FieldMeta meta[] = {soma_fields::units,          soma_fields::potential_rest,
+                                         soma_fields::potential_reset, soma_fields::potential_tau,
+                                         soma_fields::resistance,     soma_fields::spike_cutoff,
+                                         soma_fields::rheobase_threshold, soma_fields::spike_slope,
+                                         soma_fields::cooldown,       soma_fields::threshold_tau,
+                                         soma_fields::threshold_delta};
+};
+
+// The membrane constants every exponential soma shares, materialised in the draw order
+// rest, reset, tau, resistance, threshold, rheobase_threshold, spike_slope.
+template <class Derived, class ConfigT>
+class ExponentialFamily : public Soma<Derived, ConfigT> {
+    using Base = Soma<Derived, ConfigT>;
+
+public:
+    using Base::Base;
+
+    // The largest value of the exponential term Delta_T exp(...) [mV] that the clamp lets through.
+    static constexpr double max_exponential_term = 1e30;
+
+protected:
+    void build_membrane(const BuildContext& ctx, const Shape& units) {
+        const auto& c = this->config_;
+        const auto rest = this->materialize(c.potential_rest, "potential_rest", units, ctx);
+        const auto reset = this->materialize(c.potential_reset, "potential_reset", units, ctx);
+        const auto tau = this->materialize(c.potential_tau, "potential_tau", units, ctx);
+        const auto resistance = this->materialize(c.resistance, "resistance", units, ctx);
+        const auto threshold = this->materialize(c.threshold, "threshold", units, ctx);
+        const auto rheobase = this->materialize(c.rheobase_threshold, "rheobase_threshold", units, ctx);
+        const auto slope = this->materialize(c.spike_slope, "spike_slope", units, ctx);
+        const std::size_t n = units.size();
+        rate_.resize(n);
+        resistance_ = resistance;
+        threshold_.resize(n);
+        rheobase_.resize(n);
+        slope_ = slope;
+        reset_.resize(n);
+        exponent_cap_.resize(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            rate_[i] = static_cast<float>(ctx.dt / static_cast<double>(tau[i]));
+            threshold_[i] = threshold[i] - rest[i];
+            rheobase_[i] = rheobase[i] - rest[i];
+            reset_[i] = reset[i] - rest[i];
+            const double delta_t = slope[i];
+            exponent_cap_[i] = static_cast<float>(rheobase_[i] + delta_t * std::log(max_exponential_term / delta_t));
+        }
+    }
+
+    std::vector<float> rate_;          // k = dt/tau
+    std::vector<float> resistance_;    // R [GOhm]
+    std::vector<float> threshold_;     // theta = V_th - V_rest [mV]
+    std::vector<float> rheobase_;      // theta_rh = V_rh - V_rest [mV]
+    std::vector<float> slope_;         // Delta_T [mV]
+    std::vector<float> reset_;         // v_reset = V_reset - V_rest [mV]
+    std::vector<float> exponent_cap_;  // v where Delta_T exp((v - theta_rh)/Delta_T) = max_exponential_term [mV]
+};
+
+// ExponentialSoma (spec 2.5): the plain EIF above. State: potential.
+class ExponentialSoma : public ExponentialFamily<ExponentialSoma, ExponentialSomaConfig> {
+public:
+    static constexpr std::string_view type_name = "exponential_soma";
+    static constexpr std::string_view class_name_v = "ExponentialSoma";
+    static constexpr std::string_view description = "Exponential integrate-and-fire soma.";
+
+    using ExponentialFamily::ExponentialFamily;
+
+    void build_model(const BuildContext& ctx, const Shape& units) { build_membrane(ctx, units); }
+    void update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept;
+    void reset_model() noexcept {}
+    void visit_model(StateVisitor&) {}
+};
+
+// RefractoryExponentialSoma (spec 2.6): only the input is gated while refractory.
+//     ready = [r > c]
+//     v <- v + k ( -v + Delta_T exp((v - theta_rh)/Delta_T) + ready R I )
+//     s  = [v > theta] and ready ;  v reset ;  r <- (1 - s)(r + 1)  (saturating, kept uint16 on reset)
+// State: potential, refractory (uint16).
+class RefractoryExponentialSoma : public ExponentialFamily<RefractoryExponentialSoma, RefractoryExponentialSomaConfig> {
+public:
+    static constexpr std::string_view type_name = "refractory_exponential_soma";
+    static constexpr std::string_view class_name_v = "RefractoryExponentialSoma";
+    static constexpr std::string_view description = "Exponential integrate-and-fire soma with a refractory period.";
+
+    using ExponentialFamily::ExponentialFamily;
+
+    void build_model(const BuildContext& ctx, const Shape& units);
+    void update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept;
+    void reset_model() noexcept { refractory_.reset(); }
+    void visit_model(StateVisitor& v) { refractory_.visit(v); }
+
+    const RefractoryCounter& refractory() const noexcept { return refractory_; }
+
+private:
+    RefractoryCounter refractory_;
+};
+
+// AdaptiveExponentialSoma (spec 2.7, AdEx; no refractory period), with the adaptation current w [pA]:
+//     v <- v + k ( -v + Delta_T exp((v - theta_rh)/Delta_T) - R w + R I )
+//     s  = [v > theta] ;  v <- s v_reset + (1 - s) v
+//     w <- w + (dt/tau_w)( -w + a v ) + b s          (v AFTER the reset; a v = a (V - E_L))
+// Parameters drawn after the membrane's: adaptation_delta b, adaptation_subthreshold a, adaptation_tau.
+// State: potential, adaptation (w, starts and resets at 0).
+class AdaptiveExponentialSoma : public ExponentialFamily<AdaptiveExponentialSoma, AdaptiveExponentialSomaConfig> {
+public:
+    static constexpr std::string_view type_name = "adaptive_exponential_soma";
+    static constexpr std::string_view class_name_v = "AdaptiveExponentialSoma";
+    static constexpr std::string_view description = "Adaptive exponential integrate-and-fire (AdEx) soma.";
+
+    using ExponentialFamily::ExponentialFamily;
+
+    void build_model(const BuildContext& ctx, const Shape& units);
+    void update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept;
+    void reset_model() noexcept { std::fill(adaptation_.begin(), adaptation_.end(), 0.0f); }
+    void visit_model(StateVisitor& v) { v("adaptation", adaptation_); }
+
+    std::span<const float> adaptation_values() const noexcept { return adaptation_; }
+
+private:
+    std::vector<float> adaptation_;       // w [pA]
+    std::vector<float> adaptation_rate_;  // dt/tau_w
+    std::vector<float> subthreshold_;     // a [nS]
+    std::vector<float> spike_increment_;  // b [pA]
+};
+
+// SimplifiedAdaptiveExponentialSoma (spec 2.8): RefractoryExponentialSoma whose cut-off theta is the
+// AdaptiveThreshold theta_t (base theta, tau threshold_tau, scale threshold_delta); no subthreshold
+// adaptation. The exponential term is clamped at min(v, theta_t); s = [v > theta_t] and ready; then
+//     theta_{t+1} = theta + exp(-dt/tau_theta) (theta_t - theta) + delta s
+// State: potential, refractory (uint16), threshold (theta_t, rest-relative [mV]).
+class SimplifiedAdaptiveExponentialSoma
+    : public ExponentialFamily<SimplifiedAdaptiveExponentialSoma, SimplifiedAdaptiveExponentialSomaConfig> {
+public:
+    static constexpr std::string_view type_name = "simplified_adaptive_exponential_soma";
+    static constexpr std::string_view class_name_v = "SimplifiedAdaptiveExponentialSoma";
+    static constexpr std::string_view description =
+        "Refractory exponential integrate-and-fire soma with a spike-triggered adaptive threshold.";
+
+    using ExponentialFamily::ExponentialFamily;
+
+    void build_model(const BuildContext& ctx, const Shape& units);
+    void update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept;
+    void reset_model() noexcept {
+        refractory_.reset();
+        threshold_trace_.reset();
+    }
+    void visit_model(StateVisitor& v) {
+        refractory_.visit(v);
+        threshold_trace_.visit(v);
+    }
+
+    const RefractoryCounter& refractory() const noexcept { return refractory_; }
+    const AdaptiveThreshold& adaptive_threshold() const noexcept { return threshold_trace_; }
+
+private:
+    RefractoryCounter refractory_;
+    AdaptiveThreshold threshold_trace_;
+};
+
+}  // namespace spark::components::somas
+
+BOOST_HANA_ADAPT_STRUCT(spark::components::somas::ExponentialSomaConfig, units, potential_rest, potential_reset,
+                        potential_tau, resistance, threshold, rheobase_threshold, spike_slope);
+BOOST_HANA_ADAPT_STRUCT(spark::components::somas::RefractoryExponentialSomaConfig, units, potential_rest,
+                        potential_reset, potential_tau, resistance, threshold, rheobase_threshold, spike_slope,
+                        cooldown);
+BOOST_HANA_ADAPT_STRUCT(spark::components::somas::AdaptiveExponentialSomaConfig, units, potential_rest,
+                        potential_reset, potential_tau, resistance, threshold, rheobase_threshold, spike_slope,
+                        adaptation_tau, adaptation_delta, adaptation_subthreshold);
+BOOST_HANA_ADAPT_STRUCT(spark::components::somas::SimplifiedAdaptiveExponentialSomaConfig, units, potential_rest,
+                        potential_reset, potential_tau, resistance, threshold, rheobase_threshold, spike_slope,
+                        cooldown, threshold_tau, threshold_delta);

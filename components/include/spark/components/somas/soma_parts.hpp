@@ -1,0 +1,110 @@
+#pragma once
+// Building blocks shared by several soma models.
+//
+// RefractoryCounter (spec 2.2, 2.3, 2.6, 2.8): the steps since the last spike, one uint16 per neuron,
+//     with a cooldown of c = round_half_even(cooldown / dt) steps. The counter starts and resets at c
+//     and advances as  r <- (1 - s)(r + 1),  SATURATING at 65535 instead of wrapping (design decision
+//     3), so a neuron that stays silent for a long time never gets a spurious refractory period.
+//     Spark's models test readiness as r > c (refractory) or r >= c (strict refractory).
+// AdaptiveThreshold (spec 2.4, 2.8): the Tracer of spec 1.8 with base theta (= V_th - V_rest),
+//     tau = threshold_tau and scale = threshold_delta, fed with the soma's spikes:
+//         theta_{t+1} = theta + e^{-dt/tau_theta} (theta_t - theta) + delta s_t
+//     It starts and resets at theta.
+// soma_fields: the FieldMeta rows that several soma configs share (one description per field).
+// choose() and SPARK_ELEMENTWISE_LOOP: what keeps the per-neuron step loops vectorisable.
+#include <bit>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <vector>
+
+#include <spark/core/config.hpp>
+#include <spark/core/state.hpp>
+
+// Put before an element-wise loop over arrays that never overlap (a component's state and parameters
+// and the runtime's payload buffers are distinct allocations): the compiler may then vectorise it
+// without run-time alias checks, of which a soma step would need more than GCC tries (10).
+#if defined(__clang__)
+#define SPARK_ELEMENTWISE_LOOP _Pragma("clang loop vectorize(assume_safety)")
+#elif defined(__GNUC__)
+#define SPARK_ELEMENTWISE_LOOP _Pragma("GCC ivdep")
+#else
+#define SPARK_ELEMENTWISE_LOOP
+#endif
+
+namespace spark::components::somas {
+
+// `s ? if_true : if_false`, bit for bit, as a branch-free bit blend. A plain ?: on floats lets the
+// compiler move the loads or arithmetic of one side into a branch, which stops vectorisation.
+inline float choose(bool s, float if_true, float if_false) noexcept {
+    const std::uint32_t mask = 0u - static_cast<std::uint32_t>(s);
+    return std::bit_cast<float>((std::bit_cast<std::uint32_t>(if_true) & mask) |
+                                (std::bit_cast<std::uint32_t>(if_false) & ~mask));
+}
+
+class RefractoryCounter {
+public:
+    static constexpr std::uint16_t saturated = std::numeric_limits<std::uint16_t>::max();
+    // The longest cooldown [steps]: with r > c a neuron must still become ready below saturation.
+    static constexpr std::uint16_t max_cooldown_steps = saturated - 1;
+
+    // `cooldown` [ms], one value per neuron. Throws ConfigError (naming `where` and the field
+    // "cooldown") when cooldown / dt rounds to more than max_cooldown_steps.
+    void build(std::span<const float> cooldown, double dt, const ConfigWhere& where);
+    void reset() noexcept { counter_ = cooldown_; }
+    void visit(StateVisitor& v) { v("refractory", counter_); }
+
+    std::uint16_t* counters() noexcept { return counter_.data(); }
+    const std::uint16_t* cooldown_steps() const noexcept { return cooldown_.data(); }
+    std::span<const std::uint16_t> values() const noexcept { return counter_; }
+
+    // r <- (1 - s)(r + 1), saturating.
+    static constexpr std::uint16_t advance(std::uint16_t r, bool spiked) noexcept {
+        return spiked ? std::uint16_t{0} : static_cast<std::uint16_t>(r == saturated ? r : r + 1);
+    }
+
+private:
+    std::vector<std::uint16_t> cooldown_;  // c [steps]
+    std::vector<std::uint16_t> counter_;   // r [steps]
+};
+
+class AdaptiveThreshold {
+public:
+    // `theta` [mV, rest-relative], `tau` [ms] and `delta` [mV], one value per neuron.
+    void build(std::span<const float> theta, std::span<const float> tau, std::span<const float> delta, double dt);
+    void reset() noexcept { trace_ = base_; }
+    void visit(StateVisitor& v) { v("threshold", trace_); }
+
+    float* trace() noexcept { return trace_.data(); }
+    std::span<const float> values() const noexcept { return trace_; }
+    const float* base() const noexcept { return base_.data(); }
+    const float* decay() const noexcept { return decay_.data(); }
+    const float* delta() const noexcept { return delta_.data(); }
+
+    // theta + d (theta_t - theta) + delta s, in the operation order of Tracer::step.
+    static float advance(float trace, float base, float decay, float delta, bool spiked) noexcept {
+        return base + decay * (trace - base) + choose(spiked, delta, 0.0f);
+    }
+
+private:
+    std::vector<float> trace_, base_, decay_, delta_;
+};
+
+// FieldMeta rows shared by several soma configs.
+namespace soma_fields {
+inline constexpr FieldMeta units{"units", "", Bound::none,
+                                 "Population shape; checked against the input current when given."};
+inline constexpr FieldMeta potential_rest{"potential_rest", "mV", Bound::none, "Membrane rest potential."};
+inline constexpr FieldMeta potential_reset{"potential_reset", "mV", Bound::none, "Potential right after a spike."};
+inline constexpr FieldMeta potential_tau{"potential_tau", "ms", Bound::positive, "Membrane time constant."};
+inline constexpr FieldMeta resistance{"resistance", "GOhm", Bound::none, "Membrane resistance."};
+inline constexpr FieldMeta threshold{"threshold", "mV", Bound::none, "Spike threshold."};
+inline constexpr FieldMeta cooldown{"cooldown", "ms", Bound::non_negative,
+                                    "Refractory period after a spike (rounded half-to-even to whole steps)."};
+inline constexpr FieldMeta threshold_tau{"threshold_tau", "ms", Bound::positive,
+                                         "Decay time constant of the adaptive threshold."};
+inline constexpr FieldMeta threshold_delta{"threshold_delta", "mV", Bound::none,
+                                           "Increase of the adaptive threshold at each spike."};
+}  // namespace soma_fields
+
+}  // namespace spark::components::somas

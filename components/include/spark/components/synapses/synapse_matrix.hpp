@@ -1,0 +1,122 @@
+#pragma once
+// SynapseMatrix: the connectivity of a synapse group and its event-driven delivery (design.md,
+// "Performance stance"; issue 5).
+//
+// Holds the kernel K[post, pre] (post dims first, flattened to n_post x n_pre) in one of two layouts:
+//   dense   the row-major kernel itself (the live `kernel` property; needed by plasticity);
+//   sparse  the nonzeros only, stored per chunk of targets and, inside a chunk, per presynaptic column:
+//           weight (float32) + target offset inside the chunk (uint16) [+ delay in steps (uint8 when
+//           B <= 255, else uint16)], plus one uint32 column start per (chunk, column). That is 6 bytes per
+//           synapse (7 with delays up to 255 steps) plus at most ~1 byte of column starts.
+// and, optionally, one delay per synapse (1..B steps) with a ring of B+1 slots of per-target input:
+// a spike arriving at step t adds its weight to the target's input of step t + d (never a per-synapse
+// spike buffer).
+//
+// Delivery per step: the caller lists the spiking presynaptic units once, then every task (a fixed
+// range of targets) adds, for each spiking unit in increasing index order, its column into the targets
+// of the task. Cost ~ spikes x fan-out. Every target's sum is formed by one task in increasing
+// presynaptic order, so the result does not depend on the task partition or the thread count, and it is
+// bit-identical to the literal dense sum sum_j K[p, j] s_j in j order (adding K * 0 = +-0 changes nothing).
+// The chunk length is a function of the problem size only (never of the thread count).
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include <spark/core/config.hpp>
+#include <spark/core/state.hpp>
+
+namespace spark::components::synapses {
+
+enum class Layout : std::uint8_t { dense, sparse };
+
+// Memory of a synapse group. `synapses` is the number of stored synapses: every (post, pre) pair for the
+// dense layout, the nonzeros for the sparse one.
+struct MemoryUsage {
+    std::size_t synapses = 0;
+    std::size_t connectivity_bytes = 0;  // weights, indices, column starts, per-synapse delays
+    std::size_t state_bytes = 0;         // traces, delay rings, scratch (per target or per synapse)
+    // Connectivity bytes per stored synapse (what a sparse, fixed-weight network pays per synapse).
+    double bytes_per_synapse() const noexcept {
+        return synapses == 0 ? 0.0 : static_cast<double>(connectivity_bytes) / static_cast<double>(synapses);
+    }
+};
+
+// Bytes per stored synapse of a layout, before any column-start overhead: dense 4 (+1/2 with delays,
+// counted per pair), sparse 6 (+1/2 with delays). `delay_steps` = B, 0 for no delays.
+double bytes_per_synapse(Layout layout, std::size_t delay_steps) noexcept;
+
+class SynapseMatrix {
+public:
+    // Targets per task in the dense layout (any length gives the same numbers; this one balances the
+    // per-task overhead against parallelism).
+    static constexpr std::size_t dense_rows_per_task = 256;
+
+    // `kernel`: n_post x n_pre row-major. `delays`: empty, or one per synapse in 1..delay_steps.
+    // `ring`: allocate the ring of per-target input (false when the caller delays spikes itself and only
+    // needs delay_of()). Throws ConfigError (naming `where`) if a sparse kernel has more than 2^32 - 1
+    // nonzeros.
+    void build(Layout layout, std::size_t n_post, std::size_t n_pre, std::vector<float> kernel,
+               std::span<const std::int32_t> delays, std::size_t delay_steps, const ConfigWhere& where,
+               bool ring = true);
+
+    Layout layout() const noexcept { return layout_; }
+    std::size_t n_post() const noexcept { return n_post_; }
+    std::size_t n_pre() const noexcept { return n_pre_; }
+    std::size_t delay_steps() const noexcept { return delay_steps_; }  // B, 0 = no delays
+    std::size_t synapse_count() const noexcept;
+    std::size_t chunk_length() const noexcept { return chunk_; }  // targets per task
+
+    // The fixed partition of the targets into tasks.
+    std::size_t task_count() const noexcept { return tasks_; }
+    std::pair<std::size_t, std::size_t> task_range(std::size_t task) const noexcept {
+        const std::size_t begin = task * chunk_;
+        return {begin, begin + chunk_ < n_post_ ? begin + chunk_ : n_post_};
+    }
+
+    // Writes into x[p], for every target p of `task`, this step's synaptic input
+    //     x[p] = sum_j K[p, j] s_j(t - d[p, j])      (d = 0 without delays)
+    // given the spiking units `spiking` (increasing) and their signed values `sign` (+-1) of this step.
+    // With delays it also schedules this step's spikes into the ring. Safe to run tasks concurrently.
+    void accumulate(std::size_t task, std::span<const std::uint32_t> spiking, std::span<const float> sign,
+                    float* x) noexcept;
+    // The same for per-synapse input codes [n_post x n_pre] (already delayed; no ring).
+    void accumulate_per_synapse(std::size_t task, const std::uint8_t* codes, float* x) const noexcept;
+    // After all tasks of a step: advances the ring.
+    void advance() noexcept;
+
+    // Dense layout only: the live kernel, a row of it, and the delay of synapse p * n_pre + j.
+    std::span<float> dense_kernel() noexcept { return kernel_; }
+    const float* kernel_row(std::size_t post) const noexcept { return kernel_.data() + post * n_pre_; }
+    std::size_t delay_of(std::size_t synapse) const noexcept {
+        return delay_steps_ <= 255 ? delay8_[synapse] : delay16_[synapse];
+    }
+
+    // The kernel as a dense n_post x n_pre array (any layout).
+    void copy_dense(std::span<float> out) const noexcept;
+    // Overwrites the weights from a dense kernel. The sparse layout keeps its nonzero pattern: a new
+    // nonzero outside it throws ConfigError (naming `where`) and changes nothing.
+    void set_kernel(std::span<const float> dense, const ConfigWhere& where);
+
+    void reset() noexcept;  // clears the delay ring
+    // "kernel" (dense, f32 [n_post x n_pre]) or "kernel_values" (sparse, f32 [nonzeros], in storage
+    // order); with delays "delay_ring" (f32 [(B+1) x n_post]) and "delay_ring_index" (i32).
+    void visit_state(StateVisitor& v);
+
+    std::size_t connectivity_bytes() const noexcept;
+    std::size_t state_bytes() const noexcept { return ring_.size() * sizeof(float) + sizeof(ring_index_); }
+
+private:
+    Layout layout_ = Layout::dense;
+    std::size_t n_post_ = 0, n_pre_ = 0, delay_steps_ = 0, chunk_ = 1, tasks_ = 0;
+    std::vector<float> kernel_;                  // dense: the kernel; sparse: the stored weights
+    std::vector<std::uint16_t> target_;          // sparse: target offset inside its chunk
+    std::vector<std::uint32_t> column_start_;    // sparse: [chunk x (n_pre + 1)] offsets into kernel_
+    std::vector<std::uint8_t> delay8_;           // per stored synapse, when B <= 255
+    std::vector<std::uint16_t> delay16_;         // per stored synapse, when B > 255
+    std::vector<float> ring_;                    // [(B+1) x n_post] per-target input of the next B steps
+    std::int32_t ring_index_ = 0;                // the slot of this step
+};
+
+}  // namespace spark::components::synapses

@@ -1,0 +1,370 @@
+#pragma once
+// The common synapse contract (spec section 3.0), shared by every synapse model, with the event-driven
+// fast paths of issue 5.
+//
+// Ports: input `spikes` (SpikeArray: synchronous, shape = pre_shape; or per-synapse, shape =
+// units + pre_shape, e.g. from N2NDelays), output `currents` (CurrentArray [pA], shape = units),
+// settable property `kernel` (FloatArray, shape = units + pre_shape, post dims first).
+// Inhibition is carried by the presynaptic spike sign (spike::signed_value = -1/0/+1), not the kernel.
+// `contract()` reports the output only (currents[units]); the kernel shape depends on the input and is
+// known after build, so the contract's property list is empty.
+//
+// Config fields every synapse group has:
+//   units      postsynaptic shape (required; a neuron propagates it);
+//   kernel     the weights [pA], drawn with the hint norm_axes = post axes (spec 3.1);
+//   layout     "auto" | "dense" | "sparse". auto = sparse when at most half the drawn weights are nonzero,
+//              the kernel property is not read by any wire (BuildContext::properties_read) and the model
+//              keeps one trace per target; otherwise dense. The dense kernel is the live property (what a
+//              plasticity rule reads); in the sparse layout property() returns a dense copy made on
+//              request, and set_property() may only change weights inside the nonzero pattern fixed at
+//              build (SynapseMatrix::set_kernel);
+//   max_delay  [ms], 0 = no delays. Otherwise one delay per synapse (`delays`, N2NDelays semantics,
+//              steps 1..B, B = ceil(max_delay / dt)) delivered through a ring of per-target input:
+//              a spike arriving at step t adds K * s to the target's input of step t + d. Equal to
+//              n2n_delays -> synapses with the same delays (up to the order of the float additions).
+//              The weight is applied when the spike arrives (NEST's convention): after a kernel change,
+//              spikes already in flight keep their old weight, while the chain applies the weight at
+//              delivery. Identical for fixed weights. With per-synapse traces the literal spike delay
+//              line is used instead (weights at delivery, like the chain).
+//              Needs synchronous input. Draw order: kernel, the model's parameters, then delays.
+// Traced models add `trace_mode` = "auto" | "per_target" | "per_synapse": per_target keeps one trace per
+// target (exact because the traces are linear: the sum over pre of per-synapse traces with a common time
+// constant is one trace of the summed input, with base n_pre * base); per_synapse is the literal
+// reference (kernel-sized traces, dense layout). auto = per_target unless a time constant varies along
+// the presynaptic axes.
+// reset() clears the traces and delay buffers; the kernel (learned weights) is kept, as in the original.
+//
+// A model derives from Synapses<Model, Config> and provides
+//     static constexpr bool has_traces;
+//     bool build_model(const BuildContext&);        // draw parameters; returns true for per-synapse traces
+//     void update_targets(std::size_t begin, std::size_t end, float* current) noexcept;
+//         // per-target path: current[p] holds sum_j K s for p in [begin, end); replace it by the output
+//     float update_row(std::size_t post, const float* kernel_row, const float* sign_row) noexcept;
+//         // per-synapse path: advance the traces of row `post` with K s, return the row's current
+//     void reset_model() noexcept;  void visit_model(StateVisitor&);  std::size_t model_state_bytes() const;
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <spark/components/delays/delay_line.hpp>
+#include <spark/components/synapses/synapse_matrix.hpp>
+#include <spark/core/component_base.hpp>
+
+namespace spark::components::synapses {
+
+// The extent of a per-synapse parameter after materialisation.
+enum class Extent : std::uint8_t { single, per_target, per_synapse };
+
+struct SynapseParam {
+    std::vector<float> values;  // one value, or one per synapse (n_post x n_pre)
+    Extent extent = Extent::single;
+    // One value, or one per target (for the per-target path; extent must not be per_synapse).
+    std::vector<float> per_target(std::size_t n_pre) const;
+};
+
+// Classifies materialised values (1 or n_post x n_pre): per_target when constant along the pre axes.
+SynapseParam classify(std::vector<float> values, std::size_t n_post, std::size_t n_pre);
+
+// Throws ConfigError unless `value` is one of `choices`.
+void check_choice(const ConfigWhere& where, std::string_view field, const std::string& value,
+                  std::initializer_list<std::string_view> choices);
+
+// Lists the spiking units of `codes` (increasing) and their signed values; returns the count.
+std::size_t collect_spikes(const std::uint8_t* codes, std::size_t n, std::uint32_t* index, float* sign) noexcept;
+
+// One row of the parameter table of every synapse group.
+inline constexpr FieldMeta units_meta{"units", "", Bound::none,
+                                      "Postsynaptic population shape (post dims of the kernel).", true};
+inline constexpr FieldMeta kernel_meta{
+    "kernel", "pA", Bound::none,
+    "Synaptic weights, shape units + pre (post dims first); an initializer gets norm_axes = post axes."};
+inline constexpr FieldMeta layout_meta{
+    "layout", "", Bound::none,
+    "Kernel storage: \"auto\" (sparse when at most half nonzero and the kernel property is unread), "
+    "\"dense\" or \"sparse\"."};
+inline constexpr FieldMeta max_delay_meta{"max_delay", "ms", Bound::non_negative,
+                                          "Longest synaptic delay (B = ceil(max_delay / dt) steps); 0 = none."};
+inline constexpr FieldMeta delays_meta{
+    "delays", "steps", Bound::positive,
+    "Per-synapse delays (with max_delay > 0): whole numbers of steps in 1..B, or an initializer drawn "
+    "with scale B+1 and min_value 1 and truncated into 1..B."};
+inline constexpr FieldMeta trace_mode_meta{
+    "trace_mode", "", Bound::none,
+    "\"auto\", \"per_target\" (one trace per target; needs time constants constant along pre) or "
+    "\"per_synapse\" (the literal reference, dense)."};
+
+// The default kernel (spec 3.1) and delays initializers.
+inline InitializerSpec default_kernel() {
+    InitializerSpec spec;
+    spec.kind = "sparse_uniform_initializer";
+    return spec;
+}
+using delays::default_delays;
+
+template <class Derived, class ConfigT>
+class Synapses : public ComponentBase<Derived, ConfigT> {
+    using Base = ComponentBase<Derived, ConfigT>;
+
+public:
+    static constexpr std::string_view category = "synapses";
+    enum Input : std::size_t { spikes };
+    enum Output : std::size_t { currents };
+    enum Property : std::size_t { kernel };
+    static constexpr std::array input_ports{PortDecl{
+        "spikes", PayloadKind::spikes,
+        "Presynaptic spikes: synchronous [pre], or per-synapse [units + pre] (e.g. from n2n_delays)."}};
+    static constexpr std::array output_ports{
+        PortDecl{"currents", PayloadKind::current, "Synaptic current of each target [pA]."}};
+    static constexpr std::array property_ports{
+        PortDecl{"kernel", PayloadKind::floating, "Weights [pA], shape units + pre (post dims first).", false, true}};
+
+    Synapses(ConfigT config, std::string instance) : Base(std::move(config), std::move(instance)) {
+        const auto w = this->where();
+        check_choice(w, "layout", this->config_.layout, {"auto", "dense", "sparse"});
+        if constexpr (requires(const ConfigT& c) { c.trace_mode; }) {
+            check_choice(w, "trace_mode", this->config_.trace_mode, {"auto", "per_target", "per_synapse"});
+            if (this->config_.trace_mode == "per_synapse" && this->config_.layout == "sparse")
+                config_detail::throw_error(w, "layout", Value(this->config_.layout), "",
+                                           "cannot hold per-synapse traces (trace_mode = \"per_synapse\"); "
+                                           "use \"dense\" or \"auto\"");
+        }
+        if (this->config_.max_delay == 0.0 && !(this->config_.delays == Param(default_delays())))
+            config_detail::throw_error(w, "delays", this->config_.delays.to_value(), "",
+                                       "is set but max_delay = 0 ms (no delays); set max_delay > 0");
+    }
+
+    std::optional<BuildResult> contract() const override {
+        return BuildResult{{PortSpec(PayloadKind::current, this->config_.units)}, {}};
+    }
+
+    BuildResult build(const BuildContext& ctx) override {
+        const Shape& units = this->config_.units;
+        const PortSpec& in = ctx.input(spikes);
+        const std::string either = "SpikeArray[pre] or per-synapse SpikeArray[" + units.to_string() + " + pre]";
+        if (in.kind != PayloadKind::spikes || in.shape.size() == 0) throw_input_mismatch(*this, ctx, spikes, either);
+        Shape pre = in.shape;
+        if (in.per_synapse) {
+            const auto& dims = in.shape.dims();
+            const bool leads = dims.size() > units.rank() &&
+                               std::equal(units.dims().begin(), units.dims().end(), dims.begin());
+            if (!leads)
+                throw_input_mismatch(*this, ctx, spikes,
+                                     "a per-synapse SpikeArray whose leading dims are units " + units.to_string());
+            pre = Shape(std::vector<std::size_t>(dims.begin() + static_cast<std::ptrdiff_t>(units.rank()), dims.end()));
+        }
+        per_synapse_input_ = in.per_synapse;
+        if (per_synapse_input_ && this->config_.max_delay > 0.0)
+            throw_input_mismatch(*this, ctx, spikes,
+                                 "a synchronous SpikeArray[pre] (max_delay > 0 delays the spikes here; "
+                                 "per-synapse spikes are already delayed)");
+        kernel_shape_ = units.concat(pre);
+        n_post_ = units.size();
+        n_pre_ = pre.size();
+
+        // 1. the kernel (each target's afferent weights are normalised by the normalised initializer)
+        InitOverrides kernel_hint;
+        kernel_hint.norm_axes = std::vector<std::size_t>(units.rank());
+        for (std::size_t a = 0; a < units.rank(); ++a) (*kernel_hint.norm_axes)[a] = a;
+        std::vector<float> weights = this->materialize(this->config_.kernel, "kernel", kernel_shape_, ctx, kernel_hint);
+        // 2. the model's parameters
+        per_synapse_traces_ = static_cast<Derived*>(this)->build_model(ctx);
+        // 3. delays
+        std::vector<std::int32_t> delay_values;
+        std::size_t steps = 0;
+        if (this->config_.max_delay > 0.0) {
+            steps = delays::delay_steps(this->config_.max_delay, ctx.dt, this->where(), "max_delay");
+            const auto drawn = this->materialize(this->config_.delays, "delays", kernel_shape_, ctx,
+                                                 delays::delay_init_overrides(steps));
+            delay_values = delays::to_delay_steps(drawn, this->config_.delays.is_initializer(), steps, this->where(),
+                                                  "delays");
+        }
+        // 4. the layout
+        const bool read = !ctx.properties_read.empty() && ctx.properties_read[kernel];
+        const Layout layout = choose_layout(weights, read);
+        matrix_.build(layout, n_post_, n_pre_, std::move(weights), delay_values, steps, this->where(),
+                      /*ring=*/!per_synapse_traces_);
+
+        spiking_.assign(per_synapse_traces_ || per_synapse_input_ ? 0 : n_pre_, 0);
+        spike_sign_.assign(spiking_.size(), 0.0f);
+        pre_sign_.assign(per_synapse_traces_ && !per_synapse_input_ && steps == 0 ? n_pre_ : 0, 0.0f);
+        const bool row_scratch = per_synapse_traces_ && (per_synapse_input_ || steps != 0);
+        row_sign_.assign(row_scratch ? matrix_.task_count() * n_pre_ : 0, 0.0f);
+        delay_line_ = per_synapse_traces_ && steps != 0 ? delays::SpikeDelayLine(n_pre_, steps) : delays::SpikeDelayLine();
+        kernel_copy_.clear();
+        return BuildResult{{PortSpec(PayloadKind::current, units)}, {PortSpec(PayloadKind::floating, kernel_shape_)}};
+    }
+
+    void step(const StepContext& ctx) override {
+        const std::uint8_t* in = ctx.inputs[spikes].u8().data();
+        float* out = ctx.outputs[currents].f32().data();
+        if (per_synapse_traces_) step_per_synapse(in, out, *ctx.parallel);
+        else step_per_target(in, out, *ctx.parallel);
+    }
+
+    void reset() override {
+        matrix_.reset();
+        delay_line_.reset();
+        static_cast<Derived*>(this)->reset_model();
+    }
+
+    void visit_state(StateVisitor& v) override {
+        matrix_.visit_state(v);
+        if (delay_line_.steps() != 0) delay_line_.visit_state(v, "delay_line.");
+        static_cast<Derived*>(this)->visit_model(v);
+    }
+
+    ArrayRef property(std::size_t) override {
+        if (matrix_.layout() == Layout::dense) {
+            const auto k = matrix_.dense_kernel();
+            return {k.data(), k.size()};
+        }
+        kernel_copy_.resize(n_post_ * n_pre_);  // a copy: the sparse layout has no dense kernel
+        matrix_.copy_dense(kernel_copy_);
+        return {kernel_copy_.data(), kernel_copy_.size()};
+    }
+
+    void set_property(std::size_t, ConstArrayRef value) override {
+        if (value.size != n_post_ * n_pre_)
+            throw ShapeError(this->instance(), "kernel", std::to_string(n_post_ * n_pre_) + " elements",
+                             std::to_string(value.size) + " elements", "effect writes a property");
+        matrix_.set_kernel(value.f32(), this->where());
+    }
+
+    // Introspection (benchmarks, tests).
+    Layout layout() const noexcept { return matrix_.layout(); }
+    bool per_synapse_traces() const noexcept { return per_synapse_traces_; }
+    std::size_t delay_steps() const noexcept { return matrix_.delay_steps(); }
+    const SynapseMatrix& matrix() const noexcept { return matrix_; }
+    MemoryUsage memory() const noexcept {
+        return {matrix_.synapse_count(), matrix_.connectivity_bytes(),
+                matrix_.state_bytes() + delay_line_.bytes() +
+                    (spiking_.size() + spike_sign_.size() + pre_sign_.size() + row_sign_.size() + kernel_copy_.size()) * 4 +
+                    static_cast<const Derived*>(this)->model_state_bytes()};
+    }
+    // Connectivity bytes per stored synapse of the chosen layout (weights, indices, delays, column starts).
+    double bytes_per_synapse() const noexcept { return memory().bytes_per_synapse(); }
+
+protected:
+    // A per-synapse parameter: one value (scalar or one-element array: nothing is drawn) or one per
+    // synapse (kernel shape, drawn in this call's turn of the draw order), classified by extent.
+    SynapseParam synapse_param(const Param& p, std::string_view field, const BuildContext& ctx) const {
+        const bool one = p.is_scalar() || (p.is_array() && p.array().size() == 1);
+        return classify(this->materialize(p, field, one ? Shape{1} : kernel_shape_, ctx), n_post_, n_pre_);
+    }
+
+    // Resolves trace_mode: true for per-synapse traces. `params` are the model's time constants.
+    bool resolve_per_synapse(std::initializer_list<std::pair<std::string_view, const SynapseParam*>> params) const {
+        const std::string& mode = this->config_.trace_mode;
+        if (mode == "per_synapse") return true;
+        for (const auto& [name, param] : params) {
+            if (param->extent != Extent::per_synapse) continue;
+            if (mode == "auto") return true;
+            config_detail::throw_error(this->where(), "trace_mode", Value(mode), "",
+                                       "needs '" + std::string(name) +
+                                           "' constant along the presynaptic axes (one value per target), but it "
+                                           "varies; use \"per_synapse\" or \"auto\"");
+        }
+        return false;
+    }
+
+    Shape kernel_shape_;
+    std::size_t n_post_ = 0, n_pre_ = 0;
+
+private:
+    Layout choose_layout(const std::vector<float>& weights, bool read) const {
+        const std::string& layout = this->config_.layout;
+        if (layout == "dense") return Layout::dense;
+        if (layout == "sparse") {
+            if (per_synapse_traces_)
+                config_detail::throw_error(this->where(), "layout", Value(layout), "",
+                                           "cannot hold per-synapse traces (a time constant varies along the "
+                                           "presynaptic axes); use \"dense\" or \"auto\"");
+            if (read)
+                config_detail::throw_error(this->where(), "layout", Value(layout), "",
+                                           "cannot serve the kernel property to the wire that reads it (it must be "
+                                           "the live dense array); use \"dense\" or \"auto\"");
+            return Layout::sparse;
+        }
+        if (per_synapse_traces_ || read) return Layout::dense;
+        std::size_t nonzeros = 0;
+        for (float w : weights) nonzeros += w != 0.0f;
+        return 2 * nonzeros <= weights.size() ? Layout::sparse : Layout::dense;
+    }
+
+    template <class Body>
+    void run_tasks(Parallel& parallel, Body&& body) {
+        const std::size_t n = matrix_.task_count();
+        if (n > 1 && parallel.concurrency() > 1) {
+            parallel.run(n, body);
+        } else {
+            for (std::size_t t = 0; t < n; ++t) body(t);
+        }
+    }
+
+    void step_per_target(const std::uint8_t* in, float* out, Parallel& parallel) {
+        auto* self = static_cast<Derived*>(this);
+        if (per_synapse_input_) {
+            run_tasks(parallel, [&](std::size_t t) {
+                matrix_.accumulate_per_synapse(t, in, out);
+                if constexpr (Derived::has_traces) {
+                    const auto [begin, end] = matrix_.task_range(t);
+                    self->update_targets(begin, end, out);
+                }
+            });
+            return;
+        }
+        const std::size_t n = collect_spikes(in, n_pre_, spiking_.data(), spike_sign_.data());
+        const std::span<const std::uint32_t> spiking(spiking_.data(), n);
+        const std::span<const float> sign(spike_sign_.data(), n);
+        run_tasks(parallel, [&](std::size_t t) {
+            matrix_.accumulate(t, spiking, sign, out);
+            if constexpr (Derived::has_traces) {
+                const auto [begin, end] = matrix_.task_range(t);
+                self->update_targets(begin, end, out);
+            }
+        });
+        matrix_.advance();
+    }
+
+    void step_per_synapse(const std::uint8_t* in, float* out, Parallel& parallel) {
+        auto* self = static_cast<Derived*>(this);
+        const bool delayed = delay_line_.steps() != 0;
+        if (!pre_sign_.empty())
+            for (std::size_t j = 0; j < n_pre_; ++j) pre_sign_[j] = spike::signed_value(in[j]);
+        run_tasks(parallel, [&](std::size_t t) {
+            const auto [begin, end] = matrix_.task_range(t);
+            float* row = row_sign_.empty() ? nullptr : row_sign_.data() + t * n_pre_;
+            for (std::size_t p = begin; p < end; ++p) {
+                const float* sign = pre_sign_.data();
+                if (per_synapse_input_) {
+                    const std::uint8_t* codes = in + p * n_pre_;
+                    for (std::size_t j = 0; j < n_pre_; ++j) row[j] = spike::signed_value(codes[j]);
+                    sign = row;
+                } else if (delayed) {
+                    const std::size_t first = p * n_pre_;
+                    for (std::size_t j = 0; j < n_pre_; ++j)
+                        row[j] = spike::signed_value(delay_line_.delayed(j, matrix_.delay_of(first + j), in[j]));
+                    sign = row;
+                }
+                out[p] = self->update_row(p, matrix_.kernel_row(p), sign);
+            }
+        });
+        if (delayed) delay_line_.push(in);
+    }
+
+    SynapseMatrix matrix_;
+    bool per_synapse_input_ = false;
+    bool per_synapse_traces_ = false;
+    std::vector<std::uint32_t> spiking_;  // this step's spiking units (per-target path)
+    std::vector<float> spike_sign_;       // their signed values
+    std::vector<float> pre_sign_;         // per-synapse path, synchronous input: signed value per pre unit
+    std::vector<float> row_sign_;         // per-synapse path, per-synapse or delayed input: one row per task
+    delays::SpikeDelayLine delay_line_;   // per-synapse path with delays: the literal spike delay line
+    std::vector<float> kernel_copy_;      // sparse layout: the dense copy property() returns
+};
+
+}  // namespace spark::components::synapses

@@ -1,0 +1,42 @@
+#pragma once
+// TraceBank: exponential traces for the traced synapse models, one per target or one per synapse,
+// with the update of the spec's Tracer (section 1.8), evaluated in the same float32 order as
+// spark::Tracer:
+//     x <- base + e^{-dt/tau} (x - base) + scale u
+// The decay factor is given per element or as one value; scale and base are one value each.
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include <spark/core/state.hpp>
+
+namespace spark::components::synapses {
+
+class TraceBank {
+public:
+    TraceBank() = default;
+    // `tau` [ms]: one value or `size` values (> 0). The decay is float(exp(-dt / tau)), as spark::Tracer.
+    TraceBank(std::size_t size, std::span<const float> tau, float scale, float base, double dt);
+
+    float step(std::size_t i, float u) noexcept {
+        float& x = trace_[i];
+        x = base_ + decay_[i * stride_] * (x - base_) + scale_ * u;
+        return x;
+    }
+    void reset() noexcept;
+    void visit_state(StateVisitor& v, std::string_view name) { v(name, trace_); }
+    std::span<const float> values() const noexcept { return trace_; }
+    std::size_t bytes() const noexcept { return (trace_.size() + decay_.size()) * sizeof(float); }
+
+private:
+    std::vector<float> trace_, decay_;
+    std::size_t stride_ = 0;  // 0: one decay for all elements, 1: one per element
+    float scale_ = 1.0f, base_ = 0.0f;
+};
+
+// The coupled rise constant of a rise-decay trace, tau_r' = tau_r tau_d / (tau_r + tau_d), element by
+// element (each input has 1 or n values; the result has the larger count), in float32 as spark::RDTracer.
+std::vector<float> coupled_rise(std::span<const float> tau_rise, std::span<const float> tau_decay);
+
+}  // namespace spark::components::synapses

@@ -1,0 +1,73 @@
+#pragma once
+// TracedSynapses (spec section 3.2): one exponential trace of the weighted input per synapse,
+//     z[post, pre] <- base + e^{-dt/tau} (z - base) + scale K[post, pre] s[(post,) pre]
+//     I[post] = sum_pre z[post, pre]
+// With tau constant along the presynaptic axes (trace_mode "auto"/"per_target") the sum is kept as one
+// trace per target, Z[post] <- n_pre base + e^{-dt/tau} (Z - n_pre base) + scale sum_pre K s,
+// which is the same quantity (the trace is linear); "per_synapse" keeps the literal reference.
+// Defaults: tau = 5 ms, scale = 1, base = 0. Draw order: kernel, tau (then delays). reset(): z = base.
+// The trace stores the weighted input, so a later kernel change does not rescale charge already in it.
+#include <boost/hana/adapt_struct.hpp>
+
+#include <spark/components/synapses/synapses.hpp>
+#include <spark/components/synapses/trace_bank.hpp>
+
+namespace spark::components::synapses {
+
+struct TracedSynapsesConfig {
+    Shape units;                      // postsynaptic shape (required)
+    Param kernel = default_kernel();  // [pA]
+    Param tau = 5.0;                  // [ms], one value or one per synapse
+    double scale = 1.0;               // trace increment per unit of weighted input
+    double base = 0.0;                // [pA] rest value of each synapse's trace
+    std::string trace_mode = "auto";
+    std::string layout = "auto";
+    double max_delay = 0.0;           // [ms]; 0 = no delays
+    Param delays = default_delays();  // [steps]
+
+    static constexpr FieldMeta meta[] = {
+        units_meta,
+        kernel_meta,
+        {"tau", "ms", Bound::positive, "Synaptic trace time constant (one value or one per synapse)."},
+        {"scale", "", Bound::positive, "Trace increment per unit of weighted input."},
+        {"base", "pA", Bound::none, "Rest value of each synapse's trace."},
+        trace_mode_meta,
+        layout_meta,
+        max_delay_meta,
+        delays_meta};
+};
+
+class TracedSynapses : public Synapses<TracedSynapses, TracedSynapsesConfig> {
+public:
+    static constexpr std::string_view type_name = "traced_synapses";
+    static constexpr std::string_view class_name_v = "TracedSynapses";
+    static constexpr std::string_view description = "Synapses with an exponential trace of the weighted input.";
+    static constexpr bool has_traces = true;
+
+    using Synapses::Synapses;
+
+    bool build_model(const BuildContext& ctx);
+    void update_targets(std::size_t begin, std::size_t end, float* current) noexcept {
+        for (std::size_t p = begin; p < end; ++p) current[p] = trace_.step(p, current[p]);
+    }
+    float update_row(std::size_t post, const float* kernel_row, const float* sign_row) noexcept {
+        const std::size_t first = post * n_pre_;
+        float acc = 0.0f;
+        for (std::size_t j = 0; j < n_pre_; ++j) acc += trace_.step(first + j, kernel_row[j] * sign_row[j]);
+        return acc;
+    }
+    void reset_model() noexcept { trace_.reset(); }
+    void visit_model(StateVisitor& v) { trace_.visit_state(v, per_synapse_traces() ? "synapse_trace" : "trace"); }
+    std::size_t model_state_bytes() const noexcept { return trace_.bytes(); }
+
+    // The traces (one per target, or one per synapse), for inspection.
+    std::span<const float> traces() const noexcept { return trace_.values(); }
+
+private:
+    TraceBank trace_;
+};
+
+}  // namespace spark::components::synapses
+
+BOOST_HANA_ADAPT_STRUCT(spark::components::synapses::TracedSynapsesConfig, units, kernel, tau, scale, base, trace_mode,
+                        layout, max_delay, delays);

@@ -1,0 +1,99 @@
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include <spark/components/builtin.hpp>
+#include <spark/components/delays/n2n_delays.hpp>
+
+#include "harness.hpp"
+
+using namespace spark;
+using spark::components::delays::N2NDelays;
+using spark::testing::Harness;
+
+namespace {
+Value steps_list(const std::vector<int>& d) {
+    Value::List list;
+    for (int x : d) list.emplace_back(x);
+    return Value(list);
+}
+}  // namespace
+
+TEST_CASE("N2NDelays delays each (post, pre) pair by its own delay, 1..B, signs preserved", "[delays]") {
+    // units [2], 3 inputs, B = 6: the six synapses get the delays 1..6 (d[p, j] = 3 p + j + 1).
+    Harness h(components::builtin_registry(), "n2n_delays",
+              {{"units", Value::List{2.0}}, {"max_delay", 6.0}, {"delays", steps_list({1, 2, 3, 4, 5, 6})}},
+              {PortSpec(PayloadKind::spikes, {3})});
+    const PortSpec& out = h.result().outputs[0];
+    CHECK(out.shape == Shape{2, 3});
+    CHECK(out.per_synapse);
+    CHECK(h.result().properties[0] == PortSpec(PayloadKind::integer, {2, 3}));
+    for (int t = 0; t < 10; ++t) {
+        // every unit spikes at step 0; unit 1 is inhibitory
+        h.input_u8(0)[0] = t == 0 ? spike::bit : 0;
+        h.input_u8(0)[1] = static_cast<std::uint8_t>(spike::inhibitory | (t == 0 ? spike::bit : 0));
+        h.input_u8(0)[2] = t == 0 ? spike::bit : 0;
+        h.step();
+        for (std::size_t p = 0; p < 2; ++p)
+            for (std::size_t j = 0; j < 3; ++j) {
+                const int d = static_cast<int>(3 * p + j + 1);
+                const float expected = t == d ? (j == 1 ? -1.0f : 1.0f) : 0.0f;
+                INFO("t = " << t << ", post " << p << ", pre " << j);
+                REQUIRE(spike::signed_value(h.output_u8(0)[p * 3 + j]) == expected);
+                REQUIRE(((h.output_u8(0)[p * 3 + j] & spike::inhibitory) != 0) == (j == 1));
+            }
+    }
+}
+
+TEST_CASE("N2NDelays matches out[p, j](t) = in[j](t - d[p, j]) on a random spike train", "[delays]") {
+    constexpr std::size_t P = 5, N = 13;
+    constexpr int B = 4, T = 200;
+    std::mt19937 gen(3);
+    std::vector<int> delays(P * N);
+    for (auto& d : delays) d = std::uniform_int_distribution<int>(1, B)(gen);
+    Harness h(components::builtin_registry(), "n2n_delays",
+              {{"units", Value::List{double(P)}}, {"max_delay", 2.0}, {"delays", steps_list(delays)}},
+              {PortSpec(PayloadKind::spikes, {N})}, /*dt=*/0.5);
+    std::vector<std::vector<std::uint8_t>> history;
+    for (int t = 0; t < T; ++t) {
+        std::vector<std::uint8_t> in(N);
+        for (auto& c : in) c = spike::encode(std::bernoulli_distribution(0.25)(gen), std::bernoulli_distribution(0.3)(gen));
+        history.push_back(in);
+        std::copy(in.begin(), in.end(), h.input_u8(0).begin());
+        h.step();
+        for (std::size_t p = 0; p < P; ++p)
+            for (std::size_t j = 0; j < N; ++j) {
+                const int from = t - delays[p * N + j];
+                const bool spiked = from >= 0 && (history[static_cast<std::size_t>(from)][j] & spike::bit);
+                const std::uint8_t expected =
+                    spiked ? history[static_cast<std::size_t>(from)][j] : std::uint8_t(in[j] & spike::inhibitory);
+                REQUIRE(h.output_u8(0)[p * N + j] == expected);
+            }
+    }
+}
+
+TEST_CASE("N2NDelays draws one delay per synapse and broadcasts the input mask over the post dims", "[delays]") {
+    PortSpec in(PayloadKind::spikes, {4});
+    in.mask = {1, 0, 0, 1};
+    Harness h(components::builtin_registry(), "n2n_delays", {{"units", Value::List{2.0, 3.0}}, {"max_delay", 3.0}}, {in});
+    const PortSpec& out = h.result().outputs[0];
+    CHECK(out.shape == Shape{2, 3, 4});
+    REQUIRE(out.mask.size() == 24);
+    for (std::size_t i = 0; i < 24; ++i) CHECK(out.mask[i] == in.mask[i % 4]);
+    const auto delays = h.as<N2NDelays>().delays();
+    REQUIRE(delays.size() == 24);
+    for (auto d : delays) {
+        CHECK(d >= 1);
+        CHECK(d <= 3);
+    }
+}
+
+TEST_CASE("N2NDelays needs units and a synchronous input", "[delays][config]") {
+    REQUIRE_THROWS_AS(Harness(components::builtin_registry(), "n2n_delays", {}, {PortSpec(PayloadKind::spikes, {3})}),
+                      ConfigError);
+    REQUIRE_THROWS_WITH(Harness(components::builtin_registry(), "n2n_delays", {}, {PortSpec(PayloadKind::spikes, {3})}),
+                        Catch::Contains("N2NDelays 'n2n_delays': units must be given"));
+    REQUIRE_THROWS_WITH(Harness(components::builtin_registry(), "n2n_delays", {{"units", Value::List{2.0}}},
+                                {PortSpec(PayloadKind::spikes, {2, 3}, true)}),
+                        Catch::Contains("in_spikes"));
+}

@@ -1,0 +1,71 @@
+#pragma once
+// Helpers shared by the soma tests: build a soma by registry name, read its named state, and a
+// Parallel that runs chunks out of order on one thread (to show results do not depend on chunking).
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <spark/components/builtin.hpp>
+
+#include "harness.hpp"
+
+namespace spark::testing {
+
+// A soma `type` of `units` neurons, with an optional inhibition mask left unwired.
+inline Harness soma(std::string_view type, Overrides overrides = {}, std::size_t units = 1, double dt = 1.0,
+                    std::uint64_t seed = 0) {
+    return Harness(components::builtin_registry(), type, overrides,
+                   {PortSpec(PayloadKind::current, {units}), std::nullopt}, dt, seed);
+}
+
+// Every state array of a component, by name, with its dtype and raw bytes.
+struct StateArrays final : StateVisitor {
+    std::map<std::string, DType> dtypes;
+    std::map<std::string, std::vector<std::byte>> bytes;
+
+    void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
+        dtypes[std::string(name)] = dtype;
+        const auto* p = static_cast<const std::byte*>(data);
+        bytes[std::string(name)].assign(p, p + count * size_of(dtype));
+    }
+    std::vector<float> f32(const std::string& name) const {
+        const auto& b = bytes.at(name);
+        std::vector<float> out(b.size() / sizeof(float));
+        std::memcpy(out.data(), b.data(), b.size());
+        return out;
+    }
+    std::vector<std::uint16_t> u16(const std::string& name) const {
+        const auto& b = bytes.at(name);
+        std::vector<std::uint16_t> out(b.size() / sizeof(std::uint16_t));
+        std::memcpy(out.data(), b.data(), b.size());
+        return out;
+    }
+    bool all_finite() const {
+        for (const auto& [name, dtype] : dtypes) {
+            if (dtype != DType::f32) continue;
+            for (float x : f32(name))
+                if (!std::isfinite(x)) return false;
+        }
+        return true;
+    }
+};
+
+inline StateArrays state_of(Component& c) {
+    StateArrays s;
+    c.visit_state(s);
+    return s;
+}
+
+// Claims 8 threads but runs every task inline in reverse order: chunked loops see their chunks in an
+// order no serial loop would use.
+class ReversedParallel final : public Parallel {
+public:
+    void run(std::size_t n_tasks, FunctionRef<void(std::size_t)> body) override {
+        for (std::size_t t = n_tasks; t-- > 0;) body(t);
+    }
+    unsigned concurrency() const noexcept override { return 8; }
+};
+
+}  // namespace spark::testing

@@ -1,0 +1,80 @@
+#pragma once
+// Helpers shared by the synapse tests: value lists, random spike trains, and Parallel implementations
+// that run tasks in reverse order or on real threads (to show results do not depend on either).
+#include <atomic>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include <spark/components/builtin.hpp>
+
+#include "harness.hpp"
+
+namespace spark::testing {
+
+inline Value list(const std::vector<double>& values) {
+    Value::List l;
+    for (double v : values) l.emplace_back(v);
+    return Value(l);
+}
+inline Value ints(const std::vector<int>& values) {
+    Value::List l;
+    for (int v : values) l.emplace_back(v);
+    return Value(l);
+}
+inline PortSpec sync_spikes(std::size_t n) { return PortSpec(PayloadKind::spikes, {n}); }
+inline PortSpec per_synapse_spikes(std::vector<std::size_t> dims) {
+    return PortSpec(PayloadKind::spikes, Shape(std::move(dims)), true);
+}
+
+inline Harness synapses(std::string_view type, Overrides overrides, PortSpec input, double dt = 1.0,
+                        std::uint64_t seed = 0, std::vector<bool> properties_read = {}) {
+    return Harness(components::builtin_registry(), type, overrides, {std::move(input)}, dt, seed,
+                   std::move(properties_read));
+}
+
+// A random spike train: unit j fires with probability `rate` per step; units with j % 5 == 0 are
+// inhibitory (their sign bit is set on every step).
+class SpikeSource {
+public:
+    SpikeSource(std::size_t n, double rate, std::uint32_t seed) : n_(n), rate_(rate), gen_(seed) {}
+    void fill(std::span<std::uint8_t> codes) {
+        for (std::size_t j = 0; j < n_; ++j) codes[j] = spike::encode(coin_(gen_) < rate_, j % 5 == 0);
+    }
+
+private:
+    std::size_t n_;
+    double rate_;
+    std::mt19937 gen_;
+    std::uniform_real_distribution<double> coin_{0.0, 1.0};
+};
+
+// Runs the tasks in reverse order on the calling thread, claiming 4 threads.
+class ReverseParallel final : public Parallel {
+public:
+    void run(std::size_t n, FunctionRef<void(std::size_t)> body) override {
+        for (std::size_t i = n; i-- > 0;) body(i);
+    }
+    unsigned concurrency() const noexcept override { return 4; }
+};
+
+// Runs the tasks on `threads` std::threads that pull task indices from a shared counter.
+class ThreadParallel final : public Parallel {
+public:
+    explicit ThreadParallel(unsigned threads) : threads_(threads) {}
+    void run(std::size_t n, FunctionRef<void(std::size_t)> body) override {
+        std::atomic<std::size_t> next{0};
+        std::vector<std::thread> pool;
+        for (unsigned t = 0; t < threads_; ++t)
+            pool.emplace_back([&] {
+                for (std::size_t i = next++; i < n; i = next++) body(i);
+            });
+        for (auto& th : pool) th.join();
+    }
+    unsigned concurrency() const noexcept override { return threads_; }
+
+private:
+    unsigned threads_;
+};
+
+}  // namespace spark::testing

@@ -1,0 +1,185 @@
+// SynapseMatrix: layouts, the fixed task partition (results independent of the thread count) and the
+// memory per synapse.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+
+#include <spark/components/synapses/linear_synapses.hpp>
+#include <spark/components/synapses/rd_traced_synapses.hpp>
+#include <spark/components/synapses/synapse_matrix.hpp>
+#include <spark/components/synapses/traced_synapses.hpp>
+
+#include "synapse_test_util.hpp"
+
+using namespace spark;
+using spark::components::synapses::bytes_per_synapse;
+using spark::components::synapses::Layout;
+using spark::components::synapses::LinearSynapses;
+using spark::components::synapses::SynapseMatrix;
+using spark::components::synapses::TracedSynapses;
+using spark::testing::Harness;
+using spark::testing::ints;
+using spark::testing::list;
+using spark::testing::per_synapse_spikes;
+using spark::testing::ReverseParallel;
+using spark::testing::SpikeSource;
+using spark::testing::sync_spikes;
+using spark::testing::synapses;
+using spark::testing::ThreadParallel;
+
+namespace {
+const ConfigWhere kWhere{"LinearSynapses", "s"};
+}
+
+TEST_CASE("SynapseMatrix sparse layout: several target chunks, same sums as dense", "[synapses]") {
+    // 3000 targets: 3 chunks of 1024 targets in the sparse layout, 12 tasks of 256 in the dense one.
+    constexpr std::size_t P = 3000, N = 50;
+    std::vector<float> kernel(P * N, 0.0f);
+    for (std::size_t i = 0; i < kernel.size(); ++i)
+        if (i % 7 == 0 || i % 11 == 0) kernel[i] = 0.125f * static_cast<float>(1 + i % 13);
+    SynapseMatrix dense, sparse;
+    dense.build(Layout::dense, P, N, kernel, {}, 0, kWhere);
+    sparse.build(Layout::sparse, P, N, kernel, {}, 0, kWhere);
+    CHECK(sparse.chunk_length() == 1024);
+    CHECK(sparse.task_count() == 3);
+    CHECK(sparse.task_range(2) == std::make_pair(std::size_t{2048}, std::size_t{3000}));
+    CHECK(dense.task_count() == 12);
+    std::size_t nonzeros = 0;
+    for (float w : kernel) nonzeros += w != 0.0f;
+    CHECK(sparse.synapse_count() == nonzeros);
+    CHECK(dense.synapse_count() == P * N);
+    std::vector<float> copy(P * N);
+    sparse.copy_dense(copy);
+    CHECK(copy == kernel);
+
+    const std::vector<std::uint32_t> spiking{0, 3, 17, 49};
+    const std::vector<float> sign{1.0f, -1.0f, 1.0f, -1.0f};
+    std::vector<float> a(P, -1.0f), b(P, -1.0f);
+    for (std::size_t t = 0; t < dense.task_count(); ++t) dense.accumulate(t, spiking, sign, a.data());
+    for (std::size_t t = 0; t < sparse.task_count(); ++t) sparse.accumulate(t, spiking, sign, b.data());
+    for (std::size_t p = 0; p < P; ++p) {
+        float expected = 0.0f;
+        for (std::size_t k = 0; k < spiking.size(); ++k) expected += kernel[p * N + spiking[k]] * sign[k];
+        REQUIRE(a[p] == expected);
+        REQUIRE(b[p] == expected);
+    }
+}
+
+TEST_CASE("Memory per synapse: sparse fixed weights stay within 8 bytes, with delays too", "[synapses]") {
+    CHECK(bytes_per_synapse(Layout::dense, 0) == 4.0);
+    CHECK(bytes_per_synapse(Layout::dense, 100) == 5.0);
+    CHECK(bytes_per_synapse(Layout::sparse, 0) == 6.0);
+    CHECK(bytes_per_synapse(Layout::sparse, 255) == 7.0);
+    CHECK(bytes_per_synapse(Layout::sparse, 256) == 8.0);
+
+    // 2000 x 2000 at 2 % connectivity (80 000 synapses)
+    const Overrides o{{"units", ints({2000})}, {"kernel.density", 0.02}};
+    auto plain = synapses("linear_synapses", o, sync_spikes(2000));
+    const auto& s = plain.as<LinearSynapses>();
+    REQUIRE(s.layout() == Layout::sparse);
+    CHECK(s.memory().synapses == s.matrix().synapse_count());
+    CHECK(s.memory().synapses > 70000);
+    CHECK(s.bytes_per_synapse() <= 8.0);
+    CHECK(s.bytes_per_synapse() >= 6.0);
+    INFO("sparse: " << s.bytes_per_synapse() << " bytes per synapse");
+
+    Overrides od = o;
+    od.push_back({"max_delay", 10.0});  // B = 100 steps at dt 0.1 ms: one uint8 delay per synapse
+    auto delayed = synapses("linear_synapses", od, sync_spikes(2000), 0.1);
+    CHECK(delayed.as<LinearSynapses>().bytes_per_synapse() <= 8.0);
+    CHECK(delayed.as<LinearSynapses>().bytes_per_synapse() >= 7.0);
+    // the ring is per target: (B + 1) x 2000 floats of state, not per synapse
+    CHECK(delayed.as<LinearSynapses>().memory().state_bytes >= 101 * 2000 * 4);
+
+    Overrides dense = o;
+    dense.push_back({"layout", "dense"});
+    CHECK(synapses("linear_synapses", dense, sync_spikes(2000)).as<LinearSynapses>().bytes_per_synapse() == 4.0);
+}
+
+namespace {
+// Steps the same network with the serial executor and with `parallel`; every output must be identical.
+void check_thread_independent(std::string_view type, Overrides o, PortSpec input, Parallel& parallel, int steps,
+                              double dt = 1.0) {
+    auto serial = synapses(type, o, input, dt, 3);
+    auto threaded = synapses(type, o, input, dt, 3);
+    const std::size_t n_in = input.size();
+    SpikeSource source(n_in, 0.05, 9);
+    for (int t = 0; t < steps; ++t) {
+        source.fill(serial.input_u8(0));
+        std::copy(serial.input_u8(0).begin(), serial.input_u8(0).end(), threaded.input_u8(0).begin());
+        serial.step();
+        threaded.step(parallel);
+        const auto a = serial.output_f32(0), b = threaded.output_f32(0);
+        REQUIRE(std::memcmp(a.data(), b.data(), a.size_bytes()) == 0);
+    }
+}
+}  // namespace
+
+TEST_CASE("Synapse currents are bit-identical for 1 and 4 threads and any task order", "[synapses][parallel]") {
+    ReverseParallel reverse;
+    ThreadParallel threads(4);
+    Parallel* parallel = GENERATE_REF(values<Parallel*>({&reverse, &threads}));
+    const Value units = ints({3000});
+    SECTION("linear, sparse (3 chunks)") {
+        check_thread_independent("linear_synapses", {{"units", units}, {"kernel.density", 0.05}}, sync_spikes(100),
+                                 *parallel, 100);
+    }
+    SECTION("linear, dense (12 tasks)") {
+        check_thread_independent("linear_synapses", {{"units", units}, {"layout", "dense"}}, sync_spikes(100),
+                                 *parallel, 100);
+    }
+    SECTION("traced, sparse with fused delays") {
+        check_thread_independent("traced_synapses", {{"units", units}, {"max_delay", 2.0}}, sync_spikes(100),
+                                 *parallel, 100, 0.25);
+    }
+    SECTION("rd traced, per-synapse traces with delays") {
+        check_thread_independent("rd_traced_synapses",
+                                 {{"units", units}, {"trace_mode", "per_synapse"}, {"max_delay", 2.0}},
+                                 sync_spikes(50), *parallel, 50);
+    }
+    SECTION("rfs traced, per-synapse input") {
+        check_thread_independent("rfs_traced_synapses", {{"units", ints({1500})}},
+                                 per_synapse_spikes({1500, 20}), *parallel, 50);
+    }
+}
+
+TEST_CASE("Delay components give the same spikes for 1 and 4 threads", "[delays][parallel]") {
+    ThreadParallel threads(4);
+    Harness serial(components::builtin_registry(), "n2n_delays", {{"units", ints({700})}},
+                   {sync_spikes(40)});
+    Harness threaded(components::builtin_registry(), "n2n_delays", {{"units", ints({700})}},
+                     {sync_spikes(40)});
+    SpikeSource source(40, 0.2, 1);
+    for (int t = 0; t < 30; ++t) {
+        source.fill(serial.input_u8(0));
+        std::copy(serial.input_u8(0).begin(), serial.input_u8(0).end(), threaded.input_u8(0).begin());
+        serial.step();
+        threaded.step(threads);
+        REQUIRE(std::memcmp(serial.output_u8(0).data(), threaded.output_u8(0).data(), 700 * 40) == 0);
+    }
+}
+
+TEST_CASE("Synapse state round-trips through the state visitor in every layout", "[synapses]") {
+    // Names depend on the layout and trace mode, so a snapshot of one cannot load into another.
+    struct Names final : StateVisitor {
+        std::vector<std::string> names;
+        void visit(std::string_view name, DType, void*, std::size_t) override { names.emplace_back(name); }
+    };
+    auto names_of = [](Harness h) {
+        Names n;
+        h.component().visit_state(n);
+        return n.names;
+    };
+    const Value units = ints({4});
+    CHECK(names_of(synapses("linear_synapses", {{"units", units}, {"layout", "dense"}}, sync_spikes(5))) ==
+          std::vector<std::string>{"kernel"});
+    CHECK(names_of(synapses("linear_synapses", {{"units", units}, {"layout", "sparse"}, {"max_delay", 2.0}},
+                            sync_spikes(5))) ==
+          std::vector<std::string>{"kernel_values", "delay_ring", "delay_ring_index"});
+    CHECK(names_of(synapses("traced_synapses", {{"units", units}}, sync_spikes(5))) ==
+          std::vector<std::string>{"kernel_values", "trace"});
+    CHECK(names_of(synapses("rd_traced_synapses", {{"units", units}, {"trace_mode", "per_synapse"}, {"max_delay", 2.0}},
+                            sync_spikes(5))) ==
+          std::vector<std::string>{"kernel", "delay_line.buffer", "delay_line.inhibitory_buffer", "delay_line.index",
+                                   "synapse_rise", "synapse_decay"});
+}
