@@ -333,7 +333,7 @@ std::vector<std::string> explain_node(const pb::NodeSnapshot& saved, const Value
     std::vector<std::string> out;
     const std::string where = "node '" + saved.path() + "'";
     if (saved.type() != type) {
-        out.push_back(where + " is a " + saved.type() + " in the snapshot but a " + type + " in this network");
+        out.push_back(where + " is of type " + saved.type() + " in the snapshot but " + type + " in this network");
         return out;
     }
     for (const auto& [field, value] : saved_config.as_map()) {

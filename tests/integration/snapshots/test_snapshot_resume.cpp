@@ -63,7 +63,7 @@ Trace run(Simulation& sim, std::int64_t steps, const Outputs& outputs) {
 
 // The Arbor-style check: one uninterrupted run vs save at T + load into a fresh build + run to 2T.
 void check_resume(const Network& net, const std::map<std::string, PortSpec>& specs, const Outputs& outputs,
-                  BuildOptions options, Executor first, Executor second, std::int64_t T) {
+                  BuildOptions options, Executor first, Executor second, std::int64_t T, bool spikes_expected = true) {
     const fs::path path = fs::temp_directory_path() / ("spark_resume_" + std::to_string(::getpid()) + ".snap");
 
     options.executor = first.kind;
@@ -85,12 +85,17 @@ void check_resume(const Network& net, const std::map<std::string, PortSpec>& spe
     CHECK(state_of(resumed) == expected_state);
     CHECK(resumed.step_count() == 2 * T);
 
-    // The check can fail: the outputs carry spikes, and a run that did not load differs.
-    CHECK(std::any_of(expected.begin(), expected.end(), [](const auto& bytes) {
-        return std::any_of(bytes.begin(), bytes.end(), [](std::byte b) { return b != std::byte{0}; });
-    }));
+    // The check can fail: the outputs carry activity, and a run that did not load ends elsewhere.
+    if (spikes_expected)
+        CHECK(std::any_of(expected.begin(), expected.end(), [](const auto& bytes) {
+            return std::any_of(bytes.begin(), bytes.end(), [](std::byte b) { return b != std::byte{0}; });
+        }));
     auto unloaded = Simulation::build(net, specs, options);
-    CHECK(run(unloaded, T, outputs) != expected);
+    run(unloaded, T, outputs);
+    State elsewhere = state_of(unloaded), there = expected_state;
+    elsewhere.erase("@step");  // the step counters differ trivially
+    there.erase("@step");
+    CHECK(elsewhere != there);
 }
 
 }  // namespace
@@ -104,6 +109,80 @@ TEST_CASE("save at T, run to 2T equals load into a fresh build and run to 2T", "
     SECTION("a Brain with noise, an inhibition mask, a soma and previous-step caches") {
         check_resume(small_network(11, 16), small_specs(16), {{"spikes", DType::u8}}, snapshot_options(), first, second,
                      60);
+    }
+    SECTION("built-in neurons: N2N delays, synapses, somas and plasticity, Poisson input, recurrence") {
+        const std::string rule = GENERATE("hebbian_rule", "oja_rule", "zenke_rule");
+        INFO("exc plasticity: " << rule);
+        Network net;
+        net.seed = 2024;
+        net.dt = 0.5;
+        net.add("rate", "constant_source", {{"units", Value::List{32}}, {"kind", "float"}, {"value", 0.6}})
+            .add("spiker", "poisson_spiker", {{"max_freq", 80.0}})
+            .add("exc", "alif_neuron",
+                 {{"units", Value::List{24}}, {"inhibitory_rate", 0.0}, {"synapses.kernel.scale", 400.0},
+                  {"plasticity.type", rule}})
+            .add("inh", "lif_neuron", {{"units", Value::List{8}}, {"inhibitory_rate", 1.0}, {"synapses.kernel.scale", 300.0}})
+            .add("adex", "ad_ex_neuron", {{"units", Value::List{6}}, {"synapses.kernel.scale", 500.0}})
+            .add("readout", "exponential_integrator", {{"num_outputs", 4}})
+            .connect("rate.output", "spiker.signal")
+            .connect("spiker.spikes", "exc.in_spikes")
+            .connect("exc.out_spikes", "exc.in_spikes")
+            .connect("inh.out_spikes", "exc.in_spikes")
+            .connect("exc.out_spikes", "inh.in_spikes")
+            .connect("exc.out_spikes", "adex.in_spikes")
+            .connect("exc.out_spikes", "readout.spikes")
+            .output("signal", "readout.signal")
+            .output("exc", "exc.out_spikes");
+        check_resume(net, {}, {{"signal", DType::f32}, {"exc", DType::u8}}, snapshot_options(), first, second, 80);
+    }
+    SECTION("every plasticity rule, modulated ones with a reward input") {
+        const std::string rule = GENERATE("hebbian_rule", "oja_rule", "zenke_rule", "three_factor_hebbian_rule",
+                                          "quadruplet_rule", "quadruplet_rule_tensor");
+        INFO("rule: " << rule);
+        Network net(Latency::same_step);
+        net.seed = 31;
+        net.dt = 0.5;
+        net.add("spiker", "poisson_spiker", {{"max_freq", 150.0}})
+            .add("delays", "n2n_delays", {{"units", Value::List{12}}})
+            .add("synapses", "traced_synapses", {{"units", Value::List{12}}, {"kernel.scale", 600.0}})
+            .add("soma", "adaptive_leaky_soma")
+            .add("rule", rule)
+            .input("rate", "spiker.signal")
+            .connect("spiker.spikes", "delays.in_spikes")
+            .connect("delays.out_spikes", "synapses.spikes")
+            .connect("synapses.currents", "soma.current")
+            .connect("delays.out_spikes", "rule.pre_spikes")
+            .connect("soma.spikes", "rule.post_spikes")
+            .connect("synapses.kernel", "rule.kernel")
+            .effect("synapses.kernel", "rule.kernel")
+            .output("spikes", "soma.spikes");
+        std::map<std::string, PortSpec> specs{{"rate", PortSpec(PayloadKind::floating, {20})}};
+        if (rule == "three_factor_hebbian_rule") net.input("reward", "rule.reward");
+        if (rule.rfind("quadruplet", 0) == 0) net.input("reward", "rule.modulation");
+        if (net.inputs.size() > 1) specs["reward"] = PortSpec(PayloadKind::floating, {1});
+        // The tensor rule (no modulation baseline) silences this small circuit; its kernels still move.
+        check_resume(net, specs, {{"spikes", DType::u8}}, snapshot_options(), first, second, 60,
+                     rule != "quadruplet_rule_tensor");
+    }
+    SECTION("event-driven synapses: sparse kernels, their own delays, per-synapse traces") {
+        Network net;
+        net.seed = 8;
+        net.dt = 0.25;
+        const Value sparse = Value::Map{{"initializer", "sparse_uniform_initializer"}, {"scale", 900.0}, {"density", 0.1}};
+        net.add("spiker", "poisson_spiker", {{"max_freq", 200.0}})
+            .add("fast", "linear_synapses", {{"units", Value::List{40}}, {"kernel", sparse}, {"max_delay", 3.0}})
+            .add("literal", "rfs_traced_synapses", {{"units", Value::List{10}}, {"trace_mode", "per_synapse"}})
+            .add("a", "leaky_soma")
+            .add("b", "refractory_leaky_soma")
+            .input("rate", "spiker.signal")
+            .connect("spiker.spikes", "fast.spikes")
+            .connect("spiker.spikes", "literal.spikes")
+            .connect("fast.currents", "a.current", Latency::same_step)
+            .connect("literal.currents", "b.current", Latency::same_step)
+            .output("a", "a.spikes")
+            .output("b", "b.spikes");
+        check_resume(net, {{"rate", PortSpec(PayloadKind::floating, {200})}}, {{"a", DType::u8}, {"b", DType::u8}},
+                     snapshot_options(), first, second, 70);
     }
     SECTION("interfaces: Poisson, linear and topological spikers into an exponential integrator") {
         Network net;

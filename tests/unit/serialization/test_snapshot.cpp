@@ -232,8 +232,43 @@ TEST_CASE("a snapshot whose node was swapped for another type names the node", "
     const State before = state_of(target);
     REQUIRE_THROWS_AS(load_bytes(target, bytes), SnapshotError);
     REQUIRE_THROWS_WITH(load_bytes(target, bytes),
-                        Contains("node 'c' is a test_counter in the snapshot but a test_adder in this network"));
+                        Contains("node 'c' is of type test_counter in the snapshot but test_adder in this network"));
     CHECK(state_of(target) == before);
+}
+
+TEST_CASE("a snapshot of a neuron whose soma was swapped or resized names the inner node",
+          "[serialization][snapshot][mismatch]") {
+    auto network = [](std::string soma, double units) {
+        Network net;
+        net.seed = 4;
+        net.add("spiker", "poisson_spiker", {{"max_freq", 100.0}})
+            .add("pool", "lif_neuron", {{"units", Value::List{units}}, {"soma.type", std::move(soma)}})
+            .input("rate", "spiker.signal")
+            .connect("spiker.spikes", "pool.in_spikes");
+        return net;
+    };
+    const std::map<std::string, PortSpec> specs{{"rate", PortSpec(PayloadKind::floating, {6})}};
+    auto source = Simulation::build(network("leaky_soma", 4), specs, snapshot_options());
+    source.run(10);
+    const std::string bytes = snapshot_bytes(source);
+    SECTION("a swapped soma") {
+        auto target = Simulation::build(network("refractory_leaky_soma", 4), specs, snapshot_options());
+        const State before = state_of(target);
+        REQUIRE_THROWS_AS(load_bytes(target, bytes), SnapshotError);
+        REQUIRE_THROWS_WITH(load_bytes(target, bytes),
+                            Contains("node 'pool.soma' is of type leaky_soma in the snapshot but refractory_leaky_soma "
+                                     "in this network"));
+        CHECK(state_of(target) == before);
+    }
+    SECTION("other units") {
+        auto target = Simulation::build(network("leaky_soma", 5), specs, snapshot_options());
+        const State before = state_of(target);
+        REQUIRE_THROWS_WITH(load_bytes(target, bytes),
+                            Contains("node 'pool.soma' (leaky_soma): config field 'units' is [4] in the snapshot but [5] "
+                                     "in this network") &&
+                                Contains("node 'pool.synapses' (linear_synapses): state array"));
+        CHECK(state_of(target) == before);
+    }
 }
 
 TEST_CASE("a snapshot of a component whose state layout changed is refused by its fingerprint",
@@ -383,6 +418,41 @@ TEST_CASE("large state arrays are written in chunks and read back exactly", "[se
     fresh.run(5);
     CHECK(std::memcmp(a.data(), b.data(), size * 4) == 0);
     CHECK(sim.read("big", "out").f32()[0] == fresh.read("big", "out").f32()[0]);
+}
+
+TEST_CASE("a 10^7-synapse group with plasticity round-trips", "[serialization][snapshot][large]") {
+    // 10 000 Poisson inputs onto 1 000 neurons: a dense 10^7-element kernel that a rule rewrites.
+    TempDir dir;
+    Network net(Latency::same_step);
+    net.seed = 12;
+    net.add("spiker", "poisson_spiker", {{"max_freq", 20.0}})
+        .add("synapses", "linear_synapses",
+             {{"units", Value::List{1000}}, {"layout", "dense"},
+              {"kernel", Value::Map{{"initializer", "uniform_initializer"}, {"scale", 2.0}}}})
+        .add("soma", "leaky_soma")
+        .add("rule", "hebbian_rule")
+        .input("rate", "spiker.signal")
+        .connect("spiker.spikes", "synapses.spikes")
+        .connect("synapses.currents", "soma.current")
+        .connect("spiker.spikes", "rule.pre_spikes")
+        .connect("soma.spikes", "rule.post_spikes")
+        .connect("synapses.kernel", "rule.kernel")
+        .effect("synapses.kernel", "rule.kernel");
+    const std::map<std::string, PortSpec> specs{{"rate", PortSpec(PayloadKind::floating, {10000})}};
+    auto sim = Simulation::build(net, specs, snapshot_options());
+    std::ranges::fill(sim.input("rate").f32(), 0.5f);
+    sim.run(3);
+    REQUIRE(sim.spec("synapses", "kernel").size() == 10'000'000);
+    save_snapshot(sim, dir.path / "big.snap");
+    CHECK(fs::file_size(dir.path / "big.snap") > 40'000'000);
+    auto fresh = Simulation::build(net, specs, snapshot_options());
+    load_snapshot(fresh, dir.path / "big.snap");
+    std::ranges::fill(fresh.input("rate").f32(), 0.5f);
+    sim.run(2);
+    fresh.run(2);
+    const auto a = sim.read("synapses", "kernel"), b = fresh.read("synapses", "kernel");
+    CHECK(std::memcmp(a.data, b.data, a.size * 4) == 0);
+    CHECK(state_of(fresh) == state_of(sim));
 }
 
 TEST_CASE("a state larger than 2 GiB round-trips", "[serialization][snapshot][large][.slow]") {
