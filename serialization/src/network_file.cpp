@@ -21,6 +21,8 @@ namespace spark::serialization {
 
 namespace {
 
+constexpr int kMaxNesting = 100;
+
 std::string location(const std::string& file, int line, int column) {
     std::string text = file;
     if (line > 0) text += ":" + std::to_string(line);
@@ -114,6 +116,7 @@ NetworkFile parse_network_text(std::string_view text, std::string_view source_na
     google::protobuf::TextFormat::Parser parser;
     FirstError errors;
     parser.RecordErrorsTo(&errors);
+    parser.SetRecursionLimit(kMaxNesting);  // nested lists of a hostile file cannot exhaust the stack
     google::protobuf::TextFormat::ParseInfoTree tree;
     parser.WriteLocationsTo(&tree);
     bool parsed = false;

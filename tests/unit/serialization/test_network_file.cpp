@@ -271,6 +271,15 @@ TEST_CASE("syntax errors name file, line and column", "[serialization][network_f
         const char* text = "wire { from: \"a.x\" to: \"b.y\"\n  latency: NEXT_STEP\n}";
         REQUIRE_THROWS_WITH(parse_network_text(text, "net.txtpb"), Contains("net.txtpb:2:12: ") && Contains("NEXT_STEP"));
     }
+    SECTION("values nested too deeply") {
+        std::string text = "node { name: \"a\" type: \"b\" param { path: \"p\" ";
+        for (int i = 0; i < 200; ++i) text += "list { item { ";
+        text += "number: 1";
+        for (int i = 0; i < 200; ++i) text += " } }";
+        text += " } }\n";
+        REQUIRE_THROWS_AS(parse_network_text(text, "deep.txtpb"), NetworkFileError);
+        REQUIRE_THROWS_WITH(parse_network_text(text, "deep.txtpb"), Contains("deep.txtpb:1:") && Contains("recursion limit"));
+    }
     SECTION("the error object carries the position") {
         try {
             parse_network_text("\n\n  seed: -1\n", "x.txtpb");
