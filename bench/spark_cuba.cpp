@@ -4,6 +4,7 @@
 //
 // Usage: spark_cuba N [--duration-ms 1000] [--threads T] [--executor sequential|tbb] [--seed S]
 #include <sys/resource.h>
+#include <time.h>
 
 #include <chrono>
 #include <cstdio>
@@ -11,12 +12,23 @@
 #include <cstring>
 #include <string>
 
+#include <spark/components/synapses/traced_synapses.hpp>
 #include <spark/graph/simulation.hpp>
 
 #include "cuba_network.hpp"
+#include "spike_count.hpp"
 
 using namespace spark;
 using namespace spark::graph;
+
+namespace {
+// CPU time of the whole process (all threads) [s]: less disturbed than wall time on a shared machine.
+double cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+}  // namespace
 
 int main(int argc, char** argv) {
     if (argc < 2) {
@@ -47,31 +59,36 @@ int main(int argc, char** argv) {
     options.threads = threads;
     auto sim = Simulation::build(bench::cuba_network(n, seed), {}, options);
     const auto t1 = clock::now();
+    const double cpu1 = cpu_seconds();
     const auto steps = static_cast<std::int64_t>(duration_ms / sim.dt() + 0.5);
     long spikes = 0;
-    const auto e_spikes = sim.read("E", "spikes");
-    const auto i_spikes = sim.read("I", "spikes");
     // Count spikes as a recorder would, after every step (reading the live buffers).
     sim.run(steps, [&](const Simulation& s) {
-        for (auto code : s.read("E", "spikes").u8()) spikes += code & spike::bit;
-        for (auto code : s.read("I", "spikes").u8()) spikes += code & spike::bit;
+        spikes += static_cast<long>(bench::count_spikes(s.read("E", "spikes").u8()));
+        spikes += static_cast<long>(bench::count_spikes(s.read("I", "spikes").u8()));
     });
-    (void)e_spikes;
-    (void)i_spikes;
     const auto t2 = clock::now();
+    const double cpu2 = cpu_seconds();
+    // Stored synapses and their connectivity bytes (weights, indices, column starts), summed over groups.
     std::size_t synapses = 0;
     double bytes = 0;
     for (const char* group : {"ee", "ie", "ei", "ii"}) {
-        const auto& info = sim.component(group);
-        (void)info;
+        const auto* traced = dynamic_cast<const components::synapses::TracedSynapses*>(&sim.component(group));
+        if (traced == nullptr) {
+            std::fprintf(stderr, "node %s is not a TracedSynapses\n", group);
+            return 1;
+        }
+        const auto memory = traced->memory();
+        synapses += memory.synapses;
+        bytes += static_cast<double>(memory.connectivity_bytes);
     }
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     std::printf("{\"tool\": \"spark-%s-%u\", \"n\": %zu, \"synapses\": %zu, \"spikes\": %ld, \"rate_hz\": %.4f, "
-                "\"loop_s\": %.6f, \"build_s\": %.6f, \"peak_rss_mb\": %.1f, \"bytes_per_synapse\": %.2f}\n",
+                "\"loop_s\": %.6f, \"loop_cpu_s\": %.6f, \"build_s\": %.6f, \"peak_rss_mb\": %.1f, \"bytes_per_synapse\": %.2f}\n",
                 executor == ExecutorKind::tbb ? "tbb" : "seq", threads, n, synapses, spikes,
                 static_cast<double>(spikes) / static_cast<double>(n) / (duration_ms / 1000.0),
-                std::chrono::duration<double>(t2 - t1).count(), std::chrono::duration<double>(t1 - t0).count(),
+                std::chrono::duration<double>(t2 - t1).count(), cpu2 - cpu1, std::chrono::duration<double>(t1 - t0).count(),
                 static_cast<double>(usage.ru_maxrss) / 1024.0, synapses ? bytes / static_cast<double>(synapses) : 0.0);
     return 0;
 }

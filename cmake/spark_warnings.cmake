@@ -4,7 +4,11 @@ target_compile_options(spark_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
   # GCC 12 reports false positives inside std::variant copies.
   $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized -Wno-restrict>
-  $<$<BOOL:${SPARK_WERROR}>:-Werror>)
+  $<$<BOOL:${SPARK_WERROR}>:-Werror>
+  # SPARK_NATIVE: wider vectors for this CPU (what Brian2's standalone build does with -march=native).
+  # FMA contraction stays off so every float operation rounds as written: the same numbers as the
+  # portable build, bit for bit.
+  "$<$<BOOL:${SPARK_NATIVE}>:-march=native;-ffp-contract=off>")
 
 # spark_add_library(<folder> <sources...>): one library per top-level folder,
 # public headers under <folder>/include/spark/<folder>/, alias spark::<folder>.

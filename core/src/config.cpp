@@ -55,11 +55,12 @@ ParamWhere param_where(const ConfigWhere& w, const FieldMeta& m) {
 
 // An initializer from its Value map. A map that does not name its initializer ("initializer" or
 // "kind") updates `base`, the initializer the field already holds (Spark's `kernel={'scale': 2}`).
+// `field` is the path used in messages ("kernel", or "kernel.blocks[1]" inside a block).
 InitializerSpec initializer_from(const Value& v, const ConfigWhere& w, const FieldMeta& m,
-                                 const InitializerSpec* base) {
-    static const std::vector<std::string> settings{"initializer", "scale", "offset", "min_value", "max_value",
-                                                   "density", "norm_axes"};
-    const std::string field(m.name);
+                                 const InitializerSpec* base, const std::string& field, bool in_block = false) {
+    static const std::vector<std::string> settings{"initializer", "scale",  "offset", "min_value", "max_value",
+                                                   "density",     "norm_axes", "mean", "stddev",   "redraw",
+                                                   "blocks"};
     const bool named = v.find("initializer") != nullptr || v.find("kind") != nullptr;
     if (!named && base == nullptr)
         throw_error(w, field, v, "",
@@ -85,13 +86,35 @@ InitializerSpec initializer_from(const Value& v, const ConfigWhere& w, const Fie
             spec.density = number(entry, w, m, path);
         } else if (key == "norm_axes") {
             spec.norm_axes = counts(entry, w, path, true);
+        } else if (key == "mean") {
+            spec.mean = number(entry, w, m, path);
+        } else if (key == "stddev") {
+            spec.stddev = number(entry, w, m, path);
+        } else if (key == "redraw") {
+            if (!entry.is_bool()) throw_error(w, path, entry, "", "must be true or false");
+            spec.redraw = entry.as_bool();
+        } else if (key == "size" && in_block) {
+            continue;  // read by the caller
+        } else if (key == "blocks") {
+            if (!entry.is_list()) throw_error(w, path, entry, "", "must be a list of blocks ({size: N, initializer: ...})");
+            spec.blocks.clear();
+            for (std::size_t b = 0; b < entry.as_list().size(); ++b) {
+                const Value& item = entry.as_list()[b];
+                const std::string block_path = path + "[" + std::to_string(b) + "]";
+                if (!item.is_map() || item.find("size") == nullptr)
+                    throw_error(w, block_path, item, "", "must be a map with a size and an initializer");
+                InitializerBlock block;
+                block.size = count(*item.find("size"), w, block_path + ".size", false);
+                block.spec = initializer_from(item, w, m, nullptr, block_path, true);
+                spec.blocks.push_back(std::move(block));
+            }
         } else {
             throw_error(w, path, entry, "",
                         "is not an initializer setting (did you mean " + join(closest_names(key, settings)) +
                             "?)");
         }
     }
-    check_initializer(spec, param_where(w, m));
+    check_initializer(spec, ParamWhere{w.component, w.instance, field, m.units});
     spec.kind = std::string(*find_initializer(spec.kind));
     return spec;
 }
@@ -129,7 +152,7 @@ void assign(Param& field, std::string_view sub, const Value& v, const ConfigWher
                         "cannot be set: '" + std::string(m.name) + "' holds a value, not an initializer");
         Value map;
         map.set(std::string(sub), v);
-        field = Param(initializer_from(map, w, m, &field.initializer()));
+        field = Param(initializer_from(map, w, m, &field.initializer(), std::string(m.name)));
         return;
     }
     if (v.is_number()) {
@@ -143,7 +166,7 @@ void assign(Param& field, std::string_view sub, const Value& v, const ConfigWher
         if (values.empty()) throw_error(w, m.name, v, "", "must not be an empty list");
         field = Param(std::move(values));
     } else if (v.is_map()) {
-        field = Param(initializer_from(v, w, m, field.is_initializer() ? &field.initializer() : nullptr));
+        field = Param(initializer_from(v, w, m, field.is_initializer() ? &field.initializer() : nullptr, std::string(m.name)));
     } else {
         throw_error(w, m.name, v, "", "must be a number, a list of numbers or an initializer");
     }

@@ -7,12 +7,27 @@
 #include <spark/core/error.hpp>
 #include <spark/core/text.hpp>
 
+#include "draw.hpp"
+
 namespace spark {
 
 namespace {
-constexpr std::array<std::string_view, 5> kInitializerNames{
-    "constant_initializer", "uniform_initializer", "sparse_uniform_initializer",
-    "normalized_sparse_uniform_initializer", "sparse_constant_initializer"};
+constexpr std::array<std::string_view, 8> kInitializerNames{
+    "constant_initializer",        "uniform_initializer",        "sparse_uniform_initializer",
+    "normalized_sparse_uniform_initializer", "sparse_constant_initializer", "normal_initializer",
+    "sparse_normal_initializer",   "block_initializer"};
+
+// The smallest share of the normal distribution a redraw interval may hold (at most ~1e4 draws per value).
+constexpr double kMinRedrawMass = 1e-4;
+
+// P(min_value <= mean + stddev Z <= max_value) for a standard normal Z.
+double normal_mass(const InitializerSpec& s) {
+    const double lo = s.min_value ? *s.min_value : -INFINITY;
+    const double hi = s.max_value ? *s.max_value : INFINITY;
+    if (s.stddev == 0.0) return s.mean >= lo && s.mean <= hi ? 1.0 : 0.0;
+    auto cdf = [&](double x) { return 0.5 * std::erfc(-(x - s.mean) / (s.stddev * std::sqrt(2.0))); };
+    return cdf(hi) - cdf(lo);
+}
 
 std::string sub_field(const ParamWhere& where, std::string_view setting) {
     if (where.field.empty()) return std::string(setting);
@@ -85,6 +100,39 @@ void normalize(std::vector<float>& values, const Shape& shape, const std::vector
 
 std::span<const std::string_view> initializer_names() noexcept { return kInitializerNames; }
 
+namespace {
+// block_initializer: the last axis split into the blocks' column ranges; block b is drawn as its own
+// array of shape (leading dims..., size_b) from the b-th split of `rng`, then scattered into place.
+std::vector<float> initialize_blocks(const InitializerSpec& spec, const Shape& shape, Rng& rng,
+                                     const InitOverrides& overrides, const ParamWhere& where) {
+    check_initializer(spec, where);
+    const std::size_t cols = shape.rank() == 0 ? 1 : shape.dims().back();
+    std::size_t total = 0;
+    for (const auto& b : spec.blocks) total += b.size;
+    if (total != cols)
+        fail(where, sub_field(where, "blocks"), std::to_string(total) + " columns",
+             "must add up to the last axis of shape " + shape.to_string() + " (" + std::to_string(cols) + ")");
+    const std::size_t rows = cols == 0 ? 0 : shape.size() / cols;
+    std::vector<float> values(shape.size());
+    std::size_t first = 0;
+    for (std::size_t b = 0; b < spec.blocks.size(); ++b) {
+        const auto& block = spec.blocks[b];
+        std::vector<std::size_t> dims(shape.dims().begin(), shape.dims().end());
+        if (dims.empty()) dims.push_back(1);
+        dims.back() = block.size;
+        const std::string field = sub_field(where, "blocks[" + std::to_string(b) + "]");
+        Rng key = rng.split();
+        const auto part = initialize(block.spec, Shape(dims), key, overrides,
+                                     ParamWhere{where.component, where.instance, field, where.units});
+        for (std::size_t r = 0; r < rows; ++r)
+            std::copy_n(part.begin() + static_cast<std::ptrdiff_t>(r * block.size), block.size,
+                        values.begin() + static_cast<std::ptrdiff_t>(r * cols + first));
+        first += block.size;
+    }
+    return values;
+}
+}  // namespace
+
 std::optional<std::string_view> find_initializer(std::string_view name) {
     const std::string normalized = normalize_name(name);
     for (auto known : kInitializerNames)
@@ -109,7 +157,48 @@ void check_initializer(const InitializerSpec& spec, const ParamWhere& where) {
     std::sort(axes.begin(), axes.end());
     if (std::adjacent_find(axes.begin(), axes.end()) != axes.end())
         fail(where, sub_field(where, "norm_axes"), axes_text(spec.norm_axes), "must not repeat an axis");
+    if (detail::is_normal_kind(*kind)) {
+        if (!(spec.stddev >= 0.0))
+            fail(where, sub_field(where, "stddev"), with_units(format_number(spec.stddev), where), "must be >= 0");
+        if (spec.redraw && normal_mass(spec) < kMinRedrawMass)
+            fail(where, sub_field(where, "min_value"),
+                 with_units(spec.min_value ? format_number(*spec.min_value) : std::string("none"), where),
+                 "and max_value = " +
+                     with_units(spec.max_value ? format_number(*spec.max_value) : std::string("none"), where) +
+                     " hold less than 1e-4 of normal(mean = " + format_number(spec.mean) +
+                     ", stddev = " + format_number(spec.stddev) + "); redraw would not end");
+    }
+    if (*kind == "block_initializer") {
+        if (spec.blocks.empty()) fail(where, sub_field(where, "blocks"), "[]", "must list at least one block");
+        for (std::size_t b = 0; b < spec.blocks.size(); ++b) {
+            const std::string field = sub_field(where, "blocks[" + std::to_string(b) + "]");
+            const ParamWhere inner{where.component, where.instance, field, where.units};
+            const auto& block = spec.blocks[b];
+            if (block.size == 0) fail(where, field + ".size", "0", "must be > 0 (columns in the block)");
+            if (find_initializer(block.spec.kind) == std::optional<std::string_view>("block_initializer"))
+                fail(where, field + ".initializer", "\"block_initializer\"", "must not be nested in a block");
+            check_initializer(block.spec, inner);
+        }
+    } else if (!spec.blocks.empty()) {
+        fail(where, sub_field(where, "blocks"), std::to_string(spec.blocks.size()) + " blocks",
+             "are only read by block_initializer (this is " + std::string(*kind) + ")");
+    }
 }
+
+namespace detail {
+InitializerSpec apply_overrides(const InitializerSpec& spec, const InitOverrides& overrides) {
+    InitializerSpec effective = spec;
+    const auto kind = find_initializer(spec.kind);
+    const bool normal = kind && is_normal_kind(*kind);
+    if (overrides.scale && !normal) effective.scale = *overrides.scale;
+    if (overrides.min_value) {
+        if (normal && spec.min_value) effective.min_value = std::max(*spec.min_value, *overrides.min_value);
+        else effective.min_value = overrides.min_value;
+    }
+    if (overrides.norm_axes) effective.norm_axes = *overrides.norm_axes;
+    return effective;
+}
+}  // namespace detail
 
 std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, Rng& rng,
                               const InitOverrides& overrides, std::string_view where) {
@@ -119,10 +208,9 @@ std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, R
 std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, Rng& rng,
                               const InitOverrides& overrides, const ParamWhere& where) {
     // The module's init_kwargs win over the user's settings (spec section 1.5).
-    InitializerSpec effective = spec;
-    if (overrides.scale) effective.scale = *overrides.scale;
-    if (overrides.min_value) effective.min_value = overrides.min_value;
-    if (overrides.norm_axes) effective.norm_axes = *overrides.norm_axes;
+    if (find_initializer(spec.kind) == std::optional<std::string_view>("block_initializer"))
+        return initialize_blocks(spec, shape, rng, overrides, where);
+    const InitializerSpec effective = detail::apply_overrides(spec, overrides);
     check_initializer(effective, where);
     const std::string_view kind = *find_initializer(effective.kind);
     const std::size_t n = shape.size();
@@ -142,6 +230,23 @@ std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, R
         const auto d = static_cast<float>(effective.density);
         values.resize(n);
         for (auto& v : values) v = mask_stream.uniform() < d ? static_cast<float>(scale) : 0.0f;
+    } else if (kind == "normal_initializer") {
+        detail::ElementSampler sampler(detail::ElementKind::normal, effective, rng);
+        values.resize(n);
+        for (auto& v : values) v = sampler.next();
+        return values;  // bounded as drawn
+    } else if (kind == "sparse_normal_initializer") {
+        // Like the sparse uniform kind: a value stream, then a mask stream; the bounds apply to the
+        // drawn values only, so the zeros stay zeros.
+        Rng value_stream = rng.split();
+        Rng mask_stream = rng.split();
+        detail::ElementSampler sampler(detail::ElementKind::normal, effective, value_stream);
+        values.resize(n);
+        for (auto& v : values) v = sampler.next();
+        const auto d = static_cast<float>(effective.density);
+        for (auto& v : values)
+            if (!(mask_stream.uniform() < d)) v = 0.0f;
+        return values;
     } else if (kind == "sparse_uniform_initializer") {
         values = sparse_unit(shape, effective.density, rng);
         const auto s = static_cast<float>(scale);
@@ -240,6 +345,20 @@ Value Param::to_value() const {
         Value::List axes;
         for (auto a : s.norm_axes) axes.emplace_back(static_cast<double>(a));
         map.emplace_back("norm_axes", Value(std::move(axes)));
+    }
+    if (kind.find("normal_initializer") != std::string::npos && kind.find("normalized") == std::string::npos) {
+        map.emplace_back("mean", Value(s.mean));
+        map.emplace_back("stddev", Value(s.stddev));
+        if (s.redraw) map.emplace_back("redraw", Value(true));
+    }
+    if (!s.blocks.empty()) {
+        Value::List blocks;
+        for (const auto& b : s.blocks) {
+            Value block = Param(b.spec).to_value();
+            block.as_map().insert(block.as_map().begin(), {"size", Value(static_cast<double>(b.size))});
+            blocks.emplace_back(std::move(block));
+        }
+        map.emplace_back("blocks", Value(std::move(blocks)));
     }
     return Value(std::move(map));
 }

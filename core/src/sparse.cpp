@@ -3,82 +3,227 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <string>
 
 #include <spark/core/error.hpp>
 #include <spark/core/text.hpp>
 
+#include "draw.hpp"
+
 namespace spark {
 
-bool is_sparse_initializer(const InitializerSpec& spec) noexcept {
-    const std::string kind = normalize_name(spec.kind);
+namespace {
+
+bool is_kind(const InitializerSpec& spec, std::string_view name) {
+    const auto kind = find_initializer(spec.kind);
+    return kind && *kind == name;
+}
+
+bool is_sparse_kind(std::string_view kind) {
     return kind == "sparse_uniform_initializer" || kind == "sparse_constant_initializer" ||
-           kind == "normalized_sparse_uniform_initializer";
+           kind == "normalized_sparse_uniform_initializer" || kind == "sparse_normal_initializer";
+}
+
+bool is_elementwise_kind(std::string_view kind) {
+    return kind == "constant_initializer" || kind == "uniform_initializer" || kind == "normal_initializer";
+}
+
+[[noreturn]] void refuse(const ParamWhere& where, std::string_view setting, std::string value, std::string rule) {
+    std::string field = where.field.empty() ? std::string(setting) : std::string(where.field) + "." + std::string(setting);
+    throw ConfigError(std::string(where.component), std::string(where.instance), std::move(field), std::move(value),
+                      std::move(rule));
+}
+
+// A column range [first, first + size) drawn by one (effective) spec: the whole kernel, or one block.
+struct Part {
+    std::size_t first = 0, size = 0;
+    InitializerSpec spec;
+    std::string kind;  // registry name
+};
+
+// The parts of `spec` over `cols` columns, overrides applied and settings checked.
+std::vector<Part> parts_of(const InitializerSpec& spec, std::size_t cols, const InitOverrides& overrides,
+                           const ParamWhere& where) {
+    check_initializer(spec, where);
+    std::vector<Part> parts;
+    if (is_kind(spec, "block_initializer")) {
+        std::size_t first = 0;
+        for (const auto& block : spec.blocks) {
+            InitializerSpec effective = detail::apply_overrides(block.spec, overrides);
+            parts.push_back({first, block.size, effective, std::string(*find_initializer(effective.kind))});
+            first += block.size;
+        }
+        if (first != cols)
+            refuse(where, "blocks", std::to_string(first) + " columns",
+                   "must add up to the " + std::to_string(cols) + " columns of the kernel");
+    } else {
+        InitializerSpec effective = detail::apply_overrides(spec, overrides);
+        parts.push_back({0, cols, effective, std::string(*find_initializer(effective.kind))});
+    }
+    for (const auto& part : parts) check_initializer(part.spec, where);
+    return parts;
+}
+
+// Draws the nonzeros of one row inside one part: geometric gaps for the columns, then the values.
+struct PartStreams {
+    Rng position, value;
+    detail::ElementSampler normal;
+    double log_q = 0.0;
+
+    PartStreams(Rng&& p, Rng&& v, const Part& part)
+        : position(p), value(v), normal(detail::ElementKind::normal, part.spec, value),
+          log_q(part.spec.density < 1.0 ? std::log1p(-part.spec.density) : 0.0) {}
+    PartStreams(const PartStreams&) = delete;
+};
+
+void draw_row(const Part& part, PartStreams& streams, SparseRows& m) {
+    const double p = part.spec.density;
+    const std::size_t begin = m.col.size();
+    if (p > 0.0) {
+        // Column of the next nonzero: skip a Geometric(p) number of zeros.
+        double c = -1.0;
+        const auto size = static_cast<double>(part.size);
+        while (true) {
+            double gap = 0.0;
+            if (p < 1.0) {
+                const double u = 1.0 - streams.position.uniform_double();  // (0, 1]
+                gap = std::floor(std::log(u) / streams.log_q);
+            }
+            c += gap + 1.0;
+            if (c >= size) break;
+            m.col.push_back(static_cast<std::uint32_t>(part.first + static_cast<std::size_t>(c)));
+        }
+    }
+    const std::size_t end = m.col.size();
+    const auto scale = static_cast<float>(part.spec.scale);
+    if (part.kind == "sparse_constant_initializer") {
+        m.value.resize(end, scale);
+        return;
+    }
+    if (part.kind == "sparse_normal_initializer") {
+        for (std::size_t k = begin; k < end; ++k) m.value.push_back(streams.normal.next());
+        return;
+    }
+    for (std::size_t k = begin; k < end; ++k) m.value.push_back(streams.value.uniform());
+    if (part.kind == "normalized_sparse_uniform_initializer") {
+        double sum = 0.0;
+        for (std::size_t k = begin; k < end; ++k) sum += m.value[k];
+        for (std::size_t k = begin; k < end; ++k) m.value[k] = scale * static_cast<float>(m.value[k] / sum);
+    } else {
+        for (std::size_t k = begin; k < end; ++k) m.value[k] *= scale;
+    }
+    const float lo = part.spec.min_value ? static_cast<float>(*part.spec.min_value) : -INFINITY;
+    const float hi = part.spec.max_value ? static_cast<float>(*part.spec.max_value) : INFINITY;
+    for (std::size_t k = begin; k < end; ++k) m.value[k] = std::clamp(m.value[k], lo, hi);
+}
+
+}  // namespace
+
+bool is_sparse_initializer(const InitializerSpec& spec) noexcept {
+    const auto kind = find_initializer(spec.kind);
+    if (!kind) return false;
+    if (*kind == "block_initializer")
+        return !spec.blocks.empty() && std::all_of(spec.blocks.begin(), spec.blocks.end(), [](const auto& b) {
+                   const auto k = find_initializer(b.spec.kind);
+                   return k && is_sparse_kind(*k);
+               });
+    return is_sparse_kind(*kind);
+}
+
+bool is_elementwise_initializer(const InitializerSpec& spec) noexcept {
+    const auto kind = find_initializer(spec.kind);
+    if (!kind) return false;
+    if (*kind == "block_initializer")
+        return !spec.blocks.empty() && std::all_of(spec.blocks.begin(), spec.blocks.end(), [](const auto& b) {
+                   const auto k = find_initializer(b.spec.kind);
+                   return k && is_elementwise_kind(*k);
+               });
+    return is_elementwise_kind(*kind);
 }
 
 SparseRows initialize_sparse(const InitializerSpec& spec, std::size_t rows, std::size_t cols, Rng& rng,
                              const InitOverrides& overrides, std::string_view where) {
-    const std::string kind = normalize_name(spec.kind);
+    return initialize_sparse(spec, rows, cols, rng, overrides, ParamWhere{where, {}, {}, {}});
+}
+
+SparseRows initialize_sparse(const InitializerSpec& spec, std::size_t rows, std::size_t cols, Rng& rng,
+                             const InitOverrides& overrides, const ParamWhere& where) {
     if (!is_sparse_initializer(spec))
-        throw ConfigError(std::string(where), "", "initializer", "\"" + spec.kind + "\"",
-                          "cannot be drawn in compressed form (only sparse initializers can)");
-    const double scale = overrides.scale.value_or(spec.scale);
-    const std::optional<double> min_value = overrides.min_value ? overrides.min_value : spec.min_value;
-    if (min_value && *min_value > 0.0)
-        throw ConfigError(std::string(where), "", "min_value", format_number(*min_value),
-                          "must be <= 0 for a compressed sparse kernel (a positive minimum fills the zeros)");
-    if (spec.density < 0.0 || spec.density > 1.0)
-        throw ConfigError(std::string(where), "", "density", format_number(spec.density), "must be in [0, 1]");
+        refuse(where, "initializer", "\"" + spec.kind + "\"",
+               "cannot be drawn in compressed form (only sparse initializers, or blocks of them, can)");
     if (cols > std::numeric_limits<std::uint32_t>::max())
-        throw ConfigError(std::string(where), "", "shape", std::to_string(cols), "has too many columns");
+        refuse(where, "shape", std::to_string(cols), "has too many columns");
+    const std::vector<Part> parts = parts_of(spec, cols, overrides, where);
+    for (const auto& part : parts)
+        if (part.kind != "sparse_normal_initializer" && part.spec.min_value && *part.spec.min_value > 0.0)
+            refuse(where, "min_value", format_number(*part.spec.min_value),
+                   "must be <= 0 for a compressed sparse kernel (a positive minimum fills the zeros)");
 
     SparseRows m;
     m.rows = rows;
     m.cols = cols;
     m.row_start.reserve(rows + 1);
     m.row_start.push_back(0);
-    const auto expected = static_cast<std::size_t>(static_cast<double>(rows) * static_cast<double>(cols) * spec.density);
-    m.col.reserve(expected + expected / 16 + 16);
-    m.value.reserve(expected + expected / 16 + 16);
-    Rng position_stream = rng.split();
-    Rng value_stream = rng.split();
-    const double p = spec.density;
-    const double log_q = p < 1.0 ? std::log1p(-p) : 0.0;
+    double expected = 0.0;
+    for (const auto& part : parts)
+        expected += static_cast<double>(rows) * static_cast<double>(part.size) * part.spec.density;
+    const auto reserve = static_cast<std::size_t>(expected * 1.01 + 16.0 + 5.0 * std::sqrt(expected));
+    m.col.reserve(reserve);
+    m.value.reserve(reserve);
+
+    // Keys: position stream then value stream; a block initializer splits one key per block first.
+    std::vector<std::unique_ptr<PartStreams>> streams;
+    const bool blocks = is_kind(spec, "block_initializer");
+    for (const auto& part : parts) {
+        Rng key = blocks ? rng.split() : Rng();
+        Rng& source = blocks ? key : rng;
+        Rng position = source.split();
+        Rng value = source.split();
+        streams.push_back(std::make_unique<PartStreams>(std::move(position), std::move(value), part));
+    }
     for (std::size_t r = 0; r < rows; ++r) {
-        if (p > 0.0) {
-            // Column of the next nonzero: skip a Geometric(p) number of zeros.
-            double c = -1.0;
-            while (true) {
-                double gap = 0.0;
-                if (p < 1.0) {
-                    const double u = 1.0 - position_stream.uniform_double();  // (0, 1]
-                    gap = std::floor(std::log(u) / log_q);
-                }
-                c += gap + 1.0;
-                if (c >= static_cast<double>(cols)) break;
-                m.col.push_back(static_cast<std::uint32_t>(c));
-            }
-        }
-        const std::size_t begin = m.value.size();
-        const std::size_t end = m.col.size();
-        if (kind == "sparse_constant_initializer") {
-            m.value.resize(end, static_cast<float>(scale));
-        } else {
-            for (std::size_t k = begin; k < end; ++k) m.value.push_back(value_stream.uniform());
-            if (kind == "normalized_sparse_uniform_initializer") {
-                double sum = 0.0;
-                for (std::size_t k = begin; k < end; ++k) sum += m.value[k];
-                for (std::size_t k = begin; k < end; ++k)
-                    m.value[k] = static_cast<float>(scale) * static_cast<float>(m.value[k] / sum);
-            } else {
-                for (std::size_t k = begin; k < end; ++k) m.value[k] *= static_cast<float>(scale);
-            }
-            const float lo = min_value ? static_cast<float>(*min_value) : -INFINITY;
-            const float hi = spec.max_value ? static_cast<float>(*spec.max_value) : INFINITY;
-            for (std::size_t k = begin; k < end; ++k) m.value[k] = std::clamp(m.value[k], lo, hi);
-        }
+        for (std::size_t p = 0; p < parts.size(); ++p) draw_row(parts[p], *streams[p], m);
         m.row_start.push_back(m.col.size());
     }
     return m;
+}
+
+std::vector<float> initialize_on_pattern(const InitializerSpec& spec, const SparseRows& pattern, Rng& rng,
+                                         const InitOverrides& overrides, std::string_view where) {
+    return initialize_on_pattern(spec, pattern, rng, overrides, ParamWhere{where, {}, {}, {}});
+}
+
+std::vector<float> initialize_on_pattern(const InitializerSpec& spec, const SparseRows& pattern, Rng& rng,
+                                         const InitOverrides& overrides, const ParamWhere& where) {
+    if (!is_elementwise_initializer(spec))
+        refuse(where, "initializer", "\"" + spec.kind + "\"",
+               "cannot be drawn per nonzero (only constant, uniform and normal initializers, or blocks of "
+               "them, can)");
+    const std::vector<Part> parts = parts_of(spec, pattern.cols, overrides, where);
+    const bool blocks = is_kind(spec, "block_initializer");
+    std::vector<Rng> keys;
+    keys.reserve(parts.size());
+    for (std::size_t p = 0; p < parts.size(); ++p) keys.push_back(blocks ? rng.split() : Rng());
+    std::vector<detail::ElementSampler> samplers;
+    samplers.reserve(parts.size());
+    for (std::size_t p = 0; p < parts.size(); ++p) {
+        const std::string& kind = parts[p].kind;
+        const auto element = kind == "constant_initializer"  ? detail::ElementKind::constant
+                             : kind == "uniform_initializer" ? detail::ElementKind::uniform
+                                                             : detail::ElementKind::normal;
+        samplers.emplace_back(element, parts[p].spec, blocks ? keys[p] : rng);
+    }
+    std::vector<std::size_t> firsts;
+    for (const auto& part : parts) firsts.push_back(part.first);
+    std::vector<float> values(pattern.nonzeros());
+    for (std::size_t k = 0; k < values.size(); ++k) {
+        const auto p = static_cast<std::size_t>(std::upper_bound(firsts.begin(), firsts.end(), pattern.col[k]) -
+                                                firsts.begin()) -
+                       1;
+        values[k] = samplers[p].next();
+    }
+    return values;
 }
 
 }  // namespace spark

@@ -42,11 +42,20 @@ ConstArrayRef Simulation::Impl::source_view(const Source& s, std::size_t parity)
 void Simulation::Impl::run_node(std::size_t i, Parallel& parallel) {
     const std::size_t p = parity();
     auto& rt = runtime[i];
-    for (const GatherOp& op : rt.gathers[p]) {
-        if (!op.sum || op.first) {
+    const auto& gathers = rt.gathers[p];
+    for (std::size_t g = 0; g < gathers.size(); ++g) {
+        const GatherOp& op = gathers[g];
+        if (op.sum && op.first && g + 1 < gathers.size() && gathers[g + 1].sum && gathers[g + 1].dst == op.dst) {
+            // The first two summands in one pass: dst = a + b (what copy-then-add computes).
+            float* __restrict dst = reinterpret_cast<float*>(op.dst);
+            const float* a = reinterpret_cast<const float*>(op.src);
+            const float* b = reinterpret_cast<const float*>(gathers[g + 1].src);
+            for (std::size_t k = 0; k < op.count; ++k) dst[k] = a[k] + b[k];
+            ++g;
+        } else if (!op.sum || op.first) {
             std::memcpy(op.dst, op.src, op.bytes);
         } else {
-            auto* dst = reinterpret_cast<float*>(op.dst);
+            float* __restrict dst = reinterpret_cast<float*>(op.dst);
             const auto* src = reinterpret_cast<const float*>(op.src);
             for (std::size_t k = 0; k < op.count; ++k) dst[k] += src[k];
         }

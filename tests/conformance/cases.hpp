@@ -126,6 +126,11 @@ template <>
 inline ConformanceCase conformance_case<components::interfaces::ReplaySource>() {
     return {{{"file", SPARK_TEST_DATA_DIR "/replay_source.csv"}, {"kind", "float"}}, {}, {}, ""};
 }
+template <>
+inline ConformanceCase conformance_case<components::interfaces::PoissonSource>() {
+    // No inputs, so no refused input spec.
+    return {{{"units", Value::List{8.0}}, {"rate", 20.0}, {"trains", 100.0}, {"weight", 87.8}, {"tau", 0.5}}, {}, {}, ""};
+}
 
 // ---- synapses ----
 template <>

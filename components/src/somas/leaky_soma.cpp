@@ -20,6 +20,17 @@ inline bool refractory_leaky_step(float& v, std::uint16_t& r, std::uint16_t cool
 
 void LeakySoma::update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept {
     float* v = potential_.data();
+    if (uniform_) {  // the same arithmetic with the constants hoisted
+        const float decay = decay_[0], gain = gain_resistance_[0], theta = threshold_[0], reset = reset_[0];
+        SPARK_ELEMENTWISE_LOOP
+        for (std::size_t i = begin; i < end; ++i) {
+            const float vi = decay * v[i] + gain * input[i];
+            const bool s = vi > theta;
+            v[i] = choose(s, reset, vi);
+            spiked[i] = s;
+        }
+        return;
+    }
     const float* decay = decay_.data();
     const float* gain = gain_resistance_.data();
     const float* theta = threshold_.data();
@@ -36,12 +47,21 @@ void LeakySoma::update(std::size_t begin, std::size_t end, const float* input, s
 void RefractoryLeakySoma::build_model(const BuildContext& ctx, const Shape& units) {
     build_membrane(ctx, units);
     refractory_.build(materialize(config_.cooldown, "cooldown", units, ctx), ctx.dt, where());
+    uniform_cooldown_ = refractory_.uniform();
 }
 
 void RefractoryLeakySoma::update(std::size_t begin, std::size_t end, const float* input,
                                  std::uint8_t* spiked) noexcept {
     float* v = potential_.data();
     std::uint16_t* r = refractory_.counters();
+    if (uniform_ && uniform_cooldown_) {  // the same arithmetic with the constants hoisted
+        const std::uint16_t c = refractory_.cooldown_steps()[0];
+        const float decay = decay_[0], gain = gain_resistance_[0], theta = threshold_[0], reset = reset_[0];
+        SPARK_ELEMENTWISE_LOOP
+        for (std::size_t i = begin; i < end; ++i)
+            spiked[i] = refractory_leaky_step(v[i], r[i], c, decay, gain, input[i], theta, reset);
+        return;
+    }
     const std::uint16_t* c = refractory_.cooldown_steps();
     const float* decay = decay_.data();
     const float* gain = gain_resistance_.data();
@@ -55,12 +75,27 @@ void RefractoryLeakySoma::update(std::size_t begin, std::size_t end, const float
 void StrictRefractoryLeakySoma::build_model(const BuildContext& ctx, const Shape& units) {
     build_membrane(ctx, units);
     refractory_.build(materialize(config_.cooldown, "cooldown", units, ctx), ctx.dt, where());
+    uniform_cooldown_ = refractory_.uniform();
 }
 
 void StrictRefractoryLeakySoma::update(std::size_t begin, std::size_t end, const float* input,
                                        std::uint8_t* spiked) noexcept {
     float* v = potential_.data();
     std::uint16_t* r = refractory_.counters();
+    if (uniform_ && uniform_cooldown_) {  // the same arithmetic with the constants hoisted
+        const std::uint16_t c = refractory_.cooldown_steps()[0];
+        const float decay = decay_[0], gain = gain_resistance_[0], theta = threshold_[0], reset = reset_[0];
+        SPARK_ELEMENTWISE_LOOP
+        for (std::size_t i = begin; i < end; ++i) {
+            const bool ready = r[i] >= c;
+            const float vi = choose(ready, decay * v[i] + gain * input[i], reset);
+            const bool s = ready & (vi > theta);
+            v[i] = choose(s, reset, vi);
+            r[i] = RefractoryCounter::advance(r[i], s);
+            spiked[i] = s;
+        }
+        return;
+    }
     const std::uint16_t* c = refractory_.cooldown_steps();
     const float* decay = decay_.data();
     const float* gain = gain_resistance_.data();

@@ -10,10 +10,12 @@ namespace spark::components::synapses {
 
 namespace {
 
-constexpr std::size_t kMinSparseChunk = 1024;
+constexpr std::size_t kMinSparseChunk = 16384;
 constexpr std::size_t kMaxSparseChunk = 65536;  // target offsets are uint16
+constexpr std::size_t kInitialBucket = 64;      // events per (task, slot) reserved at build
 
-// Targets per chunk of the sparse layout: a function of the problem size only. At least 1024 targets,
+// Targets per chunk of the sparse layout: a function of the problem size only. At least 16384 targets
+// (long runs of each column per task: measured fastest on the microcircuit between 4096 and 65536),
 // at most 65536, and few enough chunks that the column starts cost at most ~1 byte per synapse.
 std::size_t sparse_chunk(std::size_t n_post, std::size_t n_pre, std::size_t nonzeros) {
     const std::size_t max_chunks = std::max<std::size_t>(1, nonzeros / (4 * (n_pre + 1)));
@@ -56,60 +58,98 @@ void SynapseMatrix::build(Layout layout, std::size_t n_post, std::size_t n_pre, 
             else copy_delays(delays, delay16_);
         }
     } else {
-        std::size_t nonzeros = 0;
-        for (float w : kernel) nonzeros += w != 0.0f;
-        if (nonzeros > std::numeric_limits<std::uint32_t>::max())
-            config_detail::throw_error(where, "layout", Value("sparse"), "",
-                                       "cannot hold " + std::to_string(nonzeros) +
-                                           " nonzero weights (at most 2^32 - 1); use \"dense\"");
-        chunk_ = sparse_chunk(n_post_, n_pre_, nonzeros);
-        const std::size_t chunks = (n_post_ + chunk_ - 1) / chunk_;
-        const std::size_t stride = n_pre_ + 1;
-        // Column starts: count the nonzeros of every (chunk, column), then prefix-sum chunk by chunk.
-        column_start_.assign(chunks * stride, 0);
-        for (std::size_t p = 0; p < n_post_; ++p) {
-            std::uint32_t* counts = column_start_.data() + (p / chunk_) * stride + 1;
-            const float* row = kernel.data() + p * n_pre_;
-            for (std::size_t j = 0; j < n_pre_; ++j) counts[j] += row[j] != 0.0f;
-        }
-        std::uint32_t offset = 0;
-        for (std::size_t c = 0; c < chunks; ++c) {
-            std::uint32_t* starts = column_start_.data() + c * stride;
-            starts[0] = offset;
-            for (std::size_t j = 0; j < n_pre_; ++j) {
-                offset += starts[j + 1];
-                starts[j + 1] = offset;
-            }
-        }
-        // Fill: targets in increasing order inside each column.
-        std::vector<float> weights(nonzeros);
-        target_.resize(nonzeros);
-        if (!delays.empty()) {
-            if (small_delays) delay8_.resize(nonzeros);
-            else delay16_.resize(nonzeros);
-        }
-        std::vector<std::uint32_t> cursor(column_start_);
-        for (std::size_t p = 0; p < n_post_; ++p) {
-            const std::size_t c = p / chunk_;
-            std::uint32_t* next = cursor.data() + c * stride;
-            const float* row = kernel.data() + p * n_pre_;
-            for (std::size_t j = 0; j < n_pre_; ++j) {
+        // Compress row by row (the same storage as build_sparse() gives for these nonzeros).
+        SparseRows rows;
+        rows.rows = n_post;
+        rows.cols = n_pre;
+        rows.row_start.reserve(n_post + 1);
+        rows.row_start.push_back(0);
+        std::vector<std::int32_t> nonzero_delays;
+        for (std::size_t p = 0; p < n_post; ++p) {
+            const float* row = kernel.data() + p * n_pre;
+            for (std::size_t j = 0; j < n_pre; ++j) {
                 if (row[j] == 0.0f) continue;
-                const std::uint32_t e = next[j]++;
-                weights[e] = row[j];
-                target_[e] = static_cast<std::uint16_t>(p - c * chunk_);
-                if (!delays.empty()) {
-                    const auto d = delays[p * n_pre_ + j];
-                    if (small_delays) delay8_[e] = static_cast<std::uint8_t>(d);
-                    else delay16_[e] = static_cast<std::uint16_t>(d);
-                }
+                rows.col.push_back(static_cast<std::uint32_t>(j));
+                rows.value.push_back(row[j]);
+                if (!delays.empty()) nonzero_delays.push_back(delays[p * n_pre + j]);
             }
+            rows.row_start.push_back(rows.col.size());
         }
-        kernel_ = std::move(weights);
+        std::vector<float>().swap(kernel);
+        fill_sparse(std::move(rows), nonzero_delays, where);
     }
     tasks_ = (n_post_ + chunk_ - 1) / chunk_;
-    ring_.assign(delay_steps_ == 0 || !ring ? 0 : (delay_steps_ + 1) * n_post_, 0.0f);
+    allocate_pending(ring);
+}
+
+void SynapseMatrix::build_sparse(std::size_t n_post, std::size_t n_pre, SparseRows kernel,
+                                 std::span<const std::int32_t> delays, std::size_t delay_steps,
+                                 const ConfigWhere& where, bool ring) {
+    layout_ = Layout::sparse;
+    n_post_ = n_post;
+    n_pre_ = n_pre;
+    delay_steps_ = delays.empty() ? 0 : delay_steps;
+    target_.clear();
+    column_start_.clear();
+    delay8_.clear();
+    delay16_.clear();
+    fill_sparse(std::move(kernel), delays, where);
+    tasks_ = (n_post_ + chunk_ - 1) / chunk_;
+    allocate_pending(ring);
+}
+
+void SynapseMatrix::allocate_pending(bool ring) {
+    ring_.clear();
+    buckets_.clear();
     ring_index_ = 0;
+    if (delay_steps_ == 0 || !ring) return;
+    if (layout_ == Layout::dense) {
+        ring_.assign((delay_steps_ + 1) * n_post_, 0.0f);
+        return;
+    }
+    buckets_.resize(tasks_ * (delay_steps_ + 1));
+    for (auto& b : buckets_) b.reserve(kInitialBucket);
+}
+
+void SynapseMatrix::fill_sparse(SparseRows rows, std::span<const std::int32_t> delays, const ConfigWhere& where) {
+    const std::size_t nonzeros = rows.nonzeros();
+    if (nonzeros > std::numeric_limits<std::uint32_t>::max())
+        config_detail::throw_error(where, "layout", Value("sparse"), "",
+                                   "cannot hold " + std::to_string(nonzeros) +
+                                       " nonzero weights (at most 2^32 - 1); use \"dense\"");
+    const bool small_delays = delay_steps_ <= 255;
+    chunk_ = sparse_chunk(n_post_, n_pre_, nonzeros);
+    const std::size_t chunks = (n_post_ + chunk_ - 1) / chunk_;
+    // Column starts, column-major: segment (j, c) = the synapses of presynaptic unit j onto the targets of
+    // chunk c, at [column_start_[j chunks + c], column_start_[j chunks + c + 1]), so that a unit's whole
+    // column is contiguous. Count every segment, then prefix-sum.
+    column_start_.assign(n_pre_ * chunks + 1, 0);
+    for (std::size_t p = 0; p < n_post_; ++p) {
+        const std::size_t c = p / chunk_;
+        for (auto k = rows.row_start[p]; k < rows.row_start[p + 1]; ++k) ++column_start_[rows.col[k] * chunks + c + 1];
+    }
+    for (std::size_t i = 1; i < column_start_.size(); ++i) column_start_[i] += column_start_[i - 1];
+    // Fill row by row: targets in increasing order inside each segment.
+    std::vector<float> weights(nonzeros);
+    target_.resize(nonzeros);
+    if (!delays.empty()) {
+        if (small_delays) delay8_.resize(nonzeros);
+        else delay16_.resize(nonzeros);
+    }
+    std::vector<std::uint32_t> cursor(column_start_.begin(), column_start_.end() - 1);
+    for (std::size_t p = 0; p < n_post_; ++p) {
+        const std::size_t c = p / chunk_;
+        for (auto k = rows.row_start[p]; k < rows.row_start[p + 1]; ++k) {
+            const std::uint32_t e = cursor[rows.col[k] * chunks + c]++;
+            weights[e] = rows.value[k];
+            target_[e] = static_cast<std::uint16_t>(p - c * chunk_);
+            if (!delays.empty()) {
+                if (small_delays) delay8_[e] = static_cast<std::uint8_t>(delays[k]);
+                else delay16_[e] = static_cast<std::uint16_t>(delays[k]);
+            }
+        }
+    }
+    kernel_ = std::move(weights);
 }
 
 std::size_t SynapseMatrix::synapse_count() const noexcept {
@@ -118,34 +158,21 @@ std::size_t SynapseMatrix::synapse_count() const noexcept {
 
 namespace {
 
-// Delivery with per-synapse delays into the ring, then the slot of this step into x.
+// Dense delivery with per-synapse delays into the ring, then the slot of this step into x.
 template <class D>
-void deliver_delayed(Layout layout, std::size_t begin, std::size_t end, std::size_t n_post, std::size_t n_pre,
-                     std::size_t slots, std::size_t now, const float* kernel, const std::uint16_t* target,
-                     const std::uint32_t* starts, const D* delay, std::span<const std::uint32_t> spiking,
-                     std::span<const float> sign, float* ring, float* x) noexcept {
+void deliver_delayed_dense(std::size_t begin, std::size_t end, std::size_t n_post, std::size_t n_pre,
+                           std::size_t slots, std::size_t now, const float* kernel, const D* delay,
+                           std::span<const std::uint32_t> spiking, std::span<const float> sign, float* ring,
+                           float* x) noexcept {
     const std::size_t n = spiking.size();
-    if (layout == Layout::dense) {
-        for (std::size_t p = begin; p < end; ++p) {
-            const float* row = kernel + p * n_pre;
-            const D* drow = delay + p * n_pre;
-            for (std::size_t k = 0; k < n; ++k) {
-                const std::size_t j = spiking[k];
-                std::size_t slot = now + drow[j];
-                if (slot >= slots) slot -= slots;
-                ring[slot * n_post + p] += row[j] * sign[k];
-            }
-        }
-    } else {
-        float* base = ring + begin;
+    for (std::size_t p = begin; p < end; ++p) {
+        const float* row = kernel + p * n_pre;
+        const D* drow = delay + p * n_pre;
         for (std::size_t k = 0; k < n; ++k) {
             const std::size_t j = spiking[k];
-            const float s = sign[k];
-            for (std::uint32_t e = starts[j]; e < starts[j + 1]; ++e) {
-                std::size_t slot = now + delay[e];
-                if (slot >= slots) slot -= slots;
-                base[slot * n_post + target[e]] += kernel[e] * s;
-            }
+            std::size_t slot = now + drow[j];
+            if (slot >= slots) slot -= slots;
+            ring[slot * n_post + p] += row[j] * sign[k];
         }
     }
     float* current = ring + now * n_post;
@@ -155,22 +182,85 @@ void deliver_delayed(Layout layout, std::size_t begin, std::size_t end, std::siz
     }
 }
 
+// Asks for the cache lines of a column segment [first, last) a few spiking units ahead (up to 16 lines
+// of weights): every column starts a new stream through memory too large to stay cached, and the
+// delivery of one column is shorter than a memory latency.
+constexpr std::size_t kPrefetchAhead = 4;  // spiking units
+
+template <class D>
+inline void prefetch_column(std::uint32_t first, std::uint32_t last, const float* kernel,
+                            const std::uint16_t* target, const D* delay) noexcept {
+    const std::uint32_t end = std::min(last, first + 256);
+    for (std::uint32_t e = first; e < end; e += 16) __builtin_prefetch(kernel + e);
+    for (std::uint32_t e = first; e < end; e += 32) __builtin_prefetch(target + e);
+    if (delay != nullptr)
+        for (std::uint32_t e = first; e < end; e += static_cast<std::uint32_t>(64 / sizeof(D))) __builtin_prefetch(delay + e);
+}
+
+// Sparse delivery with per-synapse delays: each synapse of a spiking unit appends (target, K s) to the
+// pending list of the slot it arrives in (sequential writes), then this step's list is summed into x
+// (adds into the task's own targets only, which stay in cache). Every target's input is the sum of its
+// events in arrival order, exactly as a per-target ring would accumulate it.
+template <class D>
+void schedule_segment(std::uint32_t first, std::uint32_t last, float s, std::size_t slots, std::size_t now,
+                      const float* kernel, const std::uint16_t* target, const D* delay,
+                      std::vector<PendingInput>* pending) noexcept {
+    for (std::uint32_t e = first; e < last; ++e) {
+        std::size_t slot = now + delay[e];
+        if (slot >= slots) slot -= slots;
+        pending[slot].push_back(PendingInput{target[e], kernel[e] * s});
+    }
+}
+
+// The due list of one task summed into its targets.
+inline void sum_due(std::vector<PendingInput>& due, float* xc, std::size_t count) noexcept {
+    std::fill(xc, xc + count, 0.0f);
+    for (const PendingInput& input : due) xc[input.target] += input.value;
+    due.clear();
+}
+
+template <class D>
+void deliver_delayed_sparse(std::size_t begin, std::size_t end, std::size_t slots, std::size_t now,
+                            const float* kernel, const std::uint16_t* target, const std::uint32_t* starts,
+                            std::size_t stride, const D* delay, std::span<const std::uint32_t> spiking,
+                            std::span<const float> sign, std::vector<PendingInput>* pending, float* x) noexcept {
+    const std::size_t n = spiking.size();
+    for (std::size_t k = 0; k < n; ++k) {
+        if (k + kPrefetchAhead < n) {
+            const std::size_t ahead = spiking[k + kPrefetchAhead] * stride;
+            prefetch_column(starts[ahead], starts[ahead + 1], kernel, target, delay);
+        }
+        const std::size_t j = spiking[k] * stride;
+        schedule_segment(starts[j], starts[j + 1], sign[k], slots, now, kernel, target, delay, pending);
+    }
+    sum_due(pending[now], x + begin, end - begin);
+}
+
 }  // namespace
 
 void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> spiking,
                                std::span<const float> sign, float* x) noexcept {
     const auto [begin, end] = task_range(task);
-    const std::uint32_t* starts =
-        column_start_.empty() ? nullptr : column_start_.data() + task * (n_pre_ + 1);
-    if (!ring_.empty()) {
+    const std::uint32_t* starts = column_start_.empty() ? nullptr : column_start_.data() + task;  // segment j: j * tasks_
+    if (!ring_.empty() || !buckets_.empty()) {
         const std::size_t slots = delay_steps_ + 1;
         const auto now = static_cast<std::size_t>(ring_index_);
-        if (delay_steps_ <= 255)
-            deliver_delayed(layout_, begin, end, n_post_, n_pre_, slots, now, kernel_.data(), target_.data(), starts,
-                            delay8_.data(), spiking, sign, ring_.data(), x);
-        else
-            deliver_delayed(layout_, begin, end, n_post_, n_pre_, slots, now, kernel_.data(), target_.data(), starts,
-                            delay16_.data(), spiking, sign, ring_.data(), x);
+        if (layout_ == Layout::dense) {
+            if (delay_steps_ <= 255)
+                deliver_delayed_dense(begin, end, n_post_, n_pre_, slots, now, kernel_.data(), delay8_.data(), spiking,
+                                      sign, ring_.data(), x);
+            else
+                deliver_delayed_dense(begin, end, n_post_, n_pre_, slots, now, kernel_.data(), delay16_.data(), spiking,
+                                      sign, ring_.data(), x);
+        } else {
+            std::vector<PendingInput>* pending = buckets_.data() + task * slots;
+            if (delay_steps_ <= 255)
+                deliver_delayed_sparse(begin, end, slots, now, kernel_.data(), target_.data(), starts, tasks_,
+                                       delay8_.data(), spiking, sign, pending, x);
+            else
+                deliver_delayed_sparse(begin, end, slots, now, kernel_.data(), target_.data(), starts, tasks_,
+                                       delay16_.data(), spiking, sign, pending, x);
+        }
         return;
     }
     const std::size_t n = spiking.size();
@@ -188,9 +278,69 @@ void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> 
     const float* w = kernel_.data();
     const std::uint16_t* t = target_.data();
     for (std::size_t k = 0; k < n; ++k) {
-        const std::size_t j = spiking[k];
+        if (k + kPrefetchAhead < n) {
+            const std::size_t ahead = spiking[k + kPrefetchAhead] * tasks_;
+            prefetch_column<std::uint8_t>(starts[ahead], starts[ahead + 1], w, t, nullptr);
+        }
+        const std::size_t j = spiking[k] * tasks_;
         const float s = sign[k];
-        for (std::uint32_t e = starts[j]; e < starts[j + 1]; ++e) xc[t[e]] += w[e] * s;
+        const std::uint32_t first = starts[j], last = starts[j + 1];
+        for (std::uint32_t e = first; e < last; ++e) xc[t[e]] += w[e] * s;
+    }
+}
+
+void SynapseMatrix::accumulate_all(std::span<const std::uint32_t> spiking, std::span<const float> sign,
+                                   float* x) noexcept {
+    if (layout_ == Layout::dense) {
+        for (std::size_t t = 0; t < tasks_; ++t) accumulate(t, spiking, sign, x);
+        return;
+    }
+    // Spike by spike over all chunks: a column is read as one contiguous stream. Every target still
+    // receives its inputs in increasing presynaptic order (it lives in one chunk), so the sums are the
+    // ones the task-by-task loop forms.
+    const std::size_t n = spiking.size();
+    const float* w = kernel_.data();
+    const std::uint16_t* t = target_.data();
+    const std::uint32_t* starts = column_start_.data();
+    if (!buckets_.empty()) {
+        const std::size_t slots = delay_steps_ + 1;
+        const auto now = static_cast<std::size_t>(ring_index_);
+        for (std::size_t k = 0; k < n; ++k) {
+            const std::size_t j = spiking[k] * tasks_;
+            if (k + kPrefetchAhead < n) {  // the whole column (all chunks) is contiguous
+                const std::size_t ahead = spiking[k + kPrefetchAhead] * tasks_;
+                if (delay_steps_ <= 255)
+                    prefetch_column(starts[ahead], starts[ahead + tasks_], w, t, delay8_.data());
+                else
+                    prefetch_column(starts[ahead], starts[ahead + tasks_], w, t, delay16_.data());
+            }
+            for (std::size_t c = 0; c < tasks_; ++c) {
+                std::vector<PendingInput>* pending = buckets_.data() + c * slots;
+                if (delay_steps_ <= 255)
+                    schedule_segment(starts[j + c], starts[j + c + 1], sign[k], slots, now, w, t, delay8_.data(), pending);
+                else
+                    schedule_segment(starts[j + c], starts[j + c + 1], sign[k], slots, now, w, t, delay16_.data(),
+                                     pending);
+            }
+        }
+        for (std::size_t c = 0; c < tasks_; ++c) {
+            const auto [begin, end] = task_range(c);
+            sum_due(buckets_[c * slots + now], x + begin, end - begin);
+        }
+        return;
+    }
+    std::fill(x, x + n_post_, 0.0f);
+    for (std::size_t k = 0; k < n; ++k) {
+        if (k + kPrefetchAhead < n) {  // the whole column (all chunks) is contiguous
+            const std::size_t ahead = spiking[k + kPrefetchAhead] * tasks_;
+            prefetch_column<std::uint8_t>(starts[ahead], starts[ahead + tasks_], w, t, nullptr);
+        }
+        const std::size_t j = spiking[k] * tasks_;
+        const float s = sign[k];
+        for (std::size_t c = 0; c < tasks_; ++c) {
+            float* xc = x + c * chunk_;
+            for (std::uint32_t e = starts[j + c]; e < starts[j + c + 1]; ++e) xc[t[e]] += w[e] * s;
+        }
     }
 }
 
@@ -208,9 +358,9 @@ void SynapseMatrix::accumulate_per_synapse(std::size_t task, const std::uint8_t*
         return;
     }
     std::fill(x + begin, x + end, 0.0f);
-    const std::uint32_t* starts = column_start_.data() + task * (n_pre_ + 1);
+    const std::uint32_t* starts = column_start_.data() + task;
     for (std::size_t j = 0; j < n_pre_; ++j) {
-        for (std::uint32_t e = starts[j]; e < starts[j + 1]; ++e) {
+        for (std::uint32_t e = starts[j * tasks_]; e < starts[j * tasks_ + 1]; ++e) {
             const std::size_t p = begin + target_[e];
             const std::uint8_t c = codes[p * n_pre_ + j];
             if (c & spike::bit) x[p] += kernel_[e] * spike::signed_value(c);
@@ -219,7 +369,7 @@ void SynapseMatrix::accumulate_per_synapse(std::size_t task, const std::uint8_t*
 }
 
 void SynapseMatrix::advance() noexcept {
-    if (ring_.empty()) return;
+    if (ring_.empty() && buckets_.empty()) return;
     ring_index_ = ring_index_ == static_cast<std::int32_t>(delay_steps_) ? 0 : ring_index_ + 1;
 }
 
@@ -229,12 +379,10 @@ void SynapseMatrix::copy_dense(std::span<float> out) const noexcept {
         return;
     }
     std::fill(out.begin(), out.end(), 0.0f);
-    for (std::size_t c = 0; c < tasks_; ++c) {
-        const std::uint32_t* starts = column_start_.data() + c * (n_pre_ + 1);
-        for (std::size_t j = 0; j < n_pre_; ++j)
-            for (std::uint32_t e = starts[j]; e < starts[j + 1]; ++e)
+    for (std::size_t j = 0; j < n_pre_; ++j)
+        for (std::size_t c = 0; c < tasks_; ++c)
+            for (std::uint32_t e = segment_begin(j, c); e < segment_begin(j, c) + segment_size(j, c); ++e)
                 out[(c * chunk_ + target_[e]) * n_pre_ + j] = kernel_[e];
-    }
 }
 
 void SynapseMatrix::set_kernel(std::span<const float> dense, const ConfigWhere& where) {
@@ -245,21 +393,18 @@ void SynapseMatrix::set_kernel(std::span<const float> dense, const ConfigWhere& 
     // Every nonzero of `dense` must sit on a stored synapse: compare the counts, then locate the culprit.
     std::size_t nonzeros = 0, covered = 0;
     for (float w : dense) nonzeros += w != 0.0f;
-    for (std::size_t c = 0; c < tasks_; ++c) {
-        const std::uint32_t* starts = column_start_.data() + c * (n_pre_ + 1);
-        for (std::size_t j = 0; j < n_pre_; ++j)
-            for (std::uint32_t e = starts[j]; e < starts[j + 1]; ++e)
+    for (std::size_t j = 0; j < n_pre_; ++j)
+        for (std::size_t c = 0; c < tasks_; ++c)
+            for (std::uint32_t e = segment_begin(j, c); e < segment_begin(j, c) + segment_size(j, c); ++e)
                 covered += dense[(c * chunk_ + target_[e]) * n_pre_ + j] != 0.0f;
-    }
     if (covered != nonzeros) {
         for (std::size_t p = 0; p < n_post_; ++p) {
             const std::size_t c = p / chunk_;
-            const std::uint32_t* starts = column_start_.data() + c * (n_pre_ + 1);
             for (std::size_t j = 0; j < n_pre_; ++j) {
                 const float w = dense[p * n_pre_ + j];
                 if (w == 0.0f) continue;
-                const auto* first = target_.data() + starts[j];
-                const auto* last = target_.data() + starts[j + 1];
+                const auto* first = target_.data() + segment_begin(j, c);
+                const auto* last = first + segment_size(j, c);
                 if (std::binary_search(first, last, static_cast<std::uint16_t>(p - c * chunk_))) continue;
                 config_detail::throw_error(
                     where, "kernel[" + std::to_string(p) + ", " + std::to_string(j) + "]",
@@ -269,16 +414,15 @@ void SynapseMatrix::set_kernel(std::span<const float> dense, const ConfigWhere& 
             }
         }
     }
-    for (std::size_t c = 0; c < tasks_; ++c) {
-        const std::uint32_t* starts = column_start_.data() + c * (n_pre_ + 1);
-        for (std::size_t j = 0; j < n_pre_; ++j)
-            for (std::uint32_t e = starts[j]; e < starts[j + 1]; ++e)
+    for (std::size_t j = 0; j < n_pre_; ++j)
+        for (std::size_t c = 0; c < tasks_; ++c)
+            for (std::uint32_t e = segment_begin(j, c); e < segment_begin(j, c) + segment_size(j, c); ++e)
                 kernel_[e] = dense[(c * chunk_ + target_[e]) * n_pre_ + j];
-    }
 }
 
 void SynapseMatrix::reset() noexcept {
     std::fill(ring_.begin(), ring_.end(), 0.0f);
+    for (auto& b : buckets_) b.clear();
     ring_index_ = 0;
 }
 
@@ -287,7 +431,35 @@ void SynapseMatrix::visit_state(StateVisitor& v) {
     if (!ring_.empty()) {
         v("delay_ring", ring_);
         v("delay_ring_index", ring_index_);
+    } else if (!buckets_.empty()) {
+        // The pending inputs as the same per-target ring: each cell is the sum of its events in arrival
+        // order, so replacing the events by that one partial sum (done after the visit, which may have
+        // loaded other values) changes no later result.
+        const std::size_t slots = delay_steps_ + 1;
+        std::vector<float> ring(slots * n_post_, 0.0f);
+        for (std::size_t t = 0; t < tasks_; ++t)
+            for (std::size_t s = 0; s < slots; ++s)
+                for (const PendingInput& input : buckets_[t * slots + s])
+                    ring[s * n_post_ + t * chunk_ + input.target] += input.value;
+        v("delay_ring", ring);
+        v("delay_ring_index", ring_index_);
+        for (std::size_t t = 0; t < tasks_; ++t) {
+            const auto [begin, end] = task_range(t);
+            for (std::size_t s = 0; s < slots; ++s) {
+                auto& bucket = buckets_[t * slots + s];
+                bucket.clear();
+                for (std::size_t p = begin; p < end; ++p)
+                    if (ring[s * n_post_ + p] != 0.0f)
+                        bucket.push_back(PendingInput{static_cast<std::uint16_t>(p - begin), ring[s * n_post_ + p]});
+            }
+        }
     }
+}
+
+std::size_t SynapseMatrix::state_bytes() const noexcept {
+    std::size_t bytes = ring_.size() * sizeof(float) + sizeof(ring_index_);
+    for (const auto& b : buckets_) bytes += b.capacity() * sizeof(PendingInput);
+    return bytes;
 }
 
 std::size_t SynapseMatrix::connectivity_bytes() const noexcept {

@@ -326,3 +326,47 @@ TEST_CASE("describe_fields lists type, default, units, bound and description", "
     CHECK(group[0].required);
     CHECK_FALSE(group[1].required);
 }
+
+TEST_CASE("normal and block initializers are read from maps and written back (issue 9)", "[core][config]") {
+    const Value block_map = Value::Map{
+        {"initializer", "block_initializer"},
+        {"blocks", Value::List{Value::Map{{"size", 3}, {"initializer", "sparse_normal"}, {"mean", 87.8},
+                                          {"stddev", 8.78}, {"density", 0.1}, {"min_value", 0.0}, {"redraw", true}},
+                               Value::Map{{"size", 2}, {"initializer", "sparse_constant"}, {"scale", 2.0}}}}};
+    const SomaLikeConfig c = make({{"kernel", block_map}});
+    const InitializerSpec& k = c.kernel.initializer();
+    REQUIRE(k.kind == "block_initializer");
+    REQUIRE(k.blocks.size() == 2);
+    CHECK(k.blocks[0].size == 3);
+    CHECK(k.blocks[0].spec.kind == "sparse_normal_initializer");
+    CHECK(k.blocks[0].spec.mean == 87.8);
+    CHECK(k.blocks[0].spec.stddev == 8.78);
+    CHECK(k.blocks[0].spec.redraw);
+    CHECK(k.blocks[1].spec.kind == "sparse_constant_initializer");
+    CHECK(k.blocks[1].spec.scale == 2.0);
+
+    const Value v = to_value(c);
+    CHECK(v.find("kernel")->to_string() ==
+          "{initializer: \"block_initializer\", scale: 1, blocks: [{size: 3, initializer: "
+          "\"sparse_normal_initializer\", scale: 1, min_value: 0, density: 0.1, mean: 87.8, stddev: 8.78, redraw: "
+          "true}, {size: 2, initializer: \"sparse_constant_initializer\", scale: 2, density: 0.2}]}");
+    Overrides again;
+    for (const auto& [name, value] : v.as_map()) again.push_back({name, value});
+    CHECK(make(again).kernel == c.kernel);
+}
+
+TEST_CASE("a malformed block is refused naming the block and the setting", "[core][config]") {
+    const auto with_blocks = [](Value::List blocks) {
+        return Value::Map{{"initializer", "block_initializer"}, {"blocks", std::move(blocks)}};
+    };
+    REQUIRE_THROWS_AS(make({{"kernel", with_blocks({Value::Map{{"initializer", "uniform"}}})}}), ConfigError);
+    REQUIRE_THROWS_WITH(make({{"kernel", with_blocks({Value::Map{{"initializer", "uniform"}}})}}),
+                        Catch::Contains("kernel.blocks[0]") && Catch::Contains("must be a map with a size"));
+    REQUIRE_THROWS_WITH(
+        make({{"kernel", with_blocks({Value::Map{{"size", 2}, {"initializer", "uniform"}},
+                                      Value::Map{{"size", 2}, {"initializer", "uniform"}, {"scael", 1.0}}})}}),
+        Catch::Contains("kernel.blocks[1].scael = 1 is not an initializer setting (did you mean scale"));
+    REQUIRE_THROWS_WITH(make({{"kernel", with_blocks({Value::Map{{"size", 0}, {"initializer", "uniform"}}})}}),
+                        Catch::Contains("kernel.blocks[0].size = 0 must be a whole number > 0"));
+    REQUIRE_THROWS_WITH(make({{"kernel.redraw", 1.0}}), Catch::Contains("kernel.redraw = 1 must be true or false"));
+}

@@ -46,10 +46,15 @@ const ParamWhere kWhere{"LinearSynapses", "pool.syn", "kernel", "pA"};
 
 TEST_CASE("the initializer names are Spark's registry names", "[core][initializers]") {
     const auto names = initializer_names();
-    REQUIRE(names.size() == 5);  // Spark's four, then spark's sparse_constant_initializer
+    REQUIRE(names.size() == 8);  // Spark's four, then spark's additions
     CHECK(names[0] == "constant_initializer");
     CHECK(names[3] == "normalized_sparse_uniform_initializer");
     CHECK(names[4] == "sparse_constant_initializer");
+    CHECK(names[5] == "normal_initializer");
+    CHECK(names[6] == "sparse_normal_initializer");
+    CHECK(names[7] == "block_initializer");
+    CHECK(find_initializer("normal") == std::optional<std::string_view>("normal_initializer"));
+    CHECK(find_initializer("SparseNormalInitializer") == std::optional<std::string_view>("sparse_normal_initializer"));
     CHECK(find_initializer("uniform") == std::optional<std::string_view>("uniform_initializer"));
     CHECK(find_initializer("SparseUniformInitializer") == std::optional<std::string_view>("sparse_uniform_initializer"));
     CHECK(find_initializer("constant_initializer") == std::optional<std::string_view>("constant_initializer"));
@@ -265,4 +270,119 @@ TEST_CASE("each materialize consumes one split of the node stream (spec section 
         CHECK(va == second.materialize(Shape{16}, b));
         CHECK(va == second.materialize(Shape{16}, c));
     }
+}
+
+// ---- spark's normal and block initializers (issue 9) ----
+
+namespace {
+double mean_of(const std::vector<float>& v) {
+    double sum = 0.0;
+    for (float x : v) sum += x;
+    return sum / static_cast<double>(v.size());
+}
+double sd_of(const std::vector<float>& v) {
+    const double m = mean_of(v);
+    double sum = 0.0;
+    for (float x : v) sum += (x - m) * (x - m);
+    return std::sqrt(sum / static_cast<double>(v.size() - 1));
+}
+}  // namespace
+
+TEST_CASE("normal_initializer draws mean + stddev N(0,1)", "[core][initializers]") {
+    const std::size_t n = 200000;
+    const auto v = draw(normal_initializer(-58.0, 10.0), Shape{n}, 9);
+    // The sample mean is within 5 standard errors (10 / sqrt(n)); the sample sd within 5 of its own
+    // standard error (about sd / sqrt(2n)).
+    CHECK(std::abs(mean_of(v) + 58.0) < 5.0 * 10.0 / std::sqrt(static_cast<double>(n)));
+    CHECK(std::abs(sd_of(v) - 10.0) < 5.0 * 10.0 / std::sqrt(2.0 * static_cast<double>(n)));
+    // P(X < mean - sd) = Phi(-1) = 0.158655.
+    const auto below = static_cast<std::size_t>(std::count_if(v.begin(), v.end(), [](float x) { return x < -68.0f; }));
+    check_binomial(below, n, 0.158655);
+    CHECK(draw(normal_initializer(1.0, 0.0), Shape{5}) == std::vector<float>(5, 1.0f));
+}
+
+TEST_CASE("normal_initializer clips at its bounds, or redraws into them (a truncated normal)", "[core][initializers]") {
+    const std::size_t n = 100000;
+    SECTION("clip piles Phi(-1) of the mass on min_value") {
+        const auto v = draw(normal_initializer(0.0, 1.0, -1.0), Shape{n}, 4);
+        CHECK(*std::min_element(v.begin(), v.end()) == -1.0f);
+        const auto at = static_cast<std::size_t>(std::count(v.begin(), v.end(), -1.0f));
+        check_binomial(at, n, 0.158655);
+    }
+    SECTION("redraw leaves no mass on the bound and has the truncated mean") {
+        const auto v = draw(normal_initializer(0.0, 1.0, -1.0, {}, true), Shape{n}, 4);
+        CHECK(*std::min_element(v.begin(), v.end()) > -1.0f);
+        // Mean of N(0,1) truncated below at -1: phi(-1) / (1 - Phi(-1)) = 0.241971 / 0.841345 = 0.287600;
+        // its sd is sqrt(1 + (-1)(0.287600) - 0.287600^2) = 0.7897, so 5 standard errors are 0.0125.
+        CHECK(std::abs(mean_of(v) - 0.287600) < 5.0 * 0.7897 / std::sqrt(static_cast<double>(n)));
+    }
+    SECTION("a redraw interval that holds almost nothing is refused, not looped on") {
+        Rng rng(1);
+        const auto s = normal_initializer(0.0, 1.0, 5.0, 6.0, true);
+        REQUIRE_THROWS_AS(initialize(s, Shape{4}, rng, {}, kWhere), ConfigError);
+        REQUIRE_THROWS_WITH(initialize(s, Shape{4}, rng, {}, kWhere),
+                            Catch::Contains("kernel.min_value = 5 pA and max_value = 6 pA hold less than 1e-4") &&
+                                Catch::Contains("redraw would not end"));
+        REQUIRE_THROWS_WITH(initialize(normal_initializer(0.0, -1.0), Shape{4}, rng, {}, kWhere),
+                            "LinearSynapses 'pool.syn': kernel.stddev = -1 pA must be >= 0");
+    }
+}
+
+TEST_CASE("sparse_normal_initializer keeps its zeros whatever the bounds", "[core][initializers]") {
+    const std::size_t n = 100000;
+    const auto v = draw(sparse_normal_initializer(87.8, 8.78, 0.1, 80.0, {}, true), Shape{n}, 2);
+    std::vector<float> drawn;
+    for (float x : v)
+        if (x != 0.0f) drawn.push_back(x);
+    check_binomial(drawn.size(), n, 0.1);
+    CHECK(*std::min_element(drawn.begin(), drawn.end()) >= 80.0f);
+    // Truncated below at mean - 0.888 sd: still within a few percent of the mean.
+    CHECK(mean_of(drawn) > 87.8);
+    CHECK(mean_of(drawn) < 87.8 + 8.78);
+}
+
+TEST_CASE("a module's overrides raise a normal initializer's minimum and leave its mean", "[core][initializers]") {
+    InitOverrides o;
+    o.scale = 9.0;       // normal kinds have no scale
+    o.min_value = 1.0;   // the imposed minimum ...
+    const auto v = draw(normal_initializer(3.0, 2.0, 1.5, {}, true), Shape{20000}, 5, o);
+    CHECK(*std::min_element(v.begin(), v.end()) >= 1.5f);  // ... does not lower the user's 1.5
+    CHECK(std::abs(mean_of(v) - 3.0) < 1.0);
+    const auto w = draw(normal_initializer(3.0, 2.0), Shape{20000}, 5, o);
+    CHECK(*std::min_element(w.begin(), w.end()) == 1.0f);  // no user minimum: the imposed one clips
+}
+
+TEST_CASE("block_initializer draws each column block as its own array from its own split", "[core][initializers]") {
+    InitializerSpec sparse = spec("sparse_constant_initializer", 2.0, {}, {}, 0.5);
+    const auto s = block_initializer({{2, constant_initializer(1.0)}, {3, uniform_initializer(4.0)}, {1, sparse}});
+    Rng rng(8);
+    const auto v = initialize(s, Shape{4, 6}, rng);
+    // The same draws by hand: one key per block in block order, each block a (4 x size) array.
+    Rng ref(8);
+    Rng k0 = ref.split(), k1 = ref.split(), k2 = ref.split();
+    const auto b0 = initialize(constant_initializer(1.0), Shape{4, 2}, k0);
+    const auto b1 = initialize(uniform_initializer(4.0), Shape{4, 3}, k1);
+    const auto b2 = initialize(sparse, Shape{4, 1}, k2);
+    for (std::size_t r = 0; r < 4; ++r) {
+        CHECK(v[r * 6 + 0] == b0[r * 2 + 0]);
+        CHECK(v[r * 6 + 1] == b0[r * 2 + 1]);
+        for (std::size_t c = 0; c < 3; ++c) CHECK(v[r * 6 + 2 + c] == b1[r * 3 + c]);
+        CHECK(v[r * 6 + 5] == b2[r]);
+    }
+    CHECK(rng == ref);  // the block initializer consumed exactly one split per block
+}
+
+TEST_CASE("block_initializer refuses blocks that do not tile the last axis", "[core][initializers]") {
+    Rng rng(1);
+    const auto s = block_initializer({{2, constant_initializer(1.0)}, {3, uniform_initializer()}});
+    REQUIRE_THROWS_AS(initialize(s, Shape{4, 6}, rng, {}, kWhere), ConfigError);
+    REQUIRE_THROWS_WITH(initialize(s, Shape{4, 6}, rng, {}, kWhere),
+                        "LinearSynapses 'pool.syn': kernel.blocks = 5 columns must add up to the last axis of shape "
+                        "[4,6] (6)");
+    REQUIRE_THROWS_WITH(initialize(block_initializer({}), Shape{4}, rng, {}, kWhere),
+                        Catch::Contains("kernel.blocks = [] must list at least one block"));
+    REQUIRE_THROWS_WITH(initialize(block_initializer({{4, s}}), Shape{4}, rng, {}, kWhere),
+                        Catch::Contains("kernel.blocks[0].initializer = \"block_initializer\" must not be nested"));
+    REQUIRE_THROWS_WITH(initialize(block_initializer({{4, normal_initializer(0.0, -2.0)}}), Shape{4}, rng, {}, kWhere),
+                        Catch::Contains("kernel.blocks[0].stddev = -2 pA must be >= 0"));
 }

@@ -102,3 +102,89 @@ TEST_CASE("the uniform initializer's offset shifts the range", "[core][initializ
     CHECK(*std::min_element(values.begin(), values.end()) < -10.5f);
     CHECK(*std::max_element(values.begin(), values.end()) > -1.5f);
 }
+
+// ---- spark's sparse_normal and block initializers in compressed form (issue 9) ----
+
+TEST_CASE("a compressed sparse_normal kernel has the density, and bounded normal values", "[core][sparse]") {
+    const auto spec = sparse_normal_initializer(351.2, 35.12, 0.05, 0.0, {}, true);
+    Rng rng(4);
+    const std::size_t rows = 300, cols = 2000;
+    const SparseRows m = initialize_sparse(spec, rows, cols, rng);
+    const double n = static_cast<double>(rows * cols);
+    CHECK(std::abs(static_cast<double>(m.nonzeros()) - n * 0.05) < 5 * std::sqrt(n * 0.05 * 0.95));
+    double sum = 0.0;
+    for (float v : m.value) {
+        REQUIRE(v >= 0.0f);
+        sum += v;
+    }
+    const double mean = sum / static_cast<double>(m.nonzeros());
+    CHECK(std::abs(mean - 351.2) < 5 * 35.12 / std::sqrt(static_cast<double>(m.nonzeros())));
+    // Unlike Spark's sparse kinds, a positive minimum is fine: it bounds the drawn values only.
+    Rng again(4);
+    const auto bounded = initialize_sparse(sparse_normal_initializer(1.0, 1.0, 0.1, 0.5), 10, 100, again);
+    for (float v : bounded.value) REQUIRE(v >= 0.5f);
+}
+
+TEST_CASE("a compressed block kernel draws each block's columns with its own density", "[core][sparse]") {
+    InitializerSpec constant;
+    constant.kind = "sparse_constant_initializer";
+    constant.scale = 1.62;
+    constant.density = 0.3;
+    InitializerSpec empty = constant;
+    empty.density = 0.0;
+    const auto spec = block_initializer({{400, constant}, {100, empty}, {500, sparse_normal_initializer(9.0, 0.9, 0.02)}});
+    Rng rng(12);
+    const std::size_t rows = 200;
+    const SparseRows m = initialize_sparse(spec, rows, 1000, rng);
+    std::size_t first = 0, third = 0;
+    for (std::size_t r = 0; r < rows; ++r)
+        for (auto k = m.row_start[r]; k < m.row_start[r + 1]; ++k) {
+            if (k > m.row_start[r]) REQUIRE(m.col[k] > m.col[k - 1]);  // blocks in column order
+            REQUIRE_FALSE((m.col[k] >= 400 && m.col[k] < 500));        // density 0: nothing
+            if (m.col[k] < 400) {
+                ++first;
+                REQUIRE(m.value[k] == 1.62f);
+            } else {
+                ++third;
+                REQUIRE(m.value[k] != 1.62f);
+            }
+        }
+    CHECK(std::abs(static_cast<double>(first) - 200 * 400 * 0.3) < 5 * std::sqrt(200 * 400 * 0.3 * 0.7));
+    CHECK(std::abs(static_cast<double>(third) - 200 * 500 * 0.02) < 5 * std::sqrt(200 * 500 * 0.02 * 0.98));
+    Rng other(12);
+    REQUIRE_THROWS_WITH(initialize_sparse(spec, rows, 999, other, {}, "TracedSynapses 'syn': kernel"),
+                        Catch::Contains("blocks = 1000 columns must add up to the 999 columns of the kernel"));
+    REQUIRE_FALSE(is_sparse_initializer(block_initializer({{4, constant}, {4, uniform_initializer()}})));
+}
+
+TEST_CASE("values drawn on a full pattern are the dense draws; on a sparse one, one per nonzero", "[core][sparse]") {
+    const std::size_t rows = 30, cols = 40;
+    SparseRows full;
+    full.rows = rows;
+    full.cols = cols;
+    full.row_start.push_back(0);
+    for (std::size_t r = 0; r < rows; ++r) {
+        for (std::size_t c = 0; c < cols; ++c) full.col.push_back(static_cast<std::uint32_t>(c));
+        full.row_start.push_back(full.col.size());
+    }
+    const std::vector<InitializerSpec> specs{
+        uniform_initializer(7.0, 2.0), normal_initializer(15.5, 7.5, 1.5, {}, true), constant_initializer(3.0),
+        block_initializer({{25, normal_initializer(15.5, 7.5, 1.5, {}, true)}, {15, uniform_initializer(5.0)}})};
+    for (const auto& spec : specs) {
+        Rng a(21), b(21);
+        CHECK(initialize_on_pattern(spec, full, a) == initialize(spec, Shape{rows, cols}, b));
+        CHECK(a == b);
+    }
+    // A sparse pattern gets one value per nonzero, from the block its column falls in.
+    InitializerSpec sparse;
+    sparse.kind = "sparse_constant_initializer";
+    sparse.density = 0.1;
+    Rng rng(3);
+    const SparseRows pattern = initialize_sparse(sparse, 200, 40, rng);
+    const auto delays =
+        initialize_on_pattern(block_initializer({{25, constant_initializer(2.0)}, {15, constant_initializer(7.0)}}),
+                              pattern, rng);
+    REQUIRE(delays.size() == pattern.nonzeros());
+    for (std::size_t k = 0; k < delays.size(); ++k) CHECK(delays[k] == (pattern.col[k] < 25 ? 2.0f : 7.0f));
+    REQUIRE_THROWS_WITH(initialize_on_pattern(sparse, pattern, rng), Catch::Contains("cannot be drawn per nonzero"));
+}

@@ -26,6 +26,7 @@
 // interfaces
 #include <spark/components/interfaces/control.hpp>
 #include <spark/components/interfaces/exponential_integrator.hpp>
+#include <spark/components/interfaces/poisson_source.hpp>
 #include <spark/components/interfaces/sources.hpp>
 #include <spark/components/interfaces/spikers.hpp>
 #include <spark/components/interfaces/topological_spikers.hpp>

@@ -24,12 +24,24 @@ namespace spark {
 //   constant_initializer                    scale * 1
 //   uniform_initializer                     clip(offset + scale * U[0,1), min_value, max_value)
 //   sparse_uniform_initializer              clip(where(U[0,1) < density, scale * U[0,1), 0), min, max)
-//   sparse_constant_initializer             where(U[0,1) < density, scale, 0)   (fixed-weight random
-//                                           connectivity; spark's addition, not in the original)
 //   normalized_sparse_uniform_initializer   sparse U[0,1) values divided by their sum over the axes not
 //                                           in norm_axes, then clip(scale * u, min, max)
+// and spark's additions (not in the original):
+//   sparse_constant_initializer             where(U[0,1) < density, scale, 0)   (fixed-weight random
+//                                           connectivity)
+//   normal_initializer                      bound(mean + stddev * N(0,1))   (`scale` is not used)
+//   sparse_normal_initializer               where(U[0,1) < density, bound(mean + stddev * N(0,1)), 0)
+//   block_initializer                       the last axis split into consecutive blocks of `size`
+//                                           columns, each block drawn by its own initializer (e.g. the
+//                                           kernel of a synapse group fed by several concatenated
+//                                           populations: one block per population)
 // min_value and max_value are clips, not a range offset (a sparse zero below min_value becomes min_value);
 // `offset` (spark's addition, default 0) shifts the uniform initializer, so U[a, b) is offset a, scale b - a.
+// For the normal kinds, bound() clips into [min_value, max_value], or, with `redraw`, draws again until
+// the value lies inside (NEST's "normal_clipped", a truncated normal); their bounds apply to the drawn
+// values only, so the zeros of sparse_normal stay zeros.
+struct InitializerBlock;
+
 struct InitializerSpec {
     std::string kind = "constant_initializer";
     double scale = 1.0;
@@ -38,8 +50,20 @@ struct InitializerSpec {
     double density = 0.2;                 // sparse kinds only, in [0, 1]
     std::vector<std::size_t> norm_axes;   // normalized kind only; empty = (0); a module's InitOverrides win
     double offset = 0.0;                  // uniform kind only (spark's addition)
+    double mean = 0.0;                    // normal kinds only (spark's addition)
+    double stddev = 1.0;                  // normal kinds only, >= 0
+    bool redraw = false;                  // normal kinds only: redraw out-of-bound values instead of clipping
+    std::vector<InitializerBlock> blocks{};  // block kind only, in column order
 
     bool operator==(const InitializerSpec&) const = default;
+};
+
+// One block of a block_initializer: `size` consecutive columns of the last axis, drawn by `spec`.
+struct InitializerBlock {
+    std::size_t size = 0;
+    InitializerSpec spec;
+
+    bool operator==(const InitializerBlock&) const = default;
 };
 
 // Spark's initializer configs with their defaults, for config default member initializers:
@@ -67,6 +91,31 @@ inline InitializerSpec sparse_uniform_initializer(double scale = 1.0, double den
     s.density = density;
     return s;
 }
+inline InitializerSpec normal_initializer(double mean, double stddev, std::optional<double> min_value = {},
+                                          std::optional<double> max_value = {}, bool redraw = false) {
+    InitializerSpec s;
+    s.kind = "normal_initializer";
+    s.mean = mean;
+    s.stddev = stddev;
+    s.min_value = min_value;
+    s.max_value = max_value;
+    s.redraw = redraw;
+    return s;
+}
+inline InitializerSpec sparse_normal_initializer(double mean, double stddev, double density,
+                                                 std::optional<double> min_value = {},
+                                                 std::optional<double> max_value = {}, bool redraw = false) {
+    InitializerSpec s = normal_initializer(mean, stddev, min_value, max_value, redraw);
+    s.kind = "sparse_normal_initializer";
+    s.density = density;
+    return s;
+}
+inline InitializerSpec block_initializer(std::vector<InitializerBlock> blocks) {
+    InitializerSpec s;
+    s.kind = "block_initializer";
+    s.blocks = std::move(blocks);
+    return s;
+}
 inline InitializerSpec normalized_sparse_uniform_initializer(double scale = 1.0, double density = 0.2,
                                                              std::vector<std::size_t> norm_axes = {}) {
     InitializerSpec s;
@@ -77,7 +126,7 @@ inline InitializerSpec normalized_sparse_uniform_initializer(double scale = 1.0,
     return s;
 }
 
-// The registry names of every initializer, in the order listed above.
+// The registry names of every initializer: Spark's four, then spark's additions in the order above.
 std::span<const std::string_view> initializer_names() noexcept;
 
 // The registry name of an initializer from any accepted spelling ("uniform", "UniformInitializer",
@@ -93,7 +142,10 @@ struct ParamWhere {
     std::string_view units;      // "ms"; appended to numbers in messages
 };
 
-// What a module imposes on a user's initializer (Spark's init_kwargs): these values win over the spec.
+// What a module imposes on a user's initializer (Spark's init_kwargs): these values win over the spec,
+// with two rules for the normal kinds (spark's addition): they have no scale to override, and an
+// imposed min_value only raises the user's (min_value = max(user's, imposed)). A block initializer
+// passes the overrides to every block.
 struct InitOverrides {
     std::optional<double> scale;
     std::optional<double> min_value;
@@ -110,7 +162,9 @@ std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, R
                               const InitOverrides& overrides, const ParamWhere& where);
 
 // Checks the settings of an initializer that do not depend on a shape: a known name, density in [0, 1],
-// min_value <= max_value, unique norm_axes. Throws ConfigError naming `where.field` + ".<setting>".
+// min_value <= max_value, unique norm_axes, stddev >= 0, a redraw interval that holds at least 1e-4 of
+// the normal distribution, and blocks (block kind: at least one, each of size > 0, not nested, each
+// valid). Throws ConfigError naming `where.field` + ".<setting>" (".blocks[i].<setting>" in a block).
 void check_initializer(const InitializerSpec& spec, const ParamWhere& where);
 
 // The rule a parameter value must satisfy.

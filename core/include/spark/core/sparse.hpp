@@ -11,8 +11,17 @@
 //   sparse_constant_initializer            value = scale
 //   normalized_sparse_uniform_initializer  U[0,1) values divided by their row sum (norm_axes = post
 //                                          axes, the synapse default), then clip(scale u, min, max)
-// A min_value > 0 would turn the implicit zeros into min_value (spec section 6), which is not sparse:
-// such specs are refused here (use the dense path).
+//   sparse_normal_initializer              value = bound(mean + stddev N(0,1)) (clip or redraw)
+//   block_initializer of the kinds above   each block of columns drawn as its own compressed kernel
+// The key is split into a position stream and a value stream, in that order (a block initializer first
+// splits one key per block, in block order). A min_value > 0 would turn the implicit zeros into
+// min_value for Spark's sparse kinds (spec section 6), which is not sparse: such specs are refused here
+// (use the dense path). The bounds of sparse_normal apply to the drawn values only.
+//
+// initialize_on_pattern() draws one value per nonzero of a given pattern from an element-wise
+// initializer (constant, uniform, normal, or blocks of those): the per-synapse delays of a compressed
+// kernel. Values are drawn in storage order (row-major) from the key (a block initializer: one key per
+// block, each block's values in storage order); on a full pattern this is exactly the dense initialize().
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -29,14 +38,30 @@ struct SparseRows {
     std::vector<std::uint32_t> col;
     std::vector<float> value;
 
-    std::size_t nonzeros() const noexcept { return value.size(); }
+    std::size_t nonzeros() const noexcept { return col.size(); }
 };
 
-// Whether `spec` is a kind initialize_sparse() can draw in compressed form.
+// Whether `spec` is a kind initialize_sparse() can draw in compressed form (a block initializer: when
+// every block is).
 bool is_sparse_initializer(const InitializerSpec& spec) noexcept;
 
-// Draws a rows x cols kernel (rows = post units, cols = pre units) in compressed form.
+// Whether `spec` draws every element independently from one distribution (constant, uniform, normal, or
+// a block initializer of those), so that initialize_on_pattern() can draw it on any pattern.
+bool is_elementwise_initializer(const InitializerSpec& spec) noexcept;
+
+// Draws a rows x cols kernel (rows = post units, cols = pre units) in compressed form. Throws
+// ConfigError (prefixed by `where`) for a kind that cannot be compressed, invalid settings, or block
+// sizes that do not add up to `cols`.
+// `where` names the component and field for messages (the string form puts its whole text in front).
 SparseRows initialize_sparse(const InitializerSpec& spec, std::size_t rows, std::size_t cols, Rng& rng,
                              const InitOverrides& overrides = {}, std::string_view where = {});
+SparseRows initialize_sparse(const InitializerSpec& spec, std::size_t rows, std::size_t cols, Rng& rng,
+                             const InitOverrides& overrides, const ParamWhere& where);
+
+// One value per nonzero of `pattern` (its values are ignored) from an element-wise initializer.
+std::vector<float> initialize_on_pattern(const InitializerSpec& spec, const SparseRows& pattern, Rng& rng,
+                                         const InitOverrides& overrides = {}, std::string_view where = {});
+std::vector<float> initialize_on_pattern(const InitializerSpec& spec, const SparseRows& pattern, Rng& rng,
+                                         const InitOverrides& overrides, const ParamWhere& where);
 
 }  // namespace spark

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstring>
 
 #include <spark/components/builtin.hpp>
 #include <spark/components/somas/leaky_soma.hpp>
@@ -387,4 +388,37 @@ TEST_CASE("Leaky somas give the same result whatever the chunking of a large pop
         chunked.step(reversed);
     }
     CHECK(state_of(serial.component()).bytes == state_of(chunked.component()).bytes);
+}
+
+TEST_CASE("Leaky somas give the same numbers with population-wide and per-neuron constants", "[somas][issue9]") {
+    // The step loops hoist the constants when every neuron shares them (issue 9). Neuron n - 1 gets a
+    // different threshold, which forces the per-neuron loop; the other neurons must match bit for bit.
+    const std::size_t n = 37;
+    for (const char* type : {"leaky_soma", "refractory_leaky_soma", "strict_refractory_leaky_soma"}) {
+        INFO(type);
+        std::vector<double> thresholds(n, -50.0);
+        thresholds.back() = -45.0;
+        Value::List varied(thresholds.begin(), thresholds.end());
+        const Overrides base{{"potential_rest", -49.0}, {"potential_reset", -60.0}, {"potential_tau", 20.0},
+                             {"resistance", 1.0}};
+        Overrides uniform = base, per_neuron = base;
+        uniform.push_back({"threshold", -50.0});
+        per_neuron.push_back({"threshold", varied});
+        Harness a(components::builtin_registry(), type, uniform, {PortSpec(PayloadKind::current, {n}), std::nullopt});
+        Harness b(components::builtin_registry(), type, per_neuron, {PortSpec(PayloadKind::current, {n}), std::nullopt});
+        std::size_t spikes = 0;
+        for (int t = 0; t < 400; ++t) {
+            for (std::size_t i = 0; i < n; ++i)
+                a.input_f32(0)[i] = b.input_f32(0)[i] = static_cast<float>(0.5 + 0.1 * double((i * 7 + t) % 13));
+            a.step();
+            b.step();
+            for (std::size_t i = 0; i + 1 < n; ++i) {
+                REQUIRE(a.output_u8(0)[i] == b.output_u8(0)[i]);
+                spikes += a.output_u8(0)[i] & spike::bit;
+            }
+            const auto va = a.component().property(0).f32(), vb = b.component().property(0).f32();
+            REQUIRE(std::memcmp(va.data(), vb.data(), (n - 1) * sizeof(float)) == 0);
+        }
+        CHECK(spikes > 0);
+    }
 }

@@ -16,6 +16,10 @@
 // and truncated towards zero into 1..B (P(d = 1) = 2/(B+1), P(d = k) = 1/(B+1) for k = 2..B; values
 // outside [1, B+1) that other initializers may produce are clamped into 1..B). A raw value (scalar or
 // array) is a number of steps and must be a whole number in 1..B.
+// A normal initializer (spark's addition) gives the delays in steps directly: it has no scale to
+// override, and the imposed min_value = 1 only raises its own minimum. NEST's normal_clipped delay
+// with mean m, sd s and low = dt, rounded to the grid, is normal(mean m/dt + 0.5, stddev s/dt,
+// min_value 1.5, redraw) truncated here (trunc(x + 0.5) = round(x)).
 #include <cstddef>
 #include <cstdint>
 #include <span>

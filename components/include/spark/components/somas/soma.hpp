@@ -73,9 +73,7 @@ public:
         auto* self = static_cast<Derived*>(this);
         parallel_for(*ctx.parallel, potential_.size(), default_chunk, [&](std::size_t begin, std::size_t end) {
             self->update(begin, end, in, out);
-            if (mask)
-                for (std::size_t i = begin; i < end; ++i)
-                    out[i] = static_cast<std::uint8_t>(out[i] | (mask[i] ? spike::inhibitory : 0));
+            if (mask) sign_spikes(out + begin, mask + begin, end - begin);
         });
     }
 
@@ -94,6 +92,13 @@ public:
     std::span<const float> potential_values() const noexcept { return potential_; }
 
 protected:
+    // codes[i] |= inhibitory where mask[i] (local pointers: a byte store may alias anything, which would
+    // otherwise reload the pointers every element and keep the loop scalar).
+    static void sign_spikes(std::uint8_t* __restrict codes, const std::uint8_t* __restrict mask, std::size_t n) noexcept {
+        for (std::size_t i = 0; i < n; ++i)
+            codes[i] = static_cast<std::uint8_t>(codes[i] | (mask[i] != 0 ? spike::inhibitory : 0));
+    }
+
     static BuildResult result_for(const Shape& units, std::vector<std::uint8_t> mask) {
         PortSpec out(PayloadKind::spikes, units);
         out.mask = std::move(mask);

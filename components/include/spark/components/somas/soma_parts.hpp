@@ -12,6 +12,7 @@
 //     It starts and resets at theta.
 // soma_fields: the FieldMeta rows that several soma configs share (one description per field).
 // choose() and SPARK_ELEMENTWISE_LOOP: what keeps the per-neuron step loops vectorisable.
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <limits>
@@ -57,6 +58,10 @@ public:
     std::uint16_t* counters() noexcept { return counter_.data(); }
     const std::uint16_t* cooldown_steps() const noexcept { return cooldown_.data(); }
     std::span<const std::uint16_t> values() const noexcept { return counter_; }
+    // Whether every neuron has the same cooldown.
+    bool uniform() const noexcept {
+        return std::all_of(cooldown_.begin(), cooldown_.end(), [&](std::uint16_t c) { return c == cooldown_[0]; });
+    }
 
     // r <- (1 - s)(r + 1), saturating.
     static constexpr std::uint16_t advance(std::uint16_t r, bool spiked) noexcept {

@@ -6,11 +6,16 @@
 //   dense   the row-major kernel itself (the live `kernel` property; needed by plasticity);
 //   sparse  the nonzeros only, stored per chunk of targets and, inside a chunk, per presynaptic column:
 //           weight (float32) + target offset inside the chunk (uint16) [+ delay in steps (uint8 when
-//           B <= 255, else uint16)], plus one uint32 column start per (chunk, column). That is 6 bytes per
+//           B <= 255, else uint16)], plus one uint32 start per (column, chunk), column-major so that a
+//           presynaptic unit's synapses are contiguous. That is 6 bytes per
 //           synapse (7 with delays up to 255 steps) plus at most ~1 byte of column starts.
-// and, optionally, one delay per synapse (1..B steps) with a ring of B+1 slots of per-target input:
-// a spike arriving at step t adds its weight to the target's input of step t + d (never a per-synapse
-// spike buffer).
+// and, optionally, one delay per synapse (1..B steps): a spike arriving at step t adds its weight to the
+// target's input of step t + d (never a per-synapse spike buffer). The dense layout keeps a ring of B+1
+// slots of per-target input; the sparse layout keeps, per task, B+1 lists of pending inputs (target,
+// K s) by arrival slot: appending is a sequential write and the sum of a due list touches only the
+// task's own targets, where a ring of a large network would take a cache miss per synaptic event. A
+// target's input is the sum of its events in arrival order either way (the lists grow to their
+// high-water mark in the first steps, then stop allocating). Snapshots see both as the same ring.
 //
 // Delivery per step: the caller lists the spiking presynaptic units once, then every task (a fixed
 // range of targets) adds, for each spiking unit in increasing index order, its column into the targets
@@ -25,11 +30,20 @@
 #include <vector>
 
 #include <spark/core/config.hpp>
+#include <spark/core/sparse.hpp>
 #include <spark/core/state.hpp>
 
 namespace spark::components::synapses {
 
 enum class Layout : std::uint8_t { dense, sparse };
+
+// One synaptic input waiting for its arrival step (sparse layout with delays): the target's offset in
+// its task's chunk and the weighted spike K s.
+// Packed to 6 bytes: the lists are the delivery's main memory traffic.
+struct __attribute__((packed)) PendingInput {
+    std::uint16_t target;
+    float value;
+};
 
 // Memory of a synapse group. `synapses` is the number of stored synapses: every (post, pre) pair for the
 // dense layout, the nonzeros for the sparse one.
@@ -61,6 +75,12 @@ public:
                std::span<const std::int32_t> delays, std::size_t delay_steps, const ConfigWhere& where,
                bool ring = true);
 
+    // The sparse layout straight from compressed rows (rows = targets, cols = presynaptic units), as
+    // initialize_sparse() draws them: never allocates n_post x n_pre. `delays`: empty, or one per
+    // nonzero in storage order. Gives the same storage as build(Layout::sparse, ...) of the dense kernel.
+    void build_sparse(std::size_t n_post, std::size_t n_pre, SparseRows kernel, std::span<const std::int32_t> delays,
+                      std::size_t delay_steps, const ConfigWhere& where, bool ring = true);
+
     Layout layout() const noexcept { return layout_; }
     std::size_t n_post() const noexcept { return n_post_; }
     std::size_t n_pre() const noexcept { return n_pre_; }
@@ -83,6 +103,9 @@ public:
                     float* x) noexcept;
     // The same for per-synapse input codes [n_post x n_pre] (already delayed; no ring).
     void accumulate_per_synapse(std::size_t task, const std::uint8_t* codes, float* x) const noexcept;
+    // All tasks of a step at once, spike by spike (one contiguous stream per spiking column): the same
+    // x as accumulate() over every task. For the serial case.
+    void accumulate_all(std::span<const std::uint32_t> spiking, std::span<const float> sign, float* x) noexcept;
     // After all tasks of a step: advances the ring.
     void advance() noexcept;
 
@@ -105,17 +128,28 @@ public:
     void visit_state(StateVisitor& v);
 
     std::size_t connectivity_bytes() const noexcept;
-    std::size_t state_bytes() const noexcept { return ring_.size() * sizeof(float) + sizeof(ring_index_); }
+    std::size_t state_bytes() const noexcept;
 
 private:
+    // Sparse layout: segment (j, c) = the synapses of presynaptic unit j onto chunk c.
+    std::uint32_t segment_begin(std::size_t j, std::size_t c) const noexcept { return column_start_[j * tasks_ + c]; }
+    std::uint32_t segment_size(std::size_t j, std::size_t c) const noexcept {
+        return column_start_[j * tasks_ + c + 1] - column_start_[j * tasks_ + c];
+    }
+    // Sets chunk_, column_start_, target_, kernel_ and the delays from compressed rows.
+    void fill_sparse(SparseRows rows, std::span<const std::int32_t> delays, const ConfigWhere& where);
+    // The ring (dense) or the per-slot pending lists (sparse) of the delays, when `ring`.
+    void allocate_pending(bool ring);
+
     Layout layout_ = Layout::dense;
     std::size_t n_post_ = 0, n_pre_ = 0, delay_steps_ = 0, chunk_ = 1, tasks_ = 0;
     std::vector<float> kernel_;                  // dense: the kernel; sparse: the stored weights
     std::vector<std::uint16_t> target_;          // sparse: target offset inside its chunk
-    std::vector<std::uint32_t> column_start_;    // sparse: [chunk x (n_pre + 1)] offsets into kernel_
+    std::vector<std::uint32_t> column_start_;    // sparse: [n_pre x chunks + 1] segment starts in kernel_
     std::vector<std::uint8_t> delay8_;           // per stored synapse, when B <= 255
     std::vector<std::uint16_t> delay16_;         // per stored synapse, when B > 255
-    std::vector<float> ring_;                    // [(B+1) x n_post] per-target input of the next B steps
+    std::vector<float> ring_;                    // dense: [(B+1) x n_post] per-target input of the next B steps
+    std::vector<std::vector<PendingInput>> buckets_;  // sparse: [task x (B+1)] inputs by arrival slot
     std::int32_t ring_index_ = 0;                // the slot of this step
 };
 

@@ -17,7 +17,13 @@
 //              keeps one trace per target; otherwise dense. The dense kernel is the live property (what a
 //              plasticity rule reads); in the sparse layout property() returns a dense copy made on
 //              request, and set_property() may only change weights inside the nonzero pattern fixed at
-//              build (SynapseMatrix::set_kernel);
+//              build (SynapseMatrix::set_kernel). When the kernel is a sparse initializer (sparse_uniform,
+//              sparse_constant, normalized_sparse_uniform, sparse_normal, or a block_initializer of them)
+//              and the layout may be sparse (sparse, or auto with an unread kernel and trace_mode not
+//              per_synapse), it is drawn straight into compressed form (initialize_sparse: cost ~ nonzeros,
+//              never n_post x n_pre): same distribution as the dense initializer, other draws. Under auto a
+//              model that turns out to need a dense kernel (per-synapse traces, more than half nonzero)
+//              gets the compressed draw expanded;
 //   max_delay  [ms], 0 = no delays. Otherwise one delay per synapse (`delays`, N2NDelays semantics,
 //              steps 1..B, B = ceil(max_delay / dt)) delivered through a ring of per-target input:
 //              a spike arriving at step t adds K * s to the target's input of step t + d. Equal to
@@ -26,6 +32,10 @@
 //              spikes already in flight keep their old weight, while the chain applies the weight at
 //              delivery. Identical for fixed weights. With per-synapse traces the literal spike delay
 //              line is used instead (weights at delivery, like the chain).
+//              With a compressed kernel the delays are drawn per nonzero (initialize_on_pattern: an
+//              element-wise initializer such as uniform or normal, in storage order), so they cost ~
+//              nonzeros too; a per-synapse array or a sparse initializer is materialised densely and read
+//              at the nonzeros.
 //              Needs synchronous input. Draw order: kernel, the model's parameters, then delays.
 // Traced models add `trace_mode` = "auto" | "per_target" | "per_synapse": per_target keeps one trace per
 // target (exact because the traces are linear: the sum over pre of per-synapse traces with a common time
@@ -46,6 +56,7 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -169,24 +180,48 @@ public:
         InitOverrides kernel_hint;
         kernel_hint.norm_axes = std::vector<std::size_t>(units.rank());
         for (std::size_t a = 0; a < units.rank(); ++a) (*kernel_hint.norm_axes)[a] = a;
-        std::vector<float> weights = this->materialize(this->config_.kernel, "kernel", kernel_shape_, ctx, kernel_hint);
+        const bool read = !ctx.properties_read.empty() && ctx.properties_read[kernel];
+        std::vector<float> weights;
+        std::optional<SparseRows> compressed;
+        if (draws_compressed(read)) {
+            Rng key = ctx.rng->split();  // the kernel's turn of the draw order, as materialize() takes it
+            compressed = initialize_sparse(this->config_.kernel.initializer(), n_post_, n_pre_, key, kernel_hint,
+                                           param_where("kernel"));
+            check_drawn(compressed->value, "kernel");
+        } else {
+            weights = this->materialize(this->config_.kernel, "kernel", kernel_shape_, ctx, kernel_hint);
+        }
         // 2. the model's parameters
         per_synapse_traces_ = static_cast<Derived*>(this)->build_model(ctx);
-        // 3. delays
+        // 3. delays (one per synapse; with a compressed kernel, one per nonzero)
         std::vector<std::int32_t> delay_values;
         std::size_t steps = 0;
         if (this->config_.max_delay > 0.0) {
             steps = delays::delay_steps(this->config_.max_delay, ctx.dt, this->where(), "max_delay");
-            const auto drawn = this->materialize(this->config_.delays, "delays", kernel_shape_, ctx,
-                                                 delays::delay_init_overrides(steps));
+            const auto drawn = compressed ? delays_on_pattern(*compressed, steps, ctx)
+                                          : this->materialize(this->config_.delays, "delays", kernel_shape_, ctx,
+                                                              delays::delay_init_overrides(steps));
             delay_values = delays::to_delay_steps(drawn, this->config_.delays.is_initializer(), steps, this->where(),
                                                   "delays");
         }
         // 4. the layout
-        const bool read = !ctx.properties_read.empty() && ctx.properties_read[kernel];
-        const Layout layout = choose_layout(weights, read);
-        matrix_.build(layout, n_post_, n_pre_, std::move(weights), delay_values, steps, this->where(),
-                      /*ring=*/!per_synapse_traces_);
+        if (compressed) {
+            // auto keeps the compressed draw unless the model needs a dense kernel after all.
+            const bool mostly_nonzero = 2 * compressed->nonzeros() > n_post_ * n_pre_;
+            if (this->config_.layout == "sparse" || !(per_synapse_traces_ || mostly_nonzero)) {
+                if (per_synapse_traces_) (void)choose_layout(weights, read);  // throws: sparse cannot hold them
+                matrix_.build_sparse(n_post_, n_pre_, std::move(*compressed), delay_values, steps, this->where(),
+                                     /*ring=*/!per_synapse_traces_);
+            } else {
+                auto [dense, dense_delays] = densify(*compressed, delay_values);
+                matrix_.build(Layout::dense, n_post_, n_pre_, std::move(dense), dense_delays, steps, this->where(),
+                              /*ring=*/!per_synapse_traces_);
+            }
+        } else {
+            const Layout layout = choose_layout(weights, read);
+            matrix_.build(layout, n_post_, n_pre_, std::move(weights), delay_values, steps, this->where(),
+                          /*ring=*/!per_synapse_traces_);
+        }
 
         spiking_.assign(per_synapse_traces_ || per_synapse_input_ ? 0 : n_pre_, 0);
         spike_sign_.assign(spiking_.size(), 0.0f);
@@ -275,6 +310,79 @@ protected:
     std::size_t n_post_ = 0, n_pre_ = 0;
 
 private:
+    ParamWhere param_where(std::string_view field) const {
+        const FieldMeta& m = config_detail::meta_of(ConfigT::meta, field);
+        return ParamWhere{Derived::class_name_v, this->instance(), m.name, m.units};
+    }
+
+    // Whether the kernel is drawn straight into compressed form: a sparse initializer (or blocks of
+    // them), and a layout that may be sparse (sparse, or auto with an unread kernel and no literal
+    // per-synapse traces asked for).
+    bool draws_compressed(bool read) const {
+        const Param& k = this->config_.kernel;
+        if (!k.is_initializer() || !is_sparse_initializer(k.initializer()) || read) return false;
+        if constexpr (requires(const ConfigT& c) { c.trace_mode; })
+            if (this->config_.trace_mode == "per_synapse") return false;
+        return this->config_.layout == "sparse" || this->config_.layout == "auto";
+    }
+
+    // Drawn values against the field's bound (as materialize() checks them).
+    void check_drawn(const std::vector<float>& values, std::string_view field) const {
+        const FieldMeta& m = config_detail::meta_of(ConfigT::meta, field);
+        for (float v : values)
+            if (!satisfies(m.bound, v))
+                config_detail::throw_error(this->where(), field, Value(static_cast<double>(v)), m.units,
+                                           std::string(describe(m.bound)) + " (drawn by " +
+                                               std::string(*find_initializer(this->config_.kernel.initializer().kind)) +
+                                               ")");
+    }
+
+    // The delays of a compressed kernel, one per nonzero, in the delays' turn of the draw order: an
+    // element-wise initializer (uniform, normal, constant, or blocks of them) is drawn per nonzero
+    // (initialize_on_pattern); a value is broadcast; anything else (a per-synapse array, a sparse
+    // initializer) is materialised densely and read at the nonzeros.
+    std::vector<float> delays_on_pattern(const SparseRows& pattern, std::size_t steps, const BuildContext& ctx) const {
+        const Param& d = this->config_.delays;
+        const InitOverrides overrides = delays::delay_init_overrides(steps);
+        if (d.is_initializer() && is_elementwise_initializer(d.initializer())) {
+            Rng key = ctx.rng->split();
+            auto values = initialize_on_pattern(d.initializer(), pattern, key, overrides, param_where("delays"));
+            check_drawn_delays(values);
+            return values;
+        }
+        if (d.is_scalar() || (d.is_array() && d.array().size() == 1)) {
+            const auto one = this->materialize(d, "delays", Shape{1}, ctx, overrides);
+            return std::vector<float>(pattern.nonzeros(), one[0]);
+        }
+        const auto dense = this->materialize(d, "delays", kernel_shape_, ctx, overrides);
+        std::vector<float> values(pattern.nonzeros());
+        for (std::size_t p = 0; p < pattern.rows; ++p)
+            for (auto k = pattern.row_start[p]; k < pattern.row_start[p + 1]; ++k)
+                values[k] = dense[p * n_pre_ + pattern.col[k]];
+        return values;
+    }
+
+    void check_drawn_delays(const std::vector<float>& values) const {
+        const FieldMeta& m = config_detail::meta_of(ConfigT::meta, "delays");
+        for (float v : values)
+            if (!satisfies(m.bound, v))
+                config_detail::throw_error(this->where(), "delays", Value(static_cast<double>(v)), m.units,
+                                           std::string(describe(m.bound)));
+    }
+
+    // A compressed kernel (and its per-nonzero delays) as dense arrays, for a model that needs them.
+    std::pair<std::vector<float>, std::vector<std::int32_t>> densify(const SparseRows& rows,
+                                                                     const std::vector<std::int32_t>& delays) const {
+        std::vector<float> dense(n_post_ * n_pre_, 0.0f);
+        std::vector<std::int32_t> dense_delays(delays.empty() ? 0 : dense.size(), 1);
+        for (std::size_t p = 0; p < rows.rows; ++p)
+            for (auto k = rows.row_start[p]; k < rows.row_start[p + 1]; ++k) {
+                dense[p * n_pre_ + rows.col[k]] = rows.value[k];
+                if (!delays.empty()) dense_delays[p * n_pre_ + rows.col[k]] = delays[k];
+            }
+        return {std::move(dense), std::move(dense_delays)};
+    }
+
     Layout choose_layout(const std::vector<float>& weights, bool read) const {
         const std::string& layout = this->config_.layout;
         if (layout == "dense") return Layout::dense;
@@ -320,6 +428,13 @@ private:
         const std::size_t n = collect_spikes(in, n_pre_, spiking_.data(), spike_sign_.data());
         const std::span<const std::uint32_t> spiking(spiking_.data(), n);
         const std::span<const float> sign(spike_sign_.data(), n);
+        if (matrix_.task_count() <= 1 || parallel.concurrency() <= 1) {
+            // One thread: every task at once, spike by spike (the same sums; contiguous columns).
+            matrix_.accumulate_all(spiking, sign, out);
+            if constexpr (Derived::has_traces) self->update_targets(0, n_post_, out);
+            matrix_.advance();
+            return;
+        }
         run_tasks(parallel, [&](std::size_t t) {
             matrix_.accumulate(t, spiking, sign, out);
             if constexpr (Derived::has_traces) {

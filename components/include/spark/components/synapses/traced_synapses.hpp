@@ -48,7 +48,7 @@ public:
 
     bool build_model(const BuildContext& ctx);
     void update_targets(std::size_t begin, std::size_t end, float* current) noexcept {
-        for (std::size_t p = begin; p < end; ++p) current[p] = trace_.step(p, current[p]);
+        trace_.step_range(begin, end, current);
     }
     float update_row(std::size_t post, const float* kernel_row, const float* sign_row) noexcept {
         const std::size_t first = post * n_pre_;

@@ -1,0 +1,98 @@
+#pragma once
+// PoissonSource: background input from independent Poisson spike trains, delivered through exponential
+// current synapses (spark's addition, not in the original; the cortico-cortical input of the
+// Potjans & Diesmann 2014 microcircuit, NEST's poisson_generator -> static_synapse -> iaf_psc_exp).
+//
+// Each unit i receives `trains_i` independent trains of rate `rate_i` [Hz], each spike adding
+// `weight_i` [pA]; the superposition is one Poisson process, so per step
+//     lambda_i = trains_i rate_i dt / 1000            (expected input spikes per step)
+//     n_i(t) ~ Poisson(lambda_i)                      (independent across units and steps)
+//     tau > 0:  I_i(t) = e^{-dt/tau} I_i(t-1) + weight_i n_i(t)     (the TracedSynapses trace: the
+//               jump lands in the step the spikes arrive, and the soma sees it in that step)
+//     tau = 0:  I_i(t) = weight_i n_i(t)
+// No inputs; output `output` (CurrentArray [pA], shape `units`), known from the config (a contract).
+// Draw order: rate, trains, weight, then one random stream per block of 4096 units (so that the
+// draws, and the results, do not depend on the thread count). n is drawn by inversion of the Poisson
+// CDF with a 32-bit uniform (a guide table of 2048 entries per distinct lambda; probabilities exact to 2^-32), two units
+// per 64-bit draw, in unit order within each block. The streams are state (saved in snapshots) and are
+// not rewound by reset(), which clears the currents.
+// lambda must be <= 10000 per step (use a current source for larger drives).
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include <boost/hana/adapt_struct.hpp>
+
+#include <spark/core/component_base.hpp>
+
+namespace spark::components::interfaces {
+
+struct PoissonSourceConfig {
+    Shape units;          // required
+    Param rate = 8.0;     // [Hz] per train
+    Param trains = 1.0;   // independent trains per unit (an in-degree)
+    Param weight = 1.0;   // [pA] per input spike
+    double tau = 0.0;     // [ms], 0 = no synaptic filter
+
+    static constexpr FieldMeta meta[] = {
+        {"units", "", Bound::none, "Output shape.", true},
+        {"rate", "Hz", Bound::non_negative, "Rate of each input train."},
+        {"trains", "", Bound::non_negative, "Number of independent input trains per unit."},
+        {"weight", "pA", Bound::none, "Current added per input spike."},
+        {"tau", "ms", Bound::non_negative, "Time constant of the exponential synaptic current; 0 = unfiltered."},
+    };
+};
+
+class PoissonSource : public ComponentBase<PoissonSource, PoissonSourceConfig> {
+public:
+    static constexpr std::string_view type_name = "poisson_source";
+    static constexpr std::string_view class_name_v = "PoissonSource";
+    static constexpr std::string_view category = "interface";
+    static constexpr std::string_view description =
+        "Independent Poisson input trains through exponential current synapses (background input).";
+    enum Output : std::size_t { output_index };
+    static constexpr std::array<PortDecl, 0> input_ports{};
+    static constexpr std::array output_ports{
+        PortDecl{"output", PayloadKind::current, "Synaptic current of the Poisson input [pA]."}};
+    static constexpr std::array<PortDecl, 0> property_ports{};
+    // Units per random stream (a fixed block length: results never depend on the thread count).
+    static constexpr std::size_t stream_block = 4096;
+
+    // Throws ConfigError for a missing units.
+    PoissonSource(Config config, std::string instance);
+
+    std::optional<BuildResult> contract() const override;
+    BuildResult build(const BuildContext& ctx) override;  // throws ConfigError when lambda > 10000
+    void step(const StepContext& ctx) override;
+    void reset() override;
+    void visit_state(StateVisitor& v) override;
+
+    // Expected input spikes per unit and step.
+    std::span<const float> lambda() const noexcept { return lambda_; }
+    std::span<const float> currents() const noexcept { return current_; }
+
+private:
+    // Inversion table of one lambda: threshold[k] = floor(2^32 F(k)) (the last is 2^32, a sentinel),
+    // guide[g] = the smallest k with threshold[k] > g 2^(32 - guide_bits): a uniform u starts its
+    // search there and almost always stops at once.
+    static constexpr unsigned guide_bits = 11;
+    struct Table {
+        std::vector<std::uint64_t> threshold;
+        std::array<std::uint16_t, std::size_t{1} << guide_bits> guide{};
+    };
+    static Table make_table(double lambda);
+    void draw_block(std::size_t block, float* out) noexcept;
+    template <bool OneTable, bool Filtered>
+    void draw_units(std::size_t begin, std::size_t end, std::uint64_t* state, float* out) noexcept;
+
+    std::vector<float> lambda_, weight_, current_;
+    float decay_ = 0.0f;                      // e^{-dt/tau}
+    bool filtered_ = false;                   // tau > 0
+    std::vector<Table> tables_;               // one per distinct lambda
+    std::vector<std::uint32_t> table_of_;     // per unit (empty when there is one table)
+    std::vector<std::uint64_t> streams_;      // 4 words of xoshiro state per block of units
+};
+
+}  // namespace spark::components::interfaces
+
+BOOST_HANA_ADAPT_STRUCT(spark::components::interfaces::PoissonSourceConfig, units, rate, trains, weight, tau);

@@ -1,0 +1,165 @@
+#include <spark/components/interfaces/poisson_source.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace spark::components::interfaces {
+
+namespace {
+constexpr double kMaxLambda = 10000.0;
+constexpr std::size_t kTaskUnits = 4 * PoissonSource::stream_block;  // units per parallel task
+}  // namespace
+
+PoissonSource::PoissonSource(Config config, std::string instance)
+    : ComponentBase(std::move(config), std::move(instance)) {
+    if (config_.units.empty() || config_.units.size() == 0)
+        config_detail::throw_error(where(), "units", config_detail::to_value(config_.units), "",
+                                   "must be given, with every dimension > 0 (a shape such as [100])");
+}
+
+std::optional<BuildResult> PoissonSource::contract() const {
+    return BuildResult{{PortSpec(PayloadKind::current, config_.units)}, {}};
+}
+
+PoissonSource::Table PoissonSource::make_table(double lambda) {
+    // F(k) accumulated from log p_k = -lambda + k ln lambda - ln k! until 1 - F < 2^-33 (or the pmf has
+    // passed its mode and fallen below 2^-60: the rest of the mass is then below the 32-bit resolution).
+    constexpr double two32 = 4294967296.0;
+    Table t;
+    double cdf = 0.0;
+    for (std::size_t k = 0;; ++k) {
+        const double log_p = lambda == 0.0 ? (k == 0 ? 0.0 : -INFINITY)
+                                           : -lambda + static_cast<double>(k) * std::log(lambda) -
+                                                 std::lgamma(static_cast<double>(k) + 1.0);
+        cdf += std::exp(log_p);
+        if (cdf >= 1.0 - 0x1.0p-33 || (static_cast<double>(k) > lambda && log_p < -60.0 * std::log(2.0))) break;
+        t.threshold.push_back(static_cast<std::uint64_t>(std::floor(cdf * two32)));
+    }
+    t.threshold.push_back(static_cast<std::uint64_t>(two32));  // sentinel: every u < 2^32
+    std::size_t k = 0;
+    for (std::size_t g = 0; g < t.guide.size(); ++g) {
+        const std::uint64_t floor_u = static_cast<std::uint64_t>(g) << (32 - guide_bits);
+        while (t.threshold[k] <= floor_u) ++k;
+        t.guide[g] = static_cast<std::uint16_t>(k);
+    }
+    return t;
+}
+
+BuildResult PoissonSource::build(const BuildContext& ctx) {
+    const Shape& units = config_.units;
+    const std::size_t n = units.size();
+    const auto rate = materialize(config_.rate, "rate", units, ctx);
+    const auto trains = materialize(config_.trains, "trains", units, ctx);
+    weight_ = materialize(config_.weight, "weight", units, ctx);
+    lambda_.resize(n);
+    std::map<float, std::uint32_t> index;
+    std::vector<std::uint32_t> table_of(n);
+    tables_.clear();
+    for (std::size_t i = 0; i < n; ++i) {
+        const double lambda = static_cast<double>(trains[i]) * static_cast<double>(rate[i]) * ctx.dt / 1000.0;
+        if (!(lambda <= kMaxLambda))
+            config_detail::throw_error(where(), "rate", Value(static_cast<double>(rate[i])), "Hz",
+                                       "gives trains x rate x dt / 1000 = " + format_number(lambda) +
+                                           " input spikes per step for unit " + std::to_string(i) +
+                                           " (at most 10000; use a current source for larger drives)");
+        lambda_[i] = static_cast<float>(lambda);
+        auto [it, added] = index.try_emplace(lambda_[i], static_cast<std::uint32_t>(tables_.size()));
+        if (added) tables_.push_back(make_table(static_cast<double>(lambda_[i])));
+        table_of[i] = it->second;
+    }
+    if (tables_.size() > 1) table_of_ = std::move(table_of);
+    else table_of_.clear();
+    filtered_ = config_.tau > 0.0;
+    decay_ = filtered_ ? static_cast<float>(std::exp(-ctx.dt / config_.tau)) : 0.0f;
+    current_.assign(n, 0.0f);
+    const std::size_t blocks = (n + stream_block - 1) / stream_block;
+    streams_.resize(4 * blocks);
+    for (std::size_t b = 0; b < blocks; ++b) {
+        const Rng stream = ctx.rng->split();
+        std::copy(stream.state().begin(), stream.state().end(), streams_.begin() + static_cast<std::ptrdiff_t>(4 * b));
+    }
+    return BuildResult{{PortSpec(PayloadKind::current, units)}, {}};
+}
+
+namespace {
+// xoshiro256** on a local copy of the state (kept in registers by the loop below), the same sequence
+// as spark::Rng::next().
+struct Xoshiro {
+    std::uint64_t s0, s1, s2, s3;
+    static std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
+    std::uint64_t next() noexcept {
+        const std::uint64_t result = rotl(s1 * 5, 7) * 9;
+        const std::uint64_t t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = rotl(s3, 45);
+        return result;
+    }
+};
+}  // namespace
+
+template <bool OneTable, bool Filtered>
+void PoissonSource::draw_units(std::size_t begin, std::size_t end, std::uint64_t* state, float* out) noexcept {
+    Xoshiro rng{state[0], state[1], state[2], state[3]};
+    const Table* tables = tables_.data();
+    const std::uint32_t* table_of = table_of_.data();
+    const float* weight = weight_.data();
+    float* current = current_.data();
+    const float decay = decay_;
+    auto count = [&](std::size_t i, std::uint64_t u) {
+        const Table& t = OneTable ? tables[0] : tables[table_of[i]];
+        std::size_t k = t.guide[u >> (32 - guide_bits)];
+        while (u >= t.threshold[k]) ++k;
+        return static_cast<float>(k);
+    };
+    auto deliver = [&](std::size_t i, float n) {
+        const float input = weight[i] * n;
+        current[i] = Filtered ? decay * current[i] + input : input;
+        out[i] = current[i];
+    };
+    // Two 32-bit uniforms per 64-bit draw: the high half for the even offset, the low half for the odd.
+    std::size_t i = begin;
+    for (; i + 2 <= end; i += 2) {
+        const std::uint64_t word = rng.next();
+        const float n0 = count(i, word >> 32);
+        const float n1 = count(i + 1, word & 0xffffffffu);
+        deliver(i, n0);
+        deliver(i + 1, n1);
+    }
+    if (i < end) deliver(i, count(i, rng.next() >> 32));
+    state[0] = rng.s0;
+    state[1] = rng.s1;
+    state[2] = rng.s2;
+    state[3] = rng.s3;
+}
+
+void PoissonSource::draw_block(std::size_t block, float* out) noexcept {
+    const std::size_t begin = block * stream_block;
+    const std::size_t end = std::min(begin + stream_block, current_.size());
+    std::uint64_t* state = streams_.data() + 4 * block;
+    const bool one = table_of_.empty();
+    if (one && filtered_) draw_units<true, true>(begin, end, state, out);
+    else if (one) draw_units<true, false>(begin, end, state, out);
+    else if (filtered_) draw_units<false, true>(begin, end, state, out);
+    else draw_units<false, false>(begin, end, state, out);
+}
+
+void PoissonSource::step(const StepContext& ctx) {
+    float* out = ctx.outputs[output_index].f32().data();
+    parallel_for(*ctx.parallel, current_.size(), kTaskUnits, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t b = begin / stream_block; b * stream_block < end; ++b) draw_block(b, out);
+    });
+}
+
+void PoissonSource::reset() { std::fill(current_.begin(), current_.end(), 0.0f); }
+
+void PoissonSource::visit_state(StateVisitor& v) {
+    v("current", current_);
+    v.visit("rng", DType::u64, streams_.data(), streams_.size());
+}
+
+}  // namespace spark::components::interfaces

@@ -1,0 +1,92 @@
+#pragma once
+// Private to core: element-wise draws shared by the dense initializers (param.cpp) and the compressed
+// ones (sparse.cpp), so that both produce the same value from the same stream.
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <string_view>
+
+#include <spark/core/param.hpp>
+#include <spark/core/rng.hpp>
+
+namespace spark::detail {
+
+enum class ElementKind : unsigned char { constant, uniform, normal };
+
+// Standard normal deviates by Marsaglia's polar method, in pairs: the second of each pair is kept for
+// the next call, so a stream of calls is a pure function of the Rng state.
+class NormalStream {
+public:
+    explicit NormalStream(Rng& rng) noexcept : rng_(&rng) {}
+    double next() noexcept {
+        if (has_spare_) {
+            has_spare_ = false;
+            return spare_;
+        }
+        double u = 0.0, v = 0.0, s = 0.0;
+        do {
+            u = 2.0 * rng_->uniform_double() - 1.0;
+            v = 2.0 * rng_->uniform_double() - 1.0;
+            s = u * u + v * v;
+        } while (s >= 1.0 || s == 0.0);
+        const double f = std::sqrt(-2.0 * std::log(s) / s);
+        spare_ = v * f;
+        has_spare_ = true;
+        return u * f;
+    }
+
+private:
+    Rng* rng_;
+    double spare_ = 0.0;
+    bool has_spare_ = false;
+};
+
+// One value of an element-wise initializer (constant, uniform, normal, or the value part of a sparse
+// kind), bounds included, from `rng`. `spec` is the effective spec (overrides applied).
+class ElementSampler {
+public:
+    ElementSampler(ElementKind kind, const InitializerSpec& spec, Rng& rng) noexcept
+        : kind_(kind), rng_(&rng), normal_(rng),
+          low_(spec.min_value ? static_cast<float>(*spec.min_value) : -std::numeric_limits<float>::infinity()),
+          high_(spec.max_value ? static_cast<float>(*spec.max_value) : std::numeric_limits<float>::infinity()),
+          scale_(static_cast<float>(spec.scale)), offset_(static_cast<float>(spec.offset)),
+          mean_(spec.mean), stddev_(spec.stddev), redraw_(spec.redraw) {}
+
+    // The value before the bounds (uniform: offset + scale U, in float32 as the dense initializer).
+    float raw() noexcept {
+        switch (kind_) {
+            case ElementKind::constant: return scale_;
+            case ElementKind::uniform: return offset_ + scale_ * rng_->uniform();
+            case ElementKind::normal: return static_cast<float>(mean_ + stddev_ * normal_.next());
+        }
+        return 0.0f;
+    }
+    // The bounded value: clipped, or (normal kinds with redraw) drawn again until inside the bounds.
+    float next() noexcept {
+        if (kind_ == ElementKind::constant) return scale_;  // min and max are ignored (spec section 6)
+        float v = raw();
+        if (kind_ == ElementKind::normal && redraw_) {
+            while (!(v >= low_ && v <= high_)) v = raw();
+            return v;
+        }
+        return v < low_ ? low_ : (v > high_ ? high_ : v);
+    }
+
+private:
+    ElementKind kind_;
+    Rng* rng_;
+    NormalStream normal_;
+    float low_, high_, scale_, offset_;
+    double mean_, stddev_;
+    bool redraw_;
+};
+
+// The effective spec of an initializer under a module's overrides (param.hpp, InitOverrides).
+InitializerSpec apply_overrides(const InitializerSpec& spec, const InitOverrides& overrides);
+
+// Whether `kind` (a registry name) is one of the normal kinds.
+inline bool is_normal_kind(std::string_view kind) noexcept {
+    return kind == "normal_initializer" || kind == "sparse_normal_initializer";
+}
+
+}  // namespace spark::detail

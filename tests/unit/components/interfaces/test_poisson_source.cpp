@@ -1,0 +1,170 @@
+// PoissonSource (poisson_source.hpp): Poisson input counts, the exponential synaptic filter, thread
+// independence, per-unit rates, errors and state (issue 9).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <spark/components/builtin.hpp>
+#include <spark/components/interfaces/poisson_source.hpp>
+
+#include "harness.hpp"
+#include "../synapses/synapse_test_util.hpp"
+
+using namespace spark;
+using spark::components::interfaces::PoissonSource;
+using spark::testing::Harness;
+
+namespace {
+Harness source(Overrides overrides, double dt = 0.1, std::uint64_t seed = 0) {
+    return Harness(components::builtin_registry(), "poisson_source", overrides, {}, dt, seed);
+}
+void check_binomial(double k, double n, double p) {
+    INFO("k = " << k << ", n = " << n << ", p = " << p);
+    CHECK(std::abs(k - n * p) <= 5.0 * std::sqrt(n * p * (1.0 - p)) + 1.0);
+}
+}  // namespace
+
+TEST_CASE("PoissonSource counts are Poisson(trains x rate x dt / 1000)", "[interfaces][poisson_source]") {
+    // 2000 trains at 10 Hz, dt 0.1 ms: lambda = 2 spikes per step; weight 1 and no filter give n itself.
+    const std::size_t units = 500;
+    const int steps = 400;
+    auto h = source({{"units", Value::List{double(units)}}, {"rate", 10.0}, {"trains", 2000.0}});
+    REQUIRE(h.as<PoissonSource>().lambda()[0] == 2.0f);
+    std::map<int, double> histogram;
+    double sum = 0.0, sum2 = 0.0;
+    for (int t = 0; t < steps; ++t) {
+        h.step();
+        for (float x : h.output_f32(0)) {
+            REQUIRE(x == std::floor(x));  // whole counts
+            ++histogram[static_cast<int>(x)];
+            sum += x;
+            sum2 += double(x) * x;
+        }
+    }
+    const double n = double(units) * steps;
+    // P(n = k) = e^-2 2^k / k!, each within a five-sigma binomial band.
+    double pk = std::exp(-2.0);
+    for (int k = 0; k <= 8; ++k) {
+        check_binomial(histogram[k], n, pk);
+        pk *= 2.0 / (k + 1);
+    }
+    // Mean and variance both 2 (the variance's standard error is about sqrt((mu4 - s^4) / n) = sqrt(14 / n)).
+    const double mean = sum / n, variance = sum2 / n - mean * mean;
+    CHECK(std::abs(mean - 2.0) < 5.0 * std::sqrt(2.0 / n));
+    CHECK(std::abs(variance - 2.0) < 5.0 * std::sqrt(14.0 / n));
+}
+
+TEST_CASE("PoissonSource filters the counts: I(t) = e^{-dt/tau} I(t-1) + weight n(t)", "[interfaces][poisson_source]") {
+    // The draws do not depend on tau or weight, so an unfiltered unit-weight run gives n(t).
+    const Overrides base{{"units", Value::List{64.0}}, {"rate", 8.0}, {"trains", 1600.0}};
+    auto counts = source(base, 0.1, 5);
+    Overrides filtered_config = base;
+    filtered_config.push_back({"weight", 87.8});
+    filtered_config.push_back({"tau", 0.5});
+    auto filtered = source(filtered_config, 0.1, 5);
+    const float decay = static_cast<float>(std::exp(-0.1 / 0.5));
+    std::vector<float> expected(64, 0.0f);
+    for (int t = 0; t < 200; ++t) {
+        counts.step();
+        filtered.step();
+        for (std::size_t i = 0; i < 64; ++i) {
+            expected[i] = decay * expected[i] + 87.8f * counts.output_f32(0)[i];
+            REQUIRE(filtered.output_f32(0)[i] == expected[i]);
+        }
+    }
+    // Steady state: E[I] = weight lambda / (1 - decay), lambda = 1600 x 8 x 0.1 / 1000 = 1.28.
+    double mean = 0.0;
+    const int steps = 2000;
+    for (int t = 0; t < steps; ++t) {
+        filtered.step();
+        for (float x : filtered.output_f32(0)) mean += x;
+    }
+    mean /= 64.0 * steps;
+    CHECK(mean == Approx(87.8 * 1.28 / (1.0 - std::exp(-0.2))).epsilon(0.02));
+}
+
+TEST_CASE("PoissonSource gives the same currents on 1 and 4 threads and in any task order",
+          "[interfaces][poisson_source][parallel]") {
+    // 40000 units: 10 random streams of 4096 units, 3 tasks.
+    const Overrides o{{"units", Value::List{40000.0}}, {"rate", 8.0}, {"trains", 2000.0}, {"weight", 87.8}, {"tau", 0.5}};
+    auto serial = source(o, 0.1, 2);
+    auto reverse = source(o, 0.1, 2);
+    auto threads = source(o, 0.1, 2);
+    spark::testing::ReverseParallel reverse_parallel;
+    spark::testing::ThreadParallel thread_parallel(4);
+    for (int t = 0; t < 50; ++t) {
+        serial.step();
+        reverse.step(reverse_parallel);
+        threads.step(thread_parallel);
+        const auto a = serial.output_f32(0), b = reverse.output_f32(0), c = threads.output_f32(0);
+        REQUIRE(std::memcmp(a.data(), b.data(), a.size_bytes()) == 0);
+        REQUIRE(std::memcmp(a.data(), c.data(), a.size_bytes()) == 0);
+    }
+}
+
+TEST_CASE("PoissonSource takes per-unit rates; a rate of 0 never fires", "[interfaces][poisson_source]") {
+    auto h = source({{"units", Value::List{4.0}}, {"rate", Value::List{0.0, 5.0, 50.0, 500.0}}, {"trains", 100.0}});
+    const auto lambda = h.as<PoissonSource>().lambda();
+    CHECK(lambda[0] == 0.0f);
+    CHECK(lambda[3] == Approx(5.0));
+    std::vector<double> sum(4, 0.0);
+    const int steps = 20000;
+    for (int t = 0; t < steps; ++t) {
+        h.step();
+        for (std::size_t i = 0; i < 4; ++i) sum[i] += h.output_f32(0)[i];
+    }
+    CHECK(sum[0] == 0.0);
+    for (std::size_t i = 1; i < 4; ++i) {
+        const double mu = lambda[i];
+        CHECK(std::abs(sum[i] / steps - mu) < 5.0 * std::sqrt(mu / steps));
+    }
+}
+
+TEST_CASE("PoissonSource refuses a missing units, negative rates and huge drives", "[interfaces][poisson_source][config]") {
+    const auto& registry = components::builtin_registry();
+    REQUIRE_THROWS_AS(registry.create("poisson_source", {}, "bg"), ConfigError);
+    REQUIRE_THROWS_WITH(registry.create("poisson_source", {}, "bg"), Catch::Contains("units"));
+    REQUIRE_THROWS_WITH(registry.create("poisson_source", {{"units", 3}, {"rate", -1.0}}, "bg"),
+                        "PoissonSource 'bg': rate = -1 Hz must be >= 0");
+    REQUIRE_THROWS_WITH(registry.create("poisson_source", {{"units", 3}, {"tau", -0.5}}, "bg"),
+                        "PoissonSource 'bg': tau = -0.5 ms must be >= 0");
+    REQUIRE_THROWS_AS(source({{"units", 3}, {"rate", 1000.0}, {"trains", 1e6}}), ConfigError);
+    REQUIRE_THROWS_WITH(source({{"units", 3}, {"rate", 1000.0}, {"trains", 1e6}}),
+                        Catch::Contains("rate = 1000 Hz gives trains x rate x dt / 1000 = 1e+05 input spikes per "
+                                        "step for unit 0 (at most 10000"));
+}
+
+TEST_CASE("PoissonSource state: a restored stream replays the same currents; reset keeps the stream",
+          "[interfaces][poisson_source]") {
+    struct Copy final : StateVisitor {
+        std::map<std::string, std::vector<std::byte>> saved;
+        bool load = false;
+        void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
+            const std::size_t bytes = count * size_of(dtype);
+            auto& slot = saved[std::string(name)];
+            if (load) std::memcpy(data, slot.data(), bytes);
+            else slot.assign(static_cast<std::byte*>(data), static_cast<std::byte*>(data) + bytes);
+        }
+    };
+    auto h = source({{"units", Value::List{5000.0}}, {"rate", 8.0}, {"trains", 1000.0}, {"tau", 0.5}});
+    for (int t = 0; t < 10; ++t) h.step();
+    Copy copy;
+    h.component().visit_state(copy);
+    REQUIRE(copy.saved.count("current") == 1);
+    REQUIRE(copy.saved["rng"].size() == 2 * 4 * sizeof(std::uint64_t));  // two streams of 4096 units
+    h.step();
+    const auto out = h.output_f32(0);
+    const std::vector<float> first(out.begin(), out.end());
+    copy.load = true;
+    h.component().visit_state(copy);
+    h.step();
+    CHECK(std::equal(first.begin(), first.end(), h.output_f32(0).begin()));
+    h.component().reset();
+    CHECK(h.as<PoissonSource>().currents()[0] == 0.0f);
+    h.step();
+    CHECK_FALSE(std::equal(first.begin(), first.end(), h.output_f32(0).begin()));  // the stream moved on
+}
