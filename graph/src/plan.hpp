@@ -101,6 +101,8 @@ namespace spark::graph {
 
 struct Simulation::Impl {
     Network network;
+    std::map<std::string, PortSpec> input_specs;
+    TemplateRegistry templates;
     detail::FlatGraph graph;
     std::vector<std::size_t> order;
     std::vector<detail::Buffer> buffers;

@@ -98,9 +98,12 @@ Simulation Simulation::build(const Network& network, const std::map<std::string,
                              const BuildOptions& options) {
     auto impl = std::make_unique<Impl>();
     impl->network = network;
+    impl->input_specs = input_specs;
     impl->options = options;
     const Registry& registry = options.registry ? *options.registry : components::builtin_registry();
-    const TemplateRegistry& templates = options.templates ? *options.templates : builtin_templates();
+    impl->templates = options.templates ? *options.templates : builtin_templates();
+    impl->options.templates = &impl->templates;
+    const TemplateRegistry& templates = impl->templates;
     impl->graph = detail::flatten(network, registry, templates);
     impl->order = detail::build_graph(impl->graph, input_specs, network.dt, network.seed);
     auto& g = impl->graph;
@@ -227,6 +230,8 @@ std::int64_t Simulation::step_count() const noexcept { return impl_->step; }
 double Simulation::dt() const noexcept { return impl_->network.dt; }
 std::uint64_t Simulation::seed() const noexcept { return impl_->network.seed; }
 const Network& Simulation::network() const noexcept { return impl_->network; }
+const std::map<std::string, PortSpec>& Simulation::input_specs() const noexcept { return impl_->input_specs; }
+const TemplateRegistry& Simulation::templates() const noexcept { return impl_->templates; }
 const std::vector<NodeInfo>& Simulation::nodes() const noexcept { return impl_->node_infos; }
 const std::vector<WireInfo>& Simulation::wires() const noexcept { return impl_->wire_infos; }
 

@@ -81,6 +81,10 @@ public:
     double dt() const noexcept;
     std::uint64_t seed() const noexcept;
     const Network& network() const noexcept;
+    // The specs of the network inputs and the neuron templates (a copy of BuildOptions::templates,
+    // or the built-ins) it was built with: with network() the whole description, which snapshots store.
+    const std::map<std::string, PortSpec>& input_specs() const noexcept;
+    const TemplateRegistry& templates() const noexcept;
 
     // The buffer of a network input, written by the caller before a step.
     ArrayRef input(std::string_view name);

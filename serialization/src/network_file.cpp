@@ -1,0 +1,197 @@
+// Network files: parsing (TextFormat::Parser with an error collector and a parse-info tree for line
+// numbers), building with file lines appended to build problems, and writing.
+#include <spark/serialization/network_file.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <regex>
+#include <sstream>
+
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/stubs/logging.h>
+#include <google/protobuf/text_format.h>
+
+#include <spark/core/text.hpp>
+
+#include "convert.hpp"
+
+namespace spark::serialization {
+
+namespace {
+
+constexpr int kMaxNesting = 100;
+
+std::string location(const std::string& file, int line, int column) {
+    std::string text = file;
+    if (line > 0) text += ":" + std::to_string(line);
+    if (line > 0 && column > 0) text += ":" + std::to_string(column);
+    return text + ":";
+}
+
+// Keeps the first parse error, with a "did you mean" for misspelt field names.
+class FirstError final : public google::protobuf::io::ErrorCollector {
+public:
+    void AddError(int line, google::protobuf::io::ColumnNumber column, const std::string& message) override {
+        if (found) return;
+        found = true;
+        error_line = line + 1;
+        error_column = column + 1;
+        error_message = message;
+        raw_message = message;
+        // 'Message type "spark.v1.NodeProto" has no field named "nmae".'
+        static const std::regex unknown(R"re(Message type "([\w.]+)" has no field named "(\w+)")re");
+        std::smatch m;
+        if (std::regex_search(message, m, unknown)) {
+            const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+            if (const auto* d = pool->FindMessageTypeByName(m[1].str())) {
+                std::vector<std::string> names;
+                for (int i = 0; i < d->field_count(); ++i) names.push_back(d->field(i)->name());
+                error_message = "'" + m[2].str() + "' is not a field of " + d->name() + " (did you mean " +
+                                join(closest_names(m[2].str(), names)) + "?)";
+            }
+        }
+    }
+    void AddWarning(int, google::protobuf::io::ColumnNumber, const std::string&) override {}
+
+    bool found = false;
+    int error_line = 0, error_column = 0;
+    std::string error_message, raw_message;
+};
+
+// The top-level node a quoted path names ('pool' or 'pool.soma' -> "pool"), if the file defines it.
+std::optional<int> named_node_line(const std::string& problem, const std::map<std::string, int>& lines) {
+    std::size_t pos = 0;
+    while ((pos = problem.find('\'', pos)) != std::string::npos) {
+        const auto close = problem.find('\'', pos + 1);
+        if (close == std::string::npos) break;
+        const std::string token = problem.substr(pos + 1, close - pos - 1);
+        auto it = lines.find(token.substr(0, token.find('.')));
+        if (it != lines.end()) return it->second;
+        pos = close + 1;
+    }
+    return std::nullopt;
+}
+
+// The parser reports some errors at the token after the offending one ("nmae" in `nmae: 1` is reported
+// at ':'). When the message quotes the offending token, move the position back to where it starts.
+void point_at_token(std::string_view text, const std::string& message, int& line, int& column) {
+    static const std::regex quoted(R"re("([A-Za-z_]\w*)")re");
+    std::smatch m;
+    if (!std::regex_search(message, m, quoted) || line < 1) return;
+    const std::string token = m[1].str();
+    std::size_t offset = 0;
+    for (int l = 1; l < line; ++l) {
+        offset = text.find('\n', offset);
+        if (offset == std::string_view::npos) return;
+        ++offset;
+    }
+    offset = std::min(text.size(), offset + static_cast<std::size_t>(std::max(column - 1, 0)));
+    if (offset < token.size()) return;
+    const auto found = text.rfind(token, offset - token.size());
+    if (found == std::string_view::npos || found + token.size() + 64 < offset) return;
+    line = 1;
+    std::size_t line_start = 0;
+    for (std::size_t i = 0; i < found; ++i)
+        if (text[i] == '\n') {
+            ++line;
+            line_start = i + 1;
+        }
+    column = static_cast<int>(found - line_start) + 1;
+}
+
+}  // namespace
+
+NetworkFileError::NetworkFileError(std::string file, int line, int column, std::string message)
+    : ConfigError(location(file, line, column), "", "", "", message),
+      file_(std::move(file)),
+      line_(line),
+      column_(line > 0 ? column : 0),
+      message_(std::move(message)) {}
+
+NetworkFile parse_network_text(std::string_view text, std::string_view source_name) {
+    const std::string source(source_name);
+    detail::pb::NetworkFileProto proto;
+    google::protobuf::TextFormat::Parser parser;
+    FirstError errors;
+    parser.RecordErrorsTo(&errors);
+    parser.SetRecursionLimit(kMaxNesting);  // nested lists of a hostile file cannot exhaust the stack
+    google::protobuf::TextFormat::ParseInfoTree tree;
+    parser.WriteLocationsTo(&tree);
+    bool parsed = false;
+    {
+        const google::protobuf::LogSilencer quiet;  // problems go to `errors`, not to the log
+        parsed = parser.ParseFromString(std::string(text), &proto);
+    }
+    if (!parsed) {
+        if (errors.found) {
+            int line = errors.error_line, column = errors.error_column;
+            point_at_token(text, errors.raw_message, line, column);
+            throw NetworkFileError(source, line, column, errors.error_message);
+        }
+        throw NetworkFileError(source, 0, 0, "is not a network file (protobuf text format, schema spark.v1)");
+    }
+    const detail::Locator where(source, &tree, detail::pb::NetworkFileProto::descriptor());
+    detail::Description d = detail::description_from(proto, where);
+
+    NetworkFile file;
+    file.network = std::move(d.network);
+    file.input_specs = std::move(d.input_specs);
+    file.source_name = source;
+    file.node_lines = std::move(d.node_lines);
+    file.wire_lines = std::move(d.wire_lines);
+    graph::register_builtin_templates(file.templates);
+    for (std::size_t i = 0; i < d.templates.size(); ++i) {
+        if (graph::builtin_templates().find(d.templates[i].name))
+            where.nested("template", static_cast<int>(i))
+                .fail("name", -1,
+                      "template '" + d.templates[i].name +
+                          "' has the name of a built-in neuron template; choose another name");
+        file.templates.add(d.templates[i]);
+    }
+    file.own_templates = std::move(d.templates);
+    return file;
+}
+
+NetworkFile load_network_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw NetworkFileError(path.string(), 0, 0, std::string("cannot open the network file: ") + std::strerror(errno));
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) throw NetworkFileError(path.string(), 0, 0, "cannot read the network file");
+    return parse_network_text(text.str(), path.string());
+}
+
+graph::Simulation build_simulation(const NetworkFile& file, graph::BuildOptions options) {
+    options.templates = &file.templates;
+    try {
+        return graph::Simulation::build(file.network, file.input_specs, options);
+    } catch (const GraphBuildError& e) {
+        std::vector<std::string> problems;
+        for (const auto& p : e.problems()) {
+            std::optional<int> line;
+            // A wire problem starts with the wire ("a.out -> b.in: ...").
+            for (std::size_t i = 0; i < file.network.wires.size() && i < file.wire_lines.size() && !line; ++i) {
+                const auto& w = file.network.wires[i];
+                if (p.rfind(w.from.to_string() + " -> " + w.to.to_string() + ":", 0) == 0) line = file.wire_lines[i];
+            }
+            if (!line) line = named_node_line(p, file.node_lines);
+            problems.push_back(line ? p + " (at " + file.source_name + ":" + std::to_string(*line) + ")" : p);
+        }
+        throw GraphBuildError(std::move(problems));
+    }
+}
+
+std::string to_network_text(const graph::Network& network, const std::map<std::string, PortSpec>& input_specs,
+                            const std::vector<graph::NeuronTemplate>& templates) {
+    detail::pb::NetworkFileProto proto;
+    detail::description_to(network, input_specs, templates, &proto);
+    return detail::write_text(proto);
+}
+
+std::string to_network_text(const NetworkFile& file) {
+    return to_network_text(file.network, file.input_specs, file.own_templates);
+}
+
+}  // namespace spark::serialization

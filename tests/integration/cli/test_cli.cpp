@@ -1,0 +1,176 @@
+// The command line itself: --help, usage errors, unreadable files, `spark list` (issue 8).
+#include <catch2/catch.hpp>
+
+#include <spark/components/builtin.hpp>
+#include <spark/graph/network.hpp>
+#include <spark/tools/cli.hpp>
+
+#include "outputs.hpp"
+
+using namespace spark::testing;
+using Catch::Contains;
+
+TEST_CASE("every subcommand has --help and exits 0", "[cli]") {
+    TempDir dir;
+    const std::string sub = GENERATE("run", "check", "list", "dot");
+    const Result r = run_spark({sub, "--help"}, dir.path());
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("Usage: spark " + sub));
+    CHECK(r.err.empty());
+}
+
+TEST_CASE("the top-level --help lists the subcommands and the exit codes", "[cli]") {
+    TempDir dir;
+    const Result r = run_spark({"--help"}, dir.path());
+    CHECK(r.exit_code == 0);
+    for (const char* sub : {"run", "check", "list", "dot"}) CHECK_THAT(r.out, Contains(sub));
+    CHECK_THAT(r.out, Contains("130 interrupted"));
+}
+
+TEST_CASE("usage errors exit 2 and name the problem", "[cli]") {
+    TempDir dir;
+    SECTION("no subcommand") {
+        const Result r = run_spark({}, dir.path());
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains("subcommand"));
+    }
+    SECTION("unknown subcommand") {
+        const Result r = run_spark({"walk"}, dir.path());
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains("walk"));
+    }
+    SECTION("unknown flag") {
+        const Result r = run_spark({"run", "--bogus-flag", "3"}, dir.path());
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains("--bogus-flag"));
+    }
+    SECTION("--duration and --steps exclude each other") {
+        const Result r = run_spark({"run", "--duration", "5", "--steps", "3"}, dir.path());
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains("--steps"));
+        CHECK_THAT(r.err, Contains("--duration"));
+    }
+    SECTION("a number that is not one") {
+        const Result r = run_spark({"run", "--steps", "many"}, dir.path());
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains("many"));
+    }
+    SECTION("an executor that does not exist") {
+        const Result r = run_spark({"run", "--executor", "gpu"}, dir.path());
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains("gpu"));
+    }
+    SECTION("check needs a file") {
+        const Result r = run_spark({"check"}, dir.path());
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains("NETWORK_FILE"));
+    }
+}
+
+TEST_CASE("bad option values exit 1 with a message naming the option", "[cli]") {
+    TempDir dir;
+    SECTION("non-positive duration") {
+        const Result r = run_spark({"run", "--duration", "-5", "--out", (dir / "o").string()}, dir.path());
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("--duration -5 ms must be > 0"));
+    }
+    SECTION("non-positive steps") {
+        const Result r = run_spark({"run", "--steps", "0", "--out", (dir / "o").string()}, dir.path());
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("--steps 0 must be > 0"));
+    }
+    SECTION("a duration beyond any step count") {
+        const Result r = run_spark({"run", "--duration", "1e300", "--out", (dir / "o").string()}, dir.path());
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("--duration 1e+300 ms is too long for dt = 1 ms"));
+    }
+    SECTION("threads without tbb") {
+        const Result r = run_spark({"run", "--executor", "sequential", "--threads", "4"}, dir.path());
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("--threads 4 needs the tbb executor"));
+    }
+}
+
+TEST_CASE("unreadable files exit 1 and name the file", "[cli]") {
+    TempDir dir;
+    const std::string missing = (dir / "missing.txtpb").string();
+    SECTION("run") {
+        const Result r = run_spark({"run", missing}, dir.path());
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("cannot read network file '" + missing + "'"));
+        CHECK_THAT(r.err, Contains("No such file"));
+    }
+    SECTION("check") {
+        const Result r = run_spark({"check", missing}, dir.path());
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("spark check: error: cannot read network file '" + missing + "'"));
+    }
+    SECTION("dot on a directory") {
+        const Result r = run_spark({"dot", dir.path().string()}, dir.path());
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("it is a directory"));
+    }
+    SECTION("snapshot") {
+        const Result r = run_spark({"run", "--snapshot-in", (dir / "none.pb").string()}, dir.path());
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("cannot read snapshot '" + (dir / "none.pb").string() + "'"));
+    }
+}
+
+TEST_CASE("spark list shows every component and template with ports and parameters", "[cli][list]") {
+    TempDir dir;
+    const Result r = run_spark({"list"}, dir.path());
+    REQUIRE(r.exit_code == 0);
+    for (const auto& c : spark::components::builtin_registry().entries()) {
+        CHECK_THAT(r.out, Contains(c.name + " (" + c.class_name + ", " + c.category + ")"));
+        for (const auto& f : c.fields) CHECK_THAT(r.out, Contains(f.name));
+    }
+    for (const auto& t : spark::graph::builtin_templates().entries())
+        CHECK_THAT(r.out, Contains(t.name + " (neuron template)"));
+}
+
+TEST_CASE("spark list TYPE shows one type's parameter table", "[cli][list]") {
+    TempDir dir;
+    const Result r = run_spark({"list", "leaky_soma"}, dir.path());
+    REQUIRE(r.exit_code == 0);
+    // Spec section 2.1: potential_tau = 20 ms, Positive; potential_rest = -60 mV.
+    const auto ls = lines(r.out);
+    auto row = [&](const std::string& name) {
+        for (const auto& l : ls)
+            if (l.find("    " + name + " ") == 0) return l;
+        return std::string();
+    };
+    CHECK_THAT(row("potential_tau"), Contains("20") && Contains("ms") && Contains("> 0") &&
+                                         Contains("Membrane time constant"));
+    CHECK_THAT(row("potential_rest"), Contains("-60") && Contains("mV"));
+    CHECK_THAT(r.out, Contains("current") && Contains("CurrentArray"));
+    CHECK_THAT(r.out, Contains("inhibition_mask") && Contains("(optional)"));
+    CHECK_THAT(r.out, !Contains("lif_neuron"));  // only the type asked for
+}
+
+TEST_CASE("spark list of a neuron template shows its ports, parameters and inner nodes", "[cli][list]") {
+    TempDir dir;
+    const Result r = run_spark({"list", "ALIFNeuron"}, dir.path());  // class-style names are normalised
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("alif_neuron (neuron template)"));
+    CHECK_THAT(r.out, Contains("in_spikes") && Contains("-> delays.in_spikes"));
+    CHECK_THAT(r.out, Contains("out_spikes") && Contains("<- soma.spikes"));
+    CHECK_THAT(r.out, Contains("units") && Contains("(required)") && Contains("inhibitory_rate"));
+    CHECK_THAT(r.out, Contains("soma") && Contains("adaptive_leaky_soma"));
+}
+
+TEST_CASE("spark list of an unknown type exits 1 naming the closest types", "[cli][list]") {
+    TempDir dir;
+    const Result r = run_spark({"list", "leaky_som"}, dir.path());
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Contains("no component or neuron template named 'leaky_som'"));
+    CHECK_THAT(r.err, Contains("did you mean leaky_soma"));
+}
+
+TEST_CASE("list_text selects a whole category", "[cli][list]") {
+    const std::string text = spark::tools::list_text(spark::components::builtin_registry(),
+                                                     spark::graph::builtin_templates(), "soma");
+    CHECK_THAT(text, Contains("leaky_soma (LeakySoma, soma)"));
+    CHECK_THAT(text, !Contains("inhibition_mask ("));
+    CHECK_THAT(text, !Contains("(neuron template)"));
+}

@@ -1,0 +1,156 @@
+// White-box tests of the snapshot loader: well-framed snapshots (valid CRCs) whose records say
+// something inconsistent must be refused as corrupt, with the simulation untouched. The records are
+// rewritten with the generated spark.v1 messages and re-framed (snapshot.proto).
+#include <catch2/catch.hpp>
+
+#include <functional>
+
+#include <zlib.h>
+
+#include "snapshot_testing.hpp"
+#include "spark/v1/snapshot.pb.h"
+
+using namespace spark;
+using namespace spark::testing;
+using Catch::Contains;
+
+namespace {
+
+namespace pb = spark::v1;
+using graph::Simulation;
+
+std::vector<pb::SnapshotRecordProto> decode(const std::string& bytes) {
+    std::vector<pb::SnapshotRecordProto> out;
+    std::size_t pos = 8;
+    while (pos < bytes.size()) {
+        std::size_t n = 0;
+        for (int shift = 0;; shift += 7) {
+            const auto c = static_cast<unsigned char>(bytes.at(pos++));
+            n |= static_cast<std::size_t>(c & 0x7f) << shift;
+            if (!(c & 0x80)) break;
+        }
+        out.emplace_back();
+        REQUIRE(out.back().ParseFromString(bytes.substr(pos, n)));
+        pos += n + 4;
+    }
+    return out;
+}
+
+std::string encode(const std::vector<pb::SnapshotRecordProto>& records) {
+    std::string out("\x89SPKSNP\n", 8);
+    for (const auto& r : records) {
+        const std::string payload = r.SerializeAsString();
+        auto n = static_cast<std::uint32_t>(payload.size());
+        do {
+            out += static_cast<char>((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
+            n >>= 7;
+        } while (n);
+        out += payload;
+        const auto crc = static_cast<std::uint32_t>(
+            crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(payload.data()), static_cast<uInt>(payload.size())));
+        for (int i = 0; i < 4; ++i) out += static_cast<char>((crc >> (8 * i)) & 0xff);
+    }
+    return out;
+}
+
+// Saves a small run, rewrites its records with `edit`, and loads the result into another run.
+void require_refused(const std::function<void(std::vector<pb::SnapshotRecordProto>&)>& edit, const std::string& message) {
+    auto source = Simulation::build(small_network(), small_specs(), snapshot_options());
+    source.run(9);
+    auto records = decode(snapshot_bytes(source));
+    REQUIRE(encode(records) == snapshot_bytes(source));  // the test's framing is the library's
+    edit(records);
+    const std::string bytes = encode(records);
+    auto target = Simulation::build(small_network(), small_specs(), snapshot_options());
+    target.run(2);
+    const State before = state_of(target);
+    REQUIRE_THROWS_AS(load_bytes(target, bytes), SnapshotError);
+    REQUIRE_THROWS_WITH(load_bytes(target, bytes), Contains("snapshot 'memory': ") && Contains(message));
+    CHECK(state_of(target) == before);
+}
+
+int chunk_of(const std::vector<pb::SnapshotRecordProto>& records, std::string_view array) {
+    const auto& header = records[0].header();
+    for (std::size_t r = 1; r < records.size(); ++r)
+        if (records[r].has_chunk() && header.array(static_cast<int>(records[r].chunk().array())).name() == array)
+            return static_cast<int>(r);
+    FAIL("no chunk of " << array);
+    return 0;
+}
+
+}  // namespace
+
+TEST_CASE("a snapshot whose records contradict each other is refused as corrupt", "[serialization][snapshot][records]") {
+    SECTION("a stored node config without a value (found by the fuzzer)") {
+        require_refused([](auto& r) { r[0].mutable_header()->mutable_node(0)->mutable_config(0)->clear_shape(); },
+                        "is corrupt: the config of node 'noise': param 'units' has no value");
+    }
+    SECTION("a stored node config that does not match the fingerprint") {
+        require_refused([](auto& r) { r[0].mutable_header()->mutable_node(0)->mutable_config(1)->set_number(1); },
+                        "is corrupt: node 'noise' does not match its fingerprint");
+    }
+    SECTION("the first record is not the header") {
+        require_refused([](auto& r) { std::swap(r[0], r[1]); }, "is corrupt: its first record is not the header");
+    }
+    SECTION("chunks out of order") {
+        require_refused([](auto& r) { std::swap(r[1], r[2]); }, "is out of order");
+    }
+    SECTION("a chunk that overlaps the next array") {
+        require_refused(
+            [](auto& r) {
+                auto* c = r[static_cast<std::size_t>(chunk_of(r, "soma/potential"))].mutable_chunk();
+                c->mutable_data()->append("0123");
+            },
+            "is out of order");
+    }
+    SECTION("a missing chunk") {
+        require_refused([](auto& r) { r.erase(r.begin() + chunk_of(r, "c/count")); }, "");
+    }
+    SECTION("a duplicated chunk") {
+        require_refused(
+            [](auto& r) {
+                const auto i = static_cast<std::size_t>(chunk_of(r, "c/count"));
+                r.insert(r.begin() + static_cast<std::ptrdiff_t>(i), r[i]);
+            },
+            "is out of order");
+    }
+    SECTION("a trailer that counts other chunks") {
+        require_refused([](auto& r) { r.back().mutable_trailer()->set_chunks(1000); },
+                        "its trailer counts 1000 chunks, but it has");
+    }
+    SECTION("no trailer") {
+        require_refused([](auto& r) { r.pop_back(); }, "is truncated: it ends before record");
+    }
+    SECTION("two trailers") {
+        require_refused([](auto& r) { r.push_back(r.back()); }, "has data after its end");
+    }
+    SECTION("step counters that disagree") {
+        require_refused([](auto& r) { r[0].mutable_header()->set_step(3); }, "its step counters disagree (9 and 3)");
+    }
+    SECTION("an array listed twice") {
+        require_refused([](auto& r) { *r[0].mutable_header()->add_array() = r[0].header().array(1); },
+                        "is listed twice");
+    }
+    SECTION("an array with an unknown dtype") {
+        require_refused([](auto& r) { r[0].mutable_header()->mutable_array(1)->set_dtype(static_cast<pb::DType>(42)); },
+                        "has an unknown dtype");
+    }
+    SECTION("a chunk count that does not match the array size") {
+        require_refused([](auto& r) { r[0].mutable_header()->mutable_array(0)->set_chunks(2); },
+                        "has an inconsistent chunk count");
+    }
+    SECTION("an array the network does not have") {
+        require_refused(
+            [](auto& r) {
+                auto* a = r[0].mutable_header()->add_array();
+                a->set_name("ghost/values");
+                a->set_dtype(pb::F32);
+                a->set_count(0);
+            },
+            "state array 'ghost/values' of the snapshot is not in this network");
+    }
+    SECTION("a node fingerprint that does not match") {
+        require_refused([](auto& r) { r[0].mutable_header()->mutable_node(2)->set_fingerprint(12345); },
+                        "is corrupt: node 'soma' does not match its fingerprint");
+    }
+}

@@ -1,0 +1,57 @@
+#pragma once
+// The command-line program's one seam to the serialization library (network files and snapshots).
+//
+// Everything the program reads from or writes to disk in protobuf form goes through these functions,
+// so the rest of the tools library does not depend on whether serialization is built. When the
+// program is built without it (SPARK_TOOLS_WITH_SERIALIZATION undefined), network_files_available()
+// is false and every function below throws spark::Error saying so.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <spark/core/payload.hpp>
+#include <spark/graph/network.hpp>
+#include <spark/graph/simulation.hpp>
+
+namespace spark::serialization {
+struct NetworkFile;
+}
+
+namespace spark::tools {
+
+// A network ready to build: its description, the specs of its inputs, and the neuron templates it may
+// use (the built-in ones plus those defined by its file).
+struct LoadedNetwork {
+    graph::Network network;
+    std::map<std::string, PortSpec> input_specs;
+    graph::TemplateRegistry templates;
+    std::string source;  // "<default network>", a file path or "snapshot <path>", for messages
+    // The parsed file when the network comes from one (its line numbers annotate build errors).
+    std::shared_ptr<const serialization::NetworkFile> file;
+};
+
+bool network_files_available() noexcept;
+
+// Reads a network file (protobuf text format). Throws spark::Error (ConfigError, GraphError,
+// SnapshotError) whose message names the file, and the line where the format gives one.
+LoadedNetwork load_network_file(const std::filesystem::path& path);
+
+// Builds the network; a network read from a file reports build problems with the file's lines.
+graph::Simulation build_network(const LoadedNetwork& network, graph::BuildOptions options);
+
+// The canonical text of a network (used to compare a file with the network stored in a snapshot).
+std::string network_text(const LoadedNetwork& network);
+
+// The network stored in a snapshot and the step the snapshot was taken at.
+struct SnapshotInfo {
+    LoadedNetwork network;
+    std::int64_t step = 0;
+};
+SnapshotInfo read_snapshot_info(const std::filesystem::path& path);
+void load_snapshot(graph::Simulation& simulation, const std::filesystem::path& path);
+// Saves the whole state of `simulation` (its description, input specs and templates included).
+void save_snapshot(graph::Simulation& simulation, const std::filesystem::path& path);
+
+}  // namespace spark::tools

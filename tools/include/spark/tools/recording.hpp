@@ -1,0 +1,120 @@
+#pragma once
+// What `spark run` records while a network runs.
+//
+// Populations. A population is a spiking group of neurons: every node of component category "soma"
+// (leaky_soma, adaptive_leaky_soma, ...) together with its SpikeArray output. Its name is the path of
+// the composite neuron that contains it ("exc" for the soma "exc.soma"), or the soma's own path when
+// the soma is a top-level node or when two somas share one parent. Spike sources (poisson_spiker, ...)
+// are not populations: they are interfaces, not neurons.
+//
+// spikes.csv. Header `step,time_ms,node,unit`, then one row per spike of every population, in step
+// order, populations in build order, units ascending. `step` is the global step counter of the step
+// that emitted the spike (it continues across a snapshot resume), `time_ms` = step * dt (the start
+// of that step), `node` the population name, `unit` the flat (row-major) index of the unit.
+//
+// Traces. `--record NODE.PORT` records any output or property of any node after every step. NODE is
+// a flattened node path ("exc.soma") or a composite neuron ("exc", whose exported output
+// "out_spikes" is resolved to the inner port, e.g. "exc.soma.spikes"). Values are written as float32:
+// spikes as their signed value -1/0/+1, integers and masks converted. Two files per trace, named after
+// the argument: `<NODE.PORT>.csv` (header `step,time_ms,<port>[0],<port>[1],...`, one row per step)
+// and `<NODE.PORT>.npy` (NumPy format 1.0, float32, shape [steps, units]).
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <spark/core/registry.hpp>
+#include <spark/graph/simulation.hpp>
+
+namespace spark::tools {
+
+struct Population {
+    std::string name;        // "exc"
+    std::string node;        // the soma's flattened path, "exc.soma"
+    std::string port;        // its SpikeArray output, "spikes"
+    std::size_t units = 0;
+};
+
+// The populations of a built simulation (see above), in build order.
+std::vector<Population> find_populations(const graph::Simulation& simulation, const Registry& registry);
+
+// "0.3" for 3 * 0.1: the time of step `step` [ms], rounded to 1e-9 ms and printed in shortest form.
+std::string format_time(std::int64_t step, double dt);
+
+// Writes spikes.csv and counts the spikes of every population.
+class SpikeRecorder {
+public:
+    // Opens `path` (truncating it) and writes the header when `header` is true (it is flushed at once).
+    SpikeRecorder(std::vector<Population> populations, const std::filesystem::path& path, bool header);
+    // Appends the spikes of the step just run (sim.step_count() - 1).
+    void record(const graph::Simulation& simulation);
+    void close();
+
+    const std::vector<Population>& populations() const noexcept { return populations_; }
+    const std::vector<std::int64_t>& counts() const noexcept { return counts_; }
+
+private:
+    std::vector<Population> populations_;
+    std::vector<std::int64_t> counts_;
+    std::ofstream out_;
+    std::string line_;
+};
+
+// Writes a float32 matrix in NumPy format 1.0, one row at a time; the row count is filled in by close().
+class NpyWriter {
+public:
+    NpyWriter(const std::filesystem::path& path, std::size_t columns);
+    ~NpyWriter();
+    NpyWriter(const NpyWriter&) = delete;
+    NpyWriter& operator=(const NpyWriter&) = delete;
+    void append(std::span<const float> row);
+    void close();
+    std::size_t rows() const noexcept { return rows_; }
+
+private:
+    void write_header();
+    std::ofstream out_;
+    std::size_t columns_, rows_ = 0;
+    bool open_ = false;
+};
+
+// One output or property to record, resolved to a flattened node.
+struct TraceTarget {
+    std::string label;  // as given: "exc.out_spikes"
+    std::string node;   // flattened node path: "exc.soma"
+    std::string port;   // the port on that node: "spikes"
+    PortSpec spec;
+};
+
+// Resolves "NODE.PORT" against the built simulation and, for composite neurons, the templates of
+// `network`. Throws GraphError naming the closest "node.port" names when it matches nothing.
+TraceTarget resolve_trace(const graph::Simulation& simulation, const graph::Network& network,
+                          const graph::TemplateRegistry& templates, const Registry& registry, std::string_view text);
+
+// Every "node.port" name resolve_trace accepts, sorted.
+std::vector<std::string> traceable_names(const graph::Simulation& simulation, const graph::Network& network,
+                                         const graph::TemplateRegistry& templates, const Registry& registry);
+
+// Records one trace into `<dir>/<label>.csv` and `<dir>/<label>.npy`.
+class TraceRecorder {
+public:
+    TraceRecorder(TraceTarget target, const std::filesystem::path& dir, bool header);
+    void record(const graph::Simulation& simulation);
+    void close();
+    const TraceTarget& target() const noexcept { return target_; }
+
+private:
+    TraceTarget target_;
+    std::ofstream csv_;
+    NpyWriter npy_;
+    std::vector<float> row_;
+    std::string line_;
+};
+
+// The float32 value of every element of a payload view (spikes: signed value).
+void to_float(const PortSpec& spec, ConstArrayRef view, std::span<float> out);
+
+}  // namespace spark::tools

@@ -1,0 +1,298 @@
+#include <spark/tools/cli.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <ostream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+#include <spark/components/builtin.hpp>
+#include <spark/core/error.hpp>
+#include <spark/core/text.hpp>
+#include <spark/tools/network_io.hpp>
+#include <spark/tools/run.hpp>
+
+namespace spark::tools {
+
+namespace {
+
+std::string bound_text(Bound b) {
+    switch (b) {
+        case Bound::none: return "";
+        case Bound::positive: return "> 0";
+        case Bound::non_negative: return ">= 0";
+        case Bound::zero_one: return "[0, 1]";
+        case Bound::binary: return "0 or 1";
+    }
+    return "";
+}
+
+// Left-aligned columns, two spaces apart; the last column is not padded.
+std::string table(const std::vector<std::vector<std::string>>& rows, const std::string& indent) {
+    std::vector<std::size_t> width;
+    for (const auto& r : rows)
+        for (std::size_t c = 0; c < r.size(); ++c) {
+            if (width.size() <= c) width.push_back(0);
+            width[c] = std::max(width[c], r[c].size());
+        }
+    std::string out;
+    for (const auto& r : rows) {
+        std::string line = indent;
+        for (std::size_t c = 0; c < r.size(); ++c) {
+            line += r[c];
+            if (c + 1 < r.size()) line += std::string(width[c] - r[c].size() + 2, ' ');
+        }
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        out += line + "\n";
+    }
+    return out;
+}
+
+std::string ports_text(const char* title, std::span<const PortDecl> ports, bool inputs) {
+    if (ports.empty()) return "";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& p : ports) {
+        std::string kind = p.kind == any_payload ? "any payload" : std::string(to_string(p.kind));
+        std::string notes;
+        if (inputs && p.optional) notes = "(optional) ";
+        if (!inputs && p.settable) notes = "(settable) ";
+        rows.push_back({std::string(p.name), kind, notes + std::string(p.description)});
+    }
+    return std::string("  ") + title + ":\n" + table(rows, "    ");
+}
+
+std::string component_text(const ComponentInfo& c) {
+    std::string out = c.name + " (" + c.class_name + ", " + c.category + ")\n";
+    if (!c.description.empty()) out += "  " + c.description + "\n";
+    out += ports_text("inputs", c.inputs, true);
+    out += ports_text("outputs", c.outputs, false);
+    out += ports_text("properties", c.properties, false);
+    if (!c.fields.empty()) {
+        std::vector<std::vector<std::string>> rows{{"name", "type", "default", "units", "bounds", "description"}};
+        for (const auto& f : c.fields)
+            rows.push_back({f.name, f.type, f.required ? "(required)" : f.default_value.to_string(),
+                            f.units.empty() ? "-" : f.units, bound_text(f.bound).empty() ? "-" : bound_text(f.bound),
+                            f.description});
+        out += "  parameters:\n" + table(rows, "    ");
+    }
+    return out;
+}
+
+std::string template_text(const graph::NeuronTemplate& t) {
+    std::string out = t.name + " (neuron template)\n";
+    if (!t.description.empty()) out += "  " + t.description + "\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& in : t.body.inputs) rows.push_back({in.name, "-> " + in.to.to_string()});
+    if (!rows.empty()) out += "  inputs:\n" + table(rows, "    ");
+    rows.clear();
+    for (const auto& o : t.body.outputs) rows.push_back({o.name, "<- " + o.from.to_string()});
+    if (!rows.empty()) out += "  outputs:\n" + table(rows, "    ");
+    rows = {{"name", "default"}};
+    for (const auto& [name, value] : t.parameters)
+        rows.push_back({name, value.is_null() ? "(required)" : value.to_string()});
+    out += "  parameters (each set on every inner node that has the field):\n" + table(rows, "    ");
+    rows.clear();
+    for (const auto& n : t.body.nodes) rows.push_back({n.name, n.type});
+    out += "  inner nodes (override their fields as <node>.<field>, swap their type with <node>.type):\n" +
+           table(rows, "    ");
+    return out;
+}
+
+void require_readable(const std::string& what, const std::filesystem::path& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw Error("cannot read " + what + " '" + path.string() + "': it is a directory");
+    std::ifstream f(path);
+    if (!f) throw Error("cannot read " + what + " '" + path.string() + "': " + std::strerror(errno));
+}
+
+}  // namespace
+
+std::string list_text(const Registry& registry, const graph::TemplateRegistry& templates, const std::string& type) {
+    std::vector<const ComponentInfo*> comps;
+    std::vector<const graph::NeuronTemplate*> temps;
+    if (type.empty()) {
+        for (const auto& c : registry.entries()) comps.push_back(&c);
+        for (const auto& t : templates.entries()) temps.push_back(&t);
+    } else if (const ComponentInfo* info = registry.find(type)) {
+        comps.push_back(info);
+    } else if (const graph::NeuronTemplate* found = templates.find(type)) {
+        temps.push_back(found);
+    } else {
+        for (const auto& c : registry.entries())
+            if (c.category == type) comps.push_back(&c);
+        if (type == "neuron" || type == "neurons" || type == "template" || type == "templates")
+            for (const auto& t : templates.entries()) temps.push_back(&t);
+        if (comps.empty() && temps.empty()) {
+            auto names = registry.names();
+            for (const auto& n : templates.names()) names.push_back(n);
+            throw GraphError("no component or neuron template named '" + type + "' (did you mean " +
+                             join(closest_names(normalize_name(type), names)) + "?)");
+        }
+    }
+    std::string out;
+    for (const auto* c : comps) out += component_text(*c) + "\n";
+    for (const auto* t : temps) out += template_text(*t) + "\n";
+    return out;
+}
+
+std::string check_text(const graph::Simulation& sim) {
+    std::string out;
+    for (const auto& node : sim.nodes()) {
+        out += node.path + " (" + node.type + ")\n";
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& p : node.inputs) {
+            std::string from;
+            for (const auto& w : sim.wires())
+                if (w.to_node == node.path && w.to_port == p.name) {
+                    from += from.empty() ? "<- " : ", ";
+                    from += w.from_node.empty() ? "input '" + w.from_port + "'" : w.from_node + "." + w.from_port;
+                    if (!w.from_node.empty() && !w.property && w.latency == graph::Latency::previous_step)
+                        from += " (previous step)";
+                }
+            rows.push_back({"input", p.name, p.wired ? p.spec.to_string() : "-", p.wired ? from : "(unwired)"});
+        }
+        for (const auto& p : node.outputs) rows.push_back({"output", p.name, p.spec.to_string()});
+        for (const auto& p : node.properties) rows.push_back({"property", p.name, p.spec.to_string()});
+        out += table(rows, "  ");
+    }
+    return out;
+}
+
+int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
+            const volatile std::sig_atomic_t* stop) {
+    CLI::App app{"spark: run, check and inspect spiking neural networks", "spark"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "spark 0.1.0");
+    app.footer("Exit codes: 0 success, 1 error in the network, a file or the run, 2 bad command line, "
+               "130 interrupted (SIGINT).");
+
+    // run
+    RunOptions ro;
+    std::string network_file, snapshot_in, snapshot_out, executor = "auto", plot = "auto", out_dir = "spark-out";
+    double duration = 0;
+    std::int64_t steps = 0;
+    std::uint64_t seed = 0;
+    auto* run = app.add_subcommand("run", "Run a network file (or the bundled default network) and record it.");
+    run->add_option("NETWORK_FILE", network_file,
+                    "Network file (protobuf text format). Without it: the bundled default network (or, with "
+                    "--snapshot-in, the snapshot's network).");
+    auto* dur = run->add_option("--duration", duration,
+                                "Simulated time [ms] (further, when resuming a snapshot). Default 1000.");
+    auto* stp = run->add_option("--steps", steps, "Number of steps to run (instead of --duration).");
+    dur->excludes(stp);
+    auto* sd = run->add_option("--seed", seed, "Network seed (overrides the file's; default: the file's, or 0).");
+    run->add_option("--threads", ro.threads, "Worker threads of the tbb executor (0 = all cores). Default 1.")
+        ->check(CLI::NonNegativeNumber);
+    run->add_option("--executor", executor, "sequential or tbb. Default: sequential for 1 thread, tbb otherwise.")
+        ->check(CLI::IsMember({"auto", "sequential", "tbb"}));
+    run->add_option("--record", ro.record,
+                    "Record NODE.PORT (any output or property; NODE may be a neuron, e.g. exc.out_spikes, or an "
+                    "inner node, e.g. exc.soma.potential) into <out>/NODE.PORT.csv and .npy. Repeatable; several "
+                    "values per flag or comma-separated.")
+        ->delimiter(',');
+    run->add_option("--out", out_dir, "Output directory (created). Default spark-out.");
+    auto* sin = run->add_option("--snapshot-in", snapshot_in,
+                                "Resume from this snapshot: the network comes from it (a NETWORK_FILE given too must "
+                                "match), the step counter continues.");
+    auto* sout = run->add_option("--snapshot-out", snapshot_out, "Save a snapshot at the end (also after Ctrl-C).");
+    run->add_option("--plot", plot, "Raster plot: auto (gnuplot PNG, else SVG), svg, or none. Default auto.")
+        ->check(CLI::IsMember({"auto", "svg", "none"}));
+    run->add_flag("-q,--quiet", ro.quiet, "No progress bar, notes or summary.");
+
+    // check, list, dot
+    std::string check_file, dot_file, list_type;
+    auto* check = app.add_subcommand("check", "Build a network file without running it: print every node with its "
+                                              "input/output specs, or every error.");
+    check->add_option("NETWORK_FILE", check_file, "Network file (protobuf text format).")->required();
+    auto* list = app.add_subcommand("list", "List the registered components and neuron templates with their ports "
+                                            "and parameters (default, units, bounds, description).");
+    list->add_option("TYPE", list_type, "Only this component or template (or category: soma, synapses, ...).");
+    auto* dot = app.add_subcommand("dot", "Print the built network as a Graphviz graph.");
+    dot->add_option("NETWORK_FILE", dot_file, "Network file (protobuf text format).")->required();
+
+    if (argc > 1 && argv[1][0] != '-') {
+        const std::string sub = argv[1];
+        std::vector<std::string> names;
+        for (const auto* s : app.get_subcommands({})) names.push_back(s->get_name());
+        if (std::find(names.begin(), names.end(), sub) == names.end()) {
+            err << "spark: unknown subcommand '" << sub << "' (expected " << join(names, ", ")
+                << ")\nRun with --help for more information.\n";
+            return exit_usage;
+        }
+    }
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e, out, err);
+        return code == 0 ? exit_ok : exit_usage;
+    }
+
+    std::string command = "spark";
+    try {
+        if (run->parsed()) {
+            command = "spark run";
+            if (!network_file.empty()) {
+                require_readable("network file", network_file);
+                ro.network_file = network_file;
+            }
+            if (*dur) ro.duration_ms = duration;
+            if (*stp) ro.steps = steps;
+            if (*sd) ro.seed = seed;
+            ro.executor = executor == "sequential" ? ExecutorChoice::sequential
+                          : executor == "tbb"      ? ExecutorChoice::tbb
+                                                   : ExecutorChoice::automatic;
+            if (ro.executor == ExecutorChoice::sequential && ro.threads != 1)
+                throw Error("--threads " + std::to_string(ro.threads) + " needs the tbb executor (--executor tbb)");
+            ro.out_dir = out_dir;
+            if (*sin) {
+                require_readable("snapshot", snapshot_in);
+                ro.snapshot_in = snapshot_in;
+            }
+            if (*sout) ro.snapshot_out = snapshot_out;
+            ro.plot = plot == "svg" ? PlotFormat::svg : plot == "none" ? PlotFormat::none : PlotFormat::automatic;
+            ro.stop = stop;
+            return run_network(ro, out, err);
+        }
+        if (check->parsed()) {
+            command = "spark check";
+            require_readable("network file", check_file);
+            LoadedNetwork net = load_network_file(check_file);
+            auto sim = build_network(net, {});
+            out << check_text(sim);
+            auto count = [](std::size_t n, const char* what) {
+                return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+            };
+            out << check_file << ": ok (" << count(sim.nodes().size(), "node") << ", " << count(sim.wires().size(), "wire")
+                << ", dt = " << format_number(net.network.dt) << " ms, seed " << net.network.seed << ")\n";
+            return exit_ok;
+        }
+        if (list->parsed()) {
+            command = "spark list";
+            out << list_text(components::builtin_registry(), graph::builtin_templates(), list_type);
+            return exit_ok;
+        }
+        if (dot->parsed()) {
+            command = "spark dot";
+            require_readable("network file", dot_file);
+            out << build_network(load_network_file(dot_file), {}).to_dot();
+            return exit_ok;
+        }
+    } catch (const GraphBuildError& e) {
+        err << command << ": " << e.problems().size() << (e.problems().size() == 1 ? " error" : " errors")
+            << " in the network:\n";
+        for (const auto& p : e.problems()) err << "error: " << p << "\n";
+        return exit_error;
+    } catch (const Error& e) {
+        err << command << ": error: " << e.what() << "\n";
+        return exit_error;
+    } catch (const std::exception& e) {
+        err << command << ": internal error: " << e.what() << "\n";
+        return exit_error;
+    }
+    return exit_usage;
+}
+
+}  // namespace spark::tools

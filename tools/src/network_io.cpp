@@ -1,0 +1,95 @@
+#include <spark/tools/network_io.hpp>
+
+#include <spark/core/error.hpp>
+
+#ifdef SPARK_TOOLS_WITH_SERIALIZATION
+#include <spark/serialization/network_file.hpp>
+#include <spark/serialization/snapshot.hpp>
+#endif
+
+namespace spark::tools {
+
+#ifdef SPARK_TOOLS_WITH_SERIALIZATION
+
+namespace {
+// The templates of a registry that are not built in (those a file defined).
+std::vector<graph::NeuronTemplate> user_templates(const graph::TemplateRegistry& registry) {
+    std::vector<graph::NeuronTemplate> own;
+    for (const auto& t : registry.entries())
+        if (!graph::builtin_templates().find(t.name)) own.push_back(t);
+    return own;
+}
+}  // namespace
+
+bool network_files_available() noexcept { return true; }
+
+LoadedNetwork load_network_file(const std::filesystem::path& path) {
+    auto file = std::make_shared<serialization::NetworkFile>(serialization::load_network_file(path));
+    LoadedNetwork n{file->network, file->input_specs, file->templates, path.string(), nullptr};
+    n.file = std::move(file);
+    return n;
+}
+
+graph::Simulation build_network(const LoadedNetwork& network, graph::BuildOptions options) {
+    if (network.file) {
+        // The file's network may have been changed since it was read (--seed): build a copy.
+        serialization::NetworkFile file = *network.file;
+        file.network = network.network;
+        return serialization::build_simulation(file, options);
+    }
+    options.templates = &network.templates;
+    return graph::Simulation::build(network.network, network.input_specs, options);
+}
+
+std::string network_text(const LoadedNetwork& network) {
+    return serialization::to_network_text(network.network, network.input_specs, user_templates(network.templates));
+}
+
+SnapshotInfo read_snapshot_info(const std::filesystem::path& path) {
+    auto header = serialization::read_snapshot_header(path);
+    SnapshotInfo info;
+    info.network.network = std::move(header.network);
+    info.network.input_specs = std::move(header.input_specs);
+    graph::register_builtin_templates(info.network.templates);
+    for (auto& t : header.templates)
+        if (!info.network.templates.find(t.name)) info.network.templates.add(std::move(t));
+    info.network.source = "snapshot " + path.string();
+    info.step = header.step;
+    return info;
+}
+
+void load_snapshot(graph::Simulation& simulation, const std::filesystem::path& path) {
+    serialization::load_snapshot(simulation, path);
+}
+
+void save_snapshot(graph::Simulation& simulation, const std::filesystem::path& path) {
+    serialization::save_snapshot(simulation, path);
+}
+
+#else  // built without the serialization library
+
+namespace {
+[[noreturn]] void unavailable(const std::string& what) {
+    throw Error(what + ": network files and snapshots are not available in this build of spark "
+                       "(it was built without the serialization library)");
+}
+}  // namespace
+
+bool network_files_available() noexcept { return false; }
+graph::Simulation build_network(const LoadedNetwork& network, graph::BuildOptions options) {
+    options.templates = &network.templates;
+    return graph::Simulation::build(network.network, network.input_specs, options);
+}
+LoadedNetwork load_network_file(const std::filesystem::path& path) { unavailable("cannot read '" + path.string() + "'"); }
+std::string network_text(const LoadedNetwork& network) { unavailable("cannot write " + network.source); }
+SnapshotInfo read_snapshot_info(const std::filesystem::path& path) { unavailable("cannot read '" + path.string() + "'"); }
+void load_snapshot(graph::Simulation&, const std::filesystem::path& path) {
+    unavailable("cannot load '" + path.string() + "'");
+}
+void save_snapshot(graph::Simulation&, const std::filesystem::path& path) {
+    unavailable("cannot save '" + path.string() + "'");
+}
+
+#endif
+
+}  // namespace spark::tools

@@ -1,0 +1,284 @@
+#include <spark/tools/recording.hpp>
+
+#include <algorithm>
+#include <bit>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <map>
+
+#include <spark/core/error.hpp>
+#include <spark/core/text.hpp>
+
+namespace spark::tools {
+
+namespace {
+
+void append_int(std::string& s, std::int64_t v) {
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    s.append(buf, r.ptr);
+}
+
+void append_float(std::string& s, float v) {
+    char buf[32];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    s.append(buf, r.ptr);
+}
+
+std::ofstream open_for_writing(const std::filesystem::path& path, std::ios::openmode mode = std::ios::out) {
+    std::ofstream out(path, mode | std::ios::trunc);
+    if (!out) throw Error("cannot write '" + path.string() + "': " + std::strerror(errno));
+    return out;
+}
+
+std::string parent_path(const std::string& path) {
+    const auto dot = path.rfind('.');
+    return dot == std::string::npos ? std::string() : path.substr(0, dot);
+}
+
+}  // namespace
+
+std::string format_time(std::int64_t step, double dt) {
+    const double t = std::round(static_cast<double>(step) * dt * 1e9) / 1e9;
+    char buf[32];
+    auto r = std::to_chars(buf, buf + sizeof buf, t);
+    return std::string(buf, r.ptr);
+}
+
+std::vector<Population> find_populations(const graph::Simulation& simulation, const Registry& registry) {
+    std::vector<Population> pops;
+    for (const auto& node : simulation.nodes()) {
+        const ComponentInfo* info = registry.find(node.type);
+        if (!info || info->category != "soma") continue;
+        for (const auto& out : node.outputs)
+            if (out.spec.kind == PayloadKind::spikes) pops.push_back({node.path, node.path, out.name, out.spec.size()});
+    }
+    // Name each population after its enclosing neuron when that is unambiguous.
+    std::map<std::string, int> per_parent;
+    for (const auto& p : pops) ++per_parent[parent_path(p.node)];
+    for (auto& p : pops) {
+        const std::string parent = parent_path(p.node);
+        if (!parent.empty() && per_parent[parent] == 1) p.name = parent;
+    }
+    return pops;
+}
+
+SpikeRecorder::SpikeRecorder(std::vector<Population> populations, const std::filesystem::path& path, bool header)
+    : populations_(std::move(populations)), counts_(populations_.size(), 0), out_(open_for_writing(path)) {
+    if (header) {
+        out_ << "step,time_ms,node,unit\n";
+        out_.flush();
+    }
+}
+
+void SpikeRecorder::record(const graph::Simulation& sim) {
+    const std::int64_t step = sim.step_count() - 1;
+    std::string prefix;
+    for (std::size_t p = 0; p < populations_.size(); ++p) {
+        const auto spikes = sim.read(populations_[p].node, populations_[p].port).u8();
+        for (std::size_t u = 0; u < spikes.size(); ++u) {
+            if (!(spikes[u] & spike::bit)) continue;
+            if (prefix.empty()) {
+                append_int(prefix, step);
+                prefix += ',';
+                prefix += format_time(step, sim.dt());
+                prefix += ',';
+            }
+            line_ += prefix;
+            line_ += populations_[p].name;
+            line_ += ',';
+            append_int(line_, static_cast<std::int64_t>(u));
+            line_ += '\n';
+            ++counts_[p];
+        }
+    }
+    if (line_.size() > (1u << 16)) {
+        out_ << line_;
+        line_.clear();
+    }
+}
+
+void SpikeRecorder::close() {
+    out_ << line_;
+    line_.clear();
+    out_.close();
+}
+
+// NumPy format 1.0: magic, version, little-endian uint16 header length, a Python dict literal padded
+// with spaces to a 64-byte boundary and ended by '\n', then the raw row-major data.
+namespace {
+constexpr std::size_t kNpyHeaderBytes = 128;  // magic + version + length + dict: room for any shape
+}
+
+NpyWriter::NpyWriter(const std::filesystem::path& path, std::size_t columns)
+    : out_(open_for_writing(path, std::ios::out | std::ios::binary)), columns_(columns), open_(true) {
+    write_header();
+}
+
+NpyWriter::~NpyWriter() {
+    try {
+        close();
+    } catch (...) {  // a destructor must not throw; close() explicitly to see errors
+    }
+}
+
+void NpyWriter::write_header() {
+    const char* descr = std::endian::native == std::endian::little ? "<f4" : ">f4";
+    std::string dict = std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': (" +
+                       std::to_string(rows_) + ", " + std::to_string(columns_) + "), }";
+    const std::size_t dict_bytes = kNpyHeaderBytes - 10;
+    dict.resize(dict_bytes - 1, ' ');
+    dict += '\n';
+    const auto len = static_cast<std::uint16_t>(dict_bytes);
+    const char prefix[10] = {'\x93', 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<char>(len & 0xff),
+                             static_cast<char>(len >> 8)};
+    out_.seekp(0);
+    out_.write(prefix, sizeof prefix);
+    out_.write(dict.data(), static_cast<std::streamsize>(dict.size()));
+}
+
+void NpyWriter::append(std::span<const float> row) {
+    if (row.size() != columns_) throw InternalError("NpyWriter: row of the wrong length");
+    out_.write(reinterpret_cast<const char*>(row.data()), static_cast<std::streamsize>(row.size_bytes()));
+    ++rows_;
+}
+
+void NpyWriter::close() {
+    if (!open_) return;
+    open_ = false;
+    out_.flush();
+    write_header();
+    out_.close();
+}
+
+void to_float(const PortSpec& spec, ConstArrayRef view, std::span<float> out) {
+    const std::size_t n = std::min(view.size, out.size());
+    switch (spec.dtype) {
+        case DType::f32: std::copy_n(view.f32().data(), n, out.data()); return;
+        case DType::i32:
+            for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(view.i32()[i]);
+            return;
+        case DType::u8:
+            if (spec.kind == PayloadKind::spikes)
+                for (std::size_t i = 0; i < n; ++i) out[i] = spike::signed_value(view.u8()[i]);
+            else
+                for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(view.u8()[i]);
+            return;
+        case DType::u16:
+            for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(view.as<std::uint16_t>()[i]);
+            return;
+        case DType::u64:
+            for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(view.as<std::uint64_t>()[i]);
+            return;
+    }
+}
+
+namespace {
+
+struct Resolved {
+    std::string node, port;
+};
+
+// Adds "<prefix><node>.<export>" for every output exported by the composite neurons of `net`.
+void collect_exports(const graph::Network& net, const std::string& prefix, const graph::TemplateRegistry& templates,
+                     const Registry& registry, std::map<std::string, Resolved>& names, int depth) {
+    if (depth > 16) return;
+    for (const auto& node : net.nodes) {
+        if (registry.find(node.type)) continue;
+        const graph::NeuronTemplate* t = templates.find(node.type);
+        if (!t) continue;
+        // Inner nodes may have been re-typed by the node's config ("soma.type"); paths do not change.
+        const std::string path = prefix + node.name;
+        std::map<std::string, Resolved> inner;
+        collect_exports(t->body, path + ".", templates, registry, inner, depth + 1);
+        for (const auto& out : t->body.outputs) {
+            const std::string leaf = path + "." + out.from.node + "." + out.from.port;
+            auto it = inner.find(leaf);
+            names[path + "." + out.name] = it != inner.end() ? it->second
+                                                             : Resolved{path + "." + out.from.node, out.from.port};
+        }
+        names.insert(inner.begin(), inner.end());
+    }
+}
+
+std::map<std::string, Resolved> all_names(const graph::Simulation& sim, const graph::Network& network,
+                                          const graph::TemplateRegistry& templates, const Registry& registry) {
+    std::map<std::string, Resolved> names;
+    collect_exports(network, "", templates, registry, names, 0);
+    for (const auto& node : sim.nodes()) {
+        for (const auto& p : node.outputs) names[node.path + "." + p.name] = {node.path, p.name};
+        for (const auto& p : node.properties) names[node.path + "." + p.name] = {node.path, p.name};
+    }
+    return names;
+}
+
+}  // namespace
+
+std::vector<std::string> traceable_names(const graph::Simulation& sim, const graph::Network& network,
+                                         const graph::TemplateRegistry& templates, const Registry& registry) {
+    std::vector<std::string> out;
+    for (const auto& [name, _] : all_names(sim, network, templates, registry)) out.push_back(name);
+    return out;
+}
+
+TraceTarget resolve_trace(const graph::Simulation& sim, const graph::Network& network,
+                          const graph::TemplateRegistry& templates, const Registry& registry, std::string_view text) {
+    const auto names = all_names(sim, network, templates, registry);
+    auto it = names.find(std::string(text));
+    if (it == names.end()) {
+        std::vector<std::string> candidates;
+        for (const auto& [name, _] : names) candidates.push_back(name);
+        std::string msg = "--record '" + std::string(text) + "': ";
+        if (text.find('.') == std::string_view::npos) msg += "expected NODE.PORT";
+        else msg += "no node output or property of that name";
+        throw GraphError(msg + " (did you mean " + join(closest_names(text, candidates)) + "?)");
+    }
+    TraceTarget t;
+    t.label = std::string(text);
+    t.node = it->second.node;
+    t.port = it->second.port;
+    t.spec = sim.spec(t.node, t.port);
+    return t;
+}
+
+TraceRecorder::TraceRecorder(TraceTarget target, const std::filesystem::path& dir, bool header)
+    : target_(std::move(target)),
+      csv_(open_for_writing(dir / (target_.label + ".csv"))),
+      npy_(dir / (target_.label + ".npy"), target_.spec.size()),
+      row_(target_.spec.size()) {
+    if (header) {
+        const std::string port = target_.label.substr(target_.label.rfind('.') + 1);
+        csv_ << "step,time_ms";
+        for (std::size_t i = 0; i < row_.size(); ++i) csv_ << ',' << port << '[' << i << ']';
+        csv_ << '\n';
+        csv_.flush();
+    }
+}
+
+void TraceRecorder::record(const graph::Simulation& sim) {
+    to_float(target_.spec, sim.read(target_.node, target_.port), row_);
+    npy_.append(row_);
+    const std::int64_t step = sim.step_count() - 1;
+    append_int(line_, step);
+    line_ += ',';
+    line_ += format_time(step, sim.dt());
+    for (float v : row_) {
+        line_ += ',';
+        append_float(line_, v);
+    }
+    line_ += '\n';
+    if (line_.size() > (1u << 16)) {
+        csv_ << line_;
+        line_.clear();
+    }
+}
+
+void TraceRecorder::close() {
+    csv_ << line_;
+    line_.clear();
+    csv_.close();
+    npy_.close();
+}
+
+}  // namespace spark::tools

@@ -1,0 +1,248 @@
+#include <spark/tools/run.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iomanip>
+#include <memory>
+#include <ostream>
+#include <sstream>
+
+#include <spark/components/builtin.hpp>
+#include <spark/core/error.hpp>
+#include <spark/core/text.hpp>
+#include <spark/tools/default_network.hpp>
+#include <spark/tools/network_io.hpp>
+
+namespace spark::tools {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+LoadedNetwork default_loaded() {
+    LoadedNetwork n;
+    n.network = default_network();
+    graph::register_builtin_templates(n.templates);
+    n.source = "<default network>";
+    return n;
+}
+
+// The network to run and the step it starts from.
+struct Source {
+    LoadedNetwork network;
+    std::int64_t start_step = 0;
+};
+
+Source resolve_source(const RunOptions& o) {
+    Source s;
+    if (o.snapshot_in) {
+        auto info = read_snapshot_info(*o.snapshot_in);
+        const std::uint64_t stored_seed = info.network.network.seed;
+        if (o.seed && *o.seed != stored_seed)
+            throw Error("--seed " + std::to_string(*o.seed) + " differs from the seed " + std::to_string(stored_seed) +
+                        " stored in snapshot '" + o.snapshot_in->string() + "'; a resumed run keeps its seed");
+        if (o.network_file) {
+            LoadedNetwork file = load_network_file(*o.network_file);
+            file.network.seed = stored_seed;  // a seed given on the first run's command line is in the snapshot
+            if (network_text(file) != network_text(info.network))
+                throw SnapshotError("network file '" + o.network_file->string() + "' does not match the network stored in "
+                                    "snapshot '" + o.snapshot_in->string() + "'; run the snapshot alone (without a "
+                                    "file) or with the file it was taken from");
+        }
+        s.network = std::move(info.network);
+        s.start_step = info.step;
+        return s;
+    }
+    s.network = o.network_file ? load_network_file(*o.network_file) : default_loaded();
+    if (o.seed) s.network.network.seed = *o.seed;
+    return s;
+}
+
+class ProgressBar {
+public:
+    ProgressBar(std::ostream& err, std::int64_t total, double dt, bool enabled)
+        : err_(err), total_(total), dt_(dt), enabled_(enabled && total > 0), start_(Clock::now()), last_(start_) {}
+
+    void update(std::int64_t done) {
+        if (!enabled_) return;
+        const auto now = Clock::now();
+        if (done != total_ && now - last_ < std::chrono::milliseconds(100)) return;
+        last_ = now;
+        const double frac = static_cast<double>(done) / static_cast<double>(total_);
+        const int width = 30, filled = static_cast<int>(frac * width);
+        const double wall = std::chrono::duration<double>(now - start_).count();
+        const double sim_s = static_cast<double>(done) * dt_ / 1000.0;
+        std::ostringstream line;
+        line << "\r[" << std::string(static_cast<std::size_t>(filled), '#')
+             << std::string(static_cast<std::size_t>(width - filled), ' ') << "] " << std::setw(3)
+             << static_cast<int>(frac * 100) << "%  " << format_number(std::round(static_cast<double>(done) * dt_ * 1000) / 1000)
+             << " / " << format_number(std::round(static_cast<double>(total_) * dt_ * 1000) / 1000) << " ms";
+        if (wall > 0) line << "  " << std::fixed << std::setprecision(2) << sim_s / wall << " s/s";
+        err_ << line.str() << std::flush;
+        drawn_ = true;
+    }
+    void finish() {
+        if (drawn_) err_ << "\n" << std::flush;
+        drawn_ = false;
+    }
+
+private:
+    std::ostream& err_;
+    std::int64_t total_;
+    double dt_;
+    bool enabled_, drawn_ = false;
+    Clock::time_point start_, last_;
+};
+
+}  // namespace
+
+std::int64_t steps_for(double duration_ms, double dt) {
+    return static_cast<std::int64_t>(std::ceil(duration_ms / dt - 1e-9));
+}
+
+std::string format_summary(const RunSummary& s) {
+    const double sim_ms = static_cast<double>(s.steps) * s.dt;
+    const double sim_s = sim_ms / 1000.0;
+    std::size_t name_width = std::string("population").size();
+    for (const auto& p : s.populations) name_width = std::max(name_width, p.population.name.size());
+    std::ostringstream o;
+    o << std::left << std::setw(static_cast<int>(name_width)) << "population" << std::right << std::setw(10) << "neurons"
+      << std::setw(12) << "spikes" << std::setw(16) << "mean rate [Hz]" << std::setw(14) << "wall time [s]"
+      << std::setw(22) << "simulated s / wall s" << "\n";
+    std::size_t units = 0;
+    std::int64_t spikes = 0;
+    auto rate = [&](std::int64_t n, std::size_t u) {
+        return u > 0 && sim_s > 0 ? static_cast<double>(n) / (static_cast<double>(u) * sim_s) : 0.0;
+    };
+    o << std::fixed;
+    for (const auto& p : s.populations) {
+        o << std::left << std::setw(static_cast<int>(name_width)) << p.population.name << std::right << std::setw(10)
+          << p.population.units << std::setw(12) << p.spikes << std::setw(16) << std::setprecision(3) << p.rate_hz
+          << std::setw(14) << "-" << std::setw(22) << "-" << "\n";
+        units += p.population.units;
+        spikes += p.spikes;
+    }
+    o << std::left << std::setw(static_cast<int>(name_width)) << "total" << std::right << std::setw(10) << units
+      << std::setw(12) << spikes << std::setw(16) << std::setprecision(3) << rate(spikes, units) << std::setw(14)
+      << std::setprecision(3) << s.wall_seconds << std::setw(22) << std::setprecision(3)
+      << (s.wall_seconds > 0 ? sim_s / s.wall_seconds : 0.0) << "\n";
+    o << "simulated " << format_number(std::round(sim_ms * 1e6) / 1e6) << " ms: steps " << s.first_step << ".."
+      << s.first_step + s.steps - 1 << " of dt = " << format_number(s.dt) << " ms"
+      << (s.interrupted ? " (interrupted)" : "") << "\n";
+    return o.str();
+}
+
+int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSummary* summary_out) {
+    if (o.duration_ms && !(*o.duration_ms > 0))
+        throw Error("--duration " + format_number(*o.duration_ms) + " ms must be > 0");
+    if (o.steps && *o.steps <= 0) throw Error("--steps " + std::to_string(*o.steps) + " must be > 0");
+
+    if ((o.snapshot_in || o.snapshot_out || o.network_file) && !network_files_available()) {
+        const std::string what = o.network_file ? "cannot run '" + o.network_file->string() + "'"
+                                 : o.snapshot_in ? "cannot resume from '" + o.snapshot_in->string() + "'"
+                                                 : "cannot save '" + o.snapshot_out->string() + "'";
+        throw Error(what + ": network files and snapshots are not available in this build of spark (it was built "
+                           "without the serialization library)");
+    }
+    Source source = resolve_source(o);
+    LoadedNetwork& net = source.network;
+    const double dt = net.network.dt;
+    const double duration = o.duration_ms.value_or(default_duration_ms);
+    if (!o.steps && !(duration / dt < 1e15))
+        throw Error("--duration " + format_number(duration) + " ms is too long for dt = " + format_number(dt) + " ms");
+    const std::int64_t steps = o.steps ? *o.steps : steps_for(duration, dt);
+
+    graph::BuildOptions build;
+    const bool tbb = o.executor == ExecutorChoice::tbb || (o.executor == ExecutorChoice::automatic && o.threads != 1);
+    build.executor = tbb ? graph::ExecutorKind::tbb : graph::ExecutorKind::sequential;
+    build.threads = o.threads;
+    graph::Simulation sim = build_network(net, build);
+    if (o.snapshot_in) {
+        load_snapshot(sim, *o.snapshot_in);
+        if (sim.step_count() != source.start_step)
+            throw InternalError("snapshot step counter not restored");
+    }
+
+    const Registry& registry = components::builtin_registry();
+    std::vector<TraceTarget> traces;
+    for (const auto& r : o.record) {
+        const bool seen = std::any_of(traces.begin(), traces.end(), [&](const TraceTarget& t) { return t.label == r; });
+        if (!seen) traces.push_back(resolve_trace(sim, net.network, net.templates, registry, r));
+    }
+
+    std::error_code ec;
+    std::filesystem::create_directories(o.out_dir, ec);
+    if (ec || !std::filesystem::is_directory(o.out_dir))
+        throw Error("cannot create the output directory '" + o.out_dir.string() + "': " + ec.message());
+
+    if (!o.quiet)
+        for (const auto& [name, spec] : net.input_specs)
+            err << "note: network input '" << name << "' (" << spec.to_string()
+                << ") is held at 0; drive the network with a source component instead\n";
+
+    SpikeRecorder spikes(find_populations(sim, registry), o.out_dir / "spikes.csv", true);
+    std::vector<std::unique_ptr<TraceRecorder>> recorders;
+    for (auto& t : traces) recorders.push_back(std::make_unique<TraceRecorder>(t, o.out_dir, true));
+
+    RunSummary summary;
+    summary.first_step = sim.step_count();
+    summary.dt = dt;
+    ProgressBar bar(err, steps, dt, !o.quiet && ::isatty(STDERR_FILENO) && steps >= 1000);
+    const auto start = Clock::now();
+    std::int64_t done = 0;
+    for (; done < steps; ++done) {
+        if (o.stop && *o.stop) {
+            summary.interrupted = true;
+            break;
+        }
+        sim.step();
+        spikes.record(sim);
+        for (auto& r : recorders) r->record(sim);
+        bar.update(done + 1);
+    }
+    summary.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    summary.steps = done;
+    bar.finish();
+    if (summary.interrupted && !o.quiet)
+        err << "interrupted: stopped after step " << sim.step_count() - 1 << "; writing what was recorded\n";
+
+    spikes.close();
+    for (auto& r : recorders) r->close();
+    const double sim_s = static_cast<double>(done) * dt / 1000.0;
+    for (std::size_t p = 0; p < spikes.populations().size(); ++p) {
+        const auto& pop = spikes.populations()[p];
+        const double rate = pop.units > 0 && sim_s > 0
+                                ? static_cast<double>(spikes.counts()[p]) / (static_cast<double>(pop.units) * sim_s)
+                                : 0.0;
+        summary.populations.push_back({pop, spikes.counts()[p], rate});
+    }
+
+    const double t0 = static_cast<double>(summary.first_step) * dt;
+    const auto plot = plot_raster(o.out_dir / "spikes.csv", spikes.populations(), t0,
+                                  t0 + static_cast<double>(std::max<std::int64_t>(done, 1)) * dt, o.out_dir, o.plot);
+    if (!plot.note.empty() && !o.quiet) err << "note: " << plot.note << "\n";
+    if (o.snapshot_out) save_snapshot(sim, *o.snapshot_out);
+
+    if (!o.quiet) {
+        out << "network: " << net.source << " (seed " << net.network.seed << ", "
+            << (tbb ? "tbb executor, " + (o.threads == 0 ? std::string("all") : std::to_string(o.threads)) + " threads"
+                    : std::string("sequential executor"))
+            << ")\n";
+        out << format_summary(summary);
+        out << "wrote " << (o.out_dir / "spikes.csv").string();
+        for (const auto& r : recorders)
+            out << ", " << (o.out_dir / (r->target().label + ".csv")).string() << ", "
+                << (o.out_dir / (r->target().label + ".npy")).string();
+        if (!plot.file.empty()) out << ", " << plot.file.string();
+        if (o.snapshot_out) out << ", " << o.snapshot_out->string();
+        out << "\n";
+    }
+    if (summary_out) *summary_out = summary;
+    return summary.interrupted ? exit_interrupted : exit_ok;
+}
+
+}  // namespace spark::tools
