@@ -8,6 +8,7 @@
 
 #include <spark/components/synapses/traced_synapses.hpp>
 #include <spark/graph/simulation.hpp>
+#include <spark/serialization/network_file.hpp>
 
 #include "cuba_network.hpp"
 #include "microcircuit.hpp"
@@ -93,5 +94,24 @@ TEST_CASE("The microcircuit at 5 % size builds and every population fires at a p
         // compensation, 300 ms, a few hundred neurons per population).
         CHECK(rate > M::nest_rates[a] / 4.0);
         CHECK(rate < M::nest_rates[a] * 4.0);
+    }
+}
+
+TEST_CASE("The benchmark network files are the C++ builders' networks", "[integration][bench]") {
+    SECTION("cuba_4000.txtpb runs to the same spikes as bench::cuba_network(4000)") {
+        const auto file = serialization::load_network_file(SPARK_NETWORKS_DIR "/cuba_4000.txtpb");
+        auto from_file = serialization::build_simulation(file);
+        auto from_code = build(bench::cuba_network(4000), 1);
+        CHECK(run(from_file, {"E", "I"}, 500) == run(from_code, {"E", "I"}, 500));
+    }
+    SECTION("every file reads back to its builder's description") {
+        for (std::size_t n : {4000u, 20000u, 80000u, 320000u}) {
+            const auto file = serialization::load_network_file(std::string(SPARK_NETWORKS_DIR) + "/cuba_" +
+                                                               std::to_string(n) + ".txtpb");
+            CHECK(serialization::to_network_text(file.network) == serialization::to_network_text(bench::cuba_network(n)));
+        }
+        const auto file = serialization::load_network_file(SPARK_NETWORKS_DIR "/microcircuit.txtpb");
+        CHECK(serialization::to_network_text(file.network) ==
+              serialization::to_network_text(bench::microcircuit_network()));
     }
 }
