@@ -4,11 +4,12 @@
 //
 // Holds the kernel K[post, pre] (post dims first, flattened to n_post x n_pre) in one of two layouts:
 //   dense   the row-major kernel itself (the live `kernel` property; needed by plasticity);
-//   sparse  the nonzeros only, stored per chunk of targets and, inside a chunk, per presynaptic column:
+//   sparse  the nonzeros only, in segments (presynaptic column, chunk of targets), column-major so
+//           that a presynaptic unit's synapses are contiguous, targets increasing inside a segment:
 //           weight (float32) + target offset inside the chunk (uint16) [+ delay in steps (uint8 when
-//           B <= 255, else uint16)], plus one uint32 start per (column, chunk), column-major so that a
-//           presynaptic unit's synapses are contiguous. That is 6 bytes per
-//           synapse (7 with delays up to 255 steps) plus at most ~1 byte of column starts.
+//           B <= 255, else uint16)], plus one uint32 start per segment. That is 6 bytes per synapse
+//           (7 with delays up to 255 steps) plus at most ~1 byte of segment starts. Chunks hold at least
+//           16384 targets (long streams per task).
 // and, optionally, one delay per synapse (1..B steps): a spike arriving at step t adds its weight to the
 // target's input of step t + d (never a per-synapse spike buffer). The dense layout keeps a ring of B+1
 // slots of per-target input; the sparse layout keeps, per task, B+1 lists of pending inputs (target,
@@ -19,7 +20,8 @@
 //
 // Delivery per step: the caller lists the spiking presynaptic units once, then every task (a fixed
 // range of targets) adds, for each spiking unit in increasing index order, its column into the targets
-// of the task. Cost ~ spikes x fan-out. Every target's sum is formed by one task in increasing
+// of the task (on one thread, accumulate_all() goes spike by spike over all chunks: one contiguous
+// stream per spiking unit, the same sums). Cost ~ spikes x fan-out. Every target's sum is formed by one task in increasing
 // presynaptic order, so the result does not depend on the task partition or the thread count, and it is
 // bit-identical to the literal dense sum sum_j K[p, j] s_j in j order (adding K * 0 = +-0 changes nothing).
 // The chunk length is a function of the problem size only (never of the thread count).
