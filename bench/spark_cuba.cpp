@@ -5,6 +5,12 @@
 // Usage: spark_cuba N [--duration-ms 1000] [--threads T] [--executor sequential|tbb] [--seed S]
 #include <sys/resource.h>
 #include <time.h>
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>  // the loop is the only part instrumented under callgrind --instr-atstart=no
+#else
+#define CALLGRIND_START_INSTRUMENTATION
+#define CALLGRIND_STOP_INSTRUMENTATION
+#endif
 
 #include <chrono>
 #include <cstdio>
@@ -60,6 +66,7 @@ int main(int argc, char** argv) {
     auto sim = Simulation::build(bench::cuba_network(n, seed), {}, options);
     const auto t1 = clock::now();
     const double cpu1 = cpu_seconds();
+    CALLGRIND_START_INSTRUMENTATION;
     const auto steps = static_cast<std::int64_t>(duration_ms / sim.dt() + 0.5);
     long spikes = 0;
     // Count spikes as a recorder would, after every step (reading the live buffers).
@@ -67,6 +74,7 @@ int main(int argc, char** argv) {
         spikes += static_cast<long>(bench::count_spikes(s.read("E", "spikes").u8()));
         spikes += static_cast<long>(bench::count_spikes(s.read("I", "spikes").u8()));
     });
+    CALLGRIND_STOP_INSTRUMENTATION;
     const auto t2 = clock::now();
     const double cpu2 = cpu_seconds();
     // Stored synapses and their connectivity bytes (weights, indices, column starts), summed over groups.

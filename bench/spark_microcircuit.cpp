@@ -7,6 +7,12 @@
 //                           [--k-scaling 1] [--seed S] [--v0 optimized|original]
 #include <sys/resource.h>
 #include <time.h>
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>  // the loop is the only part instrumented under callgrind --instr-atstart=no
+#else
+#define CALLGRIND_START_INSTRUMENTATION
+#define CALLGRIND_STOP_INSTRUMENTATION
+#endif
 
 #include <chrono>
 #include <cstdio>
@@ -58,6 +64,7 @@ int main(int argc, char** argv) {
     auto sim = Simulation::build(bench::microcircuit_network(params), {}, options);
     const auto t1 = clock::now();
     const double cpu1 = cpu_seconds();
+    CALLGRIND_START_INSTRUMENTATION;
     using M = bench::Microcircuit;
     const auto steps = static_cast<std::int64_t>(duration_ms / sim.dt() + 0.5);
     const auto from = static_cast<std::int64_t>(rate_from_ms / sim.dt() + 0.5);
@@ -71,6 +78,7 @@ int main(int argc, char** argv) {
             if (counted) spikes[a] += n;
         }
     });
+    CALLGRIND_STOP_INSTRUMENTATION;
     const auto t2 = clock::now();
     const double cpu2 = cpu_seconds();
     std::size_t synapses = 0, neurons = 0;
