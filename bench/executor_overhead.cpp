@@ -27,7 +27,7 @@ int main() {
     Network empty;
     Network one;
     one.add("mask", "inhibition_mask", {{"units", Value::List{1}}});
-    Network chain(Latency::same_step);  // 8 nodes in a same-step chain of spike relays would need relays;
+    Network chain(Latency::same_step);  // eight independent no-op nodes: the cost of scheduling alone
     for (int i = 0; i < 8; ++i) chain.add("m" + std::to_string(i), "inhibition_mask", {{"units", Value::List{1}}});
     const std::int64_t steps = 1'000'000;
     std::printf("| network | sequential [us/step] | tbb 1 thread [us/step] | tbb 2 threads [us/step] |\n|---|---|---|---|\n");
