@@ -8,7 +8,6 @@ namespace spark::components::interfaces {
 
 namespace {
 constexpr double kMaxLambda = 10000.0;
-constexpr std::size_t kTaskUnits = 4 * PoissonSource::stream_block;  // units per parallel task
 }  // namespace
 
 PoissonSource::PoissonSource(Config config, std::string instance)
@@ -150,9 +149,13 @@ void PoissonSource::draw_block(std::size_t block, float* out) noexcept {
 
 void PoissonSource::step(const StepContext& ctx) {
     float* out = ctx.outputs[output_index].f32().data();
-    parallel_for(*ctx.parallel, current_.size(), kTaskUnits, [&](std::size_t begin, std::size_t end) {
-        for (std::size_t b = begin / stream_block; b * stream_block < end; ++b) draw_block(b, out);
-    });
+    // One task per stream block (each block draws from its own stream, so any split gives the same draws).
+    const std::size_t blocks = (current_.size() + stream_block - 1) / stream_block;
+    if (ctx.parallel->concurrency() <= 1) {
+        for (std::size_t b = 0; b < blocks; ++b) draw_block(b, out);
+        return;
+    }
+    ctx.parallel->run(blocks, [&](std::size_t b) { draw_block(b, out); });
 }
 
 void PoissonSource::reset() { std::fill(current_.begin(), current_.end(), 0.0f); }

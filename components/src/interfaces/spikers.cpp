@@ -86,7 +86,7 @@ void LinearSpiker::step(const StepContext& ctx) {
     const float decay = constants_.decay, inc = increment_, dt = dt_;
     const auto threshold = static_cast<float>(config_.tau);
     const auto cd = static_cast<float>(config_.cd);
-    parallel_for(*ctx.parallel, potential_.size(), default_chunk, [&](std::size_t begin, std::size_t end) {
+    parallel_for(*ctx.parallel, potential_.size(), task_length(potential_.size()), [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i) {
             const float ready = ref[i] >= cd ? 1.0f : 0.0f;
             const float vi = decay * v[i] + dt * ((ready * inc) * x[i]);

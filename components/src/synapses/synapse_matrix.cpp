@@ -4,23 +4,24 @@
 #include <limits>
 #include <string>
 
+#include <spark/core/parallel.hpp>
 #include <spark/core/payload.hpp>
 
 namespace spark::components::synapses {
 
 namespace {
 
-constexpr std::size_t kMinSparseChunk = 16384;
 constexpr std::size_t kMaxSparseChunk = 65536;  // target offsets are uint16
 constexpr std::size_t kInitialBucket = 64;      // events per (task, slot) reserved at build
 
-// Targets per chunk of the sparse layout: a function of the problem size only. At least 16384 targets
-// (long runs of each column per task: measured fastest on the microcircuit between 4096 and 65536),
-// at most 65536, and few enough chunks that the column starts cost at most ~1 byte per synapse.
+// Targets per chunk of the sparse layout: a function of the problem size only. It starts from the
+// population's task_length (the split every per-unit loop over the targets uses), and doubles up to
+// 65536 while there are more chunks than keep the column starts at ~1 byte per synapse.
 std::size_t sparse_chunk(std::size_t n_post, std::size_t n_pre, std::size_t nonzeros) {
     const std::size_t max_chunks = std::max<std::size_t>(1, nonzeros / (4 * (n_pre + 1)));
-    std::size_t chunk = kMinSparseChunk;
-    while (chunk < kMaxSparseChunk && (n_post + chunk - 1) / chunk > max_chunks) chunk *= 2;
+    std::size_t chunk = task_length(n_post);
+    while (chunk < kMaxSparseChunk && (n_post + chunk - 1) / chunk > max_chunks)
+        chunk = std::min(2 * chunk, kMaxSparseChunk);
     return chunk;
 }
 

@@ -56,3 +56,21 @@ TEST_CASE("serial_parallel runs every task once, in order", "[core][parallel]") 
     serial_parallel().run(5, [&](std::size_t i) { order.push_back(i); });
     CHECK(order == std::vector<std::size_t>{0, 1, 2, 3, 4});
 }
+
+TEST_CASE("task_length splits a population into equal tasks: at most 16384 units, four where n allows", "[core][parallel]") {
+    CHECK(task_length(0) == 0);
+    CHECK(task_length(1) == 1);
+    CHECK(task_length(800) == 800);      // too small to split
+    CHECK(task_length(4850) == 2425);    // two tasks of at least 2048
+    CHECK(task_length(16000) == 4000);   // four
+    CHECK(task_length(64000) == 16000);  // four of at most 16384
+    CHECK(task_length(65537) == 13108);  // five
+    CHECK(task_length(256000) == 16000); // sixteen
+    for (std::size_t n : {1u, 3u, 2047u, 2048u, 9000u, 16384u, 16385u, 100000u, 1000003u}) {
+        INFO("n = " << n);
+        const std::size_t length = task_length(n);
+        const std::size_t tasks = (n + length - 1) / length;
+        CHECK(length <= default_chunk);
+        CHECK(tasks * length - n < tasks);  // equal tasks: the last one is at most one unit short per task
+    }
+}

@@ -64,4 +64,18 @@ void parallel_for(Parallel& parallel, std::size_t n, std::size_t chunk, Body&& b
 // The element count below which a component should not bother splitting its loop.
 inline constexpr std::size_t default_chunk = 16384;
 
+// The task length of a loop over a population of n units: n split into equal tasks of at most
+// default_chunk units, and into at least four (of at least 2048 units each) where n allows. Every
+// per-unit loop over the population (soma, gathered inputs, the target chunks of sparse synapses) uses
+// it, so all of them split the population at the same boundaries: a static split over threads then
+// gives each thread the same units in every node (their state stays in that core's cache), and equal
+// tasks keep the threads balanced. A function of n only, never of the thread count.
+constexpr std::size_t task_length(std::size_t n) noexcept {
+    std::size_t tasks = (n + default_chunk - 1) / default_chunk;
+    const std::size_t small = n / 2048 < 4 ? n / 2048 : 4;
+    if (tasks < small) tasks = small;
+    if (tasks == 0) tasks = 1;
+    return (n + tasks - 1) / tasks;
+}
+
 }  // namespace spark

@@ -32,7 +32,8 @@ const ConfigWhere kWhere{"LinearSynapses", "s"};
 }
 
 TEST_CASE("SynapseMatrix sparse layout: several target chunks, same sums as dense", "[synapses]") {
-    // 40000 targets: 3 chunks of 16384 targets in the sparse layout, 157 tasks of 256 in the dense one.
+    // 40000 targets: 4 chunks of 10000 targets in the sparse layout (task_length), 157 tasks of 256 in
+    // the dense one.
     constexpr std::size_t P = 40000, N = 50;
     std::vector<float> kernel(P * N, 0.0f);
     for (std::size_t i = 0; i < kernel.size(); ++i)
@@ -40,9 +41,9 @@ TEST_CASE("SynapseMatrix sparse layout: several target chunks, same sums as dens
     SynapseMatrix dense, sparse;
     dense.build(Layout::dense, P, N, kernel, {}, 0, kWhere);
     sparse.build(Layout::sparse, P, N, kernel, {}, 0, kWhere);
-    CHECK(sparse.chunk_length() == 16384);
-    CHECK(sparse.task_count() == 3);
-    CHECK(sparse.task_range(2) == std::make_pair(std::size_t{32768}, std::size_t{40000}));
+    CHECK(sparse.chunk_length() == 10000);
+    CHECK(sparse.task_count() == 4);
+    CHECK(sparse.task_range(3) == std::make_pair(std::size_t{30000}, std::size_t{40000}));
     CHECK(dense.task_count() == 157);
     std::size_t nonzeros = 0;
     for (float w : kernel) nonzeros += w != 0.0f;

@@ -71,7 +71,7 @@ public:
         std::uint8_t* out = ctx.outputs[spikes].u8().data();
         const std::uint8_t* mask = ctx.inputs[inhibition_mask].empty() ? nullptr : ctx.inputs[inhibition_mask].u8().data();
         auto* self = static_cast<Derived*>(this);
-        parallel_for(*ctx.parallel, potential_.size(), default_chunk, [&](std::size_t begin, std::size_t end) {
+        parallel_for(*ctx.parallel, potential_.size(), task_length(potential_.size()), [&](std::size_t begin, std::size_t end) {
             self->update(begin, end, in, out);
             if (mask) sign_spikes(out + begin, mask + begin, end - begin);
         });

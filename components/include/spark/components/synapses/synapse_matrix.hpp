@@ -8,8 +8,10 @@
 //           that a presynaptic unit's synapses are contiguous, targets increasing inside a segment:
 //           weight (float32) + target offset inside the chunk (uint16) [+ delay in steps (uint8 when
 //           B <= 255, else uint16)], plus one uint32 start per segment. That is 6 bytes per synapse
-//           (7 with delays up to 255 steps) plus at most ~1 byte of segment starts. Chunks hold at least
-//           16384 targets (long streams per task).
+//           (7 with delays up to 255 steps) plus at most ~1 byte of segment starts. A chunk is the
+//           population's task_length (core/parallel.hpp: the split every per-unit loop uses, so a
+//           thread delivers into the targets whose soma it also updates), larger only when the
+//           segment starts would cost more than ~1 byte per synapse.
 // and, optionally, one delay per synapse (1..B steps): a spike arriving at step t adds its weight to the
 // target's input of step t + d (never a per-synapse spike buffer). The dense layout keeps a ring of B+1
 // slots of per-target input; the sparse layout keeps, per task, B+1 lists of pending inputs (target,
