@@ -1,10 +1,10 @@
 #!/usr/bin/python3
-"""Runs the Potjans & Diesmann (2014) microcircuit (bench/spark_microcircuit) on 1 and 2 threads,
-interleaved, and prints a Markdown report: real-time factor (loop wall time / biological time), build
+"""Runs the Potjans & Diesmann (2014) microcircuit (bench/spark_microcircuit) on 1 and 2 threads
+(both multi-threaded executors), interleaved, and prints a Markdown report: real-time factor (loop wall time / biological time), build
 time, memory, and the rate of every population beside the published ones.
 
 Usage: /usr/bin/python3 bench/microcircuit_report.py --spark-build build-bench [--repeats 3]
-                        [--duration-ms 1000] [--rate-from-ms 100] [--threads 1 2] [--out FILE.md]
+                        [--duration-ms 1000] [--rate-from-ms 100] [--threads 1 2 2:tbb] [--out FILE.md]
 """
 import argparse, json, os, platform, statistics, subprocess, time
 
@@ -13,10 +13,18 @@ NAMES = ["L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I"]
 PD14_RATES = [0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829]
 
 
-def run(binary, threads, duration, rate_from):
+def parse_config(text):
+    """A --threads entry: "T" (sequential on 1 thread, pool on more) or "T:EXECUTOR" (sequential, tbb, pool)."""
+    threads, _, executor = text.partition(":")
+    executor = executor or ("sequential" if int(threads) == 1 else "pool")
+    return int(threads), executor
+
+
+def run(binary, config, duration, rate_from):
+    threads, executor = config
     start = time.perf_counter()
-    child = subprocess.Popen([binary, "--threads", str(threads), "--duration-ms", str(duration),
-                              "--rate-from-ms", str(rate_from)], stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen([binary, "--threads", str(threads), "--executor", executor, "--duration-ms",
+                              str(duration), "--rate-from-ms", str(rate_from)], stdout=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
     if status != 0:
@@ -37,9 +45,11 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--duration-ms", type=float, default=1000.0)
     ap.add_argument("--rate-from-ms", type=float, default=100.0)
-    ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--threads", nargs="+", default=["1", "2", "2:tbb"],
+                    help="thread counts, each optionally with :EXECUTOR (sequential, tbb, pool)")
     ap.add_argument("--out")
     args = ap.parse_args()
+    configs = [parse_config(c) for c in args.threads]
     binary = os.path.join(args.spark_build, "bench", "spark_microcircuit")
     lines = []
     say = lambda s="": (print(s, flush=True), lines.append(s))
@@ -51,27 +61,27 @@ def main():
         "(build excluded; a spike count per population and step included). Published: NEST 0.67 on 128 cores, "
         "GeNN 0.27 on an RTX 4090.")
     say()
-    results = {t: [] for t in args.threads}
+    results = {c: [] for c in configs}
     for _ in range(args.repeats):
-        for t in args.threads:
-            results[t].append(run(binary, t, args.duration_ms, args.rate_from_ms))
-    say("| threads | neurons | synapses | B/synapse | build [s] | loop [s] min / median | RTF min / median | "
+        for c in configs:
+            results[c].append(run(binary, c, args.duration_ms, args.rate_from_ms))
+    say("| threads (executor) | neurons | synapses | B/synapse | build [s] | loop [s] min / median | RTF min / median | "
         "loop CPU [s] | process [s] | peak RSS [MB] | spikes |")
     say("|---|---|---|---|---|---|---|---|---|---|---|")
-    for t in args.threads:
-        rs = results[t]
+    for c in configs:
+        rs = results[c]
         loops = [r["loop_s"] for r in rs]
         rtfs = [r["rtf"] for r in rs]
-        say(f"| {t} | {rs[0]['n']} | {rs[0]['synapses']} | {rs[0]['bytes_per_synapse']:.2f} | "
+        say(f"| {c[0]} ({c[1]}) | {rs[0]['n']} | {rs[0]['synapses']} | {rs[0]['bytes_per_synapse']:.2f} | "
             f"{min(r['build_s'] for r in rs):.1f} | {min(loops):.2f} / {statistics.median(loops):.2f} | "
             f"{min(rtfs):.2f} / {statistics.median(rtfs):.2f} | {min(r['loop_cpu_s'] for r in rs):.2f} | "
             f"{min(r['process_s'] for r in rs):.1f} | {max(r['peak_rss_mb'] for r in rs):.0f} | {rs[0]['spikes']} |")
-    spikes = {r["spikes"] for t in args.threads for r in results[t]}
+    spikes = {r["spikes"] for c in configs for r in results[c]}
     say()
     say("Spike counts are " + ("identical" if len(spikes) == 1 else "NOT identical") +
-        " across thread counts and repeats (the runs are bit-identical by design).")
+        " across executors, thread counts and repeats (the runs are bit-identical by design).")
     say()
-    first = results[args.threads[0]][0]
+    first = results[configs[0]][0]
     say(f"Rates over [{args.rate_from_ms:g}, {args.duration_ms:g}) ms:")
     say()
     say("| population | spark [Hz] | NEST example [Hz] | PD14 model [Hz] |")

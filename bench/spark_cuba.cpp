@@ -2,7 +2,7 @@
 // brian2_cuba.py: n, synapses, spikes, rate_hz, loop_s (the simulation loop, build excluded),
 // build_s, process peak RSS, bytes per synapse.
 //
-// Usage: spark_cuba N [--duration-ms 1000] [--threads T] [--executor sequential|tbb] [--seed S]
+// Usage: spark_cuba N [--duration-ms 1000] [--threads T] [--executor auto|sequential|tbb|pool] [--seed S]
 #include <sys/resource.h>
 #include <time.h>
 #if __has_include(<valgrind/callgrind.h>)
@@ -22,6 +22,7 @@
 #include <spark/graph/simulation.hpp>
 
 #include "cuba_network.hpp"
+#include "executor_flag.hpp"
 #include "spike_count.hpp"
 
 using namespace spark;
@@ -37,31 +38,36 @@ double cpu_seconds() {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 2) {
-        std::fprintf(stderr, "usage: spark_cuba N [--duration-ms MS] [--threads T] [--executor sequential|tbb] [--seed S]\n");
+    const std::size_t n = argc < 2 ? 0 : std::strtoull(argv[1], nullptr, 10);
+    if (n < 5) {  // 80 % excitatory needs a few units of each kind
+        std::fprintf(stderr, "usage: spark_cuba N [--duration-ms MS] [--threads T] [--executor auto|sequential|tbb|pool] [--seed S]\n");
         return 2;
     }
-    const std::size_t n = std::strtoull(argv[1], nullptr, 10);
     double duration_ms = 1000.0;
     unsigned threads = 1;
     std::uint64_t seed = 1;
-    ExecutorKind executor = ExecutorKind::sequential;
+    std::string executor_flag = "auto";
     for (int i = 2; i + 1 < argc; i += 2) {
         const std::string flag = argv[i];
         if (flag == "--duration-ms") duration_ms = std::atof(argv[i + 1]);
         else if (flag == "--threads") threads = static_cast<unsigned>(std::atoi(argv[i + 1]));
         else if (flag == "--seed") seed = std::strtoull(argv[i + 1], nullptr, 10);
-        else if (flag == "--executor") executor = std::string(argv[i + 1]) == "tbb" ? ExecutorKind::tbb : ExecutorKind::sequential;
+        else if (flag == "--executor") executor_flag = argv[i + 1];
         else {
             std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
             return 2;
         }
     }
-    if (threads > 1) executor = ExecutorKind::tbb;
+    const auto executor = bench::parse_executor(executor_flag, threads);
+    if (!executor || (threads > 1 && *executor == ExecutorKind::sequential)) {
+        std::fprintf(stderr, "--executor %s with --threads %u: use auto, sequential (1 thread), tbb or pool\n",
+                     executor_flag.c_str(), threads);
+        return 2;
+    }
     using clock = std::chrono::steady_clock;
     const auto t0 = clock::now();
     BuildOptions options;
-    options.executor = executor;
+    options.executor = *executor;
     options.threads = threads;
     auto sim = Simulation::build(bench::cuba_network(n, seed), {}, options);
     const auto t1 = clock::now();
@@ -94,7 +100,7 @@ int main(int argc, char** argv) {
     getrusage(RUSAGE_SELF, &usage);
     std::printf("{\"tool\": \"spark-%s-%u\", \"n\": %zu, \"synapses\": %zu, \"spikes\": %ld, \"rate_hz\": %.4f, "
                 "\"loop_s\": %.6f, \"loop_cpu_s\": %.6f, \"build_s\": %.6f, \"peak_rss_mb\": %.1f, \"bytes_per_synapse\": %.2f}\n",
-                executor == ExecutorKind::tbb ? "tbb" : "seq", threads, n, synapses, spikes,
+                bench::executor_name(*executor), threads, n, synapses, spikes,
                 static_cast<double>(spikes) / static_cast<double>(n) / (duration_ms / 1000.0),
                 std::chrono::duration<double>(t2 - t1).count(), cpu2 - cpu1, std::chrono::duration<double>(t1 - t0).count(),
                 static_cast<double>(usage.ru_maxrss) / 1024.0, synapses ? bytes / static_cast<double>(synapses) : 0.0);

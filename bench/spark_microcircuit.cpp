@@ -3,7 +3,8 @@
 // counting per step included), real-time factor (loop wall time / biological time), spikes and the
 // rate of each population over [--rate-from-ms, end), beside the published rates; peak RSS.
 //
-// Usage: spark_microcircuit [--duration-ms 1000] [--rate-from-ms 100] [--threads T] [--n-scaling 1]
+// Usage: spark_microcircuit [--duration-ms 1000] [--rate-from-ms 100] [--threads T] [--executor auto|tbb|pool]
+//                           [--n-scaling 1]
 //                           [--k-scaling 1] [--seed S] [--v0 optimized|original]
 #include <sys/resource.h>
 #include <time.h>
@@ -23,6 +24,7 @@
 #include <spark/components/synapses/traced_synapses.hpp>
 #include <spark/graph/simulation.hpp>
 
+#include "executor_flag.hpp"
 #include "microcircuit.hpp"
 #include "spike_count.hpp"
 
@@ -41,12 +43,14 @@ double cpu_seconds() {
 int main(int argc, char** argv) {
     double duration_ms = 1000.0, rate_from_ms = 100.0;
     unsigned threads = 1;
+    std::string executor_flag = "auto";
     bench::MicrocircuitParams params;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string flag = argv[i];
         if (flag == "--duration-ms") duration_ms = std::atof(argv[i + 1]);
         else if (flag == "--rate-from-ms") rate_from_ms = std::atof(argv[i + 1]);
         else if (flag == "--threads") threads = static_cast<unsigned>(std::atoi(argv[i + 1]));
+        else if (flag == "--executor") executor_flag = argv[i + 1];
         else if (flag == "--n-scaling") params.n_scaling = std::atof(argv[i + 1]);
         else if (flag == "--k-scaling") params.k_scaling = std::atof(argv[i + 1]);
         else if (flag == "--seed") params.seed = std::strtoull(argv[i + 1], nullptr, 10);
@@ -59,7 +63,13 @@ int main(int argc, char** argv) {
     using clock = std::chrono::steady_clock;
     const auto t0 = clock::now();
     BuildOptions options;
-    options.executor = threads > 1 ? ExecutorKind::tbb : ExecutorKind::sequential;
+    const auto executor = bench::parse_executor(executor_flag, threads);
+    if (!executor || (threads > 1 && *executor == ExecutorKind::sequential)) {
+        std::fprintf(stderr, "--executor %s with --threads %u: use auto, sequential (1 thread), tbb or pool\n",
+                     executor_flag.c_str(), threads);
+        return 2;
+    }
+    options.executor = *executor;
     options.threads = threads;
     auto sim = Simulation::build(bench::microcircuit_network(params), {}, options);
     const auto t1 = clock::now();
@@ -109,7 +119,7 @@ int main(int argc, char** argv) {
     std::printf("{\"tool\": \"spark-microcircuit-%s-%u\", \"n\": %zu, \"synapses\": %zu, \"bytes_per_synapse\": %.2f, "
                 "\"build_s\": %.3f, \"loop_s\": %.3f, \"loop_cpu_s\": %.3f, \"bio_s\": %.3f, \"rtf\": %.3f, \"spikes\": %ld, "
                 "\"rates_hz\": %s, \"rates_from_ms\": %.1f, \"nest_rates_hz\": %s, \"peak_rss_mb\": %.1f}\n",
-                threads > 1 ? "tbb" : "seq", threads, neurons, synapses, bytes / static_cast<double>(synapses),
+                bench::executor_name(*executor), threads, neurons, synapses, bytes / static_cast<double>(synapses),
                 std::chrono::duration<double>(t1 - t0).count(), loop_s, cpu2 - cpu1, duration_ms / 1000.0,
                 loop_s / (duration_ms / 1000.0), all_spikes, rates.c_str(), rate_from_ms, published.c_str(),
                 static_cast<double>(usage.ru_maxrss) / 1024.0);

@@ -124,5 +124,6 @@ struct Simulation::Impl {
 
 std::unique_ptr<detail::Executor> make_sequential_executor(Simulation::Impl& impl);
 std::unique_ptr<detail::Executor> make_tbb_executor(Simulation::Impl& impl, unsigned threads);
+std::unique_ptr<detail::Executor> make_pool_executor(Simulation::Impl& impl, unsigned threads);
 
 }  // namespace spark::graph

@@ -25,6 +25,11 @@ const PortSpec& source_spec(const detail::FlatGraph& g, const Source& s, const s
     return s.kind == SourceKind::output ? r.outputs[s.port] : r.properties[s.port];
 }
 
+// dst[k] = a[k] + b[k] (dst may be a).
+void add_arrays(float* dst, const float* a, const float* __restrict b, std::size_t n) noexcept {
+    for (std::size_t k = 0; k < n; ++k) dst[k] = a[k] + b[k];
+}
+
 }  // namespace
 
 ConstArrayRef Simulation::Impl::source_view(const Source& s, std::size_t parity) const {
@@ -45,19 +50,24 @@ void Simulation::Impl::run_node(std::size_t i, Parallel& parallel) {
     const auto& gathers = rt.gathers[p];
     for (std::size_t g = 0; g < gathers.size(); ++g) {
         const GatherOp& op = gathers[g];
+        // Element-wise, split like the components' own loops (the same threads touch the same ranges).
         if (op.sum && op.first && g + 1 < gathers.size() && gathers[g + 1].sum && gathers[g + 1].dst == op.dst) {
             // The first two summands in one pass: dst = a + b (what copy-then-add computes).
-            float* __restrict dst = reinterpret_cast<float*>(op.dst);
+            float* dst = reinterpret_cast<float*>(op.dst);
             const float* a = reinterpret_cast<const float*>(op.src);
             const float* b = reinterpret_cast<const float*>(gathers[g + 1].src);
-            for (std::size_t k = 0; k < op.count; ++k) dst[k] = a[k] + b[k];
+            parallel_for(parallel, op.count, task_length(op.count), [&](std::size_t begin, std::size_t end) {
+                add_arrays(dst + begin, a + begin, b + begin, end - begin);
+            });
             ++g;
         } else if (!op.sum || op.first) {
             std::memcpy(op.dst, op.src, op.bytes);
         } else {
-            float* __restrict dst = reinterpret_cast<float*>(op.dst);
+            float* dst = reinterpret_cast<float*>(op.dst);
             const auto* src = reinterpret_cast<const float*>(op.src);
-            for (std::size_t k = 0; k < op.count; ++k) dst[k] += src[k];
+            parallel_for(parallel, op.count, task_length(op.count), [&](std::size_t begin, std::size_t end) {
+                add_arrays(dst + begin, dst + begin, src + begin, end - begin);
+            });
         }
     }
     StepContext ctx{rt.inputs[p], rt.outputs[p], &parallel, step};
@@ -199,8 +209,11 @@ Simulation Simulation::build(const Network& network, const std::map<std::string,
                 }
                 impl->wire_infos.push_back(std::move(w));
             }
-    impl->executor = options.executor == ExecutorKind::tbb ? make_tbb_executor(*impl, options.threads)
-                                                           : make_sequential_executor(*impl);
+    switch (options.executor) {
+        case ExecutorKind::sequential: impl->executor = make_sequential_executor(*impl); break;
+        case ExecutorKind::tbb: impl->executor = make_tbb_executor(*impl, options.threads); break;
+        case ExecutorKind::pool: impl->executor = make_pool_executor(*impl, options.threads); break;
+    }
     return Simulation(std::move(impl));
 }
 

@@ -184,10 +184,12 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     auto* stp = run->add_option("--steps", steps, "Number of steps to run (instead of --duration).");
     dur->excludes(stp);
     auto* sd = run->add_option("--seed", seed, "Network seed (overrides the file's; default: the file's, or 0).");
-    run->add_option("--threads", ro.threads, "Worker threads of the tbb executor (0 = all cores). Default 1.")
+    run->add_option("--threads", ro.threads, "Threads of the pool or tbb executor (0 = all cores). Default 1.")
         ->check(CLI::NonNegativeNumber);
-    run->add_option("--executor", executor, "sequential or tbb. Default: sequential for 1 thread, tbb otherwise.")
-        ->check(CLI::IsMember({"auto", "sequential", "tbb"}));
+    run->add_option("--executor", executor,
+                    "sequential, pool (nodes in order, loops split over spinning threads) or tbb (oneTBB flow "
+                    "graph: independent nodes at once). Default: sequential for 1 thread, pool otherwise.")
+        ->check(CLI::IsMember({"auto", "sequential", "pool", "tbb"}));
     run->add_option("--record", ro.record,
                     "Record NODE.PORT (any output or property; NODE may be a neuron, e.g. exc.out_spikes, or an "
                     "inner node, e.g. exc.soma.potential) into <out>/NODE.PORT.csv and .npy. Repeatable; several "
@@ -243,9 +245,11 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
             if (*sd) ro.seed = seed;
             ro.executor = executor == "sequential" ? ExecutorChoice::sequential
                           : executor == "tbb"      ? ExecutorChoice::tbb
+                          : executor == "pool"     ? ExecutorChoice::pool
                                                    : ExecutorChoice::automatic;
             if (ro.executor == ExecutorChoice::sequential && ro.threads != 1)
-                throw Error("--threads " + std::to_string(ro.threads) + " needs the tbb executor (--executor tbb)");
+                throw Error("--threads " + std::to_string(ro.threads) +
+                            " needs a parallel executor (--executor pool or tbb)");
             ro.out_dir = out_dir;
             if (*sin) {
                 require_readable("snapshot", snapshot_in);

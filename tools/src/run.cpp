@@ -157,8 +157,12 @@ int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSu
     const std::int64_t steps = o.steps ? *o.steps : steps_for(duration, dt);
 
     graph::BuildOptions build;
-    const bool tbb = o.executor == ExecutorChoice::tbb || (o.executor == ExecutorChoice::automatic && o.threads != 1);
-    build.executor = tbb ? graph::ExecutorKind::tbb : graph::ExecutorKind::sequential;
+    const ExecutorChoice choice = o.executor != ExecutorChoice::automatic ? o.executor
+                                  : o.threads == 1                     ? ExecutorChoice::sequential
+                                                                       : ExecutorChoice::pool;
+    build.executor = choice == ExecutorChoice::tbb    ? graph::ExecutorKind::tbb
+                     : choice == ExecutorChoice::pool ? graph::ExecutorKind::pool
+                                                      : graph::ExecutorKind::sequential;
     build.threads = o.threads;
     graph::Simulation sim = build_network(net, build);
     if (o.snapshot_in) {
@@ -229,8 +233,10 @@ int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSu
 
     if (!o.quiet) {
         out << "network: " << net.source << " (seed " << net.network.seed << ", "
-            << (tbb ? "tbb executor, " + (o.threads == 0 ? std::string("all") : std::to_string(o.threads)) + " threads"
-                    : std::string("sequential executor"))
+            << (choice == ExecutorChoice::sequential
+                    ? std::string("sequential executor")
+                    : std::string(choice == ExecutorChoice::tbb ? "tbb" : "pool") + " executor, " +
+                          (o.threads == 0 ? std::string("all") : std::to_string(o.threads)) + " threads")
             << ")\n";
         out << format_summary(summary);
         out << "wrote " << (o.out_dir / "spikes.csv").string();

@@ -19,9 +19,9 @@ using namespace spark::graph;
 using spark::components::synapses::TracedSynapses;
 
 namespace {
-Simulation build(const Network& net, unsigned threads) {
+Simulation build(const Network& net, unsigned threads, ExecutorKind parallel = ExecutorKind::tbb) {
     BuildOptions o;
-    o.executor = threads > 1 ? ExecutorKind::tbb : ExecutorKind::sequential;
+    o.executor = threads > 1 ? parallel : ExecutorKind::sequential;
     o.threads = threads;
     return Simulation::build(net, {}, o);
 }
@@ -61,8 +61,11 @@ TEST_CASE("CUBA (N = 4000) builds its 2 % connectivity and fires near Brian2's 5
 
 TEST_CASE("CUBA gives the same spikes on one and two threads", "[integration][bench]") {
     auto one = build(bench::cuba_network(20000, 3), 1);
-    auto two = build(bench::cuba_network(20000, 3), 2);
-    CHECK(run(one, {"E", "I"}, 300) == run(two, {"E", "I"}, 300));
+    const auto expected = run(one, {"E", "I"}, 300);
+    for (const ExecutorKind kind : {ExecutorKind::tbb, ExecutorKind::pool}) {
+        auto two = build(bench::cuba_network(20000, 3), 2, kind);
+        CHECK(run(two, {"E", "I"}, 300) == expected);
+    }
 }
 
 TEST_CASE("The microcircuit at 5 % size builds and every population fires at a plausible rate",

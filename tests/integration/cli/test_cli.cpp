@@ -84,10 +84,10 @@ TEST_CASE("bad option values exit 1 with a message naming the option", "[cli]") 
         CHECK(r.exit_code == 1);
         CHECK_THAT(r.err, Contains("--duration 1e+300 ms is too long for dt = 1 ms"));
     }
-    SECTION("threads without tbb") {
+    SECTION("threads on the sequential executor") {
         const Result r = run_spark({"run", "--executor", "sequential", "--threads", "4"}, dir.path());
         CHECK(r.exit_code == 1);
-        CHECK_THAT(r.err, Contains("--threads 4 needs the tbb executor"));
+        CHECK_THAT(r.err, Contains("--threads 4 needs a parallel executor (--executor pool or tbb)"));
     }
 }
 

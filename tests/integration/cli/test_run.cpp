@@ -183,7 +183,8 @@ TEST_CASE("spark run is deterministic: same seed same spikes, any executor and t
     CHECK(parse_spikes(a).size() > 10);
     CHECK(spikes_of("b", {"--seed", "7"}) == a);
     CHECK(spikes_of("c", {"--seed", "7", "--executor", "tbb", "--threads", "2"}) == a);
-    CHECK(spikes_of("d", {"--seed", "7", "--threads", "3"}) == a);  // automatic: tbb
+    CHECK(spikes_of("d", {"--seed", "7", "--threads", "3"}) == a);  // automatic: pool
+    CHECK(spikes_of("p", {"--seed", "7", "--executor", "pool", "--threads", "2"}) == a);
     CHECK(spikes_of("e", {"--seed", "8"}) != a);
 }
 

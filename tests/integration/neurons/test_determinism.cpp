@@ -1,4 +1,4 @@
-// Same seed -> bit-identical spikes and state on both executors and for 1, 2 and 4 threads, on a
+// Same seed -> bit-identical spikes and state on every executor (sequential, tbb, pool) and for 1, 2 and 4 threads, on a
 // recurrent network with delays, plasticity, Poisson input and a population large enough for the
 // components to split their loops (design.md, "Graph and execution").
 #include <catch2/catch.hpp>
@@ -69,23 +69,24 @@ Collect run(ExecutorKind kind, unsigned threads, std::vector<std::uint8_t>& spik
 
 }  // namespace
 
-TEST_CASE("spikes and state are bit-identical on both executors and for 1, 2 and 4 threads", "[executor][determinism]") {
+TEST_CASE("spikes and state are bit-identical on every executor and for 1, 2 and 4 threads", "[executor][determinism]") {
     std::vector<std::uint8_t> reference_spikes;
     const Collect reference = run(ExecutorKind::sequential, 1, reference_spikes);
     std::size_t total = 0;
     for (auto c : reference_spikes) total += c & spike::bit;
     REQUIRE(total > 100);  // the network is active: the comparison means something
-    for (unsigned threads : {1u, 2u, 4u}) {
-        INFO("tbb executor, " << threads << " threads");
-        std::vector<std::uint8_t> spikes;
-        const Collect state = run(ExecutorKind::tbb, threads, spikes);
-        CHECK(spikes == reference_spikes);
-        REQUIRE(state.arrays.size() == reference.arrays.size());
-        for (const auto& [name, bytes] : reference.arrays) {
-            INFO("state " << name);
-            CHECK(state.arrays.at(name) == bytes);
+    for (const ExecutorKind kind : {ExecutorKind::tbb, ExecutorKind::pool})
+        for (unsigned threads : {1u, 2u, 4u}) {
+            INFO((kind == ExecutorKind::tbb ? "tbb" : "pool") << " executor, " << threads << " threads");
+            std::vector<std::uint8_t> spikes;
+            const Collect state = run(kind, threads, spikes);
+            CHECK(spikes == reference_spikes);
+            REQUIRE(state.arrays.size() == reference.arrays.size());
+            for (const auto& [name, bytes] : reference.arrays) {
+                INFO("state " << name);
+                CHECK(state.arrays.at(name) == bytes);
+            }
         }
-    }
 }
 
 TEST_CASE("a different seed gives different spikes", "[executor][determinism]") {

@@ -104,7 +104,8 @@ TEST_CASE("save at T, run to 2T equals load into a fresh build and run to 2T", "
     const auto [first, second] = GENERATE(std::pair{Executor{ExecutorKind::sequential, 1}, Executor{ExecutorKind::sequential, 1}},
                                           std::pair{Executor{ExecutorKind::tbb, 2}, Executor{ExecutorKind::tbb, 2}},
                                           std::pair{Executor{ExecutorKind::sequential, 1}, Executor{ExecutorKind::tbb, 4}},
-                                          std::pair{Executor{ExecutorKind::tbb, 2}, Executor{ExecutorKind::sequential, 1}});
+                                          std::pair{Executor{ExecutorKind::tbb, 2}, Executor{ExecutorKind::sequential, 1}},
+                                          std::pair{Executor{ExecutorKind::pool, 2}, Executor{ExecutorKind::tbb, 2}});
     INFO("executors " << int(first.kind) << "/" << first.threads << " -> " << int(second.kind) << "/" << second.threads);
     SECTION("a Brain with noise, an inhibition mask, a soma and previous-step caches") {
         check_resume(small_network(11, 16), small_specs(16), {{"spikes", DType::u8}}, snapshot_options(), first, second,

@@ -107,7 +107,7 @@ TEST_CASE("reading an unknown node or port names the closest ones", "[graph][err
     REQUIRE_THROWS_WITH(sim.input("nope"), Catch::Contains("no input 'nope'"));
 }
 
-TEST_CASE("the tbb executor matches the sequential one for 1, 2 and 4 threads", "[graph][executor]") {
+TEST_CASE("the tbb and pool executors match the sequential one for 1, 2 and 4 threads", "[graph][executor]") {
     Network net;
     net.add("c1", "test_adder", {{"units", Value::List{3}}, {"increment", 0.5}})
         .add("c2", "test_adder", {{"units", Value::List{3}}, {"increment", 0.25}})
@@ -121,14 +121,15 @@ TEST_CASE("the tbb executor matches the sequential one for 1, 2 and 4 threads", 
     reference.run(200);
     Collect expected;
     reference.visit_state(expected);
-    for (unsigned threads : {1u, 2u, 4u}) {
-        auto sim = Simulation::build(net, {}, opts(ExecutorKind::tbb, threads));
-        sim.run(200);
-        Collect got;
-        sim.visit_state(got);
-        CHECK(got.arrays == expected.arrays);
-        CHECK(std::memcmp(sim.output("y").data, reference.output("y").data, 12) == 0);
-    }
+    for (const ExecutorKind kind : {ExecutorKind::tbb, ExecutorKind::pool})
+        for (unsigned threads : {1u, 2u, 4u}) {
+            auto sim = Simulation::build(net, {}, opts(kind, threads));
+            sim.run(200);
+            Collect got;
+            sim.visit_state(got);
+            CHECK(got.arrays == expected.arrays);
+            CHECK(std::memcmp(sim.output("y").data, reference.output("y").data, 12) == 0);
+        }
 }
 
 TEST_CASE("the state lists every node's arrays, the wire cache and the step counter", "[graph][state]") {

@@ -7,8 +7,13 @@
 // allocates every payload buffer once and prepares an executor:
 //   - sequential: the reference, one node after the other in topological order;
 //   - tbb: a oneTBB flow graph with one node per component (same-step wires are flow-graph edges,
-//     previous-step wires read double buffers), with parallel loops inside large components.
-// Both give bit-identical results for any thread count: every node draws from its own random stream
+//     previous-step wires read double buffers), with parallel loops inside large components: nodes
+//     that do not depend on each other run at once, loops are balanced by work stealing;
+//   - pool: the nodes one after the other (the sequential order), each node's loops split statically
+//     over a pool of threads that spin between loops: a fork/join costs ~0.1 us and a thread keeps the
+//     same units in every node, so networks made of short per-unit loops (10-100 us per node and step)
+//     scale best here.
+// All give bit-identical results for any thread count: every node draws from its own random stream
 // and parallel sums are split by target in fixed chunks.
 //
 // @code
@@ -32,11 +37,11 @@
 
 namespace spark::graph {
 
-enum class ExecutorKind : std::uint8_t { sequential, tbb };
+enum class ExecutorKind : std::uint8_t { sequential, tbb, pool };
 
 struct BuildOptions {
     ExecutorKind executor = ExecutorKind::sequential;
-    unsigned threads = 1;                        // tbb executor: worker threads (0 = all cores)
+    unsigned threads = 1;                        // tbb and pool executors: threads (0 = all cores)
     const Registry* registry = nullptr;          // default: the built-in components
     const TemplateRegistry* templates = nullptr; // default: the built-in neuron templates
 };

@@ -21,14 +21,14 @@ inline constexpr int exit_error = 1;        // a network, file or runtime error 
 inline constexpr int exit_usage = 2;        // bad command line
 inline constexpr int exit_interrupted = 130; // stopped by SIGINT (after writing what was recorded)
 
-enum class ExecutorChoice { automatic, sequential, tbb };  // automatic: tbb when threads != 1
+enum class ExecutorChoice { automatic, sequential, tbb, pool };  // automatic: pool when threads != 1
 
 struct RunOptions {
     std::optional<std::filesystem::path> network_file;  // none: the default network (or the snapshot's)
     std::optional<double> duration_ms;                   // how long (further, when resuming) [ms]
     std::optional<std::int64_t> steps;                   // or how many steps
     std::optional<std::uint64_t> seed;                   // overrides the network's seed
-    unsigned threads = 1;                                // tbb worker threads (0 = all cores)
+    unsigned threads = 1;                                // pool or tbb threads (0 = all cores)
     ExecutorChoice executor = ExecutorChoice::automatic;
     std::vector<std::string> record;                     // NODE.PORT
     std::filesystem::path out_dir = "spark-out";
