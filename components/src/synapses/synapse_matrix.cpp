@@ -42,6 +42,7 @@ void SynapseMatrix::build(Layout layout, std::size_t n_post, std::size_t n_pre, 
                           std::span<const std::int32_t> delays, std::size_t delay_steps, const ConfigWhere& where,
                           bool ring) {
     layout_ = layout;
+    uniform_ = false;
     n_post_ = n_post;
     n_pre_ = n_pre;
     delay_steps_ = delays.empty() ? 0 : delay_steps;
@@ -87,6 +88,7 @@ void SynapseMatrix::build_sparse(std::size_t n_post, std::size_t n_pre, SparseRo
                                  std::span<const std::int32_t> delays, std::size_t delay_steps,
                                  const ConfigWhere& where, bool ring) {
     layout_ = Layout::sparse;
+    uniform_ = false;
     n_post_ = n_post;
     n_pre_ = n_pre;
     delay_steps_ = delays.empty() ? 0 : delay_steps;
@@ -150,11 +152,20 @@ void SynapseMatrix::fill_sparse(SparseRows rows, std::span<const std::int32_t> d
             }
         }
     }
+    store_weights(std::move(weights));
+}
+
+void SynapseMatrix::store_weights(std::vector<float> weights) noexcept {
+    const bool uniform = !weights.empty() && std::all_of(weights.begin(), weights.end(),
+                                                         [w = weights[0]](float v) { return v == w; });
+    uniform_ = uniform;
+    uniform_weight_ = uniform ? weights[0] : 0.0f;
+    if (uniform) std::vector<float>().swap(weights);
     kernel_ = std::move(weights);
 }
 
 std::size_t SynapseMatrix::synapse_count() const noexcept {
-    return layout_ == Layout::dense ? n_post_ * n_pre_ : kernel_.size();
+    return layout_ == Layout::dense ? n_post_ * n_pre_ : target_.size();
 }
 
 namespace {
@@ -187,12 +198,37 @@ void deliver_delayed_dense(std::size_t begin, std::size_t end, std::size_t n_pos
 // of weights): every column starts a new stream through memory too large to stay cached, and the
 // delivery of one column is shorter than a memory latency.
 constexpr std::size_t kPrefetchAhead = 4;  // spiking units
+// The column prefetch needs the column's segment starts, themselves a cache miss in a table of n_pre x
+// chunks entries (1 MB for CUBA's 64 000 excitatory units): they are asked for further ahead.
+constexpr std::size_t kStartsAhead = 16;  // spiking units
+
+// Asks for the segment starts of spiking units [k, k + count) (stride: entries per unit).
+inline void prefetch_starts(std::span<const std::uint32_t> spiking, std::size_t k, std::size_t count,
+                            const std::uint32_t* starts, std::size_t stride) noexcept {
+    for (const std::size_t end = std::min(spiking.size(), k + count); k < end; ++k)
+        __builtin_prefetch(starts + spiking[k] * stride);
+}
+
+// The weights of the sparse layout as the delivery loops read them: one per synapse, or one for the
+// whole group. The loops are instantiated for both, so a uniform group reads no weight array at all
+// (its product K s is loop-invariant: the same float32 value per synapse as the per-synapse loop forms).
+struct PerSynapseWeights {
+    const float* w;
+    float operator[](std::uint32_t e) const noexcept { return w[e]; }
+    const float* prefetch_base() const noexcept { return w; }
+};
+struct UniformWeight {
+    float w;
+    float operator[](std::uint32_t) const noexcept { return w; }
+    const float* prefetch_base() const noexcept { return nullptr; }
+};
 
 template <class D>
 inline void prefetch_column(std::uint32_t first, std::uint32_t last, const float* kernel,
                             const std::uint16_t* target, const D* delay) noexcept {
     const std::uint32_t end = std::min(last, first + 256);
-    for (std::uint32_t e = first; e < end; e += 16) __builtin_prefetch(kernel + e);
+    if (kernel != nullptr)
+        for (std::uint32_t e = first; e < end; e += 16) __builtin_prefetch(kernel + e);
     for (std::uint32_t e = first; e < end; e += 32) __builtin_prefetch(target + e);
     if (delay != nullptr)
         for (std::uint32_t e = first; e < end; e += static_cast<std::uint32_t>(64 / sizeof(D))) __builtin_prefetch(delay + e);
@@ -202,9 +238,9 @@ inline void prefetch_column(std::uint32_t first, std::uint32_t last, const float
 // pending list of the slot it arrives in (sequential writes), then this step's list is summed into x
 // (adds into the task's own targets only, which stay in cache). Every target's input is the sum of its
 // events in arrival order, exactly as a per-target ring would accumulate it.
-template <class D>
+template <class D, class W>
 void schedule_segment(std::uint32_t first, std::uint32_t last, float s, std::size_t slots, std::size_t now,
-                      const float* kernel, const std::uint16_t* target, const D* delay,
+                      W kernel, const std::uint16_t* target, const D* delay,
                       std::vector<PendingInput>* pending) noexcept {
     for (std::uint32_t e = first; e < last; ++e) {
         std::size_t slot = now + delay[e];
@@ -220,16 +256,18 @@ inline void sum_due(std::vector<PendingInput>& due, float* xc, std::size_t count
     due.clear();
 }
 
-template <class D>
+template <class D, class W>
 void deliver_delayed_sparse(std::size_t begin, std::size_t end, std::size_t slots, std::size_t now,
-                            const float* kernel, const std::uint16_t* target, const std::uint32_t* starts,
+                            W kernel, const std::uint16_t* target, const std::uint32_t* starts,
                             std::size_t stride, const D* delay, std::span<const std::uint32_t> spiking,
                             std::span<const float> sign, std::vector<PendingInput>* pending, float* x) noexcept {
     const std::size_t n = spiking.size();
+    prefetch_starts(spiking, 0, kStartsAhead, starts, stride);
     for (std::size_t k = 0; k < n; ++k) {
+        prefetch_starts(spiking, k + kStartsAhead, 1, starts, stride);
         if (k + kPrefetchAhead < n) {
             const std::size_t ahead = spiking[k + kPrefetchAhead] * stride;
-            prefetch_column(starts[ahead], starts[ahead + 1], kernel, target, delay);
+            prefetch_column(starts[ahead], starts[ahead + 1], kernel.prefetch_base(), target, delay);
         }
         const std::size_t j = spiking[k] * stride;
         schedule_segment(starts[j], starts[j + 1], sign[k], slots, now, kernel, target, delay, pending);
@@ -238,6 +276,14 @@ void deliver_delayed_sparse(std::size_t begin, std::size_t end, std::size_t slot
 }
 
 }  // namespace
+
+template <class F>
+void SynapseMatrix::with_weights(F&& f) const {
+    if (uniform_) f(UniformWeight{uniform_weight_});
+    else f(PerSynapseWeights{kernel_.data()});
+}
+
+float SynapseMatrix::stored_weight(std::uint32_t e) const noexcept { return uniform_ ? uniform_weight_ : kernel_[e]; }
 
 void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> spiking,
                                std::span<const float> sign, float* x) noexcept {
@@ -255,12 +301,14 @@ void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> 
                                       sign, ring_.data(), x);
         } else {
             std::vector<PendingInput>* pending = buckets_.data() + task * slots;
-            if (delay_steps_ <= 255)
-                deliver_delayed_sparse(begin, end, slots, now, kernel_.data(), target_.data(), starts, tasks_,
-                                       delay8_.data(), spiking, sign, pending, x);
-            else
-                deliver_delayed_sparse(begin, end, slots, now, kernel_.data(), target_.data(), starts, tasks_,
-                                       delay16_.data(), spiking, sign, pending, x);
+            with_weights([&](auto w) {
+                if (delay_steps_ <= 255)
+                    deliver_delayed_sparse(begin, end, slots, now, w, target_.data(), starts, tasks_, delay8_.data(),
+                                           spiking, sign, pending, x);
+                else
+                    deliver_delayed_sparse(begin, end, slots, now, w, target_.data(), starts, tasks_, delay16_.data(),
+                                           spiking, sign, pending, x);
+            });
         }
         return;
     }
@@ -276,18 +324,21 @@ void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> 
     }
     std::fill(x + begin, x + end, 0.0f);
     float* xc = x + begin;
-    const float* w = kernel_.data();
     const std::uint16_t* t = target_.data();
-    for (std::size_t k = 0; k < n; ++k) {
-        if (k + kPrefetchAhead < n) {
-            const std::size_t ahead = spiking[k + kPrefetchAhead] * tasks_;
-            prefetch_column<std::uint8_t>(starts[ahead], starts[ahead + 1], w, t, nullptr);
+    with_weights([&](auto w) {
+        prefetch_starts(spiking, 0, kStartsAhead, starts, tasks_);
+        for (std::size_t k = 0; k < n; ++k) {
+            prefetch_starts(spiking, k + kStartsAhead, 1, starts, tasks_);
+            if (k + kPrefetchAhead < n) {
+                const std::size_t ahead = spiking[k + kPrefetchAhead] * tasks_;
+                prefetch_column<std::uint8_t>(starts[ahead], starts[ahead + 1], w.prefetch_base(), t, nullptr);
+            }
+            const std::size_t j = spiking[k] * tasks_;
+            const float s = sign[k];
+            const std::uint32_t first = starts[j], last = starts[j + 1];
+            for (std::uint32_t e = first; e < last; ++e) xc[t[e]] += w[e] * s;
         }
-        const std::size_t j = spiking[k] * tasks_;
-        const float s = sign[k];
-        const std::uint32_t first = starts[j], last = starts[j + 1];
-        for (std::uint32_t e = first; e < last; ++e) xc[t[e]] += w[e] * s;
-    }
+    });
 }
 
 void SynapseMatrix::accumulate_all(std::span<const std::uint32_t> spiking, std::span<const float> sign,
@@ -300,30 +351,34 @@ void SynapseMatrix::accumulate_all(std::span<const std::uint32_t> spiking, std::
     // receives its inputs in increasing presynaptic order (it lives in one chunk), so the sums are the
     // ones the task-by-task loop forms.
     const std::size_t n = spiking.size();
-    const float* w = kernel_.data();
     const std::uint16_t* t = target_.data();
     const std::uint32_t* starts = column_start_.data();
     if (!buckets_.empty()) {
         const std::size_t slots = delay_steps_ + 1;
         const auto now = static_cast<std::size_t>(ring_index_);
-        for (std::size_t k = 0; k < n; ++k) {
-            const std::size_t j = spiking[k] * tasks_;
-            if (k + kPrefetchAhead < n) {  // the whole column (all chunks) is contiguous
-                const std::size_t ahead = spiking[k + kPrefetchAhead] * tasks_;
-                if (delay_steps_ <= 255)
-                    prefetch_column(starts[ahead], starts[ahead + tasks_], w, t, delay8_.data());
-                else
-                    prefetch_column(starts[ahead], starts[ahead + tasks_], w, t, delay16_.data());
+        with_weights([&](auto w) {
+            prefetch_starts(spiking, 0, kStartsAhead, starts, tasks_);
+            for (std::size_t k = 0; k < n; ++k) {
+                prefetch_starts(spiking, k + kStartsAhead, 1, starts, tasks_);
+                const std::size_t j = spiking[k] * tasks_;
+                if (k + kPrefetchAhead < n) {  // the whole column (all chunks) is contiguous
+                    const std::size_t ahead = spiking[k + kPrefetchAhead] * tasks_;
+                    if (delay_steps_ <= 255)
+                        prefetch_column(starts[ahead], starts[ahead + tasks_], w.prefetch_base(), t, delay8_.data());
+                    else
+                        prefetch_column(starts[ahead], starts[ahead + tasks_], w.prefetch_base(), t, delay16_.data());
+                }
+                for (std::size_t c = 0; c < tasks_; ++c) {
+                    std::vector<PendingInput>* pending = buckets_.data() + c * slots;
+                    if (delay_steps_ <= 255)
+                        schedule_segment(starts[j + c], starts[j + c + 1], sign[k], slots, now, w, t, delay8_.data(),
+                                         pending);
+                    else
+                        schedule_segment(starts[j + c], starts[j + c + 1], sign[k], slots, now, w, t, delay16_.data(),
+                                         pending);
+                }
             }
-            for (std::size_t c = 0; c < tasks_; ++c) {
-                std::vector<PendingInput>* pending = buckets_.data() + c * slots;
-                if (delay_steps_ <= 255)
-                    schedule_segment(starts[j + c], starts[j + c + 1], sign[k], slots, now, w, t, delay8_.data(), pending);
-                else
-                    schedule_segment(starts[j + c], starts[j + c + 1], sign[k], slots, now, w, t, delay16_.data(),
-                                     pending);
-            }
-        }
+        });
         for (std::size_t c = 0; c < tasks_; ++c) {
             const auto [begin, end] = task_range(c);
             sum_due(buckets_[c * slots + now], x + begin, end - begin);
@@ -331,18 +386,22 @@ void SynapseMatrix::accumulate_all(std::span<const std::uint32_t> spiking, std::
         return;
     }
     std::fill(x, x + n_post_, 0.0f);
-    for (std::size_t k = 0; k < n; ++k) {
-        if (k + kPrefetchAhead < n) {  // the whole column (all chunks) is contiguous
-            const std::size_t ahead = spiking[k + kPrefetchAhead] * tasks_;
-            prefetch_column<std::uint8_t>(starts[ahead], starts[ahead + tasks_], w, t, nullptr);
+    with_weights([&](auto w) {
+        prefetch_starts(spiking, 0, kStartsAhead, starts, tasks_);
+        for (std::size_t k = 0; k < n; ++k) {
+            prefetch_starts(spiking, k + kStartsAhead, 1, starts, tasks_);
+            if (k + kPrefetchAhead < n) {  // the whole column (all chunks) is contiguous
+                const std::size_t ahead = spiking[k + kPrefetchAhead] * tasks_;
+                prefetch_column<std::uint8_t>(starts[ahead], starts[ahead + tasks_], w.prefetch_base(), t, nullptr);
+            }
+            const std::size_t j = spiking[k] * tasks_;
+            const float s = sign[k];
+            for (std::size_t c = 0; c < tasks_; ++c) {
+                float* xc = x + c * chunk_;
+                for (std::uint32_t e = starts[j + c]; e < starts[j + c + 1]; ++e) xc[t[e]] += w[e] * s;
+            }
         }
-        const std::size_t j = spiking[k] * tasks_;
-        const float s = sign[k];
-        for (std::size_t c = 0; c < tasks_; ++c) {
-            float* xc = x + c * chunk_;
-            for (std::uint32_t e = starts[j + c]; e < starts[j + c + 1]; ++e) xc[t[e]] += w[e] * s;
-        }
-    }
+    });
 }
 
 void SynapseMatrix::accumulate_per_synapse(std::size_t task, const std::uint8_t* codes, float* x) const noexcept {
@@ -364,7 +423,7 @@ void SynapseMatrix::accumulate_per_synapse(std::size_t task, const std::uint8_t*
         for (std::uint32_t e = starts[j * tasks_]; e < starts[j * tasks_ + 1]; ++e) {
             const std::size_t p = begin + target_[e];
             const std::uint8_t c = codes[p * n_pre_ + j];
-            if (c & spike::bit) x[p] += kernel_[e] * spike::signed_value(c);
+            if (c & spike::bit) x[p] += stored_weight(e) * spike::signed_value(c);
         }
     }
 }
@@ -383,7 +442,7 @@ void SynapseMatrix::copy_dense(std::span<float> out) const noexcept {
     for (std::size_t j = 0; j < n_pre_; ++j)
         for (std::size_t c = 0; c < tasks_; ++c)
             for (std::uint32_t e = segment_begin(j, c); e < segment_begin(j, c) + segment_size(j, c); ++e)
-                out[(c * chunk_ + target_[e]) * n_pre_ + j] = kernel_[e];
+                out[(c * chunk_ + target_[e]) * n_pre_ + j] = stored_weight(e);
 }
 
 void SynapseMatrix::set_kernel(std::span<const float> dense, const ConfigWhere& where) {
@@ -415,10 +474,12 @@ void SynapseMatrix::set_kernel(std::span<const float> dense, const ConfigWhere& 
             }
         }
     }
+    std::vector<float> weights(target_.size());
     for (std::size_t j = 0; j < n_pre_; ++j)
         for (std::size_t c = 0; c < tasks_; ++c)
             for (std::uint32_t e = segment_begin(j, c); e < segment_begin(j, c) + segment_size(j, c); ++e)
-                kernel_[e] = dense[(c * chunk_ + target_[e]) * n_pre_ + j];
+                weights[e] = dense[(c * chunk_ + target_[e]) * n_pre_ + j];
+    store_weights(std::move(weights));
 }
 
 void SynapseMatrix::reset() noexcept {
@@ -428,7 +489,14 @@ void SynapseMatrix::reset() noexcept {
 }
 
 void SynapseMatrix::visit_state(StateVisitor& v) {
-    v(layout_ == Layout::dense ? "kernel" : "kernel_values", kernel_);
+    if (layout_ == Layout::dense) {
+        v("kernel", kernel_);
+    } else {
+        // One value per stored synapse whichever way they are stored; what was loaded decides the storage.
+        std::vector<float> weights = uniform_ ? std::vector<float>(target_.size(), uniform_weight_) : std::move(kernel_);
+        v("kernel_values", weights);
+        store_weights(std::move(weights));
+    }
     if (!ring_.empty()) {
         v("delay_ring", ring_);
         v("delay_ring_index", ring_index_);
@@ -464,7 +532,7 @@ std::size_t SynapseMatrix::state_bytes() const noexcept {
 }
 
 std::size_t SynapseMatrix::connectivity_bytes() const noexcept {
-    return kernel_.size() * sizeof(float) + target_.size() * sizeof(std::uint16_t) +
+    return kernel_.size() * sizeof(float) + (uniform_ ? sizeof(float) : 0) + target_.size() * sizeof(std::uint16_t) +
            column_start_.size() * sizeof(std::uint32_t) + delay8_.size() + delay16_.size() * sizeof(std::uint16_t);
 }
 

@@ -2,7 +2,9 @@
 // memory per synapse.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstring>
+#include <span>
 
 #include <spark/components/synapses/linear_synapses.hpp>
 #include <spark/components/synapses/rd_traced_synapses.hpp>
@@ -64,6 +66,108 @@ TEST_CASE("SynapseMatrix sparse layout: several target chunks, same sums as dens
         REQUIRE(a[p] == expected);
         REQUIRE(b[p] == expected);
     }
+}
+
+namespace {
+// Runs `steps` steps of random spikes through two matrices built from the same kernel and requires the
+// same x every step (with delays, each matrix schedules and advances its own pending inputs).
+void require_same_deliveries(SynapseMatrix& a, SynapseMatrix& b, std::size_t n_pre, int steps, std::uint32_t seed) {
+    SpikeSource source(n_pre, 0.1, seed);
+    std::vector<std::uint8_t> codes(n_pre);
+    std::vector<float> xa(a.n_post()), xb(b.n_post());
+    for (int step = 0; step < steps; ++step) {
+        source.fill(codes);
+        std::vector<std::uint32_t> spiking;
+        std::vector<float> sign;
+        for (std::size_t j = 0; j < n_pre; ++j)
+            if (codes[j] & spike::bit) {
+                spiking.push_back(static_cast<std::uint32_t>(j));
+                sign.push_back(spike::signed_value(codes[j]));
+            }
+        for (std::size_t t = 0; t < a.task_count(); ++t) a.accumulate(t, spiking, sign, xa.data());
+        b.accumulate_all(spiking, sign, xb.data());
+        a.advance();
+        b.advance();
+        REQUIRE(xa == xb);
+    }
+}
+}  // namespace
+
+TEST_CASE("A constant-weight sparse group keeps its weight once and delivers the dense sums", "[synapses][sparse]") {
+    constexpr std::size_t P = 20000, N = 300;
+    std::vector<float> kernel(P * N, 0.0f);
+    std::vector<std::int32_t> delays(P * N, 1);
+    for (std::size_t i = 0; i < kernel.size(); ++i) {
+        if (i % 37 == 0 || i % 53 == 0) kernel[i] = 0.7f;
+        delays[i] = 1 + static_cast<std::int32_t>(i % 5);
+    }
+    const std::size_t nonzeros = static_cast<std::size_t>(std::count(kernel.begin(), kernel.end(), 0.7f));
+    for (const bool delayed : {false, true}) {
+        INFO((delayed ? "with delays" : "without delays"));
+        const std::span<const std::int32_t> d = delayed ? std::span<const std::int32_t>(delays) : std::span<const std::int32_t>();
+        const std::size_t steps = delayed ? 5 : 0;
+        SynapseMatrix dense, sparse;
+        dense.build(Layout::dense, P, N, kernel, d, steps, kWhere);
+        sparse.build(Layout::sparse, P, N, kernel, d, steps, kWhere);
+        REQUIRE(sparse.uniform_weights());
+        CHECK(sparse.synapse_count() == nonzeros);
+        // 2 bytes of target (+1 of delay) per synapse, one weight, the column starts.
+        const double per_synapse = static_cast<double>(sparse.connectivity_bytes()) / static_cast<double>(nonzeros);
+        CHECK(per_synapse < (delayed ? 4.0 : 3.0));
+        CHECK(per_synapse > (delayed ? 3.0 : 2.0));
+        std::vector<float> copy(P * N);
+        sparse.copy_dense(copy);
+        CHECK(copy == kernel);
+        require_same_deliveries(dense, sparse, N, 12, 5);
+
+        // Unequal weights (a kernel change) are stored per synapse again, and still deliver the dense sums.
+        std::vector<float> changed = kernel;
+        for (std::size_t i = 0; i < changed.size(); i += 37) changed[i] = 0.25f;
+        dense.set_kernel(changed, kWhere);
+        sparse.set_kernel(changed, kWhere);
+        CHECK_FALSE(sparse.uniform_weights());
+        CHECK(sparse.connectivity_bytes() > 4 * nonzeros);
+        require_same_deliveries(dense, sparse, N, 12, 6);
+        // ... and equal ones go back to one value.
+        sparse.set_kernel(kernel, kWhere);
+        dense.set_kernel(kernel, kWhere);
+        CHECK(sparse.uniform_weights());
+        require_same_deliveries(dense, sparse, N, 12, 7);
+    }
+}
+
+TEST_CASE("A constant-weight sparse group saves one value per synapse; what is loaded decides the storage",
+          "[synapses][sparse]") {
+    struct Weights final : StateVisitor {
+        std::vector<float> values;
+        bool load = false;
+        void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
+            if (name != "kernel_values") return;
+            REQUIRE(dtype == DType::f32);
+            auto* p = static_cast<float*>(data);
+            if (load) std::copy(values.begin(), values.end(), p);
+            else values.assign(p, p + count);
+        }
+    };
+    constexpr std::size_t P = 50, N = 40;
+    std::vector<float> kernel(P * N, 0.0f);
+    for (std::size_t i = 0; i < kernel.size(); i += 3) kernel[i] = -1.5f;
+    SynapseMatrix m;
+    m.build(Layout::sparse, P, N, kernel, {}, 0, kWhere);
+    REQUIRE(m.uniform_weights());
+    Weights w;
+    m.visit_state(w);
+    CHECK(w.values == std::vector<float>(m.synapse_count(), -1.5f));
+    w.values[3] = 2.0f;
+    w.load = true;
+    m.visit_state(w);
+    CHECK_FALSE(m.uniform_weights());
+    std::vector<float> dense(P * N);
+    m.copy_dense(dense);
+    std::size_t changed = 0;
+    for (std::size_t i = 0; i < dense.size(); ++i) changed += dense[i] != kernel[i];
+    CHECK(changed == 1);
+    CHECK(std::count(dense.begin(), dense.end(), 2.0f) == 1);
 }
 
 TEST_CASE("Memory per synapse: sparse fixed weights stay within 8 bytes, with delays too", "[synapses]") {

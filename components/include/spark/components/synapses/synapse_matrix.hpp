@@ -8,7 +8,11 @@
 //           that a presynaptic unit's synapses are contiguous, targets increasing inside a segment:
 //           weight (float32) + target offset inside the chunk (uint16) [+ delay in steps (uint8 when
 //           B <= 255, else uint16)], plus one uint32 start per segment. That is 6 bytes per synapse
-//           (7 with delays up to 255 steps) plus at most ~1 byte of segment starts. A chunk is the
+//           (7 with delays up to 255 steps) plus at most ~1 byte of segment starts. When every stored
+//           weight is the same (a constant-weight group, e.g. sparse_constant_initializer), it is kept
+//           once and a synapse costs 2 bytes (3 with delays): the float32 products K s are the same,
+//           and a later kernel change with unequal weights stores them per synapse again. (Brian2
+//           likewise keeps a shared constant weight such as CUBA's `we` once.) A chunk is the
 //           population's task_length (core/parallel.hpp: the split every per-unit loop uses, so a
 //           thread delivers into the targets whose soma it also updates), larger only when the
 //           segment starts would cost more than ~1 byte per synapse.
@@ -91,6 +95,8 @@ public:
     std::size_t delay_steps() const noexcept { return delay_steps_; }  // B, 0 = no delays
     std::size_t synapse_count() const noexcept;
     std::size_t chunk_length() const noexcept { return chunk_; }  // targets per task
+    // Sparse layout: whether the stored weights are all equal (kept as one value).
+    bool uniform_weights() const noexcept { return uniform_; }
 
     // The fixed partition of the targets into tasks.
     std::size_t task_count() const noexcept { return tasks_; }
@@ -140,6 +146,12 @@ private:
     std::uint32_t segment_size(std::size_t j, std::size_t c) const noexcept {
         return column_start_[j * tasks_ + c + 1] - column_start_[j * tasks_ + c];
     }
+    // Keeps the sparse weights (one per stored synapse): as one value when they are all equal.
+    void store_weights(std::vector<float> weights) noexcept;
+    float stored_weight(std::uint32_t e) const noexcept;
+    // Calls f with the weight accessor of the sparse layout (per synapse, or uniform).
+    template <class F>
+    void with_weights(F&& f) const;
     // Sets chunk_, column_start_, target_, kernel_ and the delays from compressed rows.
     void fill_sparse(SparseRows rows, std::span<const std::int32_t> delays, const ConfigWhere& where);
     // The ring (dense) or the per-slot pending lists (sparse) of the delays, when `ring`.
@@ -147,7 +159,9 @@ private:
 
     Layout layout_ = Layout::dense;
     std::size_t n_post_ = 0, n_pre_ = 0, delay_steps_ = 0, chunk_ = 1, tasks_ = 0;
-    std::vector<float> kernel_;                  // dense: the kernel; sparse: the stored weights
+    std::vector<float> kernel_;                  // dense: the kernel; sparse: the stored weights (empty if uniform_)
+    bool uniform_ = false;                       // sparse: every stored weight equals uniform_weight_
+    float uniform_weight_ = 0.0f;
     std::vector<std::uint16_t> target_;          // sparse: target offset inside its chunk
     std::vector<std::uint32_t> column_start_;    // sparse: [n_pre x chunks + 1] segment starts in kernel_
     std::vector<std::uint8_t> delay8_;           // per stored synapse, when B <= 255
