@@ -24,7 +24,15 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSPARK_NATIVE=
 cmake --build "$build" --target spark_cuba spark_microcircuit executor_overhead
 
 mkdir -p "$here/results"
-"$build/bench/executor_overhead" | tee "$here/results/executor-overhead-$date.md"
+{
+    echo "# Executor overhead ($date)"
+    echo
+    echo "Microseconds per step of the executors themselves (bench/executor_overhead, SPARK_NATIVE build): an" \
+         "empty network, one node that does nothing (inhibition_mask), eight independent such nodes." \
+         "Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)."
+    echo
+    "$build/bench/executor_overhead"
+} | tee "$here/results/executor-overhead-$date.md"
 # shellcheck disable=SC2086
 /usr/bin/python3 "$here/compare_cuba.py" --spark-build "$build" --repeats "$repeats" --n $sizes \
     --out "$here/results/cuba-$date.md"
