@@ -65,8 +65,9 @@ struct MemoryUsage {
     }
 };
 
-// Bytes per stored synapse of a layout, before any column-start overhead: dense 4 (+1/2 with delays,
-// counted per pair), sparse 6 (+1/2 with delays). `delay_steps` = B, 0 for no delays.
+// Bytes per stored synapse of a layout with per-synapse weights, before any column-start overhead: dense
+// 4 (+1/2 with delays, counted per pair), sparse 6 (+1/2 with delays); a sparse group whose weights are
+// all equal needs 4 bytes less. `delay_steps` = B, 0 for no delays.
 double bytes_per_synapse(Layout layout, std::size_t delay_steps) noexcept;
 
 class SynapseMatrix {
