@@ -11,7 +11,9 @@ load hits both): the simulation loop (spark: build excluded, a spike count per s
 its own run timer), the whole process (spark_cuba vs Brian2's compiled ./main), spikes, rates and the
 peak RSS. Times are given as min / median; ratios use the minima.
 """
-import argparse, json, os, platform, statistics, subprocess, sys, time
+import argparse, json, os, platform, statistics, subprocess, time
+
+from runs import load, parse_config, run_process
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -21,37 +23,16 @@ def run_json(cmd, env=None):
     return json.loads([l for l in out.splitlines() if l.startswith("{")][-1])
 
 
-def parse_config(text):
-    """A --threads entry: "T" (the runner's default executor: sequential on 1 thread, pool on more) or
-    "T:EXECUTOR" (sequential, tbb or pool)."""
-    threads, _, executor = text.partition(":")
-    executor = executor or ("sequential" if int(threads) == 1 else "pool")
-    return int(threads), executor
-
-
 def spark_process(binary, n, duration, config):
     """Whole-process wall time and peak RSS of one spark_cuba run."""
     threads, executor = config
-    start = time.perf_counter()
-    child = subprocess.Popen([binary, str(n), "--duration-ms", str(duration), "--threads", str(threads),
-                              "--executor", executor], stdout=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - start
-    result = json.loads(child.stdout.read().strip().splitlines()[-1])
-    if status != 0:
-        sys.exit(f"spark_cuba failed ({status})")
-    result["process_s"] = wall
-    result["peak_rss_mb"] = usage.ru_maxrss / 1024.0
-    return result
+    return run_process([binary, str(n), "--duration-ms", str(duration), "--threads", str(threads),
+                        "--executor", executor])
 
 
 def summarize(rows, key):
     values = [r[key] for r in rows]
     return min(values), statistics.median(values)
-
-
-def load():
-    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main():

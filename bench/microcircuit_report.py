@@ -6,37 +6,19 @@ time, memory, and the rate of every population beside the published ones.
 Usage: /usr/bin/python3 bench/microcircuit_report.py --spark-build build-bench [--repeats 3]
                         [--duration-ms 1000] [--rate-from-ms 100] [--threads 1 2 2:tbb] [--out FILE.md]
 """
-import argparse, json, os, platform, statistics, subprocess, time
+import argparse, os, platform, statistics, time
+
+from runs import load, parse_config, run_process
 
 NAMES = ["L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I"]
 # INM-6 microcircuit-PD14-model, parameter_definitions.py (full_mean_rates).
 PD14_RATES = [0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829]
 
 
-def parse_config(text):
-    """A --threads entry: "T" (sequential on 1 thread, pool on more) or "T:EXECUTOR" (sequential, tbb, pool)."""
-    threads, _, executor = text.partition(":")
-    executor = executor or ("sequential" if int(threads) == 1 else "pool")
-    return int(threads), executor
-
-
 def run(binary, config, duration, rate_from):
     threads, executor = config
-    start = time.perf_counter()
-    child = subprocess.Popen([binary, "--threads", str(threads), "--executor", executor, "--duration-ms",
-                              str(duration), "--rate-from-ms", str(rate_from)], stdout=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - start
-    if status != 0:
-        raise SystemExit(f"spark_microcircuit failed ({status})")
-    result = json.loads(child.stdout.read().strip().splitlines()[-1])
-    result["process_s"] = wall
-    result["peak_rss_mb"] = usage.ru_maxrss / 1024.0
-    return result
-
-
-def load():
-    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    return run_process([binary, "--threads", str(threads), "--executor", executor, "--duration-ms", str(duration),
+                        "--rate-from-ms", str(rate_from)])
 
 
 def main():

@@ -3,15 +3,6 @@
 // build_s, process peak RSS, bytes per synapse.
 //
 // Usage: spark_cuba N [--duration-ms 1000] [--threads T] [--executor auto|sequential|tbb|pool] [--seed S]
-#include <sys/resource.h>
-#include <time.h>
-#if __has_include(<valgrind/callgrind.h>)
-#include <valgrind/callgrind.h>  // the loop is the only part instrumented under callgrind --instr-atstart=no
-#else
-#define CALLGRIND_START_INSTRUMENTATION
-#define CALLGRIND_STOP_INSTRUMENTATION
-#endif
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -22,20 +13,11 @@
 #include <spark/graph/simulation.hpp>
 
 #include "cuba_network.hpp"
-#include "executor_flag.hpp"
+#include "runner.hpp"
 #include "spike_count.hpp"
 
 using namespace spark;
 using namespace spark::graph;
-
-namespace {
-// CPU time of the whole process (all threads) [s]: less disturbed than wall time on a shared machine.
-double cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
-}  // namespace
 
 int main(int argc, char** argv) {
     const std::size_t n = argc < 2 ? 0 : std::strtoull(argv[1], nullptr, 10);
@@ -59,11 +41,7 @@ int main(int argc, char** argv) {
         }
     }
     const auto executor = bench::parse_executor(executor_flag, threads);
-    if (!executor || (threads > 1 && *executor == ExecutorKind::sequential)) {
-        std::fprintf(stderr, "--executor %s with --threads %u: use auto, sequential (1 thread), tbb or pool\n",
-                     executor_flag.c_str(), threads);
-        return 2;
-    }
+    if (!executor) return 2;
     using clock = std::chrono::steady_clock;
     const auto t0 = clock::now();
     BuildOptions options;
@@ -71,7 +49,7 @@ int main(int argc, char** argv) {
     options.threads = threads;
     auto sim = Simulation::build(bench::cuba_network(n, seed), {}, options);
     const auto t1 = clock::now();
-    const double cpu1 = cpu_seconds();
+    const double cpu1 = bench::cpu_seconds();
     CALLGRIND_START_INSTRUMENTATION;
     const auto steps = static_cast<std::int64_t>(duration_ms / sim.dt() + 0.5);
     long spikes = 0;
@@ -82,7 +60,7 @@ int main(int argc, char** argv) {
     });
     CALLGRIND_STOP_INSTRUMENTATION;
     const auto t2 = clock::now();
-    const double cpu2 = cpu_seconds();
+    const double cpu2 = bench::cpu_seconds();
     // Stored synapses and their connectivity bytes (weights, indices, column starts), summed over groups.
     std::size_t synapses = 0;
     double bytes = 0;
@@ -96,13 +74,11 @@ int main(int argc, char** argv) {
         synapses += memory.synapses;
         bytes += static_cast<double>(memory.connectivity_bytes);
     }
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
     std::printf("{\"tool\": \"spark-%s-%u\", \"n\": %zu, \"synapses\": %zu, \"spikes\": %ld, \"rate_hz\": %.4f, "
                 "\"loop_s\": %.6f, \"loop_cpu_s\": %.6f, \"build_s\": %.6f, \"peak_rss_mb\": %.1f, \"bytes_per_synapse\": %.2f}\n",
                 bench::executor_name(*executor), threads, n, synapses, spikes,
                 static_cast<double>(spikes) / static_cast<double>(n) / (duration_ms / 1000.0),
                 std::chrono::duration<double>(t2 - t1).count(), cpu2 - cpu1, std::chrono::duration<double>(t1 - t0).count(),
-                static_cast<double>(usage.ru_maxrss) / 1024.0, synapses ? bytes / static_cast<double>(synapses) : 0.0);
+                bench::peak_rss_mb(), synapses ? bytes / static_cast<double>(synapses) : 0.0);
     return 0;
 }

@@ -4,17 +4,7 @@
 // rate of each population over [--rate-from-ms, end), beside the published rates; peak RSS.
 //
 // Usage: spark_microcircuit [--duration-ms 1000] [--rate-from-ms 100] [--threads T] [--executor auto|tbb|pool]
-//                           [--n-scaling 1]
-//                           [--k-scaling 1] [--seed S] [--v0 optimized|original]
-#include <sys/resource.h>
-#include <time.h>
-#if __has_include(<valgrind/callgrind.h>)
-#include <valgrind/callgrind.h>  // the loop is the only part instrumented under callgrind --instr-atstart=no
-#else
-#define CALLGRIND_START_INSTRUMENTATION
-#define CALLGRIND_STOP_INSTRUMENTATION
-#endif
-
+//                           [--n-scaling 1] [--k-scaling 1] [--seed S] [--v0 optimized|original]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -24,21 +14,12 @@
 #include <spark/components/synapses/traced_synapses.hpp>
 #include <spark/graph/simulation.hpp>
 
-#include "executor_flag.hpp"
 #include "microcircuit.hpp"
+#include "runner.hpp"
 #include "spike_count.hpp"
 
 using namespace spark;
 using namespace spark::graph;
-
-namespace {
-// CPU time of the whole process (all threads) [s]: less disturbed than wall time on a shared machine.
-double cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
-}  // namespace
 
 int main(int argc, char** argv) {
     double duration_ms = 1000.0, rate_from_ms = 100.0;
@@ -64,16 +45,12 @@ int main(int argc, char** argv) {
     const auto t0 = clock::now();
     BuildOptions options;
     const auto executor = bench::parse_executor(executor_flag, threads);
-    if (!executor || (threads > 1 && *executor == ExecutorKind::sequential)) {
-        std::fprintf(stderr, "--executor %s with --threads %u: use auto, sequential (1 thread), tbb or pool\n",
-                     executor_flag.c_str(), threads);
-        return 2;
-    }
+    if (!executor) return 2;
     options.executor = *executor;
     options.threads = threads;
     auto sim = Simulation::build(bench::microcircuit_network(params), {}, options);
     const auto t1 = clock::now();
-    const double cpu1 = cpu_seconds();
+    const double cpu1 = bench::cpu_seconds();
     CALLGRIND_START_INSTRUMENTATION;
     using M = bench::Microcircuit;
     const auto steps = static_cast<std::int64_t>(duration_ms / sim.dt() + 0.5);
@@ -90,7 +67,7 @@ int main(int argc, char** argv) {
     });
     CALLGRIND_STOP_INSTRUMENTATION;
     const auto t2 = clock::now();
-    const double cpu2 = cpu_seconds();
+    const double cpu2 = bench::cpu_seconds();
     std::size_t synapses = 0, neurons = 0;
     double bytes = 0.0;
     for (std::size_t a = 0; a < M::populations; ++a) {
@@ -100,8 +77,6 @@ int main(int argc, char** argv) {
         bytes += static_cast<double>(syn.memory().connectivity_bytes);
         neurons += sim.spec(M::names[a], "spikes").size();
     }
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
     const double loop_s = std::chrono::duration<double>(t2 - t1).count();
     const double window_s = (duration_ms - rate_from_ms) / 1000.0;
     std::string rates = "{", published = "{";
@@ -122,6 +97,6 @@ int main(int argc, char** argv) {
                 bench::executor_name(*executor), threads, neurons, synapses, bytes / static_cast<double>(synapses),
                 std::chrono::duration<double>(t1 - t0).count(), loop_s, cpu2 - cpu1, duration_ms / 1000.0,
                 loop_s / (duration_ms / 1000.0), all_spikes, rates.c_str(), rate_from_ms, published.c_str(),
-                static_cast<double>(usage.ru_maxrss) / 1024.0);
+                bench::peak_rss_mb());
     return 0;
 }
