@@ -44,29 +44,23 @@ double bytes_per_synapse(Layout layout, std::size_t delay_steps) noexcept {
     return (layout == Layout::dense ? 4.0 : 6.0) + delay;
 }
 
-void SynapseMatrix::build(Layout layout, std::size_t n_post, std::size_t n_pre, std::vector<float> kernel,
-                          std::span<const std::int32_t> delays, std::size_t delay_steps, const ConfigWhere& where,
-                          bool ring) {
+void SynapseMatrix::begin_build(Layout layout, std::size_t n_post, std::size_t n_pre, std::size_t delay_steps) {
     layout_ = layout;
     uniform_ = false;
     n_post_ = n_post;
     n_pre_ = n_pre;
-    delay_steps_ = delays.empty() ? 0 : delay_steps;
+    delay_steps_ = delay_steps;
     target_.clear();
     column_start_.clear();
     delay8_.clear();
     delay16_.clear();
-    const bool small_delays = delay_steps_ <= 255;
+}
 
-    if (layout_ == Layout::dense) {
-        kernel_ = std::move(kernel);
-        chunk_ = dense_rows_per_task;
-        if (!delays.empty()) {
-            if (small_delays) copy_delays(delays, delay8_);
-            else copy_delays(delays, delay16_);
-        }
-    } else {
-        // Compress row by row (the same storage as build_sparse() gives for these nonzeros).
+void SynapseMatrix::build(Layout layout, std::size_t n_post, std::size_t n_pre, std::vector<float> kernel,
+                          std::span<const std::int32_t> delays, std::size_t delay_steps, const ConfigWhere& where,
+                          bool ring) {
+    if (layout == Layout::sparse) {
+        // Compress row by row: the sparse layout is then built as build_sparse() builds it.
         SparseRows rows;
         rows.rows = n_post;
         rows.cols = n_pre;
@@ -84,7 +78,15 @@ void SynapseMatrix::build(Layout layout, std::size_t n_post, std::size_t n_pre, 
             rows.row_start.push_back(rows.col.size());
         }
         std::vector<float>().swap(kernel);
-        fill_sparse(std::move(rows), nonzero_delays, where);
+        build_sparse(n_post, n_pre, std::move(rows), nonzero_delays, delay_steps, where, ring);
+        return;
+    }
+    begin_build(Layout::dense, n_post, n_pre, delays.empty() ? 0 : delay_steps);
+    kernel_ = std::move(kernel);
+    chunk_ = dense_rows_per_task;
+    if (!delays.empty()) {
+        if (delay_steps_ <= 255) copy_delays(delays, delay8_);
+        else copy_delays(delays, delay16_);
     }
     tasks_ = (n_post_ + chunk_ - 1) / chunk_;
     allocate_pending(ring);
@@ -93,15 +95,7 @@ void SynapseMatrix::build(Layout layout, std::size_t n_post, std::size_t n_pre, 
 void SynapseMatrix::build_sparse(std::size_t n_post, std::size_t n_pre, SparseRows kernel,
                                  std::span<const std::int32_t> delays, std::size_t delay_steps,
                                  const ConfigWhere& where, bool ring) {
-    layout_ = Layout::sparse;
-    uniform_ = false;
-    n_post_ = n_post;
-    n_pre_ = n_pre;
-    delay_steps_ = delays.empty() ? 0 : delay_steps;
-    target_.clear();
-    column_start_.clear();
-    delay8_.clear();
-    delay16_.clear();
+    begin_build(Layout::sparse, n_post, n_pre, delays.empty() ? 0 : delay_steps);
     fill_sparse(std::move(kernel), delays, where);
     tasks_ = (n_post_ + chunk_ - 1) / chunk_;
     allocate_pending(ring);

@@ -147,6 +147,8 @@ private:
     std::uint32_t segment_size(std::size_t j, std::size_t c) const noexcept {
         return column_start_[j * tasks_ + c + 1] - column_start_[j * tasks_ + c];
     }
+    // Sets the layout and sizes and clears the storage of a previous build.
+    void begin_build(Layout layout, std::size_t n_post, std::size_t n_pre, std::size_t delay_steps);
     // Keeps the sparse weights (one per stored synapse): as one value when they are all equal.
     void store_weights(std::vector<float> weights) noexcept;
     float stored_weight(std::uint32_t e) const noexcept;
