@@ -151,10 +151,6 @@ void PoissonSource::step(const StepContext& ctx) {
     float* out = ctx.outputs[output_index].f32().data();
     // One task per stream block (each block draws from its own stream, so any split gives the same draws).
     const std::size_t blocks = (current_.size() + stream_block - 1) / stream_block;
-    if (ctx.parallel->concurrency() <= 1) {
-        for (std::size_t b = 0; b < blocks; ++b) draw_block(b, out);
-        return;
-    }
     ctx.parallel->run(blocks, [&](std::size_t b) { draw_block(b, out); });
 }
 
