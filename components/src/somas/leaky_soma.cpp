@@ -16,32 +16,33 @@ inline bool refractory_leaky_step(float& v, std::uint16_t& r, std::uint16_t cool
     return s;
 }
 
+// One step of the strictly refractory LIF (spec 2.3) for one neuron. Returns s.
+inline bool strict_refractory_leaky_step(float& v, std::uint16_t& r, std::uint16_t cooldown, float decay,
+                                         float gain_resistance, float current, float theta, float reset) noexcept {
+    const bool ready = r >= cooldown;
+    const float vi = choose(ready, decay * v + gain_resistance * current, reset);
+    const bool s = ready & (vi > theta);
+    v = choose(s, reset, vi);
+    r = RefractoryCounter::advance(r, s);
+    return s;
+}
+
 }  // namespace
 
 void LeakySoma::update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept {
     float* v = potential_.data();
-    if (uniform_) {  // the same arithmetic with the constants hoisted
-        const float decay = decay_[0], gain = gain_resistance_[0], theta = threshold_[0], reset = reset_[0];
-        SPARK_ELEMENTWISE_LOOP
-        for (std::size_t i = begin; i < end; ++i) {
-            const float vi = decay * v[i] + gain * input[i];
-            const bool s = vi > theta;
-            v[i] = choose(s, reset, vi);
-            spiked[i] = s;
-        }
-        return;
-    }
-    const float* decay = decay_.data();
-    const float* gain = gain_resistance_.data();
-    const float* theta = threshold_.data();
-    const float* reset = reset_.data();
-    SPARK_ELEMENTWISE_LOOP
-    for (std::size_t i = begin; i < end; ++i) {
-        const float vi = decay[i] * v[i] + gain[i] * input[i];
-        const bool s = vi > theta[i];
-        v[i] = choose(s, reset[i], vi);
-        spiked[i] = s;
-    }
+    with_constants(
+        uniform_,
+        [v, input, spiked, begin, end](auto decay, auto gain, auto theta, auto reset) {
+            SPARK_ELEMENTWISE_LOOP
+            for (std::size_t i = begin; i < end; ++i) {
+                const float vi = decay[i] * v[i] + gain[i] * input[i];
+                const bool s = vi > theta[i];
+                v[i] = choose(s, reset[i], vi);
+                spiked[i] = s;
+            }
+        },
+        decay_.data(), gain_resistance_.data(), threshold_.data(), reset_.data());
 }
 
 void RefractoryLeakySoma::build_model(const BuildContext& ctx, const Shape& units) {
@@ -54,22 +55,14 @@ void RefractoryLeakySoma::update(std::size_t begin, std::size_t end, const float
                                  std::uint8_t* spiked) noexcept {
     float* v = potential_.data();
     std::uint16_t* r = refractory_.counters();
-    if (uniform_ && uniform_cooldown_) {  // the same arithmetic with the constants hoisted
-        const std::uint16_t c = refractory_.cooldown_steps()[0];
-        const float decay = decay_[0], gain = gain_resistance_[0], theta = threshold_[0], reset = reset_[0];
-        SPARK_ELEMENTWISE_LOOP
-        for (std::size_t i = begin; i < end; ++i)
-            spiked[i] = refractory_leaky_step(v[i], r[i], c, decay, gain, input[i], theta, reset);
-        return;
-    }
-    const std::uint16_t* c = refractory_.cooldown_steps();
-    const float* decay = decay_.data();
-    const float* gain = gain_resistance_.data();
-    const float* theta = threshold_.data();
-    const float* reset = reset_.data();
-    SPARK_ELEMENTWISE_LOOP
-    for (std::size_t i = begin; i < end; ++i)
-        spiked[i] = refractory_leaky_step(v[i], r[i], c[i], decay[i], gain[i], input[i], theta[i], reset[i]);
+    with_constants(
+        uniform_ && uniform_cooldown_,
+        [v, r, input, spiked, begin, end](auto c, auto decay, auto gain, auto theta, auto reset) {
+            SPARK_ELEMENTWISE_LOOP
+            for (std::size_t i = begin; i < end; ++i)
+                spiked[i] = refractory_leaky_step(v[i], r[i], c[i], decay[i], gain[i], input[i], theta[i], reset[i]);
+        },
+        refractory_.cooldown_steps(), decay_.data(), gain_resistance_.data(), threshold_.data(), reset_.data());
 }
 
 void StrictRefractoryLeakySoma::build_model(const BuildContext& ctx, const Shape& units) {
@@ -82,34 +75,15 @@ void StrictRefractoryLeakySoma::update(std::size_t begin, std::size_t end, const
                                        std::uint8_t* spiked) noexcept {
     float* v = potential_.data();
     std::uint16_t* r = refractory_.counters();
-    if (uniform_ && uniform_cooldown_) {  // the same arithmetic with the constants hoisted
-        const std::uint16_t c = refractory_.cooldown_steps()[0];
-        const float decay = decay_[0], gain = gain_resistance_[0], theta = threshold_[0], reset = reset_[0];
-        SPARK_ELEMENTWISE_LOOP
-        for (std::size_t i = begin; i < end; ++i) {
-            const bool ready = r[i] >= c;
-            const float vi = choose(ready, decay * v[i] + gain * input[i], reset);
-            const bool s = ready & (vi > theta);
-            v[i] = choose(s, reset, vi);
-            r[i] = RefractoryCounter::advance(r[i], s);
-            spiked[i] = s;
-        }
-        return;
-    }
-    const std::uint16_t* c = refractory_.cooldown_steps();
-    const float* decay = decay_.data();
-    const float* gain = gain_resistance_.data();
-    const float* theta = threshold_.data();
-    const float* reset = reset_.data();
-    SPARK_ELEMENTWISE_LOOP
-    for (std::size_t i = begin; i < end; ++i) {
-        const bool ready = r[i] >= c[i];
-        const float vi = choose(ready, decay[i] * v[i] + gain[i] * input[i], reset[i]);
-        const bool s = ready & (vi > theta[i]);
-        v[i] = choose(s, reset[i], vi);
-        r[i] = RefractoryCounter::advance(r[i], s);
-        spiked[i] = s;
-    }
+    with_constants(
+        uniform_ && uniform_cooldown_,
+        [v, r, input, spiked, begin, end](auto c, auto decay, auto gain, auto theta, auto reset) {
+            SPARK_ELEMENTWISE_LOOP
+            for (std::size_t i = begin; i < end; ++i)
+                spiked[i] =
+                    strict_refractory_leaky_step(v[i], r[i], c[i], decay[i], gain[i], input[i], theta[i], reset[i]);
+        },
+        refractory_.cooldown_steps(), decay_.data(), gain_resistance_.data(), threshold_.data(), reset_.data());
 }
 
 void AdaptiveLeakySoma::build_model(const BuildContext& ctx, const Shape& units) {

@@ -43,6 +43,27 @@ inline float choose(bool s, float if_true, float if_false) noexcept {
                                 (std::bit_cast<std::uint32_t>(if_false) & ~mask));
 }
 
+// A per-neuron constant as the step loops read it: one value per neuron, or one value shared by the
+// whole population and held in a register (the same arithmetic, a fraction of the memory traffic).
+template <class T>
+struct PerNeuron {
+    const T* values;
+    T operator[](std::size_t i) const noexcept { return values[i]; }
+};
+template <class T>
+struct Shared {
+    T value;
+    T operator[](std::size_t) const noexcept { return value; }
+};
+
+// Calls body with every array as Shared (its first value) when `shared`, otherwise as PerNeuron: one
+// step loop written once, instantiated for both.
+template <class Body, class... T>
+void with_constants(bool shared, Body&& body, const T*... arrays) {
+    if (shared) body(Shared<T>{arrays[0]}...);
+    else body(PerNeuron<T>{arrays}...);
+}
+
 class RefractoryCounter {
 public:
     static constexpr std::uint16_t saturated = std::numeric_limits<std::uint16_t>::max();
