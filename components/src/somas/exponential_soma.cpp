@@ -37,11 +37,6 @@ void ExponentialSoma::update(std::size_t begin, std::size_t end, const float* in
     }
 }
 
-void RefractoryExponentialSoma::build_model(const BuildContext& ctx, const Shape& units) {
-    build_membrane(ctx, units);
-    refractory_.build(materialize(config_.cooldown, "cooldown", units, ctx), ctx.dt, where());
-}
-
 void RefractoryExponentialSoma::update(std::size_t begin, std::size_t end, const float* input,
                                        std::uint8_t* spiked) noexcept {
     float* v = potential_.data();
@@ -80,14 +75,6 @@ void AdaptiveExponentialSoma::update(std::size_t begin, std::size_t end, const f
         w[i] = w[i] + adaptation_rate_[i] * (-w[i] + subthreshold_[i] * v[i]) + choose(s, spike_increment_[i], 0.0f);
         spiked[i] = s;
     }
-}
-
-void SimplifiedAdaptiveExponentialSoma::build_model(const BuildContext& ctx, const Shape& units) {
-    build_membrane(ctx, units);
-    refractory_.build(materialize(config_.cooldown, "cooldown", units, ctx), ctx.dt, where());
-    const auto tau = materialize(config_.threshold_tau, "threshold_tau", units, ctx);
-    const auto delta = materialize(config_.threshold_delta, "threshold_delta", units, ctx);
-    threshold_trace_.build(threshold_, tau, delta, ctx.dt);
 }
 
 void SimplifiedAdaptiveExponentialSoma::update(std::size_t begin, std::size_t end, const float* input,

@@ -45,12 +45,6 @@ void LeakySoma::update(std::size_t begin, std::size_t end, const float* input, s
         decay_.data(), gain_resistance_.data(), threshold_.data(), reset_.data());
 }
 
-void RefractoryLeakySoma::build_model(const BuildContext& ctx, const Shape& units) {
-    build_membrane(ctx, units);
-    refractory_.build(materialize(config_.cooldown, "cooldown", units, ctx), ctx.dt, where());
-    uniform_cooldown_ = refractory_.uniform();
-}
-
 void RefractoryLeakySoma::update(std::size_t begin, std::size_t end, const float* input,
                                  std::uint8_t* spiked) noexcept {
     float* v = potential_.data();
@@ -63,12 +57,6 @@ void RefractoryLeakySoma::update(std::size_t begin, std::size_t end, const float
                 spiked[i] = refractory_leaky_step(v[i], r[i], c[i], decay[i], gain[i], input[i], theta[i], reset[i]);
         },
         refractory_.cooldown_steps(), decay_.data(), gain_resistance_.data(), threshold_.data(), reset_.data());
-}
-
-void StrictRefractoryLeakySoma::build_model(const BuildContext& ctx, const Shape& units) {
-    build_membrane(ctx, units);
-    refractory_.build(materialize(config_.cooldown, "cooldown", units, ctx), ctx.dt, where());
-    uniform_cooldown_ = refractory_.uniform();
 }
 
 void StrictRefractoryLeakySoma::update(std::size_t begin, std::size_t end, const float* input,
@@ -84,14 +72,6 @@ void StrictRefractoryLeakySoma::update(std::size_t begin, std::size_t end, const
                     strict_refractory_leaky_step(v[i], r[i], c[i], decay[i], gain[i], input[i], theta[i], reset[i]);
         },
         refractory_.cooldown_steps(), decay_.data(), gain_resistance_.data(), threshold_.data(), reset_.data());
-}
-
-void AdaptiveLeakySoma::build_model(const BuildContext& ctx, const Shape& units) {
-    build_membrane(ctx, units);
-    refractory_.build(materialize(config_.cooldown, "cooldown", units, ctx), ctx.dt, where());
-    const auto tau = materialize(config_.threshold_tau, "threshold_tau", units, ctx);
-    const auto delta = materialize(config_.threshold_delta, "threshold_delta", units, ctx);
-    threshold_trace_.build(threshold_, tau, delta, ctx.dt);
 }
 
 void AdaptiveLeakySoma::update(std::size_t begin, std::size_t end, const float* input,

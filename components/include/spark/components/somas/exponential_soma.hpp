@@ -185,23 +185,16 @@ public:
 //     v <- v + k ( -v + Delta_T exp((v - theta_rh)/Delta_T) + ready R I )
 //     s  = [v > theta] and ready ;  v reset ;  r <- (1 - s)(r + 1)  (saturating, kept uint16 on reset)
 // State: potential, refractory (uint16).
-class RefractoryExponentialSoma : public ExponentialFamily<RefractoryExponentialSoma, RefractoryExponentialSomaConfig> {
+class RefractoryExponentialSoma
+    : public WithRefractory<ExponentialFamily<RefractoryExponentialSoma, RefractoryExponentialSomaConfig>> {
 public:
     static constexpr std::string_view type_name = "refractory_exponential_soma";
     static constexpr std::string_view class_name_v = "RefractoryExponentialSoma";
     static constexpr std::string_view description = "Exponential integrate-and-fire soma with a refractory period.";
 
-    using ExponentialFamily::ExponentialFamily;
+    using WithRefractory::WithRefractory;
 
-    void build_model(const BuildContext& ctx, const Shape& units);
     void update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept;
-    void reset_model() noexcept { refractory_.reset(); }
-    void visit_model(StateVisitor& v) { refractory_.visit(v); }
-
-    const RefractoryCounter& refractory() const noexcept { return refractory_; }
-
-private:
-    RefractoryCounter refractory_;
 };
 
 // AdaptiveExponentialSoma (spec 2.7, AdEx; no refractory period), with the adaptation current w [pA]:
@@ -238,32 +231,17 @@ private:
 //     theta_{t+1} = theta + exp(-dt/tau_theta) (theta_t - theta) + delta s
 // State: potential, refractory (uint16), threshold (theta_t, rest-relative [mV]).
 class SimplifiedAdaptiveExponentialSoma
-    : public ExponentialFamily<SimplifiedAdaptiveExponentialSoma, SimplifiedAdaptiveExponentialSomaConfig> {
+    : public WithAdaptiveThreshold<
+          ExponentialFamily<SimplifiedAdaptiveExponentialSoma, SimplifiedAdaptiveExponentialSomaConfig>> {
 public:
     static constexpr std::string_view type_name = "simplified_adaptive_exponential_soma";
     static constexpr std::string_view class_name_v = "SimplifiedAdaptiveExponentialSoma";
     static constexpr std::string_view description =
         "Refractory exponential integrate-and-fire soma with a spike-triggered adaptive threshold.";
 
-    using ExponentialFamily::ExponentialFamily;
+    using WithAdaptiveThreshold::WithAdaptiveThreshold;
 
-    void build_model(const BuildContext& ctx, const Shape& units);
     void update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept;
-    void reset_model() noexcept {
-        refractory_.reset();
-        threshold_trace_.reset();
-    }
-    void visit_model(StateVisitor& v) {
-        refractory_.visit(v);
-        threshold_trace_.visit(v);
-    }
-
-    const RefractoryCounter& refractory() const noexcept { return refractory_; }
-    const AdaptiveThreshold& adaptive_threshold() const noexcept { return threshold_trace_; }
-
-private:
-    RefractoryCounter refractory_;
-    AdaptiveThreshold threshold_trace_;
 };
 
 }  // namespace spark::components::somas

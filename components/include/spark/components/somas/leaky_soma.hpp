@@ -134,24 +134,15 @@ public:
 //     s  = [v > theta] and ready ;  v <- s v_reset + (1 - s) v ;  r <- (1 - s)(r + 1)  (saturating)
 // After a spike the unit ignores its input for c + 1 steps: at most one spike every c + 2 steps.
 // State: potential, refractory (uint16).
-class RefractoryLeakySoma : public LeakyFamily<RefractoryLeakySoma, RefractoryLeakySomaConfig> {
+class RefractoryLeakySoma : public WithRefractory<LeakyFamily<RefractoryLeakySoma, RefractoryLeakySomaConfig>> {
 public:
     static constexpr std::string_view type_name = "refractory_leaky_soma";
     static constexpr std::string_view class_name_v = "RefractoryLeakySoma";
     static constexpr std::string_view description = "Leaky integrate-and-fire soma with a refractory period.";
 
-    using LeakyFamily::LeakyFamily;
+    using WithRefractory::WithRefractory;
 
-    void build_model(const BuildContext& ctx, const Shape& units);
     void update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept;
-    void reset_model() noexcept { refractory_.reset(); }
-    void visit_model(StateVisitor& v) { refractory_.visit(v); }
-
-    const RefractoryCounter& refractory() const noexcept { return refractory_; }
-
-private:
-    RefractoryCounter refractory_;
-    bool uniform_cooldown_ = false;
 };
 
 // StrictRefractoryLeakySoma (spec 2.3): the membrane is clamped at v_reset while refractory.
@@ -160,25 +151,17 @@ private:
 //     s  = [v > theta] and ready ;  v <- s v_reset + (1 - s) v ;  r <- (1 - s)(r + 1)  (saturating)
 // After a spike v is held at v_reset for exactly c steps: at most one spike every c + 1 steps.
 // State: potential, refractory (uint16).
-class StrictRefractoryLeakySoma : public LeakyFamily<StrictRefractoryLeakySoma, StrictRefractoryLeakySomaConfig> {
+class StrictRefractoryLeakySoma
+    : public WithRefractory<LeakyFamily<StrictRefractoryLeakySoma, StrictRefractoryLeakySomaConfig>> {
 public:
     static constexpr std::string_view type_name = "strict_refractory_leaky_soma";
     static constexpr std::string_view class_name_v = "StrictRefractoryLeakySoma";
     static constexpr std::string_view description =
         "Leaky integrate-and-fire soma whose membrane is clamped at the reset potential while refractory.";
 
-    using LeakyFamily::LeakyFamily;
+    using WithRefractory::WithRefractory;
 
-    void build_model(const BuildContext& ctx, const Shape& units);
     void update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept;
-    void reset_model() noexcept { refractory_.reset(); }
-    void visit_model(StateVisitor& v) { refractory_.visit(v); }
-
-    const RefractoryCounter& refractory() const noexcept { return refractory_; }
-
-private:
-    RefractoryCounter refractory_;
-    bool uniform_cooldown_ = false;
 };
 
 // AdaptiveLeakySoma (spec 2.4): RefractoryLeakySoma whose constant theta is replaced by the
@@ -186,32 +169,16 @@ private:
 //     ready, v update, s = [v > theta_t] and ready, v reset, r update   exactly as RefractoryLeakySoma
 //     theta_{t+1} = theta + exp(-dt/tau_theta) (theta_t - theta) + delta s     (after the comparison)
 // State: potential, refractory (uint16), threshold (theta_t, rest-relative [mV]).
-class AdaptiveLeakySoma : public LeakyFamily<AdaptiveLeakySoma, AdaptiveLeakySomaConfig> {
+class AdaptiveLeakySoma : public WithAdaptiveThreshold<LeakyFamily<AdaptiveLeakySoma, AdaptiveLeakySomaConfig>> {
 public:
     static constexpr std::string_view type_name = "adaptive_leaky_soma";
     static constexpr std::string_view class_name_v = "AdaptiveLeakySoma";
     static constexpr std::string_view description =
         "Refractory leaky integrate-and-fire soma with a spike-triggered adaptive threshold.";
 
-    using LeakyFamily::LeakyFamily;
+    using WithAdaptiveThreshold::WithAdaptiveThreshold;
 
-    void build_model(const BuildContext& ctx, const Shape& units);
     void update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept;
-    void reset_model() noexcept {
-        refractory_.reset();
-        threshold_trace_.reset();
-    }
-    void visit_model(StateVisitor& v) {
-        refractory_.visit(v);
-        threshold_trace_.visit(v);
-    }
-
-    const RefractoryCounter& refractory() const noexcept { return refractory_; }
-    const AdaptiveThreshold& adaptive_threshold() const noexcept { return threshold_trace_; }
-
-private:
-    RefractoryCounter refractory_;
-    AdaptiveThreshold threshold_trace_;
 };
 
 }  // namespace spark::components::somas

@@ -12,11 +12,14 @@
 // where update() advances elements [begin, end) by one dt given the input current [pA] and writes 1 into spiked[i] for a spike, else 0.
 // The optional config field `units` (set by a neuron for all its components) gives the soma a
 // recurrent contract and is checked against the current's shape.
+// WithRefractory<Family> and WithAdaptiveThreshold<Family> (below) add the refractory period and the
+// adaptive threshold to a family of models (a class that provides build_membrane()).
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
 
+#include <spark/components/somas/soma_parts.hpp>
 #include <spark/core/component_base.hpp>
 
 namespace spark::components::somas {
@@ -107,6 +110,58 @@ protected:
 
     Shape units_;
     std::vector<float> potential_;  // v = V - V_rest [mV]
+};
+
+// A family with a refractory period (spec 2.2, 2.3, 2.6): the counters are built from `cooldown`
+// after the family's membrane constants (Spark's draw order), reset and saved with the model's state.
+template <class Family>
+class WithRefractory : public Family {
+public:
+    using Family::Family;
+
+    void build_model(const BuildContext& ctx, const Shape& units) {
+        this->build_membrane(ctx, units);
+        refractory_.build(this->materialize(this->config_.cooldown, "cooldown", units, ctx), ctx.dt, this->where());
+        uniform_cooldown_ = refractory_.uniform();
+    }
+    void reset_model() noexcept { refractory_.reset(); }
+    void visit_model(StateVisitor& v) { refractory_.visit(v); }
+
+    const RefractoryCounter& refractory() const noexcept { return refractory_; }
+
+protected:
+    RefractoryCounter refractory_;
+    bool uniform_cooldown_ = false;  // every neuron has the same cooldown
+};
+
+// A refractory family whose threshold theta is the AdaptiveThreshold theta_t (spec 2.4, 2.8): base
+// theta, time constant `threshold_tau`, increment `threshold_delta`, drawn after the cooldown.
+template <class Family>
+class WithAdaptiveThreshold : public WithRefractory<Family> {
+    using Base = WithRefractory<Family>;
+
+public:
+    using Base::Base;
+
+    void build_model(const BuildContext& ctx, const Shape& units) {
+        Base::build_model(ctx, units);
+        const auto tau = this->materialize(this->config_.threshold_tau, "threshold_tau", units, ctx);
+        const auto delta = this->materialize(this->config_.threshold_delta, "threshold_delta", units, ctx);
+        threshold_trace_.build(this->threshold_, tau, delta, ctx.dt);
+    }
+    void reset_model() noexcept {
+        Base::reset_model();
+        threshold_trace_.reset();
+    }
+    void visit_model(StateVisitor& v) {
+        Base::visit_model(v);
+        threshold_trace_.visit(v);
+    }
+
+    const AdaptiveThreshold& adaptive_threshold() const noexcept { return threshold_trace_; }
+
+protected:
+    AdaptiveThreshold threshold_trace_;
 };
 
 }  // namespace spark::components::somas
