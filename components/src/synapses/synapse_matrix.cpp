@@ -1,8 +1,11 @@
 #include <spark/components/synapses/synapse_matrix.hpp>
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 #include <limits>
 #include <string>
+#include <type_traits>
 
 #include <spark/core/parallel.hpp>
 #include <spark/core/payload.hpp>
@@ -12,20 +15,17 @@ namespace spark::components::synapses {
 namespace {
 
 constexpr std::size_t kMaxSparseChunk = 65536;  // target offsets are uint16
-constexpr std::size_t kInitialBucket = 64;      // events per (task, slot) reserved at build
-constexpr std::size_t kMinDelayedChunk = 16384;  // with delays (see sparse_chunk)
 
 // Targets per chunk of the sparse layout: a function of the problem size only. Without delays it is
 // the population's task_length (the split every per-unit loop over the targets uses, so a thread
-// delivers into the targets it then updates). With delays at least 16384: each chunk keeps B + 1
-// pending lists, and scheduling a spiking unit's column appends to one list per chunk and delay, so
-// fewer chunks mean fewer write streams (the microcircuit ran ~10 % faster on one thread and with
-// the oneTBB executor than with quarter-population chunks). Then it doubles up to 65536 while there
-// are more chunks than keep the column starts at ~1 byte per synapse.
+// delivers into the targets it then updates). With delays as long as possible (65536): every spike is in
+// flight once per chunk, and each step reads the next few synapses of every spike in flight, so fewer
+// chunks mean fewer, longer reads (the microcircuit ran ~9 % faster on one thread and with the oneTBB
+// executor with one chunk per population than with chunks of 16384). Then it doubles up to 65536 while
+// there are more chunks than keep the column starts at ~1 byte per synapse.
 std::size_t sparse_chunk(std::size_t n_post, std::size_t n_pre, std::size_t nonzeros, bool delayed) {
     const std::size_t max_chunks = std::max<std::size_t>(1, nonzeros / (4 * (n_pre + 1)));
-    std::size_t chunk = task_length(n_post);
-    if (delayed) chunk = std::max(chunk, kMinDelayedChunk);
+    std::size_t chunk = delayed ? kMaxSparseChunk : task_length(n_post);
     while (chunk < kMaxSparseChunk && (n_post + chunk - 1) / chunk > max_chunks)
         chunk = std::min(2 * chunk, kMaxSparseChunk);
     return chunk;
@@ -36,6 +36,77 @@ void copy_delays(std::span<const std::int32_t> from, std::vector<D>& to) {
     to.resize(from.size());
     for (std::size_t i = 0; i < from.size(); ++i) to[i] = static_cast<D>(from[i]);
 }
+
+// Sorts every segment [starts[i], starts[i + 1]) by delay, keeping the order of equal delays (so targets
+// stay increasing within a delay): a counting sort when the segment is not much shorter than the delay
+// range, else a stable sort of its permutation.
+void sort_segments_by_delay(const std::vector<std::uint32_t>& starts, std::vector<float>& weight,
+                            std::vector<std::uint16_t>& target, std::vector<std::uint16_t>& delay,
+                            std::size_t max_delay) {
+    std::vector<std::uint32_t> count(max_delay + 2), order;
+    std::vector<float> w;
+    std::vector<std::uint16_t> t, d;
+    for (std::size_t i = 0; i + 1 < starts.size(); ++i) {
+        const std::uint32_t first = starts[i], last = starts[i + 1], length = last - first;
+        if (std::is_sorted(delay.begin() + first, delay.begin() + last)) continue;
+        order.resize(length);
+        if (max_delay + 2 <= 4 * static_cast<std::size_t>(length)) {
+            std::fill(count.begin(), count.end(), 0u);
+            for (std::uint32_t e = first; e < last; ++e) ++count[delay[e] + 1];
+            for (std::size_t k = 1; k < count.size(); ++k) count[k] += count[k - 1];
+            for (std::uint32_t e = first; e < last; ++e) order[count[delay[e]]++] = e;
+        } else {
+            for (std::uint32_t k = 0; k < length; ++k) order[k] = first + k;
+            std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return delay[a] < delay[b]; });
+        }
+        w.resize(length);
+        t.resize(length);
+        d.resize(length);
+        for (std::uint32_t k = 0; k < length; ++k) {
+            w[k] = weight[order[k]];
+            t[k] = target[order[k]];
+            d[k] = delay[order[k]];
+        }
+        std::copy(w.begin(), w.end(), weight.begin() + first);
+        std::copy(t.begin(), t.end(), target.begin() + first);
+        std::copy(d.begin(), d.end(), delay.begin() + first);
+    }
+}
+
+template <class T>
+T load(const std::byte* p) noexcept {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+template <class T>
+void store(std::byte* p, T v) noexcept {
+    std::memcpy(p, &v, sizeof v);
+}
+
+// The packed record of one synapse in the sparse layout, byte-aligned:
+//     [weight f32, unless the group's weights are all equal] target offset u16 [delay u8 or u16]
+// so that a synapse is one read of 2 to 8 bytes (the delivery reads short runs of synapses at scattered
+// places; one record instead of parallel arrays touches about half as many cache lines).
+struct NoDelay {};
+template <bool Weighted, class Delay>
+struct Record {
+    using delay_type = Delay;
+    static constexpr bool weighted = Weighted;
+    static constexpr bool delayed = !std::is_same_v<Delay, NoDelay>;
+    static constexpr std::size_t target_offset = Weighted ? sizeof(float) : 0;
+    static constexpr std::size_t delay_offset = target_offset + sizeof(std::uint16_t);
+    static constexpr std::size_t size = delay_offset + (delayed ? sizeof(Delay) : 0);
+    static float weight(const std::byte* r, float uniform) noexcept {
+        if constexpr (Weighted) return load<float>(r);
+        else return uniform;
+    }
+    static std::uint16_t target(const std::byte* r) noexcept { return load<std::uint16_t>(r + target_offset); }
+    static std::size_t delay(const std::byte* r) noexcept {
+        if constexpr (delayed) return load<Delay>(r + delay_offset);
+        else return 0;
+    }
+};
 
 }  // namespace
 
@@ -50,7 +121,9 @@ void SynapseMatrix::begin_build(Layout layout, std::size_t n_post, std::size_t n
     n_post_ = n_post;
     n_pre_ = n_pre;
     delay_steps_ = delay_steps;
-    target_.clear();
+    kernel_.clear();
+    records_.clear();
+    nonzeros_ = 0;
     column_start_.clear();
     delay8_.clear();
     delay16_.clear();
@@ -103,15 +176,17 @@ void SynapseMatrix::build_sparse(std::size_t n_post, std::size_t n_pre, SparseRo
 
 void SynapseMatrix::allocate_pending(bool ring) {
     ring_.clear();
-    buckets_.clear();
     ring_index_ = 0;
+    in_flight_.clear();
+    in_flight_kept_ = false;
+    step_ = 0;
     if (delay_steps_ == 0 || !ring) return;
     if (layout_ == Layout::dense) {
         ring_.assign((delay_steps_ + 1) * n_post_, 0.0f);
         return;
     }
-    buckets_.resize(tasks_ * (delay_steps_ + 1));
-    for (auto& b : buckets_) b.reserve(kInitialBucket);
+    in_flight_kept_ = true;
+    in_flight_.resize(tasks_);
 }
 
 void SynapseMatrix::fill_sparse(SparseRows rows, std::span<const std::int32_t> delays, const ConfigWhere& where) {
@@ -120,7 +195,6 @@ void SynapseMatrix::fill_sparse(SparseRows rows, std::span<const std::int32_t> d
         config_detail::throw_error(where, "layout", Value("sparse"), "",
                                    "cannot hold " + std::to_string(nonzeros) +
                                        " nonzero weights (at most 2^32 - 1); use \"dense\"");
-    const bool small_delays = delay_steps_ <= 255;
     chunk_ = sparse_chunk(n_post_, n_pre_, nonzeros, !delays.empty());
     const std::size_t chunks = (n_post_ + chunk_ - 1) / chunk_;
     // Column starts, column-major: segment (j, c) = the synapses of presynaptic unit j onto the targets of
@@ -132,40 +206,78 @@ void SynapseMatrix::fill_sparse(SparseRows rows, std::span<const std::int32_t> d
         for (auto k = rows.row_start[p]; k < rows.row_start[p + 1]; ++k) ++column_start_[rows.col[k] * chunks + c + 1];
     }
     for (std::size_t i = 1; i < column_start_.size(); ++i) column_start_[i] += column_start_[i - 1];
-    // Fill row by row: targets in increasing order inside each segment.
+    // Fill row by row: targets in increasing order inside each segment (then sorted by delay, stably).
     std::vector<float> weights(nonzeros);
-    target_.resize(nonzeros);
-    if (!delays.empty()) {
-        if (small_delays) delay8_.resize(nonzeros);
-        else delay16_.resize(nonzeros);
-    }
+    std::vector<std::uint16_t> targets(nonzeros), delay_of_synapse(delays.empty() ? 0 : nonzeros);
     std::vector<std::uint32_t> cursor(column_start_.begin(), column_start_.end() - 1);
     for (std::size_t p = 0; p < n_post_; ++p) {
         const std::size_t c = p / chunk_;
         for (auto k = rows.row_start[p]; k < rows.row_start[p + 1]; ++k) {
             const std::uint32_t e = cursor[rows.col[k] * chunks + c]++;
             weights[e] = rows.value[k];
-            target_[e] = static_cast<std::uint16_t>(p - c * chunk_);
-            if (!delays.empty()) {
-                if (small_delays) delay8_[e] = static_cast<std::uint8_t>(delays[k]);
-                else delay16_[e] = static_cast<std::uint16_t>(delays[k]);
-            }
+            targets[e] = static_cast<std::uint16_t>(p - c * chunk_);
+            if (!delays.empty()) delay_of_synapse[e] = static_cast<std::uint16_t>(delays[k]);
         }
     }
-    store_weights(std::move(weights));
+    std::vector<std::uint32_t>().swap(cursor);
+    rows = SparseRows{};
+    if (!delays.empty()) sort_segments_by_delay(column_start_, weights, targets, delay_of_synapse, delay_steps_);
+    pack(weights, targets, delay_of_synapse);
 }
 
-void SynapseMatrix::store_weights(std::vector<float> weights) noexcept {
-    const bool uniform = !weights.empty() && std::all_of(weights.begin(), weights.end(),
-                                                         [w = weights[0]](float v) { return v == w; });
-    uniform_ = uniform;
-    uniform_weight_ = uniform ? weights[0] : 0.0f;
-    if (uniform) std::vector<float>().swap(weights);
-    kernel_ = std::move(weights);
+template <class F>
+void SynapseMatrix::with_records(F&& f) const {
+    auto by_delay = [&]<bool Weighted>() {
+        if (delay_steps_ == 0) f(Record<Weighted, NoDelay>{});
+        else if (delay_steps_ <= 255) f(Record<Weighted, std::uint8_t>{});
+        else f(Record<Weighted, std::uint16_t>{});
+    };
+    if (uniform_) by_delay.template operator()<false>();
+    else by_delay.template operator()<true>();
+}
+
+void SynapseMatrix::pack(std::span<const float> weights, std::span<const std::uint16_t> targets,
+                         std::span<const std::uint16_t> delays) {
+    uniform_ = !weights.empty() &&
+               std::all_of(weights.begin(), weights.end(), [w = weights[0]](float v) { return v == w; });
+    uniform_weight_ = uniform_ ? weights[0] : 0.0f;
+    nonzeros_ = targets.size();
+    with_records([&](auto record) {
+        using R = decltype(record);
+        std::vector<std::byte>(nonzeros_ * R::size).swap(records_);
+        for (std::size_t e = 0; e < nonzeros_; ++e) {
+            std::byte* r = records_.data() + e * R::size;
+            if constexpr (R::weighted) store(r, weights[e]);
+            store(r + R::target_offset, targets[e]);
+            if constexpr (R::delayed) store(r + R::delay_offset, static_cast<typename R::delay_type>(delays[e]));
+        }
+    });
+}
+
+void SynapseMatrix::store_weights(std::span<const float> weights) {
+    std::vector<std::uint16_t> targets(nonzeros_), delays(delay_steps_ == 0 ? 0 : nonzeros_);
+    for (std::uint32_t e = 0; e < nonzeros_; ++e) targets[e] = stored_target(e);
+    for (std::uint32_t e = 0; e < delays.size(); ++e) delays[e] = static_cast<std::uint16_t>(stored_delay(e));
+    pack(weights, targets, delays);
+}
+
+float SynapseMatrix::stored_weight(std::uint32_t e) const noexcept {
+    return uniform_ ? uniform_weight_ : load<float>(records_.data() + e * record_bytes());
+}
+std::uint16_t SynapseMatrix::stored_target(std::uint32_t e) const noexcept {
+    return load<std::uint16_t>(records_.data() + e * record_bytes() + (uniform_ ? 0 : sizeof(float)));
+}
+std::size_t SynapseMatrix::stored_delay(std::uint32_t e) const noexcept {
+    const std::byte* r = records_.data() + e * record_bytes() + (uniform_ ? 0 : sizeof(float)) + sizeof(std::uint16_t);
+    return delay_steps_ <= 255 ? load<std::uint8_t>(r) : load<std::uint16_t>(r);
+}
+std::size_t SynapseMatrix::record_bytes() const noexcept {
+    return (uniform_ ? 0 : sizeof(float)) + sizeof(std::uint16_t) +
+           (delay_steps_ == 0 ? 0 : delay_steps_ <= 255 ? sizeof(std::uint8_t) : sizeof(std::uint16_t));
 }
 
 std::size_t SynapseMatrix::synapse_count() const noexcept {
-    return layout_ == Layout::dense ? n_post_ * n_pre_ : target_.size();
+    return layout_ == Layout::dense ? n_post_ * n_pre_ : nonzeros_;
 }
 
 namespace {
@@ -209,107 +321,81 @@ inline void prefetch_starts(std::span<const std::uint32_t> spiking, std::size_t 
         __builtin_prefetch(starts + spiking[k] * stride);
 }
 
-// The weights of the sparse layout as the delivery loops read them: one per synapse, or one for the
-// whole group. The loops are instantiated for both, so a uniform group reads no weight array at all
-// (its product K s is loop-invariant: the same float32 value per synapse as the per-synapse loop forms).
-struct PerSynapseWeights {
-    const float* w;
-    float operator[](std::uint32_t e) const noexcept { return w[e]; }
-    const float* prefetch_base() const noexcept { return w; }
-};
-struct UniformWeight {
-    float w;
-    float operator[](std::uint32_t) const noexcept { return w; }
-    const float* prefetch_base() const noexcept { return nullptr; }
-};
-
-template <class D>
-inline void prefetch_column(std::uint32_t first, std::uint32_t last, const float* kernel,
-                            const std::uint16_t* target, const D* delay) noexcept {
-    const std::uint32_t end = std::min(last, first + 256);
-    if (kernel != nullptr)
-        for (std::uint32_t e = first; e < end; e += 16) __builtin_prefetch(kernel + e);
-    for (std::uint32_t e = first; e < end; e += 32) __builtin_prefetch(target + e);
-    if (delay != nullptr)
-        for (std::uint32_t e = first; e < end; e += static_cast<std::uint32_t>(64 / sizeof(D))) __builtin_prefetch(delay + e);
+// (at most the first 256 synapses)
+template <class R>
+inline void prefetch_column(std::uint32_t first, std::uint32_t last, const std::byte* records) noexcept {
+    const std::byte* end = records + std::min(last, first + 256) * R::size;
+    for (const std::byte* r = records + first * R::size; r < end; r += 64) __builtin_prefetch(r);
 }
 
-// Sparse delivery with per-synapse delays: each synapse of a spiking unit appends (target, K s) to the
-// pending list of the slot it arrives in (sequential writes), then this step's list is summed into x
-// (adds into the task's own targets only, which stay in cache). Every target's input is the sum of its
-// events in arrival order, exactly as a per-target ring would accumulate it.
-template <class D, class W>
-void schedule_segment(std::uint32_t first, std::uint32_t last, float s, std::size_t slots, std::size_t now,
-                      W kernel, const std::uint16_t* target, const D* delay,
-                      std::vector<PendingInput>* pending) noexcept {
-    for (std::uint32_t e = first; e < last; ++e) {
-        std::size_t slot = now + delay[e];
-        if (slot >= slots) slot -= slots;
-        pending[slot].push_back(PendingInput{target[e], kernel[e] * s});
-    }
-}
+// Sparse delivery with per-synapse delays, for the chunk whose targets start at xc: every spike in flight
+// (oldest first) delivers the synapses of its segment that arrive at this step (delay <= its age; sorted
+// by delay, they are the next ones) and moves its cursor on, dropping out when its segment is done; the
+// first synapse of the next step is asked for now. Then this step's spikes go in flight.
+constexpr std::size_t kFlightAhead = 8;  // spikes in flight
 
-// The due list of one task summed into its targets.
-inline void sum_due(std::vector<PendingInput>& due, float* xc, std::size_t count) noexcept {
+template <class R>
+void deliver_in_flight(std::vector<SpikeInFlight>& flying, std::uint32_t step, const std::byte* records,
+                       float uniform_weight, const std::uint32_t* starts, std::size_t stride,
+                       std::span<const std::uint32_t> spiking, std::span<const float> sign, float* xc,
+                       std::size_t count) noexcept {
     std::fill(xc, xc + count, 0.0f);
-    for (const PendingInput& input : due) xc[input.target] += input.value;
-    due.clear();
-}
-
-template <class D, class W>
-void deliver_delayed_sparse(std::size_t begin, std::size_t end, std::size_t slots, std::size_t now,
-                            W kernel, const std::uint16_t* target, const std::uint32_t* starts,
-                            std::size_t stride, const D* delay, std::span<const std::uint32_t> spiking,
-                            std::span<const float> sign, std::vector<PendingInput>* pending, float* x) noexcept {
-    const std::size_t n = spiking.size();
-    prefetch_starts(spiking, 0, kStartsAhead, starts, stride);
-    for (std::size_t k = 0; k < n; ++k) {
-        prefetch_starts(spiking, k + kStartsAhead, 1, starts, stride);
-        if (k + kPrefetchAhead < n) {
-            const std::size_t ahead = spiking[k + kPrefetchAhead] * stride;
-            prefetch_column(starts[ahead], starts[ahead + 1], kernel.prefetch_base(), target, delay);
+    std::size_t kept = 0;
+    const std::size_t in_flight = flying.size();
+    for (std::size_t i = 0; i < in_flight; ++i) {
+        if (i + kFlightAhead < in_flight) {  // the next synapses of a spike a few places on: two cache lines
+            const std::byte* ahead = records + flying[i + kFlightAhead].next * R::size;
+            __builtin_prefetch(ahead);
+            __builtin_prefetch(ahead + 64);
         }
-        const std::size_t j = spiking[k] * stride;
-        schedule_segment(starts[j], starts[j + 1], sign[k], slots, now, kernel, target, delay, pending);
+        SpikeInFlight f = flying[i];
+        const std::uint32_t age = step - f.emitted;
+        std::uint32_t e = f.next;
+        for (; e < f.end; ++e) {
+            const std::byte* r = records + e * R::size;
+            if (R::delay(r) > age) break;
+            xc[R::target(r)] += R::weight(r, uniform_weight) * f.sign;
+        }
+        if (e == f.end) continue;
+        f.next = e;
+        flying[kept++] = f;
+        __builtin_prefetch(records + e * R::size, 0, 2);  // for the next step
     }
-    sum_due(pending[now], x + begin, end - begin);
+    flying.resize(kept);
+    prefetch_starts(spiking, 0, kStartsAhead, starts, stride);
+    for (std::size_t k = 0; k < spiking.size(); ++k) {
+        prefetch_starts(spiking, k + kStartsAhead, 1, starts, stride);
+        const std::size_t j = spiking[k] * stride;
+        if (starts[j] == starts[j + 1]) continue;
+        flying.push_back(SpikeInFlight{starts[j], starts[j + 1], step, spiking[k], sign[k]});
+        __builtin_prefetch(records + starts[j] * R::size, 0, 2);
+    }
 }
 
 }  // namespace
-
-template <class F>
-void SynapseMatrix::with_weights(F&& f) const {
-    if (uniform_) f(UniformWeight{uniform_weight_});
-    else f(PerSynapseWeights{kernel_.data()});
-}
-
-float SynapseMatrix::stored_weight(std::uint32_t e) const noexcept { return uniform_ ? uniform_weight_ : kernel_[e]; }
 
 void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> spiking,
                                std::span<const float> sign, float* x) noexcept {
     const auto [begin, end] = task_range(task);
     const std::uint32_t* starts = column_start_.empty() ? nullptr : column_start_.data() + task;  // segment j: j * tasks_
-    if (!ring_.empty() || !buckets_.empty()) {
+    if (layout_ == Layout::dense && !ring_.empty()) {
         const std::size_t slots = delay_steps_ + 1;
         const auto now = static_cast<std::size_t>(ring_index_);
-        if (layout_ == Layout::dense) {
-            if (delay_steps_ <= 255)
-                deliver_delayed_dense(begin, end, n_post_, n_pre_, slots, now, kernel_.data(), delay8_.data(), spiking,
-                                      sign, ring_.data(), x);
-            else
-                deliver_delayed_dense(begin, end, n_post_, n_pre_, slots, now, kernel_.data(), delay16_.data(), spiking,
-                                      sign, ring_.data(), x);
-        } else {
-            std::vector<PendingInput>* pending = buckets_.data() + task * slots;
-            with_weights([&](auto w) {
-                if (delay_steps_ <= 255)
-                    deliver_delayed_sparse(begin, end, slots, now, w, target_.data(), starts, tasks_, delay8_.data(),
-                                           spiking, sign, pending, x);
-                else
-                    deliver_delayed_sparse(begin, end, slots, now, w, target_.data(), starts, tasks_, delay16_.data(),
-                                           spiking, sign, pending, x);
-            });
-        }
+        if (delay_steps_ <= 255)
+            deliver_delayed_dense(begin, end, n_post_, n_pre_, slots, now, kernel_.data(), delay8_.data(), spiking, sign,
+                                  ring_.data(), x);
+        else
+            deliver_delayed_dense(begin, end, n_post_, n_pre_, slots, now, kernel_.data(), delay16_.data(), spiking,
+                                  sign, ring_.data(), x);
+        return;
+    }
+    if (in_flight_kept_) {
+        with_records([&](auto record) {
+            using R = decltype(record);
+            if constexpr (R::delayed)
+                deliver_in_flight<R>(in_flight_[task], step_, records_.data(), uniform_weight_, starts, tasks_, spiking,
+                                     sign, x + begin, end - begin);
+        });
         return;
     }
     const std::size_t n = spiking.size();
@@ -324,26 +410,31 @@ void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> 
     }
     std::fill(x + begin, x + end, 0.0f);
     float* xc = x + begin;
-    const std::uint16_t* t = target_.data();
-    with_weights([&](auto w) {
+    with_records([&](auto record) {
+        using R = decltype(record);
+        const std::byte* records = records_.data();
+        const float uniform = uniform_weight_;
         prefetch_starts(spiking, 0, kStartsAhead, starts, tasks_);
         for (std::size_t k = 0; k < n; ++k) {
             prefetch_starts(spiking, k + kStartsAhead, 1, starts, tasks_);
             if (k + kPrefetchAhead < n) {
                 const std::size_t ahead = spiking[k + kPrefetchAhead] * tasks_;
-                prefetch_column<std::uint8_t>(starts[ahead], starts[ahead + 1], w.prefetch_base(), t, nullptr);
+                prefetch_column<R>(starts[ahead], starts[ahead + 1], records);
             }
             const std::size_t j = spiking[k] * tasks_;
             const float s = sign[k];
-            const std::uint32_t first = starts[j], last = starts[j + 1];
-            for (std::uint32_t e = first; e < last; ++e) xc[t[e]] += w[e] * s;
+            const std::byte* last = records + starts[j + 1] * R::size;
+            for (const std::byte* r = records + starts[j] * R::size; r < last; r += R::size)
+                xc[R::target(r)] += R::weight(r, uniform) * s;
         }
     });
 }
 
 void SynapseMatrix::accumulate_all(std::span<const std::uint32_t> spiking, std::span<const float> sign,
                                    float* x) noexcept {
-    if (layout_ == Layout::dense) {
+    // Task by task where a task's work is not one stream per spiking column: the dense layout, and the
+    // spikes in flight (each chunk keeps its own).
+    if (layout_ == Layout::dense || in_flight_kept_) {
         for (std::size_t t = 0; t < tasks_; ++t) accumulate(t, spiking, sign, x);
         return;
     }
@@ -351,54 +442,26 @@ void SynapseMatrix::accumulate_all(std::span<const std::uint32_t> spiking, std::
     // receives its inputs in increasing presynaptic order (it lives in one chunk), so the sums are the
     // ones the task-by-task loop forms.
     const std::size_t n = spiking.size();
-    const std::uint16_t* t = target_.data();
     const std::uint32_t* starts = column_start_.data();
-    if (!buckets_.empty()) {
-        const std::size_t slots = delay_steps_ + 1;
-        const auto now = static_cast<std::size_t>(ring_index_);
-        with_weights([&](auto w) {
-            prefetch_starts(spiking, 0, kStartsAhead, starts, tasks_);
-            for (std::size_t k = 0; k < n; ++k) {
-                prefetch_starts(spiking, k + kStartsAhead, 1, starts, tasks_);
-                const std::size_t j = spiking[k] * tasks_;
-                if (k + kPrefetchAhead < n) {  // the whole column (all chunks) is contiguous
-                    const std::size_t ahead = spiking[k + kPrefetchAhead] * tasks_;
-                    if (delay_steps_ <= 255)
-                        prefetch_column(starts[ahead], starts[ahead + tasks_], w.prefetch_base(), t, delay8_.data());
-                    else
-                        prefetch_column(starts[ahead], starts[ahead + tasks_], w.prefetch_base(), t, delay16_.data());
-                }
-                for (std::size_t c = 0; c < tasks_; ++c) {
-                    std::vector<PendingInput>* pending = buckets_.data() + c * slots;
-                    if (delay_steps_ <= 255)
-                        schedule_segment(starts[j + c], starts[j + c + 1], sign[k], slots, now, w, t, delay8_.data(),
-                                         pending);
-                    else
-                        schedule_segment(starts[j + c], starts[j + c + 1], sign[k], slots, now, w, t, delay16_.data(),
-                                         pending);
-                }
-            }
-        });
-        for (std::size_t c = 0; c < tasks_; ++c) {
-            const auto [begin, end] = task_range(c);
-            sum_due(buckets_[c * slots + now], x + begin, end - begin);
-        }
-        return;
-    }
     std::fill(x, x + n_post_, 0.0f);
-    with_weights([&](auto w) {
+    with_records([&](auto record) {
+        using R = decltype(record);
+        const std::byte* records = records_.data();
+        const float uniform = uniform_weight_;
         prefetch_starts(spiking, 0, kStartsAhead, starts, tasks_);
         for (std::size_t k = 0; k < n; ++k) {
             prefetch_starts(spiking, k + kStartsAhead, 1, starts, tasks_);
             if (k + kPrefetchAhead < n) {  // the whole column (all chunks) is contiguous
                 const std::size_t ahead = spiking[k + kPrefetchAhead] * tasks_;
-                prefetch_column<std::uint8_t>(starts[ahead], starts[ahead + tasks_], w.prefetch_base(), t, nullptr);
+                prefetch_column<R>(starts[ahead], starts[ahead + tasks_], records);
             }
             const std::size_t j = spiking[k] * tasks_;
             const float s = sign[k];
             for (std::size_t c = 0; c < tasks_; ++c) {
                 float* xc = x + c * chunk_;
-                for (std::uint32_t e = starts[j + c]; e < starts[j + c + 1]; ++e) xc[t[e]] += w[e] * s;
+                const std::byte* last = records + starts[j + c + 1] * R::size;
+                for (const std::byte* r = records + starts[j + c] * R::size; r < last; r += R::size)
+                    xc[R::target(r)] += R::weight(r, uniform) * s;
             }
         }
     });
@@ -421,7 +484,7 @@ void SynapseMatrix::accumulate_per_synapse(std::size_t task, const std::uint8_t*
     const std::uint32_t* starts = column_start_.data() + task;
     for (std::size_t j = 0; j < n_pre_; ++j) {
         for (std::uint32_t e = starts[j * tasks_]; e < starts[j * tasks_ + 1]; ++e) {
-            const std::size_t p = begin + target_[e];
+            const std::size_t p = begin + stored_target(e);
             const std::uint8_t c = codes[p * n_pre_ + j];
             if (c & spike::bit) x[p] += stored_weight(e) * spike::signed_value(c);
         }
@@ -429,8 +492,18 @@ void SynapseMatrix::accumulate_per_synapse(std::size_t task, const std::uint8_t*
 }
 
 void SynapseMatrix::advance() noexcept {
-    if (ring_.empty() && buckets_.empty()) return;
+    if (in_flight_kept_) ++step_;
+    if (ring_.empty()) return;
     ring_index_ = ring_index_ == static_cast<std::int32_t>(delay_steps_) ? 0 : ring_index_ + 1;
+}
+
+void SynapseMatrix::put_in_flight(std::uint32_t unit, float sign, std::uint32_t emitted, std::size_t delivered) {
+    for (std::size_t c = 0; c < tasks_; ++c) {
+        const std::uint32_t last = segment_begin(unit, c) + segment_size(unit, c);
+        std::uint32_t next = segment_begin(unit, c);
+        while (next < last && stored_delay(next) <= delivered) ++next;
+        if (next < last) in_flight_[c].push_back(SpikeInFlight{next, last, emitted, unit, sign});
+    }
 }
 
 void SynapseMatrix::copy_dense(std::span<float> out) const noexcept {
@@ -442,7 +515,7 @@ void SynapseMatrix::copy_dense(std::span<float> out) const noexcept {
     for (std::size_t j = 0; j < n_pre_; ++j)
         for (std::size_t c = 0; c < tasks_; ++c)
             for (std::uint32_t e = segment_begin(j, c); e < segment_begin(j, c) + segment_size(j, c); ++e)
-                out[(c * chunk_ + target_[e]) * n_pre_ + j] = stored_weight(e);
+                out[(c * chunk_ + stored_target(e)) * n_pre_ + j] = stored_weight(e);
 }
 
 void SynapseMatrix::set_kernel(std::span<const float> dense, const ConfigWhere& where) {
@@ -456,16 +529,17 @@ void SynapseMatrix::set_kernel(std::span<const float> dense, const ConfigWhere& 
     for (std::size_t j = 0; j < n_pre_; ++j)
         for (std::size_t c = 0; c < tasks_; ++c)
             for (std::uint32_t e = segment_begin(j, c); e < segment_begin(j, c) + segment_size(j, c); ++e)
-                covered += dense[(c * chunk_ + target_[e]) * n_pre_ + j] != 0.0f;
+                covered += dense[(c * chunk_ + stored_target(e)) * n_pre_ + j] != 0.0f;
     if (covered != nonzeros) {
         for (std::size_t p = 0; p < n_post_; ++p) {
             const std::size_t c = p / chunk_;
             for (std::size_t j = 0; j < n_pre_; ++j) {
                 const float w = dense[p * n_pre_ + j];
                 if (w == 0.0f) continue;
-                const auto* first = target_.data() + segment_begin(j, c);
-                const auto* last = first + segment_size(j, c);
-                if (std::binary_search(first, last, static_cast<std::uint16_t>(p - c * chunk_))) continue;
+                const std::uint32_t first = segment_begin(j, c), last = first + segment_size(j, c);
+                bool stored = false;  // (targets increase by delay, not along the whole segment)
+                for (std::uint32_t e = first; e < last && !stored; ++e) stored = stored_target(e) == p - c * chunk_;
+                if (stored) continue;
                 config_detail::throw_error(
                     where, "kernel[" + std::to_string(p) + ", " + std::to_string(j) + "]",
                     Value(static_cast<double>(w)), "",
@@ -474,65 +548,67 @@ void SynapseMatrix::set_kernel(std::span<const float> dense, const ConfigWhere& 
             }
         }
     }
-    std::vector<float> weights(target_.size());
+    std::vector<float> weights(nonzeros_);
     for (std::size_t j = 0; j < n_pre_; ++j)
         for (std::size_t c = 0; c < tasks_; ++c)
             for (std::uint32_t e = segment_begin(j, c); e < segment_begin(j, c) + segment_size(j, c); ++e)
-                weights[e] = dense[(c * chunk_ + target_[e]) * n_pre_ + j];
-    store_weights(std::move(weights));
+                weights[e] = dense[(c * chunk_ + stored_target(e)) * n_pre_ + j];
+    store_weights(weights);
 }
 
 void SynapseMatrix::reset() noexcept {
     std::fill(ring_.begin(), ring_.end(), 0.0f);
-    for (auto& b : buckets_) b.clear();
     ring_index_ = 0;
+    for (auto& flying : in_flight_) flying.clear();
+    step_ = 0;
 }
 
 void SynapseMatrix::visit_state(StateVisitor& v) {
     if (layout_ == Layout::dense) {
         v("kernel", kernel_);
     } else {
-        // One value per stored synapse whichever way they are stored; what was loaded decides the storage.
-        std::vector<float> weights = uniform_ ? std::vector<float>(target_.size(), uniform_weight_) : std::move(kernel_);
+        // One value per stored synapse whichever way they are stored; what was loaded decides the storage
+        // (stored again only if a value changed, bit for bit).
+        std::vector<float> weights(nonzeros_);
+        for (std::uint32_t e = 0; e < nonzeros_; ++e) weights[e] = stored_weight(e);
         v("kernel_values", weights);
-        store_weights(std::move(weights));
+        for (std::uint32_t e = 0; e < nonzeros_; ++e)
+            if (std::bit_cast<std::uint32_t>(weights[e]) != std::bit_cast<std::uint32_t>(stored_weight(e))) {
+                store_weights(weights);
+                break;
+            }
     }
     if (!ring_.empty()) {
         v("delay_ring", ring_);
         v("delay_ring_index", ring_index_);
-    } else if (!buckets_.empty()) {
-        // The pending inputs as the same per-target ring: each cell is the sum of its events in arrival
-        // order, so replacing the events by that one partial sum (done after the visit, which may have
-        // loaded other values) changes no later result.
-        const std::size_t slots = delay_steps_ + 1;
-        std::vector<float> ring(slots * n_post_, 0.0f);
-        for (std::size_t t = 0; t < tasks_; ++t)
-            for (std::size_t s = 0; s < slots; ++s)
-                for (const PendingInput& input : buckets_[t * slots + s])
-                    ring[s * n_post_ + t * chunk_ + input.target] += input.value;
-        v("delay_ring", ring);
-        v("delay_ring_index", ring_index_);
-        for (std::size_t t = 0; t < tasks_; ++t) {
-            const auto [begin, end] = task_range(t);
-            for (std::size_t s = 0; s < slots; ++s) {
-                auto& bucket = buckets_[t * slots + s];
-                bucket.clear();
-                for (std::size_t p = begin; p < end; ++p)
-                    if (ring[s * n_post_ + p] != 0.0f)
-                        bucket.push_back(PendingInput{static_cast<std::uint16_t>(p - begin), ring[s * n_post_ + p]});
+    } else if (in_flight_kept_) {
+        // The spikes in flight as the codes of their units by age: a cursor is a function of the
+        // spike's age (its segment is sorted by delay), so they are put in flight again from the codes,
+        // in the order they were emitted (done after the visit, which may have loaded other codes).
+        std::vector<std::uint8_t> codes(delay_steps_ * n_pre_, 0);
+        for (const auto& flying : in_flight_)
+            for (const SpikeInFlight& f : flying) {
+                const std::size_t age = step_ - 1 - f.emitted;
+                codes[age * n_pre_ + f.unit] = f.sign < 0.0f ? spike::bit | spike::inhibitory : spike::bit;
             }
-        }
+        v("delay_spikes", codes);
+        for (auto& flying : in_flight_) flying.clear();
+        for (std::size_t age = delay_steps_; age-- > 0;)
+            for (std::size_t j = 0; j < n_pre_; ++j)
+                if (const std::uint8_t code = codes[age * n_pre_ + j]; code & spike::bit)
+                    put_in_flight(static_cast<std::uint32_t>(j), spike::signed_value(code),
+                                  step_ - 1 - static_cast<std::uint32_t>(age), age);
     }
 }
 
 std::size_t SynapseMatrix::state_bytes() const noexcept {
     std::size_t bytes = ring_.size() * sizeof(float) + sizeof(ring_index_);
-    for (const auto& b : buckets_) bytes += b.capacity() * sizeof(PendingInput);
+    for (const auto& flying : in_flight_) bytes += flying.capacity() * sizeof(SpikeInFlight);
     return bytes;
 }
 
 std::size_t SynapseMatrix::connectivity_bytes() const noexcept {
-    return kernel_.size() * sizeof(float) + (uniform_ ? sizeof(float) : 0) + target_.size() * sizeof(std::uint16_t) +
+    return kernel_.size() * sizeof(float) + records_.size() + (uniform_ ? sizeof(float) : 0) +
            column_start_.size() * sizeof(std::uint32_t) + delay8_.size() + delay16_.size() * sizeof(std::uint16_t);
 }
 

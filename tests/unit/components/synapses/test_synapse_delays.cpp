@@ -1,5 +1,6 @@
-// Synaptic delays fused into the synapse groups (issue 5): a ring of per-target input must give the
-// currents of the chain n2n_delays -> synapses with the same delays.
+// Synaptic delays fused into the synapse groups (issue 5): a ring of per-target input (dense layout) or
+// spikes in flight through delay-sorted columns (sparse layout) must give the currents of the chain
+// n2n_delays -> synapses with the same delays.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -93,9 +94,10 @@ TEST_CASE("Fused default delays deliver each spike once, 1..B steps later", "[sy
     for (float x : total) CHECK(x == 1.0f);
 }
 
-TEST_CASE("Fused delays: reset empties the ring", "[synapses][delays]") {
+TEST_CASE("Fused delays: reset drops what is in flight", "[synapses][delays]") {
+    const auto layout = GENERATE(as<std::string>{}, "dense", "sparse");
     auto h = synapses("linear_synapses",
-                      {{"units", ints({1})}, {"kernel", 1.0}, {"max_delay", 3.0}, {"delays", 3}},
+                      {{"units", ints({1})}, {"kernel", 1.0}, {"layout", layout}, {"max_delay", 3.0}, {"delays", 3}},
                       sync_spikes(1));
     h.input_u8(0)[0] = spike::bit;
     h.step();
@@ -159,7 +161,7 @@ double fused_vs_chain(std::string_view type, const Network& net, Overrides fused
 
 TEST_CASE("Fused delays give the currents of n2n_delays -> synapses on random networks (1000 steps)",
           "[synapses][delays]") {
-    // The ring adds a target's inputs in arrival order, the chain in presynaptic order: the float sums
+    // The fused delays add a target's inputs in arrival order, the chain in presynaptic order: the float sums
     // may differ in the last bits (tolerance 1e-5 of the current's scale); with dyadic weights every sum
     // is exact, so the currents must be identical.
     constexpr double tolerance = 1e-5;
@@ -171,7 +173,7 @@ TEST_CASE("Fused delays give the currents of n2n_delays -> synapses on random ne
         CHECK(fused_vs_chain("linear_synapses", dyadic, {{"layout", "sparse"}}, {}, 1000, 0.5, 6.0) == 0.0);
         CHECK(fused_vs_chain("linear_synapses", dyadic, {{"layout", "dense"}}, {}, 1000, 0.5, 6.0) == 0.0);
     }
-    SECTION("traced: fused per-target ring vs the literal per-synapse chain") {
+    SECTION("traced: fused per-target delays vs the literal per-synapse chain") {
         CHECK(fused_vs_chain("traced_synapses", real, {}, {{"trace_mode", "per_synapse"}}, 1000, 1.0, 12.0) < 2e-5);
         CHECK(fused_vs_chain("traced_synapses", dyadic, {}, {{"trace_mode", "per_target"}}, 1000, 1.0, 12.0) == 0.0);
     }
@@ -184,21 +186,26 @@ TEST_CASE("Fused delays give the currents of n2n_delays -> synapses on random ne
     }
 }
 
-TEST_CASE("Fused delays apply the weight on arrival: a kernel change spares spikes in flight", "[synapses][delays]") {
-    // Documented difference to n2n_delays -> synapses (which weighs at delivery); equal for fixed weights.
+TEST_CASE("Fused delays weigh a spike at emission in the dense layout, at delivery in the sparse one",
+          "[synapses][delays]") {
+    // The sparse layout reads each synapse when its spike arrives (as n2n_delays -> synapses and the
+    // original do); the dense layout adds K s into its ring when the spike is emitted. Equal for fixed
+    // weights; a kernel change with spikes in flight shows the difference.
+    const auto layout = GENERATE(as<std::string>{}, "dense", "sparse");
+    INFO(layout);
     auto h = synapses("linear_synapses",
-                      {{"units", ints({1})}, {"kernel", 1.0}, {"max_delay", 3.0}, {"delays", 3}}, sync_spikes(1),
-                      1.0, 0, {true});
+                      {{"units", ints({1})}, {"kernel", 1.0}, {"layout", layout}, {"max_delay", 3.0}, {"delays", 3}},
+                      sync_spikes(1), 1.0);
     h.input_u8(0)[0] = spike::bit;
-    h.step();  // t = 0: scheduled for t = 3 with weight 1
+    h.step();  // t = 0: the kernel is 1; the spike arrives at t = 3
     const std::vector<float> next{5.0f};
     h.component().set_property(0, ConstArrayRef(next.data(), 1));
-    h.step();  // t = 1: scheduled for t = 4 with weight 5
+    h.step();  // t = 1: the kernel is 5; the spike arrives at t = 4
     h.input_u8(0)[0] = 0;
     h.step();
     CHECK(h.output_f32(0)[0] == 0.0f);
     h.step();
-    CHECK(h.output_f32(0)[0] == 1.0f);
+    CHECK(h.output_f32(0)[0] == (layout == "dense" ? 1.0f : 5.0f));
     h.step();
     CHECK(h.output_f32(0)[0] == 5.0f);
 }

@@ -69,14 +69,17 @@ TEST_CASE("SynapseMatrix sparse layout: several target chunks, same sums as dens
 }
 
 namespace {
-// Runs `steps` steps of random spikes through two matrices built from the same kernel and requires the
-// same x every step (with delays, each matrix schedules and advances its own pending inputs).
+// Runs `steps` steps of random spikes through two matrices built from the same kernel, then B quiet steps
+// until no spike is in flight, and requires the same x every step (with delays, each matrix keeps its own
+// spikes in flight; the quiet steps let a later kernel change meet no spike in flight, which the dense
+// layout weighs at emission and the sparse one at delivery).
 void require_same_deliveries(SynapseMatrix& a, SynapseMatrix& b, std::size_t n_pre, int steps, std::uint32_t seed) {
     SpikeSource source(n_pre, 0.1, seed);
     std::vector<std::uint8_t> codes(n_pre);
     std::vector<float> xa(a.n_post()), xb(b.n_post());
-    for (int step = 0; step < steps; ++step) {
-        source.fill(codes);
+    for (int step = 0; step < steps + static_cast<int>(a.delay_steps()); ++step) {
+        if (step < steps) source.fill(codes);
+        else std::fill(codes.begin(), codes.end(), std::uint8_t{0});
         std::vector<std::uint32_t> spiking;
         std::vector<float> sign;
         for (std::size_t j = 0; j < n_pre; ++j)
@@ -92,6 +95,49 @@ void require_same_deliveries(SynapseMatrix& a, SynapseMatrix& b, std::size_t n_p
     }
 }
 }  // namespace
+
+TEST_CASE("Sparse delays: several chunks of delay-sorted columns give the dense ring's currents", "[synapses][sparse]") {
+    // 140 000 targets: 3 chunks of up to 65536 with delays. Weights are multiples of 1/8 (every float sum is
+    // exact, whatever the order) and differ per synapse; delays 1..7 in no order along a column.
+    constexpr std::size_t P = 140000, N = 24;
+    std::vector<float> kernel(P * N, 0.0f);
+    std::vector<std::int32_t> delays(P * N, 1);
+    for (std::size_t i = 0; i < kernel.size(); ++i) {
+        if (i % 3 == 0 || i % 7 == 0) kernel[i] = 0.125f * static_cast<float>(1 + i % 11);
+        delays[i] = 1 + static_cast<std::int32_t>((i * 2654435761u) % 7);
+    }
+    SynapseMatrix dense, sparse;
+    dense.build(Layout::dense, P, N, kernel, delays, 7, kWhere);
+    sparse.build(Layout::sparse, P, N, kernel, delays, 7, kWhere);
+    CHECK(sparse.chunk_length() == 65536);
+    CHECK(sparse.task_count() == 3);
+    CHECK_FALSE(sparse.uniform_weights());
+    std::vector<float> copy(P * N);
+    sparse.copy_dense(copy);
+    CHECK(copy == kernel);
+    require_same_deliveries(dense, sparse, N, 20, 3);
+    // and task by task, in reverse order (each chunk keeps its own spikes in flight)
+    SynapseMatrix by_task;
+    by_task.build(Layout::sparse, P, N, kernel, delays, 7, kWhere);
+    SpikeSource source(N, 0.2, 4);
+    std::vector<std::uint8_t> codes(N);
+    std::vector<float> xa(P), xb(P);
+    for (int step = 0; step < 20; ++step) {
+        source.fill(codes);
+        std::vector<std::uint32_t> spiking;
+        std::vector<float> sign;
+        for (std::size_t j = 0; j < N; ++j)
+            if (codes[j] & spike::bit) {
+                spiking.push_back(static_cast<std::uint32_t>(j));
+                sign.push_back(spike::signed_value(codes[j]));
+            }
+        sparse.accumulate_all(spiking, sign, xa.data());
+        for (std::size_t t = by_task.task_count(); t-- > 0;) by_task.accumulate(t, spiking, sign, xb.data());
+        sparse.advance();
+        by_task.advance();
+        REQUIRE(xa == xb);
+    }
+}
 
 TEST_CASE("A constant-weight sparse group keeps its weight once and delivers the dense sums", "[synapses][sparse]") {
     constexpr std::size_t P = 20000, N = 300;
@@ -193,7 +239,7 @@ TEST_CASE("Memory per synapse: sparse fixed weights stay within 8 bytes, with de
     auto delayed = synapses("linear_synapses", od, sync_spikes(2000), 0.1);
     CHECK(delayed.as<LinearSynapses>().bytes_per_synapse() <= 8.0);
     CHECK(delayed.as<LinearSynapses>().bytes_per_synapse() >= 7.0);
-    // pending inputs are kept per arrival slot (6 bytes per input in flight), never a per-synapse spike
+    // spikes in flight are kept per spiking unit (20 bytes per spike in flight), never a per-synapse spike
     // buffer: far below the B bits per synapse such a buffer would need
     const auto& d = delayed.as<LinearSynapses>();
     CHECK(d.memory().state_bytes < d.memory().synapses * 100 / 8);
@@ -236,9 +282,10 @@ TEST_CASE("Synapse currents are bit-identical for 1 and 4 threads and any task o
         check_thread_independent("linear_synapses", {{"units", units}, {"layout", "dense"}}, sync_spikes(100),
                                  *parallel, 100);
     }
-    SECTION("traced, sparse with fused delays") {
-        check_thread_independent("traced_synapses", {{"units", many}, {"max_delay", 2.0}}, sync_spikes(100),
-                                 *parallel, 100, 0.25);
+    SECTION("traced, sparse with fused delays (3 chunks of up to 65536 targets)") {
+        check_thread_independent("traced_synapses",
+                                 {{"units", ints({140000})}, {"kernel.density", 0.02}, {"max_delay", 2.0}},
+                                 sync_spikes(100), *parallel, 100, 0.25);
     }
     SECTION("rd traced, per-synapse traces with delays") {
         check_thread_independent("rd_traced_synapses",
@@ -283,7 +330,10 @@ TEST_CASE("Synapse state round-trips through the state visitor in every layout",
           std::vector<std::string>{"kernel"});
     CHECK(names_of(synapses("linear_synapses", {{"units", units}, {"layout", "sparse"}, {"max_delay", 2.0}},
                             sync_spikes(5))) ==
-          std::vector<std::string>{"kernel_values", "delay_ring", "delay_ring_index"});
+          std::vector<std::string>{"kernel_values", "delay_spikes"});
+    CHECK(names_of(synapses("linear_synapses", {{"units", units}, {"layout", "dense"}, {"max_delay", 2.0}},
+                            sync_spikes(5))) ==
+          std::vector<std::string>{"kernel", "delay_ring", "delay_ring_index"});
     CHECK(names_of(synapses("traced_synapses", {{"units", units}}, sync_spikes(5))) ==
           std::vector<std::string>{"kernel_values", "trace"});
     CHECK(names_of(synapses("rd_traced_synapses", {{"units", units}, {"trace_mode", "per_synapse"}, {"max_delay", 2.0}},

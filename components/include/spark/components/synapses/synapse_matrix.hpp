@@ -5,24 +5,31 @@
 // Holds the kernel K[post, pre] (post dims first, flattened to n_post x n_pre) in one of two layouts:
 //   dense   the row-major kernel itself (the live `kernel` property; needed by plasticity);
 //   sparse  the nonzeros only, in segments (presynaptic column, chunk of targets), column-major so
-//           that a presynaptic unit's synapses are contiguous, targets increasing inside a segment:
-//           weight (float32) + target offset inside the chunk (uint16) [+ delay in steps (uint8 when
-//           B <= 255, else uint16)], plus one uint32 start per segment. That is 6 bytes per synapse
-//           (7 with delays up to 255 steps) plus at most ~1 byte of segment starts. When every stored
-//           weight is the same (a constant-weight group, e.g. sparse_constant_initializer), it is kept
-//           once and a synapse costs 2 bytes (3 with delays): the float32 products K s are the same,
-//           and a later kernel change with unequal weights stores them per synapse again. (Brian2
-//           likewise keeps a shared constant weight such as CUBA's `we` once.) A chunk is the
-//           population's task_length (core/parallel.hpp: the split every per-unit loop uses, so a
-//           thread delivers into the targets whose soma it also updates), larger only when the
-//           segment starts would cost more than ~1 byte per synapse.
-// and, optionally, one delay per synapse (1..B steps): a spike arriving at step t adds its weight to the
-// target's input of step t + d (never a per-synapse spike buffer). The dense layout keeps a ring of B+1
-// slots of per-target input; the sparse layout keeps, per task, B+1 lists of pending inputs (target,
-// K s) by arrival slot: appending is a sequential write and the sum of a due list touches only the
-// task's own targets, where a ring of a large network would take a cache miss per synaptic event. A
-// target's input is the sum of its events in arrival order either way (the lists grow to their
-// high-water mark in the first steps, then stop allocating). Snapshots see both as the same ring.
+//           that a presynaptic unit's synapses are contiguous, targets increasing inside a segment (by
+//           delay first, with delays). A synapse is one byte-packed record: weight (float32) + target
+//           offset inside the chunk (uint16) [+ delay in steps (uint8 when B <= 255, else uint16)],
+//           plus one uint32 start per segment. That is 6 bytes per synapse (7 with delays up to 255
+//           steps) plus at most ~1 byte of segment starts. When every stored weight is the same (a
+//           constant-weight group, e.g. sparse_constant_initializer), it is kept once and a synapse
+//           costs 2 bytes (3 with delays): the float32 products K s are the same, and a later kernel
+//           change with unequal weights stores them per synapse again. (Brian2 likewise keeps a shared
+//           constant weight such as CUBA's `we` once.) Without delays a chunk is the population's
+//           task_length (core/parallel.hpp: the split every per-unit loop uses, so a thread delivers
+//           into the targets whose soma it also updates), with delays as long as possible (65536
+//           targets); larger only when the segment starts would cost more than ~1 byte per synapse.
+// and, optionally, one delay per synapse (1..B steps): a spike of step t reaches the target's input of
+// step t + d (never a per-synapse spike buffer).
+//   dense   a ring of B+1 slots of per-target input: each spike adds K s into the slot it arrives in, so
+//           the weight is read when the spike is emitted (a kernel change spares spikes in flight).
+//   sparse  each segment is sorted by delay (targets increasing within a delay), and every spiking
+//           unit leaves one spike in flight per chunk: a cursor into its segment that, at step t + d,
+//           delivers the synapses of delay d and moves on. Each synapse is read once, when its spike
+//           arrives, so the weight is the one of the delivery step (as in the original's delays ->
+//           synapses chain, and Brian2's on_pre), and nothing is written per event but the target's
+//           input (a pending input per event scheduled into an arrival slot cost ~2.5x more memory
+//           traffic on the microcircuit). The spikes in flight cost 20 bytes each per chunk.
+// A target's input is the sum of its events in the order (emission step, presynaptic unit, storage
+// order) either way.
 //
 // Delivery per step: the caller lists the spiking presynaptic units once, then every task (a fixed
 // range of targets) adds, for each spiking unit in increasing index order, its column into the targets
@@ -45,12 +52,13 @@ namespace spark::components::synapses {
 
 enum class Layout : std::uint8_t { dense, sparse };
 
-// One synaptic input waiting for its arrival step (sparse layout with delays): the target's offset in
-// its task's chunk and the weighted spike K s.
-// Packed to 6 bytes: the lists are the delivery's main memory traffic.
-struct __attribute__((packed)) PendingInput {
-    std::uint16_t target;
-    float value;
+// A spike in flight through one chunk (sparse layout with delays): the synapses of its segment not yet
+// delivered, [next, end), sorted by delay; the step it was emitted in, its unit and its signed value.
+struct SpikeInFlight {
+    std::uint32_t next, end;
+    std::uint32_t emitted;  // step counter (wraps; only differences are used)
+    std::uint32_t unit;
+    float sign;
 };
 
 // Memory of a synapse group. `synapses` is the number of stored synapses: every (post, pre) pair for the
@@ -77,8 +85,8 @@ public:
     static constexpr std::size_t dense_rows_per_task = 256;
 
     // `kernel`: n_post x n_pre row-major. `delays`: empty, or one per synapse in 1..delay_steps.
-    // `ring`: allocate the ring of per-target input (false when the caller delays spikes itself and only
-    // needs delay_of()). Throws ConfigError (naming `where`) if a sparse kernel has more than 2^32 - 1
+    // `ring`: keep the spikes in flight (false when the caller delays spikes itself and only needs
+    // delay_of()). Throws ConfigError (naming `where`) if a sparse kernel has more than 2^32 - 1
     // nonzeros.
     void build(Layout layout, std::size_t n_post, std::size_t n_pre, std::vector<float> kernel,
                std::span<const std::int32_t> delays, std::size_t delay_steps, const ConfigWhere& where,
@@ -109,7 +117,7 @@ public:
     // Writes into x[p], for every target p of `task`, this step's synaptic input
     //     x[p] = sum_j K[p, j] s_j(t - d[p, j])      (d = 0 without delays)
     // given the spiking units `spiking` (increasing) and their signed values `sign` (+-1) of this step.
-    // With delays it also schedules this step's spikes into the ring. Safe to run tasks concurrently.
+    // With delays it also puts this step's spikes in flight. Safe to run tasks concurrently.
     void accumulate(std::size_t task, std::span<const std::uint32_t> spiking, std::span<const float> sign,
                     float* x) noexcept;
     // The same for per-synapse input codes [n_post x n_pre] (already delayed; no ring).
@@ -117,7 +125,7 @@ public:
     // All tasks of a step at once, spike by spike (one contiguous stream per spiking column): the same
     // x as accumulate() over every task. For the serial case.
     void accumulate_all(std::span<const std::uint32_t> spiking, std::span<const float> sign, float* x) noexcept;
-    // After all tasks of a step: advances the ring.
+    // After all tasks of a step: the next step (advances the ring, ages the spikes in flight).
     void advance() noexcept;
 
     // Dense layout only: the live kernel, a row of it, and the delay of synapse p * n_pre + j.
@@ -133,9 +141,11 @@ public:
     // nonzero outside it throws ConfigError (naming `where`) and changes nothing.
     void set_kernel(std::span<const float> dense, const ConfigWhere& where);
 
-    void reset() noexcept;  // clears the delay ring
+    void reset() noexcept;  // drops the spikes in flight
     // "kernel" (dense, f32 [n_post x n_pre]) or "kernel_values" (sparse, f32 [nonzeros], in storage
-    // order); with delays "delay_ring" (f32 [(B+1) x n_post]) and "delay_ring_index" (i32).
+    // order); with delays, dense: "delay_ring" (f32 [(B+1) x n_post]) and "delay_ring_index" (i32); sparse:
+    // "delay_spikes" (u8 [B x n_pre]: row a holds the spike codes of the step a steps before the last one,
+    // the spikes still in flight).
     void visit_state(StateVisitor& v);
 
     std::size_t connectivity_bytes() const noexcept;
@@ -149,29 +159,45 @@ private:
     }
     // Sets the layout and sizes and clears the storage of a previous build.
     void begin_build(Layout layout, std::size_t n_post, std::size_t n_pre, std::size_t delay_steps);
-    // Keeps the sparse weights (one per stored synapse): as one value when they are all equal.
-    void store_weights(std::vector<float> weights) noexcept;
+    // Sparse layout: the records of the stored synapses from their weights, target offsets and delays
+    // (none, or one per synapse), in storage order; the weight is kept once when they are all equal.
+    void pack(std::span<const float> weights, std::span<const std::uint16_t> targets,
+              std::span<const std::uint16_t> delays);
+    // Sparse layout: new weights for the stored synapses (targets and delays unchanged).
+    void store_weights(std::span<const float> weights);
+    // Sparse layout: the fields of stored synapse e, and the bytes of a record.
     float stored_weight(std::uint32_t e) const noexcept;
-    // Calls f with the weight accessor of the sparse layout (per synapse, or uniform).
+    std::uint16_t stored_target(std::uint32_t e) const noexcept;
+    std::size_t stored_delay(std::uint32_t e) const noexcept;
+    std::size_t record_bytes() const noexcept;
+    // Calls f with the record format of the sparse layout (an empty object; see the source).
     template <class F>
-    void with_weights(F&& f) const;
-    // Sets chunk_, column_start_, target_, kernel_ and the delays from compressed rows.
+    void with_records(F&& f) const;
+    // Sets chunk_, column_start_ and the records from compressed rows.
     void fill_sparse(SparseRows rows, std::span<const std::int32_t> delays, const ConfigWhere& where);
-    // The ring (dense) or the per-slot pending lists (sparse) of the delays, when `ring`.
+    // The ring (dense) or the lists of spikes in flight (sparse) of the delays, when `ring`.
     void allocate_pending(bool ring);
+    // Sparse layout: puts the spike (unit, sign) emitted at step `emitted` in flight in every chunk where
+    // it has synapses of delay > `delivered` (0 for a spike of this step; more after a snapshot load).
+    void put_in_flight(std::uint32_t unit, float sign, std::uint32_t emitted, std::size_t delivered);
 
     Layout layout_ = Layout::dense;
     std::size_t n_post_ = 0, n_pre_ = 0, delay_steps_ = 0, chunk_ = 1, tasks_ = 0;
-    std::vector<float> kernel_;                  // dense: the kernel; sparse: the stored weights (empty if uniform_)
+    std::vector<float> kernel_;                  // dense: the kernel
+    std::vector<std::uint8_t> delay8_;           // dense: per synapse, when B <= 255
+    std::vector<std::uint16_t> delay16_;         // dense: per synapse, when B > 255
+    // Sparse: one record per stored synapse, in segment order, byte-packed:
+    //     [weight f32, unless uniform_] target offset inside its chunk u16 [delay: u8 if B <= 255, else u16]
+    std::vector<std::byte> records_;
+    std::size_t nonzeros_ = 0;
     bool uniform_ = false;                       // sparse: every stored weight equals uniform_weight_
     float uniform_weight_ = 0.0f;
-    std::vector<std::uint16_t> target_;          // sparse: target offset inside its chunk
-    std::vector<std::uint32_t> column_start_;    // sparse: [n_pre x chunks + 1] segment starts in kernel_
-    std::vector<std::uint8_t> delay8_;           // per stored synapse, when B <= 255
-    std::vector<std::uint16_t> delay16_;         // per stored synapse, when B > 255
+    std::vector<std::uint32_t> column_start_;    // sparse: [n_pre x chunks + 1] segment starts (in records)
     std::vector<float> ring_;                    // dense: [(B+1) x n_post] per-target input of the next B steps
-    std::vector<std::vector<PendingInput>> buckets_;  // sparse: [task x (B+1)] inputs by arrival slot
-    std::int32_t ring_index_ = 0;                // the slot of this step
+    std::int32_t ring_index_ = 0;                // dense: the slot of this step
+    bool in_flight_kept_ = false;                // sparse with delays, when `ring`
+    std::vector<std::vector<SpikeInFlight>> in_flight_;  // sparse: per task, in emission order
+    std::uint32_t step_ = 0;                     // sparse: steps since build or reset (wraps)
 };
 
 }  // namespace spark::components::synapses
