@@ -5,10 +5,12 @@ target_compile_options(spark_warnings INTERFACE
   # GCC 12 reports false positives inside std::variant copies.
   $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized -Wno-restrict>
   $<$<BOOL:${SPARK_WERROR}>:-Werror>
+  # FMA contraction stays off so every float operation rounds as written (GCC contracts a * b + c by
+  # default wherever the target has FMA: aarch64, or SPARK_NATIVE on a recent x86): the same numbers on
+  # every CPU and build, bit for bit.
+  -ffp-contract=off
   # SPARK_NATIVE: wider vectors for this CPU (what Brian2's standalone build does with -march=native).
-  # FMA contraction stays off so every float operation rounds as written: the same numbers as the
-  # portable build, bit for bit.
-  "$<$<BOOL:${SPARK_NATIVE}>:-march=native;-ffp-contract=off>")
+  "$<$<BOOL:${SPARK_NATIVE}>:-march=native>")
 
 # spark_add_library(<folder> <sources...>): one library per top-level folder,
 # public headers under <folder>/include/spark/<folder>/, alias spark::<folder>.
