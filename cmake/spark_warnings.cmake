@@ -9,8 +9,9 @@ target_compile_options(spark_warnings INTERFACE
   # default wherever the target has FMA: aarch64, or SPARK_NATIVE on a recent x86): the same numbers on
   # every CPU and build, bit for bit.
   -ffp-contract=off
-  # SPARK_NATIVE: wider vectors for this CPU (what Brian2's standalone build does with -march=native).
-  "$<$<BOOL:${SPARK_NATIVE}>:-march=native>")
+  # SPARK_NATIVE: wider vectors for this CPU (what Brian2's standalone build does with -march=native);
+  # the macro tells spark/core/hot_loop.hpp not to make per-CPU clones in a build already for this CPU.
+  "$<$<BOOL:${SPARK_NATIVE}>:-march=native;-DSPARK_NATIVE>")
 
 # spark_add_library(<folder> <sources...>): one library per top-level folder,
 # public headers under <folder>/include/spark/<folder>/, alias spark::<folder>.

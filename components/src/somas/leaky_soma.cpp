@@ -6,8 +6,8 @@ namespace {
 
 // One step of the refractory LIF (spec 2.2) for one neuron, against the threshold `theta` in force
 // this step (constant, or the adaptive threshold of spec 2.4). Returns s.
-inline bool refractory_leaky_step(float& v, std::uint16_t& r, std::uint16_t cooldown, float decay,
-                                  float gain_resistance, float current, float theta, float reset) noexcept {
+SPARK_INLINE bool refractory_leaky_step(float& v, std::uint16_t& r, std::uint16_t cooldown, float decay,
+                                        float gain_resistance, float current, float theta, float reset) noexcept {
     const bool ready = r > cooldown;
     const float vi = decay * v + choose(ready, gain_resistance * current, 0.0f);
     const bool s = ready & (vi > theta);
@@ -17,8 +17,8 @@ inline bool refractory_leaky_step(float& v, std::uint16_t& r, std::uint16_t cool
 }
 
 // One step of the strictly refractory LIF (spec 2.3) for one neuron. Returns s.
-inline bool strict_refractory_leaky_step(float& v, std::uint16_t& r, std::uint16_t cooldown, float decay,
-                                         float gain_resistance, float current, float theta, float reset) noexcept {
+SPARK_INLINE bool strict_refractory_leaky_step(float& v, std::uint16_t& r, std::uint16_t cooldown, float decay,
+                                               float gain_resistance, float current, float theta, float reset) noexcept {
     const bool ready = r >= cooldown;
     const float vi = choose(ready, decay * v + gain_resistance * current, reset);
     const bool s = ready & (vi > theta);
@@ -29,11 +29,11 @@ inline bool strict_refractory_leaky_step(float& v, std::uint16_t& r, std::uint16
 
 }  // namespace
 
-void LeakySoma::update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept {
+SPARK_HOT_LOOP void LeakySoma::update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept {
     float* v = potential_.data();
     with_constants(
         uniform_,
-        [v, input, spiked, begin, end](auto decay, auto gain, auto theta, auto reset) {
+        [v, input, spiked, begin, end](auto decay, auto gain, auto theta, auto reset) SPARK_INLINE_LAMBDA {
             SPARK_ELEMENTWISE_LOOP
             for (std::size_t i = begin; i < end; ++i) {
                 const float vi = decay[i] * v[i] + gain[i] * input[i];
@@ -45,13 +45,13 @@ void LeakySoma::update(std::size_t begin, std::size_t end, const float* input, s
         decay_.data(), gain_resistance_.data(), threshold_.data(), reset_.data());
 }
 
-void RefractoryLeakySoma::update(std::size_t begin, std::size_t end, const float* input,
+SPARK_HOT_LOOP void RefractoryLeakySoma::update(std::size_t begin, std::size_t end, const float* input,
                                  std::uint8_t* spiked) noexcept {
     float* v = potential_.data();
     std::uint16_t* r = refractory_.counters();
     with_constants(
         uniform_ && uniform_cooldown_,
-        [v, r, input, spiked, begin, end](auto c, auto decay, auto gain, auto theta, auto reset) {
+        [v, r, input, spiked, begin, end](auto c, auto decay, auto gain, auto theta, auto reset) SPARK_INLINE_LAMBDA {
             SPARK_ELEMENTWISE_LOOP
             for (std::size_t i = begin; i < end; ++i)
                 spiked[i] = refractory_leaky_step(v[i], r[i], c[i], decay[i], gain[i], input[i], theta[i], reset[i]);
@@ -59,13 +59,13 @@ void RefractoryLeakySoma::update(std::size_t begin, std::size_t end, const float
         refractory_.cooldown_steps(), decay_.data(), gain_resistance_.data(), threshold_.data(), reset_.data());
 }
 
-void StrictRefractoryLeakySoma::update(std::size_t begin, std::size_t end, const float* input,
+SPARK_HOT_LOOP void StrictRefractoryLeakySoma::update(std::size_t begin, std::size_t end, const float* input,
                                        std::uint8_t* spiked) noexcept {
     float* v = potential_.data();
     std::uint16_t* r = refractory_.counters();
     with_constants(
         uniform_ && uniform_cooldown_,
-        [v, r, input, spiked, begin, end](auto c, auto decay, auto gain, auto theta, auto reset) {
+        [v, r, input, spiked, begin, end](auto c, auto decay, auto gain, auto theta, auto reset) SPARK_INLINE_LAMBDA {
             SPARK_ELEMENTWISE_LOOP
             for (std::size_t i = begin; i < end; ++i)
                 spiked[i] =
@@ -74,7 +74,7 @@ void StrictRefractoryLeakySoma::update(std::size_t begin, std::size_t end, const
         refractory_.cooldown_steps(), decay_.data(), gain_resistance_.data(), threshold_.data(), reset_.data());
 }
 
-void AdaptiveLeakySoma::update(std::size_t begin, std::size_t end, const float* input,
+SPARK_HOT_LOOP void AdaptiveLeakySoma::update(std::size_t begin, std::size_t end, const float* input,
                                std::uint8_t* spiked) noexcept {
     float* v = potential_.data();
     std::uint16_t* r = refractory_.counters();

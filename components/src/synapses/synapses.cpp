@@ -1,6 +1,8 @@
 #include <spark/components/synapses/synapses.hpp>
 #include <spark/components/synapses/trace_bank.hpp>
 
+#include <spark/core/hot_loop.hpp>
+
 #include <cmath>
 #include <cstring>
 
@@ -96,6 +98,18 @@ TraceBank::TraceBank(std::size_t size, std::span<const float> tau, float scale, 
     : trace_(size, base), decay_(tau.size()), stride_(tau.size() == 1 ? 0 : 1), scale_(scale), base_(base) {
     for (std::size_t i = 0; i < tau.size(); ++i)
         decay_[i] = static_cast<float>(std::exp(-dt / static_cast<double>(tau[i])));
+}
+
+SPARK_HOT_LOOP void TraceBank::step_range(std::size_t begin, std::size_t end, float* u) noexcept {
+    float* x = trace_.data();
+    const float base = base_, scale = scale_;
+    if (stride_ == 0) {
+        const float decay = decay_[0];
+        for (std::size_t i = begin; i < end; ++i) u[i] = x[i] = base + decay * (x[i] - base) + scale * u[i];
+    } else {
+        const float* decay = decay_.data();
+        for (std::size_t i = begin; i < end; ++i) u[i] = x[i] = base + decay[i] * (x[i] - base) + scale * u[i];
+    }
 }
 
 void TraceBank::reset() noexcept {

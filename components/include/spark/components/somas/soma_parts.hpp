@@ -20,6 +20,7 @@
 #include <vector>
 
 #include <spark/core/config.hpp>
+#include <spark/core/hot_loop.hpp>
 #include <spark/core/state.hpp>
 
 // Put before an element-wise loop over arrays that never overlap (a component's state and parameters
@@ -37,7 +38,7 @@ namespace spark::components::somas {
 
 // `s ? if_true : if_false`, bit for bit, as a branch-free bit blend. A plain ?: on floats lets the
 // compiler move the loads or arithmetic of one side into a branch, which stops vectorisation.
-inline float choose(bool s, float if_true, float if_false) noexcept {
+SPARK_INLINE float choose(bool s, float if_true, float if_false) noexcept {
     const std::uint32_t mask = 0u - static_cast<std::uint32_t>(s);
     return std::bit_cast<float>((std::bit_cast<std::uint32_t>(if_true) & mask) |
                                 (std::bit_cast<std::uint32_t>(if_false) & ~mask));
@@ -48,18 +49,18 @@ inline float choose(bool s, float if_true, float if_false) noexcept {
 template <class T>
 struct PerNeuron {
     const T* values;
-    T operator[](std::size_t i) const noexcept { return values[i]; }
+    SPARK_INLINE T operator[](std::size_t i) const noexcept { return values[i]; }
 };
 template <class T>
 struct Shared {
     T value;
-    T operator[](std::size_t) const noexcept { return value; }
+    SPARK_INLINE T operator[](std::size_t) const noexcept { return value; }
 };
 
 // Calls body with every array as Shared (its first value) when `shared`, otherwise as PerNeuron: one
 // step loop written once, instantiated for both.
 template <class Body, class... T>
-void with_constants(bool shared, Body&& body, const T*... arrays) {
+SPARK_INLINE void with_constants(bool shared, Body&& body, const T*... arrays) {
     if (shared) body(Shared<T>{arrays[0]}...);
     else body(PerNeuron<T>{arrays}...);
 }
@@ -85,7 +86,7 @@ public:
     }
 
     // r <- (1 - s)(r + 1), saturating.
-    static constexpr std::uint16_t advance(std::uint16_t r, bool spiked) noexcept {
+    SPARK_INLINE static constexpr std::uint16_t advance(std::uint16_t r, bool spiked) noexcept {
         return spiked ? std::uint16_t{0} : static_cast<std::uint16_t>(r == saturated ? r : r + 1);
     }
 
@@ -108,7 +109,7 @@ public:
     const float* delta() const noexcept { return delta_.data(); }
 
     // theta + d (theta_t - theta) + delta s, in the operation order of Tracer::step.
-    static float advance(float trace, float base, float decay, float delta, bool spiked) noexcept {
+    SPARK_INLINE static float advance(float trace, float base, float decay, float delta, bool spiked) noexcept {
         return base + decay * (trace - base) + choose(spiked, delta, 0.0f);
     }
 

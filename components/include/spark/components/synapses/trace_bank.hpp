@@ -26,17 +26,7 @@ public:
     }
     // step(i, u[i]) for i in [begin, end), writing each new trace value into u[i]; a loop the compiler
     // vectorises when the decay is one value.
-    void step_range(std::size_t begin, std::size_t end, float* u) noexcept {
-        float* x = trace_.data();
-        const float base = base_, scale = scale_;
-        if (stride_ == 0) {
-            const float decay = decay_[0];
-            for (std::size_t i = begin; i < end; ++i) u[i] = x[i] = base + decay * (x[i] - base) + scale * u[i];
-        } else {
-            const float* decay = decay_.data();
-            for (std::size_t i = begin; i < end; ++i) u[i] = x[i] = base + decay[i] * (x[i] - base) + scale * u[i];
-        }
-    }
+    void step_range(std::size_t begin, std::size_t end, float* u) noexcept;
     void reset() noexcept;
     void visit_state(StateVisitor& v, std::string_view name) { v(name, trace_); }
     std::span<const float> values() const noexcept { return trace_; }
