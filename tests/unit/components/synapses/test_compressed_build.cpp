@@ -232,14 +232,19 @@ TEST_CASE("Delayed spikes in flight survive a state save and load bit for bit", 
         h.step();
         first.insert(first.end(), h.output_f32(0).begin(), h.output_f32(0).end());
     }
-    copy.load = true;
-    h.component().visit_state(copy);
-    std::vector<float> second;
-    for (int t = 0; t < 40; ++t) {
-        std::copy(inputs[t].begin(), inputs[t].end(), h.input_u8(0).begin());
-        h.step();
-        second.insert(second.end(), h.output_f32(0).begin(), h.output_f32(0).end());
-    }
+    // The saved state loaded into `group`, then the same 40 steps: the currents of every step.
+    auto replay = [&](Harness& group) {
+        copy.load = true;
+        group.component().visit_state(copy);
+        std::vector<float> currents;
+        for (const auto& input : inputs) {
+            std::copy(input.begin(), input.end(), group.input_u8(0).begin());
+            group.step();
+            currents.insert(currents.end(), group.output_f32(0).begin(), group.output_f32(0).end());
+        }
+        return currents;
+    };
+    const std::vector<float> second = replay(h);
     REQUIRE(std::memcmp(first.data(), second.data(), first.size() * sizeof(float)) == 0);
     CHECK(*std::max_element(first.begin(), first.end()) > 0.0f);
 
@@ -247,12 +252,6 @@ TEST_CASE("Delayed spikes in flight survive a state save and load bit for bit", 
                           {{"units", ints({int(P)})}, {"kernel", constant_kernel(0.7, 0.05)}, {"max_delay", 2.0}},
                           sync_spikes(N), 0.1, 4);
     fresh.step();  // a different step count: only the ages of the spikes in flight matter
-    fresh.component().visit_state(copy);
-    std::vector<float> third;
-    for (int t = 0; t < 40; ++t) {
-        std::copy(inputs[t].begin(), inputs[t].end(), fresh.input_u8(0).begin());
-        fresh.step();
-        third.insert(third.end(), fresh.output_f32(0).begin(), fresh.output_f32(0).end());
-    }
+    const std::vector<float> third = replay(fresh);
     REQUIRE(std::memcmp(first.data(), third.data(), first.size() * sizeof(float)) == 0);
 }

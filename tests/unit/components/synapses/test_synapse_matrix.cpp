@@ -69,6 +69,21 @@ TEST_CASE("SynapseMatrix sparse layout: several target chunks, same sums as dens
 }
 
 namespace {
+// The spiking units of `codes`, increasing, and their signed values: what a synapse group lists.
+struct SpikeList {
+    std::vector<std::uint32_t> spiking;
+    std::vector<float> sign;
+};
+SpikeList spike_list(const std::vector<std::uint8_t>& codes) {
+    SpikeList list;
+    for (std::size_t j = 0; j < codes.size(); ++j)
+        if (codes[j] & spike::bit) {
+            list.spiking.push_back(static_cast<std::uint32_t>(j));
+            list.sign.push_back(spike::signed_value(codes[j]));
+        }
+    return list;
+}
+
 // Runs `steps` steps of random spikes through two matrices built from the same kernel, then B quiet steps
 // until no spike is in flight, and requires the same x every step (with delays, each matrix keeps its own
 // spikes in flight; the quiet steps let a later kernel change meet no spike in flight, which the dense
@@ -80,13 +95,7 @@ void require_same_deliveries(SynapseMatrix& a, SynapseMatrix& b, std::size_t n_p
     for (int step = 0; step < steps + static_cast<int>(a.delay_steps()); ++step) {
         if (step < steps) source.fill(codes);
         else std::fill(codes.begin(), codes.end(), std::uint8_t{0});
-        std::vector<std::uint32_t> spiking;
-        std::vector<float> sign;
-        for (std::size_t j = 0; j < n_pre; ++j)
-            if (codes[j] & spike::bit) {
-                spiking.push_back(static_cast<std::uint32_t>(j));
-                sign.push_back(spike::signed_value(codes[j]));
-            }
+        const auto [spiking, sign] = spike_list(codes);
         for (std::size_t t = 0; t < a.task_count(); ++t) a.accumulate(t, spiking, sign, xa.data());
         b.accumulate_all(spiking, sign, xb.data());
         a.advance();
@@ -124,13 +133,7 @@ TEST_CASE("Sparse delays: several chunks of delay-sorted columns give the dense 
     std::vector<float> xa(P), xb(P);
     for (int step = 0; step < 20; ++step) {
         source.fill(codes);
-        std::vector<std::uint32_t> spiking;
-        std::vector<float> sign;
-        for (std::size_t j = 0; j < N; ++j)
-            if (codes[j] & spike::bit) {
-                spiking.push_back(static_cast<std::uint32_t>(j));
-                sign.push_back(spike::signed_value(codes[j]));
-            }
+        const auto [spiking, sign] = spike_list(codes);
         sparse.accumulate_all(spiking, sign, xa.data());
         for (std::size_t t = by_task.task_count(); t-- > 0;) by_task.accumulate(t, spiking, sign, xb.data());
         sparse.advance();
