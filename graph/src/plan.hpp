@@ -116,7 +116,8 @@ struct Simulation::Impl {
     std::unique_ptr<detail::Executor> executor;
 
     std::size_t parity() const noexcept { return static_cast<std::size_t>(step & 1); }
-    // Runs node `i` for the current step: gathers its inputs, then steps its component.
+    // Runs node `i` for the current step: gathers its inputs, then steps its component. An exception
+    // leaves as an Error that names the node (on every executor; oneTBB's rethrow would lose it).
     void run_node(std::size_t i, Parallel& parallel);
     void apply_effects();
     ConstArrayRef source_view(const detail::Source& s, std::size_t parity) const;
@@ -125,5 +126,20 @@ struct Simulation::Impl {
 std::unique_ptr<detail::Executor> make_sequential_executor(Simulation::Impl& impl);
 std::unique_ptr<detail::Executor> make_tbb_executor(Simulation::Impl& impl, unsigned threads);
 std::unique_ptr<detail::Executor> make_pool_executor(Simulation::Impl& impl, unsigned threads);
+
+namespace detail {
+// One level of the pool executor's step: nodes that run alone (their loops split over the threads), in
+// build order, then nodes that run side by side, one per thread at a time, longest first.
+struct PoolLevel {
+    std::vector<std::size_t> alone, side;
+};
+// The pool executor's plan (graph/src/pool_executor.cpp): `levels` lists each level's nodes in build
+// order; per node, the most tasks it asked for and its time per step [s]. A node that asked for fewer
+// tasks than `threads` may run side by side with others of its level, if the level's side-by-side
+// nodes but the longest take at least `min_gain` seconds per step; otherwise the level runs alone.
+std::vector<PoolLevel> plan_pool_levels(const std::vector<std::vector<std::size_t>>& levels,
+                                        const std::vector<std::size_t>& most_tasks,
+                                        const std::vector<double>& seconds, unsigned threads, double min_gain);
+}  // namespace detail
 
 }  // namespace spark::graph

@@ -1,10 +1,20 @@
-// The pool executor: the nodes of a step run one after the other in the build order (as the sequential
-// executor runs them), and each node's loops are split over a SpinPool: thread k always takes the k-th
-// block of a loop's tasks, and every per-unit loop over a population uses the same task boundaries
-// (core/parallel.hpp, task_length), so a thread keeps its units' state in its own cache from node to
-// node and step to step. One fork/join per parallel loop, ~0.1 us each. Compared with the flow graph:
-// no two nodes run at once, so nodes without parallel loops run alone, but short loops scale.
-#include <exception>
+// The pool executor: the nodes of a step run level by level (a level: the nodes whose same-step inputs
+// all come from earlier levels, in the build order), and each node's loops are split over a SpinPool:
+// thread k always takes the k-th block of a loop's tasks, and every per-unit loop over a population
+// uses the same task boundaries (core/parallel.hpp, task_length), so a thread keeps its units' state in
+// its own cache from node to node and step to step. One fork/join per parallel loop, ~0.1 us each.
+//
+// A node whose loops do not split into a task per thread (a small population, a synapse group with
+// delays: one chunk of targets) leaves the other threads idle. The first steps run every node alone and
+// note the largest task count it asks for and its time; from then on, the nodes of a level that asked
+// for fewer tasks than there are threads run side by side, each on one thread, longest first, each
+// thread taking the next one not yet taken, if that can save at least kSideBySideGain per step (the
+// microcircuit's delayed synapse groups: ~30 us each; small nodes are faster on one thread, where their
+// data stays in one cache: CUBA at N = 4000 ran 1.5x slower side by side). Results do not depend on
+// this: a node computes the same numbers on whichever thread runs it, and the nodes of a level are
+// independent.
+#include <algorithm>
+#include <chrono>
 #include <thread>
 
 #include "plan.hpp"
@@ -20,18 +30,36 @@ unsigned resolve_threads(unsigned threads) {
     return cores == 0 ? 1 : cores;
 }
 
+// A Parallel that passes everything on to another and notes the largest task count asked for.
+class TaskCounter final : public Parallel {
+public:
+    explicit TaskCounter(Parallel& inner) : inner_(inner) {}
+    void run(std::size_t n_tasks, FunctionRef<void(std::size_t)> body) override {
+        most_ = std::max(most_, n_tasks);
+        inner_.run(n_tasks, body);
+    }
+    unsigned concurrency() const noexcept override { return inner_.concurrency(); }
+    std::size_t most() const noexcept { return most_; }
+
+private:
+    Parallel& inner_;
+    std::size_t most_ = 0;
+};
+
 class PoolExecutor final : public detail::Executor {
 public:
-    PoolExecutor(Simulation::Impl& impl, unsigned threads) : impl_(impl), pool_(resolve_threads(threads)) {}
+    PoolExecutor(Simulation::Impl& impl, unsigned threads) : impl_(impl), pool_(resolve_threads(threads)) {
+        group_levels();
+    }
 
     void run(std::int64_t steps, const std::function<void()>& after_step) override {
         for (std::int64_t s = 0; s < steps; ++s) {
-            for (std::size_t v : impl_.order) {
-                try {
-                    impl_.run_node(v, pool_);
-                } catch (const std::exception& e) {
-                    throw Error("node '" + impl_.graph.nodes[v].path + "': " + e.what());
-                }
+            if (observed_steps_ < kObservedSteps) {
+                observe_step();
+            } else if (side_by_side_) {
+                for (const auto& level : levels_) run_level(level);
+            } else {
+                for (std::size_t v : impl_.order) impl_.run_node(v, pool_);
             }
             impl_.apply_effects();
             ++impl_.step;
@@ -40,11 +68,83 @@ public:
     }
 
 private:
+    // Steps run node by node (every node alone) to learn which nodes split and how long each takes (the
+    // shortest of its times but the first step's, which touches every page for the first time: a
+    // single slow step, a worker waking up or another process, does not count).
+    static constexpr int kObservedSteps = 8;
+    // The least time per step that running a level's nodes side by side must be able to save (the sum
+    // of their times but the longest).
+    static constexpr double kSideBySideGain = 20e-6;  // seconds
+
+    // Levels of the build order by same-step dependencies (as the oneTBB executor's edges).
+    void group_levels() {
+        const auto& nodes = impl_.graph.nodes;
+        std::vector<std::size_t> level_of(nodes.size(), 0);
+        for (std::size_t v : impl_.order) {
+            std::size_t level = 0;
+            for (const auto& sources : nodes[v].inputs)
+                for (const auto& s : sources)
+                    if (s.kind != detail::SourceKind::external && s.latency == Latency::same_step)
+                        level = std::max(level, level_of[s.node] + 1);
+            level_of[v] = level;
+            if (level >= level_nodes_.size()) level_nodes_.resize(level + 1);
+            level_nodes_[level].push_back(v);
+        }
+        most_tasks_.assign(nodes.size(), 0);
+        seconds_.assign(nodes.size(), 0.0);
+    }
+
+    void observe_step() {
+        for (std::size_t v : impl_.order) {
+            TaskCounter counter(pool_);
+            const auto start = std::chrono::steady_clock::now();
+            impl_.run_node(v, counter);
+            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            if (observed_steps_ > 0) seconds_[v] = observed_steps_ == 1 ? seconds : std::min(seconds_[v], seconds);
+            most_tasks_[v] = std::max(most_tasks_[v], counter.most());
+        }
+        if (++observed_steps_ < kObservedSteps) return;
+        levels_ = detail::plan_pool_levels(level_nodes_, most_tasks_, seconds_, pool_.concurrency(), kSideBySideGain);
+        for (const auto& level : levels_) side_by_side_ = side_by_side_ || !level.side.empty();
+    }
+
+    void run_level(const detail::PoolLevel& level) {
+        for (std::size_t v : level.alone) impl_.run_node(v, pool_);
+        if (level.side.empty()) return;
+        pool_.run_dynamic(level.side.size(), [&](std::size_t k) { impl_.run_node(level.side[k], serial_parallel()); });
+    }
+
     Simulation::Impl& impl_;
     detail::SpinPool pool_;
+    std::vector<std::vector<std::size_t>> level_nodes_;  // per level, its nodes in build order
+    std::vector<detail::PoolLevel> levels_;             // the plan, after the observed steps
+    std::vector<std::size_t> most_tasks_;  // per node: the most tasks it asked for in the observed steps
+    std::vector<double> seconds_;          // per node: its shortest time in the observed steps
+    int observed_steps_ = 0;
+    bool side_by_side_ = false;  // some level runs nodes side by side (else: the build order, as observed)
 };
 
 }  // namespace
+
+std::vector<detail::PoolLevel> detail::plan_pool_levels(const std::vector<std::vector<std::size_t>>& levels,
+                                                        const std::vector<std::size_t>& most_tasks,
+                                                        const std::vector<double>& seconds, unsigned threads,
+                                                        double min_gain) {
+    std::vector<PoolLevel> plan(levels.size());
+    for (std::size_t l = 0; l < levels.size(); ++l) {
+        PoolLevel& level = plan[l];
+        for (std::size_t v : levels[l]) (most_tasks[v] < threads ? level.side : level.alone).push_back(v);
+        std::stable_sort(level.side.begin(), level.side.end(),
+                         [&](std::size_t a, std::size_t b) { return seconds[a] > seconds[b]; });
+        double others = 0.0;  // per step, all but the longest
+        for (std::size_t k = 1; k < level.side.size(); ++k) others += seconds[level.side[k]];
+        if (others < min_gain) {  // not worth it: every node alone, in the build order
+            level.alone = levels[l];
+            level.side.clear();
+        }
+    }
+    return plan;
+}
 
 std::unique_ptr<detail::Executor> make_pool_executor(Simulation::Impl& impl, unsigned threads) {
     return std::make_unique<PoolExecutor>(impl, threads);

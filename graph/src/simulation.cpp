@@ -72,7 +72,11 @@ void Simulation::Impl::run_node(std::size_t i, Parallel& parallel) {
         }
     }
     StepContext ctx{rt.inputs[p], rt.outputs[p], &parallel, step};
-    graph.nodes[i].component->step(ctx);
+    try {
+        graph.nodes[i].component->step(ctx);
+    } catch (const std::exception& e) {
+        throw Error("node '" + graph.nodes[i].path + "': " + e.what());
+    }
 }
 
 void Simulation::Impl::apply_effects() {

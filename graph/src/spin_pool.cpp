@@ -46,11 +46,16 @@ SpinPool::~SpinPool() {
 
 void SpinPool::run_share(unsigned id) noexcept {
     const std::size_t n = n_tasks_;
-    const std::size_t begin = n * id / threads_, end = n * (id + 1) / threads_;
     inside_task = true;
     try {
-        for (std::size_t t = begin; t < end; ++t) (*body_)(t);
+        if (dynamic_) {
+            for (std::size_t t; (t = next_task_.fetch_add(1, std::memory_order_relaxed)) < n;) (*body_)(t);
+        } else {
+            const std::size_t begin = n * id / threads_, end = n * (id + 1) / threads_;
+            for (std::size_t t = begin; t < end; ++t) (*body_)(t);
+        }
     } catch (...) {
+        next_task_.store(n, std::memory_order_relaxed);  // (dynamic: the others stop taking tasks)
         const std::lock_guard lock(error_mutex_);
         if (!error_) error_ = std::current_exception();
     }
@@ -73,13 +78,19 @@ void SpinPool::work(unsigned id) {
     }
 }
 
-void SpinPool::run(std::size_t n_tasks, FunctionRef<void(std::size_t)> body) {
+void SpinPool::run(std::size_t n_tasks, FunctionRef<void(std::size_t)> body) { launch(n_tasks, body, false); }
+
+void SpinPool::run_dynamic(std::size_t n_tasks, FunctionRef<void(std::size_t)> body) { launch(n_tasks, body, true); }
+
+void SpinPool::launch(std::size_t n_tasks, FunctionRef<void(std::size_t)> body, bool dynamic) {
     if (threads_ == 1 || n_tasks <= 1 || inside_task) {
         for (std::size_t t = 0; t < n_tasks; ++t) body(t);
         return;
     }
     n_tasks_ = n_tasks;
     body_ = &body;
+    dynamic_ = dynamic;
+    next_task_.store(0, std::memory_order_relaxed);
     error_ = nullptr;
     running_.store(threads_ - 1, std::memory_order_relaxed);
     generation_.fetch_add(1);  // seq_cst: pairs with the sleepers' count below

@@ -36,8 +36,12 @@ public:
     // thread has stopped and rethrows the first exception.
     void run(std::size_t n_tasks, FunctionRef<void(std::size_t)> body) override;
     unsigned concurrency() const noexcept override { return threads_; }
+    // The same, but each thread takes the next task not yet taken (tasks of unequal cost, ordered longest
+    // first by the caller); which thread runs a task varies from call to call.
+    void run_dynamic(std::size_t n_tasks, FunctionRef<void(std::size_t)> body);
 
 private:
+    void launch(std::size_t n_tasks, FunctionRef<void(std::size_t)> body, bool dynamic);
     void work(unsigned id);
     void run_share(unsigned id) noexcept;
 
@@ -46,6 +50,8 @@ private:
     // The current job (written by the caller before the generation is bumped).
     std::size_t n_tasks_ = 0;
     const FunctionRef<void(std::size_t)>* body_ = nullptr;
+    bool dynamic_ = false;
+    alignas(64) std::atomic<std::size_t> next_task_{0};     // run_dynamic: the next task not yet taken
     std::exception_ptr error_;
     std::mutex error_mutex_;
     alignas(64) std::atomic<std::uint64_t> generation_{0};  // bumped once per job; workers wait on it

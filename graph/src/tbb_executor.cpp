@@ -55,7 +55,7 @@ public:
             // One thread: no task can run beside another, so run the nodes inline in the build order
             // (the order the sequential executor uses; the same results, without a task per node).
             for (std::int64_t s = 0; s < steps; ++s) {
-                for (std::size_t v : impl_.order) run_node(v, serial_parallel());
+                for (std::size_t v : impl_.order) impl_.run_node(v, serial_parallel());
                 finish_step(after_step);
             }
             return;
@@ -81,7 +81,7 @@ private:
         const auto& nodes = impl_.graph.nodes;
         nodes_.reserve(nodes.size());
         for (std::size_t v = 0; v < nodes.size(); ++v)
-            nodes_.emplace_back(*graph_, [this, v](const flow::continue_msg&) { run_node(v, parallel_); });
+            nodes_.emplace_back(*graph_, [this, v](const flow::continue_msg&) { impl_.run_node(v, parallel_); });
         std::vector<bool> has_pred(nodes.size(), false);
         for (std::size_t c = 0; c < nodes.size(); ++c) {
             std::set<std::size_t> preds;
@@ -95,14 +95,6 @@ private:
             if (!has_pred[v]) flow::make_edge(*start_, nodes_[v]);
     }
 
-    // Runs one node; an exception leaves with the node's name (oneTBB's rethrow has none).
-    void run_node(std::size_t v, Parallel& parallel) {
-        try {
-            impl_.run_node(v, parallel);
-        } catch (const std::exception& e) {
-            throw Error("node '" + impl_.graph.nodes[v].path + "': " + e.what());
-        }
-    }
 
     void finish_step(const std::function<void()>& after_step) {
         impl_.apply_effects();

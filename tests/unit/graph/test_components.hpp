@@ -1,6 +1,12 @@
 #pragma once
 // Tiny components that exist only to test the graph: they make latencies and wiring visible.
 #include <array>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
 #include <boost/hana/adapt_struct.hpp>
 
 #include <spark/components/builtin.hpp>
@@ -42,12 +48,21 @@ public:
     void visit_state(StateVisitor&) override {}
 };
 
-// out = in + increment (FloatArray); a self-loop makes it a counter.
+// The threads that ran test_adder steps (to see whether an executor spread nodes over threads).
+inline std::mutex busy_threads_mutex;
+inline std::set<std::thread::id> busy_threads;
+
+// out = in + increment (FloatArray); a self-loop makes it a counter. Throws at step `fail_at` (if >= 0).
+// With busy_us > 0 every step also takes that long (spinning). Every step notes its thread in busy_threads.
 struct AdderConfig {
     Shape units{1};
     double increment = 1.0;
+    double fail_at = -1.0;
+    double busy_us = 0.0;
     static constexpr FieldMeta meta[] = {{"units", "", Bound::none, "Shape."},
-                                         {"increment", "", Bound::none, "Added every step."}};
+                                         {"increment", "", Bound::none, "Added every step."},
+                                         {"fail_at", "", Bound::none, "Step at which step() throws (-1: never)."},
+                                         {"busy_us", "us", Bound::none, "Time every step takes (0: none)."}};
 };
 class Adder : public ComponentBase<Adder, AdderConfig> {
 public:
@@ -68,6 +83,17 @@ public:
         return *contract();
     }
     void step(const StepContext& ctx) override {
+        if (static_cast<double>(ctx.step) == config_.fail_at)
+            throw std::runtime_error("failed at step " + std::to_string(ctx.step));
+        if (config_.busy_us > 0.0) {
+            const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double, std::micro>(config_.busy_us);
+            while (std::chrono::steady_clock::now() < until) {
+            }
+        }
+        {
+            const std::lock_guard lock(busy_threads_mutex);
+            busy_threads.insert(std::this_thread::get_id());
+        }
         auto out = ctx.outputs[0].f32();
         for (std::size_t i = 0; i < out.size(); ++i)
             out[i] = (ctx.inputs[0].empty() ? 0.0f : ctx.inputs[0].f32()[i]) + static_cast<float>(config_.increment);
@@ -115,5 +141,5 @@ inline const Registry& test_registry() {
 }  // namespace spark::testing
 
 BOOST_HANA_ADAPT_STRUCT(spark::testing::RelayConfig, units);
-BOOST_HANA_ADAPT_STRUCT(spark::testing::AdderConfig, units, increment);
+BOOST_HANA_ADAPT_STRUCT(spark::testing::AdderConfig, units, increment, fail_at, busy_us);
 BOOST_HANA_ADAPT_STRUCT(spark::testing::ConstantCurrentConfig, units, value);

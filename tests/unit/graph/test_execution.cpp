@@ -7,6 +7,7 @@
 
 #include <spark/graph/simulation.hpp>
 
+#include "plan.hpp"
 #include "test_components.hpp"
 
 using namespace spark;
@@ -130,6 +131,76 @@ TEST_CASE("the tbb and pool executors match the sequential one for 1, 2 and 4 th
             CHECK(got.arrays == expected.arrays);
             CHECK(std::memcmp(sim.output("y").data, reference.output("y").data, 12) == 0);
         }
+}
+
+TEST_CASE("the pool runs independent one-task nodes side by side when it pays, with the same results",
+          "[graph][executor]") {
+    // Three independent nodes of 100 us per step that do not split their work: after its observed steps
+    // the pool spreads them over its threads; cheap ones stay on the calling thread.
+    for (const double busy : {100.0, 0.0}) {
+        INFO("busy_us " << busy);
+        Network net;
+        for (const char* name : {"a", "b", "c"})
+            net.add(name, "test_adder", {{"increment", 0.5}, {"busy_us", busy}})
+                .connect(std::string(name) + ".out", std::string(name) + ".in");
+        net.output("b", "b.out");
+        auto reference = Simulation::build(net, {}, opts());
+        reference.run(60);
+        {
+            const std::lock_guard lock(spark::testing::busy_threads_mutex);
+            spark::testing::busy_threads.clear();
+        }
+        auto sim = Simulation::build(net, {}, opts(ExecutorKind::pool, 2));
+        sim.run(60);
+        CHECK(std::memcmp(sim.output("b").data, reference.output("b").data, sizeof(float)) == 0);
+        // Cheap nodes never leave the calling thread. (Busy ones may run on either thread: which one
+        // takes a node depends on the scheduler, so it is not checked here; the plan is, below.)
+        const std::lock_guard lock(spark::testing::busy_threads_mutex);
+        if (busy == 0.0) CHECK(spark::testing::busy_threads.size() == 1);
+    }
+}
+
+TEST_CASE("the pool's plan: one-task nodes of a level side by side, longest first, when it saves enough",
+          "[graph][executor]") {
+    using detail::plan_pool_levels;
+    // Level 0: nodes 0, 1 (one task each), 2 (four tasks: split over the threads); level 1: node 3 alone.
+    const std::vector<std::vector<std::size_t>> levels{{0, 1, 2}, {3}};
+    const std::vector<std::size_t> most_tasks{1, 1, 4, 0};
+    auto plan = plan_pool_levels(levels, most_tasks, {50e-6, 100e-6, 300e-6, 1e-6}, 2, 20e-6);
+    REQUIRE(plan.size() == 2);
+    CHECK(plan[0].alone == std::vector<std::size_t>{2});
+    CHECK(plan[0].side == std::vector<std::size_t>{1, 0});  // longest first
+    CHECK(plan[1].alone == std::vector<std::size_t>{3});  // a single node gains nothing
+    CHECK(plan[1].side.empty());
+    // Too little to gain (all but the longest: 10 us): the level keeps its build order, every node alone.
+    plan = plan_pool_levels(levels, most_tasks, {10e-6, 100e-6, 300e-6, 1e-6}, 2, 20e-6);
+    CHECK(plan[0].alone == std::vector<std::size_t>{0, 1, 2});
+    CHECK(plan[0].side.empty());
+    // With four threads, a node of four tasks splits; one of two tasks does not.
+    plan = plan_pool_levels({{0, 1, 2}}, {2, 1, 4}, {50e-6, 100e-6, 300e-6}, 4, 20e-6);
+    CHECK(plan[0].side == std::vector<std::size_t>{1, 0});
+    CHECK(plan[0].alone == std::vector<std::size_t>{2});
+}
+
+TEST_CASE("a node that throws is named on every executor, also when the pool runs it beside others",
+          "[graph][executor][errors]") {
+    // Three independent one-task nodes of 50 us each: after its observed steps the pool runs them side
+    // by side.
+    Network net;
+    net.add("a", "test_adder", {{"increment", 1.0}, {"busy_us", 50.0}})
+        .add("b", "test_adder", {{"increment", 2.0}, {"fail_at", 12.0}, {"busy_us", 50.0}})
+        .add("c", "test_adder", {{"increment", 3.0}, {"busy_us", 50.0}})
+        .connect("a.out", "a.in")
+        .connect("b.out", "b.in")
+        .connect("c.out", "c.in")
+        .output("b", "b.out");
+    for (const ExecutorKind kind : {ExecutorKind::sequential, ExecutorKind::tbb, ExecutorKind::pool}) {
+        INFO(static_cast<int>(kind));
+        auto sim = Simulation::build(net, {}, opts(kind, kind == ExecutorKind::sequential ? 1 : 2));
+        sim.run(12);  // steps 0..11
+        CHECK(sim.output("b").f32()[0] == 24.0f);
+        REQUIRE_THROWS_WITH(sim.run(5), Catch::Contains("node 'b'") && Catch::Contains("failed at step 12"));
+    }
 }
 
 TEST_CASE("the state lists every node's arrays, the wire cache and the step counter", "[graph][state]") {

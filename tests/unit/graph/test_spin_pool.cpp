@@ -1,6 +1,6 @@
 // SpinPool (graph/src/spin_pool.hpp): every task runs exactly once, thread k takes the k-th contiguous
-// block, a nested run() runs inline, exceptions reach the caller, and the pool survives idle periods
-// long enough for its workers to fall asleep.
+// block (run) or the next task not yet taken (run_dynamic), a nested run() runs inline, exceptions reach
+// the caller, and the pool survives idle periods long enough for its workers to fall asleep.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -91,4 +91,37 @@ TEST_CASE("the spin pool wakes workers that fell asleep while idle", "[graph][po
         });
         CHECK(ids.size() == 2);
     }
+}
+
+TEST_CASE("run_dynamic runs every task once, on every thread, and stops at an exception", "[graph][pool]") {
+    SpinPool pool(2);
+    for (std::size_t n : {0u, 1u, 2u, 9u}) {
+        INFO(n << " tasks");
+        std::vector<std::atomic<int>> runs(n);
+        pool.run_dynamic(n, [&](std::size_t t) { runs[t].fetch_add(1); });
+        for (std::size_t t = 0; t < n; ++t) CHECK(runs[t].load() == 1);
+    }
+    // Tasks of very unequal length: the long first one keeps one thread busy while the other takes the rest.
+    std::mutex m;
+    std::set<std::thread::id> ids;
+    std::vector<std::thread::id> owner(6);
+    pool.run_dynamic(6, [&](std::size_t t) {
+        if (t == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        owner[t] = std::this_thread::get_id();
+        const std::lock_guard lock(m);
+        ids.insert(std::this_thread::get_id());
+    });
+    CHECK(ids.size() == 2);
+    for (std::size_t t = 1; t < 6; ++t) CHECK(owner[t] != owner[0]);
+    // A nested run() inside a dynamic task runs inline; an exception reaches the caller.
+    std::atomic<int> inner{0};
+    pool.run_dynamic(3, [&](std::size_t) { pool.run(4, [&](std::size_t) { inner.fetch_add(1); }); });
+    CHECK(inner.load() == 12);
+    REQUIRE_THROWS_WITH(pool.run_dynamic(4, [](std::size_t t) {
+        if (t == 1) throw std::runtime_error("task 1 failed");
+    }),
+                        "task 1 failed");
+    std::atomic<int> again{0};
+    pool.run_dynamic(5, [&](std::size_t) { again.fetch_add(1); });
+    CHECK(again.load() == 5);
 }
