@@ -187,9 +187,9 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     run->add_option("--threads", ro.threads, "Threads of the pool or tbb executor (0 = all cores). Default 1.")
         ->check(CLI::NonNegativeNumber);
     run->add_option("--executor", executor,
-                    "sequential, pool (nodes in order, loops split over spinning threads) or tbb (oneTBB flow "
-                    "graph: independent nodes at once; faster for many large independent nodes, e.g. delayed synapse "
-                    "groups). Default: sequential for 1 thread, pool otherwise.")
+                    "sequential, pool (loops split over spinning threads; large nodes that do not split run side by "
+                    "side) or tbb (oneTBB flow graph: independent nodes at once). Default: sequential for 1 thread, "
+                    "pool otherwise.")
         ->check(CLI::IsMember({"auto", "sequential", "pool", "tbb"}));
     run->add_option("--record", ro.record,
                     "Record NODE.PORT (any output or property; NODE may be a neuron, e.g. exc.out_spikes, or an "
