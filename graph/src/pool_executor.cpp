@@ -1,13 +1,14 @@
-// The pool executor: the nodes of a step run level by level (a level: the nodes whose same-step inputs
-// all come from earlier levels, in the build order), and each node's loops are split over a SpinPool:
-// thread k always takes the k-th block of a loop's tasks, and every per-unit loop over a population
-// uses the same task boundaries (core/parallel.hpp, task_length), so a thread keeps its units' state in
-// its own cache from node to node and step to step. One fork/join per parallel loop, ~0.1 us each.
+// The pool executor: the nodes of a step run one after the other in the build order (as the sequential
+// executor runs them), and each node's loops are split over a SpinPool: thread k always takes the k-th
+// block of a loop's tasks, and every per-unit loop over a population uses the same task boundaries
+// (core/parallel.hpp, task_length), so a thread keeps its units' state in its own cache from node to
+// node and step to step. One fork/join per parallel loop, ~0.1 us each.
 //
 // A node whose loops do not split into a task per thread (a small population, a synapse group with
 // delays: one chunk of targets) leaves the other threads idle. The first steps run every node alone and
-// note the largest task count it asks for and its time; from then on, the nodes of a level that asked
-// for fewer tasks than there are threads run side by side, each on one thread, longest first, each
+// note the largest task count it asks for and its time; from then on the step runs level by level (a
+// level: the nodes whose same-step inputs all come from earlier levels), and the nodes of a level that
+// asked for fewer tasks than there are threads run side by side, each on one thread, longest first, each
 // thread taking the next one not yet taken, if that can save at least kSideBySideGain per step (the
 // microcircuit's delayed synapse groups: ~30 us each; small nodes are faster on one thread, where their
 // data stays in one cache: CUBA at N = 4000 ran 1.5x slower side by side). Results do not depend on
