@@ -27,7 +27,8 @@ const PortSpec& source_spec(const detail::FlatGraph& g, const Source& s, const s
 }
 
 // dst[k] = a[k] + b[k] (dst may be a).
-SPARK_HOT_LOOP void add_arrays(float* dst, const float* a, const float* __restrict b, std::size_t n) noexcept {
+SPARK_HOT_LOOP
+void add_arrays(float* dst, const float* a, const float* __restrict b, std::size_t n) noexcept {
     for (std::size_t k = 0; k < n; ++k) dst[k] = a[k] + b[k];
 }
 

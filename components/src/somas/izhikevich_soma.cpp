@@ -24,7 +24,8 @@ void IzhikevichSoma::build_model(const BuildContext& ctx, const Shape& units) {
     recovery_ = recovery_initial_;
 }
 
-SPARK_HOT_LOOP void IzhikevichSoma::update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept {
+SPARK_HOT_LOOP
+void IzhikevichSoma::update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept {
     float* v = potential_.data();
     float* u = recovery_.data();
     const float* rest = rest_.data();

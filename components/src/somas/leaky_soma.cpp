@@ -29,7 +29,8 @@ SPARK_INLINE bool strict_refractory_leaky_step(float& v, std::uint16_t& r, std::
 
 }  // namespace
 
-SPARK_HOT_LOOP void LeakySoma::update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept {
+SPARK_HOT_LOOP
+void LeakySoma::update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept {
     float* v = potential_.data();
     with_constants(
         uniform_,
@@ -45,7 +46,8 @@ SPARK_HOT_LOOP void LeakySoma::update(std::size_t begin, std::size_t end, const 
         decay_.data(), gain_resistance_.data(), threshold_.data(), reset_.data());
 }
 
-SPARK_HOT_LOOP void RefractoryLeakySoma::update(std::size_t begin, std::size_t end, const float* input,
+SPARK_HOT_LOOP
+void RefractoryLeakySoma::update(std::size_t begin, std::size_t end, const float* input,
                                  std::uint8_t* spiked) noexcept {
     float* v = potential_.data();
     std::uint16_t* r = refractory_.counters();
@@ -59,7 +61,8 @@ SPARK_HOT_LOOP void RefractoryLeakySoma::update(std::size_t begin, std::size_t e
         refractory_.cooldown_steps(), decay_.data(), gain_resistance_.data(), threshold_.data(), reset_.data());
 }
 
-SPARK_HOT_LOOP void StrictRefractoryLeakySoma::update(std::size_t begin, std::size_t end, const float* input,
+SPARK_HOT_LOOP
+void StrictRefractoryLeakySoma::update(std::size_t begin, std::size_t end, const float* input,
                                        std::uint8_t* spiked) noexcept {
     float* v = potential_.data();
     std::uint16_t* r = refractory_.counters();
@@ -74,7 +77,8 @@ SPARK_HOT_LOOP void StrictRefractoryLeakySoma::update(std::size_t begin, std::si
         refractory_.cooldown_steps(), decay_.data(), gain_resistance_.data(), threshold_.data(), reset_.data());
 }
 
-SPARK_HOT_LOOP void AdaptiveLeakySoma::update(std::size_t begin, std::size_t end, const float* input,
+SPARK_HOT_LOOP
+void AdaptiveLeakySoma::update(std::size_t begin, std::size_t end, const float* input,
                                std::uint8_t* spiked) noexcept {
     float* v = potential_.data();
     std::uint16_t* r = refractory_.counters();

@@ -57,7 +57,8 @@ void sort_segments_by_delay(const std::vector<std::uint32_t>& starts, std::vecto
             for (std::uint32_t e = first; e < last; ++e) order[count[delay[e]]++] = e;
         } else {
             for (std::uint32_t k = 0; k < length; ++k) order[k] = first + k;
-            std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return delay[a] < delay[b]; });
+            std::stable_sort(order.begin(), order.end(),
+                             [&](std::uint32_t a, std::uint32_t b) { return delay[a] < delay[b]; });
         }
         w.resize(length);
         t.resize(length);

@@ -100,7 +100,8 @@ TraceBank::TraceBank(std::size_t size, std::span<const float> tau, float scale, 
         decay_[i] = static_cast<float>(std::exp(-dt / static_cast<double>(tau[i])));
 }
 
-SPARK_HOT_LOOP void TraceBank::step_range(std::size_t begin, std::size_t end, float* u) noexcept {
+SPARK_HOT_LOOP
+void TraceBank::step_range(std::size_t begin, std::size_t end, float* u) noexcept {
     float* x = trace_.data();
     const float base = base_, scale = scale_;
     if (stride_ == 0) {
