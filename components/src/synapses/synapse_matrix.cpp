@@ -333,6 +333,34 @@ inline void prefetch_column(std::uint32_t first, std::uint32_t last, const std::
 // (oldest first) delivers the synapses of its segment that arrive at this step (delay <= its age; sorted
 // by delay, they are the next ones) and moves its cursor on, dropping out when its segment is done; the
 // first synapse of the next step is asked for now. Then this step's spikes go in flight.
+// Sparse delivery without delays, spike by spike: adds each spiking unit's segments of `chunks`
+// consecutive chunks (segment (j, c) at starts[j stride + c], its targets at x + c chunk_length) into x.
+// One task passes its own chunk (chunks = 1, starts and x offset to it); the serial case passes all of
+// them, so that a unit's whole column is read as one contiguous stream. Either way a target receives
+// its inputs in increasing presynaptic order: the same sums.
+template <class R>
+void deliver_columns(const std::byte* records, float uniform_weight, const std::uint32_t* starts, std::size_t stride,
+                     std::size_t chunks, std::size_t chunk_length, std::span<const std::uint32_t> spiking,
+                     std::span<const float> sign, float* x) noexcept {
+    const std::size_t n = spiking.size();
+    prefetch_starts(spiking, 0, kStartsAhead, starts, stride);
+    for (std::size_t k = 0; k < n; ++k) {
+        prefetch_starts(spiking, k + kStartsAhead, 1, starts, stride);
+        if (k + kPrefetchAhead < n) {  // the unit's segments of these chunks are contiguous
+            const std::size_t ahead = spiking[k + kPrefetchAhead] * stride;
+            prefetch_column<R>(starts[ahead], starts[ahead + chunks], records);
+        }
+        const std::size_t j = spiking[k] * stride;
+        const float s = sign[k];
+        for (std::size_t c = 0; c < chunks; ++c) {
+            float* xc = x + c * chunk_length;
+            const std::byte* last = records + starts[j + c + 1] * R::size;
+            for (const std::byte* r = records + starts[j + c] * R::size; r < last; r += R::size)
+                xc[R::target(r)] += R::weight(r, uniform_weight) * s;
+        }
+    }
+}
+
 constexpr std::size_t kFlightAhead = 8;  // spikes in flight
 
 template <class R>
@@ -410,24 +438,9 @@ void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> 
         return;
     }
     std::fill(x + begin, x + end, 0.0f);
-    float* xc = x + begin;
     with_records([&](auto record) {
-        using R = decltype(record);
-        const std::byte* records = records_.data();
-        const float uniform = uniform_weight_;
-        prefetch_starts(spiking, 0, kStartsAhead, starts, tasks_);
-        for (std::size_t k = 0; k < n; ++k) {
-            prefetch_starts(spiking, k + kStartsAhead, 1, starts, tasks_);
-            if (k + kPrefetchAhead < n) {
-                const std::size_t ahead = spiking[k + kPrefetchAhead] * tasks_;
-                prefetch_column<R>(starts[ahead], starts[ahead + 1], records);
-            }
-            const std::size_t j = spiking[k] * tasks_;
-            const float s = sign[k];
-            const std::byte* last = records + starts[j + 1] * R::size;
-            for (const std::byte* r = records + starts[j] * R::size; r < last; r += R::size)
-                xc[R::target(r)] += R::weight(r, uniform) * s;
-        }
+        deliver_columns<decltype(record)>(records_.data(), uniform_weight_, starts, tasks_, 1, chunk_, spiking, sign,
+                                          x + begin);
     });
 }
 
@@ -439,32 +452,11 @@ void SynapseMatrix::accumulate_all(std::span<const std::uint32_t> spiking, std::
         for (std::size_t t = 0; t < tasks_; ++t) accumulate(t, spiking, sign, x);
         return;
     }
-    // Spike by spike over all chunks: a column is read as one contiguous stream. Every target still
-    // receives its inputs in increasing presynaptic order (it lives in one chunk), so the sums are the
-    // ones the task-by-task loop forms.
-    const std::size_t n = spiking.size();
-    const std::uint32_t* starts = column_start_.data();
+    // Spike by spike over all chunks: a column is read as one contiguous stream.
     std::fill(x, x + n_post_, 0.0f);
     with_records([&](auto record) {
-        using R = decltype(record);
-        const std::byte* records = records_.data();
-        const float uniform = uniform_weight_;
-        prefetch_starts(spiking, 0, kStartsAhead, starts, tasks_);
-        for (std::size_t k = 0; k < n; ++k) {
-            prefetch_starts(spiking, k + kStartsAhead, 1, starts, tasks_);
-            if (k + kPrefetchAhead < n) {  // the whole column (all chunks) is contiguous
-                const std::size_t ahead = spiking[k + kPrefetchAhead] * tasks_;
-                prefetch_column<R>(starts[ahead], starts[ahead + tasks_], records);
-            }
-            const std::size_t j = spiking[k] * tasks_;
-            const float s = sign[k];
-            for (std::size_t c = 0; c < tasks_; ++c) {
-                float* xc = x + c * chunk_;
-                const std::byte* last = records + starts[j + c + 1] * R::size;
-                for (const std::byte* r = records + starts[j + c] * R::size; r < last; r += R::size)
-                    xc[R::target(r)] += R::weight(r, uniform) * s;
-            }
-        }
+        deliver_columns<decltype(record)>(records_.data(), uniform_weight_, column_start_.data(), tasks_, tasks_,
+                                          chunk_, spiking, sign, x);
     });
 }
 
