@@ -416,6 +416,16 @@ FlatGraph flatten(const Network& network, const Registry& registry, const Templa
     return g;
 }
 
+std::vector<std::size_t> same_step_producers(const FlatNode& node) {
+    std::vector<std::size_t> producers;
+    for (const auto& sources : node.inputs)
+        for (const auto& s : sources)
+            if (s.kind != SourceKind::external && s.latency == Latency::same_step) producers.push_back(s.node);
+    std::sort(producers.begin(), producers.end());
+    producers.erase(std::unique(producers.begin(), producers.end()), producers.end());
+    return producers;
+}
+
 std::vector<std::size_t> build_graph(FlatGraph& g, const std::map<std::string, PortSpec>& input_specs, double dt,
                                      std::uint64_t seed) {
     auto& problems = g.problems;
@@ -427,10 +437,10 @@ std::vector<std::size_t> build_graph(FlatGraph& g, const std::map<std::string, P
     Digraph same_step(n);
     std::vector<std::set<std::size_t>> preds(n);
     for (std::size_t c = 0; c < n; ++c)
-        for (const auto& sources : g.nodes[c].inputs)
-            for (const auto& s : sources)
-                if (s.kind != SourceKind::external && s.latency == Latency::same_step && preds[c].insert(s.node).second)
-                    boost::add_edge(s.node, c, same_step);
+        for (std::size_t p : same_step_producers(g.nodes[c])) {
+            preds[c].insert(p);
+            boost::add_edge(p, c, same_step);
+        }
     std::vector<int> component_of(n);
     const int n_components = n ? boost::strong_components(same_step, component_of.data()) : 0;
     std::vector<std::vector<std::size_t>> members(static_cast<std::size_t>(n_components));

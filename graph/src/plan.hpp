@@ -52,6 +52,10 @@ struct FlatGraph {
     std::vector<std::string> problems;
 };
 
+// The nodes whose outputs or properties `node` reads in the same step (not network inputs, not
+// previous-step wires), increasing, each once: what it must wait for within a step.
+std::vector<std::size_t> same_step_producers(const FlatNode& node);
+
 // Expands composite neurons and resolves every wire to leaf components; collects problems.
 FlatGraph flatten(const Network& network, const Registry& registry, const TemplateRegistry& templates);
 

@@ -83,10 +83,7 @@ private:
         std::vector<std::size_t> level_of(nodes.size(), 0);
         for (std::size_t v : impl_.order) {
             std::size_t level = 0;
-            for (const auto& sources : nodes[v].inputs)
-                for (const auto& s : sources)
-                    if (s.kind != detail::SourceKind::external && s.latency == Latency::same_step)
-                        level = std::max(level, level_of[s.node] + 1);
+            for (std::size_t p : detail::same_step_producers(nodes[v])) level = std::max(level, level_of[p] + 1);
             level_of[v] = level;
             if (level >= level_nodes_.size()) level_nodes_.resize(level + 1);
             level_nodes_[level].push_back(v);

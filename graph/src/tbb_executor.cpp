@@ -3,7 +3,6 @@
 // parallelise their own loops through TbbParallel, in chunks fixed by the problem size, so results do
 // not depend on the thread count.
 #include <exception>
-#include <set>
 
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/flow_graph.h>
@@ -84,17 +83,13 @@ private:
             nodes_.emplace_back(*graph_, [this, v](const flow::continue_msg&) { impl_.run_node(v, parallel_); });
         std::vector<bool> has_pred(nodes.size(), false);
         for (std::size_t c = 0; c < nodes.size(); ++c) {
-            std::set<std::size_t> preds;
-            for (const auto& sources : nodes[c].inputs)
-                for (const auto& s : sources)
-                    if (s.kind != detail::SourceKind::external && s.latency == Latency::same_step) preds.insert(s.node);
+            const auto preds = detail::same_step_producers(nodes[c]);
             for (std::size_t p : preds) flow::make_edge(nodes_[p], nodes_[c]);
             has_pred[c] = !preds.empty();
         }
         for (std::size_t v = 0; v < nodes.size(); ++v)
             if (!has_pred[v]) flow::make_edge(*start_, nodes_[v]);
     }
-
 
     void finish_step(const std::function<void()>& after_step) {
         impl_.apply_effects();
