@@ -10,11 +10,11 @@
 #include <string>
 
 #include <spark/components/synapses/traced_synapses.hpp>
+#include <spark/core/spike_index.hpp>
 #include <spark/graph/simulation.hpp>
 
 #include "cuba_network.hpp"
 #include "runner.hpp"
-#include "spike_count.hpp"
 
 using namespace spark;
 using namespace spark::graph;
@@ -55,8 +55,8 @@ int main(int argc, char** argv) {
     long spikes = 0;
     // Count spikes as a recorder would, after every step (reading the live buffers).
     sim.run(steps, [&](const Simulation& s) {
-        spikes += static_cast<long>(bench::count_spikes(s.read("E", "spikes").u8()));
-        spikes += static_cast<long>(bench::count_spikes(s.read("I", "spikes").u8()));
+        spikes += static_cast<long>(count_spikes(s.read("E", "spikes")));
+        spikes += static_cast<long>(count_spikes(s.read("I", "spikes")));
     });
     CALLGRIND_STOP_INSTRUMENTATION;
     const auto t2 = clock::now();

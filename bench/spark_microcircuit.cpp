@@ -12,11 +12,11 @@
 #include <vector>
 
 #include <spark/components/synapses/traced_synapses.hpp>
+#include <spark/core/spike_index.hpp>
 #include <spark/graph/simulation.hpp>
 
 #include "microcircuit.hpp"
 #include "runner.hpp"
-#include "spike_count.hpp"
 
 using namespace spark;
 using namespace spark::graph;
@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
     sim.run(steps, [&](const Simulation& s) {
         const bool counted = s.step_count() > from;  // the step just done is step_count() - 1
         for (std::size_t a = 0; a < M::populations; ++a) {
-            const auto n = static_cast<long>(bench::count_spikes(s.read(M::names[a], "spikes").u8()));
+            const auto n = static_cast<long>(count_spikes(s.read(M::names[a], "spikes")));
             all_spikes += n;
             if (counted) spikes[a] += n;
         }

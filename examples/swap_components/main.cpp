@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 
+#include <spark/core/spike_index.hpp>
 #include <spark/graph/simulation.hpp>
 
 using namespace spark;
@@ -19,7 +20,7 @@ long count_spikes(const Network& net) {
     for (auto& x : sim.input("rate").f32()) x = 1.0f;
     long spikes = 0;
     sim.run(1000, [&](const Simulation& s) {
-        for (auto code : s.read("pool.soma", "spikes").u8()) spikes += code & spike::bit;
+        spikes += static_cast<long>(count_spikes(s.read("pool.soma", "spikes")));
     });
     return spikes;
 }

@@ -10,6 +10,7 @@
 
 #include <spark/core/component.hpp>
 #include <spark/core/registry.hpp>
+#include <spark/core/spike_index.hpp>
 #include <spark/graph/simulation.hpp>
 
 namespace spark::graph::detail {
@@ -67,12 +68,19 @@ std::vector<std::size_t> build_graph(FlatGraph& graph, const std::map<std::strin
 // Writes a node's drawn initial state values into its component (after build and on reset).
 void apply_initial_state(FlatNode& node);
 
-// A payload buffer; `doubled` when a previous-step wire reads it (index = step parity).
+// A payload buffer; `doubled` when a previous-step wire reads it (index = step parity). A SpikeArray
+// buffer (not per-synapse) has a spike index per copy, which its producer may fill (spike_index.hpp).
 struct Buffer {
     PortSpec spec;
     std::array<std::vector<std::byte>, 2> data;
+    std::array<std::unique_ptr<SpikeIndex>, 2> spike_index;
     bool doubled = false;
     std::byte* at(std::size_t parity) { return data[doubled ? parity : 0].data(); }
+    SpikeIndex* index_at(std::size_t parity) { return spike_index[doubled ? parity : 0].get(); }
+    void invalidate_spike_index() {
+        for (auto& index : spike_index)
+            if (index) index->invalidate();
+    }
 };
 
 // Copies or sums parts of several sources into one scratch input before a node steps.
@@ -85,12 +93,27 @@ struct GatherOp {
     bool first;         // the first summand overwrites
 };
 
+// A SpikeArray input concatenated from several sources: its spike index is the sources' lists, each
+// shifted by the source's offset, when every source's list is fresh (a few entries per step, where a
+// reader would otherwise scan the whole concatenation).
+struct SpikeConcat {
+    std::unique_ptr<SpikeIndex> index;
+    struct Part {
+        const SpikeIndex* source;  // null: the source keeps no index (an external input)
+        std::size_t offset;        // of its first unit in the concatenation
+    };
+    std::array<std::vector<Part>, 2> parts;  // per parity
+
+    void update(std::size_t parity);
+};
+
 struct NodeRuntime {
     std::vector<std::size_t> output_buffers;          // index into Plan::buffers
     std::array<std::vector<ConstArrayRef>, 2> inputs;  // per parity
     std::array<std::vector<ArrayRef>, 2> outputs;      // per parity
     std::array<std::vector<GatherOp>, 2> gathers;      // per parity
     std::vector<std::vector<std::byte>> scratch;       // gathered inputs
+    std::vector<SpikeConcat> spike_concats;            // gathered spike inputs' indices
 };
 
 class Executor {

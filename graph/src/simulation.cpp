@@ -43,7 +43,7 @@ ConstArrayRef Simulation::Impl::source_view(const Source& s, std::size_t parity)
     auto& buffer = const_cast<Buffer&>(buffers[runtime[s.node].output_buffers[s.port]]);
     // A previous-step reader sees what the producer wrote during the last step.
     const std::size_t p = s.latency == Latency::previous_step ? 1 - parity : parity;
-    return {buffer.at(p), buffer.spec.size()};
+    return {buffer.at(p), buffer.spec.size(), buffer.index_at(p)};
 }
 
 void Simulation::Impl::run_node(std::size_t i, Parallel& parallel) {
@@ -72,12 +72,27 @@ void Simulation::Impl::run_node(std::size_t i, Parallel& parallel) {
             });
         }
     }
+    for (auto& concat : rt.spike_concats) concat.update(p);
+    // The outputs' spike lists are stale until the component lists this step's spikes (if it does).
+    for (const ArrayRef& out : rt.outputs[p])
+        if (out.spike_index) out.spike_index->invalidate();
     StepContext ctx{rt.inputs[p], rt.outputs[p], &parallel, step};
     try {
         graph.nodes[i].component->step(ctx);
     } catch (const std::exception& e) {
         throw Error("node '" + graph.nodes[i].path + "': " + e.what());
     }
+}
+
+void detail::SpikeConcat::update(std::size_t parity) {
+    for (const Part& part : parts[parity])
+        if (part.source == nullptr || !part.source->fresh()) {
+            index->invalidate();
+            return;
+        }
+    index->clear();
+    for (const Part& part : parts[parity]) part.source->for_each([&](std::size_t u) { index->append(part.offset + u); });
+    index->publish();
 }
 
 void Simulation::Impl::apply_effects() {
@@ -148,15 +163,27 @@ Simulation Simulation::build(const Network& network, const std::map<std::string,
                         b.data[1] = zeros(b.spec);
                     }
                 }
+    for (auto& b : impl->buffers)
+        if (b.spec.kind == PayloadKind::spikes && !b.spec.per_synapse)
+            for (std::size_t p = 0; p < (b.doubled ? 2u : 1u); ++p) b.spike_index[p] = std::make_unique<SpikeIndex>(b.spec.size());
     // Bind every input and output, for both step parities.
     for (std::size_t v = 0; v < g.nodes.size(); ++v) {
         auto& node = g.nodes[v];
         auto& rt = impl->runtime[v];
         rt.scratch.resize(node.inputs.size());
+        std::vector<SpikeIndex*> concat_index(node.inputs.size(), nullptr);
+        for (std::size_t i = 0; i < node.inputs.size(); ++i) {
+            const auto& merged = node.input_specs[i];
+            if (node.inputs[i].size() > 1 && merged->kind == PayloadKind::spikes && !merged->per_synapse) {
+                rt.spike_concats.push_back({std::make_unique<SpikeIndex>(merged->size()), {}});
+                concat_index[i] = rt.spike_concats.back().index.get();
+            }
+        }
         for (std::size_t p = 0; p < 2; ++p) {
+            std::size_t concat = 0;
             for (std::size_t o = 0; o < rt.output_buffers.size(); ++o) {
                 Buffer& b = impl->buffers[rt.output_buffers[o]];
-                rt.outputs[p].push_back(ArrayRef{b.at(p), b.spec.size()});
+                rt.outputs[p].push_back(ArrayRef{b.at(p), b.spec.size(), b.index_at(p)});
             }
             for (std::size_t i = 0; i < node.inputs.size(); ++i) {
                 const auto& sources = node.inputs[i];
@@ -178,9 +205,11 @@ Simulation Simulation::build(const Network& network, const std::map<std::string,
                     rt.gathers[p].push_back(GatherOp{static_cast<const std::byte*>(view.data),
                                                      rt.scratch[i].data() + (sum ? 0 : offset), s.size(), s.bytes(), sum,
                                                      k == 0});
+                    if (concat_index[i]) rt.spike_concats[concat].parts[p].push_back({view.spike_index, offset});
                     offset += s.bytes();
                 }
-                rt.inputs[p].push_back(ConstArrayRef(rt.scratch[i].data(), merged.size()));
+                if (concat_index[i]) ++concat;
+                rt.inputs[p].push_back(ConstArrayRef(rt.scratch[i].data(), merged.size(), concat_index[i]));
             }
         }
     }
@@ -240,8 +269,10 @@ void Simulation::reset() {
         node.component->reset();
         detail::apply_initial_state(node);
     }
-    for (auto& b : impl_->buffers)
+    for (auto& b : impl_->buffers) {
         for (auto& d : b.data) std::fill(d.begin(), d.end(), std::byte{0});
+        b.invalidate_spike_index();
+    }
     impl_->step = 0;
 }
 
@@ -343,6 +374,7 @@ void Simulation::visit_state(StateVisitor& visitor) {
             if (!b.doubled) continue;
             visitor.visit(node.path + "." + std::string(node.info->outputs[o].name) + "@previous", b.spec.dtype,
                           b.at(last), b.spec.size());
+            b.invalidate_spike_index();  // the visitor may have written the codes (a snapshot load)
         }
     }
 }

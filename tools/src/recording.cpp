@@ -8,6 +8,7 @@
 #include <map>
 
 #include <spark/core/error.hpp>
+#include <spark/core/spike_index.hpp>
 #include <spark/core/text.hpp>
 
 namespace spark::tools {
@@ -76,9 +77,7 @@ void SpikeRecorder::record(const graph::Simulation& sim) {
     const std::int64_t step = sim.step_count() - 1;
     std::string prefix;
     for (std::size_t p = 0; p < populations_.size(); ++p) {
-        const auto spikes = sim.read(populations_[p].node, populations_[p].port).u8();
-        for (std::size_t u = 0; u < spikes.size(); ++u) {
-            if (!(spikes[u] & spike::bit)) continue;
+        for_each_spike(sim.read(populations_[p].node, populations_[p].port), [&](std::size_t u) {
             if (prefix.empty()) {
                 append_int(prefix, step);
                 prefix += ',';
@@ -91,7 +90,7 @@ void SpikeRecorder::record(const graph::Simulation& sim) {
             append_int(line_, static_cast<std::int64_t>(u));
             line_ += '\n';
             ++counts_[p];
-        }
+        });
     }
     if (line_.size() > (1u << 16)) {
         out_ << line_;

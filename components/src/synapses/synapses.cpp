@@ -2,13 +2,11 @@
 #include <spark/components/synapses/trace_bank.hpp>
 
 #include <spark/core/hot_loop.hpp>
+#include <spark/core/spike_index.hpp>
 
 #include <cmath>
 #include <cstring>
 
-#if defined(__SSE2__)
-#include <immintrin.h>
-#endif
 
 namespace spark::components::synapses {
 
@@ -49,48 +47,13 @@ void check_choice(const ConfigWhere& where, std::string_view field, const std::s
     config_detail::throw_error(where, field, Value(value), "", "must be one of " + list);
 }
 
-namespace {
-
-// Bit i of the result = the spike bit (bit 0) of codes[i], for 64 codes: one vector test where the
-// target has one (built with -march=native), the same mask from words otherwise.
-inline std::uint64_t spike_mask64(const std::uint8_t* codes) noexcept {
-#if defined(__AVX512BW__)
-    return _mm512_test_epi8_mask(_mm512_loadu_si512(codes), _mm512_set1_epi8(spike::bit));
-#elif defined(__AVX2__)
-    // Shifting 16-bit lanes left by 7 moves bit 0 of each byte to its top bit, which movemask collects.
-    const auto half = [](const std::uint8_t* p) {
-        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-        return static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_slli_epi16(v, 7))));
-    };
-    return half(codes) | (half(codes + 32) << 32);
-#elif defined(__SSE2__)
-    std::uint64_t mask = 0;
-    for (int q = 0; q < 4; ++q) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + 16 * q));
-        mask |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_slli_epi16(v, 7)))) << (16 * q);
-    }
-    return mask;
-#else
-    std::uint64_t mask = 0;
-    for (int i = 0; i < 64; ++i) mask |= static_cast<std::uint64_t>(codes[i] & spike::bit) << i;
-    return mask;
-#endif
-}
-
-}  // namespace
-
-std::size_t collect_spikes(const std::uint8_t* codes, std::size_t n, std::uint32_t* index, float* sign) noexcept {
-    // Spikes are rare: 64 codes at a time, then only the set bits of the mask, in increasing order.
-    std::size_t count = 0, j = 0;
-    auto emit = [&](std::size_t k) noexcept {
+std::size_t collect_spikes(ConstArrayRef spikes, std::uint32_t* index, float* sign) noexcept {
+    const auto* codes = static_cast<const std::uint8_t*>(spikes.data);
+    std::size_t count = 0;
+    for_each_spike(spikes, [&](std::size_t k) noexcept {
         index[count] = static_cast<std::uint32_t>(k);
         sign[count++] = spike::signed_value(codes[k]);
-    };
-    for (; j + 64 <= n; j += 64)
-        for (std::uint64_t mask = spike_mask64(codes + j); mask != 0; mask &= mask - 1)
-            emit(j + static_cast<std::size_t>(__builtin_ctzll(mask)));
-    for (; j < n; ++j)
-        if (codes[j] & spike::bit) emit(j);
+    });
     return count;
 }
 

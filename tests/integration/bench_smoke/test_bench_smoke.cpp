@@ -7,12 +7,12 @@
 #include <vector>
 
 #include <spark/components/synapses/traced_synapses.hpp>
+#include <spark/core/spike_index.hpp>
 #include <spark/graph/simulation.hpp>
 #include <spark/serialization/network_file.hpp>
 
 #include "cuba_network.hpp"
 #include "microcircuit.hpp"
-#include "spike_count.hpp"
 
 using namespace spark;
 using namespace spark::graph;
@@ -31,7 +31,7 @@ std::vector<std::vector<std::size_t>> run(Simulation& sim, const std::vector<std
     std::vector<std::vector<std::size_t>> counts(populations.size());
     sim.run(steps, [&](const Simulation& s) {
         for (std::size_t a = 0; a < populations.size(); ++a)
-            counts[a].push_back(bench::count_spikes(s.read(populations[a], "spikes").u8()));
+            counts[a].push_back(count_spikes(s.read(populations[a], "spikes")));
     });
     return counts;
 }

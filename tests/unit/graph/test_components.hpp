@@ -7,11 +7,13 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 #include <boost/hana/adapt_struct.hpp>
 
 #include <spark/components/builtin.hpp>
 #include <spark/core/component_base.hpp>
 #include <spark/core/registry.hpp>
+#include <spark/core/spike_index.hpp>
 
 namespace spark::testing {
 
@@ -126,6 +128,42 @@ public:
     void visit_state(StateVisitor&) override {}
 };
 
+// Reads its spikes through for_each_spike (the input's spike index when fresh) and checks them against a
+// scan of the codes every step; out[0] = the number of spikes it saw.
+struct SpikeProbeConfig {
+    static constexpr std::array<FieldMeta, 0> meta{};
+};
+class SpikeProbe : public ComponentBase<SpikeProbe, SpikeProbeConfig> {
+public:
+    static constexpr std::string_view type_name = "test_spike_probe";
+    static constexpr std::string_view class_name_v = "TestSpikeProbe";
+    static constexpr std::string_view category = "test";
+    static constexpr std::string_view description = "Checks the spike index of its input.";
+    static constexpr std::array input_ports{PortDecl{"in", PayloadKind::spikes, "Spikes."}};
+    static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "Spikes seen."}};
+    static constexpr std::array<PortDecl, 0> property_ports{};
+    using ComponentBase::ComponentBase;
+    BuildResult build(const BuildContext&) override { return {{PortSpec(PayloadKind::floating, {1})}, {}}; }
+    void step(const StepContext& ctx) override {
+        const ConstArrayRef in = ctx.inputs[0];
+        std::vector<std::size_t> seen, scanned;
+        for_each_spike(in, [&](std::size_t u) { seen.push_back(u); });
+        const auto codes = in.u8();
+        for (std::size_t u = 0; u < codes.size(); ++u)
+            if (codes[u] & spike::bit) scanned.push_back(u);
+        fresh_steps += in.spike_index != nullptr && in.spike_index->fresh();
+        mismatched_steps += seen != scanned;
+        spikes += seen.size();
+        ctx.outputs[0].f32()[0] = static_cast<float>(seen.size());
+    }
+    void reset() override {}
+    void visit_state(StateVisitor&) override {}
+
+    int fresh_steps = 0;       // steps whose input came with a fresh spike index
+    int mismatched_steps = 0;  // steps whose spikes differed from a scan of the codes
+    std::size_t spikes = 0;
+};
+
 inline const Registry& test_registry() {
     static const Registry r = [] {
         Registry reg;
@@ -133,6 +171,7 @@ inline const Registry& test_registry() {
         reg.add<Relay>();
         reg.add<Adder>();
         reg.add<ConstantCurrent>();
+        reg.add<SpikeProbe>();
         return reg;
     }();
     return r;
@@ -143,3 +182,4 @@ inline const Registry& test_registry() {
 BOOST_HANA_ADAPT_STRUCT(spark::testing::RelayConfig, units);
 BOOST_HANA_ADAPT_STRUCT(spark::testing::AdderConfig, units, increment, fail_at, busy_us);
 BOOST_HANA_ADAPT_STRUCT(spark::testing::ConstantCurrentConfig, units, value);
+BOOST_HANA_ADAPT_STRUCT(spark::testing::SpikeProbeConfig);

@@ -20,6 +20,8 @@
 
 namespace spark {
 
+class SpikeIndex;  // spike_index.hpp
+
 enum class PayloadKind : std::uint8_t { spikes, current, potential, floating, integer, boolean_mask };
 
 enum class DType : std::uint8_t { f32, i32, u8, u16, u64 };
@@ -85,10 +87,13 @@ struct PortSpec {
     }
 };
 
-// Non-owning views of payload memory handed to components in build and step.
+// Non-owning views of payload memory handed to components in build and step. The view of a SpikeArray
+// buffer the runtime owns also carries that buffer's spike index (spike_index.hpp): its producer may list
+// the units it fired there, and readers find them with for_each_spike() without scanning every code.
 struct ArrayRef {
     void* data = nullptr;
     std::size_t size = 0;  // elements
+    SpikeIndex* spike_index = nullptr;
 
     bool empty() const noexcept { return data == nullptr; }
     template <class T>
@@ -101,10 +106,11 @@ struct ArrayRef {
 struct ConstArrayRef {
     const void* data = nullptr;
     std::size_t size = 0;
+    const SpikeIndex* spike_index = nullptr;
 
     ConstArrayRef() = default;
-    ConstArrayRef(const void* d, std::size_t n) : data(d), size(n) {}
-    ConstArrayRef(ArrayRef r) : data(r.data), size(r.size) {}  // NOLINT: a mutable view converts
+    ConstArrayRef(const void* d, std::size_t n, const SpikeIndex* index = nullptr) : data(d), size(n), spike_index(index) {}
+    ConstArrayRef(ArrayRef r) : data(r.data), size(r.size), spike_index(r.spike_index) {}  // NOLINT: a mutable view converts
     bool empty() const noexcept { return data == nullptr; }
     template <class T>
     std::span<const T> as() const noexcept { return {static_cast<const T*>(data), size}; }

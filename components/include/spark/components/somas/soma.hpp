@@ -21,6 +21,7 @@
 
 #include <spark/components/somas/soma_parts.hpp>
 #include <spark/core/component_base.hpp>
+#include <spark/core/spike_index.hpp>
 
 namespace spark::components::somas {
 
@@ -73,11 +74,15 @@ public:
         const float* in = ctx.inputs[current].f32().data();
         std::uint8_t* out = ctx.outputs[spikes].u8().data();
         const std::uint8_t* mask = ctx.inputs[inhibition_mask].empty() ? nullptr : ctx.inputs[inhibition_mask].u8().data();
+        SpikeIndex* index = ctx.outputs[spikes].spike_index;
         auto* self = static_cast<Derived*>(this);
         parallel_for(*ctx.parallel, potential_.size(), task_length(potential_.size()), [&](std::size_t begin, std::size_t end) {
             self->update(begin, end, in, out);
             if (mask) sign_spikes(out + begin, mask + begin, end - begin);
+            // The block's spikes, listed while its codes are in this thread's cache (spike_index.hpp).
+            if (index) index->list(out, begin, end);
         });
+        if (index) index->publish();
     }
 
     void reset() override {

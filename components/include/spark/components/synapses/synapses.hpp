@@ -84,8 +84,9 @@ SynapseParam classify(std::vector<float> values, std::size_t n_post, std::size_t
 void check_choice(const ConfigWhere& where, std::string_view field, const std::string& value,
                   std::initializer_list<std::string_view> choices);
 
-// Lists the spiking units of `codes` (increasing) and their signed values; returns the count.
-std::size_t collect_spikes(const std::uint8_t* codes, std::size_t n, std::uint32_t* index, float* sign) noexcept;
+// Lists the spiking units of a SpikeArray (increasing; from its spike index when fresh) and their signed
+// values; returns the count.
+std::size_t collect_spikes(ConstArrayRef spikes, std::uint32_t* index, float* sign) noexcept;
 
 // One row of the parameter table of every synapse group.
 inline constexpr FieldMeta units_meta{"units", "", Bound::none,
@@ -234,10 +235,9 @@ public:
     }
 
     void step(const StepContext& ctx) override {
-        const std::uint8_t* in = ctx.inputs[spikes].u8().data();
         float* out = ctx.outputs[currents].f32().data();
-        if (per_synapse_traces_) step_per_synapse(in, out, *ctx.parallel);
-        else step_per_target(in, out, *ctx.parallel);
+        if (per_synapse_traces_) step_per_synapse(ctx.inputs[spikes].u8().data(), out, *ctx.parallel);
+        else step_per_target(ctx.inputs[spikes], out, *ctx.parallel);
     }
 
     void reset() override {
@@ -413,9 +413,10 @@ private:
         }
     }
 
-    void step_per_target(const std::uint8_t* in, float* out, Parallel& parallel) {
+    void step_per_target(ConstArrayRef spikes_in, float* out, Parallel& parallel) {
         auto* self = static_cast<Derived*>(this);
         if (per_synapse_input_) {
+            const std::uint8_t* in = spikes_in.u8().data();
             run_tasks(parallel, [&](std::size_t t) {
                 matrix_.accumulate_per_synapse(t, in, out);
                 if constexpr (Derived::has_traces) {
@@ -425,7 +426,7 @@ private:
             });
             return;
         }
-        const std::size_t n = collect_spikes(in, n_pre_, spiking_.data(), spike_sign_.data());
+        const std::size_t n = collect_spikes(spikes_in, spiking_.data(), spike_sign_.data());
         const std::span<const std::uint32_t> spiking(spiking_.data(), n);
         const std::span<const float> sign(spike_sign_.data(), n);
         if (matrix_.task_count() <= 1 || parallel.concurrency() <= 1) {
