@@ -157,7 +157,7 @@ TEST_CASE("a compressed block kernel draws each block's columns with its own den
     REQUIRE_FALSE(is_sparse_initializer(block_initializer({{4, constant}, {4, uniform_initializer()}})));
 }
 
-TEST_CASE("values drawn on a full pattern are the dense draws; on a sparse one, one per nonzero", "[core][sparse]") {
+TEST_CASE("values drawn on a full pattern are the dense draws, and on a sparse one one per nonzero", "[core][sparse]") {
     const std::size_t rows = 30, cols = 40;
     SparseRows full;
     full.rows = rows;

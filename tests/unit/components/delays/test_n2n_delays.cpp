@@ -45,7 +45,7 @@ TEST_CASE("N2NDelays delays each (post, pre) pair by its own delay, 1..B, signs 
     }
 }
 
-TEST_CASE("N2NDelays matches out[p, j](t) = in[j](t - d[p, j]) on a random spike train", "[delays]") {
+TEST_CASE("N2NDelays matches out(p, j, t) = in(j, t - d(p, j)) on a random spike train", "[delays]") {
     constexpr std::size_t P = 5, N = 13;
     constexpr int B = 4, T = 200;
     std::mt19937 gen(3);

@@ -106,7 +106,7 @@ TEST_CASE("PoissonSource gives the same currents on 1 and 4 threads and in any t
     }
 }
 
-TEST_CASE("PoissonSource takes per-unit rates; a rate of 0 never fires", "[interfaces][poisson_source]") {
+TEST_CASE("PoissonSource takes per-unit rates, and a rate of 0 never fires", "[interfaces][poisson_source]") {
     auto h = source({{"units", Value::List{4.0}}, {"rate", Value::List{0.0, 5.0, 50.0, 500.0}}, {"trains", 100.0}});
     const auto lambda = h.as<PoissonSource>().lambda();
     CHECK(lambda[0] == 0.0f);
@@ -138,7 +138,7 @@ TEST_CASE("PoissonSource refuses a missing units, negative rates and huge drives
                                         "step for unit 0 (at most 10000"));
 }
 
-TEST_CASE("PoissonSource state: a restored stream replays the same currents; reset keeps the stream",
+TEST_CASE("PoissonSource state: a restored stream replays the same currents, and reset keeps the stream",
           "[interfaces][poisson_source]") {
     struct Copy final : StateVisitor {
         std::map<std::string, std::vector<std::byte>> saved;

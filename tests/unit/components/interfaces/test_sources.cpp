@@ -96,7 +96,7 @@ TEST_CASE("ConstantSource validates units, kind and value", "[interfaces][source
 
 // ---- PulseSource ----
 
-TEST_CASE("PulseSource segments cover [start, stop) snapped to the step grid", "[interfaces][sources]") {
+TEST_CASE("PulseSource segments cover start (inclusive) to stop (exclusive) snapped to the step grid", "[interfaces][sources]") {
     // dt = 0.1: [0.3, 0.5) ms covers steps 3 and 4 (t = 0.3 and 0.4; 0.3/0.1 is not exact in binary).
     auto h = source("pulse_source",
                     {{"units", 2.0}, {"starts", Value::List{0.3}}, {"stops", Value::List{0.5}}, {"amplitudes", 5.0}}, 0.1);

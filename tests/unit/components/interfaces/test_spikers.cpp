@@ -78,7 +78,7 @@ TEST_CASE("PoissonSpiker: signal 0 never fires, p = 1 always fires, outputs are 
     }
 }
 
-TEST_CASE("PoissonSpiker: same seed and name give the same spikes; another name or seed differs",
+TEST_CASE("PoissonSpiker: same seed and name give the same spikes, another name or seed differs",
           "[interfaces][poisson]") {
     auto make = [](const std::string& name, std::uint64_t seed) {
         Harness h(std::make_unique<PoissonSpiker>(PoissonSpikerConfig{}, name), {signal(100)}, 1.0, seed);

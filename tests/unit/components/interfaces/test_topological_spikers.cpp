@@ -85,7 +85,7 @@ TEST_CASE("Topological bump (line) peaks at the encoded position with the closed
     }
 }
 
-TEST_CASE("Topological bump maps [mins, maxs] per input element", "[interfaces][topological]") {
+TEST_CASE("Topological bump maps mins to maxs per input element", "[interfaces][topological]") {
     // Element 0: [10, 20], signal 12.5 -> xbar 0.25 -> r = 16. Element 1: [-1, 1], signal 0 -> r = 32.
     auto h = topo_linear({{"resolution", 65.0}, {"mins", Value::List{10.0, -1.0}}, {"maxs", Value::List{20.0, 1.0}}}, 2);
     CHECK(argmax(bump(h, {12.5f, 0.0f}, 0)) == 16);

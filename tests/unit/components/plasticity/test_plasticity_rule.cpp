@@ -109,7 +109,7 @@ TEST_CASE("Plasticity rules accept multi-dimensional post and pre shapes", "[pla
     }
 }
 
-TEST_CASE("Plasticity rules write every element of the new kernel; silence leaves the kernel as it is",
+TEST_CASE("Plasticity rules write every element of the new kernel, and silence leaves the kernel as it is",
           "[plasticity][output]") {
     // With no spikes every term of every rule vanishes (each carries a spike or a trace fed only by spikes,
     // Oja's decay y^2 K and Zenke's heterosynaptic term included), so K' = K.

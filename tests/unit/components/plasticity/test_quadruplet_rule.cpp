@@ -58,7 +58,7 @@ TEST_CASE("QuadrupletRule kernel follows the section 5.5 equations step by step"
     CHECK(kernel_out(h)[1] == Approx(k1).epsilon(1e-6));
 }
 
-TEST_CASE("QuadrupletRule learns at rate gamma; the original's eta is not a field", "[plasticity][quadruplet][config]") {
+TEST_CASE("QuadrupletRule learns at rate gamma, and the original's eta is not a field", "[plasticity][quadruplet][config]") {
     // gamma = 1, m = 0.9: one pre spike gives dK = 1 (0.9 + 0.1) q_alpha = 1.
     auto h = make_rule("quadruplet_rule", {{"gamma", 1.0}}, spike_spec({1}), spike_spec({1}), float_spec({1}));
     set_floats(h, kernel, {0.5f});
@@ -70,7 +70,7 @@ TEST_CASE("QuadrupletRule learns at rate gamma; the original's eta is not a fiel
         return make_rule("quadruplet_rule", {{"eta", 0.1}}, spike_spec({1}), spike_spec({1}), float_spec({1}));
     };
     REQUIRE_THROWS_AS(with_eta(), ConfigError);
-    REQUIRE_THROWS_WITH(with_eta(), Catch::Contains("eta is not a parameter of QuadrupletRule"));
+    REQUIRE_THROWS_WITH(with_eta(), Catch::Contains("eta = 0.1 is not a parameter of QuadrupletRule"));
 }
 
 TEST_CASE("QuadrupletRule with per-synapse pre spikes and one modulation per post unit",

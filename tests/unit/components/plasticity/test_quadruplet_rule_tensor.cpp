@@ -125,7 +125,7 @@ TEST_CASE("QuadrupletRuleTensor beta term: post trace times pre spike, per type"
     CHECK(kernel_out(h)[1] == Approx(1.0 + 0.1 * (-0.5 + 3 * y_ei)).epsilon(1e-6));
 }
 
-TEST_CASE("QuadrupletRuleTensor clips to [0, max_clip] of each type", "[plasticity][quadruplet_tensor][clip]") {
+TEST_CASE("QuadrupletRuleTensor clips to 0..max_clip of each type", "[plasticity][quadruplet_tensor][clip]") {
     // K = 1, one pre spike on both units, m = 1, eta = 0.1: K + 0.1 alpha_t, clipped to [0, max_clip_t].
     //   EE: 1 + 0.1 * 5 = 1.5 -> max 1.2;  EI: 1 + 0.1 * 5 = 1.5 (max 50);
     //   IE: 1 - 0.1 * 20 = -1 -> 0;        II: 1 + 0.1 * 50 = 6 -> max 3.

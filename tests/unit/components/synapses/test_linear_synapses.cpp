@@ -42,7 +42,7 @@ TEST_CASE("LinearSynapses sums the signed presynaptic spikes: I = K s", "[synaps
     CHECK(h.output_f32(0)[1] == 0.0f);
 }
 
-TEST_CASE("LinearSynapses with per-synapse input uses s[post, pre]", "[synapses]") {
+TEST_CASE("LinearSynapses with per-synapse input uses s(post, pre)", "[synapses]") {
     const auto layout = GENERATE(as<std::string>{}, "dense", "sparse");
     auto h = linear({{"layout", layout}}, per_synapse_spikes({2, 3}));
     CHECK(h.result().properties[0] == PortSpec(PayloadKind::floating, {2, 3}));

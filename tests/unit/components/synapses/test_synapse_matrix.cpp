@@ -185,7 +185,7 @@ TEST_CASE("A constant-weight sparse group keeps its weight once and delivers the
     }
 }
 
-TEST_CASE("A constant-weight sparse group saves one value per synapse; what is loaded decides the storage",
+TEST_CASE("A constant-weight sparse group saves one value per synapse, and what is loaded decides the storage",
           "[synapses][sparse]") {
     struct Weights final : StateVisitor {
         std::vector<float> values;
