@@ -83,14 +83,11 @@ struct Buffer {
     }
 };
 
-// Copies or sums parts of several sources into one scratch input before a node steps.
+// Copies one of several sources into its part of a concatenated scratch input before a node steps.
 struct GatherOp {
     const std::byte* src;
     std::byte* dst;
-    std::size_t count;  // elements
     std::size_t bytes;
-    bool sum;           // float add (currents); otherwise copy
-    bool first;         // the first summand overwrites
 };
 
 // A SpikeArray input concatenated from several sources: its spike index is the sources' lists, each
@@ -111,7 +108,10 @@ struct NodeRuntime {
     std::vector<std::size_t> output_buffers;          // index into Plan::buffers
     std::array<std::vector<ConstArrayRef>, 2> inputs;  // per parity
     std::array<std::vector<ArrayRef>, 2> outputs;      // per parity
-    std::array<std::vector<GatherOp>, 2> gathers;      // per parity
+    std::array<std::vector<GatherOp>, 2> gathers;      // per parity: concatenations
+    // Per parity, per input: the sources of a current input wired to several (summed in wire order).
+    std::array<std::vector<std::vector<ConstArrayRef>>, 2> summands;
+    std::vector<std::size_t> summed_inputs;            // those the runtime sums into their scratch
     std::vector<std::vector<std::byte>> scratch;       // gathered inputs
     std::vector<SpikeConcat> spike_concats;            // gathered spike inputs' indices
 };

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include <spark/components/builtin.hpp>
-#include <spark/core/hot_loop.hpp>
+#include <spark/core/sum.hpp>
 #include <spark/core/text.hpp>
 
 #include "plan.hpp"
@@ -26,12 +26,6 @@ const PortSpec& source_spec(const detail::FlatGraph& g, const Source& s, const s
     return s.kind == SourceKind::output ? r.outputs[s.port] : r.properties[s.port];
 }
 
-// dst[k] = a[k] + b[k] (dst may be a).
-SPARK_HOT_LOOP
-void add_arrays(float* dst, const float* a, const float* __restrict b, std::size_t n) noexcept {
-    for (std::size_t k = 0; k < n; ++k) dst[k] = a[k] + b[k];
-}
-
 }  // namespace
 
 ConstArrayRef Simulation::Impl::source_view(const Source& s, std::size_t parity) const {
@@ -49,34 +43,23 @@ ConstArrayRef Simulation::Impl::source_view(const Source& s, std::size_t parity)
 void Simulation::Impl::run_node(std::size_t i, Parallel& parallel) {
     const std::size_t p = parity();
     auto& rt = runtime[i];
-    const auto& gathers = rt.gathers[p];
-    for (std::size_t g = 0; g < gathers.size(); ++g) {
-        const GatherOp& op = gathers[g];
-        // Element-wise, split like the components' own loops (the same threads touch the same ranges).
-        if (op.sum && op.first && g + 1 < gathers.size() && gathers[g + 1].sum && gathers[g + 1].dst == op.dst) {
-            // The first two summands in one pass: dst = a + b (what copy-then-add computes).
-            float* dst = reinterpret_cast<float*>(op.dst);
-            const float* a = reinterpret_cast<const float*>(op.src);
-            const float* b = reinterpret_cast<const float*>(gathers[g + 1].src);
-            parallel_for(parallel, op.count, task_length(op.count), [&](std::size_t begin, std::size_t end) {
-                add_arrays(dst + begin, a + begin, b + begin, end - begin);
-            });
-            ++g;
-        } else if (!op.sum || op.first) {
-            std::memcpy(op.dst, op.src, op.bytes);
-        } else {
-            float* dst = reinterpret_cast<float*>(op.dst);
-            const auto* src = reinterpret_cast<const float*>(op.src);
-            parallel_for(parallel, op.count, task_length(op.count), [&](std::size_t begin, std::size_t end) {
-                add_arrays(dst + begin, dst + begin, src + begin, end - begin);
-            });
-        }
+    for (const GatherOp& op : rt.gathers[p]) std::memcpy(op.dst, op.src, op.bytes);
+    for (auto& concat : rt.spike_concats) concat.update(p);
+    // Summed currents, element-wise, split like the components' own loops (the same threads touch the
+    // same ranges).
+    for (const std::size_t input : rt.summed_inputs) {
+        float* dst = reinterpret_cast<float*>(rt.scratch[input].data());
+        const std::span<const ConstArrayRef> summands = rt.summands[p][input];
+        const std::size_t n = rt.inputs[p][input].size;
+        parallel_for(parallel, n, task_length(n), [&](std::size_t begin, std::size_t end) {
+            sum_block(summands, begin, end, dst + begin);
+        });
     }
     for (auto& concat : rt.spike_concats) concat.update(p);
     // The outputs' spike lists are stale until the component lists this step's spikes (if it does).
     for (const ArrayRef& out : rt.outputs[p])
         if (out.spike_index) out.spike_index->invalidate();
-    StepContext ctx{rt.inputs[p], rt.outputs[p], &parallel, step};
+    StepContext ctx{rt.inputs[p], rt.outputs[p], &parallel, step, rt.summands[p]};
     try {
         graph.nodes[i].component->step(ctx);
     } catch (const std::exception& e) {
@@ -171,6 +154,7 @@ Simulation Simulation::build(const Network& network, const std::map<std::string,
         auto& node = g.nodes[v];
         auto& rt = impl->runtime[v];
         rt.scratch.resize(node.inputs.size());
+        for (auto& summands : rt.summands) summands.resize(node.inputs.size());
         std::vector<SpikeIndex*> concat_index(node.inputs.size(), nullptr);
         for (std::size_t i = 0; i < node.inputs.size(); ++i) {
             const auto& merged = node.input_specs[i];
@@ -196,15 +180,25 @@ Simulation Simulation::build(const Network& network, const std::map<std::string,
                     rt.inputs[p].push_back(impl->source_view(sources[0], p));
                     continue;
                 }
+                if (merged.kind == PayloadKind::current) {
+                    // Summed in wire order: by the component where it reads them, or into a scratch input.
+                    for (const auto& source : sources) rt.summands[p][i].push_back(impl->source_view(source, p));
+                    if (node.info->inputs[i].summed_by_component) {
+                        rt.inputs[p].emplace_back();
+                        continue;
+                    }
+                    if (p == 0) rt.summed_inputs.push_back(i);
+                    if (rt.scratch[i].empty()) rt.scratch[i] = zeros(merged);
+                    rt.inputs[p].push_back(ConstArrayRef(rt.scratch[i].data(), merged.size()));
+                    continue;
+                }
+                // Concatenated in wire order.
                 if (rt.scratch[i].empty()) rt.scratch[i] = zeros(merged);
                 std::size_t offset = 0;
-                for (std::size_t k = 0; k < sources.size(); ++k) {
-                    const PortSpec& s = source_spec(g, sources[k], impl->external_specs);
-                    const ConstArrayRef view = impl->source_view(sources[k], p);
-                    const bool sum = merged.kind == PayloadKind::current;
-                    rt.gathers[p].push_back(GatherOp{static_cast<const std::byte*>(view.data),
-                                                     rt.scratch[i].data() + (sum ? 0 : offset), s.size(), s.bytes(), sum,
-                                                     k == 0});
+                for (const auto& source : sources) {
+                    const PortSpec& s = source_spec(g, source, impl->external_specs);
+                    const ConstArrayRef view = impl->source_view(source, p);
+                    rt.gathers[p].push_back(GatherOp{static_cast<const std::byte*>(view.data), rt.scratch[i].data() + offset, s.bytes()});
                     if (concat_index[i]) rt.spike_concats[concat].parts[p].push_back({view.spike_index, offset});
                     offset += s.bytes();
                 }

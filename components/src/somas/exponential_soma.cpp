@@ -30,7 +30,7 @@ void ExponentialSoma::update(std::size_t begin, std::size_t end, const float* in
     SPARK_ELEMENTWISE_LOOP
     for (std::size_t i = begin; i < end; ++i) {
         const float cutoff = std::min(threshold_[i], exponent_cap_[i]);
-        const float vi = v[i] + rate_[i] * (drift(v[i], cutoff, rheobase_[i], slope_[i]) + resistance_[i] * input[i]);
+        const float vi = v[i] + rate_[i] * (drift(v[i], cutoff, rheobase_[i], slope_[i]) + resistance_[i] * input[i - begin]);
         const bool s = vi > threshold_[i];
         v[i] = choose(s, reset_[i], vi);
         spiked[i] = s;
@@ -44,7 +44,7 @@ void RefractoryExponentialSoma::update(std::size_t begin, std::size_t end, const
     const std::uint16_t* c = refractory_.cooldown_steps();
     SPARK_ELEMENTWISE_LOOP
     for (std::size_t i = begin; i < end; ++i)
-        spiked[i] = refractory_exponential_step(v[i], r[i], c[i], rate_[i], resistance_[i], input[i], threshold_[i],
+        spiked[i] = refractory_exponential_step(v[i], r[i], c[i], rate_[i], resistance_[i], input[i - begin], threshold_[i],
                                                 exponent_cap_[i], rheobase_[i], slope_[i], reset_[i]);
 }
 
@@ -68,7 +68,7 @@ void AdaptiveExponentialSoma::update(std::size_t begin, std::size_t end, const f
     for (std::size_t i = begin; i < end; ++i) {
         const float cutoff = std::min(threshold_[i], exponent_cap_[i]);
         const float vi = v[i] + rate_[i] * ((drift(v[i], cutoff, rheobase_[i], slope_[i]) - resistance_[i] * w[i]) +
-                                            resistance_[i] * input[i]);
+                                            resistance_[i] * input[i - begin]);
         const bool s = vi > threshold_[i];
         v[i] = choose(s, reset_[i], vi);
         // The adaptation sees the potential after the reset (spec 2.7).
@@ -88,7 +88,7 @@ void SimplifiedAdaptiveExponentialSoma::update(std::size_t begin, std::size_t en
     const float* theta_delta = threshold_trace_.delta();
     SPARK_ELEMENTWISE_LOOP
     for (std::size_t i = begin; i < end; ++i) {
-        const bool s = refractory_exponential_step(v[i], r[i], c[i], rate_[i], resistance_[i], input[i], theta[i],
+        const bool s = refractory_exponential_step(v[i], r[i], c[i], rate_[i], resistance_[i], input[i - begin], theta[i],
                                                    exponent_cap_[i], rheobase_[i], slope_[i], reset_[i]);
         theta[i] = AdaptiveThreshold::advance(theta[i], base[i], theta_decay[i], theta_delta[i], s);
         spiked[i] = s;

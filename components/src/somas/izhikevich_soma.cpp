@@ -39,7 +39,7 @@ void IzhikevichSoma::update(std::size_t begin, std::size_t end, const float* inp
     SPARK_ELEMENTWISE_LOOP
     for (std::size_t i = begin; i < end; ++i) {
         const float x = v[i] + rest[i];
-        const float vi = v[i] + dt * (0.04f * (x * x) + 5.0f * x + 140.0f - u[i] + resistance[i] * input[i]);
+        const float vi = v[i] + dt * (0.04f * (x * x) + 5.0f * x + 140.0f - u[i] + resistance[i] * input[i - begin]);
         const float ui = u[i] + dt * a[i] * (b[i] * (vi + rest[i]) - u[i]);
         const bool s = vi > theta[i];
         v[i] = choose(s, reset[i], vi);

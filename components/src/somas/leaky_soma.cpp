@@ -37,7 +37,7 @@ void LeakySoma::update(std::size_t begin, std::size_t end, const float* input, s
         [v, input, spiked, begin, end](auto decay, auto gain, auto theta, auto reset) SPARK_INLINE_LAMBDA {
             SPARK_ELEMENTWISE_LOOP
             for (std::size_t i = begin; i < end; ++i) {
-                const float vi = decay[i] * v[i] + gain[i] * input[i];
+                const float vi = decay[i] * v[i] + gain[i] * input[i - begin];
                 const bool s = vi > theta[i];
                 v[i] = choose(s, reset[i], vi);
                 spiked[i] = s;
@@ -56,7 +56,7 @@ void RefractoryLeakySoma::update(std::size_t begin, std::size_t end, const float
         [v, r, input, spiked, begin, end](auto c, auto decay, auto gain, auto theta, auto reset) SPARK_INLINE_LAMBDA {
             SPARK_ELEMENTWISE_LOOP
             for (std::size_t i = begin; i < end; ++i)
-                spiked[i] = refractory_leaky_step(v[i], r[i], c[i], decay[i], gain[i], input[i], theta[i], reset[i]);
+                spiked[i] = refractory_leaky_step(v[i], r[i], c[i], decay[i], gain[i], input[i - begin], theta[i], reset[i]);
         },
         refractory_.cooldown_steps(), decay_.data(), gain_resistance_.data(), threshold_.data(), reset_.data());
 }
@@ -72,7 +72,7 @@ void StrictRefractoryLeakySoma::update(std::size_t begin, std::size_t end, const
             SPARK_ELEMENTWISE_LOOP
             for (std::size_t i = begin; i < end; ++i)
                 spiked[i] =
-                    strict_refractory_leaky_step(v[i], r[i], c[i], decay[i], gain[i], input[i], theta[i], reset[i]);
+                    strict_refractory_leaky_step(v[i], r[i], c[i], decay[i], gain[i], input[i - begin], theta[i], reset[i]);
         },
         refractory_.cooldown_steps(), decay_.data(), gain_resistance_.data(), threshold_.data(), reset_.data());
 }
@@ -92,7 +92,7 @@ void AdaptiveLeakySoma::update(std::size_t begin, std::size_t end, const float* 
     const float* theta_delta = threshold_trace_.delta();
     SPARK_ELEMENTWISE_LOOP
     for (std::size_t i = begin; i < end; ++i) {
-        const bool s = refractory_leaky_step(v[i], r[i], c[i], decay[i], gain[i], input[i], theta[i], reset[i]);
+        const bool s = refractory_leaky_step(v[i], r[i], c[i], decay[i], gain[i], input[i - begin], theta[i], reset[i]);
         theta[i] = AdaptiveThreshold::advance(theta[i], base[i], theta_decay[i], theta_delta[i], s);
         spiked[i] = s;
     }

@@ -104,11 +104,14 @@ public:
     void visit_state(StateVisitor&) override {}
 };
 
-// A constant current.
+// A constant current: value + ramp * k for unit k.
 struct ConstantCurrentConfig {
     Shape units{1};
     double value = 1.0;
-    static constexpr FieldMeta meta[] = {{"units", "", Bound::none, "Shape."}, {"value", "pA", Bound::none, "Current."}};
+    double ramp = 0.0;
+    static constexpr FieldMeta meta[] = {{"units", "", Bound::none, "Shape."},
+                                         {"value", "pA", Bound::none, "Current of unit 0."},
+                                         {"ramp", "pA", Bound::none, "Added per unit index."}};
 };
 class ConstantCurrent : public ComponentBase<ConstantCurrent, ConstantCurrentConfig> {
 public:
@@ -122,7 +125,32 @@ public:
     using ComponentBase::ComponentBase;
     BuildResult build(const BuildContext&) override { return {{PortSpec(PayloadKind::current, config_.units)}, {}}; }
     void step(const StepContext& ctx) override {
-        for (auto& x : ctx.outputs[0].f32()) x = static_cast<float>(config_.value);
+        auto out = ctx.outputs[0].f32();
+        for (std::size_t k = 0; k < out.size(); ++k)
+            out[k] = static_cast<float>(config_.value + config_.ramp * static_cast<double>(k));
+    }
+    void reset() override {}
+    void visit_state(StateVisitor&) override {}
+};
+
+// Copies its input current (summed by the runtime when several sources drive it) to a FloatArray.
+struct CurrentCopyConfig {
+    static constexpr std::array<FieldMeta, 0> meta{};
+};
+class CurrentCopy : public ComponentBase<CurrentCopy, CurrentCopyConfig> {
+public:
+    static constexpr std::string_view type_name = "test_current_copy";
+    static constexpr std::string_view class_name_v = "TestCurrentCopy";
+    static constexpr std::string_view category = "test";
+    static constexpr std::string_view description = "Copies its input current.";
+    static constexpr std::array input_ports{PortDecl{"in", PayloadKind::current, "Current."}};
+    static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "The same values."}};
+    static constexpr std::array<PortDecl, 0> property_ports{};
+    using ComponentBase::ComponentBase;
+    BuildResult build(const BuildContext& ctx) override { return {{PortSpec(PayloadKind::floating, ctx.input(0).shape)}, {}}; }
+    void step(const StepContext& ctx) override {
+        auto in = ctx.inputs[0].f32();
+        std::copy(in.begin(), in.end(), ctx.outputs[0].f32().begin());
     }
     void reset() override {}
     void visit_state(StateVisitor&) override {}
@@ -172,6 +200,7 @@ inline const Registry& test_registry() {
         reg.add<Adder>();
         reg.add<ConstantCurrent>();
         reg.add<SpikeProbe>();
+        reg.add<CurrentCopy>();
         return reg;
     }();
     return r;
@@ -181,5 +210,6 @@ inline const Registry& test_registry() {
 
 BOOST_HANA_ADAPT_STRUCT(spark::testing::RelayConfig, units);
 BOOST_HANA_ADAPT_STRUCT(spark::testing::AdderConfig, units, increment, fail_at, busy_us);
-BOOST_HANA_ADAPT_STRUCT(spark::testing::ConstantCurrentConfig, units, value);
+BOOST_HANA_ADAPT_STRUCT(spark::testing::ConstantCurrentConfig, units, value, ramp);
 BOOST_HANA_ADAPT_STRUCT(spark::testing::SpikeProbeConfig);
+BOOST_HANA_ADAPT_STRUCT(spark::testing::CurrentCopyConfig);

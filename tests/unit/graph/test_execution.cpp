@@ -99,6 +99,53 @@ TEST_CASE("several current sources of equal shape are summed", "[graph][sum]") {
     CHECK(sim.read("soma", "potential").f32()[0] == (1.0f - decay) * 0.1f * 3.5f);
 }
 
+TEST_CASE("summed currents add in wire order, whether the runtime or the soma adds them", "[graph][sum]") {
+    // 1e8 + -1e8 + 1 is 1 added left to right, and 0 otherwise (1 is below half an ulp of 1e8).
+    Network net(Latency::same_step);
+    net.add("i1", "test_current", {{"value", 1e8}})
+        .add("i2", "test_current", {{"value", -1e8}})
+        .add("i3", "test_current", {{"value", 1.0}})
+        .add("copy", "test_current_copy")  // summed by the runtime into a gathered input
+        .add("soma", "leaky_soma");        // summed by the soma, block by block (summed_by_component)
+    for (const char* from : {"i1.out", "i2.out", "i3.out"}) net.connect(from, "copy.in").connect(from, "soma.current");
+    auto sim = Simulation::build(net, {}, opts());
+    sim.step();
+    CHECK(sim.read("copy", "out").f32()[0] == 1.0f);
+    const float decay = static_cast<float>(std::exp(-1.0 / 20.0));
+    CHECK(sim.read("soma", "potential").f32()[0] == (1.0f - decay) * 0.1f * 1.0f);
+}
+
+TEST_CASE("a soma summing its currents block by block matches one source of the sum on every executor",
+          "[graph][sum]") {
+    // 5000 units: several tasks of several sum blocks each; every unit has its own current (exact sums).
+    auto network = [](bool split) {
+        Network net(Latency::same_step);
+        const Overrides soma{{"units", Value::List{5000}},
+                             {"initial.potential", Value::Map{{"initializer", "uniform_initializer"}, {"scale", 10.0}}}};
+        net.add("soma", "leaky_soma", soma);
+        if (split) {
+            net.add("a", "test_current", {{"units", Value::List{5000}}, {"value", 250.0}, {"ramp", 0.5}})
+                .add("b", "test_current", {{"units", Value::List{5000}}, {"value", 0.375}, {"ramp", 0.25}})
+                .connect("a.out", "soma.current")
+                .connect("b.out", "soma.current");
+        } else {
+            net.add("ab", "test_current", {{"units", Value::List{5000}}, {"value", 250.375}, {"ramp", 0.75}})
+                .connect("ab.out", "soma.current");
+        }
+        return net;
+    };
+    auto reference = Simulation::build(network(false), {}, opts());
+    reference.run(100);
+    const auto expected = reference.read("soma", "potential").f32();
+    for (const auto& [kind, threads] : {std::pair{ExecutorKind::sequential, 1u}, std::pair{ExecutorKind::pool, 2u},
+                                        std::pair{ExecutorKind::pool, 4u}, std::pair{ExecutorKind::tbb, 2u}}) {
+        auto sim = Simulation::build(network(true), {}, opts(kind, threads));
+        sim.run(100);
+        const auto got = sim.read("soma", "potential").f32();
+        CHECK(std::equal(got.begin(), got.end(), expected.begin(), expected.end()));
+    }
+}
+
 TEST_CASE("reading an unknown node or port names the closest ones", "[graph][errors]") {
     Network net;
     net.add("counter", "test_adder");
@@ -270,7 +317,7 @@ TEST_CASE("effects work at Brain level: a rule writes a kernel after the step", 
                         Catch::Contains("'currents' is not a property"));
 }
 
-TEST_CASE("somas list their spikes in their outputs' spike index; readers see the same spikes either way",
+TEST_CASE("somas list their spikes in their outputs' spike index, and readers see the same spikes either way",
           "[graph][spike_index]") {
     // Two populations split into several blocks (task_length), read by probes: directly on a previous-step
     // wire, concatenated on same-step wires, and through a relay that lists nothing.

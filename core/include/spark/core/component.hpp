@@ -41,6 +41,9 @@ struct PortDecl {
     std::string_view description;
     bool optional = false;  // inputs: may stay unwired (the component then sees an empty view)
     bool settable = false;  // properties: may be written by an effect
+    // Inputs (CurrentArray): when several sources are wired, the component receives them in
+    // StepContext::summands and adds them itself (sum.hpp), instead of a gathered sum in inputs.
+    bool summed_by_component = false;
 };
 
 struct BuildContext {
@@ -67,6 +70,14 @@ struct StepContext {
     std::span<const ArrayRef> outputs;      // one per declared output
     Parallel* parallel = nullptr;
     std::int64_t step = 0;                  // the global step counter
+    // Per declared input: its sources when the input is summed_by_component and has several (inputs[i]
+    // is then an empty view); otherwise empty. May be shorter than inputs (none deferred).
+    std::span<const std::vector<ConstArrayRef>> summands = {};
+
+    std::span<const ConstArrayRef> summands_of(std::size_t input) const noexcept {
+        if (input >= summands.size()) return {};
+        return summands[input];
+    }
 };
 
 class Component {

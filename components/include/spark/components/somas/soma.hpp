@@ -9,11 +9,14 @@
 //     void build_model(const BuildContext&, const Shape& units);       // materialise parameters
 //     void update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked);
 //     void reset_model();  void visit_model(StateVisitor&);
-// where update() advances elements [begin, end) by one dt given the input current [pA] and writes 1 into spiked[i] for a spike, else 0.
+// where update() advances elements [begin, end) by one dt given the input current [pA] of element i in
+// input[i - begin] (the input starts at element begin: a block of a summed current, sum.hpp) and writes
+// 1 into spiked[i] for a spike, else 0.
 // The optional config field `units` (set by a neuron for all its components) gives the soma a
 // recurrent contract and is checked against the current's shape.
 // WithRefractory<Family> and WithAdaptiveThreshold<Family> (below) add the refractory period and the
 // adaptive threshold to a family of models (a class that provides build_membrane()).
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -22,6 +25,7 @@
 #include <spark/components/somas/soma_parts.hpp>
 #include <spark/core/component_base.hpp>
 #include <spark/core/spike_index.hpp>
+#include <spark/core/sum.hpp>
 
 namespace spark::components::somas {
 
@@ -35,7 +39,8 @@ public:
     enum Output : std::size_t { spikes };
     enum Property : std::size_t { potential };
     static constexpr std::array input_ports{
-        PortDecl{"current", PayloadKind::current, "Input current [pA]."},
+        PortDecl{.name = "current", .kind = PayloadKind::current, .description = "Input current [pA].",
+                 .summed_by_component = true},
         PortDecl{"inhibition_mask", PayloadKind::boolean_mask,
                  "Which units are inhibitory; their spikes carry the value -1.", true}};
     static constexpr std::array output_ports{
@@ -72,12 +77,22 @@ public:
 
     void step(const StepContext& ctx) override {
         const float* in = ctx.inputs[current].f32().data();
+        const auto summands = ctx.summands_of(current);
         std::uint8_t* out = ctx.outputs[spikes].u8().data();
         const std::uint8_t* mask = ctx.inputs[inhibition_mask].empty() ? nullptr : ctx.inputs[inhibition_mask].u8().data();
         SpikeIndex* index = ctx.outputs[spikes].spike_index;
         auto* self = static_cast<Derived*>(this);
         parallel_for(*ctx.parallel, potential_.size(), task_length(potential_.size()), [&](std::size_t begin, std::size_t end) {
-            self->update(begin, end, in, out);
+            if (summands.empty()) {
+                self->update(begin, end, in + begin, out);
+            } else {  // several current sources: summed a block at a time, while the block is in L1
+                alignas(64) float block[sum_block_length];
+                for (std::size_t first = begin; first < end; first += sum_block_length) {
+                    const std::size_t last = std::min(end, first + sum_block_length);
+                    sum_block(summands, first, last, block);
+                    self->update(first, last, block, out);
+                }
+            }
             if (mask) sign_spikes(out + begin, mask + begin, end - begin);
             // The block's spikes, listed while its codes are in this thread's cache (spike_index.hpp).
             if (index) index->list(out, begin, end);
