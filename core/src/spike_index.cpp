@@ -49,16 +49,19 @@ std::size_t list_spikes(const std::uint8_t* codes, std::size_t begin, std::size_
 }
 
 SpikeIndex::SpikeIndex(std::size_t units)
-    : units_(units),
+    : units_(units),  // (the runtime gives no index to a SpikeArray of max_units or more)
       block_(task_length(units)),
-      unit_(new std::uint32_t[std::max<std::size_t>(units, 1)]),
+      entry_(new std::uint32_t[std::max<std::size_t>(units, 1)]),
       counts_((units + block_ - 1) / block_) {}
 
 void SpikeIndex::list(const std::uint8_t* codes, std::size_t begin, std::size_t end) noexcept {
     assert(begin % block_ == 0 && (end % block_ == 0 || end == units_));
     for (std::size_t b = begin / block_; b * block_ < end; ++b) {
         const std::size_t first = b * block_;
-        counts_[b].value = static_cast<std::uint32_t>(list_spikes(codes, first, std::min(end, first + block_), unit_.get() + first));
+        std::uint32_t* entries = entry_.get() + first;
+        const std::size_t n = list_spikes(codes, first, std::min(end, first + block_), entries);
+        for (std::size_t k = 0; k < n; ++k) entries[k] = entry(entries[k], (codes[entries[k]] & spike::inhibitory) != 0);
+        counts_[b].value = static_cast<std::uint32_t>(n);
     }
 }
 

@@ -74,7 +74,8 @@ void detail::SpikeConcat::update(std::size_t parity) {
             return;
         }
     index->clear();
-    for (const Part& part : parts[parity]) part.source->for_each([&](std::size_t u) { index->append(part.offset + u); });
+    for (const Part& part : parts[parity])
+        part.source->for_each([&](std::size_t u, bool inhibitory) { index->append(part.offset + u, inhibitory); });
     index->publish();
 }
 
@@ -147,7 +148,7 @@ Simulation Simulation::build(const Network& network, const std::map<std::string,
                     }
                 }
     for (auto& b : impl->buffers)
-        if (b.spec.kind == PayloadKind::spikes && !b.spec.per_synapse)
+        if (b.spec.kind == PayloadKind::spikes && !b.spec.per_synapse && b.spec.size() < SpikeIndex::max_units)
             for (std::size_t p = 0; p < (b.doubled ? 2u : 1u); ++p) b.spike_index[p] = std::make_unique<SpikeIndex>(b.spec.size());
     // Bind every input and output, for both step parities.
     for (std::size_t v = 0; v < g.nodes.size(); ++v) {
@@ -158,7 +159,8 @@ Simulation Simulation::build(const Network& network, const std::map<std::string,
         std::vector<SpikeIndex*> concat_index(node.inputs.size(), nullptr);
         for (std::size_t i = 0; i < node.inputs.size(); ++i) {
             const auto& merged = node.input_specs[i];
-            if (node.inputs[i].size() > 1 && merged->kind == PayloadKind::spikes && !merged->per_synapse) {
+            if (node.inputs[i].size() > 1 && merged->kind == PayloadKind::spikes && !merged->per_synapse &&
+                merged->size() < SpikeIndex::max_units) {
                 rt.spike_concats.push_back({std::make_unique<SpikeIndex>(merged->size()), {}});
                 concat_index[i] = rt.spike_concats.back().index.get();
             }

@@ -48,11 +48,10 @@ void check_choice(const ConfigWhere& where, std::string_view field, const std::s
 }
 
 std::size_t collect_spikes(ConstArrayRef spikes, std::uint32_t* index, float* sign) noexcept {
-    const auto* codes = static_cast<const std::uint8_t*>(spikes.data);
     std::size_t count = 0;
-    for_each_spike(spikes, [&](std::size_t k) noexcept {
+    for_each_signed_spike(spikes, [&](std::size_t k, float value) noexcept {
         index[count] = static_cast<std::uint32_t>(k);
-        sign[count++] = spike::signed_value(codes[k]);
+        sign[count++] = value;
     });
     return count;
 }

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include <spark/core/spike_index.hpp>
@@ -21,6 +22,12 @@ std::vector<std::size_t> visited(ConstArrayRef view) {
     std::vector<std::size_t> units;
     for_each_spike(view, [&](std::size_t u) { units.push_back(u); });
     return units;
+}
+
+std::vector<std::pair<std::size_t, float>> signed_visited(ConstArrayRef view) {
+    std::vector<std::pair<std::size_t, float>> spikes;
+    for_each_signed_spike(view, [&](std::size_t u, float value) { spikes.emplace_back(u, value); });
+    return spikes;
 }
 }  // namespace
 
@@ -51,6 +58,12 @@ TEST_CASE("a spike index lists blocks written in any order and visits them in un
     const ConstArrayRef view(codes.data(), n, &index);
     CHECK(visited(view) == units);
     CHECK(count_spikes(view) == units.size());
+    // The lists carry the signs: the same values a scan reads from the codes (every third inhibitory).
+    const auto expected = signed_visited(ConstArrayRef(codes.data(), n));
+    REQUIRE(expected.size() == units.size());
+    CHECK(expected[0].second == -1.0f);
+    CHECK(expected[1].second == 1.0f);
+    CHECK(signed_visited(view) == expected);
 
     // One range over every block (a loop on one thread) gives the same lists.
     SpikeIndex whole(n);
@@ -61,9 +74,9 @@ TEST_CASE("a spike index lists blocks written in any order and visits them in un
     // Built unit by unit (a concatenation of other indices): the same lists.
     SpikeIndex appended(n);
     appended.clear();
-    for (std::size_t u : units) appended.append(u);
+    for (std::size_t u : units) appended.append(u, (codes[u] & spike::inhibitory) != 0);
     appended.publish();
-    CHECK(visited(ConstArrayRef(codes.data(), n, &appended)) == units);
+    CHECK(signed_visited(ConstArrayRef(codes.data(), n, &appended)) == expected);
 }
 
 TEST_CASE("readers take the lists only when fresh, and scan the codes otherwise", "[core][spike_index]") {

@@ -1,5 +1,6 @@
 #pragma once
 // Tiny components that exist only to test the graph: they make latencies and wiring visible.
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <mutex>
@@ -7,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 #include <boost/hana/adapt_struct.hpp>
 
@@ -174,11 +176,12 @@ public:
     BuildResult build(const BuildContext&) override { return {{PortSpec(PayloadKind::floating, {1})}, {}}; }
     void step(const StepContext& ctx) override {
         const ConstArrayRef in = ctx.inputs[0];
-        std::vector<std::size_t> seen, scanned;
-        for_each_spike(in, [&](std::size_t u) { seen.push_back(u); });
+        std::vector<std::pair<std::size_t, float>> seen, scanned;
+        for_each_signed_spike(in, [&](std::size_t u, float value) { seen.emplace_back(u, value); });
         const auto codes = in.u8();
         for (std::size_t u = 0; u < codes.size(); ++u)
-            if (codes[u] & spike::bit) scanned.push_back(u);
+            if (codes[u] & spike::bit) scanned.emplace_back(u, spike::signed_value(codes[u]));
+        inhibitory += static_cast<std::size_t>(std::count_if(seen.begin(), seen.end(), [](const auto& s) { return s.second < 0.0f; }));
         fresh_steps += in.spike_index != nullptr && in.spike_index->fresh();
         mismatched_steps += seen != scanned;
         spikes += seen.size();
@@ -188,8 +191,9 @@ public:
     void visit_state(StateVisitor&) override {}
 
     int fresh_steps = 0;       // steps whose input came with a fresh spike index
-    int mismatched_steps = 0;  // steps whose spikes differed from a scan of the codes
+    int mismatched_steps = 0;  // steps whose spikes (units and signs) differed from a scan of the codes
     std::size_t spikes = 0;
+    std::size_t inhibitory = 0;
 };
 
 inline const Registry& test_registry() {

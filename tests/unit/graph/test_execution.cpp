@@ -319,8 +319,8 @@ TEST_CASE("effects work at Brain level: a rule writes a kernel after the step", 
 
 TEST_CASE("somas list their spikes in their outputs' spike index, and readers see the same spikes either way",
           "[graph][spike_index]") {
-    // Two populations split into several blocks (task_length), read by probes: directly on a previous-step
-    // wire, concatenated on same-step wires, and through a relay that lists nothing.
+    // Two populations split into several blocks (task_length), b inhibitory, read by probes: directly on
+    // a previous-step wire, concatenated on same-step wires, and through a relay that lists nothing.
     auto population = [](double units) {
         return Overrides{{"units", Value::List{units}},
                          {"initial.potential", Value::Map{{"initializer", "uniform_initializer"}, {"scale", 10.0}}}};
@@ -330,12 +330,14 @@ TEST_CASE("somas list their spikes in their outputs' spike index, and readers se
         .add("drive_b", "test_current", {{"units", Value::List{3000}}, {"value", 300.0}})
         .add("a", "leaky_soma", population(10000))
         .add("b", "leaky_soma", population(3000))
+        .add("b_sign", "inhibition_mask", {{"units", Value::List{3000}}, {"inhibitory_rate", 1.0}})
         .add("relay", "test_relay")
         .add("direct", "test_spike_probe")
         .add("concat", "test_spike_probe")
         .add("relayed", "test_spike_probe")
         .connect("drive_a.out", "a.current")
         .connect("drive_b.out", "b.current")
+        .connect("b_sign.mask", "b.inhibition_mask")
         .connect("a.spikes", "direct.in", Latency::previous_step)
         .connect("a.spikes", "concat.in")
         .connect("b.spikes", "concat.in")
@@ -364,6 +366,7 @@ TEST_CASE("somas list their spikes in their outputs' spike index, and readers se
         CHECK(probe(sim, "relayed").fresh_steps == 0);
         for (const char* name : {"direct", "concat", "relayed"}) CHECK(probe(sim, name).mismatched_steps == 0);
         CHECK(probe(sim, "concat").spikes > 1000);  // every block fires
+        CHECK(probe(sim, "concat").inhibitory > 100);  // b's spikes carry -1 through the lists
         if (reference_spikes == 0) reference_spikes = probe(sim, "concat").spikes;
         CHECK(probe(sim, "concat").spikes == reference_spikes);
 

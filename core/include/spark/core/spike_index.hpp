@@ -6,7 +6,8 @@
 // 10^5 bytes; on several threads it also pulls the lines another core has just written and makes that
 // core take them back in the next step. A producer whose loop writes the codes block by block lists each
 // block's spikes right after writing it, on the thread that wrote it, while the codes are in its cache;
-// readers then visit a few short lists instead.
+// readers then visit a few short lists instead. Each entry carries the spike's inhibition bit too, so a
+// reader needs no code at all (reading one would pull its line from the writer's cache again).
 //
 // The runtime keeps one index per SpikeArray output buffer (payload.hpp: ArrayRef::spike_index) and marks
 // it stale before the producer steps. A producer lists its spikes with list() over whole blocks and calls
@@ -30,8 +31,11 @@ std::size_t list_spikes(const std::uint8_t* codes, std::size_t begin, std::size_
 
 class SpikeIndex {
 public:
-    // An index for `units` codes, in blocks of task_length(units): the split of every per-unit loop over
-    // a population (core/parallel.hpp), so each block is written by one task.
+    // The most units an index can list (an entry keeps the inhibition bit in its top bit).
+    static constexpr std::size_t max_units = std::size_t{1} << 31;
+
+    // An index for `units` (< max_units) codes, in blocks of task_length(units): the split of every
+    // per-unit loop over a population (core/parallel.hpp), so each block is written by one task.
     explicit SpikeIndex(std::size_t units);
 
     std::size_t units() const noexcept { return units_; }
@@ -42,46 +46,51 @@ public:
     void list(const std::uint8_t* codes, std::size_t begin, std::size_t end) noexcept;
     // Producer, after every block of this step is listed: readers may use the lists.
     void publish() noexcept { fresh_ = true; }
-    // Builds the lists one unit at a time, in increasing order (from other indices: a concatenation).
+    // Builds the lists one spike at a time, in increasing unit order (from other indices: a concatenation).
     void clear() noexcept {
         for (Count& c : counts_) c.value = 0;
     }
-    void append(std::size_t unit) noexcept {
+    void append(std::size_t unit, bool inhibitory) noexcept {
         const std::size_t b = unit / block_;
-        unit_[b * block_ + counts_[b].value++] = static_cast<std::uint32_t>(unit);
+        entry_[b * block_ + counts_[b].value++] = entry(unit, inhibitory);
     }
     // Runtime: the codes are about to change (or have changed) without the lists.
     void invalidate() noexcept { fresh_ = false; }
     bool fresh() const noexcept { return fresh_; }
 
-    // The listed units in increasing order (only meaningful when fresh()).
+    // f(unit, inhibitory) for the listed spikes in increasing unit order (only meaningful when fresh()).
     template <class F>
     void for_each(F&& f) const {
         for (std::size_t b = 0; b < counts_.size(); ++b) {
-            const std::uint32_t* first = unit_.get() + b * block_;
-            for (std::uint32_t k = 0; k < counts_[b].value; ++k) f(static_cast<std::size_t>(first[k]));
+            const std::uint32_t* first = entry_.get() + b * block_;
+            for (std::uint32_t k = 0; k < counts_[b].value; ++k)
+                f(static_cast<std::size_t>(first[k] & ~inhibitory_bit), (first[k] & inhibitory_bit) != 0);
         }
     }
     std::size_t count() const noexcept;
 
 private:
+    static constexpr std::uint32_t inhibitory_bit = std::uint32_t{1} << 31;
+    static std::uint32_t entry(std::size_t unit, bool inhibitory) noexcept {
+        return static_cast<std::uint32_t>(unit) | (inhibitory ? inhibitory_bit : 0u);
+    }
     struct alignas(64) Count {  // one cache line per block: blocks are listed by different threads
         std::uint32_t value = 0;
     };
     std::size_t units_;
     std::size_t block_;
-    std::unique_ptr<std::uint32_t[]> unit_;  // block b's list starts at unit_[b * block_] (left uninitialised:
-                                             // only the pages that receive spikes are ever touched)
+    std::unique_ptr<std::uint32_t[]> entry_;  // block b's list starts at entry_[b * block_] (left uninitialised:
+                                              // only the pages that receive spikes are ever touched)
     std::vector<Count> counts_;
     bool fresh_ = false;
 };
 
-// Visits the spiking units of a SpikeArray view in increasing order: from its producer's lists when
-// they are fresh, otherwise by scanning the codes.
+// Visits the spikes of a SpikeArray view in increasing unit order, f(unit, signed value -1 or +1):
+// from its producer's lists when they are fresh, otherwise by scanning the codes.
 template <class F>
-void for_each_spike(ConstArrayRef spikes, F&& f) {
+void for_each_signed_spike(ConstArrayRef spikes, F&& f) {
     if (spikes.spike_index != nullptr && spikes.spike_index->fresh()) {
-        spikes.spike_index->for_each(f);
+        spikes.spike_index->for_each([&](std::size_t unit, bool inhibitory) { f(unit, inhibitory ? -1.0f : 1.0f); });
         return;
     }
     const auto* codes = static_cast<const std::uint8_t*>(spikes.data);
@@ -89,8 +98,14 @@ void for_each_spike(ConstArrayRef spikes, F&& f) {
     for (std::size_t begin = 0; begin < spikes.size; begin += 256) {
         const std::size_t end = std::min(spikes.size, begin + 256);
         const std::size_t n = list_spikes(codes, begin, end, units);
-        for (std::size_t k = 0; k < n; ++k) f(static_cast<std::size_t>(units[k]));
+        for (std::size_t k = 0; k < n; ++k) f(static_cast<std::size_t>(units[k]), spike::signed_value(codes[units[k]]));
     }
+}
+
+// The same, f(unit) only.
+template <class F>
+void for_each_spike(ConstArrayRef spikes, F&& f) {
+    for_each_signed_spike(spikes, [&](std::size_t unit, float) { f(unit); });
 }
 
 // How many units of a SpikeArray view spiked.
