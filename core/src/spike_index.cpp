@@ -60,7 +60,8 @@ void SpikeIndex::list(const std::uint8_t* codes, std::size_t begin, std::size_t 
         const std::size_t first = b * block_;
         std::uint32_t* entries = entry_.get() + first;
         const std::size_t n = list_spikes(codes, first, std::min(end, first + block_), entries);
-        for (std::size_t k = 0; k < n; ++k) entries[k] = entry(entries[k], (codes[entries[k]] & spike::inhibitory) != 0);
+        for (std::size_t k = 0; k < n; ++k)
+            entries[k] = entry(entries[k], (codes[entries[k]] & spike::inhibitory) != 0);
         counts_[b].value = static_cast<std::uint32_t>(n);
     }
 }

@@ -17,9 +17,9 @@ void sum_block(std::span<const ConstArrayRef> summands, std::size_t begin, std::
         std::copy_n(static_cast<const float*>(summands[0].data) + begin, n, dst);
         return;
     }
-    add_arrays(dst, static_cast<const float*>(summands[0].data) + begin, static_cast<const float*>(summands[1].data) + begin, n);
-    for (std::size_t s = 2; s < summands.size(); ++s)
-        add_arrays(dst, dst, static_cast<const float*>(summands[s].data) + begin, n);
+    auto part = [&](std::size_t s) { return static_cast<const float*>(summands[s].data) + begin; };
+    add_arrays(dst, part(0), part(1), n);
+    for (std::size_t s = 2; s < summands.size(); ++s) add_arrays(dst, dst, part(s), n);
 }
 
 }  // namespace spark

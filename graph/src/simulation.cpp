@@ -55,7 +55,6 @@ void Simulation::Impl::run_node(std::size_t i, Parallel& parallel) {
             sum_block(summands, begin, end, dst + begin);
         });
     }
-    for (auto& concat : rt.spike_concats) concat.update(p);
     // The outputs' spike lists are stale until the component lists this step's spikes (if it does).
     for (const ArrayRef& out : rt.outputs[p])
         if (out.spike_index) out.spike_index->invalidate();
@@ -149,7 +148,8 @@ Simulation Simulation::build(const Network& network, const std::map<std::string,
                 }
     for (auto& b : impl->buffers)
         if (b.spec.kind == PayloadKind::spikes && !b.spec.per_synapse && b.spec.size() < SpikeIndex::max_units)
-            for (std::size_t p = 0; p < (b.doubled ? 2u : 1u); ++p) b.spike_index[p] = std::make_unique<SpikeIndex>(b.spec.size());
+            for (std::size_t p = 0; p < (b.doubled ? 2u : 1u); ++p)
+                b.spike_index[p] = std::make_unique<SpikeIndex>(b.spec.size());
     // Bind every input and output, for both step parities.
     for (std::size_t v = 0; v < g.nodes.size(); ++v) {
         auto& node = g.nodes[v];
@@ -200,7 +200,8 @@ Simulation Simulation::build(const Network& network, const std::map<std::string,
                 for (const auto& source : sources) {
                     const PortSpec& s = source_spec(g, source, impl->external_specs);
                     const ConstArrayRef view = impl->source_view(source, p);
-                    rt.gathers[p].push_back(GatherOp{static_cast<const std::byte*>(view.data), rt.scratch[i].data() + offset, s.bytes()});
+                    rt.gathers[p].push_back(
+                        GatherOp{static_cast<const std::byte*>(view.data), rt.scratch[i].data() + offset, s.bytes()});
                     if (concat_index[i]) rt.spike_concats[concat].parts[p].push_back({view.spike_index, offset});
                     offset += s.bytes();
                 }

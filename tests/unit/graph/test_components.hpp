@@ -149,7 +149,9 @@ public:
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "The same values."}};
     static constexpr std::array<PortDecl, 0> property_ports{};
     using ComponentBase::ComponentBase;
-    BuildResult build(const BuildContext& ctx) override { return {{PortSpec(PayloadKind::floating, ctx.input(0).shape)}, {}}; }
+    BuildResult build(const BuildContext& ctx) override {
+        return {{PortSpec(PayloadKind::floating, ctx.input(0).shape)}, {}};
+    }
     void step(const StepContext& ctx) override {
         auto in = ctx.inputs[0].f32();
         std::copy(in.begin(), in.end(), ctx.outputs[0].f32().begin());
@@ -181,7 +183,7 @@ public:
         const auto codes = in.u8();
         for (std::size_t u = 0; u < codes.size(); ++u)
             if (codes[u] & spike::bit) scanned.emplace_back(u, spike::signed_value(codes[u]));
-        inhibitory += static_cast<std::size_t>(std::count_if(seen.begin(), seen.end(), [](const auto& s) { return s.second < 0.0f; }));
+        for (const auto& [unit, value] : seen) inhibitory += value < 0.0f;
         fresh_steps += in.spike_index != nullptr && in.spike_index->fresh();
         mismatched_steps += seen != scanned;
         spikes += seen.size();

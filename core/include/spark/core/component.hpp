@@ -7,7 +7,9 @@
 //   2. build(ctx): receives the spec of every input port, creates parameters and state from the
 //      shapes (drawing random values from ctx.rng), and returns the spec of every output and property.
 //      A spec that does not fit throws ShapeError naming the port;
-//   3. step(ctx) advances one dt: it reads ctx.inputs and must write every element of ctx.outputs;
+//   3. step(ctx) advances one dt: it reads ctx.inputs (and ctx.summands for an input it sums itself)
+//      and must write every element of ctx.outputs; a SpikeArray output's spike_index, when given, may
+//      list the spikes written (spike_index.hpp);
 //   4. reset() returns the state to its post-build initial values;
 //   5. visit_state(v) names every state array (and RNG stream): one list that serves snapshots,
 //      recording and inspection alike.
