@@ -50,7 +50,7 @@ std::size_t list_spikes(const std::uint8_t* codes, std::size_t begin, std::size_
 
 SpikeIndex::SpikeIndex(std::size_t units)
     : units_(units),  // (the runtime gives no index to a SpikeArray of max_units or more)
-      block_(task_length(units)),
+      block_(std::max<std::size_t>(task_length(units), 1)),  // (an empty array: one empty block)
       entry_(new std::uint32_t[std::max<std::size_t>(units, 1)]),
       counts_((units + block_ - 1) / block_) {}
 

@@ -97,4 +97,8 @@ TEST_CASE("readers take the lists only when fresh, and scan the codes otherwise"
     CHECK(visited(view) == units);
     CHECK(visited(ConstArrayRef(codes.data(), n)) == units);  // no index at all
     CHECK(visited(ConstArrayRef(codes.data(), 0)).empty());
+    SpikeIndex empty(0);  // an array of no units has one empty block
+    empty.list(codes.data(), 0, 0);
+    empty.publish();
+    CHECK(empty.count() == 0);
 }

@@ -365,7 +365,7 @@ TEST_CASE("somas list their spikes in their outputs' spike index, and readers se
         CHECK(probe(sim, "concat").fresh_steps == steps);
         CHECK(probe(sim, "relayed").fresh_steps == 0);
         for (const char* name : {"direct", "concat", "relayed"}) CHECK(probe(sim, name).mismatched_steps == 0);
-        CHECK(probe(sim, "concat").spikes > 1000);  // every block fires
+        CHECK(probe(sim, "concat").spikes > 1000);  // plenty of spikes to compare
         CHECK(probe(sim, "concat").inhibitory > 100);  // b's spikes carry -1 through the lists
         if (reference_spikes == 0) reference_spikes = probe(sim, "concat").spikes;
         CHECK(probe(sim, "concat").spikes == reference_spikes);
