@@ -1,6 +1,7 @@
 #include <spark/core/component.hpp>
 
 #include <cstring>
+#include <vector>
 
 namespace spark {
 
@@ -8,6 +9,8 @@ ArrayRef Component::property(std::size_t index) {
     throw InternalError(std::string(class_name()) + " '" + instance() + "' does not expose property #" +
                         std::to_string(index));
 }
+
+ArrayRef Component::output_storage(std::size_t) { return {}; }
 
 void Component::set_property(std::size_t index, ConstArrayRef value) {
     ArrayRef target = property(index);
@@ -29,6 +32,12 @@ void throw_input_mismatch(const Component& c, const BuildContext& ctx, std::size
     throw ShapeError(std::string(ctx.node.empty() ? std::string_view(c.instance()) : ctx.node),
                      std::string(c.inputs()[index].name), std::move(expected), actual,
                      std::string(c.class_name()));
+}
+
+float* thread_scratch(std::size_t n) {
+    thread_local std::vector<float> scratch;
+    if (scratch.size() < n) scratch.resize(n);
+    return scratch.data();
 }
 
 namespace {

@@ -2,6 +2,7 @@
 // Private: the flattened graph and the runtime plan shared by the builder, the executors and the DOT dump.
 #include <array>
 #include <cstddef>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <optional>
@@ -68,14 +69,26 @@ std::vector<std::size_t> build_graph(FlatGraph& graph, const std::map<std::strin
 // Writes a node's drawn initial state values into its component (after build and on reset).
 void apply_initial_state(FlatNode& node);
 
-// A payload buffer; `doubled` when a previous-step wire reads it (index = step parity). A SpikeArray
-// buffer (not per-synapse) has a spike index per copy, which its producer may fill (spike_index.hpp).
+// The storage of one output; `doubled` when a previous-step wire reads it. A runtime buffer keeps one
+// copy per step parity when doubled (the producer writes the copy of this step's parity while
+// previous-step readers read the other: no copying). An output the component serves from its own state
+// (Component::output_storage) lives there: its previous-step readers read `data[0]`, a copy of it taken
+// after every step (keep_served). A SpikeArray buffer (not per-synapse) has a spike index per copy,
+// which its producer may fill (spike_index.hpp).
 struct Buffer {
     PortSpec spec;
     std::array<std::vector<std::byte>, 2> data;
     std::array<std::unique_ptr<SpikeIndex>, 2> spike_index;
     bool doubled = false;
-    std::byte* at(std::size_t parity) { return data[doubled ? parity : 0].data(); }
+    std::byte* served = nullptr;  // the component's array, or null
+    // What the producer writes in a step of this parity, and what same-step readers read.
+    std::byte* at(std::size_t parity) { return served ? served : data[doubled ? parity : 0].data(); }
+    // What a previous-step reader reads in a step of this parity: the value written in the step before.
+    std::byte* last_at(std::size_t parity) { return served ? data[0].data() : at(1 - parity); }
+    // After a step: a served output's value for the next step's previous-step readers.
+    void keep_served() {
+        if (served && doubled) std::memcpy(data[0].data(), served, spec.bytes());
+    }
     SpikeIndex* index_at(std::size_t parity) { return spike_index[doubled ? parity : 0].get(); }
     void invalidate_spike_index() {
         for (auto& index : spike_index)
@@ -133,6 +146,7 @@ struct Simulation::Impl {
     detail::FlatGraph graph;
     std::vector<std::size_t> order;
     std::vector<detail::Buffer> buffers;
+    std::vector<std::size_t> served_doubled;  // buffers served by a component and read a step later
     std::vector<detail::NodeRuntime> runtime;
     std::vector<std::vector<std::byte>> external;        // network input buffers
     std::vector<PortSpec> external_specs;
@@ -146,6 +160,9 @@ struct Simulation::Impl {
     // Runs node `i` for the current step: gathers its inputs, then steps its component. An exception
     // leaves as an Error that names the node (on every executor; oneTBB's rethrow would lose it).
     void run_node(std::size_t i, Parallel& parallel);
+    // After every node of a step: keeps the served outputs' values for previous-step readers, then
+    // applies the effects. The executors call it once per step, before counting the step.
+    void finish_step();
     void apply_effects();
     ConstArrayRef source_view(const detail::Source& s, std::size_t parity) const;
 };

@@ -62,7 +62,7 @@ public:
             } else {
                 for (std::size_t v : impl_.order) impl_.run_node(v, pool_);
             }
-            impl_.apply_effects();
+            impl_.finish_step();
             ++impl_.step;
             if (after_step) after_step();
         }

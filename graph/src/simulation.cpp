@@ -26,6 +26,18 @@ const PortSpec& source_spec(const detail::FlatGraph& g, const Source& s, const s
     return s.kind == SourceKind::output ? r.outputs[s.port] : r.properties[s.port];
 }
 
+// Output `o` of a built node when its component serves it from its own state, checked against the
+// output's spec; otherwise null (a runtime buffer).
+std::byte* served_storage(detail::FlatNode& node, std::size_t o, const PortSpec& spec) {
+    const ArrayRef storage = node.component->output_storage(o);
+    if (storage.empty()) return nullptr;
+    if (spec.kind == PayloadKind::spikes || storage.size != spec.size())
+        throw InternalError("node '" + node.path + "' serves output '" + std::string(node.info->outputs[o].name) +
+                            "' from an array of " + std::to_string(storage.size) + " elements; its spec is " +
+                            spec.to_string() + " (a SpikeArray output needs a runtime buffer)");
+    return static_cast<std::byte*>(storage.data);
+}
+
 }  // namespace
 
 ConstArrayRef Simulation::Impl::source_view(const Source& s, std::size_t parity) const {
@@ -36,8 +48,9 @@ ConstArrayRef Simulation::Impl::source_view(const Source& s, std::size_t parity)
     }
     auto& buffer = const_cast<Buffer&>(buffers[runtime[s.node].output_buffers[s.port]]);
     // A previous-step reader sees what the producer wrote during the last step.
-    const std::size_t p = s.latency == Latency::previous_step ? 1 - parity : parity;
-    return {buffer.at(p), buffer.spec.size(), buffer.index_at(p)};
+    if (s.latency == Latency::previous_step)
+        return {buffer.last_at(parity), buffer.spec.size(), buffer.index_at(1 - parity)};
+    return {buffer.at(parity), buffer.spec.size(), buffer.index_at(parity)};
 }
 
 void Simulation::Impl::run_node(std::size_t i, Parallel& parallel) {
@@ -78,6 +91,11 @@ void detail::SpikeConcat::update(std::size_t parity) {
     index->publish();
 }
 
+void Simulation::Impl::finish_step() {
+    for (const std::size_t b : served_doubled) buffers[b].keep_served();
+    apply_effects();
+}
+
 void Simulation::Impl::apply_effects() {
     const std::size_t p = parity();
     for (const auto& e : graph.effects)
@@ -92,7 +110,7 @@ public:
     void run(std::int64_t steps, const std::function<void()>& after_step) override {
         for (std::int64_t s = 0; s < steps; ++s) {
             for (std::size_t i : impl_.order) impl_.run_node(i, serial_parallel());
-            impl_.apply_effects();
+            impl_.finish_step();
             ++impl_.step;
             if (after_step) after_step();
         }
@@ -126,23 +144,30 @@ Simulation Simulation::build(const Network& network, const std::map<std::string,
         impl->external_specs.push_back(input_specs.at(name));
         impl->external.push_back(zeros(impl->external_specs.back()));
     }
-    // One buffer per output; doubled when a previous-step wire reads it.
+    // One buffer per output (or the component's own array); doubled when a previous-step wire reads it.
     impl->runtime.resize(g.nodes.size());
     for (std::size_t v = 0; v < g.nodes.size(); ++v)
-        for (const auto& spec : g.nodes[v].result.outputs) {
+        for (std::size_t o = 0; o < g.nodes[v].result.outputs.size(); ++o) {
             impl->runtime[v].output_buffers.push_back(impl->buffers.size());
             Buffer b;
-            b.spec = spec;
-            b.data[0] = zeros(spec);
+            b.spec = g.nodes[v].result.outputs[o];
+            b.served = served_storage(g.nodes[v], o, b.spec);
+            if (!b.served) b.data[0] = zeros(b.spec);
             impl->buffers.push_back(std::move(b));
         }
     for (const auto& node : g.nodes)
         for (const auto& sources : node.inputs)
             for (const auto& s : sources)
                 if (s.kind == SourceKind::output && s.latency == Latency::previous_step) {
-                    Buffer& b = impl->buffers[impl->runtime[s.node].output_buffers[s.port]];
-                    if (!b.doubled) {
-                        b.doubled = true;
+                    const std::size_t index = impl->runtime[s.node].output_buffers[s.port];
+                    Buffer& b = impl->buffers[index];
+                    if (b.doubled) continue;
+                    b.doubled = true;
+                    if (b.served) {
+                        b.data[0] = zeros(b.spec);
+                        b.keep_served();  // the value the first step's previous-step readers see
+                        impl->served_doubled.push_back(index);
+                    } else {
                         b.data[1] = zeros(b.spec);
                     }
                 }
@@ -269,6 +294,7 @@ void Simulation::reset() {
     for (auto& b : impl_->buffers) {
         for (auto& d : b.data) std::fill(d.begin(), d.end(), std::byte{0});
         b.invalidate_spike_index();
+        b.keep_served();  // a served output's previous value is the component's reset state, as after build
     }
     impl_->step = 0;
 }
@@ -363,14 +389,14 @@ void Simulation::visit_state(StateVisitor& visitor) {
         node.component->visit_state(prefixed);
     }
     // The values previous-step wires will deliver in the next step.
-    const std::size_t last = 1 - impl_->parity();
+    const std::size_t next = impl_->parity();
     for (std::size_t v = 0; v < impl_->graph.nodes.size(); ++v) {
         const auto& node = impl_->graph.nodes[v];
         for (std::size_t o = 0; o < node.info->outputs.size(); ++o) {
             Buffer& b = impl_->buffers[impl_->runtime[v].output_buffers[o]];
             if (!b.doubled) continue;
             visitor.visit(node.path + "." + std::string(node.info->outputs[o].name) + "@previous", b.spec.dtype,
-                          b.at(last), b.spec.size());
+                          b.last_at(next), b.spec.size());
             b.invalidate_spike_index();  // the visitor may have written the codes (a snapshot load)
         }
     }

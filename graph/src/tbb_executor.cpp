@@ -92,7 +92,7 @@ private:
     }
 
     void finish_step(const std::function<void()>& after_step) {
-        impl_.apply_effects();
+        impl_.finish_step();
         ++impl_.step;
         if (after_step) after_step();
     }

@@ -51,6 +51,9 @@ public:
         for (std::size_t i = 0; i < inputs_.size(); ++i)
             if (input_specs_[i]) input_refs_[i] = ConstArrayRef(inputs_[i].data(), input_specs_[i]->size());
         for (std::size_t i = 0; i < outputs_.size(); ++i) output_refs_[i] = ArrayRef{outputs_[i].data(), result_.outputs[i].size()};
+        // An output the component serves from its own state is its array, as in the runtime.
+        for (std::size_t i = 0; i < outputs_.size(); ++i)
+            if (const ArrayRef served = component_->output_storage(i); !served.empty()) output_refs_[i] = served;
     }
 
     // Convenience: construct by registry name with overrides.
@@ -69,9 +72,9 @@ public:
     std::span<float> input_f32(std::size_t i) { return bytes_as<float>(inputs_[i]); }
     std::span<std::uint8_t> input_u8(std::size_t i) { return bytes_as<std::uint8_t>(inputs_[i]); }
     std::span<std::int32_t> input_i32(std::size_t i) { return bytes_as<std::int32_t>(inputs_[i]); }
-    std::span<float> output_f32(std::size_t i) { return bytes_as<float>(outputs_[i]); }
-    std::span<std::uint8_t> output_u8(std::size_t i) { return bytes_as<std::uint8_t>(outputs_[i]); }
-    std::span<std::int32_t> output_i32(std::size_t i) { return bytes_as<std::int32_t>(outputs_[i]); }
+    std::span<float> output_f32(std::size_t i) { return output_refs_[i].f32(); }
+    std::span<std::uint8_t> output_u8(std::size_t i) { return output_refs_[i].u8(); }
+    std::span<std::int32_t> output_i32(std::size_t i) { return output_refs_[i].i32(); }
 
     Component& component() { return *component_; }
     template <class T>

@@ -283,7 +283,7 @@ std::size_t SynapseMatrix::synapse_count() const noexcept {
 
 namespace {
 
-// Dense delivery with per-synapse delays into the ring, then the slot of this step into x.
+// Dense delivery with per-synapse delays into the ring, then the slot of this step into x (x[p - begin]).
 template <class D>
 void deliver_delayed_dense(std::size_t begin, std::size_t end, std::size_t n_post, std::size_t n_pre,
                            std::size_t slots, std::size_t now, const float* kernel, const D* delay,
@@ -302,7 +302,7 @@ void deliver_delayed_dense(std::size_t begin, std::size_t end, std::size_t n_pos
     }
     float* current = ring + now * n_post;
     for (std::size_t p = begin; p < end; ++p) {
-        x[p] = current[p];
+        x[p - begin] = current[p];
         current[p] = 0.0f;
     }
 }
@@ -405,6 +405,7 @@ void deliver_in_flight(std::vector<SpikeInFlight>& flying, std::uint32_t step, c
 
 void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> spiking,
                                std::span<const float> sign, float* x) noexcept {
+    // x is the task's slice: target p at x[p - begin].
     const auto [begin, end] = task_range(task);
     const std::uint32_t* starts = column_start_.empty() ? nullptr : column_start_.data() + task;  // segment j: j * tasks_
     if (layout_ == Layout::dense && !ring_.empty()) {
@@ -423,7 +424,7 @@ void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> 
             using R = decltype(record);
             if constexpr (R::delayed)
                 deliver_in_flight<R>(in_flight_[task], step_, records_.data(), uniform_weight_, starts, tasks_, spiking,
-                                     sign, x + begin, end - begin);
+                                     sign, x, end - begin);
         });
         return;
     }
@@ -433,14 +434,14 @@ void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> 
             const float* row = kernel_.data() + p * n_pre_;
             float acc = 0.0f;
             for (std::size_t k = 0; k < n; ++k) acc += row[spiking[k]] * sign[k];
-            x[p] = acc;
+            x[p - begin] = acc;
         }
         return;
     }
-    std::fill(x + begin, x + end, 0.0f);
+    std::fill(x, x + (end - begin), 0.0f);
     with_records([&](auto record) {
         deliver_columns<decltype(record)>(records_.data(), uniform_weight_, starts, tasks_, 1, chunk_, spiking, sign,
-                                          x + begin);
+                                          x);
     });
 }
 
@@ -449,7 +450,7 @@ void SynapseMatrix::accumulate_all(std::span<const std::uint32_t> spiking, std::
     // Task by task where a task's work is not one stream per spiking column: the dense layout, and the
     // spikes in flight (each chunk keeps its own).
     if (layout_ == Layout::dense || in_flight_kept_) {
-        for (std::size_t t = 0; t < tasks_; ++t) accumulate(t, spiking, sign, x);
+        for (std::size_t t = 0; t < tasks_; ++t) accumulate(t, spiking, sign, x + task_range(t).first);
         return;
     }
     // Spike by spike over all chunks: a column is read as one contiguous stream.
@@ -461,7 +462,7 @@ void SynapseMatrix::accumulate_all(std::span<const std::uint32_t> spiking, std::
 }
 
 void SynapseMatrix::accumulate_per_synapse(std::size_t task, const std::uint8_t* codes, float* x) const noexcept {
-    const auto [begin, end] = task_range(task);
+    const auto [begin, end] = task_range(task);  // x is the task's slice: target p at x[p - begin]
     if (layout_ == Layout::dense) {
         for (std::size_t p = begin; p < end; ++p) {
             const float* row = kernel_.data() + p * n_pre_;
@@ -469,17 +470,17 @@ void SynapseMatrix::accumulate_per_synapse(std::size_t task, const std::uint8_t*
             float acc = 0.0f;
             for (std::size_t j = 0; j < n_pre_; ++j)
                 if (c[j] & spike::bit) acc += row[j] * spike::signed_value(c[j]);
-            x[p] = acc;
+            x[p - begin] = acc;
         }
         return;
     }
-    std::fill(x + begin, x + end, 0.0f);
+    std::fill(x, x + (end - begin), 0.0f);
     const std::uint32_t* starts = column_start_.data() + task;
     for (std::size_t j = 0; j < n_pre_; ++j) {
         for (std::uint32_t e = starts[j * tasks_]; e < starts[j * tasks_ + 1]; ++e) {
-            const std::size_t p = begin + stored_target(e);
-            const std::uint8_t c = codes[p * n_pre_ + j];
-            if (c & spike::bit) x[p] += stored_weight(e) * spike::signed_value(c);
+            const std::size_t offset = stored_target(e);
+            const std::uint8_t c = codes[(begin + offset) * n_pre_ + j];
+            if (c & spike::bit) x[offset] += stored_weight(e) * spike::signed_value(c);
         }
     }
 }

@@ -63,15 +63,16 @@ TraceBank::TraceBank(std::size_t size, std::span<const float> tau, float scale, 
 }
 
 SPARK_HOT_LOOP
-void TraceBank::step_range(std::size_t begin, std::size_t end, float* u) noexcept {
-    float* x = trace_.data();
+void TraceBank::step_range(std::size_t begin, std::size_t end, const float* u) noexcept {
+    float* x = trace_.data() + begin;
+    const std::size_t n = end - begin;
     const float base = base_, scale = scale_;
     if (stride_ == 0) {
         const float decay = decay_[0];
-        for (std::size_t i = begin; i < end; ++i) u[i] = x[i] = base + decay * (x[i] - base) + scale * u[i];
+        for (std::size_t i = 0; i < n; ++i) x[i] = base + decay * (x[i] - base) + scale * u[i];
     } else {
-        const float* decay = decay_.data();
-        for (std::size_t i = begin; i < end; ++i) u[i] = x[i] = base + decay[i] * (x[i] - base) + scale * u[i];
+        const float* decay = decay_.data() + begin;
+        for (std::size_t i = 0; i < n; ++i) x[i] = base + decay[i] * (x[i] - base) + scale * u[i];
     }
 }
 

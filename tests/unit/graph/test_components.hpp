@@ -198,6 +198,45 @@ public:
     std::size_t inhibitory = 0;
 };
 
+// A counter that serves its output from its own state (Component::output_storage): count += increment
+// every step, in place. `served_size` other than 0 serves an array of that many elements instead (a
+// mistake the runtime must refuse).
+struct ServedCounterConfig {
+    Shape units{1};
+    double increment = 1.0;
+    double served_size = 0.0;
+    static constexpr FieldMeta meta[] = {{"units", "", Bound::none, "Shape."},
+                                         {"increment", "", Bound::none, "Added every step."},
+                                         {"served_size", "", Bound::none, "Elements of the served array (0: units)."}};
+};
+class ServedCounter : public ComponentBase<ServedCounter, ServedCounterConfig> {
+public:
+    static constexpr std::string_view type_name = "test_served_counter";
+    static constexpr std::string_view class_name_v = "TestServedCounter";
+    static constexpr std::string_view category = "test";
+    static constexpr std::string_view description = "A counter whose output is its state.";
+    static constexpr std::array<PortDecl, 0> input_ports{};
+    static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "The count."}};
+    static constexpr std::array<PortDecl, 0> property_ports{};
+    using ComponentBase::ComponentBase;
+    BuildResult build(const BuildContext&) override {
+        const auto size = config_.served_size > 0 ? static_cast<std::size_t>(config_.served_size) : config_.units.size();
+        count_.assign(size, 0.0f);
+        return {{PortSpec(PayloadKind::floating, config_.units)}, {}};
+    }
+    ArrayRef output_storage(std::size_t) override { return {count_.data(), count_.size()}; }
+    void step(const StepContext& ctx) override {
+        auto out = ctx.outputs[0].f32();
+        if (out.data() != count_.data()) throw std::runtime_error("step() was not given the served array");
+        for (float& c : out) c += static_cast<float>(config_.increment);
+    }
+    void reset() override { std::fill(count_.begin(), count_.end(), 0.0f); }
+    void visit_state(StateVisitor& v) override { v("count", count_); }
+
+private:
+    std::vector<float> count_;
+};
+
 inline const Registry& test_registry() {
     static const Registry r = [] {
         Registry reg;
@@ -207,6 +246,7 @@ inline const Registry& test_registry() {
         reg.add<ConstantCurrent>();
         reg.add<SpikeProbe>();
         reg.add<CurrentCopy>();
+        reg.add<ServedCounter>();
         return reg;
     }();
     return r;
@@ -219,3 +259,4 @@ BOOST_HANA_ADAPT_STRUCT(spark::testing::AdderConfig, units, increment, fail_at, 
 BOOST_HANA_ADAPT_STRUCT(spark::testing::ConstantCurrentConfig, units, value, ramp);
 BOOST_HANA_ADAPT_STRUCT(spark::testing::SpikeProbeConfig);
 BOOST_HANA_ADAPT_STRUCT(spark::testing::CurrentCopyConfig);
+BOOST_HANA_ADAPT_STRUCT(spark::testing::ServedCounterConfig, units, increment, served_size);

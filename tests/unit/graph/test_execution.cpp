@@ -5,6 +5,7 @@
 #include <cstring>
 #include <map>
 
+#include <spark/components/synapses/traced_synapses.hpp>
 #include <spark/graph/simulation.hpp>
 
 #include "plan.hpp"
@@ -31,6 +32,19 @@ public:
         auto* p = static_cast<std::byte*>(data);
         arrays[std::string(name)].assign(p, p + count * size_of(dtype));
     }
+};
+// Writes arrays collected by Collect back (by name; sizes must match).
+class Restore final : public StateVisitor {
+public:
+    explicit Restore(const std::map<std::string, std::vector<std::byte>>& arrays) : arrays_(arrays) {}
+    void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
+        const auto& saved = arrays_.at(std::string(name));
+        REQUIRE(saved.size() == count * size_of(dtype));
+        std::memcpy(data, saved.data(), saved.size());
+    }
+
+private:
+    const std::map<std::string, std::vector<std::byte>>& arrays_;
 };
 }  // namespace
 
@@ -268,6 +282,94 @@ TEST_CASE("the state lists every node's arrays, the wire cache and the step coun
     CHECK(sim.step_count() == 0);
     sim.step();
     CHECK(sim.read("counter", "out").f32()[0] == 1.0f);
+}
+
+TEST_CASE("an output served from a component's state: same-step readers see this step, previous-step ones the last",
+          "[graph][latency][state]") {
+    const auto [kind, threads] = GENERATE(table<ExecutorKind, unsigned>(
+        {{ExecutorKind::sequential, 1}, {ExecutorKind::tbb, 2}, {ExecutorKind::pool, 2}}));
+    Network net;  // previous-step wires by default
+    net.add("counter", "test_served_counter", {{"units", Value::List{3}}})
+        .add("now", "test_adder", {{"units", Value::List{3}}, {"increment", 0.0}})
+        .add("late", "test_adder", {{"units", Value::List{3}}, {"increment", 0.0}})
+        .connect("counter.out", "now.in", Latency::same_step)
+        .connect("counter.out", "late.in");
+    auto sim = Simulation::build(net, {}, opts(kind, threads));
+    auto& counter = sim.component("counter");
+    for (int t = 1; t <= 4; ++t) {
+        sim.step();
+        CHECK(sim.read("now", "out").f32()[2] == static_cast<float>(t));
+        CHECK(sim.read("late", "out").f32()[2] == static_cast<float>(t - 1));
+    }
+    // Readers get the component's own array; the wire cache holds what the next step's late reader sees.
+    CHECK(sim.read("counter", "out").data == counter.output_storage(0).data);
+    Collect state;
+    sim.visit_state(state);
+    REQUIRE(state.arrays.count("counter.out@previous") == 1);
+    float cached = 0;
+    std::memcpy(&cached, state.arrays["counter.out@previous"].data(), 4);
+    CHECK(cached == 4.0f);
+
+    // The state (component array and wire cache) restored into a fresh build continues the same way.
+    auto copy = Simulation::build(net, {}, opts(kind, threads));
+    Restore restore{state.arrays};
+    copy.visit_state(restore);
+    for (int t = 5; t <= 6; ++t) {
+        copy.step();
+        CHECK(copy.read("now", "out").f32()[0] == static_cast<float>(t));
+        CHECK(copy.read("late", "out").f32()[0] == static_cast<float>(t - 1));
+    }
+    // After reset the late reader's first value is the reset state again.
+    sim.reset();
+    sim.step();
+    CHECK(sim.read("now", "out").f32()[1] == 1.0f);
+    CHECK(sim.read("late", "out").f32()[1] == 0.0f);
+}
+
+TEST_CASE("traced synapses serve their traces as currents, and a reader a step later gets the last step's exactly",
+          "[graph][latency][synapses]") {
+    const auto [kind, threads] = GENERATE(table<ExecutorKind, unsigned>(
+        {{ExecutorKind::sequential, 1}, {ExecutorKind::tbb, 2}, {ExecutorKind::pool, 2}}));
+    constexpr std::size_t n_pre = 50, n_post = 40000;  // several target tasks, split over the threads
+    Network net;
+    net.add("syn", "traced_synapses",
+            {{"units", Value::List{static_cast<double>(n_post)}},
+             {"tau", 5.0},
+             {"kernel", Value::Map{{"initializer", "sparse_uniform_initializer"}, {"scale", 3.0}, {"density", 0.2}}}})
+        .add("now", "test_current_copy")
+        .add("late", "test_current_copy")
+        .input("x", "syn.spikes")
+        .connect("syn.currents", "now.in", Latency::same_step)
+        .connect("syn.currents", "late.in");
+    auto sim = Simulation::build(net, {{"x", spikes(n_pre)}}, opts(kind, threads));
+    const auto& syn = dynamic_cast<const components::synapses::TracedSynapses&>(sim.component("syn"));
+    REQUIRE(syn.layout() == components::synapses::Layout::sparse);
+    REQUIRE(syn.matrix().task_count() > 1);
+    CHECK(sim.read("syn", "currents").data == syn.traces().data());
+    std::vector<float> last(n_post, 0.0f);
+    for (std::uint32_t t = 0; t < 30; ++t) {
+        auto x = sim.input("x").u8();
+        for (std::size_t j = 0; j < n_pre; ++j) x[j] = (j * 7 + t * 3) % 11 == 0 ? spike::bit : 0;
+        sim.step();
+        const auto now = sim.read("now", "out").f32();
+        const auto late = sim.read("late", "out").f32();
+        REQUIRE(std::equal(now.begin(), now.end(), syn.traces().begin()));
+        REQUIRE(std::equal(late.begin(), late.end(), last.begin()));
+        last.assign(now.begin(), now.end());
+    }
+    CHECK(*std::max_element(last.begin(), last.end()) > 0.0f);
+}
+
+TEST_CASE("a served output of the wrong size is refused, naming the node and the port", "[graph][errors]") {
+    Network net;
+    net.add("counter", "test_served_counter", {{"units", Value::List{3}}, {"served_size", 2.0}});
+    REQUIRE_THROWS_MATCHES(Simulation::build(net, {}, opts()), InternalError,
+                           Catch::Matchers::Predicate<InternalError>([](const InternalError& e) {
+                               const std::string m = e.what();
+                               return m.find("node 'counter' serves output 'out' from an array of 2 elements") !=
+                                          std::string::npos &&
+                                      m.find("FloatArray[3]") != std::string::npos;
+                           }));
 }
 
 TEST_CASE("initial state values are drawn after the build and restored by reset", "[graph][state]") {

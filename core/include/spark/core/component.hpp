@@ -13,9 +13,11 @@
 //   4. reset() returns the state to its post-build initial values;
 //   5. visit_state(v) names every state array (and RNG stream): one list that serves snapshots,
 //      recording and inspection alike.
-// Outputs are runtime-owned buffers. Properties are component-owned arrays (a synapse kernel, a
-// soma's potential) that other nodes read live through property(); settable properties are written
-// by effects after a step through set_property().
+// Outputs are runtime-owned buffers, unless the component serves one from its own state
+// (output_storage(): a synapse group whose current is its trace), which saves a copy per step and keeps
+// the threads' working sets smaller. Properties are component-owned arrays (a synapse kernel, a soma's
+// potential) that other nodes read live through property(); settable properties are written by
+// effects after a step through set_property().
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -104,6 +106,12 @@ public:
 
     // The live storage of property `index` (valid after build, stable until the component dies).
     virtual ArrayRef property(std::size_t index);
+    // An output the component keeps as part of its state, asked once after build: its live array
+    // (stable until the component dies, spec.size() elements, never a SpikeArray), which the runtime
+    // hands to every reader and to step() as ctx.outputs[index] instead of a buffer of its own. step()
+    // updates it in place, and it holds the last step's value between steps (reset() and snapshots
+    // reach it through the component's state). Default: empty, a runtime buffer.
+    virtual ArrayRef output_storage(std::size_t index);
     // Overwrites property `index` (an effect). Default: copy into property(index).
     virtual void set_property(std::size_t index, ConstArrayRef value);
 

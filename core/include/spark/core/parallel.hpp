@@ -61,6 +61,12 @@ void parallel_for(Parallel& parallel, std::size_t n, std::size_t chunk, Body&& b
     });
 }
 
+// A per-thread buffer of at least n floats, shared by every caller on the calling thread: for the
+// temporary values of one task (a synapse group's delivered input), so that a thread's working set holds
+// one such buffer in all instead of one per component. Valid until the next call on the same thread:
+// use it inside one task body (or one serial pass) and never across a Parallel::run. Contents undefined.
+float* thread_scratch(std::size_t n);
+
 // The element count below which a component should not bother splitting its loop.
 inline constexpr std::size_t default_chunk = 16384;
 

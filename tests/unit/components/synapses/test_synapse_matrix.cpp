@@ -30,6 +30,11 @@ using spark::testing::synapses;
 using spark::testing::ThreadParallel;
 
 namespace {
+// Task t of m into its slice of the whole-population array x.
+void accumulate_task(SynapseMatrix& m, std::size_t t, std::span<const std::uint32_t> spiking,
+                     std::span<const float> sign, std::vector<float>& x) {
+    m.accumulate(t, spiking, sign, x.data() + m.task_range(t).first);
+}
 const ConfigWhere kWhere{"LinearSynapses", "s"};
 }
 
@@ -58,8 +63,8 @@ TEST_CASE("SynapseMatrix sparse layout: several target chunks, same sums as dens
     const std::vector<std::uint32_t> spiking{0, 3, 17, 49};
     const std::vector<float> sign{1.0f, -1.0f, 1.0f, -1.0f};
     std::vector<float> a(P, -1.0f), b(P, -1.0f);
-    for (std::size_t t = 0; t < dense.task_count(); ++t) dense.accumulate(t, spiking, sign, a.data());
-    for (std::size_t t = 0; t < sparse.task_count(); ++t) sparse.accumulate(t, spiking, sign, b.data());
+    for (std::size_t t = 0; t < dense.task_count(); ++t) accumulate_task(dense, t, spiking, sign, a);
+    for (std::size_t t = 0; t < sparse.task_count(); ++t) accumulate_task(sparse, t, spiking, sign, b);
     for (std::size_t p = 0; p < P; ++p) {
         float expected = 0.0f;
         for (std::size_t k = 0; k < spiking.size(); ++k) expected += kernel[p * N + spiking[k]] * sign[k];
@@ -96,7 +101,7 @@ void require_same_deliveries(SynapseMatrix& a, SynapseMatrix& b, std::size_t n_p
         if (step < steps) source.fill(codes);
         else std::fill(codes.begin(), codes.end(), std::uint8_t{0});
         const auto [spiking, sign] = spike_list(codes);
-        for (std::size_t t = 0; t < a.task_count(); ++t) a.accumulate(t, spiking, sign, xa.data());
+        for (std::size_t t = 0; t < a.task_count(); ++t) accumulate_task(a, t, spiking, sign, xa);
         b.accumulate_all(spiking, sign, xb.data());
         a.advance();
         b.advance();
@@ -135,7 +140,7 @@ TEST_CASE("Sparse delays: several chunks of delay-sorted columns give the dense 
         source.fill(codes);
         const auto [spiking, sign] = spike_list(codes);
         sparse.accumulate_all(spiking, sign, xa.data());
-        for (std::size_t t = by_task.task_count(); t-- > 0;) by_task.accumulate(t, spiking, sign, xb.data());
+        for (std::size_t t = by_task.task_count(); t-- > 0;) accumulate_task(by_task, t, spiking, sign, xb);
         sparse.advance();
         by_task.advance();
         REQUIRE(xa == xb);

@@ -63,6 +63,17 @@ TEST_CASE("TracedSynapses: one spike gives K e^{-n dt/tau}, exactly spark::Trace
     }
 }
 
+TEST_CASE("TracedSynapses serve their per-target traces as their currents, per-synapse traces are summed into a buffer",
+          "[synapses]") {
+    auto per_target = synapses("traced_synapses", {{"units", ints({3})}, {"trace_mode", "per_target"}}, sync_spikes(4));
+    const ArrayRef served = per_target.component().output_storage(0);
+    CHECK(served.data == per_target.as<TracedSynapses>().traces().data());
+    CHECK(served.size == 3);
+    auto per_synapse =
+        synapses("traced_synapses", {{"units", ints({3})}, {"trace_mode", "per_synapse"}}, sync_spikes(4));
+    CHECK(per_synapse.component().output_storage(0).empty());
+}
+
 TEST_CASE("TracedSynapses per-target trace of several synapses: n_pre base + scale K s", "[synapses]") {
     // units [1], three synapses K = (1, 2, 4), base 0.25, scale 2: at rest the current is 3 x 0.25;
     // spikes of pre 0 and pre 2 at step 1 add 2 (1 + 4) = 10, which decays with tau = 5 ms.

@@ -114,16 +114,17 @@ public:
         return {begin, begin + chunk_ < n_post_ ? begin + chunk_ : n_post_};
     }
 
-    // Writes into x[p], for every target p of `task`, this step's synaptic input
-    //     x[p] = sum_j K[p, j] s_j(t - d[p, j])      (d = 0 without delays)
+    // Writes this step's synaptic input of every target p of `task` into the task's slice x (target p at
+    // x[p - begin], begin = task_range(task).first):
+    //     x[p - begin] = sum_j K[p, j] s_j(t - d[p, j])      (d = 0 without delays)
     // given the spiking units `spiking` (increasing) and their signed values `sign` (+-1) of this step.
     // With delays it also puts this step's spikes in flight. Safe to run tasks concurrently.
     void accumulate(std::size_t task, std::span<const std::uint32_t> spiking, std::span<const float> sign,
                     float* x) noexcept;
     // The same for per-synapse input codes [n_post x n_pre] (already delayed; no ring).
     void accumulate_per_synapse(std::size_t task, const std::uint8_t* codes, float* x) const noexcept;
-    // All tasks of a step at once, spike by spike (one contiguous stream per spiking column): the same
-    // x as accumulate() over every task. For the serial case.
+    // All tasks of a step at once into x[0, n_post), spike by spike (one contiguous stream per spiking
+    // column): the same values as accumulate() of every task into its slice. For the serial case.
     void accumulate_all(std::span<const std::uint32_t> spiking, std::span<const float> sign, float* x) noexcept;
     // After all tasks of a step: the next step (advances the ring, ages the spikes in flight).
     void advance() noexcept;

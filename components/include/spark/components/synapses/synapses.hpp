@@ -49,6 +49,13 @@
 //     bool build_model(const BuildContext&);        // draw parameters; returns true for per-synapse traces
 //     void update_targets(std::size_t begin, std::size_t end, float* current) noexcept;
 //         // per-target path: current[p] holds sum_j K s for p in [begin, end); replace it by the output
+// or, for a model whose per-target output is one of its own state arrays (TracedSynapses: the trace),
+//     std::span<float> served_current() noexcept;  // that array (n_post), or empty (per-synapse path)
+//     void update_served(std::size_t begin, std::size_t end, const float* input) noexcept;
+//         // advance it for the targets [begin, end), whose input sum_j K s is at input[p - begin]
+// The group then serves its output from that array (Component::output_storage), and the input is
+// delivered into a per-thread scratch (thread_scratch) instead of the output: per target and step,
+// one array of 4 bytes is read and written instead of two, and no memset of the output.
 //     float update_row(std::size_t post, const float* kernel_row, const float* sign_row) noexcept;
 //         // per-synapse path: advance the traces of row `post` with K s, return the row's current
 //     void reset_model() noexcept;  void visit_model(StateVisitor&);  std::size_t model_state_bytes() const;
@@ -252,6 +259,14 @@ public:
         static_cast<Derived*>(this)->visit_model(v);
     }
 
+    ArrayRef output_storage(std::size_t) override {
+        if constexpr (serves_current) {
+            const std::span<float> served = static_cast<Derived*>(this)->served_current();
+            return {served.data(), served.size()};
+        }
+        return {};
+    }
+
     ArrayRef property(std::size_t) override {
         if (matrix_.layout() == Layout::dense) {
             const auto k = matrix_.dense_kernel();
@@ -403,6 +418,11 @@ private:
         return 2 * nonzeros <= weights.size() ? Layout::sparse : Layout::dense;
     }
 
+    static constexpr bool serves_current = requires(Derived& d, const float* input) {
+        d.served_current();
+        d.update_served(std::size_t{}, std::size_t{}, input);
+    };
+
     template <class Body>
     void run_tasks(Parallel& parallel, Body&& body) {
         const std::size_t n = matrix_.task_count();
@@ -413,16 +433,28 @@ private:
         }
     }
 
-    void step_per_target(ConstArrayRef spikes_in, float* out, Parallel& parallel) {
+    // Task t of the per-target path: `deliver(x)` writes the task's input into its slice x (target p at
+    // x[p - begin]); the model turns it into the output. A model that serves its output from its own
+    // state gets the input in this thread's scratch; the others get it in the output itself.
+    template <class Deliver>
+    void run_target_task(std::size_t t, float* out, Deliver&& deliver) {
         auto* self = static_cast<Derived*>(this);
+        const auto [begin, end] = matrix_.task_range(t);
+        if constexpr (serves_current) {
+            float* input = thread_scratch(end - begin);
+            deliver(input);
+            self->update_served(begin, end, input);
+        } else {
+            deliver(out + begin);
+            if constexpr (Derived::has_traces) self->update_targets(begin, end, out);
+        }
+    }
+
+    void step_per_target(ConstArrayRef spikes_in, float* out, Parallel& parallel) {
         if (per_synapse_input_) {
             const std::uint8_t* in = spikes_in.u8().data();
             run_tasks(parallel, [&](std::size_t t) {
-                matrix_.accumulate_per_synapse(t, in, out);
-                if constexpr (Derived::has_traces) {
-                    const auto [begin, end] = matrix_.task_range(t);
-                    self->update_targets(begin, end, out);
-                }
+                run_target_task(t, out, [&](float* x) { matrix_.accumulate_per_synapse(t, in, x); });
             });
             return;
         }
@@ -431,17 +463,20 @@ private:
         const std::span<const float> sign(spike_sign_.data(), n);
         if (matrix_.task_count() <= 1 || parallel.concurrency() <= 1) {
             // One thread: every task at once, spike by spike (the same sums; contiguous columns).
-            matrix_.accumulate_all(spiking, sign, out);
-            if constexpr (Derived::has_traces) self->update_targets(0, n_post_, out);
+            auto* self = static_cast<Derived*>(this);
+            if constexpr (serves_current) {
+                float* input = thread_scratch(n_post_);
+                matrix_.accumulate_all(spiking, sign, input);
+                self->update_served(0, n_post_, input);
+            } else {
+                matrix_.accumulate_all(spiking, sign, out);
+                if constexpr (Derived::has_traces) self->update_targets(0, n_post_, out);
+            }
             matrix_.advance();
             return;
         }
         run_tasks(parallel, [&](std::size_t t) {
-            matrix_.accumulate(t, spiking, sign, out);
-            if constexpr (Derived::has_traces) {
-                const auto [begin, end] = matrix_.task_range(t);
-                self->update_targets(begin, end, out);
-            }
+            run_target_task(t, out, [&](float* x) { matrix_.accumulate(t, spiking, sign, x); });
         });
         matrix_.advance();
     }

@@ -24,12 +24,13 @@ public:
         x = base_ + decay_[i * stride_] * (x - base_) + scale_ * u;
         return x;
     }
-    // step(i, u[i]) for i in [begin, end), writing each new trace value into u[i]; a loop the compiler
-    // vectorises when the decay is one value.
-    void step_range(std::size_t begin, std::size_t end, float* u) noexcept;
+    // step(i, u[i - begin]) for i in [begin, end); a loop the compiler vectorises when the decay is one
+    // value.
+    void step_range(std::size_t begin, std::size_t end, const float* u) noexcept;
     void reset() noexcept;
     void visit_state(StateVisitor& v, std::string_view name) { v(name, trace_); }
     std::span<const float> values() const noexcept { return trace_; }
+    std::span<float> mutable_values() noexcept { return trace_; }
     std::size_t bytes() const noexcept { return (trace_.size() + decay_.size()) * sizeof(float); }
 
 private:

@@ -47,8 +47,12 @@ public:
     using Synapses::Synapses;
 
     bool build_model(const BuildContext& ctx);
-    void update_targets(std::size_t begin, std::size_t end, float* current) noexcept {
-        trace_.step_range(begin, end, current);
+    // Per target, the output is the trace itself (served from it: no copy).
+    std::span<float> served_current() noexcept {
+        return per_synapse_traces() ? std::span<float>() : trace_.mutable_values();
+    }
+    void update_served(std::size_t begin, std::size_t end, const float* input) noexcept {
+        trace_.step_range(begin, end, input);
     }
     float update_row(std::size_t post, const float* kernel_row, const float* sign_row) noexcept {
         const std::size_t first = post * n_pre_;
