@@ -245,7 +245,7 @@ void SynapseMatrix::pack(std::span<const float> weights, std::span<const std::ui
     nonzeros_ = targets.size();
     with_records([&](auto record) {
         using R = decltype(record);
-        std::vector<std::byte>(nonzeros_ * R::size).swap(records_);
+        LargeArray<std::byte>(nonzeros_ * R::size).swap(records_);
         for (std::size_t e = 0; e < nonzeros_; ++e) {
             std::byte* r = records_.data() + e * R::size;
             if constexpr (R::weighted) store(r, weights[e]);

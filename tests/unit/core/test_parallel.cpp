@@ -1,6 +1,7 @@
 // parallel_for (parallel.hpp): chunk boundaries depend on the problem size and the chunk length only.
 #include <catch2/catch.hpp>
 
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -73,4 +74,16 @@ TEST_CASE("task_length splits a population into equal tasks: at most 16384 units
         CHECK(length <= default_chunk);
         CHECK(tasks * length - n < tasks);  // equal tasks: the last one is at most one unit short per task
     }
+}
+
+TEST_CASE("thread_scratch gives each thread its own buffer, reused and grown on demand", "[core][parallel]") {
+    float* first = thread_scratch(100);
+    first[99] = 1.0f;
+    CHECK(thread_scratch(50) == first);  // no growth: the same buffer
+    float* grown = thread_scratch(1 << 20);
+    grown[(1 << 20) - 1] = 2.0f;  // at least the asked-for length
+    float* other = nullptr;
+    std::thread([&] { other = thread_scratch(100); }).join();
+    CHECK(other != nullptr);
+    CHECK(other != grown);
 }

@@ -17,6 +17,8 @@
 //           task_length (core/parallel.hpp: the split every per-unit loop uses, so a thread delivers
 //           into the targets whose soma it also updates), with delays as long as possible (65536
 //           targets); larger only when the segment starts would cost more than ~1 byte per synapse.
+//           The records of a large group are on huge pages (core/huge_pages.hpp): the delivery reads
+//           them at scattered places, and 4 KB pages would make nearly every such read miss the TLB.
 // and, optionally, one delay per synapse (1..B steps): a spike of step t reaches the target's input of
 // step t + d (never a per-synapse spike buffer).
 //   dense   a ring of B+1 slots of per-target input: each spike adds K s into the slot it arrives in, so
@@ -45,6 +47,7 @@
 #include <vector>
 
 #include <spark/core/config.hpp>
+#include <spark/core/huge_pages.hpp>
 #include <spark/core/sparse.hpp>
 #include <spark/core/state.hpp>
 
@@ -189,7 +192,7 @@ private:
     std::vector<std::uint16_t> delay16_;         // dense: per synapse, when B > 255
     // Sparse: one record per stored synapse, in segment order, byte-packed:
     //     [weight f32, unless uniform_] target offset inside its chunk u16 [delay: u8 if B <= 255, else u16]
-    std::vector<std::byte> records_;
+    LargeArray<std::byte> records_;  // on huge pages when large: read at scattered places every step
     std::size_t nonzeros_ = 0;
     bool uniform_ = false;                       // sparse: every stored weight equals uniform_weight_
     float uniform_weight_ = 0.0f;

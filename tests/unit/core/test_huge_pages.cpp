@@ -1,0 +1,62 @@
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+#include <string>
+
+#include <spark/core/huge_pages.hpp>
+
+using namespace spark;
+
+namespace {
+// The transparent-huge-page mode of this Linux system ("always", "madvise", "never"), or "" elsewhere.
+std::string thp_mode() {
+    std::ifstream in("/sys/kernel/mm/transparent_hugepage/enabled");
+    std::string line;
+    std::getline(in, line);
+    const auto open = line.find('['), close = line.find(']');
+    return open == std::string::npos || close == std::string::npos ? "" : line.substr(open + 1, close - open - 1);
+}
+
+// kB of AnonHugePages in the mapping of this process that contains `address` (/proc/self/smaps).
+long huge_kb_at(const void* address) {
+    std::ifstream smaps("/proc/self/smaps");
+    const auto a = reinterpret_cast<std::uintptr_t>(address);
+    bool inside = false;
+    for (std::string line; std::getline(smaps, line);) {
+        std::uintptr_t lo = 0, hi = 0;
+        char dash = 0;
+        std::istringstream head(line);
+        if (head >> std::hex >> lo >> dash >> hi && dash == '-') {
+            inside = lo <= a && a < hi;
+            continue;
+        }
+        if (inside && line.rfind("AnonHugePages:", 0) == 0) return std::stol(line.substr(14));
+    }
+    return -1;
+}
+}  // namespace
+
+TEST_CASE("a large LargeArray is 2 MB aligned and keeps its contents, a small one is ordinary", "[core][memory]") {
+    LargeArray<float> large(3 * huge_page_bytes / sizeof(float));
+    CHECK(reinterpret_cast<std::uintptr_t>(large.data()) % huge_page_bytes == 0);
+    std::iota(large.begin(), large.end(), 0.0f);
+    LargeArray<float> copy = large;
+    copy.resize(copy.size() + 1, -1.0f);
+    CHECK(copy[12345] == 12345.0f);
+    CHECK(copy.back() == -1.0f);
+    LargeArray<std::byte> small(1000, std::byte{7});
+    CHECK(small[999] == std::byte{7});
+}
+
+TEST_CASE("a large LargeArray is backed by transparent huge pages where the system offers them", "[core][memory]") {
+    const std::string mode = thp_mode();
+    if (mode != "always" && mode != "madvise") {
+        WARN("transparent huge pages are '" << mode << "' here: nothing to check");
+        return;
+    }
+    LargeArray<std::byte> records(4 * huge_page_bytes, std::byte{1});  // touched after the advice
+    CHECK(huge_kb_at(records.data()) >= 2048);
+}
