@@ -2,8 +2,8 @@
 // Large arrays on huge pages.
 //
 // A synapse group's records (hundreds of MB to GB for the microcircuit) are read at scattered places
-// every step. On 4 KB pages nearly every such read also misses the TLB (its entries cover ~12 MB), and
-// filling the array at build takes a page fault per 4 KB. HugePageAllocator gives an allocation of at
+// every step. On 4 KB pages nearly every such read also misses the TLB (its entries cover ~12 MB); on
+// 2 MB pages the whole array is covered. HugePageAllocator gives an allocation of at
 // least 2 MB its own 2 MB-aligned storage and asks Linux to back it with transparent huge pages
 // (madvise(MADV_HUGEPAGE): honoured when the system's THP mode is "always" or "madvise", as on Debian's
 // default kernels), before anything touches it. Smaller allocations, other systems and a refused
