@@ -433,13 +433,13 @@ private:
         }
     }
 
-    // Task t of the per-target path: `deliver(x)` writes the task's input into its slice x (target p at
-    // x[p - begin]); the model turns it into the output. A model that serves its output from its own
-    // state gets the input in this thread's scratch; the others get it in the output itself.
+    // The targets [begin, end) of the per-target path (one task, or all of them on one thread):
+    // `deliver(x)` writes their input into x (target p at x[p - begin]); the model turns it into the
+    // output. A model that serves its output from its own state gets the input in this thread's scratch;
+    // the others get it in the output itself.
     template <class Deliver>
-    void run_target_task(std::size_t t, float* out, Deliver&& deliver) {
+    void update_targets_from(std::size_t begin, std::size_t end, float* out, Deliver&& deliver) {
         auto* self = static_cast<Derived*>(this);
-        const auto [begin, end] = matrix_.task_range(t);
         if constexpr (serves_current) {
             float* input = thread_scratch(end - begin);
             deliver(input);
@@ -454,7 +454,8 @@ private:
         if (per_synapse_input_) {
             const std::uint8_t* in = spikes_in.u8().data();
             run_tasks(parallel, [&](std::size_t t) {
-                run_target_task(t, out, [&](float* x) { matrix_.accumulate_per_synapse(t, in, x); });
+                const auto [begin, end] = matrix_.task_range(t);
+                update_targets_from(begin, end, out, [&](float* x) { matrix_.accumulate_per_synapse(t, in, x); });
             });
             return;
         }
@@ -463,21 +464,13 @@ private:
         const std::span<const float> sign(spike_sign_.data(), n);
         if (matrix_.task_count() <= 1 || parallel.concurrency() <= 1) {
             // One thread: every task at once, spike by spike (the same sums; contiguous columns).
-            auto* self = static_cast<Derived*>(this);
-            if constexpr (serves_current) {
-                float* input = thread_scratch(n_post_);
-                matrix_.accumulate_all(spiking, sign, input);
-                self->update_served(0, n_post_, input);
-            } else {
-                matrix_.accumulate_all(spiking, sign, out);
-                if constexpr (Derived::has_traces) self->update_targets(0, n_post_, out);
-            }
-            matrix_.advance();
-            return;
+            update_targets_from(0, n_post_, out, [&](float* x) { matrix_.accumulate_all(spiking, sign, x); });
+        } else {
+            run_tasks(parallel, [&](std::size_t t) {
+                const auto [begin, end] = matrix_.task_range(t);
+                update_targets_from(begin, end, out, [&](float* x) { matrix_.accumulate(t, spiking, sign, x); });
+            });
         }
-        run_tasks(parallel, [&](std::size_t t) {
-            run_target_task(t, out, [&](float* x) { matrix_.accumulate(t, spiking, sign, x); });
-        });
         matrix_.advance();
     }
 
