@@ -2,6 +2,8 @@
 // a staging copy that is validated completely before the simulation is touched.
 #include <spark/serialization/snapshot.hpp>
 
+#include <spark/core/version.hpp>
+
 #include <algorithm>
 #include <bit>
 #include <cerrno>
@@ -26,10 +28,6 @@
 
 #include "convert.hpp"
 #include "spark/v1/snapshot.pb.h"
-
-#ifndef SPARK_VERSION
-#define SPARK_VERSION "unknown"
-#endif
 
 namespace spark::serialization {
 
@@ -501,7 +499,7 @@ void write_records(graph::Simulation& simulation, std::ostream& out, const std::
     pb::SnapshotRecordProto record;
     auto* header = record.mutable_header();
     header->set_format_version(snapshot_format_version);
-    header->set_writer("spark " SPARK_VERSION);
+    header->set_writer("spark " + std::string(version()));
     *header->mutable_description() = description_of(simulation);
     header->set_step(simulation.step_count());
     for (const auto& info : simulation.nodes()) {
