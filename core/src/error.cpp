@@ -16,12 +16,6 @@ std::string shape_message(const std::string& node, const std::string& port, cons
     if (!detail.empty()) text += " (" + detail + ")";
     return text;
 }
-std::string join_lines(const std::vector<std::string>& problems) {
-    std::string text = std::to_string(problems.size()) + (problems.size() == 1 ? " problem" : " problems") +
-                       " in the network:";
-    for (const auto& p : problems) text += "\n  - " + p;
-    return text;
-}
 }  // namespace
 
 ConfigError::ConfigError(std::string component, std::string instance, std::string field, std::string value,
@@ -41,8 +35,5 @@ ShapeError::ShapeError(std::string node, std::string port, std::string expected,
       expected_(std::move(expected)),
       actual_(std::move(actual)),
       detail_(std::move(detail)) {}
-
-GraphBuildError::GraphBuildError(std::vector<std::string> problems)
-    : GraphError(join_lines(problems)), problems_(std::move(problems)) {}
 
 }  // namespace spark

@@ -47,7 +47,7 @@ int main() {
         std::printf("the incompatible swap was accepted\n");
         return 1;
     } catch (const GraphBuildError& e) {
-        std::printf("refused: %s\n", e.problems().front().c_str());
+        std::printf("refused: %s\n", e.diagnostics().front().message.c_str());
     }
     return 0;
 }

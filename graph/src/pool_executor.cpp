@@ -2,23 +2,23 @@
 // executor runs them), and each node's loops are split over a SpinPool: thread k always takes the k-th
 // block of a loop's tasks, and every per-unit loop over a population uses the same task boundaries
 // (core/parallel.hpp, task_length), so a thread keeps its units' state in its own cache from node to
-// node and step to step. One fork/join per parallel loop, ~0.1 us each.
+// node and step to step. One fork/join per parallel loop.
 //
 // A node whose loops do not split into a task per thread (a small population, a synapse group with
 // delays: one chunk of targets) leaves the other threads idle. The first steps run every node alone and
 // note the largest task count it asks for and its time; from then on the step runs level by level (a
 // level: the nodes whose same-step inputs all come from earlier levels), and the nodes of a level that
 // asked for fewer tasks than there are threads run side by side, each on one thread, longest first, each
-// thread taking the next one not yet taken, if that can save at least kSideBySideGain per step (the
-// microcircuit's delayed synapse groups: ~30 us each; small nodes are faster on one thread, where their
-// data stays in one cache: CUBA at N = 4000 ran 1.5x slower side by side). Results do not depend on
+// thread taking the next one not yet taken, if that can save at least kSideBySideGain per step (large
+// independent nodes such as the microcircuit's delayed synapse groups gain; small nodes are faster on
+// one thread, where their data stays in one cache). Results do not depend on
 // this: a node computes the same numbers on whichever thread runs it, and the nodes of a level are
 // independent.
 #include <algorithm>
 #include <chrono>
 #include <thread>
 
-#include "plan.hpp"
+#include "runtime.hpp"
 #include "spin_pool.hpp"
 
 namespace spark::graph {
@@ -60,10 +60,9 @@ public:
             } else if (side_by_side_) {
                 for (const auto& level : levels_) run_level(level);
             } else {
-                for (std::size_t v : impl_.order) impl_.run_node(v, pool_);
+                for (std::size_t v : impl_.plan.sequence) impl_.run_task(v, pool_);
             }
             impl_.finish_step();
-            ++impl_.step;
             if (after_step) after_step();
         }
     }
@@ -79,24 +78,24 @@ private:
 
     // Levels of the build order by same-step dependencies (as the oneTBB executor's edges).
     void group_levels() {
-        const auto& nodes = impl_.graph.nodes;
-        std::vector<std::size_t> level_of(nodes.size(), 0);
-        for (std::size_t v : impl_.order) {
+        const auto& tasks = impl_.plan.tasks;
+        std::vector<std::size_t> level_of(tasks.size(), 0);
+        for (std::size_t v : impl_.plan.sequence) {
             std::size_t level = 0;
-            for (std::size_t p : detail::same_step_producers(nodes[v])) level = std::max(level, level_of[p] + 1);
+            for (std::size_t p : tasks[v].after) level = std::max(level, level_of[p] + 1);
             level_of[v] = level;
             if (level >= level_nodes_.size()) level_nodes_.resize(level + 1);
             level_nodes_[level].push_back(v);
         }
-        most_tasks_.assign(nodes.size(), 0);
-        seconds_.assign(nodes.size(), 0.0);
+        most_tasks_.assign(tasks.size(), 0);
+        seconds_.assign(tasks.size(), 0.0);
     }
 
     void observe_step() {
-        for (std::size_t v : impl_.order) {
+        for (std::size_t v : impl_.plan.sequence) {
             TaskCounter counter(pool_);
             const auto start = std::chrono::steady_clock::now();
-            impl_.run_node(v, counter);
+            impl_.run_task(v, counter);
             const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             if (observed_steps_ > 0) seconds_[v] = observed_steps_ == 1 ? seconds : std::min(seconds_[v], seconds);
             most_tasks_[v] = std::max(most_tasks_[v], counter.most());
@@ -107,9 +106,9 @@ private:
     }
 
     void run_level(const detail::PoolLevel& level) {
-        for (std::size_t v : level.alone) impl_.run_node(v, pool_);
+        for (std::size_t v : level.alone) impl_.run_task(v, pool_);
         if (level.side.empty()) return;
-        pool_.run_dynamic(level.side.size(), [&](std::size_t k) { impl_.run_node(level.side[k], serial_parallel()); });
+        pool_.run_dynamic(level.side.size(), [&](std::size_t k) { impl_.run_task(level.side[k], serial_parallel()); });
     }
 
     Simulation::Impl& impl_;

@@ -1,105 +1,39 @@
+// Simulation: runs the build passes (passes.hpp, step_plan.hpp) and answers questions about the result.
 #include <spark/graph/simulation.hpp>
 
 #include <algorithm>
 #include <cstring>
 
 #include <spark/components/builtin.hpp>
-#include <spark/core/sum.hpp>
 #include <spark/core/text.hpp>
 
-#include "plan.hpp"
+#include "runtime.hpp"
 
 namespace spark::graph {
 
 using detail::Buffer;
-using detail::GatherOp;
 using detail::Source;
 using detail::SourceKind;
 
-namespace {
-
-std::vector<std::byte> zeros(const PortSpec& spec) { return std::vector<std::byte>(std::max<std::size_t>(spec.bytes(), 1)); }
-
-const PortSpec& source_spec(const detail::FlatGraph& g, const Source& s, const std::vector<PortSpec>& external) {
-    if (s.kind == SourceKind::external) return external[s.port];
-    const auto& r = g.nodes[s.node].result;
-    return s.kind == SourceKind::output ? r.outputs[s.port] : r.properties[s.port];
-}
-
-// Output `o` of a built node when its component serves it from its own state, checked against the
-// output's spec; otherwise null (a runtime buffer).
-std::byte* served_storage(detail::FlatNode& node, std::size_t o, const PortSpec& spec) {
-    const ArrayRef storage = node.component->output_storage(o);
-    if (storage.empty()) return nullptr;
-    if (spec.kind == PayloadKind::spikes || storage.size != spec.size())
-        throw InternalError("node '" + node.path + "' serves output '" + std::string(node.info->outputs[o].name) +
-                            "' from an array of " + std::to_string(storage.size) + " elements; its spec is " +
-                            spec.to_string() + " (a SpikeArray output needs a runtime buffer)");
-    return static_cast<std::byte*>(storage.data);
-}
-
-}  // namespace
-
-ConstArrayRef Simulation::Impl::source_view(const Source& s, std::size_t parity) const {
-    if (s.kind == SourceKind::external) return {external[s.port].data(), external_specs[s.port].size()};
-    if (s.kind == SourceKind::property) {
-        auto& node = const_cast<detail::FlatNode&>(graph.nodes[s.node]);
-        return node.component->property(s.port);
-    }
-    auto& buffer = const_cast<Buffer&>(buffers[runtime[s.node].output_buffers[s.port]]);
-    // A previous-step reader sees what the producer wrote during the last step.
-    if (s.latency == Latency::previous_step)
-        return {buffer.last_at(parity), buffer.spec.size(), buffer.index_at(1 - parity)};
-    return {buffer.at(parity), buffer.spec.size(), buffer.index_at(parity)};
-}
-
-void Simulation::Impl::run_node(std::size_t i, Parallel& parallel) {
-    const std::size_t p = parity();
-    auto& rt = runtime[i];
-    for (const GatherOp& op : rt.gathers[p]) std::memcpy(op.dst, op.src, op.bytes);
-    for (auto& concat : rt.spike_concats) concat.update(p);
-    // Summed currents, element-wise, split like the components' own loops (the same threads touch the
-    // same ranges).
-    for (const std::size_t input : rt.summed_inputs) {
-        float* dst = reinterpret_cast<float*>(rt.scratch[input].data());
-        const std::span<const ConstArrayRef> summands = rt.summands[p][input];
-        const std::size_t n = rt.inputs[p][input].size;
-        parallel_for(parallel, n, task_length(n), [&](std::size_t begin, std::size_t end) {
-            sum_block(summands, begin, end, dst + begin);
-        });
-    }
-    // The outputs' spike lists are stale until the component lists this step's spikes (if it does).
-    for (const ArrayRef& out : rt.outputs[p])
-        if (out.spike_index) out.spike_index->invalidate();
-    StepContext ctx{rt.inputs[p], rt.outputs[p], &parallel, step, rt.summands[p]};
+void Simulation::Impl::run_task(std::size_t v, Parallel& parallel) {
     try {
-        graph.nodes[i].component->step(ctx);
+        detail::run_task(plan.tasks[v], parity(), step, parallel);
+    } catch (const Error& e) {
+        throw Error("node '" + graph.nodes[v].path + "': " + e.what());
+    } catch (const std::logic_error& e) {
+        throw InternalError("node '" + graph.nodes[v].path + "': " + e.what());
     } catch (const std::exception& e) {
-        throw Error("node '" + graph.nodes[i].path + "': " + e.what());
+        throw Error("node '" + graph.nodes[v].path + "': " + e.what());
     }
-}
-
-void detail::SpikeConcat::update(std::size_t parity) {
-    for (const Part& part : parts[parity])
-        if (part.source == nullptr || !part.source->fresh()) {
-            index->invalidate();
-            return;
-        }
-    index->clear();
-    for (const Part& part : parts[parity])
-        part.source->for_each([&](std::size_t u, bool inhibitory) { index->append(part.offset + u, inhibitory); });
-    index->publish();
 }
 
 void Simulation::Impl::finish_step() {
-    for (const std::size_t b : served_doubled) buffers[b].keep_served();
-    apply_effects();
+    detail::finish_step(plan, parity());
+    ++step;
 }
 
-void Simulation::Impl::apply_effects() {
-    const std::size_t p = parity();
-    for (const auto& e : graph.effects)
-        graph.nodes[e.target_node].component->set_property(e.target_property, source_view(e.source, p));
+ConstArrayRef Simulation::Impl::view(const Source& s, std::size_t parity) const {
+    return detail::source_view(const_cast<detail::Storage&>(storage), components, s, parity);
 }
 
 namespace {
@@ -109,9 +43,8 @@ public:
     explicit SequentialExecutor(Simulation::Impl& impl) : impl_(impl) {}
     void run(std::int64_t steps, const std::function<void()>& after_step) override {
         for (std::int64_t s = 0; s < steps; ++s) {
-            for (std::size_t i : impl_.order) impl_.run_node(i, serial_parallel());
+            for (std::size_t v : impl_.plan.sequence) impl_.run_task(v, serial_parallel());
             impl_.finish_step();
-            ++impl_.step;
             if (after_step) after_step();
         }
     }
@@ -119,6 +52,53 @@ public:
 private:
     Simulation::Impl& impl_;
 };
+
+// What the build saw, for listings and the DOT dump.
+std::vector<NodeInfo> node_infos(const detail::FlatGraph& g, const detail::Inference& inference) {
+    std::vector<NodeInfo> infos;
+    for (std::size_t v = 0; v < g.nodes.size(); ++v) {
+        const auto& node = g.nodes[v];
+        const auto& specs = inference.nodes[v];
+        NodeInfo info{node.path, node.type, {}, {}, {}};
+        for (std::size_t i = 0; i < node.inputs.size(); ++i)
+            info.inputs.push_back({std::string(node.info->inputs[i].name), specs.inputs[i].value_or(PortSpec()),
+                                   !node.inputs[i].empty()});
+        for (std::size_t o = 0; o < specs.result.outputs.size(); ++o)
+            info.outputs.push_back({std::string(node.info->outputs[o].name), specs.result.outputs[o], true});
+        for (std::size_t o = 0; o < specs.result.properties.size(); ++o)
+            info.properties.push_back({std::string(node.info->properties[o].name), specs.result.properties[o],
+                                       node.properties_read[o]});
+        infos.push_back(std::move(info));
+    }
+    return infos;
+}
+
+std::vector<WireInfo> wire_infos(const detail::FlatGraph& g, const detail::Inference& inference) {
+    std::vector<WireInfo> infos;
+    for (const auto& node : g.nodes)
+        for (std::size_t i = 0; i < node.inputs.size(); ++i)
+            for (const auto& s : node.inputs[i]) {
+                WireInfo w;
+                w.to_node = node.path;
+                w.to_port = std::string(node.info->inputs[i].name);
+                w.latency = s.latency;
+                w.property = s.kind == SourceKind::property;
+                w.spec = detail::source_spec(inference, s);
+                if (s.kind == SourceKind::external) {
+                    w.from_port = g.external_names[s.port];
+                } else {
+                    const auto& p = g.nodes[s.node];
+                    w.from_node = p.path;
+                    w.from_port = std::string(w.property ? p.info->properties[s.port].name : p.info->outputs[s.port].name);
+                }
+                infos.push_back(std::move(w));
+            }
+    return infos;
+}
+
+void throw_if_any(detail::Diagnostics& diagnostics) {
+    if (!diagnostics.empty()) throw GraphBuildError(std::move(diagnostics));
+}
 
 }  // namespace
 
@@ -135,137 +115,18 @@ Simulation Simulation::build(const Network& network, const std::map<std::string,
     const Registry& registry = options.registry ? *options.registry : components::builtin_registry();
     impl->templates = options.templates ? *options.templates : builtin_templates();
     impl->options.templates = &impl->templates;
-    const TemplateRegistry& templates = impl->templates;
-    impl->graph = detail::flatten(network, registry, templates);
-    impl->order = detail::build_graph(impl->graph, input_specs, network.dt, network.seed);
-    auto& g = impl->graph;
 
-    for (const auto& name : g.external_names) {
-        impl->external_specs.push_back(input_specs.at(name));
-        impl->external.push_back(zeros(impl->external_specs.back()));
-    }
-    // One buffer per output (or the component's own array); doubled when a previous-step wire reads it.
-    impl->runtime.resize(g.nodes.size());
-    for (std::size_t v = 0; v < g.nodes.size(); ++v)
-        for (std::size_t o = 0; o < g.nodes[v].result.outputs.size(); ++o) {
-            impl->runtime[v].output_buffers.push_back(impl->buffers.size());
-            Buffer b;
-            b.spec = g.nodes[v].result.outputs[o];
-            b.served = served_storage(g.nodes[v], o, b.spec);
-            if (!b.served) b.data[0] = zeros(b.spec);
-            impl->buffers.push_back(std::move(b));
-        }
-    for (const auto& node : g.nodes)
-        for (const auto& sources : node.inputs)
-            for (const auto& s : sources)
-                if (s.kind == SourceKind::output && s.latency == Latency::previous_step) {
-                    const std::size_t index = impl->runtime[s.node].output_buffers[s.port];
-                    Buffer& b = impl->buffers[index];
-                    if (b.doubled) continue;
-                    b.doubled = true;
-                    if (b.served) {
-                        b.data[0] = zeros(b.spec);
-                        b.keep_served();  // the value the first step's previous-step readers see
-                        impl->served_doubled.push_back(index);
-                    } else {
-                        b.data[1] = zeros(b.spec);
-                    }
-                }
-    for (auto& b : impl->buffers)
-        if (b.spec.kind == PayloadKind::spikes && !b.spec.per_synapse && b.spec.size() < SpikeIndex::max_units)
-            for (std::size_t p = 0; p < (b.doubled ? 2u : 1u); ++p)
-                b.spike_index[p] = std::make_unique<SpikeIndex>(b.spec.size());
-    // Bind every input and output, for both step parities.
-    for (std::size_t v = 0; v < g.nodes.size(); ++v) {
-        auto& node = g.nodes[v];
-        auto& rt = impl->runtime[v];
-        rt.scratch.resize(node.inputs.size());
-        for (auto& summands : rt.summands) summands.resize(node.inputs.size());
-        std::vector<SpikeIndex*> concat_index(node.inputs.size(), nullptr);
-        for (std::size_t i = 0; i < node.inputs.size(); ++i) {
-            const auto& merged = node.input_specs[i];
-            if (node.inputs[i].size() > 1 && merged->kind == PayloadKind::spikes && !merged->per_synapse &&
-                merged->size() < SpikeIndex::max_units) {
-                rt.spike_concats.push_back({std::make_unique<SpikeIndex>(merged->size()), {}});
-                concat_index[i] = rt.spike_concats.back().index.get();
-            }
-        }
-        for (std::size_t p = 0; p < 2; ++p) {
-            std::size_t concat = 0;
-            for (std::size_t o = 0; o < rt.output_buffers.size(); ++o) {
-                Buffer& b = impl->buffers[rt.output_buffers[o]];
-                rt.outputs[p].push_back(ArrayRef{b.at(p), b.spec.size(), b.index_at(p)});
-            }
-            for (std::size_t i = 0; i < node.inputs.size(); ++i) {
-                const auto& sources = node.inputs[i];
-                if (sources.empty()) {
-                    rt.inputs[p].emplace_back();
-                    continue;
-                }
-                const PortSpec& merged = *node.input_specs[i];
-                if (sources.size() == 1) {
-                    rt.inputs[p].push_back(impl->source_view(sources[0], p));
-                    continue;
-                }
-                if (merged.kind == PayloadKind::current) {
-                    // Summed in wire order: by the component where it reads them, or into a scratch input.
-                    for (const auto& source : sources) rt.summands[p][i].push_back(impl->source_view(source, p));
-                    if (node.info->inputs[i].summed_by_component) {
-                        rt.inputs[p].emplace_back();
-                        continue;
-                    }
-                    if (p == 0) rt.summed_inputs.push_back(i);
-                    if (rt.scratch[i].empty()) rt.scratch[i] = zeros(merged);
-                    rt.inputs[p].push_back(ConstArrayRef(rt.scratch[i].data(), merged.size()));
-                    continue;
-                }
-                // Concatenated in wire order.
-                if (rt.scratch[i].empty()) rt.scratch[i] = zeros(merged);
-                std::size_t offset = 0;
-                for (const auto& source : sources) {
-                    const PortSpec& s = source_spec(g, source, impl->external_specs);
-                    const ConstArrayRef view = impl->source_view(source, p);
-                    rt.gathers[p].push_back(
-                        GatherOp{static_cast<const std::byte*>(view.data), rt.scratch[i].data() + offset, s.bytes()});
-                    if (concat_index[i]) rt.spike_concats[concat].parts[p].push_back({view.spike_index, offset});
-                    offset += s.bytes();
-                }
-                if (concat_index[i]) ++concat;
-                rt.inputs[p].push_back(ConstArrayRef(rt.scratch[i].data(), merged.size(), concat_index[i]));
-            }
-        }
-    }
-    // What the build pass saw, for listings and the DOT dump.
-    for (const auto& node : g.nodes) {
-        NodeInfo info{node.path, node.type, {}, {}, {}};
-        for (std::size_t i = 0; i < node.inputs.size(); ++i)
-            info.inputs.push_back({std::string(node.info->inputs[i].name),
-                                   node.input_specs[i].value_or(PortSpec()), !node.inputs[i].empty()});
-        for (std::size_t o = 0; o < node.result.outputs.size(); ++o)
-            info.outputs.push_back({std::string(node.info->outputs[o].name), node.result.outputs[o], true});
-        for (std::size_t o = 0; o < node.result.properties.size(); ++o)
-            info.properties.push_back({std::string(node.info->properties[o].name), node.result.properties[o],
-                                       node.properties_read[o]});
-        impl->node_infos.push_back(std::move(info));
-    }
-    for (const auto& node : g.nodes)
-        for (std::size_t i = 0; i < node.inputs.size(); ++i)
-            for (const auto& s : node.inputs[i]) {
-                WireInfo w;
-                w.to_node = node.path;
-                w.to_port = std::string(node.info->inputs[i].name);
-                w.latency = s.latency;
-                w.property = s.kind == SourceKind::property;
-                w.spec = source_spec(g, s, impl->external_specs);
-                if (s.kind == SourceKind::external) {
-                    w.from_port = g.external_names[s.port];
-                } else {
-                    const auto& p = g.nodes[s.node];
-                    w.from_node = p.path;
-                    w.from_port = std::string(w.property ? p.info->properties[s.port].name : p.info->outputs[s.port].name);
-                }
-                impl->wire_infos.push_back(std::move(w));
-            }
+    detail::Diagnostics diagnostics;
+    impl->graph = detail::flatten(network, registry, impl->templates, diagnostics);
+    impl->components = detail::resolve(impl->graph, diagnostics);
+    impl->order = detail::order_step(impl->graph, diagnostics);
+    impl->inference = detail::infer(impl->graph, impl->components, impl->order, input_specs, network.dt, network.seed,
+                                    diagnostics);
+    throw_if_any(diagnostics);
+    impl->storage = detail::allocate(impl->graph, impl->components, impl->inference);
+    impl->plan = detail::bind(impl->graph, impl->components, impl->inference, impl->order, impl->storage);
+    impl->node_infos = node_infos(impl->graph, impl->inference);
+    impl->wire_infos = wire_infos(impl->graph, impl->inference);
     switch (options.executor) {
         case ExecutorKind::sequential: impl->executor = make_sequential_executor(*impl); break;
         case ExecutorKind::tbb: impl->executor = make_tbb_executor(*impl, options.threads); break;
@@ -287,15 +148,16 @@ void Simulation::run(std::int64_t steps, const std::function<void(const Simulati
 }
 
 void Simulation::reset() {
-    for (auto& node : impl_->graph.nodes) {
-        node.component->reset();
-        detail::apply_initial_state(node);
+    for (std::size_t v = 0; v < impl_->components.size(); ++v) {
+        impl_->components[v]->reset();
+        detail::apply_initial_state(*impl_->components[v], impl_->inference.nodes[v]);
     }
-    for (auto& b : impl_->buffers) {
+    for (auto& b : impl_->storage.buffers) {
         for (auto& d : b.data) std::fill(d.begin(), d.end(), std::byte{0});
         b.invalidate_spike_index();
-        b.keep_served();  // a served output's previous value is the component's reset state, as after build
     }
+    // A served output's previous value is the component's reset state, as after build.
+    for (const auto& op : impl_->plan.keep_served) std::memcpy(op.to, op.from, op.bytes);
     impl_->step = 0;
 }
 
@@ -314,7 +176,7 @@ ArrayRef Simulation::input(std::string_view name) {
     if (it == names.end())
         throw GraphError("the network has no input '" + std::string(name) + "' (inputs: " + join(names) + ")");
     const auto i = static_cast<std::size_t>(it - names.begin());
-    return {impl_->external[i].data(), impl_->external_specs[i].size()};
+    return {impl_->storage.external[i].data(), impl_->storage.external_specs[i].size()};
 }
 
 ConstArrayRef Simulation::output(std::string_view name) const {
@@ -325,7 +187,7 @@ ConstArrayRef Simulation::output(std::string_view name) const {
         throw GraphError("the network has no output '" + std::string(name) + "' (outputs: " + join(names) + ")");
     }
     // The value written in the last step.
-    return impl_->source_view(it->second, 1 - impl_->parity());
+    return impl_->view(it->second, 1 - impl_->parity());
 }
 
 namespace {
@@ -343,9 +205,9 @@ ConstArrayRef Simulation::read(std::string_view node, std::string_view port) con
     const std::size_t v = find_node(impl_->graph, node);
     const auto& info = *impl_->graph.nodes[v].info;
     if (auto o = Component::find_port(info.outputs, port))
-        return impl_->source_view(Source{SourceKind::output, v, *o, Latency::same_step}, 1 - impl_->parity());
+        return impl_->view(Source{SourceKind::output, v, *o, Latency::same_step}, 1 - impl_->parity());
     if (auto p = Component::find_port(info.properties, port))
-        return impl_->source_view(Source{SourceKind::property, v, *p, Latency::same_step}, 0);
+        return impl_->view(Source{SourceKind::property, v, *p, Latency::same_step}, 0);
     std::vector<std::string> names;
     for (const auto& d : info.outputs) names.emplace_back(d.name);
     for (const auto& d : info.properties) names.emplace_back(d.name);
@@ -356,13 +218,14 @@ ConstArrayRef Simulation::read(std::string_view node, std::string_view port) con
 PortSpec Simulation::spec(std::string_view node, std::string_view port) const {
     const std::size_t v = find_node(impl_->graph, node);
     const auto& n = impl_->graph.nodes[v];
-    if (auto o = Component::find_port(n.info->outputs, port)) return n.result.outputs[*o];
-    if (auto p = Component::find_port(n.info->properties, port)) return n.result.properties[*p];
+    const auto& result = impl_->inference.nodes[v].result;
+    if (auto o = Component::find_port(n.info->outputs, port)) return result.outputs[*o];
+    if (auto p = Component::find_port(n.info->properties, port)) return result.properties[*p];
     throw GraphError("node '" + std::string(node) + "' has no output or property '" + std::string(port) + "'");
 }
 
 Component& Simulation::component(std::string_view node) {
-    return *impl_->graph.nodes[find_node(impl_->graph, node)].component;
+    return *impl_->components[find_node(impl_->graph, node)];
 }
 
 namespace {
@@ -384,16 +247,16 @@ void Simulation::visit_state(StateVisitor& visitor) {
     std::int64_t step = impl_->step;
     visitor("@step", step);
     impl_->step = step;
-    for (auto& node : impl_->graph.nodes) {
-        PrefixVisitor prefixed(visitor, node.path);
-        node.component->visit_state(prefixed);
+    for (std::size_t v = 0; v < impl_->graph.nodes.size(); ++v) {
+        PrefixVisitor prefixed(visitor, impl_->graph.nodes[v].path);
+        impl_->components[v]->visit_state(prefixed);
     }
     // The values previous-step wires will deliver in the next step.
     const std::size_t next = impl_->parity();
     for (std::size_t v = 0; v < impl_->graph.nodes.size(); ++v) {
         const auto& node = impl_->graph.nodes[v];
         for (std::size_t o = 0; o < node.info->outputs.size(); ++o) {
-            Buffer& b = impl_->buffers[impl_->runtime[v].output_buffers[o]];
+            Buffer& b = impl_->storage.buffers[impl_->storage.output_buffers[v][o]];
             if (!b.doubled) continue;
             visitor.visit(node.path + "." + std::string(node.info->outputs[o].name) + "@previous", b.spec.dtype,
                           b.last_at(next), b.spec.size());
@@ -401,6 +264,8 @@ void Simulation::visit_state(StateVisitor& visitor) {
         }
     }
 }
+
+std::string Simulation::plan_text() const { return detail::describe(impl_->plan, impl_->graph, impl_->inference); }
 
 std::string Simulation::to_dot() const {
     std::string dot = "digraph spark {\n  rankdir=LR;\n  node [shape=record, fontname=\"Helvetica\"];\n";

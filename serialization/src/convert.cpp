@@ -232,7 +232,7 @@ void network_from(const M& m, graph::Network& net, const Locator& where, Descrip
             config.push_back({p.path(), param_value(p, pw, "node '" + n.name() + "' param '" + p.path() + "'")});
         }
         net.add(n.name(), n.type(), std::move(config));
-        if (top) top->node_lines.emplace(n.name(), nw.line());
+        if (top) top->lines.nodes.push_back(nw.line());
     }
     for (int i = 0; i < m.set_everywhere_size(); ++i) {
         const auto& p = m.set_everywhere(i);
@@ -241,12 +241,15 @@ void network_from(const M& m, graph::Network& net, const Locator& where, Descrip
         if (path.rfind("*.", 0) == 0) path = path.substr(2);
         if (path.empty()) pw.fail("set_everywhere needs a path (a field such as \"units\")");
         net.everywhere.push_back({path, param_value(p, pw, "set_everywhere '" + path + "'")});
+        if (top) top->lines.everywhere.push_back(pw.line());
     }
     for (int i = 0; i < m.param_size(); ++i) {
         const auto& p = m.param(i);
         const Locator pw = where.nested("param", i);
         Value v = param_value(p, pw, "param '" + p.path() + "'");
+        const std::size_t everywhere = net.everywhere.size();
         at(pw, "path", [&] { net.set(p.path(), std::move(v)); });
+        if (top && net.everywhere.size() > everywhere) top->lines.everywhere.push_back(pw.line());
     }
     for (int i = 0; i < m.wire_size(); ++i) {
         const auto& w = m.wire(i);
@@ -256,7 +259,7 @@ void network_from(const M& m, graph::Network& net, const Locator& where, Descrip
         const auto latency = latency_from(w.latency(), ww, "latency");
         at(ww, "from", [&] { graph::parse_endpoint(w.from()); });
         at(ww, "to", [&] { net.connect(w.from(), w.to(), latency); });
-        if (top) top->wire_lines.push_back(ww.line());
+        if (top) top->lines.wires.push_back(ww.line());
     }
     for (int i = 0; i < m.input_size(); ++i) {
         const auto& in = m.input(i);
@@ -264,7 +267,10 @@ void network_from(const M& m, graph::Network& net, const Locator& where, Descrip
         if (in.name().empty()) iw.fail("a network input needs a name");
         if (in.to().empty() && !in.has_spec())
             iw.fail("input '" + in.name() + "' needs `to` (\"node.port\") or a `spec`");
-        if (!in.to().empty()) at(iw, "to", [&] { net.input(in.name(), in.to()); });
+        if (!in.to().empty()) {
+            at(iw, "to", [&] { net.input(in.name(), in.to()); });
+            if (top) top->lines.inputs.push_back(iw.line());
+        }
         if (!in.has_spec()) continue;
         if (!top)
             iw.fail("spec", -1,
@@ -282,6 +288,7 @@ void network_from(const M& m, graph::Network& net, const Locator& where, Descrip
         if (out.name().empty()) ow.fail("a network output needs a name");
         if (out.from().empty()) ow.fail("output '" + out.name() + "' needs `from` (\"node.port\")");
         at(ow, "from", [&] { net.output(out.name(), out.from()); });
+        if (top) top->lines.outputs.push_back(ow.line());
     }
     for (int i = 0; i < m.effect_size(); ++i) {
         const auto& e = m.effect(i);
@@ -290,6 +297,7 @@ void network_from(const M& m, graph::Network& net, const Locator& where, Descrip
             ew.fail("an effect needs `target` and `source` (\"node.port\")");
         at(ew, "target", [&] { graph::parse_endpoint(e.target()); });
         at(ew, "source", [&] { net.effect(e.target(), e.source()); });
+        if (top) top->lines.effects.push_back(ew.line());
     }
 }
 

@@ -12,6 +12,7 @@
 #include <spark/core/payload.hpp>
 #include <spark/core/value.hpp>
 #include <spark/graph/network.hpp>
+#include <spark/serialization/network_file.hpp>
 
 #include "spark/v1/network.pb.h"
 
@@ -46,8 +47,7 @@ struct Description {
     graph::Network network;
     std::map<std::string, PortSpec> input_specs;
     std::vector<graph::NeuronTemplate> templates;
-    std::map<std::string, int> node_lines;
-    std::vector<int> wire_lines;
+    StatementLines lines;  // of the top-level network
 };
 
 // Proto -> C++; problems are thrown through `where` (NetworkFileError).

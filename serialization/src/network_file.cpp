@@ -60,20 +60,6 @@ public:
     std::string error_message, raw_message;
 };
 
-// The top-level node a quoted path names ('pool' or 'pool.soma' -> "pool"), if the file defines it.
-std::optional<int> named_node_line(const std::string& problem, const std::map<std::string, int>& lines) {
-    std::size_t pos = 0;
-    while ((pos = problem.find('\'', pos)) != std::string::npos) {
-        const auto close = problem.find('\'', pos + 1);
-        if (close == std::string::npos) break;
-        const std::string token = problem.substr(pos + 1, close - pos - 1);
-        auto it = lines.find(token.substr(0, token.find('.')));
-        if (it != lines.end()) return it->second;
-        pos = close + 1;
-    }
-    return std::nullopt;
-}
-
 // The parser reports some errors at the token after the offending one ("nmae" in `nmae: 1` is reported
 // at ':'). When the message quotes the offending token, move the position back to where it starts.
 void point_at_token(std::string_view text, const std::string& message, int& line, int& column) {
@@ -139,8 +125,7 @@ NetworkFile parse_network_text(std::string_view text, std::string_view source_na
     file.network = std::move(d.network);
     file.input_specs = std::move(d.input_specs);
     file.source_name = source;
-    file.node_lines = std::move(d.node_lines);
-    file.wire_lines = std::move(d.wire_lines);
+    file.lines = std::move(d.lines);
     graph::register_builtin_templates(file.templates);
     for (std::size_t i = 0; i < d.templates.size(); ++i) {
         if (graph::builtin_templates().find(d.templates[i].name))
@@ -167,20 +152,27 @@ graph::Simulation build_simulation(const NetworkFile& file, graph::BuildOptions 
     options.templates = &file.templates;
     try {
         return graph::Simulation::build(file.network, file.input_specs, options);
-    } catch (const GraphBuildError& e) {
-        std::vector<std::string> problems;
-        for (const auto& p : e.problems()) {
-            std::optional<int> line;
-            // A wire problem starts with the wire ("a.out -> b.in: ...").
-            for (std::size_t i = 0; i < file.network.wires.size() && i < file.wire_lines.size() && !line; ++i) {
-                const auto& w = file.network.wires[i];
-                if (p.rfind(w.from.to_string() + " -> " + w.to.to_string() + ":", 0) == 0) line = file.wire_lines[i];
-            }
-            if (!line) line = named_node_line(p, file.node_lines);
-            problems.push_back(line ? p + " (at " + file.source_name + ":" + std::to_string(*line) + ")" : p);
-        }
-        throw GraphBuildError(std::move(problems));
+    } catch (const graph::GraphBuildError& e) {
+        std::vector<graph::Diagnostic> located = e.diagnostics();
+        for (auto& d : located)
+            if (const int line = file.lines.line_of(d.origin); line > 0)
+                d.message += " (at " + file.source_name + ":" + std::to_string(line) + ")";
+        throw graph::GraphBuildError(std::move(located));
     }
+}
+
+int StatementLines::line_of(const graph::Origin& origin) const {
+    const std::vector<int>* lines = nullptr;
+    switch (origin.kind) {
+        case graph::Origin::none: return 0;
+        case graph::Origin::node: lines = &nodes; break;
+        case graph::Origin::wire: lines = &wires; break;
+        case graph::Origin::effect: lines = &effects; break;
+        case graph::Origin::input: lines = &inputs; break;
+        case graph::Origin::output: lines = &outputs; break;
+        case graph::Origin::everywhere: lines = &everywhere; break;
+    }
+    return origin.index < lines->size() ? (*lines)[origin.index] : 0;
 }
 
 std::string to_network_text(const graph::Network& network, const std::map<std::string, PortSpec>& input_specs,

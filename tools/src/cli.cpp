@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <ostream>
 #include <sstream>
 
@@ -12,6 +13,7 @@
 #include <spark/components/builtin.hpp>
 #include <spark/core/error.hpp>
 #include <spark/core/text.hpp>
+#include <spark/core/version.hpp>
 #include <spark/tools/network_io.hpp>
 #include <spark/tools/run.hpp>
 
@@ -139,19 +141,21 @@ std::string list_text(const Registry& registry, const graph::TemplateRegistry& t
 }
 
 std::string check_text(const graph::Simulation& sim) {
+    std::map<std::pair<std::string_view, std::string_view>, std::vector<const graph::WireInfo*>> into;
+    for (const auto& w : sim.wires()) into[{w.to_node, w.to_port}].push_back(&w);
     std::string out;
     for (const auto& node : sim.nodes()) {
         out += node.path + " (" + node.type + ")\n";
         std::vector<std::vector<std::string>> rows;
         for (const auto& p : node.inputs) {
             std::string from;
-            for (const auto& w : sim.wires())
-                if (w.to_node == node.path && w.to_port == p.name) {
-                    from += from.empty() ? "<- " : ", ";
-                    from += w.from_node.empty() ? "input '" + w.from_port + "'" : w.from_node + "." + w.from_port;
-                    if (!w.from_node.empty() && !w.property && w.latency == graph::Latency::previous_step)
-                        from += " (previous step)";
-                }
+            for (const graph::WireInfo* wire : into[{node.path, p.name}]) {
+                const graph::WireInfo& w = *wire;
+                from += from.empty() ? "<- " : ", ";
+                from += w.from_node.empty() ? "input '" + w.from_port + "'" : w.from_node + "." + w.from_port;
+                if (!w.from_node.empty() && !w.property && w.latency == graph::Latency::previous_step)
+                    from += " (previous step)";
+            }
             rows.push_back({"input", p.name, p.wired ? p.spec.to_string() : "-", p.wired ? from : "(unwired)"});
         }
         for (const auto& p : node.outputs) rows.push_back({"output", p.name, p.spec.to_string()});
@@ -165,7 +169,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
             const volatile std::sig_atomic_t* stop) {
     CLI::App app{"spark: run, check and inspect spiking neural networks", "spark"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", "spark 0.1.0");
+    app.set_version_flag("--version", "spark " + std::string(version()));
     app.footer("Exit codes: 0 success, 1 error in the network, a file or the run, 2 bad command line, "
                "130 interrupted (SIGINT).");
 
@@ -210,6 +214,8 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     auto* check = app.add_subcommand("check", "Build a network file without running it: print every node with its "
                                               "input/output specs, or every error.");
     check->add_option("NETWORK_FILE", check_file, "Network file (protobuf text format).")->required();
+    bool check_plan = false;
+    check->add_flag("--plan", check_plan, "Also print the step plan the executors run.");
     auto* list = app.add_subcommand("list", "List the registered components and neuron templates with their ports "
                                             "and parameters (default, units, bounds, description).");
     list->add_option("TYPE", list_type, "Only this component or template (or category: soma, synapses, ...).");
@@ -267,6 +273,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
             LoadedNetwork net = load_network_file(check_file);
             auto sim = build_network(net, {});
             out << check_text(sim);
+            if (check_plan) out << sim.plan_text();
             auto count = [](std::size_t n, const char* what) {
                 return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
             };
@@ -285,10 +292,11 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
             out << build_network(load_network_file(dot_file), {}).to_dot();
             return exit_ok;
         }
-    } catch (const GraphBuildError& e) {
-        err << command << ": " << e.problems().size() << (e.problems().size() == 1 ? " error" : " errors")
+    } catch (const graph::GraphBuildError& e) {
+        const auto& diagnostics = e.diagnostics();
+        err << command << ": " << diagnostics.size() << (diagnostics.size() == 1 ? " error" : " errors")
             << " in the network:\n";
-        for (const auto& p : e.problems()) err << "error: " << p << "\n";
+        for (const auto& d : diagnostics) err << "error: " << d.message << " [" << graph::to_string(d.code) << "]\n";
         return exit_error;
     } catch (const Error& e) {
         err << command << ": error: " << e.what() << "\n";

@@ -237,6 +237,44 @@ private:
     std::vector<float> count_;
 };
 
+// Misbehaves on request, to test the build's own checks: with `promise` it has a recurrent contract
+// for that shape but builds the shape of its input; with `refuse_memory` its build runs out of memory.
+// Its settable property `value` has its output's shape.
+struct FaultyConfig {
+    std::optional<Shape> promise;
+    bool refuse_memory = false;
+    static constexpr FieldMeta meta[] = {{"promise", "", Bound::none, "The shape its contract promises."},
+                                         {"refuse_memory", "", Bound::none, "Its build throws std::bad_alloc."}};
+};
+class Faulty : public ComponentBase<Faulty, FaultyConfig> {
+public:
+    static constexpr std::string_view type_name = "test_faulty";
+    static constexpr std::string_view class_name_v = "TestFaulty";
+    static constexpr std::string_view category = "test";
+    static constexpr std::string_view description = "Breaks its contract or runs out of memory.";
+    static constexpr std::array input_ports{PortDecl{"in", PayloadKind::floating, "Values.", true}};
+    static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "Zeros."}};
+    static constexpr std::array property_ports{PortDecl{"value", PayloadKind::floating, "Settable.", false, true}};
+    using ComponentBase::ComponentBase;
+    std::optional<BuildResult> contract() const override {
+        if (!config_.promise) return std::nullopt;
+        return BuildResult{{PortSpec(PayloadKind::floating, *config_.promise)}, {}};
+    }
+    BuildResult build(const BuildContext& ctx) override {
+        if (config_.refuse_memory) throw std::bad_alloc();
+        const PortSpec spec = ctx.has_input(0) ? ctx.input(0) : PortSpec(PayloadKind::floating, Shape{1});
+        value_.assign(spec.size(), 0.0f);
+        return {{spec}, {spec}};
+    }
+    void step(const StepContext& ctx) override { std::ranges::fill(ctx.outputs[0].f32(), 0.0f); }
+    void reset() override {}
+    void visit_state(StateVisitor&) override {}
+    ArrayRef property(std::size_t) override { return {value_.data(), value_.size()}; }
+
+private:
+    std::vector<float> value_;
+};
+
 inline const Registry& test_registry() {
     static const Registry r = [] {
         Registry reg;
@@ -247,6 +285,7 @@ inline const Registry& test_registry() {
         reg.add<SpikeProbe>();
         reg.add<CurrentCopy>();
         reg.add<ServedCounter>();
+        reg.add<Faulty>();
         return reg;
     }();
     return r;
@@ -260,3 +299,4 @@ BOOST_HANA_ADAPT_STRUCT(spark::testing::ConstantCurrentConfig, units, value, ram
 BOOST_HANA_ADAPT_STRUCT(spark::testing::SpikeProbeConfig);
 BOOST_HANA_ADAPT_STRUCT(spark::testing::CurrentCopyConfig);
 BOOST_HANA_ADAPT_STRUCT(spark::testing::ServedCounterConfig, units, increment, served_size);
+BOOST_HANA_ADAPT_STRUCT(spark::testing::FaultyConfig, promise, refuse_memory);

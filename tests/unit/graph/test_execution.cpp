@@ -8,7 +8,7 @@
 #include <spark/components/synapses/traced_synapses.hpp>
 #include <spark/graph/simulation.hpp>
 
-#include "plan.hpp"
+#include "runtime.hpp"
 #include "test_components.hpp"
 
 using namespace spark;

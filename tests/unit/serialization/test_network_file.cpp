@@ -115,10 +115,12 @@ TEST_CASE("a network file parses into the network it describes", "[serialization
     CHECK(file.input_specs.at("drive").to_string() == "CurrentArray[3]:f32");
     REQUIRE(net.outputs.size() == 1);
     CHECK(net.outputs[0].from.to_string() == "relay.out");
-    // Lines of nodes and wires, 1-based.
-    CHECK(file.node_lines.at("bias") == 4);
-    CHECK(file.node_lines.at("soma") == 10);
-    CHECK(file.wire_lines == std::vector<int>{16, 17, 18});
+    // Lines of every top-level statement, 1-based, by index.
+    CHECK(file.lines.nodes == std::vector<int>{4, 10, 11, 12});
+    CHECK(file.lines.everywhere == std::vector<int>{13});
+    CHECK(file.lines.wires == std::vector<int>{16, 17, 18});
+    CHECK(file.lines.inputs == std::vector<int>{19});
+    CHECK(file.lines.outputs == std::vector<int>{20});
     CHECK(file.own_templates.empty());
     CHECK(file.templates.find("lif_neuron") != nullptr);
 }
@@ -366,7 +368,7 @@ TEST_CASE("build problems of a file carry the line of the node or wire they name
         CHECK_THAT(all, Contains("potential_tau = -5 ms must be > 0") && Contains("(at net.txtpb:4)"));
         CHECK_THAT(all, Contains("good.out -> good.nope: TestAdder 'good' has no input 'nope'") &&
                             Contains("(at net.txtpb:9)"));
-        for (const auto& p : e.problems()) CHECK_THAT(p, Contains("(at net.txtpb:"));
+        for (const auto& d : e.diagnostics()) CHECK_THAT(d.message, Contains("(at net.txtpb:"));
     }
 }
 

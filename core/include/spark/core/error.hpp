@@ -46,20 +46,11 @@ private:
     std::string node_, port_, expected_, actual_, detail_;
 };
 
-// Wiring problems: unknown node or port, dangling input, same-step cycle, unknown component name.
+// Wiring problems: unknown node or port, dangling input, same-step cycle, unknown component name. The
+// build pass reports all of them at once as a graph::GraphBuildError (spark/graph/diagnostic.hpp).
 class GraphError : public Error {
 public:
     using Error::Error;
-};
-
-// The build pass found one or more problems; what() lists all of them, one per line.
-class GraphBuildError : public GraphError {
-public:
-    explicit GraphBuildError(std::vector<std::string> problems);
-    const std::vector<std::string>& problems() const noexcept { return problems_; }
-
-private:
-    std::vector<std::string> problems_;
 };
 
 // A snapshot or network file could not be read, or does not match the network it is loaded into.

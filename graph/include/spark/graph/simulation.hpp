@@ -1,17 +1,19 @@
 #pragma once
 // Simulation: a built, runnable network.
 //
-// build() flattens composite neurons into their components, creates every component through the
-// registry, checks every wire (ports exist, payload kinds match, inputs are wired, no same-step cycle),
-// infers and checks every shape, and reports ALL problems at once in a GraphBuildError. It then
-// allocates every payload buffer once and prepares an executor:
-//   - sequential: the reference, one node after the other in topological order;
-//   - tbb: a oneTBB flow graph with one node per component (same-step wires are flow-graph edges,
-//     previous-step wires read double buffers), with parallel loops inside large components: nodes
-//     that do not depend on each other run at once, loops are balanced by work stealing;
+// build() runs the build passes: flatten (neuron templates expanded, overrides pushed down), resolve
+// (every component created through the registry), order (no same-step cycle; the order of a step),
+// infer (every wire and shape checked, every component built), and reports ALL problems at once as
+// Diagnostics in a GraphBuildError (diagnostic.hpp). It then allocates every payload buffer once and
+// binds the step plan (plan_text()), which an executor interprets:
+//   - sequential: the reference, one node after the other in the plan's order;
+//   - tbb: a oneTBB flow graph with one node per task, in the simulation's own task arena (same-step
+//     wires are flow-graph edges, previous-step wires read double buffers), with parallel loops inside
+//     large components: nodes that do not depend on each other run at once, loops are balanced by
+//     work stealing;
 //   - pool: the nodes one after the other (the sequential order), each node's loops split statically
-//     over a pool of threads that spin between loops: a fork/join costs ~0.1 us and a thread keeps the
-//     same units in every node, so networks made of short per-unit loops (10-100 us per node and step)
+//     over a pool of threads that spin between loops: a fork/join is cheap and a thread keeps the
+//     same units in every node, so networks made of short per-unit loops (tens of us per node and step)
 //     scale best here.
 // All give bit-identical results for any thread count: every node draws from its own random stream
 // and parallel sums are split by target in fixed chunks.
@@ -33,6 +35,7 @@
 
 #include <spark/core/component.hpp>
 #include <spark/core/registry.hpp>
+#include <spark/graph/diagnostic.hpp>
 #include <spark/graph/network.hpp>
 
 namespace spark::graph {
@@ -111,6 +114,10 @@ public:
 
     // A Graphviz description of the built network with port specs on the edges.
     std::string to_dot() const;
+    // The step plan every executor interprets, one operation per line: per node in the reference
+    // order, the nodes it waits for within a step and how each input is assembled; then the end of the
+    // step (served outputs kept, effects).
+    std::string plan_text() const;
 
     struct Impl;
 

@@ -9,8 +9,9 @@
 //     form, a malformed "node.port", a duplicate template), throws NetworkFileError (a ConfigError)
 //     whose message starts with "file:line:column: ";
 //   * building: unknown components, unknown ports, wrong shapes come from the graph build pass as
-//     GraphBuildError, exactly as from C++; build_simulation() appends to every problem that names a
-//     node or a wire of the file the line that defines it ("... (at net.txtpb:12)").
+//     GraphBuildError with its Diagnostics, exactly as from C++; build_simulation() appends to each
+//     diagnostic's message the line of the statement it comes from ("... (at net.txtpb:12)"), found
+//     through the diagnostic's origin (StatementLines::line_of).
 //
 // @code
 //   auto file = spark::serialization::load_network_file("brain.txtpb");
@@ -33,14 +34,20 @@ namespace spark::serialization {
 // The version of the network description schema this build reads and writes (`format_version`).
 inline constexpr unsigned network_format_version = 1;
 
+// The line (1-based) of each top-level statement of a file, by its index in the network description.
+struct StatementLines {
+    std::vector<int> nodes, wires, effects, inputs, outputs, everywhere;
+    // The line a diagnostic's origin points at; 0 when the file does not say.
+    int line_of(const graph::Origin& origin) const;
+};
+
 struct NetworkFile {
     graph::Network network;
     std::map<std::string, PortSpec> input_specs;     // specs of the network inputs, from the file
     graph::TemplateRegistry templates;               // the built-in templates plus the file's own
     std::vector<graph::NeuronTemplate> own_templates;  // the file's own templates, in file order
     std::string source_name;                         // the file name used in messages
-    std::map<std::string, int> node_lines;           // top-level node name -> line defining it (1-based)
-    std::vector<int> wire_lines;                     // line of each top-level wire (1-based)
+    StatementLines lines;                            // where each top-level statement is written
 };
 
 // A problem found while reading a network file. what() is "file:line:column: message" (without the
@@ -65,8 +72,8 @@ NetworkFile parse_network_text(std::string_view text, std::string_view source_na
 NetworkFile load_network_file(const std::filesystem::path& path);
 
 // Builds a simulation of the file's network with its input specs and templates (the templates in
-// `options` are replaced by the file's). Build problems are thrown as GraphBuildError whose problems
-// carry the file line of the node or wire they name.
+// `options` are replaced by the file's). Build problems are thrown as GraphBuildError whose
+// diagnostics' messages end with the file and line of the statement each comes from.
 graph::Simulation build_simulation(const NetworkFile& file, graph::BuildOptions options = {});
 
 // Writes a network (and the given user templates, if any) back as text; parse(write(x)) == x, and

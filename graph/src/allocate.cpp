@@ -1,0 +1,97 @@
+// The allocate pass: every buffer of the run, allocated once from the inferred specs.
+#include <algorithm>
+
+#include "step_plan.hpp"
+
+namespace spark::graph::detail {
+
+namespace {
+
+std::vector<std::byte> zeros(const PortSpec& spec) { return std::vector<std::byte>(std::max<std::size_t>(spec.bytes(), 1)); }
+
+bool indexed(const PortSpec& spec) {
+    return spec.kind == PayloadKind::spikes && !spec.per_synapse && spec.size() < SpikeIndex::max_units;
+}
+
+// Output `o` of a built node when its component serves it from its own state, checked against the
+// output's spec; otherwise null (a runtime buffer).
+std::byte* served_storage(const FlatNode& node, Component& component, std::size_t o, const PortSpec& spec) {
+    const ArrayRef storage = component.output_storage(o);
+    if (storage.empty()) return nullptr;
+    if (spec.kind == PayloadKind::spikes || storage.size != spec.size())
+        throw InternalError("node '" + node.path + "' serves output '" + std::string(node.info->outputs[o].name) +
+                            "' from an array of " + std::to_string(storage.size) + " elements; its spec is " +
+                            spec.to_string() + " (a SpikeArray output needs a runtime buffer)");
+    return static_cast<std::byte*>(storage.data);
+}
+
+// Whether some previous-step wire reads output `o` of node `v`.
+std::vector<std::vector<bool>> read_a_step_later(const FlatGraph& g) {
+    std::vector<std::vector<bool>> later(g.nodes.size());
+    for (std::size_t v = 0; v < g.nodes.size(); ++v) later[v].assign(g.nodes[v].info->outputs.size(), false);
+    for (const auto& node : g.nodes)
+        for (const auto& sources : node.inputs)
+            for (const auto& s : sources)
+                if (s.kind == SourceKind::output && s.latency == Latency::previous_step) later[s.node][s.port] = true;
+    return later;
+}
+
+Buffer output_buffer(const FlatNode& node, Component& component, std::size_t o, const PortSpec& spec, bool doubled) {
+    Buffer b;
+    b.spec = spec;
+    b.doubled = doubled;
+    b.served = served_storage(node, component, o, spec);
+    if (!b.served || doubled) b.data[0] = zeros(spec);  // a served output read later keeps a copy here
+    if (!b.served && doubled) b.data[1] = zeros(spec);
+    if (b.served && doubled) std::memcpy(b.data[0].data(), b.served, spec.bytes());  // the first step's last value
+    if (indexed(spec))
+        for (std::size_t p = 0; p < (doubled ? 2u : 1u); ++p) b.spike_index[p] = std::make_unique<SpikeIndex>(spec.size());
+    return b;
+}
+
+// Node inputs with several sources that the runtime assembles: concatenations, and sums of currents
+// the component does not add itself.
+void allocate_scratch(const FlatNode& node, const NodeSpecs& specs, std::vector<std::vector<std::byte>>& scratch,
+                      std::vector<std::unique_ptr<SpikeIndex>>& concat_index) {
+    scratch.resize(node.inputs.size());
+    concat_index.resize(node.inputs.size());
+    for (std::size_t i = 0; i < node.inputs.size(); ++i) {
+        if (node.inputs[i].size() < 2) continue;
+        const PortSpec& merged = *specs.inputs[i];
+        if (merged.kind == PayloadKind::current && node.info->inputs[i].summed_by_component) continue;
+        scratch[i] = zeros(merged);
+        if (merged.kind != PayloadKind::current && indexed(merged))
+            concat_index[i] = std::make_unique<SpikeIndex>(merged.size());
+    }
+}
+
+}  // namespace
+
+Storage allocate(const FlatGraph& g, const Components& components, const Inference& inference) {
+    Storage s;
+    s.external_specs = inference.external;
+    for (const auto& spec : inference.external) s.external.push_back(zeros(spec));
+    const auto later = read_a_step_later(g);
+    s.output_buffers.resize(g.nodes.size());
+    s.scratch.resize(g.nodes.size());
+    s.concat_index.resize(g.nodes.size());
+    for (std::size_t v = 0; v < g.nodes.size(); ++v) {
+        const auto& outputs = inference.nodes[v].result.outputs;
+        for (std::size_t o = 0; o < outputs.size(); ++o) {
+            s.output_buffers[v].push_back(s.buffers.size());
+            s.buffers.push_back(output_buffer(g.nodes[v], *components[v], o, outputs[o], later[v][o]));
+        }
+        allocate_scratch(g.nodes[v], inference.nodes[v], s.scratch[v], s.concat_index[v]);
+    }
+    return s;
+}
+
+ConstArrayRef source_view(Storage& storage, const Components& components, const Source& s, std::size_t parity) {
+    if (s.kind == SourceKind::external) return {storage.external[s.port].data(), storage.external_specs[s.port].size()};
+    if (s.kind == SourceKind::property) return components[s.node]->property(s.port);
+    Buffer& buffer = storage.buffers[storage.output_buffers[s.node][s.port]];
+    if (s.latency == Latency::previous_step) return {buffer.last_at(parity), buffer.spec.size(), buffer.index_at(1 - parity)};
+    return {buffer.at(parity), buffer.spec.size(), buffer.index_at(parity)};
+}
+
+}  // namespace spark::graph::detail

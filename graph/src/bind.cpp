@@ -1,0 +1,169 @@
+// The bind pass: the step plan, every view bound for both step parities; and its interpretation.
+#include <spark/core/sum.hpp>
+#include <spark/core/text.hpp>
+
+#include "step_plan.hpp"
+
+namespace spark::graph::detail {
+
+namespace {
+
+// Binds input `i` of node `v` for a step of `parity`: one source is read in place; currents from
+// several are summed in wire order (by the component, or by the runtime into the input's scratch);
+// anything else from several is concatenated in wire order into the scratch.
+void bind_input(const FlatGraph& g, const Components& components, const Inference& inference, Storage& storage,
+                std::size_t v, std::size_t i, std::size_t parity, NodeStep& at) {
+    const FlatNode& node = g.nodes[v];
+    const auto& sources = node.inputs[i];
+    if (sources.empty()) {
+        at.inputs.emplace_back();
+        return;
+    }
+    if (sources.size() == 1) {
+        at.inputs.push_back(source_view(storage, components, sources[0], parity));
+        return;
+    }
+    const PortSpec& merged = *inference.nodes[v].inputs[i];
+    std::vector<std::byte>& scratch = storage.scratch[v][i];
+    if (merged.kind == PayloadKind::current) {
+        for (const auto& source : sources) at.summands[i].push_back(source_view(storage, components, source, parity));
+        if (node.info->inputs[i].summed_by_component) {
+            at.inputs.emplace_back();
+            return;
+        }
+        at.sums.push_back({i, reinterpret_cast<float*>(scratch.data())});
+        at.inputs.push_back(ConstArrayRef(scratch.data(), merged.size()));
+        return;
+    }
+    SpikeIndex* index = storage.concat_index[v][i].get();
+    ConcatIndexOp concat{index, {}};
+    std::size_t offset = 0;
+    for (const auto& source : sources) {
+        const std::size_t bytes = source_spec(inference, source).bytes();
+        const ConstArrayRef view = source_view(storage, components, source, parity);
+        at.gathers.push_back(GatherOp{static_cast<const std::byte*>(view.data), scratch.data() + offset, bytes});
+        concat.parts.push_back({view.spike_index, offset});
+        offset += bytes;
+    }
+    if (index) at.concats.push_back(std::move(concat));
+    at.inputs.push_back(ConstArrayRef(scratch.data(), merged.size(), index));
+}
+
+Task bind_task(const FlatGraph& g, const Components& components, const Inference& inference, Storage& storage,
+               std::size_t v) {
+    Task task;
+    task.node = v;
+    task.component = components[v].get();
+    task.after = same_step_producers(g.nodes[v]);
+    for (std::size_t parity = 0; parity < 2; ++parity) {
+        NodeStep& at = task.at[parity];
+        for (const std::size_t b : storage.output_buffers[v]) {
+            Buffer& buffer = storage.buffers[b];
+            at.outputs.push_back(ArrayRef{buffer.at(parity), buffer.spec.size(), buffer.index_at(parity)});
+        }
+        at.summands.resize(g.nodes[v].inputs.size());
+        for (std::size_t i = 0; i < g.nodes[v].inputs.size(); ++i)
+            bind_input(g, components, inference, storage, v, i, parity, at);
+    }
+    return task;
+}
+
+}  // namespace
+
+StepPlan bind(const FlatGraph& g, const Components& components, const Inference& inference, const StepOrder& order,
+              Storage& storage) {
+    StepPlan plan;
+    plan.sequence = order.sequence;
+    for (std::size_t v = 0; v < g.nodes.size(); ++v) plan.tasks.push_back(bind_task(g, components, inference, storage, v));
+    for (auto& buffer : storage.buffers)
+        if (buffer.served && buffer.doubled)
+            plan.keep_served.push_back({buffer.served, buffer.data[0].data(), buffer.spec.bytes()});
+    for (const auto& e : g.effects)
+        plan.effects.push_back({components[e.target_node].get(), e.target_property,
+                                {source_view(storage, components, e.source, 0),
+                                 source_view(storage, components, e.source, 1)}});
+    return plan;
+}
+
+void run_task(const Task& task, std::size_t parity, std::int64_t step, Parallel& parallel) {
+    const NodeStep& at = task.at[parity];
+    for (const GatherOp& op : at.gathers) std::memcpy(op.dst, op.src, op.bytes);
+    for (const ConcatIndexOp& op : at.concats) {
+        bool fresh = true;
+        for (const auto& part : op.parts) fresh = fresh && part.source != nullptr && part.source->fresh();
+        if (!fresh) {
+            op.index->invalidate();
+            continue;
+        }
+        op.index->clear();
+        for (const auto& part : op.parts)
+            part.source->for_each([&](std::size_t u, bool inhibitory) { op.index->append(part.offset + u, inhibitory); });
+        op.index->publish();
+    }
+    // Summed currents, element-wise, split like the components' own loops (the same threads touch the
+    // same ranges).
+    for (const SumOp& op : at.sums) {
+        const std::span<const ConstArrayRef> summands = at.summands[op.input];
+        const std::size_t n = at.inputs[op.input].size;
+        parallel_for(parallel, n, task_length(n), [&](std::size_t begin, std::size_t end) {
+            sum_block(summands, begin, end, op.dst + begin);
+        });
+    }
+    // The outputs' spike lists are stale until the component lists this step's spikes (if it does).
+    for (const ArrayRef& out : at.outputs)
+        if (out.spike_index) out.spike_index->invalidate();
+    task.component->step(StepContext{at.inputs, at.outputs, &parallel, step, at.summands});
+}
+
+void finish_step(const StepPlan& plan, std::size_t parity) {
+    for (const KeepServedOp& op : plan.keep_served) std::memcpy(op.to, op.from, op.bytes);
+    for (const EffectOp& op : plan.effects) op.target->set_property(op.property, op.source[parity]);
+}
+
+namespace {
+
+std::string input_text(const FlatGraph& g, const Inference& inference, const Task& task, std::size_t i) {
+    const FlatNode& node = g.nodes[task.node];
+    const auto& sources = node.inputs[i];
+    std::vector<std::string> parts;
+    for (const auto& s : sources)
+        parts.push_back(source_text(g, s) + (s.latency == Latency::previous_step && s.kind != SourceKind::external
+                                                 ? " (previous step)"
+                                                 : ""));
+    const std::string port(node.info->inputs[i].name);
+    if (sources.size() == 1) return port + " <- " + parts[0];
+    const PortSpec& merged = *inference.nodes[task.node].inputs[i];
+    if (merged.kind == PayloadKind::current)
+        return port + " <- sum of " + join(parts, " + ") +
+               (node.info->inputs[i].summed_by_component ? " (by the component)" : "");
+    return port + " <- concatenation of " + join(parts, ", ") + " into " + merged.to_string() +
+           (task.at[0].concats.empty() ? "" : ", spikes listed");
+}
+
+}  // namespace
+
+std::string describe(const StepPlan& plan, const FlatGraph& g, const Inference& inference) {
+    std::string text = "step plan: " + std::to_string(plan.tasks.size()) + " tasks, in the reference order\n";
+    for (std::size_t k = 0; k < plan.sequence.size(); ++k) {
+        const Task& task = plan.tasks[plan.sequence[k]];
+        const FlatNode& node = g.nodes[task.node];
+        std::vector<std::string> after;
+        for (std::size_t p : task.after) after.push_back(g.nodes[p].path);
+        text += std::to_string(k + 1) + ". " + node.path + " (" + node.type + ")" +
+                (after.empty() ? "" : ", after " + join(after)) + "\n";
+        for (std::size_t i = 0; i < node.inputs.size(); ++i)
+            if (!node.inputs[i].empty()) text += "     " + input_text(g, inference, task, i) + "\n";
+        text += "     step\n";
+    }
+    text += "end of step:\n";
+    if (!plan.keep_served.empty())
+        text += "     keep " + std::to_string(plan.keep_served.size()) + " served output(s) for previous-step readers\n";
+    for (const auto& e : g.effects) {
+        const FlatNode& target = g.nodes[e.target_node];
+        text += "     effect " + target.path + "." + std::string(target.info->properties[e.target_property].name) +
+                " <- " + source_text(g, e.source) + "\n";
+    }
+    return text;
+}
+
+}  // namespace spark::graph::detail

@@ -1,0 +1,72 @@
+#pragma once
+// Private: a built simulation (the products of every build pass) and the executors that interpret its
+// step plan.
+#include <functional>
+#include <memory>
+
+#include <spark/graph/simulation.hpp>
+
+#include "step_plan.hpp"
+
+namespace spark::graph::detail {
+
+class Executor {
+public:
+    virtual ~Executor() = default;
+    // Runs `steps` steps, calling after_step (if given) after each; counts every step it completes.
+    virtual void run(std::int64_t steps, const std::function<void()>& after_step) = 0;
+};
+
+}  // namespace spark::graph::detail
+
+namespace spark::graph {
+
+struct Simulation::Impl {
+    Network network;
+    std::map<std::string, PortSpec> input_specs;
+    TemplateRegistry templates;
+    BuildOptions options;
+    // The products of the build passes, in pass order.
+    detail::FlatGraph graph;
+    detail::Components components;
+    detail::StepOrder order;
+    detail::Inference inference;
+    detail::Storage storage;
+    detail::StepPlan plan;
+    // What the build saw, for listings and the DOT dump.
+    std::vector<NodeInfo> node_infos;
+    std::vector<WireInfo> wire_infos;
+    std::int64_t step = 0;
+    std::unique_ptr<detail::Executor> executor;
+
+    std::size_t parity() const noexcept { return static_cast<std::size_t>(step & 1); }
+    // Runs node v's task of the current step. An exception leaves naming the node (on every executor;
+    // oneTBB's rethrow would lose it), as a spark::Error for a user-facing problem and an InternalError
+    // for a bug.
+    void run_task(std::size_t v, Parallel& parallel);
+    // After every task: the end of the step, then the step is counted. Every executor calls it once
+    // per step.
+    void finish_step();
+    ConstArrayRef view(const detail::Source& source, std::size_t parity) const;
+};
+
+std::unique_ptr<detail::Executor> make_sequential_executor(Simulation::Impl& impl);
+std::unique_ptr<detail::Executor> make_tbb_executor(Simulation::Impl& impl, unsigned threads);
+std::unique_ptr<detail::Executor> make_pool_executor(Simulation::Impl& impl, unsigned threads);
+
+namespace detail {
+// One level of the pool executor's step: nodes that run alone (their loops split over the threads), in
+// build order, then nodes that run side by side, one per thread at a time, longest first.
+struct PoolLevel {
+    std::vector<std::size_t> alone, side;
+};
+// The pool executor's plan (graph/src/pool_executor.cpp): `levels` lists each level's nodes in build
+// order; per node, the most tasks it asked for and its time per step [s]. A node that asked for fewer
+// tasks than `threads` may run side by side with others of its level, if the level's side-by-side
+// nodes but the longest take at least `min_gain` seconds per step; otherwise the level runs alone.
+std::vector<PoolLevel> plan_pool_levels(const std::vector<std::vector<std::size_t>>& levels,
+                                        const std::vector<std::size_t>& most_tasks,
+                                        const std::vector<double>& seconds, unsigned threads, double min_gain);
+}  // namespace detail
+
+}  // namespace spark::graph
