@@ -45,4 +45,7 @@ ShapeError::ShapeError(std::string node, std::string port, std::string expected,
 GraphBuildError::GraphBuildError(std::vector<std::string> problems)
     : GraphError(join_lines(problems)), problems_(std::move(problems)) {}
 
+FileError::FileError(std::string path, std::string action, std::string reason)
+    : Error(action + " '" + path + "': " + reason), path_(std::move(path)), reason_(std::move(reason)) {}
+
 }  // namespace spark

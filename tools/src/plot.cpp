@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include <spark/core/error.hpp>
+#include <spark/core/file_io.hpp>
 
 extern char** environ;
 
@@ -177,13 +178,6 @@ int run_program(const std::string& program, const std::string& script, const std
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-std::string read_text(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 }  // namespace
 
 std::string find_gnuplot() {
@@ -268,7 +262,7 @@ PlotResult plot_raster(const std::filesystem::path& spikes_csv, const std::vecto
                 result.file = png;
                 return result;
             }
-            std::string text = read_text(log);
+            std::string text = read_file(log, "gnuplot log");
             std::filesystem::remove(log);
             while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
             result.note = "gnuplot failed (exit " + std::to_string(rc) + (text.empty() ? "" : ": " + text) +

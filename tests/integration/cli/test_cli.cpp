@@ -117,6 +117,21 @@ TEST_CASE("unreadable files exit 1 and name the file", "[cli]") {
     }
 }
 
+TEST_CASE("a network file that fails part way through reading exits 1 with the OS error", "[cli]") {
+    // /proc/self/mem opens like a regular file and then fails to read (EIO): it used to read as an
+    // empty network ("ok (0 nodes)").
+    TempDir dir;
+    for (const char* sub : {"check", "dot", "run"}) {
+        std::vector<std::string> args{sub, "/proc/self/mem"};
+        if (std::string(sub) == "run") args.insert(args.end(), {"--out", (dir / "o").string()});
+        const Result r = run_spark(args, dir.path());
+        INFO(sub << ": " << r.err);
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("/proc/self/mem") && Contains("cannot read the network file: Input/output error"));
+        CHECK_THAT(r.out, !Contains("ok ("));
+    }
+}
+
 TEST_CASE("spark list shows every component and template with ports and parameters", "[cli][list]") {
     TempDir dir;
     const Result r = run_spark({"list"}, dir.path());
