@@ -20,7 +20,7 @@ constexpr std::size_t kBufferBytes = std::size_t{1} << 16;
 
 }  // namespace
 
-std::string read_file(const std::filesystem::path& path, std::string_view what) {
+std::string read_whole_file(const std::filesystem::path& path, std::string_view what) {
     int fd = -1;
     while ((fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC)) < 0 && errno == EINTR) {
     }

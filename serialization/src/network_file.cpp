@@ -155,7 +155,7 @@ NetworkFile parse_network_text(std::string_view text, std::string_view source_na
 NetworkFile load_network_file(const std::filesystem::path& path) {
     std::string text;
     try {
-        text = read_file(path, "network file");
+        text = read_whole_file(path, "network file");
     } catch (const FileError& e) {
         throw NetworkFileError(path.string(), 0, 0, "cannot read the network file: " + e.reason());
     }

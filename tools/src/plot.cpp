@@ -110,6 +110,13 @@ std::string tick_label(double v) {
     return std::string(buf, r.ptr);
 }
 
+// Writes `text` as the whole of `path`; throws FileError when it cannot.
+void write_file(const std::filesystem::path& path, const std::string& text) {
+    OutputFile file(path);
+    file.write(text);
+    file.close();
+}
+
 void write_svg(const std::filesystem::path& path, const std::vector<Population>& pops,
                const std::vector<std::vector<Point>>& points, double t0, double t1) {
     const double W = 1200, H = 700, left = 70, right = 170, top = 40, bottom = 60;
@@ -121,8 +128,7 @@ void write_svg(const std::filesystem::path& path, const std::vector<Population>&
     auto X = [&](double t) { return left + (t - t0) / span * pw; };
     auto Y = [&](double y) { return top + ph - (y + 0.5) / ny * ph; };
 
-    std::ofstream out(path, std::ios::trunc);
-    if (!out) throw Error("cannot write '" + path.string() + "': " + std::strerror(errno));
+    std::ostringstream out;
     out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << W << "\" height=\"" << H << "\" viewBox=\"0 0 " << W
         << ' ' << H << "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
         << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
@@ -156,7 +162,7 @@ void write_svg(const std::filesystem::path& path, const std::vector<Population>&
             << "</text>\n";
     }
     out << "</svg>\n";
-    if (!out) throw Error("cannot write '" + path.string() + "'");
+    write_file(path, out.str());
 }
 
 bool executable(const std::string& path) { return !path.empty() && ::access(path.c_str(), X_OK) == 0; }
@@ -215,7 +221,7 @@ PlotResult plot_raster(const std::filesystem::path& spikes_csv, const std::vecto
         } else {
             const auto dat = out_dir / "raster.dat", gp = out_dir / "raster.gp", png = out_dir / "raster.png";
             {
-                std::ofstream d(dat, std::ios::trunc);
+                std::ostringstream d;
                 bool first = true;
                 for (std::size_t p = 0; p < pops.size(); ++p) {
                     if (points[p].empty()) continue;
@@ -224,7 +230,7 @@ PlotResult plot_raster(const std::filesystem::path& spikes_csv, const std::vecto
                     d << "# " << pops[p].name << "\n";
                     for (const auto& pt : points[p]) d << pt.t << ' ' << pt.y << '\n';
                 }
-                std::ofstream s(gp, std::ios::trunc);
+                std::ostringstream s;
                 s << "# Raster plot written by `spark run`; re-render with: gnuplot raster.gp\n"
                   << "set terminal pngcairo size 1200,700 font 'Helvetica,10'\n"
                   << "set output " << quote(png.filename().string()) << "\n"
@@ -244,16 +250,14 @@ PlotResult plot_raster(const std::filesystem::path& spikes_csv, const std::vecto
                 }
                 if (!any) s << "NaN notitle";
                 s << "\n";
-                if (!d || !s) throw Error("cannot write the plot files in '" + out_dir.string() + "'");
+                write_file(dat, d.str());
+                write_file(gp, s.str());
             }
             // gnuplot resolves the relative file names against its working directory: run it in out_dir
             // through an absolute script path and a `cd`.
             const auto abs_dir = std::filesystem::absolute(out_dir);
             const auto wrapper = abs_dir / "raster.gp.run";
-            {
-                std::ofstream w(wrapper, std::ios::trunc);
-                w << "cd " << quote(abs_dir.string()) << "\nload " << quote((abs_dir / "raster.gp").string()) << "\n";
-            }
+            write_file(wrapper, "cd " + quote(abs_dir.string()) + "\nload " + quote((abs_dir / "raster.gp").string()) + "\n");
             const auto log = abs_dir / "raster.gp.log";
             const int rc = run_program(gnuplot, wrapper.string(), log);
             std::filesystem::remove(wrapper);
@@ -262,7 +266,7 @@ PlotResult plot_raster(const std::filesystem::path& spikes_csv, const std::vecto
                 result.file = png;
                 return result;
             }
-            std::string text = read_file(log, "gnuplot log");
+            std::string text = read_whole_file(log, "gnuplot log");
             std::filesystem::remove(log);
             while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
             result.note = "gnuplot failed (exit " + std::to_string(rc) + (text.empty() ? "" : ": " + text) +

@@ -186,7 +186,7 @@ ReplaySource::ReplaySource(Config config, std::string instance)
         config_detail::throw_error(where(), "file", Value(config_.file), "", "cannot be read: not a regular file");
     std::string text;
     try {
-        text = read_file(path, "replay file");
+        text = read_whole_file(path, "replay file");
     } catch (const FileError& e) {
         config_detail::throw_error(where(), "file", Value(config_.file), "", "cannot be read: " + e.reason());
     }

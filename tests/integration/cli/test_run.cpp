@@ -2,6 +2,7 @@
 // a direct C++ run of the same network, traces (CSV + .npy), determinism, plots (issue 8).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <cmath>
@@ -273,6 +274,33 @@ TEST_CASE("spark run refuses an output directory it cannot create", "[cli][run]"
     const Result r = run_spark({"run", "--steps", "5", "--out", (dir / "file" / "sub").string()}, dir.path());
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.err, Contains("cannot create the output directory '" + (dir / "file" / "sub").string() + "'"));
+}
+
+TEST_CASE("spark run exits 1 naming the file and the OS error when an output cannot be written", "[cli][run]") {
+    // /dev/full takes no byte (ENOSPC): a symbolic link to it in the output directory stands for a full
+    // disk, for one output file at a time.
+    if (!std::filesystem::exists("/dev/full")) {
+        WARN("no /dev/full on this system: the full-disk case is not tested");
+        return;
+    }
+    TempDir dir;
+    std::filesystem::create_directories(dir / "o");
+    auto run_with_full = [&](const std::string& file, std::vector<std::string> extra) {
+        std::filesystem::create_symlink("/dev/full", dir / "o" / file);
+        std::vector<std::string> args{"run", "--out", (dir / "o").string(), "--steps", "20"};
+        if (std::find(extra.begin(), extra.end(), "--plot") == extra.end()) extra.insert(extra.end(), {"--plot", "none"});
+        args.insert(args.end(), extra.begin(), extra.end());
+        const Result r = run_spark(args, dir.path());
+        INFO(r.err);
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("spark run: error: cannot write '" + (dir / "o" / file).string() +
+                                   "': No space left on device"));
+        CHECK_THAT(r.out, !Contains("wrote"));
+    };
+    SECTION("spikes.csv") { run_with_full("spikes.csv", {}); }
+    SECTION("a trace's CSV") { run_with_full("exc.soma.potential.csv", {"--record", "exc.soma.potential"}); }
+    SECTION("a trace's .npy") { run_with_full("exc.soma.potential.npy", {"--record", "exc.soma.potential"}); }
+    SECTION("the SVG raster plot") { run_with_full("raster.svg", {"--plot", "svg"}); }
 }
 
 TEST_CASE("spark run draws a progress bar when stderr is a terminal", "[cli][run]") {

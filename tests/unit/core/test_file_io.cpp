@@ -1,4 +1,4 @@
-// read_file and OutputFile: OS errors are errors with the OS message, never short or empty text,
+// read_whole_file and OutputFile: OS errors are errors with the OS message, never short or empty text,
 // never a write reported as done (issue 16, items 2 and 4).
 #include <catch2/catch.hpp>
 
@@ -35,7 +35,7 @@ private:
 
 }  // namespace
 
-TEST_CASE("read_file returns every byte of a file written by OutputFile", "[file_io]") {
+TEST_CASE("read_whole_file returns every byte of a file written by OutputFile", "[file_io]") {
     ScratchDir dir;
     std::string content;
     for (int i = 0; i < 200000; ++i) content += static_cast<char>(i * 7 % 256);  // larger than the buffer
@@ -45,23 +45,23 @@ TEST_CASE("read_file returns every byte of a file written by OutputFile", "[file
     out.write("tail");
     out.write_at(0, "HEAD");
     out.close();
-    CHECK(read_file(dir / "data.bin") == "HEAD" + content + "tail");
+    CHECK(read_whole_file(dir / "data.bin") == "HEAD" + content + "tail");
 }
 
-TEST_CASE("read_file reports a read error with the OS message instead of returning empty text", "[file_io]") {
+TEST_CASE("read_whole_file reports a read error with the OS message instead of returning empty text", "[file_io]") {
     // /proc/self/mem opens, but reading offset 0 (an unmapped address) fails with EIO.
-    REQUIRE_THROWS_AS(read_file("/proc/self/mem", "network file"), FileError);
-    REQUIRE_THROWS_WITH(read_file("/proc/self/mem", "network file"),
+    REQUIRE_THROWS_AS(read_whole_file("/proc/self/mem", "network file"), FileError);
+    REQUIRE_THROWS_WITH(read_whole_file("/proc/self/mem", "network file"),
                         "cannot read network file '/proc/self/mem': Input/output error");
 }
 
-TEST_CASE("read_file refuses a directory and a missing file with the OS message", "[file_io]") {
+TEST_CASE("read_whole_file refuses a directory and a missing file with the OS message", "[file_io]") {
     ScratchDir dir;
-    REQUIRE_THROWS_AS(read_file(dir.path()), FileError);
-    REQUIRE_THROWS_WITH(read_file(dir.path()), Contains(dir.path().string()) && Contains("Is a directory"));
-    REQUIRE_THROWS_WITH(read_file(dir / "missing"), Contains("No such file or directory"));
+    REQUIRE_THROWS_AS(read_whole_file(dir.path()), FileError);
+    REQUIRE_THROWS_WITH(read_whole_file(dir.path()), Contains(dir.path().string()) && Contains("Is a directory"));
+    REQUIRE_THROWS_WITH(read_whole_file(dir / "missing"), Contains("No such file or directory"));
     try {
-        read_file(dir / "missing", "snapshot");
+        read_whole_file(dir / "missing", "snapshot");
         FAIL("no FileError");
     } catch (const FileError& e) {
         CHECK(e.path() == (dir / "missing").string());

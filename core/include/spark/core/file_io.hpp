@@ -17,7 +17,7 @@ namespace spark {
 // The whole content of a file. `what` names it in messages ("network file" gives
 // "cannot read network file 'x.txtpb': Is a directory"). Throws FileError when the file cannot be
 // opened or read to its end.
-std::string read_file(const std::filesystem::path& path, std::string_view what = "file");
+std::string read_whole_file(const std::filesystem::path& path, std::string_view what = "file");
 
 // A file written through a buffer. write() appends; flush() and close() hand the buffer to the OS;
 // each of them throws FileError ("cannot write 'out/spikes.csv': No space left on device") when the OS
