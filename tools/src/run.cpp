@@ -152,9 +152,14 @@ int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSu
     LoadedNetwork& net = source.network;
     const double dt = net.network.dt;
     const double duration = o.duration_ms.value_or(default_duration_ms);
-    if (!o.steps && !(duration / dt < 1e15))
-        throw Error("--duration " + format_number(duration) + " ms is too long for dt = " + format_number(dt) + " ms");
+    if (!o.steps && !(duration / dt < static_cast<double>(max_steps)))
+        throw Error("--duration " + format_number(duration) + " ms is too long for dt = " + format_number(dt) +
+                    " ms: more than " + std::to_string(max_steps) + " steps, the most a run can count");
     const std::int64_t steps = o.steps ? *o.steps : steps_for(duration, dt);
+    if (steps > max_steps - source.start_step)
+        throw Error((o.steps ? "--steps " + std::to_string(steps) : "--duration " + format_number(duration) + " ms") +
+                    " from step " + std::to_string(source.start_step) + " would take the step counter past " +
+                    std::to_string(max_steps) + ", the most a run can count");
 
     graph::BuildOptions build;
     const ExecutorChoice choice = o.executor != ExecutorChoice::automatic ? o.executor

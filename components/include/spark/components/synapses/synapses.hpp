@@ -347,7 +347,7 @@ private:
         for (float v : values)
             if (!satisfies(m.bound, v))
                 config_detail::throw_error(this->where(), field, Value(static_cast<double>(v)), m.units,
-                                           std::string(describe(m.bound)) + " (drawn by " +
+                                           std::string(violated_rule(m.bound, v)) + " (drawn by " +
                                                std::string(*find_initializer(this->config_.kernel.initializer().kind)) +
                                                ")");
     }
@@ -382,7 +382,7 @@ private:
         for (float v : values)
             if (!satisfies(m.bound, v))
                 config_detail::throw_error(this->where(), "delays", Value(static_cast<double>(v)), m.units,
-                                           std::string(describe(m.bound)));
+                                           std::string(violated_rule(m.bound, v)));
     }
 
     // A compressed kernel (and its per-nonzero delays) as dense arrays, for a model that needs them.
