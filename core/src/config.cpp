@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include <spark/core/memory.hpp>
+
 namespace spark::config_detail {
 
 namespace {
@@ -41,6 +43,14 @@ std::vector<std::size_t> counts(const Value& v, const ConfigWhere& w, std::strin
         throw_error(w, field, v, "", "must be a whole number or a list of whole numbers");
     }
     return out;
+}
+
+// A shape whose element count is exact (at most 2^53): the product of huge dims must not wrap.
+Shape shape_of(const Value& v, const ConfigWhere& w, std::string_view field) {
+    std::vector<std::size_t> dims = counts(v, w, field, false);
+    if (!checked_element_count(dims))
+        throw_error(w, field, v, "", "has more than 2^53 elements (the most spark can count)");
+    return Shape(std::move(dims));
 }
 
 Value list_of(const std::vector<std::size_t>& values) {
@@ -198,14 +208,14 @@ void assign(std::string& field, std::string_view sub, const Value& v, const Conf
 
 void assign(Shape& field, std::string_view sub, const Value& v, const ConfigWhere& w, const FieldMeta& m) {
     no_sub(sub, w, m, v);
-    field = Shape(counts(v, w, m.name, false));
+    field = shape_of(v, w, m.name);
 }
 
 void assign(std::optional<Shape>& field, std::string_view sub, const Value& v, const ConfigWhere& w,
             const FieldMeta& m) {
     no_sub(sub, w, m, v);
     if (v.is_null()) field.reset();
-    else field = Shape(counts(v, w, m.name, false));
+    else field = shape_of(v, w, m.name);
 }
 
 void assign(std::vector<double>& field, std::string_view sub, const Value& v, const ConfigWhere& w,

@@ -288,6 +288,15 @@ TEST_CASE("infinite values and values past float32 are refused in every kind of 
     }
 }
 
+TEST_CASE("a shape of more than 2^53 elements is refused when it is set, before any product wraps",
+          "[core][config]") {
+    REQUIRE_THROWS_MATCHES(make({{"units", Value::List{1e5, 1e5, 1e5, 1e5}}}), ConfigError,
+                           ConfigErrorFields("LeakySoma", "soma", "units", std::nullopt));
+    REQUIRE_THROWS_WITH(make({{"units", Value::List{1e5, 1e5, 1e5, 1e5}}}),
+                        Catch::EndsWith("has more than 2^53 elements (the most spark can count)"));
+    CHECK(make({{"units", Value::List{1e5, 1e5}}}).units == Shape{100000, 100000});  // counted, not allocated
+}
+
 TEST_CASE("initializer settings are validated when the config is made", "[core][config]") {
     using Catch::Contains;
     SECTION("an unknown initializer name suggests the registered ones") {
