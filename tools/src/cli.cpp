@@ -239,7 +239,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                                 "Resume from this snapshot: the network comes from it (a NETWORK_FILE given too must "
                                 "match), the step counter continues.");
     auto* sout = run->add_option("--snapshot-out", snapshot_out, "Save a snapshot at the end (also after Ctrl-C).");
-    run->add_option("--plot", plot, "Raster plot: auto (gnuplot PNG, else SVG), svg, or none. Default auto.")
+    run->add_option("--plot", plot, "Raster plot: auto (raster.png), svg (raster.svg), or none. Default auto.")
         ->check(CLI::IsMember({"auto", "svg", "none"}));
     run->add_flag("-q,--quiet", ro.quiet, "No progress bar, notes or summary.");
 

@@ -83,6 +83,7 @@ void SpikeRecorder::record(const graph::Simulation& sim) {
             append_int(line_, static_cast<std::int64_t>(u));
             line_ += '\n';
             ++counts_[p];
+            if (!spikes_.empty()) spikes_[p].push_back({step, u});
         });
     }
     if (line_.size() > (1u << 16)) {

@@ -194,6 +194,7 @@ int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSu
                 << ") is held at 0; drive the network with a source component instead\n";
 
     SpikeRecorder spikes(find_populations(sim, registry), o.out_dir / "spikes.csv", true);
+    if (o.plot != PlotFormat::none) spikes.keep_spikes();
     std::vector<std::unique_ptr<TraceRecorder>> recorders;
     for (auto& t : traces) recorders.push_back(std::make_unique<TraceRecorder>(t, o.out_dir, true));
 
@@ -231,7 +232,7 @@ int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSu
     }
 
     const double t0 = static_cast<double>(summary.first_step) * dt;
-    const auto plot = plot_raster(o.out_dir / "spikes.csv", spikes.populations(), t0,
+    const auto plot = plot_raster(spikes.spikes(), spikes.populations(), dt, t0,
                                   t0 + static_cast<double>(std::max<std::int64_t>(done, 1)) * dt, o.out_dir, o.plot);
     if (!plot.note.empty() && !o.quiet) err << "note: " << plot.note << "\n";
     if (o.snapshot_out) save_snapshot(sim, *o.snapshot_out);

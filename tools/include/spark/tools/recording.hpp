@@ -44,7 +44,14 @@ std::vector<Population> find_populations(const graph::Simulation& simulation, co
 // "0.3" for 3 * 0.1: the time of step `step` [ms], rounded to 1e-9 ms and printed in shortest form.
 std::string format_time(std::int64_t step, double dt);
 
-// Writes spikes.csv and counts the spikes of every population.
+// One spike as the raster plot reads it: the global step and the flat index of the unit.
+struct RecordedSpike {
+    std::int64_t step = 0;
+    std::size_t unit = 0;
+};
+
+// Writes spikes.csv and counts the spikes of every population; with keep_spikes() it also keeps them
+// in memory, one list per population (for the raster plot).
 class SpikeRecorder {
 public:
     // Opens `path` (truncating it) and writes the header when `header` is true (it is flushed at once).
@@ -53,13 +60,17 @@ public:
     // Appends the spikes of the step just run (sim.step_count() - 1).
     void record(const graph::Simulation& simulation);
     void close();
+    void keep_spikes() { spikes_.resize(populations_.size()); }
 
     const std::vector<Population>& populations() const noexcept { return populations_; }
     const std::vector<std::int64_t>& counts() const noexcept { return counts_; }
+    // The spikes recorded since keep_spikes(), per population (empty without it).
+    const std::vector<std::vector<RecordedSpike>>& spikes() const noexcept { return spikes_; }
 
 private:
     std::vector<Population> populations_;
     std::vector<std::int64_t> counts_;
+    std::vector<std::vector<RecordedSpike>> spikes_;
     OutputFile out_;
     std::string line_;
 };
