@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include <spark/core/memory.hpp>
+
 namespace spark::config_detail {
 
 namespace {
@@ -41,6 +43,14 @@ std::vector<std::size_t> counts(const Value& v, const ConfigWhere& w, std::strin
         throw_error(w, field, v, "", "must be a whole number or a list of whole numbers");
     }
     return out;
+}
+
+// A shape whose element count is exact (at most 2^53): the product of huge dims must not wrap.
+Shape shape_of(const Value& v, const ConfigWhere& w, std::string_view field) {
+    std::vector<std::size_t> dims = counts(v, w, field, false);
+    if (!checked_element_count(dims))
+        throw_error(w, field, v, "", "has more than 2^53 elements (the most spark can count)");
+    return Shape(std::move(dims));
 }
 
 Value list_of(const std::vector<std::size_t>& values) {
@@ -161,6 +171,7 @@ void assign(Param& field, std::string_view sub, const Value& v, const ConfigWher
         std::vector<float> values;
         for (const auto& e : v.as_list()) {
             if (!e.is_number()) throw_error(w, m.name, v, "", "must be a number, a list of numbers or an initializer");
+            check_fits_float(e.as_number(), param_where(w, m), std::string(m.name) + "[" + std::to_string(values.size()) + "]");
             values.push_back(static_cast<float>(e.as_number()));
         }
         if (values.empty()) throw_error(w, m.name, v, "", "must not be an empty list");
@@ -197,14 +208,14 @@ void assign(std::string& field, std::string_view sub, const Value& v, const Conf
 
 void assign(Shape& field, std::string_view sub, const Value& v, const ConfigWhere& w, const FieldMeta& m) {
     no_sub(sub, w, m, v);
-    field = Shape(counts(v, w, m.name, false));
+    field = shape_of(v, w, m.name);
 }
 
 void assign(std::optional<Shape>& field, std::string_view sub, const Value& v, const ConfigWhere& w,
             const FieldMeta& m) {
     no_sub(sub, w, m, v);
     if (v.is_null()) field.reset();
-    else field = Shape(counts(v, w, m.name, false));
+    else field = shape_of(v, w, m.name);
 }
 
 void assign(std::vector<double>& field, std::string_view sub, const Value& v, const ConfigWhere& w,
@@ -235,13 +246,15 @@ void assign(std::optional<std::vector<std::size_t>>& field, std::string_view sub
 
 void check(const Param& f, const ConfigWhere& w, const FieldMeta& m) {
     if (f.is_scalar()) {
-        if (!satisfies(m.bound, f.scalar())) throw_error(w, m.name, Value(f.scalar()), m.units, std::string(describe(m.bound)));
+        if (!satisfies(m.bound, f.scalar()))
+            throw_error(w, m.name, Value(f.scalar()), m.units, std::string(violated_rule(m.bound, f.scalar())));
+        check_fits_float(f.scalar(), param_where(w, m), m.name);
     } else if (f.is_array()) {
         if (f.array().empty()) throw_error(w, m.name, Value(Value::List{}), "", "must not be an empty list");
         for (std::size_t i = 0; i < f.array().size(); ++i)
             if (!satisfies(m.bound, f.array()[i]))
                 throw_error(w, std::string(m.name) + "[" + std::to_string(i) + "]", Value(decimal_double(f.array()[i])),
-                            m.units, std::string(describe(m.bound)));
+                            m.units, std::string(violated_rule(m.bound, f.array()[i])));
     } else {
         // Drawn values are checked against the bound at build; the settings can be checked now.
         check_initializer(f.initializer(), param_where(w, m));
@@ -249,14 +262,14 @@ void check(const Param& f, const ConfigWhere& w, const FieldMeta& m) {
 }
 
 void check(double f, const ConfigWhere& w, const FieldMeta& m) {
-    if (!satisfies(m.bound, f)) throw_error(w, m.name, Value(f), m.units, std::string(describe(m.bound)));
+    if (!satisfies(m.bound, f)) throw_error(w, m.name, Value(f), m.units, std::string(violated_rule(m.bound, f)));
 }
 
 void check(const std::vector<double>& f, const ConfigWhere& w, const FieldMeta& m) {
     for (std::size_t i = 0; i < f.size(); ++i)
         if (!satisfies(m.bound, f[i]))
             throw_error(w, std::string(m.name) + "[" + std::to_string(i) + "]", Value(f[i]), m.units,
-                        std::string(describe(m.bound)));
+                        std::string(violated_rule(m.bound, f[i])));
 }
 
 void check(const Shape& f, const ConfigWhere& w, const FieldMeta& m) {

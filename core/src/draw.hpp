@@ -41,12 +41,22 @@ private:
     bool has_spare_ = false;
 };
 
+// The most draws a redraw takes for one value before giving up. check_initializer() refuses bounds
+// that hold less than 1e-4 of the distribution (1e4 draws per value on average), so only a case it
+// cannot see (bounds that float32 rounding closes, ...) reaches this: the chance of 1e6 misses at a
+// mass of 1e-4 is e^-100.
+inline constexpr std::size_t max_redraws = 1'000'000;
+
+// Throws ConfigError naming `where`: a redraw did not land inside [low, high] in max_redraws draws.
+[[noreturn]] void fail_redraw(const ParamWhere& where, float low, float high);
+
 // One value of an element-wise initializer (constant, uniform, normal, or the value part of a sparse
-// kind), bounds included, from `rng`. `spec` is the effective spec (overrides applied).
+// kind), bounds included, from `rng`. `spec` is the effective spec (overrides applied); `where` names
+// the parameter if a redraw gives up (it must outlive the sampler).
 class ElementSampler {
 public:
-    ElementSampler(ElementKind kind, const InitializerSpec& spec, Rng& rng) noexcept
-        : kind_(kind), rng_(&rng), normal_(rng),
+    ElementSampler(ElementKind kind, const InitializerSpec& spec, Rng& rng, const ParamWhere& where) noexcept
+        : kind_(kind), where_(where), rng_(&rng), normal_(rng),
           low_(spec.min_value ? static_cast<float>(*spec.min_value) : -std::numeric_limits<float>::infinity()),
           high_(spec.max_value ? static_cast<float>(*spec.max_value) : std::numeric_limits<float>::infinity()),
           scale_(static_cast<float>(spec.scale)), offset_(static_cast<float>(spec.offset)),
@@ -62,11 +72,14 @@ public:
         return 0.0f;
     }
     // The bounded value: clipped, or (normal kinds with redraw) drawn again until inside the bounds.
-    float next() noexcept {
+    float next() {
         if (kind_ == ElementKind::constant) return scale_;  // min and max are ignored (spec section 6)
         float v = raw();
         if (kind_ == ElementKind::normal && redraw_) {
-            while (!(v >= low_ && v <= high_)) v = raw();
+            for (std::size_t draws = 1; !(v >= low_ && v <= high_); ++draws) {
+                if (draws == max_redraws) fail_redraw(where_, low_, high_);
+                v = raw();
+            }
             return v;
         }
         return v < low_ ? low_ : (v > high_ ? high_ : v);
@@ -74,6 +87,7 @@ public:
 
 private:
     ElementKind kind_;
+    ParamWhere where_;
     Rng* rng_;
     NormalStream normal_;
     float low_, high_, scale_, offset_;

@@ -36,4 +36,7 @@ ShapeError::ShapeError(std::string node, std::string port, std::string expected,
       actual_(std::move(actual)),
       detail_(std::move(detail)) {}
 
+FileError::FileError(std::string path, std::string action, std::string reason)
+    : Error(action + " '" + path + "': " + reason), path_(std::move(path)), reason_(std::move(reason)) {}
+
 }  // namespace spark

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 
 #include <spark/core/error.hpp>
 #include <spark/core/text.hpp>
@@ -148,6 +149,16 @@ void check_initializer(const InitializerSpec& spec, const ParamWhere& where) {
              "is not a registered initializer (did you mean " +
                  join(closest_names(normalize_name(spec.kind), known)) + "?)");
     }
+    auto check_setting = [&](std::string_view setting, double value) {
+        if (!std::isfinite(value))
+            fail(where, sub_field(where, setting), with_units(format_number(value), where),
+                 "must be a finite number");
+        check_fits_float(value, where, sub_field(where, setting));
+    };
+    check_setting("scale", spec.scale);
+    check_setting("offset", spec.offset);
+    if (spec.min_value) check_setting("min_value", *spec.min_value);
+    if (spec.max_value) check_setting("max_value", *spec.max_value);
     if (!satisfies(Bound::zero_one, spec.density))
         fail(where, sub_field(where, "density"), format_number(spec.density), "must be in [0, 1]");
     if (spec.min_value && spec.max_value && *spec.min_value > *spec.max_value)
@@ -158,8 +169,11 @@ void check_initializer(const InitializerSpec& spec, const ParamWhere& where) {
     if (std::adjacent_find(axes.begin(), axes.end()) != axes.end())
         fail(where, sub_field(where, "norm_axes"), axes_text(spec.norm_axes), "must not repeat an axis");
     if (detail::is_normal_kind(*kind)) {
-        if (!(spec.stddev >= 0.0))
-            fail(where, sub_field(where, "stddev"), with_units(format_number(spec.stddev), where), "must be >= 0");
+        check_setting("mean", spec.mean);
+        if (!satisfies(Bound::non_negative, spec.stddev))
+            fail(where, sub_field(where, "stddev"), with_units(format_number(spec.stddev), where),
+                 std::string(violated_rule(Bound::non_negative, spec.stddev)));
+        check_fits_float(spec.stddev, where, sub_field(where, "stddev"));
         if (spec.redraw && normal_mass(spec) < kMinRedrawMass)
             fail(where, sub_field(where, "min_value"),
                  with_units(spec.min_value ? format_number(*spec.min_value) : std::string("none"), where),
@@ -186,6 +200,12 @@ void check_initializer(const InitializerSpec& spec, const ParamWhere& where) {
 }
 
 namespace detail {
+void fail_redraw(const ParamWhere& where, float low, float high) {
+    fail(where, std::string(where.field), {},
+         "gave up redrawing: " + std::to_string(max_redraws) + " normal draws in a row fell outside [" +
+             format_number(low) + ", " + format_number(high) + "]");
+}
+
 InitializerSpec apply_overrides(const InitializerSpec& spec, const InitOverrides& overrides) {
     InitializerSpec effective = spec;
     const auto kind = find_initializer(spec.kind);
@@ -231,7 +251,7 @@ std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, R
         values.resize(n);
         for (auto& v : values) v = mask_stream.uniform() < d ? static_cast<float>(scale) : 0.0f;
     } else if (kind == "normal_initializer") {
-        detail::ElementSampler sampler(detail::ElementKind::normal, effective, rng);
+        detail::ElementSampler sampler(detail::ElementKind::normal, effective, rng, where);
         values.resize(n);
         for (auto& v : values) v = sampler.next();
         return values;  // bounded as drawn
@@ -240,7 +260,7 @@ std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, R
         // drawn values only, so the zeros stay zeros.
         Rng value_stream = rng.split();
         Rng mask_stream = rng.split();
-        detail::ElementSampler sampler(detail::ElementKind::normal, effective, value_stream);
+        detail::ElementSampler sampler(detail::ElementKind::normal, effective, value_stream, where);
         values.resize(n);
         for (auto& v : values) v = sampler.next();
         const auto d = static_cast<float>(effective.density);
@@ -269,8 +289,9 @@ std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, R
 }
 
 bool satisfies(Bound bound, double v) noexcept {
+    if (!std::isfinite(v)) return false;
     switch (bound) {
-        case Bound::none: return !std::isnan(v);
+        case Bound::none: return true;
         case Bound::positive: return v > 0.0;
         case Bound::non_negative: return v >= 0.0;
         case Bound::zero_one: return v >= 0.0 && v <= 1.0;
@@ -288,6 +309,25 @@ std::string_view describe(Bound bound) noexcept {
         case Bound::binary: return "must be 0 or 1";
     }
     return "";
+}
+
+std::string_view violated_rule(Bound bound, double value) noexcept {
+    if (std::isfinite(value)) return describe(bound);
+    switch (bound) {
+        case Bound::none: return "must be a finite number";
+        case Bound::positive: return "must be a finite number > 0";
+        case Bound::non_negative: return "must be a finite number >= 0";
+        case Bound::zero_one: return describe(bound);
+        case Bound::binary: return describe(bound);
+    }
+    return "";
+}
+
+void check_fits_float(double value, const ParamWhere& where, std::string_view field) {
+    constexpr double largest = std::numeric_limits<float>::max();
+    if (std::isfinite(value) && std::abs(value) > largest)
+        fail(where, std::string(field), with_units(format_number(value), where),
+             "does not fit a float32 parameter (largest magnitude " + format_number(largest) + ")");
 }
 
 std::vector<float> Param::materialize(const Shape& shape, Rng& rng, Bound bound, std::string_view where,
@@ -319,7 +359,7 @@ std::vector<float> Param::materialize(const Shape& shape, Rng& rng, Bound bound,
         if (satisfies(bound, values[i])) continue;
         std::string field(where.field);
         if (!is_scalar()) field.append("[").append(std::to_string(i)).append("]");
-        std::string rule(describe(bound));
+        std::string rule(violated_rule(bound, values[i]));
         if (is_initializer()) rule.append(" (drawn by ").append(*find_initializer(initializer().kind)).append(")");
         fail(where, std::move(field), with_units(format_number(decimal_double(values[i])), where), std::move(rule));
     }

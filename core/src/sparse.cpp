@@ -71,8 +71,8 @@ struct PartStreams {
     detail::ElementSampler normal;
     double log_q = 0.0;
 
-    PartStreams(Rng&& p, Rng&& v, const Part& part)
-        : position(p), value(v), normal(detail::ElementKind::normal, part.spec, value),
+    PartStreams(Rng&& p, Rng&& v, const Part& part, const ParamWhere& where)
+        : position(p), value(v), normal(detail::ElementKind::normal, part.spec, value, where),
           log_q(part.spec.density < 1.0 ? std::log1p(-part.spec.density) : 0.0) {}
     PartStreams(const PartStreams&) = delete;
 };
@@ -180,7 +180,7 @@ SparseRows initialize_sparse(const InitializerSpec& spec, std::size_t rows, std:
         Rng& source = blocks ? key : rng;
         Rng position = source.split();
         Rng value = source.split();
-        streams.push_back(std::make_unique<PartStreams>(std::move(position), std::move(value), part));
+        streams.push_back(std::make_unique<PartStreams>(std::move(position), std::move(value), part, where));
     }
     for (std::size_t r = 0; r < rows; ++r) {
         for (std::size_t p = 0; p < parts.size(); ++p) draw_row(parts[p], *streams[p], m);
@@ -212,7 +212,7 @@ std::vector<float> initialize_on_pattern(const InitializerSpec& spec, const Spar
         const auto element = kind == "constant_initializer"  ? detail::ElementKind::constant
                              : kind == "uniform_initializer" ? detail::ElementKind::uniform
                                                              : detail::ElementKind::normal;
-        samplers.emplace_back(element, parts[p].spec, blocks ? keys[p] : rng);
+        samplers.emplace_back(element, parts[p].spec, blocks ? keys[p] : rng, where);
     }
     std::vector<std::size_t> firsts;
     for (const auto& part : parts) firsts.push_back(part.first);

@@ -2,9 +2,6 @@
 // numbers), building with file lines appended to build problems, and writing.
 #include <spark/serialization/network_file.hpp>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <optional>
 #include <regex>
 #include <sstream>
@@ -13,6 +10,7 @@
 #include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/text_format.h>
 
+#include <spark/core/file_io.hpp>
 #include <spark/core/text.hpp>
 
 #include "convert.hpp"
@@ -140,12 +138,13 @@ NetworkFile parse_network_text(std::string_view text, std::string_view source_na
 }
 
 NetworkFile load_network_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw NetworkFileError(path.string(), 0, 0, std::string("cannot open the network file: ") + std::strerror(errno));
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) throw NetworkFileError(path.string(), 0, 0, "cannot read the network file");
-    return parse_network_text(text.str(), path.string());
+    std::string text;
+    try {
+        text = read_whole_file(path, "network file");
+    } catch (const FileError& e) {
+        throw NetworkFileError(path.string(), 0, 0, "cannot read the network file: " + e.reason());
+    }
+    return parse_network_text(text, path.string());
 }
 
 graph::Simulation build_simulation(const NetworkFile& file, graph::BuildOptions options) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <limits>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -104,10 +106,45 @@ std::string template_text(const graph::NeuronTemplate& t) {
 }
 
 void require_readable(const std::string& what, const std::filesystem::path& path) {
+    if (path.empty()) throw Error("cannot read " + what + " '': empty file name");
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) throw Error("cannot read " + what + " '" + path.string() + "': it is a directory");
     std::ifstream f(path);
     if (!f) throw Error("cannot read " + what + " '" + path.string() + "': " + std::strerror(errno));
+}
+
+// Whole numbers of the command line are parsed here rather than by CLI11, which wraps "-1" into an
+// unsigned option and clamps a number past the type's range to its largest value.
+template <class Int>
+std::from_chars_result parse_whole(const std::string& text, Int& value) {
+    auto r = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (r.ec == std::errc() && r.ptr != text.data() + text.size()) r.ec = std::errc::invalid_argument;
+    return r;
+}
+
+CLI::Validator seed_number() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            std::uint64_t seed = 0;
+            if (parse_whole(text, seed).ec == std::errc()) return {};
+            return "'" + text + "' is not a seed: expected a whole number from 0 to " +
+                   std::to_string(std::numeric_limits<std::uint64_t>::max());
+        },
+        "SEED");
+}
+
+CLI::Validator step_count() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            std::int64_t steps = 0;
+            const auto r = parse_whole(text, steps);
+            if (r.ec == std::errc()) return {};
+            if (r.ec == std::errc::result_out_of_range && !text.empty() && text[0] != '-')
+                return "'" + text + "' is more steps than the step counter can count (at most " +
+                       std::to_string(max_steps) + ")";
+            return "'" + text + "' is not a step count: expected a whole number";
+        },
+        "STEPS");
 }
 
 }  // namespace
@@ -177,17 +214,18 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     RunOptions ro;
     std::string network_file, snapshot_in, snapshot_out, executor = "auto", plot = "auto", out_dir = "spark-out";
     double duration = 0;
-    std::int64_t steps = 0;
-    std::uint64_t seed = 0;
+    std::string steps_text, seed_text;
     auto* run = app.add_subcommand("run", "Run a network file (or the bundled default network) and record it.");
-    run->add_option("NETWORK_FILE", network_file,
+    auto* nf = run->add_option("NETWORK_FILE", network_file,
                     "Network file (protobuf text format). Without it: the bundled default network (or, with "
                     "--snapshot-in, the snapshot's network).");
     auto* dur = run->add_option("--duration", duration,
                                 "Simulated time [ms] (further, when resuming a snapshot). Default 1000.");
-    auto* stp = run->add_option("--steps", steps, "Number of steps to run (instead of --duration).");
+    auto* stp = run->add_option("--steps", steps_text, "Number of steps to run (instead of --duration).")
+                    ->check(step_count());
     dur->excludes(stp);
-    auto* sd = run->add_option("--seed", seed, "Network seed (overrides the file's; default: the file's, or 0).");
+    auto* sd = run->add_option("--seed", seed_text, "Network seed (overrides the file's; default: the file's, or 0).")
+                   ->check(seed_number());
     run->add_option("--threads", ro.threads, "Threads of the pool or tbb executor (0 = all cores). Default 1.")
         ->check(CLI::NonNegativeNumber);
     run->add_option("--executor", executor,
@@ -205,7 +243,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                                 "Resume from this snapshot: the network comes from it (a NETWORK_FILE given too must "
                                 "match), the step counter continues.");
     auto* sout = run->add_option("--snapshot-out", snapshot_out, "Save a snapshot at the end (also after Ctrl-C).");
-    run->add_option("--plot", plot, "Raster plot: auto (gnuplot PNG, else SVG), svg, or none. Default auto.")
+    run->add_option("--plot", plot, "Raster plot: auto (raster.png), svg (raster.svg), or none. Default auto.")
         ->check(CLI::IsMember({"auto", "svg", "none"}));
     run->add_flag("-q,--quiet", ro.quiet, "No progress bar, notes or summary.");
 
@@ -243,13 +281,13 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     try {
         if (run->parsed()) {
             command = "spark run";
-            if (!network_file.empty()) {
+            if (*nf) {
                 require_readable("network file", network_file);
                 ro.network_file = network_file;
             }
             if (*dur) ro.duration_ms = duration;
-            if (*stp) ro.steps = steps;
-            if (*sd) ro.seed = seed;
+            if (*stp) parse_whole(steps_text, ro.steps.emplace());
+            if (*sd) parse_whole(seed_text, ro.seed.emplace());
             ro.executor = executor == "sequential" ? ExecutorChoice::sequential
                           : executor == "tbb"      ? ExecutorChoice::tbb
                           : executor == "pool"     ? ExecutorChoice::pool
@@ -257,12 +295,16 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
             if (ro.executor == ExecutorChoice::sequential && ro.threads != 1)
                 throw Error("--threads " + std::to_string(ro.threads) +
                             " needs a parallel executor (--executor pool or tbb)");
+            if (out_dir.empty()) throw Error("--out '': empty directory name");
             ro.out_dir = out_dir;
             if (*sin) {
                 require_readable("snapshot", snapshot_in);
                 ro.snapshot_in = snapshot_in;
             }
-            if (*sout) ro.snapshot_out = snapshot_out;
+            if (*sout) {
+                if (snapshot_out.empty()) throw Error("--snapshot-out '': empty file name");
+                ro.snapshot_out = snapshot_out;
+            }
             ro.plot = plot == "svg" ? PlotFormat::svg : plot == "none" ? PlotFormat::none : PlotFormat::automatic;
             ro.stop = stop;
             return run_network(ro, out, err);

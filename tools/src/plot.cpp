@@ -1,21 +1,14 @@
 #include <spark/tools/plot.hpp>
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+#include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <map>
 #include <sstream>
 
 #include <spark/core/error.hpp>
+#include <spark/core/file_io.hpp>
 
-extern char** environ;
+#include "raster_image.hpp"
 
 namespace spark::tools {
 
@@ -26,51 +19,34 @@ constexpr const char* kColours[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", 
                                     "#000000"};
 constexpr std::size_t kNumColours = sizeof kColours / sizeof kColours[0];
 
-struct Point {
-    double t;
-    std::size_t y;
+// Past this many spikes the PNG draws each as one pixel: 2 x 2 dots would merge into areas.
+constexpr std::size_t kSmallDotsAbove = 20000;
+
+// The page both formats share [pixels]: the plot area inside the margins, the legend to its right.
+struct Layout {
+    double width = 1200, height = 700, left = 104, right = 170, top = 40, bottom = 60;
+    double t0 = 0, span = 1, units = 1;
+    double plot_width() const { return width - left - right; }
+    double plot_height() const { return height - top - bottom; }
+    double x(double t) const { return left + (t - t0) / span * plot_width(); }
+    double y(double unit) const { return top + plot_height() - (unit + 0.5) / units * plot_height(); }
 };
 
-// Reads spikes.csv into one point list per population (y = offset of the population + unit).
-std::vector<std::vector<Point>> read_points(const std::filesystem::path& csv, const std::vector<Population>& pops) {
-    std::ifstream in(csv);
-    if (!in) throw Error("cannot read '" + csv.string() + "': " + std::strerror(errno));
-    std::map<std::string, std::size_t> index;
-    std::vector<std::size_t> offset(pops.size(), 0);
-    for (std::size_t p = 0; p < pops.size(); ++p) {
-        index[pops[p].name] = p;
-        if (p + 1 < pops.size()) offset[p + 1] = offset[p] + pops[p].units;
-    }
-    std::vector<std::vector<Point>> points(pops.size());
-    std::string line;
-    std::size_t line_no = 0;
-    while (std::getline(in, line)) {
-        ++line_no;
-        if (line.empty() || line.rfind("step,", 0) == 0) continue;
-        // step,time_ms,node,unit
-        const auto c1 = line.find(',');
-        const auto c2 = line.find(',', c1 + 1);
-        const auto c3 = line.find(',', c2 + 1);
-        if (c1 == std::string::npos || c2 == std::string::npos || c3 == std::string::npos)
-            throw Error(csv.string() + ":" + std::to_string(line_no) + ": expected step,time_ms,node,unit");
-        double t = 0;
-        std::size_t unit = 0;
-        std::from_chars(line.data() + c1 + 1, line.data() + c2, t);
-        std::from_chars(line.data() + c3 + 1, line.data() + line.size(), unit);
-        auto it = index.find(line.substr(c2 + 1, c3 - c2 - 1));
-        if (it == index.end()) continue;
-        points[it->second].push_back({t, offset[it->second] + unit});
-    }
-    return points;
+Layout layout_for(const std::vector<Population>& pops, double t0, double t1) {
+    Layout l;
+    std::size_t total = 0;
+    for (const auto& p : pops) total += p.units;
+    l.t0 = t0;
+    l.span = t1 > t0 ? t1 - t0 : 1.0;
+    l.units = total > 0 ? static_cast<double>(total) : 1.0;
+    return l;
 }
 
-std::string quote(const std::string& s) {  // a gnuplot single-quoted string
-    std::string q = "'";
-    for (char c : s) {
-        if (c == '\'') q += "''";
-        else q += c;
-    }
-    return q + "'";
+// The first row of every population on y: the populations are stacked in order.
+std::vector<std::size_t> population_offsets(const std::vector<Population>& pops) {
+    std::vector<std::size_t> offset(pops.size(), 0);
+    for (std::size_t p = 0; p + 1 < pops.size(); ++p) offset[p + 1] = offset[p] + pops[p].units;
+    return offset;
 }
 
 std::string xml_escape(const std::string& s) {
@@ -109,19 +85,23 @@ std::string tick_label(double v) {
     return std::string(buf, r.ptr);
 }
 
-void write_svg(const std::filesystem::path& path, const std::vector<Population>& pops,
-               const std::vector<std::vector<Point>>& points, double t0, double t1) {
-    const double W = 1200, H = 700, left = 70, right = 170, top = 40, bottom = 60;
-    const double pw = W - left - right, ph = H - top - bottom;
-    std::size_t total = 0;
-    for (const auto& p : pops) total += p.units;
-    const double span = t1 > t0 ? t1 - t0 : 1.0;
-    const double ny = total > 0 ? static_cast<double>(total) : 1.0;
-    auto X = [&](double t) { return left + (t - t0) / span * pw; };
-    auto Y = [&](double y) { return top + ph - (y + 0.5) / ny * ph; };
+// Writes `text` as the whole of `path`; throws FileError when it cannot.
+void write_file(const std::filesystem::path& path, const std::string& text) {
+    OutputFile file(path);
+    file.write(text);
+    file.close();
+}
 
-    std::ofstream out(path, std::ios::trunc);
-    if (!out) throw Error("cannot write '" + path.string() + "': " + std::strerror(errno));
+void write_svg(const std::filesystem::path& path, const std::vector<Population>& pops,
+               const std::vector<std::vector<RecordedSpike>>& spikes, double dt, double t0, double t1) {
+    const Layout l = layout_for(pops, t0, t1);
+    const double left = l.left, top = l.top, pw = l.plot_width(), ph = l.plot_height(), W = l.width, H = l.height;
+    const double ny = l.units;
+    auto X = [&](double t) { return l.x(t); };
+    auto Y = [&](double y) { return l.y(y); };
+    const auto offset = population_offsets(pops);
+
+    std::ostringstream out;
     out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << W << "\" height=\"" << H << "\" viewBox=\"0 0 " << W
         << ' ' << H << "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
         << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
@@ -129,7 +109,7 @@ void write_svg(const std::filesystem::path& path, const std::vector<Population>&
     // Axes, ticks and labels.
     out << "<g stroke=\"black\" fill=\"none\"><rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << pw
         << "\" height=\"" << ph << "\"/></g>\n<g>\n";
-    const double xs = tick_step(span, 10);
+    const double xs = tick_step(l.span, 10);
     for (double t = std::ceil(t0 / xs) * xs; t <= t1 + 1e-9; t += xs)
         out << "<line x1=\"" << num(X(t)) << "\" y1=\"" << top + ph << "\" x2=\"" << num(X(t)) << "\" y2=\""
             << top + ph + 5 << "\" stroke=\"black\"/><text x=\"" << num(X(t)) << "\" y=\"" << top + ph + 18
@@ -147,7 +127,9 @@ void write_svg(const std::filesystem::path& path, const std::vector<Population>&
     for (std::size_t p = 0; p < pops.size(); ++p) {
         const char* colour = kColours[p % kNumColours];
         out << "<path stroke=\"" << colour << "\" stroke-width=\"" << num(dot) << "\" fill=\"none\" d=\"";
-        for (const auto& pt : points[p]) out << 'M' << num(X(pt.t)) << ' ' << num(Y(static_cast<double>(pt.y))) << "h" << num(dot);
+        for (const auto& s : spikes[p])
+            out << 'M' << num(X(static_cast<double>(s.step) * dt)) << ' '
+                << num(Y(static_cast<double>(offset[p] + s.unit))) << "h" << num(dot);
         out << "\"/>\n";
         const double ly = top + 10 + 20 * static_cast<double>(p);
         out << "<rect x=\"" << left + pw + 15 << "\" y=\"" << ly << "\" width=\"10\" height=\"10\" fill=\"" << colour
@@ -155,128 +137,80 @@ void write_svg(const std::filesystem::path& path, const std::vector<Population>&
             << "</text>\n";
     }
     out << "</svg>\n";
-    if (!out) throw Error("cannot write '" + path.string() + "'");
+    write_file(path, out.str());
 }
 
-bool executable(const std::string& path) { return !path.empty() && ::access(path.c_str(), X_OK) == 0; }
+void write_png(const std::filesystem::path& path, const std::vector<Population>& pops,
+               const std::vector<std::vector<RecordedSpike>>& spikes, double dt, double t0, double t1) {
+    using detail::RgbImage;
+    const Layout l = layout_for(pops, t0, t1);
+    const detail::Rgb black{0, 0, 0}, white{255, 255, 255};
+    RgbImage image(static_cast<int>(l.width), static_cast<int>(l.height), white);
+    const int left = static_cast<int>(l.left), top = static_cast<int>(l.top);
+    const int pw = static_cast<int>(l.plot_width()), ph = static_cast<int>(l.plot_height());
+    const int text_h = RgbImage::text_height(2);
+    auto centred = [&](int x, int y, const std::string& s) { image.text(x - RgbImage::text_width(s, 2) / 2, y, s, 2, black); };
 
-// Runs `program script`, its output into `log`; returns the exit status (or -1).
-int run_program(const std::string& program, const std::string& script, const std::filesystem::path& log) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    std::vector<char*> argv{const_cast<char*>(program.c_str()), const_cast<char*>(script.c_str()), nullptr};
-    pid_t pid = 0;
-    const int rc = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) return -1;
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::string read_text(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
+    // The spikes first, so that the frame stays on top of the dots at its edges.
+    std::size_t count = 0;
+    for (const auto& list : spikes) count += list.size();
+    const int dot = count > kSmallDotsAbove ? 1 : 2;
+    const auto offset = population_offsets(pops);
+    for (std::size_t p = 0; p < pops.size() && p < spikes.size(); ++p) {
+        const detail::Rgb colour = detail::rgb_from_hex(kColours[p % kNumColours]);
+        for (const auto& s : spikes[p]) {
+            const auto x = static_cast<int>(std::floor(l.x(static_cast<double>(s.step) * dt)));
+            const auto y = static_cast<int>(std::floor(l.y(static_cast<double>(offset[p] + s.unit))));
+            if (x < left || x >= left + pw || y < top || y >= top + ph) continue;
+            if (dot == 1) image.set(x, y, colour);
+            else image.fill(x, y - 1, 2, 2, colour);
+        }
+    }
+    // Frame, ticks, labels.
+    image.fill(left, top, pw + 1, 1, black);
+    image.fill(left, top + ph, pw + 1, 1, black);
+    image.fill(left, top, 1, ph + 1, black);
+    image.fill(left + pw, top, 1, ph + 1, black);
+    const double xs = tick_step(l.span, 10);
+    for (double t = std::ceil(t0 / xs) * xs; t <= t1 + 1e-9; t += xs) {
+        const auto x = static_cast<int>(std::lround(l.x(t)));
+        image.fill(x, top + ph, 1, 6, black);
+        centred(x, top + ph + 10, tick_label(t));
+    }
+    const double ys = tick_step(l.units, 8);
+    for (double u = 0; u < l.units; u += ys) {
+        const auto y = static_cast<int>(std::lround(l.y(u)));
+        image.fill(left - 5, y, 5, 1, black);
+        const std::string label = tick_label(u);
+        image.text(left - 9 - RgbImage::text_width(label, 2), y - text_h / 2, label, 2, black);
+    }
+    centred(left + pw / 2, 12, "spike raster");
+    centred(left + pw / 2, static_cast<int>(l.height) - 10 - text_h, "time [ms]");
+    const std::string ylabel = "neuron";
+    image.text_up(6, top + ph / 2 + RgbImage::text_width(ylabel, 2) / 2, ylabel, 2, black);
+    // Legend.
+    for (std::size_t p = 0; p < pops.size(); ++p) {
+        const int ly = top + 10 + 24 * static_cast<int>(p);
+        image.fill(left + pw + 15, ly, 12, 12, detail::rgb_from_hex(kColours[p % kNumColours]));
+        image.text(left + pw + 34, ly - 1, pops[p].name, 2, black);
+    }
+    write_file(path, image.png());
 }
 
 }  // namespace
 
-std::string find_gnuplot() {
-    if (const char* env = std::getenv("SPARK_GNUPLOT")) {
-        const std::string v = env;
-        if (v == "none" || v.empty()) return {};
-        return executable(v) ? v : std::string();
-    }
-    const char* path = std::getenv("PATH");
-    std::string dirs = path ? path : "/usr/bin:/bin";
-    std::size_t start = 0;
-    while (start <= dirs.size()) {
-        const auto end = dirs.find(':', start);
-        const std::string dir = dirs.substr(start, end == std::string::npos ? std::string::npos : end - start);
-        const std::string candidate = (dir.empty() ? std::string(".") : dir) + "/gnuplot";
-        if (executable(candidate)) return candidate;
-        if (end == std::string::npos) break;
-        start = end + 1;
-    }
-    return {};
-}
-
-PlotResult plot_raster(const std::filesystem::path& spikes_csv, const std::vector<Population>& pops, double t0,
-                       double t1, const std::filesystem::path& out_dir, PlotFormat format) {
+PlotResult plot_raster(const std::vector<std::vector<RecordedSpike>>& spikes, const std::vector<Population>& pops,
+                       double dt, double t0, double t1, const std::filesystem::path& out_dir, PlotFormat format) {
     PlotResult result;
     if (format == PlotFormat::none) return result;
-    const auto points = read_points(spikes_csv, pops);
-    std::size_t total = 0;
-    for (const auto& p : pops) total += p.units;
-
-    if (format == PlotFormat::automatic) {
-        const std::string gnuplot = find_gnuplot();
-        if (gnuplot.empty()) {
-            result.note = "gnuplot was not found (install gnuplot-nox or set SPARK_GNUPLOT); wrote an SVG instead";
-        } else {
-            const auto dat = out_dir / "raster.dat", gp = out_dir / "raster.gp", png = out_dir / "raster.png";
-            {
-                std::ofstream d(dat, std::ios::trunc);
-                bool first = true;
-                for (std::size_t p = 0; p < pops.size(); ++p) {
-                    if (points[p].empty()) continue;
-                    if (!first) d << "\n\n";
-                    first = false;
-                    d << "# " << pops[p].name << "\n";
-                    for (const auto& pt : points[p]) d << pt.t << ' ' << pt.y << '\n';
-                }
-                std::ofstream s(gp, std::ios::trunc);
-                s << "# Raster plot written by `spark run`; re-render with: gnuplot raster.gp\n"
-                  << "set terminal pngcairo size 1200,700 font 'Helvetica,10'\n"
-                  << "set output " << quote(png.filename().string()) << "\n"
-                  << "set title 'spike raster'\nset xlabel 'time [ms]'\nset ylabel 'neuron'\n"
-                  << "set key outside right top\n"
-                  << "set xrange [" << t0 << ":" << (t1 > t0 ? t1 : t0 + 1) << "]\n"
-                  << "set yrange [-0.5:" << (total > 0 ? static_cast<double>(total) : 1.0) - 0.5 << "]\n"
-                  << "plot ";
-                std::size_t block = 0;
-                bool any = false;
-                for (std::size_t p = 0; p < pops.size(); ++p) {
-                    if (points[p].empty()) continue;
-                    s << (any ? ", \\\n     " : "") << quote(dat.filename().string()) << " index " << block++
-                      << " using 1:2 with points pt 7 ps 0.25 lc rgb '" << kColours[p % kNumColours] << "' title "
-                      << quote(pops[p].name);
-                    any = true;
-                }
-                if (!any) s << "NaN notitle";
-                s << "\n";
-                if (!d || !s) throw Error("cannot write the plot files in '" + out_dir.string() + "'");
-            }
-            // gnuplot resolves the relative file names against its working directory: run it in out_dir
-            // through an absolute script path and a `cd`.
-            const auto abs_dir = std::filesystem::absolute(out_dir);
-            const auto wrapper = abs_dir / "raster.gp.run";
-            {
-                std::ofstream w(wrapper, std::ios::trunc);
-                w << "cd " << quote(abs_dir.string()) << "\nload " << quote((abs_dir / "raster.gp").string()) << "\n";
-            }
-            const auto log = abs_dir / "raster.gp.log";
-            const int rc = run_program(gnuplot, wrapper.string(), log);
-            std::filesystem::remove(wrapper);
-            if (rc == 0 && std::filesystem::exists(png)) {
-                std::filesystem::remove(log);
-                result.file = png;
-                return result;
-            }
-            std::string text = read_text(log);
-            std::filesystem::remove(log);
-            while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-            result.note = "gnuplot failed (exit " + std::to_string(rc) + (text.empty() ? "" : ": " + text) +
-                          "); wrote an SVG instead";
-        }
+    if (spikes.size() != pops.size()) throw InternalError("plot_raster: expected one spike list per population");
+    if (format == PlotFormat::svg) {
+        result.file = out_dir / "raster.svg";
+        write_svg(result.file, pops, spikes, dt, t0, t1);
+    } else {
+        result.file = out_dir / "raster.png";
+        write_png(result.file, pops, spikes, dt, t0, t1);
     }
-    result.file = out_dir / "raster.svg";
-    write_svg(result.file, pops, points, t0, t1);
     return result;
 }
 

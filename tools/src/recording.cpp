@@ -4,7 +4,6 @@
 #include <bit>
 #include <charconv>
 #include <cmath>
-#include <cstring>
 #include <map>
 
 #include <spark/core/error.hpp>
@@ -25,12 +24,6 @@ void append_float(std::string& s, float v) {
     char buf[32];
     auto r = std::to_chars(buf, buf + sizeof buf, v);
     s.append(buf, r.ptr);
-}
-
-std::ofstream open_for_writing(const std::filesystem::path& path, std::ios::openmode mode = std::ios::out) {
-    std::ofstream out(path, mode | std::ios::trunc);
-    if (!out) throw Error("cannot write '" + path.string() + "': " + std::strerror(errno));
-    return out;
 }
 
 std::string parent_path(const std::string& path) {
@@ -66,9 +59,9 @@ std::vector<Population> find_populations(const graph::Simulation& simulation, co
 }
 
 SpikeRecorder::SpikeRecorder(std::vector<Population> populations, const std::filesystem::path& path, bool header)
-    : populations_(std::move(populations)), counts_(populations_.size(), 0), out_(open_for_writing(path)) {
+    : populations_(std::move(populations)), counts_(populations_.size(), 0), out_(path) {
     if (header) {
-        out_ << "step,time_ms,node,unit\n";
+        out_.write("step,time_ms,node,unit\n");
         out_.flush();
     }
 }
@@ -90,16 +83,17 @@ void SpikeRecorder::record(const graph::Simulation& sim) {
             append_int(line_, static_cast<std::int64_t>(u));
             line_ += '\n';
             ++counts_[p];
+            if (!spikes_.empty()) spikes_[p].push_back({step, u});
         });
     }
     if (line_.size() > (1u << 16)) {
-        out_ << line_;
+        out_.write(line_);
         line_.clear();
     }
 }
 
 void SpikeRecorder::close() {
-    out_ << line_;
+    out_.write(line_);
     line_.clear();
     out_.close();
 }
@@ -111,8 +105,8 @@ constexpr std::size_t kNpyHeaderBytes = 128;  // magic + version + length + dict
 }
 
 NpyWriter::NpyWriter(const std::filesystem::path& path, std::size_t columns)
-    : out_(open_for_writing(path, std::ios::out | std::ios::binary)), columns_(columns), open_(true) {
-    write_header();
+    : out_(path), columns_(columns), open_(true) {
+    out_.write(header());
 }
 
 NpyWriter::~NpyWriter() {
@@ -122,7 +116,7 @@ NpyWriter::~NpyWriter() {
     }
 }
 
-void NpyWriter::write_header() {
+std::string NpyWriter::header() const {
     const char* descr = std::endian::native == std::endian::little ? "<f4" : ">f4";
     std::string dict = std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': (" +
                        std::to_string(rows_) + ", " + std::to_string(columns_) + "), }";
@@ -132,22 +126,19 @@ void NpyWriter::write_header() {
     const auto len = static_cast<std::uint16_t>(dict_bytes);
     const char prefix[10] = {'\x93', 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<char>(len & 0xff),
                              static_cast<char>(len >> 8)};
-    out_.seekp(0);
-    out_.write(prefix, sizeof prefix);
-    out_.write(dict.data(), static_cast<std::streamsize>(dict.size()));
+    return std::string(prefix, sizeof prefix) + dict;
 }
 
 void NpyWriter::append(std::span<const float> row) {
     if (row.size() != columns_) throw InternalError("NpyWriter: row of the wrong length");
-    out_.write(reinterpret_cast<const char*>(row.data()), static_cast<std::streamsize>(row.size_bytes()));
+    out_.write(std::string_view(reinterpret_cast<const char*>(row.data()), row.size_bytes()));
     ++rows_;
 }
 
 void NpyWriter::close() {
     if (!open_) return;
     open_ = false;
-    out_.flush();
-    write_header();
+    out_.write_at(0, header());
     out_.close();
 }
 
@@ -243,14 +234,14 @@ TraceTarget resolve_trace(const graph::Simulation& sim, const graph::Network& ne
 
 TraceRecorder::TraceRecorder(TraceTarget target, const std::filesystem::path& dir, bool header)
     : target_(std::move(target)),
-      csv_(open_for_writing(dir / (target_.label + ".csv"))),
+      csv_(dir / (target_.label + ".csv")),
       npy_(dir / (target_.label + ".npy"), target_.spec.size()),
       row_(target_.spec.size()) {
     if (header) {
         const std::string port = target_.label.substr(target_.label.rfind('.') + 1);
-        csv_ << "step,time_ms";
-        for (std::size_t i = 0; i < row_.size(); ++i) csv_ << ',' << port << '[' << i << ']';
-        csv_ << '\n';
+        std::string line = "step,time_ms";
+        for (std::size_t i = 0; i < row_.size(); ++i) line += ',' + port + '[' + std::to_string(i) + ']';
+        csv_.write(line + '\n');
         csv_.flush();
     }
 }
@@ -268,13 +259,13 @@ void TraceRecorder::record(const graph::Simulation& sim) {
     }
     line_ += '\n';
     if (line_.size() > (1u << 16)) {
-        csv_ << line_;
+        csv_.write(line_);
         line_.clear();
     }
 }
 
 void TraceRecorder::close() {
-    csv_ << line_;
+    csv_.write(line_);
     line_.clear();
     csv_.close();
     npy_.close();

@@ -152,9 +152,14 @@ int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSu
     LoadedNetwork& net = source.network;
     const double dt = net.network.dt;
     const double duration = o.duration_ms.value_or(default_duration_ms);
-    if (!o.steps && !(duration / dt < 1e15))
-        throw Error("--duration " + format_number(duration) + " ms is too long for dt = " + format_number(dt) + " ms");
+    if (!o.steps && !(duration / dt < static_cast<double>(max_steps)))
+        throw Error("--duration " + format_number(duration) + " ms is too long for dt = " + format_number(dt) +
+                    " ms: more than " + std::to_string(max_steps) + " steps, the most a run can count");
     const std::int64_t steps = o.steps ? *o.steps : steps_for(duration, dt);
+    if (steps > max_steps - source.start_step)
+        throw Error((o.steps ? "--steps " + std::to_string(steps) : "--duration " + format_number(duration) + " ms") +
+                    " from step " + std::to_string(source.start_step) + " would take the step counter past " +
+                    std::to_string(max_steps) + ", the most a run can count");
 
     graph::BuildOptions build;
     const ExecutorChoice choice = o.executor != ExecutorChoice::automatic ? o.executor
@@ -189,6 +194,7 @@ int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSu
                 << ") is held at 0; drive the network with a source component instead\n";
 
     SpikeRecorder spikes(find_populations(sim, registry), o.out_dir / "spikes.csv", true);
+    if (o.plot != PlotFormat::none) spikes.keep_spikes();
     std::vector<std::unique_ptr<TraceRecorder>> recorders;
     for (auto& t : traces) recorders.push_back(std::make_unique<TraceRecorder>(t, o.out_dir, true));
 
@@ -226,7 +232,7 @@ int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSu
     }
 
     const double t0 = static_cast<double>(summary.first_step) * dt;
-    const auto plot = plot_raster(o.out_dir / "spikes.csv", spikes.populations(), t0,
+    const auto plot = plot_raster(spikes.spikes(), spikes.populations(), dt, t0,
                                   t0 + static_cast<double>(std::max<std::int64_t>(done, 1)) * dt, o.out_dir, o.plot);
     if (!plot.note.empty() && !o.quiet) err << "note: " << plot.note << "\n";
     if (o.snapshot_out) save_snapshot(sim, *o.snapshot_out);

@@ -1,14 +1,12 @@
 #include <spark/components/interfaces/sources.hpp>
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
-#include <sstream>
+
+#include <spark/core/file_io.hpp>
 
 namespace spark::components::interfaces {
 
@@ -186,15 +184,13 @@ ReplaySource::ReplaySource(Config config, std::string instance)
         config_detail::throw_error(where(), "file", Value(config_.file), "", "cannot be read: no such file");
     if (!std::filesystem::is_regular_file(path, ec))
         config_detail::throw_error(where(), "file", Value(config_.file), "", "cannot be read: not a regular file");
-    std::ifstream stream(path, std::ios::binary);
-    if (!stream)
-        config_detail::throw_error(where(), "file", Value(config_.file), "",
-                                   std::string("cannot be read: ") + std::strerror(errno));
-    std::ostringstream text;
-    text << stream.rdbuf();
-    if (stream.bad())
-        config_detail::throw_error(where(), "file", Value(config_.file), "", "cannot be read: I/O error");
-    parse(text.str());
+    std::string text;
+    try {
+        text = read_whole_file(path, "replay file");
+    } catch (const FileError& e) {
+        config_detail::throw_error(where(), "file", Value(config_.file), "", "cannot be read: " + e.reason());
+    }
+    parse(text);
 
     if (config_.units && config_.units->size() != columns_)
         config_detail::throw_error(where(), "units", config_detail::to_value(config_.units), "",
@@ -305,4 +301,5 @@ void ReplaySource::step(const StepContext& ctx) {
     else std::fill(out.begin(), out.end(), 0.0f);
 }
 
-}  // namespace spark::components::interfaces
+}  // namespace spark::components::interfaces#include <spark/core/file_io.hpp>
+

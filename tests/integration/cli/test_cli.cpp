@@ -91,6 +91,74 @@ TEST_CASE("bad option values exit 1 with a message naming the option", "[cli]") 
     }
 }
 
+TEST_CASE("seeds and step counts out of range are refused, not wrapped or clamped (issue 16)", "[cli]") {
+    TempDir dir;
+    const std::string out = (dir / "o").string();
+    SECTION("a negative seed") {
+        const Result r = run_spark({"run", "--seed", "-1", "--out", out}, dir.path());
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains("'-1' is not a seed: expected a whole number from 0 to 18446744073709551615"));
+    }
+    SECTION("a seed of 2^64") {
+        const Result r = run_spark({"run", "--seed", "18446744073709551616", "--out", out}, dir.path());
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains("'18446744073709551616' is not a seed"));
+    }
+    SECTION("the largest seed is accepted") {
+        const Result r = run_spark({"run", "--seed", "18446744073709551615", "--steps", "3", "--plot", "none",
+                                    "--out", out}, dir.path());
+        CHECK(r.exit_code == 0);
+        CHECK_THAT(r.out, Contains("seed 18446744073709551615"));
+    }
+    SECTION("a step count past the int64 counter") {
+        const Result r = run_spark({"run", "--steps", "99999999999999999999", "--out", out}, dir.path());
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains("'99999999999999999999' is more steps than the step counter can count (at most "
+                                   "1000000000000000)"));
+    }
+    SECTION("a step count that fits int64 but not a run") {
+        const Result r = run_spark({"run", "--steps", "9223372036854775807", "--out", out}, dir.path());
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("--steps 9223372036854775807 from step 0 would take the step counter past "
+                                   "1000000000000000, the most a run can count"));
+    }
+    SECTION("a step count in exponent notation or with a fraction") {
+        for (const char* text : {"1e20", "1.5"}) {
+            const Result r = run_spark({"run", "--steps", text, "--out", out}, dir.path());
+            CHECK(r.exit_code == 2);
+            CHECK_THAT(r.err, Contains(std::string("'") + text + "' is not a step count"));
+        }
+    }
+    SECTION("an infinite duration") {
+        const Result r = run_spark({"run", "--duration", "inf", "--out", out}, dir.path());
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("is too long for dt = 1 ms: more than 1000000000000000 steps"));
+    }
+}
+
+TEST_CASE("an empty file name is an error, not the default network (issue 16)", "[cli]") {
+    TempDir dir;
+    const std::string out = (dir / "o").string();
+    SECTION("run") {
+        const Result r = run_spark({"run", "", "--steps", "3", "--out", out}, dir.path());
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("cannot read network file '': empty file name"));
+        CHECK(!std::filesystem::exists(dir / "o"));
+    }
+    SECTION("check") {
+        const Result r = run_spark({"check", ""}, dir.path());
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("empty file name"));
+    }
+    SECTION("snapshots and the output directory") {
+        CHECK_THAT(run_spark({"run", "--snapshot-in", "", "--out", out}, dir.path()).err, Contains("empty file name"));
+        CHECK_THAT(run_spark({"run", "--steps", "3", "--snapshot-out", "", "--out", out}, dir.path()).err,
+                   Contains("--snapshot-out '': empty file name"));
+        CHECK_THAT(run_spark({"run", "--steps", "3", "--out", ""}, dir.path()).err,
+                   Contains("--out '': empty directory name"));
+    }
+}
+
 TEST_CASE("unreadable files exit 1 and name the file", "[cli]") {
     TempDir dir;
     const std::string missing = (dir / "missing.txtpb").string();
@@ -114,6 +182,21 @@ TEST_CASE("unreadable files exit 1 and name the file", "[cli]") {
         const Result r = run_spark({"run", "--snapshot-in", (dir / "none.pb").string()}, dir.path());
         CHECK(r.exit_code == 1);
         CHECK_THAT(r.err, Contains("cannot read snapshot '" + (dir / "none.pb").string() + "'"));
+    }
+}
+
+TEST_CASE("a network file that fails part way through reading exits 1 with the OS error", "[cli]") {
+    // /proc/self/mem opens like a regular file and then fails to read (EIO): it used to read as an
+    // empty network ("ok (0 nodes)").
+    TempDir dir;
+    for (const char* sub : {"check", "dot", "run"}) {
+        std::vector<std::string> args{sub, "/proc/self/mem"};
+        if (std::string(sub) == "run") args.insert(args.end(), {"--out", (dir / "o").string()});
+        const Result r = run_spark(args, dir.path());
+        INFO(sub << ": " << r.err);
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("/proc/self/mem") && Contains("cannot read the network file: Input/output error"));
+        CHECK_THAT(r.out, !Contains("ok ("));
     }
 }
 

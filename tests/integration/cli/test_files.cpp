@@ -178,3 +178,46 @@ TEST_CASE("fi_curve.txtpb: each soma fires as the LeakySoma equations say", "[cl
     CHECK(counts[0] == 0);
     CHECK(counts[9] > counts[5]);
 }
+
+TEST_CASE("a network too large for the machine is refused with the figure before it is allocated (issue 16)",
+          "[cli][files]") {
+    if (!tools::network_files_available()) return;
+    TempDir dir;
+    auto pool_of = [&](const std::string& shape) {
+        return write(dir, "huge.txtpb",
+                     "format_version: 1\nseed: 0\ndt: 1\n"
+                     "node { name: \"pool\" type: \"leaky_soma\" param { path: \"units\" shape: " + shape + " } }\n"
+                     "input { name: \"drive\" to: \"pool.current\" spec { kind: CURRENT_ARRAY shape: " + shape + " } }\n");
+    };
+    SECTION("1e12 units") {
+        const Result r = run_spark({"check", pool_of("[1000000000000]").string()}, dir.path());
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("LeakySoma 'pool': units = [1000000000000] would need ~") &&
+                              Contains(" TB of memory; this machine has "));
+        CHECK_THAT(r.err, !Contains("internal error"));
+    }
+    // Below a few hundred GB the figures depend on the machine: SPARK_MEMORY_LIMIT fixes the limit.
+    SECTION("2^31 units") {
+        const Result r = run_spark({"check", pool_of("[2147483648]").string()}, dir.path(), {"SPARK_MEMORY_LIMIT=8e9"});
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("LeakySoma 'pool': units = [2147483648] would need ~") &&
+                              Contains("GB of memory; SPARK_MEMORY_LIMIT allows 8 GB"));
+        CHECK_THAT(r.err, !Contains("internal error"));
+    }
+    SECTION("a shape of 1e10 elements") {
+        const Result r = run_spark({"check", pool_of("[100000, 100000]").string()}, dir.path(), {"SPARK_MEMORY_LIMIT=8e9"});
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("LeakySoma 'pool': units = [100000,100000] would need ~370 GB") &&
+                              Contains("of memory; SPARK_MEMORY_LIMIT allows 8 GB"));
+        CHECK_THAT(r.err, !Contains("internal error"));
+    }
+    SECTION("a shape past 2^53 elements") {
+        const Result r = run_spark({"check", pool_of("[100000, 100000, 100000, 100000]").string()}, dir.path());
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("has more than 2^53 elements"));
+    }
+    SECTION("a network that fits still builds") {
+        const Result r = run_spark({"check", pool_of("[1000]").string()}, dir.path(), {"SPARK_MEMORY_LIMIT=8e9"});
+        CHECK(r.exit_code == 0);
+    }
+}

@@ -2,15 +2,18 @@
 // a direct C++ run of the same network, traces (CSV + .npy), determinism, plots (issue 8).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <cmath>
+#include <map>
 #include <set>
 
 #include <spark/graph/simulation.hpp>
 #include <spark/tools/default_network.hpp>
 
 #include "outputs.hpp"
+#include "png.hpp"
 
 using namespace spark;
 using namespace spark::testing;
@@ -210,27 +213,37 @@ TEST_CASE("spark run --record of an unknown node or port exits 1 naming the clos
     CHECK(!std::filesystem::exists(dir / "o" / "spikes.csv"));  // refused before running
 }
 
-TEST_CASE("spark run draws a raster plot with gnuplot, or an SVG without it", "[cli][plot]") {
+TEST_CASE("spark run draws the recorded spikes into raster.png, or raster.svg", "[cli][plot]") {
     TempDir dir;
-    SECTION("gnuplot PNG") {
+    const std::size_t legend_swatch = 12 * 12;  // pixels of a population's colour in the legend
+    auto exc = [](const Png& png) { return png.count(0x00, 0x72, 0xB2); };
+    auto inh = [](const Png& png) { return png.count(0xD5, 0x5E, 0x00); };
+    SECTION("PNG with one dot per spike, in the colour of its population") {
         const Result r = run_spark({"run", "--steps", "200", "--out", (dir / "o").string()}, dir.path());
         INFO(r.err);
         REQUIRE(r.exit_code == 0);
-        const std::string png = read_file(dir / "o" / "raster.png");
-        REQUIRE(png.size() > 1000);
-        CHECK(png.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
-        CHECK_THAT(read_file(dir / "o" / "raster.gp"), Contains("'exc'") && Contains("'inh'"));
+        const Png png = decode_png(read_file(dir / "o" / "raster.png"));
+        CHECK(png.width == 1200);
+        CHECK(png.height == 700);
+        std::map<std::string, std::size_t> spikes;
+        for (const auto& s : parse_spikes(read_file(dir / "o" / "spikes.csv"))) ++spikes[s.node];
+        REQUIRE(spikes["exc"] > 0);
+        REQUIRE(spikes["inh"] > 0);
+        // Below 20 000 spikes a dot is 2 x 2 pixels; dots may overlap, never more than 4 pixels a spike.
+        CHECK(exc(png) > legend_swatch);
+        CHECK(exc(png) <= legend_swatch + 4 * spikes["exc"]);
+        CHECK(inh(png) > legend_swatch);
+        CHECK(inh(png) <= legend_swatch + 4 * spikes["inh"]);
         CHECK_THAT(r.out, Contains("raster.png"));
+        CHECK(!std::filesystem::exists(dir / "o" / "raster.svg"));
     }
-    SECTION("no gnuplot: SVG with a note") {
-        const Result r = run_spark({"run", "--steps", "200", "--out", (dir / "o").string()}, dir.path(),
-                                   {"SPARK_GNUPLOT=none"});
+    SECTION("a run without spikes draws only the legend in the populations' colours") {
+        const Result r = run_spark({"run", "--steps", "1", "--out", (dir / "o").string()}, dir.path());
         REQUIRE(r.exit_code == 0);
-        CHECK_THAT(r.err, Contains("gnuplot was not found") && Contains("SVG"));
-        const std::string svg = read_file(dir / "o" / "raster.svg");
-        CHECK(svg.rfind("<svg", 0) == 0);
-        CHECK_THAT(svg, Contains(">exc</text>") && Contains(">inh</text>"));
-        CHECK(!std::filesystem::exists(dir / "o" / "raster.png"));
+        REQUIRE(parse_spikes(read_file(dir / "o" / "spikes.csv")).empty());
+        const Png png = decode_png(read_file(dir / "o" / "raster.png"));
+        CHECK(exc(png) == legend_swatch);
+        CHECK(inh(png) == legend_swatch);
     }
     SECTION("--plot svg") {
         const Result r = run_spark({"run", "--steps", "200", "--plot", "svg", "--out", (dir / "o").string()}, dir.path());
@@ -273,6 +286,34 @@ TEST_CASE("spark run refuses an output directory it cannot create", "[cli][run]"
     const Result r = run_spark({"run", "--steps", "5", "--out", (dir / "file" / "sub").string()}, dir.path());
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.err, Contains("cannot create the output directory '" + (dir / "file" / "sub").string() + "'"));
+}
+
+TEST_CASE("spark run exits 1 naming the file and the OS error when an output cannot be written", "[cli][run]") {
+    // /dev/full takes no byte (ENOSPC): a symbolic link to it in the output directory stands for a full
+    // disk, for one output file at a time.
+    if (!std::filesystem::exists("/dev/full")) {
+        WARN("no /dev/full on this system: the full-disk case is not tested");
+        return;
+    }
+    TempDir dir;
+    std::filesystem::create_directories(dir / "o");
+    auto run_with_full = [&](const std::string& file, std::vector<std::string> extra) {
+        std::filesystem::create_symlink("/dev/full", dir / "o" / file);
+        std::vector<std::string> args{"run", "--out", (dir / "o").string(), "--steps", "20"};
+        if (std::find(extra.begin(), extra.end(), "--plot") == extra.end()) extra.insert(extra.end(), {"--plot", "none"});
+        args.insert(args.end(), extra.begin(), extra.end());
+        const Result r = run_spark(args, dir.path());
+        INFO(r.err);
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("spark run: error: cannot write '" + (dir / "o" / file).string() +
+                                   "': No space left on device"));
+        CHECK_THAT(r.out, !Contains("wrote"));
+    };
+    SECTION("spikes.csv") { run_with_full("spikes.csv", {}); }
+    SECTION("a trace's CSV") { run_with_full("exc.soma.potential.csv", {"--record", "exc.soma.potential"}); }
+    SECTION("a trace's .npy") { run_with_full("exc.soma.potential.npy", {"--record", "exc.soma.potential"}); }
+    SECTION("the SVG raster plot") { run_with_full("raster.svg", {"--plot", "svg"}); }
+    SECTION("the PNG raster plot") { run_with_full("raster.png", {"--plot", "auto"}); }
 }
 
 TEST_CASE("spark run draws a progress bar when stderr is a terminal", "[cli][run]") {

@@ -4,10 +4,12 @@
 
 #include <spark/components/builtin.hpp>
 #include <spark/graph/simulation.hpp>
+#include <spark/tools/plot.hpp>
 #include <spark/tools/recording.hpp>
 #include <spark/tools/run.hpp>
 
 #include "outputs.hpp"
+#include "png.hpp"
 
 using namespace spark;
 using namespace spark::testing;
@@ -150,4 +152,31 @@ TEST_CASE("the summary table gives spikes, mean rates and the speed", "[tools][s
     CHECK(rows.at("total").rate == Approx(3500.0 / (125 * 2.0)));  // 14 Hz
     CHECK_THAT(text, Contains("0.500") && Contains("4.000"));       // wall s, simulated s per wall s
     CHECK_THAT(text, Contains("simulated 2000 ms: steps 100..4099 of dt = 0.5 ms"));
+}
+
+TEST_CASE("the raster plot of 456 000 spikes draws each spike as one pixel of its population", "[tools][plot]") {
+    // The size of cuba_80000 for 1 s: 64 000 excitatory and 16 000 inhibitory units, 0.1 ms steps.
+    const std::vector<tools::Population> pops{{"exc", "exc.soma", "spikes", 64000}, {"inh", "inh.soma", "spikes", 16000}};
+    std::vector<std::vector<tools::RecordedSpike>> spikes(2);
+    std::uint64_t state = 12345;
+    auto next = [&](std::uint64_t n) {  // a fixed LCG: the same synthetic raster on every machine
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return (state >> 33) % n;
+    };
+    for (int i = 0; i < 456000; ++i) {
+        const std::size_t p = i % 5 == 0 ? 1 : 0;
+        spikes[p].push_back({static_cast<std::int64_t>(next(10000)), next(pops[p].units)});
+    }
+    TempDir dir;
+    const auto result = tools::plot_raster(spikes, pops, 0.1, 0.0, 1000.0, dir.path(), tools::PlotFormat::automatic);
+    REQUIRE(result.file == dir / "raster.png");
+    const Png png = decode_png(read_file(result.file));
+    REQUIRE(png.width == 1200);
+    REQUIRE(png.height == 700);
+    // One pixel per spike: at most one pixel each (spikes share pixels), and more than half of the
+    // plot area is covered (456 000 uniform draws on its 926 x 600 pixels cover 1 - e^-0.82 of it).
+    const std::size_t exc = png.count(0x00, 0x72, 0xB2) - 144, inh = png.count(0xD5, 0x5E, 0x00) - 144;
+    CHECK(exc <= spikes[0].size());
+    CHECK(inh <= spikes[1].size());
+    CHECK(exc + inh > 250000);
 }

@@ -221,7 +221,8 @@ TEST_CASE("out-of-bound values are refused with the exact message shape", "[core
     }
     SECTION("not-a-number fails even an unbounded field") {
         const double nan = std::numeric_limits<double>::quiet_NaN();
-        REQUIRE_THROWS_WITH(make({{"potential_rest", nan}}), "LeakySoma 'soma': potential_rest = nan mV must be a number");
+        REQUIRE_THROWS_WITH(make({{"potential_rest", nan}}),
+                            "LeakySoma 'soma': potential_rest = nan mV must be a finite number");
     }
     SECTION("a config built in C++ is validated by validate() the same way") {
         SomaLikeConfig c;
@@ -238,6 +239,62 @@ TEST_CASE("out-of-bound values are refused with the exact message shape", "[core
         REQUIRE_THROWS_WITH(make_config<GroupConfig>({{"units", 3}, {"gain", -1.0}}, {"LinearSynapses", ""}),
                             "LinearSynapses: gain = -1 must be > 0");
     }
+}
+
+TEST_CASE("infinite values and values past float32 are refused in every kind of field (issue 16)", "[core][config]") {
+    const double inf = std::numeric_limits<double>::infinity();
+    SECTION("a bounded Param names the finiteness in its rule") {
+        REQUIRE_THROWS_MATCHES(make({{"potential_tau", inf}}), ConfigError,
+                               ConfigErrorFields("LeakySoma", "soma", "potential_tau", "inf ms"));
+        REQUIRE_THROWS_WITH(make({{"potential_tau", inf}}),
+                            "LeakySoma 'soma': potential_tau = inf ms must be a finite number > 0");
+        REQUIRE_THROWS_WITH(make({{"potential_tau", -inf}}),
+                            "LeakySoma 'soma': potential_tau = -inf ms must be a finite number > 0");
+    }
+    SECTION("an unbounded Param refuses both infinities") {
+        REQUIRE_THROWS_WITH(make({{"potential_rest", inf}}),
+                            "LeakySoma 'soma': potential_rest = inf mV must be a finite number");
+        REQUIRE_THROWS_WITH(make({{"potential_rest", -inf}}),
+                            "LeakySoma 'soma': potential_rest = -inf mV must be a finite number");
+    }
+    SECTION("a finite double that float32 cannot hold (1e308 would become inf)") {
+        REQUIRE_THROWS_AS(make({{"potential_rest", 1e308}}), ConfigError);
+        REQUIRE_THROWS_WITH(make({{"potential_rest", -1e308}}),
+                            Catch::StartsWith("LeakySoma 'soma': potential_rest = -1e+308 mV does not fit a float32 "
+                                              "parameter (largest magnitude 3.40282"));
+        REQUIRE_THROWS_WITH(make({{"potential_tau", Value::List{20.0, 1e308}}}),
+                            Catch::StartsWith("LeakySoma 'soma': potential_tau[1] = 1e+308 ms does not fit a float32"));
+        CHECK(make({{"potential_rest", 3e38}}).potential_rest.scalar() == 3e38);  // the largest floats still fit
+    }
+    SECTION("array elements, double fields and lists of doubles") {
+        REQUIRE_THROWS_WITH(make({{"potential_rest", Value::List{1.0, -inf}}}),
+                            "LeakySoma 'soma': potential_rest[1] = -inf mV must be a finite number");
+        REQUIRE_THROWS_WITH(make({{"alpha", inf}}), "LeakySoma 'soma': alpha = inf must be in [0, 1]");
+        REQUIRE_THROWS_WITH(make({{"weights", Value::List{1.0, inf}}}),
+                            "LeakySoma 'soma': weights[1] = inf must be a finite number >= 0");
+    }
+    SECTION("every numeric setting of an initializer") {
+        for (const char* setting : {"kernel.scale", "kernel.offset", "kernel.min_value", "kernel.max_value"}) {
+            INFO(setting);
+            REQUIRE_THROWS_MATCHES(make({{setting, inf}}), ConfigError,
+                                   ConfigErrorFields("LeakySoma", "soma", setting, "inf pA"));
+            REQUIRE_THROWS_WITH(make({{setting, -inf}}), Catch::EndsWith("must be a finite number"));
+            REQUIRE_THROWS_WITH(make({{setting, 1e300}}), Catch::Contains("does not fit a float32 parameter"));
+        }
+        REQUIRE_THROWS_WITH(make({{"kernel", Value::Map{{"initializer", Value("normal")}, {"mean", Value(inf)}}}}),
+                            "LeakySoma 'soma': kernel.mean = inf pA must be a finite number");
+        REQUIRE_THROWS_WITH(make({{"kernel", Value::Map{{"initializer", Value("normal")}, {"stddev", Value(inf)}}}}),
+                            "LeakySoma 'soma': kernel.stddev = inf pA must be a finite number >= 0");
+    }
+}
+
+TEST_CASE("a shape of more than 2^53 elements is refused when it is set, before any product wraps",
+          "[core][config]") {
+    REQUIRE_THROWS_MATCHES(make({{"units", Value::List{1e5, 1e5, 1e5, 1e5}}}), ConfigError,
+                           ConfigErrorFields("LeakySoma", "soma", "units", std::nullopt));
+    REQUIRE_THROWS_WITH(make({{"units", Value::List{1e5, 1e5, 1e5, 1e5}}}),
+                        Catch::EndsWith("has more than 2^53 elements (the most spark can count)"));
+    CHECK(make({{"units", Value::List{1e5, 1e5}}}).units == Shape{100000, 100000});  // counted, not allocated
 }
 
 TEST_CASE("initializer settings are validated when the config is made", "[core][config]") {

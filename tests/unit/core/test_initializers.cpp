@@ -5,7 +5,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <future>
+#include <limits>
 #include <numeric>
 
 #include <spark/core/param.hpp>
@@ -325,6 +328,44 @@ TEST_CASE("normal_initializer clips at its bounds, or redraws into them (a trunc
                                 Catch::Contains("redraw would not end"));
         REQUIRE_THROWS_WITH(initialize(normal_initializer(0.0, -1.0), Shape{4}, rng, {}, kWhere),
                             "LinearSynapses 'pool.syn': kernel.stddev = -1 pA must be >= 0");
+    }
+}
+
+TEST_CASE("no normal initializer can redraw forever: NaN and infinite settings are refused (issue 16)",
+          "[core][initializers]") {
+    // Every draw runs in a task with a time limit, so a redraw loop that comes back fails the test
+    // instead of hanging it.
+    auto draw_within_limit = [](const InitializerSpec& s) {
+        auto task = std::async(std::launch::async, [s] {
+            Rng rng(1);
+            return initialize(s, Shape{1000}, rng, {}, kWhere);
+        });
+        REQUIRE(task.wait_for(std::chrono::seconds(20)) == std::future_status::ready);
+        return task.get();
+    };
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double inf = std::numeric_limits<double>::infinity();
+    for (const char* kind : {"normal_initializer", "sparse_normal_initializer"}) {
+        INFO(kind);
+        auto normal = [&](double mean, double stddev, std::optional<double> lo, std::optional<double> hi) {
+            InitializerSpec s = normal_initializer(mean, stddev, lo, hi, true);
+            s.kind = kind;
+            s.density = 0.5;
+            return s;
+        };
+        REQUIRE_THROWS_MATCHES(draw_within_limit(normal(nan, 1.0, -1.0, 1.0)), ConfigError,
+                               ConfigErrorFields("LinearSynapses", "pool.syn", "kernel.mean", "nan pA"));
+        REQUIRE_THROWS_WITH(draw_within_limit(normal(nan, 1.0, -1.0, 1.0)),
+                            "LinearSynapses 'pool.syn': kernel.mean = nan pA must be a finite number");
+        REQUIRE_THROWS_WITH(draw_within_limit(normal(inf, 1.0, {}, {})), Catch::Contains("kernel.mean = inf pA"));
+        REQUIRE_THROWS_WITH(draw_within_limit(normal(-inf, 1.0, -1.0, {})), Catch::Contains("kernel.mean = -inf pA"));
+        REQUIRE_THROWS_WITH(draw_within_limit(normal(0.0, nan, -1.0, 1.0)),
+                            "LinearSynapses 'pool.syn': kernel.stddev = nan pA must be a finite number >= 0");
+        REQUIRE_THROWS_WITH(draw_within_limit(normal(0.0, inf, -1.0, 1.0)), Catch::Contains("kernel.stddev = inf pA"));
+        REQUIRE_THROWS_WITH(draw_within_limit(normal(0.0, 1.0, 40.0, {})), Catch::Contains("redraw would not end"));
+        // A reachable interval still draws, inside its bounds.
+        const auto v = draw_within_limit(normal(0.0, 1.0, -0.5, 0.5));
+        CHECK(std::all_of(v.begin(), v.end(), [](float x) { return x >= -0.5f && x <= 0.5f; }));
     }
 }
 

@@ -416,7 +416,15 @@ output { name: "out" from: "n.spikes" }
 TEST_CASE("a missing network file is a clear error", "[serialization][network_file][errors]") {
     REQUIRE_THROWS_AS(load_network_file("/nonexistent/net.txtpb"), NetworkFileError);
     REQUIRE_THROWS_WITH(load_network_file("/nonexistent/net.txtpb"),
-                        Contains("/nonexistent/net.txtpb: cannot open the network file"));
+                        Contains("/nonexistent/net.txtpb: cannot read the network file: No such file or directory"));
+}
+
+TEST_CASE("a network file that fails part way through reading is an error, not an empty network",
+          "[serialization][network_file][errors]") {
+    REQUIRE_THROWS_AS(load_network_file("/proc/self/mem"), NetworkFileError);
+    REQUIRE_THROWS_WITH(load_network_file("/proc/self/mem"),
+                        "/proc/self/mem: cannot read the network file: Input/output error");
+    REQUIRE_THROWS_WITH(load_network_file("/"), "/: cannot read the network file: Is a directory");
 }
 
 TEST_CASE("load_network_file reads a file from disk", "[serialization][network_file]") {

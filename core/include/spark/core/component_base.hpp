@@ -7,11 +7,13 @@
 //   inputs / outputs / properties (std::array<PortDecl, N>), and a `Config` type reflected with Hana.
 #include <array>
 #include <concepts>
+#include <iterator>
 #include <span>
 #include <string_view>
 
 #include <spark/core/component.hpp>
 #include <spark/core/config.hpp>
+#include <spark/core/memory.hpp>
 
 namespace spark {
 
@@ -54,8 +56,24 @@ protected:
     std::vector<float> materialize(const Param& param, std::string_view field, const Shape& shape,
                                    const BuildContext& ctx, const InitOverrides& overrides = {}) const {
         const FieldMeta& m = config_detail::meta_of(Config::meta, field);
+        require_memory_for(field, shape, sizeof(float));
         return param.materialize(shape, *ctx.rng, m.bound, ParamWhere{Derived::class_name_v, instance(), m.name, m.units},
                                  overrides);
+    }
+
+    // Refuses (ConfigError naming this node and `field`) a build that would size `shape` elements
+    // of `bytes_per_element` each beyond the memory of the machine (memory.hpp). Call it before
+    // sizing state or a matrix from a shape.
+    void require_memory_for(std::string_view field, const Shape& shape, double bytes_per_element) const {
+        double elements = shape.rank() == 0 ? 0.0 : 1.0;
+        for (auto d : shape.dims()) elements *= static_cast<double>(d);
+        require_memory(where(), field, shape.to_string(), elements * bytes_per_element);
+    }
+
+    // A generous estimate of the bytes a component keeps per unit of its population: one float32
+    // per parameter field (drawn per unit), plus its own state, input and output (a few more).
+    static constexpr double bytes_per_unit() noexcept {
+        return sizeof(float) * (static_cast<double>(std::size(Config::meta)) + 3.0) + 1.0;
     }
 
     Config config_;

@@ -59,6 +59,18 @@ public:
     using Error::Error;
 };
 
+// A file could not be opened, read or written. what() is "<action> '<path>': <reason>", the reason
+// being the OS error text (strerror).
+class FileError : public Error {
+public:
+    FileError(std::string path, std::string action, std::string reason);
+    const std::string& path() const noexcept { return path_; }
+    const std::string& reason() const noexcept { return reason_; }
+
+private:
+    std::string path_, reason_;
+};
+
 // A bug in spark itself.
 class InternalError : public std::logic_error {
 public:

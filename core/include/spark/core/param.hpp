@@ -167,16 +167,26 @@ std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, R
 // valid). Throws ConfigError naming `where.field` + ".<setting>" (".blocks[i].<setting>" in a block).
 void check_initializer(const InitializerSpec& spec, const ParamWhere& where);
 
-// The rule a parameter value must satisfy.
+// The rule a parameter value must satisfy. Every bound includes finiteness: no equation of a
+// component takes an infinite or NaN parameter to mean anything (an infinite time constant, threshold
+// or refractory period would be a disconnected part, better left out), so ±inf and NaN are refused
+// wherever a bound is checked.
 enum class Bound : std::uint8_t {
-    none,
-    positive,      // > 0
-    non_negative,  // >= 0
+    none,          // any finite number
+    positive,      // finite and > 0
+    non_negative,  // finite and >= 0
     zero_one,      // in [0, 1]
     binary,        // 0 or 1
 };
 bool satisfies(Bound bound, double value) noexcept;
 std::string_view describe(Bound bound) noexcept;  // "must be > 0", ...
+// The rule `value` breaks: describe(bound) for a finite value, "must be a finite number > 0", ... for
+// ±inf and NaN.
+std::string_view violated_rule(Bound bound, double value) noexcept;
+
+// Whether a number survives the conversion to float32 (in which parameters are stored) as a finite
+// value: 1e308 does not (it becomes inf). Throws ConfigError naming `where` and `setting` when not.
+void check_fits_float(double value, const ParamWhere& where, std::string_view field);
 
 class Param {
 public:

@@ -192,6 +192,12 @@ TEST_CASE("ReplaySource names the file and line of a malformed file", "[interfac
         REQUIRE_THROWS_WITH(missing(), Catch::Contains("ReplaySource") && Catch::Contains(path) &&
                                            Catch::Contains("cannot be read: no such file"));
     }
+    SECTION("a file that fails part way through reading") {
+        auto unreadable = [&] { source("replay_source", {{"file", "/proc/self/mem"}}); };
+        REQUIRE_THROWS_AS(unreadable(), ConfigError);
+        REQUIRE_THROWS_WITH(unreadable(), Catch::Contains("/proc/self/mem") &&
+                                              Catch::Contains("cannot be read: Input/output error"));
+    }
     SECTION("a value that is not a number") {
         const TempFile f("nan_text", "a,b\n1,2\n3,abc\n");
         REQUIRE_THROWS_AS(replay(f), ConfigError);

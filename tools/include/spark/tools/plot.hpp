@@ -1,12 +1,12 @@
 #pragma once
-// Raster plots of spikes.csv: time on x, the units of every population stacked on y (the first
-// population at the bottom), one colour per population.
+// Raster plots of the recorded spikes: time on x, the units of every population stacked on y (the
+// first population at the bottom), one colour per population.
 //
-// With PlotFormat::automatic the plot is rendered by gnuplot (PNG through the pngcairo terminal) into
-// raster.png, leaving its inputs raster.gp (the script) and raster.dat (one data block per population)
-// beside it so it can be re-rendered or restyled. When gnuplot cannot be found (the environment
-// variable SPARK_GNUPLOT names the executable, "none" disables it; otherwise `gnuplot` is searched on
-// PATH) or fails, the plot is written as raster.svg by spark itself and the result says so.
+// spark draws the plot itself, from the spikes kept in memory while recording (SpikeRecorder), as
+// raster.png (PlotFormat::automatic: an RGB image, 1200 x 700 pixels) or raster.svg
+// (PlotFormat::svg: one stroke per spike). In the PNG a spike is a 2 x 2 pixel dot, or a single
+// pixel past 20 000 spikes, where larger dots would merge into areas.
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -19,15 +19,12 @@ enum class PlotFormat { automatic, svg, none };
 
 struct PlotResult {
     std::filesystem::path file;  // the image written (empty for PlotFormat::none)
-    std::string note;            // why the SVG fallback was used, if it was
+    std::string note;            // anything the user should know about the plot (empty so far)
 };
 
-// Plots the spikes of `spikes_csv` (the format of SpikeRecorder) into `out_dir`, for the time range
-// [t0_ms, t1_ms). Throws spark::Error when the CSV cannot be read or the image cannot be written.
-PlotResult plot_raster(const std::filesystem::path& spikes_csv, const std::vector<Population>& populations,
-                       double t0_ms, double t1_ms, const std::filesystem::path& out_dir, PlotFormat format);
-
-// The gnuplot executable to use, or empty when there is none.
-std::string find_gnuplot();
+// Plots `spikes` (one list per population, SpikeRecorder::spikes()) into `out_dir`, for the time range
+// [t0_ms, t1_ms); a spike's time is its step * dt_ms. Throws FileError when the image cannot be written.
+PlotResult plot_raster(const std::vector<std::vector<RecordedSpike>>& spikes, const std::vector<Population>& populations,
+                       double dt_ms, double t0_ms, double t1_ms, const std::filesystem::path& out_dir, PlotFormat format);
 
 }  // namespace spark::tools

@@ -20,12 +20,12 @@
 // and `<NODE.PORT>.npy` (NumPy format 1.0, float32, shape [steps, units]).
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <spark/core/file_io.hpp>
 #include <spark/core/registry.hpp>
 #include <spark/graph/simulation.hpp>
 
@@ -44,26 +44,39 @@ std::vector<Population> find_populations(const graph::Simulation& simulation, co
 // "0.3" for 3 * 0.1: the time of step `step` [ms], rounded to 1e-9 ms and printed in shortest form.
 std::string format_time(std::int64_t step, double dt);
 
-// Writes spikes.csv and counts the spikes of every population.
+// One spike as the raster plot reads it: the global step and the flat index of the unit.
+struct RecordedSpike {
+    std::int64_t step = 0;
+    std::size_t unit = 0;
+};
+
+// Writes spikes.csv and counts the spikes of every population; with keep_spikes() it also keeps them
+// in memory, one list per population (for the raster plot).
 class SpikeRecorder {
 public:
     // Opens `path` (truncating it) and writes the header when `header` is true (it is flushed at once).
+    // Every write and close() throws FileError when the file cannot be written.
     SpikeRecorder(std::vector<Population> populations, const std::filesystem::path& path, bool header);
     // Appends the spikes of the step just run (sim.step_count() - 1).
     void record(const graph::Simulation& simulation);
     void close();
+    void keep_spikes() { spikes_.resize(populations_.size()); }
 
     const std::vector<Population>& populations() const noexcept { return populations_; }
     const std::vector<std::int64_t>& counts() const noexcept { return counts_; }
+    // The spikes recorded since keep_spikes(), per population (empty without it).
+    const std::vector<std::vector<RecordedSpike>>& spikes() const noexcept { return spikes_; }
 
 private:
     std::vector<Population> populations_;
     std::vector<std::int64_t> counts_;
-    std::ofstream out_;
+    std::vector<std::vector<RecordedSpike>> spikes_;
+    OutputFile out_;
     std::string line_;
 };
 
 // Writes a float32 matrix in NumPy format 1.0, one row at a time; the row count is filled in by close().
+// Write errors throw FileError.
 class NpyWriter {
 public:
     NpyWriter(const std::filesystem::path& path, std::size_t columns);
@@ -75,8 +88,8 @@ public:
     std::size_t rows() const noexcept { return rows_; }
 
 private:
-    void write_header();
-    std::ofstream out_;
+    std::string header() const;
+    OutputFile out_;
     std::size_t columns_, rows_ = 0;
     bool open_ = false;
 };
@@ -108,7 +121,7 @@ public:
 
 private:
     TraceTarget target_;
-    std::ofstream csv_;
+    OutputFile csv_;
     NpyWriter npy_;
     std::vector<float> row_;
     std::string line_;

@@ -21,6 +21,10 @@ inline constexpr int exit_error = 1;        // a network, file or runtime error 
 inline constexpr int exit_usage = 2;        // bad command line
 inline constexpr int exit_interrupted = 130; // stopped by SIGINT (after writing what was recorded)
 
+// The most steps a run may reach (the global step counter at its end): step * dt is the time of a
+// step in a double, and --duration is refused past the same count.
+inline constexpr std::int64_t max_steps = 1'000'000'000'000'000;
+
 enum class ExecutorChoice { automatic, sequential, tbb, pool };  // automatic: pool when threads != 1
 
 struct RunOptions {

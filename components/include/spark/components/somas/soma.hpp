@@ -70,6 +70,7 @@ public:
                                      PortSpec(PayloadKind::boolean_mask, units_).to_string());
             mask = m.mask;
         }
+        this->require_memory_for("units", units_, this->bytes_per_unit());
         potential_.assign(units_.size(), 0.0f);
         static_cast<Derived*>(this)->build_model(ctx, units_);
         return result_for(units_, std::move(mask));

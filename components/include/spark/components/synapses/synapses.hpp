@@ -183,6 +183,11 @@ public:
         kernel_shape_ = units.concat(pre);
         n_post_ = units.size();
         n_pre_ = pre.size();
+        // A kernel and its delays, or the nonzeros of a compressed one (column index and value).
+        const bool read_kernel = !ctx.properties_read.empty() && ctx.properties_read[kernel];
+        this->require_memory_for("kernel", kernel_shape_,
+                                 draws_compressed(read_kernel) ? 8.0 * this->config_.kernel.initializer().density
+                                                               : 2.0 * sizeof(float));
 
         // 1. the kernel (each target's afferent weights are normalised by the normalised initializer)
         InitOverrides kernel_hint;
@@ -347,7 +352,7 @@ private:
         for (float v : values)
             if (!satisfies(m.bound, v))
                 config_detail::throw_error(this->where(), field, Value(static_cast<double>(v)), m.units,
-                                           std::string(describe(m.bound)) + " (drawn by " +
+                                           std::string(violated_rule(m.bound, v)) + " (drawn by " +
                                                std::string(*find_initializer(this->config_.kernel.initializer().kind)) +
                                                ")");
     }
@@ -382,7 +387,7 @@ private:
         for (float v : values)
             if (!satisfies(m.bound, v))
                 config_detail::throw_error(this->where(), "delays", Value(static_cast<double>(v)), m.units,
-                                           std::string(describe(m.bound)));
+                                           std::string(violated_rule(m.bound, v)));
     }
 
     // A compressed kernel (and its per-nonzero delays) as dense arrays, for a model that needs them.
