@@ -8,6 +8,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   catch2 libcli11-dev libbenchmark-dev
   gnuplot-nox
+  pybind11-dev python3-dev python3-numpy python3-pytest python3-matplotlib
 )
 missing=()
 for p in "${packages[@]}"; do

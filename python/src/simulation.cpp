@@ -1,0 +1,411 @@
+#include "simulation.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <spark/components/builtin.hpp>
+#include <spark/core/error.hpp>
+#include <spark/core/spike_index.hpp>
+#include <spark/graph/simulation.hpp>
+#include <spark/serialization/snapshot.hpp>
+#include <spark/tools/recording.hpp>
+
+#include "convert.hpp"
+#include "network.hpp"
+
+namespace spark::python {
+
+namespace {
+
+// ---- Ctrl-C during a run ------------------------------------------------------------------------------
+// Python's SIGINT handler only flags the signal for the interpreter, which does not run while a run holds
+// no GIL. So during run() a handler of ours sets a flag that the run checks between steps; afterwards the
+// signal is handed back to Python (PyErr_SetInterruptEx), whose handler then runs as usual
+// (KeyboardInterrupt by default). The step in progress completes first: the simulation stays consistent.
+
+std::atomic<bool> sigint_received{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "the SIGINT flag must be async-signal-safe");
+extern "C" void note_sigint(int) { sigint_received.store(true, std::memory_order_relaxed); }
+
+unsigned long main_thread_id = 0;  // Python runs signal handlers on its main thread only
+
+class InterruptWatch {
+public:
+    // Watches SIGINT when called on the main thread while Python handles SIGINT (not SIG_IGN or SIG_DFL).
+    InterruptWatch() {
+        if (PyThread_get_thread_ident() != main_thread_id) return;
+        struct sigaction current{};
+        if (sigaction(SIGINT, nullptr, &current) != 0 || current.sa_handler == SIG_IGN || current.sa_handler == SIG_DFL)
+            return;
+        struct sigaction mine{};
+        mine.sa_handler = note_sigint;
+        sigemptyset(&mine.sa_mask);
+        sigint_received.store(false);
+        watching_ = sigaction(SIGINT, &mine, &previous_) == 0;
+    }
+    ~InterruptWatch() { stop(); }
+    InterruptWatch(const InterruptWatch&) = delete;
+    InterruptWatch& operator=(const InterruptWatch&) = delete;
+
+    bool received() const noexcept { return watching_ && sigint_received.load(std::memory_order_relaxed); }
+
+    // Restores Python's handler and, with the GIL held, hands it a SIGINT received meanwhile; throws what
+    // the handler raised.
+    void deliver() {
+        const bool received_one = received();
+        stop();
+        if (!received_one) return;
+        PyErr_SetInterruptEx(SIGINT);
+        if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+    }
+
+private:
+    void stop() {
+        if (watching_) sigaction(SIGINT, &previous_, nullptr);
+        watching_ = false;
+    }
+    struct sigaction previous_{};
+    bool watching_ = false;
+};
+
+// ---- Recording ------------------------------------------------------------------------------------------
+
+// Records chosen outputs and properties after every step of a run: SpikeArrays as (step, unit) events
+// (the spikes.csv convention: global step counter, flat unit index), everything else as a dense trace of
+// the port's own dtype.
+class Recorder {
+public:
+    Recorder(const graph::Simulation& sim, const std::vector<std::string>& labels, std::int64_t steps) {
+        for (const auto& label : labels) {
+            if (known(label)) continue;
+            tools::TraceTarget t =
+                tools::resolve_trace(sim, sim.network(), sim.templates(), components::builtin_registry(), label);
+            if (t.spec.kind == PayloadKind::spikes) {
+                spikes_.push_back({std::move(t), {}, {}});
+            } else {
+                traces_.push_back({std::move(t), {}});
+                traces_.back().data.reserve(static_cast<std::size_t>(steps) * traces_.back().target.spec.bytes());
+            }
+        }
+    }
+
+    // The step just run (the simulation's step counter is past it).
+    void record(const graph::Simulation& sim) {
+        const std::int64_t step = sim.step_count() - 1;
+        for (auto& s : spikes_)
+            for_each_spike(sim.read(s.target.node, s.target.port), [&](std::size_t unit) {
+                s.steps.push_back(step);
+                s.units.push_back(static_cast<std::int64_t>(unit));
+            });
+        for (auto& t : traces_) {
+            const ConstArrayRef view = sim.read(t.target.node, t.target.port);
+            const auto* bytes = static_cast<const std::byte*>(view.data);
+            t.data.insert(t.data.end(), bytes, bytes + t.target.spec.bytes());
+        }
+    }
+
+    py::dict take(std::int64_t steps_run) {
+        py::dict spikes, traces;
+        for (auto& s : spikes_) {
+            const auto n = static_cast<py::ssize_t>(s.steps.size());
+            spikes[py::str(s.target.label)] = py::make_tuple(adopt(std::move(s.steps), {n}), adopt(std::move(s.units), {n}));
+        }
+        for (auto& t : traces_) {
+            std::vector<py::ssize_t> shape{static_cast<py::ssize_t>(steps_run)};
+            for (std::size_t d : t.target.spec.shape.dims()) shape.push_back(static_cast<py::ssize_t>(d));
+            auto* owned = new std::vector<std::byte>(std::move(t.data));
+            py::capsule free_when_done(owned, [](void* p) { delete static_cast<std::vector<std::byte>*>(p); });
+            traces[py::str(t.target.label)] =
+                py::array(numpy_dtype(t.target.spec.dtype), shape, {}, owned->data(), free_when_done);
+        }
+        py::dict out;
+        out["spikes"] = spikes;
+        out["traces"] = traces;
+        return out;
+    }
+
+private:
+    struct Spikes {
+        tools::TraceTarget target;
+        std::vector<std::int64_t> steps, units;
+    };
+    struct Trace {
+        tools::TraceTarget target;
+        std::vector<std::byte> data;
+    };
+    bool known(const std::string& label) const {
+        for (const auto& s : spikes_)
+            if (s.target.label == label) return true;
+        for (const auto& t : traces_)
+            if (t.target.label == label) return true;
+        return false;
+    }
+    std::vector<Spikes> spikes_;
+    std::vector<Trace> traces_;
+};
+
+// ---- The simulation --------------------------------------------------------------------------------------
+
+graph::BuildOptions build_options(const std::optional<std::string>& executor, unsigned threads) {
+    graph::BuildOptions o;
+    o.threads = threads;
+    const std::string kind = executor.value_or(threads == 1 ? "sequential" : "pool");
+    if (kind == "sequential") o.executor = graph::ExecutorKind::sequential;
+    else if (kind == "tbb") o.executor = graph::ExecutorKind::tbb;
+    else if (kind == "pool") o.executor = graph::ExecutorKind::pool;
+    else throw py::value_error("unknown executor '" + kind + "' (expected 'sequential', 'pool' or 'tbb')");
+    if (o.executor == graph::ExecutorKind::sequential && threads != 1)
+        throw py::value_error("threads=" + std::to_string(threads) +
+                              " needs a parallel executor (executor='pool' or 'tbb')");
+    return o;
+}
+
+graph::Simulation build(py::object network, py::object inputs, const std::optional<std::string>& executor,
+                        unsigned threads, const std::optional<std::filesystem::path>& snapshot) {
+    const graph::BuildOptions options = build_options(executor, threads);
+    if (snapshot) {
+        py::gil_scoped_release release;
+        return serialization::restore_simulation(*snapshot, options);
+    }
+    if (!py::isinstance<NetworkDescription>(network))
+        throw py::type_error("Simulation(network, ...): network must be a spark.Network (from spark.Network() or "
+                             "spark.load())");
+    NetworkDescription description = network.cast<const NetworkDescription&>();
+    if (!inputs.is_none()) {
+        if (!py::isinstance<py::dict>(inputs))
+            throw py::type_error("inputs must be a dict of name -> (kind, shape), e.g. {\"signal\": (\"float\", (64,))}");
+        for (auto [name, spec] : py::reinterpret_borrow<py::dict>(inputs)) {
+            const std::string n = py::str(name).cast<std::string>();
+            description.input_specs[n] = to_port_spec(spec, n);
+        }
+    }
+    py::gil_scoped_release release;
+    return serialization::build_simulation(description, options);
+}
+
+class Simulation {
+public:
+    Simulation(py::object network, py::object inputs, const std::optional<std::string>& executor, unsigned threads,
+               const std::optional<std::filesystem::path>& snapshot)
+        : sim_(build(std::move(network), std::move(inputs), executor, threads, snapshot)) {}
+
+    void step() {
+        Busy busy(*this);
+        py::gil_scoped_release release;
+        sim_.step();
+    }
+
+    py::dict run(std::int64_t steps, const std::vector<std::string>& record) {
+        if (steps < 0) throw py::value_error("steps must be >= 0, got " + std::to_string(steps));
+        if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+        Recorder recorder(sim_, record, steps);
+        const std::int64_t first = sim_.step_count();
+        std::int64_t done = 0;
+        InterruptWatch watch;
+        {
+            Busy busy(*this);
+            py::gil_scoped_release release;
+            for (; done < steps && !watch.received(); ++done) {
+                sim_.step();
+                recorder.record(sim_);
+            }
+        }
+        watch.deliver();
+        py::dict out = recorder.take(done);
+        out["first_step"] = first;
+        out["steps_run"] = done;
+        out["dt"] = sim_.dt();
+        return out;
+    }
+
+    void reset() {
+        Busy busy(*this);
+        sim_.reset();
+    }
+
+    std::vector<std::string> input_names() const {
+        std::vector<std::string> names;
+        for (const auto& [name, spec] : sim_.input_specs()) names.push_back(name);
+        return names;
+    }
+
+    py::array input_view(py::object self, const std::string& name) {
+        const ArrayRef buffer = sim_.input(name);
+        return array_view(sim_.input_specs().at(name), buffer.data, self, true);
+    }
+
+    py::array output(const std::string& name) const {
+        const ConstArrayRef view = sim_.output(name);  // a GraphError listing the outputs when unknown
+        for (const auto& o : sim_.network().outputs)
+            if (o.name == name) return array_copy(resolve(o.from.to_string()).spec, view.data);
+        throw InternalError("network output '" + name + "' has no description");
+    }
+
+    // Properties: a read-only live view; outputs: a copy (their buffer may alternate between steps).
+    py::array read(py::object self, const std::string& node, const std::string& port) const {
+        const tools::TraceTarget t = resolve(node + "." + port);
+        const ConstArrayRef view = sim_.read(t.node, t.port);
+        if (is_property(t)) return array_view(t.spec, const_cast<void*>(view.data), self, false);
+        return array_copy(t.spec, view.data);
+    }
+
+    PortSpec spec(const std::string& node, const std::string& port) const { return resolve(node + "." + port).spec; }
+
+    py::list nodes() const {
+        auto ports = [](const std::vector<graph::PortInfo>& list) {
+            py::dict d;
+            for (const auto& p : list) d[py::str(p.name)] = p.spec;
+            return d;
+        };
+        py::list list;
+        for (const auto& n : sim_.nodes()) {
+            py::dict d;
+            d["path"] = n.path;
+            d["type"] = n.type;
+            d["inputs"] = ports(n.inputs);
+            d["outputs"] = ports(n.outputs);
+            d["properties"] = ports(n.properties);
+            list.append(d);
+        }
+        return list;
+    }
+
+    py::list populations() const {
+        py::list list;
+        for (const auto& p : tools::find_populations(sim_, components::builtin_registry()))
+            list.append(py::make_tuple(p.name, p.node + "." + p.port, p.units));
+        return list;
+    }
+
+    py::dict state() {
+        Busy busy(*this);
+        struct Copier final : StateVisitor {
+            py::dict arrays;
+            void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
+                PortSpec spec;
+                spec.dtype = dtype;
+                spec.shape = Shape{count};
+                arrays[py::str(std::string(name))] = array_copy(spec, data);
+            }
+        } copier;
+        sim_.visit_state(copier);
+        return copier.arrays;
+    }
+
+    void save(const std::filesystem::path& path) {
+        Busy busy(*this);
+        py::gil_scoped_release release;
+        serialization::save_snapshot(sim_, path);
+    }
+
+    void load(const std::filesystem::path& path) {
+        Busy busy(*this);
+        py::gil_scoped_release release;
+        serialization::load_snapshot(sim_, path);
+    }
+
+    NetworkDescription network() const {
+        NetworkDescription d;
+        d.network = sim_.network();
+        d.input_specs = sim_.input_specs();
+        d.templates = sim_.templates();
+        for (const auto& t : sim_.templates().entries())
+            if (!graph::builtin_templates().find(t.name)) d.own_templates.push_back(t);
+        d.source_name = "<simulation>";
+        return d;
+    }
+
+    const graph::Simulation& sim() const { return sim_; }
+
+private:
+    // Marks the simulation busy while C++ runs without the GIL: a second thread gets an error, not a race.
+    class Busy {
+    public:
+        explicit Busy(Simulation& s) : flag_(s.busy_) {
+            if (flag_.exchange(true, std::memory_order_acquire))
+                throw std::runtime_error("the simulation is busy in another thread (a step, run, save or load)");
+        }
+        ~Busy() { flag_.store(false, std::memory_order_release); }
+        Busy(const Busy&) = delete;
+        Busy& operator=(const Busy&) = delete;
+
+    private:
+        std::atomic<bool>& flag_;
+    };
+
+    tools::TraceTarget resolve(const std::string& text) const {
+        return tools::resolve_trace(sim_, sim_.network(), sim_.templates(), components::builtin_registry(), text);
+    }
+    bool is_property(const tools::TraceTarget& t) const {
+        for (const auto& n : sim_.nodes())
+            if (n.path == t.node)
+                for (const auto& p : n.properties)
+                    if (p.name == t.port) return true;
+        return false;
+    }
+
+    graph::Simulation sim_;
+    std::atomic<bool> busy_{false};
+};
+
+}  // namespace
+
+void bind_simulation(py::module_& m) {
+    main_thread_id = py::module_::import("threading").attr("main_thread")().attr("ident").cast<unsigned long>();
+
+    py::class_<Simulation>(m, "_Simulation", "The C++ simulation; use spark.Simulation.")
+        .def(py::init<py::object, py::object, const std::optional<std::string>&, unsigned,
+                      const std::optional<std::filesystem::path>&>(),
+             py::arg("network"), py::arg("inputs") = py::none(), py::arg("executor") = py::none(),
+             py::arg("threads") = 1, py::arg("snapshot") = py::none())
+        .def("step", &Simulation::step, "Advances one dt (the GIL is released meanwhile).")
+        .def("_run", &Simulation::run, py::arg("steps"), py::arg("record"))
+        .def("reset", &Simulation::reset,
+             "Back to the state after the build: every component reset, wire caches zeroed, step counter 0.")
+        .def_property_readonly("step_count", [](const Simulation& s) { return s.sim().step_count(); },
+                               "Steps run so far (continued by a snapshot load).")
+        .def_property_readonly("dt", [](const Simulation& s) { return s.sim().dt(); }, "The integration step [ms].")
+        .def_property_readonly("seed", [](const Simulation& s) { return s.sim().seed(); }, "The network seed.")
+        .def_property_readonly("input_names", &Simulation::input_names, "The names of the network inputs.")
+        .def("_input_view", [](py::object self, const std::string& name) {
+            return self.cast<Simulation&>().input_view(self, name);
+        })
+        .def("output", &Simulation::output, py::arg("name"), "A copy of network output `name` (this step's value).")
+        .def(
+            "read",
+            [](py::object self, const std::string& node, const std::string& port) {
+                return self.cast<const Simulation&>().read(self, node, port);
+            },
+            py::arg("node"), py::arg("port"),
+            R"doc(The current value of an output or property of a node, as a numpy array of the port's shape.
+
+A property (a synapse kernel, a soma potential) comes as a read-only view of the live array: it follows the
+simulation as it steps and stays valid as long as the array is referenced. An output comes as a copy of
+this step's value (output buffers may alternate between steps). `node` is a flattened path ("pool.soma") or
+a neuron whose exported port is meant ("pool", "out_spikes").)doc")
+        .def("spec", &Simulation::spec, py::arg("node"), py::arg("port"), "The PortSpec of an output or property.")
+        .def_property_readonly("nodes", &Simulation::nodes,
+                               "Every flattened node: dicts of path, type and its inputs/outputs/properties' specs.")
+        .def("populations", &Simulation::populations,
+             "The spiking populations as (name, \"node.port\", units), as in spikes.csv of `spark run`.")
+        .def("state", &Simulation::state,
+             "A copy of every state array (\"pool.soma/potential\", random streams, wire caches, \"@step\").")
+        .def("save", &Simulation::save, py::arg("path"),
+             "Writes a snapshot (the same file as the C++ save_snapshot and `spark run --snapshot-out`).")
+        .def("load", &Simulation::load, py::arg("path"),
+             "Loads a snapshot of a network of the same description; a mismatch raises SnapshotError and leaves "
+             "the simulation untouched.")
+        .def_property_readonly("network", &Simulation::network, "A copy of the description it was built from.")
+        .def("to_dot", [](const Simulation& s) { return s.sim().to_dot(); }, "A Graphviz description.");
+}
+
+}  // namespace spark::python
