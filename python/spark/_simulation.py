@@ -7,6 +7,7 @@ from typing import Dict, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequ
 import numpy as np
 
 from . import _spark
+from ._errors import ShapeError
 from ._spark import Network, PortSpec
 
 InputSpec = Union[PortSpec, Tuple[str, Sequence[int]]]
@@ -84,7 +85,14 @@ class Inputs(Mapping[str, np.ndarray]):
         return self._sim._input_view(name)
 
     def __setitem__(self, name: str, value: "np.typing.ArrayLike") -> None:
-        self._sim._input_view(name)[...] = value
+        view = self._sim._input_view(name)
+        try:
+            view[...] = value
+        except ValueError:
+            spec = str(self._sim.input_specs[name])
+            error = ShapeError(f"input '{name}': expected {spec}, got an array of shape {np.shape(value)}")
+            error.port, error.expected, error.actual = name, spec, str(np.shape(value))
+            raise error from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._sim.input_names)
@@ -112,12 +120,14 @@ class Simulation(_spark._Simulation):
     def __init__(self, network: Network, inputs: Optional[Mapping[str, InputSpec]] = None,
                  executor: Optional[str] = None, threads: int = 1) -> None:
         super().__init__(network, dict(inputs) if inputs is not None else None, executor, threads, None)
+        self._built = True
 
     @classmethod
     def restore(cls, path: PathLike, executor: Optional[str] = None, threads: int = 1) -> "Simulation":
         """Builds the network stored in a snapshot and loads it: the run continues where it was saved."""
         sim = cls.__new__(cls)
         _spark._Simulation.__init__(sim, None, None, executor, threads, os.fspath(path))
+        sim._built = True
         return sim
 
     @property
@@ -143,5 +153,7 @@ class Simulation(_spark._Simulation):
         return Recording(self._run(int(steps), list(record)))
 
     def __repr__(self) -> str:
+        if not getattr(self, "_built", False):  # its build raised (a traceback shows it): no C++ object
+            return "<spark.Simulation (not built)>"
         return (f"<spark.Simulation: {len(self.nodes)} nodes, step {self.step_count}, dt {self.dt:g} ms, "
                 f"inputs {self.input_names}>")

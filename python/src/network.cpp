@@ -62,6 +62,7 @@ of its elements (spikes and masks: uint8, integers: int32, the others: float32).
         .def_property_readonly("size", &PortSpec::size, "Number of elements.")
         .def_readonly("per_synapse", &PortSpec::per_synapse, "A SpikeArray in the post x pre layout.")
         .def(py::self == py::self)
+        .def("__str__", &PortSpec::to_string)
         .def("__repr__", [](const PortSpec& s) {
             return "PortSpec('" + std::string(kind_name(s.kind)) + "', " + s.shape.to_string() + ")  # " + s.to_string();
         });

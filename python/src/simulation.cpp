@@ -362,24 +362,28 @@ private:
 void bind_simulation(py::module_& m) {
     main_thread_id = py::module_::import("threading").attr("main_thread")().attr("ident").cast<unsigned long>();
 
+    // Methods are bound as lambdas taking references: pybind11 would call a member function pointer on a
+    // null object when __init__ failed (a build error caught, then repr() in a traceback); a reference raises.
     py::class_<Simulation>(m, "_Simulation", "The C++ simulation; use spark.Simulation.")
         .def(py::init<py::object, py::object, const std::optional<std::string>&, unsigned,
                       const std::optional<std::filesystem::path>&>(),
              py::arg("network"), py::arg("inputs") = py::none(), py::arg("executor") = py::none(),
              py::arg("threads") = 1, py::arg("snapshot") = py::none())
-        .def("step", &Simulation::step, "Advances one dt (the GIL is released meanwhile).")
-        .def("_run", &Simulation::run, py::arg("steps"), py::arg("record"))
-        .def("reset", &Simulation::reset,
+        .def("step", [](Simulation& s) { s.step(); }, "Advances one dt (the GIL is released meanwhile).")
+        .def("_run", [](Simulation& s, std::int64_t steps, const std::vector<std::string>& record) { return s.run(steps, record); }, py::arg("steps"), py::arg("record"))
+        .def("reset", [](Simulation& s) { s.reset(); },
              "Back to the state after the build: every component reset, wire caches zeroed, step counter 0.")
         .def_property_readonly("step_count", [](const Simulation& s) { return s.sim().step_count(); },
                                "Steps run so far (continued by a snapshot load).")
         .def_property_readonly("dt", [](const Simulation& s) { return s.sim().dt(); }, "The integration step [ms].")
         .def_property_readonly("seed", [](const Simulation& s) { return s.sim().seed(); }, "The network seed.")
-        .def_property_readonly("input_names", &Simulation::input_names, "The names of the network inputs.")
+        .def_property_readonly("input_names", [](const Simulation& s) { return s.input_names(); }, "The names of the network inputs.")
+        .def_property_readonly("input_specs", [](const Simulation& s) { return s.sim().input_specs(); },
+                               "The specs of the network inputs.")
         .def("_input_view", [](py::object self, const std::string& name) {
             return self.cast<Simulation&>().input_view(self, name);
         })
-        .def("output", &Simulation::output, py::arg("name"), "A copy of network output `name` (this step's value).")
+        .def("output", [](const Simulation& s, const std::string& name) { return s.output(name); }, py::arg("name"), "A copy of network output `name` (this step's value).")
         .def(
             "read",
             [](py::object self, const std::string& node, const std::string& port) {
@@ -392,19 +396,19 @@ A property (a synapse kernel, a soma potential) comes as a read-only view of the
 simulation as it steps and stays valid as long as the array is referenced. An output comes as a copy of
 this step's value (output buffers may alternate between steps). `node` is a flattened path ("pool.soma") or
 a neuron whose exported port is meant ("pool", "out_spikes").)doc")
-        .def("spec", &Simulation::spec, py::arg("node"), py::arg("port"), "The PortSpec of an output or property.")
-        .def_property_readonly("nodes", &Simulation::nodes,
+        .def("spec", [](const Simulation& s, const std::string& node, const std::string& port) { return s.spec(node, port); }, py::arg("node"), py::arg("port"), "The PortSpec of an output or property.")
+        .def_property_readonly("nodes", [](const Simulation& s) { return s.nodes(); },
                                "Every flattened node: dicts of path, type and its inputs/outputs/properties' specs.")
-        .def("populations", &Simulation::populations,
+        .def("populations", [](const Simulation& s) { return s.populations(); },
              "The spiking populations as (name, \"node.port\", units), as in spikes.csv of `spark run`.")
-        .def("state", &Simulation::state,
+        .def("state", [](Simulation& s) { return s.state(); },
              "A copy of every state array (\"pool.soma/potential\", random streams, wire caches, \"@step\").")
-        .def("save", &Simulation::save, py::arg("path"),
+        .def("save", [](Simulation& s, const std::filesystem::path& path) { s.save(path); }, py::arg("path"),
              "Writes a snapshot (the same file as the C++ save_snapshot and `spark run --snapshot-out`).")
-        .def("load", &Simulation::load, py::arg("path"),
+        .def("load", [](Simulation& s, const std::filesystem::path& path) { s.load(path); }, py::arg("path"),
              "Loads a snapshot of a network of the same description; a mismatch raises SnapshotError and leaves "
              "the simulation untouched.")
-        .def_property_readonly("network", &Simulation::network, "A copy of the description it was built from.")
+        .def_property_readonly("network", [](const Simulation& s) { return s.network(); }, "A copy of the description it was built from.")
         .def("to_dot", [](const Simulation& s) { return s.sim().to_dot(); }, "A Graphviz description.");
 }
 

@@ -1,0 +1,76 @@
+"""Ctrl-C (SIGINT) stops a long run after the step in progress and raises KeyboardInterrupt."""
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import spark
+from conftest import small_network
+
+LONG = 10 ** 9  # steps: hours of running, unless interrupted
+
+
+def interrupt_after(seconds):
+    timer = threading.Timer(seconds, os.kill, args=(os.getpid(), signal.SIGINT))
+    timer.start()
+    return timer
+
+
+def test_sigint_stops_a_long_run_promptly_and_the_simulation_stays_usable():
+    sim = spark.Simulation(small_network())
+    sim.inputs["signal"][:] = 1.0
+    timer = interrupt_after(0.3)
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        sim.run(LONG, record=["pool.out_spikes"])
+    elapsed = time.monotonic() - start
+    timer.join()
+    assert elapsed < 5.0
+    stopped = sim.step_count
+    assert 0 < stopped < LONG
+    # Usable: it continues exactly as an uninterrupted simulation would.
+    rec = sim.run(100, record=["pool.out_spikes"])
+    reference = spark.Simulation(small_network())
+    reference.inputs["signal"][:] = 1.0
+    reference.run(stopped)
+    expected = reference.run(100, record=["pool.out_spikes"])
+    np.testing.assert_array_equal(rec.spikes["pool.out_spikes"].units, expected.spikes["pool.out_spikes"].units)
+    np.testing.assert_array_equal(rec.spikes["pool.out_spikes"].steps, expected.spikes["pool.out_spikes"].steps)
+
+
+def test_pythons_sigint_handler_is_back_after_a_run():
+    sim = spark.Simulation(small_network())
+    sim.run(10)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    with pytest.raises(KeyboardInterrupt):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(1.0)  # the handler raises here
+
+
+def test_a_python_handler_runs_and_the_run_stops():
+    calls = []
+    previous = signal.signal(signal.SIGINT, lambda *_: calls.append(1))
+    try:
+        sim = spark.Simulation(small_network(), executor="tbb", threads=2)
+        timer = interrupt_after(0.3)
+        rec = sim.run(LONG)
+        timer.join()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert calls == [1]
+    assert 0 < rec.steps_run == sim.step_count < LONG
+
+
+def test_an_ignored_sigint_does_not_stop_a_run():
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        sim = spark.Simulation(small_network())
+        timer = interrupt_after(0.05)
+        rec = sim.run(200000)
+        timer.join()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert rec.steps_run == 200000
