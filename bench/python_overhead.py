@@ -5,7 +5,10 @@ Measures, interleaving the two sides round by round and keeping the minimum of e
   * sim.step() called from Python on an empty network, against Simulation::step() called from C++
     (target: at most 2 us more);
   * a 10 000-step sim.run() of a network file (default examples/networks/alif.txtpb), against
-    Simulation::run() (target: within 2 %), and the same run recording the pool's spikes.
+    Simulation::run() and against a C++ loop of step() (target: within 2 %), and the same run recording
+    every population's spikes.
+Times are the calling thread's CPU time (on a shared machine, wall time mostly measures the other
+tenants; with the sequential executor the whole step runs on the calling thread) and wall time.
 
     cmake --build build --target spark_python_module python_overhead
     /usr/bin/python3 bench/python_overhead.py --build build [--out bench/results/python-overhead-DATE.md]
@@ -24,28 +27,29 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 def cpp_round(program, network, steps, executor, threads):
     out = subprocess.run([program, network, str(steps), "1", executor, str(threads)], check=True,
                          capture_output=True, text=True).stdout
-    return {key: float(value) for key, value in (line.split() for line in out.splitlines())}
+    return {key: (float(wall), float(cpu)) for key, wall, cpu in (line.split() for line in out.splitlines())}
+
+
+def timed(body, per=1):
+    cpu0, wall0 = time.thread_time(), time.perf_counter()
+    body()
+    return (time.perf_counter() - wall0) / per, (time.thread_time() - cpu0) / per
 
 
 def python_round(spark, network, steps, calls, executor, threads):
     empty = spark.Simulation(spark.Network())
     step = empty.step
-    t0 = time.perf_counter()
-    for _ in range(calls):
-        step()
-    empty_step = (time.perf_counter() - t0) / calls
+
+    def step_calls():
+        for _ in range(calls):
+            step()
 
     net = spark.load(network)
     sim = spark.Simulation(net, executor=executor, threads=threads)
-    t0 = time.perf_counter()
-    sim.run(steps)
-    run = time.perf_counter() - t0
-
-    sim = spark.Simulation(net, executor=executor, threads=threads)
-    t0 = time.perf_counter()
-    sim.run(steps, record=[port for _, port, _ in sim.populations()])
-    recorded = time.perf_counter() - t0
-    return {"empty_step": empty_step, "run": run, "run_recorded": recorded}
+    recorded = spark.Simulation(net, executor=executor, threads=threads)
+    record = [port for _, port, _ in recorded.populations()]
+    return {"empty_step": timed(step_calls, calls), "run": timed(lambda: sim.run(steps)),
+            "run_recorded": timed(lambda: recorded.run(steps, record=record))}
 
 
 def main():
@@ -54,10 +58,10 @@ def main():
     parser.add_argument("--network", default=str(ROOT / "examples" / "networks" / "alif.txtpb"))
     parser.add_argument("--steps", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--calls", type=int, default=1_000_000, help="sim.step() calls per round")
     parser.add_argument("--executor", default="sequential", choices=["sequential", "pool", "tbb"],
                         help="executor of the network file's runs")
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--calls", type=int, default=1_000_000, help="sim.step() calls per round")
     parser.add_argument("--out", help="also write the table to this Markdown file")
     args = parser.parse_args()
 
@@ -70,20 +74,30 @@ def main():
     for _ in range(args.rounds):
         cpp.append(cpp_round(program, args.network, args.steps, args.executor, args.threads))
         py.append(python_round(spark, args.network, args.steps, args.calls, args.executor, args.threads))
-    best = {key: min(r[key] for r in cpp) for key in cpp[0]}
-    mine = {key: min(r[key] for r in py) for key in py[0]}
+    # Minima of wall and of CPU time, each over the rounds.
+    c = {key: [min(r[key][i] for r in cpp) for i in (0, 1)] for key in cpp[0]}
+    p = {key: [min(r[key][i] for r in py) for i in (0, 1)] for key in py[0]}
+
+    def us(x):
+        return f"{x * 1e6:.3f}"
+
+    def ms(x):
+        return f"{x * 1e3:.1f}"
+
+    def pct(a, b):
+        return f"{100 * (a / b - 1):+.2f} %"
 
     name = pathlib.Path(args.network).name
-    rows = [
-        "| measure | C++ | Python | Python - C++ |",
-        "|---|---|---|---|",
-        f"| step() on an empty network, per call | {best['empty_step'] * 1e6:.3f} us | "
-        f"{mine['empty_step'] * 1e6:.3f} us | {(mine['empty_step'] - best['empty_step']) * 1e6:+.3f} us |",
-        f"| {args.steps}-step run of {name} | {best['run'] * 1e3:.1f} ms (run) / {best['step_loop'] * 1e3:.1f} ms "
-        f"(step loop) | {mine['run'] * 1e3:.1f} ms | {100 * (mine['run'] / best['run'] - 1):+.2f} % |",
-        f"| the same, recording every population's spikes | | {mine['run_recorded'] * 1e3:.1f} ms | "
-        f"{100 * (mine['run_recorded'] / best['run'] - 1):+.2f} % |",
-    ]
+    rows = ["| measure | clock | C++ | Python | Python vs C++ |", "|---|---|---|---|---|"]
+    for i, clock in ((1, "CPU"), (0, "wall")):
+        rows.append(f"| step() on an empty network [us per call] | {clock} | {us(c['empty_step'][i])} | "
+                    f"{us(p['empty_step'][i])} | {(p['empty_step'][i] - c['empty_step'][i]) * 1e6:+.3f} us |")
+    for i, clock in ((1, "CPU"), (0, "wall")):
+        rows.append(f"| {args.steps}-step run of {name} [ms] | {clock} | {ms(c['run'][i])} (run), "
+                    f"{ms(c['step_loop'][i])} (step loop) | {ms(p['run'][i])} | {pct(p['run'][i], c['run'][i])} |")
+    for i, clock in ((1, "CPU"), (0, "wall")):
+        rows.append(f"| the same, recording every population's spikes [ms] | {clock} | | {ms(p['run_recorded'][i])} | "
+                    f"{pct(p['run_recorded'][i], c['run'][i])} |")
     load = os.getloadavg()
     text = (f"Python package overhead, {datetime.date.today()}, minima of {args.rounds} interleaved rounds "
             f"(load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}); runs on the {args.executor} executor, "

@@ -157,4 +157,10 @@ py::array array_copy(const PortSpec& spec, const void* data) {
     return copy;
 }
 
+py::array adopt_bytes(std::vector<std::byte>&& bytes, DType dtype, std::vector<py::ssize_t> shape) {
+    auto* owned = new std::vector<std::byte>(std::move(bytes));
+    py::capsule free_when_done(owned, [](void* p) { delete static_cast<std::vector<std::byte>*>(p); });
+    return py::array(numpy_dtype(dtype), std::move(shape), {}, owned->data(), free_when_done);
+}
+
 }  // namespace spark::python

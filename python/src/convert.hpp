@@ -48,4 +48,7 @@ py::array adopt(std::vector<T>&& values, std::vector<py::ssize_t> shape) {
     return py::array_t<T>(std::move(shape), owned->data(), free_when_done);
 }
 
+// The same for raw bytes holding elements of `dtype`.
+py::array adopt_bytes(std::vector<std::byte>&& bytes, DType dtype, std::vector<py::ssize_t> shape);
+
 }  // namespace spark::python

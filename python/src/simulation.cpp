@@ -1,159 +1,29 @@
 #include "simulation.hpp"
 
 #include <atomic>
-#include <csignal>
 #include <cstring>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
 #include <spark/components/builtin.hpp>
 #include <spark/core/error.hpp>
-#include <spark/core/spike_index.hpp>
 #include <spark/graph/simulation.hpp>
 #include <spark/serialization/snapshot.hpp>
 #include <spark/tools/recording.hpp>
 
 #include "convert.hpp"
+#include "interrupt.hpp"
 #include "network.hpp"
+#include "recorder.hpp"
 
 namespace spark::python {
 
 namespace {
-
-// ---- Ctrl-C during a run ------------------------------------------------------------------------------
-// Python's SIGINT handler only flags the signal for the interpreter, which does not run while a run holds
-// no GIL. So during run() a handler of ours sets a flag that the run checks between steps; afterwards the
-// signal is handed back to Python (PyErr_SetInterruptEx), whose handler then runs as usual
-// (KeyboardInterrupt by default). The step in progress completes first: the simulation stays consistent.
-
-std::atomic<bool> sigint_received{false};
-static_assert(std::atomic<bool>::is_always_lock_free, "the SIGINT flag must be async-signal-safe");
-extern "C" void note_sigint(int) { sigint_received.store(true, std::memory_order_relaxed); }
-
-unsigned long main_thread_id = 0;  // Python runs signal handlers on its main thread only
-
-class InterruptWatch {
-public:
-    // Watches SIGINT when called on the main thread while Python handles SIGINT (not SIG_IGN or SIG_DFL).
-    InterruptWatch() {
-        if (PyThread_get_thread_ident() != main_thread_id) return;
-        struct sigaction current{};
-        if (sigaction(SIGINT, nullptr, &current) != 0 || current.sa_handler == SIG_IGN || current.sa_handler == SIG_DFL)
-            return;
-        struct sigaction mine{};
-        mine.sa_handler = note_sigint;
-        sigemptyset(&mine.sa_mask);
-        sigint_received.store(false);
-        watching_ = sigaction(SIGINT, &mine, &previous_) == 0;
-    }
-    ~InterruptWatch() { stop(); }
-    InterruptWatch(const InterruptWatch&) = delete;
-    InterruptWatch& operator=(const InterruptWatch&) = delete;
-
-    bool received() const noexcept { return watching_ && sigint_received.load(std::memory_order_relaxed); }
-
-    // Restores Python's handler and, with the GIL held, hands it a SIGINT received meanwhile; throws what
-    // the handler raised.
-    void deliver() {
-        const bool received_one = received();
-        stop();
-        if (!received_one) return;
-        PyErr_SetInterruptEx(SIGINT);
-        if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-    }
-
-private:
-    void stop() {
-        if (watching_) sigaction(SIGINT, &previous_, nullptr);
-        watching_ = false;
-    }
-    struct sigaction previous_{};
-    bool watching_ = false;
-};
-
-// ---- Recording ------------------------------------------------------------------------------------------
-
-// Records chosen outputs and properties after every step of a run: SpikeArrays as (step, unit) events
-// (the spikes.csv convention: global step counter, flat unit index), everything else as a dense trace of
-// the port's own dtype.
-class Recorder {
-public:
-    Recorder(const graph::Simulation& sim, const std::vector<std::string>& labels, std::int64_t steps) {
-        for (const auto& label : labels) {
-            if (known(label)) continue;
-            tools::TraceTarget t =
-                tools::resolve_trace(sim, sim.network(), sim.templates(), components::builtin_registry(), label);
-            if (t.spec.kind == PayloadKind::spikes) {
-                spikes_.push_back({std::move(t), {}, {}});
-            } else {
-                traces_.push_back({std::move(t), {}});
-                traces_.back().data.reserve(static_cast<std::size_t>(steps) * traces_.back().target.spec.bytes());
-            }
-        }
-    }
-
-    // The step just run (the simulation's step counter is past it).
-    void record(const graph::Simulation& sim) {
-        const std::int64_t step = sim.step_count() - 1;
-        for (auto& s : spikes_)
-            for_each_spike(sim.read(s.target.node, s.target.port), [&](std::size_t unit) {
-                s.steps.push_back(step);
-                s.units.push_back(static_cast<std::int64_t>(unit));
-            });
-        for (auto& t : traces_) {
-            const ConstArrayRef view = sim.read(t.target.node, t.target.port);
-            const auto* bytes = static_cast<const std::byte*>(view.data);
-            t.data.insert(t.data.end(), bytes, bytes + t.target.spec.bytes());
-        }
-    }
-
-    py::dict take(std::int64_t steps_run) {
-        py::dict spikes, traces;
-        for (auto& s : spikes_) {
-            const auto n = static_cast<py::ssize_t>(s.steps.size());
-            spikes[py::str(s.target.label)] = py::make_tuple(adopt(std::move(s.steps), {n}), adopt(std::move(s.units), {n}));
-        }
-        for (auto& t : traces_) {
-            std::vector<py::ssize_t> shape{static_cast<py::ssize_t>(steps_run)};
-            for (std::size_t d : t.target.spec.shape.dims()) shape.push_back(static_cast<py::ssize_t>(d));
-            auto* owned = new std::vector<std::byte>(std::move(t.data));
-            py::capsule free_when_done(owned, [](void* p) { delete static_cast<std::vector<std::byte>*>(p); });
-            traces[py::str(t.target.label)] =
-                py::array(numpy_dtype(t.target.spec.dtype), shape, {}, owned->data(), free_when_done);
-        }
-        py::dict out;
-        out["spikes"] = spikes;
-        out["traces"] = traces;
-        return out;
-    }
-
-private:
-    struct Spikes {
-        tools::TraceTarget target;
-        std::vector<std::int64_t> steps, units;
-    };
-    struct Trace {
-        tools::TraceTarget target;
-        std::vector<std::byte> data;
-    };
-    bool known(const std::string& label) const {
-        for (const auto& s : spikes_)
-            if (s.target.label == label) return true;
-        for (const auto& t : traces_)
-            if (t.target.label == label) return true;
-        return false;
-    }
-    std::vector<Spikes> spikes_;
-    std::vector<Trace> traces_;
-};
-
-// ---- The simulation --------------------------------------------------------------------------------------
 
 graph::BuildOptions build_options(const std::optional<std::string>& executor, unsigned threads) {
     graph::BuildOptions o;
@@ -360,8 +230,6 @@ private:
 }  // namespace
 
 void bind_simulation(py::module_& m) {
-    main_thread_id = py::module_::import("threading").attr("main_thread")().attr("ident").cast<unsigned long>();
-
     // Methods are bound as lambdas taking references: pybind11 would call a member function pointer on a
     // null object when __init__ failed (a build error caught, then repr() in a traceback); a reference raises.
     py::class_<Simulation>(m, "_Simulation", "The C++ simulation; use spark.Simulation.")
