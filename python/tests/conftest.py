@@ -22,14 +22,18 @@ def alif_path() -> pathlib.Path:
 
 @pytest.fixture
 def spark_cli():
-    """Runs the `spark` program; fails the test (with its stderr) when it exits non-zero."""
+    """Runs the `spark` program; fails the test (with its stderr) when it exits non-zero, unless
+    expect_failure=True."""
     program = os.environ.get("SPARK_CLI", str(SOURCE_DIR / "build" / "tools" / "spark"))
     if not pathlib.Path(program).exists():
         pytest.fail(f"the spark program is not at {program} (set SPARK_CLI)")
 
-    def run(*args):
+    def run(*args, expect_failure=False):
         done = subprocess.run([program, *map(str, args)], capture_output=True, text=True)
-        assert done.returncode == 0, f"spark {' '.join(map(str, args))} failed:\n{done.stderr}"
+        if expect_failure:
+            assert done.returncode == 1, f"spark {' '.join(map(str, args))}: exit code {done.returncode}"
+        else:
+            assert done.returncode == 0, f"spark {' '.join(map(str, args))} failed:\n{done.stderr}"
         return done
 
     return run

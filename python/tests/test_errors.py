@@ -37,6 +37,19 @@ def test_build_problems_of_a_file_name_its_lines(tmp_path):
     assert error.value.problems[0].endswith(f"(at {path}:2)")
 
 
+def test_build_problems_are_the_messages_spark_check_prints(tmp_path, spark_cli):
+    path = tmp_path / "bad.txtpb"
+    path.write_text('format_version: 1\n'
+                    'node { name: "s" type: "leaky_soma" param { path: "potential_tau" number: -5 } }\n'
+                    'node { name: "d" type: "n_delays" }\n'
+                    'wire { from: "d.out_spikes" to: "s.current" }\n')
+    printed = spark_cli("check", path, expect_failure=True).stderr.splitlines()
+    with pytest.raises(spark.GraphBuildError) as error:
+        spark.Simulation(spark.load(path))
+    assert len(error.value.problems) >= 2
+    assert printed[1:] == [f"error: {p}" for p in error.value.problems]
+
+
 def test_a_file_that_does_not_parse_is_a_network_file_error(tmp_path):
     path = tmp_path / "bad.txtpb"
     path.write_text('format_version: 1\nnode { name: "a" type: 5 }\n')
