@@ -145,8 +145,9 @@ class Simulation(_spark._Simulation):
 
         A label names any output or property of a flattened node ("pool.soma.potential") or an exported
         port of a neuron ("pool.out_spikes"). SpikeArrays are recorded as spike events, the rest as dense
-        traces. Ctrl-C (SIGINT) stops the run after the step in progress and raises KeyboardInterrupt; the
-        simulation stays usable and step_count tells how far it got.
+        traces. Ctrl-C (SIGINT) stops a run on the main thread after the step in progress and raises
+        KeyboardInterrupt (what is recorded so far is lost); the simulation stays usable and step_count
+        tells how far it got. A run on another thread is not interrupted.
         """
         if isinstance(record, str):
             record = [record]

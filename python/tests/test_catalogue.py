@@ -10,6 +10,12 @@ def test_components_lists_every_component_and_template():
     assert {"lif_neuron", "alif_neuron", "ad_ex_neuron"} <= names
 
 
+def test_components_are_the_entries_spark_list_prints(spark_cli):
+    listed = [line.split(" (")[0] for line in spark_cli("list").stdout.splitlines()
+              if line and not line.startswith(" ")]
+    assert [c.name for c in spark.components()] == listed
+
+
 def test_describe_gives_parameters_with_units_bounds_and_defaults():
     soma = spark.describe("leaky_soma")
     assert (soma.name, soma.class_name, soma.category) == ("leaky_soma", "LeakySoma", "soma")

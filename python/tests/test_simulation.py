@@ -47,6 +47,20 @@ def test_an_input_of_the_wrong_shape_is_a_shape_error():
     assert (error.value.port, error.value.expected, error.value.actual) == ("x", "FloatArray[6]:f32", "(5,)")
 
 
+def test_a_spike_input_is_a_uint8_view():
+    net = (spark.Network().add("soma", "leaky_soma", units=[4]).add("syn", "linear_synapses", units=[4])
+           .input("spikes", "syn.spikes").connect("syn.currents", "soma.current", latency="same_step"))
+    sim = spark.Simulation(net, inputs={"spikes": ("spikes", (3,))})
+    view = sim.inputs["spikes"]
+    assert view.dtype == np.uint8 and view.shape == (3,)
+    sim.step()
+    quiet = sim.read("soma", "potential").copy()
+    sim.reset()
+    view[:] = 1  # every input unit spikes, excitatory
+    sim.step()
+    assert not np.array_equal(sim.read("soma", "potential"), quiet)
+
+
 def test_a_view_keeps_the_simulation_alive():
     view = spark.Simulation(passthrough()).inputs["x"]
     view[:] = 1.0  # the simulation is gone from Python's names, not from memory
