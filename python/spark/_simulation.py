@@ -68,7 +68,8 @@ class Recording:
     def __repr__(self) -> str:
         parts = [f"{k}: {len(v.steps)} spikes" for k, v in self.spikes.items()]
         parts += [f"{k}: {v.shape}" for k, v in self.traces.items()]
-        return f"<spark.Recording of steps {self.first_step}..{self.first_step + self.steps_run - 1}: {'; '.join(parts)}>"
+        last = self.first_step + self.steps_run - 1
+        return f"<spark.Recording of steps {self.first_step}..{last}: {'; '.join(parts)}>"
 
 
 class Inputs(Mapping[str, np.ndarray]):

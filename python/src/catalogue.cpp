@@ -85,7 +85,8 @@ py::dict template_entry(const graph::NeuronTemplate& t) {
     d["description"] = t.description;
     py::list inputs, outputs, params, nodes;
     for (const auto& in : t.body.inputs) inputs.append(port(in.name, "", "-> " + in.to.to_string(), false, false));
-    for (const auto& out : t.body.outputs) outputs.append(port(out.name, "", "<- " + out.from.to_string(), false, false));
+    for (const auto& out : t.body.outputs)
+        outputs.append(port(out.name, "", "<- " + out.from.to_string(), false, false));
     for (const auto& [name, value] : t.parameters)
         params.append(parameter(name, "", value.is_null() ? py::none() : from_value(value), "", "",
                                 "set on every inner node that has the field", value.is_null()));

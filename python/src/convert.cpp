@@ -121,7 +121,8 @@ PortSpec to_port_spec(py::handle object, std::string_view name) {
     if (PyLong_Check(shape.ptr())) shape = py::make_tuple(shape);
     for (auto d : shape) {
         const long long n = d.cast<long long>();
-        if (n <= 0) throw py::value_error(where + ": every dimension of the shape must be > 0, got " + std::to_string(n));
+        if (n <= 0)
+            throw py::value_error(where + ": every dimension of the shape must be > 0, got " + std::to_string(n));
         dims.push_back(static_cast<std::size_t>(n));
     }
     if (dims.empty()) throw py::value_error(where + ": the shape needs at least one dimension (a scalar is (1,))");

@@ -64,7 +64,8 @@ of its elements (spikes and masks: uint8, integers: int32, the others: float32).
         .def(py::self == py::self)
         .def("__str__", &PortSpec::to_string)
         .def("__repr__", [](const PortSpec& s) {
-            return "PortSpec('" + std::string(kind_name(s.kind)) + "', " + s.shape.to_string() + ")  # " + s.to_string();
+            return "PortSpec('" + std::string(kind_name(s.kind)) + "', " + s.shape.to_string() + ")  # " +
+                   s.to_string();
         });
 }
 
@@ -115,7 +116,8 @@ and/or keyword arguments (units=[128]). Values are checked when the network is b
                 return self;
             },
             py::arg("source"), py::arg("target"), py::arg("latency") = py::none(),
-            "Wires \"node.port\" to \"node.port\"; latency \"same_step\" or \"previous_step\" (default: the network's).")
+            "Wires \"node.port\" to \"node.port\"; latency \"same_step\" or \"previous_step\" (default: the "
+            "network's).")
         .def(
             "input",
             [](py::object self, const std::string& name, const std::string& to, py::object spec) {

@@ -45,7 +45,8 @@ py::dict Recorder::take(std::int64_t steps_run) {
     py::dict spikes, traces;
     for (auto& s : spikes_) {
         const auto n = static_cast<py::ssize_t>(s.steps.size());
-        spikes[py::str(s.target.label)] = py::make_tuple(adopt(std::move(s.steps), {n}), adopt(std::move(s.units), {n}));
+        spikes[py::str(s.target.label)] =
+            py::make_tuple(adopt(std::move(s.steps), {n}), adopt(std::move(s.units), {n}));
     }
     for (auto& t : traces_) {
         std::vector<py::ssize_t> shape{static_cast<py::ssize_t>(steps_run)};

@@ -52,7 +52,8 @@ graph::Simulation build(py::object network, py::object inputs, const std::option
     NetworkDescription description = network.cast<const NetworkDescription&>();
     if (!inputs.is_none()) {
         if (!py::isinstance<py::dict>(inputs))
-            throw py::type_error("inputs must be a dict of name -> (kind, shape), e.g. {\"signal\": (\"float\", (64,))}");
+            throw py::type_error(
+                "inputs must be a dict of name -> (kind, shape), e.g. {\"signal\": (\"float\", (64,))}");
         for (auto [name, spec] : py::reinterpret_borrow<py::dict>(inputs)) {
             const std::string n = py::str(name).cast<std::string>();
             description.input_specs[n] = to_port_spec(spec, n);
@@ -238,20 +239,27 @@ void bind_simulation(py::module_& m) {
              py::arg("network"), py::arg("inputs") = py::none(), py::arg("executor") = py::none(),
              py::arg("threads") = 1, py::arg("snapshot") = py::none())
         .def("step", [](Simulation& s) { s.step(); }, "Advances one dt (the GIL is released meanwhile).")
-        .def("_run", [](Simulation& s, std::int64_t steps, const std::vector<std::string>& record) { return s.run(steps, record); }, py::arg("steps"), py::arg("record"))
+        .def(
+            "_run",
+            [](Simulation& s, std::int64_t steps, const std::vector<std::string>& record) {
+                return s.run(steps, record);
+            },
+            py::arg("steps"), py::arg("record"))
         .def("reset", [](Simulation& s) { s.reset(); },
              "Back to the state after the build: every component reset, wire caches zeroed, step counter 0.")
         .def_property_readonly("step_count", [](const Simulation& s) { return s.sim().step_count(); },
                                "Steps run so far (continued by a snapshot load).")
         .def_property_readonly("dt", [](const Simulation& s) { return s.sim().dt(); }, "The integration step [ms].")
         .def_property_readonly("seed", [](const Simulation& s) { return s.sim().seed(); }, "The network seed.")
-        .def_property_readonly("input_names", [](const Simulation& s) { return s.input_names(); }, "The names of the network inputs.")
+        .def_property_readonly("input_names", [](const Simulation& s) { return s.input_names(); },
+                               "The names of the network inputs.")
         .def_property_readonly("input_specs", [](const Simulation& s) { return s.sim().input_specs(); },
                                "The specs of the network inputs.")
         .def("_input_view", [](py::object self, const std::string& name) {
             return self.cast<Simulation&>().input_view(self, name);
         })
-        .def("output", [](const Simulation& s, const std::string& name) { return s.output(name); }, py::arg("name"), "A copy of network output `name` (this step's value).")
+        .def("output", [](const Simulation& s, const std::string& name) { return s.output(name); }, py::arg("name"),
+             "A copy of network output `name` (this step's value).")
         .def(
             "read",
             [](py::object self, const std::string& node, const std::string& port) {
@@ -264,7 +272,10 @@ A property (a synapse kernel, a soma potential) comes as a read-only view of the
 simulation as it steps and stays valid as long as the array is referenced. An output comes as a copy of
 this step's value (output buffers may alternate between steps). `node` is a flattened path ("pool.soma") or
 a neuron whose exported port is meant ("pool", "out_spikes").)doc")
-        .def("spec", [](const Simulation& s, const std::string& node, const std::string& port) { return s.spec(node, port); }, py::arg("node"), py::arg("port"), "The PortSpec of an output or property.")
+        .def(
+            "spec",
+            [](const Simulation& s, const std::string& node, const std::string& port) { return s.spec(node, port); },
+            py::arg("node"), py::arg("port"), "The PortSpec of an output or property.")
         .def_property_readonly("nodes", [](const Simulation& s) { return s.nodes(); },
                                "Every flattened node: dicts of path, type and its inputs/outputs/properties' specs.")
         .def("populations", [](const Simulation& s) { return s.populations(); },
@@ -276,7 +287,8 @@ a neuron whose exported port is meant ("pool", "out_spikes").)doc")
         .def("load", [](Simulation& s, const std::filesystem::path& path) { s.load(path); }, py::arg("path"),
              "Loads a snapshot of a network of the same description; a mismatch raises SnapshotError and leaves "
              "the simulation untouched.")
-        .def_property_readonly("network", [](const Simulation& s) { return s.network(); }, "A copy of the description it was built from.")
+        .def_property_readonly("network", [](const Simulation& s) { return s.network(); },
+                               "A copy of the description it was built from.")
         .def("to_dot", [](const Simulation& s) { return s.sim().to_dot(); }, "A Graphviz description.");
 }
 
