@@ -29,6 +29,18 @@ def test_a_build_reports_every_problem():
     assert str(error.value) == "3 problems in the network:\n" + "".join(f"  - {p}\n" for p in problems).rstrip("\n")
 
 
+def test_a_config_error_during_a_step_carries_its_fields():
+    from test_network import effect_network
+    sim = spark.Simulation(effect_network("sparse"))  # an effect may not add weights to a sparse kernel
+    with pytest.raises(spark.ConfigError) as error:
+        sim.step()
+    e = error.value
+    assert str(e).startswith("LinearSynapses 'syn': kernel[0, 0] = 0.25 is outside the nonzero pattern")
+    assert (e.component, e.instance, e.field, e.value) == ("LinearSynapses", "syn", "kernel[0, 0]", "0.25")
+    assert e.rule.startswith("is outside the nonzero pattern of the sparse layout")
+    assert isinstance(e, ValueError) and not isinstance(e, spark.NetworkFileError)
+
+
 def test_build_problems_of_a_file_name_its_lines(tmp_path):
     path = tmp_path / "bad.txtpb"
     path.write_text('format_version: 1\nnode {\n  name: "s"\n  type: "leaky_som"\n}\n')

@@ -37,9 +37,19 @@ def test_set_and_replace_change_what_is_built():
         spark.Simulation(small_network().set("pool.soma.cooldown", 3.0))
 
 
-def test_effect_is_described():
-    net = spark.Network().effect("pool.synapses.kernel", "pool.plasticity.kernel")
-    assert "pool.synapses.kernel" in net.to_text()
+def effect_network(layout):
+    """A constant source written into a synapse kernel after every step."""
+    return (spark.Network().add("w", "constant_source", units=[2, 3], kind="float", value=0.25)
+            .add("syn", "linear_synapses", units=[2], layout=layout).input("s", "syn.spikes", ("spikes", (3,)))
+            .effect("syn.kernel", "w.output"))
+
+
+def test_an_effect_writes_a_property_after_every_step():
+    sim = spark.Simulation(effect_network("dense"))
+    assert not np.any(sim.read("syn", "kernel") == 0.25)
+    sim.step()
+    np.testing.assert_array_equal(sim.read("syn", "kernel"), np.full((2, 3), 0.25, np.float32))
+    assert "effect" in effect_network("dense").to_text()
 
 
 def test_to_text_and_save_round_trip_through_load(tmp_path, alif_path):
