@@ -147,12 +147,17 @@ class Simulation(_spark._Simulation):
         A label names any output or property of a flattened node ("pool.soma.potential") or an exported
         port of a neuron ("pool.out_spikes"). SpikeArrays are recorded as spike events, the rest as dense
         traces. Ctrl-C (SIGINT) stops a run on the main thread after the step in progress and raises
-        KeyboardInterrupt (what is recorded so far is lost); the simulation stays usable and step_count
-        tells how far it got. A run on another thread is not interrupted.
+        KeyboardInterrupt, whose `recording` attribute holds what was recorded so far; the simulation stays
+        usable and step_count tells how far it got. A run on another thread is not interrupted.
         """
         if isinstance(record, str):
             record = [record]
-        return Recording(self._run(int(steps), list(record)))
+        try:
+            return Recording(self._run(int(steps), list(record)))
+        except BaseException as interrupted:  # KeyboardInterrupt, or what your SIGINT handler raised
+            if isinstance(getattr(interrupted, "recording", None), dict):
+                interrupted.recording = Recording(interrupted.recording)
+            raise
 
     def __repr__(self) -> str:
         if not getattr(self, "_built", False):  # its build raised (a traceback shows it): no C++ object

@@ -90,11 +90,17 @@ public:
                 recorder.record(sim_);
             }
         }
-        watch.deliver();
         py::dict out = recorder.take(done);
         out["first_step"] = first;
         out["steps_run"] = done;
         out["dt"] = sim_.dt();
+        try {
+            watch.deliver();
+        } catch (py::error_already_set& interrupted) {
+            // What was recorded goes with the exception (KeyboardInterrupt.recording), not lost.
+            if (PyObject_SetAttrString(interrupted.value().ptr(), "recording", out.ptr()) != 0) PyErr_Clear();
+            throw;
+        }
         return out;
     }
 

@@ -24,13 +24,17 @@ def test_sigint_stops_a_long_run_promptly_and_the_simulation_stays_usable():
     sim.inputs["signal"][:] = 1.0
     timer = interrupt_after(0.3)
     start = time.monotonic()
-    with pytest.raises(KeyboardInterrupt):
-        sim.run(LONG, record=["pool.out_spikes"])
+    with pytest.raises(KeyboardInterrupt) as interrupted:
+        sim.run(LONG, record=["pool.out_spikes", "pool.soma.potential"])
     elapsed = time.monotonic() - start
     timer.join()
     assert elapsed < 5.0
     stopped = sim.step_count
     assert 0 < stopped < LONG
+    # What was recorded until then comes with the exception.
+    partial = interrupted.value.recording
+    assert partial.steps_run == stopped and partial["pool.soma.potential"].shape == (stopped, 20)
+    assert partial.spikes["pool.out_spikes"].steps.max() < stopped
     # Usable: it continues exactly as an uninterrupted simulation would.
     rec = sim.run(100, record=["pool.out_spikes"])
     reference = spark.Simulation(small_network())
