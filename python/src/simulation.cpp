@@ -123,19 +123,21 @@ public:
     py::array output(const std::string& name) const {
         const ConstArrayRef view = sim_.output(name);  // a GraphError listing the outputs when unknown
         for (const auto& o : sim_.network().outputs)
-            if (o.name == name) return array_copy(resolve(o.from.to_string()).spec, view.data);
+            if (o.name == name) return array_copy(resolve(o.from.to_string()).target.spec, view.data);
         throw InternalError("network output '" + name + "' has no description");
     }
 
     // Properties: a read-only live view; outputs: a copy (their buffer may alternate between steps).
     py::array read(py::object self, const std::string& node, const std::string& port) const {
-        const tools::TraceTarget t = resolve(node + "." + port);
-        const ConstArrayRef view = sim_.read(t.node, t.port);
-        if (is_property(t)) return array_view(t.spec, const_cast<void*>(view.data), self, false);
-        return array_copy(t.spec, view.data);
+        const Port& p = resolve(node + "." + port);
+        const ConstArrayRef view = sim_.read(p.target.node, p.target.port);
+        if (p.property) return array_view(p.target.spec, const_cast<void*>(view.data), self, false);
+        return array_copy(p.target.spec, view.data);
     }
 
-    PortSpec spec(const std::string& node, const std::string& port) const { return resolve(node + "." + port).spec; }
+    PortSpec spec(const std::string& node, const std::string& port) const {
+        return resolve(node + "." + port).target.spec;
+    }
 
     py::list nodes() const {
         auto ports = [](const std::vector<graph::PortInfo>& list) {
@@ -219,19 +221,25 @@ private:
         std::atomic<bool>& flag_;
     };
 
-    tools::TraceTarget resolve(const std::string& text) const {
-        return tools::resolve_trace(sim_, sim_.network(), sim_.templates(), components::builtin_registry(), text);
-    }
-    bool is_property(const tools::TraceTarget& t) const {
+    // A "node.port" name resolved once (resolving searches the network: tens of microseconds, where a
+    // closed loop reads an output every step). The built network does not change, nor do its names.
+    struct Port {
+        tools::TraceTarget target;
+        bool property = false;
+    };
+    const Port& resolve(const std::string& text) const {
+        auto found = resolved_.find(text);
+        if (found != resolved_.end()) return found->second;
+        Port p{tools::resolve_trace(sim_, sim_.network(), sim_.templates(), components::builtin_registry(), text)};
         for (const auto& n : sim_.nodes())
-            if (n.path == t.node)
-                for (const auto& p : n.properties)
-                    if (p.name == t.port) return true;
-        return false;
+            if (n.path == p.target.node)
+                for (const auto& property : n.properties) p.property |= property.name == p.target.port;
+        return resolved_.emplace(text, std::move(p)).first->second;
     }
 
     graph::Simulation sim_;
     std::atomic<bool> busy_{false};
+    mutable std::map<std::string, Port, std::less<>> resolved_;  // read and filled with the GIL held
 };
 
 }  // namespace
