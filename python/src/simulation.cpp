@@ -283,8 +283,10 @@ void bind_simulation(py::module_& m) {
             R"doc(The current value of an output or property of a node, as a numpy array of the port's shape.
 
 A property (a synapse kernel, a soma potential) comes as a read-only view of the live array: it follows the
-simulation as it steps and stays valid as long as the array is referenced. An output comes as a copy of
-this step's value (output buffers may alternate between steps). `node` is a flattened path ("pool.soma") or
+simulation as it steps and stays valid as long as the array is referenced. The one exception is the kernel of
+synapses in the sparse layout, which has no dense array: the view shows a dense copy made at the read (and
+remade by each later read). An output comes as a copy of this step's value (output buffers may alternate
+between steps). `node` is a flattened path ("pool.soma") or
 a neuron whose exported port is meant ("pool", "out_spikes").)doc")
         .def(
             "spec",
