@@ -9,6 +9,7 @@ packages=(
   catch2 libcli11-dev libbenchmark-dev
   gnuplot-nox
   zlib1g-dev
+  pybind11-dev python3-dev python3-numpy python3-pytest python3-matplotlib
 )
 missing=()
 for p in "${packages[@]}"; do
