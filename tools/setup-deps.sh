@@ -7,7 +7,6 @@ packages=(
   libtbb-dev libboost-dev libboost-graph-dev
   libprotobuf-dev protobuf-compiler
   catch2 libcli11-dev libbenchmark-dev
-  gnuplot-nox
   zlib1g-dev
   pybind11-dev python3-dev python3-numpy python3-pytest python3-matplotlib
 )

@@ -34,8 +34,9 @@ std::string_view to_string(DiagnosticCode code) noexcept {
 
 namespace {
 std::string message_lines(const std::vector<Diagnostic>& diagnostics) {
-    std::string text;
-    for (const auto& d : diagnostics) text += (text.empty() ? "" : "\n") + d.message;
+    std::string text = std::to_string(diagnostics.size()) + (diagnostics.size() == 1 ? " problem" : " problems") +
+                       " in the network:";
+    for (const auto& d : diagnostics) text += "\n  - " + d.message;
     return text;
 }
 }  // namespace

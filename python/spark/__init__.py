@@ -16,7 +16,7 @@ from typing import Union
 
 from . import _spark
 from ._catalogue import ComponentInfo, Parameter, Port, components, describe
-from ._errors import (ConfigError, Error, GraphBuildError, GraphError, InternalError, NetworkFileError,
+from ._errors import (ConfigError, Diagnostic, Error, GraphBuildError, GraphError, InternalError, NetworkFileError,
                       ShapeError, SnapshotError)
 from ._simulation import Inputs, Recording, Simulation, SpikeTrain
 from ._spark import Network, PortSpec
@@ -24,7 +24,7 @@ from ._spark import Network, PortSpec
 __all__ = [
     "load", "restore", "components", "describe", "Network", "PortSpec", "Simulation", "Inputs", "Recording",
     "SpikeTrain", "ComponentInfo", "Parameter", "Port", "Error", "ConfigError", "NetworkFileError",
-    "ShapeError", "GraphError", "GraphBuildError", "SnapshotError", "InternalError",
+    "ShapeError", "GraphError", "GraphBuildError", "Diagnostic", "SnapshotError", "InternalError",
 ]
 
 
@@ -43,6 +43,7 @@ def restore(path: Union[str, "os.PathLike[str]"], executor: Union[str, None] = N
 
 # The public classes present themselves as spark.X (help(), reprs, tracebacks), not as private modules.
 for _cls in (Network, PortSpec, Simulation, Inputs, Recording, SpikeTrain, ComponentInfo, Parameter, Port, Error,
-             ConfigError, NetworkFileError, ShapeError, GraphError, GraphBuildError, SnapshotError, InternalError):
+             ConfigError, NetworkFileError, ShapeError, GraphError, GraphBuildError, Diagnostic, SnapshotError,
+             InternalError):
     _cls.__module__ = __name__
 del _cls

@@ -5,7 +5,8 @@ side (python/src/errors.cpp) picks the class by name through _from_cpp().
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from dataclasses import dataclass
+from typing import Any, Dict, List, Tuple
 
 
 class Error(Exception):
@@ -55,13 +56,38 @@ class GraphError(Error):
     """A wiring problem: unknown node or port, dangling input, same-step cycle (spark::GraphError)."""
 
 
-class GraphBuildError(GraphError):
-    """The build pass found problems; `problems` lists every one, the message has one per line."""
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem the build found (spark::graph::Diagnostic).
 
+    code: what is wrong ("unknown_port", "shape_mismatch", ...; `spark check` prints it);
+    node, port: the node path and the port or config field concerned ("" when none);
+    origin: the statement of the description it comes from, (kind, index) with kind one of "node",
+    "wire", "effect", "input", "output", "everywhere" or "none" (e.g. ("wire", 3): net's 4th wire);
+    expected, actual: what fits there and what was found ("" when not a comparison);
+    message: the sentence shown to a person; suggestions: the closest known names.
+    """
+
+    code: str
+    node: str
+    port: str
+    origin: Tuple[str, int]
+    expected: str
+    actual: str
+    message: str
+    suggestions: Tuple[str, ...]
+
+
+class GraphBuildError(GraphError):
+    """The build pass found problems: `diagnostics` lists every one as a Diagnostic, `problems` their
+    messages; the exception's message has one per line."""
+
+    diagnostics: List[Diagnostic]
     problems: List[str]
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
+        self.diagnostics = []
         self.problems = []
 
 
@@ -80,5 +106,8 @@ _CLASSES = {cls.__name__: cls for cls in (Error, ConfigError, NetworkFileError, 
 def _from_cpp(kind: str, message: str, fields: Dict[str, Any]) -> BaseException:
     error = _CLASSES[kind](message)
     for name, value in fields.items():
+        if name == "diagnostics":
+            value = [Diagnostic(**dict(d, origin=tuple(d["origin"]), suggestions=tuple(d["suggestions"])))
+                     for d in value]
         setattr(error, name, value)
     return error

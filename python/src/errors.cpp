@@ -3,6 +3,7 @@
 #include <pybind11/stl.h>
 
 #include <spark/core/error.hpp>
+#include <spark/graph/diagnostic.hpp>
 #include <spark/serialization/network_file.hpp>
 
 namespace spark::python {
@@ -20,6 +21,19 @@ void raise(const char* kind, const char* message, const py::dict& fields) {
     } catch (py::error_already_set& e) {
         e.restore();  // spark._errors failed to import: that error is the better report
     }
+}
+
+const char* origin_name(graph::Origin::Kind kind) {
+    switch (kind) {
+        case graph::Origin::node: return "node";
+        case graph::Origin::wire: return "wire";
+        case graph::Origin::effect: return "effect";
+        case graph::Origin::input: return "input";
+        case graph::Origin::output: return "output";
+        case graph::Origin::everywhere: return "everywhere";
+        case graph::Origin::none: break;
+    }
+    return "none";
 }
 
 py::dict config_fields(const ConfigError& e) {
@@ -55,9 +69,24 @@ void register_error_translator() {
             f["actual"] = e.actual();
             f["detail"] = e.detail();
             raise("ShapeError", e.what(), f);
-        } catch (const GraphBuildError& e) {
+        } catch (const graph::GraphBuildError& e) {
+            py::list diagnostics, problems;
+            for (const auto& d : e.diagnostics()) {
+                py::dict fields;
+                fields["code"] = std::string(graph::to_string(d.code));
+                fields["node"] = d.node;
+                fields["port"] = d.port;
+                fields["origin"] = py::make_tuple(origin_name(d.origin.kind), d.origin.index);
+                fields["expected"] = d.expected;
+                fields["actual"] = d.actual;
+                fields["message"] = d.message;
+                fields["suggestions"] = py::cast(d.suggestions);
+                diagnostics.append(fields);
+                problems.append(d.message);
+            }
             py::dict f;
-            f["problems"] = py::cast(e.problems());
+            f["diagnostics"] = diagnostics;
+            f["problems"] = problems;
             raise("GraphBuildError", e.what(), f);
         } catch (const GraphError& e) {
             raise("GraphError", e.what(), py::dict());

@@ -19,13 +19,19 @@ def test_a_build_reports_every_problem():
            .add("x", "nonexistent_thing"))
     with pytest.raises(spark.GraphBuildError) as error:
         spark.Simulation(net)
-    problems = [
-        "node 's': LeakySoma 's': potential_tau = -5 ms must be > 0",
+    problems = [  # in the order of the build's passes: flatten, then resolve
         "node 'x': unknown component or neuron template 'nonexistent_thing' "
         "(did you mean constant_source, poisson_spiker, concat_reshape?)",
         "node 's' input 'current' (CurrentArray) is not wired",
+        "node 's': LeakySoma 's': potential_tau = -5 ms must be > 0",
     ]
     assert error.value.problems == problems
+    codes = [(d.code, d.node, d.port) for d in error.value.diagnostics]
+    assert codes == [("unknown_type", "x", ""), ("unwired_input", "s", "current"),
+                     ("invalid_config", "s", "potential_tau")]
+    config = error.value.diagnostics[2]
+    assert (config.actual, config.origin) == ("-5 ms", ("node", 0))
+    assert "constant_source" in error.value.diagnostics[0].suggestions
     assert str(error.value) == "3 problems in the network:\n" + "".join(f"  - {p}\n" for p in problems).rstrip("\n")
 
 
@@ -59,7 +65,7 @@ def test_build_problems_are_the_messages_spark_check_prints(tmp_path, spark_cli)
     with pytest.raises(spark.GraphBuildError) as error:
         spark.Simulation(spark.load(path))
     assert len(error.value.problems) >= 2
-    assert printed[1:] == [f"error: {p}" for p in error.value.problems]
+    assert printed[1:] == [f"error: {d.message} [{d.code}]" for d in error.value.diagnostics]
 
 
 def test_a_file_that_does_not_parse_is_a_network_file_error(tmp_path):
@@ -73,7 +79,7 @@ def test_a_file_that_does_not_parse_is_a_network_file_error(tmp_path):
 
 
 def test_a_missing_file_is_a_network_file_error(tmp_path):
-    with pytest.raises(spark.NetworkFileError, match="cannot open the network file: No such file or directory"):
+    with pytest.raises(spark.NetworkFileError, match="cannot read the network file: No such file or directory"):
         spark.load(tmp_path / "missing.txtpb")
 
 

@@ -24,6 +24,5 @@ def test_the_readme_example_runs_as_written(tmp_path):
     lines = done.stdout.splitlines()
     assert lines[0].endswith("mV") and "spikes, mean potential" in lines[0]
     assert lines[1].startswith("200 [")
-    assert lines[2] == "[\"node 'soma': LeakySoma 'soma': potential_tau = -5 ms must be > 0\", " \
-                       "\"node 'soma' input 'current' (CurrentArray) is not wired\"]"
+    assert lines[2] == "[('unwired_input', 'soma', 'current'), ('invalid_config', 'soma', 'potential_tau')]"
     assert (tmp_path / "run.snap").exists()

@@ -78,7 +78,8 @@ struct Diagnostic {
     std::vector<std::string> suggestions{};  // the closest known names, when a name was not found
 };
 
-// The build found one or more problems; what() lists every diagnostic's message, one per line.
+// The build found one or more problems; what() lists every diagnostic's message, one per line
+// ("2 problems in the network:\n  - ...").
 class GraphBuildError : public GraphError {
 public:
     explicit GraphBuildError(std::vector<Diagnostic> diagnostics);
