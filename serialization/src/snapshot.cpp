@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <istream>
 #include <ostream>
 #include <set>
@@ -82,6 +83,7 @@ struct ArrayInfo {
 
 class LayoutVisitor final : public StateVisitor {
 public:
+    LayoutVisitor() : StateVisitor(StateAccess::read) {}
     std::vector<ArrayInfo> arrays;
     void visit(std::string_view name, DType dtype, void*, std::size_t count) override {
         arrays.push_back({std::string(name), dtype, count});
@@ -440,10 +442,77 @@ void check_header(graph::Simulation& sim, const pb::SnapshotHeaderProto& header,
     if (!problems.empty()) fail(name, "does not fit this network's state:", std::move(problems));
 }
 
+using Staging = std::unordered_map<std::string, std::vector<std::byte>>;
+
+// Element `i` of a staged array as a signed value; a u64 above the int64 range is reported as -1 (it is
+// out of every range, see ValidRange).
+std::int64_t element(const std::vector<std::byte>& bytes, DType dtype, std::size_t i) {
+    auto load = [&]<class T>(T) {
+        T x;
+        std::memcpy(&x, bytes.data() + i * sizeof(T), sizeof(T));
+        return x;
+    };
+    switch (dtype) {
+    case DType::u8: return load(std::uint8_t{});
+    case DType::u16: return load(std::uint16_t{});
+    case DType::i32: return load(std::int32_t{});
+    case DType::u64: {
+        const std::uint64_t x = load(std::uint64_t{});
+        return x > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) ? -1 : static_cast<std::int64_t>(x);
+    }
+    case DType::f32: break;
+    }
+    throw InternalError("snapshot load: a float state array declares a valid range");
+}
+
+std::string element_text(const std::vector<std::byte>& bytes, DType dtype, std::size_t i) {
+    if (dtype != DType::u64) return std::to_string(element(bytes, dtype, i));
+    std::uint64_t x;
+    std::memcpy(&x, bytes.data() + i * sizeof x, sizeof x);
+    return std::to_string(x);
+}
+
+// "pool.delays/index" -> "node 'pool.delays', field 'index'".
+std::string array_place(std::string_view name) {
+    const auto slash = name.find('/');
+    if (slash == std::string_view::npos) return "'" + std::string(name) + "'";
+    return "node '" + std::string(name.substr(0, slash)) + "', field '" + std::string(name.substr(slash + 1)) + "'";
+}
+
+// Checks the staged values of every array that declares a valid range, against the built network,
+// before anything is applied.
+class RangeCheck final : public StateVisitor {
+public:
+    explicit RangeCheck(const Staging& staging) : StateVisitor(StateAccess::read), staging_(staging) {}
+    std::vector<std::string> problems;
+
+    void visit(std::string_view, DType, void*, std::size_t) override {}
+    void visit_bounded(std::string_view name, DType dtype, void*, std::size_t count, ValidRange valid) override {
+        auto it = staging_.find(std::string(name));
+        if (it == staging_.end() || it->second.size() != count * size_of(dtype))
+            throw InternalError("snapshot load: state array '" + std::string(name) + "' was not staged");
+        std::size_t bad = 0, first = 0;
+        for (std::size_t i = 0; i < count; ++i) {
+            const std::int64_t x = element(it->second, dtype, i);
+            if (x >= valid.min && x <= valid.max) continue;
+            if (bad++ == 0) first = i;
+        }
+        if (bad == 0) return;
+        std::string text = array_place(name) + ": " + element_text(it->second, dtype, first) +
+                           (count > 1 ? " at element " + std::to_string(first) : "") + " is outside " +
+                           std::to_string(valid.min) + ".." + std::to_string(valid.max) + " in this network";
+        if (bad > 1) text += " (" + std::to_string(bad - 1) + " more elements too)";
+        problems.push_back(std::move(text));
+    }
+
+private:
+    const Staging& staging_;
+};
+
 // Copies validated staging buffers into the simulation.
 class ApplyVisitor final : public StateVisitor {
 public:
-    explicit ApplyVisitor(std::unordered_map<std::string, std::vector<std::byte>>& staging) : staging_(staging) {}
+    explicit ApplyVisitor(Staging& staging) : StateVisitor(StateAccess::write), staging_(staging) {}
     void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
         auto it = staging_.find(std::string(name));
         if (it == staging_.end() || it->second.size() != count * size_of(dtype))
@@ -452,13 +521,14 @@ public:
     }
 
 private:
-    std::unordered_map<std::string, std::vector<std::byte>>& staging_;
+    Staging& staging_;
 };
 
 // Writes the arrays in directory order, in chunks.
 class ChunkWriter final : public StateVisitor {
 public:
-    ChunkWriter(RecordWriter& writer, const std::vector<ArrayInfo>& directory) : writer_(writer), directory_(directory) {}
+    ChunkWriter(RecordWriter& writer, const std::vector<ArrayInfo>& directory)
+        : StateVisitor(StateAccess::read), writer_(writer), directory_(directory) {}
     void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
         if (index_ >= directory_.size() || directory_[index_].name != name || directory_[index_].dtype != dtype ||
             directory_[index_].count != count)
@@ -543,8 +613,7 @@ void write_records(graph::Simulation& simulation, std::ostream& out, const std::
 void write_snapshot(graph::Simulation& simulation, std::ostream& out) { write_records(simulation, out, "<stream>"); }
 
 namespace {
-std::unordered_map<std::string, std::vector<std::byte>> read_and_check(graph::Simulation& simulation, std::istream& in,
-                                                                       const std::string& name) {
+Staging read_and_check(graph::Simulation& simulation, std::istream& in, const std::string& name) {
     RecordReader reader(in, name);
     const pb::SnapshotHeaderProto header = read_header(reader);
     const auto directory = directory_of(header, name);
@@ -590,7 +659,7 @@ std::unordered_map<std::string, std::vector<std::byte>> read_and_check(graph::Si
                        std::to_string(chunks));
     reader.expect_end();
 
-    std::unordered_map<std::string, std::vector<std::byte>> staging;
+    Staging staging;
     for (std::size_t i = 0; i < directory.size(); ++i) staging.emplace(directory[i].name, std::move(staged[i]));
     // The step counter is stored twice; both must agree.
     auto step = staging.find("@step");
@@ -598,16 +667,21 @@ std::unordered_map<std::string, std::vector<std::byte>> read_and_check(graph::Si
         fail(name, "is corrupt: it has no step counter");
     std::int64_t stored = 0;
     std::memcpy(&stored, step->second.data(), sizeof stored);
-    if (stored != header.step() || stored < 0)
+    if (stored != header.step())
         fail(name, "is corrupt: its step counters disagree (" + std::to_string(stored) + " and " +
                        std::to_string(header.step()) + ")");
+    RangeCheck ranges(staging);
+    simulation.visit_state(ranges);
+    if (!ranges.problems.empty())
+        fail(name, "holds values this network cannot take (positions, counters or codes out of range):",
+             std::move(ranges.problems));
     return staging;
 }
 }  // namespace
 
 void read_snapshot(graph::Simulation& simulation, std::istream& in, std::string_view stream_name) {
     const std::string name(stream_name);
-    std::unordered_map<std::string, std::vector<std::byte>> staging;
+    Staging staging;
     try {
         staging = read_and_check(simulation, in, name);
     } catch (const SnapshotError&) {

@@ -3,7 +3,9 @@
 // rewritten with the generated spark.v1 messages and re-framed (snapshot.proto).
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <functional>
+#include <limits>
 
 #include <zlib.h>
 
@@ -152,5 +154,111 @@ TEST_CASE("a snapshot whose records contradict each other is refused as corrupt"
     SECTION("a node fingerprint that does not match") {
         require_refused([](auto& r) { r[0].mutable_header()->mutable_node(2)->set_fingerprint(12345); },
                         "is corrupt: node 'soma' does not match its fingerprint");
+    }
+}
+
+namespace {
+
+// The lif.txtpb network: drive -> Poisson input -> recurrent lif_neuron pool (N2N delays, sparse synapses).
+graph::Network lif_network() {
+    graph::Network net;
+    net.seed = 0;
+    net.dt = 1.0;
+    net.add("drive", "constant_source", {{"units", Value::List{100}}, {"kind", "float"}, {"value", 1.0}})
+        .add("input", "poisson_spiker", {{"max_freq", 50.0}})
+        .add("pool", "lif_neuron",
+             {{"units", Value::List{200}},
+              {"inhibitory_rate", 0.5},
+              {"synapses.kernel.scale", 300.0},
+              {"synapses.kernel.density", 0.2}})
+        .connect("drive.output", "input.signal")
+        .connect("input.spikes", "pool.in_spikes")
+        .connect("pool.out_spikes", "pool.in_spikes");
+    return net;
+}
+
+template <class T>
+void set_element(std::vector<pb::SnapshotRecordProto>& records, std::string_view array, std::size_t element, T value) {
+    auto* data = records[static_cast<std::size_t>(chunk_of(records, array))].mutable_chunk()->mutable_data();
+    REQUIRE(data->size() >= (element + 1) * sizeof(T));
+    std::memcpy(data->data() + element * sizeof(T), &value, sizeof(T));
+}
+
+// A snapshot of `net` after 30 steps whose element `element` of `array` is set to `value` (checksums
+// recomputed, as a hostile user would) is refused naming the node and field; the target is untouched.
+template <class T>
+void require_out_of_range(const graph::Network& net, std::string_view array, std::size_t element, T value,
+                          const std::string& message,
+                          const std::function<void(std::vector<pb::SnapshotRecordProto>&)>& also = {},
+                          const std::map<std::string, PortSpec>& specs = {}) {
+    graph::BuildOptions options;
+    options.registry = &snapshot_registry();
+    auto source = Simulation::build(net, specs, options);
+    source.run(30);
+    auto records = decode(snapshot_bytes(source));
+    set_element(records, array, element, value);
+    if (also) also(records);
+    const std::string bytes = encode(records);
+
+    auto target = Simulation::build(net, specs, options);
+    auto twin = Simulation::build(net, specs, options);
+    target.run(7);
+    twin.run(7);
+    const State before = state_of(target);
+    REQUIRE_THROWS_AS(load_bytes(target, bytes), SnapshotError);
+    REQUIRE_THROWS_WITH(load_bytes(target, bytes),
+                        Contains("snapshot 'memory': holds values this network cannot take") && Contains(message));
+    CHECK(state_of(target) == before);
+    target.run(20);
+    twin.run(20);
+    CHECK(state_of(target) == state_of(twin));
+}
+
+}  // namespace
+
+TEST_CASE("a snapshot with valid checksums but an impossible position or counter or code is refused before it is applied",
+          "[serialization][snapshot][records]") {
+    SECTION("a delay line's write position past its rows (the lif.txtpb case)") {
+        require_out_of_range(lif_network(), "pool.delays/index", 0, std::int32_t{262},
+                             "node 'pool.delays', field 'index': 262 is outside 0..");
+        require_out_of_range(lif_network(), "pool.delays/index", 0, std::int32_t{-1},
+                             "node 'pool.delays', field 'index': -1 is outside 0..");
+    }
+    SECTION("a per-synapse delay line's write position") {
+        require_out_of_range(delayed_synapse_network("rd_traced_synapses", {{"trace_mode", "per_synapse"}}),
+                             "syn/delay_line.index", 0, std::int32_t{4},
+                             "node 'syn', field 'delay_line.index': 4 is outside 0..3 in this network");
+    }
+    SECTION("a dense delay ring's slot") {
+        require_out_of_range(delayed_synapse_network("linear_synapses", {{"layout", "dense"}}), "syn/delay_ring_index", 0,
+                             std::int32_t{5}, "node 'syn', field 'delay_ring_index': 5 is outside 0..4 in this network");
+    }
+    SECTION("a spike in flight with an impossible code") {
+        require_out_of_range(delayed_synapse_network("linear_synapses", {{"layout", "sparse"}}), "syn/delay_spikes", 17,
+                             std::uint8_t{0x81},
+                             "node 'syn', field 'delay_spikes': 129 at element 17 is outside 0..3 in this network");
+    }
+    SECTION("a source's step counter that is negative") {
+        require_out_of_range(delayed_synapse_network("linear_synapses", {}), "step/step", 0, std::int64_t{-2},
+                             "node 'step', field 'step': 18446744073709551614 is outside 0..4611686018427387904");
+    }
+    SECTION("the simulation's step counter near overflow (both copies agree)") {
+        const std::int64_t huge = std::numeric_limits<std::int64_t>::max();
+        require_out_of_range(delayed_synapse_network("linear_synapses", {}), "@step", 0, huge,
+                             "'@step': 9223372036854775807 is outside 0..4611686018427387904",
+                             [&](auto& r) { r[0].mutable_header()->set_step(huge); });
+    }
+    SECTION("an inhibition mask that is not 0 or 1, and a previous-step spike code") {
+        require_out_of_range(small_network(), "mask/mask", 1, std::uint8_t{7},
+                             "node 'mask', field 'mask': 7 at element 1 is outside 0..1 in this network", {},
+                             small_specs());
+        require_out_of_range(small_network(), "soma.spikes@previous", 2, std::uint8_t{200},
+                             "'soma.spikes@previous': 200 at element 2 is outside 0..3 in this network", {},
+                             small_specs());
+    }
+    SECTION("every element out of range is counted") {
+        require_out_of_range(small_network(), "mask/mask", 0, std::uint16_t{0x0909},
+                             "node 'mask', field 'mask': 9 at element 0 is outside 0..1 in this network (1 more elements too)",
+                             {}, small_specs());
     }
 }
