@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -694,40 +695,95 @@ void read_snapshot(graph::Simulation& simulation, std::istream& in, std::string_
     simulation.visit_state(apply);
 }
 
+namespace {
+
+std::filesystem::path parent_directory(const std::filesystem::path& path) {
+    return path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+}
+
+std::string file_kind(mode_t mode) {
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISFIFO(mode)) return "a fifo";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "not a regular file";
+}
+
+// A save replaces only a regular file (or a link to one, which the file replaces): never a device, a
+// fifo or a directory, whatever the rights of the caller.
+void check_replaceable(const std::filesystem::path& path, const std::string& name) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        if (errno == ENOENT) return;  // nothing there (or a dangling link)
+        fail_save(name, std::string("cannot examine it: ") + std::strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode))
+        fail_save(name, "it is " + file_kind(st.st_mode) + "; a snapshot only replaces a regular file");
+}
+
+// A save holds a lock on its temporary `<path>.tmp-XXXXXX` until the rename. A temporary that no
+// process holds was left by a killed save: it is removed by the next save to the same path.
+void remove_stale_temporaries(const std::filesystem::path& path) {
+    const std::string prefix = path.filename().string() + ".tmp-";
+    std::error_code ec;
+    std::filesystem::directory_iterator it(parent_directory(path), ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+        const std::string file = it->path().filename().string();
+        if (file.size() != prefix.size() + 6 || file.compare(0, prefix.size(), prefix) != 0) continue;
+        const int fd = ::open(it->path().c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) continue;
+        struct stat st {};
+        if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ::flock(fd, LOCK_EX | LOCK_NB) == 0)
+            ::unlink(it->path().c_str());
+        ::close(fd);
+    }
+}
+
+// Writes the snapshot into `temporary` and makes its data durable.
+void write_temporary(graph::Simulation& simulation, const std::string& temporary, const std::string& name) {
+    {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        if (!out) fail_save(name, "cannot open '" + temporary + "' for writing");
+        write_records(simulation, out, name);
+        out.close();
+        if (!out) fail_save(name, "writing '" + temporary + "' failed");
+    }
+    const int sync_fd = ::open(temporary.c_str(), O_RDONLY | O_CLOEXEC);
+    if (sync_fd < 0 || ::fsync(sync_fd) != 0) {
+        const int e = errno;
+        if (sync_fd >= 0) ::close(sync_fd);
+        fail_save(name, "cannot sync '" + temporary + "': " + std::strerror(e));
+    }
+    ::close(sync_fd);
+}
+
+}  // namespace
+
 void save_snapshot(graph::Simulation& simulation, const std::filesystem::path& path) {
     const std::string name = path.string();
+    check_replaceable(path, name);
+    remove_stale_temporaries(path);
     const std::string pattern = name + ".tmp-XXXXXX";
     std::string temporary = pattern;
-    const int fd = ::mkstemp(temporary.data());
-    if (fd < 0) fail_save(name, "cannot create '" + pattern + "': " + std::strerror(errno));
-    ::fchmod(fd, 0644);
-    ::close(fd);
+    const int lock_fd = ::mkstemp(temporary.data());
+    if (lock_fd < 0) fail_save(name, "cannot create '" + pattern + "': " + std::strerror(errno));
+    ::fchmod(lock_fd, 0644);
+    ::flock(lock_fd, LOCK_EX);  // ours until the rename: another save does not take it for stale
     try {
-        {
-            std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-            if (!out) fail_save(name, "cannot open '" + temporary + "' for writing");
-            write_records(simulation, out, name);
-            out.close();
-            if (!out) fail_save(name, "writing '" + temporary + "' failed");
-        }
-        // Make the data durable before the rename makes them visible.
-        const int sync_fd = ::open(temporary.c_str(), O_RDONLY);
-        if (sync_fd < 0 || ::fsync(sync_fd) != 0) {
-            const int e = errno;
-            if (sync_fd >= 0) ::close(sync_fd);
-            fail_save(name, "cannot sync '" + temporary + "': " + std::strerror(e));
-        }
-        ::close(sync_fd);
+        write_temporary(simulation, temporary, name);
+        check_replaceable(path, name);  // (again: it may have appeared meanwhile)
         if (std::rename(temporary.c_str(), path.c_str()) != 0)
             fail_save(name, "cannot rename '" + temporary + "' to it: " + std::strerror(errno));
     } catch (...) {
         std::error_code ignored;
         std::filesystem::remove(temporary, ignored);
+        ::close(lock_fd);
         throw;
     }
+    ::close(lock_fd);
     // The rename itself becomes durable with its directory (best effort: not every file system allows it).
-    const auto parent = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
-    if (const int dir_fd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY); dir_fd >= 0) {
+    if (const int dir_fd = ::open(parent_directory(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir_fd >= 0) {
         ::fsync(dir_fd);
         ::close(dir_fd);
     }

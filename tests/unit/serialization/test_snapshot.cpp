@@ -4,7 +4,13 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <spark/serialization/snapshot.hpp>
@@ -415,6 +421,71 @@ TEST_CASE("save_snapshot writes through a temporary file and renames it", "[seri
                             Contains("cannot save snapshot '" + target.string() + "': cannot create '" + target.string() +
                                      ".tmp-XXXXXX': No such file or directory"));
     }
+}
+
+TEST_CASE("save_snapshot refuses to replace anything that is not a regular file", "[serialization][snapshot][files]") {
+    TempDir dir;
+    auto sim = build_small();
+    drive(sim, 4);
+    auto require_refused = [&](const fs::path& target, const std::string& kind) {
+        REQUIRE_THROWS_AS(save_snapshot(sim, target), SnapshotError);
+        REQUIRE_THROWS_WITH(save_snapshot(sim, target),
+                            Contains("cannot save snapshot '" + target.string() + "': it is " + kind +
+                                     "; a snapshot only replaces a regular file"));
+    };
+    SECTION("a directory") {
+        fs::create_directory(dir.path / "d");
+        require_refused(dir.path / "d", "a directory");
+        CHECK(fs::is_directory(dir.path / "d"));
+    }
+    SECTION("a fifo, directly or through a link") {
+        REQUIRE(::mkfifo((dir.path / "f").c_str(), 0644) == 0);
+        fs::create_symlink(dir.path / "f", dir.path / "link");
+        require_refused(dir.path / "f", "a fifo");
+        require_refused(dir.path / "link", "a fifo");
+        CHECK(fs::is_fifo(dir.path / "f"));
+        CHECK(fs::is_symlink(dir.path / "link"));
+    }
+    SECTION("a character device (where this user may create one)") {
+        if (::mknod((dir.path / "null").c_str(), S_IFCHR | 0666, makedev(1, 3)) != 0) return;  // not root
+        require_refused(dir.path / "null", "a character device");
+        CHECK(fs::is_character_file(dir.path / "null"));
+    }
+    SECTION("a link to a regular file is replaced by the snapshot, the file it named kept") {
+        std::ofstream(dir.path / "old") << "old";
+        fs::create_symlink(dir.path / "old", dir.path / "link");
+        save_snapshot(sim, dir.path / "link");
+        CHECK(fs::is_regular_file(fs::symlink_status(dir.path / "link")));
+        CHECK(read_file(dir.path / "link") == snapshot_bytes(sim));
+        CHECK(read_file(dir.path / "old") == "old");
+    }
+    // Nothing was left behind by a refusal.
+    for (const auto& e : fs::directory_iterator(dir.path)) CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+}
+
+TEST_CASE("a save removes the temporaries a killed save left, not those of a save in progress",
+          "[serialization][snapshot][files]") {
+    TempDir dir;
+    const fs::path path = dir.path / "run.snap";
+    for (const char* stale : {"run.snap.tmp-a1b2c3", "run.snap.tmp-zzzzzz"}) std::ofstream(dir.path / stale) << "partial";
+    std::ofstream(dir.path / "run.snap.tmp-toolong") << "not one of ours";
+    std::ofstream(dir.path / "other.snap.tmp-a1b2c3") << "another path's";
+    // A save in progress (another process) holds a lock on its temporary.
+    std::ofstream(dir.path / "run.snap.tmp-inprog") << "being written";
+    const int held = ::open((dir.path / "run.snap.tmp-inprog").c_str(), O_RDONLY);
+    REQUIRE(held >= 0);
+    REQUIRE(::flock(held, LOCK_EX) == 0);
+    // (a lock belongs to its open file: the cleanup's own open does not share it, as another process's would not)
+
+    auto sim = build_small();
+    drive(sim, 4);
+    save_snapshot(sim, path);
+    ::close(held);
+    std::set<std::string> files;
+    for (const auto& e : fs::directory_iterator(dir.path)) files.insert(e.path().filename().string());
+    CHECK(files == std::set<std::string>{"run.snap", "run.snap.tmp-toolong", "other.snap.tmp-a1b2c3",
+                                         "run.snap.tmp-inprog"});
+    CHECK(read_file(path) == snapshot_bytes(sim));
 }
 
 TEST_CASE("a snapshot carries its description: restore_simulation rebuilds and loads it", "[serialization][snapshot]") {
