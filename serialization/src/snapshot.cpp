@@ -157,23 +157,6 @@ std::uint64_t fingerprint(std::string_view type, const Value& config, const std:
 // ---------------------------------------------------------------------------------------------
 // The description of a simulation
 
-bool same_template(const graph::NeuronTemplate& a, const graph::NeuronTemplate& b) {
-    pb::TemplateProto x, y;
-    detail::template_to(a, &x);
-    detail::template_to(b, &y);
-    return google::protobuf::util::MessageDifferencer::Equals(x, y);
-}
-
-// The templates of `registry` that are not built-in ones (by name and content).
-std::vector<graph::NeuronTemplate> user_templates(const graph::TemplateRegistry& registry) {
-    std::vector<graph::NeuronTemplate> out;
-    for (const auto& t : registry.entries()) {
-        const auto* builtin = graph::builtin_templates().find(t.name);
-        if (!builtin || builtin->name != t.name || !same_template(*builtin, t)) out.push_back(t);
-    }
-    return out;
-}
-
 pb::NetworkFileProto description_of(const graph::Simulation& sim) {
     pb::NetworkFileProto proto;
     detail::description_to(sim.network(), sim.input_specs(), user_templates(sim.templates()), &proto);
@@ -810,12 +793,7 @@ SnapshotHeader read_snapshot_header(const std::filesystem::path& path) {
 }
 
 graph::Simulation build_simulation(const SnapshotHeader& header, graph::BuildOptions options) {
-    graph::TemplateRegistry templates;
-    for (const auto& t : graph::builtin_templates().entries())
-        if (std::none_of(header.templates.begin(), header.templates.end(),
-                         [&](const graph::NeuronTemplate& u) { return u.name == t.name; }))
-            templates.add(t);
-    for (const auto& t : header.templates) templates.add(t);
+    const graph::TemplateRegistry templates = templates_with_builtins(header.templates);
     options.templates = &templates;  // Simulation::build keeps a copy
     return graph::Simulation::build(header.network, header.input_specs, options);
 }
