@@ -281,8 +281,10 @@ pb::SnapshotHeaderProto read_header(RecordReader& reader) {
         fail(reader.name(), "is corrupt: its first record is not the header");
     pb::SnapshotHeaderProto header = std::move(*record.mutable_header());
     if (header.format_version() != snapshot_format_version)
-        fail(reader.name(), "has format version " + std::to_string(header.format_version()) +
-                                "; this build reads version " + std::to_string(snapshot_format_version));
+        fail(reader.name(), "has format version " + std::to_string(header.format_version()) + " (written by " +
+                                (header.writer().empty() ? std::string("an unknown writer") : header.writer()) +
+                                "); this build of spark reads version " + std::to_string(snapshot_format_version) +
+                                " only: resume it with the spark that wrote it");
     return header;
 }
 
@@ -508,6 +510,28 @@ private:
     Staging& staging_;
 };
 
+// Chunk data are stored deflated: states are mostly zeros and repeated values (an idle delay line, a
+// sparse kernel's uniform weights), so a snapshot is a few percent of the raw state.
+std::string deflated(const char* data, std::size_t size) {
+    uLongf length = compressBound(static_cast<uLong>(size));
+    std::string out(length, '\0');
+    if (compress2(reinterpret_cast<Bytef*>(out.data()), &length, reinterpret_cast<const Bytef*>(data),
+                  static_cast<uLong>(size), Z_DEFAULT_COMPRESSION) != Z_OK)
+        throw InternalError("snapshot save: deflating a chunk failed");
+    out.resize(length);
+    return out;
+}
+
+// Inflates `stored` into exactly `size` bytes at `out`: false unless it is one complete zlib stream of
+// exactly that many bytes (so a forged chunk cannot write past its place, nor leave it half filled).
+bool inflate_exactly(const std::string& stored, std::byte* out, std::size_t size) {
+    uLongf produced = size;
+    uLong consumed = stored.size();
+    const int result = uncompress2(reinterpret_cast<Bytef*>(out), &produced,
+                                   reinterpret_cast<const Bytef*>(stored.data()), &consumed);
+    return result == Z_OK && produced == size && consumed == stored.size();
+}
+
 // Writes the arrays in directory order, in chunks.
 class ChunkWriter final : public StateVisitor {
 public:
@@ -524,7 +548,9 @@ public:
             auto* chunk = record.mutable_chunk();
             chunk->set_array(static_cast<std::uint32_t>(index_));
             chunk->set_offset(offset);
-            chunk->set_data(p + offset, std::min(snapshot_chunk_bytes, bytes - offset));
+            const std::size_t size = std::min(snapshot_chunk_bytes, bytes - offset);
+            chunk->set_size(size);
+            chunk->set_deflated(deflated(p + offset, size));
             writer_.write(record);
             ++chunks_;
         }
@@ -627,12 +653,14 @@ Staging read_and_check(graph::Simulation& simulation, std::istream& in, const st
         const auto& c = record.chunk();
         if (current >= directory.size())
             fail(name, "is corrupt: it has more chunks than its arrays need");
-        if (c.array() != current || c.offset() != filled || c.data().size() > staged[current].size() - filled ||
-            c.data().empty())
+        if (c.array() != current || c.offset() != filled || c.size() > staged[current].size() - filled || c.size() == 0)
             fail(name, "is corrupt: chunk " + std::to_string(chunks) + " is out of order (array " +
-                           std::to_string(c.array()) + ", offset " + std::to_string(c.offset()) + ")");
-        std::memcpy(staged[current].data() + filled, c.data().data(), c.data().size());
-        filled += c.data().size();
+                           std::to_string(c.array()) + ", offset " + std::to_string(c.offset()) + ", " +
+                           std::to_string(c.size()) + " bytes)");
+        if (!inflate_exactly(c.deflated(), staged[current].data() + filled, c.size()))
+            fail(name, "is corrupt: chunk " + std::to_string(chunks) + " (array '" + directory[current].name +
+                           "') does not inflate to its " + std::to_string(c.size()) + " bytes");
+        filled += c.size();
         ++chunks;
         skip_complete();
     }

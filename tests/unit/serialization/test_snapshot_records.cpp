@@ -101,7 +101,7 @@ TEST_CASE("a snapshot whose records contradict each other is refused as corrupt"
         require_refused(
             [](auto& r) {
                 auto* c = r[static_cast<std::size_t>(chunk_of(r, "soma/potential"))].mutable_chunk();
-                c->mutable_data()->append("0123");
+                c->set_size(c->size() + 4);
             },
             "is out of order");
     }
@@ -177,11 +177,32 @@ graph::Network lif_network() {
     return net;
 }
 
+// The bytes a chunk carries, and new bytes for it (deflated as the library stores them).
+std::string inflated(const pb::ChunkSnapshot& chunk) {
+    std::string out(chunk.size(), '\0');
+    uLongf size = out.size();
+    REQUIRE(uncompress(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(chunk.deflated().data()),
+                       chunk.deflated().size()) == Z_OK);
+    REQUIRE(size == out.size());
+    return out;
+}
+void set_bytes(pb::ChunkSnapshot& chunk, const std::string& bytes) {
+    uLongf size = compressBound(bytes.size());
+    std::string out(size, '\0');
+    REQUIRE(compress(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(bytes.data()),
+                     bytes.size()) == Z_OK);
+    out.resize(size);
+    chunk.set_size(bytes.size());
+    chunk.set_deflated(out);
+}
+
 template <class T>
 void set_element(std::vector<pb::SnapshotRecordProto>& records, std::string_view array, std::size_t element, T value) {
-    auto* data = records[static_cast<std::size_t>(chunk_of(records, array))].mutable_chunk()->mutable_data();
-    REQUIRE(data->size() >= (element + 1) * sizeof(T));
-    std::memcpy(data->data() + element * sizeof(T), &value, sizeof(T));
+    auto* chunk = records[static_cast<std::size_t>(chunk_of(records, array))].mutable_chunk();
+    std::string data = inflated(*chunk);
+    REQUIRE(data.size() >= (element + 1) * sizeof(T));
+    std::memcpy(data.data() + element * sizeof(T), &value, sizeof(T));
+    set_bytes(*chunk, data);
 }
 
 // A snapshot of `net` after 30 steps whose element `element` of `array` is set to `value` (checksums
@@ -261,4 +282,55 @@ TEST_CASE("a snapshot with valid checksums but an impossible position or counter
                              "node 'mask', field 'mask': 9 at element 0 is outside 0..1 in this network (1 more elements too)",
                              {}, small_specs());
     }
+}
+
+TEST_CASE("a chunk that does not inflate to its size is refused as corrupt", "[serialization][snapshot][records]") {
+    SECTION("deflated bytes that are not a zlib stream") {
+        require_refused([](auto& r) { r[static_cast<std::size_t>(chunk_of(r, "soma/potential"))].mutable_chunk()->set_deflated("0123"); },
+                        "is corrupt: chunk");
+    }
+    SECTION("a stream that inflates to fewer bytes than the chunk claims") {
+        require_refused(
+            [](auto& r) {
+                auto& chunk = *r[static_cast<std::size_t>(chunk_of(r, "soma/potential"))].mutable_chunk();
+                const std::string bytes = inflated(chunk);
+                set_bytes(chunk, bytes.substr(0, bytes.size() - 1));
+                chunk.set_size(bytes.size());
+            },
+            "(array 'soma/potential') does not inflate to its 12 bytes");
+    }
+    SECTION("a stream that inflates to more bytes than the chunk claims") {
+        require_refused(
+            [](auto& r) {
+                auto& chunk = *r[static_cast<std::size_t>(chunk_of(r, "soma/potential"))].mutable_chunk();
+                const std::string bytes = inflated(chunk);
+                set_bytes(chunk, bytes + "more");
+                chunk.set_size(bytes.size());
+            },
+            "(array 'soma/potential') does not inflate to its 12 bytes");
+    }
+}
+
+TEST_CASE("a snapshot of format version 1 (raw chunks) is refused naming both versions",
+          "[serialization][snapshot][records]") {
+    // Re-create what version 1 wrote: the same records, each chunk's bytes raw in field 3 ("data").
+    auto source = Simulation::build(small_network(), small_specs(), snapshot_options());
+    source.run(9);
+    auto records = decode(snapshot_bytes(source));
+    records[0].mutable_header()->set_format_version(1);
+    for (auto& r : records) {
+        if (!r.has_chunk()) continue;
+        const std::string raw = inflated(r.chunk());
+        r.mutable_chunk()->clear_size();
+        r.mutable_chunk()->clear_deflated();
+        r.mutable_chunk()->GetReflection()->MutableUnknownFields(r.mutable_chunk())->AddLengthDelimited(3, raw);
+    }
+    const std::string bytes = encode(records);
+    auto target = Simulation::build(small_network(), small_specs(), snapshot_options());
+    const State before = state_of(target);
+    REQUIRE_THROWS_AS(load_bytes(target, bytes), SnapshotError);
+    REQUIRE_THROWS_WITH(load_bytes(target, bytes),
+                        Contains("snapshot 'memory': has format version 1 (written by spark ") &&
+                            Contains("this build of spark reads version 2 only"));
+    CHECK(state_of(target) == before);
 }
