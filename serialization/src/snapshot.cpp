@@ -430,21 +430,24 @@ void check_header(graph::Simulation& sim, const pb::SnapshotHeaderProto& header,
 
 using Staging = std::unordered_map<std::string, std::vector<std::byte>>;
 
-// Element `i` of a staged array as a signed value; a u64 above the int64 range is reported as -1 (it is
-// out of every range, see ValidRange).
-std::int64_t element(const std::vector<std::byte>& bytes, DType dtype, std::size_t i) {
-    auto load = [&]<class T>(T) {
-        T x;
-        std::memcpy(&x, bytes.data() + i * sizeof(T), sizeof(T));
-        return x;
-    };
+template <class T>
+T load_element(const std::vector<std::byte>& bytes, std::size_t i) {
+    T x;
+    std::memcpy(&x, bytes.data() + i * sizeof(T), sizeof(T));
+    return x;
+}
+
+// Whether element `i` of a staged integer array lies in `valid` (u64 elements compare as unsigned).
+bool in_range(const std::vector<std::byte>& bytes, DType dtype, std::size_t i, ValidRange valid) {
+    auto within = [&](std::int64_t x) { return x >= valid.min && x <= valid.max; };
     switch (dtype) {
-    case DType::u8: return load(std::uint8_t{});
-    case DType::u16: return load(std::uint16_t{});
-    case DType::i32: return load(std::int32_t{});
+    case DType::u8: return within(load_element<std::uint8_t>(bytes, i));
+    case DType::u16: return within(load_element<std::uint16_t>(bytes, i));
+    case DType::i32: return within(load_element<std::int32_t>(bytes, i));
     case DType::u64: {
-        const std::uint64_t x = load(std::uint64_t{});
-        return x > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) ? -1 : static_cast<std::int64_t>(x);
+        const auto x = load_element<std::uint64_t>(bytes, i);
+        return x <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) &&
+               within(static_cast<std::int64_t>(x));
     }
     case DType::f32: break;
     }
@@ -452,10 +455,14 @@ std::int64_t element(const std::vector<std::byte>& bytes, DType dtype, std::size
 }
 
 std::string element_text(const std::vector<std::byte>& bytes, DType dtype, std::size_t i) {
-    if (dtype != DType::u64) return std::to_string(element(bytes, dtype, i));
-    std::uint64_t x;
-    std::memcpy(&x, bytes.data() + i * sizeof x, sizeof x);
-    return std::to_string(x);
+    switch (dtype) {
+    case DType::u8: return std::to_string(load_element<std::uint8_t>(bytes, i));
+    case DType::u16: return std::to_string(load_element<std::uint16_t>(bytes, i));
+    case DType::i32: return std::to_string(load_element<std::int32_t>(bytes, i));
+    case DType::u64: return std::to_string(load_element<std::uint64_t>(bytes, i));
+    case DType::f32: break;
+    }
+    return std::to_string(load_element<float>(bytes, i));
 }
 
 // "pool.delays/index" -> "node 'pool.delays', field 'index'".
@@ -478,16 +485,13 @@ public:
         if (it == staging_.end() || it->second.size() != count * size_of(dtype))
             throw InternalError("snapshot load: state array '" + std::string(name) + "' was not staged");
         std::size_t bad = 0, first = 0;
-        for (std::size_t i = 0; i < count; ++i) {
-            const std::int64_t x = element(it->second, dtype, i);
-            if (x >= valid.min && x <= valid.max) continue;
-            if (bad++ == 0) first = i;
-        }
+        for (std::size_t i = 0; i < count; ++i)
+            if (!in_range(it->second, dtype, i, valid) && bad++ == 0) first = i;
         if (bad == 0) return;
         std::string text = array_place(name) + ": " + element_text(it->second, dtype, first) +
                            (count > 1 ? " at element " + std::to_string(first) : "") + " is outside " +
                            std::to_string(valid.min) + ".." + std::to_string(valid.max) + " in this network";
-        if (bad > 1) text += " (" + std::to_string(bad - 1) + " more elements too)";
+        if (bad > 1) text += " (and " + std::to_string(bad - 1) + " more element" + (bad > 2 ? "s" : "") + ")";
         problems.push_back(std::move(text));
     }
 

@@ -279,7 +279,7 @@ TEST_CASE("a snapshot with valid checksums but an impossible position or counter
     }
     SECTION("every element out of range is counted") {
         require_out_of_range(small_network(), "mask/mask", 0, std::uint16_t{0x0909},
-                             "node 'mask', field 'mask': 9 at element 0 is outside 0..1 in this network (1 more elements too)",
+                             "node 'mask', field 'mask': 9 at element 0 is outside 0..1 in this network (and 1 more element)",
                              {}, small_specs());
     }
 }
