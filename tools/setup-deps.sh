@@ -6,6 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libtbb-dev libboost-dev libboost-graph-dev
   libprotobuf-dev protobuf-compiler
+  zlib1g-dev
   catch2 libcli11-dev libbenchmark-dev
   zlib1g-dev
   pybind11-dev python3-dev python3-numpy python3-pytest python3-matplotlib

@@ -232,9 +232,13 @@ namespace {
 // Prefixes every state name with the node path.
 class PrefixVisitor final : public StateVisitor {
 public:
-    PrefixVisitor(StateVisitor& inner, std::string prefix) : inner_(inner), prefix_(std::move(prefix)) {}
+    PrefixVisitor(StateVisitor& inner, std::string prefix)
+        : StateVisitor(inner.access()), inner_(inner), prefix_(std::move(prefix)) {}
     void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
         inner_.visit(prefix_ + "/" + std::string(name), dtype, data, count);
+    }
+    void visit_bounded(std::string_view name, DType dtype, void* data, std::size_t count, ValidRange valid) override {
+        inner_.visit_bounded(prefix_ + "/" + std::string(name), dtype, data, count, valid);
     }
 
 private:
@@ -245,8 +249,8 @@ private:
 
 void Simulation::visit_state(StateVisitor& visitor) {
     std::int64_t step = impl_->step;
-    visitor("@step", step);
-    impl_->step = step;
+    visitor("@step", step, valid_step_count);
+    if (visitor.writes()) impl_->step = step;
     for (std::size_t v = 0; v < impl_->graph.nodes.size(); ++v) {
         PrefixVisitor prefixed(visitor, impl_->graph.nodes[v].path);
         impl_->components[v]->visit_state(prefixed);
@@ -258,9 +262,12 @@ void Simulation::visit_state(StateVisitor& visitor) {
         for (std::size_t o = 0; o < node.info->outputs.size(); ++o) {
             Buffer& b = impl_->storage.buffers[impl_->storage.output_buffers[v][o]];
             if (!b.doubled) continue;
-            visitor.visit(node.path + "." + std::string(node.info->outputs[o].name) + "@previous", b.spec.dtype,
-                          b.last_at(next), b.spec.size());
-            b.invalidate_spike_index();  // the visitor may have written the codes (a snapshot load)
+            const std::string name = node.path + "." + std::string(node.info->outputs[o].name) + "@previous";
+            if (b.spec.kind == PayloadKind::spikes)
+                visitor.visit_bounded(name, b.spec.dtype, b.last_at(next), b.spec.size(), valid_spike_codes);
+            else
+                visitor.visit(name, b.spec.dtype, b.last_at(next), b.spec.size());
+            if (visitor.writes()) b.invalidate_spike_index();  // the codes may have changed (a snapshot load)
         }
     }
 }

@@ -2,6 +2,7 @@
 // numbers), building with file lines appended to build problems, and writing.
 #include <spark/serialization/network_file.hpp>
 
+#include <algorithm>
 #include <optional>
 #include <regex>
 #include <sstream>
@@ -9,6 +10,7 @@
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/text_format.h>
+#include <google/protobuf/util/message_differencer.h>
 
 #include <spark/core/file_io.hpp>
 #include <spark/core/text.hpp>
@@ -124,17 +126,44 @@ NetworkFile parse_network_text(std::string_view text, std::string_view source_na
     file.input_specs = std::move(d.input_specs);
     file.source_name = source;
     file.lines = std::move(d.lines);
-    graph::register_builtin_templates(file.templates);
-    for (std::size_t i = 0; i < d.templates.size(); ++i) {
+    for (std::size_t i = 0; i < d.templates.size(); ++i)
         if (graph::builtin_templates().find(d.templates[i].name))
             where.nested("template", static_cast<int>(i))
                 .fail("name", -1,
                       "template '" + d.templates[i].name +
                           "' has the name of a built-in neuron template; choose another name");
-        file.templates.add(d.templates[i]);
-    }
+    file.templates = templates_with_builtins(d.templates);  // (throws on a duplicate name)
     file.own_templates = std::move(d.templates);
     return file;
+}
+
+std::vector<graph::NeuronTemplate> user_templates(const graph::TemplateRegistry& registry) {
+    auto same = [](const graph::NeuronTemplate& a, const graph::NeuronTemplate& b) {
+        detail::pb::TemplateProto x, y;
+        detail::template_to(a, &x);
+        detail::template_to(b, &y);
+        return google::protobuf::util::MessageDifferencer::Equals(x, y);
+    };
+    std::vector<graph::NeuronTemplate> out;
+    for (const auto& t : registry.entries()) {
+        const auto* builtin = graph::builtin_templates().find(t.name);
+        if (!builtin || !same(*builtin, t)) out.push_back(t);
+    }
+    return out;
+}
+
+graph::TemplateRegistry templates_with_builtins(const std::vector<graph::NeuronTemplate>& user) {
+    auto by_name = [&](const std::string& name) {
+        return std::find_if(user.begin(), user.end(), [&](const graph::NeuronTemplate& u) { return u.name == name; });
+    };
+    graph::TemplateRegistry registry;
+    for (const auto& t : graph::builtin_templates().entries()) {
+        const auto own = by_name(t.name);
+        registry.add(own == user.end() ? t : *own);
+    }
+    for (const auto& t : user)
+        if (!graph::builtin_templates().find(t.name)) registry.add(t);
+    return registry;
 }
 
 NetworkFile load_network_file(const std::filesystem::path& path) {

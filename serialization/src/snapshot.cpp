@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <istream>
 #include <ostream>
 #include <set>
@@ -16,6 +17,7 @@
 #include <unordered_map>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -80,6 +82,7 @@ struct ArrayInfo {
 
 class LayoutVisitor final : public StateVisitor {
 public:
+    LayoutVisitor() : StateVisitor(StateAccess::read) {}
     std::vector<ArrayInfo> arrays;
     void visit(std::string_view name, DType dtype, void*, std::size_t count) override {
         arrays.push_back({std::string(name), dtype, count});
@@ -151,23 +154,6 @@ std::uint64_t fingerprint(std::string_view type, const Value& config, const std:
 
 // ---------------------------------------------------------------------------------------------
 // The description of a simulation
-
-bool same_template(const graph::NeuronTemplate& a, const graph::NeuronTemplate& b) {
-    pb::TemplateProto x, y;
-    detail::template_to(a, &x);
-    detail::template_to(b, &y);
-    return google::protobuf::util::MessageDifferencer::Equals(x, y);
-}
-
-// The templates of `registry` that are not built-in ones (by name and content).
-std::vector<graph::NeuronTemplate> user_templates(const graph::TemplateRegistry& registry) {
-    std::vector<graph::NeuronTemplate> out;
-    for (const auto& t : registry.entries()) {
-        const auto* builtin = graph::builtin_templates().find(t.name);
-        if (!builtin || builtin->name != t.name || !same_template(*builtin, t)) out.push_back(t);
-    }
-    return out;
-}
 
 pb::NetworkFileProto description_of(const graph::Simulation& sim) {
     pb::NetworkFileProto proto;
@@ -293,8 +279,10 @@ pb::SnapshotHeaderProto read_header(RecordReader& reader) {
         fail(reader.name(), "is corrupt: its first record is not the header");
     pb::SnapshotHeaderProto header = std::move(*record.mutable_header());
     if (header.format_version() != snapshot_format_version)
-        fail(reader.name(), "has format version " + std::to_string(header.format_version()) +
-                                "; this build reads version " + std::to_string(snapshot_format_version));
+        fail(reader.name(), "has format version " + std::to_string(header.format_version()) + " (written by " +
+                                (header.writer().empty() ? std::string("an unknown writer") : header.writer()) +
+                                "); this build of spark reads version " + std::to_string(snapshot_format_version) +
+                                " only: resume it with the spark that wrote it");
     return header;
 }
 
@@ -438,10 +426,81 @@ void check_header(graph::Simulation& sim, const pb::SnapshotHeaderProto& header,
     if (!problems.empty()) fail(name, "does not fit this network's state:", std::move(problems));
 }
 
+using Staging = std::unordered_map<std::string, std::vector<std::byte>>;
+
+template <class T>
+T load_element(const std::vector<std::byte>& bytes, std::size_t i) {
+    T x;
+    std::memcpy(&x, bytes.data() + i * sizeof(T), sizeof(T));
+    return x;
+}
+
+// Whether element `i` of a staged integer array lies in `valid` (u64 elements compare as unsigned).
+bool in_range(const std::vector<std::byte>& bytes, DType dtype, std::size_t i, ValidRange valid) {
+    auto within = [&](std::int64_t x) { return x >= valid.min && x <= valid.max; };
+    switch (dtype) {
+    case DType::u8: return within(load_element<std::uint8_t>(bytes, i));
+    case DType::u16: return within(load_element<std::uint16_t>(bytes, i));
+    case DType::i32: return within(load_element<std::int32_t>(bytes, i));
+    case DType::u64: {
+        const auto x = load_element<std::uint64_t>(bytes, i);
+        return x <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) &&
+               within(static_cast<std::int64_t>(x));
+    }
+    case DType::f32: break;
+    }
+    throw InternalError("snapshot load: a float state array declares a valid range");
+}
+
+std::string element_text(const std::vector<std::byte>& bytes, DType dtype, std::size_t i) {
+    switch (dtype) {
+    case DType::u8: return std::to_string(load_element<std::uint8_t>(bytes, i));
+    case DType::u16: return std::to_string(load_element<std::uint16_t>(bytes, i));
+    case DType::i32: return std::to_string(load_element<std::int32_t>(bytes, i));
+    case DType::u64: return std::to_string(load_element<std::uint64_t>(bytes, i));
+    case DType::f32: break;
+    }
+    return std::to_string(load_element<float>(bytes, i));
+}
+
+// "pool.delays/index" -> "node 'pool.delays', field 'index'".
+std::string array_place(std::string_view name) {
+    const auto slash = name.find('/');
+    if (slash == std::string_view::npos) return "'" + std::string(name) + "'";
+    return "node '" + std::string(name.substr(0, slash)) + "', field '" + std::string(name.substr(slash + 1)) + "'";
+}
+
+// Checks the staged values of every array that declares a valid range, against the built network,
+// before anything is applied.
+class RangeCheck final : public StateVisitor {
+public:
+    explicit RangeCheck(const Staging& staging) : StateVisitor(StateAccess::read), staging_(staging) {}
+    std::vector<std::string> problems;
+
+    void visit(std::string_view, DType, void*, std::size_t) override {}
+    void visit_bounded(std::string_view name, DType dtype, void*, std::size_t count, ValidRange valid) override {
+        auto it = staging_.find(std::string(name));
+        if (it == staging_.end() || it->second.size() != count * size_of(dtype))
+            throw InternalError("snapshot load: state array '" + std::string(name) + "' was not staged");
+        std::size_t bad = 0, first = 0;
+        for (std::size_t i = 0; i < count; ++i)
+            if (!in_range(it->second, dtype, i, valid) && bad++ == 0) first = i;
+        if (bad == 0) return;
+        std::string text = array_place(name) + ": " + element_text(it->second, dtype, first) +
+                           (count > 1 ? " at element " + std::to_string(first) : "") + " is outside " +
+                           std::to_string(valid.min) + ".." + std::to_string(valid.max) + " in this network";
+        if (bad > 1) text += " (and " + std::to_string(bad - 1) + " more element" + (bad > 2 ? "s" : "") + ")";
+        problems.push_back(std::move(text));
+    }
+
+private:
+    const Staging& staging_;
+};
+
 // Copies validated staging buffers into the simulation.
 class ApplyVisitor final : public StateVisitor {
 public:
-    explicit ApplyVisitor(std::unordered_map<std::string, std::vector<std::byte>>& staging) : staging_(staging) {}
+    explicit ApplyVisitor(Staging& staging) : StateVisitor(StateAccess::write), staging_(staging) {}
     void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
         auto it = staging_.find(std::string(name));
         if (it == staging_.end() || it->second.size() != count * size_of(dtype))
@@ -450,13 +509,36 @@ public:
     }
 
 private:
-    std::unordered_map<std::string, std::vector<std::byte>>& staging_;
+    Staging& staging_;
 };
+
+// Chunk data are stored deflated: states are mostly zeros and repeated values (an idle delay line, a
+// sparse kernel's uniform weights), so a snapshot is a few percent of the raw state.
+std::string deflated(const char* data, std::size_t size) {
+    uLongf length = compressBound(static_cast<uLong>(size));
+    std::string out(length, '\0');
+    if (compress2(reinterpret_cast<Bytef*>(out.data()), &length, reinterpret_cast<const Bytef*>(data),
+                  static_cast<uLong>(size), Z_DEFAULT_COMPRESSION) != Z_OK)
+        throw InternalError("snapshot save: deflating a chunk failed");
+    out.resize(length);
+    return out;
+}
+
+// Inflates `stored` into exactly `size` bytes at `out`: false unless it is one complete zlib stream of
+// exactly that many bytes (so a forged chunk cannot write past its place, nor leave it half filled).
+bool inflate_exactly(const std::string& stored, std::byte* out, std::size_t size) {
+    uLongf produced = size;
+    uLong consumed = stored.size();
+    const int result = uncompress2(reinterpret_cast<Bytef*>(out), &produced,
+                                   reinterpret_cast<const Bytef*>(stored.data()), &consumed);
+    return result == Z_OK && produced == size && consumed == stored.size();
+}
 
 // Writes the arrays in directory order, in chunks.
 class ChunkWriter final : public StateVisitor {
 public:
-    ChunkWriter(RecordWriter& writer, const std::vector<ArrayInfo>& directory) : writer_(writer), directory_(directory) {}
+    ChunkWriter(RecordWriter& writer, const std::vector<ArrayInfo>& directory)
+        : StateVisitor(StateAccess::read), writer_(writer), directory_(directory) {}
     void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
         if (index_ >= directory_.size() || directory_[index_].name != name || directory_[index_].dtype != dtype ||
             directory_[index_].count != count)
@@ -468,7 +550,9 @@ public:
             auto* chunk = record.mutable_chunk();
             chunk->set_array(static_cast<std::uint32_t>(index_));
             chunk->set_offset(offset);
-            chunk->set_data(p + offset, std::min(snapshot_chunk_bytes, bytes - offset));
+            const std::size_t size = std::min(snapshot_chunk_bytes, bytes - offset);
+            chunk->set_size(size);
+            chunk->set_deflated(deflated(p + offset, size));
             writer_.write(record);
             ++chunks_;
         }
@@ -541,8 +625,7 @@ void write_records(graph::Simulation& simulation, std::ostream& out, const std::
 void write_snapshot(graph::Simulation& simulation, std::ostream& out) { write_records(simulation, out, "<stream>"); }
 
 namespace {
-std::unordered_map<std::string, std::vector<std::byte>> read_and_check(graph::Simulation& simulation, std::istream& in,
-                                                                       const std::string& name) {
+Staging read_and_check(graph::Simulation& simulation, std::istream& in, const std::string& name) {
     RecordReader reader(in, name);
     const pb::SnapshotHeaderProto header = read_header(reader);
     const auto directory = directory_of(header, name);
@@ -572,12 +655,14 @@ std::unordered_map<std::string, std::vector<std::byte>> read_and_check(graph::Si
         const auto& c = record.chunk();
         if (current >= directory.size())
             fail(name, "is corrupt: it has more chunks than its arrays need");
-        if (c.array() != current || c.offset() != filled || c.data().size() > staged[current].size() - filled ||
-            c.data().empty())
+        if (c.array() != current || c.offset() != filled || c.size() > staged[current].size() - filled || c.size() == 0)
             fail(name, "is corrupt: chunk " + std::to_string(chunks) + " is out of order (array " +
-                           std::to_string(c.array()) + ", offset " + std::to_string(c.offset()) + ")");
-        std::memcpy(staged[current].data() + filled, c.data().data(), c.data().size());
-        filled += c.data().size();
+                           std::to_string(c.array()) + ", offset " + std::to_string(c.offset()) + ", " +
+                           std::to_string(c.size()) + " bytes)");
+        if (!inflate_exactly(c.deflated(), staged[current].data() + filled, c.size()))
+            fail(name, "is corrupt: chunk " + std::to_string(chunks) + " (array '" + directory[current].name +
+                           "') does not inflate to its " + std::to_string(c.size()) + " bytes");
+        filled += c.size();
         ++chunks;
         skip_complete();
     }
@@ -588,7 +673,7 @@ std::unordered_map<std::string, std::vector<std::byte>> read_and_check(graph::Si
                        std::to_string(chunks));
     reader.expect_end();
 
-    std::unordered_map<std::string, std::vector<std::byte>> staging;
+    Staging staging;
     for (std::size_t i = 0; i < directory.size(); ++i) staging.emplace(directory[i].name, std::move(staged[i]));
     // The step counter is stored twice; both must agree.
     auto step = staging.find("@step");
@@ -596,16 +681,21 @@ std::unordered_map<std::string, std::vector<std::byte>> read_and_check(graph::Si
         fail(name, "is corrupt: it has no step counter");
     std::int64_t stored = 0;
     std::memcpy(&stored, step->second.data(), sizeof stored);
-    if (stored != header.step() || stored < 0)
+    if (stored != header.step())
         fail(name, "is corrupt: its step counters disagree (" + std::to_string(stored) + " and " +
                        std::to_string(header.step()) + ")");
+    RangeCheck ranges(staging);
+    simulation.visit_state(ranges);
+    if (!ranges.problems.empty())
+        fail(name, "holds values this network cannot take (positions, counters or codes out of range):",
+             std::move(ranges.problems));
     return staging;
 }
 }  // namespace
 
 void read_snapshot(graph::Simulation& simulation, std::istream& in, std::string_view stream_name) {
     const std::string name(stream_name);
-    std::unordered_map<std::string, std::vector<std::byte>> staging;
+    Staging staging;
     try {
         staging = read_and_check(simulation, in, name);
     } catch (const SnapshotError&) {
@@ -618,40 +708,95 @@ void read_snapshot(graph::Simulation& simulation, std::istream& in, std::string_
     simulation.visit_state(apply);
 }
 
+namespace {
+
+std::filesystem::path parent_directory(const std::filesystem::path& path) {
+    return path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+}
+
+std::string file_kind(mode_t mode) {
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISFIFO(mode)) return "a fifo";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "not a regular file";
+}
+
+// A save replaces only a regular file (or a link to one, which the file replaces): never a device, a
+// fifo or a directory, whatever the rights of the caller.
+void check_replaceable(const std::filesystem::path& path, const std::string& name) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        if (errno == ENOENT) return;  // nothing there (or a dangling link)
+        fail_save(name, std::string("cannot examine it: ") + std::strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode))
+        fail_save(name, "it is " + file_kind(st.st_mode) + "; a snapshot only replaces a regular file");
+}
+
+// A save holds a lock on its temporary `<path>.tmp-XXXXXX` until the rename. A temporary that no
+// process holds was left by a killed save: it is removed by the next save to the same path.
+void remove_stale_temporaries(const std::filesystem::path& path) {
+    const std::string prefix = path.filename().string() + ".tmp-";
+    std::error_code ec;
+    std::filesystem::directory_iterator it(parent_directory(path), ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+        const std::string file = it->path().filename().string();
+        if (file.size() != prefix.size() + 6 || file.compare(0, prefix.size(), prefix) != 0) continue;
+        const int fd = ::open(it->path().c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) continue;
+        struct stat st {};
+        if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ::flock(fd, LOCK_EX | LOCK_NB) == 0)
+            ::unlink(it->path().c_str());
+        ::close(fd);
+    }
+}
+
+// Writes the snapshot into `temporary` and makes its data durable.
+void write_temporary(graph::Simulation& simulation, const std::string& temporary, const std::string& name) {
+    {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        if (!out) fail_save(name, "cannot open '" + temporary + "' for writing");
+        write_records(simulation, out, name);
+        out.close();
+        if (!out) fail_save(name, "writing '" + temporary + "' failed");
+    }
+    const int sync_fd = ::open(temporary.c_str(), O_RDONLY | O_CLOEXEC);
+    if (sync_fd < 0 || ::fsync(sync_fd) != 0) {
+        const int e = errno;
+        if (sync_fd >= 0) ::close(sync_fd);
+        fail_save(name, "cannot sync '" + temporary + "': " + std::strerror(e));
+    }
+    ::close(sync_fd);
+}
+
+}  // namespace
+
 void save_snapshot(graph::Simulation& simulation, const std::filesystem::path& path) {
     const std::string name = path.string();
+    check_replaceable(path, name);
+    remove_stale_temporaries(path);
     const std::string pattern = name + ".tmp-XXXXXX";
     std::string temporary = pattern;
-    const int fd = ::mkstemp(temporary.data());
-    if (fd < 0) fail_save(name, "cannot create '" + pattern + "': " + std::strerror(errno));
-    ::fchmod(fd, 0644);
-    ::close(fd);
+    const int lock_fd = ::mkstemp(temporary.data());
+    if (lock_fd < 0) fail_save(name, "cannot create '" + pattern + "': " + std::strerror(errno));
+    ::fchmod(lock_fd, 0644);
+    ::flock(lock_fd, LOCK_EX);  // ours until the rename: another save does not take it for stale
     try {
-        {
-            std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-            if (!out) fail_save(name, "cannot open '" + temporary + "' for writing");
-            write_records(simulation, out, name);
-            out.close();
-            if (!out) fail_save(name, "writing '" + temporary + "' failed");
-        }
-        // Make the data durable before the rename makes them visible.
-        const int sync_fd = ::open(temporary.c_str(), O_RDONLY);
-        if (sync_fd < 0 || ::fsync(sync_fd) != 0) {
-            const int e = errno;
-            if (sync_fd >= 0) ::close(sync_fd);
-            fail_save(name, "cannot sync '" + temporary + "': " + std::strerror(e));
-        }
-        ::close(sync_fd);
+        write_temporary(simulation, temporary, name);
+        check_replaceable(path, name);  // (again: it may have appeared meanwhile)
         if (std::rename(temporary.c_str(), path.c_str()) != 0)
             fail_save(name, "cannot rename '" + temporary + "' to it: " + std::strerror(errno));
     } catch (...) {
         std::error_code ignored;
         std::filesystem::remove(temporary, ignored);
+        ::close(lock_fd);
         throw;
     }
+    ::close(lock_fd);
     // The rename itself becomes durable with its directory (best effort: not every file system allows it).
-    const auto parent = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
-    if (const int dir_fd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY); dir_fd >= 0) {
+    if (const int dir_fd = ::open(parent_directory(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir_fd >= 0) {
         ::fsync(dir_fd);
         ::close(dir_fd);
     }
@@ -678,12 +823,7 @@ SnapshotHeader read_snapshot_header(const std::filesystem::path& path) {
 }
 
 graph::Simulation build_simulation(const SnapshotHeader& header, graph::BuildOptions options) {
-    graph::TemplateRegistry templates;
-    for (const auto& t : graph::builtin_templates().entries())
-        if (std::none_of(header.templates.begin(), header.templates.end(),
-                         [&](const graph::NeuronTemplate& u) { return u.name == t.name; }))
-            templates.add(t);
-    for (const auto& t : header.templates) templates.add(t);
+    const graph::TemplateRegistry templates = templates_with_builtins(header.templates);
     options.templates = &templates;  // Simulation::build keeps a copy
     return graph::Simulation::build(header.network, header.input_specs, options);
 }

@@ -19,6 +19,7 @@ using State = std::map<std::string, std::vector<std::byte>>;
 
 class CollectState final : public StateVisitor {
 public:
+    CollectState() : StateVisitor(StateAccess::read) {}
     State arrays;
     void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
         const auto* p = static_cast<const std::byte*>(data);
@@ -77,6 +78,29 @@ inline graph::Network small_network(std::uint64_t seed = 5, std::size_t units = 
 
 inline std::map<std::string, PortSpec> small_specs(std::size_t units = 3) {
     return {{"drive", PortSpec(PayloadKind::current, {units})}};
+}
+
+// Poisson spikes into one synapse group of `type` with delays of up to 4 steps (`params` choose the
+// layout), a soma and a pulse source; output "spikes".
+inline graph::Network delayed_synapse_network(const std::string& type, Overrides params) {
+    graph::Network net;
+    net.seed = 3;
+    net.dt = 1.0;
+    params.push_back({"units", Value::List{20}});
+    params.push_back({"max_delay", 4.0});
+    net.add("drive", "constant_source", {{"units", Value::List{30}}, {"kind", "float"}, {"value", 1.0}})
+        .add("input", "poisson_spiker", {{"max_freq", 200.0}})
+        .add("syn", type, std::move(params))
+        .add("soma", "leaky_soma")
+        .add("step", "pulse_source",
+             {{"units", Value::List{20}}, {"starts", Value::List{0.0}}, {"stops", Value::List{5.0}},
+              {"amplitudes", Value::List{10.0}}})
+        .connect("drive.output", "input.signal")
+        .connect("input.spikes", "syn.spikes")
+        .connect("syn.currents", "soma.current")
+        .connect("step.output", "soma.current")
+        .output("spikes", "soma.spikes");
+    return net;
 }
 
 }  // namespace spark::testing

@@ -11,16 +11,6 @@ namespace spark::tools {
 
 #ifdef SPARK_TOOLS_WITH_SERIALIZATION
 
-namespace {
-// The templates of a registry that are not built in (those a file defined).
-std::vector<graph::NeuronTemplate> user_templates(const graph::TemplateRegistry& registry) {
-    std::vector<graph::NeuronTemplate> own;
-    for (const auto& t : registry.entries())
-        if (!graph::builtin_templates().find(t.name)) own.push_back(t);
-    return own;
-}
-}  // namespace
-
 bool network_files_available() noexcept { return true; }
 
 LoadedNetwork load_network_file(const std::filesystem::path& path) {
@@ -42,7 +32,8 @@ graph::Simulation build_network(const LoadedNetwork& network, graph::BuildOption
 }
 
 std::string network_text(const LoadedNetwork& network) {
-    return serialization::to_network_text(network.network, network.input_specs, user_templates(network.templates));
+    return serialization::to_network_text(network.network, network.input_specs,
+                                          serialization::user_templates(network.templates));
 }
 
 SnapshotInfo read_snapshot_info(const std::filesystem::path& path) {
@@ -50,9 +41,7 @@ SnapshotInfo read_snapshot_info(const std::filesystem::path& path) {
     SnapshotInfo info;
     info.network.network = std::move(header.network);
     info.network.input_specs = std::move(header.input_specs);
-    graph::register_builtin_templates(info.network.templates);
-    for (auto& t : header.templates)
-        if (!info.network.templates.find(t.name)) info.network.templates.add(std::move(t));
+    info.network.templates = serialization::templates_with_builtins(header.templates);
     info.network.source = "snapshot " + path.string();
     info.step = header.step;
     return info;

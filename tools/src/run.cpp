@@ -47,7 +47,13 @@ Source resolve_source(const RunOptions& o) {
                         " stored in snapshot '" + o.snapshot_in->string() + "'; a resumed run keeps its seed");
         if (o.network_file) {
             LoadedNetwork file = load_network_file(*o.network_file);
-            file.network.seed = stored_seed;  // a seed given on the first run's command line is in the snapshot
+            if (o.seed) file.network.seed = *o.seed;  // the network the command line describes
+            if (file.network.seed != stored_seed)
+                throw SnapshotError("network file '" + o.network_file->string() + "' has seed " +
+                                    std::to_string(file.network.seed) + " but snapshot '" + o.snapshot_in->string() +
+                                    "' was taken with seed " + std::to_string(stored_seed) +
+                                    "; a resumed run keeps its seed (give --seed " + std::to_string(stored_seed) +
+                                    " if the first run was given it)");
             if (network_text(file) != network_text(info.network))
                 throw SnapshotError("network file '" + o.network_file->string() + "' does not match the network stored in "
                                     "snapshot '" + o.snapshot_in->string() + "'; run the snapshot alone (without a "

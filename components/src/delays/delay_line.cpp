@@ -86,7 +86,7 @@ void SpikeDelayLine::visit_state(StateVisitor& v, std::string_view prefix) {
     const std::string p(prefix);
     v(p + "buffer", spikes_);
     v(p + "inhibitory_buffer", inhibitory_);
-    v(p + "index", index_);
+    v(p + "index", index_, ValidRange{0, static_cast<std::int64_t>(std::max<std::size_t>(steps_, 1)) - 1});
 }
 
 }  // namespace spark::components::delays

@@ -566,33 +566,46 @@ void SynapseMatrix::visit_state(StateVisitor& v) {
         std::vector<float> weights(nonzeros_);
         for (std::uint32_t e = 0; e < nonzeros_; ++e) weights[e] = stored_weight(e);
         v("kernel_values", weights);
-        for (std::uint32_t e = 0; e < nonzeros_; ++e)
-            if (std::bit_cast<std::uint32_t>(weights[e]) != std::bit_cast<std::uint32_t>(stored_weight(e))) {
-                store_weights(weights);
-                break;
-            }
+        if (v.writes()) store_weights_if_changed(weights);
     }
     if (!ring_.empty()) {
         v("delay_ring", ring_);
-        v("delay_ring_index", ring_index_);
+        v("delay_ring_index", ring_index_, ValidRange{0, static_cast<std::int64_t>(delay_steps_)});
     } else if (in_flight_kept_) {
-        // The spikes in flight as the codes of their units by age: a cursor is a function of the
-        // spike's age (its segment is sorted by delay), so they are put in flight again from the codes,
-        // in the order they were emitted (done after the visit, which may have loaded other codes).
-        std::vector<std::uint8_t> codes(delay_steps_ * n_pre_, 0);
-        for (const auto& flying : in_flight_)
-            for (const SpikeInFlight& f : flying) {
-                const std::size_t age = step_ - 1 - f.emitted;
-                codes[age * n_pre_ + f.unit] = f.sign < 0.0f ? spike::bit | spike::inhibitory : spike::bit;
-            }
-        v("delay_spikes", codes);
-        for (auto& flying : in_flight_) flying.clear();
-        for (std::size_t age = delay_steps_; age-- > 0;)
-            for (std::size_t j = 0; j < n_pre_; ++j)
-                if (const std::uint8_t code = codes[age * n_pre_ + j]; code & spike::bit)
-                    put_in_flight(static_cast<std::uint32_t>(j), spike::signed_value(code),
-                                  step_ - 1 - static_cast<std::uint32_t>(age), age);
+        std::vector<std::uint8_t> codes = in_flight_codes();
+        v("delay_spikes", codes, valid_spike_codes);
+        if (v.writes()) put_in_flight_from(codes);
     }
+}
+
+void SynapseMatrix::store_weights_if_changed(std::span<const float> weights) {
+    for (std::uint32_t e = 0; e < nonzeros_; ++e)
+        if (std::bit_cast<std::uint32_t>(weights[e]) != std::bit_cast<std::uint32_t>(stored_weight(e))) {
+            store_weights(weights);
+            return;
+        }
+}
+
+// The spikes in flight as the codes of their units by age: a cursor is a function of the spike's age
+// (its segment is sorted by delay), so they can be put in flight again from the codes alone.
+std::vector<std::uint8_t> SynapseMatrix::in_flight_codes() const {
+    std::vector<std::uint8_t> codes(delay_steps_ * n_pre_, 0);
+    for (const auto& flying : in_flight_)
+        for (const SpikeInFlight& f : flying) {
+            const std::size_t age = step_ - 1 - f.emitted;
+            codes[age * n_pre_ + f.unit] = f.sign < 0.0f ? spike::bit | spike::inhibitory : spike::bit;
+        }
+    return codes;
+}
+
+// Replaces the spikes in flight with those of `codes`, in the order they were emitted.
+void SynapseMatrix::put_in_flight_from(std::span<const std::uint8_t> codes) {
+    for (auto& flying : in_flight_) flying.clear();
+    for (std::size_t age = delay_steps_; age-- > 0;)
+        for (std::size_t j = 0; j < n_pre_; ++j)
+            if (const std::uint8_t code = codes[age * n_pre_ + j]; code & spike::bit)
+                put_in_flight(static_cast<std::uint32_t>(j), spike::signed_value(code),
+                              step_ - 1 - static_cast<std::uint32_t>(age), age);
 }
 
 std::size_t SynapseMatrix::state_bytes() const noexcept {

@@ -108,7 +108,7 @@ inline Npy read_npy(const std::filesystem::path& path) {
     const std::size_t count = n.rows * n.cols;
     if (bytes.size() != n.header_bytes + count * 4) throw std::runtime_error("npy: data size does not match the shape");
     n.data.resize(count);
-    std::memcpy(n.data.data(), bytes.data() + n.header_bytes, count * 4);
+    if (count) std::memcpy(n.data.data(), bytes.data() + n.header_bytes, count * 4);  // (no data pointer when empty)
     return n;
 }
 

@@ -4,7 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <fstream>
 #include <thread>
+
+#include <sys/stat.h>
 
 #include <spark/graph/simulation.hpp>
 #include <spark/tools/default_network.hpp>
@@ -98,6 +101,24 @@ TEST_CASE("a resumed run refuses a different seed or a network file that does no
         CHECK(r.exit_code == 1);
         CHECK_THAT(r.err, Contains("does not match the network stored in snapshot"));
     }
+    SECTION("the same network file with another seed") {
+        TempDir files;
+        const std::string text = read_file(std::string(SPARK_EXAMPLES_DIR) + "/default.txtpb");
+        const auto at = text.find("seed: 0");
+        REQUIRE(at != std::string::npos);
+        const std::string reseeded = (files / "reseeded.txtpb").string();
+        std::ofstream(reseeded) << text.substr(0, at) << "seed: 7" << text.substr(at + 7);
+        const Result r = run_spark(
+            {"run", reseeded, "--steps", "5", "--out", (dir / "b").string(), "--snapshot-in", snap}, dir.path());
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("network file '" + reseeded + "' has seed 7 but snapshot '" + snap +
+                                   "' was taken with seed 0"));
+        CHECK_FALSE(std::filesystem::exists(dir / "b" / "spikes.csv"));
+        // The same file, its seed overridden on the command line by the snapshot's: accepted.
+        run_ok({"run", reseeded, "--seed", "0", "--steps", "5", "--plot", "none", "--out", (dir / "c").string(),
+                "--snapshot-in", snap},
+               dir);
+    }
     SECTION("the same network as a file") {
         const std::string same = std::string(SPARK_EXAMPLES_DIR) + "/default.txtpb";
         const Result r = run_ok(
@@ -170,4 +191,22 @@ TEST_CASE("a corrupt or truncated snapshot is refused before running", "[cli][sn
         CHECK_THAT(r.err, Contains("spark run: error: ") && Contains(name));
         CHECK(!std::filesystem::exists(dir / "b" / "spikes.csv"));
     }
+}
+
+TEST_CASE("spark run --snapshot-out refuses to replace a fifo or a directory", "[cli][snapshot]") {
+    if (!tools::network_files_available()) return;
+    TempDir dir;
+    const auto fifo = dir / "fifo";
+    REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);
+    std::filesystem::create_directory(dir / "d");
+    for (const auto& target : {fifo, dir / "d"}) {
+        const Result r = run_spark(
+            {"run", "--steps", "5", "--plot", "none", "--out", (dir / "a").string(), "--snapshot-out", target.string()},
+            dir.path());
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("cannot save snapshot '" + target.string() + "': it is a ") &&
+                              Contains("; a snapshot only replaces a regular file"));
+    }
+    CHECK(std::filesystem::is_fifo(fifo));
+    CHECK(std::filesystem::is_directory(dir / "d"));
 }

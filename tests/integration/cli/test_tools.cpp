@@ -4,6 +4,7 @@
 
 #include <spark/components/builtin.hpp>
 #include <spark/graph/simulation.hpp>
+#include <spark/tools/network_io.hpp>
 #include <spark/tools/plot.hpp>
 #include <spark/tools/recording.hpp>
 #include <spark/tools/run.hpp>
@@ -179,4 +180,34 @@ TEST_CASE("the raster plot of 456 000 spikes draws each spike as one pixel of it
     CHECK(exc <= spikes[0].size());
     CHECK(inh <= spikes[1].size());
     CHECK(exc + inh > 250000);
+}
+
+TEST_CASE("a snapshot of a network with a changed built-in template resumes with the user's template",
+          "[tools][snapshot]") {
+    if (!tools::network_files_available()) return;
+    TempDir dir;
+    graph::NeuronTemplate lif = *graph::builtin_templates().find("lif_neuron");
+    lif.description = "My own LIF neuron.";
+    graph::TemplateRegistry templates;
+    templates.add(lif);
+    graph::Network net;
+    net.add("drive", "constant_source", {{"units", Value::List{10}}, {"kind", "float"}, {"value", 1.0}})
+        .add("input", "poisson_spiker", {{"max_freq", 80.0}})
+        .add("pool", "lif_neuron", {{"units", Value::List{10}}})
+        .connect("drive.output", "input.signal")
+        .connect("input.spikes", "pool.in_spikes");
+    graph::BuildOptions options;
+    options.templates = &templates;
+    auto sim = graph::Simulation::build(net, {}, options);
+    sim.run(5);
+    const auto path = dir / "s.snapshot";
+    tools::save_snapshot(sim, path);
+
+    const tools::SnapshotInfo info = tools::read_snapshot_info(path);
+    REQUIRE(info.network.templates.find("lif_neuron") != nullptr);
+    CHECK(info.network.templates.find("lif_neuron")->description == "My own LIF neuron.");
+    CHECK(info.network.templates.find("alif_neuron") != nullptr);
+    auto resumed = tools::build_network(info.network, {});
+    tools::load_snapshot(resumed, path);  // the same description: the user's template was used
+    CHECK(resumed.step_count() == 5);
 }

@@ -438,3 +438,54 @@ TEST_CASE("load_network_file reads a file from disk", "[serialization][network_f
     CHECK(file.source_name == path.string());
     CHECK(file.network.nodes.size() == 4);
 }
+
+namespace {
+
+// lif_neuron with another description: a built-in template the user changed.
+NeuronTemplate changed_lif() {
+    NeuronTemplate t = *builtin_templates().find("lif_neuron");
+    t.description = "My own LIF neuron.";
+    return t;
+}
+
+NeuronTemplate own_neuron() {
+    NeuronTemplate t;
+    t.name = "my_neuron";
+    t.body.add("soma", "leaky_soma");
+    t.body.input("in", "soma.current").output("out", "soma.spikes");
+    return t;
+}
+
+std::vector<std::string> names_of(const std::vector<NeuronTemplate>& templates) {
+    std::vector<std::string> names;
+    for (const auto& t : templates) names.push_back(t.name);
+    return names;
+}
+
+}  // namespace
+
+TEST_CASE("the user's templates are those that are not a built-in one by name and content",
+          "[serialization][network_file][templates]") {
+    TemplateRegistry registry;
+    register_builtin_templates(registry);
+    registry.add(own_neuron());
+    CHECK(names_of(user_templates(registry)) == std::vector<std::string>{"my_neuron"});
+    CHECK(user_templates(builtin_templates()).empty());
+
+    TemplateRegistry changed;
+    changed.add(*builtin_templates().find("alif_neuron"));
+    changed.add(changed_lif());
+    const auto user = user_templates(changed);
+    REQUIRE(names_of(user) == std::vector<std::string>{"lif_neuron"});
+    CHECK(user[0].description == "My own LIF neuron.");
+}
+
+TEST_CASE("a user template replaces the built-in one of its name, the other built-ins stay",
+          "[serialization][network_file][templates]") {
+    const TemplateRegistry registry = templates_with_builtins({changed_lif(), own_neuron()});
+    CHECK(registry.names() == std::vector<std::string>{"lif_neuron", "alif_neuron", "ad_ex_neuron", "my_neuron"});
+    CHECK(registry.find("lif_neuron")->description == "My own LIF neuron.");
+    CHECK(registry.find("alif_neuron")->description == builtin_templates().find("alif_neuron")->description);
+    // The two functions are inverse: the user's templates of the merged registry are the user's.
+    CHECK(names_of(user_templates(registry)) == std::vector<std::string>{"lif_neuron", "my_neuron"});
+}

@@ -3,7 +3,9 @@
 // rewritten with the generated spark.v1 messages and re-framed (snapshot.proto).
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <functional>
+#include <limits>
 
 #include <zlib.h>
 
@@ -99,7 +101,7 @@ TEST_CASE("a snapshot whose records contradict each other is refused as corrupt"
         require_refused(
             [](auto& r) {
                 auto* c = r[static_cast<std::size_t>(chunk_of(r, "soma/potential"))].mutable_chunk();
-                c->mutable_data()->append("0123");
+                c->set_size(c->size() + 4);
             },
             "is out of order");
     }
@@ -153,4 +155,182 @@ TEST_CASE("a snapshot whose records contradict each other is refused as corrupt"
         require_refused([](auto& r) { r[0].mutable_header()->mutable_node(2)->set_fingerprint(12345); },
                         "is corrupt: node 'soma' does not match its fingerprint");
     }
+}
+
+namespace {
+
+// The lif.txtpb network: drive -> Poisson input -> recurrent lif_neuron pool (N2N delays, sparse synapses).
+graph::Network lif_network() {
+    graph::Network net;
+    net.seed = 0;
+    net.dt = 1.0;
+    net.add("drive", "constant_source", {{"units", Value::List{100}}, {"kind", "float"}, {"value", 1.0}})
+        .add("input", "poisson_spiker", {{"max_freq", 50.0}})
+        .add("pool", "lif_neuron",
+             {{"units", Value::List{200}},
+              {"inhibitory_rate", 0.5},
+              {"synapses.kernel.scale", 300.0},
+              {"synapses.kernel.density", 0.2}})
+        .connect("drive.output", "input.signal")
+        .connect("input.spikes", "pool.in_spikes")
+        .connect("pool.out_spikes", "pool.in_spikes");
+    return net;
+}
+
+// The bytes a chunk carries, and new bytes for it (deflated as the library stores them).
+std::string inflated(const pb::ChunkSnapshot& chunk) {
+    std::string out(chunk.size(), '\0');
+    uLongf size = out.size();
+    REQUIRE(uncompress(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(chunk.deflated().data()),
+                       chunk.deflated().size()) == Z_OK);
+    REQUIRE(size == out.size());
+    return out;
+}
+void set_bytes(pb::ChunkSnapshot& chunk, const std::string& bytes) {
+    uLongf size = compressBound(bytes.size());
+    std::string out(size, '\0');
+    REQUIRE(compress(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(bytes.data()),
+                     bytes.size()) == Z_OK);
+    out.resize(size);
+    chunk.set_size(bytes.size());
+    chunk.set_deflated(out);
+}
+
+template <class T>
+void set_element(std::vector<pb::SnapshotRecordProto>& records, std::string_view array, std::size_t element, T value) {
+    auto* chunk = records[static_cast<std::size_t>(chunk_of(records, array))].mutable_chunk();
+    std::string data = inflated(*chunk);
+    REQUIRE(data.size() >= (element + 1) * sizeof(T));
+    std::memcpy(data.data() + element * sizeof(T), &value, sizeof(T));
+    set_bytes(*chunk, data);
+}
+
+// A snapshot of `net` after 30 steps whose element `element` of `array` is set to `value` (checksums
+// recomputed, as a hostile user would) is refused naming the node and field; the target is untouched.
+template <class T>
+void require_out_of_range(const graph::Network& net, std::string_view array, std::size_t element, T value,
+                          const std::string& message,
+                          const std::function<void(std::vector<pb::SnapshotRecordProto>&)>& also = {},
+                          const std::map<std::string, PortSpec>& specs = {}) {
+    graph::BuildOptions options;
+    options.registry = &snapshot_registry();
+    auto source = Simulation::build(net, specs, options);
+    source.run(30);
+    auto records = decode(snapshot_bytes(source));
+    set_element(records, array, element, value);
+    if (also) also(records);
+    const std::string bytes = encode(records);
+
+    auto target = Simulation::build(net, specs, options);
+    auto twin = Simulation::build(net, specs, options);
+    target.run(7);
+    twin.run(7);
+    const State before = state_of(target);
+    REQUIRE_THROWS_AS(load_bytes(target, bytes), SnapshotError);
+    REQUIRE_THROWS_WITH(load_bytes(target, bytes),
+                        Contains("snapshot 'memory': holds values this network cannot take") && Contains(message));
+    CHECK(state_of(target) == before);
+    target.run(20);
+    twin.run(20);
+    CHECK(state_of(target) == state_of(twin));
+}
+
+}  // namespace
+
+TEST_CASE("a snapshot with valid checksums but an impossible position or counter or code is refused before it is applied",
+          "[serialization][snapshot][records]") {
+    SECTION("a delay line's write position past its rows (the lif.txtpb case)") {
+        require_out_of_range(lif_network(), "pool.delays/index", 0, std::int32_t{262},
+                             "node 'pool.delays', field 'index': 262 is outside 0..");
+        require_out_of_range(lif_network(), "pool.delays/index", 0, std::int32_t{-1},
+                             "node 'pool.delays', field 'index': -1 is outside 0..");
+    }
+    SECTION("a per-synapse delay line's write position") {
+        require_out_of_range(delayed_synapse_network("rd_traced_synapses", {{"trace_mode", "per_synapse"}}),
+                             "syn/delay_line.index", 0, std::int32_t{4},
+                             "node 'syn', field 'delay_line.index': 4 is outside 0..3 in this network");
+    }
+    SECTION("a dense delay ring's slot") {
+        require_out_of_range(delayed_synapse_network("linear_synapses", {{"layout", "dense"}}), "syn/delay_ring_index", 0,
+                             std::int32_t{5}, "node 'syn', field 'delay_ring_index': 5 is outside 0..4 in this network");
+    }
+    SECTION("a spike in flight with an impossible code") {
+        require_out_of_range(delayed_synapse_network("linear_synapses", {{"layout", "sparse"}}), "syn/delay_spikes", 17,
+                             std::uint8_t{0x81},
+                             "node 'syn', field 'delay_spikes': 129 at element 17 is outside 0..3 in this network");
+    }
+    SECTION("a source's step counter that is negative") {
+        require_out_of_range(delayed_synapse_network("linear_synapses", {}), "step/step", 0, std::int64_t{-2},
+                             "node 'step', field 'step': 18446744073709551614 is outside 0..4611686018427387904");
+    }
+    SECTION("the simulation's step counter near overflow (both copies agree)") {
+        const std::int64_t huge = std::numeric_limits<std::int64_t>::max();
+        require_out_of_range(delayed_synapse_network("linear_synapses", {}), "@step", 0, huge,
+                             "'@step': 9223372036854775807 is outside 0..4611686018427387904",
+                             [&](auto& r) { r[0].mutable_header()->set_step(huge); });
+    }
+    SECTION("an inhibition mask that is not 0 or 1, and a previous-step spike code") {
+        require_out_of_range(small_network(), "mask/mask", 1, std::uint8_t{7},
+                             "node 'mask', field 'mask': 7 at element 1 is outside 0..1 in this network", {},
+                             small_specs());
+        require_out_of_range(small_network(), "soma.spikes@previous", 2, std::uint8_t{200},
+                             "'soma.spikes@previous': 200 at element 2 is outside 0..3 in this network", {},
+                             small_specs());
+    }
+    SECTION("every element out of range is counted") {
+        require_out_of_range(small_network(), "mask/mask", 0, std::uint16_t{0x0909},
+                             "node 'mask', field 'mask': 9 at element 0 is outside 0..1 in this network (and 1 more element)",
+                             {}, small_specs());
+    }
+}
+
+TEST_CASE("a chunk that does not inflate to its size is refused as corrupt", "[serialization][snapshot][records]") {
+    SECTION("deflated bytes that are not a zlib stream") {
+        require_refused([](auto& r) { r[static_cast<std::size_t>(chunk_of(r, "soma/potential"))].mutable_chunk()->set_deflated("0123"); },
+                        "is corrupt: chunk");
+    }
+    SECTION("a stream that inflates to fewer bytes than the chunk claims") {
+        require_refused(
+            [](auto& r) {
+                auto& chunk = *r[static_cast<std::size_t>(chunk_of(r, "soma/potential"))].mutable_chunk();
+                const std::string bytes = inflated(chunk);
+                set_bytes(chunk, bytes.substr(0, bytes.size() - 1));
+                chunk.set_size(bytes.size());
+            },
+            "(array 'soma/potential') does not inflate to its 12 bytes");
+    }
+    SECTION("a stream that inflates to more bytes than the chunk claims") {
+        require_refused(
+            [](auto& r) {
+                auto& chunk = *r[static_cast<std::size_t>(chunk_of(r, "soma/potential"))].mutable_chunk();
+                const std::string bytes = inflated(chunk);
+                set_bytes(chunk, bytes + "more");
+                chunk.set_size(bytes.size());
+            },
+            "(array 'soma/potential') does not inflate to its 12 bytes");
+    }
+}
+
+TEST_CASE("a snapshot of format version 1 (raw chunks) is refused naming both versions",
+          "[serialization][snapshot][records]") {
+    // Re-create what version 1 wrote: the same records, each chunk's bytes raw in field 3 ("data").
+    auto source = Simulation::build(small_network(), small_specs(), snapshot_options());
+    source.run(9);
+    auto records = decode(snapshot_bytes(source));
+    records[0].mutable_header()->set_format_version(1);
+    for (auto& r : records) {
+        if (!r.has_chunk()) continue;
+        const std::string raw = inflated(r.chunk());
+        r.mutable_chunk()->clear_size();
+        r.mutable_chunk()->clear_deflated();
+        r.mutable_chunk()->GetReflection()->MutableUnknownFields(r.mutable_chunk())->AddLengthDelimited(3, raw);
+    }
+    const std::string bytes = encode(records);
+    auto target = Simulation::build(small_network(), small_specs(), snapshot_options());
+    const State before = state_of(target);
+    REQUIRE_THROWS_AS(load_bytes(target, bytes), SnapshotError);
+    REQUIRE_THROWS_WITH(load_bytes(target, bytes),
+                        Contains("snapshot 'memory': has format version 1 (written by spark ") &&
+                            Contains("this build of spark reads version 2 only"));
+    CHECK(state_of(target) == before);
 }

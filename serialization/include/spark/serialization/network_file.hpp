@@ -76,6 +76,14 @@ NetworkFile load_network_file(const std::filesystem::path& path);
 // diagnostics' messages end with the file and line of the statement each comes from.
 graph::Simulation build_simulation(const NetworkFile& file, graph::BuildOptions options = {});
 
+// Which neuron templates are the user's, decided here for network files, snapshots and the spark program
+// alike: every template of `registry` that is not a built-in one (same name and same content). A
+// built-in template the user changed is the user's.
+std::vector<graph::NeuronTemplate> user_templates(const graph::TemplateRegistry& registry);
+// The templates a network with the user's templates `user` is built with: the built-in ones, each
+// replaced by the user's template of the same name if there is one, then the user's others in order.
+graph::TemplateRegistry templates_with_builtins(const std::vector<graph::NeuronTemplate>& user);
+
 // Writes a network (and the given user templates, if any) back as text; parse(write(x)) == x, and
 // write(parse(text)) is a fixed point of parse-then-write. Top-level `param` overrides of a file are
 // written inside their nodes (or as set_everywhere), where Network::set put them.

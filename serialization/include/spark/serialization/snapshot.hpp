@@ -36,7 +36,7 @@
 namespace spark::serialization {
 
 // The snapshot format version this build reads and writes.
-inline constexpr unsigned snapshot_format_version = 1;
+inline constexpr unsigned snapshot_format_version = 2;  // 2: chunks deflated (1: raw)
 // The largest number of array bytes in one chunk record.
 inline constexpr std::size_t snapshot_chunk_bytes = std::size_t{16} << 20;
 

@@ -143,7 +143,7 @@ public:
     BuildResult build(const BuildContext& ctx) override;
     void step(const StepContext& ctx) override;
     void reset() override { step_ = 0; }
-    void visit_state(StateVisitor& v) override { v("step", step_); }
+    void visit_state(StateVisitor& v) override { v("step", step_, valid_step_count); }
 
 private:
     PayloadKind kind_ = PayloadKind::current;
@@ -168,7 +168,7 @@ public:
     BuildResult build(const BuildContext& ctx) override;
     void step(const StepContext& ctx) override;
     void reset() override { step_ = 0; }
-    void visit_state(StateVisitor& v) override { v("step", step_); }
+    void visit_state(StateVisitor& v) override { v("step", step_, valid_step_count); }
 
     std::size_t rows() const noexcept { return rows_; }
     std::size_t columns() const noexcept { return columns_; }  // value columns (without the time)

@@ -42,7 +42,7 @@ public:
     BuildResult build(const BuildContext& ctx) override;
     void step(const StepContext&) override {}
     void reset() override {}
-    void visit_state(StateVisitor& v) override { v("mask", mask_); }
+    void visit_state(StateVisitor& v) override { v("mask", mask_, ValidRange{0, 1}); }
     ArrayRef property(std::size_t) override { return {mask_.data(), mask_.size()}; }
 
     std::span<const std::uint8_t> mask() const noexcept { return mask_; }

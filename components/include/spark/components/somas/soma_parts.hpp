@@ -75,7 +75,7 @@ public:
     // "cooldown") when cooldown / dt rounds to more than max_cooldown_steps.
     void build(std::span<const float> cooldown, double dt, const ConfigWhere& where);
     void reset() noexcept { counter_ = cooldown_; }
-    void visit(StateVisitor& v) { v("refractory", counter_); }
+    void visit(StateVisitor& v) { v("refractory", counter_, ValidRange{0, saturated}); }  // every count is valid
 
     std::uint16_t* counters() noexcept { return counter_.data(); }
     const std::uint16_t* cooldown_steps() const noexcept { return cooldown_.data(); }

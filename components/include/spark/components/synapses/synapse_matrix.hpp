@@ -149,7 +149,8 @@ public:
     // "kernel" (dense, f32 [n_post x n_pre]) or "kernel_values" (sparse, f32 [nonzeros], in storage
     // order); with delays, dense: "delay_ring" (f32 [(B+1) x n_post]) and "delay_ring_index" (i32); sparse:
     // "delay_spikes" (u8 [B x n_pre]: row a holds the spike codes of the step a steps before the last one,
-    // the spikes still in flight).
+    // the spikes still in flight). A read visit changes nothing; the spikes in flight are rebuilt from
+    // the codes only after a writing visit.
     void visit_state(StateVisitor& v);
 
     std::size_t connectivity_bytes() const noexcept;
@@ -169,6 +170,8 @@ private:
               std::span<const std::uint16_t> delays);
     // Sparse layout: new weights for the stored synapses (targets and delays unchanged).
     void store_weights(std::span<const float> weights);
+    // Sparse layout: store_weights() unless every weight is bit for bit the stored one.
+    void store_weights_if_changed(std::span<const float> weights);
     // Sparse layout: the fields of stored synapse e, and the bytes of a record.
     float stored_weight(std::uint32_t e) const noexcept;
     std::uint16_t stored_target(std::uint32_t e) const noexcept;
@@ -184,6 +187,9 @@ private:
     // Sparse layout: puts the spike (unit, sign) emitted at step `emitted` in flight in every chunk where
     // it has synapses of delay > `delivered` (0 for a spike of this step; more after a snapshot load).
     void put_in_flight(std::uint32_t unit, float sign, std::uint32_t emitted, std::size_t delivered);
+    // Sparse with delays: the spikes in flight as codes [B x n_pre] (row a: emitted a + 1 steps ago), and back.
+    std::vector<std::uint8_t> in_flight_codes() const;
+    void put_in_flight_from(std::span<const std::uint8_t> codes);
 
     Layout layout_ = Layout::dense;
     std::size_t n_post_ = 0, n_pre_ = 0, delay_steps_ = 0, chunk_ = 1, tasks_ = 0;
