@@ -172,7 +172,7 @@ Simulation Simulation::build(const Network& network, const std::map<std::string,
                     }
                 }
     for (auto& b : impl->buffers)
-        if (b.spec.kind == PayloadKind::spikes && !b.spec.per_synapse && b.spec.size() < SpikeIndex::max_units)
+        if (b.spec.kind == PayloadKind::spikes && b.spec.size() < SpikeIndex::max_units)
             for (std::size_t p = 0; p < (b.doubled ? 2u : 1u); ++p)
                 b.spike_index[p] = std::make_unique<SpikeIndex>(b.spec.size());
     // Bind every input and output, for both step parities.
