@@ -1,5 +1,10 @@
 #include <spark/components/plasticity/quadruplet_rule_tensor.hpp>
 
+#include <bit>
+#include <cmath>
+
+#include <spark/components/reference_mode.hpp>
+
 namespace spark::components::plasticity {
 
 namespace {
@@ -30,53 +35,135 @@ QuadrupletRuleTensor::QuadrupletRuleTensor(Config config, std::string instance)
     max_clip_ = table_of(config_.max_clip);
 }
 
+bool QuadrupletRuleTensor::pre_inhibitory(std::size_t p, std::size_t q) const noexcept {
+    return !layout_.pre_mask.empty() && layout_.pre_mask[p * layout_.pre_stride + q] != 0;
+}
+
 void QuadrupletRuleTensor::build_rule(const BuildContext& ctx, const RuleLayout& layout) {
+    reference_ = dense_reference();
     // type[p, q] = 2 I_post[p] + I_pre[q]; a per-synapse pre mask is read at (p, q).
     const std::size_t n_post = layout.n_post, n_pre = layout.n_pre;
     types_.assign(layout.kernel_size(), excitatory_excitatory);
     for (std::size_t p = 0; p < n_post; ++p) {
         const bool post_inhibitory = !layout.post_mask.empty() && layout.post_mask[p] != 0;
-        for (std::size_t q = 0; q < n_pre; ++q) {
-            const bool pre_inhibitory = !layout.pre_mask.empty() && layout.pre_mask[p * layout.pre_stride + q] != 0;
-            types_[p * n_pre + q] = static_cast<std::uint8_t>((post_inhibitory ? 2 : 0) + (pre_inhibitory ? 1 : 0));
-        }
+        for (std::size_t q = 0; q < n_pre; ++q)
+            types_[p * n_pre + q] = static_cast<std::uint8_t>((post_inhibitory ? 2 : 0) + (pre_inhibitory(p, q) ? 1 : 0));
     }
     const Table pre_tau = table_of(config_.pre_tau), post_tau = table_of(config_.post_tau);
-    std::vector<float> pre_taus(types_.size()), post_taus(types_.size());
-    for (std::size_t i = 0; i < types_.size(); ++i) {
-        pre_taus[i] = pre_tau[types_[i]];
-        post_taus[i] = post_tau[types_[i]];
-    }
+    std::vector<float> pre_taus(types_.size());
+    for (std::size_t i = 0; i < types_.size(); ++i) pre_taus[i] = pre_tau[types_[i]];
     pre_trace_ = inverse_tau_tracer(types_.size(), pre_taus, ctx.dt);
-    post_trace_ = inverse_tau_tracer(types_.size(), post_taus, ctx.dt);
-    input_.assign(types_.size(), 0.0f);
+    for (std::size_t t = 0; t < 4; ++t) {
+        // What the Tracer computes from tau and inverse_tau_tracer's scale 1 / tau.
+        pre_decay_[t] = static_cast<float>(std::exp(-ctx.dt / static_cast<double>(pre_tau[t])));
+        pre_scale_[t] = 1.0f / pre_tau[t];
+        clip_bits_[t] = std::bit_cast<std::uint32_t>(max_clip_[t]);
+    }
+    finite_tables_ = std::isfinite(static_cast<float>(config_.eta));
+    for (const Table* table : {&alpha_, &beta_, &gamma_, &delta_, &pre_decay_, &pre_scale_})
+        for (float v : *table) finite_tables_ = finite_tables_ && std::isfinite(v);
+    if (reference_) {
+        std::vector<float> post_taus(types_.size());
+        for (std::size_t i = 0; i < types_.size(); ++i) post_taus[i] = post_tau[types_[i]];
+        post_trace_ = inverse_tau_tracer(types_.size(), post_taus, ctx.dt);
+        input_.assign(types_.size(), 0.0f);
+        return;
+    }
+    // y per (post unit, pre type): element 2 p + I_pre.
+    std::vector<float> post_taus(2 * n_post);
+    for (std::size_t p = 0; p < n_post; ++p) {
+        const bool post_inhibitory = !layout.post_mask.empty() && layout.post_mask[p] != 0;
+        for (std::size_t k = 0; k < 2; ++k) post_taus[2 * p + k] = post_tau[(post_inhibitory ? 2 : 0) + k];
+    }
+    post_trace_ = inverse_tau_tracer(2 * n_post, post_taus, ctx.dt);
+    input_.assign(2 * n_post, 0.0f);
 }
 
-void QuadrupletRuleTensor::update(const RuleStep& s) {
+void QuadrupletRuleTensor::reference_row(const RuleStep& s, std::size_t p, float rate, const float* y,
+                                         std::size_t y_stride) const noexcept {
+    // y kernel-shaped (y_stride 0: y[i]) or per (post unit, pre type) (y_stride 2: y[2 p + I_pre]).
+    const float dt = dt_;
+    const std::size_t n_pre = layout_.n_pre;
+    const float s_post = spiked(s.post[p]);
+    const std::uint8_t* s_pre = s.pre + p * layout_.pre_stride;
+    const float* x = pre_trace_.trace().data();
+    for (std::size_t q = 0; q < n_pre; ++q) {
+        const std::size_t i = p * n_pre + q;
+        const std::uint8_t t = types_[i];
+        const float y_i = y_stride == 0 ? y[i] : y[2 * p + (t & 1u)];
+        const float pre = spiked(s_pre[q]);
+        const float sum = alpha_[t] * pre + beta_[t] * y_i * pre + gamma_[t] * s_post + delta_[t] * x[i] * s_post;
+        const float k = s.kernel[i] + dt * (rate * sum);
+        s.out[i] = std::min(std::max(k, 0.0f), max_clip_[t]);
+    }
+}
+
+void QuadrupletRuleTensor::update_reference(const RuleStep& s) {
     spread_pre(s, input_);
     pre_trace_.step(input_);
     spread_post(s, input_);
     post_trace_.step(input_);
+    const float eta = static_cast<float>(config_.eta);
+    const float* y = post_trace_.trace().data();
+    for_rows(s, [&](std::size_t p0, std::size_t p1) {
+        for (std::size_t p = p0; p < p1; ++p) reference_row(s, p, eta * factor_at(s, p), y, 0);  // eta m (no baseline)
+    });
+}
 
-    const float eta = static_cast<float>(config_.eta), dt = dt_;
-    const std::size_t n_pre = layout_.n_pre, stride = layout_.pre_stride;
-    const float* x = pre_trace_.trace().data();
+bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rate) noexcept {
+    // One pass: advance x, copy K, and check that every K is one the reference leaves unchanged (and x
+    // finite). Returns false when the row must be computed in full (x is advanced either way).
+    const std::size_t n_pre = layout_.n_pre;
+    const std::size_t row = p * n_pre;
+    const std::uint8_t* s_pre = s.pre + p * layout_.pre_stride;
+    const std::uint8_t* types = types_.data() + row;
+    float* x = pre_trace_.trace().data() + row;
+    const float* k = s.kernel + row;
+    float* out = s.out + row;
+    const float base = 0.0f;  // the Tracer's base (written out: 0 + d (x - 0) is the Tracer's rounding)
+    std::uint32_t unchanged = 1, arrived = 0;
+    for (std::size_t q = 0; q < n_pre; ++q) {
+        const std::uint8_t t = types[q];
+        const std::uint8_t code = s_pre[q] & spike::bit;
+        x[q] = base + pre_decay_[t] * (x[q] - base) + pre_scale_[t] * static_cast<float>(code);
+        out[q] = k[q];
+        unchanged &= static_cast<std::uint32_t>(std::bit_cast<std::uint32_t>(k[q]) <= clip_bits_[t]);
+        unchanged &= static_cast<std::uint32_t>((std::bit_cast<std::uint32_t>(x[q]) & 0x7f800000u) != 0x7f800000u);
+        arrived |= code;
+    }
+    const float* y = post_trace_.trace().data() + 2 * p;
+    if (!unchanged || !finite_tables_ || !std::isfinite(rate) || !std::isfinite(y[0]) || !std::isfinite(y[1]))
+        return false;
+    if (rate == 0.0f) return true;             // every dK is 0 times a finite sum: +-0
+    if (s.post[p] & spike::bit) return false;  // the whole row changes
+    if (!arrived) return true;
+    // Only the synapses where a spike arrived (s_post = 0): the reference's formula at those.
+    const float dt = dt_;
+    for (std::size_t q = 0; q < n_pre; ++q) {
+        if (!(s_pre[q] & spike::bit)) continue;
+        const std::uint8_t t = types[q];
+        const float pre = 1.0f, s_post = 0.0f;
+        const float sum = alpha_[t] * pre + beta_[t] * y[t & 1u] * pre + gamma_[t] * s_post + delta_[t] * x[q] * s_post;
+        const float kq = k[q] + dt * (rate * sum);
+        out[q] = std::min(std::max(kq, 0.0f), max_clip_[t]);
+    }
+    return true;
+}
+
+void QuadrupletRuleTensor::update(const RuleStep& s) {
+    if (reference_) {
+        update_reference(s);
+        return;
+    }
+    // y per (post unit, pre type): both elements of post unit p get its spike.
+    for (std::size_t p = 0; p < layout_.n_post; ++p) input_[2 * p] = input_[2 * p + 1] = spiked(s.post[p]);
+    post_trace_.step(input_);
+    const float eta = static_cast<float>(config_.eta);
     const float* y = post_trace_.trace().data();
     for_rows(s, [&](std::size_t p0, std::size_t p1) {
         for (std::size_t p = p0; p < p1; ++p) {
             const float rate = eta * factor_at(s, p);  // eta m (no baseline)
-            const float s_post = spiked(s.post[p]);
-            const std::uint8_t* s_pre = s.pre + p * stride;
-            const std::size_t row = p * n_pre;
-            for (std::size_t q = 0; q < n_pre; ++q) {
-                const std::size_t i = row + q;
-                const std::uint8_t t = types_[i];
-                const float pre = spiked(s_pre[q]);
-                const float sum = alpha_[t] * pre + beta_[t] * y[i] * pre + gamma_[t] * s_post +
-                                  delta_[t] * x[i] * s_post;
-                const float k = s.kernel[i] + dt * (rate * sum);
-                s.out[i] = std::min(std::max(k, 0.0f), max_clip_[t]);
-            }
+            if (!event_row(s, p, rate)) reference_row(s, p, rate, y, 2);
         }
     });
 }
