@@ -157,3 +157,36 @@ TEST_CASE("QuadrupletRuleTensor event form equals the dense reference bit for bi
         compare_forms(d, 9, {{"post_trace", tensor_post_trace}});
     }
 }
+
+TEST_CASE("HebbianRule event form equals the dense reference bit for bit, per-synapse and synchronous pre spikes",
+          "[plasticity][event_form]") {
+    constexpr std::size_t P = 20, N = 45;
+    compare_forms(Case{"hebbian_rule", {{"eta", 0.05}}, spike_spec({P, N}, true), spike_spec({P}), std::nullopt}, 21);
+    compare_forms(Case{"hebbian_rule", {{"eta", 0.05}, {"pre_tau", 7.0}}, spike_spec({N}), spike_spec({P}), std::nullopt},
+                  22);
+    SECTION("eta = 0 and a negative eta") {
+        compare_forms(Case{"hebbian_rule", {{"eta", 0.0}}, spike_spec({P, N}, true), spike_spec({P}), std::nullopt}, 23);
+        compare_forms(Case{"hebbian_rule", {{"eta", -0.2}}, spike_spec({N}), spike_spec({P}), std::nullopt}, 24);
+    }
+}
+
+TEST_CASE("ThreeFactorHebbianRule and QuadrupletRule event forms equal the dense reference bit for bit",
+          "[plasticity][event_form]") {
+    constexpr std::size_t P = 18, N = 33;
+    for (const Shape factor_shape : {Shape{1}, Shape{P}}) {
+        compare_forms(Case{"three_factor_hebbian_rule", {}, spike_spec({P, N}, true), spike_spec({P}),
+                           float_spec(factor_shape)},
+                      31);
+        compare_forms(Case{"quadruplet_rule", {{"q_alpha", -0.5}, {"q_delta", 2.0}}, spike_spec({P, N}, true),
+                           spike_spec({P}), float_spec(factor_shape)},
+                      32);
+        compare_forms(Case{"quadruplet_rule", {}, spike_spec({N}), spike_spec({P}), float_spec(factor_shape)}, 33);
+    }
+}
+
+TEST_CASE("OjaRule and ZenkeRule stay dense and give the same results under either mode",
+          "[plasticity][event_form]") {
+    constexpr std::size_t P = 10, N = 25;
+    compare_forms(Case{"oja_rule", {}, spike_spec({P, N}, true), spike_spec({P}), std::nullopt, 0.05, 0.05, 300}, 41);
+    compare_forms(Case{"zenke_rule", {}, spike_spec({N}), spike_spec({P}), std::nullopt, 0.05, 0.05, 300}, 42);
+}
