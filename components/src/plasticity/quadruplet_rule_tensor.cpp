@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cmath>
+#include <cstring>
 
 #include <spark/components/reference_mode.hpp>
 
@@ -48,6 +49,16 @@ void QuadrupletRuleTensor::build_rule(const BuildContext& ctx, const RuleLayout&
         const bool post_inhibitory = !layout.post_mask.empty() && layout.post_mask[p] != 0;
         for (std::size_t q = 0; q < n_pre; ++q)
             types_[p * n_pre + q] = static_cast<std::uint8_t>((post_inhibitory ? 2 : 0) + (pre_inhibitory(p, q) ? 1 : 0));
+    }
+    // The pre types row by row, stored once when every row has the same (N2N delays broadcast the mask).
+    pre_types_.assign(n_pre, 0);
+    for (std::size_t q = 0; q < n_pre; ++q) pre_types_[q] = types_[q] & 1u;
+    pre_types_shared_ = true;
+    for (std::size_t i = n_pre; i < types_.size() && pre_types_shared_; ++i)
+        pre_types_shared_ = (types_[i] & 1u) == pre_types_[i % n_pre];
+    if (!pre_types_shared_) {
+        pre_types_.resize(types_.size());
+        for (std::size_t i = 0; i < types_.size(); ++i) pre_types_[i] = types_[i] & 1u;
     }
     const Table pre_tau = table_of(config_.pre_tau), post_tau = table_of(config_.post_tau);
     std::vector<float> pre_taus(types_.size());
@@ -111,25 +122,36 @@ void QuadrupletRuleTensor::update_reference(const RuleStep& s) {
 }
 
 bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rate) noexcept {
-    // One pass: advance x, copy K, and check that every K is one the reference leaves unchanged (and x
-    // finite). Returns false when the row must be computed in full (x is advanced either way).
+    // Advance x, copy K, and check that every K is one the reference leaves unchanged (and x finite), in
+    // loops the compiler vectorises: the post type is the row's, the pre type selects between two
+    // values. Returns false when the row must be computed in full (x is advanced either way).
     const std::size_t n_pre = layout_.n_pre;
     const std::size_t row = p * n_pre;
     const std::uint8_t* s_pre = s.pre + p * layout_.pre_stride;
-    const std::uint8_t* types = types_.data() + row;
+    const std::uint8_t* pre_types = pre_type_row(p);
+    const std::size_t post_type = types_[row] & 2u;
+    const float d0 = pre_decay_[post_type], d1 = pre_decay_[post_type + 1];
+    const float c0 = pre_scale_[post_type], c1 = pre_scale_[post_type + 1];
+    const std::uint32_t l0 = clip_bits_[post_type], l1 = clip_bits_[post_type + 1];
     float* x = pre_trace_.trace().data() + row;
     const float* k = s.kernel + row;
     float* out = s.out + row;
     const float base = 0.0f;  // the Tracer's base (written out: 0 + d (x - 0) is the Tracer's rounding)
-    std::uint32_t unchanged = 1, arrived = 0;
+    std::uint32_t arrived = 0, unchanged = 1;
     for (std::size_t q = 0; q < n_pre; ++q) {
-        const std::uint8_t t = types[q];
-        const std::uint8_t code = s_pre[q] & spike::bit;
-        x[q] = base + pre_decay_[t] * (x[q] - base) + pre_scale_[t] * static_cast<float>(code);
-        out[q] = k[q];
-        unchanged &= static_cast<std::uint32_t>(std::bit_cast<std::uint32_t>(k[q]) <= clip_bits_[t]);
-        unchanged &= static_cast<std::uint32_t>((std::bit_cast<std::uint32_t>(x[q]) & 0x7f800000u) != 0x7f800000u);
+        const std::uint32_t code = s_pre[q] & spike::bit;
+        const bool inhibitory = pre_types[q] != 0;
+        const float spike_value = static_cast<float>(static_cast<std::int32_t>(code));  // signed: vectorises
+        x[q] = base + (inhibitory ? d1 : d0) * (x[q] - base) + (inhibitory ? c1 : c0) * spike_value;
         arrived |= code;
+    }
+    std::memcpy(out, k, n_pre * sizeof(float));
+    for (std::size_t q = 0; q < n_pre; ++q) {
+        std::uint32_t kb, xb;
+        std::memcpy(&kb, k + q, 4);
+        std::memcpy(&xb, x + q, 4);
+        unchanged &= static_cast<std::uint32_t>(kb <= (pre_types[q] ? l1 : l0)) &
+                     static_cast<std::uint32_t>((xb & 0x7f800000u) != 0x7f800000u);
     }
     const float* y = post_trace_.trace().data() + 2 * p;
     if (!unchanged || !finite_tables_ || !std::isfinite(rate) || !std::isfinite(y[0]) || !std::isfinite(y[1]))
@@ -139,14 +161,13 @@ bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rat
     if (!arrived) return true;
     // Only the synapses where a spike arrived (s_post = 0): the reference's formula at those.
     const float dt = dt_;
-    for (std::size_t q = 0; q < n_pre; ++q) {
-        if (!(s_pre[q] & spike::bit)) continue;
-        const std::uint8_t t = types[q];
+    for_each_arrival(s_pre, n_pre, [&](std::size_t q) {
+        const std::size_t t = post_type + pre_types[q];
         const float pre = 1.0f, s_post = 0.0f;
         const float sum = alpha_[t] * pre + beta_[t] * y[t & 1u] * pre + gamma_[t] * s_post + delta_[t] * x[q] * s_post;
         const float kq = k[q] + dt * (rate * sum);
         out[q] = std::min(std::max(kq, 0.0f), max_clip_[t]);
-    }
+    });
     return true;
 }
 

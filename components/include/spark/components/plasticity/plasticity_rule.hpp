@@ -42,6 +42,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <vector>
 
@@ -75,6 +76,21 @@ RuleLayout check_rule_inputs(const Component& rule, const BuildContext& ctx, boo
 // Copies the kernel row k[0, n) to out and returns whether K + (+-0) and the clip to [0, upper] leave
 // every weight unchanged: bits(K) <= upper_bits (the bits of upper >= 0) as unsigned integers.
 bool copy_unchanged_row(const float* k, float* out, std::size_t n, std::uint32_t upper_bits) noexcept;
+// f(q) for every q in [0, n) whose code has the spike bit, in increasing q (eight codes at a time:
+// arrivals are rare).
+template <class F>
+void for_each_arrival(const std::uint8_t* codes, std::size_t n, F&& f) {
+    std::size_t q = 0;
+    for (; q + 8 <= n; q += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, codes + q, 8);
+        if ((word & 0x0101010101010101ull) == 0) continue;
+        for (std::size_t b = 0; b < 8; ++b)
+            if (codes[q + b] & spike::bit) f(q + b);
+    }
+    for (; q < n; ++q)
+        if (codes[q] & spike::bit) f(q);
+}
 // Whether every value of v[0, n) is finite.
 bool all_finite(const float* v, std::size_t n) noexcept;
 
@@ -255,8 +271,7 @@ protected:
                 if (!unchanged || (r != 0.0f && fired)) {
                     for (std::size_t q = 0; q < n_pre; ++q) element(p, q, r);
                 } else if (r != 0.0f && arrived) {  // s_post = 0: only where a pre spike arrived
-                    for (std::size_t q = 0; q < n_pre; ++q)
-                        if (s_pre[q] & spike::bit) element(p, q, r);
+                    for_each_arrival(s_pre, n_pre, [&](std::size_t q) { element(p, q, r); });
                 }
             }
         });

@@ -94,6 +94,10 @@ private:
     // Whether the presynaptic element of synapse (p, q) is inhibitory (the pre mask; empty = excitatory).
     bool pre_inhibitory(std::size_t p, std::size_t q) const noexcept;
     bool event_row(const RuleStep& s, std::size_t p, float rate) noexcept;  // false: compute the row in full
+    // The pre types (0/1) of the synapses of row p.
+    const std::uint8_t* pre_type_row(std::size_t p) const noexcept {
+        return pre_types_.data() + (pre_types_shared_ ? 0 : p * layout_.n_pre);
+    }
     void reference_row(const RuleStep& s, std::size_t p, float rate, const float* y, std::size_t y_stride) const noexcept;
 
     Table alpha_{}, beta_{}, gamma_{}, delta_{}, max_clip_{};
@@ -102,6 +106,8 @@ private:
     bool reference_ = false;
     bool finite_tables_ = true;
     std::vector<std::uint8_t> types_;
+    std::vector<std::uint8_t> pre_types_;  // I_pre per synapse: one row when all rows share it, else all
+    bool pre_types_shared_ = true;
     Tracer pre_trace_, post_trace_;
     std::vector<float> input_;  // scratch: a trace input (kernel-shaped in the reference, n_post x 2 here)
 };
