@@ -9,6 +9,35 @@
 namespace spark::components::plasticity {
 
 namespace {
+// x <- 0 + d (x - 0) + c s for one row (the Tracer's operations, d and c per synapse), and whether a
+// spike arrived. Restrict pointers: the codes are bytes, which may alias anything otherwise.
+std::uint32_t advance_x_row(float* __restrict x, const std::uint8_t* __restrict codes, const float* __restrict decay,
+                            const float* __restrict scale, std::size_t n) noexcept {
+    const float base = 0.0f;
+    std::uint32_t arrived = 0;
+    for (std::size_t q = 0; q < n; ++q) {
+        const std::int32_t code = codes[q] & spike::bit;
+        x[q] = base + decay[q] * (x[q] - base) + scale[q] * static_cast<float>(code);
+        arrived |= static_cast<std::uint32_t>(code);
+    }
+    return arrived;
+}
+
+// Copies k to out; whether every k is in [+0, its limit] (compared on the bits) and every x finite.
+bool copy_checked_row(const float* __restrict k, float* __restrict out, const float* __restrict x,
+                      const std::uint32_t* __restrict limit_bits, std::size_t n) noexcept {
+    std::memcpy(out, k, n * sizeof(float));
+    std::uint32_t unchanged = 1;
+    for (std::size_t q = 0; q < n; ++q) {
+        std::uint32_t kb, xb;
+        std::memcpy(&kb, k + q, 4);
+        std::memcpy(&xb, x + q, 4);
+        unchanged &= static_cast<std::uint32_t>(kb <= limit_bits[q]) &
+                     static_cast<std::uint32_t>((xb & 0x7f800000u) != 0x7f800000u);
+    }
+    return unchanged != 0;
+}
+
 std::array<float, 4> table_of(const std::vector<double>& values) {
     return {static_cast<float>(values[0]), static_cast<float>(values[1]), static_cast<float>(values[2]),
             static_cast<float>(values[3])};
@@ -70,6 +99,8 @@ void QuadrupletRuleTensor::build_rule(const BuildContext& ctx, const RuleLayout&
         pre_scale_[t] = 1.0f / pre_tau[t];
         clip_bits_[t] = std::bit_cast<std::uint32_t>(max_clip_[t]);
     }
+    if (pre_types_shared_)
+        for (std::size_t post_type : {0u, 2u}) row_params_[post_type >> 1] = make_row_params(post_type, pre_types_.data());
     finite_tables_ = std::isfinite(static_cast<float>(config_.eta));
     for (const Table* table : {&alpha_, &beta_, &gamma_, &delta_, &pre_decay_, &pre_scale_})
         for (float v : *table) finite_tables_ = finite_tables_ && std::isfinite(v);
@@ -88,6 +119,22 @@ void QuadrupletRuleTensor::build_rule(const BuildContext& ctx, const RuleLayout&
     }
     post_trace_ = inverse_tau_tracer(2 * n_post, post_taus, ctx.dt);
     input_.assign(2 * n_post, 0.0f);
+}
+
+QuadrupletRuleTensor::RowParams QuadrupletRuleTensor::make_row_params(std::size_t post_type,
+                                                                       const std::uint8_t* pre_types) const {
+    RowParams r;
+    const std::size_t n = layout_.n_pre;
+    r.decay.resize(n);
+    r.scale.resize(n);
+    r.limit_bits.resize(n);
+    for (std::size_t q = 0; q < n; ++q) {
+        const std::size_t t = post_type + pre_types[q];
+        r.decay[q] = pre_decay_[t];
+        r.scale[q] = pre_scale_[t];
+        r.limit_bits[q] = clip_bits_[t];
+    }
+    return r;
 }
 
 void QuadrupletRuleTensor::reference_row(const RuleStep& s, std::size_t p, float rate, const float* y,
@@ -130,29 +177,19 @@ bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rat
     const std::uint8_t* s_pre = s.pre + p * layout_.pre_stride;
     const std::uint8_t* pre_types = pre_type_row(p);
     const std::size_t post_type = types_[row] & 2u;
-    const float d0 = pre_decay_[post_type], d1 = pre_decay_[post_type + 1];
-    const float c0 = pre_scale_[post_type], c1 = pre_scale_[post_type + 1];
-    const std::uint32_t l0 = clip_bits_[post_type], l1 = clip_bits_[post_type + 1];
+    // x's decay and scale and the clip limit of each synapse of the row: stored for each post type when
+    // every row has the same pre types, else made here.
+    const RowParams* params = &row_params_[post_type >> 1];
+    RowParams own;
+    if (!pre_types_shared_) {
+        own = make_row_params(post_type, pre_types);
+        params = &own;
+    }
     float* x = pre_trace_.trace().data() + row;
     const float* k = s.kernel + row;
     float* out = s.out + row;
-    const float base = 0.0f;  // the Tracer's base (written out: 0 + d (x - 0) is the Tracer's rounding)
-    std::uint32_t arrived = 0, unchanged = 1;
-    for (std::size_t q = 0; q < n_pre; ++q) {
-        const std::uint32_t code = s_pre[q] & spike::bit;
-        const bool inhibitory = pre_types[q] != 0;
-        const float spike_value = static_cast<float>(static_cast<std::int32_t>(code));  // signed: vectorises
-        x[q] = base + (inhibitory ? d1 : d0) * (x[q] - base) + (inhibitory ? c1 : c0) * spike_value;
-        arrived |= code;
-    }
-    std::memcpy(out, k, n_pre * sizeof(float));
-    for (std::size_t q = 0; q < n_pre; ++q) {
-        std::uint32_t kb, xb;
-        std::memcpy(&kb, k + q, 4);
-        std::memcpy(&xb, x + q, 4);
-        unchanged &= static_cast<std::uint32_t>(kb <= (pre_types[q] ? l1 : l0)) &
-                     static_cast<std::uint32_t>((xb & 0x7f800000u) != 0x7f800000u);
-    }
+    const std::uint32_t arrived = advance_x_row(x, s_pre, params->decay.data(), params->scale.data(), n_pre);
+    const bool unchanged = copy_checked_row(k, out, x, params->limit_bits.data(), n_pre);
     const float* y = post_trace_.trace().data() + 2 * p;
     if (!unchanged || !finite_tables_ || !std::isfinite(rate) || !std::isfinite(y[0]) || !std::isfinite(y[1]))
         return false;

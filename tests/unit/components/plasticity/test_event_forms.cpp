@@ -138,10 +138,15 @@ TEST_CASE("QuadrupletRuleTensor event form equals the dense reference bit for bi
     const auto unit_mask = random_mask(N, 0.3, 2);
     std::vector<std::uint8_t> pre_mask;  // N2N delays broadcast the input mask over the post dims
     for (std::size_t p = 0; p < P; ++p) pre_mask.insert(pre_mask.end(), unit_mask.begin(), unit_mask.end());
-    for (const Shape factor_shape : {Shape{1}, Shape{P}}) {
+    for (const Shape& factor_shape : {Shape{1}, Shape{P}}) {
         Case c{"quadruplet_rule_tensor", cards(), spike_spec({P, N}, true, pre_mask), spike_spec({P}, false, post_mask),
                float_spec(factor_shape)};
         compare_forms(c, 7, {{"post_trace", tensor_post_trace}});
+    }
+    SECTION("a per-synapse pre mask that differs between rows") {
+        Case c{"quadruplet_rule_tensor", cards(), spike_spec({P, N}, true, random_mask(P * N, 0.3, 5)),
+               spike_spec({P}, false, post_mask), float_spec({1})};
+        compare_forms(c, 10, {{"post_trace", tensor_post_trace}});
     }
 }
 
@@ -173,7 +178,7 @@ TEST_CASE("HebbianRule event form equals the dense reference bit for bit, per-sy
 TEST_CASE("ThreeFactorHebbianRule and QuadrupletRule event forms equal the dense reference bit for bit",
           "[plasticity][event_form]") {
     constexpr std::size_t P = 18, N = 33;
-    for (const Shape factor_shape : {Shape{1}, Shape{P}}) {
+    for (const Shape& factor_shape : {Shape{1}, Shape{P}}) {
         compare_forms(Case{"three_factor_hebbian_rule", {}, spike_spec({P, N}, true), spike_spec({P}),
                            float_spec(factor_shape)},
                       31);

@@ -100,7 +100,15 @@ private:
     }
     void reference_row(const RuleStep& s, std::size_t p, float rate, const float* y, std::size_t y_stride) const noexcept;
 
+    // Per synapse of a row: x's decay and scale and the bits of max_clip (event form).
+    struct RowParams {
+        std::vector<float> decay, scale;
+        std::vector<std::uint32_t> limit_bits;
+    };
+    RowParams make_row_params(std::size_t post_type, const std::uint8_t* pre_types) const;
+
     Table alpha_{}, beta_{}, gamma_{}, delta_{}, max_clip_{};
+    std::array<RowParams, 2> row_params_;  // for E and I post rows, when the pre types are shared
     Table pre_decay_{}, pre_scale_{};      // of x, per type (as its Tracer has them)
     std::array<std::uint32_t, 4> clip_bits_{};  // the bits of max_clip: K is left unchanged iff bits(K) <= these
     bool reference_ = false;
