@@ -43,6 +43,17 @@ void Tracer::step(std::span<const float> x) noexcept {
     for (std::size_t i = 0; i < n; ++i) t[i] = base(i) + decay_factor(i) * (t[i] - base(i)) + scale(i) * x[i];
 }
 
+void Tracer::step_range(std::size_t begin, std::size_t end, const float* x) noexcept {
+    float* t = trace_.data();
+    if (decay_.size() == 1 && scale_.size() == 1 && base_.size() == 1) {
+        const float d = decay_[0], s = scale_[0], b = base_[0];
+        for (std::size_t i = begin; i < end; ++i) t[i] = b + d * (t[i] - b) + s * x[i - begin];
+        return;
+    }
+    for (std::size_t i = begin; i < end; ++i)
+        t[i] = base(i) + decay_factor(i) * (t[i] - base(i)) + scale(i) * x[i - begin];
+}
+
 void Tracer::decay() noexcept {
     for (std::size_t i = 0; i < trace_.size(); ++i) trace_[i] = base(i) + decay_factor(i) * (trace_[i] - base(i));
 }

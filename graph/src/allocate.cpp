@@ -9,9 +9,9 @@ namespace {
 
 std::vector<std::byte> zeros(const PortSpec& spec) { return std::vector<std::byte>(std::max<std::size_t>(spec.bytes(), 1)); }
 
-bool indexed(const PortSpec& spec) {
-    return spec.kind == PayloadKind::spikes && !spec.per_synapse && spec.size() < SpikeIndex::max_units;
-}
+// A SpikeArray buffer carries a spike index its producer may fill (per-synapse arrays too: N2N delays
+// list the synapses their spikes arrive at).
+bool indexed(const PortSpec& spec) { return spec.kind == PayloadKind::spikes && spec.size() < SpikeIndex::max_units; }
 
 // Output `o` of a built node when its component serves it from its own state, checked against the
 // output's spec; otherwise null (a runtime buffer).

@@ -1,6 +1,7 @@
 #include <spark/components/plasticity/plasticity_rule.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 namespace spark::components::plasticity {
@@ -69,6 +70,27 @@ RuleLayout check_rule_inputs(const Component& rule, const BuildContext& ctx, boo
     l.post_mask = post.mask;
     l.pre_mask = pre.mask;
     return l;
+}
+
+bool copy_unchanged_row(const float* k, float* out, std::size_t n, std::uint32_t upper_bits) noexcept {
+    std::uint32_t unchanged = 1;
+    for (std::size_t q = 0; q < n; ++q) {
+        std::uint32_t bits;
+        std::memcpy(&bits, k + q, sizeof bits);
+        out[q] = k[q];
+        unchanged &= static_cast<std::uint32_t>(bits <= upper_bits);
+    }
+    return unchanged != 0;
+}
+
+bool all_finite(const float* v, std::size_t n) noexcept {
+    std::uint32_t finite = 1;
+    for (std::size_t i = 0; i < n; ++i) {
+        std::uint32_t bits;
+        std::memcpy(&bits, v + i, sizeof bits);
+        finite &= static_cast<std::uint32_t>((bits & 0x7f800000u) != 0x7f800000u);
+    }
+    return finite != 0;
 }
 
 Tracer inverse_tau_tracer(std::size_t size, std::span<const float> tau, double dt) {

@@ -1,32 +1,25 @@
 #include <spark/components/plasticity/quadruplet_rule.hpp>
 
+#include <cmath>
+
 namespace spark::components::plasticity {
 
 void QuadrupletRule::update(const RuleStep& s) {
-    advance_traces(s);
-
     const float alpha = static_cast<float>(config_.q_alpha), beta = static_cast<float>(config_.q_beta);
     const float gamma_q = static_cast<float>(config_.q_gamma), delta = static_cast<float>(config_.q_delta);
     const float gamma = static_cast<float>(config_.gamma), dt = dt_;
+    const bool finite = std::isfinite(alpha) && std::isfinite(beta) && std::isfinite(gamma_q) && std::isfinite(delta);
     const std::size_t n_pre = layout_.n_pre, stride = layout_.pre_stride;
     const float* x = pre_trace_.trace().data();
     const float* y = post_trace_.trace().data();
-    for_rows(s, [&](std::size_t p0, std::size_t p1) {
-        for (std::size_t p = p0; p < p1; ++p) {
-            const float rate = gamma * (factor_at(s, p) + 0.1f);  // gamma (m + 0.1)
-            const float y_p = y[p], s_post = spiked(s.post[p]);
-            const float post_term = gamma_q * s_post;
-            const std::uint8_t* s_pre = s.pre + p * stride;
-            const float* x_row = x + p * n_pre;
-            const float* k = s.kernel + p * n_pre;
-            float* out = s.out + p * n_pre;
-            for (std::size_t q = 0; q < n_pre; ++q) {
-                const float pre = spiked(s_pre[q]);
-                const float sum = alpha * pre + beta * (y_p * pre) + post_term + delta * (s_post * x_row[q]);
-                out[q] = std::max(0.0f, k[q] + dt * (rate * sum));
-            }
-        }
-    });
+    update_rows(
+        s, finite, [&](std::size_t p) { return gamma * (factor_at(s, p) + 0.1f); },  // gamma (m + 0.1)
+        [&](std::size_t p, std::size_t q, float rate) {
+            const std::size_t i = p * n_pre + q;
+            const float s_post = spiked(s.post[p]), pre = spiked(s.pre[p * stride + q]);
+            const float sum = alpha * pre + beta * (y[p] * pre) + gamma_q * s_post + delta * (s_post * x[i]);
+            s.out[i] = std::max(0.0f, s.kernel[i] + dt * (rate * sum));
+        });
 }
 
 }  // namespace spark::components::plasticity

@@ -9,6 +9,7 @@
 
 #include <spark/core/parallel.hpp>
 #include <spark/core/payload.hpp>
+#include <spark/core/spike_index.hpp>
 
 namespace spark::components::synapses {
 
@@ -461,8 +462,18 @@ void SynapseMatrix::accumulate_all(std::span<const std::uint32_t> spiking, std::
     });
 }
 
-void SynapseMatrix::accumulate_per_synapse(std::size_t task, const std::uint8_t* codes, float* x) const noexcept {
+void SynapseMatrix::accumulate_per_synapse(std::size_t task, ConstArrayRef spikes, float* x) const noexcept {
     const auto [begin, end] = task_range(task);  // x is the task's slice: target p at x[p - begin]
+    const auto* codes = static_cast<const std::uint8_t*>(spikes.data);
+    if (layout_ == Layout::dense && spikes.spike_index != nullptr && spikes.spike_index->fresh()) {
+        // The arrivals listed by their producer, in increasing (p, j): each target's sum in the order of
+        // the scan below.
+        std::fill(x, x + (end - begin), 0.0f);
+        spikes.spike_index->for_each_in(begin * n_pre_, end * n_pre_, [&](std::size_t i, bool inhibitory) {
+            x[i / n_pre_ - begin] += kernel_[i] * (inhibitory ? -1.0f : 1.0f);
+        });
+        return;
+    }
     if (layout_ == Layout::dense) {
         for (std::size_t p = begin; p < end; ++p) {
             const float* row = kernel_.data() + p * n_pre_;

@@ -67,6 +67,18 @@ public:
                 f(static_cast<std::size_t>(first[k] & ~inhibitory_bit), (first[k] & inhibitory_bit) != 0);
         }
     }
+    // The same for the listed units in [begin, end) only (visits only the blocks that overlap it).
+    template <class F>
+    void for_each_in(std::size_t begin, std::size_t end, F&& f) const {
+        if (begin >= end) return;
+        for (std::size_t b = begin / block_; b < counts_.size() && b * block_ < end; ++b) {
+            const std::uint32_t* first = entry_.get() + b * block_;
+            for (std::uint32_t k = 0; k < counts_[b].value; ++k) {
+                const std::size_t unit = first[k] & ~inhibitory_bit;
+                if (unit >= begin && unit < end) f(unit, (first[k] & inhibitory_bit) != 0);
+            }
+        }
+    }
     std::size_t count() const noexcept;
 
 private:

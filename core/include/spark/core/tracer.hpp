@@ -28,6 +28,8 @@ public:
 
     // Advances every element with input x (x.size() == size()).
     void step(std::span<const float> x) noexcept;
+    // Advances the elements [begin, end) with input x[0, end - begin): the values step() gives them.
+    void step_range(std::size_t begin, std::size_t end, const float* x) noexcept;
     // Advances with no input (x = 0).
     void decay() noexcept;
     void reset() noexcept;

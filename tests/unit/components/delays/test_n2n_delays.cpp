@@ -4,6 +4,8 @@
 
 #include <spark/components/builtin.hpp>
 #include <spark/components/delays/n2n_delays.hpp>
+#include <spark/components/reference_mode.hpp>
+#include <spark/core/spike_index.hpp>
 
 #include "harness.hpp"
 
@@ -96,4 +98,84 @@ TEST_CASE("N2NDelays needs units and a synchronous input", "[delays][config]") {
     REQUIRE_THROWS_WITH(Harness(components::builtin_registry(), "n2n_delays", {{"units", Value::List{2.0}}},
                                 {PortSpec(PayloadKind::spikes, {2, 3}, true)}),
                         Catch::Contains("in_spikes"));
+}
+
+namespace {
+// Runs the tasks of every loop in reverse order on the calling thread, claiming two threads: the chunked
+// paths run, and a result that depended on the task order would show.
+class ReversedParallel final : public Parallel {
+public:
+    void run(std::size_t n_tasks, FunctionRef<void(std::size_t)> body) override {
+        for (std::size_t t = n_tasks; t-- > 0;) body(t);
+    }
+    unsigned concurrency() const noexcept override { return 2; }
+};
+
+// One N2NDelays built in the event form or the dense reference form, stepped with an output buffer that
+// carries a spike index, as in the runtime.
+struct DelayRun {
+    std::unique_ptr<Component> delays;
+    std::vector<std::uint8_t> in, out;
+    std::unique_ptr<SpikeIndex> index;
+
+    DelayRun(bool reference, std::size_t posts, std::size_t pre, const std::vector<int>& d, double max_delay) {
+        components::ScopedDenseReference mode(reference);
+        delays = components::builtin_registry().create(
+            "n2n_delays", {{"units", Value::List{double(posts)}}, {"max_delay", max_delay}, {"delays", steps_list(d)}},
+            "delays");
+        Rng rng = Rng::for_node(0, "delays");
+        std::vector<std::optional<PortSpec>> specs{PortSpec(PayloadKind::spikes, {pre})};
+        BuildContext ctx;
+        ctx.inputs = specs;
+        ctx.dt = 1.0;
+        ctx.rng = &rng;
+        ctx.node = "delays";
+        delays->build(ctx);
+        delays->mark_built();
+        in.assign(pre, 0);
+        out.assign(posts * pre, 0xff);
+        index = std::make_unique<SpikeIndex>(out.size());
+    }
+    void step(Parallel& parallel, std::int64_t t) {
+        std::vector<ConstArrayRef> inputs{ConstArrayRef(in.data(), in.size())};
+        std::vector<ArrayRef> outputs{ArrayRef{out.data(), out.size()}};
+        outputs[0].spike_index = index.get();
+        index->invalidate();
+        StepContext ctx{inputs, outputs, &parallel, t};
+        delays->step(ctx);
+    }
+};
+}  // namespace
+
+TEST_CASE("N2NDelays event form writes the bytes of the dense gather and lists exactly the arrivals", "[delays]") {
+    constexpr std::size_t P = 37, N = 300;
+    constexpr int B = 7, T = 1500;
+    std::mt19937 gen(11);
+    std::vector<int> d(P * N);
+    for (auto& x : d) x = std::uniform_int_distribution<int>(1, B)(gen);
+    DelayRun event(false, P, N, d, double(B)), reference(true, P, N, d, double(B));
+    ReversedParallel two;
+    std::bernoulli_distribution fires(0.05), inhibitory(0.2);
+    std::vector<std::uint8_t> mask(N);
+    for (auto& m : mask) m = inhibitory(gen);
+    std::size_t arrivals = 0;
+    for (int t = 0; t < T; ++t) {
+        for (std::size_t j = 0; j < N; ++j) event.in[j] = reference.in[j] = spike::encode(fires(gen), mask[j] != 0);
+        Parallel& parallel = t % 2 == 0 ? serial_parallel() : static_cast<Parallel&>(two);
+        event.step(parallel, t);
+        reference.step(serial_parallel(), t);
+        INFO("step " << t);
+        REQUIRE(event.out == reference.out);
+        REQUIRE(event.index->fresh());
+        std::vector<std::size_t> listed, expected;
+        event.index->for_each([&](std::size_t i, bool inh) {
+            listed.push_back(i);
+            REQUIRE(inh == ((event.out[i] & spike::inhibitory) != 0));
+        });
+        for (std::size_t i = 0; i < reference.out.size(); ++i)
+            if (reference.out[i] & spike::bit) expected.push_back(i);
+        REQUIRE(listed == expected);
+        arrivals += listed.size();
+    }
+    CHECK(arrivals > std::size_t(T) * P * N / 40);  // ~5 % of the synapses receive a spike each step
 }

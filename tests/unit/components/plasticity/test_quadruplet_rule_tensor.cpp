@@ -95,7 +95,7 @@ TEST_CASE("QuadrupletRuleTensor traces use the time constants of each synapse's 
         INFO("synapse type " << t);
         const double x = decay(1.0, tau_pre[t]) / tau_pre[t];
         CHECK(rule.pre_trace()[t] == Approx(x).epsilon(1e-6));
-        CHECK(rule.post_trace()[t] == Approx(1.0 / tau_post[t]).epsilon(1e-6));
+        CHECK(rule.post_trace_at(std::size_t(t)) == Approx(1.0 / tau_post[t]).epsilon(1e-6));
         CHECK(kernel_out(h)[t] == Approx(1.0 + 0.1 * 2.0 * (g[t] + d[t] * x)).epsilon(1e-6));
     }
     // Step 2: pre 0 spikes, no post spike: only the alpha and beta terms could act, and both are 0.

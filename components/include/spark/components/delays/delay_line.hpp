@@ -75,6 +75,26 @@ public:
         return static_cast<std::uint8_t>(current & spike::inhibitory);
     }
 
+    // f(j, code) for every unit j that spiked d steps ago (1 <= d <= steps()), in increasing j, with the
+    // code it arrived with (spike bit and its inhibition bit). Call before push() in a step.
+    template <class F>
+    void for_each_delayed(std::size_t d, F&& f) const {
+        std::size_t row = static_cast<std::size_t>(index_) + steps_ - d;
+        if (row >= steps_) row -= steps_;
+        const std::uint8_t* spikes = spikes_.data() + row * row_bytes_;
+        const std::uint8_t* inhibitory = inhibitory_.data() + row * row_bytes_;
+        for (std::size_t b = 0; b < row_bytes_; ++b) {
+            // MSB first: the highest set bit is the lowest unit of the byte.
+            for (unsigned bits = spikes[b]; bits != 0;) {
+                const unsigned shift = 31u - static_cast<unsigned>(__builtin_clz(bits));
+                bits ^= 1u << shift;
+                const std::size_t j = b * 8 + (7u - shift);
+                if (j >= units_) break;  // padding bits (only a hand-made snapshot sets them)
+                f(j, static_cast<std::uint8_t>(spike::bit | (((inhibitory[b] >> shift) & 1u) ? spike::inhibitory : 0)));
+            }
+        }
+    }
+
     // Stores this step's spikes (units() codes) and advances the write pointer.
     void push(const std::uint8_t* codes) noexcept;
     void reset() noexcept;

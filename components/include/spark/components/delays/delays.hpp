@@ -9,6 +9,9 @@
 //     Shape kernel_shape(const Shape& in_shape) const;     // one delay per element of this shape
 //     PortSpec output_spec(const PortSpec& in) const;      // shape, layout and inhibition mask
 //     void gather(const std::uint8_t* in, std::uint8_t* out, Parallel&) const noexcept;
+// and may provide an event-driven form of gather (N2NDelays), used unless dense_reference() was on at build:
+//     void prepare();                                      // after the delays are drawn
+//     void deliver(const std::uint8_t* in, ArrayRef out, Parallel&) noexcept;   // the same output
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -49,14 +52,16 @@ public:
             this->materialize(this->config_.delays, "delays", kshape, ctx, delay_init_overrides(steps));
         delays_ = to_delay_steps(values, this->config_.delays.is_initializer(), steps, this->where(), "delays");
         line_ = SpikeDelayLine(in_shape_.size(), steps);
+        if constexpr (has_event_form) static_cast<Derived*>(this)->prepare();
         return BuildResult{{self.output_spec(in)}, {PortSpec(PayloadKind::integer, kshape)}};
     }
 
     void step(const StepContext& ctx) override {
         const std::uint8_t* in = ctx.inputs[in_spikes].u8().data();
-        std::uint8_t* out = ctx.outputs[out_spikes].u8().data();
-        static_cast<const Derived&>(*this).gather(in, out, *ctx.parallel);  // reads the rows of t-1 .. t-B
-        line_.push(in);                                                      // then stores step t
+        // reads the rows of t-1 .. t-B, then stores step t
+        if constexpr (has_event_form) static_cast<Derived*>(this)->deliver(in, ctx.outputs[out_spikes], *ctx.parallel);
+        else static_cast<const Derived&>(*this).gather(in, ctx.outputs[out_spikes].u8().data(), *ctx.parallel);
+        line_.push(in);
     }
 
     void reset() override { line_.reset(); }
@@ -68,6 +73,11 @@ public:
     std::size_t max_steps() const noexcept { return line_.steps(); }
 
 protected:
+    static constexpr bool has_event_form = requires(Derived& d, const std::uint8_t* in, ArrayRef out, Parallel& p) {
+        d.prepare();
+        d.deliver(in, out, p);
+    };
+
     Shape in_shape_;
     std::vector<std::int32_t> delays_;
     SpikeDelayLine line_;

@@ -3,8 +3,13 @@
 //
 //     out[p, j](t) = in_j(t - d[p, j]),   d in 1..B,   B = ceil(max_delay / dt)
 // The output is per-synapse, shape units + in_shape (post dims first, the layout of a synapse kernel),
-// and feeds a synapse group's `spikes` input. Its cost is O(units x presynaptic units) per step; a
-// synapse group with its own `max_delay` delivers the same currents event-driven (synapses.hpp).
+// and feeds a synapse group's `spikes` input. A synapse group with its own `max_delay` delivers the same
+// currents without the per-synapse array (synapses.hpp).
+// Event form (deliver): the spikes in flight, not a scan of every synapse's delay. For each presynaptic
+// unit j and delay d the synapses (p, j) with d[p, j] = d are listed at build; a step writes the silent
+// codes (the input's inhibition bits, row by row), then the code of every spike of step t - d at the
+// synapses of its (j, d) list, and lists the arrivals in the output's spike index, which the synapses and
+// the rule read instead of the codes. Same bytes as gather() (the dense reference, dense_reference()).
 // Draw order: delays (shape units + in_shape, row-major: the same values as the original's
 // (prod(units), N) kernel).
 #include <boost/hana/adapt_struct.hpp>
@@ -36,6 +41,14 @@ public:
     Shape kernel_shape(const Shape& in_shape) const { return config_.units.concat(in_shape); }
     PortSpec output_spec(const PortSpec& in) const;
     void gather(const std::uint8_t* in, std::uint8_t* out, Parallel& parallel) const noexcept;
+    void prepare();
+    void deliver(const std::uint8_t* in, ArrayRef out, Parallel& parallel) noexcept;
+
+private:
+    bool event_form_ = false;
+    std::vector<std::uint32_t> list_start_;  // (j, d) -> first entry of its list: index j * B + d - 1
+    std::vector<std::uint32_t> arrival_;     // the synapses p * n_pre + j of each list, increasing
+    std::vector<std::uint8_t> silent_row_;   // this step's silent codes (input inhibition bits)
 };
 
 }  // namespace spark::components::delays

@@ -7,6 +7,8 @@
 //     K  <- max(0, K + dt dK)
 // Purely potentiating: there is no depression term. Draw order: pre_tau, post_tau.
 // Reference: Gerstner & Kistler, Spiking Neuron Models (2002), ch. 10 (pair-based Hebbian learning).
+// Event form: only the fired rows and the synapses where a spike arrived are computed, bit-identical to
+// the dense form (plasticity_rule.hpp, TracePairRule::update_rows).
 #include <boost/hana/adapt_struct.hpp>
 
 #include <spark/components/plasticity/plasticity_rule.hpp>

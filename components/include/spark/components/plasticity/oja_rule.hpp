@@ -7,6 +7,8 @@
 //     K  <- max(0, K + dt dK)
 // Draw order: post_tau.
 // Reference: E. Oja, "A simplified neuron model as a principal component analyzer", J. Math. Biol. 15 (1982).
+// Dense by definition: the decay term K y^2 changes every weight of a row whenever y != 0, so every
+// synapse changes every step; there is no event form (plasticity_rule.hpp).
 #include <boost/hana/adapt_struct.hpp>
 
 #include <spark/components/plasticity/plasticity_rule.hpp>

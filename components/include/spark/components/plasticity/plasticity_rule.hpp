@@ -15,6 +15,18 @@
 // update is K <- max(0, K + dt dK) (QuadrupletRuleTensor also clips at max_clip).
 // A trace of "pre shape" follows the pre_spikes input: for per-synapse input it is kernel-shaped.
 //
+// Event form (issue 21). The rules are dense in their definition, not in their work: where neither the
+// pre element nor the post unit spiked, every term of dK of Hebbian, ThreeFactorHebbian, Quadruplet and
+// QuadrupletRuleTensor is a product with a 0 spike, so dt dK is +-0 and K + dt dK = K exactly, which the
+// clip leaves unchanged when K is in [+0, upper] (checked on the bits: bits(K) <= bits(upper) as
+// unsigned, which excludes -0, negatives and NaN). Those rules compute only the rows whose post unit
+// fired and the synapses where a spike arrived, with the reference's own formula, and none when the
+// rate (eta m) is 0; a row holding another value (a kernel set from outside, non-finite traces or rate)
+// is computed in full. Results are bit-identical to the dense form, which is kept as the reference
+// (components::dense_reference() at build) for the tests. OjaRule (K y^2 decays every weight) and
+// ZenkeRule (the target trace z follows K everywhere, and C acts on whole fired rows) change every
+// synapse every step by definition and stay dense.
+//
 // A model derives from PlasticityRule<Model, Config> (or from TracePairRule below, which adds the usual
 // pre/post trace pair), declares
 //     static constexpr auto input_ports = plain_inputs;   (or modulated_inputs("reward", ...))
@@ -28,10 +40,13 @@
 // arrays allocated at build.
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <vector>
 
+#include <spark/components/reference_mode.hpp>
 #include <spark/core/component_base.hpp>
 #include <spark/core/tracer.hpp>
 
@@ -57,6 +72,27 @@ struct RuleLayout {
 // Checks the input specs of a rule (`modulated`: it has a 4th FloatArray input) and returns the
 // layout. Throws ShapeError naming the offending port.
 RuleLayout check_rule_inputs(const Component& rule, const BuildContext& ctx, bool modulated);
+
+// Copies the kernel row k[0, n) to out and returns whether K + (+-0) and the clip to [0, upper] leave
+// every weight unchanged: bits(K) <= upper_bits (the bits of upper >= 0) as unsigned integers.
+bool copy_unchanged_row(const float* k, float* out, std::size_t n, std::uint32_t upper_bits) noexcept;
+// f(q) for every q in [0, n) whose code has the spike bit, in increasing q (eight codes at a time:
+// arrivals are rare).
+template <class F>
+void for_each_arrival(const std::uint8_t* codes, std::size_t n, F&& f) {
+    std::size_t q = 0;
+    for (; q + 8 <= n; q += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, codes + q, 8);
+        if ((word & 0x0101010101010101ull) == 0) continue;
+        for (std::size_t b = 0; b < 8; ++b)
+            if (codes[q + b] & spike::bit) f(q + b);
+    }
+    for (; q < n; ++q)
+        if (codes[q] & spike::bit) f(q);
+}
+// Whether every value of v[0, n) is finite.
+bool all_finite(const float* v, std::size_t n) noexcept;
 
 // A Tracer of `size` elements with time constants `tau` [ms] and scale 1/tau, base 0 (spec 5.0).
 // `tau` holds one value per element; equal values are stored once (the Tracer's fast path).
@@ -180,6 +216,7 @@ public:
     using PlasticityRule<Derived, ConfigT>::PlasticityRule;
 
     void build_rule(const BuildContext& ctx, const RuleLayout& layout) {
+        reference_ = dense_reference();
         const Shape& pre_shape = x_shape == PreTrace::kernel_shaped ? layout.kernel : layout.pre_input;
         const auto pre_tau = this->materialize(this->config_.pre_tau, "pre_tau", pre_shape, ctx);
         const auto post_tau = this->materialize(this->config_.post_tau, "post_tau", layout.post, ctx);
@@ -201,6 +238,45 @@ public:
     std::span<const float> post_trace() const noexcept { return post_trace_.trace(); }
 
 protected:
+    // One step of a rule whose dK vanishes where neither spike is involved (see the header):
+    //   rate(p)         the factor of the row (eta, gamma (m + 0.1)): dK is rate times a finite sum
+    //   element(p, q)   writes s.out[p n_pre + q] by the reference formula (traces already advanced)
+    // `finite_params`: the rule's constants are finite (otherwise every row is computed in full).
+    template <class Rate, class Element>
+    void update_rows(const RuleStep& s, bool finite_params, Rate&& rate, Element&& element) {
+        const std::size_t n_pre = this->layout_.n_pre;
+        if (reference_) {
+            advance_traces(s);
+            this->for_rows(s, [&](std::size_t p0, std::size_t p1) {
+                for (std::size_t p = p0; p < p1; ++p)
+                    for (std::size_t q = 0; q < n_pre; ++q) element(p, q, rate(p));
+            });
+            return;
+        }
+        const bool row_traces = x_shape == PreTrace::kernel_shaped || this->layout_.per_synapse;
+        advance_unit_traces(s, row_traces);
+        const bool x_finite = row_traces || all_finite(pre_trace_.trace().data(), pre_trace_.size());
+        const float* y = post_trace_.trace().data();
+        this->for_rows(s, [&](std::size_t p0, std::size_t p1) {
+            for (std::size_t p = p0; p < p1; ++p) {
+                const std::uint8_t* s_pre = s.pre + p * this->layout_.pre_stride;
+                const float r = rate(p);
+                bool arrived = false;
+                if (row_traces) arrived = advance_pre_row(s, p);
+                else for (std::size_t q = 0; q < n_pre && !arrived; ++q) arrived = (s_pre[q] & spike::bit) != 0;
+                const bool unchanged = copy_unchanged_row(s.kernel + p * n_pre, s.out + p * n_pre, n_pre, 0x7f800000u) &&
+                                       finite_params && x_finite && std::isfinite(r) && std::isfinite(y[p]) &&
+                                       (!row_traces || all_finite(pre_trace_.trace().data() + p * n_pre, n_pre));
+                const bool fired = (s.post[p] & spike::bit) != 0;
+                if (!unchanged || (r != 0.0f && fired)) {
+                    for (std::size_t q = 0; q < n_pre; ++q) element(p, q, r);
+                } else if (r != 0.0f && arrived) {  // s_post = 0: only where a pre spike arrived
+                    for_each_arrival(s_pre, n_pre, [&](std::size_t q) { element(p, q, r); });
+                }
+            }
+        });
+    }
+
     // x <- e^{-dt/tau_pre} x + s_pre / tau_pre;  y <- e^{-dt/tau_post} y + s_post / tau_post
     void advance_traces(const RuleStep& s) {
         if constexpr (x_shape == PreTrace::kernel_shaped) this->spread_pre(s, pre_input_);
@@ -212,6 +288,32 @@ protected:
 
     Tracer pre_trace_, post_trace_;
     std::vector<float> pre_input_, post_input_;  // scratch: this step's spikes as 0/1
+    bool reference_ = false;                     // built under dense_reference()
+
+private:
+    // Event form: y, and x when it has one element per pre unit (the rows advance a kernel-shaped x).
+    void advance_unit_traces(const RuleStep& s, bool row_traces) {
+        this->spikes_to_float(s, s.post, post_input_);
+        post_trace_.step(post_input_);
+        if (!row_traces) {
+            this->spikes_to_float(s, s.pre, pre_input_);
+            pre_trace_.step(pre_input_);
+        }
+    }
+    // Event form: advances the row p of a kernel-shaped x (the values Tracer::step gives it); returns
+    // whether a pre spike arrived in the row.
+    bool advance_pre_row(const RuleStep& s, std::size_t p) {
+        const std::size_t n_pre = this->layout_.n_pre;
+        const std::uint8_t* s_pre = s.pre + p * this->layout_.pre_stride;
+        float* row = thread_scratch(n_pre);
+        unsigned arrived = 0;
+        for (std::size_t q = 0; q < n_pre; ++q) {
+            row[q] = spiked(s_pre[q]);
+            arrived |= s_pre[q] & spike::bit;
+        }
+        pre_trace_.step_range(p * n_pre, (p + 1) * n_pre, row);
+        return arrived != 0;
+    }
 };
 
 }  // namespace spark::components::plasticity

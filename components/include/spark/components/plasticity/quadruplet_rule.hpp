@@ -11,6 +11,8 @@
 // Port fixes: the learning rate is the config field `gamma` (the original read a non-existent `eta`), and
 // the time constants are parameters that build (one value, an array or an initializer).
 // Draw order: pre_tau, post_tau.
+// Event form: only the fired rows and the synapses where a spike arrived are computed, bit-identical to
+// the dense form (plasticity_rule.hpp, TracePairRule::update_rows).
 #include <boost/hana/adapt_struct.hpp>
 
 #include <spark/components/plasticity/plasticity_rule.hpp>

@@ -13,6 +13,19 @@
 //     K  <- clip(K + dt dK, 0, max_clip)
 // m is the `modulation` input (shape [1] broadcast, or one value per post unit), with NO +0.1 baseline
 // (unlike QuadrupletRule). No random draws.
+//
+// Event form (the default; update_reference() is the literal dense form, kept for tests and selected
+// by dense_reference() at build), bit-identical to it:
+//   - y depends on the synapse only through its type: one trace per (post unit, pre type), state
+//     "post_trace" of n_post x 2 values (element 2 p + I_pre); the reference keeps it kernel-shaped.
+//   - where neither the pre nor the post unit spiked, every term of dK is a product with a 0 spike, so
+//     K + dt dK = K exactly and the clip leaves K unchanged when K is in [+0, max_clip] (tested on the
+//     bits). Only the rows whose post unit fired and the synapses where a spike arrived are computed
+//     (with the formula of the reference); with m = 0 none. A row holding any other value (a kernel
+//     set from outside, or non-finite traces) is computed in full, as by the reference.
+//   - x (kernel-shaped by definition) still decays every step: one fused pass per row advances it and
+//     copies the kernel to the output.
+// The presynaptic type of a synapse comes from one place, pre_inhibitory().
 // Parameters of the CartPole tutorial ("Plasticity Cards"): see spec section 5.6.
 #include <array>
 
@@ -63,6 +76,7 @@ public:
 
     void build_rule(const BuildContext& ctx, const RuleLayout& layout);
     void update(const RuleStep& s);
+    void update_reference(const RuleStep& s);  // the literal dense form (spec 5.6)
     void reset_rule() noexcept;
     void visit_rule(StateVisitor& v);
 
@@ -70,13 +84,40 @@ public:
     std::span<const std::uint8_t> synapse_types() const noexcept { return types_; }
     std::span<const float> pre_trace() const noexcept { return pre_trace_.trace(); }
     std::span<const float> post_trace() const noexcept { return post_trace_.trace(); }
+    // The post trace y of synapse i (kernel order), in either form.
+    float post_trace_at(std::size_t i) const noexcept {
+        return reference_ ? post_trace_.trace()[i] : post_trace_.trace()[2 * (i / layout_.n_pre) + (types_[i] & 1u)];
+    }
 
 private:
     using Table = std::array<float, 4>;
+    // Whether the presynaptic element of synapse (p, q) is inhibitory (the pre mask; empty = excitatory).
+    bool pre_inhibitory(std::size_t p, std::size_t q) const noexcept;
+    bool event_row(const RuleStep& s, std::size_t p, float rate) noexcept;  // false: compute the row in full
+    // The pre types (0/1) of the synapses of row p.
+    const std::uint8_t* pre_type_row(std::size_t p) const noexcept {
+        return pre_types_.data() + (pre_types_shared_ ? 0 : p * layout_.n_pre);
+    }
+    void reference_row(const RuleStep& s, std::size_t p, float rate, const float* y, std::size_t y_stride) const noexcept;
+
+    // Per synapse of a row: x's decay and scale and the bits of max_clip (event form).
+    struct RowParams {
+        std::vector<float> decay, scale;
+        std::vector<std::uint32_t> limit_bits;
+    };
+    RowParams make_row_params(std::size_t post_type, const std::uint8_t* pre_types) const;
+
     Table alpha_{}, beta_{}, gamma_{}, delta_{}, max_clip_{};
+    std::array<RowParams, 2> row_params_;  // for E and I post rows, when the pre types are shared
+    Table pre_decay_{}, pre_scale_{};      // of x, per type (as its Tracer has them)
+    std::array<std::uint32_t, 4> clip_bits_{};  // the bits of max_clip: K is left unchanged iff bits(K) <= these
+    bool reference_ = false;
+    bool finite_tables_ = true;
     std::vector<std::uint8_t> types_;
+    std::vector<std::uint8_t> pre_types_;  // I_pre per synapse: one row when all rows share it, else all
+    bool pre_types_shared_ = true;
     Tracer pre_trace_, post_trace_;
-    std::vector<float> input_;  // scratch: a kernel-shaped trace input
+    std::vector<float> input_;  // scratch: a trace input (kernel-shaped in the reference, n_post x 2 here)
 };
 
 }  // namespace spark::components::plasticity

@@ -11,6 +11,8 @@
 // it only ran with per-synapse (N2N-delayed) input; here both work. Draw order: pre_tau, post_tau.
 // Reference: Fremaux & Gerstner, "Neuromodulated STDP and theory of three-factor learning rules",
 // Front. Neural Circuits 9 (2016).
+// Event form: only the fired rows and the synapses where a spike arrived are computed, bit-identical to
+// the dense form (plasticity_rule.hpp, TracePairRule::update_rows).
 #include <boost/hana/adapt_struct.hpp>
 
 #include <spark/components/plasticity/plasticity_rule.hpp>

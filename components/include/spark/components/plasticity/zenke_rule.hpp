@@ -14,6 +14,8 @@
 // Draw order: pre_tau, post_tau, post_slow_tau, target_tau.
 // Reference: Zenke, Agnes & Gerstner, "Diverse synaptic plasticity mechanisms orchestrated to form and
 // retrieve memories in spiking neural networks", Nat. Commun. 6 (2015).
+// Dense by definition: the target trace z follows K at every synapse every step, and the heterosynaptic
+// term C acts on every synapse of a fired row; there is no event form (plasticity_rule.hpp).
 #include <boost/hana/adapt_struct.hpp>
 
 #include <spark/components/plasticity/plasticity_rule.hpp>

@@ -124,8 +124,9 @@ public:
     // With delays it also puts this step's spikes in flight. Safe to run tasks concurrently.
     void accumulate(std::size_t task, std::span<const std::uint32_t> spiking, std::span<const float> sign,
                     float* x) noexcept;
-    // The same for per-synapse input codes [n_post x n_pre] (already delayed; no ring).
-    void accumulate_per_synapse(std::size_t task, const std::uint8_t* codes, float* x) const noexcept;
+    // The same for per-synapse input codes [n_post x n_pre] (already delayed; no ring). The dense layout
+    // reads only the arrivals when the codes' spike index is fresh (the same sums, in the same order).
+    void accumulate_per_synapse(std::size_t task, ConstArrayRef spikes, float* x) const noexcept;
     // All tasks of a step at once into x[0, n_post), spike by spike (one contiguous stream per spiking
     // column): the same values as accumulate() of every task into its slice. For the serial case.
     void accumulate_all(std::span<const std::uint32_t> spiking, std::span<const float> sign, float* x) noexcept;

@@ -69,6 +69,7 @@
 #include <vector>
 
 #include <spark/components/delays/delay_line.hpp>
+#include <spark/components/reference_mode.hpp>
 #include <spark/components/synapses/synapse_matrix.hpp>
 #include <spark/core/component_base.hpp>
 
@@ -176,6 +177,7 @@ public:
             pre = Shape(std::vector<std::size_t>(dims.begin() + static_cast<std::ptrdiff_t>(units.rank()), dims.end()));
         }
         per_synapse_input_ = in.per_synapse;
+        dense_reference_ = dense_reference();
         if (per_synapse_input_ && this->config_.max_delay > 0.0)
             throw_input_mismatch(*this, ctx, spikes,
                                  "a synchronous SpikeArray[pre] (max_delay > 0 delays the spikes here; "
@@ -457,7 +459,8 @@ private:
 
     void step_per_target(ConstArrayRef spikes_in, float* out, Parallel& parallel) {
         if (per_synapse_input_) {
-            const std::uint8_t* in = spikes_in.u8().data();
+            ConstArrayRef in = spikes_in;
+            if (dense_reference_) in.spike_index = nullptr;  // scan every code (the reference)
             run_tasks(parallel, [&](std::size_t t) {
                 const auto [begin, end] = matrix_.task_range(t);
                 update_targets_from(begin, end, out, [&](float* x) { matrix_.accumulate_per_synapse(t, in, x); });
@@ -507,6 +510,7 @@ private:
 
     SynapseMatrix matrix_;
     bool per_synapse_input_ = false;
+    bool dense_reference_ = false;       // built under dense_reference(): per-synapse input is scanned
     bool per_synapse_traces_ = false;
     std::vector<std::uint32_t> spiking_;  // this step's spiking units (per-target path)
     std::vector<float> spike_sign_;       // their signed values
