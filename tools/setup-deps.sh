@@ -8,6 +8,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   catch2 libcli11-dev libbenchmark-dev
   gnuplot-nox
+  libhdf5-dev python3-h5py  # NIR files (HDF5); h5py writes and checks them in the tests
 )
 missing=()
 for p in "${packages[@]}"; do
