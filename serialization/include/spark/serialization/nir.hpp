@@ -33,4 +33,20 @@ namespace spark::serialization {
 // Reads a NIR file (HDF5). Throws NetworkFileError naming the file, node and field.
 NetworkFile load_nir_file(const std::filesystem::path& path, const ImportOptions& options = {});
 
+// A network that cannot be written as NIR: nodes() lists every node without a NIR counterpart.
+class NirExportError : public Error {
+public:
+    NirExportError(std::string message, std::vector<std::string> nodes);
+    const std::vector<std::string>& nodes() const noexcept { return nodes_; }
+
+private:
+    std::vector<std::string> nodes_;
+};
+
+// Writes `network` (with the specs of its inputs) as a NIR file; time constants in `time_unit_ms`
+// (seconds by default). Throws NirExportError, or Error when the file cannot be written.
+void save_nir_file(const graph::Network& network, const std::map<std::string, PortSpec>& input_specs,
+                   const std::filesystem::path& path, double time_unit_ms = 1000.0);
+void save_nir_file(const NetworkFile& file, const std::filesystem::path& path, double time_unit_ms = 1000.0);
+
 }  // namespace spark::serialization
