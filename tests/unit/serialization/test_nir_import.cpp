@@ -2,7 +2,9 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include <spark/serialization/model_file.hpp>
 #include <spark/serialization/nir.hpp>
@@ -77,4 +79,216 @@ TEST_CASE("The NIR fixture's lif1 fires at the closed-form steps and lif2 integr
     CHECK(spikes2 == 0);  // threshold 20: never reached
     CHECK(sim.read("lif2", "potential").f32()[0] == Approx(v2).epsilon(1e-4));
     CHECK(v2 > 0.0);
+}
+
+// ---- files written by h5py (make_nir_files.py), one per primitive and per refusal ----
+
+namespace {
+
+const std::filesystem::path& generated() {
+    static const std::filesystem::path dir = [] {
+        const std::filesystem::path d = SPARK_NIR_GENERATED_DIR;
+        const std::string command = "/usr/bin/python3 " + std::string(SPARK_NIR_SCRIPT_DIR) + "/make_nir_files.py " + d.string();
+        REQUIRE(std::system(command.c_str()) == 0);
+        return d;
+    }();
+    return dir;
+}
+
+NetworkFile generated_file(const std::string& name, double dt_ms, std::map<std::string, PortSpec> inputs = {}) {
+    ImportOptions o;
+    o.dt = dt_ms;
+    o.input_specs = std::move(inputs);
+    return load_nir_file(generated() / name, o);
+}
+
+float value(const graph::Simulation& sim, const std::string& node, const std::string& port) {
+    return sim.read(node, port).f32()[0];
+}
+
+std::vector<double> csv_row(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    std::vector<double> v;
+    std::string cell;
+    while (std::getline(in, cell, ',')) v.push_back(std::stod(cell));
+    return v;
+}
+
+}  // namespace
+
+TEST_CASE("NIR LI imports as a leaky integrator: v(t) = (v_leak + R x)(1 - e^-t/tau) from 0", "[nir][validation]") {
+    const double dt = GENERATE(0.01, 2.0);
+    auto sim = build_simulation(generated_file("li.nir", dt));
+    const int steps = static_cast<int>(std::lround(12.0 / dt));
+    sim.run(steps);
+    const double t = steps * dt, tau = 5.0;  // 0.005 s
+    CHECK(value(sim, "li", "potential") == Approx((-1.5 + 0.5 * 8.0) * (1.0 - std::exp(-t / tau))).epsilon(1e-4));
+}
+
+TEST_CASE("NIR I imports as an integrator: v(t) = R x t with R per second", "[nir][validation]") {
+    const double dt = GENERATE(0.01, 2.0);
+    auto sim = build_simulation(generated_file("i.nir", dt));
+    const int steps = static_cast<int>(std::lround(10.0 / dt));
+    sim.run(steps);
+    CHECK(value(sim, "i", "potential") == Approx(250.0 * 3.0 * (steps * dt / 1000.0)).epsilon(1e-4));
+}
+
+TEST_CASE("NIR IF imports as an integrate-and-fire soma firing every theta / (R I dt) steps", "[nir][validation]") {
+    const double dt = GENERATE(0.01, 2.0);
+    auto sim = build_simulation(generated_file("if.nir", dt));
+    // dv/dt = R I with R = 20 / s = 0.02 / ms, I = 37: v = n dt 0.74; the first n with v > 10.
+    const int period = static_cast<int>(std::floor(10.0 / (dt * 0.02 * 37.0))) + 1;
+    std::vector<int> spikes;
+    sim.run(3 * period, [&](const graph::Simulation& s) {
+        if (s.read("if", "spikes").u8()[0] & spike::bit) spikes.push_back(static_cast<int>(s.step_count()) - 1);
+    });
+    CHECK(spikes == std::vector<int>{period - 1, 2 * period - 1, 3 * period - 1});
+}
+
+TEST_CASE("NIR LIF imports as a leaky soma firing at t* = -tau ln(1 - theta / (R I))", "[nir][validation]") {
+    const double dt = GENERATE(0.01, 2.0);
+    auto sim = build_simulation(generated_file("lif.nir", dt));
+    const double tau = 20.0, drive = 2.5, theta = 2.0;
+    const double a = std::exp(-dt / tau);
+    const int period = static_cast<int>(std::floor(std::log(1.0 - theta / drive) / std::log(a))) + 1;
+    std::vector<int> spikes;
+    sim.run(2 * period, [&](const graph::Simulation& s) {
+        if (s.read("lif", "spikes").u8()[0] & spike::bit) spikes.push_back(static_cast<int>(s.step_count()) - 1);
+    });
+    CHECK(spikes == std::vector<int>{period - 1, 2 * period - 1});
+    CHECK(std::abs(period * dt - (-tau * std::log(1.0 - theta / drive))) <= dt);
+}
+
+TEST_CASE("NIR CubaLIF and CubaLI respond to one spike with the two-exponential closed form", "[nir][validation]") {
+    const double dt = GENERATE(0.01, 0.5);
+    const std::string file = GENERATE(std::string("cubalif.nir"), std::string("cubali.nir"));
+    auto sim = build_simulation(generated_file(file, dt));
+    const double ts = 2.0, tm = 10.0, r = 3.0, w = 2.0;
+    const double a = std::exp(-dt / tm), b = std::exp(-dt / ts);
+    sim.input("in").u8()[0] = spike::bit;
+    sim.step();
+    sim.input("in").u8()[0] = 0;
+    const int n = static_cast<int>(std::lround(8.0 / dt));  // the step after the spike's, n steps later
+    for (int k = 0; k < n; ++k) sim.step();
+    const float potential = value(sim, "cuba", "potential");
+    // Discrete: I_k = (1 - b) w b^k, v_n = sum_k a^(n-k) (1 - a) r I_k = (1-a)(1-b) r w (a^(n+1) - b^(n+1)) / (a - b).
+    const double discrete = (1 - a) * (1 - b) * r * w * (std::pow(a, n + 1) - std::pow(b, n + 1)) / (a - b);
+    CHECK(potential == Approx(discrete).epsilon(1e-4));
+    // Continuous (a pulse of area dt into I): v(t) = r w dt / (tm - ts) (e^-t/tm - e^-t/ts), at t = (n + 1) dt.
+    if (dt < 0.1) {
+        const double t = (n + 1) * dt;
+        CHECK(potential == Approx(r * w * dt / (tm - ts) * (std::exp(-t / tm) - std::exp(-t / ts))).epsilon(0.01));
+    }
+}
+
+TEST_CASE("NIR Scale and Threshold give z = [s x > theta]", "[nir][validation]") {
+    auto sim = build_simulation(generated_file("scale_threshold.nir", 1.0, {{"in", PortSpec(PayloadKind::floating, {1})}}));
+    for (float x : {-0.4f, -0.5f, -0.6f, 2.0f}) {
+        sim.input("in").f32()[0] = x;
+        sim.step();
+        CHECK(static_cast<bool>(sim.read("threshold", "spikes").u8()[0] & spike::bit) == (-2.0f * x > 1.0f));
+    }
+}
+
+TEST_CASE("NIR Delay of 3 ms at dt 1 ms delays a spike by 3 steps, at dt 0.5 ms by 6", "[nir][validation]") {
+    const double dt = GENERATE(1.0, 0.5);
+    auto sim = build_simulation(generated_file("delay.nir", dt));
+    std::vector<int> seen;
+    sim.input("in").u8()[0] = spike::bit;
+    for (int k = 0; k < 10 + static_cast<int>(3.0 / dt); ++k) {
+        sim.step();
+        sim.input("in").u8()[0] = 0;
+        if (sim.read("delay", "out_spikes").u8()[0] & spike::bit) seen.push_back(k);
+    }
+    CHECK(seen == std::vector<int>{static_cast<int>(std::lround(3.0 / dt))});
+}
+
+TEST_CASE("NIR Conv1d, Conv2d, SumPool2d and AvgPool2d unroll into affine maps that equal numpy's results", "[nir][validation]") {
+    struct Case {
+        std::string file, input_csv, output_csv;
+        std::vector<std::size_t> input_shape;
+    };
+    const Case c = GENERATE(Case{"conv2d.nir", "conv2d_input.csv", "conv2d_output.csv", {2, 5, 6}},
+                            Case{"conv1d.nir", "conv1d_input.csv", "conv1d_output.csv", {2, 7}},
+                            Case{"sumpool2d.nir", "pool_input.csv", "sumpool2d_output.csv", {2, 4, 6}},
+                            Case{"avgpool2d.nir", "pool_input.csv", "avgpool2d_output.csv", {2, 4, 6}});
+    auto sim = build_simulation(
+        generated_file(c.file, 1.0, {{"in", PortSpec(PayloadKind::floating, Shape(c.input_shape))}}));
+    const auto x = csv_row(generated() / c.input_csv);
+    const auto expected = csv_row(generated() / c.output_csv);
+    auto in = sim.input("in").f32();
+    REQUIRE(in.size() == x.size());
+    std::copy(x.begin(), x.end(), in.begin());
+    sim.step();
+    const std::string node = c.file.rfind("conv", 0) == 0 ? "conv" : "pool";
+    const auto y = sim.read(node, "output").f32();
+    REQUIRE(y.size() == expected.size());
+    for (std::size_t i = 0; i < y.size(); ++i) CHECK(y[i] == Approx(expected[i]).margin(1e-5));
+}
+
+TEST_CASE("NIR Flatten passes a convolution's output on to a Linear map", "[nir]") {
+    const auto file = generated_file("conv_flatten.nir", 1.0);
+    CHECK(file.network.find("flat") == nullptr);
+    auto sim = build_simulation(file);
+    CHECK(sim.read("lin", "output").size == 2);
+}
+
+TEST_CASE("NIR nested graphs and dotted names import to the same network", "[nir]") {
+    const auto nested = generated_file("nested.nir", 1.0);
+    const auto dotted = generated_file("dotted.nir", 1.0);
+    CHECK(to_network_text(nested.network, nested.input_specs) == to_network_text(dotted.network, dotted.input_specs));
+    CHECK(nested.network.find("sub_lif") != nullptr);
+}
+
+TEST_CASE("NIR recurrent edges close their cycle with one step of latency", "[nir]") {
+    const auto file = generated_file("recurrent.nir", 1.0);
+    int previous = 0;
+    for (const auto& w : file.network.wires) previous += w.latency == graph::Latency::previous_step;
+    CHECK(previous == 1);
+    auto sim = build_simulation(file);
+    sim.run(5);
+}
+
+TEST_CASE("NIR Input placeholder shape is inferred from the weights, with a warning", "[nir]") {
+    const auto file = generated_file("placeholder.nir", 1.0);
+    CHECK(file.input_specs.at("in").shape == Shape{2});
+    REQUIRE(file.warnings.size() == 1);
+    CHECK_THAT(file.warnings[0], Contains("'in'") && Contains("[1]") && Contains("inferred shape [2]"));
+}
+
+// ---- refusals: each names the node and field ----
+
+TEST_CASE("NIR import refuses a file that is not HDF5", "[nir]") {
+    REQUIRE_THROWS_AS(load_nir_file(generated() / "not_hdf5.nir"), NetworkFileError);
+    REQUIRE_THROWS_WITH(load_nir_file(generated() / "not_hdf5.nir"), Contains("not an HDF5 file"));
+}
+
+TEST_CASE("NIR import refuses an HDF5 file that is not a NIR graph", "[nir]") {
+    REQUIRE_THROWS_AS(load_model_file(generated() / "no_graph.nir"), NetworkFileError);
+    REQUIRE_THROWS_WITH(load_model_file(generated() / "no_graph.nir"), Contains("not a NIR graph") && Contains("/node"));
+}
+
+TEST_CASE("NIR import refuses an unknown primitive naming the node", "[nir]") {
+    REQUIRE_THROWS_AS(generated_file("unknown.nir", 1.0), NetworkFileError);
+    REQUIRE_THROWS_WITH(generated_file("unknown.nir", 1.0), Contains("node 'x'") && Contains("unknown primitive 'Spiral'"));
+}
+
+TEST_CASE("NIR import refuses a missing field naming node and field", "[nir]") {
+    REQUIRE_THROWS_WITH(generated_file("missing.nir", 1.0), Contains("node 'lif' (LIF)") && Contains("missing field 'v_leak'"));
+}
+
+TEST_CASE("NIR import refuses shapes that do not chain", "[nir]") {
+    REQUIRE_THROWS_WITH(generated_file("mismatch.nir", 1.0),
+                        Contains("node 'lif'") && Contains("takes 4 elements") && Contains("'lin' gives [3]"));
+}
+
+TEST_CASE("NIR import refuses non-finite parameters naming node and field", "[nir]") {
+    REQUIRE_THROWS_WITH(generated_file("nonfinite.nir", 1.0),
+                        Contains("node 'lif'") && Contains("field 'tau'") && Contains("not finite"));
+}
+
+TEST_CASE("NIR import refuses a delay that is not a whole number of steps", "[nir]") {
+    REQUIRE_THROWS_WITH(generated_file("delay_fraction.nir", 1.0),
+                        Contains("node 'delay'") && Contains("field 'delay'") && Contains("not a whole number of steps"));
+    CHECK_NOTHROW(generated_file("delay_fraction.nir", 0.5));
 }
