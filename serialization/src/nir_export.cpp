@@ -48,7 +48,7 @@ public:
             nir::Node n;
             n.type = "Input";
             n.fields["shape"] = shape_array(spec.shape.dims());
-            file.graph.nodes.emplace_back(name, std::move(n));
+            file.graph.nodes.emplace_back(boundary_name(name), std::move(n));
         }
         for (const auto& spec : network_.nodes)
             if (!folded_.count(spec.name)) file.graph.nodes.emplace_back(nir_name(spec.name), node(spec));
@@ -56,10 +56,10 @@ public:
             nir::Node n;
             n.type = "Output";
             n.fields["shape"] = shape_array(port_spec(o.from).shape.dims());
-            file.graph.nodes.emplace_back(o.name, std::move(n));
-            file.graph.edges.emplace_back(nir_name(o.from.node), o.name);
+            file.graph.nodes.emplace_back(boundary_name(o.name), std::move(n));
+            file.graph.edges.emplace_back(nir_name(o.from.node), boundary_name(o.name));
         }
-        for (const auto& i : network_.inputs) file.graph.edges.emplace_back(i.name, nir_name(i.to.node));
+        for (const auto& i : network_.inputs) file.graph.edges.emplace_back(boundary_name(i.name), nir_name(i.to.node));
         for (const auto& w : network_.wires) {
             if (folded_.count(w.from.node)) continue;  // the folded current's wire into its membrane
             file.graph.edges.emplace_back(nir_name(w.from.node), nir_name(w.to.node));
@@ -128,6 +128,13 @@ private:
             current_of_[membrane->name] = &n;
             renamed_[n.name] = membrane->name;  // edges into the current go to the CubaLI(F)
         }
+    }
+    // Inputs and outputs are NIR nodes too: one named like a node gets the suffix "_input" / "_output".
+    std::string boundary_name(const std::string& name) const {
+        if (!network_.find(name)) return name;
+        const bool input = std::any_of(network_.inputs.begin(), network_.inputs.end(),
+                                       [&](const graph::InputSpec& i) { return i.name == name; });
+        return name + (input ? "_input" : "_output");
     }
     std::string nir_name(const std::string& node) const {
         auto it = renamed_.find(node);
