@@ -8,6 +8,8 @@
 #include <spark/serialization/model_file.hpp>
 #include <spark/serialization/nir.hpp>
 
+#include "nir_testing.hpp"
+
 using namespace spark;
 using namespace spark::serialization;
 using Catch::Matchers::Contains;
@@ -75,8 +77,7 @@ TEST_CASE("NIR import, export and import again give the same network", "[nir]") 
                                       std::string("delay.nir"), std::string("recurrent.nir"), std::string("nested.nir"));
     const std::filesystem::path source = name == "two_lif_neurons.nir"
                                              ? std::filesystem::path(SPARK_NIR_DATA_DIR) / name
-                                             : std::filesystem::path(SPARK_NIR_GENERATED_DIR) / name;
-    REQUIRE(std::filesystem::exists(source));  // written by test_nir_import's generator
+                                             : spark::testing::generated_nir_files() / name;
     const auto first = load_nir_file(source, options(0.5));
     const auto exported = temp_file("again_" + name);
     save_nir_file(first, exported);

@@ -9,6 +9,8 @@
 #include <spark/serialization/model_file.hpp>
 #include <spark/serialization/nir.hpp>
 
+#include "nir_testing.hpp"
+
 using namespace spark;
 using namespace spark::serialization;
 using Catch::Matchers::Contains;
@@ -85,15 +87,7 @@ TEST_CASE("The NIR fixture's lif1 fires at the closed-form steps and lif2 integr
 
 namespace {
 
-const std::filesystem::path& generated() {
-    static const std::filesystem::path dir = [] {
-        const std::filesystem::path d = SPARK_NIR_GENERATED_DIR;
-        const std::string command = "/usr/bin/python3 " + std::string(SPARK_NIR_SCRIPT_DIR) + "/make_nir_files.py " + d.string();
-        REQUIRE(std::system(command.c_str()) == 0);
-        return d;
-    }();
-    return dir;
-}
+const std::filesystem::path& generated() { return spark::testing::generated_nir_files(); }
 
 NetworkFile generated_file(const std::string& name, double dt_ms, std::map<std::string, PortSpec> inputs = {}) {
     ImportOptions o;
