@@ -112,6 +112,10 @@ def main(outdir):
                                                "v_leak": f64(0.0), "w_in": f64(2.0)})))
     chain(p("scale_threshold.nir"), ("scale", ("Scale", {"scale": f64(-2.0)})),
           ("threshold", ("Threshold", {"threshold": f64(1.0)})))
+    # The NIR paper's cross-simulator check (paper/01_lif): an input spike train through Affine into one LIF,
+    # dt = 1e-4 s, 1000 steps; tau = 2.5 ms.
+    chain(p("paper_lif.nir"), ("affine", ("Affine", {"weight": np.full((1, 1), 10.0), "bias": f64(0.0)})),
+          ("lif", ("LIF", {"tau": f64(0.0025), "r": one, "v_leak": f64(0.0), "v_threshold": one, "v_reset": f64(0.0)})))
     chain(p("delay.nir"), ("delay", ("Delay", {"delay": f64(0.003)})))
     chain(p("delay_fraction.nir"), ("delay", ("Delay", {"delay": f64(0.0025)})))
 
