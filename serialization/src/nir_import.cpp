@@ -289,7 +289,12 @@ private:
         if (type == "Affine" || type == "Linear") return {required(i, "weight").shape[0]};
         if (type == "Flatten") return {count(in)};
         if (mapped_[i].passthrough) return in;
-        if (type == "Output") return in;
+        if (type == "Output") {
+            if (const nir::Array* s = field(i, "shape"); s && count(Dims(s->values.begin(), s->values.end())) != count(in))
+                warn(where(i), "shape " + dims_text(Dims(s->values.begin(), s->values.end())) +
+                                   " differs from its input's " + dims_text(in) + ": using " + dims_text(in));
+            return in;
+        }
         if (type == "Conv1d" || type == "Conv2d" || type == "SumPool2d" || type == "AvgPool2d") {
             unrolled_[i] = unroll(i, in);
             return unrolled_[i]->output_shape;
@@ -478,13 +483,13 @@ private:
             add("integrate_fire_soma",
                 {{"units", shape_value(m.shape)}, {"resistance", param(i, "r", 1.0, 1.0 / unit)},
                  {"threshold", param(i, "v_threshold", 0.0)}, {"potential_reset", param(i, "v_reset", 0.0)},
-                 {"initial.potential", param(initial_v(i, 0.0))}},
+                 {"initial.potential", param(initial_v(i))}},
                 PayloadKind::spikes, "spikes", "current");
         } else if (type == "LI" || type == "CubaLI") {
             const std::string tau = type == "LI" ? "tau" : "tau_mem";
             add("leaky_integrator",
                 {{"potential_tau", param(i, tau, 1.0, unit)}, {"resistance", param(i, "r", 1.0)},
-                 {"potential_leak", param(i, "v_leak", 0.0)}, {"initial.potential", param(initial_v(i, 0.0))}},
+                 {"potential_leak", param(i, "v_leak", 0.0)}, {"initial.potential", param(initial_v(i))}},
                 PayloadKind::potential, "potential", "input");
         } else if (type == "LIF" || type == "CubaLIF") {
             const std::string tau = type == "LIF" ? "tau" : "tau_mem";
@@ -493,18 +498,17 @@ private:
         if (type == "CubaLI" || type == "CubaLIF") add_synaptic_current(i, out);
     }
 
-    // The initial potential: 0 (NIR's tools start there), or the file's metadata `v_initial`, minus `offset`
-    // (a leaky soma stores v - v_leak).
-    std::vector<double> initial_v(std::size_t i, double) const {
+    // The initial potential (absolute): 0, where NIR's tools start, or the file's metadata `v_initial`
+    // (which spark's export writes when a node starts elsewhere).
+    std::vector<double> initial_v(std::size_t i) const {
         auto meta = nodes_[i].node->metadata.find("v_initial");
-        std::vector<double> v = meta != nodes_[i].node->metadata.end() ? meta->second.values : std::vector<double>{0.0};
-        return v;
+        return meta != nodes_[i].node->metadata.end() ? meta->second.values : std::vector<double>{0.0};
     }
 
     void add_lif(std::size_t i, const std::string& tau, NetworkFile& out) {
         Mapped& m = mapped_[i];
         const auto leak = values(i, "v_leak", 0.0);
-        auto v0 = initial_v(i, 0.0);
+        auto v0 = initial_v(i);
         const std::size_t n = std::max(leak.size(), v0.size());
         std::vector<double> relative(n);
         for (std::size_t k = 0; k < n; ++k)
@@ -531,7 +535,7 @@ private:
                          {"input_weight", param(i, "w_in", 1.0)}});
         out.network.connect(syn + ".current", m.input);
         m.input = syn + ".input";
-        membrane_input_[i] = true;  // the membrane's input is served: sources go to the synaptic current
+        fed_by_current_.insert(i);  // the membrane reads the synaptic current; sources go to the current
     }
 
     void add_delay(std::size_t i, NetworkFile& out) {
@@ -593,7 +597,7 @@ private:
     // Whether `target` adds its inputs as currents only (a soma's current, or several sources summed).
     bool needs_current(std::size_t target) const {
         const std::string& type = nodes_[target].node->type;
-        const bool soma = (type == "LIF" || type == "IF") && !membrane_input_.count(target);
+        const bool soma = (type == "LIF" || type == "IF") && !fed_by_current_.count(target);
         return soma || sources_[target].size() > 1;
     }
 
@@ -646,8 +650,8 @@ private:
     std::vector<std::vector<std::size_t>> sources_, targets_;
     std::vector<Mapped> mapped_;
     std::map<std::size_t, std::optional<nir_detail::Unrolled>> unrolled_;
-    std::map<std::size_t, bool> membrane_input_;
-    std::map<std::size_t, bool> checked_;
+    std::set<std::size_t> fed_by_current_;  // CubaLI(F) membranes
+    std::map<std::size_t, bool> checked_;   // node whose input shape has been checked
     std::set<std::pair<std::size_t, std::size_t>> back_edges_;
     std::set<std::string> used_names_;
     std::vector<std::string> warnings_;

@@ -49,7 +49,7 @@ TEST_CASE("spark import writes a NIR file as network text that runs like the NIR
     CHECK(rows == spike_rows(dir / "b" / "spikes.csv"));
 }
 
-TEST_CASE("spark check and dot read NIR files, and --nir-time-unit ms reads time constants in ms", "[cli][nir]") {
+TEST_CASE("spark check and dot read NIR files and --nir-time-unit ms reads time constants in ms", "[cli][nir]") {
     if (!tools::network_files_available()) return;
     TempDir dir;
     const Result check = run_spark({"check", fixture, "--dt", "0.1"}, dir.path());
@@ -66,7 +66,7 @@ TEST_CASE("spark check and dot read NIR files, and --nir-time-unit ms reads time
     CHECK(spike_rows(dir / "fast" / "spikes.csv").size() == 5);
 }
 
-TEST_CASE("spark export writes a NIR file, and refuses a network without NIR counterparts naming the nodes", "[cli][nir]") {
+TEST_CASE("spark export writes a NIR file and refuses a network without NIR counterparts naming the nodes", "[cli][nir]") {
     if (!tools::network_files_available()) return;
     TempDir dir;
     const Result ok = run_spark({"export", std::string(SPARK_EXAMPLES_DIR) + "/nir_chain.txtpb", "-o",

@@ -17,7 +17,7 @@ using Catch::Matchers::Contains;
 namespace {
 
 std::filesystem::path temp_file(const std::string& name) {
-    const auto dir = std::filesystem::path(SPARK_NIR_GENERATED_DIR) / "export";
+    const auto dir = spark::testing::generated_nir_files() / "export";
     std::filesystem::create_directories(dir);
     return dir / name;
 }
@@ -62,7 +62,7 @@ Trace record(const NetworkFile& file, int steps) {
 
 }  // namespace
 
-TEST_CASE("An exported NIR file is read by NIR's reader layout: version, /node, edges, per-node datasets", "[nir]") {
+TEST_CASE("An exported NIR file passes the h5py check of NIR's reader layout: version string and node group and edges and per-node datasets", "[nir]") {
     const auto file = load_nir_file(SPARK_NIR_DATA_DIR "/two_lif_neurons.nir", options(0.1));
     const auto out = temp_file("two_lif_neurons.nir");
     save_nir_file(file, out);
@@ -70,7 +70,7 @@ TEST_CASE("An exported NIR file is read by NIR's reader layout: version, /node, 
     CHECK_FALSE(nir_reader_accepts(SPARK_NIR_SCRIPT_DIR "/check_nir_file.py"));  // the check can fail
 }
 
-TEST_CASE("NIR import, export and import again give the same network", "[nir]") {
+TEST_CASE("NIR import then export then import again gives the same network", "[nir]") {
     const std::string name = GENERATE(std::string("two_lif_neurons.nir"), std::string("li.nir"), std::string("i.nir"),
                                       std::string("if.nir"), std::string("lif.nir"), std::string("cubalif.nir"),
                                       std::string("cubali.nir"), std::string("scale_threshold.nir"),
@@ -117,7 +117,7 @@ TEST_CASE("Every example network that maps to NIR gives bit-identical spikes aft
     CHECK(mapped >= 1);
 }
 
-TEST_CASE("NIR export refuses components without a NIR counterpart, naming them", "[nir]") {
+TEST_CASE("NIR export refuses components without a NIR counterpart and names them", "[nir]") {
     graph::Network net(graph::Latency::same_step);
     net.add("spiker", "poisson_spiker").add("soma", "leaky_soma", {{"units", Value::List{2.0}}});
     net.add("syn", "traced_synapses", {{"units", Value::List{2.0}}});

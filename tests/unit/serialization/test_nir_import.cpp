@@ -41,7 +41,7 @@ TEST_CASE("load_model_file detects a NIR file by its HDF5 signature", "[nir]") {
     CHECK(file.network.find("lif1") != nullptr);
 }
 
-TEST_CASE("The NIR fixture imports as input, two affine maps and two leaky somas", "[nir]") {
+TEST_CASE("The NIR fixture imports as an input with two affine maps and two leaky somas", "[nir]") {
     const auto file = load_nir_file(fixture, with_dt(0.1));
     CHECK(file.network.dt == 0.1);
     CHECK(node(file, "linear1").type == "affine");
@@ -222,7 +222,7 @@ TEST_CASE("NIR Scale and Threshold give z = [s x > theta]", "[nir][validation]")
     }
 }
 
-TEST_CASE("NIR Delay of 3 ms at dt 1 ms delays a spike by 3 steps, at dt 0.5 ms by 6", "[nir][validation]") {
+TEST_CASE("NIR Delay of 3 ms delays a spike by 3 steps at dt 1 ms and by 6 at dt 0.5 ms", "[nir][validation]") {
     const double dt = GENERATE(1.0, 0.5);
     auto sim = build_simulation(generated_file("delay.nir", dt));
     std::vector<int> seen;
@@ -235,7 +235,7 @@ TEST_CASE("NIR Delay of 3 ms at dt 1 ms delays a spike by 3 steps, at dt 0.5 ms 
     CHECK(seen == std::vector<int>{static_cast<int>(std::lround(3.0 / dt))});
 }
 
-TEST_CASE("NIR Conv1d, Conv2d, SumPool2d and AvgPool2d unroll into affine maps that equal numpy's results", "[nir][validation]") {
+TEST_CASE("NIR Conv1d and Conv2d and SumPool2d and AvgPool2d unroll into affine maps that equal numpy's results", "[nir][validation]") {
     struct Case {
         std::string file, input_csv, output_csv;
         std::vector<std::size_t> input_shape;
@@ -281,7 +281,7 @@ TEST_CASE("NIR recurrent edges close their cycle with one step of latency", "[ni
     sim.run(5);
 }
 
-TEST_CASE("NIR Input placeholder shape is inferred from the weights, with a warning", "[nir]") {
+TEST_CASE("NIR Input placeholder shape is inferred from the weights with a warning", "[nir]") {
     const auto file = generated_file("placeholder.nir", 1.0);
     CHECK(file.input_specs.at("in").shape == Shape{2});
     REQUIRE(file.warnings.size() == 1);

@@ -10,7 +10,7 @@
 using namespace spark;
 using spark::testing::spike_steps;
 
-TEST_CASE("IntegrateFireSoma fires every ceil-plus theta / (dt R I) steps, the closed form of dv/dt = R I",
+TEST_CASE("IntegrateFireSoma fires every floor(theta / (dt R I)) + 1 steps as dv/dt = R I gives",
           "[somas][validation]") {
     const double dt = GENERATE(0.01, 2.0);
     const double resistance = 0.02, theta = 10.0, current = 37.0;
