@@ -116,6 +116,14 @@ def main(outdir):
     # dt = 1e-4 s, 1000 steps; tau = 2.5 ms.
     chain(p("paper_lif.nir"), ("affine", ("Affine", {"weight": np.full((1, 1), 10.0), "bias": f64(0.0)})),
           ("lif", ("LIF", {"tau": f64(0.0025), "r": one, "v_leak": f64(0.0), "v_threshold": one, "v_reset": f64(0.0)})))
+    # Spikes straight into a LIF, and two maps summed into one LIF.
+    lif_node = ("LIF", {"tau": f64(0.004), "r": f64(2.0), "v_leak": f64(0.0), "v_threshold": f64(100.0),
+                        "v_reset": f64(0.0)})
+    write(p("spikes_into_lif.nir"), {"in": inp(1), "lif": lif_node, "out": out(1)}, [["in", "lif"], ["lif", "out"]])
+    write(p("summed_into_lif.nir"), {"in": inp(1), "a": ("Linear", {"weight": np.full((1, 1), 3.0)}),
+                                     "b": ("Affine", {"weight": np.full((1, 1), -1.0), "bias": f64(0.5)}),
+                                     "lif": lif_node, "out": out(1)},
+          [["in", "a"], ["in", "b"], ["a", "lif"], ["b", "lif"], ["in", "lif"], ["lif", "out"]])
     chain(p("delay.nir"), ("delay", ("Delay", {"delay": f64(0.003)})))
     chain(p("delay_fraction.nir"), ("delay", ("Delay", {"delay": f64(0.0025)})))
 

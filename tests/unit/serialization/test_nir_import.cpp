@@ -213,6 +213,28 @@ TEST_CASE("NIR paper check: an input spike train through Affine into LIF spikes 
     CHECK(same >= exact.size() - 2);
 }
 
+TEST_CASE("A spike straight into a NIR LIF moves v by (1 - e^-dt/tau) r through a scale of 1", "[nir][validation]") {
+    const double dt = GENERATE(0.01, 2.0);
+    const auto file = generated_file("spikes_into_lif.nir", dt);
+    const auto* adapter = file.network.find("lif_from_in");
+    REQUIRE(adapter != nullptr);
+    CHECK(adapter->type == "scale");
+    auto sim = build_simulation(file);
+    sim.input("in").u8()[0] = spike::bit;
+    sim.step();
+    const double a = std::exp(-dt / 4.0);
+    CHECK(sim.read("lif", "potential").f32()[0] == Approx((1.0 - a) * 2.0).epsilon(1e-5));
+}
+
+TEST_CASE("Several NIR edges into one LIF add their values as currents", "[nir][validation]") {
+    auto sim = build_simulation(generated_file("summed_into_lif.nir", 1.0));
+    sim.input("in").u8()[0] = spike::bit;
+    sim.step();
+    const double a = std::exp(-1.0 / 4.0);
+    // I = 3 s + (-s + 0.5) + s = 3.5 for s = 1
+    CHECK(sim.read("lif", "potential").f32()[0] == Approx((1.0 - a) * 2.0 * 3.5).epsilon(1e-5));
+}
+
 TEST_CASE("NIR Scale and Threshold give z = [s x > theta]", "[nir][validation]") {
     auto sim = build_simulation(generated_file("scale_threshold.nir", 1.0, {{"in", PortSpec(PayloadKind::floating, {1})}}));
     for (float x : {-0.4f, -0.5f, -0.6f, 2.0f}) {
