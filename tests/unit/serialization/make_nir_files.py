@@ -192,6 +192,9 @@ def main(outdir):
                               "lif": ("LIF", {"tau": np.full(4, 0.01), "r": np.ones(4), "v_leak": np.zeros(4),
                                               "v_threshold": np.ones(4)}), "out": out(4)},
           [["in", "lin"], ["lin", "lif"], ["lif", "out"]])
+    chain(p("delay_real.nir"), ("map", ("Affine", {"weight": np.ones((1, 1)), "bias": f64(1.0)})),
+          ("delay", ("Delay", {"delay": f64(0.002)})))
+    write(p("bad_edge.nir"), {"in": inp(1), "out": out(1)}, [["in", "nowhere"]])
     chain(p("nonfinite.nir"), ("lif", ("LIF", {"tau": f64(np.nan), "r": one, "v_leak": one, "v_threshold": one})))
 
 

@@ -346,3 +346,21 @@ TEST_CASE("NIR import refuses a delay that is not a whole number of steps", "[ni
                         Contains("node 'delay'") && Contains("field 'delay'") && Contains("not a whole number of steps"));
     CHECK_NOTHROW(generated_file("delay_fraction.nir", 0.5));
 }
+
+TEST_CASE("NIR import refuses a truncated HDF5 file without reading past it", "[nir]") {
+    const auto truncated = generated() / "truncated.nir";
+    {
+        std::ifstream in(fixture, std::ios::binary);
+        std::string bytes(12000, '\0');
+        in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        std::ofstream(truncated, std::ios::binary).write(bytes.data(), in.gcount());
+    }
+    REQUIRE_THROWS_AS(load_model_file(truncated), NetworkFileError);
+    REQUIRE_THROWS_WITH(load_model_file(truncated), Contains("truncated.nir") && Contains("cannot open the HDF5 file"));
+}
+
+TEST_CASE("NIR import refuses a delay of real values and an edge to no node", "[nir]") {
+    REQUIRE_THROWS_WITH(generated_file("delay_real.nir", 1.0),
+                        Contains("node 'delay'") && Contains("CurrentArray") && Contains("delays spikes only"));
+    REQUIRE_THROWS_WITH(generated_file("bad_edge.nir", 1.0), Contains("edge in -> nowhere") && Contains("names no node 'nowhere'"));
+}
