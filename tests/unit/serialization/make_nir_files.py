@@ -181,6 +181,23 @@ def main(outdir):
         "lin": ("Linear", {"weight": np.ones((2, 36))}), "out": out(2)},
         [["in", "conv"], ["conv", "flat"], ["flat", "lin"], ["lin", "out"]])
 
+    # A convolutional network shaped like the NIR paper's N-MNIST one (2 x 34 x 34 events -> conv 16 -> IF ->
+    # sum pool -> conv 32 -> IF -> sum pool -> flatten -> linear 10 -> IF), with random weights.
+    def conv(c_out, c_in, k, pad, hw):
+        return ("Conv2d", {"weight": rng.normal(scale=0.3, size=(c_out, c_in, k, k)), "bias": np.zeros(c_out),
+                           "stride": np.array([1, 1]), "padding": np.array([pad, pad]), "dilation": np.array([1, 1]),
+                           "groups": np.array(1), "input_shape": np.array(hw)})
+    def if_layer(*shape):
+        return ("IF", {"r": np.full(shape, 1000.0), "v_threshold": np.ones(shape), "v_reset": np.zeros(shape)})
+    pool = ("SumPool2d", {"kernel_size": np.array([2, 2]), "stride": np.array([2, 2]), "padding": np.array([0, 0])})
+    write(p("cnn.nir"), {
+        "input": inp(2, 34, 34), "conv1": conv(16, 2, 5, 2, [34, 34]), "if1": if_layer(16, 34, 34), "pool1": pool,
+        "conv2": conv(32, 16, 3, 1, [17, 17]), "if2": if_layer(32, 17, 17), "pool2": pool,
+        "flatten": ("Flatten", {"start_dim": np.array(0), "end_dim": np.array(-1)}),
+        "fc": ("Linear", {"weight": rng.normal(scale=0.1, size=(10, 32 * 8 * 8))}), "if3": if_layer(10), "output": out(10)},
+        [["input", "conv1"], ["conv1", "if1"], ["if1", "pool1"], ["pool1", "conv2"], ["conv2", "if2"], ["if2", "pool2"],
+         ["pool2", "flatten"], ["flatten", "fc"], ["fc", "if3"], ["if3", "output"]])
+
     # Refusals.
     with open(p("not_hdf5.nir"), "w") as f:
         f.write("this is text, not HDF5\n")

@@ -364,3 +364,20 @@ TEST_CASE("NIR import refuses a delay of real values and an edge to no node", "[
                         Contains("node 'delay'") && Contains("CurrentArray") && Contains("delays spikes only"));
     REQUIRE_THROWS_WITH(generated_file("bad_edge.nir", 1.0), Contains("edge in -> nowhere") && Contains("names no node 'nowhere'"));
 }
+
+TEST_CASE("A convolutional NIR network shaped like the paper's N-MNIST one imports and runs", "[nir]") {
+    const auto file = generated_file("cnn.nir", 1.0);
+    CHECK(file.input_specs.at("input") == PortSpec(PayloadKind::spikes, {2, 34, 34}));
+    auto sim = build_simulation(file);
+    CHECK(sim.read("if3", "spikes").size == 10);
+    std::size_t first_layer = 0, pooled = 0;
+    for (int k = 0; k < 20; ++k) {
+        auto in = sim.input("input").u8();
+        for (std::size_t i = 0; i < in.size(); ++i) in[i] = ((i * 2654435761u + static_cast<std::size_t>(k) * 97u) % 10 == 0) ? spike::bit : 0;
+        sim.step();
+        for (auto s : sim.read("if1", "spikes").u8()) first_layer += s & spike::bit;
+        for (float x : sim.read("pool1", "output").f32()) pooled += x > 0.0f;
+    }
+    CHECK(first_layer > 0);
+    CHECK(pooled > 0);
+}
