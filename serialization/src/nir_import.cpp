@@ -260,10 +260,8 @@ private:
             const std::size_t spatial = type == "Conv1d" ? 1 : 2;
             if (w.shape.size() != spatial + 2)
                 fail(where(i), "field 'weight' must have " + std::to_string(spatial + 2) + " dimensions, got " + dims_text(w.shape));
-            if (const nir::Array* in = field(i, "input_shape"); in && in->values.size() == spatial) {
-                const std::size_t groups = integers(i, "groups", 1, 1)[0];
-                return w.shape[1] * groups * count(Dims(in->values.begin(), in->values.end()));
-            }
+            if (const nir::Array* in = field(i, "input_shape"); in && in->values.size() == spatial)
+                return w.shape[1] * integers(i, "groups", 1, 1)[0] * count(shape_field(i, "input_shape"));
             return std::nullopt;
         }
         if (type == "Input" || type == "Output" || type == "Flatten" || type == "SumPool2d" || type == "AvgPool2d")
@@ -290,9 +288,9 @@ private:
         if (type == "Flatten") return {count(in)};
         if (mapped_[i].passthrough) return in;
         if (type == "Output") {
-            if (const nir::Array* s = field(i, "shape"); s && count(Dims(s->values.begin(), s->values.end())) != count(in))
-                warn(where(i), "shape " + dims_text(Dims(s->values.begin(), s->values.end())) +
-                                   " differs from its input's " + dims_text(in) + ": using " + dims_text(in));
+            if (field(i, "shape") && count(shape_field(i, "shape")) != count(in))
+                warn(where(i), "shape " + dims_text(shape_field(i, "shape")) + " differs from its input's " +
+                                   dims_text(in) + ": using " + dims_text(in));
             return in;
         }
         if (type == "Conv1d" || type == "Conv2d" || type == "SumPool2d" || type == "AvgPool2d") {
@@ -310,7 +308,7 @@ private:
         if (const nir::Array* s = field(i, "input_shape"); s && s->values.size() == spatial && type.rfind("Conv", 0) == 0) {
             const std::size_t channels = required(i, "weight").shape[1] * integers(i, "groups", 1, 1)[0];
             input = {channels};
-            for (double v : s->values) input.push_back(static_cast<std::size_t>(v));
+            for (auto v : shape_field(i, "input_shape")) input.push_back(v);
         }
         if (input.size() != spatial + 1)
             fail(where(i), "needs an input of shape [channels, " + std::string(spatial == 1 ? "length" : "height, width") +
@@ -351,11 +349,28 @@ private:
         }
     }
 
-    // Fixes the Inputs' shapes (inferring placeholders from their consumers), then propagates shapes.
+    // A shape field: whole numbers > 0.
+    Dims shape_field(std::size_t i, const std::string& name) const {
+        Dims d;
+        for (double v : required(i, name).values) {
+            if (!(v >= 1.0 && v < 4.0e9) || v != std::floor(v))
+                fail(where(i), "field '" + name + "' must hold whole numbers > 0, got " + number_text(v));
+            d.push_back(static_cast<std::size_t>(v));
+        }
+        return d;
+    }
+
     void infer_shapes() {
+        infer_input_shapes();
+        propagate_shapes();
+    }
+
+    // The Inputs' shapes: declared (or given in ImportOptions), or inferred from a consumer where a
+    // placeholder does not chain.
+    void infer_input_shapes() {
         for (std::size_t i = 0; i < nodes_.size(); ++i) {
-            if (nodes_[i].node->type != "Input" || mapped_[i].passthrough) continue;
-            Dims declared(required(i, "shape").values.begin(), required(i, "shape").values.end());
+            if (!is_graph_input(i)) continue;
+            Dims declared = shape_field(i, "shape");
             if (auto spec = options_.input_specs.find(mapped_[i].spark_name); spec != options_.input_specs.end()) {
                 declared = spec->second.shape.dims();
             }
@@ -369,6 +384,10 @@ private:
             }
             mapped_[i].shape = declared;
         }
+    }
+
+    // Every other node's output shape from its inputs', checking that they chain.
+    void propagate_shapes() {
         std::vector<bool> done(nodes_.size(), false);
         for (std::size_t i = 0; i < nodes_.size(); ++i) done[i] = !mapped_[i].shape.empty();
         // Nodes whose output shape their parameters fix can close cycles: seed them first.
@@ -406,9 +425,8 @@ private:
     Dims inferred_shape(std::size_t consumer, std::size_t elements) const {
         const std::string& type = nodes_[consumer].node->type;
         if (type.rfind("Conv", 0) == 0) {
-            const nir::Array& s = required(consumer, "input_shape");
             Dims d{required(consumer, "weight").shape[1] * integers(consumer, "groups", 1, 1)[0]};
-            for (double v : s.values) d.push_back(static_cast<std::size_t>(v));
+            for (auto v : shape_field(consumer, "input_shape")) d.push_back(v);
             return d;
         }
         const Dims own = parameter_shape(consumer);
