@@ -211,6 +211,9 @@ def main(outdir):
           [["in", "lin"], ["lin", "lif"], ["lif", "out"]])
     chain(p("delay_real.nir"), ("map", ("Affine", {"weight": np.ones((1, 1)), "bias": f64(1.0)})),
           ("delay", ("Delay", {"delay": f64(0.002)})))
+    write(p("bad_shape.nir"), {"in": ("Input", {"shape": np.array([-1], dtype=np.int64)}),
+                               "lin": ("Linear", {"weight": np.ones((1, 1))}), "out": out(1)},
+          [["in", "lin"], ["lin", "out"]])
     write(p("bad_edge.nir"), {"in": inp(1), "out": out(1)}, [["in", "nowhere"]])
     chain(p("nonfinite.nir"), ("lif", ("LIF", {"tau": f64(np.nan), "r": one, "v_leak": one, "v_threshold": one})))
 

@@ -381,3 +381,9 @@ TEST_CASE("A convolutional NIR network shaped like the paper's N-MNIST one impor
     CHECK(first_layer > 0);
     CHECK(pooled > 0);
 }
+
+TEST_CASE("NIR import refuses a shape that is not whole numbers above 0", "[nir]") {
+    REQUIRE_THROWS_AS(generated_file("bad_shape.nir", 1.0), NetworkFileError);
+    REQUIRE_THROWS_WITH(generated_file("bad_shape.nir", 1.0),
+                        Contains("node 'in' (Input)") && Contains("field 'shape'") && Contains("got -1"));
+}
