@@ -43,7 +43,8 @@ public:
     static constexpr std::string_view class_name_v = "Affine";
     static constexpr std::string_view category = "stage";
     static constexpr std::string_view description =
-        "Affine map y = W x + b of real values (NIR Affine, Linear, unrolled convolutions and pooling).";
+        "Affine map y = W x + b of real values (NIR Affine, Linear, unrolled convolutions and pooling); a spike is x = 1 "
+        "for its step, so a soma downstream sees the current W for one step (a pulse of area dt).";
     enum Input : std::size_t { input };
     enum Output : std::size_t { output };
     static constexpr std::array input_ports{

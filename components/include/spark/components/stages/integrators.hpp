@@ -112,7 +112,8 @@ public:
     static constexpr std::string_view type_name = "leaky_integrator";
     static constexpr std::string_view class_name_v = "LeakyIntegrator";
     static constexpr std::string_view description =
-        "Non-spiking leaky integrator whose output is its potential (NIR LI); x held over each step.";
+        "Non-spiking leaky integrator whose output is its potential (NIR LI); x (a spike: 1) is held over its step "
+        "and integrated exactly, so a spike adds (1 - e^(-dt/tau)) R.";
     static constexpr std::string_view state_name = "potential";
     static constexpr std::array output_ports{
         PortDecl{"potential", PayloadKind::potential, "The potential v after the step [mV], absolute."}};
@@ -126,7 +127,8 @@ public:
     static constexpr std::string_view type_name = "integrator";
     static constexpr std::string_view class_name_v = "Integrator";
     static constexpr std::string_view description =
-        "Non-leaky integrator dv/dt = R x whose output is its potential (NIR I); x held over each step.";
+        "Non-leaky integrator dv/dt = R x whose output is its potential (NIR I); x (a spike: 1) is held over its step, "
+        "so a spike adds dt R.";
     static constexpr std::string_view state_name = "potential";
     static constexpr std::array output_ports{
         PortDecl{"potential", PayloadKind::potential, "The potential v after the step [mV]."}};
@@ -140,7 +142,8 @@ public:
     static constexpr std::string_view type_name = "synaptic_current";
     static constexpr std::string_view class_name_v = "SynapticCurrent";
     static constexpr std::string_view description =
-        "Exponentially filtered current tau_syn dI/dt = -I + w_in x (NIR CubaLI's current); x held over each step.";
+        "Exponentially filtered current tau_syn dI/dt = -I + w_in x (NIR CubaLI's current); x (a spike: 1) is held "
+        "over its step and integrated exactly, so a spike adds (1 - e^(-dt/tau_syn)) w_in.";
     static constexpr std::string_view state_name = "current";
     static constexpr std::array output_ports{
         PortDecl{"current", PayloadKind::current, "The current I after the step [pA]."}};
