@@ -67,6 +67,37 @@ inline ConformanceCase conformance_case<components::somas::IzhikevichSoma>() {
     return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
 }
 
+template <>
+inline ConformanceCase conformance_case<components::somas::IntegrateFireSoma>() {
+    return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
+}
+
+// ---- real-valued stages ----
+template <>
+inline ConformanceCase conformance_case<components::stages::Affine>() {
+    return {{{"units", Value::List{3.0}}, {"bias", 0.5}}, {spikes({4})}, {mask({4})}, "input"};
+}
+template <>
+inline ConformanceCase conformance_case<components::stages::Scale>() {
+    return {{{"scale", 2.0}}, {current({2, 3})}, {mask({6})}, "input"};
+}
+template <>
+inline ConformanceCase conformance_case<components::stages::Threshold>() {
+    return {{{"threshold", 0.3}}, {floats({5})}, {mask({5})}, "input"};
+}
+template <>
+inline ConformanceCase conformance_case<components::stages::LeakyIntegrator>() {
+    return {{{"potential_leak", 1.0}}, {current({4})}, {mask({4})}, "input"};
+}
+template <>
+inline ConformanceCase conformance_case<components::stages::Integrator>() {
+    return {{}, {spikes({4})}, {PortSpec(PayloadKind::integer, Shape{4})}, "input"};
+}
+template <>
+inline ConformanceCase conformance_case<components::stages::SynapticCurrent>() {
+    return {{}, {spikes({4})}, {mask({4})}, "input"};
+}
+
 // ---- neuron parts ----
 template <>
 inline ConformanceCase conformance_case<components::neurons::InhibitionMask>() {

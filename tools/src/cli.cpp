@@ -202,6 +202,36 @@ std::string check_text(const graph::Simulation& sim) {
     return out;
 }
 
+namespace {
+
+// --dt and --nir-time-unit: how a model file of another format (NIR) is read.
+void add_import_options(CLI::App& sub, ImportSettings& settings, std::string& time_unit) {
+    sub.add_option("--dt", settings.dt_ms, "Time step [ms] of a network imported from NIR (default 1 ms).")
+        ->check(CLI::PositiveNumber);
+    sub.add_option("--nir-time-unit", time_unit, "Time unit of a NIR file's time constants: s (default) or ms.")
+        ->check(CLI::IsMember({"s", "ms"}));
+}
+
+void print_warnings(const LoadedNetwork& network, std::ostream& err) {
+    for (const auto& w : network.warnings) err << "warning: " << w << "\n";
+}
+
+// spark import: reads MODEL_FILE, builds it (so what is written is known to work), writes its network text.
+int import_model(const std::string& model_file, const std::string& out_file, const ImportSettings& settings,
+                 std::ostream& out, std::ostream& err) {
+    require_readable("model file", model_file);
+    LoadedNetwork net = load_network_file(model_file, settings);
+    print_warnings(net, err);
+    build_network(net, {});
+    std::ofstream file(out_file, std::ios::binary | std::ios::trunc);
+    file << network_text(net);
+    if (!file.flush()) throw Error("cannot write '" + out_file + "'");
+    out << "wrote " << out_file << " (" << net.network.nodes.size() << " nodes)\n";
+    return exit_ok;
+}
+
+}  // namespace
+
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
             const volatile std::sig_atomic_t* stop) {
     CLI::App app{"spark: run, check and inspect spiking neural networks", "spark"};
@@ -260,6 +290,20 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     auto* dot = app.add_subcommand("dot", "Print the built network as a Graphviz graph.");
     dot->add_option("NETWORK_FILE", dot_file, "Network file (protobuf text format).")->required();
 
+    // import, export (other model formats), and the options that read them
+    ImportSettings import_settings;
+    std::string import_file, import_out, export_file, export_out, time_unit = "s";
+    auto* import_cmd = app.add_subcommand("import", "Read a model file of another format (NIR) and write it as a network "
+                                                    "file (protobuf text format).");
+    import_cmd->add_option("MODEL_FILE", import_file, "Model file (NIR .nir).")->required();
+    import_cmd->add_option("-o,--out", import_out, "Network file to write (.txtpb).")->required();
+    auto* export_cmd = app.add_subcommand("export", "Write a network file as a NIR file.");
+    export_cmd->add_option("NETWORK_FILE", export_file, "Network file.")->required();
+    export_cmd->add_option("-o,--out", export_out, "NIR file to write (.nir).")->required();
+    for (auto* sub : {run, check, dot, import_cmd}) add_import_options(*sub, import_settings, time_unit);
+    export_cmd->add_option("--nir-time-unit", time_unit, "Time unit of the NIR file's time constants: s (default) or ms.")
+        ->check(CLI::IsMember({"s", "ms"}));
+
     if (argc > 1 && argv[1][0] != '-') {
         const std::string sub = argv[1];
         std::vector<std::string> names;
@@ -277,6 +321,8 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         return code == 0 ? exit_ok : exit_usage;
     }
 
+    import_settings.nir_time_unit_ms = time_unit == "ms" ? 1.0 : 1000.0;
+    ro.import = import_settings;
     std::string command = "spark";
     try {
         if (run->parsed()) {
@@ -312,7 +358,8 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         if (check->parsed()) {
             command = "spark check";
             require_readable("network file", check_file);
-            LoadedNetwork net = load_network_file(check_file);
+            LoadedNetwork net = load_network_file(check_file, import_settings);
+            print_warnings(net, err);
             auto sim = build_network(net, {});
             out << check_text(sim);
             if (check_plan) out << sim.plan_text();
@@ -331,7 +378,18 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         if (dot->parsed()) {
             command = "spark dot";
             require_readable("network file", dot_file);
-            out << build_network(load_network_file(dot_file), {}).to_dot();
+            out << build_network(load_network_file(dot_file, import_settings), {}).to_dot();
+            return exit_ok;
+        }
+        if (import_cmd->parsed()) {
+            command = "spark import";
+            return import_model(import_file, import_out, import_settings, out, err);
+        }
+        if (export_cmd->parsed()) {
+            command = "spark export";
+            require_readable("network file", export_file);
+            export_nir(load_network_file(export_file), export_out, import_settings.nir_time_unit_ms);
+            out << "wrote " << export_out << "\n";
             return exit_ok;
         }
     } catch (const graph::GraphBuildError& e) {

@@ -3,7 +3,9 @@
 #include <spark/core/error.hpp>
 
 #ifdef SPARK_TOOLS_WITH_SERIALIZATION
+#include <spark/serialization/model_file.hpp>
 #include <spark/serialization/network_file.hpp>
+#include <spark/serialization/nir.hpp>
 #include <spark/serialization/snapshot.hpp>
 #endif
 
@@ -13,9 +15,12 @@ namespace spark::tools {
 
 bool network_files_available() noexcept { return true; }
 
-LoadedNetwork load_network_file(const std::filesystem::path& path) {
-    auto file = std::make_shared<serialization::NetworkFile>(serialization::load_network_file(path));
-    LoadedNetwork n{file->network, file->input_specs, file->templates, path.string(), nullptr};
+LoadedNetwork load_network_file(const std::filesystem::path& path, const ImportSettings& settings) {
+    serialization::ImportOptions options;
+    options.dt = settings.dt_ms;
+    options.nir_time_unit_ms = settings.nir_time_unit_ms;
+    auto file = std::make_shared<serialization::NetworkFile>(serialization::load_model_file(path, options));
+    LoadedNetwork n{file->network, file->input_specs, file->templates, path.string(), nullptr, file->warnings};
     n.file = std::move(file);
     return n;
 }
@@ -29,6 +34,10 @@ graph::Simulation build_network(const LoadedNetwork& network, graph::BuildOption
     }
     options.templates = &network.templates;
     return graph::Simulation::build(network.network, network.input_specs, options);
+}
+
+void export_nir(const LoadedNetwork& network, const std::filesystem::path& path, double time_unit_ms) {
+    serialization::save_nir_file(network.network, network.input_specs, path, time_unit_ms);
 }
 
 std::string network_text(const LoadedNetwork& network) {
@@ -69,7 +78,10 @@ graph::Simulation build_network(const LoadedNetwork& network, graph::BuildOption
     options.templates = &network.templates;
     return graph::Simulation::build(network.network, network.input_specs, options);
 }
-LoadedNetwork load_network_file(const std::filesystem::path& path) { unavailable("cannot read '" + path.string() + "'"); }
+LoadedNetwork load_network_file(const std::filesystem::path& path, const ImportSettings&) { unavailable("cannot read '" + path.string() + "'"); }
+void export_nir(const LoadedNetwork& network, const std::filesystem::path&, double) {
+    unavailable("cannot write " + network.source);
+}
 std::string network_text(const LoadedNetwork& network) { unavailable("cannot write " + network.source); }
 SnapshotInfo read_snapshot_info(const std::filesystem::path& path) { unavailable("cannot read '" + path.string() + "'"); }
 void load_snapshot(graph::Simulation&, const std::filesystem::path& path) {

@@ -6,6 +6,7 @@
 
 // somas
 #include <spark/components/somas/exponential_soma.hpp>
+#include <spark/components/somas/integrate_fire_soma.hpp>
 #include <spark/components/somas/izhikevich_soma.hpp>
 #include <spark/components/somas/leaky_soma.hpp>
 // synapses
@@ -30,6 +31,9 @@
 #include <spark/components/interfaces/sources.hpp>
 #include <spark/components/interfaces/spikers.hpp>
 #include <spark/components/interfaces/topological_spikers.hpp>
+// real-valued stages
+#include <spark/components/stages/affine.hpp>
+#include <spark/components/stages/integrators.hpp>
 // neuron parts
 #include <spark/components/neurons/inhibition_mask.hpp>
 

@@ -48,6 +48,8 @@ struct NetworkFile {
     std::vector<graph::NeuronTemplate> own_templates;  // the file's own templates, in file order
     std::string source_name;                         // the file name used in messages
     StatementLines lines;                            // where each top-level statement is written
+    // What an importer could not reproduce exactly, one line each, naming the module.
+    std::vector<std::string> warnings;
 };
 
 // A problem found while reading a network file. what() is "file:line:column: message" (without the

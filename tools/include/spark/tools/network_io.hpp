@@ -9,7 +9,9 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <spark/core/payload.hpp>
 #include <spark/graph/network.hpp>
@@ -30,13 +32,23 @@ struct LoadedNetwork {
     std::string source;  // "<default network>", a file path or "snapshot <path>", for messages
     // The parsed file when the network comes from one (its line numbers annotate build errors).
     std::shared_ptr<const serialization::NetworkFile> file;
+    std::vector<std::string> warnings;  // what an importer could not reproduce exactly
+};
+
+// How files of other formats are read (NIR: --dt, --nir-time-unit).
+struct ImportSettings {
+    std::optional<double> dt_ms;       // none: the importer's default
+    double nir_time_unit_ms = 1000.0;  // NIR time constants are in seconds unless told otherwise
 };
 
 bool network_files_available() noexcept;
 
-// Reads a network file (protobuf text format). Throws spark::Error (ConfigError, GraphError,
-// SnapshotError) whose message names the file, and the line where the format gives one.
-LoadedNetwork load_network_file(const std::filesystem::path& path);
+// Reads a network file (protobuf text format, or a NIR file, told apart by content). Throws spark::Error
+// (ConfigError, GraphError, SnapshotError) whose message names the file, and the line where the format gives one.
+LoadedNetwork load_network_file(const std::filesystem::path& path, const ImportSettings& settings = {});
+
+// Writes `network` as a NIR file. Throws spark::Error naming the nodes NIR has no counterpart for.
+void export_nir(const LoadedNetwork& network, const std::filesystem::path& path, double time_unit_ms);
 
 // Builds the network; a network read from a file reports build problems with the file's lines.
 graph::Simulation build_network(const LoadedNetwork& network, graph::BuildOptions options);

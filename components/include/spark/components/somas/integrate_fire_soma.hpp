@@ -1,0 +1,55 @@
+#pragma once
+// IntegrateFireSoma: the integrate-and-fire soma without leak (NIR IF).
+//
+//     dv/dt = R I ;   s = [v > theta] ;   v <- v_reset where s
+// integrated exactly for a current I constant over the step (as every soma assumes):
+//     v <- v + dt R I ;   s = [v > theta] (strict) ;   v <- s v_reset + (1 - s) v
+// There is no rest potential: v is stored as it is (starting at 0 mV), and theta, v_reset are
+// potentials on the same scale. R has units mV/(pA ms) (an inverse capacitance: 1 mV/(pA ms) is 1/pF).
+// A spike arriving through a map (Affine, Scale) is a current held for one step, so it raises v by
+// dt R w: the response to a pulse of area dt.
+// Reference: Lapicque (1907); Gerstner, Kistler, Naud & Paninski, Neuronal Dynamics (2014), ch. 1.3.
+#include <boost/hana/adapt_struct.hpp>
+
+#include <spark/components/somas/soma.hpp>
+#include <spark/components/somas/soma_parts.hpp>
+
+namespace spark::components::somas {
+
+struct IntegrateFireSomaConfig {
+    std::optional<Shape> units;      // population shape (optional)
+    Param resistance = 0.01;         // [mV/(pA ms)]
+    Param threshold = 20.0;          // [mV]
+    Param potential_reset = 0.0;     // [mV]
+
+    static constexpr FieldMeta meta[] = {
+        soma_fields::units,
+        {"resistance", "mV/(pA ms)", Bound::none, "Gain R of dv/dt = R I (the inverse membrane capacitance)."},
+        {"threshold", "mV", Bound::none, "Spike threshold theta."},
+        {"potential_reset", "mV", Bound::none, "Potential right after a spike."},
+    };
+};
+
+class IntegrateFireSoma : public Soma<IntegrateFireSoma, IntegrateFireSomaConfig> {
+public:
+    static constexpr std::string_view type_name = "integrate_fire_soma";
+    static constexpr std::string_view class_name_v = "IntegrateFireSoma";
+    static constexpr std::string_view description = "Integrate-and-fire soma without leak (NIR IF).";
+
+    using Soma::Soma;
+
+    void build_model(const BuildContext& ctx, const Shape& units);
+    void update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept;
+    void reset_model() noexcept {}
+    void visit_model(StateVisitor&) {}
+
+private:
+    std::vector<float> gain_;       // dt R
+    std::vector<float> threshold_;  // theta [mV]
+    std::vector<float> reset_;      // v_reset [mV]
+};
+
+}  // namespace spark::components::somas
+
+BOOST_HANA_ADAPT_STRUCT(spark::components::somas::IntegrateFireSomaConfig, units, resistance, threshold,
+                        potential_reset);

@@ -1,0 +1,154 @@
+#pragma once
+// Real-valued maps (NIR's Affine, Linear, Scale, Threshold); input as in stages.hpp.
+//
+// Affine:     y = W x + b,  W of shape units x n_in (row-major, n_in = input elements, flattened),
+//             b one value per output. A Linear map is an Affine with bias 0 (the default). W is dense
+//             (`weight` has units x n_in values, or 1 broadcast), or sparse: `nonzeros` lists the flat
+//             indices (row * n_in + column, strictly increasing) of the weights given in `weight`, one
+//             value each (a convolution unrolled into its kernel). Each y_i is summed over the nonzero
+//             weights of row i in increasing column order, then b_i is added. Output: CurrentArray [pA].
+// Scale:      y = s (.) x, one factor per element (or one for all). Output: CurrentArray, the input's shape.
+// Threshold:  z = [x > theta] (Heaviside, strict). Output: SpikeArray, the input's shape.
+// Each is memoryless: the output of a step is a function of that step's input.
+#include <array>
+#include <optional>
+#include <vector>
+
+#include <boost/hana/adapt_struct.hpp>
+
+#include <spark/components/stages/stages.hpp>
+#include <spark/core/component_base.hpp>
+
+namespace spark::components::stages {
+
+struct AffineConfig {
+    Shape units;                                       // output shape (required)
+    Param weight = 1.0;                                // units x n_in values, or one per nonzero
+    std::optional<std::vector<std::size_t>> nonzeros;  // flat indices of the nonzero weights (sparse W)
+    Param bias = 0.0;                                  // one per output
+
+    static constexpr FieldMeta meta[] = {
+        {"units", "", Bound::none, "Output shape.", true},
+        {"weight", "pA", Bound::none,
+         "Weights W: units x inputs values (row-major), one per entry of nonzeros, or one for all."},
+        {"nonzeros", "", Bound::none,
+         "Flat indices row * inputs + column of the given weights, strictly increasing (sparse W); default: dense."},
+        {"bias", "pA", Bound::none, "Bias b, one per output (or one for all)."},
+    };
+};
+
+class Affine : public ComponentBase<Affine, AffineConfig> {
+public:
+    static constexpr std::string_view type_name = "affine";
+    static constexpr std::string_view class_name_v = "Affine";
+    static constexpr std::string_view category = "stage";
+    static constexpr std::string_view description =
+        "Affine map y = W x + b of real values (NIR Affine, Linear, unrolled convolutions and pooling); a spike is x = 1 "
+        "for its step, so a soma downstream sees the current W for one step (a pulse of area dt).";
+    enum Input : std::size_t { input };
+    enum Output : std::size_t { output };
+    static constexpr std::array input_ports{
+        PortDecl{"input", any_payload, "Spikes (signed value), current, potential or float values."}};
+    static constexpr std::array output_ports{PortDecl{"output", PayloadKind::current, "W x + b [pA]."}};
+    static constexpr std::array<PortDecl, 0> property_ports{};
+
+    // Throws ConfigError for an empty `units` or `nonzeros` not strictly increasing.
+    Affine(Config config, std::string instance);
+
+    std::optional<BuildResult> contract() const override;
+    BuildResult build(const BuildContext& ctx) override;
+    void step(const StepContext& ctx) override;
+    void reset() override {}
+    void visit_state(StateVisitor&) override {}
+
+    std::size_t inputs_per_output() const noexcept { return n_in_; }
+    // W in compressed rows: the columns and values of row i are [row_start[i], row_start[i + 1]).
+    std::span<const std::uint32_t> row_start() const noexcept { return row_start_; }
+    std::span<const std::uint32_t> columns() const noexcept { return columns_; }
+    std::span<const float> weights() const noexcept { return values_; }
+    std::span<const float> bias() const noexcept { return bias_; }
+
+private:
+    PayloadKind input_kind_ = PayloadKind::floating;
+    std::size_t n_in_ = 0;
+    std::vector<std::uint32_t> row_start_, columns_;
+    std::vector<float> values_, bias_;
+    std::vector<float> x_;  // the input as numbers, scratch
+};
+
+struct ScaleConfig {
+    Param scale = 1.0;
+
+    static constexpr FieldMeta meta[] = {
+        {"scale", "", Bound::none, "Factor s, one per element (or one for all)."},
+    };
+};
+
+class Scale : public ComponentBase<Scale, ScaleConfig> {
+public:
+    static constexpr std::string_view type_name = "scale";
+    static constexpr std::string_view class_name_v = "Scale";
+    static constexpr std::string_view category = "stage";
+    static constexpr std::string_view description = "Element-wise scaling y = s x of real values (NIR Scale).";
+    enum Input : std::size_t { input };
+    enum Output : std::size_t { output };
+    static constexpr std::array input_ports{
+        PortDecl{"input", any_payload, "Spikes (signed value), current, potential or float values."}};
+    static constexpr std::array output_ports{PortDecl{"output", PayloadKind::current, "s x [pA], the input's shape."}};
+    static constexpr std::array<PortDecl, 0> property_ports{};
+
+    using ComponentBase::ComponentBase;
+
+    BuildResult build(const BuildContext& ctx) override;
+    void step(const StepContext& ctx) override;
+    void reset() override {}
+    void visit_state(StateVisitor&) override {}
+
+    std::span<const float> factors() const noexcept { return scale_; }
+
+private:
+    PayloadKind input_kind_ = PayloadKind::floating;
+    std::vector<float> scale_;
+};
+
+struct ThresholdConfig {
+    Param threshold = 0.0;
+
+    static constexpr FieldMeta meta[] = {
+        {"threshold", "", Bound::none, "Threshold theta, one per element (or one for all); z = [x > theta]."},
+    };
+};
+
+class Threshold : public ComponentBase<Threshold, ThresholdConfig> {
+public:
+    static constexpr std::string_view type_name = "threshold";
+    static constexpr std::string_view class_name_v = "Threshold";
+    static constexpr std::string_view category = "stage";
+    static constexpr std::string_view description = "Heaviside z = [x > theta] of real values (NIR Threshold).";
+    enum Input : std::size_t { input };
+    enum Output : std::size_t { spikes };
+    static constexpr std::array input_ports{
+        PortDecl{"input", any_payload, "Spikes (signed value), current, potential or float values."}};
+    static constexpr std::array output_ports{PortDecl{"spikes", PayloadKind::spikes, "[x > theta], the input's shape."}};
+    static constexpr std::array<PortDecl, 0> property_ports{};
+
+    using ComponentBase::ComponentBase;
+
+    BuildResult build(const BuildContext& ctx) override;
+    void step(const StepContext& ctx) override;
+    void reset() override {}
+    void visit_state(StateVisitor&) override {}
+
+    std::span<const float> thresholds() const noexcept { return threshold_; }
+
+private:
+    PayloadKind input_kind_ = PayloadKind::floating;
+    std::vector<float> threshold_;
+    std::vector<float> x_;
+};
+
+}  // namespace spark::components::stages
+
+BOOST_HANA_ADAPT_STRUCT(spark::components::stages::AffineConfig, units, weight, nonzeros, bias);
+BOOST_HANA_ADAPT_STRUCT(spark::components::stages::ScaleConfig, scale);
+BOOST_HANA_ADAPT_STRUCT(spark::components::stages::ThresholdConfig, threshold);

@@ -1,0 +1,159 @@
+#pragma once
+// Non-spiking first-order integrators (NIR's LI, I, and the synaptic current of CubaLI/CubaLIF);
+// input as in stages.hpp: x is held constant over each step (zero-order hold).
+//
+// Each is one linear ODE in a state y that starts at 0 (set `initial.<state>` to start elsewhere),
+// integrated exactly for x constant over the step dt, and output as it stands after the step:
+//   LeakyIntegrator  tau dv/dt = (v_leak - v) + R x      v <- v_leak + alpha (v - v_leak) + (1 - alpha) R x,
+//                    alpha = exp(-dt/tau)                 output `potential` [mV], absolute (no rest offset)
+//   Integrator       dv/dt = R x                          v <- v + dt R x;  output `potential` [mV]
+//   SynapticCurrent  tau_syn dI/dt = -I + w_in x          I <- beta I + (1 - beta) w_in x,
+//                    beta = exp(-dt/tau_syn)              output `current` [pA]
+// A spike (x = 1 for one step) thus moves a leaky node by (1 - alpha) R, about R dt / tau for dt << tau:
+// the response to a pulse of area dt. The Integrator is exact for any dt; the leaky ones converge to
+// their constant-input fixed point v_leak + R x (I = w_in x) exactly.
+// Reference: Gerstner, Kistler, Naud & Paninski, Neuronal Dynamics (2014), ch. 1.3; Rotter & Diesmann,
+// "Exact digital simulation of time-invariant linear systems" (1999), Biol. Cybern. 81.
+#include <array>
+#include <vector>
+
+#include <boost/hana/adapt_struct.hpp>
+
+#include <spark/components/stages/stages.hpp>
+#include <spark/core/component_base.hpp>
+
+namespace spark::components::stages {
+
+struct LeakyIntegratorConfig {
+    Param potential_tau = 20.0;  // [ms]
+    Param resistance = 1.0;      // [GOhm]
+    Param potential_leak = 0.0;  // [mV]
+
+    static constexpr FieldMeta meta[] = {
+        {"potential_tau", "ms", Bound::positive, "Time constant tau."},
+        {"resistance", "GOhm", Bound::none, "Input resistance R (R x in mV for x in pA)."},
+        {"potential_leak", "mV", Bound::none, "Leak potential v_leak, the value v relaxes to without input."},
+    };
+};
+
+struct IntegratorConfig {
+    Param resistance = 1.0;  // [mV/(pA ms)]
+
+    static constexpr FieldMeta meta[] = {
+        {"resistance", "mV/(pA ms)", Bound::none, "Gain R of dv/dt = R x (the inverse capacitance)."},
+    };
+};
+
+struct SynapticCurrentConfig {
+    Param current_tau = 5.0;   // [ms]
+    Param input_weight = 1.0;  // [pA]
+
+    static constexpr FieldMeta meta[] = {
+        {"current_tau", "ms", Bound::positive, "Time constant tau_syn of the current."},
+        {"input_weight", "pA", Bound::none, "Input weight w_in: the current a constant input 1 settles at."},
+    };
+};
+
+// y <- offset + decay (y - offset) + gain x per element: the shared exact step of the three models.
+template <class Derived, class ConfigT>
+class FirstOrderStage : public ComponentBase<Derived, ConfigT> {
+    using Base = ComponentBase<Derived, ConfigT>;
+
+public:
+    static constexpr std::string_view category = "stage";
+    enum Input : std::size_t { input };
+    enum Output : std::size_t { output };
+    static constexpr std::array input_ports{
+        PortDecl{"input", any_payload, "Spikes (signed value), current, potential or float values."}};
+    static constexpr std::array<PortDecl, 0> property_ports{};
+
+    using Base::Base;
+
+    BuildResult build(const BuildContext& ctx) override {
+        const PortSpec& in = ctx.input(input);
+        if (!is_real_valued_input(in))
+            throw_input_mismatch(*this, ctx, input, "spikes, current, potential or float values");
+        input_kind_ = in.kind;
+        const std::size_t n = in.size();
+        decay_.assign(n, 1.0f);
+        offset_.assign(n, 0.0f);
+        gain_.assign(n, 0.0f);
+        static_cast<Derived*>(this)->build_constants(ctx, in.shape);
+        state_.assign(n, 0.0f);
+        x_.assign(n, 0.0f);
+        return BuildResult{{PortSpec(Derived::output_ports[0].kind, in.shape)}, {}};
+    }
+
+    void step(const StepContext& ctx) override {
+        read_values(ctx.inputs[input], input_kind_, x_);
+        const auto out = ctx.outputs[output].f32();
+        for (std::size_t i = 0; i < state_.size(); ++i) {
+            state_[i] = offset_[i] + decay_[i] * (state_[i] - offset_[i]) + gain_[i] * x_[i];
+            out[i] = state_[i];
+        }
+    }
+
+    void reset() override { std::fill(state_.begin(), state_.end(), 0.0f); }
+    void visit_state(StateVisitor& v) override { v(Derived::state_name, state_); }
+
+    std::span<const float> values() const noexcept { return state_; }
+    std::span<const float> decay() const noexcept { return decay_; }
+    std::span<const float> gain() const noexcept { return gain_; }
+
+protected:
+    PayloadKind input_kind_ = PayloadKind::floating;
+    std::vector<float> decay_, offset_, gain_;
+    std::vector<float> state_;
+    std::vector<float> x_;
+};
+
+class LeakyIntegrator : public FirstOrderStage<LeakyIntegrator, LeakyIntegratorConfig> {
+public:
+    static constexpr std::string_view type_name = "leaky_integrator";
+    static constexpr std::string_view class_name_v = "LeakyIntegrator";
+    static constexpr std::string_view description =
+        "Non-spiking leaky integrator whose output is its potential (NIR LI); x (a spike: 1) is held over its step "
+        "and integrated exactly, so a spike adds (1 - e^(-dt/tau)) R.";
+    static constexpr std::string_view state_name = "potential";
+    static constexpr std::array output_ports{
+        PortDecl{"potential", PayloadKind::potential, "The potential v after the step [mV], absolute."}};
+
+    using FirstOrderStage::FirstOrderStage;
+    void build_constants(const BuildContext& ctx, const Shape& shape);
+};
+
+class Integrator : public FirstOrderStage<Integrator, IntegratorConfig> {
+public:
+    static constexpr std::string_view type_name = "integrator";
+    static constexpr std::string_view class_name_v = "Integrator";
+    static constexpr std::string_view description =
+        "Non-leaky integrator dv/dt = R x whose output is its potential (NIR I); x (a spike: 1) is held over its step, "
+        "so a spike adds dt R.";
+    static constexpr std::string_view state_name = "potential";
+    static constexpr std::array output_ports{
+        PortDecl{"potential", PayloadKind::potential, "The potential v after the step [mV]."}};
+
+    using FirstOrderStage::FirstOrderStage;
+    void build_constants(const BuildContext& ctx, const Shape& shape);
+};
+
+class SynapticCurrent : public FirstOrderStage<SynapticCurrent, SynapticCurrentConfig> {
+public:
+    static constexpr std::string_view type_name = "synaptic_current";
+    static constexpr std::string_view class_name_v = "SynapticCurrent";
+    static constexpr std::string_view description =
+        "Exponentially filtered current tau_syn dI/dt = -I + w_in x (NIR CubaLI's current); x (a spike: 1) is held "
+        "over its step and integrated exactly, so a spike adds (1 - e^(-dt/tau_syn)) w_in.";
+    static constexpr std::string_view state_name = "current";
+    static constexpr std::array output_ports{
+        PortDecl{"current", PayloadKind::current, "The current I after the step [pA]."}};
+
+    using FirstOrderStage::FirstOrderStage;
+    void build_constants(const BuildContext& ctx, const Shape& shape);
+};
+
+}  // namespace spark::components::stages
+
+BOOST_HANA_ADAPT_STRUCT(spark::components::stages::LeakyIntegratorConfig, potential_tau, resistance, potential_leak);
+BOOST_HANA_ADAPT_STRUCT(spark::components::stages::IntegratorConfig, resistance);
+BOOST_HANA_ADAPT_STRUCT(spark::components::stages::SynapticCurrentConfig, current_tau, input_weight);

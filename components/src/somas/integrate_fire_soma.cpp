@@ -1,0 +1,23 @@
+#include <spark/components/somas/integrate_fire_soma.hpp>
+
+namespace spark::components::somas {
+
+void IntegrateFireSoma::build_model(const BuildContext& ctx, const Shape& units) {
+    const auto resistance = materialize(config_.resistance, "resistance", units, ctx);
+    threshold_ = materialize(config_.threshold, "threshold", units, ctx);
+    reset_ = materialize(config_.potential_reset, "potential_reset", units, ctx);
+    gain_.resize(resistance.size());
+    for (std::size_t i = 0; i < gain_.size(); ++i) gain_[i] = static_cast<float>(ctx.dt * resistance[i]);
+}
+
+void IntegrateFireSoma::update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept {
+    float* v = potential_.data();
+    for (std::size_t i = begin; i < end; ++i) {
+        const float vi = v[i] + gain_[i] * input[i - begin];
+        const bool s = vi > threshold_[i];
+        v[i] = choose(s, reset_[i], vi);
+        spiked[i] = s;
+    }
+}
+
+}  // namespace spark::components::somas

@@ -1,0 +1,157 @@
+// NIR export: files NIR's reader accepts (checked with h5py), round trips, refusals.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+
+#include <spark/serialization/model_file.hpp>
+#include <spark/serialization/nir.hpp>
+
+#include "nir_testing.hpp"
+
+using namespace spark;
+using namespace spark::serialization;
+using Catch::Matchers::Contains;
+
+namespace {
+
+std::filesystem::path temp_file(const std::string& name) {
+    const auto dir = spark::testing::generated_nir_files() / "export";
+    std::filesystem::create_directories(dir);
+    return dir / name;
+}
+
+// Runs the h5py check that reads a file the way NIR's reader does; true when it accepts the file.
+bool nir_reader_accepts(const std::filesystem::path& file) {
+    const std::string command =
+        "/usr/bin/python3 " + std::string(SPARK_NIR_SCRIPT_DIR) + "/check_nir_file.py " + file.string() + " > /dev/null 2>&1";
+    return std::system(command.c_str()) == 0;
+}
+
+ImportOptions options(double dt_ms) {
+    ImportOptions o;
+    o.dt = dt_ms;
+    return o;
+}
+
+// Every spiking output and potential of every node over `steps` steps, with input `drive` of step k.
+using Trace = std::map<std::string, std::vector<std::vector<std::uint8_t>>>;
+Trace record(const NetworkFile& file, int steps) {
+    auto sim = build_simulation(file);
+    Trace trace;
+    for (int k = 0; k < steps; ++k) {
+        for (const auto& [name, spec] : file.input_specs) {
+            auto in = sim.input(name);
+            for (std::size_t i = 0; i < in.size; ++i) in.u8()[i] = ((k * 7 + static_cast<int>(i) * 3) % 5 == 0) ? spike::bit : 0;
+        }
+        sim.step();
+        for (const auto& n : sim.nodes())
+            for (const auto& ports : {&n.outputs, &n.properties})
+                for (const auto& p : *ports) {
+                    if (p.spec.kind != PayloadKind::spikes && p.spec.kind != PayloadKind::potential &&
+                        p.spec.kind != PayloadKind::current)
+                        continue;
+                    const auto data = sim.read(n.path, p.name);
+                    const auto* bytes = static_cast<const std::uint8_t*>(data.data);
+                    trace[n.path + "." + p.name].emplace_back(bytes, bytes + p.spec.bytes());
+                }
+    }
+    return trace;
+}
+
+// The network text with nodes, wires and inputs in name order (an import lists the nodes in the file's
+// order, and the scale that makes spikes a current comes after the nodes on the first import).
+std::string canonical_text(NetworkFile file) {
+    auto& n = file.network;
+    std::sort(n.nodes.begin(), n.nodes.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    auto key = [](const graph::WireSpec& w) { return w.from.to_string() + ">" + w.to.to_string(); };
+    std::sort(n.wires.begin(), n.wires.end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });
+    std::sort(n.inputs.begin(), n.inputs.end(),
+              [](const auto& a, const auto& b) { return a.name + a.to.to_string() < b.name + b.to.to_string(); });
+    return to_network_text(file);
+}
+
+}  // namespace
+
+TEST_CASE("An exported NIR file passes the h5py check of NIR's reader layout: version string and node group and edges and per-node datasets", "[nir]") {
+    const auto file = load_nir_file(SPARK_NIR_DATA_DIR "/two_lif_neurons.nir", options(0.1));
+    const auto out = temp_file("two_lif_neurons.nir");
+    save_nir_file(file, out);
+    CHECK(nir_reader_accepts(out));
+    CHECK_FALSE(nir_reader_accepts(SPARK_NIR_SCRIPT_DIR "/check_nir_file.py"));  // the check can fail
+}
+
+TEST_CASE("NIR import then export then import again gives the same network", "[nir]") {
+    const std::string name = GENERATE(std::string("two_lif_neurons.nir"), std::string("li.nir"), std::string("i.nir"),
+                                      std::string("if.nir"), std::string("lif.nir"), std::string("cubalif.nir"),
+                                      std::string("cubali.nir"), std::string("scale_threshold.nir"),
+                                      std::string("delay.nir"), std::string("recurrent.nir"), std::string("nested.nir"),
+                                      std::string("spikes_into_lif.nir"), std::string("summed_into_lif.nir"));
+    const std::filesystem::path source = name == "two_lif_neurons.nir"
+                                             ? std::filesystem::path(SPARK_NIR_DATA_DIR) / name
+                                             : spark::testing::generated_nir_files() / name;
+    const auto first = load_nir_file(source, options(0.5));
+    const auto exported = temp_file("again_" + name);
+    save_nir_file(first, exported);
+    CHECK(nir_reader_accepts(exported));
+    const auto second = load_nir_file(exported, options(0.5));
+    CHECK(canonical_text(second) == canonical_text(first));
+}
+
+TEST_CASE("Every example network that maps to NIR gives bit-identical spikes after export and import", "[nir]") {
+    int mapped = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(SPARK_EXAMPLES_DIR)) {
+        if (entry.path().extension() != ".txtpb") continue;
+        INFO(entry.path().filename().string());
+        const auto original = load_model_file(entry.path());
+        const auto out = temp_file(entry.path().stem().string() + ".nir");
+        try {
+            save_nir_file(original, out, 1.0);
+        } catch (const NirExportError& e) {
+            REQUIRE_FALSE(e.nodes().empty());  // refused: names every node without a counterpart
+            for (const auto& n : e.nodes()) CHECK_THAT(e.what(), Contains("'" + n + "'"));
+            continue;
+        }
+        ++mapped;
+        CHECK(nir_reader_accepts(out));
+        ImportOptions o;
+        o.dt = original.network.dt;
+        o.nir_time_unit_ms = 1.0;
+        const auto imported = load_nir_file(out, o);
+        const Trace a = record(original, 300), b = record(imported, 300);
+        REQUIRE(a.size() == b.size());
+        for (const auto& [port, steps] : a) {
+            INFO(port);
+            REQUIRE(b.count(port) == 1);
+            CHECK(b.at(port) == steps);
+        }
+    }
+    CHECK(mapped >= 1);
+}
+
+TEST_CASE("NIR export refuses components without a NIR counterpart and names them", "[nir]") {
+    graph::Network net(graph::Latency::same_step);
+    net.add("spiker", "poisson_spiker").add("soma", "leaky_soma", {{"units", Value::List{2.0}}});
+    net.add("syn", "traced_synapses", {{"units", Value::List{2.0}}});
+    net.input("rate", "spiker.signal").connect("spiker.spikes", "syn.spikes").connect("syn.currents", "soma.current");
+    const std::map<std::string, PortSpec> specs{{"rate", PortSpec(PayloadKind::floating, {2})}};
+    REQUIRE_THROWS_AS(save_nir_file(net, specs, temp_file("refused.nir")), NirExportError);
+    REQUIRE_THROWS_WITH(save_nir_file(net, specs, temp_file("refused.nir")),
+                        Contains("'spiker' (poisson_spiker)") && Contains("'syn' (traced_synapses)") &&
+                            !Contains("'soma'"));
+}
+
+TEST_CASE("NIR export refuses a one-step latency outside a cycle and a drawn parameter", "[nir]") {
+    graph::Network net;  // previous-step wires by default
+    net.add("map", "affine", {{"units", Value::List{1.0}}}).add("soma", "leaky_soma", {{"units", Value::List{1.0}}});
+    net.input("in", "map.input").connect("map.output", "soma.current");
+    const std::map<std::string, PortSpec> specs{{"in", PortSpec(PayloadKind::spikes, {1})}};
+    REQUIRE_THROWS_WITH(save_nir_file(net, specs, temp_file("latency.nir")),
+                        Contains("map.output -> soma.current") && Contains("waits one step"));
+    net.wires[0].latency = graph::Latency::same_step;
+    net.set("map.weight", Value::Map{{"initializer", "uniform_initializer"}});
+    REQUIRE_THROWS_WITH(save_nir_file(net, specs, temp_file("drawn.nir")),
+                        Contains("node 'map' field 'weight'") && Contains("initializer"));
+}
