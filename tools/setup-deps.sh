@@ -8,6 +8,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   catch2 libcli11-dev libbenchmark-dev
   gnuplot-nox
+  liblzma-dev nlohmann-json3-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -12,6 +12,7 @@
 #include <spark/components/builtin.hpp>
 #include <spark/core/error.hpp>
 #include <spark/core/text.hpp>
+#include <spark/tools/inputs.hpp>
 #include <spark/tools/network_io.hpp>
 #include <spark/tools/run.hpp>
 
@@ -108,6 +109,67 @@ void require_readable(const std::string& what, const std::filesystem::path& path
     if (!f) throw Error("cannot read " + what + " '" + path.string() + "': " + std::strerror(errno));
 }
 
+// --input and --templates, shared by run, check, dot and import.
+struct ModelFlags {
+    std::vector<std::string> inputs, templates;
+};
+
+void add_model_flags(CLI::App* sub, ModelFlags& flags, bool drives) {
+    sub->add_option("--input", flags.inputs,
+                    drives ? "NAME=KIND:SHAPE gives the spec of an input the file lacks (KIND float, current, potential, "
+                             "spikes or integer; SHAPE 4 or 2x3; NAME '*' = every other input), NAME=const:V drives it "
+                             "with V every step, NAME=FILE from a .npy [steps, width] or .csv (one row per step). "
+                             "Repeatable."
+                           : "NAME=KIND:SHAPE: the spec of an input the file lacks (KIND float, current, potential, spikes "
+                             "or integer; SHAPE 4 or 2x3; NAME '*' = every other input). Repeatable.");
+    sub->add_option("--templates", flags.templates,
+                    "A file whose neuron templates the network may use (a Spark neuron .scfg or a network file). "
+                    "Repeatable.");
+}
+
+// The specs and template files of the flags; drives (const:, FILE) go to `drives`, refused without it.
+ModelOptions model_options(const ModelFlags& flags, const std::string& command, std::vector<InputFlag>* drives) {
+    ModelOptions options;
+    for (const auto& text : flags.inputs) {
+        InputFlag flag = parse_input_flag(text);
+        if (flag.spec) {
+            options.input_specs[flag.name] = *flag.spec;
+        } else if (drives) {
+            drives->push_back(std::move(flag));
+        } else {
+            throw Error("--input " + text + ": " + command + " takes NAME=KIND:SHAPE only (const:V and files drive "
+                                                             "a run)");
+        }
+    }
+    for (const auto& t : flags.templates) {
+        require_readable("template file", t);
+        options.template_files.emplace_back(t);
+    }
+    return options;
+}
+
+void print_warnings(std::ostream& err, const std::vector<std::string>& warnings) {
+    for (const auto& w : warnings) err << "warning: " << w << "\n";
+}
+
+// `spark import`: the network file to `out_path` (or `out`), the warnings to `err`.
+int import_model(const std::string& path, const std::string& out_path, const ModelOptions& options, std::ostream& out,
+                 std::ostream& err) {
+    std::vector<std::string> warnings;
+    const std::string text = import_model_text(path, options, warnings);
+    print_warnings(err, warnings);
+    if (out_path.empty()) {
+        out << text;
+        return exit_ok;
+    }
+    std::ofstream file(out_path, std::ios::binary);
+    file << text;
+    file.close();
+    if (!file) throw Error("cannot write '" + out_path + "': " + std::strerror(errno));
+    err << "wrote " << out_path << " (" << warnings.size() << " warning" << (warnings.size() == 1 ? "" : "s") << ")\n";
+    return exit_ok;
+}
+
 }  // namespace
 
 std::string list_text(const Registry& registry, const graph::TemplateRegistry& templates, const std::string& type) {
@@ -177,8 +239,8 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     std::uint64_t seed = 0;
     auto* run = app.add_subcommand("run", "Run a network file (or the bundled default network) and record it.");
     run->add_option("NETWORK_FILE", network_file,
-                    "Network file (protobuf text format). Without it: the bundled default network (or, with "
-                    "--snapshot-in, the snapshot's network).");
+                    "Network file (protobuf text format) or Spark .scfg brain (detected by content). Without it: "
+                    "the bundled default network (or, with --snapshot-in, the snapshot's network).");
     auto* dur = run->add_option("--duration", duration,
                                 "Simulated time [ms] (further, when resuming a snapshot). Default 1000.");
     auto* stp = run->add_option("--steps", steps, "Number of steps to run (instead of --duration).");
@@ -204,17 +266,29 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     run->add_option("--plot", plot, "Raster plot: auto (gnuplot PNG, else SVG), svg, or none. Default auto.")
         ->check(CLI::IsMember({"auto", "svg", "none"}));
     run->add_flag("-q,--quiet", ro.quiet, "No progress bar, notes or summary.");
+    ModelFlags run_flags, check_flags, dot_flags, import_flags;
+    add_model_flags(run, run_flags, true);
 
     // check, list, dot
     std::string check_file, dot_file, list_type;
     auto* check = app.add_subcommand("check", "Build a network file without running it: print every node with its "
                                               "input/output specs, or every error.");
-    check->add_option("NETWORK_FILE", check_file, "Network file (protobuf text format).")->required();
+    check->add_option("NETWORK_FILE", check_file, "Network file (protobuf text format) or Spark .scfg brain.")->required();
     auto* list = app.add_subcommand("list", "List the registered components and neuron templates with their ports "
                                             "and parameters (default, units, bounds, description).");
     list->add_option("TYPE", list_type, "Only this component or template (or category: soma, synapses, ...).");
     auto* dot = app.add_subcommand("dot", "Print the built network as a Graphviz graph.");
     dot->add_option("NETWORK_FILE", dot_file, "Network file (protobuf text format).")->required();
+    add_model_flags(check, check_flags, false);
+    add_model_flags(dot, dot_flags, false);
+
+    // import
+    std::string import_file, import_out;
+    auto* import = app.add_subcommand("import", "Translate a model file (a Spark .scfg brain or neuron) into a "
+                                                "network file; what spark does differently is printed as warnings.");
+    import->add_option("MODEL_FILE", import_file, "Model file (Spark .scfg, detected by content).")->required();
+    import->add_option("-o,--out", import_out, "Write the network file here (default: standard output).");
+    add_model_flags(import, import_flags, false);
 
     if (argc > 1 && argv[1][0] != '-') {
         const std::string sub = argv[1];
@@ -259,12 +333,14 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
             if (*sout) ro.snapshot_out = snapshot_out;
             ro.plot = plot == "svg" ? PlotFormat::svg : plot == "none" ? PlotFormat::none : PlotFormat::automatic;
             ro.stop = stop;
+            ro.model = model_options(run_flags, command, &ro.drives);
             return run_network(ro, out, err);
         }
         if (check->parsed()) {
             command = "spark check";
             require_readable("network file", check_file);
-            LoadedNetwork net = load_network_file(check_file);
+            LoadedNetwork net = load_network_file(check_file, model_options(check_flags, command, nullptr));
+            print_warnings(err, net.warnings);
             auto sim = build_network(net, {});
             out << check_text(sim);
             auto count = [](std::size_t n, const char* what) {
@@ -282,8 +358,15 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         if (dot->parsed()) {
             command = "spark dot";
             require_readable("network file", dot_file);
-            out << build_network(load_network_file(dot_file), {}).to_dot();
+            LoadedNetwork net = load_network_file(dot_file, model_options(dot_flags, command, nullptr));
+            print_warnings(err, net.warnings);
+            out << build_network(net, {}).to_dot();
             return exit_ok;
+        }
+        if (import->parsed()) {
+            command = "spark import";
+            require_readable("model file", import_file);
+            return import_model(import_file, import_out, model_options(import_flags, command, nullptr), out, err);
         }
     } catch (const GraphBuildError& e) {
         err << command << ": " << e.problems().size() << (e.problems().size() == 1 ? " error" : " errors")

@@ -46,7 +46,7 @@ Source resolve_source(const RunOptions& o) {
             throw Error("--seed " + std::to_string(*o.seed) + " differs from the seed " + std::to_string(stored_seed) +
                         " stored in snapshot '" + o.snapshot_in->string() + "'; a resumed run keeps its seed");
         if (o.network_file) {
-            LoadedNetwork file = load_network_file(*o.network_file);
+            LoadedNetwork file = load_network_file(*o.network_file, o.model);
             file.network.seed = stored_seed;  // a seed given on the first run's command line is in the snapshot
             if (network_text(file) != network_text(info.network))
                 throw SnapshotError("network file '" + o.network_file->string() + "' does not match the network stored in "
@@ -57,7 +57,7 @@ Source resolve_source(const RunOptions& o) {
         s.start_step = info.step;
         return s;
     }
-    s.network = o.network_file ? load_network_file(*o.network_file) : default_loaded();
+    s.network = o.network_file ? load_network_file(*o.network_file, o.model) : default_loaded();
     if (o.seed) s.network.network.seed = *o.seed;
     return s;
 }
@@ -183,6 +183,8 @@ int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSu
     if (ec || !std::filesystem::is_directory(o.out_dir))
         throw Error("cannot create the output directory '" + o.out_dir.string() + "': " + ec.message());
 
+    if (!o.quiet)
+        for (const auto& w : net.warnings) err << "warning: " << w << "\n";
     if (!o.quiet)
         for (const auto& [name, spec] : net.input_specs)
             err << "note: network input '" << name << "' (" << spec.to_string()

@@ -33,11 +33,12 @@ QuadrupletRuleTensor::QuadrupletRuleTensor(Config config, std::string instance)
 void QuadrupletRuleTensor::build_rule(const BuildContext& ctx, const RuleLayout& layout) {
     // type[p, q] = 2 I_post[p] + I_pre[q]; a per-synapse pre mask is read at (p, q).
     const std::size_t n_post = layout.n_post, n_pre = layout.n_pre;
+    const bool pre_typed = !config_.all_pre_excitatory && !layout.pre_mask.empty();
     types_.assign(layout.kernel_size(), excitatory_excitatory);
     for (std::size_t p = 0; p < n_post; ++p) {
         const bool post_inhibitory = !layout.post_mask.empty() && layout.post_mask[p] != 0;
         for (std::size_t q = 0; q < n_pre; ++q) {
-            const bool pre_inhibitory = !layout.pre_mask.empty() && layout.pre_mask[p * layout.pre_stride + q] != 0;
+            const bool pre_inhibitory = pre_typed && layout.pre_mask[p * layout.pre_stride + q] != 0;
             types_[p * n_pre + q] = static_cast<std::uint8_t>((post_inhibitory ? 2 : 0) + (pre_inhibitory ? 1 : 0));
         }
     }

@@ -41,6 +41,7 @@ struct NetworkFile {
     std::string source_name;                         // the file name used in messages
     std::map<std::string, int> node_lines;           // top-level node name -> line defining it (1-based)
     std::vector<int> wire_lines;                     // line of each top-level wire (1-based)
+    std::vector<std::string> warnings;  // what an importer could not reproduce exactly, one line each, naming the module
 };
 
 // A problem found while reading a network file. what() is "file:line:column: message" (without the

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <spark/core/payload.hpp>
 #include <spark/graph/network.hpp>
@@ -30,13 +31,26 @@ struct LoadedNetwork {
     std::string source;  // "<default network>", a file path or "snapshot <path>", for messages
     // The parsed file when the network comes from one (its line numbers annotate build errors).
     std::shared_ptr<const serialization::NetworkFile> file;
+    std::vector<std::string> warnings;  // what an import (.scfg) could not reproduce, one line per module
+};
+
+// What a model file without everything spark needs takes from the command line.
+struct ModelOptions {
+    std::map<std::string, PortSpec> input_specs;        // --input NAME=KIND:SHAPE ("*": every other input)
+    std::vector<std::filesystem::path> template_files;  // --templates FILE (a Spark neuron .scfg, a network file)
 };
 
 bool network_files_available() noexcept;
 
-// Reads a network file (protobuf text format). Throws spark::Error (ConfigError, GraphError,
-// SnapshotError) whose message names the file, and the line where the format gives one.
-LoadedNetwork load_network_file(const std::filesystem::path& path);
+// Reads a model file: a network file (protobuf text format) or a Spark .scfg brain, detected from its
+// content. Throws spark::Error (ConfigError, GraphError, SnapshotError) whose message names the file,
+// and the line where the format gives one. A Spark neuron file alone is refused (it is a neuron type).
+LoadedNetwork load_network_file(const std::filesystem::path& path, const ModelOptions& options = {});
+
+// `spark import`: the network file text equivalent to a model file (a .scfg brain, or a neuron file's
+// template); `warnings` receives what the import could not reproduce.
+std::string import_model_text(const std::filesystem::path& path, const ModelOptions& options,
+                              std::vector<std::string>& warnings);
 
 // Builds the network; a network read from a file reports build problems with the file's lines.
 graph::Simulation build_network(const LoadedNetwork& network, graph::BuildOptions options);
