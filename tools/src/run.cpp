@@ -98,6 +98,28 @@ private:
     Clock::time_point start_, last_;
 };
 
+// The drives of --input NAME=const:V | NAME=FILE, checked against the built network and the run's length.
+std::vector<InputDrive> make_drives(const std::vector<InputFlag>& flags, const graph::Simulation& sim,
+                                    std::int64_t steps) {
+    std::vector<InputDrive> drives;
+    for (const auto& flag : flags) {
+        auto spec = sim.input_specs().find(flag.name);
+        if (spec == sim.input_specs().end()) {
+            std::vector<std::string> names;
+            for (const auto& [name, _] : sim.input_specs()) names.push_back(name);
+            throw Error("--input " + flag.name + ": the network has no input '" + flag.name + "' (inputs: " +
+                        (names.empty() ? std::string("none") : join(names)) + ")");
+        }
+        for (const auto& d : drives)
+            if (d.name() == flag.name) throw Error("--input " + flag.name + ": the input is driven twice");
+        drives.emplace_back(flag, spec->second);
+        if (auto rows = drives.back().rows(); rows && *rows < steps)
+            throw Error("--input " + flag.name + "=" + flag.file->string() + ": " + std::to_string(*rows) +
+                        " rows for a run of " + std::to_string(steps) + " steps (one row per step)");
+    }
+    return drives;
+}
+
 }  // namespace
 
 std::int64_t steps_for(double duration_ms, double dt) {
@@ -171,6 +193,11 @@ int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSu
             throw InternalError("snapshot step counter not restored");
     }
 
+    const std::vector<InputDrive> drives = make_drives(o.drives, sim, steps);
+    const auto driven = [&](const std::string& name) {
+        return std::any_of(drives.begin(), drives.end(), [&](const InputDrive& d) { return d.name() == name; });
+    };
+
     const Registry& registry = components::builtin_registry();
     std::vector<TraceTarget> traces;
     for (const auto& r : o.record) {
@@ -187,8 +214,9 @@ int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSu
         for (const auto& w : net.warnings) err << "warning: " << w << "\n";
     if (!o.quiet)
         for (const auto& [name, spec] : net.input_specs)
-            err << "note: network input '" << name << "' (" << spec.to_string()
-                << ") is held at 0; drive the network with a source component instead\n";
+            if (!driven(name))
+                err << "note: network input '" << name << "' (" << spec.to_string()
+                    << ") is held at 0; drive it with --input " << name << "=const:V or =FILE\n";
 
     SpikeRecorder spikes(find_populations(sim, registry), o.out_dir / "spikes.csv", true);
     std::vector<std::unique_ptr<TraceRecorder>> recorders;
@@ -205,6 +233,7 @@ int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSu
             summary.interrupted = true;
             break;
         }
+        for (const auto& d : drives) d.apply(sim.input(d.name()), done);
         sim.step();
         spikes.record(sim);
         for (auto& r : recorders) r->record(sim);

@@ -8,10 +8,12 @@
 //   --input NAME=FILE         drive the input from FILE, one row per step (spark run): a .npy array
 //                             [steps, width] (float32 or float64, 1-d for width 1) or a .csv of numbers
 //                             (an optional header line); the run stops with an error if it is too short
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <spark/core/payload.hpp>
 
@@ -26,5 +28,28 @@ struct InputFlag {
 
 // Parses one --input value; throws spark::Error saying what is wrong and what the forms are.
 InputFlag parse_input_flag(std::string_view text);
+
+// What drives one network input during a run: a constant, or the rows of a file. Row i drives step i
+// of the run (a resumed run starts again at row 0).
+class InputDrive {
+public:
+    // Checks the flag against the input's spec (a float-valued or spike input) and reads the whole file:
+    // its width must be the input's size and every value finite (0 or 1 for spikes), or spark::Error
+    // names the flag, the file, and the row and column at fault.
+    InputDrive(const InputFlag& flag, const PortSpec& spec);
+
+    const std::string& name() const noexcept { return name_; }
+    // Rows the file holds (none for a constant).
+    std::optional<std::int64_t> rows() const noexcept;
+    // Writes the values of step `row` into the input's buffer (float32 or u8 spikes).
+    void apply(ArrayRef buffer, std::int64_t row) const;
+
+private:
+    std::string name_;
+    std::size_t width_ = 0;
+    bool spikes_ = false;
+    std::optional<float> constant_;
+    std::vector<float> values_;  // rows x width, row-major
+};
 
 }  // namespace spark::tools
