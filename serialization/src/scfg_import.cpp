@@ -286,16 +286,18 @@ Value Importer::array_value(const Json& value, const Where& where, const std::st
         count *= d.get<std::size_t>();
     }
     Value::List flat;
-    std::function<void(const Json&)> flatten = [&](const Json& v) {
+    constexpr int max_rank = 32;  // deeper nesting is no array a config holds (and would exhaust the stack)
+    std::function<void(const Json&, int)> flatten = [&](const Json& v, int rank) {
         if (v.is_array()) {
-            for (const auto& x : v) flatten(x);
+            if (rank >= max_rank) fail(where, field + ": an array nested more than " + std::to_string(max_rank) + " deep");
+            for (const auto& x : v) flatten(x, rank + 1);
         } else if (v.is_number() || v.is_boolean()) {
             flat.emplace_back(v.is_boolean() ? (v.get<bool>() ? 1.0 : 0.0) : v.get<double>());
         } else {
             fail(where, field + ": an array holds " + v.dump().substr(0, 40) + ", not a number");
         }
     };
-    flatten(data);
+    flatten(data, 0);
     if (flat.size() != count)
         fail(where, field + ": an array of shape " + shape.dump() + " holds " + std::to_string(flat.size()) + " values");
     if (shape.empty()) return flat.front();

@@ -391,3 +391,14 @@ TEST_CASE("Unknown config keys are skipped with a warning naming the module", "[
         return w.find("brain/integrator (exponential_integrator): field \"future_field\" skipped") == 0;
     }));
 }
+
+TEST_CASE("Deeply nested documents and arrays are refused without exhausting the stack", "[scfg][hostile]") {
+    const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+    REQUIRE_THROWS_WITH(import_scfg(xz_encode(deep), "deep.scfg"), Contains("not a Spark configuration"));
+    Json brain = brain_json();
+    Json nested = 1;
+    for (int i = 0; i < 40; ++i) nested = Json::array({nested});
+    Json& glue = module(brain, "spiker")["config"]["glue"];
+    glue["data"] = nested;
+    REQUIRE_THROWS_WITH(import_brain(brain), Contains("brain/spiker: glue: an array nested more than 32 deep"));
+}
