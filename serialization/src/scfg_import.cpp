@@ -649,11 +649,12 @@ NetworkFile Importer::import(const Json& document) {
         import_brain(config, file);
         set_input_specs(file);
     } else {
-        dt_ = brain_dt(config, {"neuron"});
-        Overrides unused;
+        // A neuron file is named after the file (Spark registers it under a name the user gives).
         std::string name = std::filesystem::path(source_).stem().string();
         if (!valid_node_name(name)) name = "scfg_neuron";
-        templates_.push_back(neuron_template(name, config, {"neuron"}, unused));
+        dt_ = brain_dt(config, {name});
+        Overrides unused;
+        templates_.push_back(neuron_template(name, config, {name}, unused));
         if (graph::builtin_templates().find(templates_.back().name)) templates_.back().name += "_scfg";
     }
     for (const auto& t : templates_) file.templates.add(t);

@@ -215,6 +215,8 @@ TEST_CASE("The neuron file becomes a template that a brain can use", "[scfg]") {
     REQUIRE(t.body.effects.size() == 1);
     CHECK(t.body.effects[0].target.to_string() == "synapses.kernel");
     CHECK(t.body.effects[0].source.to_string() == "plasticity.kernel");
+    REQUIRE(!neuron.warnings.empty());
+    for (const auto& w : neuron.warnings) CHECK(w.rfind("alif_mod_neuron/", 0) == 0);
 
     // Given to the brain, it is used (and written with the brain, whose instances set what differs from
     // it): the same simulation as with the body embedded in the brain.
