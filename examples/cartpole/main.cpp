@@ -237,6 +237,15 @@ void write_csv(const RunState& run, const std::string& path) {
     if (!out) throw std::runtime_error("cannot write " + path);
 }
 
+// A gnuplot script beside the CSV that draws the learning curve: `gnuplot FILE.gp` writes FILE.png.
+void write_plot_script(const std::string& csv) {
+    std::ofstream out(csv + ".gp");
+    out << "set datafile separator ','\nset terminal pngcairo size 900,500\nset output '" << csv << ".png'\n"
+        << "set xlabel 'episode'\nset ylabel 'steps balanced'\nset yrange [0:520]\nset key top left\n"
+        << "plot '" << csv << "' using 1:2 every ::1 with points pt 7 ps 0.6 title 'episode length', \\\n"
+        << "     '' using 1:4 every ::1 with lines lw 2 title 'EMA (0.8)', 500 with lines dt 2 title 'cap'\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -270,6 +279,7 @@ int main(int argc, char** argv) try {
             save_run(run, o.save + ".run");
         }
     }
+    write_plot_script(o.csv);
     const std::vector<float> kernels_after = kernels(sim);
     double change = 0;
     for (std::size_t i = 0; i < kernels_after.size(); ++i) change += std::abs(kernels_after[i] - kernels_before[i]);
