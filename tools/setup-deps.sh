@@ -8,8 +8,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   zlib1g-dev
   catch2 libcli11-dev libbenchmark-dev
-  pybind11-dev python3-dev python3-numpy python3-pytest python3-matplotlib
-  libhdf5-dev python3-h5py  # NIR files (HDF5); h5py writes and checks them in the tests
+  liblzma-dev nlohmann-json3-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -14,8 +14,10 @@
 
 #include <spark/components/builtin.hpp>
 #include <spark/core/error.hpp>
+#include <spark/core/file_io.hpp>
 #include <spark/core/text.hpp>
 #include <spark/core/version.hpp>
+#include <spark/tools/inputs.hpp>
 #include <spark/tools/network_io.hpp>
 #include <spark/tools/run.hpp>
 
@@ -147,6 +149,74 @@ CLI::Validator step_count() {
         "STEPS");
 }
 
+// --input and --templates, shared by run, check, dot and import.
+struct ModelFlags {
+    std::vector<std::string> inputs, templates;
+    std::optional<double> dt_ms;
+    std::string time_unit = "s";
+};
+
+void add_model_flags(CLI::App* sub, ModelFlags& flags, bool drives) {
+    sub->add_option("--input", flags.inputs,
+                    drives ? "NAME=KIND:SHAPE gives the spec of an input the file lacks (KIND float, current, potential, "
+                             "spikes or integer; SHAPE 4 or 2x3; NAME '*' = every other input), NAME=const:V drives it "
+                             "with V every step, NAME=FILE from a .npy [steps, width] or .csv (one row per step). "
+                             "Repeatable."
+                           : "NAME=KIND:SHAPE: the spec of an input the file lacks (KIND float, current, potential, spikes "
+                             "or integer; SHAPE 4 or 2x3; NAME '*' = every other input). Repeatable.");
+    sub->add_option("--templates", flags.templates,
+                    "A file whose neuron templates the network may use (a Spark neuron .scfg or a network file). "
+                    "Repeatable.");
+    sub->add_option("--dt", flags.dt_ms, "Time step [ms] of a network imported from NIR (default 1 ms).")
+        ->check(CLI::PositiveNumber);
+    sub->add_option("--nir-time-unit", flags.time_unit, "Time unit of a NIR file's time constants: s (default) or ms.")
+        ->check(CLI::IsMember({"s", "ms"}));
+}
+
+// The specs and template files of the flags; drives (const:, FILE) go to `drives`, refused without it.
+ModelOptions model_options(const ModelFlags& flags, const std::string& command, std::vector<InputFlag>* drives) {
+    ModelOptions options;
+    for (const auto& text : flags.inputs) {
+        InputFlag flag = parse_input_flag(text);
+        if (flag.spec) {
+            options.input_specs[flag.name] = *flag.spec;
+        } else if (drives) {
+            drives->push_back(std::move(flag));
+        } else {
+            throw Error("--input " + text + ": " + command + " takes NAME=KIND:SHAPE only (const:V and files drive "
+                                                             "a run)");
+        }
+    }
+    for (const auto& t : flags.templates) {
+        require_readable("template file", t);
+        options.template_files.emplace_back(t);
+    }
+    options.dt_ms = flags.dt_ms;
+    options.nir_time_unit_ms = flags.time_unit == "ms" ? 1.0 : 1000.0;
+    return options;
+}
+
+void print_warnings(std::ostream& err, const std::vector<std::string>& warnings) {
+    for (const auto& w : warnings) err << "warning: " << w << "\n";
+}
+
+// `spark import`: the network file to `out_path` (or `out`), the warnings to `err`.
+int import_model(const std::string& path, const std::string& out_path, const ModelOptions& options, std::ostream& out,
+                 std::ostream& err) {
+    std::vector<std::string> warnings;
+    const std::string text = import_model_text(path, options, warnings);
+    print_warnings(err, warnings);
+    if (out_path.empty()) {
+        out << text;
+        return exit_ok;
+    }
+    OutputFile file(out_path);
+    file.write(text);
+    file.close();
+    err << "wrote " << out_path << " (" << warnings.size() << " warning" << (warnings.size() == 1 ? "" : "s") << ")\n";
+    return exit_ok;
+}
+
 }  // namespace
 
 std::string list_text(const Registry& registry, const graph::TemplateRegistry& templates, const std::string& type) {
@@ -205,31 +275,6 @@ std::string check_text(const graph::Simulation& sim) {
 namespace {
 
 // --dt and --nir-time-unit: how a model file of another format (NIR) is read.
-void add_import_options(CLI::App& sub, ImportSettings& settings, std::string& time_unit) {
-    sub.add_option("--dt", settings.dt_ms, "Time step [ms] of a network imported from NIR (default 1 ms).")
-        ->check(CLI::PositiveNumber);
-    sub.add_option("--nir-time-unit", time_unit, "Time unit of a NIR file's time constants: s (default) or ms.")
-        ->check(CLI::IsMember({"s", "ms"}));
-}
-
-void print_warnings(const LoadedNetwork& network, std::ostream& err) {
-    for (const auto& w : network.warnings) err << "warning: " << w << "\n";
-}
-
-// spark import: reads MODEL_FILE, builds it (so what is written is known to work), writes its network text.
-int import_model(const std::string& model_file, const std::string& out_file, const ImportSettings& settings,
-                 std::ostream& out, std::ostream& err) {
-    require_readable("model file", model_file);
-    LoadedNetwork net = load_network_file(model_file, settings);
-    print_warnings(net, err);
-    build_network(net, {});
-    std::ofstream file(out_file, std::ios::binary | std::ios::trunc);
-    file << network_text(net);
-    if (!file.flush()) throw Error("cannot write '" + out_file + "'");
-    out << "wrote " << out_file << " (" << net.network.nodes.size() << " nodes)\n";
-    return exit_ok;
-}
-
 }  // namespace
 
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
@@ -247,8 +292,8 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     std::string steps_text, seed_text;
     auto* run = app.add_subcommand("run", "Run a network file (or the bundled default network) and record it.");
     auto* nf = run->add_option("NETWORK_FILE", network_file,
-                    "Network file (protobuf text format). Without it: the bundled default network (or, with "
-                    "--snapshot-in, the snapshot's network).");
+                    "Network file (protobuf text format), Spark .scfg brain or NIR graph (detected by "
+                    "content). Without it: the bundled default network (or, with --snapshot-in, the snapshot's network).");
     auto* dur = run->add_option("--duration", duration,
                                 "Simulated time [ms] (further, when resuming a snapshot). Default 1000.");
     auto* stp = run->add_option("--steps", steps_text, "Number of steps to run (instead of --duration).")
@@ -276,12 +321,14 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     run->add_option("--plot", plot, "Raster plot: auto (raster.png), svg (raster.svg), or none. Default auto.")
         ->check(CLI::IsMember({"auto", "svg", "none"}));
     run->add_flag("-q,--quiet", ro.quiet, "No progress bar, notes or summary.");
+    ModelFlags run_flags, check_flags, dot_flags, import_flags;
+    add_model_flags(run, run_flags, true);
 
     // check, list, dot
     std::string check_file, dot_file, list_type;
     auto* check = app.add_subcommand("check", "Build a network file without running it: print every node with its "
                                               "input/output specs, or every error.");
-    check->add_option("NETWORK_FILE", check_file, "Network file (protobuf text format).")->required();
+    check->add_option("NETWORK_FILE", check_file, "Network file, Spark .scfg brain or NIR graph.")->required();
     bool check_plan = false;
     check->add_flag("--plan", check_plan, "Also print the step plan the executors run.");
     auto* list = app.add_subcommand("list", "List the registered components and neuron templates with their ports "
@@ -289,19 +336,24 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     list->add_option("TYPE", list_type, "Only this component or template (or category: soma, synapses, ...).");
     auto* dot = app.add_subcommand("dot", "Print the built network as a Graphviz graph.");
     dot->add_option("NETWORK_FILE", dot_file, "Network file (protobuf text format).")->required();
+    add_model_flags(check, check_flags, false);
+    add_model_flags(dot, dot_flags, false);
 
-    // import, export (other model formats), and the options that read them
-    ImportSettings import_settings;
-    std::string import_file, import_out, export_file, export_out, time_unit = "s";
-    auto* import_cmd = app.add_subcommand("import", "Read a model file of another format (NIR) and write it as a network "
-                                                    "file (protobuf text format).");
-    import_cmd->add_option("MODEL_FILE", import_file, "Model file (NIR .nir).")->required();
-    import_cmd->add_option("-o,--out", import_out, "Network file to write (.txtpb).")->required();
+    // import
+    std::string import_file, import_out;
+    auto* import = app.add_subcommand("import", "Translate a model file (a Spark .scfg brain or neuron) into a "
+                                                "network file; what spark does differently is printed as warnings.");
+    import->add_option("MODEL_FILE", import_file, "Model file (Spark .scfg, detected by content).")->required();
+    import->add_option("-o,--out", import_out, "Write the network file here (default: standard output).");
+    add_model_flags(import, import_flags, false);
+
+    // export
+    std::string export_file, export_out, export_time_unit = "s";
     auto* export_cmd = app.add_subcommand("export", "Write a network file as a NIR file.");
     export_cmd->add_option("NETWORK_FILE", export_file, "Network file.")->required();
     export_cmd->add_option("-o,--out", export_out, "NIR file to write (.nir).")->required();
-    for (auto* sub : {run, check, dot, import_cmd}) add_import_options(*sub, import_settings, time_unit);
-    export_cmd->add_option("--nir-time-unit", time_unit, "Time unit of the NIR file's time constants: s (default) or ms.")
+    export_cmd->add_option("--nir-time-unit", export_time_unit,
+                           "Time unit of the NIR file's time constants: s (default) or ms.")
         ->check(CLI::IsMember({"s", "ms"}));
 
     if (argc > 1 && argv[1][0] != '-') {
@@ -321,8 +373,6 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         return code == 0 ? exit_ok : exit_usage;
     }
 
-    import_settings.nir_time_unit_ms = time_unit == "ms" ? 1.0 : 1000.0;
-    ro.import = import_settings;
     std::string command = "spark";
     try {
         if (run->parsed()) {
@@ -353,13 +403,14 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
             }
             ro.plot = plot == "svg" ? PlotFormat::svg : plot == "none" ? PlotFormat::none : PlotFormat::automatic;
             ro.stop = stop;
+            ro.model = model_options(run_flags, command, &ro.drives);
             return run_network(ro, out, err);
         }
         if (check->parsed()) {
             command = "spark check";
             require_readable("network file", check_file);
-            LoadedNetwork net = load_network_file(check_file, import_settings);
-            print_warnings(net, err);
+            LoadedNetwork net = load_network_file(check_file, model_options(check_flags, command, nullptr));
+            print_warnings(err, net.warnings);
             auto sim = build_network(net, {});
             out << check_text(sim);
             if (check_plan) out << sim.plan_text();
@@ -378,17 +429,20 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         if (dot->parsed()) {
             command = "spark dot";
             require_readable("network file", dot_file);
-            out << build_network(load_network_file(dot_file, import_settings), {}).to_dot();
+            LoadedNetwork net = load_network_file(dot_file, model_options(dot_flags, command, nullptr));
+            print_warnings(err, net.warnings);
+            out << build_network(net, {}).to_dot();
             return exit_ok;
         }
-        if (import_cmd->parsed()) {
+        if (import->parsed()) {
             command = "spark import";
-            return import_model(import_file, import_out, import_settings, out, err);
+            require_readable("model file", import_file);
+            return import_model(import_file, import_out, model_options(import_flags, command, nullptr), out, err);
         }
         if (export_cmd->parsed()) {
             command = "spark export";
             require_readable("network file", export_file);
-            export_nir(load_network_file(export_file), export_out, import_settings.nir_time_unit_ms);
+            export_nir(load_network_file(export_file), export_out, export_time_unit == "ms" ? 1.0 : 1000.0);
             out << "wrote " << export_out << "\n";
             return exit_ok;
         }

@@ -13,16 +13,43 @@ namespace spark::tools {
 
 #ifdef SPARK_TOOLS_WITH_SERIALIZATION
 
+namespace {
+// The options of the serialization library: --templates files read into templates.
+serialization::ImportOptions import_options(const ModelOptions& options) {
+    serialization::ImportOptions o;
+    o.input_specs = options.input_specs;
+    o.dt = options.dt_ms;
+    o.nir_time_unit_ms = options.nir_time_unit_ms;
+    for (const auto& path : options.template_files) {
+        auto file = serialization::load_model_file(path);
+        if (file.own_templates.empty())
+            throw Error("--templates " + path.string() + ": the file defines no neuron template");
+        for (auto& t : file.own_templates) o.templates.push_back(std::move(t));
+    }
+    return o;
+}
+
+}  // namespace
+
 bool network_files_available() noexcept { return true; }
 
-LoadedNetwork load_network_file(const std::filesystem::path& path, const ImportSettings& settings) {
-    serialization::ImportOptions options;
-    options.dt = settings.dt_ms;
-    options.nir_time_unit_ms = settings.nir_time_unit_ms;
-    auto file = std::make_shared<serialization::NetworkFile>(serialization::load_model_file(path, options));
+LoadedNetwork load_network_file(const std::filesystem::path& path, const ModelOptions& options) {
+    auto file =
+        std::make_shared<serialization::NetworkFile>(serialization::load_model_file(path, import_options(options)));
+    if (file->network.nodes.empty() && !file->own_templates.empty())
+        throw Error(path.string() + ": defines the neuron type '" + file->own_templates.front().name +
+                    "' but no network (a Spark neuron file?); give it to a network with --templates " +
+                    path.string() + ", or write it out with spark import");
     LoadedNetwork n{file->network, file->input_specs, file->templates, path.string(), nullptr, file->warnings};
     n.file = std::move(file);
     return n;
+}
+
+std::string import_model_text(const std::filesystem::path& path, const ModelOptions& options,
+                              std::vector<std::string>& warnings) {
+    const auto file = serialization::load_model_file(path, import_options(options));
+    warnings = file.warnings;
+    return serialization::to_network_text(file);
 }
 
 graph::Simulation build_network(const LoadedNetwork& network, graph::BuildOptions options) {
@@ -78,7 +105,12 @@ graph::Simulation build_network(const LoadedNetwork& network, graph::BuildOption
     options.templates = &network.templates;
     return graph::Simulation::build(network.network, network.input_specs, options);
 }
-LoadedNetwork load_network_file(const std::filesystem::path& path, const ImportSettings&) { unavailable("cannot read '" + path.string() + "'"); }
+LoadedNetwork load_network_file(const std::filesystem::path& path, const ModelOptions&) {
+    unavailable("cannot read '" + path.string() + "'");
+}
+std::string import_model_text(const std::filesystem::path& path, const ModelOptions&, std::vector<std::string>&) {
+    unavailable("cannot import '" + path.string() + "'");
+}
 void export_nir(const LoadedNetwork& network, const std::filesystem::path&, double) {
     unavailable("cannot write " + network.source);
 }

@@ -46,7 +46,7 @@ Source resolve_source(const RunOptions& o) {
             throw Error("--seed " + std::to_string(*o.seed) + " differs from the seed " + std::to_string(stored_seed) +
                         " stored in snapshot '" + o.snapshot_in->string() + "'; a resumed run keeps its seed");
         if (o.network_file) {
-            LoadedNetwork file = load_network_file(*o.network_file, o.import);
+            LoadedNetwork file = load_network_file(*o.network_file, o.model);
             if (o.seed) file.network.seed = *o.seed;  // the network the command line describes
             if (file.network.seed != stored_seed)
                 throw SnapshotError("network file '" + o.network_file->string() + "' has seed " +
@@ -63,7 +63,7 @@ Source resolve_source(const RunOptions& o) {
         s.start_step = info.step;
         return s;
     }
-    s.network = o.network_file ? load_network_file(*o.network_file, o.import) : default_loaded();
+    s.network = o.network_file ? load_network_file(*o.network_file, o.model) : default_loaded();
     if (o.seed) s.network.network.seed = *o.seed;
     return s;
 }
@@ -103,6 +103,28 @@ private:
     bool enabled_, drawn_ = false;
     Clock::time_point start_, last_;
 };
+
+// The drives of --input NAME=const:V | NAME=FILE, checked against the built network and the run's length.
+std::vector<InputDrive> make_drives(const std::vector<InputFlag>& flags, const graph::Simulation& sim,
+                                    std::int64_t steps) {
+    std::vector<InputDrive> drives;
+    for (const auto& flag : flags) {
+        auto spec = sim.input_specs().find(flag.name);
+        if (spec == sim.input_specs().end()) {
+            std::vector<std::string> names;
+            for (const auto& [name, _] : sim.input_specs()) names.push_back(name);
+            throw Error("--input " + flag.name + ": the network has no input '" + flag.name + "' (inputs: " +
+                        (names.empty() ? std::string("none") : join(names)) + ")");
+        }
+        for (const auto& d : drives)
+            if (d.name() == flag.name) throw Error("--input " + flag.name + ": the input is driven twice");
+        drives.emplace_back(flag, spec->second);
+        if (auto rows = drives.back().rows(); rows && *rows < steps)
+            throw Error("--input " + flag.name + "=" + flag.file->string() + ": " + std::to_string(*rows) +
+                        " rows for a run of " + std::to_string(steps) + " steps (one row per step)");
+    }
+    return drives;
+}
 
 }  // namespace
 
@@ -182,6 +204,11 @@ int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSu
             throw InternalError("snapshot step counter not restored");
     }
 
+    const std::vector<InputDrive> drives = make_drives(o.drives, sim, steps);
+    const auto driven = [&](const std::string& name) {
+        return std::any_of(drives.begin(), drives.end(), [&](const InputDrive& d) { return d.name() == name; });
+    };
+
     const Registry& registry = components::builtin_registry();
     std::vector<TraceTarget> traces;
     for (const auto& r : o.record) {
@@ -198,8 +225,9 @@ int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSu
         for (const auto& w : net.warnings) err << "warning: " << w << "\n";
     if (!o.quiet)
         for (const auto& [name, spec] : net.input_specs)
-            err << "note: network input '" << name << "' (" << spec.to_string()
-                << ") is held at 0; drive the network with a source component instead\n";
+            if (!driven(name))
+                err << "note: network input '" << name << "' (" << spec.to_string()
+                    << ") is held at 0; drive it with --input " << name << "=const:V or =FILE\n";
 
     SpikeRecorder spikes(find_populations(sim, registry), o.out_dir / "spikes.csv", true);
     if (o.plot != PlotFormat::none) spikes.keep_spikes();
@@ -217,6 +245,7 @@ int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSu
             summary.interrupted = true;
             break;
         }
+        for (const auto& d : drives) d.apply(sim.input(d.name()), done);
         sim.step();
         spikes.record(sim);
         for (auto& r : recorders) r->record(sim);

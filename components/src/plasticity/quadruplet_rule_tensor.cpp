@@ -65,8 +65,10 @@ QuadrupletRuleTensor::QuadrupletRuleTensor(Config config, std::string instance)
     max_clip_ = table_of(config_.max_clip);
 }
 
+// The original types every presynaptic unit as excitatory; all_pre_excitatory reproduces that.
 bool QuadrupletRuleTensor::pre_inhibitory(std::size_t p, std::size_t q) const noexcept {
-    return !layout_.pre_mask.empty() && layout_.pre_mask[p * layout_.pre_stride + q] != 0;
+    return !config_.all_pre_excitatory && !layout_.pre_mask.empty() &&
+           layout_.pre_mask[p * layout_.pre_stride + q] != 0;
 }
 
 void QuadrupletRuleTensor::build_rule(const BuildContext& ctx, const RuleLayout& layout) {

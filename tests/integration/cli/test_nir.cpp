@@ -34,7 +34,7 @@ TEST_CASE("spark import writes a NIR file as network text that runs like the NIR
     TempDir dir;
     const Result imported = run_spark({"import", fixture, "-o", (dir / "two.txtpb").string(), "--dt", "0.1"}, dir.path());
     REQUIRE(imported.exit_code == 0);
-    CHECK_THAT(imported.out, Contains("two.txtpb"));
+    CHECK_THAT(imported.err, Contains("wrote ") && Contains("two.txtpb"));  // stdout is for the text without -o
     const Result a = run_spark({"run", fixture, "--dt", "0.1", "--steps", "1000", "--plot", "none", "-q", "--out",
                                 (dir / "a").string()},
                                dir.path());

@@ -69,6 +69,24 @@ TEST_CASE("QuadrupletRuleTensor types synapses from the real masks: an inhibitor
     }
 }
 
+TEST_CASE("QuadrupletRuleTensor with all_pre_excitatory ignores the pre mask as Spark 1.0 did",
+          "[plasticity][quadruplet_tensor][masks]") {
+    // The masks of the first case: with the setting, (0,1) is EE and (1,1) is IE.
+    Overrides o{{"q_alpha", four(1, 2, 3, 4)}, {"q_beta", zeros}, {"q_gamma", zeros}, {"q_delta", zeros},
+                {"all_pre_excitatory", true}};
+    auto h = make_rule("quadruplet_rule_tensor", o, spike_spec({2}, false, {0, 1}), spike_spec({2}, false, {0, 1}),
+                       float_spec({1}));
+    CHECK(std::vector<std::uint8_t>(h.as<QuadrupletRuleTensor>().synapse_types().begin(),
+                                    h.as<QuadrupletRuleTensor>().synapse_types().end()) ==
+          std::vector<std::uint8_t>{0, 0, 2, 2});
+    set_floats(h, factor, {1.0f});
+    set_spikes(h, pre, {0, 1});
+    h.step();
+    const auto k = kernel_out(h);
+    CHECK(k[1] == Approx(0.1 * 1).epsilon(1e-6));  // EE
+    CHECK(k[3] == Approx(0.1 * 3).epsilon(1e-6));  // IE
+}
+
 TEST_CASE("QuadrupletRuleTensor traces use the time constants of each synapse's type",
           "[plasticity][quadruplet_tensor]") {
     // Types as above (EE, EI, IE, II). Step 0: both pre units spike; step 1: both post units spike.

@@ -8,6 +8,11 @@
 //   spark check NETWORK_FILE      the build pass only: every node with its specs, or every error
 //   spark list [TYPE]             registered components and neuron templates, ports and parameters
 //   spark dot NETWORK_FILE        Graphviz description of the built network
+//   spark import MODEL_FILE [-o OUT]   a Spark .scfg brain or neuron written as a network file
+//
+// NETWORK_FILE may be a network file or a Spark .scfg brain (detected by content). run, check, dot and
+// import take --templates FILE (neuron templates of another file) and --input (inputs.hpp): the spec of an
+// input the file lacks, NAME=KIND:SHAPE, and for run also what drives it, NAME=const:V or NAME=FILE.
 //
 // Exit codes: 0 success, 1 error in the network, a file or at run time, 2 bad command line,
 // 130 interrupted by SIGINT (what was recorded is written).

@@ -32,20 +32,29 @@ struct LoadedNetwork {
     std::string source;  // "<default network>", a file path or "snapshot <path>", for messages
     // The parsed file when the network comes from one (its line numbers annotate build errors).
     std::shared_ptr<const serialization::NetworkFile> file;
-    std::vector<std::string> warnings;  // what an importer could not reproduce exactly
+    std::vector<std::string> warnings;  // what an import could not reproduce exactly, one line per module
 };
 
-// How files of other formats are read (NIR: --dt, --nir-time-unit).
-struct ImportSettings {
-    std::optional<double> dt_ms;       // none: the importer's default
-    double nir_time_unit_ms = 1000.0;  // NIR time constants are in seconds unless told otherwise
+// What a model file without everything spark needs takes from the command line.
+struct ModelOptions {
+    std::map<std::string, PortSpec> input_specs;        // --input NAME=KIND:SHAPE ("*": every other input)
+    std::vector<std::filesystem::path> template_files;  // --templates FILE (a Spark neuron .scfg, a network file)
+    std::optional<double> dt_ms;                        // --dt (NIR); none: the importer's default
+    double nir_time_unit_ms = 1000.0;                   // --nir-time-unit: NIR time constants are in seconds
 };
 
 bool network_files_available() noexcept;
 
-// Reads a network file (protobuf text format, or a NIR file, told apart by content). Throws spark::Error
-// (ConfigError, GraphError, SnapshotError) whose message names the file, and the line where the format gives one.
-LoadedNetwork load_network_file(const std::filesystem::path& path, const ImportSettings& settings = {});
+// Reads a model file: a network file (protobuf text format), a Spark .scfg brain or a NIR graph,
+// detected from its content. Throws spark::Error (ConfigError, GraphError, SnapshotError) whose message
+// names the file, and the line where the format gives one. A Spark neuron file alone is refused (it is a
+// neuron type).
+LoadedNetwork load_network_file(const std::filesystem::path& path, const ModelOptions& options = {});
+
+// `spark import`: the network file text equivalent to a model file (a .scfg brain, a neuron file's
+// template, a NIR graph); `warnings` receives what the import could not reproduce.
+std::string import_model_text(const std::filesystem::path& path, const ModelOptions& options,
+                              std::vector<std::string>& warnings);
 
 // Writes `network` as a NIR file. Throws spark::Error naming the nodes NIR has no counterpart for.
 void export_nir(const LoadedNetwork& network, const std::filesystem::path& path, double time_unit_ms);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include <spark/tools/inputs.hpp>
 #include <spark/tools/network_io.hpp>
 #include <spark/tools/plot.hpp>
 #include <spark/tools/recording.hpp>
@@ -30,7 +31,8 @@ enum class ExecutorChoice { automatic, sequential, tbb, pool };  // automatic: p
 
 struct RunOptions {
     std::optional<std::filesystem::path> network_file;  // none: the default network (or the snapshot's)
-    ImportSettings import;                               // how a file of another format (NIR) is read
+    ModelOptions model;                                  // --input NAME=KIND:SHAPE, --templates FILE
+    std::vector<InputFlag> drives;                       // --input NAME=const:V | NAME=FILE
     std::optional<double> duration_ms;                   // how long (further, when resuming) [ms]
     std::optional<std::int64_t> steps;                   // or how many steps
     std::optional<std::uint64_t> seed;                   // overrides the network's seed

@@ -2,8 +2,10 @@
 // QuadrupletRuleTensor: modulated four-term rule with parameters per synapse type (spec section 5.6).
 //
 // Each synapse (p, q) has a type from the inhibition masks of the input specs (design decision 5: the
-// real masks reach the rule; an empty mask means all excitatory). The first letter is the POST type,
-// the second the PRE type:   EE = 0, EI = 1, IE = 2, II = 3,   type = 2 I_post[p] + I_pre[q].
+// real masks reach the rule; an empty mask means all excitatory). all_pre_excitatory = true types every
+// presynaptic unit excitatory instead, as Spark 1.0 did (spec 5.6 quirk: only EE and IE parameters are
+// used); the .scfg importer sets it so imported models learn with the parameters they were tuned with.
+// The first letter is the POST type, the second the PRE type:   EE = 0, EI = 1, IE = 2, II = 3,   type = 2 I_post[p] + I_pre[q].
 // For per-synapse pre input the pre mask has one entry per (p, q) and that entry is used.
 // Every 4-tuple config field is indexed by that type. Traces (Tracers with scale 1/tau, advanced
 // before use), both kernel-shaped with per-synapse time constants:
@@ -49,6 +51,7 @@ struct QuadrupletRuleTensorConfig {
     std::vector<double> q_delta{1.0, 1.0, 1.0, 1.0};
     std::vector<double> max_clip{20.0, 20.0, 20.0, 20.0};  // upper clip of the kernel
     double eta = 0.1;                                       // learning rate
+    bool all_pre_excitatory = false;                        // Spark 1.0's typing: ignore the pre mask
 
     static constexpr FieldMeta meta[] = {
         {"pre_tau", "ms", Bound::positive, "Presynaptic trace time constants per type (EE, EI, IE, II)."},
@@ -59,6 +62,8 @@ struct QuadrupletRuleTensorConfig {
         {"q_delta", "", Bound::none, "Weights of the term x s_post per type (EE, EI, IE, II)."},
         {"max_clip", "", Bound::non_negative, "Upper bound of the kernel per type (EE, EI, IE, II)."},
         {"eta", "", Bound::none, "Learning rate."},
+        {"all_pre_excitatory", "", Bound::none,
+         "Type every presynaptic unit excitatory, ignoring the pre mask (Spark 1.0's behaviour)."},
     };
 };
 
@@ -123,4 +128,4 @@ private:
 }  // namespace spark::components::plasticity
 
 BOOST_HANA_ADAPT_STRUCT(spark::components::plasticity::QuadrupletRuleTensorConfig, pre_tau, post_tau, q_alpha,
-                        q_beta, q_gamma, q_delta, max_clip, eta);
+                        q_beta, q_gamma, q_delta, max_clip, eta, all_pre_excitatory);
