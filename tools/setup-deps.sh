@@ -8,7 +8,9 @@ packages=(
   libprotobuf-dev protobuf-compiler
   zlib1g-dev
   catch2 libcli11-dev libbenchmark-dev
-  liblzma-dev nlohmann-json3-dev
+  liblzma-dev nlohmann-json3-dev  # Spark's .scfg model files (xz-compressed JSON)
+  pybind11-dev python3-dev python3-numpy python3-pytest python3-matplotlib
+  libhdf5-dev python3-h5py  # NIR files (HDF5); h5py writes and checks them in the tests
 )
 missing=()
 for p in "${packages[@]}"; do
