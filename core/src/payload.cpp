@@ -1,5 +1,9 @@
 #include <spark/core/payload.hpp>
 
+#include <string>
+
+#include <spark/core/error.hpp>
+
 namespace spark {
 
 std::string_view to_string(PayloadKind kind) noexcept {
@@ -23,6 +27,11 @@ std::string_view to_string(DType dtype) noexcept {
         case DType::u64: return "u64";
     }
     return "?";
+}
+
+void throw_dtype_mismatch(DType stored, DType requested) {
+    throw InternalError("a view of " + std::string(to_string(stored)) + " elements read as " +
+                        std::string(to_string(requested)));
 }
 
 std::size_t size_of(DType dtype) noexcept {

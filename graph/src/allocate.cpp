@@ -18,9 +18,10 @@ bool indexed(const PortSpec& spec) { return spec.kind == PayloadKind::spikes && 
 std::byte* served_storage(const FlatNode& node, Component& component, std::size_t o, const PortSpec& spec) {
     const ArrayRef storage = component.output_storage(o);
     if (storage.empty()) return nullptr;
-    if (spec.kind == PayloadKind::spikes || storage.size != spec.size())
+    if (spec.kind == PayloadKind::spikes || storage.size != spec.size() || storage.dtype != spec.dtype)
         throw InternalError("node '" + node.path + "' serves output '" + std::string(node.info->outputs[o].name) +
-                            "' from an array of " + std::to_string(storage.size) + " elements; its spec is " +
+                            "' from an array of " + std::to_string(storage.size) + " " + std::string(to_string(storage.dtype)) +
+                            " elements; its spec is " +
                             spec.to_string() + " (a SpikeArray output needs a runtime buffer)");
     return static_cast<std::byte*>(storage.data);
 }
@@ -87,11 +88,15 @@ Storage allocate(const FlatGraph& g, const Components& components, const Inferen
 }
 
 ConstArrayRef source_view(Storage& storage, const Components& components, const Source& s, std::size_t parity) {
-    if (s.kind == SourceKind::external) return {storage.external[s.port].data(), storage.external_specs[s.port].size()};
+    if (s.kind == SourceKind::external) {
+        const PortSpec& spec = storage.external_specs[s.port];
+        return {storage.external[s.port].data(), spec.size(), spec.dtype};
+    }
     if (s.kind == SourceKind::property) return components[s.node]->property(s.port);
     Buffer& buffer = storage.buffers[storage.output_buffers[s.node][s.port]];
-    if (s.latency == Latency::previous_step) return {buffer.last_at(parity), buffer.spec.size(), buffer.index_at(1 - parity)};
-    return {buffer.at(parity), buffer.spec.size(), buffer.index_at(parity)};
+    if (s.latency == Latency::previous_step)
+        return {buffer.last_at(parity), buffer.spec.size(), buffer.spec.dtype, buffer.index_at(1 - parity)};
+    return {buffer.at(parity), buffer.spec.size(), buffer.spec.dtype, buffer.index_at(parity)};
 }
 
 }  // namespace spark::graph::detail

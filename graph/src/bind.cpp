@@ -32,7 +32,7 @@ void bind_input(const FlatGraph& g, const Components& components, const Inferenc
             return;
         }
         at.sums.push_back({i, reinterpret_cast<float*>(scratch.data())});
-        at.inputs.push_back(ConstArrayRef(scratch.data(), merged.size()));
+        at.inputs.push_back(ConstArrayRef(scratch.data(), merged.size(), merged.dtype));
         return;
     }
     SpikeIndex* index = storage.concat_index[v][i].get();
@@ -46,7 +46,7 @@ void bind_input(const FlatGraph& g, const Components& components, const Inferenc
         offset += bytes;
     }
     if (index) at.concats.push_back(std::move(concat));
-    at.inputs.push_back(ConstArrayRef(scratch.data(), merged.size(), index));
+    at.inputs.push_back(ConstArrayRef(scratch.data(), merged.size(), merged.dtype, index));
 }
 
 Task bind_task(const FlatGraph& g, const Components& components, const Inference& inference, Storage& storage,
@@ -59,7 +59,7 @@ Task bind_task(const FlatGraph& g, const Components& components, const Inference
         NodeStep& at = task.at[parity];
         for (const std::size_t b : storage.output_buffers[v]) {
             Buffer& buffer = storage.buffers[b];
-            at.outputs.push_back(ArrayRef{buffer.at(parity), buffer.spec.size(), buffer.index_at(parity)});
+            at.outputs.push_back(ArrayRef{buffer.at(parity), buffer.spec.size(), buffer.spec.dtype, buffer.index_at(parity)});
         }
         at.summands.resize(g.nodes[v].inputs.size());
         for (std::size_t i = 0; i < g.nodes[v].inputs.size(); ++i)

@@ -176,7 +176,8 @@ ArrayRef Simulation::input(std::string_view name) {
     if (it == names.end())
         throw GraphError("the network has no input '" + std::string(name) + "' (inputs: " + join(names) + ")");
     const auto i = static_cast<std::size_t>(it - names.begin());
-    return {impl_->storage.external[i].data(), impl_->storage.external_specs[i].size()};
+    const PortSpec& spec = impl_->storage.external_specs[i];
+    return {impl_->storage.external[i].data(), spec.size(), spec.dtype};
 }
 
 ConstArrayRef Simulation::output(std::string_view name) const {

@@ -41,16 +41,16 @@ public:
         component_->mark_built();
         for (const auto& spec : input_specs_) {
             inputs_.emplace_back(spec ? spec->bytes() : 0);
-            input_refs_.push_back(spec ? ConstArrayRef(inputs_.back().data(), spec->size()) : ConstArrayRef());
+            input_refs_.push_back(spec ? ConstArrayRef(inputs_.back().data(), spec->size(), spec->dtype) : ConstArrayRef());
         }
         for (const auto& spec : result_.outputs) {
             outputs_.emplace_back(spec.bytes());
-            output_refs_.push_back(ArrayRef{outputs_.back().data(), spec.size()});
+            output_refs_.push_back(ArrayRef{outputs_.back().data(), spec.size(), spec.dtype});
         }
         // Buffers were moved while growing the vectors: rebind.
         for (std::size_t i = 0; i < inputs_.size(); ++i)
-            if (input_specs_[i]) input_refs_[i] = ConstArrayRef(inputs_[i].data(), input_specs_[i]->size());
-        for (std::size_t i = 0; i < outputs_.size(); ++i) output_refs_[i] = ArrayRef{outputs_[i].data(), result_.outputs[i].size()};
+            if (input_specs_[i]) input_refs_[i] = ConstArrayRef(inputs_[i].data(), input_specs_[i]->size(), input_specs_[i]->dtype);
+        for (std::size_t i = 0; i < outputs_.size(); ++i) output_refs_[i] = ArrayRef{outputs_[i].data(), result_.outputs[i].size(), result_.outputs[i].dtype};
         // An output the component serves from its own state is its array, as in the runtime.
         for (std::size_t i = 0; i < outputs_.size(); ++i)
             if (const ArrayRef served = component_->output_storage(i); !served.empty()) output_refs_[i] = served;
@@ -75,6 +75,11 @@ public:
     std::span<float> output_f32(std::size_t i) { return output_refs_[i].f32(); }
     std::span<std::uint8_t> output_u8(std::size_t i) { return output_refs_[i].u8(); }
     std::span<std::int32_t> output_i32(std::size_t i) { return output_refs_[i].i32(); }
+    // The bytes of output `i`, whatever its dtype (for bitwise comparisons).
+    std::span<const std::byte> output_bytes(std::size_t i) const {
+        const ArrayRef& r = output_refs_[i];
+        return {static_cast<const std::byte*>(r.data), r.size * size_of(r.dtype)};
+    }
 
     Component& component() { return *component_; }
     template <class T>

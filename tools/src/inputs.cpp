@@ -224,10 +224,13 @@ std::optional<std::int64_t> InputDrive::rows() const noexcept {
 
 void InputDrive::apply(ArrayRef buffer, std::int64_t row) const {
     const float* from = constant_ ? nullptr : values_.data() + static_cast<std::size_t>(row) * width_;
-    for (std::size_t i = 0; i < width_; ++i) {
-        const float v = constant_ ? *constant_ : from[i];
-        if (spikes_) buffer.as<std::uint8_t>()[i] = static_cast<std::uint8_t>(v);
-        else buffer.f32()[i] = v;
+    const auto value = [&](std::size_t i) { return constant_ ? *constant_ : from[i]; };
+    if (spikes_) {
+        const std::span<std::uint8_t> codes = buffer.u8();
+        for (std::size_t i = 0; i < width_; ++i) codes[i] = static_cast<std::uint8_t>(value(i));
+    } else {
+        const std::span<float> values = buffer.f32();
+        for (std::size_t i = 0; i < width_; ++i) values[i] = value(i);
     }
 }
 

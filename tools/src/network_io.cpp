@@ -2,16 +2,12 @@
 
 #include <spark/core/error.hpp>
 
-#ifdef SPARK_TOOLS_WITH_SERIALIZATION
 #include <spark/serialization/model_file.hpp>
 #include <spark/serialization/network_file.hpp>
 #include <spark/serialization/nir.hpp>
 #include <spark/serialization/snapshot.hpp>
-#endif
 
 namespace spark::tools {
-
-#ifdef SPARK_TOOLS_WITH_SERIALIZATION
 
 namespace {
 // The options of the serialization library: --templates files read into templates.
@@ -30,8 +26,6 @@ serialization::ImportOptions import_options(const ModelOptions& options) {
 }
 
 }  // namespace
-
-bool network_files_available() noexcept { return true; }
 
 LoadedNetwork load_network_file(const std::filesystem::path& path, const ModelOptions& options) {
     auto file =
@@ -67,9 +61,9 @@ void export_nir(const LoadedNetwork& network, const std::filesystem::path& path,
     serialization::save_nir_file(network.network, network.input_specs, path, time_unit_ms);
 }
 
-std::string network_text(const LoadedNetwork& network) {
-    return serialization::to_network_text(network.network, network.input_specs,
-                                          serialization::user_templates(network.templates));
+bool same_description(const LoadedNetwork& a, const LoadedNetwork& b) {
+    return a.network == b.network && a.input_specs == b.input_specs &&
+           serialization::user_templates(a.templates) == serialization::user_templates(b.templates);
 }
 
 SnapshotInfo read_snapshot_info(const std::filesystem::path& path) {
@@ -90,39 +84,5 @@ void load_snapshot(graph::Simulation& simulation, const std::filesystem::path& p
 void save_snapshot(graph::Simulation& simulation, const std::filesystem::path& path) {
     serialization::save_snapshot(simulation, path);
 }
-
-#else  // built without the serialization library
-
-namespace {
-[[noreturn]] void unavailable(const std::string& what) {
-    throw Error(what + ": network files and snapshots are not available in this build of spark "
-                       "(it was built without the serialization library)");
-}
-}  // namespace
-
-bool network_files_available() noexcept { return false; }
-graph::Simulation build_network(const LoadedNetwork& network, graph::BuildOptions options) {
-    options.templates = &network.templates;
-    return graph::Simulation::build(network.network, network.input_specs, options);
-}
-LoadedNetwork load_network_file(const std::filesystem::path& path, const ModelOptions&) {
-    unavailable("cannot read '" + path.string() + "'");
-}
-std::string import_model_text(const std::filesystem::path& path, const ModelOptions&, std::vector<std::string>&) {
-    unavailable("cannot import '" + path.string() + "'");
-}
-void export_nir(const LoadedNetwork& network, const std::filesystem::path&, double) {
-    unavailable("cannot write " + network.source);
-}
-std::string network_text(const LoadedNetwork& network) { unavailable("cannot write " + network.source); }
-SnapshotInfo read_snapshot_info(const std::filesystem::path& path) { unavailable("cannot read '" + path.string() + "'"); }
-void load_snapshot(graph::Simulation&, const std::filesystem::path& path) {
-    unavailable("cannot load '" + path.string() + "'");
-}
-void save_snapshot(graph::Simulation&, const std::filesystem::path& path) {
-    unavailable("cannot save '" + path.string() + "'");
-}
-
-#endif
 
 }  // namespace spark::tools

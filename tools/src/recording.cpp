@@ -144,23 +144,23 @@ void NpyWriter::close() {
 
 void to_float(const PortSpec& spec, ConstArrayRef view, std::span<float> out) {
     const std::size_t n = std::min(view.size, out.size());
-    switch (spec.dtype) {
+    const auto convert = [&]<class T>() {
+        const std::span<const T> in = view.as<T>();
+        for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(in[i]);
+    };
+    switch (view.dtype) {
         case DType::f32: std::copy_n(view.f32().data(), n, out.data()); return;
-        case DType::i32:
-            for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(view.i32()[i]);
-            return;
+        case DType::i32: convert.operator()<std::int32_t>(); return;
         case DType::u8:
-            if (spec.kind == PayloadKind::spikes)
-                for (std::size_t i = 0; i < n; ++i) out[i] = spike::signed_value(view.u8()[i]);
-            else
-                for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(view.u8()[i]);
+            if (spec.kind == PayloadKind::spikes) {
+                const std::span<const std::uint8_t> codes = view.u8();
+                for (std::size_t i = 0; i < n; ++i) out[i] = spike::signed_value(codes[i]);
+            } else {
+                convert.operator()<std::uint8_t>();
+            }
             return;
-        case DType::u16:
-            for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(view.as<std::uint16_t>()[i]);
-            return;
-        case DType::u64:
-            for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(view.as<std::uint64_t>()[i]);
-            return;
+        case DType::u16: convert.operator()<std::uint16_t>(); return;
+        case DType::u64: convert.operator()<std::uint64_t>(); return;
     }
 }
 

@@ -54,7 +54,7 @@ Source resolve_source(const RunOptions& o) {
                                     "' was taken with seed " + std::to_string(stored_seed) +
                                     "; a resumed run keeps its seed (give --seed " + std::to_string(stored_seed) +
                                     " if the first run was given it)");
-            if (network_text(file) != network_text(info.network))
+            if (!same_description(file, info.network))
                 throw SnapshotError("network file '" + o.network_file->string() + "' does not match the network stored in "
                                     "snapshot '" + o.snapshot_in->string() + "'; run the snapshot alone (without a "
                                     "file) or with the file it was taken from");
@@ -169,13 +169,6 @@ int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSu
         throw Error("--duration " + format_number(*o.duration_ms) + " ms must be > 0");
     if (o.steps && *o.steps <= 0) throw Error("--steps " + std::to_string(*o.steps) + " must be > 0");
 
-    if ((o.snapshot_in || o.snapshot_out || o.network_file) && !network_files_available()) {
-        const std::string what = o.network_file ? "cannot run '" + o.network_file->string() + "'"
-                                 : o.snapshot_in ? "cannot resume from '" + o.snapshot_in->string() + "'"
-                                                 : "cannot save '" + o.snapshot_out->string() + "'";
-        throw Error(what + ": network files and snapshots are not available in this build of spark (it was built "
-                           "without the serialization library)");
-    }
     Source source = resolve_source(o);
     LoadedNetwork& net = source.network;
     const double dt = net.network.dt;

@@ -21,8 +21,7 @@ constexpr std::size_t kMaxSparseChunk = 65536;  // target offsets are uint16
 // the population's task_length (the split every per-unit loop over the targets uses, so a thread
 // delivers into the targets it then updates). With delays as long as possible (65536): every spike is in
 // flight once per chunk, and each step reads the next few synapses of every spike in flight, so fewer
-// chunks mean fewer, longer reads (the microcircuit ran ~9 % faster on one thread and with the oneTBB
-// executor with one chunk per population than with chunks of 16384). Then it doubles up to 65536 while
+// chunks mean fewer, longer reads. Then it doubles up to 65536 while
 // there are more chunks than keep the column starts at ~1 byte per synapse.
 std::size_t sparse_chunk(std::size_t n_post, std::size_t n_pre, std::size_t nonzeros, bool delayed) {
     const std::size_t max_chunks = std::max<std::size_t>(1, nonzeros / (4 * (n_pre + 1)));
@@ -308,9 +307,9 @@ void deliver_delayed_dense(std::size_t begin, std::size_t end, std::size_t n_pos
     }
 }
 
-// Asks for the cache lines of a column segment [first, last) a few spiking units ahead (up to 16 lines
-// of weights): every column starts a new stream through memory too large to stay cached, and the
-// delivery of one column is shorter than a memory latency.
+// The delivery asks for the cache lines of a column a few spiking units ahead: every column starts a new
+// stream through memory too large to stay cached, and the delivery of one column is shorter than a
+// memory latency.
 constexpr std::size_t kPrefetchAhead = 4;  // spiking units
 // The column prefetch needs the column's segment starts, themselves a cache miss in a table of n_pre x
 // chunks entries (1 MB for CUBA's 64 000 excitatory units): they are asked for further ahead.
@@ -323,17 +322,13 @@ inline void prefetch_starts(std::span<const std::uint32_t> spiking, std::size_t 
         __builtin_prefetch(starts + spiking[k] * stride);
 }
 
-// (at most the first 256 synapses)
+// Asks for the cache lines of a column segment [first, last) (at most its first 256 synapses).
 template <class R>
 inline void prefetch_column(std::uint32_t first, std::uint32_t last, const std::byte* records) noexcept {
     const std::byte* end = records + std::min(last, first + 256) * R::size;
     for (const std::byte* r = records + first * R::size; r < end; r += 64) __builtin_prefetch(r);
 }
 
-// Sparse delivery with per-synapse delays, for the chunk whose targets start at xc: every spike in flight
-// (oldest first) delivers the synapses of its segment that arrive at this step (delay <= its age; sorted
-// by delay, they are the next ones) and moves its cursor on, dropping out when its segment is done; the
-// first synapse of the next step is asked for now. Then this step's spikes go in flight.
 // Sparse delivery without delays, spike by spike: adds each spiking unit's segments of `chunks`
 // consecutive chunks (segment (j, c) at starts[j stride + c], its targets at x + c chunk_length) into x.
 // One task passes its own chunk (chunks = 1, starts and x offset to it); the serial case passes all of
@@ -364,6 +359,10 @@ void deliver_columns(const std::byte* records, float uniform_weight, const std::
 
 constexpr std::size_t kFlightAhead = 8;  // spikes in flight
 
+// Sparse delivery with per-synapse delays, for the chunk whose targets start at xc: every spike in flight
+// (oldest first) delivers the synapses of its segment that arrive at this step (delay <= its age; sorted
+// by delay, they are the next ones) and moves its cursor on, dropping out when its segment is done; the
+// first synapse of the next step is asked for now. Then this step's spikes go in flight.
 template <class R>
 void deliver_in_flight(std::vector<SpikeInFlight>& flying, std::uint32_t step, const std::byte* records,
                        float uniform_weight, const std::uint32_t* starts, std::size_t stride,

@@ -5,7 +5,6 @@
 #include <cmath>
 #include <fstream>
 
-#include <spark/tools/network_io.hpp>
 
 #include "outputs.hpp"
 
@@ -30,18 +29,7 @@ std::map<std::string, std::int64_t> counts_by_node(const std::vector<SpikeRow>& 
 
 }  // namespace
 
-TEST_CASE("without the serialization library, network files are refused clearly", "[cli][files]") {
-    if (tools::network_files_available()) return;  // the other cases of this file run instead
-    TempDir dir;
-    for (const char* sub : {"check", "dot", "run"}) {
-        const Result r = run_spark({sub, example("lif.txtpb")}, dir.path());
-        CHECK(r.exit_code == 1);
-        CHECK_THAT(r.err, Contains("not available in this build"));
-    }
-}
-
 TEST_CASE("spark check prints every node of an example file with its specs", "[cli][files]") {
-    if (!tools::network_files_available()) return;
     TempDir dir;
     const Result r = run_spark({"check", example("default.txtpb")}, dir.path());
     INFO(r.err);
@@ -63,7 +51,6 @@ TEST_CASE("spark check prints every node of an example file with its specs", "[c
 }
 
 TEST_CASE("spark check lists every error of a broken file and exits 1", "[cli][files]") {
-    if (!tools::network_files_available()) return;
     TempDir dir;
     const auto file = write(dir, "broken.txtpb", R"(format_version: 1
 node { name: "src" type: "constant_source" param { path: "units" shape: [3] } }
@@ -80,7 +67,6 @@ wire { from: "src.output" to: "other.curent" }
 }
 
 TEST_CASE("a file that does not parse is reported with its line", "[cli][files]") {
-    if (!tools::network_files_available()) return;
     TempDir dir;
     const auto file = write(dir, "bad.txtpb", "format_version: 1\nnode { name: \"a\" type: }\n");
     for (const char* sub : {"check", "run", "dot"}) {
@@ -91,7 +77,6 @@ TEST_CASE("a file that does not parse is reported with its line", "[cli][files]"
 }
 
 TEST_CASE("spark dot prints the built example network as Graphviz", "[cli][files]") {
-    if (!tools::network_files_available()) return;
     TempDir dir;
     const Result r = run_spark({"dot", example("alif.txtpb")}, dir.path());
     REQUIRE(r.exit_code == 0);
@@ -101,7 +86,6 @@ TEST_CASE("spark dot prints the built example network as Graphviz", "[cli][files
 }
 
 TEST_CASE("every neuron-template example runs with sensible activity", "[cli][files]") {
-    if (!tools::network_files_available()) return;
     TempDir dir;
     const std::string name = GENERATE("lif.txtpb", "alif.txtpb", "ad_ex.txtpb");
     const Result r = run_spark({"run", example(name), "--steps", "500", "--plot", "none", "--out", (dir / "o").string()},
@@ -117,7 +101,6 @@ TEST_CASE("every neuron-template example runs with sensible activity", "[cli][fi
 }
 
 TEST_CASE("default.txtpb is the bundled default network: the same spikes", "[cli][files]") {
-    if (!tools::network_files_available()) return;
     TempDir dir;
     const Result a = run_spark({"run", "--steps", "300", "--plot", "none", "--out", (dir / "a").string()}, dir.path());
     const Result b = run_spark({"run", example("default.txtpb"), "--steps", "300", "--plot", "none", "--out",
@@ -132,7 +115,6 @@ TEST_CASE("default.txtpb is the bundled default network: the same spikes", "[cli
 }
 
 TEST_CASE("fi_curve.txtpb: each soma fires as the LeakySoma equations say", "[cli][files]") {
-    if (!tools::network_files_available()) return;
     TempDir dir;
     const int steps = 1000;
     const Result r = run_spark({"run", example("fi_curve.txtpb"), "--steps", std::to_string(steps), "--plot", "none",
@@ -181,7 +163,6 @@ TEST_CASE("fi_curve.txtpb: each soma fires as the LeakySoma equations say", "[cl
 
 TEST_CASE("a network too large for the machine is refused with the figure before it is allocated (issue 16)",
           "[cli][files]") {
-    if (!tools::network_files_available()) return;
     TempDir dir;
     auto pool_of = [&](const std::string& shape) {
         return write(dir, "huge.txtpb",

@@ -6,7 +6,6 @@
 #include <cstring>
 #include <fstream>
 
-#include <spark/tools/network_io.hpp>
 
 #include "outputs.hpp"
 
@@ -73,7 +72,6 @@ Result run_cells(const TempDir& dir, const std::string& network, const std::vect
 }  // namespace
 
 TEST_CASE("A constant drive gives the spikes of a constant source", "[cli][inputs]") {
-    if (!tools::network_files_available()) return;
     TempDir dir;
     const auto driven = write(dir, "driven.txtpb", driven_cells), sourced = write(dir, "sourced.txtpb", sourced_cells);
     const Result a = run_cells(dir, driven, {"--input", "drive=const:300"}, "a");
@@ -87,7 +85,6 @@ TEST_CASE("A constant drive gives the spikes of a constant source", "[cli][input
 }
 
 TEST_CASE("Rows of a .csv or a .npy drive one step each, identically", "[cli][inputs]") {
-    if (!tools::network_files_available()) return;
     TempDir dir;
     const auto driven = write(dir, "driven.txtpb", driven_cells);
     const auto v = step_rows();
@@ -113,7 +110,6 @@ TEST_CASE("Rows of a .csv or a .npy drive one step each, identically", "[cli][in
 }
 
 TEST_CASE("Wrong widths, non-finite values and bad drive files are refused before the run", "[cli][inputs]") {
-    if (!tools::network_files_available()) return;
     TempDir dir;
     const auto driven = write(dir, "driven.txtpb", driven_cells);
     auto v = step_rows();

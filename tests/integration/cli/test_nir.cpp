@@ -6,7 +6,6 @@
 #include <set>
 #include <sstream>
 
-#include <spark/tools/network_io.hpp>
 
 #include "process.hpp"
 
@@ -30,7 +29,6 @@ std::set<std::string> spike_rows(const std::filesystem::path& csv) {
 }  // namespace
 
 TEST_CASE("spark import writes a NIR file as network text that runs like the NIR file", "[cli][nir]") {
-    if (!tools::network_files_available()) return;
     TempDir dir;
     const Result imported = run_spark({"import", fixture, "-o", (dir / "two.txtpb").string(), "--dt", "0.1"}, dir.path());
     REQUIRE(imported.exit_code == 0);
@@ -50,7 +48,6 @@ TEST_CASE("spark import writes a NIR file as network text that runs like the NIR
 }
 
 TEST_CASE("spark check and dot read NIR files and --nir-time-unit ms reads time constants in ms", "[cli][nir]") {
-    if (!tools::network_files_available()) return;
     TempDir dir;
     const Result check = run_spark({"check", fixture, "--dt", "0.1"}, dir.path());
     REQUIRE(check.exit_code == 0);
@@ -67,7 +64,6 @@ TEST_CASE("spark check and dot read NIR files and --nir-time-unit ms reads time 
 }
 
 TEST_CASE("spark export writes a NIR file and refuses a network without NIR counterparts naming the nodes", "[cli][nir]") {
-    if (!tools::network_files_available()) return;
     TempDir dir;
     const Result ok = run_spark({"export", std::string(SPARK_EXAMPLES_DIR) + "/nir_chain.txtpb", "-o",
                                  (dir / "chain.nir").string()},
@@ -86,7 +82,6 @@ TEST_CASE("spark export writes a NIR file and refuses a network without NIR coun
 }
 
 TEST_CASE("spark refuses an unknown --nir-time-unit and warns when a NIR file is read without --dt", "[cli][nir]") {
-    if (!tools::network_files_available()) return;
     TempDir dir;
     const Result r = run_spark({"run", fixture, "--dt", "0.3", "--steps", "1", "--nir-time-unit", "hours"}, dir.path());
     CHECK(r.exit_code == 2);  // a bad unit is a bad command line

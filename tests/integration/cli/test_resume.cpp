@@ -11,7 +11,6 @@
 
 #include <spark/graph/simulation.hpp>
 #include <spark/tools/default_network.hpp>
-#include <spark/tools/network_io.hpp>
 
 #include "outputs.hpp"
 
@@ -44,13 +43,6 @@ Result run_ok(const std::vector<std::string>& args, const TempDir& dir) {
 TEST_CASE("a run split by a snapshot concatenates to the uninterrupted run", "[cli][snapshot]") {
     TempDir dir;
     const std::string snap = (dir / "half.snapshot").string();
-    if (!tools::network_files_available()) {
-        const Result r = run_spark({"run", "--steps", "10", "--out", (dir / "a").string(), "--snapshot-out", snap}, dir.path());
-        CHECK(r.exit_code == 1);
-        CHECK_THAT(r.err, Contains("not available in this build"));
-        CHECK(!std::filesystem::exists(dir / "a" / "spikes.csv"));  // refused before running
-        return;
-    }
     const std::vector<std::string> common{"--plot", "none", "--seed", "5", "--record", "exc.soma.potential"};
     auto args = [&](const std::string& out, std::vector<std::string> extra) {
         std::vector<std::string> a{"run", "--out", (dir / out).string()};
@@ -83,7 +75,6 @@ TEST_CASE("a run split by a snapshot concatenates to the uninterrupted run", "[c
 }
 
 TEST_CASE("a resumed run refuses a different seed or a network file that does not match", "[cli][snapshot]") {
-    if (!tools::network_files_available()) return;  // covered by the split test's refusal branch
     TempDir dir;
     const std::string snap = (dir / "s.snapshot").string();
     run_ok({"run", "--steps", "20", "--plot", "none", "--out", (dir / "a").string(), "--snapshot-out", snap}, dir);
@@ -119,6 +110,18 @@ TEST_CASE("a resumed run refuses a different seed or a network file that does no
                 "--snapshot-in", snap},
                dir);
     }
+    SECTION("the same file with one value changed in its last bit") {
+        TempDir files;
+        const std::string text = read_file(std::string(SPARK_EXAMPLES_DIR) + "/default.txtpb");
+        const auto at = text.find("number: 0.5 }");
+        REQUIRE(at != std::string::npos);
+        const std::string nudged = (files / "nudged.txtpb").string();
+        std::ofstream(nudged) << text.substr(0, at) << "number: 0.5000000000000001 }" << text.substr(at + 13);
+        const Result r = run_spark(
+            {"run", nudged, "--steps", "5", "--out", (dir / "b").string(), "--snapshot-in", snap}, dir.path());
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Contains("does not match the network stored in snapshot"));
+    }
     SECTION("the same network as a file") {
         const std::string same = std::string(SPARK_EXAMPLES_DIR) + "/default.txtpb";
         const Result r = run_ok(
@@ -130,11 +133,9 @@ TEST_CASE("a resumed run refuses a different seed or a network file that does no
 
 TEST_CASE("SIGINT stops the run after the current step and writes what was recorded", "[cli][sigint]") {
     TempDir dir;
-    const bool snapshots = tools::network_files_available();
     const std::string snap = (dir / "stopped.snapshot").string();
     std::vector<std::string> args{"run", "--duration", "100000000", "--plot", "none", "--out",
-                                  (dir / "o").string(), "--record", "exc.soma.potential"};
-    if (snapshots) args.insert(args.end(), {"--snapshot-out", snap});
+                                  (dir / "o").string(), "--record", "exc.soma.potential", "--snapshot-out", snap};
     Child child(args, dir.path());
     // Wait until the handler is installed and the run has started (spikes.csv has its header), then
     // let it run a little.
@@ -163,19 +164,16 @@ TEST_CASE("SIGINT stops the run after the current step and writes what was recor
     const auto summary = parse_summary(r.out);
     CHECK(summary.at("total").spikes == static_cast<std::int64_t>(rows.size()));
 
-    if (snapshots) {
-        // The snapshot holds the state after the last step: resuming continues at last + 1.
-        REQUIRE(std::filesystem::exists(snap));
-        const Result resumed = run_spark({"run", "--steps", "10", "--plot", "none", "--out", (dir / "r").string(),
-                                          "--snapshot-in", snap},
-                                         dir.path());
-        CHECK(resumed.exit_code == 0);
-        CHECK_THAT(resumed.out, Contains("steps " + std::to_string(last + 1) + ".." + std::to_string(last + 10)));
-    }
+    // The snapshot holds the state after the last step: resuming continues at last + 1.
+    REQUIRE(std::filesystem::exists(snap));
+    const Result resumed = run_spark({"run", "--steps", "10", "--plot", "none", "--out", (dir / "r").string(),
+                                      "--snapshot-in", snap},
+                                     dir.path());
+    CHECK(resumed.exit_code == 0);
+    CHECK_THAT(resumed.out, Contains("steps " + std::to_string(last + 1) + ".." + std::to_string(last + 10)));
 }
 
 TEST_CASE("a corrupt or truncated snapshot is refused before running", "[cli][snapshot]") {
-    if (!tools::network_files_available()) return;  // the refusal of --snapshot-out is tested above
     TempDir dir;
     const std::string snap = (dir / "s.snapshot").string();
     run_ok({"run", "--steps", "20", "--plot", "none", "--out", (dir / "a").string(), "--snapshot-out", snap}, dir);
@@ -194,7 +192,6 @@ TEST_CASE("a corrupt or truncated snapshot is refused before running", "[cli][sn
 }
 
 TEST_CASE("spark run --snapshot-out refuses to replace a fifo or a directory", "[cli][snapshot]") {
-    if (!tools::network_files_available()) return;
     TempDir dir;
     const auto fifo = dir / "fifo";
     REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);

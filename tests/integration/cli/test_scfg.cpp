@@ -3,7 +3,6 @@
 // and a missing input spec or a bad --input is a clear error.
 #include <catch2/catch.hpp>
 
-#include <spark/tools/network_io.hpp>
 
 #include "outputs.hpp"
 
@@ -29,7 +28,6 @@ bool has_line(const std::string& text, const std::string& start, const std::stri
 }  // namespace
 
 TEST_CASE("spark check on the tutorial brain reports the shapes Spark infers", "[cli][scfg]") {
-    if (!tools::network_files_available()) return;
     TempDir dir;
     const Result r = run_spark({"check", brain, "--input", "signal=float:4", "--input", "*=float:1"}, dir.path());
     INFO(r.err);
@@ -50,7 +48,6 @@ TEST_CASE("spark check on the tutorial brain reports the shapes Spark infers", "
 }
 
 TEST_CASE("spark check without the input specs names the inputs and the flag to pass", "[cli][scfg]") {
-    if (!tools::network_files_available()) return;
     TempDir dir;
     const Result r = run_spark({"check", brain}, dir.path());
     CHECK(r.exit_code == 1);
@@ -60,7 +57,6 @@ TEST_CASE("spark check without the input specs names the inputs and the flag to 
 }
 
 TEST_CASE("spark import writes a network file that runs to the same spikes as the scfg", "[cli][scfg]") {
-    if (!tools::network_files_available()) return;
     TempDir dir;
     const std::string written = (dir / "ab.txtpb").string();
     const Result imp = run_spark({"import", brain, "-o", written, "--input", "signal=float:4", "--input", "*=float:1"},
@@ -88,7 +84,6 @@ TEST_CASE("spark import writes a network file that runs to the same spikes as th
 }
 
 TEST_CASE("A Spark neuron file is a template: refused as a network, used with --templates", "[cli][scfg]") {
-    if (!tools::network_files_available()) return;
     TempDir dir;
     const Result run = run_spark({"run", neuron, "--steps", "1"}, dir.path());
     CHECK(run.exit_code == 1);
@@ -104,7 +99,6 @@ TEST_CASE("A Spark neuron file is a template: refused as a network, used with --
 }
 
 TEST_CASE("A bad --input value is a clear error", "[cli][scfg]") {
-    if (!tools::network_files_available()) return;
     TempDir dir;
     const std::pair<const char*, const char*> cases[] = {
         {"signal=float:0", "the shape must be positive counts separated by 'x'"},

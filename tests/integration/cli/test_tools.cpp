@@ -184,7 +184,6 @@ TEST_CASE("the raster plot of 456 000 spikes draws each spike as one pixel of it
 
 TEST_CASE("a snapshot of a network with a changed built-in template resumes with the user's template",
           "[tools][snapshot]") {
-    if (!tools::network_files_available()) return;
     TempDir dir;
     graph::NeuronTemplate lif = *graph::builtin_templates().find("lif_neuron");
     lif.description = "My own LIF neuron.";

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <vector>
+
+#include <spark/core/error.hpp>
 #include <spark/core/payload.hpp>
 
 using namespace spark;
@@ -27,4 +30,27 @@ TEST_CASE("spike encoding carries the spike and the inhibition bit", "[core]") {
     CHECK(spike::signed_value(3) == -1.0f);
     CHECK(spike::signed_value(1) == 1.0f);
     CHECK(spike::signed_value(2) == 0.0f);
+}
+
+TEST_CASE("a view knows its dtype and refuses to be read as another element type", "[core]") {
+    std::vector<std::uint8_t> codes(4, 1);
+    std::vector<float> values(3, 2.0f);
+    const ArrayRef bytes(codes.data(), codes.size());
+    const ConstArrayRef floats(values.data(), values.size());
+    CHECK(bytes.dtype == DType::u8);
+    CHECK(floats.dtype == DType::f32);
+    CHECK(bytes.u8().size() == 4);
+    CHECK(floats.f32()[2] == 2.0f);
+    CHECK(ConstArrayRef(bytes).dtype == DType::u8);  // a mutable view converts with its dtype
+
+    REQUIRE_THROWS_AS(bytes.f32(), InternalError);
+    REQUIRE_THROWS_WITH(bytes.f32(), "a view of u8 elements read as f32");
+    REQUIRE_THROWS_WITH(floats.as<std::int32_t>(), "a view of f32 elements read as i32");
+
+    // Runtime buffers are bytes: their dtype is given, and checked the same way.
+    std::vector<std::byte> buffer(8);
+    const ArrayRef ints(buffer.data(), 2, DType::i32);
+    CHECK(ints.i32().size() == 2);
+    REQUIRE_THROWS_WITH(ints.u8(), "a view of i32 elements read as u8");
+    CHECK(ArrayRef().f32().empty());  // an empty view reads as anything
 }

@@ -366,7 +366,7 @@ TEST_CASE("a served output of the wrong size is refused, naming the node and the
     REQUIRE_THROWS_MATCHES(Simulation::build(net, {}, opts()), InternalError,
                            Catch::Matchers::Predicate<InternalError>([](const InternalError& e) {
                                const std::string m = e.what();
-                               return m.find("node 'counter' serves output 'out' from an array of 2 elements") !=
+                               return m.find("node 'counter' serves output 'out' from an array of 2 f32 elements") !=
                                           std::string::npos &&
                                       m.find("FloatArray[3]") != std::string::npos;
                            }));

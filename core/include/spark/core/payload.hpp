@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace spark {
@@ -87,36 +88,81 @@ struct PortSpec {
     }
 };
 
-// Non-owning views of payload memory handed to components in build and step. The view of a SpikeArray
-// buffer the runtime owns also carries that buffer's spike index (spike_index.hpp): its producer may list
-// the units it fired there, and readers find them with for_each_spike() without scanning every code.
+// The dtype that stores C++ element type T (float -> f32, std::uint8_t -> u8, ...).
+template <class T>
+inline constexpr bool is_element = std::is_same_v<T, float> || std::is_same_v<T, std::int32_t> ||
+                                   std::is_same_v<T, std::uint8_t> || std::is_same_v<T, std::uint16_t> ||
+                                   std::is_same_v<T, std::uint64_t>;
+template <class T>
+    requires is_element<std::remove_const_t<T>>
+inline constexpr DType dtype_of = [] {
+    using U = std::remove_const_t<T>;
+    if constexpr (std::is_same_v<U, float>) return DType::f32;
+    else if constexpr (std::is_same_v<U, std::int32_t>) return DType::i32;
+    else if constexpr (std::is_same_v<U, std::uint8_t>) return DType::u8;
+    else if constexpr (std::is_same_v<U, std::uint16_t>) return DType::u16;
+    else return DType::u64;
+}();
+
+// Throws InternalError: a view of `stored` elements read as `requested` (a bug in the reader).
+[[noreturn]] void throw_dtype_mismatch(DType stored, DType requested);
+
+// Non-owning views of payload memory handed to components in build and step. A view knows the dtype
+// of the memory it shows (deduced from a typed pointer, or given with a byte pointer), and reading it as
+// another element type throws InternalError instead of reinterpreting the bytes. The view of a
+// SpikeArray buffer the runtime owns also carries that buffer's spike index (spike_index.hpp): its
+// producer may list the units it fired there, and readers find them with for_each_spike() without
+// scanning every code.
 struct ArrayRef {
     void* data = nullptr;
     std::size_t size = 0;  // elements
     SpikeIndex* spike_index = nullptr;
+    DType dtype = DType::f32;
+
+    ArrayRef() = default;
+    template <class T>
+        requires is_element<T>
+    ArrayRef(T* d, std::size_t n, SpikeIndex* index = nullptr)
+        : data(d), size(n), spike_index(index), dtype(dtype_of<T>) {}
+    ArrayRef(std::byte* d, std::size_t n, DType t, SpikeIndex* index = nullptr)
+        : data(d), size(n), spike_index(index), dtype(t) {}
 
     bool empty() const noexcept { return data == nullptr; }
     template <class T>
-    std::span<T> as() const noexcept { return {static_cast<T*>(data), size}; }
-    std::span<float> f32() const noexcept { return as<float>(); }
-    std::span<std::int32_t> i32() const noexcept { return as<std::int32_t>(); }
-    std::span<std::uint8_t> u8() const noexcept { return as<std::uint8_t>(); }
+    std::span<T> as() const {
+        if (dtype != dtype_of<T> && data) throw_dtype_mismatch(dtype, dtype_of<T>);
+        return {static_cast<T*>(data), size};
+    }
+    std::span<float> f32() const { return as<float>(); }
+    std::span<std::int32_t> i32() const { return as<std::int32_t>(); }
+    std::span<std::uint8_t> u8() const { return as<std::uint8_t>(); }
 };
 
 struct ConstArrayRef {
     const void* data = nullptr;
     std::size_t size = 0;
     const SpikeIndex* spike_index = nullptr;
+    DType dtype = DType::f32;
 
     ConstArrayRef() = default;
-    ConstArrayRef(const void* d, std::size_t n, const SpikeIndex* index = nullptr) : data(d), size(n), spike_index(index) {}
-    ConstArrayRef(ArrayRef r) : data(r.data), size(r.size), spike_index(r.spike_index) {}  // NOLINT: a mutable view converts
+    template <class T>
+        requires is_element<T>
+    ConstArrayRef(const T* d, std::size_t n, const SpikeIndex* index = nullptr)
+        : data(d), size(n), spike_index(index), dtype(dtype_of<T>) {}
+    ConstArrayRef(const std::byte* d, std::size_t n, DType t, const SpikeIndex* index = nullptr)
+        : data(d), size(n), spike_index(index), dtype(t) {}
+    ConstArrayRef(ArrayRef r)  // NOLINT: a mutable view converts
+        : data(r.data), size(r.size), spike_index(r.spike_index), dtype(r.dtype) {}
+
     bool empty() const noexcept { return data == nullptr; }
     template <class T>
-    std::span<const T> as() const noexcept { return {static_cast<const T*>(data), size}; }
-    std::span<const float> f32() const noexcept { return as<float>(); }
-    std::span<const std::int32_t> i32() const noexcept { return as<std::int32_t>(); }
-    std::span<const std::uint8_t> u8() const noexcept { return as<std::uint8_t>(); }
+    std::span<const T> as() const {
+        if (dtype != dtype_of<T> && data) throw_dtype_mismatch(dtype, dtype_of<T>);
+        return {static_cast<const T*>(data), size};
+    }
+    std::span<const float> f32() const { return as<float>(); }
+    std::span<const std::int32_t> i32() const { return as<std::int32_t>(); }
+    std::span<const std::uint8_t> u8() const { return as<std::uint8_t>(); }
 };
 
 }  // namespace spark

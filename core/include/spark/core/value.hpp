@@ -62,6 +62,7 @@ private:
 struct Override {
     std::string path;
     Value value;
+    bool operator==(const Override&) const = default;
 };
 using Overrides = std::vector<Override>;
 

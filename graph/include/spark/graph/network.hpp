@@ -46,6 +46,7 @@ struct NodeSpec {
     std::string name;    // unique within its network; letters, digits and '_'
     std::string type;    // a registered component or neuron template ("leaky_soma", "alif_neuron")
     Overrides config;    // applied in order on the type's defaults
+    bool operator==(const NodeSpec&) const = default;
 };
 
 struct Endpoint {
@@ -59,16 +60,19 @@ struct WireSpec {
     Endpoint from;                    // an output or a property
     Endpoint to;                      // an input
     std::optional<Latency> latency;   // nullopt: the network's default
+    bool operator==(const WireSpec&) const = default;
 };
 
 // A network input (`to` receives it, several rows with one name fan out) or output (`from` one row).
 struct InputSpec {
     std::string name;
     Endpoint to;
+    bool operator==(const InputSpec&) const = default;
 };
 struct OutputSpec {
     std::string name;
     Endpoint from;
+    bool operator==(const OutputSpec&) const = default;
 };
 
 // After every step, the settable property `target` is overwritten with the value at `source`
@@ -76,6 +80,7 @@ struct OutputSpec {
 struct EffectSpec {
     Endpoint target;
     Endpoint source;
+    bool operator==(const EffectSpec&) const = default;
 };
 
 class Network {
@@ -105,6 +110,9 @@ public:
     Overrides everywhere;   // "*.field" overrides set at this level
     std::uint64_t seed = 0; // network seed (design decision 7: deterministic by default)
     double dt = 1.0;        // integration step [ms]
+
+    // The same description, field by field (the order of nodes, wires and overrides included).
+    bool operator==(const Network&) const = default;
 };
 
 // Parses "node.port"; throws GraphError naming `text` when it has no '.'.
@@ -119,6 +127,7 @@ struct NeuronTemplate {
     Network body{Latency::same_step};
     // Parameters of the template with their defaults (null = required), e.g. units, inhibitory_rate.
     std::vector<std::pair<std::string, Value>> parameters;
+    bool operator==(const NeuronTemplate&) const = default;
 };
 
 class TemplateRegistry {

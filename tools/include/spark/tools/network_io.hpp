@@ -1,10 +1,8 @@
 #pragma once
 // The command-line program's one seam to the serialization library (network files and snapshots).
 //
-// Everything the program reads from or writes to disk in protobuf form goes through these functions,
-// so the rest of the tools library does not depend on whether serialization is built. When the
-// program is built without it (SPARK_TOOLS_WITH_SERIALIZATION undefined), network_files_available()
-// is false and every function below throws spark::Error saying so.
+// Everything the program reads from or writes to disk as a model file or a snapshot goes through these
+// functions, so the rest of the tools library never sees the serialization library's types.
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -43,8 +41,6 @@ struct ModelOptions {
     double nir_time_unit_ms = 1000.0;                   // --nir-time-unit: NIR time constants are in seconds
 };
 
-bool network_files_available() noexcept;
-
 // Reads a model file: a network file (protobuf text format), a Spark .scfg brain or a NIR graph,
 // detected from its content. Throws spark::Error (ConfigError, GraphError, SnapshotError) whose message
 // names the file, and the line where the format gives one. A Spark neuron file alone is refused (it is a
@@ -62,8 +58,9 @@ void export_nir(const LoadedNetwork& network, const std::filesystem::path& path,
 // Builds the network; a network read from a file reports build problems with the file's lines.
 graph::Simulation build_network(const LoadedNetwork& network, graph::BuildOptions options);
 
-// The canonical text of a network (used to compare a file with the network stored in a snapshot).
-std::string network_text(const LoadedNetwork& network);
+// Whether two loaded networks describe the same network: nodes, wires, overrides, seed, dt, input specs
+// and user templates, field by field (a file against the network stored in a snapshot).
+bool same_description(const LoadedNetwork& a, const LoadedNetwork& b);
 
 // The network stored in a snapshot and the step the snapshot was taken at.
 struct SnapshotInfo {
