@@ -5,6 +5,13 @@
 // inputs that promise no spec before their build (no recurrent contract). Nodes are built in the step
 // order as their waits are met (a worklist: linear in nodes and wires); a node that waits on a failed
 // one is not built and not reported again; nodes still waiting at the end wait on each other.
+//
+// A contract promises shapes, not the inhibition masks a build draws. Where a component says which
+// input an output takes its mask from (a soma's spikes: its inhibition_mask input), a contract read
+// completes the mask from that input's producers, built early when they wait on nothing (inhibition
+// masks). When a node was still read through a contract lacking a mask its producer then built (a mask
+// passed along several contracts), the pass runs again on fresh components with the built masks in the
+// contracts: each node draws from its own stream, so every build is the same again.
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -142,13 +149,16 @@ std::optional<PortSpec> merge_specs(const FlatGraph& g, const FlatNode& node, st
 
 class Inferrer {
 public:
+    // `built_before`: the nodes of a previous run of the pass, whose masks complete the contracts.
     Inferrer(const FlatGraph& g, Components& c, const StepOrder& order, double dt, std::uint64_t seed,
-             std::vector<std::optional<PortSpec>> external, Diagnostics& d)
+             std::vector<std::optional<PortSpec>> external, Diagnostics& d, const std::vector<NodeSpecs>& built_before)
         : g_(g), components_(c), order_(order), dt_(dt), seed_(seed), external_(std::move(external)),
           diagnostics_(d), nodes_(g.nodes.size()), failed_(g.nodes.size(), false), contracts_(g.nodes.size()) {
         for (std::size_t v = 0; v < g.nodes.size(); ++v) {
             failed_[v] = !components_[v] || order.in_cycle[v] || has_unwired_input(g.nodes[v]);
             if (components_[v]) contracts_[v] = components_[v]->contract();
+            if (contracts_[v] && v < built_before.size() && built_before[v].built)
+                copy_masks(built_before[v].result, *contracts_[v]);
         }
     }
 
@@ -156,10 +166,18 @@ public:
     void mark_blocked();
     void report_unresolved() const;
     void check_contracts();
+    // Whether a node read through its contract built a mask that the contract did not hold.
+    bool contract_masks_stale() const;
     std::vector<NodeSpecs> take() { return std::move(nodes_); }
 
 private:
     // A required input left unwired (reported by flatten).
+    static void copy_masks(const BuildResult& from, BuildResult& to) {
+        for (std::size_t o = 0; o < to.outputs.size() && o < from.outputs.size(); ++o)
+            to.outputs[o].mask = from.outputs[o].mask;
+        for (std::size_t p = 0; p < to.properties.size() && p < from.properties.size(); ++p)
+            to.properties[p].mask = from.properties[p].mask;
+    }
     static bool has_unwired_input(const FlatNode& node) {
         for (std::size_t i = 0; i < node.inputs.size(); ++i)
             if (node.inputs[i].empty() && !node.info->inputs[i].optional) return true;
@@ -170,7 +188,11 @@ private:
     bool waits_on(const Source& s) const {
         return s.kind != SourceKind::external && (s.latency == Latency::same_step || !contract_spec(s));
     }
-    void visit(std::size_t v);  // builds node v, or marks it failed
+    PortSpec promised_spec(const Source& s);  // a contract's spec, its mask completed when known
+    std::optional<std::vector<std::uint8_t>> known_mask(std::size_t v, std::size_t input);
+    void finish(std::size_t v);       // visits node v and releases the nodes that wait on it
+    void build_early(std::size_t v);  // finishes node v now if it waits on nothing
+    void visit(std::size_t v);        // builds node v, or marks it failed
     std::optional<std::vector<std::optional<PortSpec>>> input_specs(std::size_t v);
     void build(std::size_t v, std::vector<std::optional<PortSpec>> inputs);
 
@@ -186,7 +208,12 @@ private:
     std::vector<std::optional<BuildResult>> contracts_;
     std::vector<bool> contract_used_ = std::vector<bool>(g_.nodes.size(), false);
     std::vector<bool> done_ = std::vector<bool>(g_.nodes.size(), false);
+    std::vector<bool> visiting_ = std::vector<bool>(g_.nodes.size(), false);
     std::vector<std::vector<std::size_t>> dependents_ = std::vector<std::vector<std::size_t>>(g_.nodes.size());
+    // The worklist: per node its step rank and the waits not yet met; the nodes ready, step order first.
+    using Entry = std::pair<std::size_t, std::size_t>;  // (rank, node)
+    std::vector<std::size_t> rank_, pending_;
+    std::priority_queue<Entry, std::vector<Entry>, std::greater<>> ready_;
 };
 
 const PortSpec* Inferrer::contract_spec(const Source& s) const {
@@ -196,28 +223,70 @@ const PortSpec* Inferrer::contract_spec(const Source& s) const {
     return s.port < specs.size() ? &specs[s.port] : nullptr;  // a contract may promise outputs only
 }
 
+// The spec a not yet built node promises on `s`. The mask of an output that carries an input's mask is
+// taken from that input's producers when they are built (or can be now), and kept in the contract.
+PortSpec Inferrer::promised_spec(const Source& s) {
+    contract_used_[s.node] = true;
+    PortSpec& promised = s.kind == SourceKind::output ? contracts_[s.node]->outputs[s.port]
+                                                      : contracts_[s.node]->properties[s.port];
+    if (s.kind != SourceKind::output || !promised.mask.empty() || visiting_[s.node]) return promised;
+    if (const auto input = components_[s.node]->output_mask_input(s.port))
+        if (auto mask = known_mask(s.node, *input); mask && mask->size() == promised.size())
+            promised.mask = std::move(*mask);
+    return promised;
+}
+
+// The mask input `input` of node v will receive (its sources' bits concatenated), when every source is
+// known; nullopt otherwise. Producers that wait on nothing are built for it.
+std::optional<std::vector<std::uint8_t>> Inferrer::known_mask(std::size_t v, std::size_t input) {
+    std::vector<std::uint8_t> mask;
+    bool any = false;
+    for (const auto& s : g_.nodes[v].inputs[input]) {
+        if (s.kind != SourceKind::external) build_early(s.node);
+        if (s.kind != SourceKind::external && !nodes_[s.node].built) return std::nullopt;
+        if (s.kind == SourceKind::external && !external_[s.port]) return std::nullopt;
+        const PortSpec& spec = s.kind == SourceKind::external ? *external_[s.port]
+                               : s.kind == SourceKind::output ? nodes_[s.node].result.outputs[s.port]
+                                                              : nodes_[s.node].result.properties[s.port];
+        any = any || !spec.mask.empty();
+        if (spec.mask.empty()) mask.insert(mask.end(), spec.size(), 0);
+        else mask.insert(mask.end(), spec.mask.begin(), spec.mask.end());
+    }
+    if (!any) return std::nullopt;
+    return mask;
+}
+
+void Inferrer::build_early(std::size_t v) {
+    if (!done_[v] && !visiting_[v] && pending_[v] == 0 && rank_[v] < g_.nodes.size()) finish(v);
+}
+
+void Inferrer::finish(std::size_t v) {
+    visiting_[v] = true;
+    visit(v);
+    visiting_[v] = false;
+    done_[v] = true;
+    for (std::size_t c : dependents_[v])
+        if (--pending_[c] == 0 && rank_[c] < g_.nodes.size()) ready_.push({rank_[c], c});
+}
+
 void Inferrer::run() {
     const std::size_t n = g_.nodes.size();
-    std::vector<std::size_t> rank(n, n), pending(n, 0);
-    for (std::size_t k = 0; k < order_.sequence.size(); ++k) rank[order_.sequence[k]] = k;
+    rank_.assign(n, n);
+    pending_.assign(n, 0);
+    for (std::size_t k = 0; k < order_.sequence.size(); ++k) rank_[order_.sequence[k]] = k;
     for (std::size_t v = 0; v < n; ++v)
         for (const auto& sources : g_.nodes[v].inputs)
             for (const auto& s : sources)
                 if (waits_on(s)) {
-                    ++pending[v];
+                    ++pending_[v];
                     dependents_[s.node].push_back(v);
                 }
-    using Entry = std::pair<std::size_t, std::size_t>;  // (rank, node): the step order first
-    std::priority_queue<Entry, std::vector<Entry>, std::greater<>> ready;
     for (std::size_t v = 0; v < n; ++v)
-        if (pending[v] == 0 && rank[v] < n) ready.push({rank[v], v});
-    while (!ready.empty()) {
-        const std::size_t v = ready.top().second;
-        ready.pop();
-        visit(v);
-        done_[v] = true;
-        for (std::size_t c : dependents_[v])
-            if (--pending[c] == 0 && rank[c] < n) ready.push({rank[c], c});
+        if (pending_[v] == 0 && rank_[v] < n) ready_.push({rank_[v], v});
+    while (!ready_.empty()) {
+        const std::size_t v = ready_.top().second;
+        ready_.pop();
+        if (!done_[v]) finish(v);  // a node built early for a mask comes up again here
     }
 }
 
@@ -262,12 +331,8 @@ std::optional<std::vector<std::optional<PortSpec>>> Inferrer::input_specs(std::s
             }
             if (failed_[s.node]) return std::nullopt;  // reported upstream
             const NodeSpecs& p = nodes_[s.node];
-            if (p.built) {
-                specs.push_back(s.kind == SourceKind::output ? p.result.outputs[s.port] : p.result.properties[s.port]);
-            } else {
-                contract_used_[s.node] = true;
-                specs.push_back(*contract_spec(s));
-            }
+            if (p.built) specs.push_back(s.kind == SourceKind::output ? p.result.outputs[s.port] : p.result.properties[s.port]);
+            else specs.push_back(promised_spec(s));
         }
         if (specs.empty()) continue;
         merged[i] = merge_specs(g_, node, i, specs, diagnostics_);
@@ -360,6 +425,19 @@ void Inferrer::check_contracts() {
     }
 }
 
+bool Inferrer::contract_masks_stale() const {
+    for (std::size_t v = 0; v < g_.nodes.size(); ++v) {
+        if (!nodes_[v].built || !contract_used_[v]) continue;
+        const BuildResult& promised = *contracts_[v];
+        const BuildResult& built = nodes_[v].result;
+        for (std::size_t o = 0; o < promised.outputs.size(); ++o)
+            if (promised.outputs[o].mask != built.outputs[o].mask) return true;
+        for (std::size_t p = 0; p < promised.properties.size(); ++p)
+            if (promised.properties[p].mask != built.properties[p].mask) return true;
+    }
+    return false;
+}
+
 void check_effects(const FlatGraph& g, const Inference& inference, Diagnostics& diagnostics) {
     for (const auto& e : g.effects) {
         const NodeSpecs& target_node = inference.nodes[e.target_node];
@@ -377,6 +455,14 @@ void check_effects(const FlatGraph& g, const Inference& inference, Diagnostics& 
     }
 }
 
+// Unbuilt components for the nodes that have one (their configs were accepted once already).
+Components recreate(const FlatGraph& g, const Components& built) {
+    Components fresh(built.size());
+    for (std::size_t v = 0; v < built.size(); ++v)
+        if (built[v]) fresh[v] = g.nodes[v].info->create(g.nodes[v].config, g.nodes[v].path);
+    return fresh;
+}
+
 }  // namespace
 
 Inference infer(const FlatGraph& graph, Components& components, const StepOrder& order,
@@ -390,12 +476,31 @@ Inference infer(const FlatGraph& graph, Components& components, const StepOrder&
         inference.nodes.resize(graph.nodes.size());
         return inference;
     }
-    Inferrer inferrer(graph, components, order, dt, seed, std::move(external), diagnostics);
-    inferrer.run();
-    inferrer.mark_blocked();
-    inferrer.report_unresolved();
-    inferrer.check_contracts();
-    inference.nodes = inferrer.take();
+    // Each further run carries masks one more contract read along (a chain of relays); a loop of
+    // masks that never settles is a component bug.
+    constexpr int max_runs = 8;
+    std::vector<NodeSpecs> built_before;
+    for (int run = 1;; ++run) {
+        Diagnostics found;
+        Inferrer inferrer(graph, components, order, dt, seed, external, found, built_before);
+        inferrer.run();
+        inferrer.mark_blocked();
+        inferrer.report_unresolved();
+        inferrer.check_contracts();
+        const bool stale = found.empty() && inferrer.contract_masks_stale();
+        if (stale && run < max_runs) {
+            built_before = inferrer.take();
+            components = recreate(graph, components);
+            continue;
+        }
+        if (stale)
+            found.push_back({.code = DiagnosticCode::broken_contract,
+                             .message = "the inhibition masks read over previous-step wires still change after " +
+                                        std::to_string(max_runs) + " builds"});
+        diagnostics.insert(diagnostics.end(), found.begin(), found.end());
+        inference.nodes = inferrer.take();
+        break;
+    }
     check_effects(graph, inference, diagnostics);
     return inference;
 }

@@ -132,7 +132,8 @@ private:
                      const std::string& mask_node);
     void add_effects(const ModuleSpecs& m, const Where& where, graph::Network& network, bool in_neuron);
     std::string shared_template(graph::NeuronTemplate t, const Where& where);
-    void set_input_specs(NetworkFile& file) const;
+    void set_input_specs(NetworkFile& file, const Json& config);
+    PortSpec carried_spec(const Json& value, const Where& where) const;
     void note_type(const std::string& type, const Json& config, const Where& where);
     void add_summary_warnings(NetworkFile& file) const;
 
@@ -573,15 +574,72 @@ void Importer::add_neuron(const ModuleSpecs& m, const Where& where, graph::Netwo
     network.add(m.name, type, std::move(fields));
 }
 
-void Importer::set_input_specs(NetworkFile& file) const {
+// A port spec as Spark writes it in a config's metadata: {"__type__": "port_specs", "__data__":
+// {payload_type: {"__payload_type__": "float_array"}, shape: [4], dtype, description}} (the tag and the
+// payload wrapper optional). dtype is dropped: spark's payloads have one element type each.
+PortSpec Importer::carried_spec(const Json& value, const Where& where) const {
+    static constexpr std::pair<std::string_view, PayloadKind> payloads[] = {
+        {"spike_array", PayloadKind::spikes},     {"current_array", PayloadKind::current},
+        {"potential_array", PayloadKind::potential}, {"float_array", PayloadKind::floating},
+        {"integer_array", PayloadKind::integer},  {"boolean_mask", PayloadKind::boolean_mask}};
+    const Json& data = value.is_object() && value.contains("__data__") ? member(value, "__data__", where) : value;
+    const Json* payload = &member(data, "payload_type", where);
+    if (payload->is_object()) payload = &member(*payload, "__payload_type__", where);
+    const auto kind = std::find_if(std::begin(payloads), std::end(payloads), [&](const auto& p) {
+        return payload->is_string() && payload->get<std::string>() == p.first;
+    });
+    if (kind == std::end(payloads)) {
+        std::vector<std::string> names;
+        for (const auto& p : payloads) names.emplace_back(p.first);
+        fail(where, "payload_type " + payload->dump().substr(0, 60) + " is not one of " + join(names));
+    }
+    const Json& shape = member(data, "shape", where);
+    if (!shape.is_array() || shape.empty())
+        fail(where, "shape = " + shape.dump().substr(0, 60) + " must be a list of sizes (a list of shapes, a variadic "
+                                                             "input, is not supported)");
+    std::vector<std::size_t> dims;
+    double elements = 1;
+    for (const auto& d : shape) {
+        if (!d.is_number_unsigned() || d.get<std::uint64_t>() == 0)
+            fail(where, "shape = " + shape.dump().substr(0, 60) + " must hold sizes of at least 1");
+        elements *= static_cast<double>(d.get<std::uint64_t>());
+        if (elements > static_cast<double>(scfg_max_input_elements))
+            fail(where, "shape = " + shape.dump().substr(0, 60) + " has more than " +
+                            std::to_string(scfg_max_input_elements) + " elements");
+        dims.push_back(static_cast<std::size_t>(d.get<std::uint64_t>()));
+    }
+    return PortSpec(kind->second, Shape(std::move(dims)));
+}
+
+// The spec of every network input: --input NAME=... first, then what the file's metadata carries
+// (__metadata__.input_specs, written by Spark's checkpoints), then --input '*=...'.
+void Importer::set_input_specs(NetworkFile& file, const Json& config) {
+    const Where where{"brain/__metadata__/input_specs"};
+    const Json* carried = nullptr;
+    if (auto m = config.find("__metadata__"); m != config.end() && m->is_object())
+        if (auto it = m->find("input_specs"); it != m->end() && !it->is_null()) {
+            if (!it->is_object()) fail(where, "expected an object of port specs by input name, found " +
+                                                  std::string(it->type_name()));
+            carried = &*it;
+        }
     std::vector<std::string> missing;
     for (const auto& in : file.network.inputs) {
         if (file.input_specs.count(in.name)) continue;
-        auto it = options_.input_specs.find(in.name);
-        if (it == options_.input_specs.end()) it = options_.input_specs.find("*");
-        if (it != options_.input_specs.end()) file.input_specs[in.name] = it->second;
-        else if (std::find(missing.begin(), missing.end(), in.name) == missing.end()) missing.push_back(in.name);
+        if (auto it = options_.input_specs.find(in.name); it != options_.input_specs.end())
+            file.input_specs[in.name] = it->second;
+        else if (carried && carried->contains(in.name))
+            file.input_specs[in.name] = carried_spec((*carried)[in.name], where / in.name);
+        else if (auto all = options_.input_specs.find("*"); all != options_.input_specs.end())
+            file.input_specs[in.name] = all->second;
+        else if (std::find(missing.begin(), missing.end(), in.name) == missing.end())
+            missing.push_back(in.name);
     }
+    if (carried)
+        for (const auto& [name, _] : carried->items())
+            if (std::none_of(file.network.inputs.begin(), file.network.inputs.end(),
+                             [&](const auto& in) { return in.name == name; }))
+                warnings_.push_back(where.path + ": a spec for " + in_quotes(name) +
+                                    ", which is not an input of the brain, ignored");
     if (missing.empty()) return;
     std::vector<std::string> flags;
     for (const auto& name : missing) flags.push_back("--input " + name + "=KIND:SHAPE");
@@ -647,7 +705,7 @@ NetworkFile Importer::import(const Json& document) {
     graph::register_builtin_templates(file.templates);
     if (type == "brain_config") {
         import_brain(config, file);
-        set_input_specs(file);
+        set_input_specs(file, config);
     } else {
         // A neuron file is named after the file (Spark registers it under a name the user gives).
         std::string name = std::filesystem::path(source_).stem().string();

@@ -114,3 +114,17 @@ TEST_CASE("A bad --input value is a clear error", "[cli][scfg]") {
         CHECK_THAT(r.err, Contains(message));
     }
 }
+
+TEST_CASE("spark run on a brain that carries its input specs needs no --input, and --input still replaces one",
+          "[cli][scfg]") {
+    if (!tools::network_files_available()) return;
+    const std::string carried = std::string(SPARK_SCFG_DATA_DIR) + "/ab_brain_input_specs.scfg";
+    TempDir dir;
+    const Result run = run_spark({"run", carried, "--steps", "5"}, dir.path());
+    INFO(run.err);
+    CHECK(run.exit_code == 0);
+    const Result check = run_spark({"check", carried, "--input", "signal=float:2"}, dir.path());
+    CHECK(check.exit_code == 0);
+    CHECK(has_line(check.out, "output", "SpikeArray[2,128]:u8"));
+    CHECK(has_line(check.out, "input   modulation   FloatArray[1]:f32", "<- input 'mod_b_in'"));
+}

@@ -145,3 +145,52 @@ TEST_CASE("a network of 100 000 nodes fed by one source builds in linear time (i
     INFO("build: " << seconds << " s of CPU time");
     CHECK(seconds < 20.0);
 }
+
+namespace {
+// A population "<name>": a soma of `units` units, never driven, the first `inhibitory_rate` of them
+// inhibitory (0 or 1 keeps the mask independent of the draw).
+void add_population(Network& net, const std::string& name, double units, double inhibitory_rate) {
+    net.add(name + "_drive", "test_current", {{"units", Value::List{units}}, {"value", 0.0}})
+        .add(name + "_sign", "inhibition_mask", {{"units", Value::List{units}}, {"inhibitory_rate", inhibitory_rate}})
+        .add(name, "leaky_soma", {{"units", Value::List{units}}})
+        .connect(name + "_drive.out", name + ".current", Latency::same_step)
+        .connect(name + "_sign.mask", name + ".inhibition_mask", Latency::same_step);
+}
+std::vector<std::uint8_t> input_mask(const Simulation& sim, const std::string& node, const std::string& port) {
+    for (const auto& n : sim.nodes())
+        if (n.path == node)
+            for (const auto& p : n.inputs)
+                if (p.name == port) return p.spec.mask;
+    FAIL("no input " << node << "." << port);
+    return {};
+}
+}  // namespace
+
+TEST_CASE("inhibition masks reach a reader over previous-step wires, from nodes written before and after it",
+          "[graph][mask]") {
+    // The reader is built before "later": it reads that soma's recurrent contract, which cannot know the
+    // mask its inhibition_mask input will bring. The merged spec must still carry every source's bits.
+    Network net;
+    add_population(net, "earlier", 2, 0.0);
+    net.add("reader", "test_relay");
+    add_population(net, "later", 3, 1.0);
+    net.connect("earlier.spikes", "reader.in").connect("later.spikes", "reader.in");
+    const auto sim = Simulation::build(net, {}, opts());
+    CHECK(input_mask(sim, "reader", "in") == std::vector<std::uint8_t>{0, 0, 1, 1, 1});
+    CHECK(sim.spec("reader", "out").mask == std::vector<std::uint8_t>{0, 0, 1, 1, 1});
+}
+
+TEST_CASE("inhibition masks travel along a chain of recurrent contracts", "[graph][mask]") {
+    // reader <- near <- far <- later, each a previous-step wire read through a contract.
+    Network net;
+    net.add("reader", "test_relay")
+        .add("near", "test_relay", {{"units", Value::List{3}}})
+        .add("far", "test_relay", {{"units", Value::List{3}}});
+    add_population(net, "later", 3, 1.0);
+    net.connect("near.out", "reader.in").connect("far.out", "near.in").connect("later.spikes", "far.in");
+    const auto sim = Simulation::build(net, {}, opts());
+    for (const char* node : {"far", "near", "reader"}) {
+        INFO(node);
+        CHECK(input_mask(sim, node, "in") == std::vector<std::uint8_t>{1, 1, 1});
+    }
+}

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include <spark/components/plasticity/quadruplet_rule_tensor.hpp>
 #include <spark/serialization/network_file.hpp>
 
 #include "snapshot_testing.hpp"
@@ -488,4 +489,53 @@ TEST_CASE("a user template replaces the built-in one of its name, the other buil
     CHECK(registry.find("alif_neuron")->description == builtin_templates().find("alif_neuron")->description);
     // The two functions are inverse: the user's templates of the merged registry are the user's.
     CHECK(names_of(user_templates(registry)) == std::vector<std::string>{"lif_neuron", "my_neuron"});
+}
+
+TEST_CASE("a learning rule fed by an inhibitory population written after it types those synapses inhibitory",
+          "[serialization][network_file][mask]") {
+    // ab_brain in small: "exc" reads itself and "inh" (written after it) over previous-step wires; its
+    // tensor rule types each synapse by the pre unit's inhibition bit.
+    const char* text = R"(
+template {
+  name: "plastic_neuron"
+  parameter { name: "units" }
+  parameter { name: "inhibitory_rate" number: 0 }
+  body {
+    node { name: "inhibition" type: "inhibition_mask" }
+    node { name: "synapses" type: "linear_synapses" }
+    node { name: "soma" type: "leaky_soma" }
+    node { name: "plasticity" type: "quadruplet_rule_tensor" }
+    input { name: "in_spikes" to: "synapses.spikes" }
+    input { name: "in_spikes" to: "plasticity.pre_spikes" }
+    input { name: "modulation" to: "plasticity.modulation" }
+    wire { from: "synapses.currents" to: "soma.current" }
+    wire { from: "inhibition.mask" to: "soma.inhibition_mask" }
+    wire { from: "soma.spikes" to: "plasticity.post_spikes" }
+    wire { from: "synapses.kernel" to: "plasticity.kernel" }
+    effect { target: "synapses.kernel" source: "plasticity.kernel" }
+    output { name: "out_spikes" from: "soma.spikes" }
+  }
+}
+node { name: "exc" type: "plastic_neuron" param { path: "units" shape: [2] } }
+node { name: "inh" type: "plastic_neuron" param { path: "units" shape: [3] } param { path: "inhibitory_rate" number: 1 } }
+input { name: "m" to: "exc.modulation" spec { kind: FLOAT_ARRAY shape: [1] } }
+input { name: "m" to: "inh.modulation" }
+wire { from: "exc.out_spikes" to: "exc.in_spikes" }
+wire { from: "inh.out_spikes" to: "exc.in_spikes" }
+wire { from: "exc.out_spikes" to: "inh.in_spikes" }
+)";
+    auto sim = build_simulation(parse_network_text(text, "later_inhibitory.txtpb"), {});
+    using components::plasticity::QuadrupletRuleTensor;
+    const auto& exc = dynamic_cast<const QuadrupletRuleTensor&>(sim.component("exc.plasticity"));
+    const auto& inh = dynamic_cast<const QuadrupletRuleTensor&>(sim.component("inh.plasticity"));
+    // exc: 2 post (E) x 5 pre (exc 0-1, inh 0-2): EI on the inh columns.
+    const std::uint8_t EE = components::plasticity::excitatory_excitatory,
+                       EI = components::plasticity::excitatory_inhibitory,
+                       IE = components::plasticity::inhibitory_excitatory;
+    const std::vector<std::uint8_t> exc_row{EE, EE, EI, EI, EI};
+    CHECK(std::vector<std::uint8_t>(exc.synapse_types().begin(), exc.synapse_types().begin() + 5) == exc_row);
+    CHECK(std::vector<std::uint8_t>(exc.synapse_types().begin() + 5, exc.synapse_types().end()) == exc_row);
+    // inh: 3 post (I) x 2 pre (exc): IE everywhere.
+    CHECK(std::vector<std::uint8_t>(inh.synapse_types().begin(), inh.synapse_types().end()) ==
+          std::vector<std::uint8_t>(6, IE));
 }

@@ -404,3 +404,85 @@ TEST_CASE("Deeply nested documents and arrays are refused without exhausting the
     glue["data"] = nested;
     REQUIRE_THROWS_WITH(import_brain(brain), Contains("brain/spiker: glue: an array nested more than 32 deep"));
 }
+
+namespace {
+// A port spec as Spark's checkpoints write it into a config's __metadata__.
+Json port_specs(const std::string& payload, const Json& shape) {
+    return {{"__type__", "port_specs"},
+            {"__data__", {{"payload_type", {{"__payload_type__", payload}}}, {"shape", shape},
+                          {"dtype", {{"__type__", "dtype"}, {"name", "float16"}}}, {"description", "an input"}}}};
+}
+// The tutorial brain with the tutorial's input specs in its metadata.
+Json brain_with_carried_specs() {
+    Json brain = brain_json();
+    Json specs{{"signal", port_specs("float_array", {4})}};
+    for (const char* mod : {"mod_a_ex", "mod_b_ex", "mod_a_in", "mod_b_in"}) specs[mod] = port_specs("float_array", {1});
+    brain["__cfg__"]["__metadata__"]["input_specs"] = specs;
+    return brain;
+}
+}  // namespace
+
+TEST_CASE("Input specs carried in the file's metadata need no --input and give the tutorial's network", "[scfg]") {
+    const NetworkFile carried = import_scfg(xz_encode(brain_with_carried_specs().dump(4)), "carried.scfg");
+    CHECK(carried.input_specs.at("signal") == PortSpec(PayloadKind::floating, {4}));
+    CHECK(carried.input_specs.at("mod_b_in") == PortSpec(PayloadKind::floating, {1}));
+    CHECK(to_network_text(carried) == to_network_text(load_model_file(brain_path, tutorial_inputs())));
+    const auto sim = build_simulation(carried);
+    CHECK(sim.spec("spiker", "spikes").to_string() == "SpikeArray[4,128]:u8");
+}
+
+TEST_CASE("An --input by name replaces a carried spec; --input '*' fills only what the file does not carry",
+          "[scfg]") {
+    Json brain = brain_with_carried_specs();
+    brain["__cfg__"]["__metadata__"]["input_specs"].erase("mod_b_in");
+    ImportOptions options;
+    options.input_specs["signal"] = PortSpec(PayloadKind::floating, {2, 2});
+    options.input_specs["*"] = PortSpec(PayloadKind::current, {1});
+    const NetworkFile file = import_scfg(brain.dump(), "carried.scfg", options);
+    CHECK(file.input_specs.at("signal") == PortSpec(PayloadKind::floating, {2, 2}));
+    CHECK(file.input_specs.at("mod_a_ex") == PortSpec(PayloadKind::floating, {1}));
+    CHECK(file.input_specs.at("mod_b_in") == PortSpec(PayloadKind::current, {1}));
+    // Without the wildcard, the input the file does not carry is the one named.
+    REQUIRE_THROWS_WITH(import_scfg(brain.dump(), "carried.scfg"),
+                        Contains("network input \"mod_b_in\" has no shape") && Contains("--input mod_b_in=KIND:SHAPE"));
+    // A carried spec replaced by --input is not read, so a bad one can be overridden.
+    brain["__cfg__"]["__metadata__"]["input_specs"]["signal"] = port_specs("photon_array", {4});
+    CHECK_NOTHROW(import_scfg(brain.dump(), "carried.scfg", options));
+}
+
+TEST_CASE("A carried spec for a name that is no input of the brain is ignored with a warning", "[scfg]") {
+    Json brain = brain_with_carried_specs();
+    brain["__cfg__"]["__metadata__"]["input_specs"]["reward"] = port_specs("float_array", {1});
+    const NetworkFile file = import_scfg(brain.dump(), "carried.scfg");
+    CHECK(file.input_specs.count("reward") == 0);
+    CHECK(std::count_if(file.warnings.begin(), file.warnings.end(), [](const std::string& w) {
+              return w == "brain/__metadata__/input_specs: a spec for \"reward\", which is not an input of the brain, "
+                          "ignored";
+          }) == 1);
+}
+
+TEST_CASE("Bad carried input specs are refused naming the input and what is wrong", "[scfg][hostile]") {
+    const auto refused = [](const Json& spec, const std::string& message) {
+        Json brain = brain_with_carried_specs();
+        brain["__cfg__"]["__metadata__"]["input_specs"]["signal"] = spec;
+        INFO(spec.dump());
+        REQUIRE_THROWS_AS(import_scfg(brain.dump(), "bad.scfg"), ScfgError);
+        REQUIRE_THROWS_WITH(import_scfg(brain.dump(), "bad.scfg"),
+                            Contains("bad.scfg: brain/__metadata__/input_specs/signal: " + message));
+    };
+    refused(port_specs("photon_array", {4}), "payload_type \"photon_array\" is not one of spike_array, current_array");
+    refused(port_specs("float_array", Json::array()), "shape = [] must be a list of sizes");
+    refused(port_specs("float_array", {{4}, {2}}), "shape = [[4],[2]] must hold sizes of at least 1");
+    refused(port_specs("float_array", {4, 0}), "shape = [4,0] must hold sizes of at least 1");
+    refused(port_specs("float_array", {-4}), "shape = [-4] must hold sizes of at least 1");
+    refused(port_specs("float_array", {1u << 20, 1u << 20}),
+            "shape = [1048576,1048576] has more than 4294967296 elements");
+    refused(port_specs("float_array", nullptr), "shape is null");
+    refused({{"__type__", "port_specs"}, {"__data__", {{"shape", {4}}}}}, "has no \"payload_type\"");
+    refused(Json("float:4"), "expected a JSON object, found string");
+    Json brain = brain_json();
+    brain["__cfg__"]["__metadata__"]["input_specs"] = Json::array();
+    REQUIRE_THROWS_WITH(import_scfg(brain.dump(), "bad.scfg"),
+                        Contains("bad.scfg: brain/__metadata__/input_specs: expected an object of port specs by input "
+                                 "name, found array"));
+}

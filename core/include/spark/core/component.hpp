@@ -98,6 +98,10 @@ public:
     // recurrent contract). A node with a contract may sit on a previous-step wire whose consumer is
     // built first. Default: none.
     virtual std::optional<BuildResult> contract() const { return std::nullopt; }
+    // The input whose build-time mask (PortSpec::mask) output `index` carries unchanged, if any (a
+    // soma's spikes carry the bits of its inhibition_mask input): lets a reader of the contract see the
+    // mask before this component is built. Default: none.
+    virtual std::optional<std::size_t> output_mask_input(std::size_t /*index*/) const { return std::nullopt; }
 
     virtual BuildResult build(const BuildContext& ctx) = 0;
     virtual void step(const StepContext& ctx) = 0;

@@ -26,7 +26,8 @@ namespace spark::serialization {
 
 struct ImportOptions {
     // Specs of network inputs whose shape the file lacks (--input NAME=KIND:SHAPE). The name "*" gives
-    // the spec of every input not named otherwise.
+    // the spec of every input not named otherwise. For a .scfg file a spec given by name also replaces
+    // the one the file's metadata carries (a network file's own specs stay).
     std::map<std::string, PortSpec> input_specs;
     std::optional<double> dt;                      // --dt override [ms] (NIR)
     double nir_time_unit_ms = 1000.0;              // --nir-time-unit s|ms (NIR: 1 s = 1000 ms by default)

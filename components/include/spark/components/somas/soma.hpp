@@ -54,6 +54,10 @@ public:
         if (!this->config_.units) return std::nullopt;
         return result_for(*this->config_.units, {});
     }
+    std::optional<std::size_t> output_mask_input(std::size_t index) const override {
+        if (index == spikes) return inhibition_mask;
+        return std::nullopt;
+    }
 
     BuildResult build(const BuildContext& ctx) override {
         const PortSpec& in = ctx.input(current);
