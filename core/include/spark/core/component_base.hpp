@@ -4,7 +4,8 @@
 //
 // A concrete component declares, as static members:
 //   type_name (registry name), class_name, category ("soma", "synapses", ...), description,
-//   inputs / outputs / properties (std::array<PortDecl, N>), and a `Config` type reflected with Hana.
+//   inputs / outputs / properties (std::array<PortDecl, N>), and a `Config` type whose parameters are
+//   declared with SPARK_PARAM (param_decl.hpp).
 #include <array>
 #include <concepts>
 #include <iterator>
@@ -60,14 +61,6 @@ protected:
         require_memory_for(m.name, shape, sizeof(float));
         return param.materialize(shape, *ctx.rng, m.bound, param_where(m), overrides);
     }
-    // Transitional: the same, naming the field.
-    std::vector<float> materialize(const Param& param, std::string_view field, const Shape& shape,
-                                   const BuildContext& ctx, const InitOverrides& overrides = {}) const {
-        const FieldMeta& m = config_detail::meta_of(param_table<Config>, field);
-        require_memory_for(field, shape, sizeof(float));
-        return param.materialize(shape, *ctx.rng, m.bound, param_where(m), overrides);
-    }
-
     // Where a parameter of this component lives, for messages.
     ParamWhere param_where(const FieldMeta& m) const {
         return ParamWhere{Derived::class_name_v, instance(), m.name, m.units};

@@ -17,13 +17,6 @@
 #include <type_traits>
 #include <vector>
 
-#include <boost/hana/accessors.hpp>
-#include <boost/hana/adapt_struct.hpp>
-#include <boost/hana/for_each.hpp>
-#include <boost/hana/length.hpp>
-#include <boost/hana/pair.hpp>
-#include <boost/hana/string.hpp>
-
 #include <spark/core/error.hpp>
 #include <spark/core/param.hpp>
 #include <spark/core/param_decl.hpp>
@@ -102,7 +95,6 @@ std::string type_name(const std::vector<double>&);
 std::string type_name(const std::vector<std::size_t>&);
 std::string type_name(const std::optional<std::vector<std::size_t>>&);
 
-const FieldMeta& meta_of(std::span<const FieldMeta> table, std::string_view name);
 [[noreturn]] void throw_unknown(const ConfigWhere& where, std::string_view key,
                                 const std::vector<std::string>& known);
 [[noreturn]] void throw_unknown(const ConfigWhere& where, std::string_view key, const Value& value,
@@ -121,13 +113,6 @@ inline std::string dotted_path(std::string_view path) {
         }
     }
     return out;
-}
-
-// Transitional: a config still written as a struct, a `meta` table and BOOST_HANA_ADAPT_STRUCT.
-template <class Config>
-constexpr void check_meta_count() {
-    static_assert(std::size(Config::meta) == decltype(boost::hana::length(boost::hana::accessors<Config>()))::value,
-                  "a config's `meta` table needs exactly one FieldMeta row per field listed in BOOST_HANA_ADAPT_STRUCT");
 }
 
 // The declarations of Config in order: its groups' (recursively), then its own. fn(Field{}) for each,
@@ -170,42 +155,26 @@ constexpr bool unique_names(const std::array<FieldMeta, N>& table) {
 
 }  // namespace config_detail
 
-// A config whose parameters are declared with SPARK_PARAMS / Params<...> (param_decl.hpp).
-template <class Config>
-concept DeclaredConfig = requires { typename Config::spark_params_self; };
-
 // The metadata of every parameter of Config, in declaration order (groups first).
 template <class Config>
 inline constexpr auto param_table = [] {
-    if constexpr (DeclaredConfig<Config>) {
-        static_assert(std::is_same_v<typename Config::spark_params_self, Config> ||
-                          requires { typename Config::spark_param_groups; },
-                      "a config declares its parameters with SPARK_PARAMS or composes groups with Params<...>");
-        constexpr auto table = config_detail::declaration_table<Config>();
-        static_assert(config_detail::unique_names(table), "two parameters of one config have the same name");
-        return table;
-    } else {
-        config_detail::check_meta_count<Config>();
-        std::array<FieldMeta, std::size(Config::meta)> table{};
-        std::copy(std::begin(Config::meta), std::end(Config::meta), table.begin());
-        return table;
-    }
+    static_assert(requires { typename Config::spark_params_self; },
+                  "a config declares its parameters with SPARK_PARAMS / SPARK_PARAM (param_decl.hpp)");
+    static_assert(std::is_same_v<typename Config::spark_params_self, Config> ||
+                      requires { typename Config::spark_param_groups; },
+                  "a config declares its parameters with SPARK_PARAMS or composes groups with Params<...>");
+    constexpr auto table = config_detail::declaration_table<Config>();
+    static_assert(config_detail::unique_names(table), "two parameters of one config have the same name");
+    return table;
 }();
 
 // Calls fn(const FieldMeta&, field) for every parameter of `config` (const or not), in order.
 template <class C, class Fn>
 void for_each_field(C& config, Fn&& fn) {
     using Config = std::remove_const_t<C>;
-    if constexpr (DeclaredConfig<Config>) {
-        (void)param_table<Config>;  // the compile-time checks
-        config_detail::for_each_declaration<Config>(
-            [&](auto field) { fn(decltype(field)::meta, config.*decltype(field)::member); });
-    } else {
-        boost::hana::for_each(boost::hana::accessors<Config>(), [&](auto pair) {
-            const char* name = boost::hana::to<const char*>(boost::hana::first(pair));
-            fn(config_detail::meta_of(Config::meta, name), boost::hana::second(pair)(config));
-        });
-    }
+    (void)param_table<Config>;  // the compile-time checks
+    config_detail::for_each_declaration<Config>(
+        [&](auto field) { fn(decltype(field)::meta, config.*decltype(field)::member); });
 }
 
 // The metadata of `field`, a member of `config` (found by address). Throws InternalError for
