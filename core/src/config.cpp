@@ -136,12 +136,6 @@ void throw_error(const ConfigWhere& where, std::string_view field, const Value& 
                       value.is_null() ? std::string() : with_units(value, units), std::move(rule));
 }
 
-const FieldMeta& meta_of(std::span<const FieldMeta> table, std::string_view name) {
-    for (const auto& m : table)
-        if (m.name == name) return m;
-    throw InternalError("config field '" + std::string(name) + "' has no metadata row");
-}
-
 void throw_unknown(const ConfigWhere& where, std::string_view key, const std::vector<std::string>& known) {
     throw_unknown(where, key, Value(), known);
 }

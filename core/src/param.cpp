@@ -288,18 +288,6 @@ std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, R
     return values;
 }
 
-bool satisfies(Bound bound, double v) noexcept {
-    if (!std::isfinite(v)) return false;
-    switch (bound) {
-        case Bound::none: return true;
-        case Bound::positive: return v > 0.0;
-        case Bound::non_negative: return v >= 0.0;
-        case Bound::zero_one: return v >= 0.0 && v <= 1.0;
-        case Bound::binary: return v == 0.0 || v == 1.0;
-    }
-    return false;
-}
-
 std::string_view describe(Bound bound) noexcept {
     switch (bound) {
         case Bound::none: return "must be a number";

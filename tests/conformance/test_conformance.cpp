@@ -91,6 +91,21 @@ TEMPLATE_LIST_TEST_CASE("component conformance", "[conformance]", components::Bu
         for (const auto& f : info.fields) CHECK_FALSE(f.description.empty());
     }
 
+    SECTION("every member of its config is a declared parameter") {
+        CHECK(declares_every_member<typename TestType::Config>());
+    }
+
+    SECTION("every default that is a number lies inside its bound") {
+        for (const auto& f : registry.at(name).fields) {
+            if (f.required) continue;
+            INFO("parameter " << f.name << " = " << f.default_value.to_string());
+            if (f.default_value.is_number()) CHECK(satisfies(f.bound, f.default_value.as_number()));
+            if (f.default_value.is_list())
+                for (const auto& v : f.default_value.as_list())
+                    if (v.is_number()) CHECK(satisfies(f.bound, v.as_number()));
+        }
+    }
+
     SECTION("build with the declared specs returns the declared outputs") {
         Harness h(registry, name, k.overrides, k.inputs);
         const auto& result = h.result();

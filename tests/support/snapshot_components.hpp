@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <vector>
 
-#include <boost/hana/adapt_struct.hpp>
 
 #include <spark/components/builtin.hpp>
 #include <spark/core/component_base.hpp>
@@ -19,12 +18,10 @@ namespace spark::testing {
 // Its state has every dtype: the stream (u64), per-unit draw counts above the mean (i32), ages (u16,
 // wrapping) and a flag per unit (u8).
 struct NoiseConfig {
-    Shape units{4};
-    double mean = 100.0;      // [pA]
-    double amplitude = 200.0; // [pA]
-    static constexpr FieldMeta meta[] = {{"units", "", Bound::none, "Shape."},
-                                         {"mean", "pA", Bound::none, "Mean current."},
-                                         {"amplitude", "pA", Bound::non_negative, "Peak-to-peak noise."}};
+    SPARK_PARAMS(NoiseConfig);
+    SPARK_PARAM(Shape, units, Shape{4}, "", none, "Shape.");
+    SPARK_PARAM(double, mean, 100.0, "pA", none, "Mean current.");
+    SPARK_PARAM(double, amplitude, 200.0, "pA", non_negative, "Peak-to-peak noise.");
 };
 class Noise : public ComponentBase<Noise, NoiseConfig> {
 public:
@@ -78,8 +75,8 @@ private:
 // One large float array (a stand-in for a 10^7-synapse kernel): each step adds the step number to
 // a few elements spread over the array and outputs their sum.
 struct BigStateConfig {
-    std::size_t size = 16;
-    static constexpr FieldMeta meta[] = {{"size", "", Bound::none, "Number of state elements."}};
+    SPARK_PARAMS(BigStateConfig);
+    SPARK_PARAM(std::size_t, size, 16, "", none, "Number of state elements.");
 };
 class BigState : public ComponentBase<BigState, BigStateConfig> {
 public:
@@ -116,8 +113,8 @@ private:
 
 // A counter whose state layout changes between "versions" of the same type name (fingerprint tests).
 struct CounterConfig {
-    Shape units{2};
-    static constexpr FieldMeta meta[] = {{"units", "", Bound::none, "Shape."}};
+    SPARK_PARAMS(CounterConfig);
+    SPARK_PARAM(Shape, units, Shape{2}, "", none, "Shape.");
 };
 template <bool V2>
 class Counter : public ComponentBase<Counter<V2>, CounterConfig> {
@@ -153,8 +150,8 @@ private:
 
 // Its visit_state throws on the n-th call (0: never): a save that fails half-way.
 struct FlakyConfig {
-    std::size_t fail_on_visit = 0;
-    static constexpr FieldMeta meta[] = {{"fail_on_visit", "", Bound::none, "Which visit throws (0: none)."}};
+    SPARK_PARAMS(FlakyConfig);
+    SPARK_PARAM(std::size_t, fail_on_visit, 0, "", none, "Which visit throws (0: none).");
 };
 class Flaky : public ComponentBase<Flaky, FlakyConfig> {
 public:
@@ -218,7 +215,3 @@ inline const Registry& snapshot_registry_v2() {
 
 }  // namespace spark::testing
 
-BOOST_HANA_ADAPT_STRUCT(spark::testing::NoiseConfig, units, mean, amplitude);
-BOOST_HANA_ADAPT_STRUCT(spark::testing::BigStateConfig, size);
-BOOST_HANA_ADAPT_STRUCT(spark::testing::CounterConfig, units);
-BOOST_HANA_ADAPT_STRUCT(spark::testing::FlakyConfig, fail_on_visit);

@@ -48,9 +48,9 @@ PoissonSource::Table PoissonSource::make_table(double lambda) {
 BuildResult PoissonSource::build(const BuildContext& ctx) {
     const Shape& units = config_.units;
     const std::size_t n = units.size();
-    const auto rate = materialize(config_.rate, "rate", units, ctx);
-    const auto trains = materialize(config_.trains, "trains", units, ctx);
-    weight_ = materialize(config_.weight, "weight", units, ctx);
+    const auto rate = materialize(config_.rate, units, ctx);
+    const auto trains = materialize(config_.trains, units, ctx);
+    weight_ = materialize(config_.weight, units, ctx);
     lambda_.resize(n);
     std::map<float, std::uint32_t> index;
     std::vector<std::uint32_t> table_of(n);

@@ -57,7 +57,7 @@ ConstantSource::ConstantSource(Config config, std::string instance)
 std::optional<BuildResult> ConstantSource::contract() const { return source_result(kind_, config_.units); }
 
 BuildResult ConstantSource::build(const BuildContext& ctx) {
-    values_ = materialize(config_.value, "value", config_.units, ctx);
+    values_ = materialize(config_.value, config_.units, ctx);
     return source_result(kind_, config_.units);
 }
 

@@ -82,9 +82,9 @@ TopologicalPoissonSpiker::TopologicalPoissonSpiker(Config config, std::string in
 
 BuildResult TopologicalPoissonSpiker::build(const BuildContext& ctx) {
     const PortSpec& in = detail::topological_signal(*this, ctx);
-    auto glue = materialize(config_.glue, "glue", in.shape, ctx);
-    auto mins = materialize(config_.mins, "mins", in.shape, ctx);
-    const auto maxs = materialize(config_.maxs, "maxs", in.shape, ctx);
+    auto glue = materialize(config_.glue, in.shape, ctx);
+    auto mins = materialize(config_.mins, in.shape, ctx);
+    const auto maxs = materialize(config_.maxs, in.shape, ctx);
     map_.init(config_.resolution, config_.sigma, std::move(glue), std::move(mins), maxs, where());
     probability_ = static_cast<float>(ctx.dt * config_.max_freq / 1000.0);
     activation_.assign(in.size() * config_.resolution, 0.0f);
@@ -114,9 +114,9 @@ TopologicalLinearSpiker::TopologicalLinearSpiker(Config config, std::string inst
 
 BuildResult TopologicalLinearSpiker::build(const BuildContext& ctx) {
     const PortSpec& in = detail::topological_signal(*this, ctx);
-    auto glue = materialize(config_.glue, "glue", in.shape, ctx);
-    auto mins = materialize(config_.mins, "mins", in.shape, ctx);
-    const auto maxs = materialize(config_.maxs, "maxs", in.shape, ctx);
+    auto glue = materialize(config_.glue, in.shape, ctx);
+    auto mins = materialize(config_.mins, in.shape, ctx);
+    const auto maxs = materialize(config_.maxs, in.shape, ctx);
     map_.init(config_.resolution, config_.sigma, std::move(glue), std::move(mins), maxs, where());
     // Spark's variant: E uses 1/tau (not dt/tau).
     constants_ = detail::linear_spiker_constants(config_.tau, config_.cd, config_.max_freq, ctx.dt, 1.0 / config_.tau);

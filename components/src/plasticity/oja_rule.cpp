@@ -3,7 +3,7 @@
 namespace spark::components::plasticity {
 
 void OjaRule::build_rule(const BuildContext& ctx, const RuleLayout& layout) {
-    const auto post_tau = materialize(config_.post_tau, "post_tau", layout.post, ctx);
+    const auto post_tau = materialize(config_.post_tau, layout.post, ctx);
     post_trace_ = inverse_tau_tracer(layout.n_post, post_tau, ctx.dt);
     post_input_.assign(layout.n_post, 0.0f);
 }

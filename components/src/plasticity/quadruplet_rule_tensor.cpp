@@ -46,18 +46,13 @@ std::array<float, 4> table_of(const std::vector<double>& values) {
 
 QuadrupletRuleTensor::QuadrupletRuleTensor(Config config, std::string instance)
     : PlasticityRule(std::move(config), std::move(instance)) {
-    const std::pair<const char*, const std::vector<double>*> fields[] = {
-        {"pre_tau", &config_.pre_tau}, {"post_tau", &config_.post_tau}, {"q_alpha", &config_.q_alpha},
-        {"q_beta", &config_.q_beta},   {"q_gamma", &config_.q_gamma},   {"q_delta", &config_.q_delta},
-        {"max_clip", &config_.max_clip}};
-    for (const auto& [name, values] : fields) {
-        if (values->size() != 4) {
-            const FieldMeta& m = config_detail::meta_of(Config::meta, name);
-            config_detail::throw_error(where(), name, config_detail::to_value(*values), m.units,
-                                       "must have 4 values, one per synapse type: EE, EI, IE, II (post type, "
-                                       "pre type); got " + std::to_string(values->size()));
-        }
-    }
+    for_each_field(config_, [&](const FieldMeta& m, const auto& values) {
+        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(values)>, std::vector<double>>)
+            if (values.size() != 4)
+                config_detail::throw_error(where(), m.name, config_detail::to_value(values), m.units,
+                                           "must have 4 values, one per synapse type: EE, EI, IE, II (post type, "
+                                           "pre type); got " + std::to_string(values.size()));
+    });
     alpha_ = table_of(config_.q_alpha);
     beta_ = table_of(config_.q_beta);
     gamma_ = table_of(config_.q_gamma);

@@ -5,8 +5,8 @@ namespace spark::components::plasticity {
 void ZenkeRule::build_rule(const BuildContext& ctx, const RuleLayout& layout) {
     // Draw order of the original: pre_tau, post_tau (the pair), post_slow_tau, target_tau.
     TracePairRule::build_rule(ctx, layout);
-    const auto post_slow_tau = materialize(config_.post_slow_tau, "post_slow_tau", layout.post, ctx);
-    const auto target_tau = materialize(config_.target_tau, "target_tau", layout.kernel, ctx);
+    const auto post_slow_tau = materialize(config_.post_slow_tau, layout.post, ctx);
+    const auto target_tau = materialize(config_.target_tau, layout.kernel, ctx);
     post_slow_trace_ = inverse_tau_tracer(layout.n_post, post_slow_tau, ctx.dt);
     target_trace_ = inverse_tau_tracer(layout.kernel_size(), target_tau, ctx.dt);
     target_input_.assign(layout.kernel_size(), 0.0f);

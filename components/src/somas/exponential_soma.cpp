@@ -51,9 +51,9 @@ void RefractoryExponentialSoma::update(std::size_t begin, std::size_t end, const
 void AdaptiveExponentialSoma::build_model(const BuildContext& ctx, const Shape& units) {
     build_membrane(ctx, units);
     // Draw order of the original: delta, subthreshold, tau.
-    spike_increment_ = materialize(config_.adaptation_delta, "adaptation_delta", units, ctx);
-    subthreshold_ = materialize(config_.adaptation_subthreshold, "adaptation_subthreshold", units, ctx);
-    const auto tau = materialize(config_.adaptation_tau, "adaptation_tau", units, ctx);
+    spike_increment_ = materialize(config_.adaptation_delta, units, ctx);
+    subthreshold_ = materialize(config_.adaptation_subthreshold, units, ctx);
+    const auto tau = materialize(config_.adaptation_tau, units, ctx);
     adaptation_rate_.resize(tau.size());
     for (std::size_t i = 0; i < tau.size(); ++i)
         adaptation_rate_[i] = static_cast<float>(ctx.dt / static_cast<double>(tau[i]));

@@ -3,9 +3,9 @@
 namespace spark::components::somas {
 
 void IntegrateFireSoma::build_model(const BuildContext& ctx, const Shape& units) {
-    const auto resistance = materialize(config_.resistance, "resistance", units, ctx);
-    threshold_ = materialize(config_.threshold, "threshold", units, ctx);
-    reset_ = materialize(config_.potential_reset, "potential_reset", units, ctx);
+    const auto resistance = materialize(config_.resistance, units, ctx);
+    threshold_ = materialize(config_.threshold, units, ctx);
+    reset_ = materialize(config_.potential_reset, units, ctx);
     gain_.resize(resistance.size());
     for (std::size_t i = 0; i < gain_.size(); ++i) gain_[i] = static_cast<float>(ctx.dt * resistance[i]);
 }

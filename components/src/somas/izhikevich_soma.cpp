@@ -4,13 +4,13 @@ namespace spark::components::somas {
 
 void IzhikevichSoma::build_model(const BuildContext& ctx, const Shape& units) {
     // Draw order of the original: rest, reset, d, a, b, resistance, threshold.
-    rest_ = materialize(config_.potential_rest, "potential_rest", units, ctx);
-    const auto reset = materialize(config_.potential_reset, "potential_reset", units, ctx);
-    increment_ = materialize(config_.recovery_update, "recovery_update", units, ctx);
-    timescale_ = materialize(config_.recovery_timescale, "recovery_timescale", units, ctx);
-    sensitivity_ = materialize(config_.recovery_sensitivity, "recovery_sensitivity", units, ctx);
-    resistance_ = materialize(config_.resistance, "resistance", units, ctx);
-    const auto threshold = materialize(config_.threshold, "threshold", units, ctx);
+    rest_ = materialize(config_.potential_rest, units, ctx);
+    const auto reset = materialize(config_.potential_reset, units, ctx);
+    increment_ = materialize(config_.recovery_update, units, ctx);
+    timescale_ = materialize(config_.recovery_timescale, units, ctx);
+    sensitivity_ = materialize(config_.recovery_sensitivity, units, ctx);
+    resistance_ = materialize(config_.resistance, units, ctx);
+    const auto threshold = materialize(config_.threshold, units, ctx);
     const std::size_t n = units.size();
     dt_ = static_cast<float>(ctx.dt);
     reset_.resize(n);

@@ -45,8 +45,8 @@ BuildResult Affine::build(const BuildContext& ctx) {
                                  " elements (nonzeros index " + std::to_string(config_.nonzeros->back()) + " for " +
                                  std::to_string(n_out) + " outputs)");
     const Shape weight_shape = sparse ? Shape{config_.nonzeros->size()} : Shape{n_out, n_in_};
-    const auto weight = materialize(config_.weight, "weight", weight_shape, ctx);
-    bias_ = materialize(config_.bias, "bias", config_.units, ctx);
+    const auto weight = materialize(config_.weight, weight_shape, ctx);
+    bias_ = materialize(config_.bias, config_.units, ctx);
 
     row_start_.assign(n_out + 1, 0);
     columns_.clear();
@@ -77,7 +77,7 @@ void Affine::step(const StepContext& ctx) {
 
 BuildResult Scale::build(const BuildContext& ctx) {
     input_kind_ = checked_input(*this, ctx, input);
-    scale_ = materialize(config_.scale, "scale", ctx.input(input).shape, ctx);
+    scale_ = materialize(config_.scale, ctx.input(input).shape, ctx);
     return BuildResult{{PortSpec(PayloadKind::current, ctx.input(input).shape)}, {}};
 }
 
@@ -91,7 +91,7 @@ void Scale::step(const StepContext& ctx) {
 
 BuildResult Threshold::build(const BuildContext& ctx) {
     input_kind_ = checked_input(*this, ctx, input);
-    threshold_ = materialize(config_.threshold, "threshold", ctx.input(input).shape, ctx);
+    threshold_ = materialize(config_.threshold, ctx.input(input).shape, ctx);
     x_.assign(threshold_.size(), 0.0f);
     return BuildResult{{PortSpec(PayloadKind::spikes, ctx.input(input).shape)}, {}};
 }

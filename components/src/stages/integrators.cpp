@@ -11,9 +11,9 @@ double exp_gain(double dt, float tau) { return -std::expm1(-dt / static_cast<dou
 }  // namespace
 
 void LeakyIntegrator::build_constants(const BuildContext& ctx, const Shape& shape) {
-    const auto tau = materialize(config_.potential_tau, "potential_tau", shape, ctx);
-    const auto resistance = materialize(config_.resistance, "resistance", shape, ctx);
-    offset_ = materialize(config_.potential_leak, "potential_leak", shape, ctx);
+    const auto tau = materialize(config_.potential_tau, shape, ctx);
+    const auto resistance = materialize(config_.resistance, shape, ctx);
+    offset_ = materialize(config_.potential_leak, shape, ctx);
     for (std::size_t i = 0; i < decay_.size(); ++i) {
         decay_[i] = exp_decay(ctx.dt, tau[i]);
         gain_[i] = static_cast<float>(exp_gain(ctx.dt, tau[i]) * resistance[i]);
@@ -21,13 +21,13 @@ void LeakyIntegrator::build_constants(const BuildContext& ctx, const Shape& shap
 }
 
 void Integrator::build_constants(const BuildContext& ctx, const Shape& shape) {
-    const auto resistance = materialize(config_.resistance, "resistance", shape, ctx);
+    const auto resistance = materialize(config_.resistance, shape, ctx);
     for (std::size_t i = 0; i < gain_.size(); ++i) gain_[i] = static_cast<float>(ctx.dt * resistance[i]);
 }
 
 void SynapticCurrent::build_constants(const BuildContext& ctx, const Shape& shape) {
-    const auto tau = materialize(config_.current_tau, "current_tau", shape, ctx);
-    const auto weight = materialize(config_.input_weight, "input_weight", shape, ctx);
+    const auto tau = materialize(config_.current_tau, shape, ctx);
+    const auto weight = materialize(config_.input_weight, shape, ctx);
     for (std::size_t i = 0; i < decay_.size(); ++i) {
         decay_[i] = exp_decay(ctx.dt, tau[i]);
         gain_[i] = static_cast<float>(exp_gain(ctx.dt, tau[i]) * weight[i]);

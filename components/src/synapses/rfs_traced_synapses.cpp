@@ -3,11 +3,10 @@
 namespace spark::components::synapses {
 
 bool RFSTracedSynapses::build_model(const BuildContext& ctx) {
-    const SynapseParam tau_rise = synapse_param(config_.tau_rise, "tau_rise", ctx);
-    const SynapseParam tau_fast = synapse_param(config_.tau_fast_decay, "tau_fast_decay", ctx);
-    const SynapseParam tau_slow = synapse_param(config_.tau_slow_decay, "tau_slow_decay", ctx);
-    const bool per_synapse = resolve_per_synapse(
-        {{"tau_rise", &tau_rise}, {"tau_fast_decay", &tau_fast}, {"tau_slow_decay", &tau_slow}});
+    const SynapseParam tau_rise = synapse_param(config_.tau_rise, ctx);
+    const SynapseParam tau_fast = synapse_param(config_.tau_fast_decay, ctx);
+    const SynapseParam tau_slow = synapse_param(config_.tau_slow_decay, ctx);
+    const bool per_synapse = resolve_per_synapse({&tau_rise, &tau_fast, &tau_slow});
     const std::size_t size = per_synapse ? n_post_ * n_pre_ : n_post_;
     auto values = [&](const SynapseParam& p) { return per_synapse ? p.values : p.per_target(n_pre_); };
     const std::vector<float> rise = values(tau_rise), fast = values(tau_fast), slow = values(tau_slow);

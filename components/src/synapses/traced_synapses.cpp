@@ -3,8 +3,8 @@
 namespace spark::components::synapses {
 
 bool TracedSynapses::build_model(const BuildContext& ctx) {
-    const SynapseParam tau = synapse_param(config_.tau, "tau", ctx);
-    const bool per_synapse = resolve_per_synapse({{"tau", &tau}});
+    const SynapseParam tau = synapse_param(config_.tau, ctx);
+    const bool per_synapse = resolve_per_synapse({&tau});
     const auto scale = static_cast<float>(config_.scale);
     if (per_synapse) {
         trace_ = TraceBank(n_post_ * n_pre_, tau.values, scale, static_cast<float>(config_.base), ctx.dt);

@@ -14,48 +14,59 @@ using spark::testing::ConfigErrorFields;
 namespace cfgtest {
 // A test-only config with one field of every supported type.
 struct SomaLikeConfig {
-    std::optional<Shape> units;
-    Param potential_tau = 20.0;                                          // [ms]
-    Param potential_rest = -60.0;                                        // [mV]
-    Param kernel = sparse_uniform_initializer();  // [pA]
-    double alpha = 0.8;
-    bool learning = true;
-    std::size_t cooldown = 2;  // [steps]
-    std::string mode = "sync";
-    std::vector<double> weights{1.0, 2.0};
-    std::vector<std::size_t> axes{0};
-    std::optional<std::vector<std::size_t>> maybe_axes;
-
-    static constexpr FieldMeta meta[] = {
-        {"units", "", Bound::none, "Population shape."},
-        {"potential_tau", "ms", Bound::positive, "Membrane time constant."},
-        {"potential_rest", "mV", Bound::none, "Rest potential."},
-        {"kernel", "pA", Bound::non_negative, "Synaptic weights."},
-        {"alpha", "", Bound::zero_one, "Mixing factor."},
-        {"learning", "", Bound::none, "Whether the rule learns."},
-        {"cooldown", "steps", Bound::none, "Refractory steps."},
-        {"mode", "", Bound::none, "Delivery mode."},
-        {"weights", "", Bound::non_negative, "Per-input weights."},
-        {"axes", "", Bound::none, "Axes."},
-        {"maybe_axes", "", Bound::none, "Optional axes."},
-    };
+    SPARK_PARAMS(SomaLikeConfig);
+    SPARK_PARAM(std::optional<Shape>, units, std::nullopt, "", none, "Population shape.");
+    SPARK_PARAM(Param, potential_tau, 20.0, "ms", positive, "Membrane time constant.");
+    SPARK_PARAM(Param, potential_rest, -60.0, "mV", none, "Rest potential.");
+    SPARK_PARAM(Param, kernel, sparse_uniform_initializer(), "pA", non_negative, "Synaptic weights.");
+    SPARK_PARAM(double, alpha, 0.8, "", zero_one, "Mixing factor.");
+    SPARK_PARAM(bool, learning, true, "", none, "Whether the rule learns.");
+    SPARK_PARAM(std::size_t, cooldown, 2, "steps", none, "Refractory steps.");
+    SPARK_PARAM(std::string, mode, "sync", "", none, "Delivery mode.");
+    SPARK_PARAM(std::vector<double>, weights, (std::vector<double>{1.0, 2.0}), "", non_negative, "Per-input weights.");
+    SPARK_PARAM(std::vector<std::size_t>, axes, std::vector<std::size_t>{0}, "", none, "Axes.");
+    SPARK_PARAM(std::optional<std::vector<std::size_t>>, maybe_axes, std::nullopt, "", none, "Optional axes.");
 };
 
 struct GroupConfig {
-    Shape units;
-    double gain = 1.0;
-    static constexpr FieldMeta meta[] = {
-        {"units", "", Bound::none, "Post shape.", true},
-        {"gain", "", Bound::positive, "Gain."},
-    };
+    SPARK_PARAMS(GroupConfig);
+    SPARK_REQUIRED_PARAM(Shape, units, "", none, "Post shape.");
+    SPARK_PARAM(double, gain, 1.0, "", positive, "Gain.");
+};
+
+// Groups composed with Params<...>, one of them a template parameterised by its default.
+struct RestGroup {
+    SPARK_PARAMS(RestGroup);
+    SPARK_PARAM(Param, rest, -60.0, "mV", none, "Rest potential.");
+};
+template <double default_tau>
+struct TauGroup {
+    SPARK_PARAMS(TauGroup);
+    SPARK_PARAM(Param, tau, default_tau, "ms", positive, "Time constant.");
+    SPARK_PARAM(bool, fixed, false, "", none, "Whether tau is fixed.");
+};
+struct ComposedConfig : Params<RestGroup, TauGroup<5.0>> {
+    SPARK_PARAMS(ComposedConfig);
+    SPARK_PARAM(double, gain, 2.0, "", positive, "Own gain.");
+};
+struct GroupsOnlyConfig : Params<TauGroup<7.0>, RestGroup> {};
+
+// What declares_every_member must refuse: a member written without SPARK_PARAM, and a group
+// inherited without Params<...>.
+struct UndeclaredMemberConfig {
+    SPARK_PARAMS(UndeclaredMemberConfig);
+    SPARK_PARAM(double, declared, 1.0, "", none, "Declared.");
+    double forgotten = 2.0;
+};
+struct ForgottenGroupConfig : RestGroup {
+    SPARK_PARAMS(ForgottenGroupConfig);
+    SPARK_PARAM(double, own, 1.0, "", none, "Declared.");
 };
 }  // namespace cfgtest
 
-BOOST_HANA_ADAPT_STRUCT(cfgtest::SomaLikeConfig, units, potential_tau, potential_rest, kernel, alpha, learning,
-                        cooldown, mode, weights, axes, maybe_axes);
-BOOST_HANA_ADAPT_STRUCT(cfgtest::GroupConfig, units, gain);
-
+using cfgtest::ComposedConfig;
 using cfgtest::GroupConfig;
+using cfgtest::GroupsOnlyConfig;
 using cfgtest::SomaLikeConfig;
 
 namespace {
@@ -427,3 +438,61 @@ TEST_CASE("a malformed block is refused naming the block and the setting", "[cor
                         Catch::Contains("kernel.blocks[0].size = 0 must be a whole number > 0"));
     REQUIRE_THROWS_WITH(make({{"kernel.redraw", 1.0}}), Catch::Contains("kernel.redraw = 1 must be true or false"));
 }
+
+TEST_CASE("a composed config lists its groups' parameters in order, then its own", "[core][config]") {
+    CHECK(field_names<ComposedConfig>() == std::vector<std::string>{"rest", "tau", "fixed", "gain"});
+    CHECK(field_names<GroupsOnlyConfig>() == std::vector<std::string>{"tau", "fixed", "rest"});
+    const ComposedConfig c = make_config<ComposedConfig>({{"tau", 9.0}, {"rest", -70.0}, {"gain", 3.0}}, kWhere);
+    CHECK(c.tau.scalar() == 9.0);
+    CHECK(c.rest.scalar() == -70.0);
+    CHECK(c.gain == 3.0);
+    CHECK(to_value(c).to_string() == "{rest: -70, tau: 9, fixed: false, gain: 3}");
+    // The group's default comes from its template argument.
+    CHECK(make_config<GroupsOnlyConfig>({}, kWhere).tau.scalar() == 7.0);
+    const auto rows = describe_fields<ComposedConfig>();
+    REQUIRE(rows.size() == 4);
+    CHECK(rows[1].units == "ms");
+    CHECK(rows[1].bound == Bound::positive);
+    CHECK(rows[1].description == "Time constant.");
+    // A group's bound is checked in the composed config.
+    REQUIRE_THROWS_WITH(make_config<ComposedConfig>({{"tau", -1.0}}, kWhere), Catch::Contains("tau = -1 ms must be > 0"));
+}
+
+TEST_CASE("declares_every_member finds members that are not declared parameters", "[core][config]") {
+    CHECK(declares_every_member<SomaLikeConfig>());
+    CHECK(declares_every_member<GroupConfig>());
+    CHECK(declares_every_member<ComposedConfig>());
+    CHECK(declares_every_member<GroupsOnlyConfig>());
+    CHECK_FALSE(declares_every_member<cfgtest::UndeclaredMemberConfig>());
+    CHECK_FALSE(declares_every_member<cfgtest::ForgottenGroupConfig>());
+    CHECK(field_names<cfgtest::ForgottenGroupConfig>() == std::vector<std::string>{"own"});
+}
+
+TEST_CASE("meta_of finds a parameter's metadata from the member itself", "[core][config]") {
+    const ComposedConfig c{};
+    CHECK(meta_of(c, c.tau).name == "tau");
+    CHECK(meta_of(c, c.rest).units == "mV");
+    CHECK(meta_of(c, c.gain).bound == Bound::positive);
+    const Param outside = 1.0;
+    REQUIRE_THROWS_AS(meta_of(c, outside), InternalError);
+}
+
+TEST_CASE("a required parameter is listed as required", "[core][config]") {
+    const auto rows = describe_fields<GroupConfig>();
+    CHECK(rows[0].name == "units");
+    CHECK(rows[0].required);
+    CHECK_FALSE(rows[1].required);
+}
+
+// The compile-time checks of a declaration (a failing one stops the build; see
+// tests/unit/core/compile_errors for the messages).
+static_assert(params_detail::default_within(Bound::positive, [] { return 20.0; }));
+static_assert(!params_detail::default_within(Bound::positive, [] { return -20.0; }));
+static_assert(!params_detail::default_within(Bound::zero_one, [] { return 1.5; }));
+static_assert(!params_detail::default_within(Bound::none, [] { return std::numeric_limits<double>::infinity(); }));
+static_assert(params_detail::default_within(Bound::non_negative, [] { return std::vector<double>{0.0, 2.0}; }));
+static_assert(!params_detail::default_within(Bound::non_negative, [] { return std::vector<double>{0.0, -2.0}; }));
+static_assert(params_detail::default_within(Bound::positive, [] { return std::string("text"); }));
+static_assert(config_detail::unique_names(param_table<ComposedConfig>));
+static_assert(!config_detail::unique_names(std::array<FieldMeta, 2>{FieldMeta{"tau"}, FieldMeta{"tau"}}));
+static_assert(param_table<ComposedConfig>.size() == 4 && param_table<ComposedConfig>[2].name == "fixed");

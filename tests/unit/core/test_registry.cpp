@@ -14,8 +14,8 @@ using spark::testing::ConfigErrorFields;
 namespace regtest {
 
 struct GainStageConfig {
-    Param gain = 2.0;  // [1]
-    static constexpr FieldMeta meta[] = {{"gain", "", Bound::positive, "Multiplies the input."}};
+    SPARK_PARAMS(GainStageConfig);
+    SPARK_PARAM(Param, gain, 2.0, "", positive, "Multiplies the input.");
 };
 
 // out = gain * in, element-wise.
@@ -34,7 +34,7 @@ public:
     BuildResult build(const BuildContext& ctx) override {
         const PortSpec& in = ctx.input(0);
         if (in.kind != PayloadKind::floating) throw_input_mismatch(*this, ctx, 0, "FloatArray[n]:f32");
-        gain_ = materialize(config_.gain, "gain", in.shape, ctx);
+        gain_ = materialize(config_.gain, in.shape, ctx);
         return BuildResult{{PortSpec(PayloadKind::floating, in.shape)}, {}};
     }
     void step(const StepContext& ctx) override {
@@ -49,8 +49,8 @@ public:
 };
 
 struct N2NProbeConfig {
-    double level = 0.0;
-    static constexpr FieldMeta meta[] = {{"level", "mV", Bound::none, "A level."}};
+    SPARK_PARAMS(N2NProbeConfig);
+    SPARK_PARAM(double, level, 0.0, "mV", none, "A level.");
 };
 
 class N2NProbe : public ComponentBase<N2NProbe, N2NProbeConfig> {
@@ -71,8 +71,6 @@ public:
 
 }  // namespace regtest
 
-BOOST_HANA_ADAPT_STRUCT(regtest::GainStageConfig, gain);
-BOOST_HANA_ADAPT_STRUCT(regtest::N2NProbeConfig, level);
 
 using regtest::GainStage;
 using regtest::N2NProbe;

@@ -10,7 +10,6 @@
 #include <thread>
 #include <utility>
 #include <vector>
-#include <boost/hana/adapt_struct.hpp>
 
 #include <spark/components/builtin.hpp>
 #include <spark/core/component_base.hpp>
@@ -21,8 +20,8 @@ namespace spark::testing {
 
 // Copies its spikes through; with `units` set it has a recurrent contract.
 struct RelayConfig {
-    std::optional<Shape> units;
-    static constexpr FieldMeta meta[] = {{"units", "", Bound::none, "Shape (gives a contract)."}};
+    SPARK_PARAMS(RelayConfig);
+    SPARK_PARAM(std::optional<Shape>, units, std::nullopt, "", none, "Shape (gives a contract).");
 };
 class Relay : public ComponentBase<Relay, RelayConfig> {
 public:
@@ -59,14 +58,11 @@ inline std::set<std::thread::id> busy_threads;
 // out = in + increment (FloatArray); a self-loop makes it a counter. Throws at step `fail_at` (if >= 0).
 // With busy_us > 0 every step also takes that long (spinning). Every step notes its thread in busy_threads.
 struct AdderConfig {
-    Shape units{1};
-    double increment = 1.0;
-    double fail_at = -1.0;
-    double busy_us = 0.0;
-    static constexpr FieldMeta meta[] = {{"units", "", Bound::none, "Shape."},
-                                         {"increment", "", Bound::none, "Added every step."},
-                                         {"fail_at", "", Bound::none, "Step at which step() throws (-1: never)."},
-                                         {"busy_us", "us", Bound::none, "Time every step takes (0: none)."}};
+    SPARK_PARAMS(AdderConfig);
+    SPARK_PARAM(Shape, units, Shape{1}, "", none, "Shape.");
+    SPARK_PARAM(double, increment, 1.0, "", none, "Added every step.");
+    SPARK_PARAM(double, fail_at, -1.0, "", none, "Step at which step() throws (-1: never).");
+    SPARK_PARAM(double, busy_us, 0.0, "us", none, "Time every step takes (0: none).");
 };
 class Adder : public ComponentBase<Adder, AdderConfig> {
 public:
@@ -108,12 +104,10 @@ public:
 
 // A constant current: value + ramp * k for unit k.
 struct ConstantCurrentConfig {
-    Shape units{1};
-    double value = 1.0;
-    double ramp = 0.0;
-    static constexpr FieldMeta meta[] = {{"units", "", Bound::none, "Shape."},
-                                         {"value", "pA", Bound::none, "Current of unit 0."},
-                                         {"ramp", "pA", Bound::none, "Added per unit index."}};
+    SPARK_PARAMS(ConstantCurrentConfig);
+    SPARK_PARAM(Shape, units, Shape{1}, "", none, "Shape.");
+    SPARK_PARAM(double, value, 1.0, "pA", none, "Current of unit 0.");
+    SPARK_PARAM(double, ramp, 0.0, "pA", none, "Added per unit index.");
 };
 class ConstantCurrent : public ComponentBase<ConstantCurrent, ConstantCurrentConfig> {
 public:
@@ -137,7 +131,7 @@ public:
 
 // Copies its input current (summed by the runtime when several sources drive it) to a FloatArray.
 struct CurrentCopyConfig {
-    static constexpr std::array<FieldMeta, 0> meta{};
+    SPARK_PARAMS(CurrentCopyConfig);
 };
 class CurrentCopy : public ComponentBase<CurrentCopy, CurrentCopyConfig> {
 public:
@@ -163,7 +157,7 @@ public:
 // Reads its spikes through for_each_spike (the input's spike index when fresh) and checks them against a
 // scan of the codes every step; out[0] = the number of spikes it saw.
 struct SpikeProbeConfig {
-    static constexpr std::array<FieldMeta, 0> meta{};
+    SPARK_PARAMS(SpikeProbeConfig);
 };
 class SpikeProbe : public ComponentBase<SpikeProbe, SpikeProbeConfig> {
 public:
@@ -202,12 +196,10 @@ public:
 // every step, in place. `served_size` other than 0 serves an array of that many elements instead (a
 // mistake the runtime must refuse).
 struct ServedCounterConfig {
-    Shape units{1};
-    double increment = 1.0;
-    double served_size = 0.0;
-    static constexpr FieldMeta meta[] = {{"units", "", Bound::none, "Shape."},
-                                         {"increment", "", Bound::none, "Added every step."},
-                                         {"served_size", "", Bound::none, "Elements of the served array (0: units)."}};
+    SPARK_PARAMS(ServedCounterConfig);
+    SPARK_PARAM(Shape, units, Shape{1}, "", none, "Shape.");
+    SPARK_PARAM(double, increment, 1.0, "", none, "Added every step.");
+    SPARK_PARAM(double, served_size, 0.0, "", none, "Elements of the served array (0: units).");
 };
 class ServedCounter : public ComponentBase<ServedCounter, ServedCounterConfig> {
 public:
@@ -241,10 +233,9 @@ private:
 // for that shape but builds the shape of its input; with `refuse_memory` its build runs out of memory.
 // Its settable property `value` has its output's shape.
 struct FaultyConfig {
-    std::optional<Shape> promise;
-    bool refuse_memory = false;
-    static constexpr FieldMeta meta[] = {{"promise", "", Bound::none, "The shape its contract promises."},
-                                         {"refuse_memory", "", Bound::none, "Its build throws std::bad_alloc."}};
+    SPARK_PARAMS(FaultyConfig);
+    SPARK_PARAM(std::optional<Shape>, promise, std::nullopt, "", none, "The shape its contract promises.");
+    SPARK_PARAM(bool, refuse_memory, false, "", none, "Its build throws std::bad_alloc.");
 };
 class Faulty : public ComponentBase<Faulty, FaultyConfig> {
 public:
@@ -293,10 +284,3 @@ inline const Registry& test_registry() {
 
 }  // namespace spark::testing
 
-BOOST_HANA_ADAPT_STRUCT(spark::testing::RelayConfig, units);
-BOOST_HANA_ADAPT_STRUCT(spark::testing::AdderConfig, units, increment, fail_at, busy_us);
-BOOST_HANA_ADAPT_STRUCT(spark::testing::ConstantCurrentConfig, units, value, ramp);
-BOOST_HANA_ADAPT_STRUCT(spark::testing::SpikeProbeConfig);
-BOOST_HANA_ADAPT_STRUCT(spark::testing::CurrentCopyConfig);
-BOOST_HANA_ADAPT_STRUCT(spark::testing::ServedCounterConfig, units, increment, served_size);
-BOOST_HANA_ADAPT_STRUCT(spark::testing::FaultyConfig, promise, refuse_memory);

@@ -18,8 +18,8 @@ namespace {
 
 // Records, at every step, the concurrency of the oneTBB arena it runs in and of its Parallel.
 struct ArenaProbeConfig {
-    static constexpr FieldMeta meta[] = {{"unused", "", Bound::none, ""}};
-    double unused = 0;
+    SPARK_PARAMS(ArenaProbeConfig);
+    SPARK_PARAM(double, unused, 0.0, "", none, "Not used.");
 };
 class ArenaProbe : public ComponentBase<ArenaProbe, ArenaProbeConfig> {
 public:
@@ -60,7 +60,6 @@ Network probed_counter() {
 
 }  // namespace
 
-BOOST_HANA_ADAPT_STRUCT(ArenaProbeConfig, unused);
 
 TEST_CASE("a oneTBB simulation sets no process-wide parallelism limit", "[graph][tbb]") {
     using oneapi::tbb::global_control;

@@ -4,7 +4,8 @@
 //
 // A concrete component declares, as static members:
 //   type_name (registry name), class_name, category ("soma", "synapses", ...), description,
-//   inputs / outputs / properties (std::array<PortDecl, N>), and a `Config` type reflected with Hana.
+//   inputs / outputs / properties (std::array<PortDecl, N>), and a `Config` type whose parameters are
+//   declared with SPARK_PARAM (param_decl.hpp).
 #include <array>
 #include <concepts>
 #include <iterator>
@@ -50,15 +51,19 @@ public:
     ConfigWhere where() const noexcept { return {Derived::class_name_v, instance()}; }
 
 protected:
-    // The values of a Param field for `shape`, drawn from the node's stream and checked against the
-    // field's bound; messages name this component and the field. Call it once per parameter, in the
-    // documented draw order of the model: each call consumes one split of the node's stream.
-    std::vector<float> materialize(const Param& param, std::string_view field, const Shape& shape,
-                                   const BuildContext& ctx, const InitOverrides& overrides = {}) const {
-        const FieldMeta& m = config_detail::meta_of(Config::meta, field);
-        require_memory_for(field, shape, sizeof(float));
-        return param.materialize(shape, *ctx.rng, m.bound, ParamWhere{Derived::class_name_v, instance(), m.name, m.units},
-                                 overrides);
+    // The values of the Param field `param` of config_ for `shape`, drawn from the node's stream and
+    // checked against the field's bound; messages name this component and the field. Call it once per
+    // parameter, in the documented draw order of the model: each call consumes one split of the node's
+    // stream.
+    std::vector<float> materialize(const Param& param, const Shape& shape, const BuildContext& ctx,
+                                   const InitOverrides& overrides = {}) const {
+        const FieldMeta& m = meta_of(config_, param);
+        require_memory_for(m.name, shape, sizeof(float));
+        return param.materialize(shape, *ctx.rng, m.bound, param_where(m), overrides);
+    }
+    // Where a parameter of this component lives, for messages.
+    ParamWhere param_where(const FieldMeta& m) const {
+        return ParamWhere{Derived::class_name_v, instance(), m.name, m.units};
     }
 
     // Refuses (ConfigError naming this node and `field`) a build that would size `shape` elements
@@ -73,7 +78,7 @@ protected:
     // A generous estimate of the bytes a component keeps per unit of its population: one float32
     // per parameter field (drawn per unit), plus its own state, input and output (a few more).
     static constexpr double bytes_per_unit() noexcept {
-        return sizeof(float) * (static_cast<double>(std::size(Config::meta)) + 3.0) + 1.0;
+        return sizeof(float) * (static_cast<double>(param_table<Config>.size()) + 3.0) + 1.0;
     }
 
     Config config_;

@@ -1,52 +1,30 @@
 #pragma once
-// Component configs: one plain struct per component, reflected with Boost.Hana, plus one metadata
-// table per field (units, bound, description). The reflection drives every generic operation:
-// applying overrides by path, validating, listing, and writing the config back as a Value.
+// Component configs: the generic operations on a config whose parameters are declared with
+// SPARK_PARAM (param_decl.hpp): applying overrides by path, validating, listing, and writing the
+// config back as a Value. None of them names a field: they walk the declarations.
 //
-// @code
-//   struct LeakySomaConfig {
-//       Param potential_rest = -60.0;   // [mV]
-//       Param potential_tau = 20.0;     // [ms]
-//       static constexpr FieldMeta meta[] = {
-//           {"potential_rest", "mV", Bound::none, "Membrane rest potential."},
-//           {"potential_tau", "ms", Bound::positive, "Membrane time constant."}};
-//   };
-//   BOOST_HANA_ADAPT_STRUCT(LeakySomaConfig, potential_rest, potential_tau);
-// @endcode
-// Field types: Param, double, bool, std::size_t, std::string, Shape, std::optional<Shape>,
-// std::vector<double>, std::vector<std::size_t>, std::optional<std::vector<std::size_t>>.
 // A Param field's initializer can be reached by path: "kernel.scale", "kernel.density" (or Spark's
 // "kernel__scale"). A Param given as a map names its initializer ({initializer: "uniform", scale: 2});
 // a map without a name updates the initializer the field already holds.
+#include <algorithm>
+#include <array>
+#include <cstddef>
 #include <iterator>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
-
-#include <boost/hana/accessors.hpp>
-#include <boost/hana/adapt_struct.hpp>
-#include <boost/hana/for_each.hpp>
-#include <boost/hana/length.hpp>
-#include <boost/hana/pair.hpp>
-#include <boost/hana/string.hpp>
 
 #include <spark/core/error.hpp>
 #include <spark/core/param.hpp>
+#include <spark/core/param_decl.hpp>
 #include <spark/core/payload.hpp>
 #include <spark/core/text.hpp>
 #include <spark/core/value.hpp>
 
 namespace spark {
-
-struct FieldMeta {
-    std::string_view name;
-    std::string_view units;
-    Bound bound = Bound::none;
-    std::string_view description;
-    bool required = false;  // must be given (e.g. `units` of a synapse group outside a neuron)
-};
 
 // One row of a component's parameter table, as listed by `spark list`.
 struct FieldInfo {
@@ -117,7 +95,6 @@ std::string type_name(const std::vector<double>&);
 std::string type_name(const std::vector<std::size_t>&);
 std::string type_name(const std::optional<std::vector<std::size_t>>&);
 
-const FieldMeta& meta_of(std::span<const FieldMeta> table, std::string_view name);
 [[noreturn]] void throw_unknown(const ConfigWhere& where, std::string_view key,
                                 const std::vector<std::string>& known);
 [[noreturn]] void throw_unknown(const ConfigWhere& where, std::string_view key, const Value& value,
@@ -138,34 +115,115 @@ inline std::string dotted_path(std::string_view path) {
     return out;
 }
 
-// Every config has exactly one metadata row per reflected field (checked at compile time by count
-// and at the first use by name).
+// The declarations of Config in order: its groups' (recursively), then its own. fn(Field{}) for each,
+// where Field::meta is the FieldMeta and Field::member the pointer to the member.
+template <class Config, class Fn>
+constexpr void for_each_declaration(Fn&& fn) {
+    using namespace params_detail;
+    if constexpr (requires { typename Config::spark_param_groups; })
+        [&]<class... Groups>(List<Groups...>) {
+            (for_each_declaration<Groups>(fn), ...);
+        }(typename Config::spark_param_groups{});
+    if constexpr (std::is_same_v<typename Config::spark_params_self, Config>)
+        [&]<class... Fields>(List<Fields...>) {
+            (fn(Fields{}), ...);
+        }(decltype(Config::spark_params_list(Rank<max_params>{})){});
+}
+
 template <class Config>
-constexpr void check_meta_count() {
-    static_assert(std::size(Config::meta) == decltype(boost::hana::length(boost::hana::accessors<Config>()))::value,
-                  "a config's `meta` table needs exactly one FieldMeta row per field listed in BOOST_HANA_ADAPT_STRUCT");
+constexpr std::size_t declaration_count() {
+    std::size_t n = 0;
+    for_each_declaration<Config>([&](auto) { ++n; });
+    return n;
+}
+
+template <class Config>
+constexpr auto declaration_table() {
+    std::array<FieldMeta, declaration_count<Config>()> table{};
+    std::size_t i = 0;
+    for_each_declaration<Config>([&](auto field) { table[i++] = decltype(field)::meta; });
+    return table;
+}
+
+template <std::size_t N>
+constexpr bool unique_names(const std::array<FieldMeta, N>& table) {
+    for (std::size_t i = 0; i < N; ++i)
+        for (std::size_t j = i + 1; j < N; ++j)
+            if (table[i].name == table[j].name) return false;
+    return true;
 }
 
 }  // namespace config_detail
+
+// The metadata of every parameter of Config, in declaration order (groups first).
+template <class Config>
+inline constexpr auto param_table = [] {
+    static_assert(requires { typename Config::spark_params_self; },
+                  "a config declares its parameters with SPARK_PARAMS / SPARK_PARAM (param_decl.hpp)");
+    static_assert(std::is_same_v<typename Config::spark_params_self, Config> ||
+                      requires { typename Config::spark_param_groups; },
+                  "a config declares its parameters with SPARK_PARAMS or composes groups with Params<...>");
+    constexpr auto table = config_detail::declaration_table<Config>();
+    static_assert(config_detail::unique_names(table), "two parameters of one config have the same name");
+    return table;
+}();
+
+// Calls fn(const FieldMeta&, field) for every parameter of `config` (const or not), in order.
+template <class C, class Fn>
+void for_each_field(C& config, Fn&& fn) {
+    using Config = std::remove_const_t<C>;
+    (void)param_table<Config>;  // the compile-time checks
+    config_detail::for_each_declaration<Config>(
+        [&](auto field) { fn(decltype(field)::meta, config.*decltype(field)::member); });
+}
+
+// The metadata of `field`, a member of `config` (found by address). Throws InternalError for
+// anything else: a component materialises only its own parameters.
+template <class Config, class T>
+const FieldMeta& meta_of(const Config& config, const T& field) {
+    const FieldMeta* found = nullptr;
+    for_each_field(config, [&](const FieldMeta& m, const auto& member) {
+        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(member)>, T>)
+            if (&member == &field) found = &m;
+    });
+    if (!found) throw InternalError("a value that is not a parameter of its config was used as one");
+    return *found;
+}
+
+// Whether the declared parameters are every member of Config: laid end to end, each at the next
+// offset its alignment allows, they fill the struct. A member written without SPARK_PARAM (never
+// reflected: not settable from a file, not listed, not saved) or a base group left out of Params<...>
+// leaves a gap. For tests: one call per config type.
+template <class Config>
+bool declares_every_member() {
+    const Config config{};
+    const auto* start = reinterpret_cast<const std::byte*>(&config);
+    std::size_t end = 0;
+    bool tiled = true;
+    for_each_field(config, [&](const FieldMeta&, const auto& member) {
+        const auto offset = static_cast<std::size_t>(reinterpret_cast<const std::byte*>(&member) - start);
+        const std::size_t align = alignof(std::remove_cvref_t<decltype(member)>);
+        tiled = tiled && offset == (end + align - 1) / align * align;
+        end = offset + sizeof(member);
+    });
+    if (end == 0) return std::is_empty_v<Config>;
+    return tiled && (end + alignof(Config) - 1) / alignof(Config) * alignof(Config) == sizeof(Config);
+}
 
 // The names of a config's fields, in declaration order.
 template <class Config>
 std::vector<std::string> field_names() {
     std::vector<std::string> names;
-    boost::hana::for_each(boost::hana::accessors<Config>(), [&](auto pair) {
-        names.emplace_back(boost::hana::to<const char*>(boost::hana::first(pair)));
-    });
+    for (const FieldMeta& m : param_table<Config>) names.emplace_back(m.name);
     return names;
 }
 
 // Whether Config has a field called `name`.
 template <class Config>
 bool has_field(std::string_view name) {
-    bool found = false;
-    boost::hana::for_each(boost::hana::accessors<Config>(), [&](auto pair) {
-        found = found || name == boost::hana::to<const char*>(boost::hana::first(pair));
-    });
-    return found;
+    for (const FieldMeta& m : param_table<Config>)
+        if (m.name == name) return true;
+    return false;
 }
 
 // Sets the field named by `path` from `value`. The path is a field name ("potential_tau") or a field
@@ -174,17 +232,15 @@ bool has_field(std::string_view name) {
 // or a malformed initializer. Bounds are checked by validate().
 template <class Config>
 void apply_override(Config& config, std::string_view path, const Value& value, const ConfigWhere& where) {
-    config_detail::check_meta_count<Config>();
     const std::string dotted = config_detail::dotted_path(path);
     const auto dot = dotted.find('.');
     const std::string_view head = std::string_view(dotted).substr(0, dot);
     const std::string_view sub = dot == std::string::npos ? std::string_view{} : std::string_view(dotted).substr(dot + 1);
     bool found = false;
-    boost::hana::for_each(boost::hana::accessors<Config>(), [&](auto pair) {
-        if (found || head != boost::hana::to<const char*>(boost::hana::first(pair))) return;
+    for_each_field(config, [&](const FieldMeta& m, auto& field) {
+        if (found || head != m.name) return;
         found = true;
-        config_detail::assign(boost::hana::second(pair)(config), sub, value, where,
-                              config_detail::meta_of(Config::meta, head));
+        config_detail::assign(field, sub, value, where, m);
     });
     if (!found) config_detail::throw_unknown(where, head, value, field_names<Config>());
 }
@@ -202,11 +258,7 @@ bool apply_shared_override(Config& config, std::string_view path, const Value& v
 // Checks every field against its metadata; throws ConfigError naming the first violation.
 template <class Config>
 void validate(const Config& config, const ConfigWhere& where) {
-    config_detail::check_meta_count<Config>();
-    boost::hana::for_each(boost::hana::accessors<Config>(), [&](auto pair) {
-        const char* name = boost::hana::to<const char*>(boost::hana::first(pair));
-        config_detail::check(boost::hana::second(pair)(config), where, config_detail::meta_of(Config::meta, name));
-    });
+    for_each_field(config, [&](const FieldMeta& m, const auto& field) { config_detail::check(field, where, m); });
 }
 
 // A Config from its defaults plus overrides, validated.
@@ -222,9 +274,8 @@ Config make_config(const Overrides& overrides, const ConfigWhere& where) {
 template <class Config>
 Value to_value(const Config& config) {
     Value::Map map;
-    boost::hana::for_each(boost::hana::accessors<Config>(), [&](auto pair) {
-        map.emplace_back(boost::hana::to<const char*>(boost::hana::first(pair)),
-                         config_detail::to_value(boost::hana::second(pair)(config)));
+    for_each_field(config, [&](const FieldMeta& m, const auto& field) {
+        map.emplace_back(std::string(m.name), config_detail::to_value(field));
     });
     return Value(std::move(map));
 }
@@ -234,11 +285,8 @@ template <class Config>
 std::vector<FieldInfo> describe_fields() {
     std::vector<FieldInfo> rows;
     const Config defaults{};
-    boost::hana::for_each(boost::hana::accessors<Config>(), [&](auto pair) {
-        const char* name = boost::hana::to<const char*>(boost::hana::first(pair));
-        const auto& field = boost::hana::second(pair)(defaults);
-        const FieldMeta& m = config_detail::meta_of(Config::meta, name);
-        rows.push_back(FieldInfo{name, config_detail::type_name(field), config_detail::to_value(field),
+    for_each_field(defaults, [&](const FieldMeta& m, const auto& field) {
+        rows.push_back(FieldInfo{std::string(m.name), config_detail::type_name(field), config_detail::to_value(field),
                                  std::string(m.units), m.bound, std::string(m.description), m.required});
     });
     return rows;

@@ -7,6 +7,7 @@
 // the drawn values for initializers.
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -178,7 +179,18 @@ enum class Bound : std::uint8_t {
     zero_one,      // in [0, 1]
     binary,        // 0 or 1
 };
-bool satisfies(Bound bound, double value) noexcept;
+constexpr bool satisfies(Bound bound, double v) noexcept {
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    if (v != v || v == inf || v == -inf) return false;  // std::isfinite, usable in constant expressions
+    switch (bound) {
+        case Bound::none: return true;
+        case Bound::positive: return v > 0.0;
+        case Bound::non_negative: return v >= 0.0;
+        case Bound::zero_one: return v >= 0.0 && v <= 1.0;
+        case Bound::binary: return v == 0.0 || v == 1.0;
+    }
+    return false;
+}
 std::string_view describe(Bound bound) noexcept;  // "must be > 0", ...
 // The rule `value` breaks: describe(bound) for a finite value, "must be a finite number > 0", ... for
 // ±inf and NaN.

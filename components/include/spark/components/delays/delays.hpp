@@ -21,6 +21,15 @@
 
 namespace spark::components::delays {
 
+// The parameters every delay component has.
+struct DelayParams {
+    SPARK_PARAMS(DelayParams);
+    SPARK_PARAM(double, max_delay, 8.0, "ms", positive, "Longest delay; B = ceil(max_delay / dt) steps.");
+    SPARK_PARAM(Param, delays, default_delays(), "steps", positive,
+                "Delays in steps (whole numbers in 1..B), or an initializer drawn with scale B+1 and min_value 1 "
+                "and truncated into 1..B.");
+};
+
 template <class Derived, class ConfigT>
 class Delays : public ComponentBase<Derived, ConfigT> {
     using Base = ComponentBase<Derived, ConfigT>;
@@ -49,7 +58,7 @@ public:
         const Shape kshape = self.kernel_shape(in_shape_);
         const std::size_t steps = delay_steps(this->config_.max_delay, ctx.dt, this->where(), "max_delay");
         const auto values =
-            this->materialize(this->config_.delays, "delays", kshape, ctx, delay_init_overrides(steps));
+            this->materialize(this->config_.delays, kshape, ctx, delay_init_overrides(steps));
         delays_ = to_delay_steps(values, this->config_.delays.is_initializer(), steps, this->where(), "delays");
         line_ = SpikeDelayLine(in_shape_.size(), steps);
         if constexpr (has_event_form) static_cast<Derived*>(this)->prepare();
@@ -82,13 +91,5 @@ protected:
     std::vector<std::int32_t> delays_;
     SpikeDelayLine line_;
 };
-
-// The config fields every delay component has (one metadata row each).
-inline constexpr FieldMeta max_delay_meta{"max_delay", "ms", Bound::positive,
-                                          "Longest delay; B = ceil(max_delay / dt) steps."};
-inline constexpr FieldMeta delays_meta{
-    "delays", "steps", Bound::positive,
-    "Delays in steps (whole numbers in 1..B), or an initializer drawn with scale B+1 and min_value 1 and "
-    "truncated into 1..B."};
 
 }  // namespace spark::components::delays

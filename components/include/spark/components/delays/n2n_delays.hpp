@@ -12,22 +12,17 @@
 // the rule read instead of the codes. Same bytes as gather() (the dense reference, dense_reference()).
 // Draw order: delays (shape units + in_shape, row-major: the same values as the original's
 // (prod(units), N) kernel).
-#include <boost/hana/adapt_struct.hpp>
-
 #include <spark/components/delays/delays.hpp>
 
 namespace spark::components::delays {
 
-struct N2NDelaysConfig {
-    Shape units;             // postsynaptic population shape (required; set by a neuron)
-    double max_delay = 8.0;  // [ms]
-    Param delays = default_delays();  // [steps]
-
-    static constexpr FieldMeta meta[] = {
-        {"units", "", Bound::none, "Postsynaptic population shape (the leading dims of the output).", true},
-        max_delay_meta,
-        delays_meta};
+// The postsynaptic population (set by a neuron).
+struct PostUnitsParams {
+    SPARK_PARAMS(PostUnitsParams);
+    SPARK_REQUIRED_PARAM(Shape, units, "", none, "Postsynaptic population shape (the leading dims of the output).");
 };
+
+struct N2NDelaysConfig : Params<PostUnitsParams, DelayParams> {};
 
 class N2NDelays : public Delays<N2NDelays, N2NDelaysConfig> {
 public:
@@ -52,5 +47,3 @@ private:
 };
 
 }  // namespace spark::components::delays
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::delays::N2NDelaysConfig, units, max_delay, delays);

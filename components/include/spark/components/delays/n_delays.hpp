@@ -5,18 +5,11 @@
 // The output has the input's shape and is NOT per-synapse (the original flagged it async, which broke a
 // downstream synapse group; design decision 2). The kernel has the input's shape (the original's (N,),
 // same element order). Draw order: delays.
-#include <boost/hana/adapt_struct.hpp>
-
 #include <spark/components/delays/delays.hpp>
 
 namespace spark::components::delays {
 
-struct NDelaysConfig {
-    double max_delay = 8.0;  // [ms]
-    Param delays = default_delays();  // [steps]
-
-    static constexpr FieldMeta meta[] = {max_delay_meta, delays_meta};
-};
+struct NDelaysConfig : Params<DelayParams> {};
 
 class NDelays : public Delays<NDelays, NDelaysConfig> {
 public:
@@ -32,5 +25,3 @@ public:
 };
 
 }  // namespace spark::components::delays
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::delays::NDelaysConfig, max_delay, delays);

@@ -18,31 +18,23 @@
 #include <cstdint>
 #include <vector>
 
-#include <boost/hana/adapt_struct.hpp>
-
 #include <spark/core/component_base.hpp>
 
 namespace spark::components::interfaces {
 
 struct ConcatConfig {
-    static constexpr std::array<FieldMeta, 0> meta{};
+    SPARK_PARAMS(ConcatConfig);
 };
 
 struct ConcatReshapeConfig {
-    Shape reshape;  // required
-
-    static constexpr FieldMeta meta[] = {
-        {"reshape", "", Bound::none, "Output shape; its element count must match the input's.", true},
-    };
+    SPARK_PARAMS(ConcatReshapeConfig);
+    SPARK_REQUIRED_PARAM(Shape, reshape, "", none, "Output shape; its element count must match the input's.");
 };
 
 struct SamplerConfig {
-    std::size_t sample_size = 0;  // required
-
-    static constexpr FieldMeta meta[] = {
-        {"sample_size", "", Bound::positive, "Number of elements drawn (with replacement) from the input (> 0).",
-         true},
-    };
+    SPARK_PARAMS(SamplerConfig);
+    SPARK_REQUIRED_PARAM(std::size_t, sample_size, "", positive,
+                         "Number of elements drawn (with replacement) from the input (> 0).");
 };
 
 namespace detail {
@@ -122,7 +114,3 @@ private:
 };
 
 }  // namespace spark::components::interfaces
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::interfaces::ConcatConfig);
-BOOST_HANA_ADAPT_STRUCT(spark::components::interfaces::ConcatReshapeConfig, reshape);
-BOOST_HANA_ADAPT_STRUCT(spark::components::interfaces::SamplerConfig, sample_size);

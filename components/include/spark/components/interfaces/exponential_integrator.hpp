@@ -23,29 +23,20 @@
 #include <optional>
 #include <vector>
 
-#include <boost/hana/adapt_struct.hpp>
-
 #include <spark/core/component_base.hpp>
 #include <spark/core/tracer.hpp>
 
 namespace spark::components::interfaces {
 
 struct ExponentialIntegratorConfig {
-    std::size_t num_outputs = 0;                           // K (required)
-    double saturation_freq = 50.0;                         // [Hz]
-    double tau = 5.0;                                      // [ms]
-    std::optional<std::vector<std::size_t>> output_map;    // one output index per flattened input
-    bool shuffle = true;
-    bool smooth_trace = true;
-
-    static constexpr FieldMeta meta[] = {
-        {"num_outputs", "", Bound::positive, "Number of output signals K (> 0).", true},
-        {"saturation_freq", "Hz", Bound::positive, "Per-unit rate that drives an output to about 1."},
-        {"tau", "ms", Bound::positive, "Trace time constant (the rise constant in smooth mode)."},
-        {"output_map", "", Bound::none, "Output index (< num_outputs) of each flattened input; default: groups."},
-        {"shuffle", "", Bound::none, "Randomly permute the default contiguous groups (node stream)."},
-        {"smooth_trace", "", Bound::none, "Rise-decay trace (true) or single exponential trace (false)."},
-    };
+    SPARK_PARAMS(ExponentialIntegratorConfig);
+    SPARK_REQUIRED_PARAM(std::size_t, num_outputs, "", positive, "Number of output signals K (> 0).");
+    SPARK_PARAM(double, saturation_freq, 50.0, "Hz", positive, "Per-unit rate that drives an output to about 1.");
+    SPARK_PARAM(double, tau, 5.0, "ms", positive, "Trace time constant (the rise constant in smooth mode).");
+    SPARK_PARAM(std::optional<std::vector<std::size_t>>, output_map, std::nullopt, "", none,
+                "Output index (< num_outputs) of each flattened input; default: groups.");
+    SPARK_PARAM(bool, shuffle, true, "", none, "Randomly permute the default contiguous groups (node stream).");
+    SPARK_PARAM(bool, smooth_trace, true, "", none, "Rise-decay trace (true) or single exponential trace (false).");
 };
 
 class ExponentialIntegrator : public ComponentBase<ExponentialIntegrator, ExponentialIntegratorConfig> {
@@ -86,6 +77,3 @@ private:
 };
 
 }  // namespace spark::components::interfaces
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::interfaces::ExponentialIntegratorConfig, num_outputs, saturation_freq, tau,
-                        output_map, shuffle, smooth_trace);

@@ -21,26 +21,17 @@
 #include <cstdint>
 #include <vector>
 
-#include <boost/hana/adapt_struct.hpp>
-
+#include <spark/components/output_units.hpp>
 #include <spark/core/component_base.hpp>
 
 namespace spark::components::interfaces {
 
-struct PoissonSourceConfig {
-    Shape units;          // required
-    Param rate = 8.0;     // [Hz] per train
-    Param trains = 1.0;   // independent trains per unit (an in-degree)
-    Param weight = 1.0;   // [pA] per input spike
-    double tau = 0.0;     // [ms], 0 = no synaptic filter
-
-    static constexpr FieldMeta meta[] = {
-        {"units", "", Bound::none, "Output shape.", true},
-        {"rate", "Hz", Bound::non_negative, "Rate of each input train."},
-        {"trains", "", Bound::non_negative, "Number of independent input trains per unit."},
-        {"weight", "pA", Bound::none, "Current added per input spike."},
-        {"tau", "ms", Bound::non_negative, "Time constant of the exponential synaptic current; 0 = unfiltered."},
-    };
+struct PoissonSourceConfig : Params<OutputUnitsParams> {
+    SPARK_PARAMS(PoissonSourceConfig);
+    SPARK_PARAM(Param, rate, 8.0, "Hz", non_negative, "Rate of each input train.");
+    SPARK_PARAM(Param, trains, 1.0, "", non_negative, "Number of independent input trains per unit.");
+    SPARK_PARAM(Param, weight, 1.0, "pA", none, "Current added per input spike.");
+    SPARK_PARAM(double, tau, 0.0, "ms", non_negative, "Time constant of the exponential synaptic current; 0 = unfiltered.");
 };
 
 class PoissonSource : public ComponentBase<PoissonSource, PoissonSourceConfig> {
@@ -94,5 +85,3 @@ private:
 };
 
 }  // namespace spark::components::interfaces
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::interfaces::PoissonSourceConfig, units, rate, trains, weight, tau);

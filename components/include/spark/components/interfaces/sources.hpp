@@ -39,55 +39,41 @@
 #include <string>
 #include <vector>
 
-#include <boost/hana/adapt_struct.hpp>
-
+#include <spark/components/output_units.hpp>
 #include <spark/core/component_base.hpp>
 
 namespace spark::components::interfaces {
 
-struct ConstantSourceConfig {
-    Shape units;                   // required
-    std::string kind = "current";  // "float" | "current"
-    Param value = 0.0;             // [pA] for currents
-
-    static constexpr FieldMeta meta[] = {
-        {"units", "", Bound::none, "Output shape.", true},
-        {"kind", "", Bound::none, "Output payload: \"float\" (FloatArray) or \"current\" (CurrentArray, pA)."},
-        {"value", "", Bound::none, "Output value ([pA] for kind = current): scalar, one per unit, or an initializer."},
-    };
+// The payload every source emits.
+struct SourceKindParams {
+    SPARK_PARAMS(SourceKindParams);
+    SPARK_PARAM(std::string, kind, "current", "", none,
+                "Output payload: \"float\" (FloatArray) or \"current\" (CurrentArray, pA).");
 };
 
-struct PulseSourceConfig {
-    Shape units;                      // required
-    std::string kind = "current";     // "float" | "current"
-    std::vector<double> starts;       // [ms], one per segment
-    std::vector<double> stops;        // [ms], one per segment
-    std::vector<double> amplitudes;   // [pA] for currents; S or S x units values
+struct ConstantSourceConfig : Params<OutputUnitsParams, SourceKindParams> {
+    SPARK_PARAMS(ConstantSourceConfig);
+    SPARK_PARAM(Param, value, 0.0, "", none,
+                "Output value ([pA] for kind = current): scalar, one per unit, or an initializer.");
+};
 
-    static constexpr FieldMeta meta[] = {
-        {"units", "", Bound::none, "Output shape.", true},
-        {"kind", "", Bound::none, "Output payload: \"float\" (FloatArray) or \"current\" (CurrentArray, pA)."},
-        {"starts", "ms", Bound::non_negative, "Start time of each segment (inclusive)."},
-        {"stops", "ms", Bound::non_negative, "Stop time of each segment (exclusive; > its start)."},
-        {"amplitudes", "", Bound::none,
-         "Amplitude of each segment ([pA] for kind = current): S values, or S x units values (segment-major)."},
-    };
+struct PulseSourceConfig : Params<OutputUnitsParams, SourceKindParams> {
+    SPARK_PARAMS(PulseSourceConfig);
+    SPARK_PARAM(std::vector<double>, starts, std::vector<double>{}, "ms", non_negative, "Start time of each segment (inclusive).");
+    SPARK_PARAM(std::vector<double>, stops, std::vector<double>{}, "ms", non_negative, "Stop time of each segment (exclusive; > its start).");
+    SPARK_PARAM(std::vector<double>, amplitudes, std::vector<double>{}, "", none,
+                "Amplitude of each segment ([pA] for kind = current): S values, or S x units values (segment-major).");
 };
 
 struct ReplaySourceConfig {
-    std::string file;                // required
-    std::optional<Shape> units;      // default: [value columns]
-    std::string kind = "current";    // "float" | "current"
-    bool time_column = false;
-    std::string after_end = "hold";  // "hold" | "zero"
-
-    static constexpr FieldMeta meta[] = {
-        {"file", "", Bound::none, "CSV file to replay (format in sources.hpp).", true},
-        {"units", "", Bound::none, "Output shape; its size must equal the number of value columns."},
-        {"kind", "", Bound::none, "Output payload: \"float\" (FloatArray) or \"current\" (CurrentArray, pA)."},
-        {"time_column", "", Bound::none, "The first column is a time [ms] (else one row per step)."},
-        {"after_end", "", Bound::none, "Output after the last row: \"hold\" (last row) or \"zero\"."},
-    };
+    SPARK_PARAMS(ReplaySourceConfig);
+    SPARK_REQUIRED_PARAM(std::string, file, "", none, "CSV file to replay (format in sources.hpp).");
+    SPARK_PARAM(std::optional<Shape>, units, std::nullopt, "", none,
+                "Output shape; its size must equal the number of value columns.");
+    SPARK_PARAM(std::string, kind, "current", "", none,
+                "Output payload: \"float\" (FloatArray) or \"current\" (CurrentArray, pA).");
+    SPARK_PARAM(bool, time_column, false, "", none, "The first column is a time [ms] (else one row per step).");
+    SPARK_PARAM(std::string, after_end, "hold", "", none, "Output after the last row: \"hold\" (last row) or \"zero\".");
 };
 
 namespace detail {
@@ -188,7 +174,3 @@ private:
 };
 
 }  // namespace spark::components::interfaces
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::interfaces::ConstantSourceConfig, units, kind, value);
-BOOST_HANA_ADAPT_STRUCT(spark::components::interfaces::PulseSourceConfig, units, kind, starts, stops, amplitudes);
-BOOST_HANA_ADAPT_STRUCT(spark::components::interfaces::ReplaySourceConfig, file, units, kind, time_column, after_end);

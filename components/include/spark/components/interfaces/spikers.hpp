@@ -25,18 +25,13 @@
 #include <cstdint>
 #include <vector>
 
-#include <boost/hana/adapt_struct.hpp>
-
 #include <spark/core/component_base.hpp>
 
 namespace spark::components::interfaces {
 
 struct PoissonSpikerConfig {
-    double max_freq = 100.0;  // [Hz]
-
-    static constexpr FieldMeta meta[] = {
-        {"max_freq", "Hz", Bound::positive, "Firing rate at signal 1 (p = dt max_freq / 1000 per step)."},
-    };
+    SPARK_PARAMS(PoissonSpikerConfig);
+    SPARK_PARAM(double, max_freq, 100.0, "Hz", positive, "Firing rate at signal 1 (p = dt max_freq / 1000 per step).");
 };
 
 class PoissonSpiker : public ComponentBase<PoissonSpiker, PoissonSpikerConfig> {
@@ -65,17 +60,17 @@ private:
     float probability_ = 0.0f;
 };
 
-struct LinearSpikerConfig {
-    double tau = 100.0;       // [ms]
-    double cd = 2.0;          // [ms]
-    double max_freq = 100.0;  // [Hz]
-
-    static constexpr FieldMeta meta[] = {
-        {"tau", "ms", Bound::positive, "Integration time constant; also the firing threshold of V."},
-        {"cd", "ms", Bound::positive, "Cooldown (refractory time) after a spike; must be < 1000/max_freq."},
-        {"max_freq", "Hz", Bound::positive, "Firing rate reached at signal 1 (for dt = 1 ms)."},
-    };
+// The integrate-and-fire encoding of the linear spikers.
+struct LinearSpikingParams {
+    SPARK_PARAMS(LinearSpikingParams);
+    SPARK_PARAM(double, tau, 100.0, "ms", positive, "Integration time constant; also the firing threshold of V.");
+    SPARK_PARAM(double, cd, 2.0, "ms", positive, "Cooldown (refractory time) after a spike; must be < 1000/max_freq.");
+    SPARK_PARAM(double, max_freq, 100.0, "Hz", positive,
+                "Firing rate reached at signal 1 (of a virtual unit at activation 1 for a topological spiker), for "
+                "dt = 1 ms.");
 };
+
+struct LinearSpikerConfig : Params<LinearSpikingParams> {};
 
 // The constants of a LinearSpiker (and TopologicalLinearSpiker) for a given dt.
 struct LinearSpikerConstants {
@@ -129,6 +124,3 @@ void check_cooldown(double cd, double max_freq, const ConfigWhere& where);
 }  // namespace detail
 
 }  // namespace spark::components::interfaces
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::interfaces::PoissonSpikerConfig, max_freq);
-BOOST_HANA_ADAPT_STRUCT(spark::components::interfaces::LinearSpikerConfig, tau, cd, max_freq);

@@ -27,52 +27,27 @@
 #include <cstdint>
 #include <vector>
 
-#include <boost/hana/adapt_struct.hpp>
-
 #include <spark/components/interfaces/spikers.hpp>
 #include <spark/core/component_base.hpp>
 
 namespace spark::components::interfaces {
 
-struct TopologicalPoissonSpikerConfig {
-    Param glue = 0.0;              // 0/1 per input element
-    Param mins = 0.0;              // signal value mapped to xbar = 0
-    Param maxs = 1.0;              // signal value mapped to xbar = 1
-    std::size_t resolution = 64;   // virtual units per input element
-    double sigma = 1.0 / 32.0;     // bump width (divides g^2)
-    double max_freq = 100.0;       // [Hz]
-
-    static constexpr FieldMeta meta[] = {
-        {"glue", "", Bound::binary, "1 = periodic (ring) encoding, 0 = line encoding; per input element."},
-        {"mins", "", Bound::none, "Signal value at the start of the range; per input element."},
-        {"maxs", "", Bound::none, "Signal value at the end of the range (!= mins); per input element."},
-        {"resolution", "", Bound::positive, "Virtual units per input element (> 0)."},
-        {"sigma", "", Bound::positive, "Bump width: a = exp(-(0.5/sigma) g^2)."},
-        {"max_freq", "Hz", Bound::positive, "Firing rate of a virtual unit at activation 1."},
-    };
+// The topological encoding: each input element spread over `resolution` virtual units.
+struct TopologyParams {
+    SPARK_PARAMS(TopologyParams);
+    SPARK_PARAM(Param, glue, 0.0, "", binary, "1 = periodic (ring) encoding, 0 = line encoding; per input element.");
+    SPARK_PARAM(Param, mins, 0.0, "", none, "Signal value at the start of the range; per input element.");
+    SPARK_PARAM(Param, maxs, 1.0, "", none, "Signal value at the end of the range (!= mins); per input element.");
+    SPARK_PARAM(std::size_t, resolution, 64, "", positive, "Virtual units per input element (> 0).");
+    SPARK_PARAM(double, sigma, 1.0 / 32.0, "", positive, "Bump width: a = exp(-(0.5/sigma) g^2).");
 };
 
-struct TopologicalLinearSpikerConfig {
-    Param glue = 0.0;
-    Param mins = 0.0;
-    Param maxs = 1.0;
-    std::size_t resolution = 64;
-    double sigma = 1.0 / 32.0;
-    double tau = 100.0;       // [ms]
-    double cd = 2.0;          // [ms]
-    double max_freq = 100.0;  // [Hz]
-
-    static constexpr FieldMeta meta[] = {
-        {"glue", "", Bound::binary, "1 = periodic (ring) encoding, 0 = line encoding; per input element."},
-        {"mins", "", Bound::none, "Signal value at the start of the range; per input element."},
-        {"maxs", "", Bound::none, "Signal value at the end of the range (!= mins); per input element."},
-        {"resolution", "", Bound::positive, "Virtual units per input element (> 0)."},
-        {"sigma", "", Bound::positive, "Bump width: a = exp(-(0.5/sigma) g^2)."},
-        {"tau", "ms", Bound::positive, "Integration time constant; also the firing threshold of V."},
-        {"cd", "ms", Bound::positive, "Cooldown (refractory time) after a spike; must be < 1000/max_freq."},
-        {"max_freq", "Hz", Bound::positive, "Firing rate of a virtual unit at activation 1 (for dt = 1 ms)."},
-    };
+struct TopologicalPoissonSpikerConfig : Params<TopologyParams> {
+    SPARK_PARAMS(TopologicalPoissonSpikerConfig);
+    SPARK_PARAM(double, max_freq, 100.0, "Hz", positive, "Firing rate of a virtual unit at activation 1.");
 };
+
+struct TopologicalLinearSpikerConfig : Params<TopologyParams, LinearSpikingParams> {};
 
 namespace detail {
 
@@ -181,8 +156,3 @@ private:
 };
 
 }  // namespace spark::components::interfaces
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::interfaces::TopologicalPoissonSpikerConfig, glue, mins, maxs, resolution,
-                        sigma, max_freq);
-BOOST_HANA_ADAPT_STRUCT(spark::components::interfaces::TopologicalLinearSpikerConfig, glue, mins, maxs, resolution,
-                        sigma, tau, cd, max_freq);

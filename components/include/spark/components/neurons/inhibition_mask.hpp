@@ -9,20 +9,14 @@
 #include <cstdint>
 #include <vector>
 
-#include <boost/hana/adapt_struct.hpp>
-
 #include <spark/core/component_base.hpp>
 
 namespace spark::components::neurons {
 
 struct InhibitionMaskConfig {
-    Shape units;                   // population shape (required)
-    double inhibitory_rate = 0.2;  // fraction of inhibitory units, in [0, 1]
-
-    static constexpr FieldMeta meta[] = {
-        {"units", "", Bound::none, "Population shape.", true},
-        {"inhibitory_rate", "", Bound::zero_one, "Fraction of inhibitory units (floor(N * rate) of them)."},
-    };
+    SPARK_PARAMS(InhibitionMaskConfig);
+    SPARK_REQUIRED_PARAM(Shape, units, "", none, "Population shape.");
+    SPARK_PARAM(double, inhibitory_rate, 0.2, "", zero_one, "Fraction of inhibitory units (floor(N * rate) of them).");
 };
 
 class InhibitionMask : public ComponentBase<InhibitionMask, InhibitionMaskConfig> {
@@ -52,5 +46,3 @@ private:
 };
 
 }  // namespace spark::components::neurons
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::neurons::InhibitionMaskConfig, units, inhibitory_rate);

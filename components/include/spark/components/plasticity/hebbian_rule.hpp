@@ -9,23 +9,13 @@
 // Reference: Gerstner & Kistler, Spiking Neuron Models (2002), ch. 10 (pair-based Hebbian learning).
 // Event form: only the fired rows and the synapses where a spike arrived are computed, bit-identical to
 // the dense form (plasticity_rule.hpp, TracePairRule::update_rows).
-#include <boost/hana/adapt_struct.hpp>
-
 #include <spark/components/plasticity/plasticity_rule.hpp>
 
 namespace spark::components::plasticity {
 
-struct HebbianRuleConfig {
-    Param pre_tau = 20.0;   // [ms]
-    Param post_tau = 20.0;  // [ms]
-    double eta = 0.01;      // learning rate
-
-    static constexpr FieldMeta meta[] = {
-        {"pre_tau", "ms", Bound::positive,
-         "Presynaptic trace time constant (one value, or one per element of the pre trace)."},
-        {"post_tau", "ms", Bound::positive, "Postsynaptic trace time constant (one value, or one per post unit)."},
-        {"eta", "", Bound::none, "Learning rate."},
-    };
+struct HebbianRuleConfig : Params<TracePairParams<PreTrace::pre_shaped, 20.0>> {
+    SPARK_PARAMS(HebbianRuleConfig);
+    SPARK_PARAM(double, eta, 0.01, "", none, "Learning rate.");
 };
 
 class HebbianRule : public TracePairRule<HebbianRule, HebbianRuleConfig, PreTrace::pre_shaped> {
@@ -41,5 +31,3 @@ public:
 };
 
 }  // namespace spark::components::plasticity
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::plasticity::HebbianRuleConfig, pre_tau, post_tau, eta);

@@ -9,20 +9,14 @@
 // Reference: E. Oja, "A simplified neuron model as a principal component analyzer", J. Math. Biol. 15 (1982).
 // Dense by definition: the decay term K y^2 changes every weight of a row whenever y != 0, so every
 // synapse changes every step; there is no event form (plasticity_rule.hpp).
-#include <boost/hana/adapt_struct.hpp>
-
 #include <spark/components/plasticity/plasticity_rule.hpp>
 
 namespace spark::components::plasticity {
 
 struct OjaRuleConfig {
-    Param post_tau = 20.0;  // [ms]
-    double eta = 0.1;       // learning rate
-
-    static constexpr FieldMeta meta[] = {
-        {"post_tau", "ms", Bound::positive, "Postsynaptic trace time constant (one value, or one per post unit)."},
-        {"eta", "", Bound::none, "Learning rate."},
-    };
+    SPARK_PARAMS(OjaRuleConfig);
+    SPARK_PARAM(Param, post_tau, 20.0, "ms", positive, "Postsynaptic trace time constant (one value, or one per post unit).");
+    SPARK_PARAM(double, eta, 0.1, "", none, "Learning rate.");
 };
 
 class OjaRule : public PlasticityRule<OjaRule, OjaRuleConfig> {
@@ -47,5 +41,3 @@ private:
 };
 
 }  // namespace spark::components::plasticity
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::plasticity::OjaRuleConfig, post_tau, eta);

@@ -206,9 +206,21 @@ protected:
 
 // Rules that keep a presynaptic trace x and a postsynaptic trace y (HebbianRule: x of pre shape;
 // ThreeFactorHebbianRule and QuadrupletRule: x of kernel shape, fed the pre spikes broadcast along post
-// when they are synchronous). The config has `pre_tau` and `post_tau` (Params); draw order: pre_tau,
-// post_tau. State: "pre_trace", "post_trace". The model's update() calls advance_traces() first.
+// when they are synchronous). The config has TracePairParams; draw order: pre_tau, post_tau.
+// State: "pre_trace", "post_trace". The model's update() calls advance_traces() first.
 enum class PreTrace { pre_shaped, kernel_shaped };
+
+// The time constants of the traces x and y (both `tau` by default).
+template <PreTrace x_shape, double tau>
+struct TracePairParams {
+    SPARK_PARAMS(TracePairParams);
+    SPARK_PARAM(Param, pre_tau, tau, "ms", positive,
+                x_shape == PreTrace::kernel_shaped
+                    ? "Presynaptic (kernel-shaped) trace time constant (one value, or one per synapse)."
+                    : "Presynaptic trace time constant (one value, or one per element of the pre trace).");
+    SPARK_PARAM(Param, post_tau, tau, "ms", positive,
+                "Postsynaptic trace time constant (one value, or one per post unit).");
+};
 
 template <class Derived, class ConfigT, PreTrace x_shape>
 class TracePairRule : public PlasticityRule<Derived, ConfigT> {
@@ -218,8 +230,8 @@ public:
     void build_rule(const BuildContext& ctx, const RuleLayout& layout) {
         reference_ = dense_reference();
         const Shape& pre_shape = x_shape == PreTrace::kernel_shaped ? layout.kernel : layout.pre_input;
-        const auto pre_tau = this->materialize(this->config_.pre_tau, "pre_tau", pre_shape, ctx);
-        const auto post_tau = this->materialize(this->config_.post_tau, "post_tau", layout.post, ctx);
+        const auto pre_tau = this->materialize(this->config_.pre_tau, pre_shape, ctx);
+        const auto post_tau = this->materialize(this->config_.post_tau, layout.post, ctx);
         pre_trace_ = inverse_tau_tracer(pre_shape.size(), pre_tau, ctx.dt);
         post_trace_ = inverse_tau_tracer(layout.n_post, post_tau, ctx.dt);
         pre_input_.assign(pre_shape.size(), 0.0f);

@@ -13,31 +13,17 @@
 // Draw order: pre_tau, post_tau.
 // Event form: only the fired rows and the synapses where a spike arrived are computed, bit-identical to
 // the dense form (plasticity_rule.hpp, TracePairRule::update_rows).
-#include <boost/hana/adapt_struct.hpp>
-
 #include <spark/components/plasticity/plasticity_rule.hpp>
 
 namespace spark::components::plasticity {
 
-struct QuadrupletRuleConfig {
-    Param pre_tau = 10.0;   // [ms]
-    Param post_tau = 10.0;  // [ms]
-    double q_alpha = 1.0;   // weight of the presynaptic-spike term
-    double q_beta = 1.0;    // weight of the post-trace x pre-spike term
-    double q_gamma = 1.0;   // weight of the postsynaptic-spike term
-    double q_delta = 1.0;   // weight of the post-spike x pre-trace term
-    double gamma = 0.1;     // learning rate
-
-    static constexpr FieldMeta meta[] = {
-        {"pre_tau", "ms", Bound::positive,
-         "Presynaptic (kernel-shaped) trace time constant (one value, or one per synapse)."},
-        {"post_tau", "ms", Bound::positive, "Postsynaptic trace time constant (one value, or one per post unit)."},
-        {"q_alpha", "", Bound::none, "Weight of the presynaptic-spike term s_pre."},
-        {"q_beta", "", Bound::none, "Weight of the term y (x) s_pre."},
-        {"q_gamma", "", Bound::none, "Weight of the postsynaptic-spike term s_post."},
-        {"q_delta", "", Bound::none, "Weight of the term s_post (x) x."},
-        {"gamma", "", Bound::none, "Learning rate (the original's code read a missing `eta`)."},
-    };
+struct QuadrupletRuleConfig : Params<TracePairParams<PreTrace::kernel_shaped, 10.0>> {
+    SPARK_PARAMS(QuadrupletRuleConfig);
+    SPARK_PARAM(double, q_alpha, 1.0, "", none, "Weight of the presynaptic-spike term s_pre.");
+    SPARK_PARAM(double, q_beta, 1.0, "", none, "Weight of the term y (x) s_pre.");
+    SPARK_PARAM(double, q_gamma, 1.0, "", none, "Weight of the postsynaptic-spike term s_post.");
+    SPARK_PARAM(double, q_delta, 1.0, "", none, "Weight of the term s_post (x) x.");
+    SPARK_PARAM(double, gamma, 0.1, "", none, "Learning rate (the original's code read a missing `eta`).");
 };
 
 class QuadrupletRule : public TracePairRule<QuadrupletRule, QuadrupletRuleConfig, PreTrace::kernel_shaped> {
@@ -54,6 +40,3 @@ public:
 };
 
 }  // namespace spark::components::plasticity
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::plasticity::QuadrupletRuleConfig, pre_tau, post_tau, q_alpha, q_beta,
-                        q_gamma, q_delta, gamma);

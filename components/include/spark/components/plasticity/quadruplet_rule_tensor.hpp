@@ -31,8 +31,6 @@
 // Parameters of the CartPole tutorial ("Plasticity Cards"): see spec section 5.6.
 #include <array>
 
-#include <boost/hana/adapt_struct.hpp>
-
 #include <spark/components/plasticity/plasticity_rule.hpp>
 
 namespace spark::components::plasticity {
@@ -41,30 +39,25 @@ namespace spark::components::plasticity {
 enum SynapseType : std::uint8_t { excitatory_excitatory, excitatory_inhibitory, inhibitory_excitatory,
                                   inhibitory_inhibitory };
 
-struct QuadrupletRuleTensorConfig {
-    // Every vector holds 4 values, ordered EE, EI, IE, II (post type, pre type).
-    std::vector<double> pre_tau{10.0, 10.0, 10.0, 10.0};    // [ms]
-    std::vector<double> post_tau{10.0, 10.0, 10.0, 10.0};   // [ms]
-    std::vector<double> q_alpha{1.0, 1.0, 1.0, 1.0};
-    std::vector<double> q_beta{1.0, 1.0, 1.0, 1.0};
-    std::vector<double> q_gamma{1.0, 1.0, 1.0, 1.0};
-    std::vector<double> q_delta{1.0, 1.0, 1.0, 1.0};
-    std::vector<double> max_clip{20.0, 20.0, 20.0, 20.0};  // upper clip of the kernel
-    double eta = 0.1;                                       // learning rate
-    bool all_pre_excitatory = false;                        // Spark 1.0's typing: ignore the pre mask
+// One value per synapse type, ordered EE, EI, IE, II (post type, pre type).
+constexpr std::vector<double> per_type(double value) { return {value, value, value, value}; }
 
-    static constexpr FieldMeta meta[] = {
-        {"pre_tau", "ms", Bound::positive, "Presynaptic trace time constants per type (EE, EI, IE, II)."},
-        {"post_tau", "ms", Bound::positive, "Postsynaptic trace time constants per type (EE, EI, IE, II)."},
-        {"q_alpha", "", Bound::none, "Weights of the term s_pre per type (EE, EI, IE, II)."},
-        {"q_beta", "", Bound::none, "Weights of the term y s_pre per type (EE, EI, IE, II)."},
-        {"q_gamma", "", Bound::none, "Weights of the term s_post per type (EE, EI, IE, II)."},
-        {"q_delta", "", Bound::none, "Weights of the term x s_post per type (EE, EI, IE, II)."},
-        {"max_clip", "", Bound::non_negative, "Upper bound of the kernel per type (EE, EI, IE, II)."},
-        {"eta", "", Bound::none, "Learning rate."},
-        {"all_pre_excitatory", "", Bound::none,
-         "Type every presynaptic unit excitatory, ignoring the pre mask (Spark 1.0's behaviour)."},
-    };
+struct QuadrupletRuleTensorConfig {
+    SPARK_PARAMS(QuadrupletRuleTensorConfig);
+    // Every list holds 4 values, ordered EE, EI, IE, II (post type, pre type).
+    SPARK_PARAM(std::vector<double>, pre_tau, per_type(10.0), "ms", positive,
+                "Presynaptic trace time constants per type (EE, EI, IE, II).");
+    SPARK_PARAM(std::vector<double>, post_tau, per_type(10.0), "ms", positive,
+                "Postsynaptic trace time constants per type (EE, EI, IE, II).");
+    SPARK_PARAM(std::vector<double>, q_alpha, per_type(1.0), "", none, "Weights of the term s_pre per type (EE, EI, IE, II).");
+    SPARK_PARAM(std::vector<double>, q_beta, per_type(1.0), "", none, "Weights of the term y s_pre per type (EE, EI, IE, II).");
+    SPARK_PARAM(std::vector<double>, q_gamma, per_type(1.0), "", none, "Weights of the term s_post per type (EE, EI, IE, II).");
+    SPARK_PARAM(std::vector<double>, q_delta, per_type(1.0), "", none, "Weights of the term x s_post per type (EE, EI, IE, II).");
+    SPARK_PARAM(std::vector<double>, max_clip, per_type(20.0), "", non_negative,
+                "Upper bound of the kernel per type (EE, EI, IE, II).");
+    SPARK_PARAM(double, eta, 0.1, "", none, "Learning rate.");
+    SPARK_PARAM(bool, all_pre_excitatory, false, "", none,
+                "Type every presynaptic unit excitatory, ignoring the pre mask (Spark 1.0's behaviour).");
 };
 
 class QuadrupletRuleTensor : public PlasticityRule<QuadrupletRuleTensor, QuadrupletRuleTensorConfig> {
@@ -126,6 +119,3 @@ private:
 };
 
 }  // namespace spark::components::plasticity
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::plasticity::QuadrupletRuleTensorConfig, pre_tau, post_tau, q_alpha,
-                        q_beta, q_gamma, q_delta, max_clip, eta, all_pre_excitatory);

@@ -13,23 +13,13 @@
 // Front. Neural Circuits 9 (2016).
 // Event form: only the fired rows and the synapses where a spike arrived are computed, bit-identical to
 // the dense form (plasticity_rule.hpp, TracePairRule::update_rows).
-#include <boost/hana/adapt_struct.hpp>
-
 #include <spark/components/plasticity/plasticity_rule.hpp>
 
 namespace spark::components::plasticity {
 
-struct ThreeFactorHebbianRuleConfig {
-    Param pre_tau = 10.0;   // [ms]
-    Param post_tau = 10.0;  // [ms]
-    double gamma = 0.1;     // learning rate
-
-    static constexpr FieldMeta meta[] = {
-        {"pre_tau", "ms", Bound::positive,
-         "Presynaptic (kernel-shaped) trace time constant (one value, or one per synapse)."},
-        {"post_tau", "ms", Bound::positive, "Postsynaptic trace time constant (one value, or one per post unit)."},
-        {"gamma", "", Bound::none, "Learning rate."},
-    };
+struct ThreeFactorHebbianRuleConfig : Params<TracePairParams<PreTrace::kernel_shaped, 10.0>> {
+    SPARK_PARAMS(ThreeFactorHebbianRuleConfig);
+    SPARK_PARAM(double, gamma, 0.1, "", none, "Learning rate.");
 };
 
 class ThreeFactorHebbianRule : public TracePairRule<ThreeFactorHebbianRule, ThreeFactorHebbianRuleConfig, PreTrace::kernel_shaped> {
@@ -46,5 +36,3 @@ public:
 };
 
 }  // namespace spark::components::plasticity
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::plasticity::ThreeFactorHebbianRuleConfig, pre_tau, post_tau, gamma);

@@ -16,36 +16,20 @@
 // retrieve memories in spiking neural networks", Nat. Commun. 6 (2015).
 // Dense by definition: the target trace z follows K at every synapse every step, and the heterosynaptic
 // term C acts on every synapse of a fired row; there is no event form (plasticity_rule.hpp).
-#include <boost/hana/adapt_struct.hpp>
-
 #include <spark/components/plasticity/plasticity_rule.hpp>
 
 namespace spark::components::plasticity {
 
-struct ZenkeRuleConfig {
-    Param pre_tau = 20.0;         // [ms]
-    Param post_tau = 20.0;        // [ms]
-    Param post_slow_tau = 20.0;   // [ms]
-    Param target_tau = 20000.0;   // [ms]
-    double a = 1.0;               // triplet LTP amplitude
-    double b = -1.0;              // doublet LTD amplitude
-    double c = -1.0;              // heterosynaptic amplitude
-    double d = 1.0;               // transmitter-induced amplitude
-    double p = 20.0;              // consolidation cubic's strength
-    double eta = 0.1;             // learning rate
-
-    static constexpr FieldMeta meta[] = {
-        {"pre_tau", "ms", Bound::positive, "Presynaptic trace time constant (one value, or one per pre-trace element)."},
-        {"post_tau", "ms", Bound::positive, "Fast postsynaptic trace time constant."},
-        {"post_slow_tau", "ms", Bound::positive, "Slow postsynaptic trace time constant (triplet term)."},
-        {"target_tau", "ms", Bound::positive, "Time constant of the kernel-shaped consolidation trace z."},
-        {"a", "", Bound::none, "Triplet LTP amplitude."},
-        {"b", "", Bound::none, "Doublet LTD amplitude (negative for depression)."},
-        {"c", "", Bound::none, "Heterosynaptic amplitude (negative: pulls K towards z)."},
-        {"d", "", Bound::none, "Transmitter-induced amplitude (per presynaptic spike)."},
-        {"p", "", Bound::none, "Strength of the consolidation cubic p z (1/4 - z)(1/2 - z)."},
-        {"eta", "", Bound::none, "Learning rate."},
-    };
+struct ZenkeRuleConfig : Params<TracePairParams<PreTrace::pre_shaped, 20.0>> {
+    SPARK_PARAMS(ZenkeRuleConfig);
+    SPARK_PARAM(Param, post_slow_tau, 20.0, "ms", positive, "Slow postsynaptic trace time constant (triplet term).");
+    SPARK_PARAM(Param, target_tau, 20000.0, "ms", positive, "Time constant of the kernel-shaped consolidation trace z.");
+    SPARK_PARAM(double, a, 1.0, "", none, "Triplet LTP amplitude.");
+    SPARK_PARAM(double, b, -1.0, "", none, "Doublet LTD amplitude (negative for depression).");
+    SPARK_PARAM(double, c, -1.0, "", none, "Heterosynaptic amplitude (negative: pulls K towards z).");
+    SPARK_PARAM(double, d, 1.0, "", none, "Transmitter-induced amplitude (per presynaptic spike).");
+    SPARK_PARAM(double, p, 20.0, "", none, "Strength of the consolidation cubic p z (1/4 - z)(1/2 - z).");
+    SPARK_PARAM(double, eta, 0.1, "", none, "Learning rate.");
 };
 
 class ZenkeRule : public TracePairRule<ZenkeRule, ZenkeRuleConfig, PreTrace::pre_shaped> {
@@ -72,6 +56,3 @@ private:
 };
 
 }  // namespace spark::components::plasticity
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::plasticity::ZenkeRuleConfig, pre_tau, post_tau, post_slow_tau,
-                        target_tau, a, b, c, d, p, eta);

@@ -15,8 +15,6 @@
 // spike_slope, then each model's own (Spark's draw order).
 // References: Fourcaud-Trocme, Hansel, van Vreeswijk & Brunel, J. Neurosci. 23:11628 (2003);
 // Brette & Gerstner, J. Neurophysiol. 94:3637 (2005); Neuronal Dynamics (2014) ch. 5.2 and 6.1.
-#include <boost/hana/adapt_struct.hpp>
-
 #include <algorithm>
 #include <cmath>
 
@@ -25,96 +23,33 @@
 
 namespace spark::components::somas {
 
-namespace soma_fields {
-inline constexpr FieldMeta spike_cutoff{"threshold", "mV", Bound::none,
-                                        "Numerical spike cut-off: a spike is emitted when the potential exceeds it."};
-inline constexpr FieldMeta rheobase_threshold{"rheobase_threshold", "mV", Bound::none,
-                                              "Rheobase (soft) threshold V_rh, where the exponential term takes over."};
-inline constexpr FieldMeta spike_slope{"spike_slope", "mV", Bound::positive,
-                                       "Slope factor Delta_T of the exponential term (sharpness of the spike onset)."};
-inline constexpr FieldMeta adaptation_tau{"adaptation_tau", "ms", Bound::positive,
-                                          "Time constant tau_w of the adaptation current."};
-inline constexpr FieldMeta adaptation_delta{"adaptation_delta", "pA", Bound::none,
-                                            "Spike-triggered increase b of the adaptation current."};
-inline constexpr FieldMeta adaptation_subthreshold{"adaptation_subthreshold", "nS", Bound::none,
-                                                   "Subthreshold adaptation conductance a."};
-}  // namespace soma_fields
+inline constexpr MembraneDefaults exponential_membrane{
+    .rest = -70.0, .reset = -51.0, .tau = 5.0, .resistance = 0.5, .threshold = -30.0};
 
-struct ExponentialSomaConfig {
-    std::optional<Shape> units;       // population shape (optional; set by a neuron)
-    Param potential_rest = -70.0;     // [mV]
-    Param potential_reset = -51.0;    // [mV]
-    Param potential_tau = 5.0;        // [ms]
-    Param resistance = 0.5;           // [GOhm]
-    Param threshold = -30.0;          // [mV] spike cut-off
-    Param rheobase_threshold = -50.0; // [mV]
-    Param spike_slope = 2.0;          // [mV]
-
-    static constexpr FieldMeta meta[] = {soma_fields::units,          soma_fields::potential_rest,
-                                         soma_fields::potential_reset, soma_fields::potential_tau,
-                                         soma_fields::resistance,     soma_fields::spike_cutoff,
-                                         soma_fields::rheobase_threshold, soma_fields::spike_slope};
+// The exponential spike onset every exponential soma has.
+struct SpikeOnsetParams {
+    SPARK_PARAMS(SpikeOnsetParams);
+    SPARK_PARAM(Param, rheobase_threshold, -50.0, "mV", none,
+                "Rheobase (soft) threshold V_rh, where the exponential term takes over.");
+    SPARK_PARAM(Param, spike_slope, 2.0, "mV", positive,
+                "Slope factor Delta_T of the exponential term (sharpness of the spike onset).");
 };
 
-struct RefractoryExponentialSomaConfig {
-    std::optional<Shape> units;
-    Param potential_rest = -70.0;     // [mV]
-    Param potential_reset = -51.0;    // [mV]
-    Param potential_tau = 5.0;        // [ms]
-    Param resistance = 0.5;           // [GOhm]
-    Param threshold = -30.0;          // [mV] spike cut-off
-    Param rheobase_threshold = -50.0; // [mV]
-    Param spike_slope = 2.0;          // [mV]
-    Param cooldown = 2.0;             // [ms]
-
-    static constexpr FieldMeta meta[] = {soma_fields::units,          soma_fields::potential_rest,
-                                         soma_fields::potential_reset, soma_fields::potential_tau,
-                                         soma_fields::resistance,     soma_fields::spike_cutoff,
-                                         soma_fields::rheobase_threshold, soma_fields::spike_slope,
-                                         soma_fields::cooldown};
+struct ExponentialSomaConfig : Params<SomaUnitsParams, MembraneParams<exponential_membrane>, SpikeOnsetParams> {};
+struct RefractoryExponentialSomaConfig
+    : Params<SomaUnitsParams, MembraneParams<exponential_membrane>, SpikeOnsetParams, RefractoryParams> {};
+// The subthreshold and spike-triggered adaptation current of AdEx.
+struct AdaptiveExponentialSomaConfig
+    : Params<SomaUnitsParams, MembraneParams<exponential_membrane>, SpikeOnsetParams> {
+    SPARK_PARAMS(AdaptiveExponentialSomaConfig);
+    SPARK_PARAM(Param, adaptation_tau, 100.0, "ms", positive, "Time constant tau_w of the adaptation current.");
+    SPARK_PARAM(Param, adaptation_delta, 7.0, "pA", none, "Spike-triggered increase b of the adaptation current.");
+    SPARK_PARAM(Param, adaptation_subthreshold, 0.5, "nS", none, "Subthreshold adaptation conductance a.");
 };
-
-struct AdaptiveExponentialSomaConfig {
-    std::optional<Shape> units;
-    Param potential_rest = -70.0;        // [mV]
-    Param potential_reset = -51.0;       // [mV]
-    Param potential_tau = 5.0;           // [ms]
-    Param resistance = 0.5;              // [GOhm]
-    Param threshold = -30.0;             // [mV] spike cut-off
-    Param rheobase_threshold = -50.0;    // [mV]
-    Param spike_slope = 2.0;             // [mV]
-    Param adaptation_tau = 100.0;        // [ms]
-    Param adaptation_delta = 7.0;        // [pA]
-    Param adaptation_subthreshold = 0.5; // [nS]
-
-    static constexpr FieldMeta meta[] = {soma_fields::units,           soma_fields::potential_rest,
-                                         soma_fields::potential_reset,  soma_fields::potential_tau,
-                                         soma_fields::resistance,      soma_fields::spike_cutoff,
-                                         soma_fields::rheobase_threshold, soma_fields::spike_slope,
-                                         soma_fields::adaptation_tau,  soma_fields::adaptation_delta,
-                                         soma_fields::adaptation_subthreshold};
-};
-
-struct SimplifiedAdaptiveExponentialSomaConfig {
-    std::optional<Shape> units;
-    Param potential_rest = -70.0;     // [mV]
-    Param potential_reset = -51.0;    // [mV]
-    Param potential_tau = 5.0;        // [ms]
-    Param resistance = 0.5;           // [GOhm]
-    Param threshold = -30.0;          // [mV] spike cut-off, the base of the adaptive threshold
-    Param rheobase_threshold = -50.0; // [mV]
-    Param spike_slope = 2.0;          // [mV]
-    Param cooldown = 2.0;             // [ms]
-    Param threshold_tau = 20.0;       // [ms]
-    Param threshold_delta = 100.0;    // [mV]
-
-    static constexpr FieldMeta meta[] = {soma_fields::units,          soma_fields::potential_rest,
-                                         soma_fields::potential_reset, soma_fields::potential_tau,
-                                         soma_fields::resistance,     soma_fields::spike_cutoff,
-                                         soma_fields::rheobase_threshold, soma_fields::spike_slope,
-                                         soma_fields::cooldown,       soma_fields::threshold_tau,
-                                         soma_fields::threshold_delta};
-};
+// The membrane's threshold (the spike cut-off) is the base of the adaptive threshold.
+struct SimplifiedAdaptiveExponentialSomaConfig
+    : Params<SomaUnitsParams, MembraneParams<exponential_membrane>, SpikeOnsetParams, RefractoryParams,
+             AdaptiveThresholdParams> {};
 
 // The membrane constants every exponential soma shares, materialised in the draw order
 // rest, reset, tau, resistance, threshold, rheobase_threshold, spike_slope.
@@ -130,14 +65,9 @@ public:
 
 protected:
     void build_membrane(const BuildContext& ctx, const Shape& units) {
-        const auto& c = this->config_;
-        const auto rest = this->materialize(c.potential_rest, "potential_rest", units, ctx);
-        const auto reset = this->materialize(c.potential_reset, "potential_reset", units, ctx);
-        const auto tau = this->materialize(c.potential_tau, "potential_tau", units, ctx);
-        const auto resistance = this->materialize(c.resistance, "resistance", units, ctx);
-        const auto threshold = this->materialize(c.threshold, "threshold", units, ctx);
-        const auto rheobase = this->materialize(c.rheobase_threshold, "rheobase_threshold", units, ctx);
-        const auto slope = this->materialize(c.spike_slope, "spike_slope", units, ctx);
+        const auto [rest, reset, tau, resistance, threshold] = this->draw_membrane(ctx, units);
+        const auto rheobase = this->materialize(this->config_.rheobase_threshold, units, ctx);
+        const auto slope = this->materialize(this->config_.spike_slope, units, ctx);
         const std::size_t n = units.size();
         rate_.resize(n);
         resistance_ = resistance;
@@ -245,15 +175,3 @@ public:
 };
 
 }  // namespace spark::components::somas
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::somas::ExponentialSomaConfig, units, potential_rest, potential_reset,
-                        potential_tau, resistance, threshold, rheobase_threshold, spike_slope);
-BOOST_HANA_ADAPT_STRUCT(spark::components::somas::RefractoryExponentialSomaConfig, units, potential_rest,
-                        potential_reset, potential_tau, resistance, threshold, rheobase_threshold, spike_slope,
-                        cooldown);
-BOOST_HANA_ADAPT_STRUCT(spark::components::somas::AdaptiveExponentialSomaConfig, units, potential_rest,
-                        potential_reset, potential_tau, resistance, threshold, rheobase_threshold, spike_slope,
-                        adaptation_tau, adaptation_delta, adaptation_subthreshold);
-BOOST_HANA_ADAPT_STRUCT(spark::components::somas::SimplifiedAdaptiveExponentialSomaConfig, units, potential_rest,
-                        potential_reset, potential_tau, resistance, threshold, rheobase_threshold, spike_slope,
-                        cooldown, threshold_tau, threshold_delta);

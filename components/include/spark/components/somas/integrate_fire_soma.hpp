@@ -9,25 +9,16 @@
 // A spike arriving through a map (Affine, Scale) is a current held for one step, so it raises v by
 // dt R w: the response to a pulse of area dt.
 // Reference: Lapicque (1907); Gerstner, Kistler, Naud & Paninski, Neuronal Dynamics (2014), ch. 1.3.
-#include <boost/hana/adapt_struct.hpp>
-
 #include <spark/components/somas/soma.hpp>
 #include <spark/components/somas/soma_parts.hpp>
 
 namespace spark::components::somas {
 
-struct IntegrateFireSomaConfig {
-    std::optional<Shape> units;      // population shape (optional)
-    Param resistance = 0.01;         // [mV/(pA ms)]
-    Param threshold = 20.0;          // [mV]
-    Param potential_reset = 0.0;     // [mV]
-
-    static constexpr FieldMeta meta[] = {
-        soma_fields::units,
-        {"resistance", "mV/(pA ms)", Bound::none, "Gain R of dv/dt = R I (the inverse membrane capacitance)."},
-        {"threshold", "mV", Bound::none, "Spike threshold theta."},
-        {"potential_reset", "mV", Bound::none, "Potential right after a spike."},
-    };
+struct IntegrateFireSomaConfig : Params<SomaUnitsParams> {
+    SPARK_PARAMS(IntegrateFireSomaConfig);
+    SPARK_PARAM(Param, resistance, 0.01, "mV/(pA ms)", none, "Gain R of dv/dt = R I (the inverse membrane capacitance).");
+    SPARK_PARAM(Param, threshold, 20.0, "mV", none, "Spike threshold theta.");
+    SPARK_PARAM(Param, potential_reset, 0.0, "mV", none, "Potential right after a spike.");
 };
 
 class IntegrateFireSoma : public Soma<IntegrateFireSoma, IntegrateFireSomaConfig> {
@@ -50,6 +41,3 @@ private:
 };
 
 }  // namespace spark::components::somas
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::somas::IntegrateFireSomaConfig, units, resistance, threshold,
-                        potential_reset);

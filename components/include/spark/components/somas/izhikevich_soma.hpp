@@ -14,33 +14,20 @@
 // Parameters are materialised in the order rest, reset, d, a, b, resistance, threshold (Spark's draw order).
 // State: potential (v), recovery (u).
 // Reference: E. M. Izhikevich, Simple model of spiking neurons, IEEE Trans. Neural Netw. 14:1569 (2003).
-#include <boost/hana/adapt_struct.hpp>
-
 #include <spark/components/somas/soma.hpp>
 #include <spark/components/somas/soma_parts.hpp>
 
 namespace spark::components::somas {
 
-struct IzhikevichSomaConfig {
-    std::optional<Shape> units;        // population shape (optional; set by a neuron)
-    Param potential_rest = -65.0;      // [mV]
-    Param potential_reset = -65.0;     // [mV] c
-    Param resistance = 0.1;            // [GOhm] R I enters dv/dt in mV/ms
-    Param threshold = 30.0;            // [mV] spike peak V_th
-    Param recovery_timescale = 0.02;   // [1/ms] a
-    Param recovery_sensitivity = 0.2;  // [1/ms] b
-    Param recovery_update = 2.0;       // [mV/ms] d
-
-    static constexpr FieldMeta meta[] = {
-        soma_fields::units,
-        soma_fields::potential_rest,
-        {"potential_reset", "mV", Bound::none, "Reset potential c after a spike."},
-        {"resistance", "GOhm", Bound::none, "Scales the input current: R I enters dv/dt in mV/ms."},
-        {"threshold", "mV", Bound::none, "Spike peak V_th: a spike is emitted when the potential exceeds it."},
-        {"recovery_timescale", "1/ms", Bound::positive, "Rate a of the recovery variable."},
-        {"recovery_sensitivity", "1/ms", Bound::none, "Sensitivity b of the recovery variable to the potential."},
-        {"recovery_update", "mV/ms", Bound::none, "Spike-triggered increase d of the recovery variable."},
-    };
+struct IzhikevichSomaConfig : Params<SomaUnitsParams> {
+    SPARK_PARAMS(IzhikevichSomaConfig);
+    SPARK_PARAM(Param, potential_rest, -65.0, "mV", none, "Membrane rest potential.");
+    SPARK_PARAM(Param, potential_reset, -65.0, "mV", none, "Reset potential c after a spike.");
+    SPARK_PARAM(Param, resistance, 0.1, "GOhm", none, "Scales the input current: R I enters dv/dt in mV/ms.");
+    SPARK_PARAM(Param, threshold, 30.0, "mV", none, "Spike peak V_th: a spike is emitted when the potential exceeds it.");
+    SPARK_PARAM(Param, recovery_timescale, 0.02, "1/ms", positive, "Rate a of the recovery variable.");
+    SPARK_PARAM(Param, recovery_sensitivity, 0.2, "1/ms", none, "Sensitivity b of the recovery variable to the potential.");
+    SPARK_PARAM(Param, recovery_update, 2.0, "mV/ms", none, "Spike-triggered increase d of the recovery variable.");
 };
 
 class IzhikevichSoma : public Soma<IzhikevichSoma, IzhikevichSomaConfig> {
@@ -72,6 +59,3 @@ private:
 };
 
 }  // namespace spark::components::somas
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::somas::IzhikevichSomaConfig, units, potential_rest, potential_reset,
-                        resistance, threshold, recovery_timescale, recovery_sensitivity, recovery_update);

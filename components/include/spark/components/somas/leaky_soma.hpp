@@ -12,8 +12,6 @@
 // Parameters are materialised in the order rest, reset, tau, resistance, threshold, then cooldown,
 // then threshold_tau, threshold_delta (Spark's draw order).
 // Reference: Gerstner, Kistler, Naud & Paninski, Neuronal Dynamics (2014), ch. 1.3 and 6.1.
-#include <boost/hana/adapt_struct.hpp>
-
 #include <algorithm>
 #include <cmath>
 
@@ -22,53 +20,16 @@
 
 namespace spark::components::somas {
 
-struct LeakySomaConfig {
-    std::optional<Shape> units;   // population shape (optional; set by a neuron)
-    Param potential_rest = -60.0;  // [mV]
-    Param potential_reset = -50.0; // [mV]
-    Param potential_tau = 20.0;    // [ms]
-    Param resistance = 0.1;        // [GOhm]
-    Param threshold = -40.0;       // [mV]
+inline constexpr MembraneDefaults leaky_membrane{
+    .rest = -60.0, .reset = -50.0, .tau = 20.0, .resistance = 0.1, .threshold = -40.0};
 
-    static constexpr FieldMeta meta[] = {soma_fields::units,         soma_fields::potential_rest,
-                                         soma_fields::potential_reset, soma_fields::potential_tau,
-                                         soma_fields::resistance,    soma_fields::threshold};
-};
-
+struct LeakySomaConfig : Params<SomaUnitsParams, MembraneParams<leaky_membrane>> {};
 // RefractoryLeakySoma and StrictRefractoryLeakySoma.
-struct RefractoryLeakySomaConfig {
-    std::optional<Shape> units;
-    Param potential_rest = -60.0;  // [mV]
-    Param potential_reset = -50.0; // [mV]
-    Param potential_tau = 20.0;    // [ms]
-    Param resistance = 0.1;        // [GOhm]
-    Param threshold = -40.0;       // [mV]
-    Param cooldown = 2.0;          // [ms]
-
-    static constexpr FieldMeta meta[] = {soma_fields::units,          soma_fields::potential_rest,
-                                         soma_fields::potential_reset, soma_fields::potential_tau,
-                                         soma_fields::resistance,     soma_fields::threshold,
-                                         soma_fields::cooldown};
-};
+struct RefractoryLeakySomaConfig : Params<SomaUnitsParams, MembraneParams<leaky_membrane>, RefractoryParams> {};
 using StrictRefractoryLeakySomaConfig = RefractoryLeakySomaConfig;
-
-struct AdaptiveLeakySomaConfig {
-    std::optional<Shape> units;
-    Param potential_rest = -60.0;  // [mV]
-    Param potential_reset = -50.0; // [mV]
-    Param potential_tau = 20.0;    // [ms]
-    Param resistance = 0.1;        // [GOhm]
-    Param threshold = -40.0;       // [mV], the base of the adaptive threshold
-    Param cooldown = 2.0;          // [ms]
-    Param threshold_tau = 20.0;    // [ms]
-    Param threshold_delta = 100.0; // [mV]
-
-    static constexpr FieldMeta meta[] = {soma_fields::units,          soma_fields::potential_rest,
-                                         soma_fields::potential_reset, soma_fields::potential_tau,
-                                         soma_fields::resistance,     soma_fields::threshold,
-                                         soma_fields::cooldown,       soma_fields::threshold_tau,
-                                         soma_fields::threshold_delta};
-};
+// The membrane's threshold is the base of the adaptive threshold.
+struct AdaptiveLeakySomaConfig
+    : Params<SomaUnitsParams, MembraneParams<leaky_membrane>, RefractoryParams, AdaptiveThresholdParams> {};
 
 // The membrane constants every leaky soma shares, materialised in the draw order
 // rest, reset, tau, resistance, threshold.
@@ -81,12 +42,7 @@ public:
 
 protected:
     void build_membrane(const BuildContext& ctx, const Shape& units) {
-        const auto& c = this->config_;
-        const auto rest = this->materialize(c.potential_rest, "potential_rest", units, ctx);
-        const auto reset = this->materialize(c.potential_reset, "potential_reset", units, ctx);
-        const auto tau = this->materialize(c.potential_tau, "potential_tau", units, ctx);
-        const auto resistance = this->materialize(c.resistance, "resistance", units, ctx);
-        const auto threshold = this->materialize(c.threshold, "threshold", units, ctx);
+        const auto [rest, reset, tau, resistance, threshold] = this->draw_membrane(ctx, units);
         const std::size_t n = units.size();
         decay_.resize(n);
         gain_resistance_.resize(n);
@@ -182,11 +138,3 @@ public:
 };
 
 }  // namespace spark::components::somas
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::somas::LeakySomaConfig, units, potential_rest, potential_reset,
-                        potential_tau, resistance, threshold);
-BOOST_HANA_ADAPT_STRUCT(spark::components::somas::RefractoryLeakySomaConfig, units, potential_rest,
-                        potential_reset, potential_tau, resistance, threshold, cooldown);
-BOOST_HANA_ADAPT_STRUCT(spark::components::somas::AdaptiveLeakySomaConfig, units, potential_rest,
-                        potential_reset, potential_tau, resistance, threshold, cooldown, threshold_tau,
-                        threshold_delta);

@@ -120,6 +120,22 @@ public:
     std::span<const float> potential_values() const noexcept { return potential_; }
 
 protected:
+    // The values of a config with MembraneParams, drawn in the order rest, reset, tau, resistance,
+    // threshold (Spark's draw order for the leaky and exponential families).
+    struct Membrane {
+        std::vector<float> rest, reset, tau, resistance, threshold;
+    };
+    Membrane draw_membrane(const BuildContext& ctx, const Shape& units) const {
+        const auto& c = this->config_;
+        Membrane m;
+        m.rest = this->materialize(c.potential_rest, units, ctx);
+        m.reset = this->materialize(c.potential_reset, units, ctx);
+        m.tau = this->materialize(c.potential_tau, units, ctx);
+        m.resistance = this->materialize(c.resistance, units, ctx);
+        m.threshold = this->materialize(c.threshold, units, ctx);
+        return m;
+    }
+
     // codes[i] |= inhibitory where mask[i] (local pointers: a byte store may alias anything, which would
     // otherwise reload the pointers every element and keep the loop scalar).
     static void sign_spikes(std::uint8_t* __restrict codes, const std::uint8_t* __restrict mask, std::size_t n) noexcept {
@@ -146,7 +162,7 @@ public:
 
     void build_model(const BuildContext& ctx, const Shape& units) {
         this->build_membrane(ctx, units);
-        refractory_.build(this->materialize(this->config_.cooldown, "cooldown", units, ctx), ctx.dt, this->where());
+        refractory_.build(this->materialize(this->config_.cooldown, units, ctx), ctx.dt, this->where());
         uniform_cooldown_ = refractory_.uniform();
     }
     void reset_model() noexcept { refractory_.reset(); }
@@ -170,8 +186,8 @@ public:
 
     void build_model(const BuildContext& ctx, const Shape& units) {
         Base::build_model(ctx, units);
-        const auto tau = this->materialize(this->config_.threshold_tau, "threshold_tau", units, ctx);
-        const auto delta = this->materialize(this->config_.threshold_delta, "threshold_delta", units, ctx);
+        const auto tau = this->materialize(this->config_.threshold_tau, units, ctx);
+        const auto delta = this->materialize(this->config_.threshold_delta, units, ctx);
         threshold_trace_.build(this->threshold_, tau, delta, ctx.dt);
     }
     void reset_model() noexcept {

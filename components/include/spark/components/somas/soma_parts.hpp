@@ -10,12 +10,14 @@
 //     tau = threshold_tau and scale = threshold_delta, fed with the soma's spikes:
 //         theta_{t+1} = theta + e^{-dt/tau_theta} (theta_t - theta) + delta s_t
 //     It starts and resets at theta.
-// soma_fields: the FieldMeta rows that several soma configs share (one description per field).
+// The parameter groups of the soma configs: units, the membrane, the refractory period and the
+//     adaptive threshold, each declared once (param_decl.hpp) and composed into the configs.
 // choose() and SPARK_ELEMENTWISE_LOOP: what keeps the per-neuron step loops vectorisable.
 #include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -117,21 +119,44 @@ private:
     std::vector<float> trace_, base_, decay_, delta_;
 };
 
-// FieldMeta rows shared by several soma configs.
-namespace soma_fields {
-inline constexpr FieldMeta units{"units", "", Bound::none,
-                                 "Population shape; checked against the input current when given."};
-inline constexpr FieldMeta potential_rest{"potential_rest", "mV", Bound::none, "Membrane rest potential."};
-inline constexpr FieldMeta potential_reset{"potential_reset", "mV", Bound::none, "Potential right after a spike."};
-inline constexpr FieldMeta potential_tau{"potential_tau", "ms", Bound::positive, "Membrane time constant."};
-inline constexpr FieldMeta resistance{"resistance", "GOhm", Bound::none, "Membrane resistance."};
-inline constexpr FieldMeta threshold{"threshold", "mV", Bound::none, "Spike threshold."};
-inline constexpr FieldMeta cooldown{"cooldown", "ms", Bound::non_negative,
-                                    "Refractory period after a spike (rounded half-to-even to whole steps)."};
-inline constexpr FieldMeta threshold_tau{"threshold_tau", "ms", Bound::positive,
-                                         "Decay time constant of the adaptive threshold."};
-inline constexpr FieldMeta threshold_delta{"threshold_delta", "mV", Bound::none,
-                                           "Increase of the adaptive threshold at each spike."};
-}  // namespace soma_fields
+// The parameter groups of the soma configs, each declared once and composed with Params<...>.
+
+// Every soma: its population shape, optional (a neuron sets it on all its components).
+struct SomaUnitsParams {
+    SPARK_PARAMS(SomaUnitsParams);
+    SPARK_PARAM(std::optional<Shape>, units, std::nullopt, "", none,
+                "Population shape; checked against the input current when given.");
+};
+
+// The membrane of the leaky and exponential families: absolute potentials, stored relative to the
+// rest potential (theta = V_th - V_rest, ...). Each family gives its own defaults.
+struct MembraneDefaults {
+    double rest, reset, tau, resistance, threshold;
+};
+template <MembraneDefaults defaults>
+struct MembraneParams {
+    SPARK_PARAMS(MembraneParams);
+    SPARK_PARAM(Param, potential_rest, defaults.rest, "mV", none, "Membrane rest potential.");
+    SPARK_PARAM(Param, potential_reset, defaults.reset, "mV", none, "Potential right after a spike.");
+    SPARK_PARAM(Param, potential_tau, defaults.tau, "ms", positive, "Membrane time constant.");
+    SPARK_PARAM(Param, resistance, defaults.resistance, "GOhm", none, "Membrane resistance.");
+    SPARK_PARAM(Param, threshold, defaults.threshold, "mV", none,
+                "Spike threshold: a spike is emitted when the potential exceeds it (in the exponential "
+                "models the numerical spike cut-off).");
+};
+
+// The refractory period (RefractoryCounter).
+struct RefractoryParams {
+    SPARK_PARAMS(RefractoryParams);
+    SPARK_PARAM(Param, cooldown, 2.0, "ms", non_negative,
+                "Refractory period after a spike (rounded half-to-even to whole steps).");
+};
+
+// The adaptive threshold (AdaptiveThreshold); its base is the membrane's threshold.
+struct AdaptiveThresholdParams {
+    SPARK_PARAMS(AdaptiveThresholdParams);
+    SPARK_PARAM(Param, threshold_tau, 20.0, "ms", positive, "Decay time constant of the adaptive threshold.");
+    SPARK_PARAM(Param, threshold_delta, 100.0, "mV", none, "Increase of the adaptive threshold at each spike.");
+};
 
 }  // namespace spark::components::somas

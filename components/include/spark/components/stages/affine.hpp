@@ -14,27 +14,19 @@
 #include <optional>
 #include <vector>
 
-#include <boost/hana/adapt_struct.hpp>
-
 #include <spark/components/stages/stages.hpp>
+#include <spark/components/output_units.hpp>
 #include <spark/core/component_base.hpp>
 
 namespace spark::components::stages {
 
-struct AffineConfig {
-    Shape units;                                       // output shape (required)
-    Param weight = 1.0;                                // units x n_in values, or one per nonzero
-    std::optional<std::vector<std::size_t>> nonzeros;  // flat indices of the nonzero weights (sparse W)
-    Param bias = 0.0;                                  // one per output
-
-    static constexpr FieldMeta meta[] = {
-        {"units", "", Bound::none, "Output shape.", true},
-        {"weight", "pA", Bound::none,
-         "Weights W: units x inputs values (row-major), one per entry of nonzeros, or one for all."},
-        {"nonzeros", "", Bound::none,
-         "Flat indices row * inputs + column of the given weights, strictly increasing (sparse W); default: dense."},
-        {"bias", "pA", Bound::none, "Bias b, one per output (or one for all)."},
-    };
+struct AffineConfig : Params<OutputUnitsParams> {
+    SPARK_PARAMS(AffineConfig);
+    SPARK_PARAM(Param, weight, 1.0, "pA", none,
+                "Weights W: units x inputs values (row-major), one per entry of nonzeros, or one for all.");
+    SPARK_PARAM(std::optional<std::vector<std::size_t>>, nonzeros, std::nullopt, "", none,
+                "Flat indices row * inputs + column of the given weights, strictly increasing (sparse W); default: dense.");
+    SPARK_PARAM(Param, bias, 0.0, "pA", none, "Bias b, one per output (or one for all).");
 };
 
 class Affine : public ComponentBase<Affine, AffineConfig> {
@@ -77,11 +69,8 @@ private:
 };
 
 struct ScaleConfig {
-    Param scale = 1.0;
-
-    static constexpr FieldMeta meta[] = {
-        {"scale", "", Bound::none, "Factor s, one per element (or one for all)."},
-    };
+    SPARK_PARAMS(ScaleConfig);
+    SPARK_PARAM(Param, scale, 1.0, "", none, "Factor s, one per element (or one for all).");
 };
 
 class Scale : public ComponentBase<Scale, ScaleConfig> {
@@ -112,11 +101,8 @@ private:
 };
 
 struct ThresholdConfig {
-    Param threshold = 0.0;
-
-    static constexpr FieldMeta meta[] = {
-        {"threshold", "", Bound::none, "Threshold theta, one per element (or one for all); z = [x > theta]."},
-    };
+    SPARK_PARAMS(ThresholdConfig);
+    SPARK_PARAM(Param, threshold, 0.0, "", none, "Threshold theta, one per element (or one for all); z = [x > theta].");
 };
 
 class Threshold : public ComponentBase<Threshold, ThresholdConfig> {
@@ -148,7 +134,3 @@ private:
 };
 
 }  // namespace spark::components::stages
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::stages::AffineConfig, units, weight, nonzeros, bias);
-BOOST_HANA_ADAPT_STRUCT(spark::components::stages::ScaleConfig, scale);
-BOOST_HANA_ADAPT_STRUCT(spark::components::stages::ThresholdConfig, threshold);

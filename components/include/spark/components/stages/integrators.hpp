@@ -17,41 +17,27 @@
 #include <array>
 #include <vector>
 
-#include <boost/hana/adapt_struct.hpp>
-
 #include <spark/components/stages/stages.hpp>
 #include <spark/core/component_base.hpp>
 
 namespace spark::components::stages {
 
 struct LeakyIntegratorConfig {
-    Param potential_tau = 20.0;  // [ms]
-    Param resistance = 1.0;      // [GOhm]
-    Param potential_leak = 0.0;  // [mV]
-
-    static constexpr FieldMeta meta[] = {
-        {"potential_tau", "ms", Bound::positive, "Time constant tau."},
-        {"resistance", "GOhm", Bound::none, "Input resistance R (R x in mV for x in pA)."},
-        {"potential_leak", "mV", Bound::none, "Leak potential v_leak, the value v relaxes to without input."},
-    };
+    SPARK_PARAMS(LeakyIntegratorConfig);
+    SPARK_PARAM(Param, potential_tau, 20.0, "ms", positive, "Time constant tau.");
+    SPARK_PARAM(Param, resistance, 1.0, "GOhm", none, "Input resistance R (R x in mV for x in pA).");
+    SPARK_PARAM(Param, potential_leak, 0.0, "mV", none, "Leak potential v_leak, the value v relaxes to without input.");
 };
 
 struct IntegratorConfig {
-    Param resistance = 1.0;  // [mV/(pA ms)]
-
-    static constexpr FieldMeta meta[] = {
-        {"resistance", "mV/(pA ms)", Bound::none, "Gain R of dv/dt = R x (the inverse capacitance)."},
-    };
+    SPARK_PARAMS(IntegratorConfig);
+    SPARK_PARAM(Param, resistance, 1.0, "mV/(pA ms)", none, "Gain R of dv/dt = R x (the inverse capacitance).");
 };
 
 struct SynapticCurrentConfig {
-    Param current_tau = 5.0;   // [ms]
-    Param input_weight = 1.0;  // [pA]
-
-    static constexpr FieldMeta meta[] = {
-        {"current_tau", "ms", Bound::positive, "Time constant tau_syn of the current."},
-        {"input_weight", "pA", Bound::none, "Input weight w_in: the current a constant input 1 settles at."},
-    };
+    SPARK_PARAMS(SynapticCurrentConfig);
+    SPARK_PARAM(Param, current_tau, 5.0, "ms", positive, "Time constant tau_syn of the current.");
+    SPARK_PARAM(Param, input_weight, 1.0, "pA", none, "Input weight w_in: the current a constant input 1 settles at.");
 };
 
 // y <- offset + decay (y - offset) + gain x per element: the shared exact step of the three models.
@@ -153,7 +139,3 @@ public:
 };
 
 }  // namespace spark::components::stages
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::stages::LeakyIntegratorConfig, potential_tau, resistance, potential_leak);
-BOOST_HANA_ADAPT_STRUCT(spark::components::stages::IntegratorConfig, resistance);
-BOOST_HANA_ADAPT_STRUCT(spark::components::stages::SynapticCurrentConfig, current_tau, input_weight);

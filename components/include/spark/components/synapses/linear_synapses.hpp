@@ -7,21 +7,11 @@
 // Default kernel: sparse_uniform_initializer (density 0.2, scale 1). Draw order: kernel, delays.
 // Every path forms each target's sum in increasing presynaptic order, so the dense, sparse and
 // event-driven results are bit-identical to the literal sum (synapse_matrix.hpp).
-#include <boost/hana/adapt_struct.hpp>
-
 #include <spark/components/synapses/synapses.hpp>
 
 namespace spark::components::synapses {
 
-struct LinearSynapsesConfig {
-    Shape units;                      // postsynaptic shape (required)
-    Param kernel = default_kernel();  // [pA]
-    std::string layout = "auto";
-    double max_delay = 0.0;           // [ms]; 0 = no delays
-    Param delays = default_delays();  // [steps]
-
-    static constexpr FieldMeta meta[] = {units_meta, kernel_meta, layout_meta, max_delay_meta, delays_meta};
-};
+struct LinearSynapsesConfig : Params<SynapseKernelParams, SynapseDeliveryParams> {};
 
 class LinearSynapses : public Synapses<LinearSynapses, LinearSynapsesConfig> {
 public:
@@ -46,5 +36,3 @@ public:
 };
 
 }  // namespace spark::components::synapses
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::synapses::LinearSynapsesConfig, units, kernel, layout, max_delay, delays);

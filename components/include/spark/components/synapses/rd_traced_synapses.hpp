@@ -8,41 +8,24 @@
 // Per-target traces (bases n_pre base_*) when both time constants are constant along the presynaptic
 // axes; see synapses.hpp for trace_mode. Defaults: tau_rise = 1 ms, tau_decay = 5 ms, scales 1, bases 0.
 // Draw order: kernel, tau_rise, tau_decay (then delays).
-#include <boost/hana/adapt_struct.hpp>
-
 #include <spark/components/synapses/synapses.hpp>
 #include <spark/components/synapses/trace_bank.hpp>
 
 namespace spark::components::synapses {
 
-struct RDTracedSynapsesConfig {
-    Shape units;                      // postsynaptic shape (required)
-    Param kernel = default_kernel();  // [pA]
-    Param tau_rise = 1.0;             // [ms]
-    double scale_rise = 1.0;
-    double base_rise = 0.0;           // [pA]
-    Param tau_decay = 5.0;            // [ms]
-    double scale_decay = 1.0;
-    double base_decay = 0.0;          // [pA]
-    std::string trace_mode = "auto";
-    std::string layout = "auto";
-    double max_delay = 0.0;           // [ms]; 0 = no delays
-    Param delays = default_delays();  // [steps]
-
-    static constexpr FieldMeta meta[] = {
-        units_meta,
-        kernel_meta,
-        {"tau_rise", "ms", Bound::positive, "Rise time constant (one value or one per synapse)."},
-        {"scale_rise", "", Bound::none, "Rise trace increment per unit of weighted input."},
-        {"base_rise", "pA", Bound::none, "Rest value of each synapse's rise trace."},
-        {"tau_decay", "ms", Bound::positive, "Decay time constant (one value or one per synapse)."},
-        {"scale_decay", "", Bound::none, "Decay trace increment per unit of weighted input."},
-        {"base_decay", "pA", Bound::none, "Rest value of each synapse's decay trace."},
-        trace_mode_meta,
-        layout_meta,
-        max_delay_meta,
-        delays_meta};
+// The rise and decay traces of each synapse.
+struct RiseDecayTraceParams {
+    SPARK_PARAMS(RiseDecayTraceParams);
+    SPARK_PARAM(Param, tau_rise, 1.0, "ms", positive, "Rise time constant (one value or one per synapse).");
+    SPARK_PARAM(double, scale_rise, 1.0, "", none, "Rise trace increment per unit of weighted input.");
+    SPARK_PARAM(double, base_rise, 0.0, "pA", none, "Rest value of each synapse's rise trace.");
+    SPARK_PARAM(Param, tau_decay, 5.0, "ms", positive, "Decay time constant (one value or one per synapse).");
+    SPARK_PARAM(double, scale_decay, 1.0, "", none, "Decay trace increment per unit of weighted input.");
+    SPARK_PARAM(double, base_decay, 0.0, "pA", none, "Rest value of each synapse's decay trace.");
 };
+
+struct RDTracedSynapsesConfig
+    : Params<SynapseKernelParams, RiseDecayTraceParams, TraceModeParams, SynapseDeliveryParams> {};
 
 class RDTracedSynapses : public Synapses<RDTracedSynapses, RDTracedSynapsesConfig> {
 public:
@@ -87,6 +70,3 @@ private:
 };
 
 }  // namespace spark::components::synapses
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::synapses::RDTracedSynapsesConfig, units, kernel, tau_rise, scale_rise,
-                        base_rise, tau_decay, scale_decay, base_decay, trace_mode, layout, max_delay, delays);

@@ -6,37 +6,22 @@
 // Per-target traces when the time constants are constant along the presynaptic axes (synapses.hpp).
 // Defaults: alpha = 0.8, tau_rise = 1 ms, tau_fast_decay = 5 ms, tau_slow_decay = 50 ms.
 // Draw order: kernel, tau_rise, tau_fast_decay, tau_slow_decay (then delays).
-#include <boost/hana/adapt_struct.hpp>
-
 #include <spark/components/synapses/synapses.hpp>
 #include <spark/components/synapses/trace_bank.hpp>
 
 namespace spark::components::synapses {
 
-struct RFSTracedSynapsesConfig {
-    Shape units;                      // postsynaptic shape (required)
-    Param kernel = default_kernel();  // [pA]
-    double alpha = 0.8;               // weight of the fast component
-    Param tau_rise = 1.0;             // [ms]
-    Param tau_fast_decay = 5.0;       // [ms]
-    Param tau_slow_decay = 50.0;      // [ms]
-    std::string trace_mode = "auto";
-    std::string layout = "auto";
-    double max_delay = 0.0;           // [ms]; 0 = no delays
-    Param delays = default_delays();  // [steps]
-
-    static constexpr FieldMeta meta[] = {
-        units_meta,
-        kernel_meta,
-        {"alpha", "", Bound::zero_one, "Weight of the fast component (1 - alpha for the slow one)."},
-        {"tau_rise", "ms", Bound::positive, "Rise time constant shared by both components."},
-        {"tau_fast_decay", "ms", Bound::positive, "Decay time constant of the fast component."},
-        {"tau_slow_decay", "ms", Bound::positive, "Decay time constant of the slow component."},
-        trace_mode_meta,
-        layout_meta,
-        max_delay_meta,
-        delays_meta};
+// The rise, fast-decay and slow-decay traces of each synapse.
+struct RiseFastSlowTraceParams {
+    SPARK_PARAMS(RiseFastSlowTraceParams);
+    SPARK_PARAM(double, alpha, 0.8, "", zero_one, "Weight of the fast component (1 - alpha for the slow one).");
+    SPARK_PARAM(Param, tau_rise, 1.0, "ms", positive, "Rise time constant shared by both components.");
+    SPARK_PARAM(Param, tau_fast_decay, 5.0, "ms", positive, "Decay time constant of the fast component.");
+    SPARK_PARAM(Param, tau_slow_decay, 50.0, "ms", positive, "Decay time constant of the slow component.");
 };
+
+struct RFSTracedSynapsesConfig
+    : Params<SynapseKernelParams, RiseFastSlowTraceParams, TraceModeParams, SynapseDeliveryParams> {};
 
 class RFSTracedSynapses : public Synapses<RFSTracedSynapses, RFSTracedSynapsesConfig> {
 public:
@@ -81,6 +66,3 @@ private:
 };
 
 }  // namespace spark::components::synapses
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::synapses::RFSTracedSynapsesConfig, units, kernel, alpha, tau_rise,
-                        tau_fast_decay, tau_slow_decay, trace_mode, layout, max_delay, delays);

@@ -81,6 +81,7 @@ enum class Extent : std::uint8_t { single, per_target, per_synapse };
 struct SynapseParam {
     std::vector<float> values;  // one value, or one per synapse (n_post x n_pre)
     Extent extent = Extent::single;
+    std::string_view field;     // the config field it was drawn from, for messages
     // One value, or one per target (for the per-target path; extent must not be per_synapse).
     std::vector<float> per_target(std::size_t n_pre) const;
 };
@@ -96,27 +97,6 @@ void check_choice(const ConfigWhere& where, std::string_view field, const std::s
 // values; returns the count.
 std::size_t collect_spikes(ConstArrayRef spikes, std::uint32_t* index, float* sign) noexcept;
 
-// One row of the parameter table of every synapse group.
-inline constexpr FieldMeta units_meta{"units", "", Bound::none,
-                                      "Postsynaptic population shape (post dims of the kernel).", true};
-inline constexpr FieldMeta kernel_meta{
-    "kernel", "pA", Bound::none,
-    "Synaptic weights, shape units + pre (post dims first); an initializer gets norm_axes = post axes."};
-inline constexpr FieldMeta layout_meta{
-    "layout", "", Bound::none,
-    "Kernel storage: \"auto\" (sparse when at most half nonzero and the kernel property is unread), "
-    "\"dense\" or \"sparse\"."};
-inline constexpr FieldMeta max_delay_meta{"max_delay", "ms", Bound::non_negative,
-                                          "Longest synaptic delay (B = ceil(max_delay / dt) steps); 0 = none."};
-inline constexpr FieldMeta delays_meta{
-    "delays", "steps", Bound::positive,
-    "Per-synapse delays (with max_delay > 0): whole numbers of steps in 1..B, or an initializer drawn "
-    "with scale B+1 and min_value 1 and truncated into 1..B."};
-inline constexpr FieldMeta trace_mode_meta{
-    "trace_mode", "", Bound::none,
-    "\"auto\", \"per_target\" (one trace per target; needs time constants constant along pre) or "
-    "\"per_synapse\" (the literal reference, dense)."};
-
 // The default kernel (spec 3.1) and delays initializers.
 inline InitializerSpec default_kernel() {
     InitializerSpec spec;
@@ -124,6 +104,37 @@ inline InitializerSpec default_kernel() {
     return spec;
 }
 using delays::default_delays;
+
+// The parameter groups of the synapse configs, each declared once and composed with Params<...>.
+
+// Every synapse group: its targets and its weights.
+struct SynapseKernelParams {
+    SPARK_PARAMS(SynapseKernelParams);
+    SPARK_REQUIRED_PARAM(Shape, units, "", none, "Postsynaptic population shape (post dims of the kernel).");
+    SPARK_PARAM(Param, kernel, default_kernel(), "pA", none,
+                "Synaptic weights, shape units + pre (post dims first); an initializer gets norm_axes = post axes.");
+};
+
+// Every synapse group: how the kernel is stored and the optional per-synapse delays.
+struct SynapseDeliveryParams {
+    SPARK_PARAMS(SynapseDeliveryParams);
+    SPARK_PARAM(std::string, layout, "auto", "", none,
+                "Kernel storage: \"auto\" (sparse when at most half nonzero and the kernel property is unread), "
+                "\"dense\" or \"sparse\".");
+    SPARK_PARAM(double, max_delay, 0.0, "ms", non_negative,
+                "Longest synaptic delay (B = ceil(max_delay / dt) steps); 0 = none.");
+    SPARK_PARAM(Param, delays, default_delays(), "steps", positive,
+                "Per-synapse delays (with max_delay > 0): whole numbers of steps in 1..B, or an initializer drawn "
+                "with scale B+1 and min_value 1 and truncated into 1..B.");
+};
+
+// Every traced synapse group: one trace per target or per synapse.
+struct TraceModeParams {
+    SPARK_PARAMS(TraceModeParams);
+    SPARK_PARAM(std::string, trace_mode, "auto", "", none,
+                "\"auto\", \"per_target\" (one trace per target; needs time constants constant along pre) or "
+                "\"per_synapse\" (the literal reference, dense).");
+};
 
 template <class Derived, class ConfigT>
 class Synapses : public ComponentBase<Derived, ConfigT> {
@@ -201,10 +212,10 @@ public:
         if (draws_compressed(read)) {
             Rng key = ctx.rng->split();  // the kernel's turn of the draw order, as materialize() takes it
             compressed = initialize_sparse(this->config_.kernel.initializer(), n_post_, n_pre_, key, kernel_hint,
-                                           param_where("kernel"));
-            check_drawn(compressed->value, "kernel");
+                                           this->param_where(meta_of(this->config_, this->config_.kernel)));
+            check_drawn(compressed->value, this->config_.kernel);
         } else {
-            weights = this->materialize(this->config_.kernel, "kernel", kernel_shape_, ctx, kernel_hint);
+            weights = this->materialize(this->config_.kernel, kernel_shape_, ctx, kernel_hint);
         }
         // 2. the model's parameters
         per_synapse_traces_ = static_cast<Derived*>(this)->build_model(ctx);
@@ -214,7 +225,7 @@ public:
         if (this->config_.max_delay > 0.0) {
             steps = delays::delay_steps(this->config_.max_delay, ctx.dt, this->where(), "max_delay");
             const auto drawn = compressed ? delays_on_pattern(*compressed, steps, ctx)
-                                          : this->materialize(this->config_.delays, "delays", kernel_shape_, ctx,
+                                          : this->materialize(this->config_.delays, kernel_shape_, ctx,
                                                               delays::delay_init_overrides(steps));
             delay_values = delays::to_delay_steps(drawn, this->config_.delays.is_initializer(), steps, this->where(),
                                                   "delays");
@@ -308,20 +319,22 @@ public:
 protected:
     // A per-synapse parameter: one value (scalar or one-element array: nothing is drawn) or one per
     // synapse (kernel shape, drawn in this call's turn of the draw order), classified by extent.
-    SynapseParam synapse_param(const Param& p, std::string_view field, const BuildContext& ctx) const {
+    SynapseParam synapse_param(const Param& p, const BuildContext& ctx) const {
         const bool one = p.is_scalar() || (p.is_array() && p.array().size() == 1);
-        return classify(this->materialize(p, field, one ? Shape{1} : kernel_shape_, ctx), n_post_, n_pre_);
+        SynapseParam values = classify(this->materialize(p, one ? Shape{1} : kernel_shape_, ctx), n_post_, n_pre_);
+        values.field = meta_of(this->config_, p).name;
+        return values;
     }
 
     // Resolves trace_mode: true for per-synapse traces. `params` are the model's time constants.
-    bool resolve_per_synapse(std::initializer_list<std::pair<std::string_view, const SynapseParam*>> params) const {
+    bool resolve_per_synapse(std::initializer_list<const SynapseParam*> params) const {
         const std::string& mode = this->config_.trace_mode;
         if (mode == "per_synapse") return true;
-        for (const auto& [name, param] : params) {
+        for (const SynapseParam* param : params) {
             if (param->extent != Extent::per_synapse) continue;
             if (mode == "auto") return true;
             config_detail::throw_error(this->where(), "trace_mode", Value(mode), "",
-                                       "needs '" + std::string(name) +
+                                       "needs '" + std::string(param->field) +
                                            "' constant along the presynaptic axes (one value per target), but it "
                                            "varies; use \"per_synapse\" or \"auto\"");
         }
@@ -332,11 +345,6 @@ protected:
     std::size_t n_post_ = 0, n_pre_ = 0;
 
 private:
-    ParamWhere param_where(std::string_view field) const {
-        const FieldMeta& m = config_detail::meta_of(ConfigT::meta, field);
-        return ParamWhere{Derived::class_name_v, this->instance(), m.name, m.units};
-    }
-
     // Whether the kernel is drawn straight into compressed form: a sparse initializer (or blocks of
     // them), and a layout that may be sparse (sparse, or auto with an unread kernel and no literal
     // per-synapse traces asked for).
@@ -348,15 +356,14 @@ private:
         return this->config_.layout == "sparse" || this->config_.layout == "auto";
     }
 
-    // Drawn values against the field's bound (as materialize() checks them).
-    void check_drawn(const std::vector<float>& values, std::string_view field) const {
-        const FieldMeta& m = config_detail::meta_of(ConfigT::meta, field);
+    // Values drawn by the initializer of `field` against the field's bound (as materialize() checks them).
+    void check_drawn(const std::vector<float>& values, const Param& field) const {
+        const FieldMeta& m = meta_of(this->config_, field);
         for (float v : values)
             if (!satisfies(m.bound, v))
-                config_detail::throw_error(this->where(), field, Value(static_cast<double>(v)), m.units,
+                config_detail::throw_error(this->where(), m.name, Value(static_cast<double>(v)), m.units,
                                            std::string(violated_rule(m.bound, v)) + " (drawn by " +
-                                               std::string(*find_initializer(this->config_.kernel.initializer().kind)) +
-                                               ")");
+                                               std::string(*find_initializer(field.initializer().kind)) + ")");
     }
 
     // The delays of a compressed kernel, one per nonzero, in the delays' turn of the draw order: an
@@ -368,28 +375,20 @@ private:
         const InitOverrides overrides = delays::delay_init_overrides(steps);
         if (d.is_initializer() && is_elementwise_initializer(d.initializer())) {
             Rng key = ctx.rng->split();
-            auto values = initialize_on_pattern(d.initializer(), pattern, key, overrides, param_where("delays"));
-            check_drawn_delays(values);
+            auto values = initialize_on_pattern(d.initializer(), pattern, key, overrides, this->param_where(meta_of(this->config_, d)));
+            check_drawn(values, d);
             return values;
         }
         if (d.is_scalar() || (d.is_array() && d.array().size() == 1)) {
-            const auto one = this->materialize(d, "delays", Shape{1}, ctx, overrides);
+            const auto one = this->materialize(d, Shape{1}, ctx, overrides);
             return std::vector<float>(pattern.nonzeros(), one[0]);
         }
-        const auto dense = this->materialize(d, "delays", kernel_shape_, ctx, overrides);
+        const auto dense = this->materialize(d, kernel_shape_, ctx, overrides);
         std::vector<float> values(pattern.nonzeros());
         for (std::size_t p = 0; p < pattern.rows; ++p)
             for (auto k = pattern.row_start[p]; k < pattern.row_start[p + 1]; ++k)
                 values[k] = dense[p * n_pre_ + pattern.col[k]];
         return values;
-    }
-
-    void check_drawn_delays(const std::vector<float>& values) const {
-        const FieldMeta& m = config_detail::meta_of(ConfigT::meta, "delays");
-        for (float v : values)
-            if (!satisfies(m.bound, v))
-                config_detail::throw_error(this->where(), "delays", Value(static_cast<double>(v)), m.units,
-                                           std::string(violated_rule(m.bound, v)));
     }
 
     // A compressed kernel (and its per-nonzero delays) as dense arrays, for a model that needs them.

@@ -7,35 +7,21 @@
 // which is the same quantity (the trace is linear); "per_synapse" keeps the literal reference.
 // Defaults: tau = 5 ms, scale = 1, base = 0. Draw order: kernel, tau (then delays). reset(): z = base.
 // The trace stores the weighted input, so a later kernel change does not rescale charge already in it.
-#include <boost/hana/adapt_struct.hpp>
-
 #include <spark/components/synapses/synapses.hpp>
 #include <spark/components/synapses/trace_bank.hpp>
 
 namespace spark::components::synapses {
 
-struct TracedSynapsesConfig {
-    Shape units;                      // postsynaptic shape (required)
-    Param kernel = default_kernel();  // [pA]
-    Param tau = 5.0;                  // [ms], one value or one per synapse
-    double scale = 1.0;               // trace increment per unit of weighted input
-    double base = 0.0;                // [pA] rest value of each synapse's trace
-    std::string trace_mode = "auto";
-    std::string layout = "auto";
-    double max_delay = 0.0;           // [ms]; 0 = no delays
-    Param delays = default_delays();  // [steps]
-
-    static constexpr FieldMeta meta[] = {
-        units_meta,
-        kernel_meta,
-        {"tau", "ms", Bound::positive, "Synaptic trace time constant (one value or one per synapse)."},
-        {"scale", "", Bound::positive, "Trace increment per unit of weighted input."},
-        {"base", "pA", Bound::none, "Rest value of each synapse's trace."},
-        trace_mode_meta,
-        layout_meta,
-        max_delay_meta,
-        delays_meta};
+// The exponential trace of each synapse.
+struct ExponentialTraceParams {
+    SPARK_PARAMS(ExponentialTraceParams);
+    SPARK_PARAM(Param, tau, 5.0, "ms", positive, "Synaptic trace time constant (one value or one per synapse).");
+    SPARK_PARAM(double, scale, 1.0, "", positive, "Trace increment per unit of weighted input.");
+    SPARK_PARAM(double, base, 0.0, "pA", none, "Rest value of each synapse's trace.");
 };
+
+struct TracedSynapsesConfig
+    : Params<SynapseKernelParams, ExponentialTraceParams, TraceModeParams, SynapseDeliveryParams> {};
 
 class TracedSynapses : public Synapses<TracedSynapses, TracedSynapsesConfig> {
 public:
@@ -72,6 +58,3 @@ private:
 };
 
 }  // namespace spark::components::synapses
-
-BOOST_HANA_ADAPT_STRUCT(spark::components::synapses::TracedSynapsesConfig, units, kernel, tau, scale, base, trace_mode,
-                        layout, max_delay, delays);
