@@ -455,7 +455,8 @@ TEST_CASE("a composed config lists its groups' parameters in order, then its own
     CHECK(rows[1].bound == Bound::positive);
     CHECK(rows[1].description == "Time constant.");
     // A group's bound is checked in the composed config.
-    REQUIRE_THROWS_WITH(make_config<ComposedConfig>({{"tau", -1.0}}, kWhere), Catch::Contains("tau = -1 ms must be > 0"));
+    REQUIRE_THROWS_WITH(make_config<ComposedConfig>({{"tau", -1.0}}, kWhere),
+                        Catch::Contains("tau = -1 ms must be > 0"));
 }
 
 TEST_CASE("declares_every_member finds members that are not declared parameters", "[core][config]") {

@@ -110,7 +110,7 @@ struct Params : Groups... {
 
 }  // namespace spark
 
-#define SPARK_PARAMS(Self)        \
+#define SPARK_PARAMS(Self)          \
     using spark_params_self = Self; \
     static ::spark::params_detail::List<> spark_params_list(::spark::params_detail::Rank<0>)
 
@@ -124,7 +124,8 @@ struct Params : Groups... {
     Type name{};                                                    \
     SPARK_PARAMS_DETAIL_REGISTER(name, units, bound, description, true)
 
-#define SPARK_PARAMS_DETAIL_LIST decltype(spark_params_list(::spark::params_detail::Rank<::spark::params_detail::max_params>{}))
+#define SPARK_PARAMS_DETAIL_LIST \
+    decltype(spark_params_list(::spark::params_detail::Rank<::spark::params_detail::max_params>{}))
 
 #define SPARK_PARAMS_DETAIL_REGISTER(name, units, bound, description, required)                                  \
     struct spark_param_##name {                                                                                \

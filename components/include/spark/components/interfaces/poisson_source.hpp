@@ -31,7 +31,8 @@ struct PoissonSourceConfig : Params<OutputUnitsParams> {
     SPARK_PARAM(Param, rate, 8.0, "Hz", non_negative, "Rate of each input train.");
     SPARK_PARAM(Param, trains, 1.0, "", non_negative, "Number of independent input trains per unit.");
     SPARK_PARAM(Param, weight, 1.0, "pA", none, "Current added per input spike.");
-    SPARK_PARAM(double, tau, 0.0, "ms", non_negative, "Time constant of the exponential synaptic current; 0 = unfiltered.");
+    SPARK_PARAM(double, tau, 0.0, "ms", non_negative,
+                "Time constant of the exponential synaptic current; 0 = unfiltered.");
 };
 
 class PoissonSource : public ComponentBase<PoissonSource, PoissonSourceConfig> {

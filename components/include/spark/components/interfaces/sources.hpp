@@ -59,8 +59,10 @@ struct ConstantSourceConfig : Params<OutputUnitsParams, SourceKindParams> {
 
 struct PulseSourceConfig : Params<OutputUnitsParams, SourceKindParams> {
     SPARK_PARAMS(PulseSourceConfig);
-    SPARK_PARAM(std::vector<double>, starts, std::vector<double>{}, "ms", non_negative, "Start time of each segment (inclusive).");
-    SPARK_PARAM(std::vector<double>, stops, std::vector<double>{}, "ms", non_negative, "Stop time of each segment (exclusive; > its start).");
+    SPARK_PARAM(std::vector<double>, starts, std::vector<double>{}, "ms", non_negative,
+                "Start time of each segment (inclusive).");
+    SPARK_PARAM(std::vector<double>, stops, std::vector<double>{}, "ms", non_negative,
+                "Stop time of each segment (exclusive; > its start).");
     SPARK_PARAM(std::vector<double>, amplitudes, std::vector<double>{}, "", none,
                 "Amplitude of each segment ([pA] for kind = current): S values, or S x units values (segment-major).");
 };
@@ -73,7 +75,8 @@ struct ReplaySourceConfig {
     SPARK_PARAM(std::string, kind, "current", "", none,
                 "Output payload: \"float\" (FloatArray) or \"current\" (CurrentArray, pA).");
     SPARK_PARAM(bool, time_column, false, "", none, "The first column is a time [ms] (else one row per step).");
-    SPARK_PARAM(std::string, after_end, "hold", "", none, "Output after the last row: \"hold\" (last row) or \"zero\".");
+    SPARK_PARAM(std::string, after_end, "hold", "", none,
+                "Output after the last row: \"hold\" (last row) or \"zero\".");
 };
 
 namespace detail {

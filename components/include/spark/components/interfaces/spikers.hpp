@@ -66,8 +66,7 @@ struct LinearSpikingParams {
     SPARK_PARAM(double, tau, 100.0, "ms", positive, "Integration time constant; also the firing threshold of V.");
     SPARK_PARAM(double, cd, 2.0, "ms", positive, "Cooldown (refractory time) after a spike; must be < 1000/max_freq.");
     SPARK_PARAM(double, max_freq, 100.0, "Hz", positive,
-                "Firing rate reached at signal 1 (of a virtual unit at activation 1 for a topological spiker), for "
-                "dt = 1 ms.");
+                "Firing rate reached at signal 1 (topological: of a virtual unit at activation 1), for dt = 1 ms.");
 };
 
 struct LinearSpikerConfig : Params<LinearSpikingParams> {};

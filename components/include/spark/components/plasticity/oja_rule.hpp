@@ -15,7 +15,8 @@ namespace spark::components::plasticity {
 
 struct OjaRuleConfig {
     SPARK_PARAMS(OjaRuleConfig);
-    SPARK_PARAM(Param, post_tau, 20.0, "ms", positive, "Postsynaptic trace time constant (one value, or one per post unit).");
+    SPARK_PARAM(Param, post_tau, 20.0, "ms", positive,
+                "Postsynaptic trace time constant (one value, or one per post unit).");
     SPARK_PARAM(double, eta, 0.1, "", none, "Learning rate.");
 };
 

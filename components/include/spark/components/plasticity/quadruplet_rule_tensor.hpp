@@ -44,15 +44,18 @@ constexpr std::vector<double> per_type(double value) { return {value, value, val
 
 struct QuadrupletRuleTensorConfig {
     SPARK_PARAMS(QuadrupletRuleTensorConfig);
-    // Every list holds 4 values, ordered EE, EI, IE, II (post type, pre type).
     SPARK_PARAM(std::vector<double>, pre_tau, per_type(10.0), "ms", positive,
                 "Presynaptic trace time constants per type (EE, EI, IE, II).");
     SPARK_PARAM(std::vector<double>, post_tau, per_type(10.0), "ms", positive,
                 "Postsynaptic trace time constants per type (EE, EI, IE, II).");
-    SPARK_PARAM(std::vector<double>, q_alpha, per_type(1.0), "", none, "Weights of the term s_pre per type (EE, EI, IE, II).");
-    SPARK_PARAM(std::vector<double>, q_beta, per_type(1.0), "", none, "Weights of the term y s_pre per type (EE, EI, IE, II).");
-    SPARK_PARAM(std::vector<double>, q_gamma, per_type(1.0), "", none, "Weights of the term s_post per type (EE, EI, IE, II).");
-    SPARK_PARAM(std::vector<double>, q_delta, per_type(1.0), "", none, "Weights of the term x s_post per type (EE, EI, IE, II).");
+    SPARK_PARAM(std::vector<double>, q_alpha, per_type(1.0), "", none,
+                "Weights of the term s_pre per type (EE, EI, IE, II).");
+    SPARK_PARAM(std::vector<double>, q_beta, per_type(1.0), "", none,
+                "Weights of the term y s_pre per type (EE, EI, IE, II).");
+    SPARK_PARAM(std::vector<double>, q_gamma, per_type(1.0), "", none,
+                "Weights of the term s_post per type (EE, EI, IE, II).");
+    SPARK_PARAM(std::vector<double>, q_delta, per_type(1.0), "", none,
+                "Weights of the term x s_post per type (EE, EI, IE, II).");
     SPARK_PARAM(std::vector<double>, max_clip, per_type(20.0), "", non_negative,
                 "Upper bound of the kernel per type (EE, EI, IE, II).");
     SPARK_PARAM(double, eta, 0.1, "", none, "Learning rate.");

@@ -23,7 +23,8 @@ namespace spark::components::plasticity {
 struct ZenkeRuleConfig : Params<TracePairParams<PreTrace::pre_shaped, 20.0>> {
     SPARK_PARAMS(ZenkeRuleConfig);
     SPARK_PARAM(Param, post_slow_tau, 20.0, "ms", positive, "Slow postsynaptic trace time constant (triplet term).");
-    SPARK_PARAM(Param, target_tau, 20000.0, "ms", positive, "Time constant of the kernel-shaped consolidation trace z.");
+    SPARK_PARAM(Param, target_tau, 20000.0, "ms", positive,
+                "Time constant of the kernel-shaped consolidation trace z.");
     SPARK_PARAM(double, a, 1.0, "", none, "Triplet LTP amplitude.");
     SPARK_PARAM(double, b, -1.0, "", none, "Doublet LTD amplitude (negative for depression).");
     SPARK_PARAM(double, c, -1.0, "", none, "Heterosynaptic amplitude (negative: pulls K towards z).");

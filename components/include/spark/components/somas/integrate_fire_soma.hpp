@@ -16,7 +16,8 @@ namespace spark::components::somas {
 
 struct IntegrateFireSomaConfig : Params<SomaUnitsParams> {
     SPARK_PARAMS(IntegrateFireSomaConfig);
-    SPARK_PARAM(Param, resistance, 0.01, "mV/(pA ms)", none, "Gain R of dv/dt = R I (the inverse membrane capacitance).");
+    SPARK_PARAM(Param, resistance, 0.01, "mV/(pA ms)", none,
+                "Gain R of dv/dt = R I (the inverse membrane capacitance).");
     SPARK_PARAM(Param, threshold, 20.0, "mV", none, "Spike threshold theta.");
     SPARK_PARAM(Param, potential_reset, 0.0, "mV", none, "Potential right after a spike.");
 };

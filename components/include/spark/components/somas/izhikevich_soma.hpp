@@ -24,9 +24,11 @@ struct IzhikevichSomaConfig : Params<SomaUnitsParams> {
     SPARK_PARAM(Param, potential_rest, -65.0, "mV", none, "Membrane rest potential.");
     SPARK_PARAM(Param, potential_reset, -65.0, "mV", none, "Reset potential c after a spike.");
     SPARK_PARAM(Param, resistance, 0.1, "GOhm", none, "Scales the input current: R I enters dv/dt in mV/ms.");
-    SPARK_PARAM(Param, threshold, 30.0, "mV", none, "Spike peak V_th: a spike is emitted when the potential exceeds it.");
+    SPARK_PARAM(Param, threshold, 30.0, "mV", none,
+                "Spike peak V_th: a spike is emitted when the potential exceeds it.");
     SPARK_PARAM(Param, recovery_timescale, 0.02, "1/ms", positive, "Rate a of the recovery variable.");
-    SPARK_PARAM(Param, recovery_sensitivity, 0.2, "1/ms", none, "Sensitivity b of the recovery variable to the potential.");
+    SPARK_PARAM(Param, recovery_sensitivity, 0.2, "1/ms", none,
+                "Sensitivity b of the recovery variable to the potential.");
     SPARK_PARAM(Param, recovery_update, 2.0, "mV/ms", none, "Spike-triggered increase d of the recovery variable.");
 };
 

@@ -141,8 +141,8 @@ struct MembraneParams {
     SPARK_PARAM(Param, potential_tau, defaults.tau, "ms", positive, "Membrane time constant.");
     SPARK_PARAM(Param, resistance, defaults.resistance, "GOhm", none, "Membrane resistance.");
     SPARK_PARAM(Param, threshold, defaults.threshold, "mV", none,
-                "Spike threshold: a spike is emitted when the potential exceeds it (in the exponential "
-                "models the numerical spike cut-off).");
+                "Spike threshold: a spike is emitted when the potential exceeds it (the exponential models' "
+                "numerical cut-off).");
 };
 
 // The refractory period (RefractoryCounter).

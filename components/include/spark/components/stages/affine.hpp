@@ -25,7 +25,8 @@ struct AffineConfig : Params<OutputUnitsParams> {
     SPARK_PARAM(Param, weight, 1.0, "pA", none,
                 "Weights W: units x inputs values (row-major), one per entry of nonzeros, or one for all.");
     SPARK_PARAM(std::optional<std::vector<std::size_t>>, nonzeros, std::nullopt, "", none,
-                "Flat indices row * inputs + column of the given weights, strictly increasing (sparse W); default: dense.");
+                "Flat indices row * inputs + column of the given weights, strictly increasing (sparse W); "
+                "default: dense.");
     SPARK_PARAM(Param, bias, 0.0, "pA", none, "Bias b, one per output (or one for all).");
 };
 

@@ -375,7 +375,8 @@ private:
         const InitOverrides overrides = delays::delay_init_overrides(steps);
         if (d.is_initializer() && is_elementwise_initializer(d.initializer())) {
             Rng key = ctx.rng->split();
-            auto values = initialize_on_pattern(d.initializer(), pattern, key, overrides, this->param_where(meta_of(this->config_, d)));
+            auto values = initialize_on_pattern(d.initializer(), pattern, key, overrides,
+                                                this->param_where(meta_of(this->config_, d)));
             check_drawn(values, d);
             return values;
         }
