@@ -25,9 +25,9 @@ std::uint32_t advance_x_row(float* __restrict x, const std::uint8_t* __restrict 
 
 // Copies k to out; whether every k is in [+0, its limit] (compared on the bits) and every x finite (x
 // null: not checked).
-bool copy_checked_row(const float* __restrict k, float* __restrict out, const float* __restrict x,
-                      const std::uint32_t* __restrict limit_bits, std::size_t n) noexcept {
-    std::memcpy(out, k, n * sizeof(float));
+bool copy_checked_row(const float* k, float* out, const float* __restrict x, const std::uint32_t* __restrict limit_bits,
+                      std::size_t n) noexcept {
+    if (out != k) std::memcpy(out, k, n * sizeof(float));  // out == k: the kernel updated in place
     std::uint32_t unchanged = 1;
     if (x == nullptr) {
         for (std::size_t q = 0; q < n; ++q) {
@@ -220,15 +220,59 @@ bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rat
     if (!arrived) return true;
     // Only the synapses where a spike arrived (s_post = 0): the reference's formula at those.
     const float dt = dt_;
+    if (pre_trace_.per_unit()) {
+        // x is finite and >= +0 by construction, so (delta x) s_post = (delta 0) s_post exactly: dt dK is
+        // one value per pre type in this row.
+        float step[2], clip[2];
+        for (std::size_t c = 0; c < 2; ++c) {
+            const std::size_t t = post_type + c;
+            const float pre = 1.0f, s_post = 0.0f, x = 0.0f;
+            const float sum = alpha_[t] * pre + beta_[t] * y[c] * pre + gamma_[t] * s_post + delta_[t] * x * s_post;
+            step[c] = dt * (rate * sum);
+            clip[c] = max_clip_[t];
+        }
+        for_each_arrival(s_pre, n_pre, [&](std::size_t q) {
+            const std::size_t c = pre_types[q];
+            out[q] = std::min(std::max(k[q] + step[c], 0.0f), clip[c]);
+        });
+        return true;
+    }
+    const float* x = pre_trace_.tracer().trace().data() + row;
     for_each_arrival(s_pre, n_pre, [&](std::size_t q) {
         const std::size_t t = post_type + pre_types[q];
         const float pre = 1.0f, s_post = 0.0f;
-        const float x = pre_trace_.at(row + q);
-        const float sum = alpha_[t] * pre + beta_[t] * y[t & 1u] * pre + gamma_[t] * s_post + delta_[t] * x * s_post;
+        const float sum = alpha_[t] * pre + beta_[t] * y[t & 1u] * pre + gamma_[t] * s_post + delta_[t] * x[q] * s_post;
         const float kq = k[q] + dt * (rate * sum);
         out[q] = std::min(std::max(kq, 0.0f), max_clip_[t]);
     });
     return true;
+}
+
+void QuadrupletRuleTensor::fired_row(const RuleStep& s, std::size_t p, float rate) const noexcept {
+    // reference_row's operations with the row's post type and per-pre-type values selected by the pre
+    // type (a loop the compiler vectorises), x gathered from the per-unit traces.
+    const std::size_t n_pre = layout_.n_pre, row = p * n_pre;
+    const std::size_t post_type = types_[row] & 2u;
+    const std::uint8_t* pre_types = pre_type_row(p);
+    const std::uint8_t* s_pre = s.pre + p * layout_.pre_stride;
+    const float* y = post_trace_.trace().data() + 2 * p;
+    float* x = thread_scratch(n_pre);
+    pre_trace_.copy(row, n_pre, x);
+    const float dt = dt_, s_post = spiked(s.post[p]);
+    const float a0 = alpha_[post_type], a1 = alpha_[post_type + 1], b0 = beta_[post_type], b1 = beta_[post_type + 1];
+    const float g0 = gamma_[post_type], g1 = gamma_[post_type + 1], d0 = delta_[post_type], d1 = delta_[post_type + 1];
+    const float c0 = max_clip_[post_type], c1 = max_clip_[post_type + 1], y0 = y[0], y1 = y[1];
+    const float* k = s.kernel + row;
+    float* out = s.out + row;
+    for (std::size_t q = 0; q < n_pre; ++q) {
+        const bool inh = pre_types[q] != 0;
+        const float pre = spiked(s_pre[q]);
+        const float y_i = inh ? y1 : y0;
+        const float sum = (inh ? a1 : a0) * pre + (inh ? b1 : b0) * y_i * pre + (inh ? g1 : g0) * s_post +
+                          (inh ? d1 : d0) * x[q] * s_post;
+        const float kq = k[q] + dt * (rate * sum);
+        out[q] = std::min(std::max(kq, 0.0f), inh ? c1 : c0);
+    }
 }
 
 void QuadrupletRuleTensor::update(const RuleStep& s) {
@@ -245,7 +289,9 @@ void QuadrupletRuleTensor::update(const RuleStep& s) {
     for_rows(s, [&](std::size_t p0, std::size_t p1) {
         for (std::size_t p = p0; p < p1; ++p) {
             const float rate = eta * factor_at(s, p);  // eta m (no baseline)
-            if (!event_row(s, p, rate)) reference_row(s, p, rate, y, 2);
+            if (event_row(s, p, rate)) continue;
+            if (pre_trace_.per_unit()) fired_row(s, p, rate);
+            else reference_row(s, p, rate, y, 2);
         }
     });
 }

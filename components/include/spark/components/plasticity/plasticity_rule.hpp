@@ -9,6 +9,7 @@
 //   reward / modulation (modulated rules only)
 //                FloatArray  shape [1] (broadcast to every synapse) or one value per post unit
 //   -> kernel    FloatArray  the NEW kernel, shape `units + pre`; every element is written each step
+//                            (possibly over the kernel input itself: K[i] is read only before out[i] is written)
 // Rules read the unsigned spike bit (bit 0): plasticity ignores the inhibitory sign. The kernel is
 // post-major: synapse (p, q) is element p * n_pre + q. Every trace is a spark::Tracer with scale 1/tau
 // (it jumps by 1/tau per spike), advanced with this step's spikes before it is used, and the kernel
@@ -158,6 +159,10 @@ public:
         static_cast<Derived*>(this)->update(s);
     }
 
+    // Every rule reads K[i] only before writing out[i] (the row loops, element by element), so the new
+    // kernel may be written over the synapses' kernel when an effect writes it back (graph/src/allocate.cpp).
+    std::ptrdiff_t output_may_share_input(std::size_t) const override { return kernel; }
+
     void reset() override { static_cast<Derived*>(this)->reset_rule(); }
     void visit_state(StateVisitor& v) override { static_cast<Derived*>(this)->visit_rule(v); }
 
@@ -290,8 +295,12 @@ protected:
                         const float* x = pre_trace_.tracer().trace().data() + x_row;
                         for (std::size_t q = 0; q < n_pre; ++q) element(p, q, r, x[q]);
                     }
+                } else if (r != 0.0f && arrived && unit_x) {
+                    // s_post = 0, and x is finite and >= +0 by construction: s_post x = +0 = s_post 0 exactly.
+                    for_each_arrival(s_pre, n_pre, [&](std::size_t q) { element(p, q, r, 0.0f); });
                 } else if (r != 0.0f && arrived) {  // s_post = 0: only where a pre spike arrived
-                    for_each_arrival(s_pre, n_pre, [&](std::size_t q) { element(p, q, r, pre_trace_.at(x_row + q)); });
+                    const float* x = pre_trace_.tracer().trace().data() + x_row;
+                    for_each_arrival(s_pre, n_pre, [&](std::size_t q) { element(p, q, r, x[q]); });
                 }
             }
         });

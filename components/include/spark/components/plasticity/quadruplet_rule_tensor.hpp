@@ -106,6 +106,7 @@ private:
         return pre_types_.data() + (pre_types_shared_ ? 0 : p * layout_.n_pre);
     }
     void reference_row(const RuleStep& s, std::size_t p, float rate, const float* y, std::size_t y_stride) const noexcept;
+    void fired_row(const RuleStep& s, std::size_t p, float rate) const noexcept;  // a row in full, per-unit x
 
     // Per synapse of a row: x's decay and scale and the bits of max_clip (event form).
     struct RowParams {

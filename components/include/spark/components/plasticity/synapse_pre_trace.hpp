@@ -43,9 +43,9 @@ public:
 
     // Per-unit form: advances X with this step's pre spikes (one pass on the calling thread).
     void advance_units(const std::uint8_t* pre) noexcept;
-    // x of synapse i (kernel order; elements of x in the per-synapse form), this step.
-    float at(std::size_t i) const noexcept { return per_unit_ ? now_[rel_[i]] : tracer_.trace()[i]; }
-    // Copies x[first, first + n) to out (n_pre values of a row: a row gather in the per-unit form).
+    // Copies x[first, first + n) to out (kernel order, or the elements of a per-synapse x of pre shape):
+    // a row of x this step, gathered from the ring in the per-unit form. The per-unit x is finite and
+    // >= +0 (never -0): it starts at +0 and adds non-negative finite terms to 0.
     void copy(std::size_t first, std::size_t n, float* out) const noexcept;
 
     // Per-synapse form: the Tracer (the rule steps it, whole or by ranges).
