@@ -8,6 +8,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   zlib1g-dev
   catch2 libcli11-dev libbenchmark-dev
+  python3-brian cython3 linux-perf  # bench/: the Brian2 peers (brian2_cuba.py, brian2_learning.py), profiles
   liblzma-dev nlohmann-json3-dev
 )
 missing=()
