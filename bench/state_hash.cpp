@@ -22,6 +22,7 @@ struct Hash {
 
 class StateHash final : public spark::StateVisitor {
 public:
+    StateHash() : spark::StateVisitor(spark::StateAccess::read) {}
     Hash hash;
     void visit(std::string_view name, spark::DType dtype, void* data, std::size_t count) override {
         hash.add(name.data(), name.size());

@@ -11,6 +11,7 @@ packages=(
   liblzma-dev nlohmann-json3-dev  # Spark's .scfg model files (xz-compressed JSON)
   pybind11-dev python3-dev python3-numpy python3-pytest python3-matplotlib
   libhdf5-dev python3-h5py  # NIR files (HDF5); h5py writes and checks them in the tests
+  python3-brian cython3 linux-perf  # bench/: the Brian2 peers (brian2_cuba.py, brian2_learning.py), profiles
 )
 missing=()
 for p in "${packages[@]}"; do

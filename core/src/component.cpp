@@ -12,6 +12,10 @@ ArrayRef Component::property(std::size_t index) {
 
 ArrayRef Component::output_storage(std::size_t) { return {}; }
 
+bool Component::property_is_state(std::size_t) const { return false; }
+
+std::ptrdiff_t Component::output_may_share_input(std::size_t) const { return -1; }
+
 void Component::set_property(std::size_t index, ConstArrayRef value) {
     ArrayRef target = property(index);
     if (target.size != value.size)

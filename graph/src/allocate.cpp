@@ -66,6 +66,43 @@ void allocate_scratch(const FlatNode& node, const NodeSpecs& specs, std::vector<
     }
 }
 
+// Effects applied in place. An effect copies a node's output into a property of another node after
+// the step. When the property is the target's own array (property_is_state), the source node reads that
+// property in the same step as its input i (one source, a same-step wire, so it runs after the target)
+// and may write its output over input i (output_may_share_input), no other wire reads the property or
+// the output, no other effect writes the property or reads the output, then the output's buffer IS the
+// property: the source node updates the target's array in its own step and the copy is dropped. The
+// plan's semantics (effects after the step) are kept: the target has stepped before the source and
+// nothing else reads the property later in the step; between steps every array holds what the copy
+// would have left.
+bool effect_in_place(const FlatGraph& g, const Components& components, const FlatEffect& e) {
+    const Source& src = e.source;
+    if (src.kind != SourceKind::output || src.latency != Latency::same_step) return false;
+    if (!components[e.target_node]->property_is_state(e.target_property)) return false;
+    const std::ptrdiff_t shared = components[src.node]->output_may_share_input(src.port);
+    const auto& inputs = g.nodes[src.node].inputs;
+    if (shared < 0 || static_cast<std::size_t>(shared) >= inputs.size() || inputs[shared].size() != 1) return false;
+    const Source& read = inputs[shared][0];
+    if (read.kind != SourceKind::property || read.latency != Latency::same_step || read.node != e.target_node ||
+        read.port != e.target_property)
+        return false;
+    std::size_t property_readers = 0, output_readers = 0;
+    for (const auto& node : g.nodes)
+        for (const auto& sources : node.inputs)
+            for (const auto& s : sources) {
+                property_readers += s.kind == SourceKind::property && s.node == e.target_node && s.port == e.target_property;
+                output_readers += s.kind == SourceKind::output && s.node == src.node && s.port == src.port;
+            }
+    std::size_t related_effects = 0;
+    for (const auto& other : g.effects)
+        related_effects += (other.target_node == e.target_node && other.target_property == e.target_property) ||
+                           (other.source.kind == SourceKind::output && other.source.node == src.node &&
+                            other.source.port == src.port);
+    for (const auto& [name, out] : g.outputs)
+        output_readers += out.kind == SourceKind::output && out.node == src.node && out.port == src.port;
+    return property_readers == 1 && output_readers == 0 && related_effects == 1;
+}
+
 }  // namespace
 
 Storage allocate(const FlatGraph& g, const Components& components, const Inference& inference) {
@@ -83,6 +120,15 @@ Storage allocate(const FlatGraph& g, const Components& components, const Inferen
             s.buffers.push_back(output_buffer(g.nodes[v], *components[v], o, outputs[o], later[v][o]));
         }
         allocate_scratch(g.nodes[v], inference.nodes[v], s.scratch[v], s.concat_index[v]);
+    }
+    for (const auto& e : g.effects) {
+        if (!effect_in_place(g, components, e)) continue;
+        Buffer& b = s.buffers[s.output_buffers[e.source.node][e.source.port]];
+        const ArrayRef property = components[e.target_node]->property(e.target_property);
+        if (b.served || b.doubled || property.size != b.spec.size()) continue;
+        b.served = static_cast<std::byte*>(property.data);
+        b.data[0] = {};
+        b.effect_in_place = true;
     }
     return s;
 }

@@ -78,10 +78,15 @@ StepPlan bind(const FlatGraph& g, const Components& components, const Inference&
     for (auto& buffer : storage.buffers)
         if (buffer.served && buffer.doubled)
             plan.keep_served.push_back({buffer.served, buffer.data[0].data(), buffer.spec.bytes()});
-    for (const auto& e : g.effects)
-        plan.effects.push_back({components[e.target_node].get(), e.target_property,
-                                {source_view(storage, components, e.source, 0),
-                                 source_view(storage, components, e.source, 1)}});
+    for (const auto& e : g.effects) {
+        const bool in_place = e.source.kind == SourceKind::output &&
+                              storage.buffers[storage.output_buffers[e.source.node][e.source.port]].effect_in_place;
+        plan.effects_in_place.push_back(in_place);
+        if (!in_place)
+            plan.effects.push_back({components[e.target_node].get(), e.target_property,
+                                    {source_view(storage, components, e.source, 0),
+                                     source_view(storage, components, e.source, 1)}});
+    }
     return plan;
 }
 
@@ -158,10 +163,12 @@ std::string describe(const StepPlan& plan, const FlatGraph& g, const Inference& 
     text += "end of step:\n";
     if (!plan.keep_served.empty())
         text += "     keep " + std::to_string(plan.keep_served.size()) + " served output(s) for previous-step readers\n";
-    for (const auto& e : g.effects) {
+    for (std::size_t k = 0; k < g.effects.size(); ++k) {
+        const auto& e = g.effects[k];
         const FlatNode& target = g.nodes[e.target_node];
         text += "     effect " + target.path + "." + std::string(target.info->properties[e.target_property].name) +
-                " <- " + source_text(g, e.source) + "\n";
+                " <- " + source_text(g, e.source) +
+                (plan.effects_in_place[k] ? " (in place: written by its source's step)" : "") + "\n";
     }
     return text;
 }

@@ -64,6 +64,7 @@ std::vector<std::optional<PortSpec>> external_specs(const FlatGraph& g, const st
 // Finds the f32 state arrays named by a node's "initial.<state>" overrides.
 class StateSizes final : public StateVisitor {
 public:
+    StateSizes() : StateVisitor(StateAccess::read) {}
     std::map<std::string, std::pair<DType, std::size_t>> arrays;
     void visit(std::string_view name, DType dtype, void*, std::size_t count) override {
         arrays[std::string(name)] = {dtype, count};

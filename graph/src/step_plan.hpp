@@ -38,6 +38,7 @@ struct Buffer {
     std::array<std::unique_ptr<SpikeIndex>, 2> spike_index;
     bool doubled = false;
     std::byte* served = nullptr;  // the component's array, or null
+    bool effect_in_place = false;  // `served` is the property an effect writes: no copy (allocate.cpp)
     // What the producer writes in a step of this parity, and what same-step readers read.
     std::byte* at(std::size_t parity) { return served ? served : data[doubled ? parity : 0].data(); }
     // What a previous-step reader reads in a step of this parity: the value written in the step before.
@@ -126,7 +127,8 @@ struct StepPlan {
     std::vector<Task> tasks;            // one per node, by node index
     std::vector<std::size_t> sequence;  // the reference order of the tasks
     std::vector<KeepServedOp> keep_served;
-    std::vector<EffectOp> effects;
+    std::vector<EffectOp> effects;          // the effects copied at the end of the step
+    std::vector<bool> effects_in_place;     // per effect of the graph: applied by its source's step instead
 };
 
 StepPlan bind(const FlatGraph& graph, const Components& components, const Inference& inference,

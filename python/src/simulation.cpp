@@ -168,6 +168,7 @@ public:
     py::dict state() {
         Busy busy(*this);
         struct Copier final : StateVisitor {
+            Copier() : StateVisitor(StateAccess::read) {}  // a copy: components keep their fast forms
             py::dict arrays;
             void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
                 PortSpec spec;

@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <limits>
+#include <memory>
 
 #include <spark/components/reference_mode.hpp>
 #include <spark/core/spike_index.hpp>
@@ -10,6 +11,7 @@ namespace spark::components::delays {
 
 PortSpec N2NDelays::output_spec(const PortSpec& in) const {
     PortSpec out(PayloadKind::spikes, config_.units.concat(in.shape), /*per_syn=*/true);
+    out.delays = std::make_shared<const std::vector<std::int32_t>>(delays_);
     if (!in.mask.empty()) {  // the presynaptic signs, broadcast over the post dims
         const std::size_t posts = config_.units.size();
         out.mask.reserve(posts * in.mask.size());

@@ -73,11 +73,11 @@ RuleLayout check_rule_inputs(const Component& rule, const BuildContext& ctx, boo
 }
 
 bool copy_unchanged_row(const float* k, float* out, std::size_t n, std::uint32_t upper_bits) noexcept {
+    if (out != k) std::memcpy(out, k, n * sizeof(float));  // out == k: the kernel updated in place
     std::uint32_t unchanged = 1;
     for (std::size_t q = 0; q < n; ++q) {
         std::uint32_t bits;
         std::memcpy(&bits, k + q, sizeof bits);
-        out[q] = k[q];
         unchanged &= static_cast<std::uint32_t>(bits <= upper_bits);
     }
     return unchanged != 0;

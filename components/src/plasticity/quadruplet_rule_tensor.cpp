@@ -23,11 +23,20 @@ std::uint32_t advance_x_row(float* __restrict x, const std::uint8_t* __restrict 
     return arrived;
 }
 
-// Copies k to out; whether every k is in [+0, its limit] (compared on the bits) and every x finite.
-bool copy_checked_row(const float* __restrict k, float* __restrict out, const float* __restrict x,
-                      const std::uint32_t* __restrict limit_bits, std::size_t n) noexcept {
-    std::memcpy(out, k, n * sizeof(float));
+// Copies k to out; whether every k is in [+0, its limit] (compared on the bits) and every x finite (x
+// null: not checked).
+bool copy_checked_row(const float* k, float* out, const float* __restrict x, const std::uint32_t* __restrict limit_bits,
+                      std::size_t n) noexcept {
+    if (out != k) std::memcpy(out, k, n * sizeof(float));  // out == k: the kernel updated in place
     std::uint32_t unchanged = 1;
+    if (x == nullptr) {
+        for (std::size_t q = 0; q < n; ++q) {
+            std::uint32_t kb;
+            std::memcpy(&kb, k + q, 4);
+            unchanged &= static_cast<std::uint32_t>(kb <= limit_bits[q]);
+        }
+        return unchanged != 0;
+    }
     for (std::size_t q = 0; q < n; ++q) {
         std::uint32_t kb, xb;
         std::memcpy(&kb, k + q, 4);
@@ -89,7 +98,7 @@ void QuadrupletRuleTensor::build_rule(const BuildContext& ctx, const RuleLayout&
     const Table pre_tau = table_of(config_.pre_tau), post_tau = table_of(config_.post_tau);
     std::vector<float> pre_taus(types_.size());
     for (std::size_t i = 0; i < types_.size(); ++i) pre_taus[i] = pre_tau[types_[i]];
-    pre_trace_ = inverse_tau_tracer(types_.size(), pre_taus, ctx.dt);
+    pre_trace_.build(layout, types_.size(), pre_taus, ctx.input(0).delays.get(), ctx.dt, reference_);
     for (std::size_t t = 0; t < 4; ++t) {
         // What the Tracer computes from tau and inverse_tau_tracer's scale 1 / tau.
         pre_decay_[t] = static_cast<float>(std::exp(-ctx.dt / static_cast<double>(pre_tau[t])));
@@ -141,13 +150,18 @@ void QuadrupletRuleTensor::reference_row(const RuleStep& s, std::size_t p, float
     const std::size_t n_pre = layout_.n_pre;
     const float s_post = spiked(s.post[p]);
     const std::uint8_t* s_pre = s.pre + p * layout_.pre_stride;
-    const float* x = pre_trace_.trace().data();
+    const float* x = pre_trace_.per_unit() ? nullptr : pre_trace_.tracer().trace().data() + p * n_pre;
+    if (!x) {  // the row of the per-unit x, gathered
+        float* row = thread_scratch(n_pre);
+        pre_trace_.copy(p * n_pre, n_pre, row);
+        x = row;
+    }
     for (std::size_t q = 0; q < n_pre; ++q) {
         const std::size_t i = p * n_pre + q;
         const std::uint8_t t = types_[i];
         const float y_i = y_stride == 0 ? y[i] : y[2 * p + (t & 1u)];
         const float pre = spiked(s_pre[q]);
-        const float sum = alpha_[t] * pre + beta_[t] * y_i * pre + gamma_[t] * s_post + delta_[t] * x[i] * s_post;
+        const float sum = alpha_[t] * pre + beta_[t] * y_i * pre + gamma_[t] * s_post + delta_[t] * x[q] * s_post;
         const float k = s.kernel[i] + dt * (rate * sum);
         s.out[i] = std::min(std::max(k, 0.0f), max_clip_[t]);
     }
@@ -155,7 +169,7 @@ void QuadrupletRuleTensor::reference_row(const RuleStep& s, std::size_t p, float
 
 void QuadrupletRuleTensor::update_reference(const RuleStep& s) {
     spread_pre(s, input_);
-    pre_trace_.step(input_);
+    pre_trace_.tracer().step(input_);
     spread_post(s, input_);
     post_trace_.step(input_);
     const float eta = static_cast<float>(config_.eta);
@@ -182,11 +196,17 @@ bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rat
         own = make_row_params(post_type, pre_types);
         params = &own;
     }
-    float* x = pre_trace_.trace().data() + row;
     const float* k = s.kernel + row;
     float* out = s.out + row;
-    const std::uint32_t arrived = advance_x_row(x, s_pre, params->decay.data(), params->scale.data(), n_pre);
-    const bool unchanged = copy_checked_row(k, out, x, params->limit_bits.data(), n_pre);
+    std::uint32_t arrived = 1;  // the per-unit x: found by for_each_arrival below
+    bool unchanged;
+    if (pre_trace_.per_unit()) {
+        unchanged = copy_checked_row(k, out, nullptr, params->limit_bits.data(), n_pre);  // x finite by construction
+    } else {
+        float* x = pre_trace_.tracer().trace().data() + row;
+        arrived = advance_x_row(x, s_pre, params->decay.data(), params->scale.data(), n_pre);
+        unchanged = copy_checked_row(k, out, x, params->limit_bits.data(), n_pre);
+    }
     const float* y = post_trace_.trace().data() + 2 * p;
     if (!unchanged || !finite_tables_ || !std::isfinite(rate) || !std::isfinite(y[0]) || !std::isfinite(y[1]))
         return false;
@@ -195,6 +215,24 @@ bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rat
     if (!arrived) return true;
     // Only the synapses where a spike arrived (s_post = 0): the reference's formula at those.
     const float dt = dt_;
+    if (pre_trace_.per_unit()) {
+        // x is finite and >= +0 by construction, so (delta x) s_post = (delta 0) s_post exactly: dt dK is
+        // one value per pre type in this row.
+        float step[2], clip[2];
+        for (std::size_t c = 0; c < 2; ++c) {
+            const std::size_t t = post_type + c;
+            const float pre = 1.0f, s_post = 0.0f, x = 0.0f;
+            const float sum = alpha_[t] * pre + beta_[t] * y[c] * pre + gamma_[t] * s_post + delta_[t] * x * s_post;
+            step[c] = dt * (rate * sum);
+            clip[c] = max_clip_[t];
+        }
+        for_each_arrival(s_pre, n_pre, [&](std::size_t q) {
+            const std::size_t c = pre_types[q];
+            out[q] = std::min(std::max(k[q] + step[c], 0.0f), clip[c]);
+        });
+        return true;
+    }
+    const float* x = pre_trace_.tracer().trace().data() + row;
     for_each_arrival(s_pre, n_pre, [&](std::size_t q) {
         const std::size_t t = post_type + pre_types[q];
         const float pre = 1.0f, s_post = 0.0f;
@@ -205,6 +243,33 @@ bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rat
     return true;
 }
 
+void QuadrupletRuleTensor::fired_row(const RuleStep& s, std::size_t p, float rate) const noexcept {
+    // reference_row's operations with the row's post type and per-pre-type values selected by the pre
+    // type (a loop the compiler vectorises), x gathered from the per-unit traces.
+    const std::size_t n_pre = layout_.n_pre, row = p * n_pre;
+    const std::size_t post_type = types_[row] & 2u;
+    const std::uint8_t* pre_types = pre_type_row(p);
+    const std::uint8_t* s_pre = s.pre + p * layout_.pre_stride;
+    const float* y = post_trace_.trace().data() + 2 * p;
+    float* x = thread_scratch(n_pre);
+    pre_trace_.copy(row, n_pre, x);
+    const float dt = dt_, s_post = spiked(s.post[p]);
+    const float a0 = alpha_[post_type], a1 = alpha_[post_type + 1], b0 = beta_[post_type], b1 = beta_[post_type + 1];
+    const float g0 = gamma_[post_type], g1 = gamma_[post_type + 1], d0 = delta_[post_type], d1 = delta_[post_type + 1];
+    const float c0 = max_clip_[post_type], c1 = max_clip_[post_type + 1], y0 = y[0], y1 = y[1];
+    const float* k = s.kernel + row;
+    float* out = s.out + row;
+    for (std::size_t q = 0; q < n_pre; ++q) {
+        const bool inh = pre_types[q] != 0;
+        const float pre = spiked(s_pre[q]);
+        const float y_i = inh ? y1 : y0;
+        const float sum = (inh ? a1 : a0) * pre + (inh ? b1 : b0) * y_i * pre + (inh ? g1 : g0) * s_post +
+                          (inh ? d1 : d0) * x[q] * s_post;
+        const float kq = k[q] + dt * (rate * sum);
+        out[q] = std::min(std::max(kq, 0.0f), inh ? c1 : c0);
+    }
+}
+
 void QuadrupletRuleTensor::update(const RuleStep& s) {
     if (reference_) {
         update_reference(s);
@@ -213,12 +278,15 @@ void QuadrupletRuleTensor::update(const RuleStep& s) {
     // y per (post unit, pre type): both elements of post unit p get its spike.
     for (std::size_t p = 0; p < layout_.n_post; ++p) input_[2 * p] = input_[2 * p + 1] = spiked(s.post[p]);
     post_trace_.step(input_);
+    if (pre_trace_.per_unit()) pre_trace_.advance_units(s.pre);
     const float eta = static_cast<float>(config_.eta);
     const float* y = post_trace_.trace().data();
     for_rows(s, [&](std::size_t p0, std::size_t p1) {
         for (std::size_t p = p0; p < p1; ++p) {
             const float rate = eta * factor_at(s, p);  // eta m (no baseline)
-            if (!event_row(s, p, rate)) reference_row(s, p, rate, y, 2);
+            if (event_row(s, p, rate)) continue;
+            if (pre_trace_.per_unit()) fired_row(s, p, rate);
+            else reference_row(s, p, rate, y, 2);
         }
     });
 }

@@ -34,7 +34,7 @@ void ZenkeRule::update(const RuleStep& s) {
     const float a = static_cast<float>(config_.a), b = static_cast<float>(config_.b);
     const float c = static_cast<float>(config_.c), d = static_cast<float>(config_.d);
     const float eta = static_cast<float>(config_.eta), dt = dt_;
-    const float* x = pre_trace_.trace().data();
+    const float* x = pre_trace_.tracer().trace().data();
     const float* y = post_trace_.trace().data();
     const float* y_slow = post_slow_trace_.trace().data();
     const float* z = target_trace_.trace().data();

@@ -10,6 +10,7 @@
 #include <map>
 #include <string>
 
+#include <spark/components/plasticity/hebbian_rule.hpp>
 #include <spark/components/plasticity/quadruplet_rule_tensor.hpp>
 #include <spark/components/reference_mode.hpp>
 #include <spark/graph/simulation.hpp>
@@ -146,6 +147,16 @@ Run run(const Network& net, bool tensor, bool reference, ExecutorKind kind, unsi
             const auto codes = sim.read(node, "spikes").u8();
             r.spikes.insert(r.spikes.end(), codes.begin(), codes.end());
         }
+    }
+    // The rules keep x per pre unit in the event form (the delays reach them on the spec).
+    for (const char* n : tensor ? std::vector<const char*>{"A_exc", "B_exc", "A_inh", "B_inh"}
+                                : std::vector<const char*>{"exc", "inh"}) {
+        using namespace components::plasticity;
+        const Component& rule = sim.component(std::string(n) + ".plasticity");
+        const bool per_unit = tensor ? dynamic_cast<const QuadrupletRuleTensor&>(rule).pre_trace_per_unit()
+                                     : dynamic_cast<const HebbianRule&>(rule).pre_trace_per_unit();
+        INFO(n);
+        REQUIRE(per_unit == !reference);
     }
     sim.visit_state(r.state);
     if (tensor)

@@ -419,6 +419,59 @@ TEST_CASE("effects work at Brain level: a rule writes a kernel after the step", 
                         Catch::Contains("'currents' is not a property"));
 }
 
+TEST_CASE("an effect whose source rewrites the kernel it reads is applied in place, with the results of the copy",
+          "[graph][effects]") {
+    // rule.kernel <- syn.kernel, syn.kernel <- effect rule.kernel: the rule writes the synapses' dense
+    // kernel in its own step (after the synapses stepped) instead of a buffer copied after the step.
+    // A network output reading the rule's kernel keeps the copy.
+    auto network = [](const char* layout, bool read_output, Latency latency = Latency::same_step) {
+        Network net(latency);
+        net.add("syn", "linear_synapses",
+                {{"units", Value::List{5}},
+                 {"layout", layout},
+                 {"kernel", Value::Map{{"initializer", "uniform_initializer"}, {"scale", 3.0}}}})
+            .add("rule", "hebbian_rule", {{"eta", 0.5}})
+            .input("pre", "syn.spikes")
+            .input("pre", "rule.pre_spikes")
+            .input("post", "rule.post_spikes")
+            .connect("syn.kernel", "rule.kernel")
+            .effect("syn.kernel", "rule.kernel");
+        if (read_output) net.output("k", "rule.kernel");
+        return net;
+    };
+    struct Trace {
+        std::vector<float> currents, kernel;
+    };
+    auto run = [](const Network& net, BuildOptions o) {
+        auto sim = Simulation::build(net, {{"pre", spikes(7)}, {"post", spikes(5)}}, o);
+        Trace t;
+        std::uint32_t r = 12345;
+        for (int step = 0; step < 200; ++step) {
+            for (auto& c : sim.input("pre").u8()) c = ((r = r * 1664525u + 1013904223u) >> 28) < 3 ? spike::bit : 0;
+            for (auto& c : sim.input("post").u8()) c = ((r = r * 1664525u + 1013904223u) >> 28) < 2 ? spike::bit : 0;
+            sim.step();
+            const auto cur = sim.read("syn", "currents").f32();
+            t.currents.insert(t.currents.end(), cur.begin(), cur.end());
+        }
+        const auto k = sim.read("syn", "kernel").f32();
+        t.kernel.assign(k.begin(), k.end());
+        return std::pair{t, sim.plan_text()};
+    };
+    const auto [copied, copied_plan] = run(network("dense", true), opts());
+    CHECK_THAT(copied_plan, !Catch::Contains("in place"));
+    // Read on a previous-step wire, the kernel does not order the rule after the synapses: copied.
+    const auto [later, later_plan] = run(network("dense", false, Latency::previous_step), opts());
+    CHECK_THAT(later_plan, !Catch::Contains("in place"));
+    REQUIRE(later.kernel == copied.kernel);
+    for (const auto& o : {opts(), opts(ExecutorKind::tbb, 2), opts(ExecutorKind::pool, 2)}) {
+        const auto [in_place, plan] = run(network("dense", false), o);
+        CHECK_THAT(plan, Catch::Contains("effect syn.kernel <- 'rule.kernel' (in place"));
+        REQUIRE(in_place.currents == copied.currents);
+        REQUIRE(in_place.kernel == copied.kernel);
+    }
+    REQUIRE(copied.kernel != std::vector<float>(copied.kernel.size(), copied.kernel[0]));  // it learned something
+}
+
 TEST_CASE("somas list their spikes in their outputs' spike index, and readers see the same spikes either way",
           "[graph][spike_index]") {
     // Two populations split into several blocks (task_length), b inhibitory, read by probes: directly on

@@ -118,6 +118,13 @@ public:
     virtual ArrayRef output_storage(std::size_t index);
     // Overwrites property `index` (an effect). Default: copy into property(index).
     virtual void set_property(std::size_t index, ConstArrayRef value);
+    // Whether property(index) is the component's own array, so that writing it does what set_property()
+    // does (no other state derives from it). Default false (e.g. a copy made on request).
+    virtual bool property_is_state(std::size_t index) const;
+    // The input whose array output `index` may share (an effect applied in place, graph/src/allocate.cpp):
+    // step() reads each element of that input only before writing the same element of the output, and
+    // writes every element. Default: none (-1).
+    virtual std::ptrdiff_t output_may_share_input(std::size_t index) const;
 
     // The config as a Value map (every field, defaults included).
     virtual Value config_value() const = 0;

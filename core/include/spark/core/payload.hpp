@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -75,6 +76,10 @@ struct PortSpec {
     DType dtype = DType::f32;
     bool per_synapse = false;
     std::vector<std::uint8_t> mask;
+    // Per-synapse spikes from a delay line: element (p, q) is presynaptic element q delayed by
+    // delays[p n_pre + q] steps (N2NDelays sets it, so that a rule can keep one trace per presynaptic
+    // unit). Null otherwise; like the mask, it does not take part in equality.
+    std::shared_ptr<const std::vector<std::int32_t>> delays;
 
     PortSpec() = default;
     PortSpec(PayloadKind k, Shape s, bool per_syn = false)

@@ -10,6 +10,7 @@
 // codes (the input's inhibition bits, row by row), then the code of every spike of step t - d at the
 // synapses of its (j, d) list, and lists the arrivals in the output's spike index, which the synapses and
 // the rule read instead of the codes. Same bytes as gather() (the dense reference, dense_reference()).
+// The output spec carries the delays (PortSpec::delays): a rule keeps its presynaptic trace per unit.
 // Draw order: delays (shape units + in_shape, row-major: the same values as the original's
 // (prod(units), N) kernel).
 #include <spark/components/delays/delays.hpp>

@@ -9,6 +9,7 @@
 //   reward / modulation (modulated rules only)
 //                FloatArray  shape [1] (broadcast to every synapse) or one value per post unit
 //   -> kernel    FloatArray  the NEW kernel, shape `units + pre`; every element is written each step
+//                            (possibly over the kernel input itself: K[i] is read only before out[i] is written)
 // Rules read the unsigned spike bit (bit 0): plasticity ignores the inhibitory sign. The kernel is
 // post-major: synapse (p, q) is element p * n_pre + q. Every trace is a spark::Tracer with scale 1/tau
 // (it jumps by 1/tau per spike), advanced with this step's spikes before it is used, and the kernel
@@ -40,12 +41,14 @@
 // arrays allocated at build.
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <span>
 #include <vector>
 
+#include <spark/components/plasticity/synapse_pre_trace.hpp>
 #include <spark/components/reference_mode.hpp>
 #include <spark/core/component_base.hpp>
 #include <spark/core/tracer.hpp>
@@ -76,17 +79,20 @@ RuleLayout check_rule_inputs(const Component& rule, const BuildContext& ctx, boo
 // Copies the kernel row k[0, n) to out and returns whether K + (+-0) and the clip to [0, upper] leave
 // every weight unchanged: bits(K) <= upper_bits (the bits of upper >= 0) as unsigned integers.
 bool copy_unchanged_row(const float* k, float* out, std::size_t n, std::uint32_t upper_bits) noexcept;
-// f(q) for every q in [0, n) whose code has the spike bit, in increasing q (eight codes at a time:
-// arrivals are rare).
+// f(q) for every q in [0, n) whose code has the spike bit, each once (increasing q on little-endian
+// machines; callers write element q only, so the order does not matter). Eight codes at a time, one
+// call per set bit: arrivals are a few percent of the codes.
 template <class F>
 void for_each_arrival(const std::uint8_t* codes, std::size_t n, F&& f) {
     std::size_t q = 0;
     for (; q + 8 <= n; q += 8) {
         std::uint64_t word;
         std::memcpy(&word, codes + q, 8);
-        if ((word & 0x0101010101010101ull) == 0) continue;
-        for (std::size_t b = 0; b < 8; ++b)
-            if (codes[q + b] & spike::bit) f(q + b);
+        // The spike bits of the eight codes: bit 8 b of the word is code b on a little-endian machine.
+        for (std::uint64_t bits = word & 0x0101010101010101ull; bits != 0; bits &= bits - 1) {
+            const unsigned byte = static_cast<unsigned>(std::countr_zero(bits)) / 8;
+            f(q + (std::endian::native == std::endian::little ? byte : 7 - byte));
+        }
     }
     for (; q < n; ++q)
         if (codes[q] & spike::bit) f(q);
@@ -157,6 +163,10 @@ public:
         static_cast<Derived*>(this)->update(s);
     }
 
+    // Every rule reads K[i] only before writing out[i] (the row loops, element by element), so the new
+    // kernel may be written over the synapses' kernel when an effect writes it back (graph/src/allocate.cpp).
+    std::ptrdiff_t output_may_share_input(std::size_t) const override { return kernel; }
+
     void reset() override { static_cast<Derived*>(this)->reset_rule(); }
     void visit_state(StateVisitor& v) override { static_cast<Derived*>(this)->visit_rule(v); }
 
@@ -207,7 +217,10 @@ protected:
 // Rules that keep a presynaptic trace x and a postsynaptic trace y (HebbianRule: x of pre shape;
 // ThreeFactorHebbianRule and QuadrupletRule: x of kernel shape, fed the pre spikes broadcast along post
 // when they are synchronous). The config has TracePairParams; draw order: pre_tau, post_tau.
-// State: "pre_trace", "post_trace". The model's update() calls advance_traces() first.
+// State: "pre_trace", "post_trace". x is a SynapsePreTrace: one trace per presynaptic unit where that
+// is exact (synapse_pre_trace.hpp), unless the rule declares `static constexpr bool dense_only = true`
+// (it reads x as an array). A rule with an event form calls update_rows(); a dense one calls
+// advance_traces() first.
 enum class PreTrace { pre_shaped, kernel_shaped };
 
 // The time constants of the traces x and y (both `tau` by default).
@@ -232,10 +245,12 @@ public:
         const Shape& pre_shape = x_shape == PreTrace::kernel_shaped ? layout.kernel : layout.pre_input;
         const auto pre_tau = this->materialize(this->config_.pre_tau, pre_shape, ctx);
         const auto post_tau = this->materialize(this->config_.post_tau, layout.post, ctx);
-        pre_trace_ = inverse_tau_tracer(pre_shape.size(), pre_tau, ctx.dt);
+        constexpr bool dense_only = requires { Derived::dense_only; };
+        pre_trace_.build(layout, pre_shape.size(), pre_tau, ctx.input(0).delays.get(), ctx.dt, reference_ || dense_only);
         post_trace_ = inverse_tau_tracer(layout.n_post, post_tau, ctx.dt);
         pre_input_.assign(pre_shape.size(), 0.0f);
         post_input_.assign(layout.n_post, 0.0f);
+        x_row_stride_ = pre_shape.size() == layout.n_pre ? 0 : layout.n_pre;
     }
     void reset_rule() noexcept {
         pre_trace_.reset();
@@ -246,28 +261,33 @@ public:
         post_trace_.visit_state(v, "post_trace");
     }
 
-    std::span<const float> pre_trace() const noexcept { return pre_trace_.trace(); }
+    std::vector<float> pre_trace() const { return pre_trace_.values(); }
     std::span<const float> post_trace() const noexcept { return post_trace_.trace(); }
+    bool pre_trace_per_unit() const noexcept { return pre_trace_.per_unit(); }
 
 protected:
     // One step of a rule whose dK vanishes where neither spike is involved (see the header):
-    //   rate(p)         the factor of the row (eta, gamma (m + 0.1)): dK is rate times a finite sum
-    //   element(p, q)   writes s.out[p n_pre + q] by the reference formula (traces already advanced)
+    //   rate(p)            the factor of the row (eta, gamma (m + 0.1)): dK is rate times a finite sum
+    //   element(p, q, r, x) writes s.out[p n_pre + q] by the reference formula, x = x[p, q] (traces
+    //                      already advanced)
     // `finite_params`: the rule's constants are finite (otherwise every row is computed in full).
     template <class Rate, class Element>
     void update_rows(const RuleStep& s, bool finite_params, Rate&& rate, Element&& element) {
         const std::size_t n_pre = this->layout_.n_pre;
         if (reference_) {
             advance_traces(s);
+            const float* x = pre_trace_.tracer().trace().data();
             this->for_rows(s, [&](std::size_t p0, std::size_t p1) {
                 for (std::size_t p = p0; p < p1; ++p)
-                    for (std::size_t q = 0; q < n_pre; ++q) element(p, q, rate(p));
+                    for (std::size_t q = 0; q < n_pre; ++q) element(p, q, rate(p), x[p * x_row_stride_ + q]);
             });
             return;
         }
-        const bool row_traces = x_shape == PreTrace::kernel_shaped || this->layout_.per_synapse;
+        const bool unit_x = pre_trace_.per_unit();
+        const bool row_traces = !unit_x && x_row_stride_ != 0;
         advance_unit_traces(s, row_traces);
-        const bool x_finite = row_traces || all_finite(pre_trace_.trace().data(), pre_trace_.size());
+        // The per-unit x is finite by construction (finite decay and scale, from 0).
+        const bool x_finite = unit_x || row_traces || all_finite(pre_trace_.tracer().trace().data(), pre_trace_.size());
         const float* y = post_trace_.trace().data();
         this->for_rows(s, [&](std::size_t p0, std::size_t p1) {
             for (std::size_t p = p0; p < p1; ++p) {
@@ -276,44 +296,61 @@ protected:
                 bool arrived = false;
                 if (row_traces) arrived = advance_pre_row(s, p);
                 else for (std::size_t q = 0; q < n_pre && !arrived; ++q) arrived = (s_pre[q] & spike::bit) != 0;
-                const bool unchanged = copy_unchanged_row(s.kernel + p * n_pre, s.out + p * n_pre, n_pre, 0x7f800000u) &&
-                                       finite_params && x_finite && std::isfinite(r) && std::isfinite(y[p]) &&
-                                       (!row_traces || all_finite(pre_trace_.trace().data() + p * n_pre, n_pre));
+                const bool unchanged =
+                    copy_unchanged_row(s.kernel + p * n_pre, s.out + p * n_pre, n_pre, 0x7f800000u) && finite_params &&
+                    x_finite && std::isfinite(r) && std::isfinite(y[p]) &&
+                    (!row_traces || all_finite(pre_trace_.tracer().trace().data() + p * n_pre, n_pre));
                 const bool fired = (s.post[p] & spike::bit) != 0;
+                const std::size_t x_row = p * x_row_stride_;
                 if (!unchanged || (r != 0.0f && fired)) {
-                    for (std::size_t q = 0; q < n_pre; ++q) element(p, q, r);
+                    if (unit_x) {
+                        float* x = thread_scratch(n_pre);
+                        pre_trace_.copy(x_row, n_pre, x);
+                        for (std::size_t q = 0; q < n_pre; ++q) element(p, q, r, x[q]);
+                    } else {
+                        const float* x = pre_trace_.tracer().trace().data() + x_row;
+                        for (std::size_t q = 0; q < n_pre; ++q) element(p, q, r, x[q]);
+                    }
+                } else if (r != 0.0f && arrived && unit_x) {
+                    // s_post = 0, and x is finite and >= +0 by construction: s_post x = +0 = s_post 0 exactly.
+                    for_each_arrival(s_pre, n_pre, [&](std::size_t q) { element(p, q, r, 0.0f); });
                 } else if (r != 0.0f && arrived) {  // s_post = 0: only where a pre spike arrived
-                    for_each_arrival(s_pre, n_pre, [&](std::size_t q) { element(p, q, r); });
+                    const float* x = pre_trace_.tracer().trace().data() + x_row;
+                    for_each_arrival(s_pre, n_pre, [&](std::size_t q) { element(p, q, r, x[q]); });
                 }
             }
         });
     }
 
-    // x <- e^{-dt/tau_pre} x + s_pre / tau_pre;  y <- e^{-dt/tau_post} y + s_post / tau_post
+    // Dense rules: x <- e^{-dt/tau_pre} x + s_pre / tau_pre;  y <- e^{-dt/tau_post} y + s_post / tau_post
     void advance_traces(const RuleStep& s) {
         if constexpr (x_shape == PreTrace::kernel_shaped) this->spread_pre(s, pre_input_);
         else this->spikes_to_float(s, s.pre, pre_input_);
         this->spikes_to_float(s, s.post, post_input_);
-        pre_trace_.step(pre_input_);
+        pre_trace_.tracer().step(pre_input_);
         post_trace_.step(post_input_);
     }
 
-    Tracer pre_trace_, post_trace_;
+    SynapsePreTrace pre_trace_;
+    Tracer post_trace_;
     std::vector<float> pre_input_, post_input_;  // scratch: this step's spikes as 0/1
     bool reference_ = false;                     // built under dense_reference()
+    std::size_t x_row_stride_ = 0;               // between the rows of x: n_pre, or 0 (x of pre shape, synchronous)
 
 private:
-    // Event form: y, and x when it has one element per pre unit (the rows advance a kernel-shaped x).
+    // Event form: y, and x unless its rows are advanced by the row pass (a per-synapse x of kernel shape).
     void advance_unit_traces(const RuleStep& s, bool row_traces) {
         this->spikes_to_float(s, s.post, post_input_);
         post_trace_.step(post_input_);
-        if (!row_traces) {
+        if (pre_trace_.per_unit()) {
+            pre_trace_.advance_units(s.pre);
+        } else if (!row_traces) {
             this->spikes_to_float(s, s.pre, pre_input_);
-            pre_trace_.step(pre_input_);
+            pre_trace_.tracer().step(pre_input_);
         }
     }
-    // Event form: advances the row p of a kernel-shaped x (the values Tracer::step gives it); returns
-    // whether a pre spike arrived in the row.
+    // Event form: advances the row p of a per-synapse x of kernel shape (the values Tracer::step gives
+    // it); returns whether a pre spike arrived in the row.
     bool advance_pre_row(const RuleStep& s, std::size_t p) {
         const std::size_t n_pre = this->layout_.n_pre;
         const std::uint8_t* s_pre = s.pre + p * this->layout_.pre_stride;
@@ -323,7 +360,7 @@ private:
             row[q] = spiked(s_pre[q]);
             arrived |= s_pre[q] & spike::bit;
         }
-        pre_trace_.step_range(p * n_pre, (p + 1) * n_pre, row);
+        pre_trace_.tracer().step_range(p * n_pre, (p + 1) * n_pre, row);
         return arrived != 0;
     }
 };

@@ -25,8 +25,9 @@
 //     bits). Only the rows whose post unit fired and the synapses where a spike arrived are computed
 //     (with the formula of the reference); with m = 0 none. A row holding any other value (a kernel
 //     set from outside, or non-finite traces) is computed in full, as by the reference.
-//   - x (kernel-shaped by definition) still decays every step: one fused pass per row advances it and
-//     copies the kernel to the output.
+//   - x (kernel-shaped by definition, its time constant depends only on the synapse type) is one trace
+//     per (pre unit, type) with a ring of depth B for N2N delays (synapse_pre_trace.hpp); where that
+//     form does not apply, one fused pass per row advances x and copies the kernel to the output.
 // The presynaptic type of a synapse comes from one place, pre_inhibitory().
 // Parameters of the CartPole tutorial ("Plasticity Cards"): see spec section 5.6.
 #include <array>
@@ -83,7 +84,8 @@ public:
 
     // The type (SynapseType) of every synapse, kernel layout.
     std::span<const std::uint8_t> synapse_types() const noexcept { return types_; }
-    std::span<const float> pre_trace() const noexcept { return pre_trace_.trace(); }
+    std::vector<float> pre_trace() const { return pre_trace_.values(); }
+    bool pre_trace_per_unit() const noexcept { return pre_trace_.per_unit(); }
     std::span<const float> post_trace() const noexcept { return post_trace_.trace(); }
     // The post trace y of synapse i (kernel order), in either form.
     float post_trace_at(std::size_t i) const noexcept {
@@ -100,6 +102,7 @@ private:
         return pre_types_.data() + (pre_types_shared_ ? 0 : p * layout_.n_pre);
     }
     void reference_row(const RuleStep& s, std::size_t p, float rate, const float* y, std::size_t y_stride) const noexcept;
+    void fired_row(const RuleStep& s, std::size_t p, float rate) const noexcept;  // a row in full, per-unit x
 
     // Per synapse of a row: x's decay and scale and the bits of max_clip (event form).
     struct RowParams {
@@ -117,7 +120,8 @@ private:
     std::vector<std::uint8_t> types_;
     std::vector<std::uint8_t> pre_types_;  // I_pre per synapse: one row when all rows share it, else all
     bool pre_types_shared_ = true;
-    Tracer pre_trace_, post_trace_;
+    SynapsePreTrace pre_trace_;  // x, one trace per (pre unit, type) where exact
+    Tracer post_trace_;
     std::vector<float> input_;  // scratch: a trace input (kernel-shaped in the reference, n_post x 2 here)
 };
 

@@ -40,6 +40,7 @@ public:
     static constexpr std::string_view description =
         "Triplet STDP with heterosynaptic and transmitter-induced plasticity (Zenke et al. 2015).";
     static constexpr auto input_ports = plain_inputs;
+    static constexpr bool dense_only = true;  // reads x as an array (every synapse changes every step)
 
     using TracePairRule::TracePairRule;
 

@@ -295,6 +295,9 @@ public:
         return {kernel_copy_.data(), kernel_copy_.size()};
     }
 
+    // The dense kernel is the live array set_property() copies into; the sparse layout's is a copy.
+    bool property_is_state(std::size_t) const override { return matrix_.layout() == Layout::dense; }
+
     void set_property(std::size_t, ConstArrayRef value) override {
         if (value.size != n_post_ * n_pre_)
             throw ShapeError(this->instance(), "kernel", std::to_string(n_post_ * n_pre_) + " elements",

@@ -1,0 +1,162 @@
+#include <spark/components/plasticity/synapse_pre_trace.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include <spark/components/plasticity/plasticity_rule.hpp>
+
+namespace spark::components::plasticity {
+
+namespace {
+constexpr std::size_t max_classes = 4;
+}  // namespace
+
+void SynapsePreTrace::build(const RuleLayout& layout, std::size_t shape_size, std::span<const float> tau,
+                            const std::vector<std::int32_t>* delays, double dt, bool reference) {
+    size_ = shape_size;
+    n_pre_ = layout.n_pre;
+    stride_ = layout.pre_stride;
+    tau_.assign(tau.begin(), tau.end());
+    dt_ = dt;
+    per_unit_ = per_unit_possible_ = false;
+    rel_.clear();
+    history_.clear();
+    const std::size_t kernel = layout.kernel_size();
+    const bool delayed = layout.per_synapse && delays != nullptr && delays->size() == kernel;
+    if (reference || shape_size != kernel || kernel == 0 || (layout.per_synapse && !delayed)) {
+        make_tracer();
+        return;
+    }
+    // The classes of tau (at most four distinct values) and the class of each synapse.
+    std::vector<float> class_tau;
+    std::vector<std::uint8_t> cls(tau.size());
+    for (std::size_t i = 0; i < tau.size(); ++i) {
+        auto it = std::find(class_tau.begin(), class_tau.end(), tau[i]);
+        if (it == class_tau.end()) {
+            if (class_tau.size() == max_classes) {
+                make_tracer();
+                return;
+            }
+            it = class_tau.insert(class_tau.end(), tau[i]);
+        }
+        cls[i] = static_cast<std::uint8_t>(it - class_tau.begin());
+    }
+    // X's decay and scale: the values a Tracer built by inverse_tau_tracer holds.
+    classes_ = class_tau.size();
+    const Tracer units = inverse_tau_tracer(classes_, class_tau, dt);
+    decay_.resize(n_pre_ * classes_);
+    scale_.resize(n_pre_ * classes_);
+    for (std::size_t j = 0; j < decay_.size(); ++j) {
+        decay_[j] = units.decay_factor(j % classes_);
+        scale_[j] = units.scale(j % classes_);
+        if (!std::isfinite(decay_[j]) || !std::isfinite(scale_[j])) {
+            make_tracer();
+            return;
+        }
+    }
+    // The shortest delay of each presynaptic unit and the synapse that has it.
+    const std::size_t n_post = layout.n_post;
+    std::vector<std::int32_t> shortest(n_pre_, std::numeric_limits<std::int32_t>::max());
+    source_.assign(n_pre_, 0);
+    for (std::size_t p = 0; p < n_post; ++p)
+        for (std::size_t q = 0; q < n_pre_; ++q) {
+            const std::int32_t d = delayed ? (*delays)[p * n_pre_ + q] : 0;
+            if (d < shortest[q]) {
+                shortest[q] = d;
+                source_[q] = static_cast<std::uint32_t>(p * stride_ + q);
+            }
+        }
+    std::size_t max_lag = 0;
+    for (std::size_t i = 0; i < kernel; ++i)
+        max_lag = std::max<std::size_t>(max_lag, static_cast<std::size_t>((delayed ? (*delays)[i] : 0) - shortest[i % n_pre_]));
+    lags_ = max_lag + 1;
+    const std::size_t slot = n_pre_ * classes_;
+    if (lags_ * slot > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
+        make_tracer();
+        return;
+    }
+    rel_.resize(kernel);
+    for (std::size_t i = 0; i < kernel; ++i) {
+        const std::size_t q = i % n_pre_;
+        const std::size_t lag = static_cast<std::size_t>((delayed ? (*delays)[i] : 0) - shortest[q]);
+        rel_[i] = static_cast<std::int32_t>(q * classes_ + cls[tau.size() == 1 ? 0 : i]) -
+                  static_cast<std::int32_t>(lag * slot);
+    }
+    history_.assign(2 * lags_ * slot, 0.0f);
+    per_unit_ = per_unit_possible_ = true;
+    reset();
+}
+
+void SynapsePreTrace::make_tracer() {
+    per_unit_ = false;
+    tracer_ = Tracer();  // release the old one first
+    tracer_ = inverse_tau_tracer(size_, tau_, dt_);
+}
+
+void SynapsePreTrace::advance_units(const std::uint8_t* pre) noexcept {
+    const std::size_t slot = n_pre_ * classes_;
+    if (slot_ + 1 == 2 * lags_) {  // keep the newest R slots, at the front
+        std::memmove(history_.data(), history_.data() + lags_ * slot, lags_ * slot * sizeof(float));
+        slot_ = lags_ - 1;
+    }
+    const float* prev = history_.data() + slot_ * slot;
+    float* next = history_.data() + (slot_ + 1) * slot;
+    const float base = 0.0f;
+    for (std::size_t q = 0; q < n_pre_; ++q) {
+        const float s = spiked(pre[source_[q]]);
+        for (std::size_t c = 0; c < classes_; ++c) {
+            const std::size_t j = q * classes_ + c;
+            next[j] = base + decay_[j] * (prev[j] - base) + scale_[j] * s;  // Tracer::step's operations
+        }
+    }
+    ++slot_;
+    now_ = next;
+}
+
+void SynapsePreTrace::copy(std::size_t first, std::size_t n, float* out) const noexcept {
+    if (!per_unit_) {
+        std::memcpy(out, tracer_.trace().data() + first, n * sizeof(float));
+        return;
+    }
+    const std::int32_t* rel = rel_.data() + first;
+    for (std::size_t k = 0; k < n; ++k) out[k] = now_[rel[k]];
+}
+
+void SynapsePreTrace::reset() noexcept {
+    if (per_unit_possible_ && !per_unit_) {
+        per_unit_ = true;
+        tracer_ = Tracer();
+    }
+    if (!per_unit_) {
+        tracer_.reset();
+        return;
+    }
+    std::fill(history_.begin(), history_.end(), 0.0f);
+    slot_ = lags_ - 1;
+    now_ = history_.data() + slot_ * n_pre_ * classes_;
+}
+
+std::vector<float> SynapsePreTrace::values() const {
+    std::vector<float> x(size_);
+    copy(0, size_, x.data());
+    return x;
+}
+
+void SynapsePreTrace::to_per_synapse(std::span<const float> x) {
+    make_tracer();
+    std::copy(x.begin(), x.end(), tracer_.trace().begin());
+}
+
+void SynapsePreTrace::visit_state(StateVisitor& v, std::string_view name) {
+    if (!per_unit_) {
+        tracer_.visit_state(v, name);
+        return;
+    }
+    std::vector<float> x = values();
+    v(name, x);
+    if (v.writes()) to_per_synapse(x);
+}
+
+}  // namespace spark::components::plasticity
