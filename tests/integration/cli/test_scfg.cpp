@@ -117,7 +117,6 @@ TEST_CASE("A bad --input value is a clear error", "[cli][scfg]") {
 
 TEST_CASE("spark run on a brain that carries its input specs needs no --input, and --input still replaces one",
           "[cli][scfg]") {
-    if (!tools::network_files_available()) return;
     const std::string carried = std::string(SPARK_SCFG_DATA_DIR) + "/ab_brain_input_specs.scfg";
     TempDir dir;
     const Result run = run_spark({"run", carried, "--steps", "5"}, dir.path());
