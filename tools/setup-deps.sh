@@ -9,6 +9,7 @@ packages=(
   zlib1g-dev
   catch2 libcli11-dev libbenchmark-dev
   liblzma-dev nlohmann-json3-dev
+  libopenmpi-dev openmpi-bin
 )
 missing=()
 for p in "${packages[@]}"; do

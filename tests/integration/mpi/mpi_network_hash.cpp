@@ -6,6 +6,7 @@
 //   --mpi    run over the launched processes (rank 0 prints); --threads per process
 //   --load   start from a snapshot (every process reads it); --save  write one after the run (rank 0)
 //   --dry-run  one process playing RANK of RANKS (the others silent); prints what it exchanged
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -139,6 +140,7 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     if (!load.empty()) serialization::load_snapshot(sim, load);
     Hash spikes;
     std::uint64_t count = 0;
+    const auto start = std::chrono::steady_clock::now();
     sim.run(std::stoll(argv[2]), [&](const graph::Simulation& s) {
         for (const auto& node : s.nodes())
             for (const auto& out : node.outputs) {
@@ -154,14 +156,16 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
                     }
             }
     });
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const std::uint64_t exchanged = options.processes ? options.processes->bytes_sent() : 0;
     sim.gather_state();
     if (!save.empty() && rank == 0) serialization::save_snapshot(sim, save);
     StateHash state;
     sim.visit_state(state);
     if (options.processes && !mpi)
-        std::printf("dry run: %llu exchanges, %llu bytes sent\n",
+        std::printf("dry run: %llu exchanges, %llu bytes sent in the run, %.3f s\n",
                     static_cast<unsigned long long>(options.processes->exchanges()),
-                    static_cast<unsigned long long>(options.processes->bytes_sent()));
+                    static_cast<unsigned long long>(exchanged), seconds);
     if (rank == 0)
         std::printf("spikes %llu %016llx state %016llx\n", static_cast<unsigned long long>(count),
                     static_cast<unsigned long long>(spikes.value), static_cast<unsigned long long>(state.hash.value));
