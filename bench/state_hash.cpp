@@ -1,13 +1,18 @@
 // Prints, for a network file, a hash of its spikes and of its complete state after N steps, on a
 // given executor and thread count: the check that a change of the build or run core keeps every
 // network bit-identical (run it before and after; the hashes must agree).
-// Usage: state_hash NETWORK_FILE STEPS [sequential|tbb|pool] [THREADS]
+// Usage: state_hash NETWORK_FILE STEPS [sequential|tbb|pool|mpi] [THREADS]
+// `mpi` (under mpirun; THREADS per process) runs over the launched processes, rank 0 printing.
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include <spark/serialization/network_file.hpp>
+#ifdef SPARK_STATE_HASH_WITH_MPI
+#include <spark/mpi/mpi.hpp>
+#endif
 
 namespace {
 
@@ -40,13 +45,23 @@ spark::graph::ExecutorKind executor_kind(const std::string& name) {
 
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: state_hash NETWORK_FILE STEPS [sequential|tbb|pool] [THREADS]\n");
+        std::fprintf(stderr, "usage: state_hash NETWORK_FILE STEPS [sequential|tbb|pool|mpi] [THREADS]\n");
         return 2;
     }
     const auto file = spark::serialization::load_network_file(argv[1]);
     spark::graph::BuildOptions options;
-    options.executor = executor_kind(argc > 3 ? argv[3] : "sequential");
+    const std::string executor = argc > 3 ? argv[3] : "sequential";
+    options.executor = executor_kind(executor);
     options.threads = argc > 4 ? static_cast<unsigned>(std::stoul(argv[4])) : 1;
+    int rank = 0;
+#ifdef SPARK_STATE_HASH_WITH_MPI
+    std::optional<spark::mpi::Session> mpi;
+    if (executor == "mpi") {
+        mpi.emplace(argc, argv);
+        options.processes = mpi->world();
+        rank = mpi->rank();
+    }
+#endif
     auto sim = spark::serialization::build_simulation(file, options);
     Hash spikes;
     std::uint64_t count = 0;
@@ -69,6 +84,11 @@ int main(int argc, char** argv) {
     });
     StateHash state;
     sim.visit_state(state);
+    if (options.processes)
+        std::fprintf(stderr, "rank %d: %llu exchanges, %llu bytes sent\n", rank,
+                     static_cast<unsigned long long>(options.processes->exchanges()),
+                     static_cast<unsigned long long>(options.processes->bytes_sent()));
+    if (rank != 0) return 0;
     std::printf("%s spikes %llu %016llx state %016llx\n", argv[1], static_cast<unsigned long long>(count),
                 static_cast<unsigned long long>(spikes.value), static_cast<unsigned long long>(state.hash.value));
     return 0;

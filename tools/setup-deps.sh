@@ -12,6 +12,7 @@ packages=(
   pybind11-dev python3-dev python3-numpy python3-pytest python3-matplotlib
   libhdf5-dev python3-h5py  # NIR files (HDF5); h5py writes and checks them in the tests
   python3-brian cython3 linux-perf  # bench/: the Brian2 peers (brian2_cuba.py, brian2_learning.py), profiles
+  libopenmpi-dev openmpi-bin  # runs over several processes (SPARK_WITH_MPI)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -90,7 +90,7 @@ StepPlan bind(const FlatGraph& g, const Components& components, const Inference&
     return plan;
 }
 
-void run_task(const Task& task, std::size_t parity, std::int64_t step, Parallel& parallel) {
+void run_task(const Task& task, std::size_t parity, std::int64_t step, Parallel& parallel, UnitShare share) {
     const NodeStep& at = task.at[parity];
     for (const GatherOp& op : at.gathers) std::memcpy(op.dst, op.src, op.bytes);
     for (const ConcatIndexOp& op : at.concats) {
@@ -117,7 +117,7 @@ void run_task(const Task& task, std::size_t parity, std::int64_t step, Parallel&
     // The outputs' spike lists are stale until the component lists this step's spikes (if it does).
     for (const ArrayRef& out : at.outputs)
         if (out.spike_index) out.spike_index->invalidate();
-    task.component->step(StepContext{at.inputs, at.outputs, &parallel, step, at.summands});
+    task.component->step(StepContext{at.inputs, at.outputs, &parallel, step, at.summands, share});
 }
 
 void finish_step(const StepPlan& plan, std::size_t parity) {

@@ -15,6 +15,15 @@ public:
     virtual ~Executor() = default;
     // Runs `steps` steps, calling after_step (if given) after each; counts every step it completes.
     virtual void run(std::int64_t steps, const std::function<void()>& after_step) = 0;
+    // Over several processes (distributed_executor.cpp), collective: make what `source` delivers in a
+    // step of `parity` whole on this process before it is read; make every node's state and the values
+    // previous-step wires deliver next whole (nothing when they are since the last step). One process:
+    // nothing to do.
+    virtual void complete(const Source& source, std::size_t parity) {
+        (void)source;
+        (void)parity;
+    }
+    virtual void complete_state() {}
 };
 
 }  // namespace spark::graph::detail
@@ -43,7 +52,7 @@ struct Simulation::Impl {
     // Runs node v's task of the current step. An exception leaves naming the node (on every executor;
     // oneTBB's rethrow would lose it), as a spark::Error for a user-facing problem and an InternalError
     // for a bug.
-    void run_task(std::size_t v, Parallel& parallel);
+    void run_task(std::size_t v, Parallel& parallel, UnitShare share = {});
     // After every task: the end of the step, then the step is counted. Every executor calls it once
     // per step.
     void finish_step();
@@ -53,6 +62,8 @@ struct Simulation::Impl {
 std::unique_ptr<detail::Executor> make_sequential_executor(Simulation::Impl& impl);
 std::unique_ptr<detail::Executor> make_tbb_executor(Simulation::Impl& impl, unsigned threads);
 std::unique_ptr<detail::Executor> make_pool_executor(Simulation::Impl& impl, unsigned threads);
+std::unique_ptr<detail::Executor> make_distributed_executor(Simulation::Impl& impl,
+                                                            std::shared_ptr<ProcessGroup> processes, unsigned threads);
 
 namespace detail {
 // One level of the pool executor's step: nodes that run alone (their loops split over the threads), in

@@ -15,9 +15,9 @@ using detail::Buffer;
 using detail::Source;
 using detail::SourceKind;
 
-void Simulation::Impl::run_task(std::size_t v, Parallel& parallel) {
+void Simulation::Impl::run_task(std::size_t v, Parallel& parallel, UnitShare share) {
     try {
-        detail::run_task(plan.tasks[v], parity(), step, parallel);
+        detail::run_task(plan.tasks[v], parity(), step, parallel, share);
     } catch (const Error& e) {
         throw Error("node '" + graph.nodes[v].path + "': " + e.what());
     } catch (const std::logic_error& e) {
@@ -33,6 +33,7 @@ void Simulation::Impl::finish_step() {
 }
 
 ConstArrayRef Simulation::Impl::view(const Source& s, std::size_t parity) const {
+    executor->complete(s, parity);
     return detail::source_view(const_cast<detail::Storage&>(storage), components, s, parity);
 }
 
@@ -127,11 +128,14 @@ Simulation Simulation::build(const Network& network, const std::map<std::string,
     impl->plan = detail::bind(impl->graph, impl->components, impl->inference, impl->order, impl->storage);
     impl->node_infos = node_infos(impl->graph, impl->inference);
     impl->wire_infos = wire_infos(impl->graph, impl->inference);
-    switch (options.executor) {
-        case ExecutorKind::sequential: impl->executor = make_sequential_executor(*impl); break;
-        case ExecutorKind::tbb: impl->executor = make_tbb_executor(*impl, options.threads); break;
-        case ExecutorKind::pool: impl->executor = make_pool_executor(*impl, options.threads); break;
-    }
+    if (options.processes)
+        impl->executor = make_distributed_executor(*impl, options.processes, options.threads);
+    else
+        switch (options.executor) {
+            case ExecutorKind::sequential: impl->executor = make_sequential_executor(*impl); break;
+            case ExecutorKind::tbb: impl->executor = make_tbb_executor(*impl, options.threads); break;
+            case ExecutorKind::pool: impl->executor = make_pool_executor(*impl, options.threads); break;
+        }
     return Simulation(std::move(impl));
 }
 
@@ -248,7 +252,10 @@ private:
 };
 }  // namespace
 
+void Simulation::gather_state() { impl_->executor->complete_state(); }
+
 void Simulation::visit_state(StateVisitor& visitor) {
+    impl_->executor->complete_state();
     std::int64_t step = impl_->step;
     visitor("@step", step, valid_step_count);
     if (visitor.writes()) impl_->step = step;

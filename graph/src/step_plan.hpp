@@ -134,8 +134,9 @@ struct StepPlan {
 StepPlan bind(const FlatGraph& graph, const Components& components, const Inference& inference,
               const StepOrder& order, Storage& storage);
 
-// One node's operations in a step of `parity`. Exceptions leave as they came (the caller names the node).
-void run_task(const Task& task, std::size_t parity, std::int64_t step, Parallel& parallel);
+// One node's operations in a step of `parity`, the component stepping `share` of its units (all of
+// them unless it runs on a share). Exceptions leave as they came (the caller names the node).
+void run_task(const Task& task, std::size_t parity, std::int64_t step, Parallel& parallel, UnitShare share = {});
 // The end of a step of `parity`, after every task.
 void finish_step(const StepPlan& plan, std::size_t parity);
 

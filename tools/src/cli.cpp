@@ -20,6 +20,13 @@
 #include <spark/tools/inputs.hpp>
 #include <spark/tools/network_io.hpp>
 #include <spark/tools/run.hpp>
+#ifdef SPARK_TOOLS_WITH_MPI
+#include <chrono>
+#include <optional>
+#include <thread>
+
+#include <spark/mpi/mpi.hpp>
+#endif
 
 namespace spark::tools {
 
@@ -277,6 +284,51 @@ namespace {
 // --dt and --nir-time-unit: how a model file of another format (NIR) is read.
 }  // namespace
 
+namespace {
+
+// Writes the message of a failed command (`error` holds a std::exception); returns exit_error.
+int report_error(std::exception_ptr error, const std::string& command, std::ostream& err) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const graph::GraphBuildError& e) {
+        const auto& diagnostics = e.diagnostics();
+        err << command << ": " << diagnostics.size() << (diagnostics.size() == 1 ? " error" : " errors")
+            << " in the network:\n";
+        for (const auto& d : diagnostics) err << "error: " << d.message << " [" << graph::to_string(d.code) << "]\n";
+    } catch (const Error& e) {
+        err << command << ": error: " << e.what() << "\n";
+    } catch (const std::exception& e) {
+        err << command << ": internal error: " << e.what() << "\n";
+    }
+    return exit_error;
+}
+
+#ifdef SPARK_TOOLS_WITH_MPI
+// `spark run` under mpirun: one run over every launched process. A process that fails stops them all
+// (MPI_Abort) after writing its message, prefixed with its rank. An error every process meets alike (a
+// bad network file) is written once: the others wait a moment before writing, and rank 0's abort ends
+// them first.
+int run_on_processes(RunOptions options, std::ostream& out, std::ostream& err) {
+    static std::optional<mpi::Session> session;  // MPI_Finalize at exit
+    if (!session) session.emplace();
+    if (session->size() > 1) options.processes = session->world();
+    try {
+        return run_network(options, out, err);
+    } catch (const std::exception&) {
+        if (session->size() == 1) throw;
+        std::ostringstream message;
+        report_error(std::current_exception(), "spark run (rank " + std::to_string(session->rank()) + " of " +
+                                                   std::to_string(session->size()) + ")",
+                     message);
+        if (session->rank() != 0) std::this_thread::sleep_for(std::chrono::seconds(2));
+        err << message.str() << "spark run: stopping every process\n" << std::flush;
+        session->abort(exit_error);
+    }
+}
+#endif
+
+}  // namespace
+
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
             const volatile std::sig_atomic_t* stop) {
     CLI::App app{"spark: run, check and inspect spiking neural networks", "spark"};
@@ -404,6 +456,9 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
             ro.plot = plot == "svg" ? PlotFormat::svg : plot == "none" ? PlotFormat::none : PlotFormat::automatic;
             ro.stop = stop;
             ro.model = model_options(run_flags, command, &ro.drives);
+#ifdef SPARK_TOOLS_WITH_MPI
+            if (mpi::launched()) return run_on_processes(ro, out, err);
+#endif
             return run_network(ro, out, err);
         }
         if (check->parsed()) {
@@ -446,18 +501,8 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
             out << "wrote " << export_out << "\n";
             return exit_ok;
         }
-    } catch (const graph::GraphBuildError& e) {
-        const auto& diagnostics = e.diagnostics();
-        err << command << ": " << diagnostics.size() << (diagnostics.size() == 1 ? " error" : " errors")
-            << " in the network:\n";
-        for (const auto& d : diagnostics) err << "error: " << d.message << " [" << graph::to_string(d.code) << "]\n";
-        return exit_error;
-    } catch (const Error& e) {
-        err << command << ": error: " << e.what() << "\n";
-        return exit_error;
-    } catch (const std::exception& e) {
-        err << command << ": internal error: " << e.what() << "\n";
-        return exit_error;
+    } catch (const std::exception&) {
+        return report_error(std::current_exception(), command, err);
     }
     return exit_usage;
 }

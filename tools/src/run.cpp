@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <iomanip>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <sstream>
 
@@ -164,7 +165,39 @@ std::string format_summary(const RunSummary& s) {
     return o.str();
 }
 
-int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSummary* summary_out) {
+namespace {
+
+// A directory that is removed with this object: where a process other than rank 0 records.
+class ScratchDirectory {
+public:
+    explicit ScratchDirectory(int rank)
+        : path_(std::filesystem::temp_directory_path() /
+                ("spark-rank" + std::to_string(rank) + "-" + std::to_string(::getpid()))) {}
+    ~ScratchDirectory() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    const std::filesystem::path& path() const noexcept { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+}  // namespace
+
+int run_network(const RunOptions& options, std::ostream& out, std::ostream& err, RunSummary* summary_out) {
+    // Over several processes only rank 0 speaks and writes the files the user asked for.
+    const bool root = !options.processes || options.processes->rank() == 0;
+    std::optional<ScratchDirectory> scratch;
+    RunOptions o = options;
+    if (!root) {
+        scratch.emplace(options.processes->rank());
+        o.out_dir = scratch->path();
+        o.quiet = true;
+        o.plot = PlotFormat::none;
+    }
+    // Every process must stop after the same step: under mpirun, Ctrl-C ends the whole run instead.
+    if (o.processes) o.stop = nullptr;
     if (o.duration_ms && !(*o.duration_ms > 0))
         throw Error("--duration " + format_number(*o.duration_ms) + " ms must be > 0");
     if (o.steps && *o.steps <= 0) throw Error("--steps " + std::to_string(*o.steps) + " must be > 0");
@@ -190,6 +223,7 @@ int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSu
                      : choice == ExecutorChoice::pool ? graph::ExecutorKind::pool
                                                       : graph::ExecutorKind::sequential;
     build.threads = o.threads;
+    build.processes = o.processes;
     graph::Simulation sim = build_network(net, build);
     if (o.snapshot_in) {
         load_snapshot(sim, *o.snapshot_in);
@@ -265,10 +299,14 @@ int run_network(const RunOptions& o, std::ostream& out, std::ostream& err, RunSu
     const auto plot = plot_raster(spikes.spikes(), spikes.populations(), dt, t0,
                                   t0 + static_cast<double>(std::max<std::int64_t>(done, 1)) * dt, o.out_dir, o.plot);
     if (!plot.note.empty() && !o.quiet) err << "note: " << plot.note << "\n";
-    if (o.snapshot_out) save_snapshot(sim, *o.snapshot_out);
+    if (o.snapshot_out) {
+        sim.gather_state();  // every process: the state of the others' shares
+        if (root) save_snapshot(sim, *o.snapshot_out);
+    }
 
     if (!o.quiet) {
         out << "network: " << net.source << " (seed " << net.network.seed << ", "
+            << (o.processes ? std::to_string(o.processes->size()) + " processes, " : std::string())
             << (choice == ExecutorChoice::sequential
                     ? std::string("sequential executor")
                     : std::string(choice == ExecutorChoice::tbb ? "tbb" : "pool") + " executor, " +

@@ -150,8 +150,12 @@ void PoissonSource::draw_block(std::size_t block, float* out) noexcept {
 void PoissonSource::step(const StepContext& ctx) {
     float* out = ctx.outputs[output_index].f32().data();
     // One task per stream block (each block draws from its own stream, so any split gives the same draws).
-    const std::size_t blocks = (current_.size() + stream_block - 1) / stream_block;
-    ctx.parallel->run(blocks, [&](std::size_t b) { draw_block(b, out); });
+    // A share takes every block it overlaps.
+    const std::size_t n = current_.size();
+    const std::size_t lo = std::min(ctx.share.begin, n), hi = std::min(ctx.share.end, n);
+    if (lo >= hi) return;
+    const std::size_t first = lo / stream_block, last = (hi + stream_block - 1) / stream_block;
+    ctx.parallel->run(last - first, [&](std::size_t b) { draw_block(first + b, out); });
 }
 
 void PoissonSource::reset() { std::fill(current_.begin(), current_.end(), 0.0f); }

@@ -69,6 +69,14 @@ struct BuildResult {
     std::vector<PortSpec> properties;  // one per declared property
 };
 
+// A contiguous range of a node's units, [begin, end): the share of them one process steps when a run
+// is split over several (graph/src/distributed_executor.cpp). Every other run steps all of them.
+struct UnitShare {
+    std::size_t begin = 0;
+    std::size_t end = static_cast<std::size_t>(-1);  // clipped to the unit count
+    bool whole() const noexcept { return begin == 0 && end == static_cast<std::size_t>(-1); }
+};
+
 struct StepContext {
     std::span<const ConstArrayRef> inputs;  // one per declared input (empty view if unwired)
     std::span<const ArrayRef> outputs;      // one per declared output
@@ -77,6 +85,8 @@ struct StepContext {
     // Per declared input: its sources when the input is summed_by_component and has several (inputs[i]
     // is then an empty view); otherwise empty. May be shorter than inputs (none deferred).
     std::span<const std::vector<ConstArrayRef>> summands = {};
+    // The units to step: all of them, unless the component runs on a share (Component::share_units).
+    UnitShare share = {};
 
     std::span<const ConstArrayRef> summands_of(std::size_t input) const noexcept {
         if (input >= summands.size()) return {};
@@ -125,6 +135,29 @@ public:
     // step() reads each element of that input only before writing the same element of the output, and
     // writes every element. Default: none (-1).
     virtual std::ptrdiff_t output_may_share_input(std::size_t index) const;
+
+    // Running on a share of the units (a run over several processes). A component that returns n > 0
+    // here (after build) may be stepped with ctx.share = [begin, end) within [0, n) and promises:
+    //   - it then updates at least the units of the share, at most the share widened to whole blocks of
+    //     share_grain() units, and each such unit exactly as a whole step would (so two processes that
+    //     both update a unit agree on it bit for bit); the other units' state and outputs are left alone;
+    //   - each output is unit-major (k elements per unit); it is valid on the units it updated;
+    //   - an input for which input_per_unit() is true is read only at the units it updates (element-wise,
+    //     k elements per unit); its other inputs are read whole;
+    //   - each state array it visits is either the same on every process (never written on a share;
+    //     state_alike() may say so, to spare gathering it) or split by units: k elements per unit
+    //     (unit-major), or k elements per block of share_grain() units.
+    // Default: 0, the component runs whole on every process.
+    virtual std::size_t share_units() const { return 0; }
+    virtual std::size_t share_grain() const { return 1; }
+    virtual bool input_per_unit(std::size_t input) const {
+        (void)input;
+        return false;
+    }
+    virtual bool state_alike(std::string_view state) const {
+        (void)state;
+        return false;
+    }
 
     // The config as a Value map (every field, defaults included).
     virtual Value config_value() const = 0;

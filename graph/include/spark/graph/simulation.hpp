@@ -37,6 +37,7 @@
 #include <spark/core/registry.hpp>
 #include <spark/graph/diagnostic.hpp>
 #include <spark/graph/network.hpp>
+#include <spark/graph/processes.hpp>
 
 namespace spark::graph {
 
@@ -47,6 +48,9 @@ struct BuildOptions {
     unsigned threads = 1;                        // tbb and pool executors: threads (0 = all cores)
     const Registry* registry = nullptr;          // default: the built-in components
     const TemplateRegistry* templates = nullptr; // default: the built-in neuron templates
+    // Several processes (processes.hpp): each steps its share of every node that splits, with `threads`
+    // threads (the pool's split); null: this process alone, on `executor`.
+    std::shared_ptr<ProcessGroup> processes;
 };
 
 // One port of one flattened node, as the build pass saw it.
@@ -110,7 +114,13 @@ public:
     // Every state array of the run: each node's state ("pool.soma/potential"), each node's random
     // stream ("pool.soma/rng" when the component keeps one), the values that previous-step wires will
     // deliver next ("<node>.<port>@previous") and the step counter ("@step").
+    //
+    // Over several processes (BuildOptions::processes) each process steps a share of the state: the
+    // first visit after a step gathers it on every process, so every process must visit (collective),
+    // or call gather_state() first, after which a visit on one process alone (rank 0 writing a
+    // snapshot) reads the whole state. read() and output() of a split node gather too (collective).
     void visit_state(StateVisitor& visitor);
+    void gather_state();
 
     // A Graphviz description of the built network with port specs on the edges.
     std::string to_dot() const;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,9 @@ struct RunOptions {
     PlotFormat plot = PlotFormat::automatic;
     // Polled after every step; the run stops cleanly when it becomes non-zero (the SIGINT flag).
     const volatile std::sig_atomic_t* stop = nullptr;
+    // A run over several processes (every process calls run_network with the same options): rank 0
+    // prints and writes the files, the others record into a scratch directory they remove.
+    std::shared_ptr<graph::ProcessGroup> processes;
 };
 
 struct PopulationSummary {

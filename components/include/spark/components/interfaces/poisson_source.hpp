@@ -58,6 +58,10 @@ public:
     void step(const StepContext& ctx) override;
     void reset() override;
     void visit_state(StateVisitor& v) override;
+    // A share steps the stream blocks it overlaps, whole ("current": one value per unit; "rng": one
+    // stream per block).
+    std::size_t share_units() const override { return current_.size(); }
+    std::size_t share_grain() const override { return stream_block; }
 
     // Expected input spikes per unit and step.
     std::span<const float> lambda() const noexcept { return lambda_; }

@@ -85,9 +85,14 @@ public:
         const auto summands = ctx.summands_of(current);
         std::uint8_t* out = ctx.outputs[spikes].u8().data();
         const std::uint8_t* mask = ctx.inputs[inhibition_mask].empty() ? nullptr : ctx.inputs[inhibition_mask].u8().data();
-        SpikeIndex* index = ctx.outputs[spikes].spike_index;
+        // A share's bounds need not fall on the index's blocks: its spikes are listed after the exchange.
+        SpikeIndex* index = ctx.share.whole() ? ctx.outputs[spikes].spike_index : nullptr;
         auto* self = static_cast<Derived*>(this);
-        parallel_for(*ctx.parallel, potential_.size(), task_length(potential_.size()), [&](std::size_t begin, std::size_t end) {
+        // The units of this step: all of them, or a share.
+        const std::size_t n = potential_.size();
+        const std::size_t lo = std::min(ctx.share.begin, n), hi = std::min(ctx.share.end, n);
+        parallel_for(*ctx.parallel, hi - lo, task_length(n), [&](std::size_t from, std::size_t to) {
+            const std::size_t begin = lo + from, end = lo + to;
             if (summands.empty()) {
                 self->update(begin, end, in + begin, out);
             } else {  // several current sources: summed a block at a time, while the block is in L1
@@ -116,6 +121,10 @@ public:
     }
 
     ArrayRef property(std::size_t) override { return {potential_.data(), potential_.size()}; }
+
+    // Every unit is independent of the others, and every state array holds one value per unit.
+    std::size_t share_units() const override { return potential_.size(); }
+    bool input_per_unit(std::size_t) const override { return true; }
 
     std::span<const float> potential_values() const noexcept { return potential_; }
 

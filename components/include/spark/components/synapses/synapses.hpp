@@ -262,8 +262,18 @@ public:
     void step(const StepContext& ctx) override {
         float* out = ctx.outputs[currents].f32().data();
         if (per_synapse_traces_) step_per_synapse(ctx.inputs[spikes].u8().data(), out, *ctx.parallel);
-        else step_per_target(ctx.inputs[spikes], out, *ctx.parallel);
+        else if (ctx.share.whole()) step_per_target(ctx.inputs[spikes], out, *ctx.parallel);
+        else step_share(ctx.inputs[spikes], out, *ctx.parallel, ctx.share);
     }
+
+    // A share of the targets: synchronous input without delays, one trace per target (the traces are
+    // split by target; the kernel is never written on a share). A share steps the tasks it overlaps.
+    std::size_t share_units() const override {
+        const bool splits = !per_synapse_traces_ && !per_synapse_input_ && matrix_.delay_steps() == 0;
+        return splits ? n_post_ : 0;
+    }
+    std::size_t share_grain() const override { return matrix_.chunk_length(); }
+    bool state_alike(std::string_view state) const override { return state == "kernel" || state == "kernel_values"; }
 
     void reset() override {
         matrix_.reset();
@@ -482,6 +492,24 @@ private:
                 update_targets_from(begin, end, out, [&](float* x) { matrix_.accumulate(t, spiking, sign, x); });
             });
         }
+        matrix_.advance();
+    }
+
+    // The tasks overlapping `share`, each as in step_per_target (the same sums).
+    void step_share(ConstArrayRef spikes_in, float* out, Parallel& parallel, UnitShare share) {
+        const std::size_t chunk = matrix_.chunk_length();
+        const std::size_t lo = std::min(share.begin, n_post_), hi = std::min(share.end, n_post_);
+        const std::size_t first = lo / chunk, last = lo < hi ? (hi + chunk - 1) / chunk : first;
+        const std::size_t n = collect_spikes(spikes_in, spiking_.data(), spike_sign_.data());
+        const std::span<const std::uint32_t> spiking(spiking_.data(), n);
+        const std::span<const float> sign(spike_sign_.data(), n);
+        auto task = [&](std::size_t k) {
+            const auto [begin, end] = matrix_.task_range(first + k);
+            update_targets_from(begin, end, out, [&](float* x) { matrix_.accumulate(first + k, spiking, sign, x); });
+        };
+        if (parallel.concurrency() > 1 && last - first > 1) parallel.run(last - first, task);
+        else
+            for (std::size_t k = 0; k < last - first; ++k) task(k);
         matrix_.advance();
     }
 

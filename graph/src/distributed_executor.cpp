@@ -1,0 +1,389 @@
+// The executor of a run over several processes (processes.hpp): the reference order of the step plan,
+// each node that splits (Component::share_units) stepping this process's block of its units, every
+// other node all of them, and the outputs that another process's share needs gathered from every
+// process after their producer's step.
+//
+// Which outputs are gathered: a split node's output read by a node that is not split, or by one that
+// reads it whole (a synapse group's presynaptic spikes), or at units it did not compute. A same-step
+// reader needs it right after the producer; previous-step readers only at the end of the step, where
+// all such outputs of the step go in one exchange. A SpikeArray travels as the units whose code
+// differs from its resting codes (the last exchange's codes without the spike bit: the inhibition
+// bits, which every process holds alike), 4 bytes per spike; anything else as the block's bytes.
+//
+// Why the results equal one process's: a unit's update depends only on its own state and inputs, every
+// random stream belongs to a fixed block of units (never to a process), and a synapse group sums each
+// target's input over the presynaptic spikes in index order whichever process does it. A process
+// leaves the other blocks' state as it was; complete_state() gathers it (before any state visit), and
+// complete() gathers a split node's value before a read from outside the step.
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <optional>
+
+#include <spark/core/error.hpp>
+
+#include "runtime.hpp"
+#include "spin_pool.hpp"
+
+namespace spark::graph {
+
+UnitBlock unit_block(std::size_t units, int rank, int size) noexcept {
+    if (units == 0 || size <= 0) return {};
+    const std::size_t lines = (units + unit_block_grain - 1) / unit_block_grain;
+    const auto r = static_cast<std::size_t>(rank), n = static_cast<std::size_t>(size);
+    return {std::min(units, r * lines / n * unit_block_grain), std::min(units, (r + 1) * lines / n * unit_block_grain)};
+}
+
+namespace {
+
+class DryRunProcesses final : public ProcessGroup {
+public:
+    DryRunProcesses(int rank, int size) : rank_(rank), size_(size) {}
+    int rank() const noexcept override { return rank_; }
+    int size() const noexcept override { return size_; }
+    void all_gather(std::span<const std::byte> mine, std::vector<std::byte>& all,
+                    std::vector<std::size_t>& counts) override {
+        all.assign(mine.begin(), mine.end());
+        counts.assign(static_cast<std::size_t>(size_), 0);
+        counts[static_cast<std::size_t>(rank_)] = mine.size();
+        count_exchange(mine.size());
+    }
+
+private:
+    int rank_, size_;
+};
+
+using detail::Buffer;
+using detail::Source;
+using detail::SourceKind;
+
+// A block widened to whole blocks of `grain` units: the units a share of it steps.
+UnitBlock widen(UnitBlock b, std::size_t grain, std::size_t units) {
+    if (b.begin >= b.end) return b;
+    return {b.begin / grain * grain, std::min(units, (b.end + grain - 1) / grain * grain)};
+}
+
+// How a split node's units are dealt out.
+struct Split {
+    std::size_t units = 0;          // 0: the node runs whole
+    std::size_t grain = 1;
+    std::vector<UnitBlock> blocks;  // per rank: the units it owns
+    std::vector<UnitBlock> steps;   // per rank: the units it steps (owned, widened to the grain)
+};
+
+// An output gathered after its producer's step.
+struct Exchanged {
+    std::size_t node = 0, output = 0;
+};
+
+class DistributedExecutor final : public detail::Executor {
+public:
+    DistributedExecutor(Simulation::Impl& impl, std::shared_ptr<ProcessGroup> processes, unsigned threads)
+        : impl_(impl), processes_(std::move(processes)), rank_(static_cast<std::size_t>(processes_->rank())),
+          ranks_(static_cast<std::size_t>(processes_->size())) {
+        if (threads != 1) pool_.emplace(threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : threads);
+        choose_splits();
+        choose_exchanges();
+    }
+
+    void run(std::int64_t steps, const std::function<void()>& after_step) override {
+        if (steps > 0) state_whole_ = false;
+        Parallel& parallel = pool_ ? static_cast<Parallel&>(*pool_) : serial_parallel();
+        for (std::int64_t s = 0; s < steps; ++s) {
+            for (std::size_t v : impl_.plan.sequence) {
+                impl_.run_task(v, parallel, share_of(v));
+                if (!after_node_[v].empty()) exchange(after_node_[v], impl_.parity());
+            }
+            if (!at_end_.empty()) exchange(at_end_, impl_.parity());
+            impl_.finish_step();
+            if (after_step) after_step();
+        }
+    }
+
+    void complete(const Source& source, std::size_t parity) override {
+        if (source.kind == SourceKind::external || split_[source.node].units == 0) return;
+        if (source.kind == SourceKind::output && exchanged_[source.node][source.port]) return;
+        const ConstArrayRef view = detail::source_view(impl_.storage, impl_.components, source, parity);
+        const PortSpec& spec = detail::source_spec(impl_.inference, source);
+        gather_units(const_cast<void*>(view.data), spec.dtype, view.size, split_[source.node]);
+        if (source.kind == SourceKind::output)
+            impl_.storage.buffers[impl_.storage.output_buffers[source.node][source.port]].invalidate_spike_index();
+    }
+
+    void complete_state() override;
+
+private:
+    UnitShare share_of(std::size_t v) const {
+        const Split& s = split_[v];
+        if (s.units == 0) return {};
+        return {s.steps[rank_].begin, s.steps[rank_].end};
+    }
+
+    void choose_splits();
+    void choose_exchanges();
+    void exchange(const std::vector<Exchanged>& outputs, std::size_t parity);
+    // The resting codes of an exchanged SpikeArray (zero before its first exchange).
+    std::uint8_t* resting_of(const Exchanged& x, std::size_t size) {
+        auto& codes = resting_[x.node * max_outputs_ + x.output];
+        if (codes.size() != size) codes.assign(size, 0);
+        return codes.data();
+    }
+    // Gathers an array split by units (k = count / units elements per unit) from the processes that
+    // own each block.
+    void gather_units(void* data, DType dtype, std::size_t count, const Split& split);
+    // The same for element ranges: process r contributes elements [ranges[r].begin, ranges[r].end).
+    void gather_ranges(std::byte* data, std::size_t element_bytes, const std::vector<UnitBlock>& ranges);
+
+    Simulation::Impl& impl_;
+    std::shared_ptr<ProcessGroup> processes_;
+    std::size_t rank_, ranks_;
+    std::optional<detail::SpinPool> pool_;
+    std::vector<Split> split_;                        // per node
+    std::vector<std::vector<bool>> exchanged_;        // per node, per output
+    std::vector<std::vector<Exchanged>> after_node_;  // per node: gathered right after it
+    std::vector<Exchanged> at_end_;                   // gathered at the end of the step
+    std::size_t max_outputs_ = 0;                     // the most outputs of a node
+    std::map<std::size_t, std::vector<std::uint8_t>> resting_;  // per exchanged SpikeArray (node x output)
+    bool state_whole_ = true;  // since the build, a reset or the last complete_state()
+    std::vector<std::byte> send_, received_;
+    std::vector<std::size_t> counts_;
+};
+
+void DistributedExecutor::choose_splits() {
+    const auto& g = impl_.graph;
+    split_.assign(g.nodes.size(), Split{});
+    if (ranks_ < 2) return;
+    // A node whose property is read live, or written or read by an effect, runs whole: a property is
+    // component state every process must hold whole at any time.
+    std::vector<bool> whole(g.nodes.size(), false);
+    for (std::size_t v = 0; v < g.nodes.size(); ++v)
+        for (bool read : g.nodes[v].properties_read) whole[v] = whole[v] || read;
+    for (const auto& e : g.effects) {
+        whole[e.target_node] = true;
+        if (e.source.kind == SourceKind::property) whole[e.source.node] = true;
+    }
+    for (std::size_t v = 0; v < g.nodes.size(); ++v) {
+        const Component& c = *impl_.components[v];
+        const std::size_t n = c.share_units();
+        if (whole[v] || n == 0) continue;
+        bool fits = true;  // every output unit-major, its codes addressable in an exchange entry
+        for (const PortSpec& out : impl_.inference.nodes[v].result.outputs)
+            fits = fits && out.size() % n == 0 && out.size() < (std::size_t{1} << 30);
+        if (!fits) continue;
+        Split& s = split_[v];
+        s.units = n;
+        s.grain = std::max<std::size_t>(1, c.share_grain());
+        for (std::size_t r = 0; r < ranks_; ++r) {
+            s.blocks.push_back(unit_block(n, static_cast<int>(r), static_cast<int>(ranks_)));
+            s.steps.push_back(widen(s.blocks.back(), s.grain, n));
+        }
+    }
+}
+
+void DistributedExecutor::choose_exchanges() {
+    const auto& g = impl_.graph;
+    exchanged_.assign(g.nodes.size(), {});
+    after_node_.assign(g.nodes.size(), {});
+    std::vector<std::vector<int>> need(g.nodes.size());  // per node, per output: 0 none, 1 end of step, 2 at once
+    for (std::size_t v = 0; v < g.nodes.size(); ++v) {
+        exchanged_[v].assign(impl_.inference.nodes[v].result.outputs.size(), false);
+        max_outputs_ = std::max(max_outputs_, exchanged_[v].size());
+        need[v].assign(exchanged_[v].size(), 0);
+    }
+    auto mark = [&](const Source& s, bool same_step) {
+        if (s.kind != SourceKind::output || split_[s.node].units == 0) return;
+        need[s.node][s.port] = std::max(need[s.node][s.port], same_step ? 2 : 1);
+    };
+    // A reader that steps units its producer's share did not compute reads whole.
+    auto covered = [&](std::size_t producer, std::size_t reader) {
+        const Split& p = split_[producer];
+        const Split& r = split_[reader];
+        if (r.units != p.units) return false;
+        for (std::size_t k = 0; k < ranks_; ++k)
+            if (r.steps[k].begin < r.steps[k].end &&
+                (r.steps[k].begin < p.steps[k].begin || r.steps[k].end > p.steps[k].end))
+                return false;
+        return true;
+    };
+    for (std::size_t c = 0; c < g.nodes.size(); ++c) {
+        const auto& node = g.nodes[c];
+        for (std::size_t i = 0; i < node.inputs.size(); ++i) {
+            const auto& sources = node.inputs[i];
+            const auto& merged = impl_.inference.nodes[c].inputs[i];
+            const bool element_wise = split_[c].units != 0 && impl_.components[c]->input_per_unit(i) &&
+                                      (sources.size() == 1 || (merged && merged->kind == PayloadKind::current));
+            for (const Source& s : sources) {
+                if (s.kind != SourceKind::output || split_[s.node].units == 0) continue;
+                if (element_wise && covered(s.node, c)) continue;
+                mark(s, s.latency == Latency::same_step);
+            }
+        }
+    }
+    for (const auto& e : g.effects) mark(e.source, false);
+    for (std::size_t v = 0; v < g.nodes.size(); ++v)
+        for (std::size_t o = 0; o < need[v].size(); ++o) {
+            if (need[v][o] == 0) continue;
+            exchanged_[v][o] = true;
+            (need[v][o] == 2 ? after_node_[v] : at_end_).push_back({v, o});
+        }
+}
+
+namespace {
+
+template <class T>
+void append(std::vector<std::byte>& out, const T& value) {
+    const auto* p = reinterpret_cast<const std::byte*>(&value);
+    out.insert(out.end(), p, p + sizeof(T));
+}
+
+}  // namespace
+
+void DistributedExecutor::exchange(const std::vector<Exchanged>& outputs, std::size_t parity) {
+    auto& storage = impl_.storage;
+    // This process's part: per output, a byte count, then the changed spike codes (unit << 2 | code)
+    // or the block's bytes.
+    send_.clear();
+    for (const Exchanged& x : outputs) {
+        Buffer& b = storage.buffers[storage.output_buffers[x.node][x.output]];
+        const Split& s = split_[x.node];
+        const std::size_t k = b.spec.size() / s.units, es = size_of(b.spec.dtype);
+        const UnitBlock mine{s.blocks[rank_].begin * k, s.blocks[rank_].end * k};
+        const std::size_t header = send_.size();
+        append(send_, std::uint64_t{0});
+        const std::byte* data = b.at(parity);
+        if (b.spec.kind == PayloadKind::spikes) {
+            const auto* codes = reinterpret_cast<const std::uint8_t*>(data);
+            const std::uint8_t* resting = resting_of(x, b.spec.size());
+            for (std::size_t u = mine.begin; u < mine.end; ++u)
+                if (codes[u] != resting[u]) append(send_, static_cast<std::uint32_t>(u << 2 | codes[u]));
+        } else {
+            send_.insert(send_.end(), data + mine.begin * es, data + mine.end * es);
+        }
+        const std::uint64_t bytes = send_.size() - header - sizeof(std::uint64_t);
+        std::memcpy(send_.data() + header, &bytes, sizeof bytes);
+    }
+    processes_->all_gather(send_, received_, counts_);
+    // Every other process's part, in rank order; a process that sent nothing (a dry run) left its
+    // units at rest.
+    std::vector<std::size_t> offset(ranks_, 0);
+    for (std::size_t r = 1; r < ranks_; ++r) offset[r] = offset[r - 1] + counts_[r - 1];
+    for (const Exchanged& x : outputs) {
+        Buffer& b = storage.buffers[storage.output_buffers[x.node][x.output]];
+        const Split& s = split_[x.node];
+        const std::size_t k = b.spec.size() / s.units, es = size_of(b.spec.dtype);
+        std::byte* data = b.at(parity);
+        const bool spikes = b.spec.kind == PayloadKind::spikes;
+        auto* codes = reinterpret_cast<std::uint8_t*>(data);
+        SpikeIndex* index = spikes ? b.index_at(parity) : nullptr;
+        std::uint8_t* resting = spikes ? resting_of(x, b.spec.size()) : nullptr;
+        if (index) index->clear();
+        for (std::size_t r = 0; r < ranks_; ++r) {
+            const UnitBlock block{s.blocks[r].begin * k, s.blocks[r].end * k};
+            std::uint64_t bytes = 0;
+            const std::byte* part = nullptr;
+            if (counts_[r] != 0) {
+                std::memcpy(&bytes, received_.data() + offset[r], sizeof bytes);
+                part = received_.data() + offset[r] + sizeof bytes;
+                offset[r] += sizeof bytes + bytes;
+            }
+            if (spikes) {
+                if (r != rank_) std::memcpy(codes + block.begin, resting + block.begin, block.end - block.begin);
+                for (std::size_t e = 0; e < bytes / sizeof(std::uint32_t); ++e) {
+                    std::uint32_t entry = 0;
+                    std::memcpy(&entry, part + e * sizeof entry, sizeof entry);
+                    const std::size_t u = entry >> 2;
+                    const auto code = static_cast<std::uint8_t>(entry & 3u);
+                    if (r != rank_) codes[u] = code;
+                    if (index && (code & spike::bit)) index->append(u, (code & spike::inhibitory) != 0);
+                }
+            } else if (r != rank_) {
+                if (part) std::memcpy(data + block.begin * es, part, bytes);
+                else std::memset(data + block.begin * es, 0, (block.end - block.begin) * es);
+            }
+        }
+        if (index) index->publish();
+        if (spikes)
+            for (std::size_t u = 0; u < b.spec.size(); ++u) resting[u] = static_cast<std::uint8_t>(codes[u] & ~spike::bit);
+    }
+}
+
+void DistributedExecutor::gather_ranges(std::byte* data, std::size_t element_bytes,
+                                        const std::vector<UnitBlock>& ranges) {
+    const UnitBlock& mine = ranges[rank_];
+    processes_->all_gather({data + mine.begin * element_bytes, (mine.end - mine.begin) * element_bytes}, received_,
+                           counts_);
+    std::size_t offset = 0;
+    for (std::size_t r = 0; r < ranks_; ++r) {
+        if (r != rank_ && counts_[r] == (ranges[r].end - ranges[r].begin) * element_bytes)
+            std::memcpy(data + ranges[r].begin * element_bytes, received_.data() + offset, counts_[r]);
+        offset += counts_[r];
+    }
+}
+
+void DistributedExecutor::gather_units(void* data, DType dtype, std::size_t count, const Split& split) {
+    const std::size_t blocks = (split.units + split.grain - 1) / split.grain;
+    std::vector<UnitBlock> ranges;
+    if (count % split.units == 0) {  // k elements per unit
+        const std::size_t k = count / split.units;
+        for (const UnitBlock& b : split.blocks) ranges.push_back({b.begin * k, b.end * k});
+    } else if (count % blocks == 0) {  // k elements per block of `grain` units: a block's owner owns its first unit
+        const std::size_t k = count / blocks;
+        for (const UnitBlock& b : split.blocks) {
+            const std::size_t first = (b.begin + split.grain - 1) / split.grain;
+            const std::size_t last = b.begin < b.end ? (b.end + split.grain - 1) / split.grain : first;
+            ranges.push_back({first * k, last * k});
+        }
+    } else {
+        return;  // the same on every process (Component::share_units)
+    }
+    gather_ranges(static_cast<std::byte*>(data), size_of(dtype), ranges);
+}
+
+void DistributedExecutor::complete_state() {
+    if (state_whole_) return;
+    state_whole_ = true;
+    // Each split node's state, through a visit that may write (the components re-derive what depends
+    // on it), then the values its previous-step readers will read next.
+    class Gather final : public StateVisitor {
+    public:
+        Gather(DistributedExecutor& executor, const Component& component, const Split& split)
+            : executor_(executor), component_(component), split_(split) {}
+        void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
+            if (!component_.state_alike(name)) executor_.gather_units(data, dtype, count, split_);
+        }
+
+    private:
+        DistributedExecutor& executor_;
+        const Component& component_;
+        const Split& split_;
+    };
+    auto& storage = impl_.storage;
+    const std::size_t next = impl_.parity();
+    for (std::size_t v = 0; v < split_.size(); ++v) {
+        if (split_[v].units == 0) continue;
+        Gather gather(*this, *impl_.components[v], split_[v]);
+        impl_.components[v]->visit_state(gather);
+        for (std::size_t o = 0; o < storage.output_buffers[v].size(); ++o) {
+            Buffer& b = storage.buffers[storage.output_buffers[v][o]];
+            if (!b.doubled || exchanged_[v][o]) continue;
+            gather_units(b.last_at(next), b.spec.dtype, b.spec.size(), split_[v]);
+            b.invalidate_spike_index();
+        }
+    }
+}
+
+}  // namespace
+
+std::shared_ptr<ProcessGroup> dry_run_processes(int rank, int size) {
+    if (size < 1 || rank < 0 || rank >= size)
+        throw Error("a dry run plays rank " + std::to_string(rank) + " of " + std::to_string(size) +
+                    " processes: the rank must be in 0.." + std::to_string(size - 1));
+    return std::make_shared<DryRunProcesses>(rank, size);
+}
+
+std::unique_ptr<detail::Executor> make_distributed_executor(Simulation::Impl& impl,
+                                                            std::shared_ptr<ProcessGroup> processes, unsigned threads) {
+    return std::make_unique<DistributedExecutor>(impl, std::move(processes), threads);
+}
+
+}  // namespace spark::graph

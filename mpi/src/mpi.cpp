@@ -1,0 +1,96 @@
+#include <spark/mpi/mpi.hpp>
+
+#include <mpi.h>
+
+#include <cstdlib>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <spark/core/error.hpp>
+
+namespace spark::mpi {
+
+namespace {
+
+void check(int code, const char* what) {
+    if (code == MPI_SUCCESS) return;
+    char text[MPI_MAX_ERROR_STRING];
+    int length = 0;
+    MPI_Error_string(code, text, &length);
+    throw Error(std::string(what) + " failed: " + std::string(text, static_cast<std::size_t>(length)));
+}
+
+int as_count(std::size_t bytes) {
+    if (bytes > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+        throw Error("an exchange of " + std::to_string(bytes) + " bytes is larger than MPI's int count allows");
+    return static_cast<int>(bytes);
+}
+
+class World final : public graph::ProcessGroup {
+public:
+    World(int rank, int size) : rank_(rank), size_(size), counts_(static_cast<std::size_t>(size)),
+                                displacements_(static_cast<std::size_t>(size)) {}
+    int rank() const noexcept override { return rank_; }
+    int size() const noexcept override { return size_; }
+
+    void all_gather(std::span<const std::byte> mine, std::vector<std::byte>& all,
+                    std::vector<std::size_t>& counts) override {
+        const int count = as_count(mine.size());
+        check(MPI_Allgather(&count, 1, MPI_INT, counts_.data(), 1, MPI_INT, MPI_COMM_WORLD), "MPI_Allgather");
+        std::size_t total = 0;
+        counts.resize(counts_.size());
+        for (std::size_t r = 0; r < counts_.size(); ++r) {
+            displacements_[r] = as_count(total);
+            counts[r] = static_cast<std::size_t>(counts_[r]);
+            total += counts[r];
+        }
+        as_count(total);
+        all.resize(total);
+        check(MPI_Allgatherv(mine.data(), count, MPI_BYTE, all.data(), counts_.data(), displacements_.data(), MPI_BYTE,
+                             MPI_COMM_WORLD),
+              "MPI_Allgatherv");
+        count_exchange(mine.size());
+    }
+
+private:
+    int rank_, size_;
+    std::vector<int> counts_, displacements_;
+};
+
+}  // namespace
+
+bool launched() noexcept {
+    for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "MPI_LOCALNRANKS"})
+        if (std::getenv(name) != nullptr) return true;
+    return false;
+}
+
+Session::Session(int& argc, char**& argv) : Session(&argc, &argv) {}
+Session::Session() : Session(nullptr, nullptr) {}
+
+Session::Session(int* argc, char*** argv) {
+    int provided = 0;
+    check(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+    // Errors come back as codes (check() turns them into spark::Error) instead of aborting inside MPI.
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+    MPI_Comm_size(MPI_COMM_WORLD, &size_);
+}
+
+Session::~Session() { MPI_Finalize(); }
+
+std::shared_ptr<graph::ProcessGroup> Session::world() const { return std::make_shared<World>(rank_, size_); }
+
+bool Session::all(bool ok) const {
+    int mine = ok ? 1 : 0, every = 0;
+    check(MPI_Allreduce(&mine, &every, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD), "MPI_Allreduce");
+    return every == 1;
+}
+
+void Session::abort(int code) const {
+    MPI_Abort(MPI_COMM_WORLD, code);
+    std::_Exit(code);
+}
+
+}  // namespace spark::mpi

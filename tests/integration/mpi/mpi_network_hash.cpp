@@ -1,0 +1,186 @@
+// Runs a network on one process or over the processes mpirun started, and prints a hash of its spikes
+// and of its complete state afterwards (rank 0): what the MPI tests compare between process counts.
+// Usage: mpi_network_hash NETWORK STEPS [--mpi] [--threads T] [--load SNAPSHOT] [--save SNAPSHOT]
+//                         [--dry-run RANK/RANKS]
+//   NETWORK  cuba:N | microcircuit:SCALE | recurrent | a network file
+//   --mpi    run over the launched processes (rank 0 prints); --threads per process
+//   --load   start from a snapshot (every process reads it); --save  write one after the run (rank 0)
+//   --dry-run  one process playing RANK of RANKS (the others silent); prints what it exchanged
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string>
+
+#include <spark/core/error.hpp>
+#include <spark/mpi/mpi.hpp>
+#include <spark/serialization/network_file.hpp>
+#include <spark/serialization/snapshot.hpp>
+
+#include "cuba_network.hpp"
+#include "microcircuit.hpp"
+
+namespace {
+
+using namespace spark;
+
+struct Hash {
+    std::uint64_t value = 1469598103934665603ull;
+    void add(const void* data, std::size_t bytes) {
+        const auto* p = static_cast<const unsigned char*>(data);
+        for (std::size_t i = 0; i < bytes; ++i) value = (value ^ p[i]) * 1099511628211ull;
+    }
+};
+
+class StateHash final : public StateVisitor {
+public:
+    StateHash() : StateVisitor(StateAccess::read) {}
+    Hash hash;
+    void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
+        hash.add(name.data(), name.size());
+        hash.add(data, count * size_of(dtype));
+    }
+};
+
+// A recurrent E/I network with Poisson background input, synaptic delays (ee) and a plastic inhibitory
+// group (ii, Hebbian), at a size where every population is split over three processes.
+graph::Network recurrent_network() {
+    using graph::Latency;
+    graph::Network net(Latency::same_step);
+    net.seed = 7;
+    net.dt = 0.1;
+    auto soma = [](double units) {
+        return Overrides{{"units", Value::List{units}},         {"potential_rest", -49.0},
+                                {"potential_reset", -60.0},            {"threshold", -50.0},
+                                {"potential_tau", 20.0},               {"resistance", 1.0},
+                                {"cooldown", 5.0},
+                                {"initial.potential", Value::Map{{"initializer", "uniform_initializer"},
+                                                                 {"offset", -11.0}, {"scale", 10.0}}}};
+    };
+    auto synapses = [](double units, double tau, double weight, double density) {
+        return Overrides{{"units", Value::List{units}}, {"tau", tau},
+                                {"kernel", Value::Map{{"initializer", "sparse_constant_initializer"},
+                                                      {"scale", weight}, {"density", density}}}};
+    };
+    auto ee = synapses(3000, 5.0, 1.62, 0.02);
+    ee.emplace_back("max_delay", 1.5);
+    net.add("E", "strict_refractory_leaky_soma", soma(3000))
+        .add("I", "strict_refractory_leaky_soma", soma(800))
+        .add("I_sign", "inhibition_mask", {{"units", Value::List{800.0}}, {"inhibitory_rate", 1.0}})
+        .add("bg_E", "poisson_source", {{"units", Value::List{3000.0}}, {"rate", 900.0}, {"weight", 0.6}, {"tau", 5.0}})
+        .add("bg_I", "poisson_source", {{"units", Value::List{800.0}}, {"rate", 700.0}, {"weight", 0.6}})
+        .add("ee", "traced_synapses", ee)
+        .add("ie", "traced_synapses", synapses(800, 5.0, 1.62, 0.02))
+        .add("ei", "traced_synapses", synapses(3000, 10.0, 9.0, 0.02))
+        .add("ii", "traced_synapses", synapses(800, 10.0, 9.0, 0.05))
+        .add("ii_rule", "hebbian_rule", {{"eta", 0.01}})
+        .connect("I_sign.mask", "I.inhibition_mask")
+        .connect("E.spikes", "ee.spikes", Latency::previous_step)
+        .connect("E.spikes", "ie.spikes", Latency::previous_step)
+        .connect("I.spikes", "ei.spikes", Latency::previous_step)
+        .connect("I.spikes", "ii.spikes", Latency::previous_step)
+        .connect("ee.currents", "E.current")
+        .connect("ei.currents", "E.current")
+        .connect("bg_E.output", "E.current")
+        .connect("ie.currents", "I.current")
+        .connect("ii.currents", "I.current")
+        .connect("bg_I.output", "I.current")
+        .connect("I.spikes", "ii_rule.pre_spikes", Latency::previous_step)
+        .connect("I.spikes", "ii_rule.post_spikes")
+        .connect("ii.kernel", "ii_rule.kernel")
+        .effect("ii.kernel", "ii_rule.kernel");
+    return net;
+}
+
+graph::Simulation build(const std::string& name, const graph::BuildOptions& options) {
+    if (name.rfind("cuba:", 0) == 0) return graph::Simulation::build(bench::cuba_network(std::stoul(name.substr(5))), {}, options);
+    if (name.rfind("microcircuit:", 0) == 0) {
+        bench::MicrocircuitParams p;
+        p.n_scaling = p.k_scaling = std::stod(name.substr(13));
+        return graph::Simulation::build(bench::microcircuit_network(p), {}, options);
+    }
+    if (name == "recurrent") return graph::Simulation::build(recurrent_network(), {}, options);
+    return serialization::build_simulation(serialization::load_network_file(name), options);
+}
+
+int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
+    if (argc < 3) {
+        std::fprintf(stderr, "usage: mpi_network_hash NETWORK STEPS [--mpi] [--threads T] [--load F] [--save F] "
+                             "[--dry-run R/N]\n");
+        return 2;
+    }
+    graph::BuildOptions options;
+    options.executor = graph::ExecutorKind::pool;
+    std::string load, save;
+    for (int i = 3; i < argc; ++i) {
+        const std::string flag = argv[i];
+        const char* value = i + 1 < argc ? argv[i + 1] : "";
+        if (flag == "--mpi") {
+            mpi.emplace(argc, argv);
+            options.processes = mpi->world();
+        } else if (flag == "--threads") {
+            options.threads = static_cast<unsigned>(std::stoul(value));
+            ++i;
+        } else if (flag == "--load") {
+            load = value;
+            ++i;
+        } else if (flag == "--save") {
+            save = value;
+            ++i;
+        } else if (flag == "--dry-run") {
+            const std::string v = value;
+            options.processes = graph::dry_run_processes(std::stoi(v.substr(0, v.find('/'))),
+                                                         std::stoi(v.substr(v.find('/') + 1)));
+            ++i;
+        }
+    }
+    const int rank = mpi ? mpi->rank() : 0;
+    auto sim = build(argv[1], options);
+    if (!load.empty()) serialization::load_snapshot(sim, load);
+    Hash spikes;
+    std::uint64_t count = 0;
+    const auto start = std::chrono::steady_clock::now();
+    sim.run(std::stoll(argv[2]), [&](const graph::Simulation& s) {
+        for (const auto& node : s.nodes())
+            for (const auto& out : node.outputs) {
+                if (out.spec.kind != PayloadKind::spikes) continue;
+                const auto codes = s.read(node.path, out.name).u8();
+                for (std::size_t u = 0; u < codes.size(); ++u)
+                    if (codes[u] & spike::bit) {
+                        const std::int64_t step = s.step_count();
+                        spikes.add(&step, sizeof step);
+                        spikes.add(node.path.data(), node.path.size());
+                        spikes.add(&u, sizeof u);
+                        ++count;
+                    }
+            }
+    });
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const std::uint64_t exchanged = options.processes ? options.processes->bytes_sent() : 0;
+    sim.gather_state();
+    if (!save.empty() && rank == 0) serialization::save_snapshot(sim, save);
+    StateHash state;
+    sim.visit_state(state);
+    if (options.processes && !mpi)
+        std::printf("dry run: %llu exchanges, %llu bytes sent in the run, %.3f s\n",
+                    static_cast<unsigned long long>(options.processes->exchanges()),
+                    static_cast<unsigned long long>(exchanged), seconds);
+    if (rank == 0)
+        std::printf("spikes %llu %016llx state %016llx\n", static_cast<unsigned long long>(count),
+                    static_cast<unsigned long long>(spikes.value), static_cast<unsigned long long>(state.hash.value));
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::optional<spark::mpi::Session> mpi;
+    try {
+        return run(argc, argv, mpi);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "mpi_network_hash: rank %d: %s\n", mpi ? mpi->rank() : 0, e.what());
+        if (mpi && mpi->size() > 1) mpi->abort(1);
+        return 1;
+    }
+}
