@@ -9,6 +9,7 @@ packages=(
   zlib1g-dev
   catch2 libcli11-dev libbenchmark-dev
   liblzma-dev nlohmann-json3-dev
+  clang libclang-rt-14-dev  # the libFuzzer build (SPARK_BUILD_FUZZERS, tests/fuzz)
 )
 missing=()
 for p in "${packages[@]}"; do

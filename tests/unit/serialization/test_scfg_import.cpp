@@ -303,6 +303,12 @@ TEST_CASE("JSON syntax errors and NaN are refused with the byte offset", "[scfg]
     REQUIRE_THROWS_AS(import_scfg(xz_encode(text), "nan.scfg"), ScfgError);
     REQUIRE_THROWS_WITH(import_scfg(xz_encode(text), "nan.scfg"),
                         Contains("JSON error at byte") && Contains("non-finite value"));
+    // Found by fuzz_scfg: a number beyond double's range ended the program (nlohmann's out_of_range).
+    text.replace(at, 10, "\"tau\": 1e309");
+    REQUIRE_THROWS_AS(import_scfg(xz_encode(text), "huge.scfg"), ScfgError);
+    REQUIRE_THROWS_WITH(import_scfg(xz_encode(text), "huge.scfg"),
+                        Contains("huge.scfg: JSON error: number overflow parsing '1e309' (the file holds a number "
+                                 "beyond the range of a double)"));
 }
 
 TEST_CASE("Old and foreign documents are refused by what they are", "[scfg][hostile]") {
