@@ -437,7 +437,7 @@ TEST_CASE("Input specs carried in the file's metadata need no --input and give t
     CHECK(sim.spec("spiker", "spikes").to_string() == "SpikeArray[4,128]:u8");
 }
 
-TEST_CASE("An --input by name replaces a carried spec; --input '*' fills only what the file does not carry",
+TEST_CASE("An --input by name replaces a carried spec, and --input '*' fills only what the file does not carry",
           "[scfg]") {
     Json brain = brain_with_carried_specs();
     brain["__cfg__"]["__metadata__"]["input_specs"].erase("mod_b_in");
