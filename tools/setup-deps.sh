@@ -13,6 +13,7 @@ packages=(
   libhdf5-dev python3-h5py  # NIR files (HDF5); h5py writes and checks them in the tests
   python3-brian cython3 linux-perf  # bench/: the Brian2 peers (brian2_cuba.py, brian2_learning.py), profiles
   libopenmpi-dev openmpi-bin  # runs over several processes (SPARK_WITH_MPI)
+  clang libclang-rt-14-dev  # the libFuzzer build (SPARK_BUILD_FUZZERS, tests/fuzz)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -378,7 +378,8 @@ Overrides Importer::component_fields(const ModuleSpecs& m, const std::string& ty
     Overrides fields;
     for (const auto& [key, value] : m.config->items()) {
         if (special_field(key, value, type, where, in_neuron)) continue;
-        auto f = std::find_if(info.fields.begin(), info.fields.end(), [&](const FieldInfo& fi) { return fi.name == key; });
+        const std::string& name = key;  // a lambda cannot capture a structured binding (clang 14)
+        auto f = std::find_if(info.fields.begin(), info.fields.end(), [&](const FieldInfo& fi) { return fi.name == name; });
         if (f == info.fields.end()) {
             warnings_.push_back(where.path + " (" + type + "): field " + in_quotes(key) + " skipped (spark's " + type +
                                 " has no such field)");
@@ -635,10 +636,10 @@ void Importer::set_input_specs(NetworkFile& file, const Json& config) {
             missing.push_back(in.name);
     }
     if (carried)
-        for (const auto& [name, _] : carried->items())
+        for (const auto& item : carried->items())
             if (std::none_of(file.network.inputs.begin(), file.network.inputs.end(),
-                             [&](const auto& in) { return in.name == name; }))
-                warnings_.push_back(where.path + ": a spec for " + in_quotes(name) +
+                             [&](const auto& in) { return in.name == item.key(); }))
+                warnings_.push_back(where.path + ": a spec for " + in_quotes(item.key()) +
                                     ", which is not an input of the brain, ignored");
     if (missing.empty()) return;
     std::vector<std::string> flags;
@@ -747,6 +748,10 @@ Json parse_json(const std::string& text, const std::string& source) {
         if (around.find("NaN") != std::string::npos || around.find("Infinity") != std::string::npos)
             what += " (NaN/Infinity are not JSON: the file holds a non-finite value)";
         throw ScfgError(source, "JSON error at byte " + std::to_string(e.byte) + ": " + what);
+    } catch (const Json::exception& e) {  // a number beyond double's range (out_of_range 406)
+        std::string what = e.what();
+        if (auto bracket = what.find("] "); bracket != std::string::npos) what = what.substr(bracket + 2);
+        throw ScfgError(source, "JSON error: " + what + " (the file holds a number beyond the range of a double)");
     }
 }
 

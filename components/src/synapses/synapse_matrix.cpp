@@ -407,6 +407,7 @@ void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> 
                                std::span<const float> sign, float* x) noexcept {
     // x is the task's slice: target p at x[p - begin].
     const auto [begin, end] = task_range(task);
+    const std::size_t task_length = end - begin;  // a lambda cannot capture a structured binding (clang 14)
     const std::uint32_t* starts = column_start_.empty() ? nullptr : column_start_.data() + task;  // segment j: j * tasks_
     if (layout_ == Layout::dense && !ring_.empty()) {
         const std::size_t slots = delay_steps_ + 1;
@@ -424,7 +425,7 @@ void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> 
             using R = decltype(record);
             if constexpr (R::delayed)
                 deliver_in_flight<R>(in_flight_[task], step_, records_.data(), uniform_weight_, starts, tasks_, spiking,
-                                     sign, x, end - begin);
+                                     sign, x, task_length);
         });
         return;
     }
@@ -468,8 +469,9 @@ void SynapseMatrix::accumulate_per_synapse(std::size_t task, ConstArrayRef spike
         // The arrivals listed by their producer, in increasing (p, j): each target's sum in the order of
         // the scan below.
         std::fill(x, x + (end - begin), 0.0f);
+        const std::size_t first = begin;  // a lambda cannot capture a structured binding (clang 14)
         spikes.spike_index->for_each_in(begin * n_pre_, end * n_pre_, [&](std::size_t i, bool inhibitory) {
-            x[i / n_pre_ - begin] += kernel_[i] * (inhibitory ? -1.0f : 1.0f);
+            x[i / n_pre_ - first] += kernel_[i] * (inhibitory ? -1.0f : 1.0f);
         });
         return;
     }

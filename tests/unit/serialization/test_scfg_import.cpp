@@ -303,6 +303,12 @@ TEST_CASE("JSON syntax errors and NaN are refused with the byte offset", "[scfg]
     REQUIRE_THROWS_AS(import_scfg(xz_encode(text), "nan.scfg"), ScfgError);
     REQUIRE_THROWS_WITH(import_scfg(xz_encode(text), "nan.scfg"),
                         Contains("JSON error at byte") && Contains("non-finite value"));
+    // Found by fuzz_scfg: a number beyond double's range ended the program (nlohmann's out_of_range).
+    text.replace(at, 10, "\"tau\": 1e309");
+    REQUIRE_THROWS_AS(import_scfg(xz_encode(text), "huge.scfg"), ScfgError);
+    REQUIRE_THROWS_WITH(import_scfg(xz_encode(text), "huge.scfg"),
+                        Contains("huge.scfg: JSON error: number overflow parsing '1e309' (the file holds a number "
+                                 "beyond the range of a double)"));
 }
 
 TEST_CASE("Old and foreign documents are refused by what they are", "[scfg][hostile]") {
@@ -431,7 +437,7 @@ TEST_CASE("Input specs carried in the file's metadata need no --input and give t
     CHECK(sim.spec("spiker", "spikes").to_string() == "SpikeArray[4,128]:u8");
 }
 
-TEST_CASE("An --input by name replaces a carried spec; --input '*' fills only what the file does not carry",
+TEST_CASE("An --input by name replaces a carried spec, and --input '*' fills only what the file does not carry",
           "[scfg]") {
     Json brain = brain_with_carried_specs();
     brain["__cfg__"]["__metadata__"]["input_specs"].erase("mod_b_in");

@@ -54,7 +54,7 @@ struct InitializerSpec {
     double mean = 0.0;                    // normal kinds only (spark's addition)
     double stddev = 1.0;                  // normal kinds only, >= 0
     bool redraw = false;                  // normal kinds only: redraw out-of-bound values instead of clipping
-    std::vector<InitializerBlock> blocks{};  // block kind only, in column order
+    std::vector<InitializerBlock> blocks;    // block kind only, in column order
 
     bool operator==(const InitializerSpec&) const = default;
 };
