@@ -85,22 +85,27 @@ TEST_CASE("a resumed run refuses a different seed or a network file that does no
         CHECK(r.exit_code == 1);
         CHECK_THAT(r.err, Contains("--seed 9 differs from the seed 0 stored in snapshot"));
     }
+    TempDir files;
+    // default.txtpb with one piece of text replaced, written to `name`.
+    auto edited_default = [&](const std::string& from, const std::string& to, const std::string& name) {
+        const std::string text = read_file(std::string(SPARK_EXAMPLES_DIR) + "/default.txtpb");
+        const auto at = text.find(from);
+        REQUIRE(at != std::string::npos);
+        const std::string path = (files / name).string();
+        std::ofstream(path) << text.substr(0, at) << to << text.substr(at + from.size());
+        return path;
+    };
+    auto resume_with = [&](const std::string& file) {
+        return run_spark({"run", file, "--steps", "5", "--out", (dir / "b").string(), "--snapshot-in", snap}, dir.path());
+    };
     SECTION("another network") {
-        const std::string other = std::string(SPARK_EXAMPLES_DIR) + "/lif.txtpb";
-        const Result r = run_spark({"run", other, "--steps", "5", "--out", (dir / "b").string(), "--snapshot-in", snap},
-                                   dir.path());
+        const Result r = resume_with(std::string(SPARK_EXAMPLES_DIR) + "/lif.txtpb");
         CHECK(r.exit_code == 1);
         CHECK_THAT(r.err, Contains("does not match the network stored in snapshot"));
     }
     SECTION("the same network file with another seed") {
-        TempDir files;
-        const std::string text = read_file(std::string(SPARK_EXAMPLES_DIR) + "/default.txtpb");
-        const auto at = text.find("seed: 0");
-        REQUIRE(at != std::string::npos);
-        const std::string reseeded = (files / "reseeded.txtpb").string();
-        std::ofstream(reseeded) << text.substr(0, at) << "seed: 7" << text.substr(at + 7);
-        const Result r = run_spark(
-            {"run", reseeded, "--steps", "5", "--out", (dir / "b").string(), "--snapshot-in", snap}, dir.path());
+        const std::string reseeded = edited_default("seed: 0", "seed: 7", "reseeded.txtpb");
+        const Result r = resume_with(reseeded);
         CHECK(r.exit_code == 1);
         CHECK_THAT(r.err, Contains("network file '" + reseeded + "' has seed 7 but snapshot '" + snap +
                                    "' was taken with seed 0"));
@@ -111,14 +116,7 @@ TEST_CASE("a resumed run refuses a different seed or a network file that does no
                dir);
     }
     SECTION("the same file with one value changed in its last bit") {
-        TempDir files;
-        const std::string text = read_file(std::string(SPARK_EXAMPLES_DIR) + "/default.txtpb");
-        const auto at = text.find("number: 0.5 }");
-        REQUIRE(at != std::string::npos);
-        const std::string nudged = (files / "nudged.txtpb").string();
-        std::ofstream(nudged) << text.substr(0, at) << "number: 0.5000000000000001 }" << text.substr(at + 13);
-        const Result r = run_spark(
-            {"run", nudged, "--steps", "5", "--out", (dir / "b").string(), "--snapshot-in", snap}, dir.path());
+        const Result r = resume_with(edited_default("number: 0.5 }", "number: 0.5000000000000001 }", "nudged.txtpb"));
         CHECK(r.exit_code == 1);
         CHECK_THAT(r.err, Contains("does not match the network stored in snapshot"));
     }
