@@ -215,6 +215,33 @@ void at(const Locator& where, std::string_view field, F&& f) {
     }
 }
 
+// The network inputs of a file or template body; a top-level input may carry the spec its values will
+// have (top->input_specs), a template body's inputs get theirs from the neuron's wires.
+template <class M>
+void inputs_from(const M& m, graph::Network& net, const Locator& where, Description* top) {
+    for (int i = 0; i < m.input_size(); ++i) {
+        const auto& in = m.input(i);
+        const Locator iw = where.nested("input", i);
+        if (in.name().empty()) iw.fail("a network input needs a name");
+        if (in.to().empty() && !in.has_spec())
+            iw.fail("input '" + in.name() + "' needs `to` (\"node.port\") or a `spec`");
+        if (!in.to().empty()) {
+            at(iw, "to", [&] { net.input(in.name(), in.to()); });
+            if (top) top->lines.inputs.push_back(iw.line());
+        }
+        if (!in.has_spec()) continue;
+        if (!top)
+            iw.fail("spec", -1,
+                    "input '" + in.name() + "' of a template body cannot have a spec: the neuron's wires give it");
+        PortSpec spec = spec_from(in.spec(), iw.nested("spec"));
+        auto [it, fresh] = top->input_specs.emplace(in.name(), spec);
+        if (!fresh && (!(it->second == spec) || it->second.mask != spec.mask))
+            iw.fail("spec", -1,
+                    "input '" + in.name() + "' has two different specs: " + it->second.to_string() + " and " +
+                        spec.to_string());
+    }
+}
+
 template <class M>
 void network_from(const M& m, graph::Network& net, const Locator& where, Description* top) {
     if (auto l = latency_from(m.default_latency(), where, "default_latency")) net.default_latency = *l;
@@ -261,27 +288,7 @@ void network_from(const M& m, graph::Network& net, const Locator& where, Descrip
         at(ww, "to", [&] { net.connect(w.from(), w.to(), latency); });
         if (top) top->lines.wires.push_back(ww.line());
     }
-    for (int i = 0; i < m.input_size(); ++i) {
-        const auto& in = m.input(i);
-        const Locator iw = where.nested("input", i);
-        if (in.name().empty()) iw.fail("a network input needs a name");
-        if (in.to().empty() && !in.has_spec())
-            iw.fail("input '" + in.name() + "' needs `to` (\"node.port\") or a `spec`");
-        if (!in.to().empty()) {
-            at(iw, "to", [&] { net.input(in.name(), in.to()); });
-            if (top) top->lines.inputs.push_back(iw.line());
-        }
-        if (!in.has_spec()) continue;
-        if (!top)
-            iw.fail("spec", -1,
-                    "input '" + in.name() + "' of a template body cannot have a spec: the neuron's wires give it");
-        PortSpec spec = spec_from(in.spec(), iw.nested("spec"));
-        auto [it, fresh] = top->input_specs.emplace(in.name(), spec);
-        if (!fresh && (!(it->second == spec) || it->second.mask != spec.mask))
-            iw.fail("spec", -1,
-                    "input '" + in.name() + "' has two different specs: " + it->second.to_string() + " and " +
-                        spec.to_string());
-    }
+    inputs_from(m, net, where, top);
     for (int i = 0; i < m.output_size(); ++i) {
         const auto& out = m.output(i);
         const Locator ow = where.nested("output", i);
