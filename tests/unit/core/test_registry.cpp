@@ -10,11 +10,10 @@
 #include "test_component_base.hpp"
 
 using namespace spark;
-using spark::testing::ConfigErrorFields;
+using namespace spark::testing;
 
 namespace regtest {
 
-using spark::testing::TestComponent;
 
 struct GainStageConfig {
     SPARK_PARAMS(GainStageConfig);

@@ -9,12 +9,8 @@
 #include "soma_testing.hpp"
 
 using namespace spark;
-using spark::components::somas::AdaptiveExponentialSoma;
-using spark::components::somas::ExponentialSoma;
-using spark::components::somas::SimplifiedAdaptiveExponentialSoma;
-using spark::testing::soma;
-using spark::testing::spike_steps;
-using spark::testing::state_of;
+using namespace spark::components::somas;
+using namespace spark::testing;
 
 namespace {
 

@@ -10,9 +10,7 @@
 
 using namespace spark;
 using spark::components::somas::IzhikevichSoma;
-using spark::testing::soma;
-using spark::testing::spike_steps;
-using spark::testing::state_of;
+using namespace spark::testing;
 
 namespace {
 

@@ -12,14 +12,8 @@
 #include "soma_testing.hpp"
 
 using namespace spark;
-using spark::components::somas::LeakySoma;
-using spark::components::somas::LeakySomaConfig;
-using spark::testing::Harness;
-using spark::testing::spike_steps;
-using spark::testing::state_of;
-using spark::components::somas::AdaptiveLeakySoma;
-using spark::components::somas::RefractoryCounter;
-using spark::components::somas::RefractoryLeakySoma;
+using namespace spark::components::somas;
+using namespace spark::testing;
 
 namespace {
 Harness leaky(Overrides overrides = {}, std::size_t units = 1, double dt = 1.0) {

@@ -10,9 +10,7 @@
 
 using namespace spark;
 using namespace spark::testing;
-using spark::components::synapses::Layout;
-using spark::components::synapses::LinearSynapses;
-using spark::components::synapses::TracedSynapses;
+using namespace spark::components::synapses;
 
 namespace {
 Value constant_kernel(double scale, double density) {
