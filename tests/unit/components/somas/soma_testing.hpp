@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <spark/components/builtin.hpp>
+#include <spark/core/tracer.hpp>
 
 #include "harness.hpp"
 
@@ -51,6 +52,26 @@ struct StateArrays final : StateVisitor {
         return true;
     }
 };
+
+// Drives soma `h` (of class S, with an adaptive threshold) with a constant `current` for `steps` steps and
+// requires its threshold to be, at every step, the Tracer of spec 1.8 (time constant `tau`, `scale` per
+// spike, resting at `base`) fed with the soma's own spikes. Returns the number of spikes.
+template <class S>
+int require_threshold_is_tracer(Harness& h, float tau, float scale, float base, double dt, float current, int steps) {
+    auto& soma = h.as<S>();
+    const std::vector<float> taus{tau}, scales{scale}, bases{base};
+    Tracer reference(1, taus, scales, bases, dt);
+    h.input_f32(0)[0] = current;
+    int spikes = 0;
+    for (int t = 0; t < steps; ++t) {
+        h.step();
+        const float s = (h.output_u8(0)[0] & spike::bit) ? 1.0f : 0.0f;
+        spikes += static_cast<int>(s);
+        reference.step(std::span<const float>(&s, 1));
+        REQUIRE(soma.adaptive_threshold().values()[0] == reference.trace()[0]);
+    }
+    return spikes;
+}
 
 inline StateArrays state_of(Component& c) {
     StateArrays s;

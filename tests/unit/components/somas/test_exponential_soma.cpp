@@ -199,17 +199,8 @@ TEST_CASE("SimplifiedAdaptiveExponentialSoma threshold is the Tracer of spec 1.8
     auto h = soma("simplified_adaptive_exponential_soma", {}, 1, 0.1);
     auto& sadex = h.as<SimplifiedAdaptiveExponentialSoma>();
     // base = V_th - V_rest = 40 mV, tau = 20 ms, scale = 100 mV.
-    const std::vector<float> tau{20.0f}, scale{100.0f}, base{40.0f};
-    Tracer reference(1, tau, scale, base, 0.1);
-    h.input_f32(0)[0] = 200.0f;
-    int adaptive = 0;
-    for (int t = 0; t < 5000; ++t) {
-        h.step();
-        const float s = (h.output_u8(0)[0] & spike::bit) ? 1.0f : 0.0f;
-        adaptive += static_cast<int>(s);
-        reference.step(std::span<const float>(&s, 1));
-        REQUIRE(sadex.adaptive_threshold().values()[0] == reference.trace()[0]);
-    }
+    const int adaptive = require_threshold_is_tracer<SimplifiedAdaptiveExponentialSoma>(h, 20.0f, 100.0f, 40.0f, 0.1,
+                                                                                         200.0f, 5000);
     auto fixed = soma("refractory_exponential_soma", {}, 1, 0.1);
     fixed.input_f32(0)[0] = 200.0f;
     const auto plain = spike_steps(fixed, 5000).size();

@@ -299,18 +299,9 @@ TEST_CASE("AdaptiveLeakySoma threshold is the Tracer of spec 1.8 fed with its sp
     auto h = spark::testing::soma("adaptive_leaky_soma", {{"threshold_tau", 15.0}, {"threshold_delta", 7.5}});
     auto& soma = h.as<AdaptiveLeakySoma>();
     // base theta = V_th - V_rest = 20 mV, tau = 15 ms, scale = 7.5 mV per spike.
-    const std::vector<float> tau{15.0f}, scale{7.5f}, base{20.0f};
-    Tracer reference(1, tau, scale, base, 1.0);
     CHECK(soma.adaptive_threshold().values()[0] == 20.0f);
-    h.input_f32(0)[0] = 400.0f;
-    int spikes = 0;
-    for (int t = 0; t < 400; ++t) {
-        h.step();
-        const float s = (h.output_u8(0)[0] & spike::bit) ? 1.0f : 0.0f;
-        spikes += static_cast<int>(s);
-        reference.step(std::span<const float>(&s, 1));
-        REQUIRE(soma.adaptive_threshold().values()[0] == reference.trace()[0]);
-    }
+    const int spikes = spark::testing::require_threshold_is_tracer<AdaptiveLeakySoma>(h, 15.0f, 7.5f, 20.0f, 1.0,
+                                                                                      400.0f, 400);
     CHECK(spikes > 5);
     soma.reset();
     CHECK(soma.adaptive_threshold().values()[0] == 20.0f);
