@@ -1,7 +1,8 @@
 #pragma once
-// Collect: a StateVisitor that copies every state array of a simulation by name, to compare the state
-// of two runs byte for byte.
+// State visitors for tests: Collect copies every state array by name, to compare the state of two runs
+// byte for byte; Copy saves the arrays of a component and writes them back into it (or another).
 #include <cstddef>
+#include <cstring>
 #include <map>
 #include <string>
 #include <string_view>
@@ -17,6 +18,18 @@ public:
     void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
         auto* p = static_cast<std::byte*>(data);
         arrays[std::string(name)].assign(p, p + count * size_of(dtype));
+    }
+};
+
+// Saves every state array by name while `load` is false, and writes the saved arrays back while it is true.
+struct Copy final : StateVisitor {
+    std::map<std::string, std::vector<std::byte>> saved;
+    bool load = false;
+    void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
+        const std::size_t bytes = count * size_of(dtype);
+        auto& slot = saved[std::string(name)];
+        if (load) std::memcpy(data, slot.data(), bytes);
+        else slot.assign(static_cast<std::byte*>(data), static_cast<std::byte*>(data) + bytes);
     }
 };
 
