@@ -89,4 +89,21 @@ public:
     unsigned concurrency() const noexcept override { return 8; }
 };
 
+// A population of `n` somas `type` (with `overrides`, `seed`, `dt`) stepped `steps` times in one serial
+// loop and once more with its chunks run in reverse (ReversedParallel), with the same input current
+// input(i, t) for neuron i at step t: the state must be the same bytes.
+template <class Input>
+void require_same_state_whatever_the_chunking(std::string_view type, const Overrides& overrides, std::size_t n,
+                                              double dt, std::uint64_t seed, int steps, Input input) {
+    auto serial = soma(type, overrides, n, dt, seed);
+    auto chunked = soma(type, overrides, n, dt, seed);
+    ReversedParallel reversed;
+    for (int t = 0; t < steps; ++t) {
+        for (std::size_t i = 0; i < n; ++i) serial.input_f32(0)[i] = chunked.input_f32(0)[i] = input(i, t);
+        serial.step();
+        chunked.step(reversed);
+    }
+    CHECK(state_of(serial.component()).bytes == state_of(chunked.component()).bytes);
+}
+
 }  // namespace spark::testing

@@ -294,14 +294,7 @@ TEST_CASE("Exponential somas give the same result whatever the chunking of a lar
     const std::size_t n = 40000;
     const Overrides drawn{{"spike_slope", Value::Map{{"initializer", "uniform_initializer"}, {"scale", 3.0},
                                                      {"min_value", 0.5}}}};
-    auto serial = soma(type, drawn, n, 0.1, 3);
-    auto chunked = soma(type, drawn, n, 0.1, 3);
-    spark::testing::ReversedParallel reversed;
-    for (int t = 0; t < 40; ++t) {
-        for (std::size_t i = 0; i < n; ++i)
-            serial.input_f32(0)[i] = chunked.input_f32(0)[i] = static_cast<float>((i * 53 + t * 17) % 400);
-        serial.step();
-        chunked.step(reversed);
-    }
-    CHECK(state_of(serial.component()).bytes == state_of(chunked.component()).bytes);
+    require_same_state_whatever_the_chunking(type, drawn, n, 0.1, 3, 40, [](std::size_t i, int t) {
+        return static_cast<float>((i * 53 + static_cast<std::size_t>(t) * 17) % 400);
+    });
 }

@@ -363,16 +363,9 @@ TEST_CASE("Leaky somas give the same result whatever the chunking of a large pop
     const std::size_t n = 40000;  // more than two chunks
     const Overrides drawn{{"potential_tau", Value::Map{{"initializer", "uniform_initializer"}, {"scale", 30.0},
                                                        {"min_value", 5.0}}}};
-    auto serial = spark::testing::soma(type, drawn, n, 1.0, 7);
-    auto chunked = spark::testing::soma(type, drawn, n, 1.0, 7);
-    spark::testing::ReversedParallel reversed;
-    for (int t = 0; t < 50; ++t) {
-        for (std::size_t i = 0; i < n; ++i)
-            serial.input_f32(0)[i] = chunked.input_f32(0)[i] = static_cast<float>((i * 37 + t * 11) % 600);
-        serial.step();
-        chunked.step(reversed);
-    }
-    CHECK(state_of(serial.component()).bytes == state_of(chunked.component()).bytes);
+    spark::testing::require_same_state_whatever_the_chunking(type, drawn, n, 1.0, 7, 50, [](std::size_t i, int t) {
+        return static_cast<float>((i * 37 + static_cast<std::size_t>(t) * 11) % 600);
+    });
 }
 
 TEST_CASE("Leaky somas give the same numbers with population-wide and per-neuron constants", "[somas][issue9]") {
