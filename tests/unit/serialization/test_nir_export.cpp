@@ -76,6 +76,16 @@ Trace record(const NetworkFile& file, int steps) {
     return trace;
 }
 
+// Both runs give every recorded port the same bytes at every step.
+void check_same_trace(const Trace& a, const Trace& b) {
+    REQUIRE(a.size() == b.size());
+    for (const auto& [port, steps] : a) {
+        INFO(port);
+        REQUIRE(b.count(port) == 1);
+        CHECK(b.at(port) == steps);
+    }
+}
+
 // The network text with nodes, wires and inputs in name order (an import lists the nodes in the file's
 // order, and the scale that makes spikes a current comes after the nodes on the first import).
 std::string canonical_text(NetworkFile file) {
@@ -147,13 +157,7 @@ TEST_CASE("NIR convolutions and pooling export as Conv1d Conv2d SumPool2d AvgPoo
     CHECK(nir_node_types(exported) == c.types);
     const auto second = load_nir_file(exported, options(1.0));
     CHECK(first_difference(canonical_text(second), canonical_text(first)).empty());
-    const Trace a = record(first, 30), b = record(second, 30);
-    REQUIRE(a.size() == b.size());
-    for (const auto& [port, steps] : a) {
-        INFO(port);
-        REQUIRE(b.count(port) == 1);
-        CHECK(b.at(port) == steps);
-    }
+    check_same_trace(record(first, 30), record(second, 30));
 }
 
 TEST_CASE("Every example network that maps to NIR gives bit-identical spikes after export and import", "[nir]") {
@@ -176,13 +180,7 @@ TEST_CASE("Every example network that maps to NIR gives bit-identical spikes aft
         o.dt = original.network.dt;
         o.nir_time_unit_ms = 1.0;
         const auto imported = load_nir_file(out, o);
-        const Trace a = record(original, 300), b = record(imported, 300);
-        REQUIRE(a.size() == b.size());
-        for (const auto& [port, steps] : a) {
-            INFO(port);
-            REQUIRE(b.count(port) == 1);
-            CHECK(b.at(port) == steps);
-        }
+        check_same_trace(record(original, 300), record(imported, 300));
     }
     CHECK(mapped >= 1);
 }
