@@ -146,6 +146,7 @@ TEST_CASE("NIR convolutions and pooling export as Conv1d Conv2d SumPool2d AvgPoo
     };
     const Case c = GENERATE(Case{"conv1d.nir", "conv Conv1d\nin Input\nout Output\n"},
                             Case{"conv2d.nir", "conv Conv2d\nin Input\nout Output\n"},
+                            Case{"conv2d_dilated.nir", "conv Conv2d\nin Input\nout Output\n"},
                             Case{"sumpool2d.nir", "in Input\nout Output\npool SumPool2d\n"},
                             Case{"avgpool2d.nir", "in Input\nout Output\npool AvgPool2d\n"},
                             Case{"cnn.nir", "conv1 Conv2d\nconv2 Conv2d\nfc Linear\nif1 IF\nif2 IF\nif3 IF\n"
