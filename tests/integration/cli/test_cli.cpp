@@ -29,41 +29,25 @@ TEST_CASE("the top-level --help lists the subcommands and the exit codes", "[cli
 
 TEST_CASE("usage errors exit 2 and name the problem", "[cli]") {
     TempDir dir;
-    SECTION("no subcommand") {
-        const Result r = run_spark({}, dir.path());
+    struct Case {
+        const char* what;
+        std::vector<std::string> args;
+        std::vector<std::string> named;  // what the message must name
+    };
+    const Case cases[] = {
+        {"no subcommand", {}, {"subcommand"}},
+        {"unknown subcommand", {"walk"}, {"walk"}},
+        {"unknown flag", {"run", "--bogus-flag", "3"}, {"--bogus-flag"}},
+        {"--duration and --steps exclude each other", {"run", "--duration", "5", "--steps", "3"}, {"--steps", "--duration"}},
+        {"a number that is not one", {"run", "--steps", "many"}, {"many"}},
+        {"an executor that does not exist", {"run", "--executor", "gpu"}, {"gpu"}},
+        {"check needs a file", {"check"}, {"NETWORK_FILE"}},
+    };
+    for (const Case& c : cases) {
+        INFO(c.what);
+        const Result r = run_spark(c.args, dir.path());
         CHECK(r.exit_code == 2);
-        CHECK_THAT(r.err, Contains("subcommand"));
-    }
-    SECTION("unknown subcommand") {
-        const Result r = run_spark({"walk"}, dir.path());
-        CHECK(r.exit_code == 2);
-        CHECK_THAT(r.err, Contains("walk"));
-    }
-    SECTION("unknown flag") {
-        const Result r = run_spark({"run", "--bogus-flag", "3"}, dir.path());
-        CHECK(r.exit_code == 2);
-        CHECK_THAT(r.err, Contains("--bogus-flag"));
-    }
-    SECTION("--duration and --steps exclude each other") {
-        const Result r = run_spark({"run", "--duration", "5", "--steps", "3"}, dir.path());
-        CHECK(r.exit_code == 2);
-        CHECK_THAT(r.err, Contains("--steps"));
-        CHECK_THAT(r.err, Contains("--duration"));
-    }
-    SECTION("a number that is not one") {
-        const Result r = run_spark({"run", "--steps", "many"}, dir.path());
-        CHECK(r.exit_code == 2);
-        CHECK_THAT(r.err, Contains("many"));
-    }
-    SECTION("an executor that does not exist") {
-        const Result r = run_spark({"run", "--executor", "gpu"}, dir.path());
-        CHECK(r.exit_code == 2);
-        CHECK_THAT(r.err, Contains("gpu"));
-    }
-    SECTION("check needs a file") {
-        const Result r = run_spark({"check"}, dir.path());
-        CHECK(r.exit_code == 2);
-        CHECK_THAT(r.err, Contains("NETWORK_FILE"));
+        for (const auto& name : c.named) CHECK_THAT(r.err, Contains(name));
     }
 }
 
