@@ -18,43 +18,35 @@
 
 namespace spark::bench {
 
-inline graph::Network cuba_network(std::size_t n, std::uint64_t seed = 1) {
+// A CUBA population of `units` somas: potentials relative to rest (-49 mV), so reset -60 -> -11 and
+// threshold -50 -> -1; the initial potential is uniform in [V_r, V_t) = [-11, -1) relative to rest.
+inline Overrides cuba_soma(std::size_t units) {
+    return Overrides{{"units", Value::List{static_cast<double>(units)}},
+                     {"potential_rest", -49.0},
+                     {"potential_reset", -60.0},
+                     {"threshold", -50.0},
+                     {"potential_tau", 20.0},
+                     {"resistance", 1.0},
+                     {"cooldown", 5.0},
+                     {"initial.potential", Value::Map{{"initializer", "uniform_initializer"},
+                                                      {"offset", -11.0},
+                                                      {"scale", 10.0}}}};
+}
+
+// Traced synapses from `units` presynaptic units, connected with probability `density`.
+inline Overrides cuba_synapses(std::size_t units, double tau, double weight, double density) {
+    return Overrides{{"units", Value::List{static_cast<double>(units)}},
+                     {"tau", tau},
+                     {"kernel", Value::Map{{"initializer", "sparse_constant_initializer"},
+                                           {"scale", weight},
+                                           {"density", density}}}};
+}
+
+// The wires between the populations E and I (signed by I_sign) and the synapses ee, ie, ei, ii; a
+// network adds further currents into E.current and I.current after these.
+inline void connect_cuba_populations(graph::Network& net) {
     using graph::Latency;
-    const auto n_exc = static_cast<std::size_t>(0.8 * static_cast<double>(n));
-    const std::size_t n_inh = n - n_exc;
-    const double p = 80.0 / static_cast<double>(n);
-    graph::Network net(Latency::same_step);
-    net.seed = seed;
-    net.dt = 0.1;
-    auto soma = [&](std::size_t units) {
-        // Potentials are stored relative to rest (-49 mV): reset -60 -> -11, threshold -50 -> -1.
-        // The initial potential is uniform in [V_r, V_t) = [-11, -1) relative to rest.
-        return Overrides{{"units", Value::List{static_cast<double>(units)}},
-                         {"potential_rest", -49.0},
-                         {"potential_reset", -60.0},
-                         {"threshold", -50.0},
-                         {"potential_tau", 20.0},
-                         {"resistance", 1.0},
-                         {"cooldown", 5.0},
-                         {"initial.potential", Value::Map{{"initializer", "uniform_initializer"},
-                                                          {"offset", -11.0},
-                                                          {"scale", 10.0}}}};
-    };
-    auto synapses = [&](std::size_t units, double tau, double weight) {
-        return Overrides{{"units", Value::List{static_cast<double>(units)}},
-                         {"tau", tau},
-                         {"kernel", Value::Map{{"initializer", "sparse_constant_initializer"},
-                                               {"scale", weight},
-                                               {"density", p}}}};
-    };
-    net.add("E", "strict_refractory_leaky_soma", soma(n_exc))
-        .add("I", "strict_refractory_leaky_soma", soma(n_inh))
-        .add("I_sign", "inhibition_mask", {{"units", Value::List{static_cast<double>(n_inh)}}, {"inhibitory_rate", 1.0}})
-        .add("ee", "traced_synapses", synapses(n_exc, 5.0, 1.62))
-        .add("ie", "traced_synapses", synapses(n_inh, 5.0, 1.62))
-        .add("ei", "traced_synapses", synapses(n_exc, 10.0, 9.0))
-        .add("ii", "traced_synapses", synapses(n_inh, 10.0, 9.0))
-        .connect("I_sign.mask", "I.inhibition_mask")
+    net.connect("I_sign.mask", "I.inhibition_mask")
         .connect("E.spikes", "ee.spikes", Latency::previous_step)
         .connect("E.spikes", "ie.spikes", Latency::previous_step)
         .connect("I.spikes", "ei.spikes", Latency::previous_step)
@@ -63,6 +55,24 @@ inline graph::Network cuba_network(std::size_t n, std::uint64_t seed = 1) {
         .connect("ei.currents", "E.current")
         .connect("ie.currents", "I.current")
         .connect("ii.currents", "I.current");
+}
+
+inline graph::Network cuba_network(std::size_t n, std::uint64_t seed = 1) {
+    using graph::Latency;
+    const auto n_exc = static_cast<std::size_t>(0.8 * static_cast<double>(n));
+    const std::size_t n_inh = n - n_exc;
+    const double p = 80.0 / static_cast<double>(n);
+    graph::Network net(Latency::same_step);
+    net.seed = seed;
+    net.dt = 0.1;
+    net.add("E", "strict_refractory_leaky_soma", cuba_soma(n_exc))
+        .add("I", "strict_refractory_leaky_soma", cuba_soma(n_inh))
+        .add("I_sign", "inhibition_mask", {{"units", Value::List{static_cast<double>(n_inh)}}, {"inhibitory_rate", 1.0}})
+        .add("ee", "traced_synapses", cuba_synapses(n_exc, 5.0, 1.62, p))
+        .add("ie", "traced_synapses", cuba_synapses(n_inh, 5.0, 1.62, p))
+        .add("ei", "traced_synapses", cuba_synapses(n_exc, 10.0, 9.0, p))
+        .add("ii", "traced_synapses", cuba_synapses(n_inh, 10.0, 9.0, p));
+    connect_cuba_populations(net);
     return net;
 }
 

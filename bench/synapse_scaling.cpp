@@ -72,72 +72,60 @@ Overrides network(std::size_t n, double density, const char* layout) {
     return {{"units", Value::List{static_cast<double>(n)}}, {"kernel.density", density}, {"layout", layout}};
 }
 
+// Steps synapse group `type` (class C) with `spikes` spikes per step and reports `fan_out` events per spike.
 template <class C>
-void report(benchmark::State& state, const Driver& d, double events) {
+void run(benchmark::State& state, std::string_view type, const Overrides& overrides, std::size_t n_pre,
+         std::size_t spikes, double fan_out) {
+    Driver d(type, overrides, n_pre, 0.1);
+    d.set_spikes(spikes);
+    for (auto _ : state) d.step();
+    const double events = static_cast<double>(spikes) * fan_out;
     state.counters["events/step"] = events;
     state.counters["bytes/synapse"] = d.as<C>().bytes_per_synapse();
     state.counters["s/event"] =  // CPU seconds per delivered synapse event
         benchmark::Counter(events, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
+using components::synapses::LinearSynapses;
+using components::synapses::TracedSynapses;
+
+std::size_t spikes_arg(const benchmark::State& state) { return static_cast<std::size_t>(state.range(0)); }
+
 void BM_SparseFixedFanOut(benchmark::State& state) {
     const auto n = static_cast<std::size_t>(state.range(0));
     constexpr double fan_out = 80.0;
-    Driver d("linear_synapses", network(n, fan_out / static_cast<double>(n), "sparse"), n, 0.1);
-    d.set_spikes(20);
-    for (auto _ : state) d.step();
-    report<components::synapses::LinearSynapses>(state, d, 20 * fan_out);
+    run<LinearSynapses>(state, "linear_synapses", network(n, fan_out / static_cast<double>(n), "sparse"), n, 20, fan_out);
 }
 BENCHMARK(BM_SparseFixedFanOut)->Arg(500)->Arg(1000)->Arg(2000)->Arg(4000);
 
 void BM_SparseSpikeCount(benchmark::State& state) {
-    const auto k = static_cast<std::size_t>(state.range(0));
-    Driver d("linear_synapses", network(4000, 0.02, "sparse"), 4000, 0.1);
-    d.set_spikes(k);
-    for (auto _ : state) d.step();
-    report<components::synapses::LinearSynapses>(state, d, static_cast<double>(k) * 80.0);
+    run<LinearSynapses>(state, "linear_synapses", network(4000, 0.02, "sparse"), 4000, spikes_arg(state), 80.0);
 }
 BENCHMARK(BM_SparseSpikeCount)->Arg(10)->Arg(40)->Arg(160)->Arg(640);
 
 void BM_DenseSpikeCount(benchmark::State& state) {
-    const auto k = static_cast<std::size_t>(state.range(0));
-    Driver d("linear_synapses", network(4000, 0.02, "dense"), 4000, 0.1);
-    d.set_spikes(k);
-    for (auto _ : state) d.step();
-    report<components::synapses::LinearSynapses>(state, d, static_cast<double>(k) * 80.0);
+    run<LinearSynapses>(state, "linear_synapses", network(4000, 0.02, "dense"), 4000, spikes_arg(state), 80.0);
 }
 BENCHMARK(BM_DenseSpikeCount)->Arg(10)->Arg(40)->Arg(160);
 
 void BM_SparseDelayed(benchmark::State& state) {
-    const auto k = static_cast<std::size_t>(state.range(0));
     Overrides o = network(4000, 0.02, "sparse");
     o.push_back({"max_delay", 5.0});
-    Driver d("linear_synapses", o, 4000, 0.1);
-    d.set_spikes(k);
-    for (auto _ : state) d.step();
-    report<components::synapses::LinearSynapses>(state, d, static_cast<double>(k) * 80.0);
+    run<LinearSynapses>(state, "linear_synapses", o, 4000, spikes_arg(state), 80.0);
 }
 BENCHMARK(BM_SparseDelayed)->Arg(10)->Arg(40)->Arg(160)->Arg(640);
 
 void BM_TracedPerTarget(benchmark::State& state) {
-    const auto k = static_cast<std::size_t>(state.range(0));
     Overrides o = network(2000, 0.02, "auto");
     o.push_back({"trace_mode", "per_target"});
-    Driver d("traced_synapses", o, 2000, 0.1);
-    d.set_spikes(k);
-    for (auto _ : state) d.step();
-    report<components::synapses::TracedSynapses>(state, d, static_cast<double>(k) * 40.0);
+    run<TracedSynapses>(state, "traced_synapses", o, 2000, spikes_arg(state), 40.0);
 }
 BENCHMARK(BM_TracedPerTarget)->Arg(10)->Arg(160);
 
 void BM_TracedPerSynapse(benchmark::State& state) {
-    const auto k = static_cast<std::size_t>(state.range(0));
     Overrides o = network(2000, 0.02, "auto");
     o.push_back({"trace_mode", "per_synapse"});
-    Driver d("traced_synapses", o, 2000, 0.1);
-    d.set_spikes(k);
-    for (auto _ : state) d.step();
-    report<components::synapses::TracedSynapses>(state, d, static_cast<double>(k) * 40.0);
+    run<TracedSynapses>(state, "traced_synapses", o, 2000, spikes_arg(state), 40.0);
 }
 BENCHMARK(BM_TracedPerSynapse)->Arg(10)->Arg(160);
 

@@ -1,14 +1,8 @@
 # The installed Python package works: install this build into a fresh prefix and run spark from there,
 # with the build tree out of sight. Run by CTest (CMakeLists.txt) as
 #   cmake -DBUILD_DIR=... -DWORK_DIR=... -DPYTHON=... -DSITE_DIR=... -DNETWORK=... [-DCONFIG=...] -P install_check.cmake
-foreach(var BUILD_DIR WORK_DIR PYTHON SITE_DIR NETWORK)
-  if(NOT DEFINED ${var})
-    message(FATAL_ERROR "install_check.cmake: ${var} is not set")
-  endif()
-endforeach()
-if(NOT CONFIG)
-  set(CONFIG Release)
-endif()
+include(${CMAKE_CURRENT_LIST_DIR}/../../cmake/script_arguments.cmake)
+spark_script_arguments(install_check.cmake BUILD_DIR WORK_DIR PYTHON SITE_DIR NETWORK)
 file(REMOVE_RECURSE ${WORK_DIR})
 execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR} --config ${CONFIG}
                 RESULT_VARIABLE code OUTPUT_QUIET ERROR_VARIABLE err)

@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <set>
 
 #include <spark/components/builtin.hpp>
 
 #include "nir_hdf5.hpp"
+#include "nir_window.hpp"
 
 namespace spark::serialization {
 
@@ -22,7 +24,7 @@ using Dims = std::vector<std::size_t>;
 // The NIR primitive each exportable component becomes.
 const std::map<std::string, std::string>& counterparts() {
     static const std::map<std::string, std::string> table{
-        {"affine", "Affine or Linear"},        {"scale", "Scale"},
+        {"affine", "Affine, Linear, Conv1d, Conv2d, SumPool2d or AvgPool2d"}, {"scale", "Scale"},
         {"threshold", "Threshold"},            {"leaky_integrator", "LI"},
         {"integrator", "I"},                   {"synaptic_current", "CubaLI/CubaLIF (with its membrane), else LI"},
         {"leaky_soma", "LIF"},                 {"integrate_fire_soma", "IF"},
@@ -166,6 +168,14 @@ private:
         return components::builtin_registry().create(n.type, own, n.name)->config_value();
     }
 
+    // A field's value as the node sets it (the numbers it was given, not their float32 copies in the
+    // component), else the component's default.
+    static const Value& setting(const graph::NodeSpec& n, const Value& cfg, const std::string& field) {
+        for (auto o = n.config.rbegin(); o != n.config.rend(); ++o)
+            if (o->path == field) return o->value;
+        return *cfg.find(field);
+    }
+
     // A parameter as `shape` values (a scalar broadcast); an initializer is refused.
     std::vector<double> values(const graph::NodeSpec& n, const Value& v, const std::string& field, std::size_t size) const {
         if (v.is_number()) return std::vector<double>(size, v.as_number());
@@ -185,7 +195,7 @@ private:
         for (auto d : shape) size *= d;
         nir::Array a;
         a.shape = shape;
-        a.values = values(n, *cfg.find(name), name, size);
+        a.values = values(n, setting(n, cfg, name), name, size);
         for (auto& x : a.values) x *= scale;
         return a;
     }
@@ -209,6 +219,9 @@ private:
         const bool has_override = [&](std::string_view f) {
             return std::any_of(n.config.begin(), n.config.end(), [&](const Override& o) { return o.path == f; });
         }("bias");
+        if (const Value* nz = cfg.find("nonzeros"); n.type == "affine" && nz && nz->is_list()) {
+            if (auto window = unrolled_window(n, cfg)) return *window;
+        }
         if (n.type == "affine" || n.type == "linear_synapses") {
             const std::size_t n_in = input_spec(n.name).size(), n_out = output_spec(n.name).size();
             const std::string weight = n.type == "affine" ? "weight" : "kernel";
@@ -263,18 +276,52 @@ private:
         return out;
     }
 
+    // An affine map unrolled from a convolution or pooling (by the importer) as that NIR node again.
+    std::optional<nir::Node> unrolled_window(const graph::NodeSpec& n, const Value& cfg) const {
+        nir_detail::SparseAffine a;
+        a.input = input_spec(n.name).shape.dims();
+        a.output = output_spec(n.name).shape.dims();
+        for (const auto& x : cfg.find("nonzeros")->as_list()) a.nonzeros.push_back(static_cast<std::size_t>(x.as_number()));
+        a.weights = values(n, setting(n, cfg, "weight"), "weight", a.nonzeros.size());
+        a.bias = values(n, setting(n, cfg, "bias"), "bias", output_spec(n.name).size());
+        const auto found = nir_detail::recognize(a);
+        if (!found) return std::nullopt;
+        const nir_detail::Window& w = found->window;
+        auto integers = [](const Dims& d) {
+            nir::Array out{{}, {d.size()}};
+            for (auto x : d) out.values.push_back(static_cast<double>(x));
+            return out;
+        };
+        nir::Node out;
+        out.type = found->type;
+        out.fields["stride"] = integers(w.stride);
+        out.fields["padding"] = integers(w.padding);
+        if (found->kernel.empty()) {
+            out.fields["kernel_size"] = integers(w.kernel);
+            return out;
+        }
+        Dims weight_shape{w.out_channels, w.input[0] / w.groups};
+        weight_shape.insert(weight_shape.end(), w.kernel.begin(), w.kernel.end());
+        out.fields["weight"] = nir::Array{found->kernel, weight_shape};
+        out.fields["bias"] = nir::Array{w.bias, {w.out_channels}};
+        out.fields["dilation"] = integers(w.dilation);
+        out.fields["groups"] = nir::Array{{static_cast<double>(w.groups)}, {}};
+        out.fields["input_shape"] = integers(Dims(w.input.begin() + 1, w.input.end()));
+        return out;
+    }
+
     nir::Array dense_weight(const graph::NodeSpec& n, const Value& cfg, const std::string& name, std::size_t n_out,
                             std::size_t n_in) const {
         nir::Array a;
         a.shape = {n_out, n_in};
         const Value* nz = cfg.find("nonzeros");
         if (nz && nz->is_list()) {  // a sparse affine map: NIR's weights are dense
-            const auto given = values(n, *cfg.find(name), name, nz->as_list().size());
+            const auto given = values(n, setting(n, cfg, name), name, nz->as_list().size());
             a.values.assign(n_out * n_in, 0.0);
             for (std::size_t k = 0; k < given.size(); ++k)
                 a.values[static_cast<std::size_t>(nz->as_list()[k].as_number())] = given[k];
         } else {
-            a.values = values(n, *cfg.find(name), name, n_out * n_in);
+            a.values = values(n, setting(n, cfg, name), name, n_out * n_in);
         }
         return a;
     }

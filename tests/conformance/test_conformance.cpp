@@ -9,8 +9,7 @@
 #include "harness.hpp"
 
 using namespace spark;
-using spark::testing::ConformanceCase;
-using spark::testing::Harness;
+using namespace spark::testing;
 
 namespace {
 

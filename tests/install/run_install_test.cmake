@@ -2,14 +2,8 @@
 # what it prints. Run by CTest (see CMakeLists.txt) as
 #   cmake -DBUILD_DIR=... -DCONSUMER_DIR=... -DWORK_DIR=... -DGENERATOR=... -DCXX_COMPILER=...
 #         [-DCONFIG=...] -P run_install_test.cmake
-foreach(var BUILD_DIR CONSUMER_DIR WORK_DIR GENERATOR CXX_COMPILER)
-  if(NOT DEFINED ${var})
-    message(FATAL_ERROR "run_install_test.cmake: ${var} is not set")
-  endif()
-endforeach()
-if(NOT CONFIG)
-  set(CONFIG Release)
-endif()
+include(${CMAKE_CURRENT_LIST_DIR}/../../cmake/script_arguments.cmake)
+spark_script_arguments(run_install_test.cmake BUILD_DIR CONSUMER_DIR WORK_DIR GENERATOR CXX_COMPILER)
 
 set(prefix ${WORK_DIR}/prefix)
 set(consumer_build ${WORK_DIR}/build)

@@ -10,7 +10,7 @@
 #include <spark/core/component_base.hpp>
 #include <spark/core/registry.hpp>
 
-#include "../unit/graph/test_components.hpp"
+#include "test_components.hpp"
 
 namespace spark::testing {
 
@@ -23,16 +23,11 @@ struct NoiseConfig {
     SPARK_PARAM(double, mean, 100.0, "pA", none, "Mean current.");
     SPARK_PARAM(double, amplitude, 200.0, "pA", non_negative, "Peak-to-peak noise.");
 };
-class Noise : public ComponentBase<Noise, NoiseConfig> {
+class Noise : public TestComponent<Noise, NoiseConfig, "test_noise", "TestNoise",
+                                   "A noisy current with state of every dtype."> {
 public:
-    static constexpr std::string_view type_name = "test_noise";
-    static constexpr std::string_view class_name_v = "TestNoise";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "A noisy current with state of every dtype.";
-    static constexpr std::array<PortDecl, 0> input_ports{};
     static constexpr std::array output_ports{PortDecl{"current", PayloadKind::current, "The noisy current."}};
-    static constexpr std::array<PortDecl, 0> property_ports{};
-    using ComponentBase::ComponentBase;
+    using TestComponent::TestComponent;
     BuildResult build(const BuildContext& ctx) override {
         rng_ = *ctx.rng;
         const std::size_t n = config_.units.size();
@@ -78,16 +73,11 @@ struct BigStateConfig {
     SPARK_PARAMS(BigStateConfig);
     SPARK_PARAM(std::size_t, size, 16, "", none, "Number of state elements.");
 };
-class BigState : public ComponentBase<BigState, BigStateConfig> {
+class BigState : public TestComponent<BigState, BigStateConfig, "test_big_state", "TestBigState",
+                                      "A large state array."> {
 public:
-    static constexpr std::string_view type_name = "test_big_state";
-    static constexpr std::string_view class_name_v = "TestBigState";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "A large state array.";
-    static constexpr std::array<PortDecl, 0> input_ports{};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "A sum over the state."}};
-    static constexpr std::array<PortDecl, 0> property_ports{};
-    using ComponentBase::ComponentBase;
+    using TestComponent::TestComponent;
     BuildResult build(const BuildContext&) override {
         values_.resize(config_.size);
         for (std::size_t i = 0; i < values_.size(); ++i) values_[i] = static_cast<float>(i % 1000) * 0.5f;
@@ -103,7 +93,6 @@ public:
         }
         ctx.outputs[0].f32()[0] = sum;
     }
-    void reset() override {}
     void visit_state(StateVisitor& v) override { v("values", values_); }
     std::vector<float>& values() { return values_; }
 
@@ -117,17 +106,11 @@ struct CounterConfig {
     SPARK_PARAM(Shape, units, Shape{2}, "", none, "Shape.");
 };
 template <bool V2>
-class Counter : public ComponentBase<Counter<V2>, CounterConfig> {
+class Counter : public TestComponent<Counter<V2>, CounterConfig, "test_counter", "TestCounter", "Counts steps."> {
 public:
-    using Base = ComponentBase<Counter<V2>, CounterConfig>;
     static constexpr std::string_view type_name = V2 ? "test_counter_v2" : "test_counter";
-    static constexpr std::string_view class_name_v = "TestCounter";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "Counts steps.";
-    static constexpr std::array<PortDecl, 0> input_ports{};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "The count."}};
-    static constexpr std::array<PortDecl, 0> property_ports{};
-    using Base::Base;
+    using Counter::TestComponent::TestComponent;
     BuildResult build(const BuildContext&) override {
         count_.assign(this->config_.units.size(), 0);
         extra_.assign(this->config_.units.size(), 0.0f);
@@ -153,19 +136,11 @@ struct FlakyConfig {
     SPARK_PARAMS(FlakyConfig);
     SPARK_PARAM(std::size_t, fail_on_visit, 0, "", none, "Which visit throws (0: none).");
 };
-class Flaky : public ComponentBase<Flaky, FlakyConfig> {
+class Flaky : public TestComponent<Flaky, FlakyConfig, "test_flaky", "TestFlaky", "Fails to be visited."> {
 public:
-    static constexpr std::string_view type_name = "test_flaky";
-    static constexpr std::string_view class_name_v = "TestFlaky";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "Fails to be visited.";
-    static constexpr std::array<PortDecl, 0> input_ports{};
-    static constexpr std::array<PortDecl, 0> output_ports{};
-    static constexpr std::array<PortDecl, 0> property_ports{};
-    using ComponentBase::ComponentBase;
+    using TestComponent::TestComponent;
     BuildResult build(const BuildContext&) override { return {}; }
     void step(const StepContext&) override {}
-    void reset() override {}
     void visit_state(StateVisitor& v) override {
         if (++visits_ == config_.fail_on_visit) throw Error("test_flaky: visit " + std::to_string(visits_) + " fails");
         v("data", data_);
@@ -176,40 +151,33 @@ private:
     std::vector<float> data_ = std::vector<float>(100000, 1.0f);
 };
 
-// The built-ins, the graph test components and the snapshot test components.
-inline const Registry& snapshot_registry() {
-    static const Registry r = [] {
-        Registry reg;
-        components::register_builtin_components(reg);
-        reg.add<Relay>();
-        reg.add<Adder>();
-        reg.add<ConstantCurrent>();
-        reg.add<Noise>();
-        reg.add<BigState>();
+// The built-ins, the graph test components and the snapshot test components; with `v2`,
+// "test_counter" is the version with a second state array.
+inline Registry make_snapshot_registry(bool v2) {
+    Registry reg = base_test_registry();
+    reg.add<Noise>();
+    reg.add<BigState>();
+    if (!v2) {
         reg.add<Flaky>();
         reg.add<Counter<false>>();
         return reg;
-    }();
+    }
+    Registry scratch;
+    scratch.add<Counter<true>>();
+    ComponentInfo info = scratch.entries().front();
+    info.name = "test_counter";
+    reg.add(std::move(info));
+    return reg;
+}
+
+inline const Registry& snapshot_registry() {
+    static const Registry r = make_snapshot_registry(false);
     return r;
 }
 
 // The same registry in which "test_counter" is the version with a second state array.
 inline const Registry& snapshot_registry_v2() {
-    static const Registry r = [] {
-        Registry reg;
-        components::register_builtin_components(reg);
-        reg.add<Relay>();
-        reg.add<Adder>();
-        reg.add<ConstantCurrent>();
-        reg.add<Noise>();
-        reg.add<BigState>();
-        Registry scratch;
-        scratch.add<Counter<true>>();
-        ComponentInfo info = scratch.entries().front();
-        info.name = "test_counter";
-        reg.add(std::move(info));
-        return reg;
-    }();
+    static const Registry r = make_snapshot_registry(true);
     return r;
 }
 

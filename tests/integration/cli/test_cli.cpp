@@ -27,68 +27,48 @@ TEST_CASE("the top-level --help lists the subcommands and the exit codes", "[cli
     CHECK_THAT(r.out, Contains("130 interrupted"));
 }
 
+namespace {
+// A command line spark refuses: its exit code and what the message must name.
+struct Refusal {
+    const char* what;
+    std::vector<std::string> args;
+    int exit_code;
+    std::vector<std::string> named;
+};
+void check_refusals(const std::filesystem::path& dir, const std::vector<Refusal>& cases) {
+    for (const Refusal& c : cases) {
+        INFO(c.what);
+        const Result r = run_spark(c.args, dir);
+        CHECK(r.exit_code == c.exit_code);
+        for (const auto& name : c.named) CHECK_THAT(r.err, Contains(name));
+    }
+}
+}  // namespace
+
 TEST_CASE("usage errors exit 2 and name the problem", "[cli]") {
     TempDir dir;
-    SECTION("no subcommand") {
-        const Result r = run_spark({}, dir.path());
-        CHECK(r.exit_code == 2);
-        CHECK_THAT(r.err, Contains("subcommand"));
-    }
-    SECTION("unknown subcommand") {
-        const Result r = run_spark({"walk"}, dir.path());
-        CHECK(r.exit_code == 2);
-        CHECK_THAT(r.err, Contains("walk"));
-    }
-    SECTION("unknown flag") {
-        const Result r = run_spark({"run", "--bogus-flag", "3"}, dir.path());
-        CHECK(r.exit_code == 2);
-        CHECK_THAT(r.err, Contains("--bogus-flag"));
-    }
-    SECTION("--duration and --steps exclude each other") {
-        const Result r = run_spark({"run", "--duration", "5", "--steps", "3"}, dir.path());
-        CHECK(r.exit_code == 2);
-        CHECK_THAT(r.err, Contains("--steps"));
-        CHECK_THAT(r.err, Contains("--duration"));
-    }
-    SECTION("a number that is not one") {
-        const Result r = run_spark({"run", "--steps", "many"}, dir.path());
-        CHECK(r.exit_code == 2);
-        CHECK_THAT(r.err, Contains("many"));
-    }
-    SECTION("an executor that does not exist") {
-        const Result r = run_spark({"run", "--executor", "gpu"}, dir.path());
-        CHECK(r.exit_code == 2);
-        CHECK_THAT(r.err, Contains("gpu"));
-    }
-    SECTION("check needs a file") {
-        const Result r = run_spark({"check"}, dir.path());
-        CHECK(r.exit_code == 2);
-        CHECK_THAT(r.err, Contains("NETWORK_FILE"));
-    }
+    check_refusals(dir.path(), {
+        {"no subcommand", {}, 2, {"subcommand"}},
+        {"unknown subcommand", {"walk"}, 2, {"walk"}},
+        {"unknown flag", {"run", "--bogus-flag", "3"}, 2, {"--bogus-flag"}},
+        {"--duration and --steps exclude each other", {"run", "--duration", "5", "--steps", "3"}, 2, {"--steps", "--duration"}},
+        {"a number that is not one", {"run", "--steps", "many"}, 2, {"many"}},
+        {"an executor that does not exist", {"run", "--executor", "gpu"}, 2, {"gpu"}},
+        {"check needs a file", {"check"}, 2, {"NETWORK_FILE"}},
+    });
 }
 
 TEST_CASE("bad option values exit 1 with a message naming the option", "[cli]") {
     TempDir dir;
-    SECTION("non-positive duration") {
-        const Result r = run_spark({"run", "--duration", "-5", "--out", (dir / "o").string()}, dir.path());
-        CHECK(r.exit_code == 1);
-        CHECK_THAT(r.err, Contains("--duration -5 ms must be > 0"));
-    }
-    SECTION("non-positive steps") {
-        const Result r = run_spark({"run", "--steps", "0", "--out", (dir / "o").string()}, dir.path());
-        CHECK(r.exit_code == 1);
-        CHECK_THAT(r.err, Contains("--steps 0 must be > 0"));
-    }
-    SECTION("a duration beyond any step count") {
-        const Result r = run_spark({"run", "--duration", "1e300", "--out", (dir / "o").string()}, dir.path());
-        CHECK(r.exit_code == 1);
-        CHECK_THAT(r.err, Contains("--duration 1e+300 ms is too long for dt = 1 ms"));
-    }
-    SECTION("threads on the sequential executor") {
-        const Result r = run_spark({"run", "--executor", "sequential", "--threads", "4"}, dir.path());
-        CHECK(r.exit_code == 1);
-        CHECK_THAT(r.err, Contains("--threads 4 needs a parallel executor (--executor pool or tbb)"));
-    }
+    const std::string out = (dir / "o").string();
+    check_refusals(dir.path(), {
+        {"non-positive duration", {"run", "--duration", "-5", "--out", out}, 1, {"--duration -5 ms must be > 0"}},
+        {"non-positive steps", {"run", "--steps", "0", "--out", out}, 1, {"--steps 0 must be > 0"}},
+        {"a duration beyond any step count", {"run", "--duration", "1e300", "--out", out}, 1,
+         {"--duration 1e+300 ms is too long for dt = 1 ms"}},
+        {"threads on the sequential executor", {"run", "--executor", "sequential", "--threads", "4"}, 1,
+         {"--threads 4 needs a parallel executor (--executor pool or tbb)"}},
+    });
 }
 
 TEST_CASE("seeds and step counts out of range are refused, not wrapped or clamped (issue 16)", "[cli]") {

@@ -10,9 +10,7 @@
 #include "process.hpp"
 
 using namespace spark;
-using spark::testing::Result;
-using spark::testing::run_spark;
-using spark::testing::TempDir;
+using namespace spark::testing;
 using Catch::Matchers::Contains;
 
 namespace {

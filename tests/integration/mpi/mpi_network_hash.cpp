@@ -50,41 +50,23 @@ graph::Network recurrent_network() {
     graph::Network net(Latency::same_step);
     net.seed = 7;
     net.dt = 0.1;
-    auto soma = [](double units) {
-        return Overrides{{"units", Value::List{units}},         {"potential_rest", -49.0},
-                                {"potential_reset", -60.0},            {"threshold", -50.0},
-                                {"potential_tau", 20.0},               {"resistance", 1.0},
-                                {"cooldown", 5.0},
-                                {"initial.potential", Value::Map{{"initializer", "uniform_initializer"},
-                                                                 {"offset", -11.0}, {"scale", 10.0}}}};
-    };
-    auto synapses = [](double units, double tau, double weight, double density) {
-        return Overrides{{"units", Value::List{units}}, {"tau", tau},
-                                {"kernel", Value::Map{{"initializer", "sparse_constant_initializer"},
-                                                      {"scale", weight}, {"density", density}}}};
-    };
-    auto ee = synapses(3000, 5.0, 1.62, 0.02);
+    using bench::cuba_soma;
+    using bench::cuba_synapses;
+    auto ee = cuba_synapses(3000, 5.0, 1.62, 0.02);
     ee.emplace_back("max_delay", 1.5);
-    net.add("E", "strict_refractory_leaky_soma", soma(3000))
-        .add("I", "strict_refractory_leaky_soma", soma(800))
+    net.add("E", "strict_refractory_leaky_soma", cuba_soma(3000))
+        .add("I", "strict_refractory_leaky_soma", cuba_soma(800))
         .add("I_sign", "inhibition_mask", {{"units", Value::List{800.0}}, {"inhibitory_rate", 1.0}})
         .add("bg_E", "poisson_source", {{"units", Value::List{3000.0}}, {"rate", 900.0}, {"weight", 0.6}, {"tau", 5.0}})
         .add("bg_I", "poisson_source", {{"units", Value::List{800.0}}, {"rate", 700.0}, {"weight", 0.6}})
         .add("ee", "traced_synapses", ee)
-        .add("ie", "traced_synapses", synapses(800, 5.0, 1.62, 0.02))
-        .add("ei", "traced_synapses", synapses(3000, 10.0, 9.0, 0.02))
-        .add("ii", "traced_synapses", synapses(800, 10.0, 9.0, 0.05))
-        .add("ii_rule", "hebbian_rule", {{"eta", 0.01}})
-        .connect("I_sign.mask", "I.inhibition_mask")
-        .connect("E.spikes", "ee.spikes", Latency::previous_step)
-        .connect("E.spikes", "ie.spikes", Latency::previous_step)
-        .connect("I.spikes", "ei.spikes", Latency::previous_step)
-        .connect("I.spikes", "ii.spikes", Latency::previous_step)
-        .connect("ee.currents", "E.current")
-        .connect("ei.currents", "E.current")
-        .connect("bg_E.output", "E.current")
-        .connect("ie.currents", "I.current")
-        .connect("ii.currents", "I.current")
+        .add("ie", "traced_synapses", cuba_synapses(800, 5.0, 1.62, 0.02))
+        .add("ei", "traced_synapses", cuba_synapses(3000, 10.0, 9.0, 0.02))
+        .add("ii", "traced_synapses", cuba_synapses(800, 10.0, 9.0, 0.05))
+        .add("ii_rule", "hebbian_rule", {{"eta", 0.01}});
+    // Each population sums its background current after the synaptic ones.
+    bench::connect_cuba_populations(net);
+    net.connect("bg_E.output", "E.current")
         .connect("bg_I.output", "I.current")
         .connect("I.spikes", "ii_rule.pre_spikes", Latency::previous_step)
         .connect("I.spikes", "ii_rule.post_spikes")

@@ -8,19 +8,14 @@
 
 #include <spark/graph/simulation.hpp>
 
+#include "collect_state.hpp"
+
 using namespace spark;
 using namespace spark::graph;
 
 namespace {
 
-class Collect final : public StateVisitor {
-public:
-    std::map<std::string, std::vector<std::byte>> arrays;
-    void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
-        auto* p = static_cast<std::byte*>(data);
-        arrays[std::string(name)].assign(p, p + count * size_of(dtype));
-    }
-};
+using spark::testing::Collect;
 
 Network recurrent_network() {
     Network brain;

@@ -15,19 +15,14 @@
 #include <spark/components/reference_mode.hpp>
 #include <spark/graph/simulation.hpp>
 
+#include "collect_state.hpp"
+
 using namespace spark;
 using namespace spark::graph;
 
 namespace {
 
-class Collect final : public StateVisitor {
-public:
-    std::map<std::string, std::vector<std::byte>> arrays;
-    void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
-        auto* p = static_cast<std::byte*>(data);
-        arrays[std::string(name)].assign(p, p + count * size_of(dtype));
-    }
-};
+using spark::testing::Collect;
 
 Value units(double n) { return Value::List{n}; }
 
@@ -48,36 +43,28 @@ Network hebbian_network() {
     return net;
 }
 
-// alif_mod_neuron of the CartPole tutorial: N2N delays, traced synapses, adaptive soma, tensor rule
-// with a `modulation` input (scfg.md 2.4).
+// alif_mod_neuron of the CartPole tutorial: the built-in alif_neuron (N2N delays, traced synapses,
+// adaptive soma) with delays of up to 4 ms and the tensor rule, whose `modulation` is an input of the
+// neuron (scfg.md 2.4).
 TemplateRegistry mod_templates() {
     TemplateRegistry r;
     register_builtin_templates(r);
-    NeuronTemplate t;
+    NeuronTemplate t = *builtin_templates().find("alif_neuron");
     t.name = "alif_mod_neuron";
-    t.parameters = {{"units", Value()}, {"inhibitory_rate", Value(0.2)}};
-    t.body.add("inhibition", "inhibition_mask")
-        .add("delays", "n2n_delays", {{"max_delay", 4.0}})
-        .add("synapses", "traced_synapses")
-        .add("soma", "adaptive_leaky_soma")
-        .add("plasticity", "quadruplet_rule_tensor",
-             {{"pre_tau", Value::List{10.753, 15.152, 10.417, 76.923}},
-              {"post_tau", Value::List{14.085, 27.027, 16.129, 12.821}},
-              {"q_alpha", Value::List{1.207, 1.037, -1.152, -1.336}},
-              {"q_beta", Value::List{-1.298, -1.205, 1.639, 1.057}},
-              {"q_gamma", Value::List{0.398, 1.589, 1.79, -1.173}},
-              {"q_delta", Value::List{-0.75, 0.408, -1.666, 1.557}},
-              {"max_clip", Value::List{50.0, 50.0, 100.0, 100.0}}})
-        .input("in_spikes", "delays.in_spikes")
-        .input("modulation", "plasticity.modulation")
-        .connect("delays.out_spikes", "synapses.spikes")
-        .connect("synapses.currents", "soma.current")
-        .connect("inhibition.mask", "soma.inhibition_mask")
-        .connect("delays.out_spikes", "plasticity.pre_spikes")
-        .connect("soma.spikes", "plasticity.post_spikes")
-        .connect("synapses.kernel", "plasticity.kernel")
-        .effect("synapses.kernel", "plasticity.kernel")
-        .output("out_spikes", "soma.spikes");
+    t.description = "alif_neuron with the modulated quadruplet tensor rule.";
+    for (NodeSpec& node : t.body.nodes) {
+        if (node.name == "delays") node.config = {{"max_delay", 4.0}};
+        if (node.name != "plasticity") continue;
+        node.type = "quadruplet_rule_tensor";
+        node.config = {{"pre_tau", Value::List{10.753, 15.152, 10.417, 76.923}},
+                       {"post_tau", Value::List{14.085, 27.027, 16.129, 12.821}},
+                       {"q_alpha", Value::List{1.207, 1.037, -1.152, -1.336}},
+                       {"q_beta", Value::List{-1.298, -1.205, 1.639, 1.057}},
+                       {"q_gamma", Value::List{0.398, 1.589, 1.79, -1.173}},
+                       {"q_delta", Value::List{-0.75, 0.408, -1.666, 1.557}},
+                       {"max_clip", Value::List{50.0, 50.0, 100.0, 100.0}}};
+    }
+    t.body.input("modulation", "plasticity.modulation");
     r.add(std::move(t));
     return r;
 }

@@ -7,11 +7,13 @@
 #include <spark/core/registry.hpp>
 
 #include "matchers.hpp"
+#include "test_component_base.hpp"
 
 using namespace spark;
-using spark::testing::ConfigErrorFields;
+using namespace spark::testing;
 
 namespace regtest {
+
 
 struct GainStageConfig {
     SPARK_PARAMS(GainStageConfig);
@@ -19,17 +21,12 @@ struct GainStageConfig {
 };
 
 // out = gain * in, element-wise.
-class GainStage : public ComponentBase<GainStage, GainStageConfig> {
+class GainStage : public TestComponent<GainStage, GainStageConfig, "gain_stage", "GainStage", "Scales a FloatArray."> {
 public:
-    static constexpr std::string_view type_name = "gain_stage";
-    static constexpr std::string_view class_name_v = "GainStage";
     static constexpr std::string_view category = "interface";
-    static constexpr std::string_view description = "Scales a FloatArray.";
     static constexpr std::array input_ports{PortDecl{"in", PayloadKind::floating, "Signal."}};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "Scaled signal."}};
-    static constexpr std::array<PortDecl, 0> property_ports{};
-
-    using ComponentBase::ComponentBase;
+    using TestComponent::TestComponent;
 
     BuildResult build(const BuildContext& ctx) override {
         const PortSpec& in = ctx.input(0);
@@ -42,8 +39,6 @@ public:
         const auto out = ctx.outputs[0].f32();
         for (std::size_t i = 0; i < out.size(); ++i) out[i] = gain_[i] * in[i];
     }
-    void reset() override {}
-    void visit_state(StateVisitor&) override {}
 
     std::vector<float> gain_;
 };
@@ -53,20 +48,12 @@ struct N2NProbeConfig {
     SPARK_PARAM(double, level, 0.0, "mV", none, "A level.");
 };
 
-class N2NProbe : public ComponentBase<N2NProbe, N2NProbeConfig> {
+class N2NProbe : public TestComponent<N2NProbe, N2NProbeConfig, "n2n_probe", "N2NProbe", "Does nothing."> {
 public:
-    static constexpr std::string_view type_name = "n2n_probe";
-    static constexpr std::string_view class_name_v = "N2NProbe";
     static constexpr std::string_view category = "delays";
-    static constexpr std::string_view description = "Does nothing.";
-    static constexpr std::array<PortDecl, 0> input_ports{};
-    static constexpr std::array<PortDecl, 0> output_ports{};
-    static constexpr std::array<PortDecl, 0> property_ports{};
-    using ComponentBase::ComponentBase;
+    using TestComponent::TestComponent;
     BuildResult build(const BuildContext&) override { return {}; }
     void step(const StepContext&) override {}
-    void reset() override {}
-    void visit_state(StateVisitor&) override {}
 };
 
 }  // namespace regtest

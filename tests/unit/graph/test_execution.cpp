@@ -8,6 +8,8 @@
 #include <spark/components/synapses/traced_synapses.hpp>
 #include <spark/graph/simulation.hpp>
 
+#include "collect_state.hpp"
+
 #include "runtime.hpp"
 #include "test_components.hpp"
 
@@ -25,14 +27,7 @@ BuildOptions opts(ExecutorKind kind = ExecutorKind::sequential, unsigned threads
 }
 PortSpec spikes(std::size_t n) { return PortSpec(PayloadKind::spikes, {n}); }
 
-class Collect final : public StateVisitor {
-public:
-    std::map<std::string, std::vector<std::byte>> arrays;
-    void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
-        auto* p = static_cast<std::byte*>(data);
-        arrays[std::string(name)].assign(p, p + count * size_of(dtype));
-    }
-};
+using spark::testing::Collect;
 // Writes arrays collected by Collect back (by name; sizes must match).
 class Restore final : public StateVisitor {
 public:

@@ -16,28 +16,23 @@ using namespace spark::graph;
 
 namespace {
 
+using spark::testing::TestComponent;
+
 // Records, at every step, the concurrency of the oneTBB arena it runs in and of its Parallel.
 struct ArenaProbeConfig {
     SPARK_PARAMS(ArenaProbeConfig);
     SPARK_PARAM(double, unused, 0.0, "", none, "Not used.");
 };
-class ArenaProbe : public ComponentBase<ArenaProbe, ArenaProbeConfig> {
+class ArenaProbe : public TestComponent<ArenaProbe, ArenaProbeConfig, "test_arena_probe", "TestArenaProbe",
+                                        "Records its arena's concurrency."> {
 public:
-    static constexpr std::string_view type_name = "test_arena_probe";
-    static constexpr std::string_view class_name_v = "TestArenaProbe";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "Records its arena's concurrency.";
-    static constexpr std::array<PortDecl, 0> input_ports{};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "[arena, parallel]"}};
-    static constexpr std::array<PortDecl, 0> property_ports{};
-    using ComponentBase::ComponentBase;
+    using TestComponent::TestComponent;
     BuildResult build(const BuildContext&) override { return {{PortSpec(PayloadKind::floating, Shape{2})}, {}}; }
     void step(const StepContext& ctx) override {
         ctx.outputs[0].f32()[0] = static_cast<float>(oneapi::tbb::this_task_arena::max_concurrency());
         ctx.outputs[0].f32()[1] = static_cast<float>(ctx.parallel->concurrency());
     }
-    void reset() override {}
-    void visit_state(StateVisitor&) override {}
 };
 
 const Registry& probe_registry() {

@@ -3,7 +3,7 @@
 /node as a NIRGraph of nodes/<name> with a `type` and one dataset per field, edges as E x 2 strings)
 and checks what a NIR primitive's constructor needs. Exit status 0 and "ok ..." when the file is fine.
 
-Usage: /usr/bin/python3 check_nir_file.py FILE.nir"""
+Usage: /usr/bin/python3 check_nir_file.py FILE.nir [--types]   (--types: then one "name type" line per node)"""
 import re
 import sys
 
@@ -17,7 +17,11 @@ FIELDS = {
     "LIF": ["tau", "r", "v_leak", "v_threshold", "v_reset"],
     "CubaLI": ["tau_syn", "tau_mem", "r", "v_leak", "w_in"],
     "CubaLIF": ["tau_syn", "tau_mem", "r", "v_leak", "w_in", "v_threshold", "v_reset"],
+    "Conv1d": ["weight", "bias", "stride", "padding", "dilation", "groups"],
+    "Conv2d": ["weight", "bias", "stride", "padding", "dilation", "groups"],
+    "SumPool2d": ["kernel_size", "stride", "padding"], "AvgPool2d": ["kernel_size", "stride", "padding"],
 }
+WINDOWED = {"Conv1d": 1, "Conv2d": 2, "SumPool2d": 2, "AvgPool2d": 2}  # spatial dimensions
 
 
 def text(dataset):
@@ -45,6 +49,15 @@ def check_graph(group, where):
             assert arrays["weight"].ndim == 2, f"{where}/{name}: weight is not a matrix"
             if kind == "Affine":
                 assert arrays["bias"].shape == (arrays["weight"].shape[0],), f"{where}/{name}: bias shape"
+        elif kind in WINDOWED:
+            spatial = WINDOWED[kind]
+            for field in ("stride", "padding", "dilation", "kernel_size"):
+                if field in arrays:
+                    assert np.issubdtype(arrays[field].dtype, np.integer), f"{where}/{name}: {field} is not integer"
+                    assert arrays[field].shape == (spatial,), f"{where}/{name}: {field} shape"
+            if kind.startswith("Conv"):
+                assert arrays["weight"].ndim == 2 + spatial, f"{where}/{name}: weight dimensions"
+                assert arrays["bias"].shape == (arrays["weight"].shape[0],), f"{where}/{name}: bias shape"
         elif kind not in ("Input", "Output"):
             shapes = {a.shape for a in arrays.values()}
             assert len(shapes) == 1, f"{where}/{name}: fields of different shapes {shapes}"
@@ -58,13 +71,27 @@ def check_graph(group, where):
     return len(names), len(edges)
 
 
-def main(path):
+def types(group, prefix=""):
+    """Each node's name and type, nested graphs' nodes as outer.inner."""
+    out = {}
+    for name, node in group["nodes"].items():
+        kind = text(node["type"])
+        out[prefix + name] = kind
+        if kind == "NIRGraph":
+            out.update(types(node, prefix + name + "."))
+    return out
+
+
+def main(path, list_types):
     with h5py.File(path, "r") as f:
         version = text(f["version"])
         assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"version {version!r}"
         nodes, edges = check_graph(f["node"], "node")
+        listed = types(f["node"]) if list_types else {}
     print(f"ok {path}: NIR {version}, {nodes} nodes, {edges} edges")
+    for name, kind in sorted(listed.items()):
+        print(f"{name} {kind}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], "--types" in sys.argv[2:])

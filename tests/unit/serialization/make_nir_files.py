@@ -173,6 +173,11 @@ def main(outdir):
                                                                            "padding": np.array([0, 0])}),
                                         "out": out(2, 2, 3)}, [["in", "pool"], ["pool", "out"]])
         np.savetxt(p(kind.lower() + "_output.csv"), pool_reference(xp, 2, 2, average).reshape(1, -1), delimiter=",")
+    # A dilated, unevenly strided and padded convolution with groups (for the export round trip).
+    write(p("conv2d_dilated.nir"), {"in": inp(4, 7, 9), "conv": ("Conv2d", {
+        "weight": np.random.default_rng(11).normal(size=(6, 2, 2, 3)).round(3), "bias": f64(0.5, -0.25, 0.0, 1.0, 2.0, -1.0),
+        "stride": np.array([1, 2]), "padding": np.array([2, 1]), "dilation": np.array([2, 1]),
+        "groups": np.array(2), "input_shape": np.array([7, 9])}), "out": out(6, 9, 5)}, [["in", "conv"], ["conv", "out"]])
     # conv -> flatten -> linear: shapes chain through Flatten.
     write(p("conv_flatten.nir"), {"in": inp(2, 5, 6), "conv": ("Conv2d", {
         "weight": w, "bias": b, "stride": np.array([2, 2]), "padding": np.array([1, 1]), "dilation": np.array([1, 1]),

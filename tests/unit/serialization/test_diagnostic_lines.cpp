@@ -4,7 +4,7 @@
 
 #include <spark/serialization/network_file.hpp>
 
-#include "../unit/graph/test_components.hpp"  // tests/support is on the include path
+#include "test_components.hpp"
 
 using namespace spark;
 using namespace spark::graph;

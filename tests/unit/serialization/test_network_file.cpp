@@ -296,55 +296,50 @@ TEST_CASE("syntax errors name file, line and column", "[serialization][network_f
 }
 
 TEST_CASE("problems in what a file says name the line of the offending entry", "[serialization][network_file][errors]") {
-    SECTION("a wire end that is not node.port") {
-        const char* text = "node { name: \"a\" type: \"test_relay\" }\n"
-                           "wire { from: \"a.out\"\n"
-                           "       to: \"a\" }\n";
-        REQUIRE_THROWS_AS(parse_network_text(text, "f"), NetworkFileError);
-        REQUIRE_THROWS_WITH(parse_network_text(text, "f"), Contains("f:3:8: 'a' is not a port reference"));
-    }
-    SECTION("a param with two values") {
-        const char* text = "node {\n  name: \"a\" type: \"x\"\n  param { path: \"u\" number: 1 shape: [2] }\n}\n";
-        REQUIRE_THROWS_WITH(parse_network_text(text, "f"),
-                            Contains("f:3:3: node 'a' param 'u' has more than one value"));
-    }
-    SECTION("a param without a value") {
-        const char* text = "node { name: \"a\" type: \"x\" param { path: \"u\" } }\n";
-        REQUIRE_THROWS_WITH(parse_network_text(text, "f"), Contains("f:1:28: node 'a' param 'u' has no value"));
-    }
-    SECTION("a top-level param naming no node") {
-        const char* text = "node { name: \"pool\" type: \"x\" }\n\nparam { path: \"pol.units\" number: 3 }\n";
-        REQUIRE_THROWS_AS(parse_network_text(text, "f"), NetworkFileError);
-        REQUIRE_THROWS_WITH(parse_network_text(text, "f"),
-                            Contains("f:3:9: override 'pol.units': no node named 'pol' (did you mean pool?)"));
-    }
-    SECTION("an input spec without a kind") {
-        const char* text = "input { name: \"in\" to: \"a.b\"\n  spec { shape: [3] } }\n";
-        REQUIRE_THROWS_WITH(parse_network_text(text, "f"), Contains("f:2:3: a spec needs a payload kind"));
-    }
-    SECTION("two different specs for one input") {
-        const char* text = "input { name: \"in\" to: \"a.b\" spec { kind: SPIKE_ARRAY shape: [3] } }\n"
-                           "input { name: \"in\" to: \"c.d\" spec { kind: SPIKE_ARRAY shape: [4] } }\n";
-        REQUIRE_THROWS_WITH(parse_network_text(text, "f"),
-                            Contains("f:2:30: input 'in' has two different specs: SpikeArray[3]:u8 and SpikeArray[4]:u8"));
-    }
-    SECTION("a template with a built-in's name") {
-        const char* text = "template { name: \"x\" }\ntemplate {\n  name: \"lif_neuron\"\n}\n";
-        REQUIRE_THROWS_WITH(parse_network_text(text, "f"),
-                            Contains("f:3:3: template 'lif_neuron' has the name of a built-in neuron template"));
-    }
-    SECTION("a template defined twice") {
-        const char* text = "template { name: \"x\" }\ntemplate { name: \"x\" }\n";
-        REQUIRE_THROWS_WITH(parse_network_text(text, "f"), Contains("f:2:12: template 'x' is defined twice (first at line 1)"));
-    }
-    SECTION("a newer format version") {
-        const char* text = "format_version: 2\n";
-        REQUIRE_THROWS_WITH(parse_network_text(text, "f"),
-                            Contains("f:1:1: format_version 2 is newer than this build reads (1)"));
-    }
-    SECTION("a spec inside a template body") {
-        const char* text = "template { name: \"t\" body {\n input { name: \"i\" to: \"a.b\" spec { kind: SPIKE_ARRAY shape: [1] } }\n} }\n";
-        REQUIRE_THROWS_WITH(parse_network_text(text, "f"), Contains("f:2:30: input 'i' of a template body cannot have a spec"));
+    struct Case {
+        const char* what;
+        const char* text;
+        const char* message;
+    };
+    const Case cases[] = {
+        {"a wire end that is not node.port",
+         "node { name: \"a\" type: \"test_relay\" }\n"
+         "wire { from: \"a.out\"\n"
+         "       to: \"a\" }\n",
+         "f:3:8: 'a' is not a port reference"},
+        {"a param with two values",
+         "node {\n  name: \"a\" type: \"x\"\n  param { path: \"u\" number: 1 shape: [2] }\n}\n",
+         "f:3:3: node 'a' param 'u' has more than one value"},
+        {"a param without a value",
+         "node { name: \"a\" type: \"x\" param { path: \"u\" } }\n",
+         "f:1:28: node 'a' param 'u' has no value"},
+        {"a top-level param naming no node",
+         "node { name: \"pool\" type: \"x\" }\n\nparam { path: \"pol.units\" number: 3 }\n",
+         "f:3:9: override 'pol.units': no node named 'pol' (did you mean pool?)"},
+        {"an input spec without a kind",
+         "input { name: \"in\" to: \"a.b\"\n  spec { shape: [3] } }\n",
+         "f:2:3: a spec needs a payload kind"},
+        {"two different specs for one input",
+         "input { name: \"in\" to: \"a.b\" spec { kind: SPIKE_ARRAY shape: [3] } }\n"
+         "input { name: \"in\" to: \"c.d\" spec { kind: SPIKE_ARRAY shape: [4] } }\n",
+         "f:2:30: input 'in' has two different specs: SpikeArray[3]:u8 and SpikeArray[4]:u8"},
+        {"a template with a built-in's name",
+         "template { name: \"x\" }\ntemplate {\n  name: \"lif_neuron\"\n}\n",
+         "f:3:3: template 'lif_neuron' has the name of a built-in neuron template"},
+        {"a template defined twice",
+         "template { name: \"x\" }\ntemplate { name: \"x\" }\n",
+         "f:2:12: template 'x' is defined twice (first at line 1)"},
+        {"a newer format version",
+         "format_version: 2\n",
+         "f:1:1: format_version 2 is newer than this build reads (1)"},
+        {"a spec inside a template body",
+         "template { name: \"t\" body {\n input { name: \"i\" to: \"a.b\" spec { kind: SPIKE_ARRAY shape: [1] } }\n} }\n",
+         "f:2:30: input 'i' of a template body cannot have a spec"},
+    };
+    for (const Case& c : cases) {
+        INFO(c.what);
+        CHECK_THROWS_AS(parse_network_text(c.text, "f"), NetworkFileError);
+        CHECK_THROWS_WITH(parse_network_text(c.text, "f"), Contains(c.message));
     }
 }
 

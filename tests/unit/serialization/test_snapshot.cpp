@@ -186,14 +186,23 @@ TEST_CASE("saving the same state twice writes the same bytes", "[serialization][
     CHECK(snapshot_bytes(a) == snapshot_bytes(b));
 }
 
-TEST_CASE("every flipped byte of a snapshot is refused and leaves the simulation untouched",
+// The snapshot of a small network after 11 steps, and another simulation of it after 3 steps, with its
+// state before any load, to load corrupted copies into.
+struct LoadTarget {
+    Simulation source = driven(11);
+    std::string bytes = snapshot_bytes(source);
+    Simulation target = driven(3);
+    State before = state_of(target);
+
+    static Simulation driven(int steps) {
+        auto sim = build_small();
+        drive(sim, steps);
+        return sim;
+    }
+};
+
+TEST_CASE_METHOD(LoadTarget, "every flipped byte of a snapshot is refused and leaves the simulation untouched",
           "[serialization][snapshot][corruption]") {
-    auto source = build_small();
-    drive(source, 11);
-    const std::string bytes = snapshot_bytes(source);
-    auto target = build_small();
-    drive(target, 3);
-    const State before = state_of(target);
     std::size_t refused = 0;
     for (std::size_t pos = 0; pos < bytes.size(); ++pos)
         for (const unsigned char flip : {std::uint8_t{0x01}, std::uint8_t{0x80}, std::uint8_t{0xff}}) {
@@ -208,14 +217,8 @@ TEST_CASE("every flipped byte of a snapshot is refused and leaves the simulation
     CHECK(target.step_count() == 3);
 }
 
-TEST_CASE("every truncation of a snapshot is refused and leaves the simulation untouched",
+TEST_CASE_METHOD(LoadTarget, "every truncation of a snapshot is refused and leaves the simulation untouched",
           "[serialization][snapshot][corruption]") {
-    auto source = build_small();
-    drive(source, 11);
-    const std::string bytes = snapshot_bytes(source);
-    auto target = build_small();
-    drive(target, 3);
-    const State before = state_of(target);
     REQUIRE_THROWS_WITH(load_bytes(target, ""), Contains("snapshot 'memory': the file is empty"));
     for (std::size_t n = 1; n < bytes.size(); ++n) {
         INFO("first " << n << " bytes");

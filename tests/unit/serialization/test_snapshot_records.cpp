@@ -80,6 +80,11 @@ int chunk_of(const std::vector<pb::SnapshotRecordProto>& records, std::string_vi
     return 0;
 }
 
+// The chunk record of `array`, to corrupt.
+pb::ChunkSnapshot& chunk_record(std::vector<pb::SnapshotRecordProto>& records, std::string_view array) {
+    return *records[static_cast<std::size_t>(chunk_of(records, array))].mutable_chunk();
+}
+
 }  // namespace
 
 TEST_CASE("a snapshot whose records contradict each other is refused as corrupt", "[serialization][snapshot][records]") {
@@ -100,7 +105,7 @@ TEST_CASE("a snapshot whose records contradict each other is refused as corrupt"
     SECTION("a chunk that overlaps the next array") {
         require_refused(
             [](auto& r) {
-                auto* c = r[static_cast<std::size_t>(chunk_of(r, "soma/potential"))].mutable_chunk();
+                auto* c = &chunk_record(r, "soma/potential");
                 c->set_size(c->size() + 4);
             },
             "is out of order");
@@ -198,7 +203,7 @@ void set_bytes(pb::ChunkSnapshot& chunk, const std::string& bytes) {
 
 template <class T>
 void set_element(std::vector<pb::SnapshotRecordProto>& records, std::string_view array, std::size_t element, T value) {
-    auto* chunk = records[static_cast<std::size_t>(chunk_of(records, array))].mutable_chunk();
+    auto* chunk = &chunk_record(records, array);
     std::string data = inflated(*chunk);
     REQUIRE(data.size() >= (element + 1) * sizeof(T));
     std::memcpy(data.data() + element * sizeof(T), &value, sizeof(T));
@@ -286,13 +291,13 @@ TEST_CASE("a snapshot with valid checksums but an impossible position or counter
 
 TEST_CASE("a chunk that does not inflate to its size is refused as corrupt", "[serialization][snapshot][records]") {
     SECTION("deflated bytes that are not a zlib stream") {
-        require_refused([](auto& r) { r[static_cast<std::size_t>(chunk_of(r, "soma/potential"))].mutable_chunk()->set_deflated("0123"); },
+        require_refused([](auto& r) { chunk_record(r, "soma/potential").set_deflated("0123"); },
                         "is corrupt: chunk");
     }
     SECTION("a stream that inflates to fewer bytes than the chunk claims") {
         require_refused(
             [](auto& r) {
-                auto& chunk = *r[static_cast<std::size_t>(chunk_of(r, "soma/potential"))].mutable_chunk();
+                auto& chunk = chunk_record(r, "soma/potential");
                 const std::string bytes = inflated(chunk);
                 set_bytes(chunk, bytes.substr(0, bytes.size() - 1));
                 chunk.set_size(bytes.size());
@@ -302,7 +307,7 @@ TEST_CASE("a chunk that does not inflate to its size is refused as corrupt", "[s
     SECTION("a stream that inflates to more bytes than the chunk claims") {
         require_refused(
             [](auto& r) {
-                auto& chunk = *r[static_cast<std::size_t>(chunk_of(r, "soma/potential"))].mutable_chunk();
+                auto& chunk = chunk_record(r, "soma/potential");
                 const std::string bytes = inflated(chunk);
                 set_bytes(chunk, bytes + "more");
                 chunk.set_size(bytes.size());

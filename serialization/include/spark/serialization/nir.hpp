@@ -19,7 +19,9 @@
 //
 // Export writes the network's nodes (components with a NIR counterpart: the list above, plus
 // linear_synapses as Linear) as a NIR 0.2 graph that NIR's own reader accepts; any other component is
-// refused (NirExportError naming every such node).
+// refused (NirExportError naming every such node). A sparse affine map that a convolution or pooling
+// unrolls into exactly is written as that Conv1d, Conv2d, SumPool2d or AvgPool2d; parameters are
+// written as the nodes set them.
 #include <filesystem>
 #include <map>
 #include <string>

@@ -12,8 +12,7 @@
 #include "harness.hpp"
 
 using namespace spark;
-using spark::components::interfaces::Sampler;
-using spark::components::interfaces::SamplerConfig;
+using namespace spark::components::interfaces;
 using spark::testing::Harness;
 
 namespace {

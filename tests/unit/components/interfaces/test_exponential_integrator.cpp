@@ -12,8 +12,7 @@
 #include "harness.hpp"
 
 using namespace spark;
-using spark::components::interfaces::ExponentialIntegrator;
-using spark::components::interfaces::ExponentialIntegratorConfig;
+using namespace spark::components::interfaces;
 using spark::testing::Harness;
 
 namespace {

@@ -11,6 +11,7 @@
 #include <spark/components/builtin.hpp>
 #include <spark/components/interfaces/poisson_source.hpp>
 
+#include "collect_state.hpp"
 #include "harness.hpp"
 #include "../synapses/synapse_test_util.hpp"
 
@@ -140,16 +141,7 @@ TEST_CASE("PoissonSource refuses a missing units, negative rates and huge drives
 
 TEST_CASE("PoissonSource state: a restored stream replays the same currents, and reset keeps the stream",
           "[interfaces][poisson_source]") {
-    struct Copy final : StateVisitor {
-        std::map<std::string, std::vector<std::byte>> saved;
-        bool load = false;
-        void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
-            const std::size_t bytes = count * size_of(dtype);
-            auto& slot = saved[std::string(name)];
-            if (load) std::memcpy(data, slot.data(), bytes);
-            else slot.assign(static_cast<std::byte*>(data), static_cast<std::byte*>(data) + bytes);
-        }
-    };
+    using spark::testing::Copy;
     auto h = source({{"units", Value::List{5000.0}}, {"rate", 8.0}, {"trains", 1000.0}, {"tau", 0.5}});
     for (int t = 0; t < 10; ++t) h.step();
     Copy copy;

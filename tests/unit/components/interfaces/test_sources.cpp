@@ -198,48 +198,39 @@ TEST_CASE("ReplaySource names the file and line of a malformed file", "[interfac
         REQUIRE_THROWS_WITH(unreadable(), Catch::Contains("/proc/self/mem") &&
                                               Catch::Contains("cannot be read: Input/output error"));
     }
-    SECTION("a value that is not a number") {
-        const TempFile f("nan_text", "a,b\n1,2\n3,abc\n");
-        REQUIRE_THROWS_AS(replay(f), ConfigError);
-        REQUIRE_THROWS_WITH(replay(f), Catch::Contains(f.path()) &&
-                                           Catch::Contains("line 3, column 2: 'abc' is not a number"));
-    }
-    SECTION("a typo in the first row is not mistaken for a header") {
-        const TempFile f("typo", "1,2x,3\n4,5,6\n");
-        REQUIRE_THROWS_WITH(replay(f), Catch::Contains("line 1, column 2: '2x' is not a number"));
-    }
-    SECTION("an empty value") {
-        const TempFile f("empty_value", "1,,3\n");
-        REQUIRE_THROWS_WITH(replay(f), Catch::Contains("is malformed at line 1, column 2: empty value"));
-    }
-    SECTION("a row of another width") {
-        const TempFile f("ragged", "# c\n1,2,3\n4,5\n");
-        REQUIRE_THROWS_AS(replay(f), ConfigError);
-        REQUIRE_THROWS_WITH(replay(f), Catch::Contains("line 3: 2 values; expected 3 (as on line 2)"));
-    }
-    SECTION("a header of another width") {
-        const TempFile f("header_width", "a,b\n1,2,3\n");
-        REQUIRE_THROWS_WITH(replay(f), Catch::Contains("line 2: 3 values, but the header on line 1 has 2 columns"));
-    }
-    SECTION("non-finite values") {
-        const TempFile f("inf", "1,inf\n");
-        REQUIRE_THROWS_WITH(replay(f), Catch::Contains("line 1, column 2: 'inf' is not a finite float32 number"));
-        const TempFile g("big", "1,1e39\n");
-        REQUIRE_THROWS_WITH(replay(g), Catch::Contains("line 1, column 2: '1e39' is not a finite float32 number"));
-    }
-    SECTION("times that do not increase") {
-        const TempFile f("times_back", "0,1\n2,1\n2,3\n");
-        REQUIRE_THROWS_AS(replay(f, {{"time_column", true}}), ConfigError);
-        REQUIRE_THROWS_WITH(replay(f, {{"time_column", true}}),
-                            Catch::Contains("line 3: time 2 ms is not after the previous row's time 2 ms"));
-    }
-    SECTION("a time column without values") {
-        const TempFile f("time_only", "0\n1\n");
-        REQUIRE_THROWS_WITH(replay(f, {{"time_column", true}}), Catch::Contains("line 1: time_column needs"));
-    }
-    SECTION("no data rows") {
-        const TempFile f("no_rows", "# only a comment\nname\n");
-        REQUIRE_THROWS_WITH(replay(f), Catch::Contains("has no data rows"));
+    SECTION("malformed contents, each named with its line") {
+        struct Case {
+            const char* what;
+            const char* file;
+            const char* contents;
+            Overrides overrides;
+            const char* message;
+        };
+        const Case cases[] = {
+            {"a value that is not a number", "nan_text", "a,b\n1,2\n3,abc\n", {},
+             "line 3, column 2: 'abc' is not a number"},
+            {"a typo in the first row is not mistaken for a header", "typo", "1,2x,3\n4,5,6\n", {},
+             "line 1, column 2: '2x' is not a number"},
+            {"an empty value", "empty_value", "1,,3\n", {}, "is malformed at line 1, column 2: empty value"},
+            {"a row of another width", "ragged", "# c\n1,2,3\n4,5\n", {},
+             "line 3: 2 values; expected 3 (as on line 2)"},
+            {"a header of another width", "header_width", "a,b\n1,2,3\n", {},
+             "line 2: 3 values, but the header on line 1 has 2 columns"},
+            {"an infinite value", "inf", "1,inf\n", {}, "line 1, column 2: 'inf' is not a finite float32 number"},
+            {"a value beyond float32", "big", "1,1e39\n", {},
+             "line 1, column 2: '1e39' is not a finite float32 number"},
+            {"times that do not increase", "times_back", "0,1\n2,1\n2,3\n", {{"time_column", true}},
+             "line 3: time 2 ms is not after the previous row's time 2 ms"},
+            {"a time column without values", "time_only", "0\n1\n", {{"time_column", true}},
+             "line 1: time_column needs"},
+            {"no data rows", "no_rows", "# only a comment\nname\n", {}, "has no data rows"},
+        };
+        for (const Case& c : cases) {
+            INFO(c.what);
+            const TempFile f(c.file, c.contents);
+            CHECK_THROWS_AS(replay(f, c.overrides), ConfigError);
+            CHECK_THROWS_WITH(replay(f, c.overrides), Catch::Contains(f.path()) && Catch::Contains(c.message));
+        }
     }
     SECTION("units of the wrong size") {
         const TempFile f("units", "1,2,3\n");

@@ -12,12 +12,8 @@
 #include "harness.hpp"
 
 using namespace spark;
-using spark::components::interfaces::LinearSpiker;
-using spark::components::interfaces::LinearSpikerConfig;
-using spark::components::interfaces::PoissonSpiker;
-using spark::components::interfaces::PoissonSpikerConfig;
-using spark::testing::Harness;
-using spark::testing::spike_steps;
+using namespace spark::components::interfaces;
+using namespace spark::testing;
 
 namespace {
 PortSpec signal(std::size_t n) { return PortSpec(PayloadKind::floating, {n}); }

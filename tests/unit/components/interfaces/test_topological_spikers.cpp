@@ -13,11 +13,8 @@
 #include "harness.hpp"
 
 using namespace spark;
-using spark::components::interfaces::LinearSpiker;
-using spark::components::interfaces::TopologicalLinearSpiker;
-using spark::components::interfaces::TopologicalPoissonSpiker;
-using spark::testing::Harness;
-using spark::testing::spike_steps;
+using namespace spark::components::interfaces;
+using namespace spark::testing;
 
 namespace {
 PortSpec signal(std::size_t n) { return PortSpec(PayloadKind::floating, {n}); }

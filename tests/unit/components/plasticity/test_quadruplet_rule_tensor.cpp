@@ -13,6 +13,19 @@ using spark::components::plasticity::QuadrupletRuleTensor;
 namespace {
 Value four(double ee, double ei, double ie, double ii) { return Value::List{ee, ei, ie, ii}; }
 const Value zeros = Value::List{0.0, 0.0, 0.0, 0.0};
+
+std::vector<std::uint8_t> synapse_types(spark::testing::Harness& h) {
+    const auto types = h.as<QuadrupletRuleTensor>().synapse_types();
+    return {types.begin(), types.end()};
+}
+
+// The kernel after one step with modulation factor 1 and the pre units `on` spiking.
+std::vector<float> kernel_after_pre_spikes(spark::testing::Harness& h, std::initializer_list<std::size_t> on) {
+    set_floats(h, factor, {1.0f});
+    set_spikes(h, pre, on);
+    h.step();
+    return kernel_out(h);
+}
 }  // namespace
 
 TEST_CASE("QuadrupletRuleTensor types synapses from the real masks: an inhibitory pre unit uses EI/II",
@@ -25,13 +38,8 @@ TEST_CASE("QuadrupletRuleTensor types synapses from the real masks: an inhibitor
     SECTION("masks from both specs") {
         auto h = make_rule("quadruplet_rule_tensor", o, spike_spec({2}, false, {0, 1}), spike_spec({2}, false, {0, 1}),
                            float_spec({1}));
-        CHECK(std::vector<std::uint8_t>(h.as<QuadrupletRuleTensor>().synapse_types().begin(),
-                                        h.as<QuadrupletRuleTensor>().synapse_types().end()) ==
-              std::vector<std::uint8_t>{0, 1, 2, 3});
-        set_floats(h, factor, {1.0f});
-        set_spikes(h, pre, {0, 1});
-        h.step();
-        const auto k = kernel_out(h);
+        CHECK(synapse_types(h) == std::vector<std::uint8_t>{0, 1, 2, 3});
+        const auto k = kernel_after_pre_spikes(h, {0, 1});
         CHECK(k[0] == Approx(0.1 * 1).epsilon(1e-6));
         CHECK(k[1] == Approx(0.1 * 2).epsilon(1e-6));
         CHECK(k[2] == Approx(0.1 * 3).epsilon(1e-6));
@@ -39,10 +47,7 @@ TEST_CASE("QuadrupletRuleTensor types synapses from the real masks: an inhibitor
     }
     SECTION("an unmasked pre spec types every pre unit excitatory") {
         auto h = make_rule("quadruplet_rule_tensor", o, spike_spec({2}), spike_spec({2}, false, {0, 1}), float_spec({1}));
-        set_floats(h, factor, {1.0f});
-        set_spikes(h, pre, {0, 1});
-        h.step();
-        const auto k = kernel_out(h);
+        const auto k = kernel_after_pre_spikes(h, {0, 1});
         CHECK(k[1] == Approx(0.1 * 1).epsilon(1e-6));  // EE
         CHECK(k[3] == Approx(0.1 * 3).epsilon(1e-6));  // IE
     }
@@ -76,13 +81,8 @@ TEST_CASE("QuadrupletRuleTensor with all_pre_excitatory ignores the pre mask as 
                 {"all_pre_excitatory", true}};
     auto h = make_rule("quadruplet_rule_tensor", o, spike_spec({2}, false, {0, 1}), spike_spec({2}, false, {0, 1}),
                        float_spec({1}));
-    CHECK(std::vector<std::uint8_t>(h.as<QuadrupletRuleTensor>().synapse_types().begin(),
-                                    h.as<QuadrupletRuleTensor>().synapse_types().end()) ==
-          std::vector<std::uint8_t>{0, 0, 2, 2});
-    set_floats(h, factor, {1.0f});
-    set_spikes(h, pre, {0, 1});
-    h.step();
-    const auto k = kernel_out(h);
+    CHECK(synapse_types(h) == std::vector<std::uint8_t>{0, 0, 2, 2});
+    const auto k = kernel_after_pre_spikes(h, {0, 1});
     CHECK(k[1] == Approx(0.1 * 1).epsilon(1e-6));  // EE
     CHECK(k[3] == Approx(0.1 * 3).epsilon(1e-6));  // IE
 }

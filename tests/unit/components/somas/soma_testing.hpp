@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <spark/components/builtin.hpp>
+#include <spark/core/tracer.hpp>
 
 #include "harness.hpp"
 
@@ -52,6 +53,26 @@ struct StateArrays final : StateVisitor {
     }
 };
 
+// Drives soma `h` (of class S, with an adaptive threshold) with a constant `current` for `steps` steps and
+// requires its threshold to be, at every step, the Tracer of spec 1.8 (time constant `tau`, `scale` per
+// spike, resting at `base`) fed with the soma's own spikes. Returns the number of spikes.
+template <class S>
+int require_threshold_is_tracer(Harness& h, float tau, float scale, float base, double dt, float current, int steps) {
+    auto& soma = h.as<S>();
+    const std::vector<float> taus{tau}, scales{scale}, bases{base};
+    Tracer reference(1, taus, scales, bases, dt);
+    h.input_f32(0)[0] = current;
+    int spikes = 0;
+    for (int t = 0; t < steps; ++t) {
+        h.step();
+        const float s = (h.output_u8(0)[0] & spike::bit) ? 1.0f : 0.0f;
+        spikes += static_cast<int>(s);
+        reference.step(std::span<const float>(&s, 1));
+        REQUIRE(soma.adaptive_threshold().values()[0] == reference.trace()[0]);
+    }
+    return spikes;
+}
+
 inline StateArrays state_of(Component& c) {
     StateArrays s;
     c.visit_state(s);
@@ -67,5 +88,22 @@ public:
     }
     unsigned concurrency() const noexcept override { return 8; }
 };
+
+// A population of `n` somas `type` (with `overrides`, `seed`, `dt`) stepped `steps` times in one serial
+// loop and once more with its chunks run in reverse (ReversedParallel), with the same input current
+// input(i, t) for neuron i at step t: the state must be the same bytes.
+template <class Input>
+void require_same_state_whatever_the_chunking(std::string_view type, const Overrides& overrides, std::size_t n,
+                                              double dt, std::uint64_t seed, int steps, Input input) {
+    auto serial = soma(type, overrides, n, dt, seed);
+    auto chunked = soma(type, overrides, n, dt, seed);
+    ReversedParallel reversed;
+    for (int t = 0; t < steps; ++t) {
+        for (std::size_t i = 0; i < n; ++i) serial.input_f32(0)[i] = chunked.input_f32(0)[i] = input(i, t);
+        serial.step();
+        chunked.step(reversed);
+    }
+    CHECK(state_of(serial.component()).bytes == state_of(chunked.component()).bytes);
+}
 
 }  // namespace spark::testing

@@ -9,12 +9,8 @@
 #include "soma_testing.hpp"
 
 using namespace spark;
-using spark::components::somas::AdaptiveExponentialSoma;
-using spark::components::somas::ExponentialSoma;
-using spark::components::somas::SimplifiedAdaptiveExponentialSoma;
-using spark::testing::soma;
-using spark::testing::spike_steps;
-using spark::testing::state_of;
+using namespace spark::components::somas;
+using namespace spark::testing;
 
 namespace {
 
@@ -203,17 +199,8 @@ TEST_CASE("SimplifiedAdaptiveExponentialSoma threshold is the Tracer of spec 1.8
     auto h = soma("simplified_adaptive_exponential_soma", {}, 1, 0.1);
     auto& sadex = h.as<SimplifiedAdaptiveExponentialSoma>();
     // base = V_th - V_rest = 40 mV, tau = 20 ms, scale = 100 mV.
-    const std::vector<float> tau{20.0f}, scale{100.0f}, base{40.0f};
-    Tracer reference(1, tau, scale, base, 0.1);
-    h.input_f32(0)[0] = 200.0f;
-    int adaptive = 0;
-    for (int t = 0; t < 5000; ++t) {
-        h.step();
-        const float s = (h.output_u8(0)[0] & spike::bit) ? 1.0f : 0.0f;
-        adaptive += static_cast<int>(s);
-        reference.step(std::span<const float>(&s, 1));
-        REQUIRE(sadex.adaptive_threshold().values()[0] == reference.trace()[0]);
-    }
+    const int adaptive = require_threshold_is_tracer<SimplifiedAdaptiveExponentialSoma>(h, 20.0f, 100.0f, 40.0f, 0.1,
+                                                                                         200.0f, 5000);
     auto fixed = soma("refractory_exponential_soma", {}, 1, 0.1);
     fixed.input_f32(0)[0] = 200.0f;
     const auto plain = spike_steps(fixed, 5000).size();
@@ -307,14 +294,7 @@ TEST_CASE("Exponential somas give the same result whatever the chunking of a lar
     const std::size_t n = 40000;
     const Overrides drawn{{"spike_slope", Value::Map{{"initializer", "uniform_initializer"}, {"scale", 3.0},
                                                      {"min_value", 0.5}}}};
-    auto serial = soma(type, drawn, n, 0.1, 3);
-    auto chunked = soma(type, drawn, n, 0.1, 3);
-    spark::testing::ReversedParallel reversed;
-    for (int t = 0; t < 40; ++t) {
-        for (std::size_t i = 0; i < n; ++i)
-            serial.input_f32(0)[i] = chunked.input_f32(0)[i] = static_cast<float>((i * 53 + t * 17) % 400);
-        serial.step();
-        chunked.step(reversed);
-    }
-    CHECK(state_of(serial.component()).bytes == state_of(chunked.component()).bytes);
+    require_same_state_whatever_the_chunking(type, drawn, n, 0.1, 3, 40, [](std::size_t i, int t) {
+        return static_cast<float>((i * 53 + static_cast<std::size_t>(t) * 17) % 400);
+    });
 }

@@ -10,9 +10,7 @@
 
 using namespace spark;
 using spark::components::somas::IzhikevichSoma;
-using spark::testing::soma;
-using spark::testing::spike_steps;
-using spark::testing::state_of;
+using namespace spark::testing;
 
 namespace {
 
@@ -194,14 +192,7 @@ TEST_CASE("IzhikevichSoma gives the same result whatever the chunking of a large
     const std::size_t n = 40000;
     const Overrides drawn{{"recovery_timescale", Value::Map{{"initializer", "uniform_initializer"}, {"scale", 0.1},
                                                             {"min_value", 0.02}}}};
-    auto serial = soma("izhikevich_soma", drawn, n, 0.1, 5);
-    auto chunked = soma("izhikevich_soma", drawn, n, 0.1, 5);
-    spark::testing::ReversedParallel reversed;
-    for (int t = 0; t < 40; ++t) {
-        for (std::size_t i = 0; i < n; ++i)
-            serial.input_f32(0)[i] = chunked.input_f32(0)[i] = static_cast<float>((i * 29 + t * 7) % 300);
-        serial.step();
-        chunked.step(reversed);
-    }
-    CHECK(state_of(serial.component()).bytes == state_of(chunked.component()).bytes);
+    require_same_state_whatever_the_chunking("izhikevich_soma", drawn, n, 0.1, 5, 40, [](std::size_t i, int t) {
+        return static_cast<float>((i * 29 + static_cast<std::size_t>(t) * 7) % 300);
+    });
 }

@@ -12,14 +12,8 @@
 #include "soma_testing.hpp"
 
 using namespace spark;
-using spark::components::somas::LeakySoma;
-using spark::components::somas::LeakySomaConfig;
-using spark::testing::Harness;
-using spark::testing::spike_steps;
-using spark::testing::state_of;
-using spark::components::somas::AdaptiveLeakySoma;
-using spark::components::somas::RefractoryCounter;
-using spark::components::somas::RefractoryLeakySoma;
+using namespace spark::components::somas;
+using namespace spark::testing;
 
 namespace {
 Harness leaky(Overrides overrides = {}, std::size_t units = 1, double dt = 1.0) {
@@ -305,18 +299,9 @@ TEST_CASE("AdaptiveLeakySoma threshold is the Tracer of spec 1.8 fed with its sp
     auto h = spark::testing::soma("adaptive_leaky_soma", {{"threshold_tau", 15.0}, {"threshold_delta", 7.5}});
     auto& soma = h.as<AdaptiveLeakySoma>();
     // base theta = V_th - V_rest = 20 mV, tau = 15 ms, scale = 7.5 mV per spike.
-    const std::vector<float> tau{15.0f}, scale{7.5f}, base{20.0f};
-    Tracer reference(1, tau, scale, base, 1.0);
     CHECK(soma.adaptive_threshold().values()[0] == 20.0f);
-    h.input_f32(0)[0] = 400.0f;
-    int spikes = 0;
-    for (int t = 0; t < 400; ++t) {
-        h.step();
-        const float s = (h.output_u8(0)[0] & spike::bit) ? 1.0f : 0.0f;
-        spikes += static_cast<int>(s);
-        reference.step(std::span<const float>(&s, 1));
-        REQUIRE(soma.adaptive_threshold().values()[0] == reference.trace()[0]);
-    }
+    const int spikes = spark::testing::require_threshold_is_tracer<AdaptiveLeakySoma>(h, 15.0f, 7.5f, 20.0f, 1.0,
+                                                                                      400.0f, 400);
     CHECK(spikes > 5);
     soma.reset();
     CHECK(soma.adaptive_threshold().values()[0] == 20.0f);
@@ -378,16 +363,9 @@ TEST_CASE("Leaky somas give the same result whatever the chunking of a large pop
     const std::size_t n = 40000;  // more than two chunks
     const Overrides drawn{{"potential_tau", Value::Map{{"initializer", "uniform_initializer"}, {"scale", 30.0},
                                                        {"min_value", 5.0}}}};
-    auto serial = spark::testing::soma(type, drawn, n, 1.0, 7);
-    auto chunked = spark::testing::soma(type, drawn, n, 1.0, 7);
-    spark::testing::ReversedParallel reversed;
-    for (int t = 0; t < 50; ++t) {
-        for (std::size_t i = 0; i < n; ++i)
-            serial.input_f32(0)[i] = chunked.input_f32(0)[i] = static_cast<float>((i * 37 + t * 11) % 600);
-        serial.step();
-        chunked.step(reversed);
-    }
-    CHECK(state_of(serial.component()).bytes == state_of(chunked.component()).bytes);
+    spark::testing::require_same_state_whatever_the_chunking(type, drawn, n, 1.0, 7, 50, [](std::size_t i, int t) {
+        return static_cast<float>((i * 37 + static_cast<std::size_t>(t) * 11) % 600);
+    });
 }
 
 TEST_CASE("Leaky somas give the same numbers with population-wide and per-neuron constants", "[somas][issue9]") {

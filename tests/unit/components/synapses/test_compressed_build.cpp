@@ -6,13 +6,12 @@
 #include <cstring>
 #include <map>
 
+#include "collect_state.hpp"
 #include "synapse_test_util.hpp"
 
 using namespace spark;
 using namespace spark::testing;
-using spark::components::synapses::Layout;
-using spark::components::synapses::LinearSynapses;
-using spark::components::synapses::TracedSynapses;
+using namespace spark::components::synapses;
 
 namespace {
 Value constant_kernel(double scale, double density) {
@@ -202,16 +201,7 @@ TEST_CASE("Delayed spikes in flight survive a state save and load bit for bit", 
     // Save after 30 steps with spikes in flight, run 40 steps; load the saved state, into the same group and
     // into a new one, and run the same 40 steps again: the currents must be identical (the spikes in
     // flight are saved as the codes of their units by age, and their cursors found again from the age).
-    struct Copy final : StateVisitor {
-        std::map<std::string, std::vector<std::byte>> saved;
-        bool load = false;
-        void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
-            const std::size_t bytes = count * size_of(dtype);
-            auto& slot = saved[std::string(name)];
-            if (load) std::memcpy(data, slot.data(), bytes);
-            else slot.assign(static_cast<std::byte*>(data), static_cast<std::byte*>(data) + bytes);
-        }
-    };
+    using spark::testing::Copy;
     constexpr std::size_t P = 3000, N = 500;
     auto h = synapses("traced_synapses",
                       {{"units", ints({int(P)})}, {"kernel", constant_kernel(0.7, 0.05)}, {"max_delay", 2.0}},

@@ -5,15 +5,8 @@
 #include "synapse_test_util.hpp"
 
 using namespace spark;
-using spark::components::synapses::Layout;
-using spark::components::synapses::LinearSynapses;
-using spark::testing::Harness;
-using spark::testing::ints;
-using spark::testing::list;
-using spark::testing::per_synapse_spikes;
-using spark::testing::SpikeSource;
-using spark::testing::sync_spikes;
-using spark::testing::synapses;
+using namespace spark::components::synapses;
+using namespace spark::testing;
 
 namespace {
 // kernel [2 x 3], post dims first

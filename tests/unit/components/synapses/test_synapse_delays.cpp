@@ -12,15 +12,8 @@
 #include "synapse_test_util.hpp"
 
 using namespace spark;
-using spark::components::synapses::Layout;
-using spark::components::synapses::LinearSynapses;
-using spark::testing::Harness;
-using spark::testing::ints;
-using spark::testing::list;
-using spark::testing::per_synapse_spikes;
-using spark::testing::SpikeSource;
-using spark::testing::sync_spikes;
-using spark::testing::synapses;
+using namespace spark::components::synapses;
+using namespace spark::testing;
 
 TEST_CASE("Fused delays: a spike arriving at step 3 reaches the target at step 3 + d, for every d = 1..B",
           "[synapses][delays]") {

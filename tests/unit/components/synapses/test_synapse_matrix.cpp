@@ -14,20 +14,8 @@
 #include "synapse_test_util.hpp"
 
 using namespace spark;
-using spark::components::synapses::bytes_per_synapse;
-using spark::components::synapses::Layout;
-using spark::components::synapses::LinearSynapses;
-using spark::components::synapses::SynapseMatrix;
-using spark::components::synapses::TracedSynapses;
-using spark::testing::Harness;
-using spark::testing::ints;
-using spark::testing::list;
-using spark::testing::per_synapse_spikes;
-using spark::testing::ReverseParallel;
-using spark::testing::SpikeSource;
-using spark::testing::sync_spikes;
-using spark::testing::synapses;
-using spark::testing::ThreadParallel;
+using namespace spark::components::synapses;
+using namespace spark::testing;
 
 namespace {
 // Task t of m into its slice of the whole-population array x.

@@ -10,16 +10,8 @@
 #include "synapse_test_util.hpp"
 
 using namespace spark;
-using spark::components::synapses::Layout;
-using spark::components::synapses::RDTracedSynapses;
-using spark::components::synapses::RFSTracedSynapses;
-using spark::components::synapses::TracedSynapses;
-using spark::testing::Harness;
-using spark::testing::ints;
-using spark::testing::list;
-using spark::testing::SpikeSource;
-using spark::testing::sync_spikes;
-using spark::testing::synapses;
+using namespace spark::components::synapses;
+using namespace spark::testing;
 
 namespace {
 const std::vector<float> kOne{1.0f}, kZero{0.0f};

@@ -16,6 +16,8 @@
 #include <spark/core/registry.hpp>
 #include <spark/core/spike_index.hpp>
 
+#include "test_component_base.hpp"
+
 namespace spark::testing {
 
 // Copies its spikes through; with `units` set it has a recurrent contract.
@@ -23,16 +25,11 @@ struct RelayConfig {
     SPARK_PARAMS(RelayConfig);
     SPARK_PARAM(std::optional<Shape>, units, std::nullopt, "", none, "Shape (gives a contract).");
 };
-class Relay : public ComponentBase<Relay, RelayConfig> {
+class Relay : public TestComponent<Relay, RelayConfig, "test_relay", "TestRelay", "Copies spikes."> {
 public:
-    static constexpr std::string_view type_name = "test_relay";
-    static constexpr std::string_view class_name_v = "TestRelay";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "Copies spikes.";
     static constexpr std::array input_ports{PortDecl{"in", PayloadKind::spikes, "Spikes."}};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::spikes, "The same spikes."}};
-    static constexpr std::array<PortDecl, 0> property_ports{};
-    using ComponentBase::ComponentBase;
+    using TestComponent::TestComponent;
     std::optional<BuildResult> contract() const override {
         if (!config_.units) return std::nullopt;
         return BuildResult{{PortSpec(PayloadKind::spikes, *config_.units)}, {}};
@@ -47,8 +44,6 @@ public:
         auto in = ctx.inputs[0].u8();
         std::copy(in.begin(), in.end(), ctx.outputs[0].u8().begin());
     }
-    void reset() override {}
-    void visit_state(StateVisitor&) override {}
 };
 
 // The threads that ran test_adder steps (to see whether an executor spread nodes over threads).
@@ -64,16 +59,11 @@ struct AdderConfig {
     SPARK_PARAM(double, fail_at, -1.0, "", none, "Step at which step() throws (-1: never).");
     SPARK_PARAM(double, busy_us, 0.0, "us", none, "Time every step takes (0: none).");
 };
-class Adder : public ComponentBase<Adder, AdderConfig> {
+class Adder : public TestComponent<Adder, AdderConfig, "test_adder", "TestAdder", "Adds a constant."> {
 public:
-    static constexpr std::string_view type_name = "test_adder";
-    static constexpr std::string_view class_name_v = "TestAdder";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "Adds a constant.";
     static constexpr std::array input_ports{PortDecl{"in", PayloadKind::floating, "Values.", true}};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "in + increment."}};
-    static constexpr std::array<PortDecl, 0> property_ports{};
-    using ComponentBase::ComponentBase;
+    using TestComponent::TestComponent;
     std::optional<BuildResult> contract() const override {
         return BuildResult{{PortSpec(PayloadKind::floating, config_.units)}, {}};
     }
@@ -98,8 +88,6 @@ public:
         for (std::size_t i = 0; i < out.size(); ++i)
             out[i] = (ctx.inputs[0].empty() ? 0.0f : ctx.inputs[0].f32()[i]) + static_cast<float>(config_.increment);
     }
-    void reset() override {}
-    void visit_state(StateVisitor&) override {}
 };
 
 // A constant current: value + ramp * k for unit k.
@@ -109,40 +97,29 @@ struct ConstantCurrentConfig {
     SPARK_PARAM(double, value, 1.0, "pA", none, "Current of unit 0.");
     SPARK_PARAM(double, ramp, 0.0, "pA", none, "Added per unit index.");
 };
-class ConstantCurrent : public ComponentBase<ConstantCurrent, ConstantCurrentConfig> {
+class ConstantCurrent : public TestComponent<ConstantCurrent, ConstantCurrentConfig, "test_current", "TestCurrent",
+                                             "A constant current."> {
 public:
-    static constexpr std::string_view type_name = "test_current";
-    static constexpr std::string_view class_name_v = "TestCurrent";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "A constant current.";
-    static constexpr std::array<PortDecl, 0> input_ports{};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::current, "The current."}};
-    static constexpr std::array<PortDecl, 0> property_ports{};
-    using ComponentBase::ComponentBase;
+    using TestComponent::TestComponent;
     BuildResult build(const BuildContext&) override { return {{PortSpec(PayloadKind::current, config_.units)}, {}}; }
     void step(const StepContext& ctx) override {
         auto out = ctx.outputs[0].f32();
         for (std::size_t k = 0; k < out.size(); ++k)
             out[k] = static_cast<float>(config_.value + config_.ramp * static_cast<double>(k));
     }
-    void reset() override {}
-    void visit_state(StateVisitor&) override {}
 };
 
 // Copies its input current (summed by the runtime when several sources drive it) to a FloatArray.
 struct CurrentCopyConfig {
     SPARK_PARAMS(CurrentCopyConfig);
 };
-class CurrentCopy : public ComponentBase<CurrentCopy, CurrentCopyConfig> {
+class CurrentCopy : public TestComponent<CurrentCopy, CurrentCopyConfig, "test_current_copy", "TestCurrentCopy",
+                                         "Copies its input current."> {
 public:
-    static constexpr std::string_view type_name = "test_current_copy";
-    static constexpr std::string_view class_name_v = "TestCurrentCopy";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "Copies its input current.";
     static constexpr std::array input_ports{PortDecl{"in", PayloadKind::current, "Current."}};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "The same values."}};
-    static constexpr std::array<PortDecl, 0> property_ports{};
-    using ComponentBase::ComponentBase;
+    using TestComponent::TestComponent;
     BuildResult build(const BuildContext& ctx) override {
         return {{PortSpec(PayloadKind::floating, ctx.input(0).shape)}, {}};
     }
@@ -150,8 +127,6 @@ public:
         auto in = ctx.inputs[0].f32();
         std::copy(in.begin(), in.end(), ctx.outputs[0].f32().begin());
     }
-    void reset() override {}
-    void visit_state(StateVisitor&) override {}
 };
 
 // Reads its spikes through for_each_spike (the input's spike index when fresh) and checks them against a
@@ -159,16 +134,12 @@ public:
 struct SpikeProbeConfig {
     SPARK_PARAMS(SpikeProbeConfig);
 };
-class SpikeProbe : public ComponentBase<SpikeProbe, SpikeProbeConfig> {
+class SpikeProbe : public TestComponent<SpikeProbe, SpikeProbeConfig, "test_spike_probe", "TestSpikeProbe",
+                                        "Checks the spike index of its input."> {
 public:
-    static constexpr std::string_view type_name = "test_spike_probe";
-    static constexpr std::string_view class_name_v = "TestSpikeProbe";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "Checks the spike index of its input.";
     static constexpr std::array input_ports{PortDecl{"in", PayloadKind::spikes, "Spikes."}};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "Spikes seen."}};
-    static constexpr std::array<PortDecl, 0> property_ports{};
-    using ComponentBase::ComponentBase;
+    using TestComponent::TestComponent;
     BuildResult build(const BuildContext&) override { return {{PortSpec(PayloadKind::floating, {1})}, {}}; }
     void step(const StepContext& ctx) override {
         const ConstArrayRef in = ctx.inputs[0];
@@ -183,8 +154,6 @@ public:
         spikes += seen.size();
         ctx.outputs[0].f32()[0] = static_cast<float>(seen.size());
     }
-    void reset() override {}
-    void visit_state(StateVisitor&) override {}
 
     int fresh_steps = 0;       // steps whose input came with a fresh spike index
     int mismatched_steps = 0;  // steps whose spikes (units and signs) differed from a scan of the codes
@@ -201,16 +170,11 @@ struct ServedCounterConfig {
     SPARK_PARAM(double, increment, 1.0, "", none, "Added every step.");
     SPARK_PARAM(double, served_size, 0.0, "", none, "Elements of the served array (0: units).");
 };
-class ServedCounter : public ComponentBase<ServedCounter, ServedCounterConfig> {
+class ServedCounter : public TestComponent<ServedCounter, ServedCounterConfig, "test_served_counter", "TestServedCounter",
+                                           "A counter whose output is its state."> {
 public:
-    static constexpr std::string_view type_name = "test_served_counter";
-    static constexpr std::string_view class_name_v = "TestServedCounter";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "A counter whose output is its state.";
-    static constexpr std::array<PortDecl, 0> input_ports{};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "The count."}};
-    static constexpr std::array<PortDecl, 0> property_ports{};
-    using ComponentBase::ComponentBase;
+    using TestComponent::TestComponent;
     BuildResult build(const BuildContext&) override {
         const auto size = config_.served_size > 0 ? static_cast<std::size_t>(config_.served_size) : config_.units.size();
         count_.assign(size, 0.0f);
@@ -237,16 +201,13 @@ struct FaultyConfig {
     SPARK_PARAM(std::optional<Shape>, promise, std::nullopt, "", none, "The shape its contract promises.");
     SPARK_PARAM(bool, refuse_memory, false, "", none, "Its build throws std::bad_alloc.");
 };
-class Faulty : public ComponentBase<Faulty, FaultyConfig> {
+class Faulty : public TestComponent<Faulty, FaultyConfig, "test_faulty", "TestFaulty",
+                                    "Breaks its contract or runs out of memory."> {
 public:
-    static constexpr std::string_view type_name = "test_faulty";
-    static constexpr std::string_view class_name_v = "TestFaulty";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "Breaks its contract or runs out of memory.";
     static constexpr std::array input_ports{PortDecl{"in", PayloadKind::floating, "Values.", true}};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "Zeros."}};
     static constexpr std::array property_ports{PortDecl{"value", PayloadKind::floating, "Settable.", false, true}};
-    using ComponentBase::ComponentBase;
+    using TestComponent::TestComponent;
     std::optional<BuildResult> contract() const override {
         if (!config_.promise) return std::nullopt;
         return BuildResult{{PortSpec(PayloadKind::floating, *config_.promise)}, {}};
@@ -258,21 +219,25 @@ public:
         return {{spec}, {spec}};
     }
     void step(const StepContext& ctx) override { std::ranges::fill(ctx.outputs[0].f32(), 0.0f); }
-    void reset() override {}
-    void visit_state(StateVisitor&) override {}
     ArrayRef property(std::size_t) override { return {value_.data(), value_.size()}; }
 
 private:
     std::vector<float> value_;
 };
 
+// The built-ins and the test components most test networks use; each test registry adds its own.
+inline Registry base_test_registry() {
+    Registry reg;
+    components::register_builtin_components(reg);
+    reg.add<Relay>();
+    reg.add<Adder>();
+    reg.add<ConstantCurrent>();
+    return reg;
+}
+
 inline const Registry& test_registry() {
     static const Registry r = [] {
-        Registry reg;
-        components::register_builtin_components(reg);
-        reg.add<Relay>();
-        reg.add<Adder>();
-        reg.add<ConstantCurrent>();
+        Registry reg = base_test_registry();
         reg.add<SpikeProbe>();
         reg.add<CurrentCopy>();
         reg.add<ServedCounter>();
