@@ -2,8 +2,10 @@
 // one rank of a larger run) stepping exactly its share.
 #include <catch2/catch.hpp>
 
+#include <barrier>
 #include <cstring>
 #include <map>
+#include <thread>
 
 #include <spark/core/error.hpp>
 #include <spark/graph/processes.hpp>
@@ -125,4 +127,118 @@ TEST_CASE("a dry run steps the targets of its rank's block of a delayed synapse 
         }
     }
     REQUIRE(driven > 1000);  // the delayed spikes arrived in the block: the comparison saw currents
+}
+
+namespace {
+// R processes played by R threads of this one: all_gather through shared memory and a barrier.
+class ThreadProcesses {
+public:
+    explicit ThreadProcesses(int size) : barrier_(size), parts_(static_cast<std::size_t>(size)) {}
+    std::shared_ptr<ProcessGroup> member(int rank) { return std::make_shared<Member>(*this, rank); }
+
+private:
+    class Member final : public ProcessGroup {
+    public:
+        Member(ThreadProcesses& group, int rank) : group_(group), rank_(rank) {}
+        int rank() const noexcept override { return rank_; }
+        int size() const noexcept override { return static_cast<int>(group_.parts_.size()); }
+        void all_gather(std::span<const std::byte> mine, std::vector<std::byte>& all,
+                        std::vector<std::size_t>& counts) override {
+            group_.parts_[static_cast<std::size_t>(rank_)].assign(mine.begin(), mine.end());
+            group_.barrier_.arrive_and_wait();
+            all.clear();
+            counts.clear();
+            for (const auto& part : group_.parts_) {
+                all.insert(all.end(), part.begin(), part.end());
+                counts.push_back(part.size());
+            }
+            group_.barrier_.arrive_and_wait();  // every member has read every part
+            count_exchange(mine.size());
+        }
+
+    private:
+        ThreadProcesses& group_;
+        int rank_;
+    };
+    std::barrier<> barrier_;
+    std::vector<std::vector<std::byte>> parts_;
+};
+
+// E and I populations with an inhibition mask, recurrent previous-step wires (exchanged spikes) and
+// Poisson input.
+Network excitation_inhibition() {
+    Network net(Latency::same_step);
+    net.seed = 11;
+    auto soma = [](double units) {
+        return Overrides{{"units", Value::List{units}}, {"potential_rest", -49.0}, {"potential_reset", -60.0},
+                         {"threshold", -50.0}, {"potential_tau", 20.0}, {"resistance", 1.0}};
+    };
+    auto synapses = [](double units, double weight) {
+        return Overrides{{"units", Value::List{units}}, {"tau", 5.0},
+                         {"kernel", Value::Map{{"initializer", "sparse_constant_initializer"}, {"scale", weight},
+                                               {"density", 0.05}}}};
+    };
+    net.add("E", "leaky_soma", soma(1000))
+        .add("I", "leaky_soma", soma(300))
+        .add("I_sign", "inhibition_mask", {{"units", Value::List{300.0}}, {"inhibitory_rate", 1.0}})
+        .add("bg_E", "poisson_source", {{"units", Value::List{1000.0}}, {"rate", 900.0}, {"weight", 0.7}})
+        .add("bg_I", "poisson_source", {{"units", Value::List{300.0}}, {"rate", 900.0}, {"weight", 0.7}})
+        .add("ie", "traced_synapses", synapses(300, 2.0))
+        .add("ei", "traced_synapses", synapses(1000, 6.0))
+        .connect("I_sign.mask", "I.inhibition_mask")
+        .connect("E.spikes", "ie.spikes", Latency::previous_step)
+        .connect("I.spikes", "ei.spikes", Latency::previous_step)
+        .connect("ie.currents", "I.current")
+        .connect("bg_I.output", "I.current")
+        .connect("ei.currents", "E.current")
+        .connect("bg_E.output", "E.current")
+        .output("E", "E.spikes")
+        .output("I", "I.spikes");
+    return net;
+}
+
+// Every step's codes of E and I, over `steps` steps, a reset, and `steps` more.
+std::vector<std::uint8_t> codes_around_reset(Simulation& sim, int steps) {
+    std::vector<std::uint8_t> codes;
+    for (int round = 0; round < 2; ++round) {
+        for (int step = 0; step < steps; ++step) {
+            sim.step();
+            for (const char* name : {"E", "I"}) {
+                const auto out = sim.output(name).u8();
+                codes.insert(codes.end(), out.begin(), out.end());
+            }
+        }
+        sim.reset();
+    }
+    return codes;
+}
+}  // namespace
+
+TEST_CASE("two processes give one process's spikes before and after a reset, inhibitory spikes included",
+          "[graph][processes]") {
+    auto whole = Simulation::build(excitation_inhibition());
+    const std::vector<std::uint8_t> expected = codes_around_reset(whole, 60);
+    std::size_t inhibitory = 0;
+    for (std::uint8_t c : expected) inhibitory += (c & spike::bit) && (c & spike::inhibitory);
+    REQUIRE(inhibitory > 50);  // I fired: the exchanged codes carry the inhibition bit
+    ThreadProcesses processes(2);
+    std::vector<std::vector<std::uint8_t>> got(2);
+    std::vector<std::string> errors(2);
+    std::vector<std::thread> threads;
+    for (int rank = 0; rank < 2; ++rank)
+        threads.emplace_back([&, rank] {
+            try {
+                BuildOptions options;
+                options.processes = processes.member(rank);
+                auto sim = Simulation::build(excitation_inhibition(), {}, options);
+                got[static_cast<std::size_t>(rank)] = codes_around_reset(sim, 60);
+            } catch (const std::exception& e) {
+                errors[static_cast<std::size_t>(rank)] = e.what();
+            }
+        });
+    for (auto& t : threads) t.join();
+    for (int rank = 0; rank < 2; ++rank) {
+        INFO("rank " << rank << ": " << errors[static_cast<std::size_t>(rank)]);
+        REQUIRE(got[static_cast<std::size_t>(rank)] == expected);
+    }
 }
