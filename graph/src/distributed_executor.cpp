@@ -41,9 +41,11 @@ namespace {
 
 class DryRunProcesses final : public ProcessGroup {
 public:
-    DryRunProcesses(int rank, int size) : rank_(rank), size_(size) {}
+    DryRunProcesses(int rank, int size, std::shared_ptr<const SpikeReplay> replay)
+        : rank_(rank), size_(size), replay_(std::move(replay)) {}
     int rank() const noexcept override { return rank_; }
     int size() const noexcept override { return size_; }
+    const SpikeReplay* replay() const noexcept override { return replay_.get(); }
     void all_gather(std::span<const std::byte> mine, std::vector<std::byte>& all,
                     std::vector<std::size_t>& counts) override {
         all.assign(mine.begin(), mine.end());
@@ -54,6 +56,7 @@ public:
 
 private:
     int rank_, size_;
+    std::shared_ptr<const SpikeReplay> replay_;
 };
 
 using detail::Buffer;
@@ -144,6 +147,15 @@ private:
     // Puts a SpikeArray's units of other blocks in buffer copy `copy` back at rest: all of them when
     // the copy is stale, else the ones the last exchange into it set.
     void restore_rest(ExchangedSpikes& spikes, std::size_t copy, std::uint8_t* codes, const Split& split, std::size_t k);
+    // A dry run's replayed spikes of this step in the elements `block` of an exchanged SpikeArray.
+    std::span<const std::uint32_t> replayed_block(const Exchanged& x, UnitBlock block) const {
+        const auto& node = impl_.graph.nodes[x.node];
+        const auto all = processes_->replay()->at(impl_.step, node.path, node.info->outputs[x.output].name);
+        const auto unit_of = [](std::uint32_t entry) { return std::size_t{entry >> 2}; };
+        const auto first = std::ranges::lower_bound(all, block.begin, {}, unit_of);
+        const auto last = std::ranges::lower_bound(first, all.end(), block.end, {}, unit_of);
+        return {first, last};
+    }
     // Gathers an array split by units (k = count / units elements per unit) from the processes that
     // own each block.
     void gather_units(void* data, DType dtype, std::size_t count, const Split& split);
@@ -305,9 +317,15 @@ void DistributedExecutor::exchange(const std::vector<Exchanged>& outputs, std::s
                 offset[r] += sizeof bytes + bytes;
             }
             if (spikes) {
-                for (std::size_t e = 0; e < bytes / sizeof(std::uint32_t); ++e) {
+                // A dry run's other ranks send nothing: their recorded spikes, when it replays some.
+                std::span<const std::uint32_t> replayed;
+                if (counts_[r] == 0 && r != rank_ && processes_->replay())
+                    replayed = replayed_block(x, block);
+                const std::size_t entries = part ? bytes / sizeof(std::uint32_t) : replayed.size();
+                for (std::size_t e = 0; e < entries; ++e) {
                     std::uint32_t entry = 0;
-                    std::memcpy(&entry, part + e * sizeof entry, sizeof entry);
+                    if (part) std::memcpy(&entry, part + e * sizeof entry, sizeof entry);
+                    else entry = replayed[e];
                     const std::size_t u = entry >> 2;
                     const auto code = static_cast<std::uint8_t>(entry & 3u);
                     if (r != rank_) {
@@ -414,11 +432,11 @@ void DistributedExecutor::complete_state() {
 
 }  // namespace
 
-std::shared_ptr<ProcessGroup> dry_run_processes(int rank, int size) {
+std::shared_ptr<ProcessGroup> dry_run_processes(int rank, int size, std::shared_ptr<const SpikeReplay> replay) {
     if (size < 1 || rank < 0 || rank >= size)
         throw Error("a dry run plays rank " + std::to_string(rank) + " of " + std::to_string(size) +
                     " processes: the rank must be in 0.." + std::to_string(size - 1));
-    return std::make_shared<DryRunProcesses>(rank, size);
+    return std::make_shared<DryRunProcesses>(rank, size, std::move(replay));
 }
 
 std::unique_ptr<detail::Executor> make_distributed_executor(Simulation::Impl& impl,

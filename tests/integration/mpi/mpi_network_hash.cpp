@@ -1,11 +1,13 @@
 // Runs a network on one process or over the processes mpirun started, and prints a hash of its spikes
 // and of its complete state afterwards (rank 0): what the MPI tests compare between process counts.
 // Usage: mpi_network_hash NETWORK STEPS [--mpi] [--threads T] [--load SNAPSHOT] [--save SNAPSHOT]
-//                         [--dry-run RANK/RANKS]
+//                         [--dry-run RANK/RANKS [--replay FILE]] [--record FILE]
 //   NETWORK  cuba:N | microcircuit:SCALE | recurrent | a network file
 //   --mpi    run over the launched processes (rank 0 prints); --threads per process
 //   --load   start from a snapshot (every process reads it); --save  write one after the run (rank 0)
-//   --dry-run  one process playing RANK of RANKS (the others silent); prints what it exchanged
+//   --dry-run  one process playing RANK of RANKS (the others silent, or replaying the spikes of FILE);
+//              prints what it exchanged
+//   --record   write the run's spikes to FILE (graph::SpikeReplay), for a dry run to replay
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -107,12 +109,13 @@ graph::Simulation build(const std::string& name, const graph::BuildOptions& opti
 int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     if (argc < 3) {
         std::fprintf(stderr, "usage: mpi_network_hash NETWORK STEPS [--mpi] [--threads T] [--load F] [--save F] "
-                             "[--dry-run R/N]\n");
+                             "[--dry-run R/N [--replay F]] [--record F]\n");
         return 2;
     }
     graph::BuildOptions options;
     options.executor = graph::ExecutorKind::pool;
-    std::string load, save;
+    std::string load, save, record, replay;
+    std::optional<std::pair<int, int>> dry_run;
     for (int i = 3; i < argc; ++i) {
         const std::string flag = argv[i];
         const char* value = i + 1 < argc ? argv[i + 1] : "";
@@ -130,11 +133,18 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
             ++i;
         } else if (flag == "--dry-run") {
             const std::string v = value;
-            options.processes = graph::dry_run_processes(std::stoi(v.substr(0, v.find('/'))),
-                                                         std::stoi(v.substr(v.find('/') + 1)));
+            dry_run.emplace(std::stoi(v.substr(0, v.find('/'))), std::stoi(v.substr(v.find('/') + 1)));
+            ++i;
+        } else if (flag == "--record" || flag == "--replay") {
+            (flag == "--record" ? record : replay) = value;
             ++i;
         }
     }
+    if (dry_run)
+        options.processes = graph::dry_run_processes(
+            dry_run->first, dry_run->second,
+            replay.empty() ? nullptr : std::make_shared<const graph::SpikeReplay>(graph::SpikeReplay::load(replay)));
+    graph::SpikeReplay recording;
     const int rank = mpi ? mpi->rank() : 0;
     auto sim = build(argv[1], options);
     if (!load.empty()) serialization::load_snapshot(sim, load);
@@ -142,6 +152,7 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     std::uint64_t count = 0;
     const auto start = std::chrono::steady_clock::now();
     sim.run(std::stoll(argv[2]), [&](const graph::Simulation& s) {
+        if (!record.empty()) recording.record(s);
         for (const auto& node : s.nodes())
             for (const auto& out : node.outputs) {
                 if (out.spec.kind != PayloadKind::spikes) continue;
@@ -157,6 +168,7 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
             }
     });
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!record.empty() && rank == 0) recording.save(record);
     const std::uint64_t exchanged = options.processes ? options.processes->bytes_sent() : 0;
     sim.gather_state();
     if (!save.empty() && rank == 0) serialization::save_snapshot(sim, save);

@@ -4,6 +4,8 @@
 
 #include <barrier>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <thread>
 
@@ -241,4 +243,85 @@ TEST_CASE("two processes give one process's spikes before and after a reset, inh
         INFO("rank " << rank << ": " << errors[static_cast<std::size_t>(rank)]);
         REQUIRE(got[static_cast<std::size_t>(rank)] == expected);
     }
+}
+
+namespace {
+// The codes of E and I after every step of `steps`.
+std::vector<std::vector<std::uint8_t>> run_codes(Simulation& sim, int steps, SpikeReplay* record = nullptr) {
+    std::vector<std::vector<std::uint8_t>> codes;
+    sim.run(steps, [&](const Simulation& s) {
+        if (record) record->record(s);
+        std::vector<std::uint8_t> step;
+        for (const char* name : {"E", "I"}) {
+            const auto out = s.read(name, "spikes").u8();
+            step.insert(step.end(), out.begin(), out.end());
+        }
+        codes.push_back(std::move(step));
+    });
+    return codes;
+}
+
+std::string temp_path(const std::string& name) {
+    return (std::filesystem::temp_directory_path() / ("spark_test_processes_" + name)).string();
+}
+}  // namespace
+
+TEST_CASE("a dry run replaying a recorded run's spikes steps its block exactly as that run does",
+          "[graph][processes]") {
+    const int steps = 80, rank = GENERATE(0, 1);
+    auto whole = Simulation::build(excitation_inhibition());
+    SpikeReplay recorded;
+    const auto expected = run_codes(whole, steps, &recorded);
+    REQUIRE(recorded.steps() == steps);
+    const std::string path = temp_path("replay.bin");
+    recorded.save(path);
+    auto replay = std::make_shared<const SpikeReplay>(SpikeReplay::load(path));
+    std::filesystem::remove(path);
+
+    BuildOptions replaying, silent;
+    replaying.processes = dry_run_processes(rank, 2, replay);
+    silent.processes = dry_run_processes(rank, 2);
+    auto dry = Simulation::build(excitation_inhibition(), {}, replaying);
+    auto alone = Simulation::build(excitation_inhibition(), {}, silent);
+    const auto got = run_codes(dry, steps), without = run_codes(alone, steps);
+    // Rank `rank`'s units of E (1000) and I (300), in the order run_codes() lists them.
+    std::vector<std::size_t> mine;
+    for (auto [offset, units] : {std::pair<std::size_t, std::size_t>{0, 1000}, {1000, 300}}) {
+        const UnitBlock b = unit_block(units, rank, 2);
+        for (std::size_t u = b.begin; u < b.end; ++u) mine.push_back(offset + u);
+    }
+    std::size_t spikes = 0, differ_without = 0;
+    for (int step = 0; step < steps; ++step)
+        for (std::size_t u : mine) {
+            const auto s = static_cast<std::size_t>(step);
+            spikes += (expected[s][u] & spike::bit) != 0;
+            differ_without += expected[s][u] != without[s][u];
+            if (expected[s][u] != got[s][u])
+                FAIL("step " << step << " unit " << u << ": " << int(expected[s][u]) << " / " << int(got[s][u]));
+        }
+    REQUIRE(spikes > 100);
+    REQUIRE(differ_without > 0);  // the other ranks' spikes matter: silent ones change the block's
+}
+
+TEST_CASE("a spike recording that cannot be read, or is shorter than the dry run, is named in the error",
+          "[graph][processes]") {
+    REQUIRE_THROWS_AS(SpikeReplay::load(temp_path("missing.bin")), Error);
+    REQUIRE_THROWS_WITH(SpikeReplay::load(temp_path("missing.bin")), Catch::Contains("cannot open the spike recording"));
+    const std::string path = temp_path("bad.bin");
+    std::ofstream(path) << "spikes.csv, not a recording";
+    REQUIRE_THROWS_WITH(SpikeReplay::load(path), Catch::Contains("not a file of SpikeReplay::save"));
+    auto sim = Simulation::build(excitation_inhibition());
+    SpikeReplay recorded;
+    (void)run_codes(sim, 5, &recorded);
+    recorded.save(path);
+    std::filesystem::resize_file(path, std::filesystem::file_size(path) - 3);
+    REQUIRE_THROWS_WITH(SpikeReplay::load(path), Catch::Contains(path) && Catch::Contains("cut short"));
+    std::filesystem::remove(path);
+
+    BuildOptions options;
+    options.processes = dry_run_processes(0, 2, std::make_shared<const SpikeReplay>(recorded));
+    auto dry = Simulation::build(excitation_inhibition(), {}, options);
+    dry.run(5);
+    REQUIRE_THROWS_AS(dry.step(), Error);
+    REQUIRE_THROWS_WITH(dry.step(), Catch::Contains("the spike recording holds 5 steps"));
 }
