@@ -411,44 +411,36 @@ void deliver_in_flight(std::vector<SpikeInFlight>& flying, std::uint32_t step, c
 
 // deliver_in_flight() for the targets at offsets [lo, hi) of the chunk only (a process's share of them):
 // xc[offset - lo]. Every spike moves its cursor as in the whole delivery, so the spikes in flight are
-// the same on every process; inside the arriving synapses of one delay (targets increasing) a binary
-// search finds the share's, which are added in the order the whole delivery adds them.
+// the same on every process, and the share's synapses are added in the order the whole delivery adds
+// them. (The arriving synapses are read whole: with targets sorted inside each delay, a binary search
+// for the share's would read fewer, but its scattered reads cost more than the short runs it skips.)
 template <class R>
 void deliver_in_flight_rows(std::vector<SpikeInFlight>& flying, std::uint32_t step, const std::byte* records,
                             float uniform_weight, const std::uint32_t* starts, std::size_t stride,
                             std::span<const std::uint32_t> spiking, std::span<const float> sign, float* xc,
                             std::size_t lo, std::size_t hi) noexcept {
     std::fill(xc, xc + (hi - lo), 0.0f);
-    auto first_where = [&](std::uint32_t from, std::uint32_t to, auto&& past) {  // first e in [from, to) with past(e)
-        while (from < to) {
-            const std::uint32_t mid = from + (to - from) / 2;
-            if (past(records + mid * R::size)) to = mid;
-            else from = mid + 1;
-        }
-        return from;
-    };
     std::size_t kept = 0;
-    for (std::size_t i = 0; i < flying.size(); ++i) {
+    const std::size_t in_flight = flying.size();
+    for (std::size_t i = 0; i < in_flight; ++i) {
+        if (i + kFlightAhead < in_flight) {
+            const std::byte* ahead = records + flying[i + kFlightAhead].next * R::size;
+            __builtin_prefetch(ahead);
+            __builtin_prefetch(ahead + 64);
+        }
         SpikeInFlight f = flying[i];
         const std::uint32_t age = step - f.emitted;
         std::uint32_t e = f.next;
-        while (e < f.end) {
-            const std::size_t delay = R::delay(records + e * R::size);
-            if (delay > age) break;
-            const std::uint32_t run_end = first_where(e, f.end, [&](const std::byte* r) { return R::delay(r) > delay; });
-            if (lo < hi) {
-                std::uint32_t k = first_where(e, run_end, [&](const std::byte* r) { return R::target(r) >= lo; });
-                for (; k < run_end; ++k) {
-                    const std::byte* r = records + k * R::size;
-                    if (R::target(r) >= hi) break;
-                    xc[R::target(r) - lo] += R::weight(r, uniform_weight) * f.sign;
-                }
-            }
-            e = run_end;
+        for (; e < f.end; ++e) {
+            const std::byte* r = records + e * R::size;
+            if (R::delay(r) > age) break;
+            const std::size_t target = R::target(r);
+            if (target >= lo && target < hi) xc[target - lo] += R::weight(r, uniform_weight) * f.sign;
         }
         if (e == f.end) continue;
         f.next = e;
         flying[kept++] = f;
+        __builtin_prefetch(records + e * R::size, 0, 2);
     }
     flying.resize(kept);
     put_spikes_in_flight<R>(flying, step, records, starts, stride, spiking, sign);

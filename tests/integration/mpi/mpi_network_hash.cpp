@@ -9,6 +9,7 @@
 //              prints what it exchanged
 //   --record   write the run's spikes to FILE (graph::SpikeReplay), for a dry run to replay
 #include <chrono>
+#include <ctime>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -151,6 +152,7 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     Hash spikes;
     std::uint64_t count = 0;
     const auto start = std::chrono::steady_clock::now();
+    const std::clock_t cpu_start = std::clock();  // this process's CPU time: the wall time of a loaded machine says little
     sim.run(std::stoll(argv[2]), [&](const graph::Simulation& s) {
         if (!record.empty()) recording.record(s);
         for (const auto& node : s.nodes())
@@ -168,6 +170,7 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
             }
     });
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
     if (!record.empty() && rank == 0) recording.save(record);
     const std::uint64_t exchanged = options.processes ? options.processes->bytes_sent() : 0;
     sim.gather_state();
@@ -175,9 +178,9 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     StateHash state;
     sim.visit_state(state);
     if (options.processes && !mpi)
-        std::printf("dry run: %llu exchanges, %llu bytes sent in the run, %.3f s\n",
+        std::printf("dry run: %llu exchanges, %llu bytes sent in the run, %.3f s (%.3f s CPU)\n",
                     static_cast<unsigned long long>(options.processes->exchanges()),
-                    static_cast<unsigned long long>(exchanged), seconds);
+                    static_cast<unsigned long long>(exchanged), seconds, cpu_seconds);
     if (rank == 0)
         std::printf("spikes %llu %016llx state %016llx\n", static_cast<unsigned long long>(count),
                     static_cast<unsigned long long>(spikes.value), static_cast<unsigned long long>(state.hash.value));
