@@ -9,6 +9,8 @@
 // all such outputs of the step go in one exchange. A SpikeArray travels as the units whose code
 // differs from its resting codes (the last exchange's codes without the spike bit: the inhibition
 // bits, which every process holds alike), 4 bytes per spike; anything else as the block's bytes.
+// Receiving costs O(spikes): only the other blocks' units the last exchange into the same buffer copy
+// set are put back at rest (all of them after a reset or a load).
 //
 // Why the results equal one process's: a unit's update depends only on its own state and inputs, every
 // random stream belongs to a fixed block of units (never to a process), and a synapse group sums each
@@ -16,6 +18,7 @@
 // leaves the other blocks' state as it was; complete_state() gathers it (before any state visit), and
 // complete() gathers a split node's value before a read from outside the step.
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -38,9 +41,11 @@ namespace {
 
 class DryRunProcesses final : public ProcessGroup {
 public:
-    DryRunProcesses(int rank, int size) : rank_(rank), size_(size) {}
+    DryRunProcesses(int rank, int size, std::shared_ptr<const SpikeReplay> replay)
+        : rank_(rank), size_(size), replay_(std::move(replay)) {}
     int rank() const noexcept override { return rank_; }
     int size() const noexcept override { return size_; }
+    const SpikeReplay* replay() const noexcept override { return replay_.get(); }
     void all_gather(std::span<const std::byte> mine, std::vector<std::byte>& all,
                     std::vector<std::size_t>& counts) override {
         all.assign(mine.begin(), mine.end());
@@ -51,6 +56,7 @@ public:
 
 private:
     int rank_, size_;
+    std::shared_ptr<const SpikeReplay> replay_;
 };
 
 using detail::Buffer;
@@ -111,6 +117,9 @@ public:
     }
 
     void complete_state() override;
+    void state_written() override {
+        for (auto& entry : spikes_) entry.second.stale = {true, true};
+    }
 
 private:
     UnitShare share_of(std::size_t v) const {
@@ -122,11 +131,30 @@ private:
     void choose_splits();
     void choose_exchanges();
     void exchange(const std::vector<Exchanged>& outputs, std::size_t parity);
-    // The resting codes of an exchanged SpikeArray (zero before its first exchange).
-    std::uint8_t* resting_of(const Exchanged& x, std::size_t size) {
-        auto& codes = resting_[x.node * max_outputs_ + x.output];
-        if (codes.size() != size) codes.assign(size, 0);
-        return codes.data();
+    // What the receiving side keeps of an exchanged SpikeArray: its resting codes (zero before its
+    // first exchange) and, per buffer copy, the other blocks' units the last exchange into it set (or
+    // `stale`: any unit may be off rest).
+    struct ExchangedSpikes {
+        std::vector<std::uint8_t> resting;
+        std::array<std::vector<std::uint32_t>, 2> set;
+        std::array<bool, 2> stale{true, true};
+    };
+    ExchangedSpikes& spikes_of(const Exchanged& x, std::size_t size) {
+        ExchangedSpikes& spikes = spikes_[x.node * max_outputs_ + x.output];
+        if (spikes.resting.size() != size) spikes.resting.assign(size, 0);
+        return spikes;
+    }
+    // Puts a SpikeArray's units of other blocks in buffer copy `copy` back at rest: all of them when
+    // the copy is stale, else the ones the last exchange into it set.
+    void restore_rest(ExchangedSpikes& spikes, std::size_t copy, std::uint8_t* codes, const Split& split, std::size_t k);
+    // A dry run's replayed spikes of this step in the elements `block` of an exchanged SpikeArray.
+    std::span<const std::uint32_t> replayed_block(const Exchanged& x, UnitBlock block) const {
+        const auto& node = impl_.graph.nodes[x.node];
+        const auto all = processes_->replay()->at(impl_.step, node.path, node.info->outputs[x.output].name);
+        const auto unit_of = [](std::uint32_t entry) { return std::size_t{entry >> 2}; };
+        const auto first = std::ranges::lower_bound(all, block.begin, {}, unit_of);
+        const auto last = std::ranges::lower_bound(first, all.end(), block.end, {}, unit_of);
+        return {first, last};
     }
     // Gathers an array split by units (k = count / units elements per unit) from the processes that
     // own each block.
@@ -143,7 +171,7 @@ private:
     std::vector<std::vector<Exchanged>> after_node_;  // per node: gathered right after it
     std::vector<Exchanged> at_end_;                   // gathered at the end of the step
     std::size_t max_outputs_ = 0;                     // the most outputs of a node
-    std::map<std::size_t, std::vector<std::uint8_t>> resting_;  // per exchanged SpikeArray (node x output)
+    std::map<std::size_t, ExchangedSpikes> spikes_;  // per exchanged SpikeArray (node x output)
     bool state_whole_ = true;  // since the build, a reset or the last complete_state()
     std::vector<std::byte> send_, received_;
     std::vector<std::size_t> counts_;
@@ -253,7 +281,7 @@ void DistributedExecutor::exchange(const std::vector<Exchanged>& outputs, std::s
         const std::byte* data = b.at(parity);
         if (b.spec.kind == PayloadKind::spikes) {
             const auto* codes = reinterpret_cast<const std::uint8_t*>(data);
-            const std::uint8_t* resting = resting_of(x, b.spec.size());
+            const std::uint8_t* resting = spikes_of(x, b.spec.size()).resting.data();
             for (std::size_t u = mine.begin; u < mine.end; ++u)
                 if (codes[u] != resting[u]) append(send_, static_cast<std::uint32_t>(u << 2 | codes[u]));
         } else {
@@ -275,7 +303,9 @@ void DistributedExecutor::exchange(const std::vector<Exchanged>& outputs, std::s
         const bool spikes = b.spec.kind == PayloadKind::spikes;
         auto* codes = reinterpret_cast<std::uint8_t*>(data);
         SpikeIndex* index = spikes ? b.index_at(parity) : nullptr;
-        std::uint8_t* resting = spikes ? resting_of(x, b.spec.size()) : nullptr;
+        ExchangedSpikes* received = spikes ? &spikes_of(x, b.spec.size()) : nullptr;
+        const std::size_t copy = b.doubled ? parity : 0;
+        if (received) restore_rest(*received, copy, codes, s, k);
         if (index) index->clear();
         for (std::size_t r = 0; r < ranks_; ++r) {
             const UnitBlock block{s.blocks[r].begin * k, s.blocks[r].end * k};
@@ -287,13 +317,26 @@ void DistributedExecutor::exchange(const std::vector<Exchanged>& outputs, std::s
                 offset[r] += sizeof bytes + bytes;
             }
             if (spikes) {
-                if (r != rank_) std::memcpy(codes + block.begin, resting + block.begin, block.end - block.begin);
-                for (std::size_t e = 0; e < bytes / sizeof(std::uint32_t); ++e) {
+                // A dry run's other ranks send nothing: their recorded spikes, when it replays some.
+                std::span<const std::uint32_t> replayed;
+                if (counts_[r] == 0 && r != rank_ && processes_->replay())
+                    replayed = replayed_block(x, block);
+                const std::size_t entries = part ? bytes / sizeof(std::uint32_t) : replayed.size();
+                for (std::size_t e = 0; e < entries; ++e) {
                     std::uint32_t entry = 0;
-                    std::memcpy(&entry, part + e * sizeof entry, sizeof entry);
+                    if (part) std::memcpy(&entry, part + e * sizeof entry, sizeof entry);
+                    else entry = replayed[e];
                     const std::size_t u = entry >> 2;
                     const auto code = static_cast<std::uint8_t>(entry & 3u);
-                    if (r != rank_) codes[u] = code;
+                    if (r != rank_) {
+                        codes[u] = code;
+                        received->set[copy].push_back(static_cast<std::uint32_t>(u));
+                        const auto rest = static_cast<std::uint8_t>(code & ~spike::bit);
+                        // A new rest (the inhibition bits changed) also reaches the other copy.
+                        if (rest != received->resting[u] && b.doubled)
+                            received->set[1 - copy].push_back(static_cast<std::uint32_t>(u));
+                        received->resting[u] = rest;
+                    }
                     if (index && (code & spike::bit)) index->append(u, (code & spike::inhibitory) != 0);
                 }
             } else if (r != rank_) {
@@ -302,9 +345,24 @@ void DistributedExecutor::exchange(const std::vector<Exchanged>& outputs, std::s
             }
         }
         if (index) index->publish();
-        if (spikes)
-            for (std::size_t u = 0; u < b.spec.size(); ++u) resting[u] = static_cast<std::uint8_t>(codes[u] & ~spike::bit);
+        if (spikes)  // the other blocks' resting codes changed only where an entry arrived
+            for (std::size_t u = s.blocks[rank_].begin * k; u < s.blocks[rank_].end * k; ++u)
+                received->resting[u] = static_cast<std::uint8_t>(codes[u] & ~spike::bit);
     }
+}
+
+void DistributedExecutor::restore_rest(ExchangedSpikes& spikes, std::size_t copy, std::uint8_t* codes,
+                                       const Split& split, std::size_t k) {
+    if (spikes.stale[copy]) {
+        for (std::size_t r = 0; r < ranks_; ++r) {
+            const UnitBlock block{split.blocks[r].begin * k, split.blocks[r].end * k};
+            if (r != rank_) std::memcpy(codes + block.begin, spikes.resting.data() + block.begin, block.end - block.begin);
+        }
+        spikes.stale[copy] = false;
+    } else {
+        for (std::uint32_t u : spikes.set[copy]) codes[u] = spikes.resting[u];
+    }
+    spikes.set[copy].clear();
 }
 
 void DistributedExecutor::gather_ranges(std::byte* data, std::size_t element_bytes,
@@ -374,11 +432,11 @@ void DistributedExecutor::complete_state() {
 
 }  // namespace
 
-std::shared_ptr<ProcessGroup> dry_run_processes(int rank, int size) {
+std::shared_ptr<ProcessGroup> dry_run_processes(int rank, int size, std::shared_ptr<const SpikeReplay> replay) {
     if (size < 1 || rank < 0 || rank >= size)
         throw Error("a dry run plays rank " + std::to_string(rank) + " of " + std::to_string(size) +
                     " processes: the rank must be in 0.." + std::to_string(size - 1));
-    return std::make_shared<DryRunProcesses>(rank, size);
+    return std::make_shared<DryRunProcesses>(rank, size, std::move(replay));
 }
 
 std::unique_ptr<detail::Executor> make_distributed_executor(Simulation::Impl& impl,

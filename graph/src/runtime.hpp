@@ -24,6 +24,8 @@ public:
         (void)parity;
     }
     virtual void complete_state() {}
+    // After a reset or a writing state visit (a snapshot load): the buffers may hold anything.
+    virtual void state_written() {}
 };
 
 }  // namespace spark::graph::detail

@@ -163,6 +163,7 @@ void Simulation::reset() {
     // A served output's previous value is the component's reset state, as after build.
     for (const auto& op : impl_->plan.keep_served) std::memcpy(op.to, op.from, op.bytes);
     impl_->step = 0;
+    impl_->executor->state_written();
 }
 
 std::int64_t Simulation::step_count() const noexcept { return impl_->step; }
@@ -278,6 +279,7 @@ void Simulation::visit_state(StateVisitor& visitor) {
             if (visitor.writes()) b.invalidate_spike_index();  // the codes may have changed (a snapshot load)
         }
     }
+    if (visitor.writes()) impl_->executor->state_written();
 }
 
 std::string Simulation::plan_text() const { return detail::describe(impl_->plan, impl_->graph, impl_->inference); }

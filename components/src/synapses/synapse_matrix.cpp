@@ -359,6 +359,21 @@ void deliver_columns(const std::byte* records, float uniform_weight, const std::
 
 constexpr std::size_t kFlightAhead = 8;  // spikes in flight
 
+// Puts this step's spikes in flight in a chunk: each spiking unit with synapses there, in increasing order.
+template <class R>
+void put_spikes_in_flight(std::vector<SpikeInFlight>& flying, std::uint32_t step, const std::byte* records,
+                          const std::uint32_t* starts, std::size_t stride, std::span<const std::uint32_t> spiking,
+                          std::span<const float> sign) noexcept {
+    prefetch_starts(spiking, 0, kStartsAhead, starts, stride);
+    for (std::size_t k = 0; k < spiking.size(); ++k) {
+        prefetch_starts(spiking, k + kStartsAhead, 1, starts, stride);
+        const std::size_t j = spiking[k] * stride;
+        if (starts[j] == starts[j + 1]) continue;
+        flying.push_back(SpikeInFlight{starts[j], starts[j + 1], step, spiking[k], sign[k]});
+        __builtin_prefetch(records + starts[j] * R::size, 0, 2);
+    }
+}
+
 // Sparse delivery with per-synapse delays, for the chunk whose targets start at xc: every spike in flight
 // (oldest first) delivers the synapses of its segment that arrive at this step (delay <= its age; sorted
 // by delay, they are the next ones) and moves its cursor on, dropping out when its segment is done; the
@@ -391,14 +406,44 @@ void deliver_in_flight(std::vector<SpikeInFlight>& flying, std::uint32_t step, c
         __builtin_prefetch(records + e * R::size, 0, 2);  // for the next step
     }
     flying.resize(kept);
-    prefetch_starts(spiking, 0, kStartsAhead, starts, stride);
-    for (std::size_t k = 0; k < spiking.size(); ++k) {
-        prefetch_starts(spiking, k + kStartsAhead, 1, starts, stride);
-        const std::size_t j = spiking[k] * stride;
-        if (starts[j] == starts[j + 1]) continue;
-        flying.push_back(SpikeInFlight{starts[j], starts[j + 1], step, spiking[k], sign[k]});
-        __builtin_prefetch(records + starts[j] * R::size, 0, 2);
+    put_spikes_in_flight<R>(flying, step, records, starts, stride, spiking, sign);
+}
+
+// deliver_in_flight() for the targets at offsets [lo, hi) of the chunk only (a process's share of them):
+// xc[offset - lo]. Every spike moves its cursor as in the whole delivery, so the spikes in flight are
+// the same on every process, and the share's synapses are added in the order the whole delivery adds
+// them. (The arriving synapses are read whole: with targets sorted inside each delay, a binary search
+// for the share's would read fewer, but its scattered reads cost more than the short runs it skips.)
+template <class R>
+void deliver_in_flight_rows(std::vector<SpikeInFlight>& flying, std::uint32_t step, const std::byte* records,
+                            float uniform_weight, const std::uint32_t* starts, std::size_t stride,
+                            std::span<const std::uint32_t> spiking, std::span<const float> sign, float* xc,
+                            std::size_t lo, std::size_t hi) noexcept {
+    std::fill(xc, xc + (hi - lo), 0.0f);
+    std::size_t kept = 0;
+    const std::size_t in_flight = flying.size();
+    for (std::size_t i = 0; i < in_flight; ++i) {
+        if (i + kFlightAhead < in_flight) {
+            const std::byte* ahead = records + flying[i + kFlightAhead].next * R::size;
+            __builtin_prefetch(ahead);
+            __builtin_prefetch(ahead + 64);
+        }
+        SpikeInFlight f = flying[i];
+        const std::uint32_t age = step - f.emitted;
+        std::uint32_t e = f.next;
+        for (; e < f.end; ++e) {
+            const std::byte* r = records + e * R::size;
+            if (R::delay(r) > age) break;
+            const std::size_t target = R::target(r);
+            if (target >= lo && target < hi) xc[target - lo] += R::weight(r, uniform_weight) * f.sign;
+        }
+        if (e == f.end) continue;
+        f.next = e;
+        flying[kept++] = f;
+        __builtin_prefetch(records + e * R::size, 0, 2);
     }
+    flying.resize(kept);
+    put_spikes_in_flight<R>(flying, step, records, starts, stride, spiking, sign);
 }
 
 }  // namespace
@@ -443,6 +488,17 @@ void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> 
     with_records([&](auto record) {
         deliver_columns<decltype(record)>(records_.data(), uniform_weight_, starts, tasks_, 1, chunk_, spiking, sign,
                                           x);
+    });
+}
+
+void SynapseMatrix::accumulate_rows(std::size_t task, std::span<const std::uint32_t> spiking,
+                                    std::span<const float> sign, float* x, std::size_t lo, std::size_t hi) noexcept {
+    const std::size_t begin = task_range(task).first;
+    with_records([&](auto record) {
+        using R = decltype(record);
+        if constexpr (R::delayed)
+            deliver_in_flight_rows<R>(in_flight_[task], step_, records_.data(), uniform_weight_,
+                                      column_start_.data() + task, tasks_, spiking, sign, x, lo - begin, hi - begin);
     });
 }
 

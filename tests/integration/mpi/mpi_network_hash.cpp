@@ -1,12 +1,15 @@
 // Runs a network on one process or over the processes mpirun started, and prints a hash of its spikes
 // and of its complete state afterwards (rank 0): what the MPI tests compare between process counts.
 // Usage: mpi_network_hash NETWORK STEPS [--mpi] [--threads T] [--load SNAPSHOT] [--save SNAPSHOT]
-//                         [--dry-run RANK/RANKS]
+//                         [--dry-run RANK/RANKS [--replay FILE]] [--record FILE]
 //   NETWORK  cuba:N | microcircuit:SCALE | recurrent | a network file
 //   --mpi    run over the launched processes (rank 0 prints); --threads per process
 //   --load   start from a snapshot (every process reads it); --save  write one after the run (rank 0)
-//   --dry-run  one process playing RANK of RANKS (the others silent); prints what it exchanged
+//   --dry-run  one process playing RANK of RANKS (the others silent, or replaying the spikes of FILE);
+//              prints what it exchanged
+//   --record   write the run's spikes to FILE (graph::SpikeReplay), for a dry run to replay
 #include <chrono>
+#include <ctime>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -89,12 +92,13 @@ graph::Simulation build(const std::string& name, const graph::BuildOptions& opti
 int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     if (argc < 3) {
         std::fprintf(stderr, "usage: mpi_network_hash NETWORK STEPS [--mpi] [--threads T] [--load F] [--save F] "
-                             "[--dry-run R/N]\n");
+                             "[--dry-run R/N [--replay F]] [--record F]\n");
         return 2;
     }
     graph::BuildOptions options;
     options.executor = graph::ExecutorKind::pool;
-    std::string load, save;
+    std::string load, save, record, replay;
+    std::optional<std::pair<int, int>> dry_run;
     for (int i = 3; i < argc; ++i) {
         const std::string flag = argv[i];
         const char* value = i + 1 < argc ? argv[i + 1] : "";
@@ -112,18 +116,27 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
             ++i;
         } else if (flag == "--dry-run") {
             const std::string v = value;
-            options.processes = graph::dry_run_processes(std::stoi(v.substr(0, v.find('/'))),
-                                                         std::stoi(v.substr(v.find('/') + 1)));
+            dry_run.emplace(std::stoi(v.substr(0, v.find('/'))), std::stoi(v.substr(v.find('/') + 1)));
+            ++i;
+        } else if (flag == "--record" || flag == "--replay") {
+            (flag == "--record" ? record : replay) = value;
             ++i;
         }
     }
+    if (dry_run)
+        options.processes = graph::dry_run_processes(
+            dry_run->first, dry_run->second,
+            replay.empty() ? nullptr : std::make_shared<const graph::SpikeReplay>(graph::SpikeReplay::load(replay)));
+    graph::SpikeReplay recording;
     const int rank = mpi ? mpi->rank() : 0;
     auto sim = build(argv[1], options);
     if (!load.empty()) serialization::load_snapshot(sim, load);
     Hash spikes;
     std::uint64_t count = 0;
     const auto start = std::chrono::steady_clock::now();
+    const std::clock_t cpu_start = std::clock();  // this process's CPU time: the wall time of a loaded machine says little
     sim.run(std::stoll(argv[2]), [&](const graph::Simulation& s) {
+        if (!record.empty()) recording.record(s);
         for (const auto& node : s.nodes())
             for (const auto& out : node.outputs) {
                 if (out.spec.kind != PayloadKind::spikes) continue;
@@ -139,15 +152,17 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
             }
     });
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+    if (!record.empty() && rank == 0) recording.save(record);
     const std::uint64_t exchanged = options.processes ? options.processes->bytes_sent() : 0;
     sim.gather_state();
     if (!save.empty() && rank == 0) serialization::save_snapshot(sim, save);
     StateHash state;
     sim.visit_state(state);
     if (options.processes && !mpi)
-        std::printf("dry run: %llu exchanges, %llu bytes sent in the run, %.3f s\n",
+        std::printf("dry run: %llu exchanges, %llu bytes sent in the run, %.3f s (%.3f s CPU)\n",
                     static_cast<unsigned long long>(options.processes->exchanges()),
-                    static_cast<unsigned long long>(exchanged), seconds);
+                    static_cast<unsigned long long>(exchanged), seconds, cpu_seconds);
     if (rank == 0)
         std::printf("spikes %llu %016llx state %016llx\n", static_cast<unsigned long long>(count),
                     static_cast<unsigned long long>(spikes.value), static_cast<unsigned long long>(state.hash.value));

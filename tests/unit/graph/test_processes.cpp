@@ -2,6 +2,13 @@
 // one rank of a larger run) stepping exactly its share.
 #include <catch2/catch.hpp>
 
+#include <barrier>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
 #include <spark/core/error.hpp>
 #include <spark/graph/processes.hpp>
 #include <spark/graph/simulation.hpp>
@@ -75,4 +82,246 @@ TEST_CASE("a dry run steps its rank's block exactly as a whole run does and leav
     }
     REQUIRE(spikes > 100);  // the block fired: the comparison saw spikes
     REQUIRE(options.processes->exchanges() == 100);  // one gather of the spikes per step
+}
+
+namespace {
+// Spikes from a network input (whole on every process) into a synapse group with per-synapse delays
+// (the sparse layout's spikes in flight), so the currents of a share depend on nothing exchanged.
+Network delayed_group(std::size_t post) {
+    Network net(Latency::same_step);
+    net.seed = 5;
+    net.add("syn", "traced_synapses",
+            {{"units", Value::List{static_cast<double>(post)}}, {"tau", 2.0}, {"max_delay", 2.0},
+             {"kernel", Value::Map{{"initializer", "sparse_uniform_initializer"}, {"scale", 10.0}, {"density", 0.1}}},
+             {"delays", Value::Map{{"initializer", "uniform_initializer"}}}})
+        .input("pre", "syn.spikes")
+        .output("currents", "syn.currents");
+    return net;
+}
+}  // namespace
+
+TEST_CASE("a dry run steps the targets of its rank's block of a delayed synapse group exactly as a whole run does",
+          "[graph][processes]") {
+    const std::size_t pre = 400, post = 3000;
+    const int ranks = 3, rank = GENERATE(0, 1, 2);
+    const UnitBlock mine = unit_block(post, rank, ranks);
+    const std::map<std::string, PortSpec> inputs{{"pre", PortSpec(PayloadKind::spikes, Shape{pre})}};
+    auto whole = Simulation::build(delayed_group(post), inputs);
+    BuildOptions options;
+    options.processes = dry_run_processes(rank, ranks);
+    auto share = Simulation::build(delayed_group(post), inputs, options);
+    std::size_t driven = 0;
+    for (int step = 0; step < 60; ++step) {
+        for (Simulation* sim : {&whole, &share}) {
+            auto codes = sim->input("pre").u8();
+            for (std::size_t j = 0; j < pre; ++j)
+                codes[j] = (j * 7 + static_cast<std::size_t>(step) * 3) % 29 == 0 ? spike::bit : 0;
+            sim->step();
+        }
+        const auto a = whole.output("currents").f32();
+        const auto b = share.output("currents").f32();
+        for (std::size_t p = 0; p < post; ++p) {
+            const bool in_block = p >= mine.begin && p < mine.end;
+            if (in_block) driven += a[p] != 0.0f;
+            // The other targets were never stepped here: their traces stay at rest.
+            if (in_block ? std::memcmp(&a[p], &b[p], sizeof(float)) != 0 : b[p] != 0.0f)
+                FAIL("step " << step << " target " << p << ": " << a[p] << " / " << b[p]);
+        }
+    }
+    REQUIRE(driven > 1000);  // the delayed spikes arrived in the block: the comparison saw currents
+}
+
+namespace {
+// R processes played by R threads of this one: all_gather through shared memory and a barrier.
+class ThreadProcesses {
+public:
+    explicit ThreadProcesses(int size) : barrier_(size), parts_(static_cast<std::size_t>(size)) {}
+    std::shared_ptr<ProcessGroup> member(int rank) { return std::make_shared<Member>(*this, rank); }
+
+private:
+    class Member final : public ProcessGroup {
+    public:
+        Member(ThreadProcesses& group, int rank) : group_(group), rank_(rank) {}
+        int rank() const noexcept override { return rank_; }
+        int size() const noexcept override { return static_cast<int>(group_.parts_.size()); }
+        void all_gather(std::span<const std::byte> mine, std::vector<std::byte>& all,
+                        std::vector<std::size_t>& counts) override {
+            group_.parts_[static_cast<std::size_t>(rank_)].assign(mine.begin(), mine.end());
+            group_.barrier_.arrive_and_wait();
+            all.clear();
+            counts.clear();
+            for (const auto& part : group_.parts_) {
+                all.insert(all.end(), part.begin(), part.end());
+                counts.push_back(part.size());
+            }
+            group_.barrier_.arrive_and_wait();  // every member has read every part
+            count_exchange(mine.size());
+        }
+
+    private:
+        ThreadProcesses& group_;
+        int rank_;
+    };
+    std::barrier<> barrier_;
+    std::vector<std::vector<std::byte>> parts_;
+};
+
+// E and I populations with an inhibition mask, recurrent previous-step wires (exchanged spikes) and
+// Poisson input.
+Network excitation_inhibition() {
+    Network net(Latency::same_step);
+    net.seed = 11;
+    auto soma = [](double units) {
+        return Overrides{{"units", Value::List{units}}, {"potential_rest", -49.0}, {"potential_reset", -60.0},
+                         {"threshold", -50.0}, {"potential_tau", 20.0}, {"resistance", 1.0}};
+    };
+    auto synapses = [](double units, double weight) {
+        return Overrides{{"units", Value::List{units}}, {"tau", 5.0},
+                         {"kernel", Value::Map{{"initializer", "sparse_constant_initializer"}, {"scale", weight},
+                                               {"density", 0.05}}}};
+    };
+    net.add("E", "leaky_soma", soma(1000))
+        .add("I", "leaky_soma", soma(300))
+        .add("I_sign", "inhibition_mask", {{"units", Value::List{300.0}}, {"inhibitory_rate", 1.0}})
+        .add("bg_E", "poisson_source", {{"units", Value::List{1000.0}}, {"rate", 900.0}, {"weight", 0.7}})
+        .add("bg_I", "poisson_source", {{"units", Value::List{300.0}}, {"rate", 900.0}, {"weight", 0.7}})
+        .add("ie", "traced_synapses", synapses(300, 2.0))
+        .add("ei", "traced_synapses", synapses(1000, 6.0))
+        .connect("I_sign.mask", "I.inhibition_mask")
+        .connect("E.spikes", "ie.spikes", Latency::previous_step)
+        .connect("I.spikes", "ei.spikes", Latency::previous_step)
+        .connect("ie.currents", "I.current")
+        .connect("bg_I.output", "I.current")
+        .connect("ei.currents", "E.current")
+        .connect("bg_E.output", "E.current")
+        .output("E", "E.spikes")
+        .output("I", "I.spikes");
+    return net;
+}
+
+// Every step's codes of E and I, over `steps` steps, a reset, and `steps` more.
+std::vector<std::uint8_t> codes_around_reset(Simulation& sim, int steps) {
+    std::vector<std::uint8_t> codes;
+    for (int round = 0; round < 2; ++round) {
+        for (int step = 0; step < steps; ++step) {
+            sim.step();
+            for (const char* name : {"E", "I"}) {
+                const auto out = sim.output(name).u8();
+                codes.insert(codes.end(), out.begin(), out.end());
+            }
+        }
+        sim.reset();
+    }
+    return codes;
+}
+}  // namespace
+
+TEST_CASE("two processes give one process's spikes before and after a reset, inhibitory spikes included",
+          "[graph][processes]") {
+    auto whole = Simulation::build(excitation_inhibition());
+    const std::vector<std::uint8_t> expected = codes_around_reset(whole, 60);
+    std::size_t inhibitory = 0;
+    for (std::uint8_t c : expected) inhibitory += (c & spike::bit) && (c & spike::inhibitory);
+    REQUIRE(inhibitory > 50);  // I fired: the exchanged codes carry the inhibition bit
+    ThreadProcesses processes(2);
+    std::vector<std::vector<std::uint8_t>> got(2);
+    std::vector<std::string> errors(2);
+    std::vector<std::thread> threads;
+    for (int rank = 0; rank < 2; ++rank)
+        threads.emplace_back([&, rank] {
+            try {
+                BuildOptions options;
+                options.processes = processes.member(rank);
+                auto sim = Simulation::build(excitation_inhibition(), {}, options);
+                got[static_cast<std::size_t>(rank)] = codes_around_reset(sim, 60);
+            } catch (const std::exception& e) {
+                errors[static_cast<std::size_t>(rank)] = e.what();
+            }
+        });
+    for (auto& t : threads) t.join();
+    for (int rank = 0; rank < 2; ++rank) {
+        INFO("rank " << rank << ": " << errors[static_cast<std::size_t>(rank)]);
+        REQUIRE(got[static_cast<std::size_t>(rank)] == expected);
+    }
+}
+
+namespace {
+// The codes of E and I after every step of `steps`.
+std::vector<std::vector<std::uint8_t>> run_codes(Simulation& sim, int steps, SpikeReplay* record = nullptr) {
+    std::vector<std::vector<std::uint8_t>> codes;
+    sim.run(steps, [&](const Simulation& s) {
+        if (record) record->record(s);
+        std::vector<std::uint8_t> step;
+        for (const char* name : {"E", "I"}) {
+            const auto out = s.read(name, "spikes").u8();
+            step.insert(step.end(), out.begin(), out.end());
+        }
+        codes.push_back(std::move(step));
+    });
+    return codes;
+}
+
+std::string temp_path(const std::string& name) {
+    return (std::filesystem::temp_directory_path() / ("spark_test_processes_" + name)).string();
+}
+}  // namespace
+
+TEST_CASE("a dry run replaying a recorded run's spikes steps its block exactly as that run does",
+          "[graph][processes]") {
+    const int steps = 80, rank = GENERATE(0, 1);
+    auto whole = Simulation::build(excitation_inhibition());
+    SpikeReplay recorded;
+    const auto expected = run_codes(whole, steps, &recorded);
+    REQUIRE(recorded.steps() == steps);
+    const std::string path = temp_path("replay.bin");
+    recorded.save(path);
+    auto replay = std::make_shared<const SpikeReplay>(SpikeReplay::load(path));
+    std::filesystem::remove(path);
+
+    BuildOptions replaying, silent;
+    replaying.processes = dry_run_processes(rank, 2, replay);
+    silent.processes = dry_run_processes(rank, 2);
+    auto dry = Simulation::build(excitation_inhibition(), {}, replaying);
+    auto alone = Simulation::build(excitation_inhibition(), {}, silent);
+    const auto got = run_codes(dry, steps), without = run_codes(alone, steps);
+    // Rank `rank`'s units of E (1000) and I (300), in the order run_codes() lists them.
+    std::vector<std::size_t> mine;
+    for (auto [offset, units] : {std::pair<std::size_t, std::size_t>{0, 1000}, {1000, 300}}) {
+        const UnitBlock b = unit_block(units, rank, 2);
+        for (std::size_t u = b.begin; u < b.end; ++u) mine.push_back(offset + u);
+    }
+    std::size_t spikes = 0, differ_without = 0;
+    for (int step = 0; step < steps; ++step)
+        for (std::size_t u : mine) {
+            const auto s = static_cast<std::size_t>(step);
+            spikes += (expected[s][u] & spike::bit) != 0;
+            differ_without += expected[s][u] != without[s][u];
+            if (expected[s][u] != got[s][u])
+                FAIL("step " << step << " unit " << u << ": " << int(expected[s][u]) << " / " << int(got[s][u]));
+        }
+    REQUIRE(spikes > 100);
+    REQUIRE(differ_without > 0);  // the other ranks' spikes matter: silent ones change the block's
+}
+
+TEST_CASE("a spike recording that cannot be read, or is shorter than the dry run, is named in the error",
+          "[graph][processes]") {
+    REQUIRE_THROWS_AS(SpikeReplay::load(temp_path("missing.bin")), Error);
+    REQUIRE_THROWS_WITH(SpikeReplay::load(temp_path("missing.bin")), Catch::Contains("cannot open the spike recording"));
+    const std::string path = temp_path("bad.bin");
+    std::ofstream(path) << "spikes.csv, not a recording";
+    REQUIRE_THROWS_WITH(SpikeReplay::load(path), Catch::Contains("not a file of SpikeReplay::save"));
+    auto sim = Simulation::build(excitation_inhibition());
+    SpikeReplay recorded;
+    (void)run_codes(sim, 5, &recorded);
+    recorded.save(path);
+    std::filesystem::resize_file(path, std::filesystem::file_size(path) - 3);
+    REQUIRE_THROWS_WITH(SpikeReplay::load(path), Catch::Contains(path) && Catch::Contains("cut short"));
+    std::filesystem::remove(path);
+
+    BuildOptions options;
+    options.processes = dry_run_processes(0, 2, std::make_shared<const SpikeReplay>(recorded));
+    auto dry = Simulation::build(excitation_inhibition(), {}, options);
+    dry.run(5);
+    REQUIRE_THROWS_AS(dry.step(), Error);
+    REQUIRE_THROWS_WITH(dry.step(), Catch::Contains("the spike recording holds 5 steps"));
 }

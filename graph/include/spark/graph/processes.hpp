@@ -6,15 +6,47 @@
 // processes gives the spikes and the state of a run on one, bit for bit.
 //
 // ProcessGroup is the transport, without any MPI type: spark_mpi (spark/mpi/mpi.hpp) provides the MPI
-// one; dry_run_processes() lets one process play one rank of a larger run (the other ranks contribute
-// nothing), to measure the per-rank cost and the exchange volume of a run too large for this machine.
+// one; dry_run_processes() lets one process play one rank of a larger run (the other ranks silent, or
+// replaying a recorded run's spikes), to measure the per-rank cost and the exchange volume of a run too
+// large for this machine.
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace spark::graph {
+
+class Simulation;
+
+// The spikes of a run, step by step, for a dry run to replay as the other ranks' (their units then
+// fire as in that run, so the dry run's own units do too): per step and SpikeArray output (node path,
+// output name), the spiking units with their codes.
+class SpikeReplay {
+public:
+    // Adds the spikes of the step `sim` has just run (call it after every step of a run, in order).
+    void record(const Simulation& sim);
+    // The spikes of `step` of an output, each `unit << 2 | code`, in increasing unit order (empty for
+    // an output or a step without any). Throws spark::Error for a step after the recorded ones.
+    std::span<const std::uint32_t> at(std::int64_t step, std::string_view node, std::string_view output) const;
+    std::int64_t steps() const noexcept { return steps_; }
+
+    // A binary file; load() throws spark::Error naming the file and what is wrong with it.
+    void save(const std::string& path) const;
+    static SpikeReplay load(const std::string& path);
+
+private:
+    std::int64_t steps_ = 0;
+    // Per output: the spikes of every step, concatenated, and where each step's begin.
+    struct Output {
+        std::vector<std::uint32_t> spikes;
+        std::vector<std::uint64_t> step_begin;  // steps_ + 1 entries once complete
+    };
+    std::map<std::string, Output> outputs_;  // by "node path:output name"
+};
 
 class ProcessGroup {
 public:
@@ -28,6 +60,8 @@ public:
     // Collective: the bytes this process has sent and received through all_gather so far.
     std::uint64_t bytes_sent() const noexcept { return sent_; }
     std::uint64_t exchanges() const noexcept { return exchanges_; }
+    // A dry run's spikes of the other ranks, or null (they stay silent).
+    virtual const SpikeReplay* replay() const noexcept { return nullptr; }
 
 protected:
     void count_exchange(std::size_t bytes) noexcept {
@@ -40,9 +74,10 @@ private:
 };
 
 // One process playing rank `rank` of `size` alone: all_gather returns its own contribution and
-// nothing from the others (their units stay silent), so the process does the work and the sends of
-// one rank of the larger run.
-std::shared_ptr<ProcessGroup> dry_run_processes(int rank, int size);
+// nothing from the others, so the process does the work and the sends of one rank of the larger run.
+// The other ranks' units stay silent, or fire as in `replay` (their SpikeArray outputs; anything else
+// they would send stays zero).
+std::shared_ptr<ProcessGroup> dry_run_processes(int rank, int size, std::shared_ptr<const SpikeReplay> replay = nullptr);
 
 // The contiguous block of `units` units that process `rank` of `size` owns: the population cut into
 // lines of unit_block_grain units (a cache line of spike codes), dealt out in order, rank r taking

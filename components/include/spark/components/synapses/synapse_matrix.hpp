@@ -124,6 +124,14 @@ public:
     // With delays it also puts this step's spikes in flight. Safe to run tasks concurrently.
     void accumulate(std::size_t task, std::span<const std::uint32_t> spiking, std::span<const float> sign,
                     float* x) noexcept;
+    // Whether a task can be stepped for a share of its targets (accumulate_rows): the sparse layout
+    // with delays, whose spikes in flight do not depend on which targets are delivered.
+    bool splits_rows() const noexcept { return in_flight_kept_; }
+    // accumulate() for the targets [lo, hi) of the task only (x[p - lo]; may be empty, x then unused):
+    // the same values for them, and every spike moves through the task as in accumulate(), so the
+    // spikes in flight are those of the whole task. Only when splits_rows().
+    void accumulate_rows(std::size_t task, std::span<const std::uint32_t> spiking, std::span<const float> sign,
+                         float* x, std::size_t lo, std::size_t hi) noexcept;
     // The same for per-synapse input codes [n_post x n_pre] (already delayed; no ring). The dense layout
     // reads only the arrivals when the codes' spike index is fresh (the same sums, in the same order).
     void accumulate_per_synapse(std::size_t task, ConstArrayRef spikes, float* x) const noexcept;

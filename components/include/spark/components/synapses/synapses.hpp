@@ -266,14 +266,19 @@ public:
         else step_share(ctx.inputs[spikes], out, *ctx.parallel, ctx.share);
     }
 
-    // A share of the targets: synchronous input without delays, one trace per target (the traces are
-    // split by target; the kernel is never written on a share). A share steps the tasks it overlaps.
+    // A share of the targets: synchronous input, one trace per target (the traces are split by target;
+    // the kernel is never written on a share), and no delays or the sparse layout's spikes in flight
+    // (every process moves every spike through, SynapseMatrix::accumulate_rows). Without delays a share
+    // steps the tasks it overlaps; with them exactly its targets.
     std::size_t share_units() const override {
-        const bool splits = !per_synapse_traces_ && !per_synapse_input_ && matrix_.delay_steps() == 0;
+        const bool splits = !per_synapse_traces_ && !per_synapse_input_ &&
+                            (matrix_.delay_steps() == 0 || matrix_.splits_rows());
         return splits ? n_post_ : 0;
     }
-    std::size_t share_grain() const override { return matrix_.chunk_length(); }
-    bool state_alike(std::string_view state) const override { return state == "kernel" || state == "kernel_values"; }
+    std::size_t share_grain() const override { return matrix_.delay_steps() == 0 ? matrix_.chunk_length() : 1; }
+    bool state_alike(std::string_view state) const override {
+        return state == "kernel" || state == "kernel_values" || state == "delay_spikes";
+    }
 
     void reset() override {
         matrix_.reset();
@@ -495,7 +500,8 @@ private:
         matrix_.advance();
     }
 
-    // The tasks overlapping `share`, each as in step_per_target (the same sums).
+    // The tasks overlapping `share`, each as in step_per_target (the same sums); with delays, the
+    // share's targets of every task (step_share_rows).
     void step_share(ConstArrayRef spikes_in, float* out, Parallel& parallel, UnitShare share) {
         const std::size_t chunk = matrix_.chunk_length();
         const std::size_t lo = std::min(share.begin, n_post_), hi = std::min(share.end, n_post_);
@@ -503,6 +509,7 @@ private:
         const std::size_t n = collect_spikes(spikes_in, spiking_.data(), spike_sign_.data());
         const std::span<const std::uint32_t> spiking(spiking_.data(), n);
         const std::span<const float> sign(spike_sign_.data(), n);
+        if (matrix_.delay_steps() != 0) return step_share_rows(spiking, sign, out, parallel, lo, hi);
         auto task = [&](std::size_t k) {
             const auto [begin, end] = matrix_.task_range(first + k);
             update_targets_from(begin, end, out, [&](float* x) { matrix_.accumulate(first + k, spiking, sign, x); });
@@ -510,6 +517,19 @@ private:
         if (parallel.concurrency() > 1 && last - first > 1) parallel.run(last - first, task);
         else
             for (std::size_t k = 0; k < last - first; ++k) task(k);
+        matrix_.advance();
+    }
+
+    // Every task (its spikes in flight move on every process), each delivering into the targets of
+    // [lo, hi) it holds.
+    void step_share_rows(std::span<const std::uint32_t> spiking, std::span<const float> sign, float* out,
+                         Parallel& parallel, std::size_t lo, std::size_t hi) {
+        run_tasks(parallel, [&](std::size_t t) {
+            const auto [begin, end] = matrix_.task_range(t);
+            const std::size_t a = std::clamp(lo, begin, end), b = std::clamp(hi, begin, end);
+            if (a == b) return matrix_.accumulate_rows(t, spiking, sign, nullptr, a, a);
+            update_targets_from(a, b, out, [&](float* x) { matrix_.accumulate_rows(t, spiking, sign, x, a, b); });
+        });
         matrix_.advance();
     }
 
