@@ -25,10 +25,8 @@ struct NoiseConfig {
 };
 class Noise : public ComponentBase<Noise, NoiseConfig> {
 public:
-    static constexpr std::string_view type_name = "test_noise";
-    static constexpr std::string_view class_name_v = "TestNoise";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "A noisy current with state of every dtype.";
+    static constexpr ComponentIdentity identity{"test_noise", "TestNoise", "test",
+        "A noisy current with state of every dtype."};
     static constexpr std::array<PortDecl, 0> input_ports{};
     static constexpr std::array output_ports{PortDecl{"current", PayloadKind::current, "The noisy current."}};
     static constexpr std::array<PortDecl, 0> property_ports{};
@@ -80,10 +78,7 @@ struct BigStateConfig {
 };
 class BigState : public ComponentBase<BigState, BigStateConfig> {
 public:
-    static constexpr std::string_view type_name = "test_big_state";
-    static constexpr std::string_view class_name_v = "TestBigState";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "A large state array.";
+    static constexpr ComponentIdentity identity{"test_big_state", "TestBigState", "test", "A large state array."};
     static constexpr std::array<PortDecl, 0> input_ports{};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "A sum over the state."}};
     static constexpr std::array<PortDecl, 0> property_ports{};
@@ -120,10 +115,8 @@ template <bool V2>
 class Counter : public ComponentBase<Counter<V2>, CounterConfig> {
 public:
     using Base = ComponentBase<Counter<V2>, CounterConfig>;
-    static constexpr std::string_view type_name = V2 ? "test_counter_v2" : "test_counter";
-    static constexpr std::string_view class_name_v = "TestCounter";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "Counts steps.";
+    static constexpr ComponentIdentity identity{V2 ? "test_counter_v2" : "test_counter", "TestCounter", "test",
+                                                "Counts steps."};
     static constexpr std::array<PortDecl, 0> input_ports{};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "The count."}};
     static constexpr std::array<PortDecl, 0> property_ports{};
@@ -155,10 +148,7 @@ struct FlakyConfig {
 };
 class Flaky : public ComponentBase<Flaky, FlakyConfig> {
 public:
-    static constexpr std::string_view type_name = "test_flaky";
-    static constexpr std::string_view class_name_v = "TestFlaky";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "Fails to be visited.";
+    static constexpr ComponentIdentity identity{"test_flaky", "TestFlaky", "test", "Fails to be visited."};
     static constexpr std::array<PortDecl, 0> input_ports{};
     static constexpr std::array<PortDecl, 0> output_ports{};
     static constexpr std::array<PortDecl, 0> property_ports{};

@@ -21,10 +21,7 @@ struct GainStageConfig {
 // out = gain * in, element-wise.
 class GainStage : public ComponentBase<GainStage, GainStageConfig> {
 public:
-    static constexpr std::string_view type_name = "gain_stage";
-    static constexpr std::string_view class_name_v = "GainStage";
-    static constexpr std::string_view category = "interface";
-    static constexpr std::string_view description = "Scales a FloatArray.";
+    static constexpr ComponentIdentity identity{"gain_stage", "GainStage", "interface", "Scales a FloatArray."};
     static constexpr std::array input_ports{PortDecl{"in", PayloadKind::floating, "Signal."}};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "Scaled signal."}};
     static constexpr std::array<PortDecl, 0> property_ports{};
@@ -55,10 +52,7 @@ struct N2NProbeConfig {
 
 class N2NProbe : public ComponentBase<N2NProbe, N2NProbeConfig> {
 public:
-    static constexpr std::string_view type_name = "n2n_probe";
-    static constexpr std::string_view class_name_v = "N2NProbe";
-    static constexpr std::string_view category = "delays";
-    static constexpr std::string_view description = "Does nothing.";
+    static constexpr ComponentIdentity identity{"n2n_probe", "N2NProbe", "delays", "Does nothing."};
     static constexpr std::array<PortDecl, 0> input_ports{};
     static constexpr std::array<PortDecl, 0> output_ports{};
     static constexpr std::array<PortDecl, 0> property_ports{};

@@ -25,10 +25,7 @@ struct RelayConfig {
 };
 class Relay : public ComponentBase<Relay, RelayConfig> {
 public:
-    static constexpr std::string_view type_name = "test_relay";
-    static constexpr std::string_view class_name_v = "TestRelay";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "Copies spikes.";
+    static constexpr ComponentIdentity identity{"test_relay", "TestRelay", "test", "Copies spikes."};
     static constexpr std::array input_ports{PortDecl{"in", PayloadKind::spikes, "Spikes."}};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::spikes, "The same spikes."}};
     static constexpr std::array<PortDecl, 0> property_ports{};
@@ -66,10 +63,7 @@ struct AdderConfig {
 };
 class Adder : public ComponentBase<Adder, AdderConfig> {
 public:
-    static constexpr std::string_view type_name = "test_adder";
-    static constexpr std::string_view class_name_v = "TestAdder";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "Adds a constant.";
+    static constexpr ComponentIdentity identity{"test_adder", "TestAdder", "test", "Adds a constant."};
     static constexpr std::array input_ports{PortDecl{"in", PayloadKind::floating, "Values.", true}};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "in + increment."}};
     static constexpr std::array<PortDecl, 0> property_ports{};
@@ -111,10 +105,7 @@ struct ConstantCurrentConfig {
 };
 class ConstantCurrent : public ComponentBase<ConstantCurrent, ConstantCurrentConfig> {
 public:
-    static constexpr std::string_view type_name = "test_current";
-    static constexpr std::string_view class_name_v = "TestCurrent";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "A constant current.";
+    static constexpr ComponentIdentity identity{"test_current", "TestCurrent", "test", "A constant current."};
     static constexpr std::array<PortDecl, 0> input_ports{};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::current, "The current."}};
     static constexpr std::array<PortDecl, 0> property_ports{};
@@ -135,10 +126,8 @@ struct CurrentCopyConfig {
 };
 class CurrentCopy : public ComponentBase<CurrentCopy, CurrentCopyConfig> {
 public:
-    static constexpr std::string_view type_name = "test_current_copy";
-    static constexpr std::string_view class_name_v = "TestCurrentCopy";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "Copies its input current.";
+    static constexpr ComponentIdentity identity{"test_current_copy", "TestCurrentCopy", "test",
+        "Copies its input current."};
     static constexpr std::array input_ports{PortDecl{"in", PayloadKind::current, "Current."}};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "The same values."}};
     static constexpr std::array<PortDecl, 0> property_ports{};
@@ -161,10 +150,8 @@ struct SpikeProbeConfig {
 };
 class SpikeProbe : public ComponentBase<SpikeProbe, SpikeProbeConfig> {
 public:
-    static constexpr std::string_view type_name = "test_spike_probe";
-    static constexpr std::string_view class_name_v = "TestSpikeProbe";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "Checks the spike index of its input.";
+    static constexpr ComponentIdentity identity{"test_spike_probe", "TestSpikeProbe", "test",
+        "Checks the spike index of its input."};
     static constexpr std::array input_ports{PortDecl{"in", PayloadKind::spikes, "Spikes."}};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "Spikes seen."}};
     static constexpr std::array<PortDecl, 0> property_ports{};
@@ -203,10 +190,8 @@ struct ServedCounterConfig {
 };
 class ServedCounter : public ComponentBase<ServedCounter, ServedCounterConfig> {
 public:
-    static constexpr std::string_view type_name = "test_served_counter";
-    static constexpr std::string_view class_name_v = "TestServedCounter";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "A counter whose output is its state.";
+    static constexpr ComponentIdentity identity{"test_served_counter", "TestServedCounter", "test",
+        "A counter whose output is its state."};
     static constexpr std::array<PortDecl, 0> input_ports{};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "The count."}};
     static constexpr std::array<PortDecl, 0> property_ports{};
@@ -239,10 +224,8 @@ struct FaultyConfig {
 };
 class Faulty : public ComponentBase<Faulty, FaultyConfig> {
 public:
-    static constexpr std::string_view type_name = "test_faulty";
-    static constexpr std::string_view class_name_v = "TestFaulty";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "Breaks its contract or runs out of memory.";
+    static constexpr ComponentIdentity identity{"test_faulty", "TestFaulty", "test",
+        "Breaks its contract or runs out of memory."};
     static constexpr std::array input_ports{PortDecl{"in", PayloadKind::floating, "Values.", true}};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "Zeros."}};
     static constexpr std::array property_ports{PortDecl{"value", PayloadKind::floating, "Settable.", false, true}};

@@ -23,10 +23,8 @@ struct ArenaProbeConfig {
 };
 class ArenaProbe : public ComponentBase<ArenaProbe, ArenaProbeConfig> {
 public:
-    static constexpr std::string_view type_name = "test_arena_probe";
-    static constexpr std::string_view class_name_v = "TestArenaProbe";
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = "Records its arena's concurrency.";
+    static constexpr ComponentIdentity identity{"test_arena_probe", "TestArenaProbe", "test",
+        "Records its arena's concurrency."};
     static constexpr std::array<PortDecl, 0> input_ports{};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "[arena, parallel]"}};
     static constexpr std::array<PortDecl, 0> property_ports{};

@@ -40,7 +40,6 @@ struct SamplerConfig {
 namespace detail {
 // The shared port tables of the control interfaces.
 struct ControlPorts {
-    static constexpr std::string_view category = "interface";
     enum Input : std::size_t { input_index };
     enum Output : std::size_t { output_index };
     static constexpr std::array input_ports{
@@ -57,9 +56,8 @@ PortSpec same_kind(const PortSpec& in, Shape shape);
 
 class Concat : public ComponentBase<Concat, ConcatConfig>, public detail::ControlPorts {
 public:
-    static constexpr std::string_view type_name = "concat";
-    static constexpr std::string_view class_name_v = "Concat";
-    static constexpr std::string_view description = "Flattens (and so concatenates) its inputs.";
+    static constexpr ComponentIdentity identity{"concat", "Concat", "interface",
+        "Flattens (and so concatenates) its inputs."};
 
     using ComponentBase::ComponentBase;
 
@@ -74,9 +72,8 @@ private:
 
 class ConcatReshape : public ComponentBase<ConcatReshape, ConcatReshapeConfig>, public detail::ControlPorts {
 public:
-    static constexpr std::string_view type_name = "concat_reshape";
-    static constexpr std::string_view class_name_v = "ConcatReshape";
-    static constexpr std::string_view description = "Flattens (concatenates) its inputs and reshapes the result.";
+    static constexpr ComponentIdentity identity{"concat_reshape", "ConcatReshape", "interface",
+        "Flattens (concatenates) its inputs and reshapes the result."};
 
     // Throws ConfigError for a missing reshape or one with a zero dimension.
     ConcatReshape(Config config, std::string instance);
@@ -92,10 +89,8 @@ private:
 
 class Sampler : public ComponentBase<Sampler, SamplerConfig>, public detail::ControlPorts {
 public:
-    static constexpr std::string_view type_name = "sampler";
-    static constexpr std::string_view class_name_v = "Sampler";
-    static constexpr std::string_view description =
-        "A fixed random sample (with replacement, drawn at build) of its input's elements.";
+    static constexpr ComponentIdentity identity{"sampler", "Sampler", "interface",
+        "A fixed random sample (with replacement, drawn at build) of its input's elements."};
 
     // Throws ConfigError for sample_size = 0.
     Sampler(Config config, std::string instance);

@@ -87,7 +87,6 @@ std::int64_t time_to_step(double t, double dt) noexcept;
 
 // The shared part of every source: no inputs, one output of a configured kind and shape, a step counter.
 struct SourcePorts {
-    static constexpr std::string_view category = "interface";
     enum Output : std::size_t { output_index };
     static constexpr std::array<PortDecl, 0> input_ports{};
     static constexpr std::array output_ports{
@@ -98,9 +97,8 @@ struct SourcePorts {
 
 class ConstantSource : public ComponentBase<ConstantSource, ConstantSourceConfig>, public detail::SourcePorts {
 public:
-    static constexpr std::string_view type_name = "constant_source";
-    static constexpr std::string_view class_name_v = "ConstantSource";
-    static constexpr std::string_view description = "A constant FloatArray or CurrentArray.";
+    static constexpr ComponentIdentity identity{"constant_source", "ConstantSource", "interface",
+        "A constant FloatArray or CurrentArray."};
 
     // Throws ConfigError for a missing units, an unknown kind or a value array of the wrong length.
     ConstantSource(Config config, std::string instance);
@@ -120,9 +118,8 @@ private:
 
 class PulseSource : public ComponentBase<PulseSource, PulseSourceConfig>, public detail::SourcePorts {
 public:
-    static constexpr std::string_view type_name = "pulse_source";
-    static constexpr std::string_view class_name_v = "PulseSource";
-    static constexpr std::string_view description = "A step/pulse schedule of (start, stop, amplitude) segments.";
+    static constexpr ComponentIdentity identity{"pulse_source", "PulseSource", "interface",
+        "A step/pulse schedule of (start, stop, amplitude) segments."};
 
     // Throws ConfigError for a missing units, an unknown kind, mismatched list lengths or a segment
     // whose stop is not after its start.
@@ -145,9 +142,8 @@ private:
 
 class ReplaySource : public ComponentBase<ReplaySource, ReplaySourceConfig>, public detail::SourcePorts {
 public:
-    static constexpr std::string_view type_name = "replay_source";
-    static constexpr std::string_view class_name_v = "ReplaySource";
-    static constexpr std::string_view description = "Replays a recorded time series from a CSV file.";
+    static constexpr ComponentIdentity identity{"replay_source", "ReplaySource", "interface",
+        "Replays a recorded time series from a CSV file."};
 
     // Reads the file. Throws ConfigError naming the file (and the line) when it cannot be read or is
     // malformed, and for an unknown kind or after_end or a units of the wrong size.

@@ -39,7 +39,6 @@ const PortSpec& signal_input(const Component& c, const BuildContext& ctx);
 template <class Derived, class ConfigT>
 class Spiker : public ComponentBase<Derived, ConfigT> {
 public:
-    static constexpr std::string_view category = "interface";
     enum Input : std::size_t { signal };
     enum Output : std::size_t { spikes };
     static constexpr std::array input_ports{PortDecl{"signal", PayloadKind::floating, "Signal in [0, 1]."}};
@@ -56,9 +55,8 @@ struct PoissonSpikerConfig {
 
 class PoissonSpiker : public Spiker<PoissonSpiker, PoissonSpikerConfig> {
 public:
-    static constexpr std::string_view type_name = "poisson_spiker";
-    static constexpr std::string_view class_name_v = "PoissonSpiker";
-    static constexpr std::string_view description = "Poisson encoder: signal in [0, 1] -> spikes at up to max_freq.";
+    static constexpr ComponentIdentity identity{"poisson_spiker", "PoissonSpiker", "interface",
+        "Poisson encoder: signal in [0, 1] -> spikes at up to max_freq."};
 
     using Spiker::Spiker;
 
@@ -140,10 +138,8 @@ private:
 
 class LinearSpiker : public Spiker<LinearSpiker, LinearSpikerConfig> {
 public:
-    static constexpr std::string_view type_name = "linear_spiker";
-    static constexpr std::string_view class_name_v = "LinearSpiker";
-    static constexpr std::string_view description =
-        "Deterministic integrate-to-threshold encoder: signal in [0, 1] -> spikes at up to max_freq.";
+    static constexpr ComponentIdentity identity{"linear_spiker", "LinearSpiker", "interface",
+        "Deterministic integrate-to-threshold encoder: signal in [0, 1] -> spikes at up to max_freq."};
 
     // Throws ConfigError unless cd < 1000/max_freq (otherwise E <= 1 and S is not finite and positive).
     LinearSpiker(Config config, std::string instance);

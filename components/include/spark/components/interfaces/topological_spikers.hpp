@@ -119,10 +119,8 @@ protected:
 
 class TopologicalPoissonSpiker : public TopologicalSpiker<TopologicalPoissonSpiker, TopologicalPoissonSpikerConfig> {
 public:
-    static constexpr std::string_view type_name = "topological_poisson_spiker";
-    static constexpr std::string_view class_name_v = "TopologicalPoissonSpiker";
-    static constexpr std::string_view description =
-        "Population (bump) code of each input scalar over `resolution` Poisson units.";
+    static constexpr ComponentIdentity identity{"topological_poisson_spiker", "TopologicalPoissonSpiker", "interface",
+        "Population (bump) code of each input scalar over `resolution` Poisson units."};
 
     using TopologicalSpiker::TopologicalSpiker;
 
@@ -138,10 +136,8 @@ private:
 
 class TopologicalLinearSpiker : public TopologicalSpiker<TopologicalLinearSpiker, TopologicalLinearSpikerConfig> {
 public:
-    static constexpr std::string_view type_name = "topological_linear_spiker";
-    static constexpr std::string_view class_name_v = "TopologicalLinearSpiker";
-    static constexpr std::string_view description =
-        "Population (bump) code of each input scalar over `resolution` integrate-to-threshold units.";
+    static constexpr ComponentIdentity identity{"topological_linear_spiker", "TopologicalLinearSpiker", "interface",
+        "Population (bump) code of each input scalar over `resolution` integrate-to-threshold units."};
 
     // Throws ConfigError for a resolution of 0 or unless cd < 1000/max_freq.
     TopologicalLinearSpiker(Config config, std::string instance);

@@ -31,11 +31,9 @@ struct AffineConfig : Params<OutputUnitsParams> {
 
 class Affine : public RealValuedStage<Affine, AffineConfig> {
 public:
-    static constexpr std::string_view type_name = "affine";
-    static constexpr std::string_view class_name_v = "Affine";
-    static constexpr std::string_view description =
+    static constexpr ComponentIdentity identity{"affine", "Affine", "stage",
         "Affine map y = W x + b of real values (NIR Affine, Linear, unrolled convolutions and pooling); a spike is x = 1 "
-        "for its step, so a soma downstream sees the current W for one step (a pulse of area dt).";
+        "for its step, so a soma downstream sees the current W for one step (a pulse of area dt)."};
     enum Output : std::size_t { output };
     static constexpr std::array output_ports{PortDecl{"output", PayloadKind::current, "W x + b [pA]."}};
 
@@ -68,9 +66,8 @@ struct ScaleConfig {
 
 class Scale : public ElementwiseStage<Scale, ScaleConfig> {
 public:
-    static constexpr std::string_view type_name = "scale";
-    static constexpr std::string_view class_name_v = "Scale";
-    static constexpr std::string_view description = "Element-wise scaling y = s x of real values (NIR Scale).";
+    static constexpr ComponentIdentity identity{"scale", "Scale", "stage",
+        "Element-wise scaling y = s x of real values (NIR Scale)."};
     static constexpr std::array output_ports{PortDecl{"output", PayloadKind::current, "s x [pA], the input's shape."}};
     static constexpr auto parameter = &ScaleConfig::scale;
 
@@ -85,9 +82,8 @@ struct ThresholdConfig {
 
 class Threshold : public ElementwiseStage<Threshold, ThresholdConfig> {
 public:
-    static constexpr std::string_view type_name = "threshold";
-    static constexpr std::string_view class_name_v = "Threshold";
-    static constexpr std::string_view description = "Heaviside z = [x > theta] of real values (NIR Threshold).";
+    static constexpr ComponentIdentity identity{"threshold", "Threshold", "stage",
+        "Heaviside z = [x > theta] of real values (NIR Threshold)."};
     static constexpr std::array output_ports{PortDecl{"spikes", PayloadKind::spikes, "[x > theta], the input's shape."}};
     static constexpr auto parameter = &ThresholdConfig::threshold;
 

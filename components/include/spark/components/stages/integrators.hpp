@@ -80,11 +80,9 @@ protected:
 
 class LeakyIntegrator : public FirstOrderStage<LeakyIntegrator, LeakyIntegratorConfig> {
 public:
-    static constexpr std::string_view type_name = "leaky_integrator";
-    static constexpr std::string_view class_name_v = "LeakyIntegrator";
-    static constexpr std::string_view description =
+    static constexpr ComponentIdentity identity{"leaky_integrator", "LeakyIntegrator", "stage",
         "Non-spiking leaky integrator whose output is its potential (NIR LI); x (a spike: 1) is held over its step "
-        "and integrated exactly, so a spike adds (1 - e^(-dt/tau)) R.";
+        "and integrated exactly, so a spike adds (1 - e^(-dt/tau)) R."};
     static constexpr std::array output_ports{
         PortDecl{"potential", PayloadKind::potential, "The potential v after the step [mV], absolute."}};
 
@@ -94,11 +92,9 @@ public:
 
 class Integrator : public FirstOrderStage<Integrator, IntegratorConfig> {
 public:
-    static constexpr std::string_view type_name = "integrator";
-    static constexpr std::string_view class_name_v = "Integrator";
-    static constexpr std::string_view description =
+    static constexpr ComponentIdentity identity{"integrator", "Integrator", "stage",
         "Non-leaky integrator dv/dt = R x whose output is its potential (NIR I); x (a spike: 1) is held over its step, "
-        "so a spike adds dt R.";
+        "so a spike adds dt R."};
     static constexpr std::array output_ports{
         PortDecl{"potential", PayloadKind::potential, "The potential v after the step [mV]."}};
 
@@ -108,11 +104,9 @@ public:
 
 class SynapticCurrent : public FirstOrderStage<SynapticCurrent, SynapticCurrentConfig> {
 public:
-    static constexpr std::string_view type_name = "synaptic_current";
-    static constexpr std::string_view class_name_v = "SynapticCurrent";
-    static constexpr std::string_view description =
+    static constexpr ComponentIdentity identity{"synaptic_current", "SynapticCurrent", "stage",
         "Exponentially filtered current tau_syn dI/dt = -I + w_in x (NIR CubaLI's current); x (a spike: 1) is held "
-        "over its step and integrated exactly, so a spike adds (1 - e^(-dt/tau_syn)) w_in.";
+        "over its step and integrated exactly, so a spike adds (1 - e^(-dt/tau_syn)) w_in."};
     static constexpr std::array output_ports{
         PortDecl{"current", PayloadKind::current, "The current I after the step [pA]."}};
 

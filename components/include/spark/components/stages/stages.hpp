@@ -33,7 +33,6 @@ const PortSpec& real_valued_input(const Component& c, const BuildContext& ctx, s
 template <class Derived, class ConfigT>
 class RealValuedStage : public ComponentBase<Derived, ConfigT> {
 public:
-    static constexpr std::string_view category = "stage";
     enum Input : std::size_t { input };
     static constexpr std::array input_ports{
         PortDecl{"input", any_payload, "Spikes (signed value), current, potential or float values."}};
