@@ -299,6 +299,17 @@ std::string_view describe(Bound bound) noexcept {
     return "";
 }
 
+std::string_view bound_text(Bound bound) noexcept {
+    switch (bound) {
+        case Bound::none: return "";
+        case Bound::positive: return "> 0";
+        case Bound::non_negative: return ">= 0";
+        case Bound::zero_one: return "[0, 1]";
+        case Bound::binary: return "0 or 1";
+    }
+    return "";
+}
+
 std::string_view violated_rule(Bound bound, double value) noexcept {
     if (std::isfinite(value)) return describe(bound);
     switch (bound) {

@@ -120,26 +120,27 @@ void draw_row(const Part& part, PartStreams& streams, SparseRows& m) {
 
 }  // namespace
 
-bool is_sparse_initializer(const InitializerSpec& spec) noexcept {
+namespace {
+// Whether `spec` is a known kind that satisfies `is_kind`; a block initializer when all its blocks do.
+template <class KindTest>
+bool is_initializer_of(const InitializerSpec& spec, KindTest is_kind) noexcept {
     const auto kind = find_initializer(spec.kind);
     if (!kind) return false;
     if (*kind == "block_initializer")
-        return !spec.blocks.empty() && std::all_of(spec.blocks.begin(), spec.blocks.end(), [](const auto& b) {
+        return !spec.blocks.empty() && std::all_of(spec.blocks.begin(), spec.blocks.end(), [&](const auto& b) {
                    const auto k = find_initializer(b.spec.kind);
-                   return k && is_sparse_kind(*k);
+                   return k && is_kind(*k);
                });
-    return is_sparse_kind(*kind);
+    return is_kind(*kind);
+}
+}  // namespace
+
+bool is_sparse_initializer(const InitializerSpec& spec) noexcept {
+    return is_initializer_of(spec, [](std::string_view k) { return is_sparse_kind(k); });
 }
 
 bool is_elementwise_initializer(const InitializerSpec& spec) noexcept {
-    const auto kind = find_initializer(spec.kind);
-    if (!kind) return false;
-    if (*kind == "block_initializer")
-        return !spec.blocks.empty() && std::all_of(spec.blocks.begin(), spec.blocks.end(), [](const auto& b) {
-                   const auto k = find_initializer(b.spec.kind);
-                   return k && is_elementwise_kind(*k);
-               });
-    return is_elementwise_kind(*kind);
+    return is_initializer_of(spec, [](std::string_view k) { return is_elementwise_kind(k); });
 }
 
 SparseRows initialize_sparse(const InitializerSpec& spec, std::size_t rows, std::size_t cols, Rng& rng,

@@ -54,6 +54,14 @@ struct EverywhereUse {
 
 std::string kind_name(PayloadKind k) { return k == any_payload ? "any payload" : std::string(to_string(k)); }
 
+// The port names of a template's inputs or outputs, for suggestions.
+template <class PortMap>
+std::vector<std::string> names_of(const PortMap& ports) {
+    std::vector<std::string> names;
+    for (const auto& [name, _] : ports) names.push_back(name);
+    return names;
+}
+
 std::vector<std::string> port_names(std::span<const PortDecl> a, std::span<const PortDecl> b = {}) {
     std::vector<std::string> names;
     for (const auto& p : a) names.emplace_back(p.name);
@@ -349,9 +357,7 @@ std::optional<LeafOut> Flattener::resolve_from(const std::map<std::string, Expan
         return std::nullopt;
     }
     if (auto out = x->outputs.find(e.port); out != x->outputs.end()) return out->second;
-    std::vector<std::string> names;
-    for (const auto& [n, _] : x->outputs) names.push_back(n);
-    unknown_port(prefix + e.node, e.port, "neuron", "output", names, text, origin);
+    unknown_port(prefix + e.node, e.port, "neuron", "output", names_of(x->outputs), text, origin);
     return std::nullopt;
 }
 
@@ -367,9 +373,7 @@ std::optional<std::vector<LeafIn>> Flattener::resolve_to(const std::map<std::str
         return std::nullopt;
     }
     if (auto in = x->inputs.find(e.port); in != x->inputs.end()) return in->second;
-    std::vector<std::string> names;
-    for (const auto& [n, _] : x->inputs) names.push_back(n);
-    unknown_port(prefix + e.node, e.port, "neuron", "input", names, text, origin);
+    unknown_port(prefix + e.node, e.port, "neuron", "input", names_of(x->inputs), text, origin);
     return std::nullopt;
 }
 

@@ -13,17 +13,6 @@ namespace spark::python {
 
 namespace {
 
-std::string_view bound_text(Bound bound) {
-    switch (bound) {
-        case Bound::none: return "";
-        case Bound::positive: return "> 0";
-        case Bound::non_negative: return ">= 0";
-        case Bound::zero_one: return "[0, 1]";
-        case Bound::binary: return "0 or 1";
-    }
-    return "";
-}
-
 py::dict port(std::string_view name, std::string_view kind, std::string_view description, bool optional,
               bool settable) {
     py::dict d;

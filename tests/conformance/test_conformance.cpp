@@ -80,12 +80,12 @@ bool same_except_rng(const StateCopy& a, const StateCopy& b) {
 TEMPLATE_LIST_TEST_CASE("component conformance", "[conformance]", components::BuiltinComponents) {
     const ConformanceCase k = spark::testing::conformance_case<TestType>();
     const Registry& registry = components::builtin_registry();
-    const std::string name(TestType::type_name);
+    const std::string name(TestType::identity.name);
     INFO("component " << name);
 
     SECTION("the registry lists it with a parameter row for every config field") {
         const ComponentInfo& info = registry.at(name);
-        CHECK(info.class_name == TestType::class_name_v);
+        CHECK(info.class_name == TestType::identity.class_name);
         CHECK(info.fields.size() == field_names<typename TestType::Config>().size());
         for (const auto& f : info.fields) CHECK_FALSE(f.description.empty());
     }

@@ -108,7 +108,8 @@ struct CounterConfig {
 template <bool V2>
 class Counter : public TestComponent<Counter<V2>, CounterConfig, "test_counter", "TestCounter", "Counts steps."> {
 public:
-    static constexpr std::string_view type_name = V2 ? "test_counter_v2" : "test_counter";
+    static constexpr ComponentIdentity identity{V2 ? "test_counter_v2" : "test_counter", "TestCounter", "test",
+                                                "Counts steps."};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "The count."}};
     using Counter::TestComponent::TestComponent;
     BuildResult build(const BuildContext&) override {

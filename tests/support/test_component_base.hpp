@@ -1,8 +1,8 @@
 #pragma once
 // TestComponent: the parts every test-only component shares, so that a test component declares only
-// what it is about. It names itself through the template arguments, has category "test", no ports
-// and no state; a derived class declares the ports (or the category) it has, which hide these, and
-// overrides reset() and visit_state() when it keeps state.
+// what it is about. It names itself through the template arguments (category "test" unless given), has
+// no ports and no state; a derived class declares the ports it has, which hide these, and overrides
+// reset() and visit_state() when it keeps state.
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -20,13 +20,12 @@ struct Literal {
     constexpr std::string_view view() const { return {text, N - 1}; }
 };
 
-template <class Derived, class Config, Literal TypeName, Literal ClassName, Literal Description>
+template <class Derived, class Config, Literal TypeName, Literal ClassName, Literal Description,
+          Literal Category = "test">
 class TestComponent : public ComponentBase<Derived, Config> {
 public:
-    static constexpr std::string_view type_name = TypeName.view();
-    static constexpr std::string_view class_name_v = ClassName.view();
-    static constexpr std::string_view category = "test";
-    static constexpr std::string_view description = Description.view();
+    static constexpr ComponentIdentity identity{TypeName.view(), ClassName.view(), Category.view(),
+                                                Description.view()};
     static constexpr std::array<PortDecl, 0> input_ports{};
     static constexpr std::array<PortDecl, 0> output_ports{};
     static constexpr std::array<PortDecl, 0> property_ports{};

@@ -32,17 +32,6 @@ namespace spark::tools {
 
 namespace {
 
-std::string bound_text(Bound b) {
-    switch (b) {
-        case Bound::none: return "";
-        case Bound::positive: return "> 0";
-        case Bound::non_negative: return ">= 0";
-        case Bound::zero_one: return "[0, 1]";
-        case Bound::binary: return "0 or 1";
-    }
-    return "";
-}
-
 // Left-aligned columns, two spaces apart; the last column is not padded.
 std::string table(const std::vector<std::vector<std::string>>& rows, const std::string& indent) {
     std::vector<std::size_t> width;
@@ -87,7 +76,7 @@ std::string component_text(const ComponentInfo& c) {
         std::vector<std::vector<std::string>> rows{{"name", "type", "default", "units", "bounds", "description"}};
         for (const auto& f : c.fields)
             rows.push_back({f.name, f.type, f.required ? "(required)" : f.default_value.to_string(),
-                            f.units.empty() ? "-" : f.units, bound_text(f.bound).empty() ? "-" : bound_text(f.bound),
+                            f.units.empty() ? "-" : f.units, std::string(bound_text(f.bound).empty() ? "-" : bound_text(f.bound)),
                             f.description});
         out += "  parameters:\n" + table(rows, "    ");
     }

@@ -26,6 +26,14 @@ void append_float(std::string& s, float v) {
     s.append(buf, r.ptr);
 }
 
+// The CSV recorders buffer their lines and write them out past this size, and at close.
+constexpr std::size_t flush_size = std::size_t{1} << 16;
+
+void write_lines(OutputFile& out, std::string& lines) {
+    out.write(lines);
+    lines.clear();
+}
+
 std::string parent_path(const std::string& path) {
     const auto dot = path.rfind('.');
     return dot == std::string::npos ? std::string() : path.substr(0, dot);
@@ -86,15 +94,11 @@ void SpikeRecorder::record(const graph::Simulation& sim) {
             if (!spikes_.empty()) spikes_[p].push_back({step, u});
         });
     }
-    if (line_.size() > (1u << 16)) {
-        out_.write(line_);
-        line_.clear();
-    }
+    if (line_.size() > flush_size) write_lines(out_, line_);
 }
 
 void SpikeRecorder::close() {
-    out_.write(line_);
-    line_.clear();
+    write_lines(out_, line_);
     out_.close();
 }
 
@@ -258,15 +262,11 @@ void TraceRecorder::record(const graph::Simulation& sim) {
         append_float(line_, v);
     }
     line_ += '\n';
-    if (line_.size() > (1u << 16)) {
-        csv_.write(line_);
-        line_.clear();
-    }
+    if (line_.size() > flush_size) write_lines(csv_, line_);
 }
 
 void TraceRecorder::close() {
-    csv_.write(line_);
-    line_.clear();
+    write_lines(csv_, line_);
     csv_.close();
     npy_.close();
 }

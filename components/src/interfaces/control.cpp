@@ -8,10 +8,10 @@ namespace spark::components::interfaces {
 namespace detail {
 
 const PortSpec& control_input(const Component& c, const BuildContext& ctx) {
-    const PortSpec& in = ctx.input(ControlPorts::input_index);
+    const PortSpec& in = ctx.input(0);
     const bool known_kind = in.kind <= PayloadKind::boolean_mask;
     if (!known_kind || in.dtype != element_type(in.kind) || in.size() == 0)
-        throw_input_mismatch(c, ctx, ControlPorts::input_index, "a non-empty payload of any kind");
+        throw_input_mismatch(c, ctx, 0, "a non-empty payload of any kind");
     return in;
 }
 
@@ -24,44 +24,25 @@ PortSpec same_kind(const PortSpec& in, Shape shape) {
 
 }  // namespace detail
 
-// ---- Concat ----
-
-BuildResult Concat::build(const BuildContext& ctx) {
-    const PortSpec& in = detail::control_input(*this, ctx);
-    bytes_ = in.bytes();
-    return BuildResult{{detail::same_kind(in, Shape{in.size()})}, {}};
-}
-
-void Concat::step(const StepContext& ctx) {
-    std::memcpy(ctx.outputs[output_index].data, ctx.inputs[input_index].data, bytes_);
-}
-
 // ---- ConcatReshape ----
 
-ConcatReshape::ConcatReshape(Config config, std::string instance)
-    : ComponentBase(std::move(config), std::move(instance)) {
+ConcatReshape::ConcatReshape(Config config, std::string instance) : Reshape(std::move(config), std::move(instance)) {
     if (config_.reshape.empty() || config_.reshape.size() == 0)
         config_detail::throw_error(where(), "reshape", config_detail::to_value(config_.reshape), "",
                                    "must be given, with every dimension > 0 (a shape such as [10, 10])");
 }
 
-BuildResult ConcatReshape::build(const BuildContext& ctx) {
-    const PortSpec& in = detail::control_input(*this, ctx);
+Shape ConcatReshape::output_shape(const BuildContext& ctx, const PortSpec& in) const {
     if (in.size() != config_.reshape.size())
         throw_input_mismatch(*this, ctx, input_index,
                              std::to_string(config_.reshape.size()) + " elements (reshape " +
                                  config_.reshape.to_string() + ")");
-    bytes_ = in.bytes();
-    return BuildResult{{detail::same_kind(in, config_.reshape)}, {}};
-}
-
-void ConcatReshape::step(const StepContext& ctx) {
-    std::memcpy(ctx.outputs[output_index].data, ctx.inputs[input_index].data, bytes_);
+    return config_.reshape;
 }
 
 // ---- Sampler ----
 
-Sampler::Sampler(Config config, std::string instance) : ComponentBase(std::move(config), std::move(instance)) {
+Sampler::Sampler(Config config, std::string instance) : Control(std::move(config), std::move(instance)) {
     if (config_.sample_size == 0)
         config_detail::throw_error(where(), "sample_size", Value(0.0), "", "must be given and > 0");
 }

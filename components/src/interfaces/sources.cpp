@@ -43,7 +43,7 @@ BuildResult source_result(PayloadKind kind, const Shape& shape) { return BuildRe
 // ---- ConstantSource ----
 
 ConstantSource::ConstantSource(Config config, std::string instance)
-    : ComponentBase(std::move(config), std::move(instance)) {
+    : Source(std::move(config), std::move(instance)) {
     check_units(config_.units, where());
     kind_ = detail::source_kind(config_.kind, where());
     if (config_.value.is_array() && config_.value.array().size() != 1 &&
@@ -68,7 +68,7 @@ void ConstantSource::step(const StepContext& ctx) {
 // ---- PulseSource ----
 
 PulseSource::PulseSource(Config config, std::string instance)
-    : ComponentBase(std::move(config), std::move(instance)) {
+    : ScheduledSource(std::move(config), std::move(instance)) {
     check_units(config_.units, where());
     kind_ = detail::source_kind(config_.kind, where());
     units_ = config_.units.size();
@@ -169,7 +169,7 @@ std::vector<std::string_view> split_fields(std::string_view line) {
 }  // namespace
 
 ReplaySource::ReplaySource(Config config, std::string instance)
-    : ComponentBase(std::move(config), std::move(instance)) {
+    : ScheduledSource(std::move(config), std::move(instance)) {
     kind_ = detail::source_kind(config_.kind, where());
     if (config_.after_end != "hold" && config_.after_end != "zero")
         config_detail::throw_error(where(), "after_end", Value(config_.after_end), "", "must be \"hold\" or \"zero\"");

@@ -6,14 +6,6 @@
 namespace spark::components::interfaces {
 
 namespace {
-// The signal port accepts a non-empty FloatArray of any shape in the neuron layout.
-const PortSpec& signal_spec(const Component& c, const BuildContext& ctx) {
-    const PortSpec& in = ctx.input(0);
-    if (in.kind != PayloadKind::floating || in.per_synapse || in.size() == 0)
-        throw_input_mismatch(c, ctx, 0, "a non-empty FloatArray");
-    return in;
-}
-
 BuildResult excitatory_spikes(const Shape& shape) {
     PortSpec out(PayloadKind::spikes, shape);
     out.mask.assign(shape.size(), 0);  // every unit excitatory
@@ -22,6 +14,13 @@ BuildResult excitatory_spikes(const Shape& shape) {
 }  // namespace
 
 namespace detail {
+
+const PortSpec& signal_input(const Component& c, const BuildContext& ctx) {
+    const PortSpec& in = ctx.input(0);
+    if (in.kind != PayloadKind::floating || in.per_synapse || in.size() == 0)
+        throw_input_mismatch(c, ctx, 0, "a non-empty FloatArray");
+    return in;
+}
 
 LinearSpikerConstants linear_spiker_constants(double tau, double cd, double max_freq, double dt, double e_rate) {
     LinearSpikerConstants k;
@@ -46,7 +45,7 @@ void check_cooldown(double cd, double max_freq, const ConfigWhere& where) {
 // ---- PoissonSpiker ----
 
 BuildResult PoissonSpiker::build(const BuildContext& ctx) {
-    const PortSpec& in = signal_spec(*this, ctx);
+    const PortSpec& in = detail::signal_input(*this, ctx);
     probability_ = static_cast<float>(ctx.dt * config_.max_freq / 1000.0);
     rng_ = *ctx.rng;  // the node's stream; from here on this component owns it (and snapshots save it)
     return excitatory_spikes(in.shape);
@@ -60,47 +59,41 @@ void PoissonSpiker::step(const StepContext& ctx) {
     for (std::size_t i = 0; i < x.size(); ++i) out[i] = rng_.uniform() < p * x[i] ? spike::bit : std::uint8_t{0};
 }
 
+// ---- LinearSpikingUnits ----
+
+void LinearSpikingUnits::build(const LinearSpikingParams& params, double dt, double e_rate, std::size_t units) {
+    constants_ = detail::linear_spiker_constants(params.tau, params.cd, params.max_freq, dt, e_rate);
+    // ready tau gain S drive, evaluated left to right: (tau gain) S for a ready unit.
+    increment_ = static_cast<float>(params.tau) * constants_.gain * constants_.s;
+    dt_ = static_cast<float>(dt);
+    threshold_ = static_cast<float>(params.tau);
+    cooldown_ = static_cast<float>(params.cd);
+    potential_.assign(units, 0.0f);
+    refractory_.assign(units, cooldown_);
+}
+
+void LinearSpikingUnits::reset() noexcept {
+    std::fill(potential_.begin(), potential_.end(), 0.0f);
+    std::fill(refractory_.begin(), refractory_.end(), cooldown_);
+}
+
 // ---- LinearSpiker ----
 
-LinearSpiker::LinearSpiker(Config config, std::string instance)
-    : ComponentBase(std::move(config), std::move(instance)) {
+LinearSpiker::LinearSpiker(Config config, std::string instance) : Spiker(std::move(config), std::move(instance)) {
     detail::check_cooldown(config_.cd, config_.max_freq, where());
 }
 
 BuildResult LinearSpiker::build(const BuildContext& ctx) {
-    const PortSpec& in = signal_spec(*this, ctx);
-    constants_ = detail::linear_spiker_constants(config_.tau, config_.cd, config_.max_freq, ctx.dt, ctx.dt / config_.tau);
-    // ready tau gain S signal, evaluated left to right: (tau gain) S for a ready unit.
-    increment_ = static_cast<float>(config_.tau) * constants_.gain * constants_.s;
-    dt_ = static_cast<float>(ctx.dt);
-    potential_.assign(in.size(), 0.0f);
-    refractory_.assign(in.size(), static_cast<float>(config_.cd));
+    const PortSpec& in = detail::signal_input(*this, ctx);
+    units_.build(config_, ctx.dt, ctx.dt / config_.tau, in.size());
     return excitatory_spikes(in.shape);
 }
 
 void LinearSpiker::step(const StepContext& ctx) {
     const float* x = ctx.inputs[signal].f32().data();
     std::uint8_t* out = ctx.outputs[spikes].u8().data();
-    float* v = potential_.data();
-    float* ref = refractory_.data();
-    const float decay = constants_.decay, inc = increment_, dt = dt_;
-    const auto threshold = static_cast<float>(config_.tau);
-    const auto cd = static_cast<float>(config_.cd);
-    parallel_for(*ctx.parallel, potential_.size(), task_length(potential_.size()), [&](std::size_t begin, std::size_t end) {
-        for (std::size_t i = begin; i < end; ++i) {
-            const float ready = ref[i] >= cd ? 1.0f : 0.0f;
-            const float vi = decay * v[i] + dt * ((ready * inc) * x[i]);
-            const bool s = vi > threshold;
-            v[i] = s ? 0.0f : vi;
-            ref[i] = s ? 0.0f : ref[i] + dt;
-            out[i] = s ? spike::bit : std::uint8_t{0};
-        }
-    });
-}
-
-void LinearSpiker::reset() {
-    std::fill(potential_.begin(), potential_.end(), 0.0f);
-    std::fill(refractory_.begin(), refractory_.end(), static_cast<float>(config_.cd));
+    parallel_for(*ctx.parallel, units_.size(), task_length(units_.size()),
+                 [&](std::size_t begin, std::size_t end) { units_.step<true>(x, out, begin, end); });
 }
 
 }  // namespace spark::components::interfaces

@@ -13,13 +13,6 @@ void check_resolution(std::size_t resolution, const ConfigWhere& where) {
         config_detail::throw_error(where, "resolution", Value(0.0), "", "must be > 0 (virtual units per input)");
 }
 
-const PortSpec& topological_signal(const Component& c, const BuildContext& ctx) {
-    const PortSpec& in = ctx.input(0);
-    if (in.kind != PayloadKind::floating || in.per_synapse || in.size() == 0)
-        throw_input_mismatch(c, ctx, 0, "a non-empty FloatArray");
-    return in;
-}
-
 BuildResult topological_output(const Shape& in, std::size_t resolution) {
     PortSpec out(PayloadKind::spikes, in.concat(Shape{resolution}));
     out.mask.assign(out.size(), 0);  // every virtual unit excitatory
@@ -75,19 +68,9 @@ void TopologicalMap::activations(const float* signal, float* activation, std::si
 
 // ---- TopologicalPoissonSpiker ----
 
-TopologicalPoissonSpiker::TopologicalPoissonSpiker(Config config, std::string instance)
-    : ComponentBase(std::move(config), std::move(instance)) {
-    detail::check_resolution(config_.resolution, where());
-}
-
 BuildResult TopologicalPoissonSpiker::build(const BuildContext& ctx) {
-    const PortSpec& in = detail::topological_signal(*this, ctx);
-    auto glue = materialize(config_.glue, in.shape, ctx);
-    auto mins = materialize(config_.mins, in.shape, ctx);
-    const auto maxs = materialize(config_.maxs, in.shape, ctx);
-    map_.init(config_.resolution, config_.sigma, std::move(glue), std::move(mins), maxs, where());
+    const PortSpec& in = build_map(ctx);
     probability_ = static_cast<float>(ctx.dt * config_.max_freq / 1000.0);
-    activation_.assign(in.size() * config_.resolution, 0.0f);
     rng_ = *ctx.rng;  // the node's stream, after the build-time draws
     return detail::topological_output(in.shape, config_.resolution);
 }
@@ -107,24 +90,14 @@ void TopologicalPoissonSpiker::step(const StepContext& ctx) {
 // ---- TopologicalLinearSpiker ----
 
 TopologicalLinearSpiker::TopologicalLinearSpiker(Config config, std::string instance)
-    : ComponentBase(std::move(config), std::move(instance)) {
-    detail::check_resolution(config_.resolution, where());
+    : TopologicalSpiker(std::move(config), std::move(instance)) {
     detail::check_cooldown(config_.cd, config_.max_freq, where());
 }
 
 BuildResult TopologicalLinearSpiker::build(const BuildContext& ctx) {
-    const PortSpec& in = detail::topological_signal(*this, ctx);
-    auto glue = materialize(config_.glue, in.shape, ctx);
-    auto mins = materialize(config_.mins, in.shape, ctx);
-    const auto maxs = materialize(config_.maxs, in.shape, ctx);
-    map_.init(config_.resolution, config_.sigma, std::move(glue), std::move(mins), maxs, where());
+    const PortSpec& in = build_map(ctx);
     // Spark's variant: E uses 1/tau (not dt/tau).
-    constants_ = detail::linear_spiker_constants(config_.tau, config_.cd, config_.max_freq, ctx.dt, 1.0 / config_.tau);
-    increment_ = static_cast<float>(config_.tau) * constants_.gain * constants_.s;
-    dt_ = static_cast<float>(ctx.dt);
-    potential_.assign(in.size() * config_.resolution, 0.0f);
-    refractory_.assign(potential_.size(), static_cast<float>(config_.cd));
-    activation_.assign(potential_.size(), 0.0f);
+    units_.build(config_, ctx.dt, 1.0 / config_.tau, activation_.size());
     return detail::topological_output(in.shape, config_.resolution);
 }
 
@@ -132,28 +105,11 @@ void TopologicalLinearSpiker::step(const StepContext& ctx) {
     const float* x = ctx.inputs[signal].f32().data();
     std::uint8_t* out = ctx.outputs[spikes].u8().data();
     const std::size_t res = map_.resolution();
-    const float decay = constants_.decay, inc = increment_, dt = dt_;
-    const auto threshold = static_cast<float>(config_.tau);
-    const auto cd = static_cast<float>(config_.cd);
     float* a = activation_.data();
-    float* v = potential_.data();
-    float* ref = refractory_.data();
     parallel_for(*ctx.parallel, map_.inputs(), map_.chunk(), [&](std::size_t begin, std::size_t end) {
         map_.activations(x, a, begin, end);
-        for (std::size_t k = begin * res; k < end * res; ++k) {
-            const float ready = ref[k] >= cd ? 1.0f : 0.0f;
-            const float vk = decay * v[k] + (ready * inc) * a[k];
-            const bool s = vk > threshold;
-            v[k] = s ? 0.0f : vk;
-            ref[k] = s ? 0.0f : ref[k] + dt;
-            out[k] = s ? spike::bit : std::uint8_t{0};
-        }
+        units_.step<false>(a, out, begin * res, end * res);
     });
-}
-
-void TopologicalLinearSpiker::reset() {
-    std::fill(potential_.begin(), potential_.end(), 0.0f);
-    std::fill(refractory_.begin(), refractory_.end(), static_cast<float>(config_.cd));
 }
 
 }  // namespace spark::components::interfaces

@@ -10,6 +10,12 @@ bool is_real_valued_input(const PortSpec& spec) noexcept {
            spec.kind == PayloadKind::potential || spec.kind == PayloadKind::floating;
 }
 
+const PortSpec& real_valued_input(const Component& c, const BuildContext& ctx, std::size_t port) {
+    const PortSpec& spec = ctx.input(port);
+    if (!is_real_valued_input(spec)) throw_input_mismatch(c, ctx, port, "spikes, current, potential or float values");
+    return spec;
+}
+
 void read_values(const ConstArrayRef& in, PayloadKind kind, std::span<float> out) noexcept {
     if (kind == PayloadKind::spikes) {
         const auto codes = in.u8();

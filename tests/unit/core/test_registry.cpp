@@ -21,9 +21,9 @@ struct GainStageConfig {
 };
 
 // out = gain * in, element-wise.
-class GainStage : public TestComponent<GainStage, GainStageConfig, "gain_stage", "GainStage", "Scales a FloatArray."> {
+class GainStage : public TestComponent<GainStage, GainStageConfig, "gain_stage", "GainStage", "Scales a FloatArray.",
+                                       "interface"> {
 public:
-    static constexpr std::string_view category = "interface";
     static constexpr std::array input_ports{PortDecl{"in", PayloadKind::floating, "Signal."}};
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "Scaled signal."}};
     using TestComponent::TestComponent;
@@ -48,9 +48,8 @@ struct N2NProbeConfig {
     SPARK_PARAM(double, level, 0.0, "mV", none, "A level.");
 };
 
-class N2NProbe : public TestComponent<N2NProbe, N2NProbeConfig, "n2n_probe", "N2NProbe", "Does nothing."> {
+class N2NProbe : public TestComponent<N2NProbe, N2NProbeConfig, "n2n_probe", "N2NProbe", "Does nothing.", "delays"> {
 public:
-    static constexpr std::string_view category = "delays";
     using TestComponent::TestComponent;
     BuildResult build(const BuildContext&) override { return {}; }
     void step(const StepContext&) override {}

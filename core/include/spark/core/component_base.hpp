@@ -3,9 +3,12 @@
 // Registry::add checks at compile time.
 //
 // A concrete component declares, as static members:
-//   type_name (registry name), class_name, category ("soma", "synapses", ...), description,
-//   inputs / outputs / properties (std::array<PortDecl, N>), and a `Config` type whose parameters are
-//   declared with SPARK_PARAM (param_decl.hpp).
+//   identity (a ComponentIdentity), input_ports / output_ports / property_ports (std::array<PortDecl, N>),
+//   and a `Config` type whose parameters are declared with SPARK_PARAM (param_decl.hpp).
+//
+// @code
+//   static constexpr ComponentIdentity identity{"leaky_soma", "LeakySoma", "soma", "Leaky integrate-and-fire soma."};
+// @endcode
 #include <array>
 #include <concepts>
 #include <iterator>
@@ -18,13 +21,18 @@
 
 namespace spark {
 
+// Who a component is, declared once.
+struct ComponentIdentity {
+    std::string_view name;        // the registry name: "leaky_soma"
+    std::string_view class_name;  // the name in messages: "LeakySoma"
+    std::string_view category;    // "soma", "synapses", "delays", "plasticity", "interface", "stage", ...
+    std::string_view description;
+};
+
 template <class C>
 concept ComponentType = std::derived_from<C, Component> && requires {
     typename C::Config;
-    { C::type_name } -> std::convertible_to<std::string_view>;
-    { C::class_name_v } -> std::convertible_to<std::string_view>;
-    { C::category } -> std::convertible_to<std::string_view>;
-    { C::description } -> std::convertible_to<std::string_view>;
+    { C::identity } -> std::convertible_to<ComponentIdentity>;
     { std::span<const PortDecl>(C::input_ports) };
     { std::span<const PortDecl>(C::output_ports) };
     { std::span<const PortDecl>(C::property_ports) };
@@ -40,15 +48,15 @@ public:
         validate(config_, where());
     }
 
-    std::string_view type_name() const noexcept override { return Derived::type_name; }
-    std::string_view class_name() const noexcept override { return Derived::class_name_v; }
+    std::string_view type_name() const noexcept override { return Derived::identity.name; }
+    std::string_view class_name() const noexcept override { return Derived::identity.class_name; }
     std::span<const PortDecl> inputs() const noexcept override { return Derived::input_ports; }
     std::span<const PortDecl> outputs() const noexcept override { return Derived::output_ports; }
     std::span<const PortDecl> properties() const noexcept override { return Derived::property_ports; }
     Value config_value() const override { return spark::to_value(config_); }
 
     const Config& config() const noexcept { return config_; }
-    ConfigWhere where() const noexcept { return {Derived::class_name_v, instance()}; }
+    ConfigWhere where() const noexcept { return {Derived::identity.class_name, instance()}; }
 
 protected:
     // The values of the Param field `param` of config_ for `shape`, drawn from the node's stream and
@@ -63,7 +71,7 @@ protected:
     }
     // Where a parameter of this component lives, for messages.
     ParamWhere param_where(const FieldMeta& m) const {
-        return ParamWhere{Derived::class_name_v, instance(), m.name, m.units};
+        return ParamWhere{Derived::identity.class_name, instance(), m.name, m.units};
     }
 
     // Refuses (ConfigError naming this node and `field`) a build that would size `shape` elements

@@ -192,6 +192,7 @@ constexpr bool satisfies(Bound bound, double v) noexcept {
     return false;
 }
 std::string_view describe(Bound bound) noexcept;  // "must be > 0", ...
+std::string_view bound_text(Bound bound) noexcept;  // "> 0", ... as tables show it ("" for none)
 // The rule `value` breaks: describe(bound) for a finite value, "must be a finite number > 0", ... for
 // ±inf and NaN.
 std::string_view violated_rule(Bound bound, double value) noexcept;

@@ -32,16 +32,16 @@ public:
     template <ComponentType C>
     void add() {
         ComponentInfo info;
-        info.name = std::string(C::type_name);
-        info.class_name = std::string(C::class_name_v);
-        info.category = std::string(C::category);
-        info.description = std::string(C::description);
+        info.name = std::string(C::identity.name);
+        info.class_name = std::string(C::identity.class_name);
+        info.category = std::string(C::identity.category);
+        info.description = std::string(C::identity.description);
         info.inputs = C::input_ports;
         info.outputs = C::output_ports;
         info.properties = C::property_ports;
         info.fields = describe_fields<typename C::Config>();
         info.create = [](const Overrides& overrides, const std::string& instance) -> std::unique_ptr<Component> {
-            auto config = make_config<typename C::Config>(overrides, {C::class_name_v, instance});
+            auto config = make_config<typename C::Config>(overrides, {C::identity.class_name, instance});
             return std::make_unique<C>(std::move(config), instance);
         };
         add(std::move(info));

@@ -35,7 +35,6 @@ class Delays : public ComponentBase<Derived, ConfigT> {
     using Base = ComponentBase<Derived, ConfigT>;
 
 public:
-    static constexpr std::string_view category = "delays";
     enum Input : std::size_t { in_spikes };
     enum Output : std::size_t { out_spikes };
     enum Property : std::size_t { kernel };

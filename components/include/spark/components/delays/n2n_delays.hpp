@@ -27,10 +27,8 @@ struct N2NDelaysConfig : Params<PostUnitsParams, DelayParams> {};
 
 class N2NDelays : public Delays<N2NDelays, N2NDelaysConfig> {
 public:
-    static constexpr std::string_view type_name = "n2n_delays";
-    static constexpr std::string_view class_name_v = "N2NDelays";
-    static constexpr std::string_view description =
-        "Delay line with one delay per synapse; emits per-synapse spikes (units + input shape).";
+    static constexpr ComponentIdentity identity{"n2n_delays", "N2NDelays", "delays",
+        "Delay line with one delay per synapse; emits per-synapse spikes (units + input shape)."};
 
     using Delays::Delays;
 

@@ -13,9 +13,8 @@ struct NDelaysConfig : Params<DelayParams> {};
 
 class NDelays : public Delays<NDelays, NDelaysConfig> {
 public:
-    static constexpr std::string_view type_name = "n_delays";
-    static constexpr std::string_view class_name_v = "NDelays";
-    static constexpr std::string_view description = "Delay line with one delay per presynaptic unit.";
+    static constexpr ComponentIdentity identity{"n_delays", "NDelays", "delays",
+        "Delay line with one delay per presynaptic unit."};
 
     using Delays::Delays;
 

@@ -16,6 +16,7 @@
 // Sampler). A per-synapse (post x pre) spike layout is flattened like any other.
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include <spark/core/component_base.hpp>
@@ -38,72 +39,79 @@ struct SamplerConfig {
 };
 
 namespace detail {
-// The shared port tables of the control interfaces.
-struct ControlPorts {
-    static constexpr std::string_view category = "interface";
-    enum Input : std::size_t { input_index };
-    enum Output : std::size_t { output_index };
-    static constexpr std::array input_ports{
-        PortDecl{"inputs", any_payload, "Any payload; several sources are concatenated by the graph."}};
-    static constexpr std::array output_ports{PortDecl{"output", any_payload, "Same payload kind as the input."}};
-    static constexpr std::array<PortDecl, 0> property_ports{};
-};
-
 // Checks the input (a known kind, a consistent element type, at least one element) and returns it.
 const PortSpec& control_input(const Component& c, const BuildContext& ctx);
 // The output spec: the input's kind, element type and (if known) inhibition mask, with `shape`.
 PortSpec same_kind(const PortSpec& in, Shape shape);
 }  // namespace detail
 
-class Concat : public ComponentBase<Concat, ConcatConfig>, public detail::ControlPorts {
+// What every control interface shares: one input of any payload, one output of the same kind, no state.
+template <class Derived, class ConfigT>
+class Control : public ComponentBase<Derived, ConfigT> {
 public:
-    static constexpr std::string_view type_name = "concat";
-    static constexpr std::string_view class_name_v = "Concat";
-    static constexpr std::string_view description = "Flattens (and so concatenates) its inputs.";
+    enum Input : std::size_t { input_index };
+    enum Output : std::size_t { output_index };
+    static constexpr std::array input_ports{
+        PortDecl{"inputs", any_payload, "Any payload; several sources are concatenated by the graph."}};
+    static constexpr std::array output_ports{PortDecl{"output", any_payload, "Same payload kind as the input."}};
+    static constexpr std::array<PortDecl, 0> property_ports{};
 
-    using ComponentBase::ComponentBase;
+    using ComponentBase<Derived, ConfigT>::ComponentBase;
 
-    BuildResult build(const BuildContext& ctx) override;
-    void step(const StepContext& ctx) override;
     void reset() override {}
     void visit_state(StateVisitor&) override {}
+};
+
+// Concat and ConcatReshape: the input's bytes as they are, under the shape Derived::output_shape gives.
+template <class Derived, class ConfigT>
+class Reshape : public Control<Derived, ConfigT> {
+public:
+    using Control<Derived, ConfigT>::Control;
+
+    BuildResult build(const BuildContext& ctx) override {
+        const PortSpec& in = detail::control_input(*this, ctx);
+        Shape shape = static_cast<const Derived*>(this)->output_shape(ctx, in);
+        bytes_ = in.bytes();
+        return BuildResult{{detail::same_kind(in, std::move(shape))}, {}};
+    }
+    void step(const StepContext& ctx) override {
+        std::memcpy(ctx.outputs[this->output_index].data, ctx.inputs[this->input_index].data, bytes_);
+    }
 
 private:
     std::size_t bytes_ = 0;
 };
 
-class ConcatReshape : public ComponentBase<ConcatReshape, ConcatReshapeConfig>, public detail::ControlPorts {
+class Concat : public Reshape<Concat, ConcatConfig> {
 public:
-    static constexpr std::string_view type_name = "concat_reshape";
-    static constexpr std::string_view class_name_v = "ConcatReshape";
-    static constexpr std::string_view description = "Flattens (concatenates) its inputs and reshapes the result.";
+    static constexpr ComponentIdentity identity{"concat", "Concat", "interface",
+        "Flattens (and so concatenates) its inputs."};
+
+    using Reshape::Reshape;
+    Shape output_shape(const BuildContext&, const PortSpec& in) const { return Shape{in.size()}; }
+};
+
+class ConcatReshape : public Reshape<ConcatReshape, ConcatReshapeConfig> {
+public:
+    static constexpr ComponentIdentity identity{"concat_reshape", "ConcatReshape", "interface",
+        "Flattens (concatenates) its inputs and reshapes the result."};
 
     // Throws ConfigError for a missing reshape or one with a zero dimension.
     ConcatReshape(Config config, std::string instance);
-
-    BuildResult build(const BuildContext& ctx) override;
-    void step(const StepContext& ctx) override;
-    void reset() override {}
-    void visit_state(StateVisitor&) override {}
-
-private:
-    std::size_t bytes_ = 0;
+    // `reshape`; throws an input mismatch unless the input has as many elements.
+    Shape output_shape(const BuildContext& ctx, const PortSpec& in) const;
 };
 
-class Sampler : public ComponentBase<Sampler, SamplerConfig>, public detail::ControlPorts {
+class Sampler : public Control<Sampler, SamplerConfig> {
 public:
-    static constexpr std::string_view type_name = "sampler";
-    static constexpr std::string_view class_name_v = "Sampler";
-    static constexpr std::string_view description =
-        "A fixed random sample (with replacement, drawn at build) of its input's elements.";
+    static constexpr ComponentIdentity identity{"sampler", "Sampler", "interface",
+        "A fixed random sample (with replacement, drawn at build) of its input's elements."};
 
     // Throws ConfigError for sample_size = 0.
     Sampler(Config config, std::string instance);
 
     BuildResult build(const BuildContext& ctx) override;
     void step(const StepContext& ctx) override;
-    void reset() override {}
-    void visit_state(StateVisitor&) override {}
 
     // The drawn flat input index of every output element.
     std::span<const std::uint32_t> indices() const noexcept { return indices_; }

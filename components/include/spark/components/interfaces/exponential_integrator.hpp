@@ -41,10 +41,8 @@ struct ExponentialIntegratorConfig {
 
 class ExponentialIntegrator : public ComponentBase<ExponentialIntegrator, ExponentialIntegratorConfig> {
 public:
-    static constexpr std::string_view type_name = "exponential_integrator";
-    static constexpr std::string_view class_name_v = "ExponentialIntegrator";
-    static constexpr std::string_view category = "interface";
-    static constexpr std::string_view description = "Groups of spiking units -> exponentially traced rate signals.";
+    static constexpr ComponentIdentity identity{"exponential_integrator", "ExponentialIntegrator", "interface",
+        "Groups of spiking units -> exponentially traced rate signals."};
     enum Input : std::size_t { spikes };
     enum Output : std::size_t { signal };
     static constexpr std::array input_ports{PortDecl{"spikes", PayloadKind::spikes, "Spikes to integrate."}};

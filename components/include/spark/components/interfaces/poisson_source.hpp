@@ -37,11 +37,8 @@ struct PoissonSourceConfig : Params<OutputUnitsParams> {
 
 class PoissonSource : public ComponentBase<PoissonSource, PoissonSourceConfig> {
 public:
-    static constexpr std::string_view type_name = "poisson_source";
-    static constexpr std::string_view class_name_v = "PoissonSource";
-    static constexpr std::string_view category = "interface";
-    static constexpr std::string_view description =
-        "Independent Poisson input trains through exponential current synapses (background input).";
+    static constexpr ComponentIdentity identity{"poisson_source", "PoissonSource", "interface",
+        "Independent Poisson input trains through exponential current synapses (background input)."};
     enum Output : std::size_t { output_index };
     static constexpr std::array<PortDecl, 0> input_ports{};
     static constexpr std::array output_ports{

@@ -85,22 +85,41 @@ PayloadKind source_kind(const std::string& kind, const ConfigWhere& where);
 // The step of time t [ms]: the first n with n dt >= t (within 1e-9 of a step); saturates.
 std::int64_t time_to_step(double t, double dt) noexcept;
 
-// The shared part of every source: no inputs, one output of a configured kind and shape, a step counter.
-struct SourcePorts {
-    static constexpr std::string_view category = "interface";
+}  // namespace detail
+
+// What every source shares: no inputs, one output of the configured kind (kind_, set by the constructor).
+template <class Derived, class ConfigT>
+class Source : public ComponentBase<Derived, ConfigT> {
+public:
     enum Output : std::size_t { output_index };
     static constexpr std::array<PortDecl, 0> input_ports{};
     static constexpr std::array output_ports{
         PortDecl{"output", any_payload, "FloatArray or CurrentArray [pA], by the config field `kind`."}};
     static constexpr std::array<PortDecl, 0> property_ports{};
-};
-}  // namespace detail
 
-class ConstantSource : public ComponentBase<ConstantSource, ConstantSourceConfig>, public detail::SourcePorts {
+    using ComponentBase<Derived, ConfigT>::ComponentBase;
+
+protected:
+    PayloadKind kind_ = PayloadKind::current;
+};
+
+// A source that plays a schedule: it counts its steps (reset() rewinds the count, snapshots save it).
+template <class Derived, class ConfigT>
+class ScheduledSource : public Source<Derived, ConfigT> {
 public:
-    static constexpr std::string_view type_name = "constant_source";
-    static constexpr std::string_view class_name_v = "ConstantSource";
-    static constexpr std::string_view description = "A constant FloatArray or CurrentArray.";
+    using Source<Derived, ConfigT>::Source;
+
+    void reset() override { step_ = 0; }
+    void visit_state(StateVisitor& v) override { v("step", step_, valid_step_count); }
+
+protected:
+    std::int64_t step_ = 0;
+};
+
+class ConstantSource : public Source<ConstantSource, ConstantSourceConfig> {
+public:
+    static constexpr ComponentIdentity identity{"constant_source", "ConstantSource", "interface",
+        "A constant FloatArray or CurrentArray."};
 
     // Throws ConfigError for a missing units, an unknown kind or a value array of the wrong length.
     ConstantSource(Config config, std::string instance);
@@ -114,15 +133,13 @@ public:
     std::span<const float> values() const noexcept { return values_; }
 
 private:
-    PayloadKind kind_ = PayloadKind::current;
     std::vector<float> values_;
 };
 
-class PulseSource : public ComponentBase<PulseSource, PulseSourceConfig>, public detail::SourcePorts {
+class PulseSource : public ScheduledSource<PulseSource, PulseSourceConfig> {
 public:
-    static constexpr std::string_view type_name = "pulse_source";
-    static constexpr std::string_view class_name_v = "PulseSource";
-    static constexpr std::string_view description = "A step/pulse schedule of (start, stop, amplitude) segments.";
+    static constexpr ComponentIdentity identity{"pulse_source", "PulseSource", "interface",
+        "A step/pulse schedule of (start, stop, amplitude) segments."};
 
     // Throws ConfigError for a missing units, an unknown kind, mismatched list lengths or a segment
     // whose stop is not after its start.
@@ -131,23 +148,18 @@ public:
     std::optional<BuildResult> contract() const override;
     BuildResult build(const BuildContext& ctx) override;
     void step(const StepContext& ctx) override;
-    void reset() override { step_ = 0; }
-    void visit_state(StateVisitor& v) override { v("step", step_, valid_step_count); }
 
 private:
-    PayloadKind kind_ = PayloadKind::current;
     std::size_t units_ = 0;
     bool broadcast_ = true;                 // one amplitude per segment
     std::vector<float> amplitudes_;
     std::vector<std::int64_t> start_step_, stop_step_;
-    std::int64_t step_ = 0;
 };
 
-class ReplaySource : public ComponentBase<ReplaySource, ReplaySourceConfig>, public detail::SourcePorts {
+class ReplaySource : public ScheduledSource<ReplaySource, ReplaySourceConfig> {
 public:
-    static constexpr std::string_view type_name = "replay_source";
-    static constexpr std::string_view class_name_v = "ReplaySource";
-    static constexpr std::string_view description = "Replays a recorded time series from a CSV file.";
+    static constexpr ComponentIdentity identity{"replay_source", "ReplaySource", "interface",
+        "Replays a recorded time series from a CSV file."};
 
     // Reads the file. Throws ConfigError naming the file (and the line) when it cannot be read or is
     // malformed, and for an unknown kind or after_end or a units of the wrong size.
@@ -156,8 +168,6 @@ public:
     std::optional<BuildResult> contract() const override;
     BuildResult build(const BuildContext& ctx) override;
     void step(const StepContext& ctx) override;
-    void reset() override { step_ = 0; }
-    void visit_state(StateVisitor& v) override { v("step", step_, valid_step_count); }
 
     std::size_t rows() const noexcept { return rows_; }
     std::size_t columns() const noexcept { return columns_; }  // value columns (without the time)
@@ -166,14 +176,12 @@ public:
 private:
     void parse(const std::string& text);
 
-    PayloadKind kind_ = PayloadKind::current;
     Shape shape_;
     bool hold_ = true;
     std::size_t rows_ = 0, columns_ = 0;
     std::vector<float> data_;            // rows x columns
     std::vector<double> times_;          // [ms] per row (time_column)
     std::vector<std::int64_t> row_step_; // first step of each row (time_column)
-    std::int64_t step_ = 0;
 };
 
 }  // namespace spark::components::interfaces

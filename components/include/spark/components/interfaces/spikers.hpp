@@ -26,27 +26,39 @@
 #include <vector>
 
 #include <spark/core/component_base.hpp>
+#include <spark/core/payload.hpp>
 
 namespace spark::components::interfaces {
 
-struct PoissonSpikerConfig {
-    SPARK_PARAMS(PoissonSpikerConfig);
-    SPARK_PARAM(double, max_freq, 100.0, "Hz", positive, "Firing rate at signal 1 (p = dt max_freq / 1000 per step).");
-};
+namespace detail {
+// Checks the signal port (a non-empty FloatArray of any shape) and returns its spec.
+const PortSpec& signal_input(const Component& c, const BuildContext& ctx);
+}  // namespace detail
 
-class PoissonSpiker : public ComponentBase<PoissonSpiker, PoissonSpikerConfig> {
+// What every spiker shares: signal in, spikes out (the topological ones redeclare the ports' texts).
+template <class Derived, class ConfigT>
+class Spiker : public ComponentBase<Derived, ConfigT> {
 public:
-    static constexpr std::string_view type_name = "poisson_spiker";
-    static constexpr std::string_view class_name_v = "PoissonSpiker";
-    static constexpr std::string_view category = "interface";
-    static constexpr std::string_view description = "Poisson encoder: signal in [0, 1] -> spikes at up to max_freq.";
     enum Input : std::size_t { signal };
     enum Output : std::size_t { spikes };
     static constexpr std::array input_ports{PortDecl{"signal", PayloadKind::floating, "Signal in [0, 1]."}};
     static constexpr std::array output_ports{PortDecl{"spikes", PayloadKind::spikes, "Excitatory spikes."}};
     static constexpr std::array<PortDecl, 0> property_ports{};
 
-    using ComponentBase::ComponentBase;
+    using ComponentBase<Derived, ConfigT>::ComponentBase;
+};
+
+struct PoissonSpikerConfig {
+    SPARK_PARAMS(PoissonSpikerConfig);
+    SPARK_PARAM(double, max_freq, 100.0, "Hz", positive, "Firing rate at signal 1 (p = dt max_freq / 1000 per step).");
+};
+
+class PoissonSpiker : public Spiker<PoissonSpiker, PoissonSpikerConfig> {
+public:
+    static constexpr ComponentIdentity identity{"poisson_spiker", "PoissonSpiker", "interface",
+        "Poisson encoder: signal in [0, 1] -> spikes at up to max_freq."};
+
+    using Spiker::Spiker;
 
     BuildResult build(const BuildContext& ctx) override;
     void step(const StepContext& ctx) override;
@@ -79,44 +91,73 @@ struct LinearSpikerConstants {
     float gain = 0.0f;   // 1 - decay
 };
 
-class LinearSpiker : public ComponentBase<LinearSpiker, LinearSpikerConfig> {
+// The integrate-to-threshold units of both linear spikers (equations above): their constants and
+// their state, V and ref per unit.
+class LinearSpikingUnits {
 public:
-    static constexpr std::string_view type_name = "linear_spiker";
-    static constexpr std::string_view class_name_v = "LinearSpiker";
-    static constexpr std::string_view category = "interface";
-    static constexpr std::string_view description =
-        "Deterministic integrate-to-threshold encoder: signal in [0, 1] -> spikes at up to max_freq.";
-    enum Input : std::size_t { signal };
-    enum Output : std::size_t { spikes };
-    static constexpr std::array input_ports{PortDecl{"signal", PayloadKind::floating, "Signal in [0, 1]."}};
-    static constexpr std::array output_ports{PortDecl{"spikes", PayloadKind::spikes, "Excitatory spikes."}};
-    static constexpr std::array<PortDecl, 0> property_ports{};
+    // `e_rate` is the factor of (1000 - cd f_max)/f_max in the exponent of E (dt/tau for LinearSpiker,
+    // 1/tau for TopologicalLinearSpiker).
+    void build(const LinearSpikingParams& params, double dt, double e_rate, std::size_t units);
+    void reset() noexcept;
+    void visit_state(StateVisitor& v) {
+        v("potential", potential_);
+        v("refractory", refractory_);
+    }
+
+    // Steps units [begin, end) driven by x (signal or activation); the increment is multiplied by dt
+    // when `times_dt` (LinearSpiker) and not otherwise (TopologicalLinearSpiker, as in Spark).
+    template <bool times_dt>
+    void step(const float* x, std::uint8_t* out, std::size_t begin, std::size_t end) noexcept {
+        float* v = potential_.data();
+        float* ref = refractory_.data();
+        const float decay = constants_.decay, inc = increment_, dt = dt_, threshold = threshold_, cd = cooldown_;
+        for (std::size_t k = begin; k < end; ++k) {
+            const float ready = ref[k] >= cd ? 1.0f : 0.0f;
+            const float drive = (ready * inc) * x[k];
+            const float vk = decay * v[k] + (times_dt ? dt * drive : drive);
+            const bool s = vk > threshold;
+            v[k] = s ? 0.0f : vk;
+            ref[k] = s ? 0.0f : ref[k] + dt;
+            out[k] = s ? spike::bit : std::uint8_t{0};
+        }
+    }
+
+    std::size_t size() const noexcept { return potential_.size(); }
+    const LinearSpikerConstants& constants() const noexcept { return constants_; }
+    std::span<const float> potential() const noexcept { return potential_; }
+
+private:
+    LinearSpikerConstants constants_;
+    float increment_ = 0.0f;  // tau gain S (times the drive, when ready)
+    float dt_ = 1.0f;         // [ms]
+    float threshold_ = 0.0f;  // tau
+    float cooldown_ = 0.0f;   // cd [ms]
+    std::vector<float> potential_;   // V
+    std::vector<float> refractory_;  // ref [ms], time since the last spike
+};
+
+class LinearSpiker : public Spiker<LinearSpiker, LinearSpikerConfig> {
+public:
+    static constexpr ComponentIdentity identity{"linear_spiker", "LinearSpiker", "interface",
+        "Deterministic integrate-to-threshold encoder: signal in [0, 1] -> spikes at up to max_freq."};
 
     // Throws ConfigError unless cd < 1000/max_freq (otherwise E <= 1 and S is not finite and positive).
     LinearSpiker(Config config, std::string instance);
 
     BuildResult build(const BuildContext& ctx) override;
     void step(const StepContext& ctx) override;
-    void reset() override;
-    void visit_state(StateVisitor& v) override {
-        v("potential", potential_);
-        v("refractory", refractory_);
-    }
+    void reset() override { units_.reset(); }
+    void visit_state(StateVisitor& v) override { units_.visit_state(v); }
 
-    const LinearSpikerConstants& constants() const noexcept { return constants_; }
-    std::span<const float> potential() const noexcept { return potential_; }
+    const LinearSpikerConstants& constants() const noexcept { return units_.constants(); }
+    std::span<const float> potential() const noexcept { return units_.potential(); }
 
 private:
-    LinearSpikerConstants constants_;
-    float increment_ = 0.0f;  // tau gain S (times signal, then times dt, when ready)
-    float dt_ = 1.0f;         // [ms]
-    std::vector<float> potential_;   // V
-    std::vector<float> refractory_;  // ref [ms], time since the last spike
+    LinearSpikingUnits units_;
 };
 
 namespace detail {
-// E, S, decay and gain; `e_rate` is the factor of (1000 - cd f_max)/f_max in the exponent of E
-// (dt/tau for LinearSpiker, 1/tau for TopologicalLinearSpiker).
+// E, S, decay and gain; `e_rate` as in LinearSpikingUnits::build.
 LinearSpikerConstants linear_spiker_constants(double tau, double cd, double max_freq, double dt, double e_rate);
 // The ConfigError of a cooldown that is not shorter than the firing period.
 void check_cooldown(double cd, double max_freq, const ConfigWhere& where);

@@ -28,7 +28,6 @@
 #include <vector>
 
 #include <spark/components/interfaces/spikers.hpp>
-#include <spark/core/component_base.hpp>
 
 namespace spark::components::interfaces {
 
@@ -75,84 +74,84 @@ private:
     float width_ = 0.0f;               // 0.5 / sigma
 };
 
-// Checks the signal port and returns its spec (a non-empty FloatArray).
-const PortSpec& topological_signal(const Component& c, const BuildContext& ctx);
 // The output spec: SpikeArray of shape in + (resolution,), all excitatory.
 BuildResult topological_output(const Shape& in, std::size_t resolution);
 void check_resolution(std::size_t resolution, const ConfigWhere& where);
 
 }  // namespace detail
 
-class TopologicalPoissonSpiker : public ComponentBase<TopologicalPoissonSpiker, TopologicalPoissonSpikerConfig> {
+// What the topological spikers share: the ports, the bump map and its activations.
+template <class Derived, class ConfigT>
+class TopologicalSpiker : public Spiker<Derived, ConfigT> {
+    using Base = Spiker<Derived, ConfigT>;
+
 public:
-    static constexpr std::string_view type_name = "topological_poisson_spiker";
-    static constexpr std::string_view class_name_v = "TopologicalPoissonSpiker";
-    static constexpr std::string_view category = "interface";
-    static constexpr std::string_view description =
-        "Population (bump) code of each input scalar over `resolution` Poisson units.";
-    enum Input : std::size_t { signal };
-    enum Output : std::size_t { spikes };
     static constexpr std::array input_ports{
         PortDecl{"signal", PayloadKind::floating, "Signal, mapped from [mins, maxs] to the bump position."}};
     static constexpr std::array output_ports{
         PortDecl{"spikes", PayloadKind::spikes, "Excitatory spikes, shape signal + (resolution,)."}};
-    static constexpr std::array<PortDecl, 0> property_ports{};
 
-    TopologicalPoissonSpiker(Config config, std::string instance);
+    // Throws ConfigError for a resolution of 0.
+    TopologicalSpiker(ConfigT config, std::string instance) : Base(std::move(config), std::move(instance)) {
+        detail::check_resolution(this->config_.resolution, this->where());
+    }
+
+    // The activations a of the last step (one per virtual unit).
+    std::span<const float> activation() const noexcept { return activation_; }
+
+protected:
+    // Checks the signal, draws glue, mins and maxs (in that order) into the map and sizes the
+    // activations; returns the signal's spec.
+    const PortSpec& build_map(const BuildContext& ctx) {
+        const PortSpec& in = detail::signal_input(*this, ctx);
+        const auto& c = this->config_;
+        auto glue = this->materialize(c.glue, in.shape, ctx);
+        auto mins = this->materialize(c.mins, in.shape, ctx);
+        const auto maxs = this->materialize(c.maxs, in.shape, ctx);
+        map_.init(c.resolution, c.sigma, std::move(glue), std::move(mins), maxs, this->where());
+        activation_.assign(in.size() * c.resolution, 0.0f);
+        return in;
+    }
+
+    detail::TopologicalMap map_;
+    std::vector<float> activation_;  // scratch, one per virtual unit
+};
+
+class TopologicalPoissonSpiker : public TopologicalSpiker<TopologicalPoissonSpiker, TopologicalPoissonSpikerConfig> {
+public:
+    static constexpr ComponentIdentity identity{"topological_poisson_spiker", "TopologicalPoissonSpiker", "interface",
+        "Population (bump) code of each input scalar over `resolution` Poisson units."};
+
+    using TopologicalSpiker::TopologicalSpiker;
 
     BuildResult build(const BuildContext& ctx) override;
     void step(const StepContext& ctx) override;
     void reset() override {}
     void visit_state(StateVisitor& v) override { v("rng", rng_); }
 
-    // The activations a of the last step (one per virtual unit).
-    std::span<const float> activation() const noexcept { return activation_; }
-
 private:
-    detail::TopologicalMap map_;
     Rng rng_;
-    float probability_ = 0.0f;        // dt f_max / 1000
-    std::vector<float> activation_;   // scratch, one per virtual unit
+    float probability_ = 0.0f;  // dt f_max / 1000
 };
 
-class TopologicalLinearSpiker : public ComponentBase<TopologicalLinearSpiker, TopologicalLinearSpikerConfig> {
+class TopologicalLinearSpiker : public TopologicalSpiker<TopologicalLinearSpiker, TopologicalLinearSpikerConfig> {
 public:
-    static constexpr std::string_view type_name = "topological_linear_spiker";
-    static constexpr std::string_view class_name_v = "TopologicalLinearSpiker";
-    static constexpr std::string_view category = "interface";
-    static constexpr std::string_view description =
-        "Population (bump) code of each input scalar over `resolution` integrate-to-threshold units.";
-    enum Input : std::size_t { signal };
-    enum Output : std::size_t { spikes };
-    static constexpr std::array input_ports{
-        PortDecl{"signal", PayloadKind::floating, "Signal, mapped from [mins, maxs] to the bump position."}};
-    static constexpr std::array output_ports{
-        PortDecl{"spikes", PayloadKind::spikes, "Excitatory spikes, shape signal + (resolution,)."}};
-    static constexpr std::array<PortDecl, 0> property_ports{};
+    static constexpr ComponentIdentity identity{"topological_linear_spiker", "TopologicalLinearSpiker", "interface",
+        "Population (bump) code of each input scalar over `resolution` integrate-to-threshold units."};
 
+    // Throws ConfigError for a resolution of 0 or unless cd < 1000/max_freq.
     TopologicalLinearSpiker(Config config, std::string instance);
 
     BuildResult build(const BuildContext& ctx) override;
     void step(const StepContext& ctx) override;
-    void reset() override;
-    void visit_state(StateVisitor& v) override {
-        v("potential", potential_);
-        v("refractory", refractory_);
-    }
+    void reset() override { units_.reset(); }
+    void visit_state(StateVisitor& v) override { units_.visit_state(v); }
 
-    const LinearSpikerConstants& constants() const noexcept { return constants_; }
-    std::span<const float> potential() const noexcept { return potential_; }
-    // The activations a of the last step (one per virtual unit).
-    std::span<const float> activation() const noexcept { return activation_; }
+    const LinearSpikerConstants& constants() const noexcept { return units_.constants(); }
+    std::span<const float> potential() const noexcept { return units_.potential(); }
 
 private:
-    detail::TopologicalMap map_;
-    LinearSpikerConstants constants_;
-    float increment_ = 0.0f;         // tau gain S
-    float dt_ = 1.0f;                // [ms]
-    std::vector<float> potential_;   // V, one per virtual unit
-    std::vector<float> refractory_;  // ref [ms]
-    std::vector<float> activation_;  // scratch, one per virtual unit
+    LinearSpikingUnits units_;  // one per virtual unit
 };
 
 }  // namespace spark::components::interfaces

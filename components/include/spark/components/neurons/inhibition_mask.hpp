@@ -21,10 +21,8 @@ struct InhibitionMaskConfig {
 
 class InhibitionMask : public ComponentBase<InhibitionMask, InhibitionMaskConfig> {
 public:
-    static constexpr std::string_view type_name = "inhibition_mask";
-    static constexpr std::string_view class_name_v = "InhibitionMask";
-    static constexpr std::string_view category = "neuron";
-    static constexpr std::string_view description = "Draws which units of a population are inhibitory.";
+    static constexpr ComponentIdentity identity{"inhibition_mask", "InhibitionMask", "neuron",
+        "Draws which units of a population are inhibitory."};
     static constexpr std::array<PortDecl, 0> input_ports{};
     static constexpr std::array<PortDecl, 0> output_ports{};
     static constexpr std::array property_ports{

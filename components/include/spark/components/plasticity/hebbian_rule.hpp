@@ -20,9 +20,8 @@ struct HebbianRuleConfig : Params<TracePairParams<PreTrace::pre_shaped, 20.0>> {
 
 class HebbianRule : public TracePairRule<HebbianRule, HebbianRuleConfig, PreTrace::pre_shaped> {
 public:
-    static constexpr std::string_view type_name = "hebbian_rule";
-    static constexpr std::string_view class_name_v = "HebbianRule";
-    static constexpr std::string_view description = "Symmetric pair-based Hebbian rule (potentiation only).";
+    static constexpr ComponentIdentity identity{"hebbian_rule", "HebbianRule", "plasticity",
+        "Symmetric pair-based Hebbian rule (potentiation only)."};
     static constexpr auto input_ports = plain_inputs;
 
     using TracePairRule::TracePairRule;

@@ -22,9 +22,8 @@ struct OjaRuleConfig {
 
 class OjaRule : public PlasticityRule<OjaRule, OjaRuleConfig> {
 public:
-    static constexpr std::string_view type_name = "oja_rule";
-    static constexpr std::string_view class_name_v = "OjaRule";
-    static constexpr std::string_view description = "Oja's rule: Hebbian growth with a weight decay of y^2 K.";
+    static constexpr ComponentIdentity identity{"oja_rule", "OjaRule", "plasticity",
+        "Oja's rule: Hebbian growth with a weight decay of y^2 K."};
     static constexpr auto input_ports = plain_inputs;
 
     using PlasticityRule::PlasticityRule;

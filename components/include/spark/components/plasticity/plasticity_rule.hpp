@@ -122,7 +122,6 @@ class PlasticityRule : public ComponentBase<Derived, ConfigT> {
     using Base = ComponentBase<Derived, ConfigT>;
 
 public:
-    static constexpr std::string_view category = "plasticity";
     enum Input : std::size_t { pre_spikes, post_spikes, kernel, factor };
     enum Output : std::size_t { new_kernel };
 

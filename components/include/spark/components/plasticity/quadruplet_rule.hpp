@@ -28,9 +28,8 @@ struct QuadrupletRuleConfig : Params<TracePairParams<PreTrace::kernel_shaped, 10
 
 class QuadrupletRule : public TracePairRule<QuadrupletRule, QuadrupletRuleConfig, PreTrace::kernel_shaped> {
 public:
-    static constexpr std::string_view type_name = "quadruplet_rule";
-    static constexpr std::string_view class_name_v = "QuadrupletRule";
-    static constexpr std::string_view description = "Modulated four-term (quadruplet) plasticity rule.";
+    static constexpr ComponentIdentity identity{"quadruplet_rule", "QuadrupletRule", "plasticity",
+        "Modulated four-term (quadruplet) plasticity rule."};
     static constexpr auto input_ports =
         modulated_inputs("modulation", "Modulation: FloatArray[1] (broadcast) or one value per post unit.");
 

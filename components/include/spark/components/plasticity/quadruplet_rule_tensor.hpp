@@ -66,10 +66,8 @@ struct QuadrupletRuleTensorConfig {
 
 class QuadrupletRuleTensor : public PlasticityRule<QuadrupletRuleTensor, QuadrupletRuleTensorConfig> {
 public:
-    static constexpr std::string_view type_name = "quadruplet_rule_tensor";
-    static constexpr std::string_view class_name_v = "QuadrupletRuleTensor";
-    static constexpr std::string_view description =
-        "Modulated four-term plasticity rule with parameters per synapse type (EE, EI, IE, II).";
+    static constexpr ComponentIdentity identity{"quadruplet_rule_tensor", "QuadrupletRuleTensor", "plasticity",
+        "Modulated four-term plasticity rule with parameters per synapse type (EE, EI, IE, II)."};
     static constexpr auto input_ports =
         modulated_inputs("modulation", "Modulation: FloatArray[1] (broadcast) or one value per post unit.");
 

@@ -24,9 +24,8 @@ struct ThreeFactorHebbianRuleConfig : Params<TracePairParams<PreTrace::kernel_sh
 
 class ThreeFactorHebbianRule : public TracePairRule<ThreeFactorHebbianRule, ThreeFactorHebbianRuleConfig, PreTrace::kernel_shaped> {
 public:
-    static constexpr std::string_view type_name = "three_factor_hebbian_rule";
-    static constexpr std::string_view class_name_v = "ThreeFactorHebbianRule";
-    static constexpr std::string_view description = "Reward-modulated pair-based Hebbian rule.";
+    static constexpr ComponentIdentity identity{"three_factor_hebbian_rule", "ThreeFactorHebbianRule", "plasticity",
+        "Reward-modulated pair-based Hebbian rule."};
     static constexpr auto input_ports =
         modulated_inputs("reward", "Reward: FloatArray[1] (broadcast) or one value per post unit.");
 

@@ -35,10 +35,8 @@ struct ZenkeRuleConfig : Params<TracePairParams<PreTrace::pre_shaped, 20.0>> {
 
 class ZenkeRule : public TracePairRule<ZenkeRule, ZenkeRuleConfig, PreTrace::pre_shaped> {
 public:
-    static constexpr std::string_view type_name = "zenke_rule";
-    static constexpr std::string_view class_name_v = "ZenkeRule";
-    static constexpr std::string_view description =
-        "Triplet STDP with heterosynaptic and transmitter-induced plasticity (Zenke et al. 2015).";
+    static constexpr ComponentIdentity identity{"zenke_rule", "ZenkeRule", "plasticity",
+        "Triplet STDP with heterosynaptic and transmitter-induced plasticity (Zenke et al. 2015)."};
     static constexpr auto input_ports = plain_inputs;
     static constexpr bool dense_only = true;  // reads x as an array (every synapse changes every step)
 

@@ -98,9 +98,8 @@ protected:
 // ExponentialSoma (spec 2.5): the plain EIF above. State: potential.
 class ExponentialSoma : public ExponentialFamily<ExponentialSoma, ExponentialSomaConfig> {
 public:
-    static constexpr std::string_view type_name = "exponential_soma";
-    static constexpr std::string_view class_name_v = "ExponentialSoma";
-    static constexpr std::string_view description = "Exponential integrate-and-fire soma.";
+    static constexpr ComponentIdentity identity{"exponential_soma", "ExponentialSoma", "soma",
+        "Exponential integrate-and-fire soma."};
 
     using ExponentialFamily::ExponentialFamily;
 
@@ -118,9 +117,8 @@ public:
 class RefractoryExponentialSoma
     : public WithRefractory<ExponentialFamily<RefractoryExponentialSoma, RefractoryExponentialSomaConfig>> {
 public:
-    static constexpr std::string_view type_name = "refractory_exponential_soma";
-    static constexpr std::string_view class_name_v = "RefractoryExponentialSoma";
-    static constexpr std::string_view description = "Exponential integrate-and-fire soma with a refractory period.";
+    static constexpr ComponentIdentity identity{"refractory_exponential_soma", "RefractoryExponentialSoma", "soma",
+        "Exponential integrate-and-fire soma with a refractory period."};
 
     using WithRefractory::WithRefractory;
 
@@ -135,9 +133,8 @@ public:
 // State: potential, adaptation (w, starts and resets at 0).
 class AdaptiveExponentialSoma : public ExponentialFamily<AdaptiveExponentialSoma, AdaptiveExponentialSomaConfig> {
 public:
-    static constexpr std::string_view type_name = "adaptive_exponential_soma";
-    static constexpr std::string_view class_name_v = "AdaptiveExponentialSoma";
-    static constexpr std::string_view description = "Adaptive exponential integrate-and-fire (AdEx) soma.";
+    static constexpr ComponentIdentity identity{"adaptive_exponential_soma", "AdaptiveExponentialSoma", "soma",
+        "Adaptive exponential integrate-and-fire (AdEx) soma."};
 
     using ExponentialFamily::ExponentialFamily;
 
@@ -164,10 +161,8 @@ class SimplifiedAdaptiveExponentialSoma
     : public WithAdaptiveThreshold<
           ExponentialFamily<SimplifiedAdaptiveExponentialSoma, SimplifiedAdaptiveExponentialSomaConfig>> {
 public:
-    static constexpr std::string_view type_name = "simplified_adaptive_exponential_soma";
-    static constexpr std::string_view class_name_v = "SimplifiedAdaptiveExponentialSoma";
-    static constexpr std::string_view description =
-        "Refractory exponential integrate-and-fire soma with a spike-triggered adaptive threshold.";
+    static constexpr ComponentIdentity identity{"simplified_adaptive_exponential_soma", "SimplifiedAdaptiveExponentialSoma", "soma",
+        "Refractory exponential integrate-and-fire soma with a spike-triggered adaptive threshold."};
 
     using WithAdaptiveThreshold::WithAdaptiveThreshold;
 

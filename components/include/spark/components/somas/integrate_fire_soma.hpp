@@ -24,9 +24,8 @@ struct IntegrateFireSomaConfig : Params<SomaUnitsParams> {
 
 class IntegrateFireSoma : public Soma<IntegrateFireSoma, IntegrateFireSomaConfig> {
 public:
-    static constexpr std::string_view type_name = "integrate_fire_soma";
-    static constexpr std::string_view class_name_v = "IntegrateFireSoma";
-    static constexpr std::string_view description = "Integrate-and-fire soma without leak (NIR IF).";
+    static constexpr ComponentIdentity identity{"integrate_fire_soma", "IntegrateFireSoma", "soma",
+        "Integrate-and-fire soma without leak (NIR IF)."};
 
     using Soma::Soma;
 

@@ -34,9 +34,8 @@ struct IzhikevichSomaConfig : Params<SomaUnitsParams> {
 
 class IzhikevichSoma : public Soma<IzhikevichSoma, IzhikevichSomaConfig> {
 public:
-    static constexpr std::string_view type_name = "izhikevich_soma";
-    static constexpr std::string_view class_name_v = "IzhikevichSoma";
-    static constexpr std::string_view description = "Izhikevich (2003) quadratic soma with a recovery variable.";
+    static constexpr ComponentIdentity identity{"izhikevich_soma", "IzhikevichSoma", "soma",
+        "Izhikevich (2003) quadratic soma with a recovery variable."};
 
     using Soma::Soma;
 

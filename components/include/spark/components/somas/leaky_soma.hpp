@@ -72,9 +72,7 @@ protected:
 // LeakySoma (spec 2.1): the plain LIF above.
 class LeakySoma : public LeakyFamily<LeakySoma, LeakySomaConfig> {
 public:
-    static constexpr std::string_view type_name = "leaky_soma";
-    static constexpr std::string_view class_name_v = "LeakySoma";
-    static constexpr std::string_view description = "Leaky integrate-and-fire soma.";
+    static constexpr ComponentIdentity identity{"leaky_soma", "LeakySoma", "soma", "Leaky integrate-and-fire soma."};
 
     using LeakyFamily::LeakyFamily;
 
@@ -92,9 +90,8 @@ public:
 // State: potential, refractory (uint16).
 class RefractoryLeakySoma : public WithRefractory<LeakyFamily<RefractoryLeakySoma, RefractoryLeakySomaConfig>> {
 public:
-    static constexpr std::string_view type_name = "refractory_leaky_soma";
-    static constexpr std::string_view class_name_v = "RefractoryLeakySoma";
-    static constexpr std::string_view description = "Leaky integrate-and-fire soma with a refractory period.";
+    static constexpr ComponentIdentity identity{"refractory_leaky_soma", "RefractoryLeakySoma", "soma",
+        "Leaky integrate-and-fire soma with a refractory period."};
 
     using WithRefractory::WithRefractory;
 
@@ -110,10 +107,8 @@ public:
 class StrictRefractoryLeakySoma
     : public WithRefractory<LeakyFamily<StrictRefractoryLeakySoma, StrictRefractoryLeakySomaConfig>> {
 public:
-    static constexpr std::string_view type_name = "strict_refractory_leaky_soma";
-    static constexpr std::string_view class_name_v = "StrictRefractoryLeakySoma";
-    static constexpr std::string_view description =
-        "Leaky integrate-and-fire soma whose membrane is clamped at the reset potential while refractory.";
+    static constexpr ComponentIdentity identity{"strict_refractory_leaky_soma", "StrictRefractoryLeakySoma", "soma",
+        "Leaky integrate-and-fire soma whose membrane is clamped at the reset potential while refractory."};
 
     using WithRefractory::WithRefractory;
 
@@ -127,10 +122,8 @@ public:
 // State: potential, refractory (uint16), threshold (theta_t, rest-relative [mV]).
 class AdaptiveLeakySoma : public WithAdaptiveThreshold<LeakyFamily<AdaptiveLeakySoma, AdaptiveLeakySomaConfig>> {
 public:
-    static constexpr std::string_view type_name = "adaptive_leaky_soma";
-    static constexpr std::string_view class_name_v = "AdaptiveLeakySoma";
-    static constexpr std::string_view description =
-        "Refractory leaky integrate-and-fire soma with a spike-triggered adaptive threshold.";
+    static constexpr ComponentIdentity identity{"adaptive_leaky_soma", "AdaptiveLeakySoma", "soma",
+        "Refractory leaky integrate-and-fire soma with a spike-triggered adaptive threshold."};
 
     using WithAdaptiveThreshold::WithAdaptiveThreshold;
 

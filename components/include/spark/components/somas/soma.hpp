@@ -34,7 +34,6 @@ class Soma : public ComponentBase<Derived, ConfigT> {
     using Base = ComponentBase<Derived, ConfigT>;
 
 public:
-    static constexpr std::string_view category = "soma";
     enum Input : std::size_t { current, inhibition_mask };
     enum Output : std::size_t { spikes };
     enum Property : std::size_t { potential };

@@ -16,7 +16,6 @@
 
 #include <spark/components/stages/stages.hpp>
 #include <spark/components/output_units.hpp>
-#include <spark/core/component_base.hpp>
 
 namespace spark::components::stages {
 
@@ -30,20 +29,13 @@ struct AffineConfig : Params<OutputUnitsParams> {
     SPARK_PARAM(Param, bias, 0.0, "pA", none, "Bias b, one per output (or one for all).");
 };
 
-class Affine : public ComponentBase<Affine, AffineConfig> {
+class Affine : public RealValuedStage<Affine, AffineConfig> {
 public:
-    static constexpr std::string_view type_name = "affine";
-    static constexpr std::string_view class_name_v = "Affine";
-    static constexpr std::string_view category = "stage";
-    static constexpr std::string_view description =
+    static constexpr ComponentIdentity identity{"affine", "Affine", "stage",
         "Affine map y = W x + b of real values (NIR Affine, Linear, unrolled convolutions and pooling); a spike is x = 1 "
-        "for its step, so a soma downstream sees the current W for one step (a pulse of area dt).";
-    enum Input : std::size_t { input };
+        "for its step, so a soma downstream sees the current W for one step (a pulse of area dt)."};
     enum Output : std::size_t { output };
-    static constexpr std::array input_ports{
-        PortDecl{"input", any_payload, "Spikes (signed value), current, potential or float values."}};
     static constexpr std::array output_ports{PortDecl{"output", PayloadKind::current, "W x + b [pA]."}};
-    static constexpr std::array<PortDecl, 0> property_ports{};
 
     // Throws ConfigError for an empty `units` or `nonzeros` not strictly increasing.
     Affine(Config config, std::string instance);
@@ -62,11 +54,9 @@ public:
     std::span<const float> bias() const noexcept { return bias_; }
 
 private:
-    PayloadKind input_kind_ = PayloadKind::floating;
     std::size_t n_in_ = 0;
     std::vector<std::uint32_t> row_start_, columns_;
     std::vector<float> values_, bias_;
-    std::vector<float> x_;  // the input as numbers, scratch
 };
 
 struct ScaleConfig {
@@ -74,31 +64,15 @@ struct ScaleConfig {
     SPARK_PARAM(Param, scale, 1.0, "", none, "Factor s, one per element (or one for all).");
 };
 
-class Scale : public ComponentBase<Scale, ScaleConfig> {
+class Scale : public ElementwiseStage<Scale, ScaleConfig> {
 public:
-    static constexpr std::string_view type_name = "scale";
-    static constexpr std::string_view class_name_v = "Scale";
-    static constexpr std::string_view category = "stage";
-    static constexpr std::string_view description = "Element-wise scaling y = s x of real values (NIR Scale).";
-    enum Input : std::size_t { input };
-    enum Output : std::size_t { output };
-    static constexpr std::array input_ports{
-        PortDecl{"input", any_payload, "Spikes (signed value), current, potential or float values."}};
+    static constexpr ComponentIdentity identity{"scale", "Scale", "stage",
+        "Element-wise scaling y = s x of real values (NIR Scale)."};
     static constexpr std::array output_ports{PortDecl{"output", PayloadKind::current, "s x [pA], the input's shape."}};
-    static constexpr std::array<PortDecl, 0> property_ports{};
+    static constexpr auto parameter = &ScaleConfig::scale;
 
-    using ComponentBase::ComponentBase;
-
-    BuildResult build(const BuildContext& ctx) override;
-    void step(const StepContext& ctx) override;
-    void reset() override {}
-    void visit_state(StateVisitor&) override {}
-
-    std::span<const float> factors() const noexcept { return scale_; }
-
-private:
-    PayloadKind input_kind_ = PayloadKind::floating;
-    std::vector<float> scale_;
+    using ElementwiseStage::ElementwiseStage;
+    static void apply(std::span<const float> x, std::span<const float> s, const ArrayRef& y) noexcept;
 };
 
 struct ThresholdConfig {
@@ -106,32 +80,15 @@ struct ThresholdConfig {
     SPARK_PARAM(Param, threshold, 0.0, "", none, "Threshold theta, one per element (or one for all); z = [x > theta].");
 };
 
-class Threshold : public ComponentBase<Threshold, ThresholdConfig> {
+class Threshold : public ElementwiseStage<Threshold, ThresholdConfig> {
 public:
-    static constexpr std::string_view type_name = "threshold";
-    static constexpr std::string_view class_name_v = "Threshold";
-    static constexpr std::string_view category = "stage";
-    static constexpr std::string_view description = "Heaviside z = [x > theta] of real values (NIR Threshold).";
-    enum Input : std::size_t { input };
-    enum Output : std::size_t { spikes };
-    static constexpr std::array input_ports{
-        PortDecl{"input", any_payload, "Spikes (signed value), current, potential or float values."}};
+    static constexpr ComponentIdentity identity{"threshold", "Threshold", "stage",
+        "Heaviside z = [x > theta] of real values (NIR Threshold)."};
     static constexpr std::array output_ports{PortDecl{"spikes", PayloadKind::spikes, "[x > theta], the input's shape."}};
-    static constexpr std::array<PortDecl, 0> property_ports{};
+    static constexpr auto parameter = &ThresholdConfig::threshold;
 
-    using ComponentBase::ComponentBase;
-
-    BuildResult build(const BuildContext& ctx) override;
-    void step(const StepContext& ctx) override;
-    void reset() override {}
-    void visit_state(StateVisitor&) override {}
-
-    std::span<const float> thresholds() const noexcept { return threshold_; }
-
-private:
-    PayloadKind input_kind_ = PayloadKind::floating;
-    std::vector<float> threshold_;
-    std::vector<float> x_;
+    using ElementwiseStage::ElementwiseStage;
+    static void apply(std::span<const float> x, std::span<const float> theta, const ArrayRef& z) noexcept;
 };
 
 }  // namespace spark::components::stages

@@ -14,11 +14,11 @@
 // their constant-input fixed point v_leak + R x (I = w_in x) exactly.
 // Reference: Gerstner, Kistler, Naud & Paninski, Neuronal Dynamics (2014), ch. 1.3; Rotter & Diesmann,
 // "Exact digital simulation of time-invariant linear systems" (1999), Biol. Cybern. 81.
+#include <algorithm>
 #include <array>
 #include <vector>
 
 #include <spark/components/stages/stages.hpp>
-#include <spark/core/component_base.hpp>
 
 namespace spark::components::stages {
 
@@ -41,66 +41,48 @@ struct SynapticCurrentConfig {
 };
 
 // y <- offset + decay (y - offset) + gain x per element: the shared exact step of the three models.
+// Derived::build_constants fills offset_, decay_ and gain_ (preset to 0, 1 and 0); the state is
+// visited under the name of the output port.
 template <class Derived, class ConfigT>
-class FirstOrderStage : public ComponentBase<Derived, ConfigT> {
-    using Base = ComponentBase<Derived, ConfigT>;
-
+class FirstOrderStage : public RealValuedStage<Derived, ConfigT> {
 public:
-    static constexpr std::string_view category = "stage";
-    enum Input : std::size_t { input };
     enum Output : std::size_t { output };
-    static constexpr std::array input_ports{
-        PortDecl{"input", any_payload, "Spikes (signed value), current, potential or float values."}};
-    static constexpr std::array<PortDecl, 0> property_ports{};
 
-    using Base::Base;
+    using RealValuedStage<Derived, ConfigT>::RealValuedStage;
 
     BuildResult build(const BuildContext& ctx) override {
-        const PortSpec& in = ctx.input(input);
-        if (!is_real_valued_input(in))
-            throw_input_mismatch(*this, ctx, input, "spikes, current, potential or float values");
-        input_kind_ = in.kind;
+        const PortSpec& in = this->build_input(ctx);
         const std::size_t n = in.size();
         decay_.assign(n, 1.0f);
         offset_.assign(n, 0.0f);
         gain_.assign(n, 0.0f);
         static_cast<Derived*>(this)->build_constants(ctx, in.shape);
         state_.assign(n, 0.0f);
-        x_.assign(n, 0.0f);
-        return BuildResult{{PortSpec(Derived::output_ports[0].kind, in.shape)}, {}};
+        return BuildResult{{PortSpec(Derived::output_ports[output].kind, in.shape)}, {}};
     }
 
     void step(const StepContext& ctx) override {
-        read_values(ctx.inputs[input], input_kind_, x_);
+        const auto x = this->read_input(ctx);
         const auto out = ctx.outputs[output].f32();
         for (std::size_t i = 0; i < state_.size(); ++i) {
-            state_[i] = offset_[i] + decay_[i] * (state_[i] - offset_[i]) + gain_[i] * x_[i];
+            state_[i] = offset_[i] + decay_[i] * (state_[i] - offset_[i]) + gain_[i] * x[i];
             out[i] = state_[i];
         }
     }
 
     void reset() override { std::fill(state_.begin(), state_.end(), 0.0f); }
-    void visit_state(StateVisitor& v) override { v(Derived::state_name, state_); }
-
-    std::span<const float> values() const noexcept { return state_; }
-    std::span<const float> decay() const noexcept { return decay_; }
-    std::span<const float> gain() const noexcept { return gain_; }
+    void visit_state(StateVisitor& v) override { v(Derived::output_ports[output].name, state_); }
 
 protected:
-    PayloadKind input_kind_ = PayloadKind::floating;
     std::vector<float> decay_, offset_, gain_;
     std::vector<float> state_;
-    std::vector<float> x_;
 };
 
 class LeakyIntegrator : public FirstOrderStage<LeakyIntegrator, LeakyIntegratorConfig> {
 public:
-    static constexpr std::string_view type_name = "leaky_integrator";
-    static constexpr std::string_view class_name_v = "LeakyIntegrator";
-    static constexpr std::string_view description =
+    static constexpr ComponentIdentity identity{"leaky_integrator", "LeakyIntegrator", "stage",
         "Non-spiking leaky integrator whose output is its potential (NIR LI); x (a spike: 1) is held over its step "
-        "and integrated exactly, so a spike adds (1 - e^(-dt/tau)) R.";
-    static constexpr std::string_view state_name = "potential";
+        "and integrated exactly, so a spike adds (1 - e^(-dt/tau)) R."};
     static constexpr std::array output_ports{
         PortDecl{"potential", PayloadKind::potential, "The potential v after the step [mV], absolute."}};
 
@@ -110,12 +92,9 @@ public:
 
 class Integrator : public FirstOrderStage<Integrator, IntegratorConfig> {
 public:
-    static constexpr std::string_view type_name = "integrator";
-    static constexpr std::string_view class_name_v = "Integrator";
-    static constexpr std::string_view description =
+    static constexpr ComponentIdentity identity{"integrator", "Integrator", "stage",
         "Non-leaky integrator dv/dt = R x whose output is its potential (NIR I); x (a spike: 1) is held over its step, "
-        "so a spike adds dt R.";
-    static constexpr std::string_view state_name = "potential";
+        "so a spike adds dt R."};
     static constexpr std::array output_ports{
         PortDecl{"potential", PayloadKind::potential, "The potential v after the step [mV]."}};
 
@@ -125,12 +104,9 @@ public:
 
 class SynapticCurrent : public FirstOrderStage<SynapticCurrent, SynapticCurrentConfig> {
 public:
-    static constexpr std::string_view type_name = "synaptic_current";
-    static constexpr std::string_view class_name_v = "SynapticCurrent";
-    static constexpr std::string_view description =
+    static constexpr ComponentIdentity identity{"synaptic_current", "SynapticCurrent", "stage",
         "Exponentially filtered current tau_syn dI/dt = -I + w_in x (NIR CubaLI's current); x (a spike: 1) is held "
-        "over its step and integrated exactly, so a spike adds (1 - e^(-dt/tau_syn)) w_in.";
-    static constexpr std::string_view state_name = "current";
+        "over its step and integrated exactly, so a spike adds (1 - e^(-dt/tau_syn)) w_in."};
     static constexpr std::array output_ports{
         PortDecl{"current", PayloadKind::current, "The current I after the step [pA]."}};
 

@@ -15,9 +15,8 @@ struct LinearSynapsesConfig : Params<SynapseKernelParams, SynapseDeliveryParams>
 
 class LinearSynapses : public Synapses<LinearSynapses, LinearSynapsesConfig> {
 public:
-    static constexpr std::string_view type_name = "linear_synapses";
-    static constexpr std::string_view class_name_v = "LinearSynapses";
-    static constexpr std::string_view description = "Weighted sum of the signed presynaptic spikes.";
+    static constexpr ComponentIdentity identity{"linear_synapses", "LinearSynapses", "synapses",
+        "Weighted sum of the signed presynaptic spikes."};
     static constexpr bool has_traces = false;
 
     using Synapses::Synapses;

@@ -29,9 +29,8 @@ struct RDTracedSynapsesConfig
 
 class RDTracedSynapses : public Synapses<RDTracedSynapses, RDTracedSynapsesConfig> {
 public:
-    static constexpr std::string_view type_name = "rd_traced_synapses";
-    static constexpr std::string_view class_name_v = "RDTracedSynapses";
-    static constexpr std::string_view description = "Synapses with a rise-decay trace of the weighted input.";
+    static constexpr ComponentIdentity identity{"rd_traced_synapses", "RDTracedSynapses", "synapses",
+        "Synapses with a rise-decay trace of the weighted input."};
     static constexpr bool has_traces = true;
 
     using Synapses::Synapses;

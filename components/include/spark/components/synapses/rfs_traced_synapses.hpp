@@ -25,10 +25,8 @@ struct RFSTracedSynapsesConfig
 
 class RFSTracedSynapses : public Synapses<RFSTracedSynapses, RFSTracedSynapsesConfig> {
 public:
-    static constexpr std::string_view type_name = "rfs_traced_synapses";
-    static constexpr std::string_view class_name_v = "RFSTracedSynapses";
-    static constexpr std::string_view description =
-        "Synapses with a rise / fast-decay / slow-decay trace of the weighted input.";
+    static constexpr ComponentIdentity identity{"rfs_traced_synapses", "RFSTracedSynapses", "synapses",
+        "Synapses with a rise / fast-decay / slow-decay trace of the weighted input."};
     static constexpr bool has_traces = true;
 
     using Synapses::Synapses;

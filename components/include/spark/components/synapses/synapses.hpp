@@ -141,7 +141,6 @@ class Synapses : public ComponentBase<Derived, ConfigT> {
     using Base = ComponentBase<Derived, ConfigT>;
 
 public:
-    static constexpr std::string_view category = "synapses";
     enum Input : std::size_t { spikes };
     enum Output : std::size_t { currents };
     enum Property : std::size_t { kernel };

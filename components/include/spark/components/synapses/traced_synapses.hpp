@@ -25,9 +25,8 @@ struct TracedSynapsesConfig
 
 class TracedSynapses : public Synapses<TracedSynapses, TracedSynapsesConfig> {
 public:
-    static constexpr std::string_view type_name = "traced_synapses";
-    static constexpr std::string_view class_name_v = "TracedSynapses";
-    static constexpr std::string_view description = "Synapses with an exponential trace of the weighted input.";
+    static constexpr ComponentIdentity identity{"traced_synapses", "TracedSynapses", "synapses",
+        "Synapses with an exponential trace of the weighted input."};
     static constexpr bool has_traces = true;
 
     using Synapses::Synapses;
