@@ -99,6 +99,7 @@ void QuadrupletRuleTensor::build_rule(const BuildContext& ctx, const RuleLayout&
     std::vector<float> pre_taus(types_.size());
     for (std::size_t i = 0; i < types_.size(); ++i) pre_taus[i] = pre_tau[types_[i]];
     pre_trace_.build(layout, types_.size(), pre_taus, ctx.input(0).delays.get(), ctx.dt, reference_);
+    clean_rows_.build(ctx.input(kernel), layout.n_post);
     for (std::size_t t = 0; t < 4; ++t) {
         // What the Tracer computes from tau and inverse_tau_tracer's scale 1 / tau.
         pre_decay_[t] = static_cast<float>(std::exp(-ctx.dt / static_cast<double>(pre_tau[t])));
@@ -179,10 +180,11 @@ void QuadrupletRuleTensor::update_reference(const RuleStep& s) {
     });
 }
 
-bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rate) noexcept {
+bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rate, bool known) noexcept {
     // Advance x, copy K, and check that every K is one the reference leaves unchanged (and x finite), in
     // loops the compiler vectorises: the post type is the row's, the pre type selects between two
-    // values. Returns false when the row must be computed in full (x is advanced either way).
+    // values; with the per-unit x, the row's flag in clean_rows_ replaces the check when `known`, and is
+    // kept up to date. Returns false when the row must be computed in full (x is advanced either way).
     const std::size_t n_pre = layout_.n_pre;
     const std::size_t row = p * n_pre;
     const std::uint8_t* s_pre = s.pre + p * layout_.pre_stride;
@@ -201,7 +203,9 @@ bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rat
     std::uint32_t arrived = 1;  // the per-unit x: found by for_each_arrival below
     bool unchanged;
     if (pre_trace_.per_unit()) {
-        unchanged = copy_checked_row(k, out, nullptr, params->limit_bits.data(), n_pre);  // x finite by construction
+        // x finite by construction
+        unchanged = known ? clean_rows_.clean(p) : copy_checked_row(k, out, nullptr, params->limit_bits.data(), n_pre);
+        clean_rows_.set(p, unchanged);
     } else {
         float* x = pre_trace_.tracer().trace().data() + row;
         arrived = advance_x_row(x, s_pre, params->decay.data(), params->scale.data(), n_pre);
@@ -226,10 +230,14 @@ bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rat
             step[c] = dt * (rate * sum);
             clip[c] = max_clip_[t];
         }
+        const std::uint32_t* limit_bits = params->limit_bits.data();
+        bool clean = true;
         for_each_arrival(s_pre, n_pre, [&](std::size_t q) {
             const std::size_t c = pre_types[q];
             out[q] = std::min(std::max(k[q] + step[c], 0.0f), clip[c]);
+            clean = clean && keeps(out[q], limit_bits[q]);
         });
+        clean_rows_.set(p, clean);
         return true;
     }
     const float* x = pre_trace_.tracer().trace().data() + row;
@@ -243,7 +251,7 @@ bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rat
     return true;
 }
 
-void QuadrupletRuleTensor::fired_row(const RuleStep& s, std::size_t p, float rate) const noexcept {
+bool QuadrupletRuleTensor::fired_row(const RuleStep& s, std::size_t p, float rate) const noexcept {
     // reference_row's operations with the row's post type and per-pre-type values selected by the pre
     // type (a loop the compiler vectorises), x gathered from the per-unit traces.
     const std::size_t n_pre = layout_.n_pre, row = p * n_pre;
@@ -257,8 +265,10 @@ void QuadrupletRuleTensor::fired_row(const RuleStep& s, std::size_t p, float rat
     const float a0 = alpha_[post_type], a1 = alpha_[post_type + 1], b0 = beta_[post_type], b1 = beta_[post_type + 1];
     const float g0 = gamma_[post_type], g1 = gamma_[post_type + 1], d0 = delta_[post_type], d1 = delta_[post_type + 1];
     const float c0 = max_clip_[post_type], c1 = max_clip_[post_type + 1], y0 = y[0], y1 = y[1];
+    const std::uint32_t l0 = clip_bits_[post_type], l1 = clip_bits_[post_type + 1];
     const float* k = s.kernel + row;
     float* out = s.out + row;
+    std::uint32_t clean = 1;
     for (std::size_t q = 0; q < n_pre; ++q) {
         const bool inh = pre_types[q] != 0;
         const float pre = spiked(s_pre[q]);
@@ -267,7 +277,9 @@ void QuadrupletRuleTensor::fired_row(const RuleStep& s, std::size_t p, float rat
                           (inh ? d1 : d0) * x[q] * s_post;
         const float kq = k[q] + dt * (rate * sum);
         out[q] = std::min(std::max(kq, 0.0f), inh ? c1 : c0);
+        clean &= static_cast<std::uint32_t>(keeps(out[q], inh ? l1 : l0));
     }
+    return clean != 0;
 }
 
 void QuadrupletRuleTensor::update(const RuleStep& s) {
@@ -281,17 +293,20 @@ void QuadrupletRuleTensor::update(const RuleStep& s) {
     if (pre_trace_.per_unit()) pre_trace_.advance_units(s.pre);
     const float eta = static_cast<float>(config_.eta);
     const float* y = post_trace_.trace().data();
+    const bool known = pre_trace_.per_unit() && clean_rows_.begin_step(s);
     for_rows(s, [&](std::size_t p0, std::size_t p1) {
         for (std::size_t p = p0; p < p1; ++p) {
             const float rate = eta * factor_at(s, p);  // eta m (no baseline)
-            if (event_row(s, p, rate)) continue;
-            if (pre_trace_.per_unit()) fired_row(s, p, rate);
+            if (event_row(s, p, rate, known)) continue;
+            if (pre_trace_.per_unit()) clean_rows_.set(p, fired_row(s, p, rate));
             else reference_row(s, p, rate, y, 2);
         }
     });
+    clean_rows_.end_step(s, pre_trace_.per_unit());
 }
 
 void QuadrupletRuleTensor::reset_rule() noexcept {
+    clean_rows_.forget();
     pre_trace_.reset();
     post_trace_.reset();
 }

@@ -2,11 +2,14 @@
 // the synapses' per-synapse input and the rules give the spikes and state of the dense reference forms
 // (components::dense_reference()) bit for bit, on every executor and for 1 and 2 threads, with
 // Hebbian rules (the default network of `spark run`) and with the modulated tensor rule (the CartPole
-// brain's structure, modulation zero and non-zero).
+// brain's structure, modulation zero and non-zero), also with the kernel written from outside between
+// steps (a snapshot load, an effect's set_property, a write through the live property) to values the
+// rules clip or keep.
 #include <catch2/catch.hpp>
 
 #include <bit>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <string>
 
@@ -111,13 +114,62 @@ Network tensor_network() {
     return net;
 }
 
+// A writing visit that sets element `index` of the state array `name` to `value`.
+class Overwrite final : public StateVisitor {
+public:
+    Overwrite(std::string name, std::size_t index, float value) : name_(std::move(name)), index_(index), value_(value) {}
+    void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
+        if (name == name_ && dtype == DType::f32 && index_ < count) static_cast<float*>(data)[index_] = value_;
+    }
+
+private:
+    std::string name_;
+    std::size_t index_;
+    float value_;
+};
+
+// The kernel of `synapses`, by a reading visit (which, unlike a property read, is no write).
+std::vector<float> kernel_of(Simulation& sim, const std::string& synapses) {
+    struct Read final : StateVisitor {
+        Read() : StateVisitor(StateAccess::read) {}
+        std::vector<float> kernel;
+        void visit(std::string_view name, DType, void* data, std::size_t count) override {
+            if (name == "kernel") kernel.assign(static_cast<const float*>(data), static_cast<const float*>(data) + count);
+        }
+    } read;
+    sim.component(synapses).visit_state(read);
+    return read.kernel;
+}
+
+// Between steps, the kernel of `synapses` written in each of the ways a run allows, to values the
+// rules clip (negative, -0, above the tensor rule's max_clip, NaN) or keep.
+void write_kernel_from_outside(Simulation& sim, const std::string& synapses, int t) {
+    if (t == 150) {  // a writing state visit of the synapses (as a snapshot load makes; the rules keep x per unit)
+        for (const auto& [index, value] : {std::pair{3, -1.5f}, std::pair{40, -0.0f}, std::pair{77, 1e9f}}) {
+            Overwrite w("kernel", index, value);
+            sim.component(synapses).visit_state(w);
+        }
+    } else if (t == 300) {  // an effect: set_property with a changed copy
+        std::vector<float> k = kernel_of(sim, synapses);
+        k[5] = -2.0f;
+        k[k.size() / 2] = std::numeric_limits<float>::quiet_NaN();
+        k[k.size() - 1] = 300.0f;
+        sim.component(synapses).set_property(0, ConstArrayRef(k.data(), k.size()));
+    } else if (t == 450) {  // a write through the live property
+        auto k = sim.component(synapses).property(0).f32();
+        k[11] = -0.0f;
+        k[k.size() / 3] = 1e6f;
+    }
+}
+
 struct Run {
     Collect state;
     std::vector<std::uint8_t> spikes;
     std::map<std::string, std::vector<std::uint32_t>> tensor_post_traces;  // expanded per synapse
+    std::vector<std::uint32_t> kernels_after_writes;  // the written kernel after each step that followed a write
 };
 
-Run run(const Network& net, bool tensor, bool reference, ExecutorKind kind, unsigned threads) {
+Run run(const Network& net, bool tensor, bool reference, ExecutorKind kind, unsigned threads, bool outside_writes) {
     components::ScopedDenseReference mode(reference);
     BuildOptions o;
     o.executor = kind;
@@ -141,7 +193,11 @@ Run run(const Network& net, bool tensor, bool reference, ExecutorKind kind, unsi
                 sim.input(std::string("mod_") + pops[k]).f32()[0] = m;
             }
         }
+        const std::string written = tensor ? "A_exc.synapses" : "exc.synapses";
+        if (outside_writes) write_kernel_from_outside(sim, written, t);
         sim.step();
+        if (outside_writes && t % 150 == 0)
+            for (float k : kernel_of(sim, written)) r.kernels_after_writes.push_back(std::bit_cast<std::uint32_t>(k));
         for (const char* node : tensor ? std::vector<const char*>{"A_exc.soma", "B_exc.soma", "A_inh.soma", "B_inh.soma"}
                                        : std::vector<const char*>{"exc.soma", "inh.soma"}) {
             const auto codes = sim.read(node, "spikes").u8();
@@ -171,8 +227,8 @@ Run run(const Network& net, bool tensor, bool reference, ExecutorKind kind, unsi
     return r;
 }
 
-void compare_to_reference(const Network& net, bool tensor) {
-    const Run reference = run(net, tensor, true, ExecutorKind::sequential, 1);
+void compare_to_reference(const Network& net, bool tensor, bool outside_writes = false) {
+    const Run reference = run(net, tensor, true, ExecutorKind::sequential, 1, outside_writes);
     std::size_t fired = 0;
     for (auto c : reference.spikes) fired += c & spike::bit;
     INFO("fired " << fired << " of " << reference.spikes.size());
@@ -187,7 +243,7 @@ void compare_to_reference(const Network& net, bool tensor) {
                            Config{ExecutorKind::tbb, 2, "tbb 2"}, Config{ExecutorKind::pool, 1, "pool 1"},
                            Config{ExecutorKind::pool, 2, "pool 2"}}) {
         INFO("event form on " << c.name);
-        const Run event = run(net, tensor, false, c.kind, c.threads);
+        const Run event = run(net, tensor, false, c.kind, c.threads, outside_writes);
         REQUIRE(event.spikes == reference.spikes);
         REQUIRE(event.state.arrays.size() == reference.state.arrays.size());
         for (const auto& [name, bytes] : reference.state.arrays) {
@@ -196,6 +252,7 @@ void compare_to_reference(const Network& net, bool tensor) {
             REQUIRE(event.state.arrays.at(name) == bytes);
         }
         REQUIRE(event.tensor_post_traces == reference.tensor_post_traces);
+        REQUIRE(event.kernels_after_writes == reference.kernels_after_writes);
     }
 }
 
@@ -209,4 +266,14 @@ TEST_CASE("Hebbian network with N2N delays: the event forms give the reference s
 TEST_CASE("Tensor-rule network with modulation: the event forms give the reference spikes and state on every executor",
           "[event_form][determinism]") {
     compare_to_reference(tensor_network(), true);
+}
+
+TEST_CASE("Hebbian network with its kernel written from outside between steps: the event forms give the reference",
+          "[event_form][determinism]") {
+    compare_to_reference(hebbian_network(), false, true);
+}
+
+TEST_CASE("Tensor-rule network with its kernel written from outside between steps: the event forms give the reference",
+          "[event_form][determinism]") {
+    compare_to_reference(tensor_network(), true, true);
 }

@@ -96,13 +96,15 @@ private:
     using Table = std::array<float, 4>;
     // Whether the presynaptic element of synapse (p, q) is inhibitory (the pre mask; empty = excitatory).
     bool pre_inhibitory(std::size_t p, std::size_t q) const noexcept;
-    bool event_row(const RuleStep& s, std::size_t p, float rate) noexcept;  // false: compute the row in full
+    // false: compute the row in full. `known`: clean_rows_ holds row p's flag (else K is read and checked).
+    bool event_row(const RuleStep& s, std::size_t p, float rate, bool known) noexcept;
     // The pre types (0/1) of the synapses of row p.
     const std::uint8_t* pre_type_row(std::size_t p) const noexcept {
         return pre_types_.data() + (pre_types_shared_ ? 0 : p * layout_.n_pre);
     }
     void reference_row(const RuleStep& s, std::size_t p, float rate, const float* y, std::size_t y_stride) const noexcept;
-    void fired_row(const RuleStep& s, std::size_t p, float rate) const noexcept;  // a row in full, per-unit x
+    // A row in full, per-unit x; returns whether every new weight is one the clip keeps (CleanRows).
+    bool fired_row(const RuleStep& s, std::size_t p, float rate) const noexcept;
 
     // Per synapse of a row: x's decay and scale and the bits of max_clip (event form).
     struct RowParams {
@@ -121,6 +123,7 @@ private:
     std::vector<std::uint8_t> pre_types_;  // I_pre per synapse: one row when all rows share it, else all
     bool pre_types_shared_ = true;
     SynapsePreTrace pre_trace_;  // x, one trace per (pre unit, type) where exact
+    CleanRows clean_rows_;       // the rows of K known to be kept by the clip (per-unit x, in place)
     Tracer post_trace_;
     std::vector<float> input_;  // scratch: a trace input (kernel-shaped in the reference, n_post x 2 here)
 };
