@@ -47,6 +47,44 @@ bool copy_checked_row(const float* k, float* out, const float* __restrict x, con
     return unchanged != 0;
 }
 
+// One fired row's constants (QuadrupletRuleTensor::fired_row).
+struct FiredRow {
+    const std::uint8_t* s_pre;
+    const float* x;
+    const std::uint32_t* inhibitory;
+    const float *alpha, *gamma, *delta, *clip;
+    const std::uint32_t* limit_bits;
+    float beta_y[2];  // beta_t y_i for a pre-excitatory and a pre-inhibitory synapse
+    float s_post, dt, rate;
+};
+
+// out[q] = the reference's clip(k[q] + dt (rate sum)); whether every out is one the clip keeps. In
+// place (K updated where it is): k is out. One pointer per array, so that the loop vectorises.
+template <bool in_place>
+bool fired_row_loop(const FiredRow& f, const float* __restrict k_apart, float* __restrict out, std::size_t n) noexcept {
+    const std::uint8_t* __restrict s_pre = f.s_pre;
+    const float* __restrict x = f.x;
+    const std::uint32_t* __restrict inhibitory = f.inhibitory;
+    const float* __restrict alpha = f.alpha;
+    const float* __restrict gamma = f.gamma;
+    const float* __restrict delta = f.delta;
+    const float* __restrict clip = f.clip;
+    const std::uint32_t* __restrict limit_bits = f.limit_bits;
+    const float s_post = f.s_post, dt = f.dt, rate = f.rate, by0 = f.beta_y[0], by1 = f.beta_y[1];
+    std::uint32_t clean = 1;
+    for (std::size_t q = 0; q < n; ++q) {
+        const float pre = static_cast<float>(s_pre[q] & spike::bit);
+        const float by = inhibitory[q] ? by1 : by0;
+        const float sum = alpha[q] * pre + by * pre + gamma[q] * s_post + delta[q] * x[q] * s_post;
+        const float kq = (in_place ? out[q] : k_apart[q]) + dt * (rate * sum);
+        const float kept = kq < 0.0f ? 0.0f : kq;         // std::max(kq, 0.0f)
+        const float w = clip[q] < kept ? clip[q] : kept;  // std::min(kept, clip)
+        out[q] = w;
+        clean &= static_cast<std::uint32_t>(std::bit_cast<std::uint32_t>(w) <= limit_bits[q]);
+    }
+    return clean != 0;
+}
+
 std::array<float, 4> table_of(const std::vector<double>& values) {
     return {static_cast<float>(values[0]), static_cast<float>(values[1]), static_cast<float>(values[2]),
             static_cast<float>(values[3])};
@@ -135,13 +173,30 @@ QuadrupletRuleTensor::RowParams QuadrupletRuleTensor::make_row_params(std::size_
     r.decay.resize(n);
     r.scale.resize(n);
     r.limit_bits.resize(n);
+    r.pre_inhibitory.resize(n);
+    r.alpha.resize(n);
+    r.gamma.resize(n);
+    r.delta.resize(n);
+    r.clip.resize(n);
     for (std::size_t q = 0; q < n; ++q) {
         const std::size_t t = post_type + pre_types[q];
         r.decay[q] = pre_decay_[t];
         r.scale[q] = pre_scale_[t];
         r.limit_bits[q] = clip_bits_[t];
+        r.pre_inhibitory[q] = pre_types[q];
+        r.alpha[q] = alpha_[t];
+        r.gamma[q] = gamma_[t];
+        r.delta[q] = delta_[t];
+        r.clip[q] = max_clip_[t];
     }
     return r;
+}
+
+const QuadrupletRuleTensor::RowParams& QuadrupletRuleTensor::row_params(std::size_t p, RowParams& own) const {
+    const std::size_t post_type = types_[p * layout_.n_pre] & 2u;
+    if (pre_types_shared_) return row_params_[post_type >> 1];
+    own = make_row_params(post_type, pre_type_row(p));
+    return own;
 }
 
 void QuadrupletRuleTensor::reference_row(const RuleStep& s, std::size_t p, float rate, const float* y,
@@ -190,14 +245,8 @@ bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rat
     const std::uint8_t* s_pre = s.pre + p * layout_.pre_stride;
     const std::uint8_t* pre_types = pre_type_row(p);
     const std::size_t post_type = types_[row] & 2u;
-    // x's decay and scale and the clip limit of each synapse of the row: stored for each post type when
-    // every row has the same pre types, else made here.
-    const RowParams* params = &row_params_[post_type >> 1];
     RowParams own;
-    if (!pre_types_shared_) {
-        own = make_row_params(post_type, pre_types);
-        params = &own;
-    }
+    const RowParams* params = &row_params(p, own);
     const float* k = s.kernel + row;
     float* out = s.out + row;
     std::uint32_t arrived = 1;  // the per-unit x: found by for_each_arrival below
@@ -252,34 +301,30 @@ bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rat
 }
 
 bool QuadrupletRuleTensor::fired_row(const RuleStep& s, std::size_t p, float rate) const noexcept {
-    // reference_row's operations with the row's post type and per-pre-type values selected by the pre
-    // type (a loop the compiler vectorises), x gathered from the per-unit traces.
+    // reference_row's operations with the per-type constants of the row's synapses (RowParams), x
+    // gathered from the per-unit traces, in a loop the compiler vectorises (beta_t y_i is one of two
+    // values per row: y per pre type).
     const std::size_t n_pre = layout_.n_pre, row = p * n_pre;
+    RowParams own;
+    const RowParams& r = row_params(p, own);
     const std::size_t post_type = types_[row] & 2u;
-    const std::uint8_t* pre_types = pre_type_row(p);
-    const std::uint8_t* s_pre = s.pre + p * layout_.pre_stride;
     const float* y = post_trace_.trace().data() + 2 * p;
     float* x = thread_scratch(n_pre);
     pre_trace_.copy(row, n_pre, x);
-    const float dt = dt_, s_post = spiked(s.post[p]);
-    const float a0 = alpha_[post_type], a1 = alpha_[post_type + 1], b0 = beta_[post_type], b1 = beta_[post_type + 1];
-    const float g0 = gamma_[post_type], g1 = gamma_[post_type + 1], d0 = delta_[post_type], d1 = delta_[post_type + 1];
-    const float c0 = max_clip_[post_type], c1 = max_clip_[post_type + 1], y0 = y[0], y1 = y[1];
-    const std::uint32_t l0 = clip_bits_[post_type], l1 = clip_bits_[post_type + 1];
-    const float* k = s.kernel + row;
-    float* out = s.out + row;
-    std::uint32_t clean = 1;
-    for (std::size_t q = 0; q < n_pre; ++q) {
-        const bool inh = pre_types[q] != 0;
-        const float pre = spiked(s_pre[q]);
-        const float y_i = inh ? y1 : y0;
-        const float sum = (inh ? a1 : a0) * pre + (inh ? b1 : b0) * y_i * pre + (inh ? g1 : g0) * s_post +
-                          (inh ? d1 : d0) * x[q] * s_post;
-        const float kq = k[q] + dt * (rate * sum);
-        out[q] = std::min(std::max(kq, 0.0f), inh ? c1 : c0);
-        clean &= static_cast<std::uint32_t>(keeps(out[q], inh ? l1 : l0));
-    }
-    return clean != 0;
+    const FiredRow f{s.pre + p * layout_.pre_stride,
+                     x,
+                     r.pre_inhibitory.data(),
+                     r.alpha.data(),
+                     r.gamma.data(),
+                     r.delta.data(),
+                     r.clip.data(),
+                     r.limit_bits.data(),
+                     {beta_[post_type] * y[0], beta_[post_type + 1] * y[1]},
+                     spiked(s.post[p]),
+                     dt_,
+                     rate};
+    if (s.kernel == s.out) return fired_row_loop<true>(f, nullptr, s.out + row, n_pre);
+    return fired_row_loop<false>(f, s.kernel + row, s.out + row, n_pre);
 }
 
 void QuadrupletRuleTensor::update(const RuleStep& s) {

@@ -106,11 +106,16 @@ private:
     // A row in full, per-unit x; returns whether every new weight is one the clip keeps (CleanRows).
     bool fired_row(const RuleStep& s, std::size_t p, float rate) const noexcept;
 
-    // Per synapse of a row: x's decay and scale and the bits of max_clip (event form).
+    // Per synapse of a row, by its type (event form): x's decay and scale, the bits of max_clip, and
+    // the rule's constants, so that a whole row is one loop the compiler vectorises.
     struct RowParams {
         std::vector<float> decay, scale;
         std::vector<std::uint32_t> limit_bits;
+        std::vector<std::uint32_t> pre_inhibitory;  // I_pre (0/1)
+        std::vector<float> alpha, gamma, delta, clip;
     };
+    // The row params of row p: stored for its post type (pre types shared by every row), or made in `own`.
+    const RowParams& row_params(std::size_t p, RowParams& own) const;
     RowParams make_row_params(std::size_t post_type, const std::uint8_t* pre_types) const;
 
     Table alpha_{}, beta_{}, gamma_{}, delta_{}, max_clip_{};
