@@ -138,6 +138,8 @@ void QuadrupletRuleTensor::build_rule(const BuildContext& ctx, const RuleLayout&
     for (std::size_t i = 0; i < types_.size(); ++i) pre_taus[i] = pre_tau[types_[i]];
     pre_trace_.build(layout, types_.size(), pre_taus, ctx.input(0).delays.get(), ctx.dt, reference_);
     clean_rows_.build(ctx.input(kernel), layout.n_post);
+    listed_row_.assign(n_post, 0);
+    arrival_step_.assign(2 * n_post, 0.0f);
     for (std::size_t t = 0; t < 4; ++t) {
         // What the Tracer computes from tau and inverse_tau_tracer's scale 1 / tau.
         pre_decay_[t] = static_cast<float>(std::exp(-ctx.dt / static_cast<double>(pre_tau[t])));
@@ -279,6 +281,12 @@ bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rat
             step[c] = dt * (rate * sum);
             clip[c] = max_clip_[t];
         }
+        if (s.pre_index) {  // walked in the producer's list after the rows (listed_arrivals)
+            listed_row_[p] = 1;
+            arrival_step_[2 * p] = step[0];
+            arrival_step_[2 * p + 1] = step[1];
+            return true;
+        }
         const std::uint32_t* limit_bits = params->limit_bits.data();
         bool clean = true;
         for_each_arrival(s_pre, n_pre, [&](std::size_t q) {
@@ -298,6 +306,24 @@ bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rat
         out[q] = std::min(std::max(kq, 0.0f), max_clip_[t]);
     });
     return true;
+}
+
+void QuadrupletRuleTensor::listed_arrivals(const RuleStep& s, std::size_t p0, std::size_t p1) noexcept {
+    // event_row's arrival formula, at the listed synapses i = p n_pre + q (increasing) of the rows it marked.
+    const std::size_t n_pre = layout_.n_pre;
+    std::size_t p = p0, row_begin = p0 * n_pre;
+    s.pre_index->for_each_in(p0 * n_pre, p1 * n_pre, [&](std::size_t i, bool) {
+        while (i >= row_begin + n_pre) {
+            ++p;
+            row_begin += n_pre;
+        }
+        if (!listed_row_[p]) return;
+        const std::size_t c = pre_type_row(p)[i - row_begin];
+        const std::size_t t = (types_[row_begin] & 2u) + c;
+        const float w = std::min(std::max(s.kernel[i] + arrival_step_[2 * p + c], 0.0f), max_clip_[t]);
+        s.out[i] = w;
+        if (!keeps(w, clip_bits_[t])) clean_rows_.set(p, false);
+    });
 }
 
 bool QuadrupletRuleTensor::fired_row(const RuleStep& s, std::size_t p, float rate) const noexcept {
@@ -342,10 +368,12 @@ void QuadrupletRuleTensor::update(const RuleStep& s) {
     for_rows(s, [&](std::size_t p0, std::size_t p1) {
         for (std::size_t p = p0; p < p1; ++p) {
             const float rate = eta * factor_at(s, p);  // eta m (no baseline)
+            listed_row_[p] = 0;
             if (event_row(s, p, rate, known)) continue;
             if (pre_trace_.per_unit()) clean_rows_.set(p, fired_row(s, p, rate));
             else reference_row(s, p, rate, y, 2);
         }
+        if (s.pre_index && pre_trace_.per_unit()) listed_arrivals(s, p0, p1);
     });
     clean_rows_.end_step(s, pre_trace_.per_unit());
 }

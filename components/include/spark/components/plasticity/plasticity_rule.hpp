@@ -52,6 +52,7 @@
 #include <spark/components/plasticity/synapse_pre_trace.hpp>
 #include <spark/components/reference_mode.hpp>
 #include <spark/core/component_base.hpp>
+#include <spark/core/spike_index.hpp>
 #include <spark/core/tracer.hpp>
 
 namespace spark::components::plasticity {
@@ -112,6 +113,8 @@ struct RuleStep {
     const float* kernel = nullptr;       // current kernel (n_post * n_pre)
     const float* factor = nullptr;       // reward / modulation, or nullptr
     float* out = nullptr;                // the new kernel (n_post * n_pre)
+    // Per-synapse pre spikes listed by their producer (spike_index.hpp; fresh this step), or null.
+    const SpikeIndex* pre_index = nullptr;
     Parallel* parallel = nullptr;
 };
 
@@ -199,6 +202,9 @@ public:
         if constexpr (Derived::input_ports.size() > 3) s.factor = ctx.inputs[factor].f32().data();
         s.out = ctx.outputs[new_kernel].f32().data();
         s.parallel = ctx.parallel;
+        const SpikeIndex* listed = ctx.inputs[pre_spikes].spike_index;
+        if (layout_.per_synapse && listed && listed->fresh() && listed->units() == layout_.kernel_size())
+            s.pre_index = listed;
         static_cast<Derived*>(this)->update(s);
     }
 
