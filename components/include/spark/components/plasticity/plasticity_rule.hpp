@@ -293,6 +293,7 @@ public:
         constexpr bool dense_only = requires { Derived::dense_only; };
         pre_trace_.build(layout, pre_shape.size(), pre_tau, ctx.input(0).delays.get(), ctx.dt, reference_ || dense_only);
         clean_rows_.build(ctx.input(PlasticityRule<Derived, ConfigT>::kernel), layout.n_post);
+        listed_rate_.assign(layout.n_post, 0.0f);
         post_trace_ = inverse_tau_tracer(layout.n_post, post_tau, ctx.dt);
         pre_input_.assign(pre_shape.size(), 0.0f);
         post_input_.assign(layout.n_post, 0.0f);
@@ -344,9 +345,12 @@ protected:
                 const std::uint8_t* s_pre = s.pre + p * this->layout_.pre_stride;
                 float* out = s.out + p * n_pre;
                 const float r = rate(p);
-                bool arrived = false;
+                // The per-unit x with listed pre spikes: a row's arrivals are walked in the list below.
+                const bool listed = unit_x && s.pre_index != nullptr;
+                listed_rate_[p] = 0.0f;
+                bool arrived = listed;
                 if (row_traces) arrived = advance_pre_row(s, p);
-                else for (std::size_t q = 0; q < n_pre && !arrived; ++q) arrived = (s_pre[q] & spike::bit) != 0;
+                else if (!listed) for (std::size_t q = 0; q < n_pre && !arrived; ++q) arrived = (s_pre[q] & spike::bit) != 0;
                 const bool kept = known ? clean_rows_.clean(p)
                                         : copy_unchanged_row(s.kernel + p * n_pre, out, n_pre, upper_bits);
                 if (unit_x) clean_rows_.set(p, kept);
@@ -365,6 +369,8 @@ protected:
                         const float* x = pre_trace_.tracer().trace().data() + x_row;
                         for (std::size_t q = 0; q < n_pre; ++q) element(p, q, r, x[q]);
                     }
+                } else if (r != 0.0f && listed) {
+                    listed_rate_[p] = r;  // != 0: the row's arrivals are taken from the list
                 } else if (r != 0.0f && arrived && unit_x) {
                     // s_post = 0, and x is finite and >= +0 by construction: s_post x = +0 = s_post 0 exactly.
                     bool clean = true;
@@ -377,6 +383,19 @@ protected:
                     const float* x = pre_trace_.tracer().trace().data() + x_row;
                     for_each_arrival(s_pre, n_pre, [&](std::size_t q) { element(p, q, r, x[q]); });
                 }
+            }
+            if (unit_x && s.pre_index) {
+                // As above (s_post = 0, x finite): the listed synapses i = p n_pre + q, increasing.
+                std::size_t p = p0, row_begin = p0 * n_pre;
+                s.pre_index->for_each_in(p0 * n_pre, p1 * n_pre, [&](std::size_t i, bool) {
+                    while (i >= row_begin + n_pre) {
+                        ++p;
+                        row_begin += n_pre;
+                    }
+                    if (listed_rate_[p] == 0.0f) return;
+                    element(p, i - row_begin, listed_rate_[p], 0.0f);
+                    if (!keeps(s.out[i], upper_bits)) clean_rows_.set(p, false);
+                });
             }
         });
         clean_rows_.end_step(s, unit_x);
@@ -393,6 +412,7 @@ protected:
 
     SynapsePreTrace pre_trace_;
     CleanRows clean_rows_;  // the rows of K known to be kept by the clip (per-unit x, in place)
+    std::vector<float> listed_rate_;  // per row, this step: its rate when its arrivals are taken from s.pre_index, else 0
     Tracer post_trace_;
     std::vector<float> pre_input_, post_input_;  // scratch: this step's spikes as 0/1
     bool reference_ = false;                     // built under dense_reference()
