@@ -46,6 +46,7 @@ def run_peer(rates, steps, threads, workdir, seed=1):
 
     b2.set_device("cpp_standalone", directory=workdir, build_on_run=False)
     b2.prefs.devices.cpp_standalone.openmp_threads = threads if threads > 1 else 0
+    b2.prefs.devices.cpp_standalone.extra_make_args_unix = ["-j1"]  # one compile job (a shared machine)
     b2.prefs.core.default_float_dtype = np.float32
     b2.defaultclock.dt = 1 * b2.ms
     b2.seed(seed)

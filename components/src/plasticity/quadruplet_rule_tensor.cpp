@@ -47,6 +47,44 @@ bool copy_checked_row(const float* k, float* out, const float* __restrict x, con
     return unchanged != 0;
 }
 
+// One fired row's constants (QuadrupletRuleTensor::fired_row).
+struct FiredRow {
+    const std::uint8_t* s_pre;
+    const float* x;
+    const std::uint32_t* inhibitory;
+    const float *alpha, *gamma, *delta, *clip;
+    const std::uint32_t* limit_bits;
+    float beta_y[2];  // beta_t y_i for a pre-excitatory and a pre-inhibitory synapse
+    float s_post, dt, rate;
+};
+
+// out[q] = the reference's clip(k[q] + dt (rate sum)); whether every out is one the clip keeps. In
+// place (K updated where it is): k is out. One pointer per array, so that the loop vectorises.
+template <bool in_place>
+bool fired_row_loop(const FiredRow& f, const float* __restrict k_apart, float* __restrict out, std::size_t n) noexcept {
+    const std::uint8_t* __restrict s_pre = f.s_pre;
+    const float* __restrict x = f.x;
+    const std::uint32_t* __restrict inhibitory = f.inhibitory;
+    const float* __restrict alpha = f.alpha;
+    const float* __restrict gamma = f.gamma;
+    const float* __restrict delta = f.delta;
+    const float* __restrict clip = f.clip;
+    const std::uint32_t* __restrict limit_bits = f.limit_bits;
+    const float s_post = f.s_post, dt = f.dt, rate = f.rate, by0 = f.beta_y[0], by1 = f.beta_y[1];
+    std::uint32_t clean = 1;
+    for (std::size_t q = 0; q < n; ++q) {
+        const float pre = static_cast<float>(s_pre[q] & spike::bit);
+        const float by = inhibitory[q] ? by1 : by0;
+        const float sum = alpha[q] * pre + by * pre + gamma[q] * s_post + delta[q] * x[q] * s_post;
+        const float kq = (in_place ? out[q] : k_apart[q]) + dt * (rate * sum);
+        const float kept = kq < 0.0f ? 0.0f : kq;         // std::max(kq, 0.0f)
+        const float w = clip[q] < kept ? clip[q] : kept;  // std::min(kept, clip)
+        out[q] = w;
+        clean &= static_cast<std::uint32_t>(std::bit_cast<std::uint32_t>(w) <= limit_bits[q]);
+    }
+    return clean != 0;
+}
+
 std::array<float, 4> table_of(const std::vector<double>& values) {
     return {static_cast<float>(values[0]), static_cast<float>(values[1]), static_cast<float>(values[2]),
             static_cast<float>(values[3])};
@@ -99,6 +137,9 @@ void QuadrupletRuleTensor::build_rule(const BuildContext& ctx, const RuleLayout&
     std::vector<float> pre_taus(types_.size());
     for (std::size_t i = 0; i < types_.size(); ++i) pre_taus[i] = pre_tau[types_[i]];
     pre_trace_.build(layout, types_.size(), pre_taus, ctx.input(0).delays.get(), ctx.dt, reference_);
+    clean_rows_.build(ctx.input(kernel), layout.n_post);
+    listed_row_.assign(n_post, 0);
+    arrival_step_.assign(2 * n_post, 0.0f);
     for (std::size_t t = 0; t < 4; ++t) {
         // What the Tracer computes from tau and inverse_tau_tracer's scale 1 / tau.
         pre_decay_[t] = static_cast<float>(std::exp(-ctx.dt / static_cast<double>(pre_tau[t])));
@@ -134,13 +175,30 @@ QuadrupletRuleTensor::RowParams QuadrupletRuleTensor::make_row_params(std::size_
     r.decay.resize(n);
     r.scale.resize(n);
     r.limit_bits.resize(n);
+    r.pre_inhibitory.resize(n);
+    r.alpha.resize(n);
+    r.gamma.resize(n);
+    r.delta.resize(n);
+    r.clip.resize(n);
     for (std::size_t q = 0; q < n; ++q) {
         const std::size_t t = post_type + pre_types[q];
         r.decay[q] = pre_decay_[t];
         r.scale[q] = pre_scale_[t];
         r.limit_bits[q] = clip_bits_[t];
+        r.pre_inhibitory[q] = pre_types[q];
+        r.alpha[q] = alpha_[t];
+        r.gamma[q] = gamma_[t];
+        r.delta[q] = delta_[t];
+        r.clip[q] = max_clip_[t];
     }
     return r;
+}
+
+const QuadrupletRuleTensor::RowParams& QuadrupletRuleTensor::row_params(std::size_t p, RowParams& own) const {
+    const std::size_t post_type = types_[p * layout_.n_pre] & 2u;
+    if (pre_types_shared_) return row_params_[post_type >> 1];
+    own = make_row_params(post_type, pre_type_row(p));
+    return own;
 }
 
 void QuadrupletRuleTensor::reference_row(const RuleStep& s, std::size_t p, float rate, const float* y,
@@ -179,29 +237,26 @@ void QuadrupletRuleTensor::update_reference(const RuleStep& s) {
     });
 }
 
-bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rate) noexcept {
+bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rate, bool known) noexcept {
     // Advance x, copy K, and check that every K is one the reference leaves unchanged (and x finite), in
     // loops the compiler vectorises: the post type is the row's, the pre type selects between two
-    // values. Returns false when the row must be computed in full (x is advanced either way).
+    // values; with the per-unit x, the row's flag in clean_rows_ replaces the check when `known`, and is
+    // kept up to date. Returns false when the row must be computed in full (x is advanced either way).
     const std::size_t n_pre = layout_.n_pre;
     const std::size_t row = p * n_pre;
     const std::uint8_t* s_pre = s.pre + p * layout_.pre_stride;
     const std::uint8_t* pre_types = pre_type_row(p);
     const std::size_t post_type = types_[row] & 2u;
-    // x's decay and scale and the clip limit of each synapse of the row: stored for each post type when
-    // every row has the same pre types, else made here.
-    const RowParams* params = &row_params_[post_type >> 1];
     RowParams own;
-    if (!pre_types_shared_) {
-        own = make_row_params(post_type, pre_types);
-        params = &own;
-    }
+    const RowParams* params = &row_params(p, own);
     const float* k = s.kernel + row;
     float* out = s.out + row;
     std::uint32_t arrived = 1;  // the per-unit x: found by for_each_arrival below
     bool unchanged;
     if (pre_trace_.per_unit()) {
-        unchanged = copy_checked_row(k, out, nullptr, params->limit_bits.data(), n_pre);  // x finite by construction
+        // x finite by construction
+        unchanged = known ? clean_rows_.clean(p) : copy_checked_row(k, out, nullptr, params->limit_bits.data(), n_pre);
+        clean_rows_.set(p, unchanged);
     } else {
         float* x = pre_trace_.tracer().trace().data() + row;
         arrived = advance_x_row(x, s_pre, params->decay.data(), params->scale.data(), n_pre);
@@ -226,10 +281,20 @@ bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rat
             step[c] = dt * (rate * sum);
             clip[c] = max_clip_[t];
         }
+        if (s.pre_index) {  // walked in the producer's list after the rows (listed_arrivals)
+            listed_row_[p] = 1;
+            arrival_step_[2 * p] = step[0];
+            arrival_step_[2 * p + 1] = step[1];
+            return true;
+        }
+        const std::uint32_t* limit_bits = params->limit_bits.data();
+        bool clean = true;
         for_each_arrival(s_pre, n_pre, [&](std::size_t q) {
             const std::size_t c = pre_types[q];
             out[q] = std::min(std::max(k[q] + step[c], 0.0f), clip[c]);
+            clean = clean && keeps(out[q], limit_bits[q]);
         });
+        clean_rows_.set(p, clean);
         return true;
     }
     const float* x = pre_trace_.tracer().trace().data() + row;
@@ -243,31 +308,49 @@ bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rat
     return true;
 }
 
-void QuadrupletRuleTensor::fired_row(const RuleStep& s, std::size_t p, float rate) const noexcept {
-    // reference_row's operations with the row's post type and per-pre-type values selected by the pre
-    // type (a loop the compiler vectorises), x gathered from the per-unit traces.
+void QuadrupletRuleTensor::listed_arrivals(const RuleStep& s, std::size_t p0, std::size_t p1) noexcept {
+    // event_row's arrival formula, at the listed synapses i = p n_pre + q (increasing) of the rows it marked.
+    const std::size_t n_pre = layout_.n_pre;
+    std::size_t p = p0, row_begin = p0 * n_pre;
+    s.pre_index->for_each_in(p0 * n_pre, p1 * n_pre, [&](std::size_t i, bool) {
+        while (i >= row_begin + n_pre) {
+            ++p;
+            row_begin += n_pre;
+        }
+        if (!listed_row_[p]) return;
+        const std::size_t c = pre_type_row(p)[i - row_begin];
+        const std::size_t t = (types_[row_begin] & 2u) + c;
+        const float w = std::min(std::max(s.kernel[i] + arrival_step_[2 * p + c], 0.0f), max_clip_[t]);
+        s.out[i] = w;
+        if (!keeps(w, clip_bits_[t])) clean_rows_.set(p, false);
+    });
+}
+
+bool QuadrupletRuleTensor::fired_row(const RuleStep& s, std::size_t p, float rate) const noexcept {
+    // reference_row's operations with the per-type constants of the row's synapses (RowParams), x
+    // gathered from the per-unit traces, in a loop the compiler vectorises (beta_t y_i is one of two
+    // values per row: y per pre type).
     const std::size_t n_pre = layout_.n_pre, row = p * n_pre;
+    RowParams own;
+    const RowParams& r = row_params(p, own);
     const std::size_t post_type = types_[row] & 2u;
-    const std::uint8_t* pre_types = pre_type_row(p);
-    const std::uint8_t* s_pre = s.pre + p * layout_.pre_stride;
     const float* y = post_trace_.trace().data() + 2 * p;
     float* x = thread_scratch(n_pre);
     pre_trace_.copy(row, n_pre, x);
-    const float dt = dt_, s_post = spiked(s.post[p]);
-    const float a0 = alpha_[post_type], a1 = alpha_[post_type + 1], b0 = beta_[post_type], b1 = beta_[post_type + 1];
-    const float g0 = gamma_[post_type], g1 = gamma_[post_type + 1], d0 = delta_[post_type], d1 = delta_[post_type + 1];
-    const float c0 = max_clip_[post_type], c1 = max_clip_[post_type + 1], y0 = y[0], y1 = y[1];
-    const float* k = s.kernel + row;
-    float* out = s.out + row;
-    for (std::size_t q = 0; q < n_pre; ++q) {
-        const bool inh = pre_types[q] != 0;
-        const float pre = spiked(s_pre[q]);
-        const float y_i = inh ? y1 : y0;
-        const float sum = (inh ? a1 : a0) * pre + (inh ? b1 : b0) * y_i * pre + (inh ? g1 : g0) * s_post +
-                          (inh ? d1 : d0) * x[q] * s_post;
-        const float kq = k[q] + dt * (rate * sum);
-        out[q] = std::min(std::max(kq, 0.0f), inh ? c1 : c0);
-    }
+    const FiredRow f{s.pre + p * layout_.pre_stride,
+                     x,
+                     r.pre_inhibitory.data(),
+                     r.alpha.data(),
+                     r.gamma.data(),
+                     r.delta.data(),
+                     r.clip.data(),
+                     r.limit_bits.data(),
+                     {beta_[post_type] * y[0], beta_[post_type + 1] * y[1]},
+                     spiked(s.post[p]),
+                     dt_,
+                     rate};
+    if (s.kernel == s.out) return fired_row_loop<true>(f, nullptr, s.out + row, n_pre);
+    return fired_row_loop<false>(f, s.kernel + row, s.out + row, n_pre);
 }
 
 void QuadrupletRuleTensor::update(const RuleStep& s) {
@@ -281,17 +364,22 @@ void QuadrupletRuleTensor::update(const RuleStep& s) {
     if (pre_trace_.per_unit()) pre_trace_.advance_units(s.pre);
     const float eta = static_cast<float>(config_.eta);
     const float* y = post_trace_.trace().data();
+    const bool known = pre_trace_.per_unit() && clean_rows_.begin_step(s);
     for_rows(s, [&](std::size_t p0, std::size_t p1) {
         for (std::size_t p = p0; p < p1; ++p) {
             const float rate = eta * factor_at(s, p);  // eta m (no baseline)
-            if (event_row(s, p, rate)) continue;
-            if (pre_trace_.per_unit()) fired_row(s, p, rate);
+            listed_row_[p] = 0;
+            if (event_row(s, p, rate, known)) continue;
+            if (pre_trace_.per_unit()) clean_rows_.set(p, fired_row(s, p, rate));
             else reference_row(s, p, rate, y, 2);
         }
+        if (s.pre_index && pre_trace_.per_unit()) listed_arrivals(s, p0, p1);
     });
+    clean_rows_.end_step(s, pre_trace_.per_unit());
 }
 
 void QuadrupletRuleTensor::reset_rule() noexcept {
+    clean_rows_.forget();
     pre_trace_.reset();
     post_trace_.reset();
 }

@@ -2,16 +2,20 @@
 // the synapses' per-synapse input and the rules give the spikes and state of the dense reference forms
 // (components::dense_reference()) bit for bit, on every executor and for 1 and 2 threads, with
 // Hebbian rules (the default network of `spark run`) and with the modulated tensor rule (the CartPole
-// brain's structure, modulation zero and non-zero).
+// brain's structure, modulation zero and non-zero), also with the kernel written from outside between
+// steps (a snapshot load, an effect's set_property, a write through the live property) to values the
+// rules clip or keep.
 #include <catch2/catch.hpp>
 
 #include <bit>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <string>
 
 #include <spark/components/plasticity/hebbian_rule.hpp>
 #include <spark/components/plasticity/quadruplet_rule_tensor.hpp>
+#include <spark/components/plasticity/three_factor_hebbian_rule.hpp>
 #include <spark/components/reference_mode.hpp>
 #include <spark/graph/simulation.hpp>
 
@@ -65,12 +69,35 @@ TemplateRegistry mod_templates() {
                        {"max_clip", Value::List{50.0, 50.0, 100.0, 100.0}}};
     }
     t.body.input("modulation", "plasticity.modulation");
+    // The same neuron with the reward-modulated Hebbian rule (a trace-pair rule with a factor per step).
+    NeuronTemplate reward = *builtin_templates().find("alif_neuron");
+    reward.name = "alif_reward_neuron";
+    reward.description = "alif_neuron with the reward-modulated Hebbian rule.";
+    for (NodeSpec& node : reward.body.nodes) {
+        if (node.name == "delays") node.config = {{"max_delay", 4.0}};
+        if (node.name != "plasticity") continue;
+        node.type = "three_factor_hebbian_rule";
+        node.config = {{"gamma", 0.2}};
+    }
+    reward.body.input("modulation", "plasticity.reward");
     r.add(std::move(t));
+    r.add(std::move(reward));
     return r;
 }
 
-// The CartPole brain's structure (A/B excitatory and inhibitory populations), smaller.
-Network tensor_network() {
+// Whether a rule keeps its pre trace per presynaptic unit.
+bool pre_trace_per_unit(const Component& rule) {
+    using namespace components::plasticity;
+    if (const auto* r = dynamic_cast<const QuadrupletRuleTensor*>(&rule)) return r->pre_trace_per_unit();
+    if (const auto* r = dynamic_cast<const HebbianRule*>(&rule)) return r->pre_trace_per_unit();
+    if (const auto* r = dynamic_cast<const ThreeFactorHebbianRule*>(&rule)) return r->pre_trace_per_unit();
+    FAIL("unexpected rule " << rule.class_name());
+    return false;
+}
+
+// The CartPole brain's structure (A/B excitatory and inhibitory populations), smaller; `neuron`: a
+// template of mod_templates() (a modulated rule's factor is its `modulation` input).
+Network tensor_network(const std::string& neuron = "alif_mod_neuron") {
     Network net;
     net.seed = 5;
     auto pop = [](double n, double inhibitory) -> Overrides {
@@ -79,10 +106,10 @@ Network tensor_network() {
     };
     net.add("drive", "constant_source", {{"units", units(64)}, {"kind", "float"}, {"value", 0.6}})
         .add("spiker", "poisson_spiker", {{"max_freq", 128.0}})
-        .add("A_exc", "alif_mod_neuron", pop(40, 0.0))
-        .add("B_exc", "alif_mod_neuron", pop(40, 0.0))
-        .add("A_inh", "alif_mod_neuron", pop(12, 1.0))
-        .add("B_inh", "alif_mod_neuron", pop(12, 1.0))
+        .add("A_exc", neuron, pop(40, 0.0))
+        .add("B_exc", neuron, pop(40, 0.0))
+        .add("A_inh", neuron, pop(12, 1.0))
+        .add("B_inh", neuron, pop(12, 1.0))
         .connect("drive.output", "spiker.signal");
     for (const auto& [e, i, other_i] : {std::tuple{"A_exc", "A_inh", "B_inh"}, std::tuple{"B_exc", "B_inh", "A_inh"}}) {
         net.connect("spiker.spikes", std::string(e) + ".in_spikes")
@@ -98,13 +125,62 @@ Network tensor_network() {
     return net;
 }
 
+// A writing visit that sets element `index` of the state array `name` to `value`.
+class Overwrite final : public StateVisitor {
+public:
+    Overwrite(std::string name, std::size_t index, float value) : name_(std::move(name)), index_(index), value_(value) {}
+    void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
+        if (name == name_ && dtype == DType::f32 && index_ < count) static_cast<float*>(data)[index_] = value_;
+    }
+
+private:
+    std::string name_;
+    std::size_t index_;
+    float value_;
+};
+
+// The kernel of `synapses`, by a reading visit (which, unlike a property read, is no write).
+std::vector<float> kernel_of(Simulation& sim, const std::string& synapses) {
+    struct Read final : StateVisitor {
+        Read() : StateVisitor(StateAccess::read) {}
+        std::vector<float> kernel;
+        void visit(std::string_view name, DType, void* data, std::size_t count) override {
+            if (name == "kernel") kernel.assign(static_cast<const float*>(data), static_cast<const float*>(data) + count);
+        }
+    } read;
+    sim.component(synapses).visit_state(read);
+    return read.kernel;
+}
+
+// Between steps, the kernel of `synapses` written in each of the ways a run allows, to values the
+// rules clip (negative, -0, above the tensor rule's max_clip, NaN) or keep.
+void write_kernel_from_outside(Simulation& sim, const std::string& synapses, int t) {
+    if (t == 150) {  // a writing state visit of the synapses (as a snapshot load makes; the rules keep x per unit)
+        for (const auto& [index, value] : {std::pair{3, -1.5f}, std::pair{40, -0.0f}, std::pair{77, 1e9f}}) {
+            Overwrite w("kernel", index, value);
+            sim.component(synapses).visit_state(w);
+        }
+    } else if (t == 300) {  // an effect: set_property with a changed copy
+        std::vector<float> k = kernel_of(sim, synapses);
+        k[5] = -2.0f;
+        k[k.size() / 2] = std::numeric_limits<float>::quiet_NaN();
+        k[k.size() - 1] = 300.0f;
+        sim.component(synapses).set_property(0, ConstArrayRef(k.data(), k.size()));
+    } else if (t == 450) {  // a write through the live property
+        auto k = sim.component(synapses).property(0).f32();
+        k[11] = -0.0f;
+        k[k.size() / 3] = 1e6f;
+    }
+}
+
 struct Run {
     Collect state;
     std::vector<std::uint8_t> spikes;
     std::map<std::string, std::vector<std::uint32_t>> tensor_post_traces;  // expanded per synapse
+    std::vector<std::uint32_t> kernels_after_writes;  // the written kernel after each step that followed a write
 };
 
-Run run(const Network& net, bool tensor, bool reference, ExecutorKind kind, unsigned threads) {
+Run run(const Network& net, bool tensor, bool reference, ExecutorKind kind, unsigned threads, bool outside_writes) {
     components::ScopedDenseReference mode(reference);
     BuildOptions o;
     o.executor = kind;
@@ -128,7 +204,11 @@ Run run(const Network& net, bool tensor, bool reference, ExecutorKind kind, unsi
                 sim.input(std::string("mod_") + pops[k]).f32()[0] = m;
             }
         }
+        const std::string written = tensor ? "A_exc.synapses" : "exc.synapses";
+        if (outside_writes) write_kernel_from_outside(sim, written, t);
         sim.step();
+        if (outside_writes && t % 150 == 0)
+            for (float k : kernel_of(sim, written)) r.kernels_after_writes.push_back(std::bit_cast<std::uint32_t>(k));
         for (const char* node : tensor ? std::vector<const char*>{"A_exc.soma", "B_exc.soma", "A_inh.soma", "B_inh.soma"}
                                        : std::vector<const char*>{"exc.soma", "inh.soma"}) {
             const auto codes = sim.read(node, "spikes").u8();
@@ -138,28 +218,25 @@ Run run(const Network& net, bool tensor, bool reference, ExecutorKind kind, unsi
     // The rules keep x per pre unit in the event form (the delays reach them on the spec).
     for (const char* n : tensor ? std::vector<const char*>{"A_exc", "B_exc", "A_inh", "B_inh"}
                                 : std::vector<const char*>{"exc", "inh"}) {
-        using namespace components::plasticity;
-        const Component& rule = sim.component(std::string(n) + ".plasticity");
-        const bool per_unit = tensor ? dynamic_cast<const QuadrupletRuleTensor&>(rule).pre_trace_per_unit()
-                                     : dynamic_cast<const HebbianRule&>(rule).pre_trace_per_unit();
         INFO(n);
-        REQUIRE(per_unit == !reference);
+        REQUIRE(pre_trace_per_unit(sim.component(std::string(n) + ".plasticity")) == !reference);
     }
     sim.visit_state(r.state);
     if (tensor)
         for (const char* n : pops) {
-            const auto& rule = dynamic_cast<const components::plasticity::QuadrupletRuleTensor&>(
-                sim.component(std::string(n) + ".plasticity"));
+            const auto* rule = dynamic_cast<const components::plasticity::QuadrupletRuleTensor*>(
+                &sim.component(std::string(n) + ".plasticity"));
+            if (rule == nullptr) continue;  // another rule: the same post trace in both forms
             auto& y = r.tensor_post_traces[n];
-            for (std::size_t i = 0; i < rule.synapse_types().size(); ++i)
-                y.push_back(std::bit_cast<std::uint32_t>(rule.post_trace_at(i)));
+            for (std::size_t i = 0; i < rule->synapse_types().size(); ++i)
+                y.push_back(std::bit_cast<std::uint32_t>(rule->post_trace_at(i)));
             r.state.arrays.erase(std::string(n) + ".plasticity/post_trace");  // its layout differs by form
         }
     return r;
 }
 
-void compare_to_reference(const Network& net, bool tensor) {
-    const Run reference = run(net, tensor, true, ExecutorKind::sequential, 1);
+void compare_to_reference(const Network& net, bool tensor, bool outside_writes = false) {
+    const Run reference = run(net, tensor, true, ExecutorKind::sequential, 1, outside_writes);
     std::size_t fired = 0;
     for (auto c : reference.spikes) fired += c & spike::bit;
     INFO("fired " << fired << " of " << reference.spikes.size());
@@ -174,7 +251,7 @@ void compare_to_reference(const Network& net, bool tensor) {
                            Config{ExecutorKind::tbb, 2, "tbb 2"}, Config{ExecutorKind::pool, 1, "pool 1"},
                            Config{ExecutorKind::pool, 2, "pool 2"}}) {
         INFO("event form on " << c.name);
-        const Run event = run(net, tensor, false, c.kind, c.threads);
+        const Run event = run(net, tensor, false, c.kind, c.threads, outside_writes);
         REQUIRE(event.spikes == reference.spikes);
         REQUIRE(event.state.arrays.size() == reference.state.arrays.size());
         for (const auto& [name, bytes] : reference.state.arrays) {
@@ -183,6 +260,7 @@ void compare_to_reference(const Network& net, bool tensor) {
             REQUIRE(event.state.arrays.at(name) == bytes);
         }
         REQUIRE(event.tensor_post_traces == reference.tensor_post_traces);
+        REQUIRE(event.kernels_after_writes == reference.kernels_after_writes);
     }
 }
 
@@ -196,4 +274,19 @@ TEST_CASE("Hebbian network with N2N delays: the event forms give the reference s
 TEST_CASE("Tensor-rule network with modulation: the event forms give the reference spikes and state on every executor",
           "[event_form][determinism]") {
     compare_to_reference(tensor_network(), true);
+}
+
+TEST_CASE("Hebbian network, kernel written from outside between steps: event forms give the reference",
+          "[event_form][determinism]") {
+    compare_to_reference(hebbian_network(), false, true);
+}
+
+TEST_CASE("Tensor-rule network, kernel written from outside between steps: event forms give the reference",
+          "[event_form][determinism]") {
+    compare_to_reference(tensor_network(), true, true);
+}
+
+TEST_CASE("Three-factor network, reward phases, kernel written from outside: event forms give the reference",
+          "[event_form][determinism]") {
+    compare_to_reference(tensor_network("alif_reward_neuron"), true, true);
 }

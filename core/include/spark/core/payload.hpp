@@ -80,6 +80,11 @@ struct PortSpec {
     // delays[p n_pre + q] steps (N2NDelays sets it, so that a rule can keep one trace per presynaptic
     // unit). Null otherwise; like the mask, it does not take part in equality.
     std::shared_ptr<const std::vector<std::int32_t>> delays;
+    // A property its owner may have written between steps (set_property, a writing state visit, a
+    // mutable property() access): a count the owner bumps at each such write, so that a reader that
+    // updates the array in place (an effect applied in place) knows it still holds what it left there.
+    // Null when the owner does not keep one; like the mask, it does not take part in equality.
+    std::shared_ptr<const std::uint64_t> write_count;
 
     PortSpec() = default;
     PortSpec(PayloadKind k, Shape s, bool per_syn = false)

@@ -45,12 +45,14 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <span>
 #include <vector>
 
 #include <spark/components/plasticity/synapse_pre_trace.hpp>
 #include <spark/components/reference_mode.hpp>
 #include <spark/core/component_base.hpp>
+#include <spark/core/spike_index.hpp>
 #include <spark/core/tracer.hpp>
 
 namespace spark::components::plasticity {
@@ -111,11 +113,51 @@ struct RuleStep {
     const float* kernel = nullptr;       // current kernel (n_post * n_pre)
     const float* factor = nullptr;       // reward / modulation, or nullptr
     float* out = nullptr;                // the new kernel (n_post * n_pre)
+    // Per-synapse pre spikes listed by their producer (spike_index.hpp; fresh this step), or null.
+    const SpikeIndex* pre_index = nullptr;
     Parallel* parallel = nullptr;
 };
 
 // 1.0f when the unit spiked (bit 0), whatever its inhibition bit; else 0.0f.
 inline float spiked(std::uint8_t code) noexcept { return static_cast<float>(code & spike::bit); }
+
+// Which rows of the kernel hold only weights the rule's clip leaves unchanged (bits(K) <= the row's
+// upper bits, as copy_unchanged_row checks), remembered from one step to the next so that the silent
+// rows need not be read again. The memory holds while the rule updates the kernel in place (out ==
+// kernel: within steps it is the kernel's only writer, graph/src/allocate.cpp) and the synapses' write
+// count (PortSpec::write_count, bumped by every write from outside a step) has not moved since the
+// rule's last step. Otherwise (no count, a copy, a write from outside, the first step) every row is
+// read and checked, as the rule does without it. Rows are set by the parallel row chunks (one byte each).
+class CleanRows {
+public:
+    void build(const PortSpec& kernel, std::size_t n_post) {
+        count_ = kernel.write_count;
+        clean_.assign(n_post, 0);
+        known_ = false;
+    }
+    // At the start of a step: whether the rows' flags of the last step hold. The rule must then set the
+    // flag of every row it writes (or of every row, when this returns false and it calls end_step(true)).
+    bool begin_step(const RuleStep& s) const noexcept {
+        return known_ && s.out == s.kernel && count_ && *count_ == seen_;
+    }
+    // After the step: `tracked`: every row's flag was set this step (in place, with a count).
+    void end_step(const RuleStep& s, bool tracked) noexcept {
+        known_ = tracked && s.out == s.kernel && count_ != nullptr;
+        if (known_) seen_ = *count_;
+    }
+    void forget() noexcept { known_ = false; }
+    bool clean(std::size_t p) const noexcept { return clean_[p] != 0; }
+    void set(std::size_t p, bool clean) noexcept { clean_[p] = clean ? 1 : 0; }
+
+private:
+    std::shared_ptr<const std::uint64_t> count_;
+    std::uint64_t seen_ = 0;
+    bool known_ = false;
+    std::vector<std::uint8_t> clean_;
+};
+
+// Whether bits(v) <= upper_bits as unsigned (v in [+0, upper] for upper >= +0): the weights the clip keeps.
+inline bool keeps(float v, std::uint32_t upper_bits) noexcept { return std::bit_cast<std::uint32_t>(v) <= upper_bits; }
 
 template <class Derived, class ConfigT>
 class PlasticityRule : public ComponentBase<Derived, ConfigT> {
@@ -159,6 +201,9 @@ public:
         if constexpr (Derived::input_ports.size() > 3) s.factor = ctx.inputs[factor].f32().data();
         s.out = ctx.outputs[new_kernel].f32().data();
         s.parallel = ctx.parallel;
+        const SpikeIndex* listed = ctx.inputs[pre_spikes].spike_index;
+        if (layout_.per_synapse && listed && listed->fresh() && listed->units() == layout_.kernel_size())
+            s.pre_index = listed;
         static_cast<Derived*>(this)->update(s);
     }
 
@@ -246,12 +291,15 @@ public:
         const auto post_tau = this->materialize(this->config_.post_tau, layout.post, ctx);
         constexpr bool dense_only = requires { Derived::dense_only; };
         pre_trace_.build(layout, pre_shape.size(), pre_tau, ctx.input(0).delays.get(), ctx.dt, reference_ || dense_only);
+        clean_rows_.build(ctx.input(PlasticityRule<Derived, ConfigT>::kernel), layout.n_post);
+        listed_rate_.assign(layout.n_post, 0.0f);
         post_trace_ = inverse_tau_tracer(layout.n_post, post_tau, ctx.dt);
         pre_input_.assign(pre_shape.size(), 0.0f);
         post_input_.assign(layout.n_post, 0.0f);
         x_row_stride_ = pre_shape.size() == layout.n_pre ? 0 : layout.n_pre;
     }
     void reset_rule() noexcept {
+        clean_rows_.forget();
         pre_trace_.reset();
         post_trace_.reset();
     }
@@ -288,16 +336,25 @@ protected:
         // The per-unit x is finite by construction (finite decay and scale, from 0).
         const bool x_finite = unit_x || row_traces || all_finite(pre_trace_.tracer().trace().data(), pre_trace_.size());
         const float* y = post_trace_.trace().data();
+        // The per-unit x: the rows of K known to be kept by the clip (K in [+0, +inf]) need not be read.
+        const bool known = unit_x && clean_rows_.begin_step(s);
+        constexpr std::uint32_t upper_bits = 0x7f800000u;
         this->for_rows(s, [&](std::size_t p0, std::size_t p1) {
             for (std::size_t p = p0; p < p1; ++p) {
                 const std::uint8_t* s_pre = s.pre + p * this->layout_.pre_stride;
+                float* out = s.out + p * n_pre;
                 const float r = rate(p);
-                bool arrived = false;
+                // The per-unit x with listed pre spikes: a row's arrivals are walked in the list below.
+                const bool listed = unit_x && s.pre_index != nullptr;
+                listed_rate_[p] = 0.0f;
+                bool arrived = listed;
                 if (row_traces) arrived = advance_pre_row(s, p);
-                else for (std::size_t q = 0; q < n_pre && !arrived; ++q) arrived = (s_pre[q] & spike::bit) != 0;
+                else if (!listed) for (std::size_t q = 0; q < n_pre && !arrived; ++q) arrived = (s_pre[q] & spike::bit) != 0;
+                const bool kept = known ? clean_rows_.clean(p)
+                                        : copy_unchanged_row(s.kernel + p * n_pre, out, n_pre, upper_bits);
+                if (unit_x) clean_rows_.set(p, kept);
                 const bool unchanged =
-                    copy_unchanged_row(s.kernel + p * n_pre, s.out + p * n_pre, n_pre, 0x7f800000u) && finite_params &&
-                    x_finite && std::isfinite(r) && std::isfinite(y[p]) &&
+                    kept && finite_params && x_finite && std::isfinite(r) && std::isfinite(y[p]) &&
                     (!row_traces || all_finite(pre_trace_.tracer().trace().data() + p * n_pre, n_pre));
                 const bool fired = (s.post[p] & spike::bit) != 0;
                 const std::size_t x_row = p * x_row_stride_;
@@ -306,19 +363,41 @@ protected:
                         float* x = thread_scratch(n_pre);
                         pre_trace_.copy(x_row, n_pre, x);
                         for (std::size_t q = 0; q < n_pre; ++q) element(p, q, r, x[q]);
+                        clean_rows_.set(p, copy_unchanged_row(out, out, n_pre, upper_bits));
                     } else {
                         const float* x = pre_trace_.tracer().trace().data() + x_row;
                         for (std::size_t q = 0; q < n_pre; ++q) element(p, q, r, x[q]);
                     }
+                } else if (r != 0.0f && listed) {
+                    listed_rate_[p] = r;  // != 0: the row's arrivals are taken from the list
                 } else if (r != 0.0f && arrived && unit_x) {
                     // s_post = 0, and x is finite and >= +0 by construction: s_post x = +0 = s_post 0 exactly.
-                    for_each_arrival(s_pre, n_pre, [&](std::size_t q) { element(p, q, r, 0.0f); });
+                    bool clean = true;
+                    for_each_arrival(s_pre, n_pre, [&](std::size_t q) {
+                        element(p, q, r, 0.0f);
+                        clean = clean && keeps(out[q], upper_bits);
+                    });
+                    clean_rows_.set(p, clean);
                 } else if (r != 0.0f && arrived) {  // s_post = 0: only where a pre spike arrived
                     const float* x = pre_trace_.tracer().trace().data() + x_row;
                     for_each_arrival(s_pre, n_pre, [&](std::size_t q) { element(p, q, r, x[q]); });
                 }
             }
+            if (unit_x && s.pre_index) {
+                // As above (s_post = 0, x finite): the listed synapses i = p n_pre + q, increasing.
+                std::size_t p = p0, row_begin = p0 * n_pre;
+                s.pre_index->for_each_in(p0 * n_pre, p1 * n_pre, [&](std::size_t i, bool) {
+                    while (i >= row_begin + n_pre) {
+                        ++p;
+                        row_begin += n_pre;
+                    }
+                    if (listed_rate_[p] == 0.0f) return;
+                    element(p, i - row_begin, listed_rate_[p], 0.0f);
+                    if (!keeps(s.out[i], upper_bits)) clean_rows_.set(p, false);
+                });
+            }
         });
+        clean_rows_.end_step(s, unit_x);
     }
 
     // Dense rules: x <- e^{-dt/tau_pre} x + s_pre / tau_pre;  y <- e^{-dt/tau_post} y + s_post / tau_post
@@ -331,6 +410,8 @@ protected:
     }
 
     SynapsePreTrace pre_trace_;
+    CleanRows clean_rows_;  // the rows of K known to be kept by the clip (per-unit x, in place)
+    std::vector<float> listed_rate_;  // per row, this step: its rate when its arrivals are taken from s.pre_index, else 0
     Tracer post_trace_;
     std::vector<float> pre_input_, post_input_;  // scratch: this step's spikes as 0/1
     bool reference_ = false;                     // built under dense_reference()

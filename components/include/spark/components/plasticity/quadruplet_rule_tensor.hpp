@@ -94,19 +94,28 @@ private:
     using Table = std::array<float, 4>;
     // Whether the presynaptic element of synapse (p, q) is inhibitory (the pre mask; empty = excitatory).
     bool pre_inhibitory(std::size_t p, std::size_t q) const noexcept;
-    bool event_row(const RuleStep& s, std::size_t p, float rate) noexcept;  // false: compute the row in full
+    // false: compute the row in full. `known`: clean_rows_ holds row p's flag (else K is read and checked).
+    bool event_row(const RuleStep& s, std::size_t p, float rate, bool known) noexcept;
     // The pre types (0/1) of the synapses of row p.
     const std::uint8_t* pre_type_row(std::size_t p) const noexcept {
         return pre_types_.data() + (pre_types_shared_ ? 0 : p * layout_.n_pre);
     }
     void reference_row(const RuleStep& s, std::size_t p, float rate, const float* y, std::size_t y_stride) const noexcept;
-    void fired_row(const RuleStep& s, std::size_t p, float rate) const noexcept;  // a row in full, per-unit x
+    // The arrivals of the rows in [p0, p1) that event_row left to s.pre_index (listed_row_).
+    void listed_arrivals(const RuleStep& s, std::size_t p0, std::size_t p1) noexcept;
+    // A row in full, per-unit x; returns whether every new weight is one the clip keeps (CleanRows).
+    bool fired_row(const RuleStep& s, std::size_t p, float rate) const noexcept;
 
-    // Per synapse of a row: x's decay and scale and the bits of max_clip (event form).
+    // Per synapse of a row, by its type (event form): x's decay and scale, the bits of max_clip, and
+    // the rule's constants, so that a whole row is one loop the compiler vectorises.
     struct RowParams {
         std::vector<float> decay, scale;
         std::vector<std::uint32_t> limit_bits;
+        std::vector<std::uint32_t> pre_inhibitory;  // I_pre (0/1)
+        std::vector<float> alpha, gamma, delta, clip;
     };
+    // The row params of row p: stored for its post type (pre types shared by every row), or made in `own`.
+    const RowParams& row_params(std::size_t p, RowParams& own) const;
     RowParams make_row_params(std::size_t post_type, const std::uint8_t* pre_types) const;
 
     Table alpha_{}, beta_{}, gamma_{}, delta_{}, max_clip_{};
@@ -119,6 +128,10 @@ private:
     std::vector<std::uint8_t> pre_types_;  // I_pre per synapse: one row when all rows share it, else all
     bool pre_types_shared_ = true;
     SynapsePreTrace pre_trace_;  // x, one trace per (pre unit, type) where exact
+    CleanRows clean_rows_;       // the rows of K known to be kept by the clip (per-unit x, in place)
+    // Per row, this step: whether its arrivals are taken from s.pre_index, and their dt dK by pre type.
+    std::vector<std::uint8_t> listed_row_;
+    std::vector<float> arrival_step_;
     Tracer post_trace_;
     std::vector<float> input_;  // scratch: a trace input (kernel-shaped in the reference, n_post x 2 here)
 };

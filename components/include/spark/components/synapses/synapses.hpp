@@ -255,7 +255,10 @@ public:
         row_sign_.assign(row_scratch ? matrix_.task_count() * n_pre_ : 0, 0.0f);
         delay_line_ = per_synapse_traces_ && steps != 0 ? delays::SpikeDelayLine(n_pre_, steps) : delays::SpikeDelayLine();
         kernel_copy_.clear();
-        return BuildResult{{PortSpec(PayloadKind::current, units)}, {PortSpec(PayloadKind::floating, kernel_shape_)}};
+        ++*kernel_writes_;
+        PortSpec kernel_spec(PayloadKind::floating, kernel_shape_);
+        kernel_spec.write_count = kernel_writes_;
+        return BuildResult{{PortSpec(PayloadKind::current, units)}, {std::move(kernel_spec)}};
     }
 
     void step(const StepContext& ctx) override {
@@ -280,12 +283,14 @@ public:
     }
 
     void reset() override {
+        ++*kernel_writes_;
         matrix_.reset();
         delay_line_.reset();
         static_cast<Derived*>(this)->reset_model();
     }
 
     void visit_state(StateVisitor& v) override {
+        if (v.writes()) ++*kernel_writes_;
         matrix_.visit_state(v);
         if (delay_line_.steps() != 0) delay_line_.visit_state(v, "delay_line.");
         static_cast<Derived*>(this)->visit_model(v);
@@ -300,6 +305,7 @@ public:
     }
 
     ArrayRef property(std::size_t) override {
+        ++*kernel_writes_;  // the caller may write through the live array
         if (matrix_.layout() == Layout::dense) {
             const auto k = matrix_.dense_kernel();
             return {k.data(), k.size()};
@@ -316,6 +322,7 @@ public:
         if (value.size != n_post_ * n_pre_)
             throw ShapeError(this->instance(), "kernel", std::to_string(n_post_ * n_pre_) + " elements",
                              std::to_string(value.size) + " elements", "effect writes a property");
+        ++*kernel_writes_;
         matrix_.set_kernel(value.f32(), this->where());
     }
 
@@ -568,6 +575,9 @@ private:
     std::vector<float> row_sign_;         // per-synapse path, per-synapse or delayed input: one row per task
     delays::SpikeDelayLine delay_line_;   // per-synapse path with delays: the literal spike delay line
     std::vector<float> kernel_copy_;      // sparse layout: the dense copy property() returns
+    // Writes of the kernel from outside a step (the kernel spec's write_count): one counter for the
+    // component's life, so that a reader built before a rebuild still sees the bumps.
+    std::shared_ptr<std::uint64_t> kernel_writes_ = std::make_shared<std::uint64_t>(0);
 };
 
 }  // namespace spark::components::synapses
