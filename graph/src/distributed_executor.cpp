@@ -130,7 +130,10 @@ private:
 
     void choose_splits();
     void choose_exchanges();
+    // One exchange of `outputs`: this process's part of each gathered to every process.
     void exchange(const std::vector<Exchanged>& outputs, std::size_t parity);
+    void pack_own_part(const std::vector<Exchanged>& outputs, std::size_t parity);
+    void unpack_other_parts(const std::vector<Exchanged>& outputs, std::size_t parity);
     // What the receiving side keeps of an exchanged SpikeArray: its resting codes (zero before its
     // first exchange) and, per buffer copy, the other blocks' units the last exchange into it set (or
     // `stale`: any unit may be off rest).
@@ -267,9 +270,15 @@ void append(std::vector<std::byte>& out, const T& value) {
 }  // namespace
 
 void DistributedExecutor::exchange(const std::vector<Exchanged>& outputs, std::size_t parity) {
+    pack_own_part(outputs, parity);
+    processes_->all_gather(send_, received_, counts_);
+    unpack_other_parts(outputs, parity);
+}
+
+// This process's part: per output, a byte count, then the changed spike codes (unit << 2 | code) or
+// the block's bytes.
+void DistributedExecutor::pack_own_part(const std::vector<Exchanged>& outputs, std::size_t parity) {
     auto& storage = impl_.storage;
-    // This process's part: per output, a byte count, then the changed spike codes (unit << 2 | code)
-    // or the block's bytes.
     send_.clear();
     for (const Exchanged& x : outputs) {
         Buffer& b = storage.buffers[storage.output_buffers[x.node][x.output]];
@@ -290,9 +299,12 @@ void DistributedExecutor::exchange(const std::vector<Exchanged>& outputs, std::s
         const std::uint64_t bytes = send_.size() - header - sizeof(std::uint64_t);
         std::memcpy(send_.data() + header, &bytes, sizeof bytes);
     }
-    processes_->all_gather(send_, received_, counts_);
-    // Every other process's part, in rank order; a process that sent nothing (a dry run) left its
-    // units at rest.
+}
+
+// Every other process's part, in rank order; a process that sent nothing (a dry run) left its units at
+// rest, or at the spikes a replayed recording gives them.
+void DistributedExecutor::unpack_other_parts(const std::vector<Exchanged>& outputs, std::size_t parity) {
+    auto& storage = impl_.storage;
     std::vector<std::size_t> offset(ranks_, 0);
     for (std::size_t r = 1; r < ranks_; ++r) offset[r] = offset[r - 1] + counts_[r - 1];
     for (const Exchanged& x : outputs) {

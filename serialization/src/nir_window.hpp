@@ -9,6 +9,7 @@
 #include <numeric>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -81,105 +82,141 @@ inline bool same_map(const Unrolled& u, const SparseAffine& a) {
     return u.nonzeros == a.nonzeros && u.weights == a.weights && u.bias == a.bias;
 }
 
-}  // namespace window_detail
-
-// The convolution or pooling that unrolls into `a`, if any (`a` must have 1 or 2 spatial dimensions).
-inline std::optional<Recognized> recognize(const SparseAffine& a) {
-    using namespace window_detail;
-    const std::size_t spatial = a.input.size() - 1;
-    if ((spatial != 1 && spatial != 2) || a.output.size() != a.input.size() || a.nonzeros.empty()) return std::nullopt;
-    const std::size_t C = a.input[0], H = spatial == 1 ? 1 : a.input[1], W = a.input.back();
-    const std::size_t Co = a.output[0], Ho = spatial == 1 ? 1 : a.output[1], Wo = a.output.back();
-    const std::size_t n_in = C * H * W;
-    if (a.bias.size() != Co * Ho * Wo) return std::nullopt;
-
-    Used used_y(Ho), used_x(Wo);
-    std::vector<std::set<std::size_t>> channels(Co);
-    for (std::size_t nz : a.nonzeros) {
-        const std::size_t row = nz / n_in, col = nz % n_in;
-        const std::size_t co = row / (Ho * Wo), y = row / Wo % Ho, x = row % Wo;
-        const std::size_t ci = col / (H * W), iy = col / W % H, ix = col % W;
-        used_y[y].insert(iy);
-        used_x[x].insert(ix);
-        channels[co].insert(ci);
+// Whether `w` unrolls into exactly `a` (a window that does not fit its input does not).
+inline bool unrolls_to(const Window& w, const SparseAffine& a) {
+    try {
+        return same_map(unroll(w), a);
+    } catch (const std::invalid_argument&) {
+        return false;
     }
-    const auto ys = axis_candidates(H, Ho, used_y), xs = axis_candidates(W, Wo, used_x);
+}
 
-    std::map<std::size_t, double> weight_at;
-    for (std::size_t k = 0; k < a.nonzeros.size(); ++k) weight_at[a.nonzeros[k]] = a.weights[k];
-    auto window = [&](const Axis& y, const Axis& x) {
+// The questions recognize() asks of one affine map, read off its shapes and nonzeros once.
+class Recognizer {
+public:
+    explicit Recognizer(const SparseAffine& a)
+        : a_(a), spatial_(a.input.size() - 1), C_(a.input[0]), H_(spatial_ == 1 ? 1 : a.input[1]),
+          W_(a.input.back()), Co_(a.output[0]), Ho_(spatial_ == 1 ? 1 : a.output[1]), Wo_(a.output.back()),
+          n_in_(C_ * H_ * W_), channels_(Co_) {
+        for (std::size_t k = 0; k < a.nonzeros.size(); ++k) weight_at_[a.nonzeros[k]] = a.weights[k];
+        find_candidate_axes();
+    }
+
+    // The candidate windows' axes (y: one trivial axis for 1-d maps).
+    const std::vector<Axis>& y_axes() const { return ys_; }
+    const std::vector<Axis>& x_axes() const { return xs_; }
+
+    // A pooling: one weight everywhere (1, or 1 / window size), every channel on its own, no bias.
+    std::optional<Recognized> pooling(const Axis& y, const Axis& x) const {
+        if (spatial_ != 2 || Co_ != C_ || y.dilation != 1 || x.dilation != 1) return std::nullopt;
+        if (std::any_of(a_.bias.begin(), a_.bias.end(), [](double b) { return b != 0.0; })) return std::nullopt;
+        for (const bool average : {false, true}) {
+            Recognized r{average ? "AvgPool2d" : "SumPool2d", window(y, x), {}};
+            r.window.pool_scale = average ? 1.0 / static_cast<double>(y.kernel * x.kernel) : 1.0;
+            if (unrolls_to(r.window, a_)) return r;
+        }
+        return std::nullopt;
+    }
+
+    // A convolution with `groups` groups: its weights read off the map, one bias per output channel.
+    std::optional<Recognized> convolution(const Axis& y, const Axis& x, std::size_t groups) const {
+        const std::size_t in_per_group = C_ / groups, out_per_group = Co_ / groups;
+        for (std::size_t co = 0; co < Co_; ++co)
+            for (std::size_t ci : channels_[co])
+                if (ci / in_per_group != co / out_per_group) return std::nullopt;
+        Recognized r{spatial_ == 1 ? "Conv1d" : "Conv2d", window(y, x), {}};
+        r.window.groups = groups;
+        r.window.bias.assign(Co_, 0.0);
+        for (std::size_t co = 0; co < Co_; ++co) r.window.bias[co] = a_.bias[co * Ho_ * Wo_];
+        r.kernel.assign(Co_ * in_per_group * y.kernel * x.kernel, 0.0);
+        for (std::size_t co = 0; co < Co_; ++co)
+            for (std::size_t cl = 0; cl < in_per_group; ++cl)
+                for (std::size_t ky = 0; ky < y.kernel; ++ky)
+                    for (std::size_t kx = 0; kx < x.kernel; ++kx)
+                        r.kernel[((co * in_per_group + cl) * y.kernel + ky) * x.kernel + kx] =
+                            kernel_weight(y, x, co, co / out_per_group * in_per_group + cl, ky, kx);
+        r.window.weights = &r.kernel;
+        const bool same = unrolls_to(r.window, a_);
+        r.window.weights = nullptr;
+        if (same) return r;
+        return std::nullopt;
+    }
+
+    std::size_t in_channels() const { return C_; }
+    std::size_t out_channels() const { return Co_; }
+
+private:
+    // From the input positions each output position reads: the candidate axes, and the input channels
+    // each output channel reads.
+    void find_candidate_axes() {
+        Used used_y(Ho_), used_x(Wo_);
+        for (std::size_t nz : a_.nonzeros) {
+            const std::size_t row = nz / n_in_, col = nz % n_in_;
+            const std::size_t co = row / (Ho_ * Wo_), y = row / Wo_ % Ho_, x = row % Wo_;
+            const std::size_t ci = col / (H_ * W_), iy = col / W_ % H_, ix = col % W_;
+            used_y[y].insert(iy);
+            used_x[x].insert(ix);
+            channels_[co].insert(ci);
+        }
+        ys_ = spatial_ == 1 ? std::vector<Axis>{{1, 1, 0, 1}} : axis_candidates(H_, Ho_, used_y);
+        xs_ = axis_candidates(W_, Wo_, used_x);
+    }
+
+    Window window(const Axis& y, const Axis& x) const {
         Window w;
-        w.input = a.input;
-        w.out_channels = Co;
-        if (spatial == 1) {
+        w.input = a_.input;
+        w.out_channels = Co_;
+        if (spatial_ == 1) {
             w.kernel = {x.kernel}, w.stride = {x.stride}, w.padding = {x.padding}, w.dilation = {x.dilation};
         } else {
             w.kernel = {y.kernel, x.kernel}, w.stride = {y.stride, x.stride};
             w.padding = {y.padding, x.padding}, w.dilation = {y.dilation, x.dilation};
         }
         return w;
-    };
-    // A pooling: one weight everywhere (1, or 1 / window size), every channel on its own, no bias.
-    auto pooling = [&](const Axis& y, const Axis& x) -> std::optional<Recognized> {
-        if (spatial != 2 || Co != C || y.dilation != 1 || x.dilation != 1) return std::nullopt;
-        if (std::any_of(a.bias.begin(), a.bias.end(), [](double b) { return b != 0.0; })) return std::nullopt;
-        for (const bool average : {false, true}) {
-            Recognized r{average ? "AvgPool2d" : "SumPool2d", window(y, x), {}};
-            r.window.pool_scale = average ? 1.0 / static_cast<double>(y.kernel * x.kernel) : 1.0;
-            try {
-                if (same_map(unroll(r.window), a)) return r;
-            } catch (const std::invalid_argument&) {
+    }
+
+    // The map's weight of kernel element (ky, kx) from input channel ci to output channel co, read at the
+    // first output position whose window holds that element inside the input (the same weight serves
+    // every position; 0 when the map has none there).
+    double kernel_weight(const Axis& y, const Axis& x, std::size_t co, std::size_t ci, std::size_t ky,
+                         std::size_t kx) const {
+        for (std::size_t oy = 0; oy < Ho_; ++oy)
+            for (std::size_t ox = 0; ox < Wo_; ++ox) {
+                const long iy = static_cast<long>(oy * y.stride + ky * y.dilation) - static_cast<long>(y.padding);
+                const long ix = static_cast<long>(ox * x.stride + kx * x.dilation) - static_cast<long>(x.padding);
+                if (iy < 0 || ix < 0 || iy >= static_cast<long>(H_) || ix >= static_cast<long>(W_)) continue;
+                const std::size_t row = (co * Ho_ + oy) * Wo_ + ox;
+                const std::size_t col = (ci * H_ + static_cast<std::size_t>(iy)) * W_ + static_cast<std::size_t>(ix);
+                const auto it = weight_at_.find(row * n_in_ + col);
+                return it == weight_at_.end() ? 0.0 : it->second;
             }
-        }
-        return std::nullopt;
-    };
-    // A convolution with `groups` groups: its weights read off the map, one bias per output channel.
-    auto convolution = [&](const Axis& y, const Axis& x, std::size_t groups) -> std::optional<Recognized> {
-        const std::size_t in_per_group = C / groups, out_per_group = Co / groups;
-        for (std::size_t co = 0; co < Co; ++co)
-            for (std::size_t ci : channels[co])
-                if (ci / in_per_group != co / out_per_group) return std::nullopt;
-        Recognized r{spatial == 1 ? "Conv1d" : "Conv2d", window(y, x), {}};
-        r.window.groups = groups;
-        r.window.bias.assign(Co, 0.0);
-        for (std::size_t co = 0; co < Co; ++co) r.window.bias[co] = a.bias[co * Ho * Wo];
-        r.kernel.assign(Co * in_per_group * y.kernel * x.kernel, 0.0);
-        for (std::size_t co = 0; co < Co; ++co)
-            for (std::size_t cl = 0; cl < in_per_group; ++cl)
-                for (std::size_t ky = 0; ky < y.kernel; ++ky)
-                    for (std::size_t kx = 0; kx < x.kernel; ++kx) {
-                        // Any output position whose window holds this kernel element inside the input.
-                        for (std::size_t oy = 0; oy < Ho; ++oy)
-                            for (std::size_t ox = 0; ox < Wo; ++ox) {
-                                const long iy = static_cast<long>(oy * y.stride + ky * y.dilation) - static_cast<long>(y.padding);
-                                const long ix = static_cast<long>(ox * x.stride + kx * x.dilation) - static_cast<long>(x.padding);
-                                if (iy < 0 || ix < 0 || iy >= static_cast<long>(H) || ix >= static_cast<long>(W)) continue;
-                                const std::size_t row = (co * Ho + oy) * Wo + ox;
-                                const std::size_t ci = co / out_per_group * in_per_group + cl;
-                                const std::size_t col = (ci * H + static_cast<std::size_t>(iy)) * W + static_cast<std::size_t>(ix);
-                                auto it = weight_at.find(row * n_in + col);
-                                r.kernel[((co * in_per_group + cl) * y.kernel + ky) * x.kernel + kx] =
-                                    it == weight_at.end() ? 0.0 : it->second;
-                                oy = Ho;  // found: the same weight serves every position
-                                break;
-                            }
-                    }
-        r.window.weights = &r.kernel;
-        try {
-            const bool same = same_map(unroll(r.window), a);
-            r.window.weights = nullptr;
-            if (same) return r;
-        } catch (const std::invalid_argument&) {
-        }
-        return std::nullopt;
-    };
-    const std::vector<Axis> one{{1, 1, 0, 1}};
-    for (const Axis& y : spatial == 1 ? one : ys)
-        for (const Axis& x : xs) {
-            if (auto r = pooling(y, x)) return r;
+        return 0.0;
+    }
+
+    const SparseAffine& a_;
+    std::size_t spatial_, C_, H_, W_, Co_, Ho_, Wo_, n_in_;
+    std::vector<std::set<std::size_t>> channels_;  // the input channels each output channel reads
+    std::map<std::size_t, double> weight_at_;
+    std::vector<Axis> ys_, xs_;
+};
+
+}  // namespace window_detail
+
+// The convolution or pooling that unrolls into `a`, if any (`a` must have 1 or 2 spatial dimensions).
+inline std::optional<Recognized> recognize(const SparseAffine& a) {
+    const std::size_t spatial = a.input.size() - 1;
+    if ((spatial != 1 && spatial != 2) || a.output.size() != a.input.size() || a.nonzeros.empty()) return std::nullopt;
+    std::size_t outputs = 1;
+    for (std::size_t d : a.output) outputs *= d;
+    if (a.bias.size() != outputs) return std::nullopt;
+    window_detail::Recognizer recognizer(a);
+    const std::size_t C = recognizer.in_channels(), Co = recognizer.out_channels();
+    for (const auto& y : recognizer.y_axes())
+        for (const auto& x : recognizer.x_axes()) {
+            if (auto r = recognizer.pooling(y, x)) return r;
             for (std::size_t groups = std::gcd(C, Co); groups >= 1; --groups)
                 if (C % groups == 0 && Co % groups == 0)
-                    if (auto r = convolution(y, x, groups)) return r;
+                    if (auto r = recognizer.convolution(y, x, groups)) return r;
         }
     return std::nullopt;
 }
