@@ -211,6 +211,11 @@ private:
         }
         if (std::any_of(v.values.begin(), v.values.end(), [](double x) { return x != 0.0; })) out.metadata["v_initial"] = v;
     }
+    // NIR's reference resets at the crossing (CrossingReset); a soma that resets at the end of the step
+    // says so in the metadata `reset_at_crossing` = 0, which the importer reads back.
+    static void reset_timing(const Value& cfg, nir::Node& out) {
+        if (!cfg.find("reset_at_crossing")->as_bool()) out.metadata["reset_at_crossing"] = nir::Array{{0.0}, {1}};
+    }
 
     nir::Node node(const graph::NodeSpec& n) const {
         const Value cfg = config(n);
@@ -245,6 +250,7 @@ private:
             out.fields["v_threshold"] = field(n, cfg, "threshold", shape);
             out.fields["v_reset"] = field(n, cfg, "potential_reset", shape);
             initial_potential(n, nir::Array{std::vector<double>(out.fields["r"].values.size(), 0.0), shape}, out);
+            reset_timing(cfg, out);
         } else if (n.type == "leaky_integrator" || n.type == "leaky_soma") {
             const bool spiking = n.type == "leaky_soma";
             const auto* current = current_of_.count(n.name) ? current_of_.at(n.name) : nullptr;
@@ -256,6 +262,7 @@ private:
             if (spiking) {
                 out.fields["v_threshold"] = field(n, cfg, "threshold", shape);
                 out.fields["v_reset"] = field(n, cfg, "potential_reset", shape);
+                reset_timing(cfg, out);
             }
             if (current) {
                 const Value syn = config(*current);

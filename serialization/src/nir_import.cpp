@@ -501,7 +501,7 @@ private:
             add("integrate_fire_soma",
                 {{"units", shape_value(m.shape)}, {"resistance", param(i, "r", 1.0, 1.0 / unit)},
                  {"threshold", param(i, "v_threshold", 0.0)}, {"potential_reset", param(i, "v_reset", 0.0)},
-                 {"initial.potential", param(initial_v(i))}},
+                 {"reset_at_crossing", reset_at_crossing(i)}, {"initial.potential", param(initial_v(i))}},
                 PayloadKind::spikes, "spikes", "current");
         } else if (type == "LI" || type == "CubaLI") {
             const std::string tau = type == "LI" ? "tau" : "tau_mem";
@@ -523,6 +523,18 @@ private:
         return meta != nodes_[i].node->metadata.end() ? meta->second.values : std::vector<double>{0.0};
     }
 
+    // When a spiking node resets: at the threshold crossing (NIR's exact solution, CrossingReset in
+    // soma_parts.hpp), unless the file's metadata `reset_at_crossing` = 0 says the end of the step
+    // (which spark's export writes for a soma that resets there).
+    Value reset_at_crossing(std::size_t i) const {
+        auto meta = nodes_[i].node->metadata.find("reset_at_crossing");
+        if (meta == nodes_[i].node->metadata.end()) return Value(true);
+        const auto& v = meta->second.values;
+        if (v.size() != 1 || (v[0] != 0.0 && v[0] != 1.0))
+            fail(where(i), "metadata 'reset_at_crossing' must be one number, 0 or 1");
+        return Value(v[0] == 1.0);
+    }
+
     void add_lif(std::size_t i, const std::string& tau, NetworkFile& out) {
         Mapped& m = mapped_[i];
         const auto leak = values(i, "v_leak", 0.0);
@@ -538,6 +550,7 @@ private:
                          {"potential_tau", param(i, tau, 1.0, options_.nir_time_unit_ms)},
                          {"resistance", param(i, "r", 1.0)},
                          {"threshold", param(i, "v_threshold", 0.0)},
+                         {"reset_at_crossing", reset_at_crossing(i)},
                          {"initial.potential", param(relative)}});
         m.kind = PayloadKind::spikes;
         m.output = m.spark_name + ".spikes";

@@ -31,6 +31,7 @@ SPARK_INLINE bool strict_refractory_leaky_step(float& v, std::uint16_t& r, std::
 
 SPARK_HOT_LOOP
 void LeakySoma::update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept {
+    if (!resistance_.empty()) return update_reset_at_crossing(begin, end, input, spiked);
     float* v = potential_.data();
     with_constants(
         uniform_,
@@ -44,6 +45,27 @@ void LeakySoma::update(std::size_t begin, std::size_t end, const float* input, s
             }
         },
         decay_.data(), gain_resistance_.data(), threshold_.data(), reset_.data());
+}
+
+SPARK_HOT_LOOP
+void LeakySoma::update_reset_at_crossing(std::size_t begin, std::size_t end, const float* input,
+                                         std::uint8_t* spiked) noexcept {
+    float* v = potential_.data();
+    const float *decay = decay_.data(), *gain = gain_resistance_.data(), *resistance = resistance_.data(),
+                *theta = threshold_.data(), *reset = reset_.data();
+    SPARK_ELEMENTWISE_LOOP
+    for (std::size_t i = begin; i < end; ++i) {
+        const float current = input[i - begin];
+        const float vi = decay[i] * v[i] + gain[i] * current;
+        const bool s = vi > theta[i];
+        const float v_inf = resistance[i] * current;
+        // The fraction of the step left after the crossing, as e^{-t/tau}: alpha when the unit started
+        // above theta (or cannot have crossed upwards), so the comparison also discards a 0/0.
+        const float crossing = (vi - v_inf) / (theta[i] - v_inf);
+        const float f = choose(v_inf > theta[i] && crossing > decay[i], crossing, decay[i]);
+        v[i] = choose(s, v_inf + (reset[i] - v_inf) * f, vi);
+        spiked[i] = s;
+    }
 }
 
 SPARK_HOT_LOOP

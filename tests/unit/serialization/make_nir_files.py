@@ -221,6 +221,12 @@ def main(outdir):
           [["in", "lin"], ["lin", "out"]])
     write(p("bad_edge.nir"), {"in": inp(1), "out": out(1)}, [["in", "nowhere"]])
     chain(p("nonfinite.nir"), ("lif", ("LIF", {"tau": f64(np.nan), "r": one, "v_leak": one, "v_threshold": one})))
+    chain(p("bad_reset_metadata.nir"), ("lif", ("LIF", {"tau": f64(0.01), "r": one, "v_leak": one, "v_threshold": one,
+                                                      "metadata": {"reset_at_crossing": [2.0]}})))
+    # The same LIF twice: reset at the crossing (NIR's meaning), and at the end of the step (spark's
+    # metadata), driven above threshold by v_leak 1.2.
+    for name, meta in (("lif_reset_crossing.nir", {}), ("lif_reset_step_end.nir", {"metadata": {"reset_at_crossing": [0.0]}})):
+        chain(p(name), ("lif", ("LIF", {"tau": f64(0.01), "r": one, "v_leak": f64(1.2), "v_threshold": one, **meta})))
 
 
 if __name__ == "__main__":

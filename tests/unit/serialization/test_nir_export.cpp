@@ -186,6 +186,31 @@ TEST_CASE("Every example network that maps to NIR gives bit-identical spikes aft
     CHECK(mapped >= 1);
 }
 
+TEST_CASE("NIR export keeps each soma's reset timing: metadata reset_at_crossing = 0 for a reset at the end of the step", "[nir]") {
+    graph::Network net(graph::Latency::same_step);
+    net.add("gain", "scale", {{"scale", 3.0}});
+    net.add("step_end", "leaky_soma", {{"units", Value::List{1.0}}});
+    net.add("crossing", "leaky_soma", {{"units", Value::List{1.0}}, {"reset_at_crossing", true}});
+    net.add("if_step_end", "integrate_fire_soma", {{"units", Value::List{1.0}}});
+    net.input("in", "gain.input")
+        .connect("gain.output", "step_end.current")
+        .connect("gain.output", "crossing.current")
+        .connect("gain.output", "if_step_end.current");
+    const auto out = temp_file("reset_timing.nir");
+    save_nir_file(net, {{"in", PortSpec(PayloadKind::spikes, {1})}}, out);
+    CHECK(nir_reader_accepts(out));
+    const auto back = load_nir_file(out, options(1.0));
+    auto reset_at_crossing = [&](const std::string& node) {
+        for (const auto& o : back.network.find(node)->config)
+            if (o.path == "reset_at_crossing") return o.value.as_bool();
+        FAIL("no reset_at_crossing on " << node);
+        return false;
+    };
+    CHECK_FALSE(reset_at_crossing("step_end"));
+    CHECK(reset_at_crossing("crossing"));
+    CHECK_FALSE(reset_at_crossing("if_step_end"));
+}
+
 TEST_CASE("NIR export refuses components without a NIR counterpart and names them", "[nir]") {
     graph::Network net(graph::Latency::same_step);
     net.add("spiker", "poisson_spiker").add("soma", "leaky_soma", {{"units", Value::List{2.0}}});

@@ -63,6 +63,54 @@ TEST_CASE("LeakySoma potential is rest-relative and resets to V_reset - V_rest",
     CHECK(h.as<LeakySoma>().potential_values()[0] == 10.0f);
 }
 
+TEST_CASE("LeakySoma with reset_at_crossing restarts at the crossing time t* = tau ln((R I - v0) / (R I - theta))",
+          "[somas][validation]") {
+    // From rest (v0 = 0) under a constant R I above theta the unit crosses at t* and integrates the rest
+    // of the step from v_reset: v = R I + (v_reset - R I) e^{-(dt - t*)/tau}, and again every period
+    // T = tau ln((R I - v_reset) / (R I - theta)): spikes on the steps floor((t* + k T) / dt).
+    const double tau = 20.0, resistance = 0.1, theta = 20.0, v_reset = 10.0;  // rest -60, threshold -40, reset -50
+    // (dt, I) with at most one crossing per step: T = 13.9 ms at 300 pA, 2.4 ms at 1000 pA.
+    const auto [dt, current] = GENERATE(table<double, double>({{0.1, 300.0}, {0.1, 1000.0}, {1.0, 300.0}, {1.0, 1000.0}, {7.0, 300.0}}));
+    auto h = leaky({{"reset_at_crossing", true}}, 1, dt);
+    h.input_f32(0)[0] = static_cast<float>(current);
+    const double drive = resistance * current;
+    const double t_star = tau * std::log(drive / (drive - theta));
+    const double period = tau * std::log((drive - v_reset) / (drive - theta));
+    std::vector<int> expected;
+    for (int k = 0; k < 5; ++k) expected.push_back(static_cast<int>(std::floor((t_star + k * period) / dt)));
+    const int first = expected.front();
+    for (int n = 0; n <= first; ++n) h.step();
+    REQUIRE((h.output_u8(0)[0] & spike::bit) != 0);
+    const double left = (first + 1) * dt - t_star;
+    CHECK(h.as<LeakySoma>().potential_values()[0] ==
+          Approx(drive + (v_reset - drive) * std::exp(-left / tau)).epsilon(1e-5));
+    auto fresh = leaky({{"reset_at_crossing", true}}, 1, dt);
+    fresh.input_f32(0)[0] = static_cast<float>(current);
+    CHECK(spike_steps(fresh, expected.back() + 1) == expected);
+}
+
+TEST_CASE("LeakySoma with reset_at_crossing treats a unit that starts above threshold as crossing at once",
+          "[somas]") {
+    // A reset above the threshold (v_reset = 25 > theta = 20): after a first spike the unit starts the
+    // next step above theta, so with no input it fires at once and decays from v_reset over the whole step.
+    auto h = leaky({{"reset_at_crossing", true}, {"potential_reset", -35.0}}, 1, 2.0);
+    h.input_f32(0)[0] = 5000.0f;
+    h.step();
+    REQUIRE((h.output_u8(0)[0] & spike::bit) != 0);
+    h.input_f32(0)[0] = 0.0f;
+    h.step();
+    CHECK((h.output_u8(0)[0] & spike::bit) != 0);
+    CHECK(h.as<LeakySoma>().potential_values()[0] == Approx(25.0 * std::exp(-2.0 / 20.0)).epsilon(1e-6));
+}
+
+TEST_CASE("LeakySoma without reset_at_crossing still resets to v_reset at the end of the step", "[somas]") {
+    auto h = leaky({{"reset_at_crossing", false}});
+    h.input_f32(0)[0] = 2000.0f;
+    const auto steps = spike_steps(h, 9);
+    CHECK(steps == std::vector<int>{2, 4, 6, 8});
+    CHECK(h.as<LeakySoma>().potential_values()[0] == 10.0f);
+}
+
 TEST_CASE("LeakySoma signs its spikes with the inhibition mask", "[somas]") {
     Harness h(components::builtin_registry(), "leaky_soma", {},
               {PortSpec(PayloadKind::current, {2}), PortSpec(PayloadKind::boolean_mask, {2})});

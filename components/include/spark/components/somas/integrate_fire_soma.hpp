@@ -8,13 +8,15 @@
 // potentials on the same scale. R has units mV/(pA ms) (an inverse capacitance: 1 mV/(pA ms) is 1/pF).
 // A spike arriving through a map (Affine, Scale) is a current held for one step, so it raises v by
 // dt R w: the response to a pulse of area dt.
+// With reset_at_crossing the reset happens at the crossing within the step (CrossingReset,
+// soma_parts.hpp): v <- s (v_reset + v_i - max(theta, v)) + (1 - s) v_i, a reset by subtraction.
 // Reference: Lapicque (1907); Gerstner, Kistler, Naud & Paninski, Neuronal Dynamics (2014), ch. 1.3.
 #include <spark/components/somas/soma.hpp>
 #include <spark/components/somas/soma_parts.hpp>
 
 namespace spark::components::somas {
 
-struct IntegrateFireSomaConfig : Params<SomaUnitsParams> {
+struct IntegrateFireSomaConfig : Params<SomaUnitsParams, CrossingResetParams> {
     SPARK_PARAMS(IntegrateFireSomaConfig);
     SPARK_PARAM(Param, resistance, 0.01, "mV/(pA ms)", none,
                 "Gain R of dv/dt = R I (the inverse membrane capacitance).");
@@ -38,6 +40,7 @@ private:
     std::vector<float> gain_;       // dt R
     std::vector<float> threshold_;  // theta [mV]
     std::vector<float> reset_;      // v_reset [mV]
+    bool reset_at_crossing_ = false;
 };
 
 }  // namespace spark::components::somas

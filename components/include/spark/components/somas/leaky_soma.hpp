@@ -23,7 +23,7 @@ namespace spark::components::somas {
 inline constexpr MembraneDefaults leaky_membrane{
     .rest = -60.0, .reset = -50.0, .tau = 20.0, .resistance = 0.1, .threshold = -40.0};
 
-struct LeakySomaConfig : Params<SomaUnitsParams, MembraneParams<leaky_membrane>> {};
+struct LeakySomaConfig : Params<SomaUnitsParams, MembraneParams<leaky_membrane>, CrossingResetParams> {};
 // RefractoryLeakySoma and StrictRefractoryLeakySoma.
 struct RefractoryLeakySomaConfig : Params<SomaUnitsParams, MembraneParams<leaky_membrane>, RefractoryParams> {};
 using StrictRefractoryLeakySomaConfig = RefractoryLeakySomaConfig;
@@ -41,8 +41,9 @@ public:
     using Base::Base;
 
 protected:
-    void build_membrane(const BuildContext& ctx, const Shape& units) {
-        const auto [rest, reset, tau, resistance, threshold] = this->draw_membrane(ctx, units);
+    // Returns the resistance R as drawn (gamma R is what the step reads).
+    std::vector<float> build_membrane(const BuildContext& ctx, const Shape& units) {
+        auto [rest, reset, tau, resistance, threshold] = this->draw_membrane(ctx, units);
         const std::size_t n = units.size();
         decay_.resize(n);
         gain_resistance_.resize(n);
@@ -58,6 +59,7 @@ protected:
             return std::all_of(v.begin(), v.end(), [&](float x) { return x == v[0]; });
         };
         uniform_ = constant(decay_) && constant(gain_resistance_) && constant(threshold_) && constant(reset_);
+        return std::move(resistance);
     }
 
     std::vector<float> decay_;            // alpha = exp(-dt/tau)
@@ -69,17 +71,27 @@ protected:
     bool uniform_ = false;
 };
 
-// LeakySoma (spec 2.1): the plain LIF above.
+// LeakySoma (spec 2.1): the plain LIF above; with reset_at_crossing, the reset of CrossingReset
+// (soma_parts.hpp) instead: v <- s (v_inf + (v_reset - v_inf) f) + (1 - s) v.
 class LeakySoma : public LeakyFamily<LeakySoma, LeakySomaConfig> {
 public:
     static constexpr ComponentIdentity identity{"leaky_soma", "LeakySoma", "soma", "Leaky integrate-and-fire soma."};
 
     using LeakyFamily::LeakyFamily;
 
-    void build_model(const BuildContext& ctx, const Shape& units) { build_membrane(ctx, units); }
+    void build_model(const BuildContext& ctx, const Shape& units) {
+        auto resistance = build_membrane(ctx, units);
+        if (config_.reset_at_crossing) resistance_ = std::move(resistance);
+        else resistance_.clear();
+    }
     void update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept;
     void reset_model() noexcept {}
     void visit_model(StateVisitor&) {}
+
+private:
+    void update_reset_at_crossing(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept;
+
+    std::vector<float> resistance_;  // R [GOhm], kept only for reset_at_crossing (v_inf = R I)
 };
 
 // RefractoryLeakySoma (spec 2.2): the input is gated while refractory, the leak continues.

@@ -10,8 +10,19 @@
 //     tau = threshold_tau and scale = threshold_delta, fed with the soma's spikes:
 //         theta_{t+1} = theta + e^{-dt/tau_theta} (theta_t - theta) + delta s_t
 //     It starts and resets at theta.
-// The parameter groups of the soma configs: units, the membrane, the refractory period and the
-//     adaptive threshold, each declared once (param_decl.hpp) and composed into the configs.
+// CrossingReset (NIR's exact event-based LIF, Pedersen et al. 2024, section 4.4.2): under a current I
+//     held over the step, a unit whose potential ends the step above theta crossed it once within the
+//     step; with reset_at_crossing it restarts from v_reset at that moment and integrates the rest of
+//     the step, instead of resetting at the end of the step. For the leaky membrane, relative to rest,
+//     with v_inf = R I and v_i the potential at the end of the step without reset:
+//         f = e^{-(time left after the crossing)/tau} = (v_i - v_inf) / (theta - v_inf)   (>= alpha)
+//         v <- v_inf + (v_reset - v_inf) f
+//     (f = alpha, the whole step, when the unit starts the step above theta); without leak
+//     (dv/dt = R I) the same is a reset by subtraction: v <- v_reset + v_i - max(theta, v_start).
+//     The spike is reported on the step of the crossing; a second crossing within the same step is
+//     not resolved (exact while units fire at most once per step).
+// The parameter groups of the soma configs: units, the membrane, the refractory period, the crossing
+//     reset and the adaptive threshold, each declared once (param_decl.hpp) and composed into the configs.
 // choose() and SPARK_ELEMENTWISE_LOOP: what keeps the per-neuron step loops vectorisable.
 #include <algorithm>
 #include <bit>
@@ -150,6 +161,16 @@ struct RefractoryParams {
     SPARK_PARAMS(RefractoryParams);
     SPARK_PARAM(Param, cooldown, 2.0, "ms", non_negative,
                 "Refractory period after a spike (rounded half-to-even to whole steps).");
+};
+
+// When a spiking unit resets (CrossingReset): at the end of the step (Spark) or at the crossing.
+struct CrossingResetParams {
+    SPARK_PARAMS(CrossingResetParams);
+    SPARK_PARAM(bool, reset_at_crossing, false, "", none,
+                "Reset when the potential crosses the threshold within the step and integrate the rest of "
+                "the step from the reset potential (the exact solution for a current held over the step, as "
+                "NIR's reference; at most one crossing per step), instead of resetting at the end of the step "
+                "(Spark).");
 };
 
 // The adaptive threshold (AdaptiveThreshold); its base is the membrane's threshold.
