@@ -188,7 +188,8 @@ TEST_CASE("a network too large for the machine is refused with the figure before
     SECTION("a shape of 1e10 elements") {
         const Result r = run_spark({"check", pool_of("[100000, 100000]").string()}, dir.path(), {"SPARK_MEMORY_LIMIT=8e9"});
         CHECK(r.exit_code == 1);
-        CHECK_THAT(r.err, Contains("LeakySoma 'pool': units = [100000,100000] would need ~370 GB") &&
+        // bytes_per_unit(): 4 bytes for each of leaky_soma's 7 parameters and 3 more, plus 1: 41 bytes x 1e10.
+        CHECK_THAT(r.err, Contains("LeakySoma 'pool': units = [100000,100000] would need ~410 GB") &&
                               Contains("of memory; SPARK_MEMORY_LIMIT allows 8 GB"));
         CHECK_THAT(r.err, !Contains("internal error"));
     }
