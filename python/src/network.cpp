@@ -27,6 +27,14 @@ NetworkDescription make_network(std::uint64_t seed, double dt, const std::string
     return d;
 }
 
+// One Python tuple per element of `items`, made by `tuple_of`.
+template <class Items, class F>
+py::list tuples(const Items& items, F&& tuple_of) {
+    py::list list;
+    for (const auto& item : items) list.append(tuple_of(item));
+    return list;
+}
+
 py::object optional_latency(const std::optional<graph::Latency>& latency) {
     if (!latency) return py::none();
     return py::str(std::string(graph::to_string(*latency)));
@@ -170,35 +178,27 @@ the field), "pool.soma.initial.potential" (the initial value of a state array).)
         .def_property_readonly(
             "nodes",
             [](const D& d) {
-                py::list list;
-                for (const auto& n : d.network.nodes)
-                    list.append(py::make_tuple(n.name, n.type, from_overrides(n.config)));
-                return list;
+                return tuples(d.network.nodes, [](const auto& n) { return py::make_tuple(n.name, n.type, from_overrides(n.config)); });
             },
             "The top-level nodes as (name, type, config) tuples.")
         .def_property_readonly(
             "wires",
             [](const D& d) {
-                py::list list;
-                for (const auto& w : d.network.wires)
-                    list.append(py::make_tuple(w.from.to_string(), w.to.to_string(), optional_latency(w.latency)));
-                return list;
+                return tuples(d.network.wires, [](const auto& w) {
+                    return py::make_tuple(w.from.to_string(), w.to.to_string(), optional_latency(w.latency));
+                });
             },
             "The wires as (source, target, latency) tuples (latency None: the network's default).")
         .def_property_readonly(
             "inputs",
             [](const D& d) {
-                py::list list;
-                for (const auto& i : d.network.inputs) list.append(py::make_tuple(i.name, i.to.to_string()));
-                return list;
+                return tuples(d.network.inputs, [](const auto& i) { return py::make_tuple(i.name, i.to.to_string()); });
             },
             "The network inputs as (name, target) tuples.")
         .def_property_readonly(
             "outputs",
             [](const D& d) {
-                py::list list;
-                for (const auto& o : d.network.outputs) list.append(py::make_tuple(o.name, o.from.to_string()));
-                return list;
+                return tuples(d.network.outputs, [](const auto& o) { return py::make_tuple(o.name, o.from.to_string()); });
             },
             "The network outputs as (name, source) tuples.")
         .def_property_readonly(
