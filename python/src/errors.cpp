@@ -9,6 +9,7 @@
 namespace spark::python {
 
 namespace py = pybind11;
+using namespace pybind11::literals;
 
 namespace {
 
@@ -37,13 +38,8 @@ const char* origin_name(graph::Origin::Kind kind) {
 }
 
 py::dict config_fields(const ConfigError& e) {
-    py::dict f;
-    f["component"] = e.component();
-    f["instance"] = e.instance();
-    f["field"] = e.field();
-    f["value"] = e.value();
-    f["rule"] = e.rule();
-    return f;
+    return py::dict("component"_a = e.component(), "instance"_a = e.instance(), "field"_a = e.field(),
+                    "value"_a = e.value(), "rule"_a = e.rule());
 }
 
 }  // namespace
@@ -62,32 +58,20 @@ void register_error_translator() {
         } catch (const ConfigError& e) {
             raise("ConfigError", e.what(), config_fields(e));
         } catch (const ShapeError& e) {
-            py::dict f;
-            f["node"] = e.node();
-            f["port"] = e.port();
-            f["expected"] = e.expected();
-            f["actual"] = e.actual();
-            f["detail"] = e.detail();
-            raise("ShapeError", e.what(), f);
+            raise("ShapeError", e.what(),
+                  py::dict("node"_a = e.node(), "port"_a = e.port(), "expected"_a = e.expected(), "actual"_a = e.actual(),
+                           "detail"_a = e.detail()));
         } catch (const graph::GraphBuildError& e) {
             py::list diagnostics, problems;
             for (const auto& d : e.diagnostics()) {
-                py::dict fields;
-                fields["code"] = std::string(graph::to_string(d.code));
-                fields["node"] = d.node;
-                fields["port"] = d.port;
-                fields["origin"] = py::make_tuple(origin_name(d.origin.kind), d.origin.index);
-                fields["expected"] = d.expected;
-                fields["actual"] = d.actual;
-                fields["message"] = d.message;
-                fields["suggestions"] = py::cast(d.suggestions);
-                diagnostics.append(fields);
+                diagnostics.append(py::dict("code"_a = std::string(graph::to_string(d.code)), "node"_a = d.node,
+                                            "port"_a = d.port,
+                                            "origin"_a = py::make_tuple(origin_name(d.origin.kind), d.origin.index),
+                                            "expected"_a = d.expected, "actual"_a = d.actual, "message"_a = d.message,
+                                            "suggestions"_a = d.suggestions));
                 problems.append(d.message);
             }
-            py::dict f;
-            f["diagnostics"] = diagnostics;
-            f["problems"] = problems;
-            raise("GraphBuildError", e.what(), f);
+            raise("GraphBuildError", e.what(), py::dict("diagnostics"_a = diagnostics, "problems"_a = problems));
         } catch (const GraphError& e) {
             raise("GraphError", e.what(), py::dict());
         } catch (const SnapshotError& e) {
