@@ -24,6 +24,7 @@ constexpr std::size_t kMaxSparseChunk = 65536;  // target offsets are uint16
 // chunks mean fewer, longer reads. Then it doubles up to 65536 while
 // there are more chunks than keep the column starts at ~1 byte per synapse.
 std::size_t sparse_chunk(std::size_t n_post, std::size_t n_pre, std::size_t nonzeros, bool delayed) {
+    if (n_post == 0) return 1;  // no targets (a process's empty block of a small group): no tasks
     const std::size_t max_chunks = std::max<std::size_t>(1, nonzeros / (4 * (n_pre + 1)));
     std::size_t chunk = delayed ? kMaxSparseChunk : task_length(n_post);
     while (chunk < kMaxSparseChunk && (n_post + chunk - 1) / chunk > max_chunks)
@@ -551,6 +552,32 @@ void SynapseMatrix::copy_dense(std::span<float> out) const noexcept {
         for (std::size_t c = 0; c < tasks_; ++c)
             for (std::uint32_t e = segment_begin(j, c); e < segment_begin(j, c) + segment_size(j, c); ++e)
                 out[(c * chunk_ + stored_target(e)) * n_pre_ + j] = stored_weight(e);
+}
+
+SparseRows SynapseMatrix::sparse_rows(std::vector<std::int32_t>& delays) const {
+    SparseRows rows;
+    rows.rows = n_post_;
+    rows.cols = n_pre_;
+    rows.row_start.assign(n_post_ + 1, 0);
+    for (std::size_t j = 0; j < n_pre_; ++j)
+        for (std::size_t c = 0; c < tasks_; ++c)
+            for (std::uint32_t e = segment_begin(j, c); e < segment_begin(j, c) + segment_size(j, c); ++e)
+                ++rows.row_start[c * chunk_ + stored_target(e) + 1];
+    for (std::size_t p = 0; p < n_post_; ++p) rows.row_start[p + 1] += rows.row_start[p];
+    rows.col.resize(nonzeros_);
+    rows.value.resize(nonzeros_);
+    delays.assign(delay_steps_ == 0 ? 0 : nonzeros_, 0);
+    // Column by column, so that each row's columns come out increasing.
+    std::vector<std::uint64_t> cursor(rows.row_start.begin(), rows.row_start.end() - 1);
+    for (std::size_t j = 0; j < n_pre_; ++j)
+        for (std::size_t c = 0; c < tasks_; ++c)
+            for (std::uint32_t e = segment_begin(j, c); e < segment_begin(j, c) + segment_size(j, c); ++e) {
+                const std::uint64_t k = cursor[c * chunk_ + stored_target(e)]++;
+                rows.col[k] = static_cast<std::uint32_t>(j);
+                rows.value[k] = stored_weight(e);
+                if (!delays.empty()) delays[k] = static_cast<std::int32_t>(stored_delay(e));
+            }
+    return rows;
 }
 
 void SynapseMatrix::set_kernel(std::span<const float> dense, const ConfigWhere& where) {
