@@ -336,6 +336,9 @@ public:
     }
 
     ArrayRef property(std::size_t) override {
+        if (kept_.kept())
+            throw Error(this->instance() + ": the kernel is split over the processes (each keeps the synapses onto "
+                        "its own targets only); read it from a snapshot, or from a run on one process");
         ++*kernel_writes_;  // the caller may write through the live array
         if (matrix_.layout() == Layout::dense) {
             const auto k = matrix_.dense_kernel();
