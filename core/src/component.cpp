@@ -1,9 +1,17 @@
 #include <spark/core/component.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
 namespace spark {
+
+UnitShare unit_block_share(std::size_t units, std::size_t rank, std::size_t processes) noexcept {
+    if (units == 0 || processes == 0) return {0, 0};
+    const std::size_t lines = (units + unit_block_grain - 1) / unit_block_grain;
+    return {std::min(units, rank * lines / processes * unit_block_grain),
+            std::min(units, (rank + 1) * lines / processes * unit_block_grain)};
+}
 
 ArrayRef Component::property(std::size_t index) {
     throw InternalError(std::string(class_name()) + " '" + instance() + "' does not expose property #" +

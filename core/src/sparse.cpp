@@ -77,9 +77,9 @@ struct PartStreams {
     PartStreams(const PartStreams&) = delete;
 };
 
-void draw_row(const Part& part, PartStreams& streams, SparseRows& m) {
+void draw_row(const Part& part, PartStreams& streams, std::vector<std::uint32_t>& col, std::vector<float>& value) {
     const double p = part.spec.density;
-    const std::size_t begin = m.col.size();
+    const std::size_t begin = col.size();
     if (p > 0.0) {
         // Column of the next nonzero: skip a Geometric(p) number of zeros.
         double c = -1.0;
@@ -92,30 +92,30 @@ void draw_row(const Part& part, PartStreams& streams, SparseRows& m) {
             }
             c += gap + 1.0;
             if (c >= size) break;
-            m.col.push_back(static_cast<std::uint32_t>(part.first + static_cast<std::size_t>(c)));
+            col.push_back(static_cast<std::uint32_t>(part.first + static_cast<std::size_t>(c)));
         }
     }
-    const std::size_t end = m.col.size();
+    const std::size_t end = col.size();
     const auto scale = static_cast<float>(part.spec.scale);
     if (part.kind == "sparse_constant_initializer") {
-        m.value.resize(end, scale);
+        value.resize(end, scale);
         return;
     }
     if (part.kind == "sparse_normal_initializer") {
-        for (std::size_t k = begin; k < end; ++k) m.value.push_back(streams.normal.next());
+        for (std::size_t k = begin; k < end; ++k) value.push_back(streams.normal.next());
         return;
     }
-    for (std::size_t k = begin; k < end; ++k) m.value.push_back(streams.value.uniform());
+    for (std::size_t k = begin; k < end; ++k) value.push_back(streams.value.uniform());
     if (part.kind == "normalized_sparse_uniform_initializer") {
         double sum = 0.0;
-        for (std::size_t k = begin; k < end; ++k) sum += m.value[k];
-        for (std::size_t k = begin; k < end; ++k) m.value[k] = scale * static_cast<float>(m.value[k] / sum);
+        for (std::size_t k = begin; k < end; ++k) sum += value[k];
+        for (std::size_t k = begin; k < end; ++k) value[k] = scale * static_cast<float>(value[k] / sum);
     } else {
-        for (std::size_t k = begin; k < end; ++k) m.value[k] *= scale;
+        for (std::size_t k = begin; k < end; ++k) value[k] *= scale;
     }
     const float lo = part.spec.min_value ? static_cast<float>(*part.spec.min_value) : -INFINITY;
     const float hi = part.spec.max_value ? static_cast<float>(*part.spec.max_value) : INFINITY;
-    for (std::size_t k = begin; k < end; ++k) m.value[k] = std::clamp(m.value[k], lo, hi);
+    for (std::size_t k = begin; k < end; ++k) value[k] = std::clamp(value[k], lo, hi);
 }
 
 }  // namespace
@@ -143,6 +143,24 @@ bool is_elementwise_initializer(const InitializerSpec& spec) noexcept {
     return is_initializer_of(spec, [](std::string_view k) { return is_elementwise_kind(k); });
 }
 
+namespace {
+// The parts of a sparse initializer, refused unless it can be drawn in compressed form.
+std::vector<Part> sparse_parts(const InitializerSpec& spec, std::size_t cols, const InitOverrides& overrides,
+                               const ParamWhere& where) {
+    if (!is_sparse_initializer(spec))
+        refuse(where, "initializer", "\"" + spec.kind + "\"",
+               "cannot be drawn in compressed form (only sparse initializers, or blocks of them, can)");
+    if (cols > std::numeric_limits<std::uint32_t>::max())
+        refuse(where, "shape", std::to_string(cols), "has too many columns");
+    std::vector<Part> parts = parts_of(spec, cols, overrides, where);
+    for (const auto& part : parts)
+        if (part.kind != "sparse_normal_initializer" && part.spec.min_value && *part.spec.min_value > 0.0)
+            refuse(where, "min_value", format_number(*part.spec.min_value),
+                   "must be <= 0 for a compressed sparse kernel (a positive minimum fills the zeros)");
+    return parts;
+}
+}  // namespace
+
 SparseRows initialize_sparse(const InitializerSpec& spec, std::size_t rows, std::size_t cols, Rng& rng,
                              const InitOverrides& overrides, std::string_view where) {
     return initialize_sparse(spec, rows, cols, rng, overrides, ParamWhere{where, {}, {}, {}});
@@ -150,17 +168,7 @@ SparseRows initialize_sparse(const InitializerSpec& spec, std::size_t rows, std:
 
 SparseRows initialize_sparse(const InitializerSpec& spec, std::size_t rows, std::size_t cols, Rng& rng,
                              const InitOverrides& overrides, const ParamWhere& where) {
-    if (!is_sparse_initializer(spec))
-        refuse(where, "initializer", "\"" + spec.kind + "\"",
-               "cannot be drawn in compressed form (only sparse initializers, or blocks of them, can)");
-    if (cols > std::numeric_limits<std::uint32_t>::max())
-        refuse(where, "shape", std::to_string(cols), "has too many columns");
-    const std::vector<Part> parts = parts_of(spec, cols, overrides, where);
-    for (const auto& part : parts)
-        if (part.kind != "sparse_normal_initializer" && part.spec.min_value && *part.spec.min_value > 0.0)
-            refuse(where, "min_value", format_number(*part.spec.min_value),
-                   "must be <= 0 for a compressed sparse kernel (a positive minimum fills the zeros)");
-
+    const std::vector<Part> parts = sparse_parts(spec, cols, overrides, where);
     SparseRows m;
     m.rows = rows;
     m.cols = cols;
@@ -172,22 +180,38 @@ SparseRows initialize_sparse(const InitializerSpec& spec, std::size_t rows, std:
     const auto reserve = static_cast<std::size_t>(expected * 1.01 + 16.0 + 5.0 * std::sqrt(expected));
     m.col.reserve(reserve);
     m.value.reserve(reserve);
+    SparseRowDraw draw(spec, cols, rng, overrides, where);
+    for (std::size_t r = 0; r < rows; ++r) {
+        draw.next_row(m.col, m.value);
+        m.row_start.push_back(m.col.size());
+    }
+    return m;
+}
 
-    // Keys: position stream then value stream; a block initializer splits one key per block first.
+struct SparseRowDraw::Impl {
+    std::vector<Part> parts;
     std::vector<std::unique_ptr<PartStreams>> streams;
+};
+
+SparseRowDraw::SparseRowDraw(const InitializerSpec& spec, std::size_t cols, Rng& rng, const InitOverrides& overrides,
+                             const ParamWhere& where)
+    : impl_(std::make_unique<Impl>()) {
+    impl_->parts = sparse_parts(spec, cols, overrides, where);
+    // Keys: position stream then value stream; a block initializer splits one key per block first.
     const bool blocks = is_kind(spec, "block_initializer");
-    for (const auto& part : parts) {
+    for (const auto& part : impl_->parts) {
         Rng key = blocks ? rng.split() : Rng();
         Rng& source = blocks ? key : rng;
         Rng position = source.split();
         Rng value = source.split();
-        streams.push_back(std::make_unique<PartStreams>(std::move(position), std::move(value), part, where));
+        impl_->streams.push_back(std::make_unique<PartStreams>(std::move(position), std::move(value), part, where));
     }
-    for (std::size_t r = 0; r < rows; ++r) {
-        for (std::size_t p = 0; p < parts.size(); ++p) draw_row(parts[p], *streams[p], m);
-        m.row_start.push_back(m.col.size());
-    }
-    return m;
+}
+
+SparseRowDraw::~SparseRowDraw() = default;
+
+void SparseRowDraw::next_row(std::vector<std::uint32_t>& col, std::vector<float>& value) {
+    for (std::size_t p = 0; p < impl_->parts.size(); ++p) draw_row(impl_->parts[p], *impl_->streams[p], col, value);
 }
 
 std::vector<float> initialize_on_pattern(const InitializerSpec& spec, const SparseRows& pattern, Rng& rng,
@@ -197,34 +221,46 @@ std::vector<float> initialize_on_pattern(const InitializerSpec& spec, const Spar
 
 std::vector<float> initialize_on_pattern(const InitializerSpec& spec, const SparseRows& pattern, Rng& rng,
                                          const InitOverrides& overrides, const ParamWhere& where) {
+    PatternValueDraw draw(spec, pattern.cols, rng, overrides, where);
+    std::vector<float> values(pattern.nonzeros());
+    for (std::size_t k = 0; k < values.size(); ++k) values[k] = draw.next(pattern.col[k]);
+    return values;
+}
+
+struct PatternValueDraw::Impl {
+    std::vector<Rng> keys;  // reserved: the samplers hold references into it
+    std::vector<detail::ElementSampler> samplers;
+    std::vector<std::size_t> firsts;  // the first column of each part
+};
+
+PatternValueDraw::PatternValueDraw(const InitializerSpec& spec, std::size_t cols, Rng& rng,
+                                   const InitOverrides& overrides, const ParamWhere& where)
+    : impl_(std::make_unique<Impl>()) {
     if (!is_elementwise_initializer(spec))
         refuse(where, "initializer", "\"" + spec.kind + "\"",
                "cannot be drawn per nonzero (only constant, uniform and normal initializers, or blocks of "
                "them, can)");
-    const std::vector<Part> parts = parts_of(spec, pattern.cols, overrides, where);
+    const std::vector<Part> parts = parts_of(spec, cols, overrides, where);
     const bool blocks = is_kind(spec, "block_initializer");
-    std::vector<Rng> keys;
-    keys.reserve(parts.size());
-    for (std::size_t p = 0; p < parts.size(); ++p) keys.push_back(blocks ? rng.split() : Rng());
-    std::vector<detail::ElementSampler> samplers;
-    samplers.reserve(parts.size());
+    impl_->keys.reserve(parts.size());
+    for (std::size_t p = 0; p < parts.size(); ++p) impl_->keys.push_back(blocks ? rng.split() : Rng());
+    impl_->samplers.reserve(parts.size());
     for (std::size_t p = 0; p < parts.size(); ++p) {
         const std::string& kind = parts[p].kind;
         const auto element = kind == "constant_initializer"  ? detail::ElementKind::constant
                              : kind == "uniform_initializer" ? detail::ElementKind::uniform
                                                              : detail::ElementKind::normal;
-        samplers.emplace_back(element, parts[p].spec, blocks ? keys[p] : rng, where);
+        impl_->samplers.emplace_back(element, parts[p].spec, blocks ? impl_->keys[p] : rng, where);
+        impl_->firsts.push_back(parts[p].first);
     }
-    std::vector<std::size_t> firsts;
-    for (const auto& part : parts) firsts.push_back(part.first);
-    std::vector<float> values(pattern.nonzeros());
-    for (std::size_t k = 0; k < values.size(); ++k) {
-        const auto p = static_cast<std::size_t>(std::upper_bound(firsts.begin(), firsts.end(), pattern.col[k]) -
-                                                firsts.begin()) -
-                       1;
-        values[k] = samplers[p].next();
-    }
-    return values;
+}
+
+PatternValueDraw::~PatternValueDraw() = default;
+
+float PatternValueDraw::next(std::uint32_t col) {
+    const auto& firsts = impl_->firsts;
+    const auto p = static_cast<std::size_t>(std::upper_bound(firsts.begin(), firsts.end(), col) - firsts.begin()) - 1;
+    return impl_->samplers[p].next();
 }
 
 }  // namespace spark

@@ -32,9 +32,8 @@ namespace spark::graph {
 
 UnitBlock unit_block(std::size_t units, int rank, int size) noexcept {
     if (units == 0 || size <= 0) return {};
-    const std::size_t lines = (units + unit_block_grain - 1) / unit_block_grain;
-    const auto r = static_cast<std::size_t>(rank), n = static_cast<std::size_t>(size);
-    return {std::min(units, r * lines / n * unit_block_grain), std::min(units, (r + 1) * lines / n * unit_block_grain)};
+    const UnitShare share = unit_block_share(units, static_cast<std::size_t>(rank), static_cast<std::size_t>(size));
+    return {share.begin, share.end};
 }
 
 namespace {
@@ -46,6 +45,7 @@ public:
     int rank() const noexcept override { return rank_; }
     int size() const noexcept override { return size_; }
     const SpikeReplay* replay() const noexcept override { return replay_.get(); }
+    bool plays_alone() const noexcept override { return true; }
     void all_gather(std::span<const std::byte> mine, std::vector<std::byte>& all,
                     std::vector<std::size_t>& counts) override {
         all.assign(mine.begin(), mine.end());
@@ -77,6 +77,22 @@ struct Split {
     std::vector<UnitBlock> steps;   // per rank: the units it steps (owned, widened to the grain)
 };
 
+// The process group as a component that keeps its share of some state sees it.
+class ShareCollective final : public ShareExchange {
+public:
+    explicit ShareCollective(ProcessGroup& processes) : processes_(processes) {}
+    std::size_t rank() const noexcept override { return static_cast<std::size_t>(processes_.rank()); }
+    std::size_t processes() const noexcept override { return static_cast<std::size_t>(processes_.size()); }
+    void all_gather(std::span<const std::byte> mine, std::vector<std::byte>& all,
+                    std::vector<std::size_t>& counts) override {
+        processes_.all_gather(mine, all, counts);
+    }
+    bool complete() const noexcept override { return !processes_.plays_alone(); }
+
+private:
+    ProcessGroup& processes_;
+};
+
 // An output gathered after its producer's step.
 struct Exchanged {
     std::size_t node = 0, output = 0;
@@ -93,7 +109,7 @@ public:
     }
 
     void run(std::int64_t steps, const std::function<void()>& after_step) override {
-        if (steps > 0) state_whole_ = false;
+        if (steps > 0) state_whole_ = shares_whole_ = false;
         Parallel& parallel = pool_ ? static_cast<Parallel&>(*pool_) : serial_parallel();
         for (std::int64_t s = 0; s < steps; ++s) {
             for (std::size_t v : impl_.plan.sequence) {
@@ -119,6 +135,10 @@ public:
     void complete_state() override;
     void state_written() override {
         for (auto& entry : spikes_) entry.second.stale = {true, true};
+        ShareCollective collective(*processes_);
+        for (std::size_t v = 0; v < split_.size(); ++v)
+            if (split_[v].units != 0) impl_.components[v]->scatter_share(collective);
+        shares_whole_ = false;
     }
 
 private:
@@ -176,6 +196,7 @@ private:
     std::size_t max_outputs_ = 0;                     // the most outputs of a node
     std::map<std::size_t, ExchangedSpikes> spikes_;  // per exchanged SpikeArray (node x output)
     bool state_whole_ = true;  // since the build, a reset or the last complete_state()
+    bool shares_whole_ = false;  // Component::gather_share() since the last step, reset or load
     std::vector<std::byte> send_, received_;
     std::vector<std::size_t> counts_;
 };
@@ -184,15 +205,7 @@ void DistributedExecutor::choose_splits() {
     const auto& g = impl_.graph;
     split_.assign(g.nodes.size(), Split{});
     if (ranks_ < 2) return;
-    // A node whose property is read live, or written or read by an effect, runs whole: a property is
-    // component state every process must hold whole at any time.
-    std::vector<bool> whole(g.nodes.size(), false);
-    for (std::size_t v = 0; v < g.nodes.size(); ++v)
-        for (bool read : g.nodes[v].properties_read) whole[v] = whole[v] || read;
-    for (const auto& e : g.effects) {
-        whole[e.target_node] = true;
-        if (e.source.kind == SourceKind::property) whole[e.source.node] = true;
-    }
+    const std::vector<bool> whole = detail::runs_whole(g);
     for (std::size_t v = 0; v < g.nodes.size(); ++v) {
         const Component& c = *impl_.components[v];
         const std::size_t n = c.share_units();
@@ -410,6 +423,12 @@ void DistributedExecutor::gather_units(void* data, DType dtype, std::size_t coun
 }
 
 void DistributedExecutor::complete_state() {
+    if (!shares_whole_) {
+        shares_whole_ = true;
+        ShareCollective collective(*processes_);
+        for (std::size_t v = 0; v < split_.size(); ++v)
+            if (split_[v].units != 0) impl_.components[v]->gather_share(collective);
+    }
     if (state_whole_) return;
     state_whole_ = true;
     // Each split node's state, through a visit that may write (the components re-derive what depends

@@ -152,8 +152,10 @@ class Inferrer {
 public:
     // `built_before`: the nodes of a previous run of the pass, whose masks complete the contracts.
     Inferrer(const FlatGraph& g, Components& c, const StepOrder& order, double dt, std::uint64_t seed,
-             std::vector<std::optional<PortSpec>> external, Diagnostics& d, const std::vector<NodeSpecs>& built_before)
-        : g_(g), components_(c), order_(order), dt_(dt), seed_(seed), external_(std::move(external)),
+             std::vector<std::optional<PortSpec>> external, Diagnostics& d, const std::vector<NodeSpecs>& built_before,
+             ProcessSlot slot)
+        : g_(g), components_(c), order_(order), dt_(dt), seed_(seed), slot_(slot),
+          whole_(slot.processes > 1 ? runs_whole(g) : std::vector<bool>()), external_(std::move(external)),
           diagnostics_(d), nodes_(g.nodes.size()), failed_(g.nodes.size(), false), contracts_(g.nodes.size()) {
         for (std::size_t v = 0; v < g.nodes.size(); ++v) {
             failed_[v] = !components_[v] || order.in_cycle[v] || has_unwired_input(g.nodes[v]);
@@ -202,6 +204,8 @@ private:
     const StepOrder& order_;
     double dt_;
     std::uint64_t seed_;
+    ProcessSlot slot_;
+    std::vector<bool> whole_;  // per node, over several processes: runs whole
     std::vector<std::optional<PortSpec>> external_;
     Diagnostics& diagnostics_;
     std::vector<NodeSpecs> nodes_;
@@ -357,6 +361,10 @@ void Inferrer::build(std::size_t v, std::vector<std::optional<PortSpec>> inputs)
     ctx.dt = dt_;
     ctx.rng = &rng;
     ctx.node = node.path;
+    if (slot_.processes > 1 && !whole_[v]) {
+        ctx.process_rank = slot_.rank;
+        ctx.processes = slot_.processes;
+    }
     try {
         specs.result = component.build(ctx);
         component.mark_built();
@@ -468,7 +476,7 @@ Components recreate(const FlatGraph& g, const Components& built) {
 
 Inference infer(const FlatGraph& graph, Components& components, const StepOrder& order,
                 const std::map<std::string, PortSpec>& input_specs, double dt, std::uint64_t seed,
-                Diagnostics& diagnostics) {
+                Diagnostics& diagnostics, ProcessSlot slot) {
     check_dt(dt, diagnostics);
     auto external = external_specs(graph, input_specs, diagnostics);
     Inference inference;
@@ -483,7 +491,7 @@ Inference infer(const FlatGraph& graph, Components& components, const StepOrder&
     std::vector<NodeSpecs> built_before;
     for (int run = 1;; ++run) {
         Diagnostics found;
-        Inferrer inferrer(graph, components, order, dt, seed, external, found, built_before);
+        Inferrer inferrer(graph, components, order, dt, seed, external, found, built_before, slot);
         inferrer.run();
         inferrer.mark_blocked();
         inferrer.report_unresolved();
@@ -527,6 +535,17 @@ void apply_initial_state(Component& component, const NodeSpecs& specs) {
         const NodeSpecs& specs_;
     } writer(specs);
     component.visit_state(writer);
+}
+
+std::vector<bool> runs_whole(const FlatGraph& graph) {
+    std::vector<bool> whole(graph.nodes.size(), false);
+    for (std::size_t v = 0; v < graph.nodes.size(); ++v)
+        for (bool read : graph.nodes[v].properties_read) whole[v] = whole[v] || read;
+    for (const auto& e : graph.effects) {
+        whole[e.target_node] = true;
+        if (e.source.kind == SourceKind::property) whole[e.source.node] = true;
+    }
+    return whole;
 }
 
 }  // namespace spark::graph::detail

@@ -95,9 +95,16 @@ struct Inference {
     std::vector<PortSpec> external;  // per network input
     std::vector<NodeSpecs> nodes;
 };
+// A run over several processes: this process's rank and the process count (BuildContext::processes).
+struct ProcessSlot {
+    std::size_t rank = 0, processes = 1;
+};
 Inference infer(const FlatGraph& graph, Components& components, const StepOrder& order,
                 const std::map<std::string, PortSpec>& input_specs, double dt, std::uint64_t seed,
-                Diagnostics& diagnostics);
+                Diagnostics& diagnostics, ProcessSlot slot = {});
+// Per node: whether it runs whole on every process of a split run whatever it could split (a property
+// of it is read live, or written or read by an effect: component state every process must hold whole).
+std::vector<bool> runs_whole(const FlatGraph& graph);
 
 // The spec `source` delivers.
 const PortSpec& source_spec(const Inference& inference, const Source& source);

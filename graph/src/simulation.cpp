@@ -121,8 +121,11 @@ Simulation Simulation::build(const Network& network, const std::map<std::string,
     impl->graph = detail::flatten(network, registry, impl->templates, diagnostics);
     impl->components = detail::resolve(impl->graph, diagnostics);
     impl->order = detail::order_step(impl->graph, diagnostics);
+    detail::ProcessSlot slot;
+    if (options.processes)
+        slot = {static_cast<std::size_t>(options.processes->rank()), static_cast<std::size_t>(options.processes->size())};
     impl->inference = detail::infer(impl->graph, impl->components, impl->order, input_specs, network.dt, network.seed,
-                                    diagnostics);
+                                    diagnostics, slot);
     throw_if_any(diagnostics);
     impl->storage = detail::allocate(impl->graph, impl->components, impl->inference);
     impl->plan = detail::bind(impl->graph, impl->components, impl->inference, impl->order, impl->storage);

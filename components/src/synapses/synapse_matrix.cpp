@@ -24,6 +24,7 @@ constexpr std::size_t kMaxSparseChunk = 65536;  // target offsets are uint16
 // chunks mean fewer, longer reads. Then it doubles up to 65536 while
 // there are more chunks than keep the column starts at ~1 byte per synapse.
 std::size_t sparse_chunk(std::size_t n_post, std::size_t n_pre, std::size_t nonzeros, bool delayed) {
+    if (n_post == 0) return 1;  // no targets (a process's empty block of a small group): no tasks
     const std::size_t max_chunks = std::max<std::size_t>(1, nonzeros / (4 * (n_pre + 1)));
     std::size_t chunk = delayed ? kMaxSparseChunk : task_length(n_post);
     while (chunk < kMaxSparseChunk && (n_post + chunk - 1) / chunk > max_chunks)
@@ -378,12 +379,17 @@ void put_spikes_in_flight(std::vector<SpikeInFlight>& flying, std::uint32_t step
 // (oldest first) delivers the synapses of its segment that arrive at this step (delay <= its age; sorted
 // by delay, they are the next ones) and moves its cursor on, dropping out when its segment is done; the
 // first synapse of the next step is asked for now. Then this step's spikes go in flight.
-template <class R>
+// With `Filtered`, only the targets at offsets [lo, hi) of the chunk are added (a process's share of
+// them: xc[offset - lo]), while every spike still moves its cursor as in the whole delivery, so the spikes
+// in flight are the same on every process and the share's synapses are added in the whole delivery's
+// order. (The arriving synapses are read whole: with targets sorted inside each delay, a binary search
+// for the share's would read fewer, but its scattered reads cost more than the short runs it skips.)
+template <class R, bool Filtered>
 void deliver_in_flight(std::vector<SpikeInFlight>& flying, std::uint32_t step, const std::byte* records,
                        float uniform_weight, const std::uint32_t* starts, std::size_t stride,
                        std::span<const std::uint32_t> spiking, std::span<const float> sign, float* xc,
-                       std::size_t count) noexcept {
-    std::fill(xc, xc + count, 0.0f);
+                       std::size_t lo, std::size_t hi) noexcept {
+    std::fill(xc, xc + (hi - lo), 0.0f);
     std::size_t kept = 0;
     const std::size_t in_flight = flying.size();
     for (std::size_t i = 0; i < in_flight; ++i) {
@@ -398,49 +404,17 @@ void deliver_in_flight(std::vector<SpikeInFlight>& flying, std::uint32_t step, c
         for (; e < f.end; ++e) {
             const std::byte* r = records + e * R::size;
             if (R::delay(r) > age) break;
-            xc[R::target(r)] += R::weight(r, uniform_weight) * f.sign;
+            const std::size_t target = R::target(r);
+            if constexpr (Filtered) {
+                if (target >= lo && target < hi) xc[target - lo] += R::weight(r, uniform_weight) * f.sign;
+            } else {
+                xc[target] += R::weight(r, uniform_weight) * f.sign;
+            }
         }
         if (e == f.end) continue;
         f.next = e;
         flying[kept++] = f;
         __builtin_prefetch(records + e * R::size, 0, 2);  // for the next step
-    }
-    flying.resize(kept);
-    put_spikes_in_flight<R>(flying, step, records, starts, stride, spiking, sign);
-}
-
-// deliver_in_flight() for the targets at offsets [lo, hi) of the chunk only (a process's share of them):
-// xc[offset - lo]. Every spike moves its cursor as in the whole delivery, so the spikes in flight are
-// the same on every process, and the share's synapses are added in the order the whole delivery adds
-// them. (The arriving synapses are read whole: with targets sorted inside each delay, a binary search
-// for the share's would read fewer, but its scattered reads cost more than the short runs it skips.)
-template <class R>
-void deliver_in_flight_rows(std::vector<SpikeInFlight>& flying, std::uint32_t step, const std::byte* records,
-                            float uniform_weight, const std::uint32_t* starts, std::size_t stride,
-                            std::span<const std::uint32_t> spiking, std::span<const float> sign, float* xc,
-                            std::size_t lo, std::size_t hi) noexcept {
-    std::fill(xc, xc + (hi - lo), 0.0f);
-    std::size_t kept = 0;
-    const std::size_t in_flight = flying.size();
-    for (std::size_t i = 0; i < in_flight; ++i) {
-        if (i + kFlightAhead < in_flight) {
-            const std::byte* ahead = records + flying[i + kFlightAhead].next * R::size;
-            __builtin_prefetch(ahead);
-            __builtin_prefetch(ahead + 64);
-        }
-        SpikeInFlight f = flying[i];
-        const std::uint32_t age = step - f.emitted;
-        std::uint32_t e = f.next;
-        for (; e < f.end; ++e) {
-            const std::byte* r = records + e * R::size;
-            if (R::delay(r) > age) break;
-            const std::size_t target = R::target(r);
-            if (target >= lo && target < hi) xc[target - lo] += R::weight(r, uniform_weight) * f.sign;
-        }
-        if (e == f.end) continue;
-        f.next = e;
-        flying[kept++] = f;
-        __builtin_prefetch(records + e * R::size, 0, 2);
     }
     flying.resize(kept);
     put_spikes_in_flight<R>(flying, step, records, starts, stride, spiking, sign);
@@ -469,8 +443,8 @@ void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> 
         with_records([&](auto record) {
             using R = decltype(record);
             if constexpr (R::delayed)
-                deliver_in_flight<R>(in_flight_[task], step_, records_.data(), uniform_weight_, starts, tasks_, spiking,
-                                     sign, x, task_length);
+                deliver_in_flight<R, false>(in_flight_[task], step_, records_.data(), uniform_weight_, starts, tasks_,
+                                            spiking, sign, x, 0, task_length);
         });
         return;
     }
@@ -497,8 +471,8 @@ void SynapseMatrix::accumulate_rows(std::size_t task, std::span<const std::uint3
     with_records([&](auto record) {
         using R = decltype(record);
         if constexpr (R::delayed)
-            deliver_in_flight_rows<R>(in_flight_[task], step_, records_.data(), uniform_weight_,
-                                      column_start_.data() + task, tasks_, spiking, sign, x, lo - begin, hi - begin);
+            deliver_in_flight<R, true>(in_flight_[task], step_, records_.data(), uniform_weight_,
+                                       column_start_.data() + task, tasks_, spiking, sign, x, lo - begin, hi - begin);
     });
 }
 
@@ -578,6 +552,32 @@ void SynapseMatrix::copy_dense(std::span<float> out) const noexcept {
         for (std::size_t c = 0; c < tasks_; ++c)
             for (std::uint32_t e = segment_begin(j, c); e < segment_begin(j, c) + segment_size(j, c); ++e)
                 out[(c * chunk_ + stored_target(e)) * n_pre_ + j] = stored_weight(e);
+}
+
+SparseRows SynapseMatrix::sparse_rows(std::vector<std::int32_t>& delays) const {
+    SparseRows rows;
+    rows.rows = n_post_;
+    rows.cols = n_pre_;
+    rows.row_start.assign(n_post_ + 1, 0);
+    for (std::size_t j = 0; j < n_pre_; ++j)
+        for (std::size_t c = 0; c < tasks_; ++c)
+            for (std::uint32_t e = segment_begin(j, c); e < segment_begin(j, c) + segment_size(j, c); ++e)
+                ++rows.row_start[c * chunk_ + stored_target(e) + 1];
+    for (std::size_t p = 0; p < n_post_; ++p) rows.row_start[p + 1] += rows.row_start[p];
+    rows.col.resize(nonzeros_);
+    rows.value.resize(nonzeros_);
+    delays.assign(delay_steps_ == 0 ? 0 : nonzeros_, 0);
+    // Column by column, so that each row's columns come out increasing.
+    std::vector<std::uint64_t> cursor(rows.row_start.begin(), rows.row_start.end() - 1);
+    for (std::size_t j = 0; j < n_pre_; ++j)
+        for (std::size_t c = 0; c < tasks_; ++c)
+            for (std::uint32_t e = segment_begin(j, c); e < segment_begin(j, c) + segment_size(j, c); ++e) {
+                const std::uint64_t k = cursor[c * chunk_ + stored_target(e)]++;
+                rows.col[k] = static_cast<std::uint32_t>(j);
+                rows.value[k] = stored_weight(e);
+                if (!delays.empty()) delays[k] = static_cast<std::int32_t>(stored_delay(e));
+            }
+    return rows;
 }
 
 void SynapseMatrix::set_kernel(std::span<const float> dense, const ConfigWhere& where) {

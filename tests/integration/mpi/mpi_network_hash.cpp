@@ -8,6 +8,7 @@
 //   --dry-run  one process playing RANK of RANKS (the others silent, or replaying the spikes of FILE);
 //              prints what it exchanged
 //   --record   write the run's spikes to FILE (graph::SpikeReplay), for a dry run to replay
+//   --memory   every process prints its peak RSS after the run, before the state is gathered (stderr)
 #include <chrono>
 #include <ctime>
 #include <cstdint>
@@ -15,6 +16,8 @@
 #include <cstring>
 #include <optional>
 #include <string>
+
+#include <sys/resource.h>
 
 #include <spark/core/error.hpp>
 #include <spark/mpi/mpi.hpp>
@@ -99,12 +102,15 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     options.executor = graph::ExecutorKind::pool;
     std::string load, save, record, replay;
     std::optional<std::pair<int, int>> dry_run;
+    bool memory = false;
     for (int i = 3; i < argc; ++i) {
         const std::string flag = argv[i];
         const char* value = i + 1 < argc ? argv[i + 1] : "";
         if (flag == "--mpi") {
             mpi.emplace(argc, argv);
             options.processes = mpi->world();
+        } else if (flag == "--memory") {
+            memory = true;
         } else if (flag == "--threads") {
             options.threads = static_cast<unsigned>(std::stoul(value));
             ++i;
@@ -153,6 +159,11 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     });
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const double cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+    if (memory) {
+        rusage usage{};
+        getrusage(RUSAGE_SELF, &usage);
+        std::fprintf(stderr, "rank %d: peak RSS of the build and run %ld KB\n", rank, usage.ru_maxrss);
+    }
     if (!record.empty() && rank == 0) recording.save(record);
     const std::uint64_t exchanged = options.processes ? options.processes->bytes_sent() : 0;
     sim.gather_state();

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <stdexcept>
 #include <thread>
 
 #include <spark/core/error.hpp>
@@ -324,4 +325,111 @@ TEST_CASE("a spike recording that cannot be read, or is shorter than the dry run
     dry.run(5);
     REQUIRE_THROWS_AS(dry.step(), Error);
     REQUIRE_THROWS_WITH(dry.step(), Catch::Contains("the spike recording holds 5 steps"));
+}
+
+namespace {
+// Every state array of a simulation by name (its bytes), as a snapshot holds it.
+class StateCopy final : public StateVisitor {
+public:
+    explicit StateCopy(StateAccess access) : StateVisitor(access) {}
+    void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
+        auto& bytes = arrays[std::string(name)];
+        auto* p = static_cast<std::byte*>(data);
+        if (writes()) {  // (on a thread-process: no REQUIRE here)
+            if (bytes.size() != count * size_of(dtype)) throw std::runtime_error("no saved " + std::string(name));
+            std::memcpy(p, bytes.data(), bytes.size());
+        } else {
+            bytes.assign(p, p + count * size_of(dtype));
+        }
+    }
+    std::map<std::string, std::vector<std::byte>> arrays;
+};
+
+// The delayed group's currents over `steps` steps of a fixed input pattern starting at `first`.
+std::vector<float> delayed_currents(Simulation& sim, int first, int steps) {
+    std::vector<float> currents;
+    for (int step = first; step < first + steps; ++step) {
+        auto codes = sim.input("pre").u8();
+        for (std::size_t j = 0; j < codes.size(); ++j)
+            codes[j] = (j * 7 + static_cast<std::size_t>(step) * 3) % 29 == 0 ? spike::bit : 0;
+        sim.step();
+        const auto out = sim.output("currents").f32();
+        currents.insert(currents.end(), out.begin(), out.end());
+    }
+    return currents;
+}
+
+// Runs `body(rank, sim)` on `ranks` thread-processes building `net`; returns each rank's error, if any.
+template <class Body>
+std::vector<std::string> on_processes(int ranks, const Network& net, const std::map<std::string, PortSpec>& inputs,
+                                      Body&& body) {
+    ThreadProcesses processes(ranks);
+    std::vector<std::string> errors(static_cast<std::size_t>(ranks));
+    std::vector<std::thread> threads;
+    for (int rank = 0; rank < ranks; ++rank)
+        threads.emplace_back([&, rank] {
+            try {
+                BuildOptions options;
+                options.processes = processes.member(rank);
+                auto sim = Simulation::build(net, inputs, options);
+                body(rank, sim);
+            } catch (const std::exception& e) {
+                errors[static_cast<std::size_t>(rank)] = e.what();
+            }
+        });
+    for (auto& t : threads) t.join();
+    return errors;
+}
+}  // namespace
+
+TEST_CASE("processes keeping only the synapses onto their own targets save one process's state and load it back",
+          "[graph][processes]") {
+    const std::size_t pre = 400, post = 3000;
+    const std::map<std::string, PortSpec> inputs{{"pre", PortSpec(PayloadKind::spikes, Shape{pre})}};
+    auto whole = Simulation::build(delayed_group(post), inputs);
+    const std::vector<float> first = delayed_currents(whole, 0, 40);
+    StateCopy saved(StateAccess::read);
+    whole.visit_state(saved);
+    REQUIRE(saved.arrays.count("syn/kernel_values") == 1);
+    REQUIRE(saved.arrays.count("syn/delay_spikes") == 1);
+    const std::vector<float> then = delayed_currents(whole, 40, 30);
+
+    // Saved on 3: every process gathers the one-process state, bit for bit.
+    std::vector<std::map<std::string, std::vector<std::byte>>> gathered(3);
+    std::vector<std::vector<float>> currents(3);
+    auto errors = on_processes(3, delayed_group(post), inputs, [&](int rank, Simulation& sim) {
+        currents[static_cast<std::size_t>(rank)] = delayed_currents(sim, 0, 40);
+        sim.gather_state();
+        StateCopy state(StateAccess::read);
+        sim.visit_state(state);
+        gathered[static_cast<std::size_t>(rank)] = state.arrays;
+    });
+    for (std::size_t rank = 0; rank < 3; ++rank) {
+        INFO("rank " << rank << ": " << errors[rank]);
+        REQUIRE(errors[rank].empty());
+        REQUIRE(currents[rank] == first);
+        REQUIRE(gathered[rank] == saved.arrays);
+    }
+    // Loaded on 2: the same continuation as one process.
+    errors = on_processes(2, delayed_group(post), inputs, [&](int rank, Simulation& sim) {
+        StateCopy load(StateAccess::write);
+        load.arrays = saved.arrays;
+        sim.visit_state(load);
+        currents[static_cast<std::size_t>(rank)] = delayed_currents(sim, 40, 30);
+    });
+    for (std::size_t rank = 0; rank < 2; ++rank) {
+        INFO("rank " << rank << ": " << errors[rank]);
+        REQUIRE(errors[rank].empty());
+        REQUIRE(currents[rank] == then);
+    }
+}
+
+TEST_CASE("a process keeping only the synapses onto its own targets refuses to serve the whole kernel",
+          "[graph][processes]") {
+    const std::map<std::string, PortSpec> inputs{{"pre", PortSpec(PayloadKind::spikes, Shape{400})}};
+    BuildOptions options;
+    options.processes = dry_run_processes(1, 3);
+    auto share = Simulation::build(delayed_group(3000), inputs, options);
+    REQUIRE_THROWS_AS(share.read("syn", "kernel"), Error);
+    REQUIRE_THROWS_WITH(share.read("syn", "kernel"), Catch::Contains("syn") && Catch::Contains("its own targets"));
 }

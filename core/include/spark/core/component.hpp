@@ -50,6 +50,20 @@ struct PortDecl {
     bool summed_by_component = false;
 };
 
+// A contiguous range of a node's units, [begin, end): the share of them one process steps when a run
+// is split over several (graph/src/distributed_executor.cpp). Every other run steps all of them.
+struct UnitShare {
+    std::size_t begin = 0;
+    std::size_t end = static_cast<std::size_t>(-1);  // clipped to the unit count
+    bool whole() const noexcept { return begin == 0 && end == static_cast<std::size_t>(-1); }
+};
+
+// The block of `units` units that process `rank` of `processes` owns in a split run: the units cut into
+// lines of unit_block_grain (a cache line of spike codes), dealt out in order, rank r taking lines
+// [r L / R, (r+1) L / R). A function of the unit and process counts only.
+inline constexpr std::size_t unit_block_grain = 64;
+UnitShare unit_block_share(std::size_t units, std::size_t rank, std::size_t processes) noexcept;
+
 struct BuildContext {
     // One entry per declared input; nullopt for an optional input left unwired.
     std::span<const std::optional<PortSpec>> inputs;
@@ -59,6 +73,12 @@ struct BuildContext {
     double dt = 1.0;           // [ms]
     Rng* rng = nullptr;        // this node's own stream
     std::string_view node;     // the node's full path, for messages
+    // A run over several processes, when this node may run on a share (no property of it is read live or
+    // written by an effect): this process's rank and the process count. A component that will split
+    // (share_units() > 0, share_grain() 1) may then keep only what its block unit_block_share(n, rank,
+    // processes) of its n units needs (its synapses onto them), and must then gather and scatter that
+    // state itself (gather_share, scatter_share). 1 process: everything is whole.
+    std::size_t process_rank = 0, processes = 1;
 
     const PortSpec& input(std::size_t i) const { return *inputs[i]; }
     bool has_input(std::size_t i) const { return inputs[i].has_value(); }
@@ -67,14 +87,6 @@ struct BuildContext {
 struct BuildResult {
     std::vector<PortSpec> outputs;     // one per declared output
     std::vector<PortSpec> properties;  // one per declared property
-};
-
-// A contiguous range of a node's units, [begin, end): the share of them one process steps when a run
-// is split over several (graph/src/distributed_executor.cpp). Every other run steps all of them.
-struct UnitShare {
-    std::size_t begin = 0;
-    std::size_t end = static_cast<std::size_t>(-1);  // clipped to the unit count
-    bool whole() const noexcept { return begin == 0 && end == static_cast<std::size_t>(-1); }
 };
 
 struct StepContext {
@@ -92,6 +104,19 @@ struct StepContext {
         if (input >= summands.size()) return {};
         return summands[input];
     }
+};
+
+// The collective of a split run, as a component that keeps only its share of some state sees it.
+class ShareExchange {
+public:
+    virtual ~ShareExchange() = default;
+    virtual std::size_t rank() const noexcept = 0;
+    virtual std::size_t processes() const noexcept = 0;
+    // Collective: every process's `mine`, concatenated in rank order, and each one's byte count. A dry
+    // run (one process playing one rank) receives its own part only (complete() is false).
+    virtual void all_gather(std::span<const std::byte> mine, std::vector<std::byte>& all,
+                            std::vector<std::size_t>& counts) = 0;
+    virtual bool complete() const noexcept = 0;
 };
 
 class Component {
@@ -158,6 +183,12 @@ public:
         (void)state;
         return false;
     }
+    // A component that kept only its block's part of some state at build (BuildContext::processes):
+    // gather_share() makes the whole of it visitable on every process until the next step (collective,
+    // before a state visit; nothing to do when it already is), scatter_share() takes this process's part
+    // of what a writing visit put there (collective, after it). Default: nothing kept per share.
+    virtual void gather_share(ShareExchange& exchange) { (void)exchange; }
+    virtual void scatter_share(ShareExchange& exchange) { (void)exchange; }
 
     // The config as a Value map (every field, defaults included).
     virtual Value config_value() const = 0;

@@ -24,6 +24,7 @@
 // block, each block's values in storage order); on a full pattern this is exactly the dense initialize().
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -63,5 +64,34 @@ std::vector<float> initialize_on_pattern(const InitializerSpec& spec, const Spar
                                          const InitOverrides& overrides = {}, std::string_view where = {});
 std::vector<float> initialize_on_pattern(const InitializerSpec& spec, const SparseRows& pattern, Rng& rng,
                                          const InitOverrides& overrides, const ParamWhere& where);
+
+// initialize_sparse() one row at a time, with the same draws (a process of a split run draws every row
+// and keeps its own). Throws as initialize_sparse() does, from the constructor.
+class SparseRowDraw {
+public:
+    SparseRowDraw(const InitializerSpec& spec, std::size_t cols, Rng& rng, const InitOverrides& overrides,
+                  const ParamWhere& where);
+    ~SparseRowDraw();
+    // Appends the next row's nonzeros (columns increasing) to `col` and their values to `value`.
+    void next_row(std::vector<std::uint32_t>& col, std::vector<float>& value);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// initialize_on_pattern() one nonzero at a time, with the same draws: next(col) is the value of the next
+// nonzero in storage order, at column `col`.
+class PatternValueDraw {
+public:
+    PatternValueDraw(const InitializerSpec& spec, std::size_t cols, Rng& rng, const InitOverrides& overrides,
+                     const ParamWhere& where);
+    ~PatternValueDraw();
+    float next(std::uint32_t col);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace spark

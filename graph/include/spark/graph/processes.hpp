@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include <spark/core/component.hpp>
+
 namespace spark::graph {
 
 class Simulation;
@@ -62,6 +64,8 @@ public:
     std::uint64_t exchanges() const noexcept { return exchanges_; }
     // A dry run's spikes of the other ranks, or null (they stay silent).
     virtual const SpikeReplay* replay() const noexcept { return nullptr; }
+    // A dry run: all_gather() returns this process's own contribution only.
+    virtual bool plays_alone() const noexcept { return false; }
 
 protected:
     void count_exchange(std::size_t bytes) noexcept {
@@ -85,7 +89,7 @@ std::shared_ptr<ProcessGroup> dry_run_processes(int rank, int size, std::shared_
 // every node of that size. A component whose random streams cover larger blocks (a Poisson source's
 // stream blocks) steps every block its share overlaps (Component::share_grain): nothing drawn depends
 // on the process count.
-inline constexpr std::size_t unit_block_grain = 64;
+using spark::unit_block_grain;
 struct UnitBlock {
     std::size_t begin = 0, end = 0;
 };

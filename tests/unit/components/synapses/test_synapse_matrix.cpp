@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <span>
 
@@ -132,6 +133,60 @@ TEST_CASE("Sparse delays: several chunks of delay-sorted columns give the dense 
         sparse.advance();
         by_task.advance();
         REQUIRE(xa == xb);
+    }
+}
+
+TEST_CASE("A sparse matrix's compressed rows rebuild it, and a block of them gives the block's targets the same currents",
+          "[synapses][sparse]") {
+    // Delays 1..5 in no order, weights of every magnitude (sums not exact: the order of additions shows).
+    constexpr std::size_t P = 3000, N = 40, B = 5;
+    std::vector<float> kernel(P * N, 0.0f);
+    std::vector<std::int32_t> delays(P * N, 1);
+    for (std::size_t i = 0; i < kernel.size(); ++i) {
+        if (i % 3 == 0 || i % 5 == 0) kernel[i] = 0.1f * static_cast<float>(1 + i % 17) / static_cast<float>(1 + i % 7);
+        delays[i] = 1 + static_cast<std::int32_t>((i * 2654435761u) % B);
+    }
+    SynapseMatrix whole;
+    whole.build(Layout::sparse, P, N, kernel, delays, B, kWhere);
+    std::vector<std::int32_t> row_delays;
+    const SparseRows rows = whole.sparse_rows(row_delays);
+    REQUIRE(rows.nonzeros() == whole.synapse_count());
+    for (std::size_t p = 0; p < P; ++p)
+        for (auto k = rows.row_start[p]; k < rows.row_start[p + 1]; ++k) {
+            REQUIRE(rows.value[k] == kernel[p * N + rows.col[k]]);
+            REQUIRE(row_delays[k] == delays[p * N + rows.col[k]]);
+            if (k > rows.row_start[p]) REQUIRE(rows.col[k] > rows.col[k - 1]);
+        }
+    SynapseMatrix rebuilt;
+    rebuilt.build_sparse(P, N, rows, row_delays, B, kWhere);
+    std::vector<float> copy(P * N);
+    rebuilt.copy_dense(copy);
+    CHECK(copy == kernel);
+    // Rows [1000, 2200) alone: the same currents for those targets, bit for bit, step after step.
+    constexpr std::size_t lo = 1000, hi = 2200;
+    SparseRows block;
+    block.rows = hi - lo;
+    block.cols = N;
+    for (std::size_t p = lo; p <= hi; ++p) block.row_start.push_back(rows.row_start[p] - rows.row_start[lo]);
+    block.col.assign(rows.col.begin() + static_cast<std::ptrdiff_t>(rows.row_start[lo]),
+                     rows.col.begin() + static_cast<std::ptrdiff_t>(rows.row_start[hi]));
+    block.value.assign(rows.value.begin() + static_cast<std::ptrdiff_t>(rows.row_start[lo]),
+                       rows.value.begin() + static_cast<std::ptrdiff_t>(rows.row_start[hi]));
+    const std::vector<std::int32_t> block_delays(row_delays.begin() + static_cast<std::ptrdiff_t>(rows.row_start[lo]),
+                                                 row_delays.begin() + static_cast<std::ptrdiff_t>(rows.row_start[hi]));
+    SynapseMatrix part;
+    part.build_sparse(hi - lo, N, block, block_delays, B, kWhere);
+    SpikeSource source(N, 0.3, 9);
+    std::vector<std::uint8_t> codes(N);
+    std::vector<float> x(P), y(hi - lo);
+    for (int step = 0; step < 30; ++step) {
+        source.fill(codes);
+        const auto [spiking, sign] = spike_list(codes);
+        whole.accumulate_all(spiking, sign, x.data());
+        part.accumulate_all(spiking, sign, y.data());
+        whole.advance();
+        part.advance();
+        for (std::size_t p = lo; p < hi; ++p) REQUIRE(std::bit_cast<std::uint32_t>(x[p]) == std::bit_cast<std::uint32_t>(y[p - lo]));
     }
 }
 

@@ -148,6 +148,10 @@ public:
         return delay_steps_ <= 255 ? delay8_[synapse] : delay16_[synapse];
     }
 
+    // Sparse layout: the stored synapses as compressed rows (targets; columns increasing) and their delays
+    // (one per nonzero, in the same order; empty without delays): what build_sparse() builds this from.
+    SparseRows sparse_rows(std::vector<std::int32_t>& delays) const;
+
     // The kernel as a dense n_post x n_pre array (any layout).
     void copy_dense(std::span<float> out) const noexcept;
     // Overwrites the weights from a dense kernel. The sparse layout keeps its nonzero pattern: a new

@@ -70,6 +70,7 @@
 
 #include <spark/components/delays/delay_line.hpp>
 #include <spark/components/reference_mode.hpp>
+#include <spark/components/synapses/kept_rows.hpp>
 #include <spark/components/synapses/synapse_matrix.hpp>
 #include <spark/core/component_base.hpp>
 
@@ -208,21 +209,36 @@ public:
         const bool read = !ctx.properties_read.empty() && ctx.properties_read[kernel];
         std::vector<float> weights;
         std::optional<SparseRows> compressed;
-        if (draws_compressed(read)) {
-            Rng key = ctx.rng->split();  // the kernel's turn of the draw order, as materialize() takes it
-            compressed = initialize_sparse(this->config_.kernel.initializer(), n_post_, n_pre_, key, kernel_hint,
-                                           this->param_where(meta_of(this->config_, this->config_.kernel)));
-            check_drawn(compressed->value, this->config_.kernel);
-        } else {
-            weights = this->materialize(this->config_.kernel, kernel_shape_, ctx, kernel_hint);
-        }
+        std::optional<Rng> kernel_key;  // drawn after the model's parameters (its own stream: the same draws)
+        if (draws_compressed(read)) kernel_key = ctx.rng->split();  // the kernel's turn, as materialize() takes it
+        else weights = this->materialize(this->config_.kernel, kernel_shape_, ctx, kernel_hint);
         // 2. the model's parameters
         per_synapse_traces_ = static_cast<Derived*>(this)->build_model(ctx);
         // 3. delays (one per synapse; with a compressed kernel, one per nonzero)
         std::vector<std::int32_t> delay_values;
         std::size_t steps = 0;
-        if (this->config_.max_delay > 0.0) {
+        if (this->config_.max_delay > 0.0)
             steps = delays::delay_steps(this->config_.max_delay, ctx.dt, this->where(), "max_delay");
+        UnitShare rows{0, n_post_};  // the targets whose synapses are kept
+        kept_ = {};
+        if (kernel_key && may_keep_rows(ctx)) {
+            std::optional<Rng> delay_key;
+            if (steps != 0) delay_key = ctx.rng->split();  // the delays' turn, as delays_on_pattern() takes it
+            rows = unit_block_share(n_post_, ctx.process_rank, ctx.processes);
+            std::size_t whole_nonzeros = 0;
+            compressed = draw_rows(*kernel_key, delay_key, kernel_hint, steps, rows, delay_values, whole_nonzeros);
+            if (this->config_.layout == "auto" && 2 * whole_nonzeros > n_post_ * n_pre_) {
+                rows = {0, n_post_};  // dense after all (mostly nonzero): every row, drawn again
+                compressed = draw_rows(*kernel_key, delay_key, kernel_hint, steps, rows, delay_values, whole_nonzeros);
+            } else {
+                kept_ = KeptRows(rows, n_post_, whole_nonzeros, steps);
+            }
+        } else if (kernel_key) {
+            compressed = initialize_sparse(this->config_.kernel.initializer(), n_post_, n_pre_, *kernel_key, kernel_hint,
+                                           this->param_where(meta_of(this->config_, this->config_.kernel)));
+            check_drawn(compressed->value, this->config_.kernel);
+        }
+        if (steps != 0 && !(kernel_key && may_keep_rows(ctx))) {
             const auto drawn = compressed ? delays_on_pattern(*compressed, steps, ctx)
                                           : this->materialize(this->config_.delays, kernel_shape_, ctx,
                                                               delays::delay_init_overrides(steps));
@@ -233,7 +249,10 @@ public:
         if (compressed) {
             // auto keeps the compressed draw unless the model needs a dense kernel after all.
             const bool mostly_nonzero = 2 * compressed->nonzeros() > n_post_ * n_pre_;
-            if (this->config_.layout == "sparse" || !(per_synapse_traces_ || mostly_nonzero)) {
+            if (kept_.kept()) {
+                matrix_.build_sparse(rows.end - rows.begin, n_pre_, std::move(*compressed), delay_values, steps,
+                                     this->where());
+            } else if (this->config_.layout == "sparse" || !(per_synapse_traces_ || mostly_nonzero)) {
                 if (per_synapse_traces_) (void)choose_layout(weights, read);  // throws: sparse cannot hold them
                 matrix_.build_sparse(n_post_, n_pre_, std::move(*compressed), delay_values, steps, this->where(),
                                      /*ring=*/!per_synapse_traces_);
@@ -264,6 +283,7 @@ public:
     void step(const StepContext& ctx) override {
         float* out = ctx.outputs[currents].f32().data();
         if (per_synapse_traces_) step_per_synapse(ctx.inputs[spikes].u8().data(), out, *ctx.parallel);
+        else if (kept_.kept()) step_kept_rows(ctx.inputs[spikes], out, *ctx.parallel, ctx.share);
         else if (ctx.share.whole()) step_per_target(ctx.inputs[spikes], out, *ctx.parallel);
         else step_share(ctx.inputs[spikes], out, *ctx.parallel, ctx.share);
     }
@@ -277,13 +297,16 @@ public:
                             (matrix_.delay_steps() == 0 || matrix_.splits_rows());
         return splits ? n_post_ : 0;
     }
-    std::size_t share_grain() const override { return matrix_.delay_steps() == 0 ? matrix_.chunk_length() : 1; }
+    std::size_t share_grain() const override {
+        return matrix_.delay_steps() == 0 && !kept_.kept() ? matrix_.chunk_length() : 1;
+    }
     bool state_alike(std::string_view state) const override {
         return state == "kernel" || state == "kernel_values" || state == "delay_spikes";
     }
 
     void reset() override {
         ++*kernel_writes_;
+        kept_.release();
         matrix_.reset();
         delay_line_.reset();
         static_cast<Derived*>(this)->reset_model();
@@ -291,9 +314,17 @@ public:
 
     void visit_state(StateVisitor& v) override {
         if (v.writes()) ++*kernel_writes_;
-        matrix_.visit_state(v);
+        if (kept_.kept()) kept_.visit_state(matrix_, v);
+        else matrix_.visit_state(v);
         if (delay_line_.steps() != 0) delay_line_.visit_state(v, "delay_line.");
         static_cast<Derived*>(this)->visit_model(v);
+    }
+
+    void gather_share(ShareExchange& exchange) override {
+        if (kept_.kept()) kept_.gather(matrix_, exchange, this->where());
+    }
+    void scatter_share(ShareExchange& exchange) override {
+        if (kept_.kept()) kept_.scatter(matrix_, exchange, this->where());
     }
 
     ArrayRef output_storage(std::size_t) override {
@@ -305,6 +336,9 @@ public:
     }
 
     ArrayRef property(std::size_t) override {
+        if (kept_.kept())
+            throw Error(this->instance() + ": the kernel is split over the processes (each keeps the synapses onto "
+                        "its own targets only); read it from a snapshot, or from a run on one process");
         ++*kernel_writes_;  // the caller may write through the live array
         if (matrix_.layout() == Layout::dense) {
             const auto k = matrix_.dense_kernel();
@@ -378,6 +412,55 @@ private:
         if constexpr (requires(const ConfigT& c) { c.trace_mode; })
             if (this->config_.trace_mode == "per_synapse") return false;
         return this->config_.layout == "sparse" || this->config_.layout == "auto";
+    }
+
+    // Whether this process may keep the synapses onto its block of targets only (a run over several
+    // processes: the group will split by target): a compressed kernel whose delays, if any, are drawn
+    // per nonzero, one trace per target, synchronous input, and a layout that may be sparse.
+    bool may_keep_rows(const BuildContext& ctx) const {
+        const Param& d = this->config_.delays;
+        const bool per_nonzero = this->config_.max_delay == 0.0 || (d.is_initializer() && is_elementwise_initializer(d.initializer()));
+        return ctx.processes > 1 && per_nonzero && !per_synapse_traces_ && !per_synapse_input_;
+    }
+
+    // The kernel (and its delays) drawn row by row as initialize_sparse() and delays_on_pattern() draw
+    // them, keeping the rows of `rows` only (row p - rows.begin); `nonzeros` counts every row's.
+    SparseRows draw_rows(Rng kernel_key, std::optional<Rng> delay_key, const InitOverrides& kernel_hint,
+                         std::size_t steps, UnitShare rows, std::vector<std::int32_t>& delay_values,
+                         std::size_t& nonzeros) const {
+        const Param& k = this->config_.kernel;
+        SparseRowDraw weights(k.initializer(), n_pre_, kernel_key, kernel_hint, this->param_where(meta_of(this->config_, k)));
+        std::optional<PatternValueDraw> delay;
+        if (delay_key)
+            delay.emplace(this->config_.delays.initializer(), n_pre_, *delay_key, delays::delay_init_overrides(steps),
+                          this->param_where(meta_of(this->config_, this->config_.delays)));
+        SparseRows kept;
+        kept.rows = rows.end - rows.begin;
+        kept.cols = n_pre_;
+        kept.row_start.push_back(0);
+        std::vector<std::uint32_t> col;
+        std::vector<float> value, delays;
+        nonzeros = 0;
+        for (std::size_t p = 0; p < n_post_; ++p) {
+            const bool keep = p >= rows.begin && p < rows.end;
+            col.clear();
+            value.clear();
+            weights.next_row(keep ? kept.col : col, keep ? kept.value : value);
+            const std::size_t first = keep ? kept.row_start.back() : 0, last = keep ? kept.col.size() : col.size();
+            nonzeros += last - first;
+            if (delay)
+                for (std::size_t e = first; e < last; ++e) {
+                    const float d = delay->next(keep ? kept.col[e] : col[e]);
+                    if (keep) delays.push_back(d);
+                }
+            if (keep) kept.row_start.push_back(kept.col.size());
+        }
+        check_drawn(kept.value, k);
+        if (delay) {
+            check_drawn(delays, this->config_.delays);
+            delay_values = delays::to_delay_steps(delays, true, steps, this->where(), "delays");
+        }
+        return kept;
     }
 
     // Values drawn by the initializer of `field` against the field's bound (as materialize() checks them).
@@ -526,6 +609,31 @@ private:
         matrix_.advance();
     }
 
+    // The kept rows (KeptRows): every task of the block's own matrix, as step_per_target does for the whole
+    // one (the same sums for these targets). `share` is the block the run steps (the same).
+    void step_kept_rows(ConstArrayRef spikes_in, float* out, Parallel& parallel, UnitShare share) {
+        const UnitShare rows = kept_.block();
+        if (share.begin != rows.begin || std::min(share.end, n_post_) != rows.end)
+            throw Error(std::string(this->instance()) + ": stepped for targets " + std::to_string(share.begin) + ".." +
+                        std::to_string(share.end) + " but it keeps the synapses onto " + std::to_string(rows.begin) +
+                        ".." + std::to_string(rows.end) + " only");
+        kept_.release();
+        const std::size_t n = collect_spikes(spikes_in, spiking_.data(), spike_sign_.data());
+        const std::span<const std::uint32_t> spiking(spiking_.data(), n);
+        const std::span<const float> sign(spike_sign_.data(), n);
+        if (matrix_.task_count() <= 1 || parallel.concurrency() <= 1) {
+            if (rows.begin < rows.end)
+                update_targets_from(rows.begin, rows.end, out, [&](float* x) { matrix_.accumulate_all(spiking, sign, x); });
+        } else {
+            run_tasks(parallel, [&](std::size_t t) {
+                const auto [begin, end] = matrix_.task_range(t);
+                update_targets_from(rows.begin + begin, rows.begin + end, out,
+                                    [&](float* x) { matrix_.accumulate(t, spiking, sign, x); });
+            });
+        }
+        matrix_.advance();
+    }
+
     // Every task (its spikes in flight move on every process), each delivering into the targets of
     // [lo, hi) it holds.
     void step_share_rows(std::span<const std::uint32_t> spiking, std::span<const float> sign, float* out,
@@ -566,6 +674,7 @@ private:
     }
 
     SynapseMatrix matrix_;
+    KeptRows kept_;  // a process of a split run keeping the synapses onto its own targets only
     bool per_synapse_input_ = false;
     bool dense_reference_ = false;       // built under dense_reference(): per-synapse input is scanned
     bool per_synapse_traces_ = false;
