@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include <spark/core/parallel.hpp>
@@ -54,6 +55,14 @@ public:
         const std::size_t b = unit / block_;
         entry_[b * block_ + counts_[b].value++] = entry(unit, inhibitory);
     }
+    // An entry of the lists: the unit, with the inhibition bit in the top bit.
+    static std::uint32_t entry(std::size_t unit, bool inhibitory) noexcept {
+        return static_cast<std::uint32_t>(unit) | (inhibitory ? inhibitory_bit : 0u);
+    }
+    static std::size_t unit_of(std::uint32_t entry) noexcept { return entry & ~inhibitory_bit; }
+    // Producer, on one thread: this step's spikes, given as entry() values in increasing unit order
+    // (a producer that knows its spikes without their codes). Replaces the lists; call publish() after.
+    void assign(std::span<const std::uint32_t> entries) noexcept;
     // Runtime: the codes are about to change (or have changed) without the lists.
     void invalidate() noexcept { fresh_ = false; }
     bool fresh() const noexcept { return fresh_; }
@@ -83,9 +92,6 @@ public:
 
 private:
     static constexpr std::uint32_t inhibitory_bit = std::uint32_t{1} << 31;
-    static std::uint32_t entry(std::size_t unit, bool inhibitory) noexcept {
-        return static_cast<std::uint32_t>(unit) | (inhibitory ? inhibitory_bit : 0u);
-    }
     struct alignas(64) Count {  // one cache line per block: blocks are listed by different threads
         std::uint32_t value = 0;
     };
