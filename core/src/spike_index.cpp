@@ -66,20 +66,6 @@ void SpikeIndex::list(const std::uint8_t* codes, std::size_t begin, std::size_t 
     }
 }
 
-void SpikeIndex::assign(std::span<const std::uint32_t> entries) noexcept {
-    clear();
-    std::size_t k = 0;
-    while (k < entries.size()) {
-        const std::size_t b = (entries[k] & ~inhibitory_bit) / block_;
-        const std::size_t end = (b + 1) * block_;  // the first unit of the next block
-        std::size_t m = k + 1;
-        while (m < entries.size() && (entries[m] & ~inhibitory_bit) < end) ++m;
-        std::copy(entries.data() + k, entries.data() + m, entry_.get() + b * block_);
-        counts_[b].value = static_cast<std::uint32_t>(m - k);
-        k = m;
-    }
-}
-
 std::size_t SpikeIndex::count() const noexcept {
     std::size_t n = 0;
     for (const Count& c : counts_) n += c.value;

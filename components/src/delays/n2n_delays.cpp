@@ -36,7 +36,7 @@ void N2NDelays::gather(const std::uint8_t* in, std::uint8_t* out, Parallel& para
 
 void N2NDelays::prepare() {
     const std::size_t pre = in_shape_.size(), posts = config_.units.size(), steps = line_.steps();
-    event_form_ = !dense_reference() && posts * pre < SpikeIndex::max_units;
+    event_form_ = !dense_reference() && posts * pre <= std::numeric_limits<std::uint32_t>::max();
     list_start_.clear();
     list_post_.clear();
     silent_row_.clear();
@@ -55,7 +55,6 @@ void N2NDelays::prepare() {
             list_post_[next[list]++] = static_cast<std::uint32_t>(p);
         }
     silent_row_.assign(pre, 0);
-    row_next_.assign(posts + 1, 0);
 }
 
 void N2NDelays::deliver(const std::uint8_t* in, ArrayRef out_ref, Parallel& parallel) noexcept {
@@ -64,7 +63,7 @@ void N2NDelays::deliver(const std::uint8_t* in, ArrayRef out_ref, Parallel& para
         gather(in, out, parallel);
         return;
     }
-    const std::size_t pre = in_shape_.size();
+    const std::size_t pre = in_shape_.size(), steps = line_.steps();
     for (std::size_t j = 0; j < pre; ++j) silent_row_[j] = static_cast<std::uint8_t>(in[j] & spike::inhibitory);
     Written& w = written_for(out);
     if (w.buffer == out && w.silent == silent_row_) {
@@ -74,11 +73,16 @@ void N2NDelays::deliver(const std::uint8_t* in, ArrayRef out_ref, Parallel& para
         w.buffer = out;
         w.silent = silent_row_;
     }
-    list_arrivals(out);
-    w.arrivals.swap(arrived_);
+    w.groups.clear();
+    line_.for_each_in_flight([&](std::size_t j, std::size_t d, std::uint8_t code) {
+        const std::size_t list = j * steps + d - 1;
+        if (list_start_[list] != list_start_[list + 1])
+            w.groups.push_back({list_start_[list], list_start_[list + 1], static_cast<std::uint32_t>(j), code});
+    });
+    write_arrivals(out, w);
     if (SpikeIndex* index = out_ref.spike_index) {
-        index->assign(w.arrivals);
-        index->publish();
+        w.arrivals = SynapseArrivals{w.groups, list_post_.data(), pre};
+        index->publish_arrivals(&w.arrivals);
     }
 }
 
@@ -114,43 +118,21 @@ void N2NDelays::write_silent(std::uint8_t* out, Parallel& parallel) const noexce
 
 void N2NDelays::restore_silent(std::uint8_t* out, const Written& w) const noexcept {
     const std::size_t pre = in_shape_.size();
-    const std::uint8_t* silent = silent_row_.data();  // (the stores below may alias any member)
-    std::size_t row_begin = 0;  // of the row of the arrival (arrivals increase)
-    for (const std::uint32_t e : w.arrivals) {
-        const std::size_t i = SpikeIndex::unit_of(e);
-        while (i >= row_begin + pre) row_begin += pre;
-        out[i] = silent[i - row_begin];
+    const std::uint32_t* post = list_post_.data();  // (the stores below may alias any member)
+    for (const ArrivalGroup& g : w.groups) {
+        const std::uint8_t silent = silent_row_[g.pre];
+        std::uint8_t* column = out + g.pre;
+        for (std::uint32_t k = g.first, last = g.last; k < last; ++k) column[static_cast<std::size_t>(post[k]) * pre] = silent;
     }
 }
 
-void N2NDelays::list_arrivals(std::uint8_t* out) noexcept {
-    const std::size_t pre = in_shape_.size(), posts = config_.units.size(), steps = line_.steps();
-    in_flight_.clear();
-    line_.for_each_in_flight([&](std::size_t j, std::size_t d, std::uint8_t code) {
-        const std::size_t list = j * steps + d - 1;
-        if (list_start_[list] != list_start_[list + 1])
-            in_flight_.push_back({list_start_[list], list_start_[list + 1], static_cast<std::uint32_t>(j), code});
-    });
-    // Counting sort by post row: the arrivals of each row, then each row's first slot, then the slots
-    // filled in increasing j (each synapse (p, j) has one delay: a row receives j at most once).
-    // (Local pointers: the code stores may alias any member.)
+void N2NDelays::write_arrivals(std::uint8_t* out, Written& w) const noexcept {
+    const std::size_t pre = in_shape_.size();
     const std::uint32_t* post = list_post_.data();
-    std::uint32_t* next = row_next_.data();
-    std::fill(next, next + posts + 1, 0u);
-    for (const InFlight& f : in_flight_)
-        for (std::uint32_t k = f.first; k < f.last; ++k) ++next[post[k] + 1];
-    for (std::size_t p = 1; p <= posts; ++p) next[p] += next[p - 1];
-    arrived_.resize(next[posts]);
-    std::uint32_t* arrived = arrived_.data();
-    for (const InFlight& f : in_flight_) {
-        const std::uint32_t flag = SpikeIndex::entry(0, (f.code & spike::inhibitory) != 0);
-        const std::uint8_t code = f.code;
-        for (std::uint32_t k = f.first; k < f.last; ++k) {
-            const std::uint32_t p = post[k];
-            const std::size_t i = static_cast<std::size_t>(p) * pre + f.pre;
-            out[i] = code;
-            arrived[next[p]++] = static_cast<std::uint32_t>(i) | flag;
-        }
+    for (const ArrivalGroup& g : w.groups) {
+        std::uint8_t* column = out + g.pre;
+        const std::uint8_t code = g.code;
+        for (std::uint32_t k = g.first, last = g.last; k < last; ++k) column[static_cast<std::size_t>(post[k]) * pre] = code;
     }
 }
 
