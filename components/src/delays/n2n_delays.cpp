@@ -126,7 +126,7 @@ void N2NDelays::restore_silent(std::uint8_t* out, const Written& w) const noexce
     }
 }
 
-void N2NDelays::write_arrivals(std::uint8_t* out, Written& w) const noexcept {
+void N2NDelays::write_arrivals(std::uint8_t* out, const Written& w) const noexcept {
     const std::size_t pre = in_shape_.size();
     const std::uint32_t* post = list_post_.data();
     for (const ArrivalGroup& g : w.groups) {

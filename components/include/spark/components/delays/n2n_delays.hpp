@@ -57,7 +57,7 @@ private:
     Written& written_for(const std::uint8_t* buffer) noexcept;
     void write_silent(std::uint8_t* out, Parallel& parallel) const noexcept;
     void restore_silent(std::uint8_t* out, const Written& w) const noexcept;
-    void write_arrivals(std::uint8_t* out, Written& w) const noexcept;
+    void write_arrivals(std::uint8_t* out, const Written& w) const noexcept;
 
     bool event_form_ = false;
     std::vector<std::uint32_t> list_start_;  // (j, d) -> first entry of its list: index j * B + d - 1
