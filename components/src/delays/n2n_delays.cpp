@@ -38,20 +38,21 @@ void N2NDelays::prepare() {
     const std::size_t pre = in_shape_.size(), posts = config_.units.size(), steps = line_.steps();
     event_form_ = !dense_reference() && posts * pre <= std::numeric_limits<std::uint32_t>::max();
     list_start_.clear();
-    arrival_.clear();
+    list_post_.clear();
     silent_row_.clear();
+    for (Written& w : written_) w = Written{};
     if (!event_form_) return;
     // Counting sort of the synapses by (j, d); p increases within each list.
     list_start_.assign(pre * steps + 1, 0);
     for (std::size_t p = 0; p < posts; ++p)
         for (std::size_t j = 0; j < pre; ++j) ++list_start_[j * steps + static_cast<std::size_t>(delays_[p * pre + j])];
     for (std::size_t k = 1; k < list_start_.size(); ++k) list_start_[k] += list_start_[k - 1];
-    arrival_.resize(posts * pre);
+    list_post_.resize(posts * pre);
     std::vector<std::uint32_t> next(list_start_.begin(), list_start_.end() - 1);
     for (std::size_t p = 0; p < posts; ++p)
         for (std::size_t j = 0; j < pre; ++j) {
             const std::size_t list = j * steps + static_cast<std::size_t>(delays_[p * pre + j]) - 1;
-            arrival_[next[list]++] = static_cast<std::uint32_t>(p * pre + j);
+            list_post_[next[list]++] = static_cast<std::uint32_t>(p);
         }
     silent_row_.assign(pre, 0);
 }
@@ -62,21 +63,76 @@ void N2NDelays::deliver(const std::uint8_t* in, ArrayRef out_ref, Parallel& para
         gather(in, out, parallel);
         return;
     }
-    const std::size_t pre = in_shape_.size(), posts = config_.units.size(), steps = line_.steps();
+    const std::size_t pre = in_shape_.size(), steps = line_.steps();
     for (std::size_t j = 0; j < pre; ++j) silent_row_[j] = static_cast<std::uint8_t>(in[j] & spike::inhibitory);
+    Written& w = written_for(out);
+    if (w.buffer == out && w.silent == silent_row_) {
+        restore_silent(out, w);
+    } else {
+        write_silent(out, parallel);
+        w.buffer = out;
+        w.silent = silent_row_;
+    }
+    w.groups.clear();
+    line_.for_each_in_flight([&](std::size_t j, std::size_t d, std::uint8_t code) {
+        const std::size_t list = j * steps + d - 1;
+        if (list_start_[list] != list_start_[list + 1])
+            w.groups.push_back({list_start_[list], list_start_[list + 1], static_cast<std::uint32_t>(j), code});
+    });
+    write_arrivals(out, w);
+    if (SpikeIndex* index = out_ref.spike_index) {
+        w.arrivals = SynapseArrivals{w.groups, list_post_.data(), pre};
+        index->publish_arrivals(&w.arrivals);
+    }
+}
+
+void N2NDelays::reset() {
+    Delays::reset();
+    for (Written& w : written_) w.buffer = nullptr;  // the runtime clears its buffers
+}
+
+void N2NDelays::visit_state(StateVisitor& v) {
+    Delays::visit_state(v);
+    if (v.writes())
+        for (Written& w : written_) w.buffer = nullptr;  // a state load may rewrite an output buffer too
+}
+
+N2NDelays::Written& N2NDelays::written_for(const std::uint8_t* buffer) noexcept {
+    for (std::size_t slot = 0; slot < written_.size(); ++slot)
+        if (written_[slot].buffer == buffer) {
+            last_written_ = slot;
+            return written_[slot];
+        }
+    last_written_ = 1 - last_written_;  // a new buffer takes the slot of the one not written last
+    written_[last_written_].buffer = nullptr;
+    return written_[last_written_];
+}
+
+void N2NDelays::write_silent(std::uint8_t* out, Parallel& parallel) const noexcept {
+    const std::size_t pre = in_shape_.size(), posts = config_.units.size();
     const std::size_t rows_per_task = pre >= default_chunk ? 1 : default_chunk / pre;
     parallel_for(parallel, posts, rows_per_task, [&](std::size_t begin, std::size_t end) {
         for (std::size_t p = begin; p < end; ++p) std::memcpy(out + p * pre, silent_row_.data(), pre);
     });
-    for (std::size_t d = 1; d <= steps; ++d)
-        line_.for_each_delayed(d, [&](std::size_t j, std::uint8_t code) {
-            const std::size_t list = j * steps + d - 1;
-            for (std::uint32_t k = list_start_[list]; k < list_start_[list + 1]; ++k) out[arrival_[k]] = code;
-        });
-    if (SpikeIndex* index = out_ref.spike_index) {
-        parallel_for(parallel, out_ref.size, index->block_length(),
-                     [&](std::size_t begin, std::size_t end) { index->list(out, begin, end); });
-        index->publish();
+}
+
+void N2NDelays::restore_silent(std::uint8_t* out, const Written& w) const noexcept {
+    const std::size_t pre = in_shape_.size();
+    const std::uint32_t* post = list_post_.data();  // (the stores below may alias any member)
+    for (const ArrivalGroup& g : w.groups) {
+        const std::uint8_t silent = silent_row_[g.pre];
+        std::uint8_t* column = out + g.pre;
+        for (std::uint32_t k = g.first, last = g.last; k < last; ++k) column[static_cast<std::size_t>(post[k]) * pre] = silent;
+    }
+}
+
+void N2NDelays::write_arrivals(std::uint8_t* out, const Written& w) const noexcept {
+    const std::size_t pre = in_shape_.size();
+    const std::uint32_t* post = list_post_.data();
+    for (const ArrivalGroup& g : w.groups) {
+        std::uint8_t* column = out + g.pre;
+        const std::uint8_t code = g.code;
+        for (std::uint32_t k = g.first, last = g.last; k < last; ++k) column[static_cast<std::size_t>(post[k]) * pre] = code;
     }
 }
 

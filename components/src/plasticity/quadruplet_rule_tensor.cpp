@@ -281,7 +281,7 @@ bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rat
             step[c] = dt * (rate * sum);
             clip[c] = max_clip_[t];
         }
-        if (s.pre_index) {  // walked in the producer's list after the rows (listed_arrivals)
+        if (s.listed()) {  // walked in the producer's list after the rows (listed_arrivals)
             listed_row_[p] = 1;
             arrival_step_[2 * p] = step[0];
             arrival_step_[2 * p + 1] = step[1];
@@ -309,16 +309,12 @@ bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rat
 }
 
 void QuadrupletRuleTensor::listed_arrivals(const RuleStep& s, std::size_t p0, std::size_t p1) noexcept {
-    // event_row's arrival formula, at the listed synapses i = p n_pre + q (increasing) of the rows it marked.
+    // event_row's arrival formula, at the listed synapses (p, q) of the rows it marked.
     const std::size_t n_pre = layout_.n_pre;
-    std::size_t p = p0, row_begin = p0 * n_pre;
-    s.pre_index->for_each_in(p0 * n_pre, p1 * n_pre, [&](std::size_t i, bool) {
-        while (i >= row_begin + n_pre) {
-            ++p;
-            row_begin += n_pre;
-        }
+    for_each_listed(s, n_pre, p0, p1, [&](std::size_t p, std::size_t q) {
         if (!listed_row_[p]) return;
-        const std::size_t c = pre_type_row(p)[i - row_begin];
+        const std::size_t row_begin = p * n_pre, i = row_begin + q;
+        const std::size_t c = pre_type_row(p)[q];
         const std::size_t t = (types_[row_begin] & 2u) + c;
         const float w = std::min(std::max(s.kernel[i] + arrival_step_[2 * p + c], 0.0f), max_clip_[t]);
         s.out[i] = w;
@@ -373,8 +369,9 @@ void QuadrupletRuleTensor::update(const RuleStep& s) {
             if (pre_trace_.per_unit()) clean_rows_.set(p, fired_row(s, p, rate));
             else reference_row(s, p, rate, y, 2);
         }
-        if (s.pre_index && pre_trace_.per_unit()) listed_arrivals(s, p0, p1);
     });
+    if (s.listed() && pre_trace_.per_unit())
+        for_listed_rows(s, [&](std::size_t p0, std::size_t p1) { listed_arrivals(s, p0, p1); });
     clean_rows_.end_step(s, pre_trace_.per_unit());
 }
 

@@ -495,6 +495,16 @@ void SynapseMatrix::accumulate_all(std::span<const std::uint32_t> spiking, std::
 void SynapseMatrix::accumulate_per_synapse(std::size_t task, ConstArrayRef spikes, float* x) const noexcept {
     const auto [begin, end] = task_range(task);  // x is the task's slice: target p at x[p - begin]
     const auto* codes = static_cast<const std::uint8_t*>(spikes.data);
+    const SynapseArrivals* arrivals = spikes.spike_index != nullptr ? spikes.spike_index->arrivals() : nullptr;
+    if (layout_ == Layout::dense && arrivals != nullptr && arrivals->n_pre == n_pre_) {
+        // The arrivals grouped by sender, in increasing j: each target's sum in the order of the scan below.
+        std::fill(x, x + (end - begin), 0.0f);
+        const std::size_t first = begin;
+        for_each_arrival_in_rows(*arrivals, begin, end, [&](std::size_t p, std::size_t j, std::uint8_t code) {
+            x[p - first] += kernel_[p * n_pre_ + j] * spike::signed_value(code);
+        });
+        return;
+    }
     if (layout_ == Layout::dense && spikes.spike_index != nullptr && spikes.spike_index->fresh()) {
         // The arrivals listed by their producer, in increasing (p, j): each target's sum in the order of
         // the scan below.

@@ -9,6 +9,7 @@
 
 #include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <map>
 #include <string>
@@ -17,6 +18,7 @@
 #include <spark/components/plasticity/quadruplet_rule_tensor.hpp>
 #include <spark/components/plasticity/three_factor_hebbian_rule.hpp>
 #include <spark/components/reference_mode.hpp>
+#include <spark/components/synapses/linear_synapses.hpp>
 #include <spark/graph/simulation.hpp>
 
 #include "collect_state.hpp"
@@ -289,4 +291,81 @@ TEST_CASE("Tensor-rule network, kernel written from outside between steps: event
 TEST_CASE("Three-factor network, reward phases, kernel written from outside: event forms give the reference",
           "[event_form][determinism]") {
     compare_to_reference(tensor_network("alif_reward_neuron"), true, true);
+}
+
+namespace {
+// poisson input -> N2N delays -> linear synapses of `layout`, with the delays' output on a `latency` wire
+// (previous step: the runtime keeps two output buffers, one per step parity).
+struct DelayChainRun {
+    std::vector<std::uint8_t> delayed;  // the delays' output codes, every step
+    std::vector<float> currents;        // the synapses' currents, every step
+    Collect state;
+};
+
+DelayChainRun run_delay_chain(const std::string& layout, Latency latency, bool reference, ExecutorKind kind,
+                              unsigned threads) {
+    components::ScopedDenseReference mode(reference);
+    Network net(latency);
+    net.seed = 17;
+    net.add("drive", "constant_source", {{"units", units(48)}, {"kind", "float"}, {"value", 0.4}})
+        .add("input", "poisson_spiker", {{"max_freq", 120.0}})
+        .add("delays", "n2n_delays", {{"units", units(33)}, {"max_delay", 6.0}})  // 33 x 48 = 1584 codes
+        .add("synapses", "linear_synapses", {{"units", units(33)}, {"layout", layout}, {"kernel.density", 0.3}})
+        .connect("drive.output", "input.signal")
+        .connect("input.spikes", "delays.in_spikes")
+        .connect("delays.out_spikes", "synapses.spikes");
+    BuildOptions o;
+    o.executor = kind;
+    o.threads = threads;
+    auto sim = Simulation::build(net, {}, o);
+    REQUIRE(dynamic_cast<const components::synapses::LinearSynapses&>(sim.component("synapses")).layout() ==
+            (layout == "dense" ? components::synapses::Layout::dense : components::synapses::Layout::sparse));
+    DelayChainRun r;
+    for (int t = 0; t < 1500; ++t) {
+        if (t == 700) sim.reset();  // the runtime zeroes the delays' output buffers
+        sim.step();
+        const auto codes = sim.read("delays", "out_spikes").u8();
+        r.delayed.insert(r.delayed.end(), codes.begin(), codes.end());
+        const auto currents = sim.read("synapses", "currents").f32();
+        r.currents.insert(r.currents.end(), currents.begin(), currents.end());
+    }
+    sim.visit_state(r.state);
+    return r;
+}
+}  // namespace
+
+TEST_CASE("N2N delays into dense and sparse synapses: the published arrivals give the reference codes, currents and state",
+          "[event_forms]") {
+    const auto layout = GENERATE(as<std::string>{}, "dense", "sparse");
+    const auto latency = GENERATE(Latency::same_step, Latency::previous_step);
+    INFO("layout " << layout << ", latency " << to_string(latency));
+    const DelayChainRun reference = run_delay_chain(layout, latency, true, ExecutorKind::sequential, 1);
+    std::size_t arrivals = 0;
+    for (auto c : reference.delayed) arrivals += c & spike::bit;
+    CHECK(arrivals > reference.delayed.size() / 50);
+    for (auto [kind, threads] : {std::pair{ExecutorKind::sequential, 1u}, std::pair{ExecutorKind::pool, 2u},
+                                 std::pair{ExecutorKind::tbb, 2u}}) {
+        INFO("threads " << threads);
+        const DelayChainRun event = run_delay_chain(layout, latency, false, kind, threads);
+        // (element by element: a failure names the first differing element instead of printing the runs)
+        REQUIRE(event.delayed.size() == reference.delayed.size());
+        for (std::size_t i = 0; i < event.delayed.size(); ++i) {
+            if (event.delayed[i] == reference.delayed[i]) continue;
+            FAIL("code " << i % 1584 << " of step " << i / 1584 << ": " << int(event.delayed[i]) << " instead of "
+                         << int(reference.delayed[i]));
+        }
+        REQUIRE(event.currents.size() == reference.currents.size());
+        for (std::size_t i = 0; i < event.currents.size(); ++i) {
+            if (std::bit_cast<std::uint32_t>(event.currents[i]) == std::bit_cast<std::uint32_t>(reference.currents[i]))
+                continue;
+            FAIL("current " << i % 33 << " of step " << i / 33 << ": " << event.currents[i] << " instead of "
+                            << reference.currents[i]);
+        }
+        REQUIRE(event.state.arrays.size() == reference.state.arrays.size());
+        for (const auto& [name, bytes] : reference.state.arrays) {
+            INFO(name);
+            REQUIRE(event.state.arrays.count(name) == 1);
+            CHECK(event.state.arrays.at(name) == bytes);
+        }
+    }
 }

@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include <spark/core/parallel.hpp>
@@ -28,6 +29,34 @@ namespace spark {
 // Lists the units of codes[begin, end) whose spike bit is set, in increasing order, into `units`;
 // returns how many. Scans 64 codes at a time (spikes are rare).
 std::size_t list_spikes(const std::uint8_t* codes, std::size_t begin, std::size_t end, std::uint32_t* units) noexcept;
+
+// The spikes of a per-synapse SpikeArray (post x pre, element p * n_pre + j: N2N delays' output) as
+// its producer knows them: by the presynaptic unit that sent them. Group g says that unit g.pre's spike
+// (code g.code) arrives at the synapses (p, g.pre) for p in posts[g.first, g.last), increasing. Groups
+// come in non-decreasing pre (a unit has one group per delay it is seen with; their posts are disjoint),
+// so the arrivals of one post row come in increasing j when the groups are walked in order (the order
+// of a scan of the row).
+struct ArrivalGroup {
+    std::uint32_t first = 0, last = 0;
+    std::uint32_t pre = 0;
+    std::uint8_t code = 0;
+};
+struct SynapseArrivals {
+    std::span<const ArrivalGroup> groups;
+    const std::uint32_t* posts = nullptr;
+    std::size_t n_pre = 0;
+};
+
+// f(p, j, code) for the arrivals at the post rows [p0, p1), in group order (see SynapseArrivals).
+template <class F>
+void for_each_arrival_in_rows(const SynapseArrivals& a, std::size_t p0, std::size_t p1, F&& f) {
+    for (const ArrivalGroup& g : a.groups) {
+        const std::uint32_t* p = a.posts + g.first;
+        const std::uint32_t* last = a.posts + g.last;
+        if (p0 > 0) p = std::lower_bound(p, last, static_cast<std::uint32_t>(p0));
+        for (; p != last && *p < p1; ++p) f(static_cast<std::size_t>(*p), static_cast<std::size_t>(g.pre), g.code);
+    }
+}
 
 class SpikeIndex {
 public:
@@ -54,9 +83,18 @@ public:
         const std::size_t b = unit / block_;
         entry_[b * block_ + counts_[b].value++] = entry(unit, inhibitory);
     }
+    // Producer of a per-synapse array: this step's arrivals grouped by sender (SynapseArrivals), instead
+    // of lists; they stay the producer's and valid until its next step. fresh() stays false, so readers
+    // that do not look for them scan the codes.
+    void publish_arrivals(const SynapseArrivals* arrivals) noexcept { arrivals_ = arrivals; }
     // Runtime: the codes are about to change (or have changed) without the lists.
-    void invalidate() noexcept { fresh_ = false; }
+    void invalidate() noexcept {
+        fresh_ = false;
+        arrivals_ = nullptr;
+    }
     bool fresh() const noexcept { return fresh_; }
+    // The arrivals published this step, or null.
+    const SynapseArrivals* arrivals() const noexcept { return arrivals_; }
 
     // f(unit, inhibitory) for the listed spikes in increasing unit order (only meaningful when fresh()).
     template <class F>
@@ -95,6 +133,7 @@ private:
                                               // only the pages that receive spikes are ever touched)
     std::vector<Count> counts_;
     bool fresh_ = false;
+    const SynapseArrivals* arrivals_ = nullptr;
 };
 
 // Visits the spikes of a SpikeArray view in increasing unit order, f(unit, signed value -1 or +1):

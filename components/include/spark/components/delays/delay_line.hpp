@@ -95,6 +95,30 @@ public:
         }
     }
 
+    // f(j, d, code) for every spike in flight: unit j spiked d steps ago (1 <= d <= steps()), with the
+    // code it arrived with; in increasing j, and for one j in increasing d. Call before push() in a step.
+    template <class F>
+    void for_each_in_flight(F&& f) const {
+        for (std::size_t b = 0; b < row_bytes_; ++b) {
+            unsigned any = 0;
+            for (std::size_t row = 0; row < steps_; ++row) any |= spikes_[row * row_bytes_ + b];
+            // MSB first: the highest set bit is the lowest unit of the byte.
+            for (unsigned bits = any; bits != 0;) {
+                const unsigned shift = 31u - static_cast<unsigned>(__builtin_clz(bits));
+                bits ^= 1u << shift;
+                const std::size_t j = b * 8 + (7u - shift);
+                if (j >= units_) break;  // padding bits (only a hand-made snapshot sets them)
+                for (std::size_t d = 1; d <= steps_; ++d) {
+                    std::size_t row = static_cast<std::size_t>(index_) + steps_ - d;
+                    if (row >= steps_) row -= steps_;
+                    const std::size_t byte = row * row_bytes_ + b;
+                    if ((spikes_[byte] >> shift) & 1u)
+                        f(j, d, static_cast<std::uint8_t>(spike::bit | (((inhibitory_[byte] >> shift) & 1u) ? spike::inhibitory : 0)));
+                }
+            }
+        }
+    }
+
     // Stores this step's spikes (units() codes) and advances the write pointer.
     void push(const std::uint8_t* codes) noexcept;
     void reset() noexcept;

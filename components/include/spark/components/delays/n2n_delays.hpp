@@ -6,14 +6,19 @@
 // and feeds a synapse group's `spikes` input. A synapse group with its own `max_delay` delivers the same
 // currents without the per-synapse array (synapses.hpp).
 // Event form (deliver): the spikes in flight, not a scan of every synapse's delay. For each presynaptic
-// unit j and delay d the synapses (p, j) with d[p, j] = d are listed at build; a step writes the silent
-// codes (the input's inhibition bits, row by row), then the code of every spike of step t - d at the
-// synapses of its (j, d) list, and lists the arrivals in the output's spike index, which the synapses and
-// the rule read instead of the codes. Same bytes as gather() (the dense reference, dense_reference()).
+// unit j and delay d the posts p of the synapses (p, j) with d[p, j] = d are listed at build. A step
+// takes the spikes in flight (unit j fired d steps ago) in increasing j and hands them to the output's
+// spike index as groups (j, code, the posts of its (j, d) list: SynapseArrivals, spike_index.hpp), which
+// the synapses and the rule walk instead of the codes. The codes stay complete for any other reader at
+// the cost of the arrivals only: an output buffer keeps what the last step wrote there, so a step puts
+// back the silent codes (the input's inhibition bits) where the buffer's last arrivals were and writes
+// the new ones; it rewrites every code when the buffer is new to it, after a reset or a state write, and
+// when an input inhibition bit changed. Same bytes as gather() (the dense reference, dense_reference()).
 // The output spec carries the delays (PortSpec::delays): a rule keeps its presynaptic trace per unit.
 // Draw order: delays (shape units + in_shape, row-major: the same values as the original's
 // (prod(units), N) kernel).
 #include <spark/components/delays/delays.hpp>
+#include <spark/core/spike_index.hpp>
 
 namespace spark::components::delays {
 
@@ -38,11 +43,28 @@ public:
     void prepare();
     void deliver(const std::uint8_t* in, ArrayRef out, Parallel& parallel) noexcept;
 
+    void reset() override;
+    void visit_state(StateVisitor& v) override;
+
 private:
+    // What deliver() last wrote into one output buffer (one per step parity when the runtime doubles it).
+    struct Written {
+        const std::uint8_t* buffer = nullptr;  // null: nothing known
+        std::vector<std::uint8_t> silent;      // the silent codes of its elements, per pre unit
+        std::vector<ArrivalGroup> groups;      // its arrivals (posts in list_post_)
+        SynapseArrivals arrivals;              // the groups as published in its spike index
+    };
+    Written& written_for(const std::uint8_t* buffer) noexcept;
+    void write_silent(std::uint8_t* out, Parallel& parallel) const noexcept;
+    void restore_silent(std::uint8_t* out, const Written& w) const noexcept;
+    void write_arrivals(std::uint8_t* out, const Written& w) const noexcept;
+
     bool event_form_ = false;
     std::vector<std::uint32_t> list_start_;  // (j, d) -> first entry of its list: index j * B + d - 1
-    std::vector<std::uint32_t> arrival_;     // the synapses p * n_pre + j of each list, increasing
+    std::vector<std::uint32_t> list_post_;   // the post units p of the synapses (p, j) of each list, increasing
     std::vector<std::uint8_t> silent_row_;   // this step's silent codes (input inhibition bits)
+    std::array<Written, 2> written_;
+    std::size_t last_written_ = 0;           // the slot used last
 };
 
 }  // namespace spark::components::delays

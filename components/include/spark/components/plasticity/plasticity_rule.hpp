@@ -113,10 +113,33 @@ struct RuleStep {
     const float* kernel = nullptr;       // current kernel (n_post * n_pre)
     const float* factor = nullptr;       // reward / modulation, or nullptr
     float* out = nullptr;                // the new kernel (n_post * n_pre)
-    // Per-synapse pre spikes listed by their producer (spike_index.hpp; fresh this step), or null.
+    // Per-synapse pre spikes as their producer gave them (spike_index.hpp, this step), or null: grouped
+    // by sender (N2N delays), or listed.
+    const SynapseArrivals* pre_arrivals = nullptr;
     const SpikeIndex* pre_index = nullptr;
     Parallel* parallel = nullptr;
+
+    bool listed() const noexcept { return pre_arrivals != nullptr || pre_index != nullptr; }
 };
+
+// f(p, q) once for every synapse (p, q) of the rows [p0, p1) where a pre spike arrives this step, from
+// s.pre_arrivals or s.pre_index (s.listed()); callers write element (p, q) only, so the order (by
+// sender, or by synapse) does not matter.
+template <class F>
+void for_each_listed(const RuleStep& s, std::size_t n_pre, std::size_t p0, std::size_t p1, F&& f) {
+    if (s.pre_arrivals != nullptr) {
+        for_each_arrival_in_rows(*s.pre_arrivals, p0, p1, [&](std::size_t p, std::size_t q, std::uint8_t) { f(p, q); });
+        return;
+    }
+    std::size_t p = p0, row_begin = p0 * n_pre;
+    s.pre_index->for_each_in(p0 * n_pre, p1 * n_pre, [&](std::size_t i, bool) {
+        while (i >= row_begin + n_pre) {
+            ++p;
+            row_begin += n_pre;
+        }
+        f(p, i - row_begin);
+    });
+}
 
 // 1.0f when the unit spiked (bit 0), whatever its inhibition bit; else 0.0f.
 inline float spiked(std::uint8_t code) noexcept { return static_cast<float>(code & spike::bit); }
@@ -202,8 +225,10 @@ public:
         s.out = ctx.outputs[new_kernel].f32().data();
         s.parallel = ctx.parallel;
         const SpikeIndex* listed = ctx.inputs[pre_spikes].spike_index;
-        if (layout_.per_synapse && listed && listed->fresh() && listed->units() == layout_.kernel_size())
-            s.pre_index = listed;
+        if (layout_.per_synapse && listed && listed->units() == layout_.kernel_size()) {
+            if (listed->arrivals() && listed->arrivals()->n_pre == layout_.n_pre) s.pre_arrivals = listed->arrivals();
+            else if (listed->fresh()) s.pre_index = listed;
+        }
         static_cast<Derived*>(this)->update(s);
     }
 
@@ -221,6 +246,13 @@ protected:
     template <class Body>
     void for_rows(const RuleStep& s, Body&& body) const {
         parallel_for(*s.parallel, layout_.n_post, rows_per_chunk_, body);
+    }
+    // body(p_begin, p_end) over the post rows in one range per thread: a walk of the listed arrivals
+    // (for_each_listed), whose results do not depend on the split.
+    template <class Body>
+    void for_listed_rows(const RuleStep& s, Body&& body) const {
+        const std::size_t threads = std::max<std::size_t>(1, s.parallel->concurrency());
+        parallel_for(*s.parallel, layout_.n_post, (layout_.n_post + threads - 1) / threads, body);
     }
 
     // dst[i] = spike bit of src[i], for the dst.size() elements of a pre- or post-shaped trace input.
@@ -345,7 +377,7 @@ protected:
                 float* out = s.out + p * n_pre;
                 const float r = rate(p);
                 // The per-unit x with listed pre spikes: a row's arrivals are walked in the list below.
-                const bool listed = unit_x && s.pre_index != nullptr;
+                const bool listed = unit_x && s.listed();
                 listed_rate_[p] = 0.0f;
                 bool arrived = listed;
                 if (row_traces) arrived = advance_pre_row(s, p);
@@ -383,20 +415,17 @@ protected:
                     for_each_arrival(s_pre, n_pre, [&](std::size_t q) { element(p, q, r, x[q]); });
                 }
             }
-            if (unit_x && s.pre_index) {
-                // As above (s_post = 0, x finite): the listed synapses i = p n_pre + q, increasing.
-                std::size_t p = p0, row_begin = p0 * n_pre;
-                s.pre_index->for_each_in(p0 * n_pre, p1 * n_pre, [&](std::size_t i, bool) {
-                    while (i >= row_begin + n_pre) {
-                        ++p;
-                        row_begin += n_pre;
-                    }
-                    if (listed_rate_[p] == 0.0f) return;
-                    element(p, i - row_begin, listed_rate_[p], 0.0f);
-                    if (!keeps(s.out[i], upper_bits)) clean_rows_.set(p, false);
-                });
-            }
         });
+        if (unit_x && s.listed()) {
+            // As above (s_post = 0, x finite): the listed arrivals of the rows marked with their rate.
+            this->for_listed_rows(s, [&](std::size_t p0, std::size_t p1) {
+                for_each_listed(s, n_pre, p0, p1, [&](std::size_t p, std::size_t q) {
+                    if (listed_rate_[p] == 0.0f) return;
+                    element(p, q, listed_rate_[p], 0.0f);
+                    if (!keeps(s.out[p * n_pre + q], upper_bits)) clean_rows_.set(p, false);
+                });
+            });
+        }
         clean_rows_.end_step(s, unit_x);
     }
 
@@ -411,7 +440,7 @@ protected:
 
     SynapsePreTrace pre_trace_;
     CleanRows clean_rows_;  // the rows of K known to be kept by the clip (per-unit x, in place)
-    std::vector<float> listed_rate_;  // per row, this step: its rate when its arrivals are taken from s.pre_index, else 0
+    std::vector<float> listed_rate_;  // per row, this step: its rate when its arrivals are taken from the list, else 0
     Tracer post_trace_;
     std::vector<float> pre_input_, post_input_;  // scratch: this step's spikes as 0/1
     bool reference_ = false;                     // built under dense_reference()

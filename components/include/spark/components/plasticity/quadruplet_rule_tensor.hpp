@@ -101,7 +101,7 @@ private:
         return pre_types_.data() + (pre_types_shared_ ? 0 : p * layout_.n_pre);
     }
     void reference_row(const RuleStep& s, std::size_t p, float rate, const float* y, std::size_t y_stride) const noexcept;
-    // The arrivals of the rows in [p0, p1) that event_row left to s.pre_index (listed_row_).
+    // The arrivals of the rows in [p0, p1) that event_row left to the producer's list (listed_row_).
     void listed_arrivals(const RuleStep& s, std::size_t p0, std::size_t p1) noexcept;
     // A row in full, per-unit x; returns whether every new weight is one the clip keeps (CleanRows).
     bool fired_row(const RuleStep& s, std::size_t p, float rate) const noexcept;
@@ -129,7 +129,7 @@ private:
     bool pre_types_shared_ = true;
     SynapsePreTrace pre_trace_;  // x, one trace per (pre unit, type) where exact
     CleanRows clean_rows_;       // the rows of K known to be kept by the clip (per-unit x, in place)
-    // Per row, this step: whether its arrivals are taken from s.pre_index, and their dt dK by pre type.
+    // Per row, this step: whether its arrivals are taken from the producer's list, and their dt dK by pre type.
     std::vector<std::uint8_t> listed_row_;
     std::vector<float> arrival_step_;
     Tracer post_trace_;
