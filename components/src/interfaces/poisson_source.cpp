@@ -4,6 +4,8 @@
 #include <cmath>
 #include <map>
 
+#include <spark/core/hot_loop.hpp>
+
 namespace spark::components::interfaces {
 
 namespace {
@@ -41,6 +43,9 @@ PoissonSource::Table PoissonSource::make_table(double lambda) {
         const std::uint64_t floor_u = static_cast<std::uint64_t>(g) << (32 - guide_bits);
         while (t.threshold[k] <= floor_u) ++k;
         t.guide[g] = static_cast<std::uint16_t>(k);
+        // Every u < ceil_u of the cell stops at k when threshold[k] is at or past the cell's end.
+        const std::uint64_t ceil_u = floor_u + (std::uint64_t{1} << (32 - guide_bits));
+        t.count[g] = t.threshold[k] >= ceil_u ? static_cast<float>(k) : -1.0f;
     }
     return t;
 }
@@ -101,35 +106,53 @@ struct Xoshiro {
 };
 }  // namespace
 
-template <bool OneTable, bool Filtered>
-void PoissonSource::draw_units(std::size_t begin, std::size_t end, std::uint64_t* state, float* out) noexcept {
+namespace {
+// Units drawn per pass: the counts of a batch, then their currents in one vectorisable loop.
+constexpr std::size_t kBatch = 256;
+
+// I = decay I + weight n (or weight n unfiltered), and the output; n are the batch's counts.
+template <bool Filtered>
+SPARK_HOT_LOOP void filter_counts(std::size_t size, const float* __restrict counts, const float* __restrict weight,
+                                  float decay, float* __restrict current, float* __restrict out) noexcept {
+    for (std::size_t i = 0; i < size; ++i) {
+        const float input = weight[i] * counts[i];
+        const float value = Filtered ? decay * current[i] + input : input;
+        current[i] = value;
+        out[i] = value;
+    }
+}
+}  // namespace
+
+// Counts of units [begin, end) of one block into counts[i - begin], continuing the block's stream.
+template <bool OneTable>
+void PoissonSource::draw_counts(std::size_t begin, std::size_t end, std::uint64_t* state,
+                                float* counts) const noexcept {
     Xoshiro rng{state[0], state[1], state[2], state[3]};
     const Table* tables = tables_.data();
     const std::uint32_t* table_of = table_of_.data();
-    const float* weight = weight_.data();
-    float* current = current_.data();
-    const float decay = decay_;
-    auto count = [&](std::size_t i, std::uint64_t u) {
-        const Table& t = OneTable ? tables[0] : tables[table_of[i]];
+    auto table = [&](std::size_t i) -> const Table& { return OneTable ? tables[0] : tables[table_of[i]]; };
+    auto search = [&](std::size_t i, std::uint64_t u) {  // the rare cell with a threshold inside
+        const Table& t = table(i);
         std::size_t k = t.guide[u >> (32 - guide_bits)];
         while (u >= t.threshold[k]) ++k;
         return static_cast<float>(k);
     };
-    auto deliver = [&](std::size_t i, float n) {
-        const float input = weight[i] * n;
-        current[i] = Filtered ? decay * current[i] + input : input;
-        out[i] = current[i];
-    };
     // Two 32-bit uniforms per 64-bit draw: the high half for the even offset, the low half for the odd.
+    constexpr unsigned cell_shift = 32 - guide_bits;
+    constexpr std::uint64_t cell_mask = (std::uint64_t{1} << guide_bits) - 1;
     std::size_t i = begin;
     for (; i + 2 <= end; i += 2) {
         const std::uint64_t word = rng.next();
-        const float n0 = count(i, word >> 32);
-        const float n1 = count(i + 1, word & 0xffffffffu);
-        deliver(i, n0);
-        deliver(i + 1, n1);
+        const float n0 = table(i).count[word >> (32 + cell_shift)];
+        const float n1 = table(i + 1).count[(word >> cell_shift) & cell_mask];
+        counts[i - begin] = n0;
+        counts[i + 1 - begin] = n1;
+        if (n0 < 0.0f || n1 < 0.0f) [[unlikely]] {
+            counts[i - begin] = search(i, word >> 32);
+            counts[i + 1 - begin] = search(i + 1, word & 0xffffffffu);
+        }
     }
-    if (i < end) deliver(i, count(i, rng.next() >> 32));
+    if (i < end) counts[i - begin] = search(i, rng.next() >> 32);
     state[0] = rng.s0;
     state[1] = rng.s1;
     state[2] = rng.s2;
@@ -141,10 +164,16 @@ void PoissonSource::draw_block(std::size_t block, float* out) noexcept {
     const std::size_t end = std::min(begin + stream_block, current_.size());
     std::uint64_t* state = streams_.data() + 4 * block;
     const bool one = table_of_.empty();
-    if (one && filtered_) draw_units<true, true>(begin, end, state, out);
-    else if (one) draw_units<true, false>(begin, end, state, out);
-    else if (filtered_) draw_units<false, true>(begin, end, state, out);
-    else draw_units<false, false>(begin, end, state, out);
+    float counts[kBatch];
+    for (std::size_t first = begin; first < end; first += kBatch) {
+        const std::size_t last = std::min(first + kBatch, end);
+        if (one) draw_counts<true>(first, last, state, counts);
+        else draw_counts<false>(first, last, state, counts);
+        if (filtered_)
+            filter_counts<true>(last - first, counts, weight_.data() + first, decay_, current_.data() + first, out + first);
+        else
+            filter_counts<false>(last - first, counts, weight_.data() + first, decay_, current_.data() + first, out + first);
+    }
 }
 
 void PoissonSource::step(const StepContext& ctx) {

@@ -38,43 +38,6 @@ void copy_delays(std::span<const std::int32_t> from, std::vector<D>& to) {
     for (std::size_t i = 0; i < from.size(); ++i) to[i] = static_cast<D>(from[i]);
 }
 
-// Sorts every segment [starts[i], starts[i + 1]) by delay, keeping the order of equal delays (so targets
-// stay increasing within a delay): a counting sort when the segment is not much shorter than the delay
-// range, else a stable sort of its permutation.
-void sort_segments_by_delay(const std::vector<std::uint32_t>& starts, std::vector<float>& weight,
-                            std::vector<std::uint16_t>& target, std::vector<std::uint16_t>& delay,
-                            std::size_t max_delay) {
-    std::vector<std::uint32_t> count(max_delay + 2), order;
-    std::vector<float> w;
-    std::vector<std::uint16_t> t, d;
-    for (std::size_t i = 0; i + 1 < starts.size(); ++i) {
-        const std::uint32_t first = starts[i], last = starts[i + 1], length = last - first;
-        if (std::is_sorted(delay.begin() + first, delay.begin() + last)) continue;
-        order.resize(length);
-        if (max_delay + 2 <= 4 * static_cast<std::size_t>(length)) {
-            std::fill(count.begin(), count.end(), 0u);
-            for (std::uint32_t e = first; e < last; ++e) ++count[delay[e] + 1];
-            for (std::size_t k = 1; k < count.size(); ++k) count[k] += count[k - 1];
-            for (std::uint32_t e = first; e < last; ++e) order[count[delay[e]]++] = e;
-        } else {
-            for (std::uint32_t k = 0; k < length; ++k) order[k] = first + k;
-            std::stable_sort(order.begin(), order.end(),
-                             [&](std::uint32_t a, std::uint32_t b) { return delay[a] < delay[b]; });
-        }
-        w.resize(length);
-        t.resize(length);
-        d.resize(length);
-        for (std::uint32_t k = 0; k < length; ++k) {
-            w[k] = weight[order[k]];
-            t[k] = target[order[k]];
-            d[k] = delay[order[k]];
-        }
-        std::copy(w.begin(), w.end(), weight.begin() + first);
-        std::copy(t.begin(), t.end(), target.begin() + first);
-        std::copy(d.begin(), d.end(), delay.begin() + first);
-    }
-}
-
 template <class T>
 T load(const std::byte* p) noexcept {
     T v;
@@ -109,6 +72,36 @@ struct Record {
         else return 0;
     }
 };
+
+// Sorts the records of every segment [starts[i], starts[i + 1]) by delay, keeping the order of equal
+// delays (so targets stay increasing within a delay): a counting sort when the segment is not much
+// shorter than the delay range, else a stable sort of its permutation.
+template <class R>
+void sort_segments_by_delay(const std::vector<std::uint32_t>& starts, std::byte* records, std::size_t max_delay) {
+    std::vector<std::uint32_t> count(max_delay + 2), order;
+    std::vector<std::byte> sorted;
+    auto delay = [&](std::uint32_t e) { return R::delay(records + std::size_t{e} * R::size); };
+    for (std::size_t i = 0; i + 1 < starts.size(); ++i) {
+        const std::uint32_t first = starts[i], last = starts[i + 1], length = last - first;
+        bool is_sorted = true;
+        for (std::uint32_t e = first + 1; e < last && is_sorted; ++e) is_sorted = delay(e - 1) <= delay(e);
+        if (is_sorted) continue;
+        order.resize(length);
+        if (max_delay + 2 <= 4 * static_cast<std::size_t>(length)) {
+            std::fill(count.begin(), count.end(), 0u);
+            for (std::uint32_t e = first; e < last; ++e) ++count[delay(e) + 1];
+            for (std::size_t k = 1; k < count.size(); ++k) count[k] += count[k - 1];
+            for (std::uint32_t e = first; e < last; ++e) order[count[delay(e)]++] = e;
+        } else {
+            for (std::uint32_t k = 0; k < length; ++k) order[k] = first + k;
+            std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return delay(a) < delay(b); });
+        }
+        sorted.resize(std::size_t{length} * R::size);
+        for (std::uint32_t k = 0; k < length; ++k)
+            std::memcpy(sorted.data() + std::size_t{k} * R::size, records + std::size_t{order[k]} * R::size, R::size);
+        std::memcpy(records + std::size_t{first} * R::size, sorted.data(), sorted.size());
+    }
+}
 
 }  // namespace
 
@@ -208,23 +201,35 @@ void SynapseMatrix::fill_sparse(SparseRows rows, std::span<const std::int32_t> d
         for (auto k = rows.row_start[p]; k < rows.row_start[p + 1]; ++k) ++column_start_[rows.col[k] * chunks + c + 1];
     }
     for (std::size_t i = 1; i < column_start_.size(); ++i) column_start_[i] += column_start_[i - 1];
-    // Fill row by row: targets in increasing order inside each segment (then sorted by delay, stably).
-    std::vector<float> weights(nonzeros);
-    std::vector<std::uint16_t> targets(nonzeros), delay_of_synapse(delays.empty() ? 0 : nonzeros);
+    // The records, filled row by row straight from the compressed rows: targets in increasing order
+    // inside each segment (then sorted by delay, stably).
+    uniform_ = nonzeros != 0 &&
+               std::all_of(rows.value.begin(), rows.value.end(), [w = rows.value[0]](float v) { return v == w; });
+    uniform_weight_ = uniform_ ? rows.value[0] : 0.0f;
+    nonzeros_ = nonzeros;
+    with_records([&](auto record) {
+        using R = decltype(record);
+        LargeArray<std::byte>(nonzeros_ * R::size).swap(records_);
+        fill_records<R>(rows, delays, chunks);
+        rows = SparseRows{};
+        if constexpr (R::delayed) sort_segments_by_delay<R>(column_start_, records_.data(), delay_steps_);
+    });
+}
+
+template <class R>
+void SynapseMatrix::fill_records(const SparseRows& rows, std::span<const std::int32_t> delays, std::size_t chunks) {
     std::vector<std::uint32_t> cursor(column_start_.begin(), column_start_.end() - 1);
+    std::byte* records = records_.data();
     for (std::size_t p = 0; p < n_post_; ++p) {
         const std::size_t c = p / chunk_;
+        const auto target = static_cast<std::uint16_t>(p - c * chunk_);
         for (auto k = rows.row_start[p]; k < rows.row_start[p + 1]; ++k) {
-            const std::uint32_t e = cursor[rows.col[k] * chunks + c]++;
-            weights[e] = rows.value[k];
-            targets[e] = static_cast<std::uint16_t>(p - c * chunk_);
-            if (!delays.empty()) delay_of_synapse[e] = static_cast<std::uint16_t>(delays[k]);
+            std::byte* r = records + std::size_t{cursor[rows.col[k] * chunks + c]++} * R::size;
+            if constexpr (R::weighted) store(r, rows.value[k]);
+            store(r + R::target_offset, target);
+            if constexpr (R::delayed) store(r + R::delay_offset, static_cast<typename R::delay_type>(delays[k]));
         }
     }
-    std::vector<std::uint32_t>().swap(cursor);
-    rows = SparseRows{};
-    if (!delays.empty()) sort_segments_by_delay(column_start_, weights, targets, delay_of_synapse, delay_steps_);
-    pack(weights, targets, delay_of_synapse);
 }
 
 template <class F>

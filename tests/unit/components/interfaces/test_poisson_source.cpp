@@ -2,6 +2,7 @@
 // independence, per-unit rates, errors and state (issue 9).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -159,4 +160,62 @@ TEST_CASE("PoissonSource state: a restored stream replays the same currents, and
     CHECK(h.as<PoissonSource>().currents()[0] == 0.0f);
     h.step();
     CHECK_FALSE(std::equal(first.begin(), first.end(), h.output_f32(0).begin()));  // the stream moved on
+}
+
+namespace {
+// The documented draw, written plainly: threshold[k] = floor(2^32 F(k)) of Poisson(lambda) (accumulated
+// as the header says, the last 2^32), n = the smallest k with u < threshold[k] (a binary search here).
+std::vector<std::uint64_t> reference_thresholds(double lambda) {
+    std::vector<std::uint64_t> threshold;
+    double cdf = 0.0;
+    for (std::size_t k = 0;; ++k) {
+        const double log_p = lambda == 0.0 ? (k == 0 ? 0.0 : -INFINITY)
+                                           : -lambda + double(k) * std::log(lambda) - std::lgamma(double(k) + 1.0);
+        cdf += std::exp(log_p);
+        if (cdf >= 1.0 - 0x1.0p-33 || (double(k) > lambda && log_p < -60.0 * std::log(2.0))) break;
+        threshold.push_back(static_cast<std::uint64_t>(std::floor(cdf * 4294967296.0)));
+    }
+    threshold.push_back(std::uint64_t{1} << 32);
+    return threshold;
+}
+}  // namespace
+
+TEST_CASE("PoissonSource counts are the inversion of its streams' uniforms, unit by unit, at rates from 0 to the limit",
+          "[interfaces][poisson_source]") {
+    // 5097 units (a whole stream block of 4096 and an odd tail), lambda = trains x rate x dt / 1000 cycling
+    // through 0 (never fires), 1.28 (the microcircuit's background), 10, 1000 and 10000 (the limit).
+    const std::vector<double> lambdas{0.0, 1.28, 10.0, 1000.0, 10000.0};
+    const std::size_t units = 5097, block = PoissonSource::stream_block;
+    Value::List rates;
+    for (std::size_t i = 0; i < units; ++i) rates.push_back(lambdas[i % lambdas.size()] * 1000.0 / (100.0 * 0.1));
+    auto h = source({{"units", Value::List{double(units)}}, {"rate", rates}, {"trains", 100.0}}, 0.1, 11);
+    std::vector<std::vector<std::uint64_t>> thresholds;
+    for (double lambda : lambdas) thresholds.push_back(reference_thresholds(double(float(lambda))));
+    spark::testing::Copy copy;
+    h.component().visit_state(copy);
+    std::vector<Rng> streams(2);
+    std::memcpy(streams[0].state().data(), copy.saved["rng"].data(), 4 * sizeof(std::uint64_t));
+    std::memcpy(streams[1].state().data(), copy.saved["rng"].data() + 4 * sizeof(std::uint64_t), 4 * sizeof(std::uint64_t));
+    std::map<std::size_t, std::size_t> searched_cells;  // counts from cells with a threshold inside, per lambda
+    for (int t = 0; t < 300; ++t) {
+        h.step();
+        const auto out = h.output_f32(0);
+        for (std::size_t first = 0; first < units; first += block) {
+            Rng& rng = streams[first / block];
+            const std::size_t last = std::min(first + block, units);
+            std::uint64_t word = 0;
+            for (std::size_t i = first; i < last; ++i) {
+                if ((i - first) % 2 == 0) word = rng.next();
+                const std::uint64_t u = (i - first) % 2 == 0 ? word >> 32 : word & 0xffffffffu;
+                const auto& thr = thresholds[i % lambdas.size()];
+                const auto k = std::size_t(std::upper_bound(thr.begin(), thr.end(), u) - thr.begin());
+                const std::uint64_t cell = u >> 21;
+                if (thr[k] < (cell + 1) << 21 || (k > 0 && thr[k - 1] > cell << 21)) ++searched_cells[i % lambdas.size()];
+                INFO("step " << t << ", unit " << i << ", lambda " << lambdas[i % lambdas.size()] << ", u " << u);
+                REQUIRE(out[i] == float(k));
+            }
+        }
+    }
+    // The rare path (a threshold inside the uniform's table cell) was taken at every nonzero rate.
+    for (std::size_t l = 1; l < lambdas.size(); ++l) CHECK(searched_cells[l] > 0);
 }

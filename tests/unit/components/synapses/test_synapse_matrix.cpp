@@ -190,6 +190,33 @@ TEST_CASE("A sparse matrix's compressed rows rebuild it, and a block of them giv
     }
 }
 
+TEST_CASE("Sparse records filled from the rows give the dense kernel back and the dense ring's sums bit for bit",
+          "[synapses][sparse]") {
+    // Weights that round differently in another summation order, delays in no order along a column:
+    // long columns with 8-bit delays (counting sort of each segment) and short ones with 16-bit delays up
+    // to 300 steps (stable sort of each segment).
+    struct Case {
+        std::size_t n_post, n_pre, delay_steps;
+    };
+    for (const Case c : {Case{3000, 40, 7}, Case{200, 30, 300}}) {
+        INFO("n_post " << c.n_post << ", n_pre " << c.n_pre << ", B " << c.delay_steps);
+        std::vector<float> kernel(c.n_post * c.n_pre, 0.0f);
+        std::vector<std::int32_t> delays(kernel.size(), 1);
+        for (std::size_t i = 0; i < kernel.size(); ++i) {
+            const std::uint32_t hash = static_cast<std::uint32_t>(i * 2654435761u);
+            if (hash % 3 == 0) kernel[i] = 0.1f + 1e-3f * static_cast<float>(hash % 977);
+            delays[i] = 1 + static_cast<std::int32_t>((hash >> 8) % c.delay_steps);
+        }
+        SynapseMatrix dense, sparse;
+        dense.build(Layout::dense, c.n_post, c.n_pre, kernel, delays, c.delay_steps, kWhere);
+        sparse.build(Layout::sparse, c.n_post, c.n_pre, kernel, delays, c.delay_steps, kWhere);
+        std::vector<float> copy(kernel.size());
+        sparse.copy_dense(copy);
+        REQUIRE(copy == kernel);
+        require_same_deliveries(dense, sparse, c.n_pre, 40, 5);
+    }
+}
+
 TEST_CASE("A constant-weight sparse group keeps its weight once and delivers the dense sums", "[synapses][sparse]") {
     constexpr std::size_t P = 20000, N = 300;
     std::vector<float> kernel(P * N, 0.0f);

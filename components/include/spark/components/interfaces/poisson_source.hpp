@@ -67,16 +67,18 @@ public:
 private:
     // Inversion table of one lambda: threshold[k] = floor(2^32 F(k)) (the last is 2^32, a sentinel),
     // guide[g] = the smallest k with threshold[k] > g 2^(32 - guide_bits): a uniform u starts its
-    // search there and almost always stops at once.
+    // search there. count[g] = that k as a float when every u of cell g has the same count (no
+    // threshold inside the cell: all but a few cells), else -1 (search the thresholds from guide[g]).
     static constexpr unsigned guide_bits = 11;
     struct Table {
         std::vector<std::uint64_t> threshold;
         std::array<std::uint16_t, std::size_t{1} << guide_bits> guide{};
+        std::array<float, std::size_t{1} << guide_bits> count{};
     };
     static Table make_table(double lambda);
     void draw_block(std::size_t block, float* out) noexcept;
-    template <bool OneTable, bool Filtered>
-    void draw_units(std::size_t begin, std::size_t end, std::uint64_t* state, float* out) noexcept;
+    template <bool OneTable>
+    void draw_counts(std::size_t begin, std::size_t end, std::uint64_t* state, float* counts) const noexcept;
 
     std::vector<float> lambda_, weight_, current_;
     float decay_ = 0.0f;                      // e^{-dt/tau}

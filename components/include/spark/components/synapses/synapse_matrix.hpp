@@ -195,6 +195,9 @@ private:
     void with_records(F&& f) const;
     // Sets chunk_, column_start_ and the records from compressed rows.
     void fill_sparse(SparseRows rows, std::span<const std::int32_t> delays, const ConfigWhere& where);
+    // Writes the record of every synapse of `rows` at its place in its segment (records_ sized, column_start_ set).
+    template <class R>
+    void fill_records(const SparseRows& rows, std::span<const std::int32_t> delays, std::size_t chunks);
     // The ring (dense) or the lists of spikes in flight (sparse) of the delays, when `ring`.
     void allocate_pending(bool ring);
     // Sparse layout: puts the spike (unit, sign) emitted at step `emitted` in flight in every chunk where
