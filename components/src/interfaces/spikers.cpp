@@ -79,10 +79,6 @@ void LinearSpikingUnits::reset() noexcept {
 
 // ---- LinearSpiker ----
 
-LinearSpiker::LinearSpiker(Config config, std::string instance) : Spiker(std::move(config), std::move(instance)) {
-    detail::check_cooldown(config_.cd, config_.max_freq, where());
-}
-
 BuildResult LinearSpiker::build(const BuildContext& ctx) {
     const PortSpec& in = detail::signal_input(*this, ctx);
     units_.build(config_, ctx.dt, ctx.dt / config_.tau, in.size());

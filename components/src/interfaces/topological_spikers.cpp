@@ -89,11 +89,6 @@ void TopologicalPoissonSpiker::step(const StepContext& ctx) {
 
 // ---- TopologicalLinearSpiker ----
 
-TopologicalLinearSpiker::TopologicalLinearSpiker(Config config, std::string instance)
-    : TopologicalSpiker(std::move(config), std::move(instance)) {
-    detail::check_cooldown(config_.cd, config_.max_freq, where());
-}
-
 BuildResult TopologicalLinearSpiker::build(const BuildContext& ctx) {
     const PortSpec& in = build_map(ctx);
     // Spark's variant: E uses 1/tau (not dt/tau).

@@ -136,31 +136,43 @@ private:
     std::vector<float> refractory_;  // ref [ms], time since the last spike
 };
 
-class LinearSpiker : public Spiker<LinearSpiker, LinearSpikerConfig> {
-public:
-    static constexpr ComponentIdentity identity{"linear_spiker", "LinearSpiker", "interface",
-        "Deterministic integrate-to-threshold encoder: signal in [0, 1] -> spikes at up to max_freq."};
-
-    // Throws ConfigError unless cd < 1000/max_freq (otherwise E <= 1 and S is not finite and positive).
-    LinearSpiker(Config config, std::string instance);
-
-    BuildResult build(const BuildContext& ctx) override;
-    void step(const StepContext& ctx) override;
-    void reset() override { units_.reset(); }
-    void visit_state(StateVisitor& v) override { units_.visit_state(v); }
-
-    const LinearSpikerConstants& constants() const noexcept { return units_.constants(); }
-    std::span<const float> potential() const noexcept { return units_.potential(); }
-
-private:
-    LinearSpikingUnits units_;
-};
-
 namespace detail {
 // E, S, decay and gain; `e_rate` as in LinearSpikingUnits::build.
 LinearSpikerConstants linear_spiker_constants(double tau, double cd, double max_freq, double dt, double e_rate);
 // The ConfigError of a cooldown that is not shorter than the firing period.
 void check_cooldown(double cd, double max_freq, const ConfigWhere& where);
 }  // namespace detail
+
+// An encoder `Base` (a Spiker or TopologicalSpiker) whose units are LinearSpikingUnits: checks the
+// cooldown against the firing period (ConfigError unless cd < 1000/max_freq, otherwise E <= 1 and S is
+// not finite and positive), resets and visits the units and shows their constants and potentials.
+template <class Base>
+class WithLinearSpikingUnits : public Base {
+public:
+    WithLinearSpikingUnits(typename Base::Config config, std::string instance)
+        : Base(std::move(config), std::move(instance)) {
+        detail::check_cooldown(this->config_.cd, this->config_.max_freq, this->where());
+    }
+
+    void reset() override { units_.reset(); }
+    void visit_state(StateVisitor& v) override { units_.visit_state(v); }
+
+    const LinearSpikerConstants& constants() const noexcept { return units_.constants(); }
+    std::span<const float> potential() const noexcept { return units_.potential(); }
+
+protected:
+    LinearSpikingUnits units_;
+};
+
+class LinearSpiker : public WithLinearSpikingUnits<Spiker<LinearSpiker, LinearSpikerConfig>> {
+public:
+    static constexpr ComponentIdentity identity{"linear_spiker", "LinearSpiker", "interface",
+        "Deterministic integrate-to-threshold encoder: signal in [0, 1] -> spikes at up to max_freq."};
+
+    using WithLinearSpikingUnits::WithLinearSpikingUnits;
+
+    BuildResult build(const BuildContext& ctx) override;
+    void step(const StepContext& ctx) override;
+};
 
 }  // namespace spark::components::interfaces
