@@ -7,19 +7,14 @@
 #include <spark/components/reference_mode.hpp>
 #include <spark/core/spike_index.hpp>
 
+#include "delays_testing.hpp"
 #include "harness.hpp"
 
 using namespace spark;
 using spark::components::delays::N2NDelays;
 using spark::testing::Harness;
-
-namespace {
-Value steps_list(const std::vector<int>& d) {
-    Value::List list;
-    for (int x : d) list.emplace_back(x);
-    return Value(list);
-}
-}  // namespace
+using spark::testing::random_delays;
+using spark::testing::steps_list;
 
 TEST_CASE("N2NDelays delays each (post, pre) pair by its own delay, 1..B, signs preserved", "[delays]") {
     // units [2], 3 inputs, B = 6: the six synapses get the delays 1..6 (d[p, j] = 3 p + j + 1).
@@ -51,8 +46,7 @@ TEST_CASE("N2NDelays matches out(p, j, t) = in(j, t - d(p, j)) on a random spike
     constexpr std::size_t P = 5, N = 13;
     constexpr int B = 4, T = 200;
     std::mt19937 gen(3);
-    std::vector<int> delays(P * N);
-    for (auto& d : delays) d = std::uniform_int_distribution<int>(1, B)(gen);
+    const std::vector<int> delays = random_delays(P * N, B, gen);
     Harness h(components::builtin_registry(), "n2n_delays",
               {{"units", Value::List{double(P)}}, {"max_delay", 2.0}, {"delays", steps_list(delays)}},
               {PortSpec(PayloadKind::spikes, {N})}, /*dt=*/0.5);
@@ -151,8 +145,7 @@ TEST_CASE("N2NDelays event form writes the bytes of the dense gather and lists e
     constexpr std::size_t P = 37, N = 300;
     constexpr int B = 7, T = 1500;
     std::mt19937 gen(11);
-    std::vector<int> d(P * N);
-    for (auto& x : d) x = std::uniform_int_distribution<int>(1, B)(gen);
+    const std::vector<int> d = random_delays(P * N, B, gen);
     DelayRun event(false, P, N, d, double(B)), reference(true, P, N, d, double(B));
     ReversedParallel two;
     std::bernoulli_distribution fires(0.05), inhibitory(0.2);
