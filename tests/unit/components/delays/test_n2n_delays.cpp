@@ -9,10 +9,12 @@
 
 #include "delays_testing.hpp"
 #include "harness.hpp"
+#include "test_parallels.hpp"
 
 using namespace spark;
 using spark::components::delays::N2NDelays;
 using spark::testing::Harness;
+using spark::testing::ReversedParallel;
 using spark::testing::random_delays;
 using spark::testing::steps_list;
 
@@ -95,16 +97,6 @@ TEST_CASE("N2NDelays needs units and a synchronous input", "[delays][config]") {
 }
 
 namespace {
-// Runs the tasks of every loop in reverse order on the calling thread, claiming two threads: the chunked
-// paths run, and a result that depended on the task order would show.
-class ReversedParallel final : public Parallel {
-public:
-    void run(std::size_t n_tasks, FunctionRef<void(std::size_t)> body) override {
-        for (std::size_t t = n_tasks; t-- > 0;) body(t);
-    }
-    unsigned concurrency() const noexcept override { return 2; }
-};
-
 // One N2NDelays built in the event form or the dense reference form, stepped with an output buffer that
 // carries a spike index, as in the runtime.
 struct DelayRun {
@@ -147,7 +139,7 @@ TEST_CASE("N2NDelays event form writes the bytes of the dense gather and lists e
     std::mt19937 gen(11);
     const std::vector<int> d = random_delays(P * N, B, gen);
     DelayRun event(false, P, N, d, double(B)), reference(true, P, N, d, double(B));
-    ReversedParallel two;
+    ReversedParallel two(2);  // the chunked paths run in reverse task order
     std::bernoulli_distribution fires(0.05), inhibitory(0.2);
     std::vector<std::uint8_t> mask(N);
     for (auto& m : mask) m = inhibitory(gen);

@@ -11,6 +11,7 @@
 #include <spark/core/tracer.hpp>
 
 #include "harness.hpp"
+#include "test_parallels.hpp"
 
 namespace spark::testing {
 
@@ -79,16 +80,6 @@ inline StateArrays state_of(Component& c) {
     return s;
 }
 
-// Claims 8 threads but runs every task inline in reverse order: chunked loops see their chunks in an
-// order no serial loop would use.
-class ReversedParallel final : public Parallel {
-public:
-    void run(std::size_t n_tasks, FunctionRef<void(std::size_t)> body) override {
-        for (std::size_t t = n_tasks; t-- > 0;) body(t);
-    }
-    unsigned concurrency() const noexcept override { return 8; }
-};
-
 // A population of `n` somas `type` (with `overrides`, `seed`, `dt`) stepped `steps` times in one serial
 // loop and once more with its chunks run in reverse (ReversedParallel), with the same input current
 // input(i, t) for neuron i at step t: the state must be the same bytes.
@@ -97,7 +88,7 @@ void require_same_state_whatever_the_chunking(std::string_view type, const Overr
                                               double dt, std::uint64_t seed, int steps, Input input) {
     auto serial = soma(type, overrides, n, dt, seed);
     auto chunked = soma(type, overrides, n, dt, seed);
-    ReversedParallel reversed;
+    ReversedParallel reversed(8);
     for (int t = 0; t < steps; ++t) {
         for (std::size_t i = 0; i < n; ++i) serial.input_f32(0)[i] = chunked.input_f32(0)[i] = input(i, t);
         serial.step();

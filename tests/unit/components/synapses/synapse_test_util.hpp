@@ -1,6 +1,6 @@
 #pragma once
-// Helpers shared by the synapse tests: value lists, random spike trains, and Parallel implementations
-// that run tasks in reverse order or on real threads (to show results do not depend on either).
+// Helpers shared by the synapse tests: value lists and random spike trains (the Parallel
+// implementations are in tests/support/test_parallels.hpp).
 #include <atomic>
 #include <random>
 #include <thread>
@@ -9,8 +9,12 @@
 #include <spark/components/builtin.hpp>
 
 #include "harness.hpp"
+#include "test_parallels.hpp"
 
 namespace spark::testing {
+
+// The synapse tests' name for ReversedParallel (claiming 4 threads).
+using ReverseParallel = ReversedParallel;
 
 inline Value list(const std::vector<double>& values) {
     Value::List l;
@@ -47,34 +51,6 @@ private:
     double rate_;
     std::mt19937 gen_;
     std::uniform_real_distribution<double> coin_{0.0, 1.0};
-};
-
-// Runs the tasks in reverse order on the calling thread, claiming 4 threads.
-class ReverseParallel final : public Parallel {
-public:
-    void run(std::size_t n, FunctionRef<void(std::size_t)> body) override {
-        for (std::size_t i = n; i-- > 0;) body(i);
-    }
-    unsigned concurrency() const noexcept override { return 4; }
-};
-
-// Runs the tasks on `threads` std::threads that pull task indices from a shared counter.
-class ThreadParallel final : public Parallel {
-public:
-    explicit ThreadParallel(unsigned threads) : threads_(threads) {}
-    void run(std::size_t n, FunctionRef<void(std::size_t)> body) override {
-        std::atomic<std::size_t> next{0};
-        std::vector<std::thread> pool;
-        for (unsigned t = 0; t < threads_; ++t)
-            pool.emplace_back([&] {
-                for (std::size_t i = next++; i < n; i = next++) body(i);
-            });
-        for (auto& th : pool) th.join();
-    }
-    unsigned concurrency() const noexcept override { return threads_; }
-
-private:
-    unsigned threads_;
 };
 
 }  // namespace spark::testing
