@@ -97,4 +97,22 @@ void require_same_state_whatever_the_chunking(std::string_view type, const Overr
     CHECK(state_of(serial.component()).bytes == state_of(chunked.component()).bytes);
 }
 
+// A population of two somas `type` with per-neuron parameters (`both`) spikes as two populations of
+// one with the scalars (`first`, `second`), step by step, under the same input current(t).
+template <class Current>
+void require_pair_as_singles(std::string_view type, const Overrides& both, const Overrides& first,
+                             const Overrides& second, int steps, double dt, Current current) {
+    auto pair = soma(type, both, 2, dt);
+    auto a = soma(type, first, 1, dt);
+    auto b = soma(type, second, 1, dt);
+    for (int t = 0; t < steps; ++t) {
+        pair.input_f32(0)[0] = pair.input_f32(0)[1] = a.input_f32(0)[0] = b.input_f32(0)[0] = current(t);
+        pair.step();
+        a.step();
+        b.step();
+        REQUIRE(pair.output_u8(0)[0] == a.output_u8(0)[0]);
+        REQUIRE(pair.output_u8(0)[1] == b.output_u8(0)[0]);
+    }
+}
+
 }  // namespace spark::testing
