@@ -1,7 +1,10 @@
 #pragma once
 // Helpers shared by the synapse tests: value lists and random spike trains (the Parallel
 // implementations are in tests/support/test_parallels.hpp).
+#include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <span>
 #include <random>
 #include <thread>
 #include <vector>
@@ -51,6 +54,23 @@ private:
     double rate_;
     std::mt19937 gen_;
     std::uniform_real_distribution<double> coin_{0.0, 1.0};
+};
+
+// The largest |current - reference| seen over the steps of a comparison, relative to 1 + the largest
+// |reference| (the scale of the currents).
+class RelativeDifference {
+public:
+    void add(std::span<const float> current, std::span<const float> reference) {
+        for (std::size_t p = 0; p < reference.size(); ++p) {
+            worst_ = std::max(worst_, std::abs(double(current[p]) - double(reference[p])));
+            largest_ = std::max(largest_, std::abs(double(reference[p])));
+        }
+    }
+    double largest() const noexcept { return largest_; }
+    double relative() const noexcept { return worst_ / (1.0 + largest_); }
+
+private:
+    double worst_ = 0.0, largest_ = 0.0;
 };
 
 }  // namespace spark::testing
