@@ -67,20 +67,23 @@ void Tracer::masked_reset(std::span<const std::uint8_t> mask) noexcept {
         if (mask[i]) trace_[i] = base(i);
 }
 
-RDTracer::RDTracer(std::size_t size, std::span<const float> tau_rise, std::span<const float> tau_decay,
-                   std::span<const float> scale_rise, std::span<const float> scale_decay,
-                   std::span<const float> base_rise, std::span<const float> base_decay, double dt) {
-    // The coupled rise constant tau_r' = tau_r tau_d / (tau_r + tau_d), element by element.
-    per_element(tau_rise, size, "tau_rise");
-    per_element(tau_decay, size, "tau_decay");
+std::vector<float> coupled_rise(std::span<const float> tau_rise, std::span<const float> tau_decay) {
     const std::size_t n = std::max(tau_rise.size(), tau_decay.size());
-    std::vector<float> coupled(n);
+    std::vector<float> out(n);
     for (std::size_t i = 0; i < n; ++i) {
         const float r = tau_rise[tau_rise.size() == 1 ? 0 : i];
         const float d = tau_decay[tau_decay.size() == 1 ? 0 : i];
-        coupled[i] = r * d / (r + d);
+        out[i] = r * d / (r + d);
     }
-    rise_ = Tracer(size, coupled, scale_rise, base_rise, dt);
+    return out;
+}
+
+RDTracer::RDTracer(std::size_t size, std::span<const float> tau_rise, std::span<const float> tau_decay,
+                   std::span<const float> scale_rise, std::span<const float> scale_decay,
+                   std::span<const float> base_rise, std::span<const float> base_decay, double dt) {
+    per_element(tau_rise, size, "tau_rise");
+    per_element(tau_decay, size, "tau_decay");
+    rise_ = Tracer(size, coupled_rise(tau_rise, tau_decay), scale_rise, base_rise, dt);
     decay_ = Tracer(size, tau_decay, scale_decay, base_decay, dt);
     output_.assign(size, 0.0f);
     reset();

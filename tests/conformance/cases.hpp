@@ -27,13 +27,17 @@ inline PortSpec floats(std::initializer_list<std::size_t> s) { return PortSpec(P
 inline PortSpec mask(std::initializer_list<std::size_t> s) { return PortSpec(PayloadKind::boolean_mask, Shape(s)); }
 
 // ---- somas ----
-template <>
-inline ConformanceCase conformance_case<components::somas::LeakySoma>() {
+// The common soma case: six units with a current and an inhibition mask; a current of five is refused.
+inline ConformanceCase six_unit_soma() {
     return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
 }
 template <>
+inline ConformanceCase conformance_case<components::somas::LeakySoma>() {
+    return six_unit_soma();
+}
+template <>
 inline ConformanceCase conformance_case<components::somas::RefractoryLeakySoma>() {
-    return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
+    return six_unit_soma();
 }
 template <>
 inline ConformanceCase conformance_case<components::somas::StrictRefractoryLeakySoma>() {
@@ -48,7 +52,7 @@ inline ConformanceCase conformance_case<components::somas::AdaptiveLeakySoma>() 
 }
 template <>
 inline ConformanceCase conformance_case<components::somas::ExponentialSoma>() {
-    return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
+    return six_unit_soma();
 }
 template <>
 inline ConformanceCase conformance_case<components::somas::RefractoryExponentialSoma>() {
@@ -60,16 +64,16 @@ inline ConformanceCase conformance_case<components::somas::AdaptiveExponentialSo
 }
 template <>
 inline ConformanceCase conformance_case<components::somas::SimplifiedAdaptiveExponentialSoma>() {
-    return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
+    return six_unit_soma();
 }
 template <>
 inline ConformanceCase conformance_case<components::somas::IzhikevichSoma>() {
-    return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
+    return six_unit_soma();
 }
 
 template <>
 inline ConformanceCase conformance_case<components::somas::IntegrateFireSoma>() {
-    return {{{"units", Value::List{6.0}}}, {current({6}), mask({6})}, {current({5}), std::nullopt}, "current"};
+    return six_unit_soma();
 }
 
 // ---- real-valued stages ----

@@ -46,17 +46,13 @@ void check_cooldown(double cd, double max_freq, const ConfigWhere& where) {
 
 BuildResult PoissonSpiker::build(const BuildContext& ctx) {
     const PortSpec& in = detail::signal_input(*this, ctx);
-    probability_ = static_cast<float>(ctx.dt * config_.max_freq / 1000.0);
-    rng_ = *ctx.rng;  // the node's stream; from here on this component owns it (and snapshots save it)
+    units_.build(config_.max_freq, ctx);
     return excitatory_spikes(in.shape);
 }
 
 void PoissonSpiker::step(const StepContext& ctx) {
-    // Sequential on purpose: the draws follow the element order, whatever the thread count.
     const auto x = ctx.inputs[signal].f32();
-    const auto out = ctx.outputs[spikes].u8();
-    const float p = probability_;
-    for (std::size_t i = 0; i < x.size(); ++i) out[i] = rng_.uniform() < p * x[i] ? spike::bit : std::uint8_t{0};
+    units_.step(x.data(), ctx.outputs[spikes].u8().data(), x.size());
 }
 
 // ---- LinearSpikingUnits ----
@@ -78,10 +74,6 @@ void LinearSpikingUnits::reset() noexcept {
 }
 
 // ---- LinearSpiker ----
-
-LinearSpiker::LinearSpiker(Config config, std::string instance) : Spiker(std::move(config), std::move(instance)) {
-    detail::check_cooldown(config_.cd, config_.max_freq, where());
-}
 
 BuildResult LinearSpiker::build(const BuildContext& ctx) {
     const PortSpec& in = detail::signal_input(*this, ctx);

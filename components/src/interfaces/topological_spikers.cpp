@@ -70,8 +70,7 @@ void TopologicalMap::activations(const float* signal, float* activation, std::si
 
 BuildResult TopologicalPoissonSpiker::build(const BuildContext& ctx) {
     const PortSpec& in = build_map(ctx);
-    probability_ = static_cast<float>(ctx.dt * config_.max_freq / 1000.0);
-    rng_ = *ctx.rng;  // the node's stream, after the build-time draws
+    units_.build(config_.max_freq, ctx);  // the node's stream, after the build-time draws
     return detail::topological_output(in.shape, config_.resolution);
 }
 
@@ -80,19 +79,10 @@ void TopologicalPoissonSpiker::step(const StepContext& ctx) {
     float* a = activation_.data();
     parallel_for(*ctx.parallel, map_.inputs(), map_.chunk(),
                  [&](std::size_t begin, std::size_t end) { map_.activations(x, a, begin, end); });
-    // Sequential: draws in element order, whatever the thread count.
-    const auto out = ctx.outputs[spikes].u8();
-    const float p = probability_;
-    for (std::size_t k = 0; k < activation_.size(); ++k)
-        out[k] = rng_.uniform() < p * a[k] ? spike::bit : std::uint8_t{0};
+    units_.step(a, ctx.outputs[spikes].u8().data(), activation_.size());
 }
 
 // ---- TopologicalLinearSpiker ----
-
-TopologicalLinearSpiker::TopologicalLinearSpiker(Config config, std::string instance)
-    : TopologicalSpiker(std::move(config), std::move(instance)) {
-    detail::check_cooldown(config_.cd, config_.max_freq, where());
-}
 
 BuildResult TopologicalLinearSpiker::build(const BuildContext& ctx) {
     const PortSpec& in = build_map(ctx);

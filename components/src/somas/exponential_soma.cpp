@@ -82,15 +82,13 @@ void SimplifiedAdaptiveExponentialSoma::update(std::size_t begin, std::size_t en
     float* v = potential_.data();
     std::uint16_t* r = refractory_.counters();
     const std::uint16_t* c = refractory_.cooldown_steps();
-    float* theta = threshold_trace_.trace();
-    const float* base = threshold_trace_.base();
-    const float* theta_decay = threshold_trace_.decay();
-    const float* theta_delta = threshold_trace_.delta();
+    const AdaptiveThreshold::Arrays threshold = threshold_trace_.arrays();
     SPARK_ELEMENTWISE_LOOP
     for (std::size_t i = begin; i < end; ++i) {
-        const bool s = refractory_exponential_step(v[i], r[i], c[i], rate_[i], resistance_[i], input[i - begin], theta[i],
-                                                   exponent_cap_[i], rheobase_[i], slope_[i], reset_[i]);
-        theta[i] = AdaptiveThreshold::advance(theta[i], base[i], theta_decay[i], theta_delta[i], s);
+        const bool s = refractory_exponential_step(v[i], r[i], c[i], rate_[i], resistance_[i], input[i - begin],
+                                                   threshold.theta[i], exponent_cap_[i], rheobase_[i], slope_[i],
+                                                   reset_[i]);
+        threshold.advance(i, s);
         spiked[i] = s;
     }
 }

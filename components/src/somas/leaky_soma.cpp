@@ -29,6 +29,23 @@ SPARK_INLINE bool strict_refractory_leaky_step(float& v, std::uint16_t& r, std::
 
 }  // namespace
 
+template <class Derived, class ConfigT>
+template <auto Step>
+SPARK_INLINE void LeakyFamily<Derived, ConfigT>::update_refractory(RefractoryCounter& refractory, bool uniform_cooldown,
+                                                                   std::size_t begin, std::size_t end,
+                                                                   const float* input, std::uint8_t* spiked) noexcept {
+    float* v = this->potential_.data();
+    std::uint16_t* r = refractory.counters();
+    with_constants(
+        uniform_ && uniform_cooldown,
+        [v, r, input, spiked, begin, end](auto c, auto decay, auto gain, auto theta, auto reset) SPARK_INLINE_LAMBDA {
+            SPARK_ELEMENTWISE_LOOP
+            for (std::size_t i = begin; i < end; ++i)
+                spiked[i] = Step(v[i], r[i], c[i], decay[i], gain[i], input[i - begin], theta[i], reset[i]);
+        },
+        refractory.cooldown_steps(), decay_.data(), gain_resistance_.data(), threshold_.data(), reset_.data());
+}
+
 SPARK_HOT_LOOP
 void LeakySoma::update(std::size_t begin, std::size_t end, const float* input, std::uint8_t* spiked) noexcept {
     if (!resistance_.empty()) return update_reset_at_crossing(begin, end, input, spiked);
@@ -71,32 +88,13 @@ void LeakySoma::update_reset_at_crossing(std::size_t begin, std::size_t end, con
 SPARK_HOT_LOOP
 void RefractoryLeakySoma::update(std::size_t begin, std::size_t end, const float* input,
                                  std::uint8_t* spiked) noexcept {
-    float* v = potential_.data();
-    std::uint16_t* r = refractory_.counters();
-    with_constants(
-        uniform_ && uniform_cooldown_,
-        [v, r, input, spiked, begin, end](auto c, auto decay, auto gain, auto theta, auto reset) SPARK_INLINE_LAMBDA {
-            SPARK_ELEMENTWISE_LOOP
-            for (std::size_t i = begin; i < end; ++i)
-                spiked[i] = refractory_leaky_step(v[i], r[i], c[i], decay[i], gain[i], input[i - begin], theta[i], reset[i]);
-        },
-        refractory_.cooldown_steps(), decay_.data(), gain_resistance_.data(), threshold_.data(), reset_.data());
+    update_refractory<refractory_leaky_step>(refractory_, uniform_cooldown_, begin, end, input, spiked);
 }
 
 SPARK_HOT_LOOP
 void StrictRefractoryLeakySoma::update(std::size_t begin, std::size_t end, const float* input,
                                        std::uint8_t* spiked) noexcept {
-    float* v = potential_.data();
-    std::uint16_t* r = refractory_.counters();
-    with_constants(
-        uniform_ && uniform_cooldown_,
-        [v, r, input, spiked, begin, end](auto c, auto decay, auto gain, auto theta, auto reset) SPARK_INLINE_LAMBDA {
-            SPARK_ELEMENTWISE_LOOP
-            for (std::size_t i = begin; i < end; ++i)
-                spiked[i] =
-                    strict_refractory_leaky_step(v[i], r[i], c[i], decay[i], gain[i], input[i - begin], theta[i], reset[i]);
-        },
-        refractory_.cooldown_steps(), decay_.data(), gain_resistance_.data(), threshold_.data(), reset_.data());
+    update_refractory<strict_refractory_leaky_step>(refractory_, uniform_cooldown_, begin, end, input, spiked);
 }
 
 SPARK_HOT_LOOP
@@ -108,14 +106,12 @@ void AdaptiveLeakySoma::update(std::size_t begin, std::size_t end, const float* 
     const float* decay = decay_.data();
     const float* gain = gain_resistance_.data();
     const float* reset = reset_.data();
-    float* theta = threshold_trace_.trace();
-    const float* base = threshold_trace_.base();
-    const float* theta_decay = threshold_trace_.decay();
-    const float* theta_delta = threshold_trace_.delta();
+    const AdaptiveThreshold::Arrays threshold = threshold_trace_.arrays();
     SPARK_ELEMENTWISE_LOOP
     for (std::size_t i = begin; i < end; ++i) {
-        const bool s = refractory_leaky_step(v[i], r[i], c[i], decay[i], gain[i], input[i - begin], theta[i], reset[i]);
-        theta[i] = AdaptiveThreshold::advance(theta[i], base[i], theta_decay[i], theta_delta[i], s);
+        const bool s =
+            refractory_leaky_step(v[i], r[i], c[i], decay[i], gain[i], input[i - begin], threshold.theta[i], reset[i]);
+        threshold.advance(i, s);
         spiked[i] = s;
     }
 }

@@ -80,15 +80,4 @@ void TraceBank::reset() noexcept {
     for (auto& x : trace_) x = base_;
 }
 
-std::vector<float> coupled_rise(std::span<const float> tau_rise, std::span<const float> tau_decay) {
-    const std::size_t n = std::max(tau_rise.size(), tau_decay.size());
-    std::vector<float> out(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        const float r = tau_rise[tau_rise.size() == 1 ? 0 : i];
-        const float d = tau_decay[tau_decay.size() == 1 ? 0 : i];
-        out[i] = r * d / (r + d);
-    }
-    return out;
-}
-
 }  // namespace spark::components::synapses

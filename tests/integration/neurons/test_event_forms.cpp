@@ -20,6 +20,7 @@
 #include <spark/components/reference_mode.hpp>
 #include <spark/components/synapses/linear_synapses.hpp>
 #include <spark/graph/simulation.hpp>
+#include <spark/tools/default_network.hpp>
 
 #include "collect_state.hpp"
 
@@ -32,58 +33,57 @@ using spark::testing::Collect;
 
 Value units(double n) { return Value::List{n}; }
 
-// The default network's structure (tools/src/default_network.cpp), smaller.
+// The default network (tools/src/default_network.cpp), smaller, with a faster-learning exc.
 Network hebbian_network() {
-    Network net;
+    spark::tools::DefaultNetworkParams p;
+    p.inputs = 60;
+    p.input_rate = 0.5;
+    p.input_max_freq = 100.0;
+    p.excitatory = 50;
+    p.inhibitory = 20;
+    p.exc_kernel_scale = 150.0;
+    p.inh_kernel_scale = 150.0;
+    Network net = spark::tools::default_network(p);
     net.seed = 3;
-    net.add("drive", "constant_source", {{"units", units(60)}, {"kind", "float"}, {"value", 0.5}})
-        .add("input", "poisson_spiker", {{"max_freq", 100.0}})
-        .add("exc", "alif_neuron", {{"units", units(50)}, {"inhibitory_rate", 0.0}, {"synapses.kernel.scale", 150.0},
-                                    {"plasticity.eta", 0.5}})
-        .add("inh", "alif_neuron", {{"units", units(20)}, {"inhibitory_rate", 1.0}, {"synapses.kernel.scale", 150.0}})
-        .connect("drive.output", "input.signal")
-        .connect("input.spikes", "exc.in_spikes")
-        .connect("exc.out_spikes", "exc.in_spikes")
-        .connect("inh.out_spikes", "exc.in_spikes")
-        .connect("exc.out_spikes", "inh.in_spikes");
+    net.find("exc")->config.push_back({"plasticity.eta", 0.5});
     return net;
 }
 
-// alif_mod_neuron of the CartPole tutorial: the built-in alif_neuron (N2N delays, traced synapses,
-// adaptive soma) with delays of up to 4 ms and the tensor rule, whose `modulation` is an input of the
-// neuron (scfg.md 2.4).
-TemplateRegistry mod_templates() {
-    TemplateRegistry r;
-    register_builtin_templates(r);
+// The built-in alif_neuron (N2N delays, traced synapses, adaptive soma) with delays of up to 4 ms and
+// the modulated plasticity `rule` (with `config`), whose factor input `factor_port` is the neuron's
+// input `modulation`.
+NeuronTemplate modulated_alif(std::string name, std::string description, std::string rule, Overrides config,
+                              const std::string& factor_port) {
     NeuronTemplate t = *builtin_templates().find("alif_neuron");
-    t.name = "alif_mod_neuron";
-    t.description = "alif_neuron with the modulated quadruplet tensor rule.";
+    t.name = std::move(name);
+    t.description = std::move(description);
     for (NodeSpec& node : t.body.nodes) {
         if (node.name == "delays") node.config = {{"max_delay", 4.0}};
         if (node.name != "plasticity") continue;
-        node.type = "quadruplet_rule_tensor";
-        node.config = {{"pre_tau", Value::List{10.753, 15.152, 10.417, 76.923}},
-                       {"post_tau", Value::List{14.085, 27.027, 16.129, 12.821}},
-                       {"q_alpha", Value::List{1.207, 1.037, -1.152, -1.336}},
-                       {"q_beta", Value::List{-1.298, -1.205, 1.639, 1.057}},
-                       {"q_gamma", Value::List{0.398, 1.589, 1.79, -1.173}},
-                       {"q_delta", Value::List{-0.75, 0.408, -1.666, 1.557}},
-                       {"max_clip", Value::List{50.0, 50.0, 100.0, 100.0}}};
+        node.type = std::move(rule);
+        node.config = std::move(config);
     }
-    t.body.input("modulation", "plasticity.modulation");
-    // The same neuron with the reward-modulated Hebbian rule (a trace-pair rule with a factor per step).
-    NeuronTemplate reward = *builtin_templates().find("alif_neuron");
-    reward.name = "alif_reward_neuron";
-    reward.description = "alif_neuron with the reward-modulated Hebbian rule.";
-    for (NodeSpec& node : reward.body.nodes) {
-        if (node.name == "delays") node.config = {{"max_delay", 4.0}};
-        if (node.name != "plasticity") continue;
-        node.type = "three_factor_hebbian_rule";
-        node.config = {{"gamma", 0.2}};
-    }
-    reward.body.input("modulation", "plasticity.reward");
-    r.add(std::move(t));
-    r.add(std::move(reward));
+    t.body.input("modulation", "plasticity." + factor_port);
+    return t;
+}
+
+// alif_mod_neuron of the CartPole tutorial (the quadruplet tensor rule, scfg.md 2.4) and the same
+// neuron with the reward-modulated Hebbian rule (a trace-pair rule with a factor per step).
+TemplateRegistry mod_templates() {
+    TemplateRegistry r;
+    register_builtin_templates(r);
+    r.add(modulated_alif("alif_mod_neuron", "alif_neuron with the modulated quadruplet tensor rule.",
+                         "quadruplet_rule_tensor",
+                         {{"pre_tau", Value::List{10.753, 15.152, 10.417, 76.923}},
+                          {"post_tau", Value::List{14.085, 27.027, 16.129, 12.821}},
+                          {"q_alpha", Value::List{1.207, 1.037, -1.152, -1.336}},
+                          {"q_beta", Value::List{-1.298, -1.205, 1.639, 1.057}},
+                          {"q_gamma", Value::List{0.398, 1.589, 1.79, -1.173}},
+                          {"q_delta", Value::List{-0.75, 0.408, -1.666, 1.557}},
+                          {"max_clip", Value::List{50.0, 50.0, 100.0, 100.0}}},
+                         "modulation"));
+    r.add(modulated_alif("alif_reward_neuron", "alif_neuron with the reward-modulated Hebbian rule.",
+                         "three_factor_hebbian_rule", {{"gamma", 0.2}}, "reward"));
     return r;
 }
 

@@ -7,24 +7,12 @@
 
 #include <spark/core/parallel.hpp>
 
+#include "test_parallels.hpp"
+
 using namespace spark;
+using spark::testing::ReversedParallel;
 
 namespace {
-// Pretends to have `threads` workers and runs the tasks in reverse order, as a scheduler may.
-class ReversedParallel final : public Parallel {
-public:
-    explicit ReversedParallel(unsigned threads) : threads_(threads) {}
-    void run(std::size_t n_tasks, FunctionRef<void(std::size_t)> body) override {
-        ++runs;
-        for (std::size_t i = n_tasks; i-- > 0;) body(i);
-    }
-    unsigned concurrency() const noexcept override { return threads_; }
-    int runs = 0;
-
-private:
-    unsigned threads_;
-};
-
 using Ranges = std::vector<std::pair<std::size_t, std::size_t>>;
 
 Ranges ranges(Parallel& p, std::size_t n, std::size_t chunk) {

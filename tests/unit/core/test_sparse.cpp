@@ -2,17 +2,27 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <utility>
 
 #include <spark/core/error.hpp>
 #include <spark/core/sparse.hpp>
 
 using namespace spark;
 
-TEST_CASE("a compressed sparse kernel has the requested density and value range", "[core][sparse]") {
+namespace {
+// A sparse initializer of `kind` with `scale` and connection probability `density`.
+InitializerSpec sparse_spec(std::string kind, double scale, double density) {
     InitializerSpec spec;
-    spec.kind = "sparse_uniform_initializer";
-    spec.scale = 4.0;
-    spec.density = GENERATE(0.02, 0.2, 0.9);
+    spec.kind = std::move(kind);
+    spec.scale = scale;
+    spec.density = density;
+    return spec;
+}
+}  // namespace
+
+TEST_CASE("a compressed sparse kernel has the requested density and value range", "[core][sparse]") {
+    const InitializerSpec spec = sparse_spec("sparse_uniform_initializer", 4.0, GENERATE(0.02, 0.2, 0.9));
     Rng rng(11);
     const std::size_t rows = 400, cols = 500;
     const SparseRows m = initialize_sparse(spec, rows, cols, rng);
@@ -32,10 +42,7 @@ TEST_CASE("a compressed sparse kernel has the requested density and value range"
 }
 
 TEST_CASE("a compressed sparse kernel is deterministic per stream", "[core][sparse]") {
-    InitializerSpec spec;
-    spec.kind = "sparse_constant_initializer";
-    spec.scale = 1.62;
-    spec.density = 0.02;
+    const InitializerSpec spec = sparse_spec("sparse_constant_initializer", 1.62, 0.02);
     Rng a(5), b(5), c(6);
     const auto ma = initialize_sparse(spec, 100, 4000, a);
     const auto mb = initialize_sparse(spec, 100, 4000, b);
@@ -46,10 +53,7 @@ TEST_CASE("a compressed sparse kernel is deterministic per stream", "[core][spar
 }
 
 TEST_CASE("normalized compressed rows sum to the scale", "[core][sparse]") {
-    InitializerSpec spec;
-    spec.kind = "normalized_sparse_uniform_initializer";
-    spec.scale = 3.0;
-    spec.density = 0.5;
+    const InitializerSpec spec = sparse_spec("normalized_sparse_uniform_initializer", 3.0, 0.5);
     Rng rng(3);
     const auto m = initialize_sparse(spec, 50, 60, rng);
     for (std::size_t r = 0; r < 50; ++r) {
@@ -73,10 +77,7 @@ TEST_CASE("a compressed kernel refuses a positive min_value and dense kinds", "[
 }
 
 TEST_CASE("the dense sparse_constant initializer draws scale with probability density", "[core][sparse]") {
-    InitializerSpec spec;
-    spec.kind = "sparse_constant_initializer";
-    spec.scale = 1.62;
-    spec.density = 0.3;
+    const InitializerSpec spec = sparse_spec("sparse_constant_initializer", 1.62, 0.3);
     Rng rng(8);
     const auto values = initialize(spec, Shape{100, 100}, rng);
     std::size_t nonzero = 0;

@@ -47,6 +47,10 @@ private:
     std::vector<float> trace_, decay_, scale_, base_;
 };
 
+// The coupled rise constant of a rise-decay trace, tau_r' = tau_r tau_d / (tau_r + tau_d), element by
+// element (each input has 1 or n values; the result has the larger count), in float32.
+std::vector<float> coupled_rise(std::span<const float> tau_rise, std::span<const float> tau_decay);
+
 class RDTracer {
 public:
     RDTracer() = default;

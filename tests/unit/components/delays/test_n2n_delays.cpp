@@ -9,19 +9,16 @@
 #include <spark/components/reference_mode.hpp>
 #include <spark/core/spike_index.hpp>
 
+#include "delays_testing.hpp"
 #include "harness.hpp"
+#include "test_parallels.hpp"
 
 using namespace spark;
 using spark::components::delays::N2NDelays;
 using spark::testing::Harness;
-
-namespace {
-Value steps_list(const std::vector<int>& d) {
-    Value::List list;
-    for (int x : d) list.emplace_back(x);
-    return Value(list);
-}
-}  // namespace
+using spark::testing::ReversedParallel;
+using spark::testing::random_delays;
+using spark::testing::steps_list;
 
 TEST_CASE("N2NDelays delays each (post, pre) pair by its own delay, 1..B, signs preserved", "[delays]") {
     // units [2], 3 inputs, B = 6: the six synapses get the delays 1..6 (d[p, j] = 3 p + j + 1).
@@ -53,8 +50,7 @@ TEST_CASE("N2NDelays matches out(p, j, t) = in(j, t - d(p, j)) on a random spike
     constexpr std::size_t P = 5, N = 13;
     constexpr int B = 4, T = 200;
     std::mt19937 gen(3);
-    std::vector<int> delays(P * N);
-    for (auto& d : delays) d = std::uniform_int_distribution<int>(1, B)(gen);
+    const std::vector<int> delays = random_delays(P * N, B, gen);
     Harness h(components::builtin_registry(), "n2n_delays",
               {{"units", Value::List{double(P)}}, {"max_delay", 2.0}, {"delays", steps_list(delays)}},
               {PortSpec(PayloadKind::spikes, {N})}, /*dt=*/0.5);
@@ -103,16 +99,6 @@ TEST_CASE("N2NDelays needs units and a synchronous input", "[delays][config]") {
 }
 
 namespace {
-// Runs the tasks of every loop in reverse order on the calling thread, claiming two threads: the chunked
-// paths run, and a result that depended on the task order would show.
-class ReversedParallel final : public Parallel {
-public:
-    void run(std::size_t n_tasks, FunctionRef<void(std::size_t)> body) override {
-        for (std::size_t t = n_tasks; t-- > 0;) body(t);
-    }
-    unsigned concurrency() const noexcept override { return 2; }
-};
-
 // One N2NDelays built in the event form or the dense reference form, stepped with an output buffer that
 // carries a spike index, as in the runtime.
 struct DelayRun {
@@ -199,10 +185,9 @@ TEST_CASE("N2NDelays event form writes the bytes of the dense gather and publish
     constexpr std::size_t P = 37, N = 300;
     constexpr int B = 7, T = 1500;
     std::mt19937 gen(11);
-    std::vector<int> d(P * N);
-    for (auto& x : d) x = std::uniform_int_distribution<int>(1, B)(gen);
+    const std::vector<int> d = random_delays(P * N, B, gen);
     DelayRun event(false, P, N, d, double(B)), reference(true, P, N, d, double(B));
-    ReversedParallel two;
+    ReversedParallel two(2);  // the chunked paths run in reverse task order
     std::bernoulli_distribution fires(0.05), inhibitory(0.2);
     std::vector<std::uint8_t> mask(N);
     for (auto& m : mask) m = inhibitory(gen);

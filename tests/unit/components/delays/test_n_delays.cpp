@@ -6,21 +6,19 @@
 #include <spark/components/builtin.hpp>
 #include <spark/components/delays/n_delays.hpp>
 
+#include "delays_testing.hpp"
 #include "harness.hpp"
 
 using namespace spark;
 using spark::components::delays::NDelays;
 using spark::testing::Harness;
+using spark::testing::random_delays;
+using spark::testing::steps_list;
 
 namespace {
 Harness n_delays(Overrides overrides, std::size_t units, double dt = 1.0, std::uint64_t seed = 0) {
     return Harness(components::builtin_registry(), "n_delays", overrides,
                    {PortSpec(PayloadKind::spikes, {units})}, dt, seed);
-}
-Value steps_list(const std::vector<int>& d) {
-    Value::List list;
-    for (int x : d) list.emplace_back(x);
-    return Value(list);
 }
 }  // namespace
 
@@ -47,8 +45,7 @@ TEST_CASE("NDelays delays every unit of a random spike train by its own delay", 
     constexpr std::size_t N = 37;
     constexpr int B = 6, T = 300;
     std::mt19937 gen(7);
-    std::vector<int> delays(N);
-    for (auto& d : delays) d = std::uniform_int_distribution<int>(1, B)(gen);
+    const std::vector<int> delays = random_delays(N, B, gen);
     auto h = n_delays({{"max_delay", double(B)}, {"delays", steps_list(delays)}}, N);
     std::vector<std::vector<std::uint8_t>> history;
     for (int t = 0; t < T; ++t) {

@@ -10,6 +10,7 @@
 #include <spark/components/interfaces/spikers.hpp>
 
 #include "harness.hpp"
+#include "test_parallels.hpp"
 
 using namespace spark;
 using namespace spark::components::interfaces;
@@ -196,13 +197,7 @@ TEST_CASE("LinearSpiker reset restores V = 0 and ref = cd", "[interfaces][linear
 }
 
 TEST_CASE("LinearSpiker gives the same spikes whatever the chunk order", "[interfaces][linear]") {
-    class ReverseParallel final : public Parallel {
-    public:
-        void run(std::size_t n_tasks, FunctionRef<void(std::size_t)> body) override {
-            for (std::size_t t = n_tasks; t-- > 0;) body(t);
-        }
-        unsigned concurrency() const noexcept override { return 4; }
-    } parallel;
+    ReversedParallel parallel(4);
     const std::size_t n = 3 * default_chunk + 5;  // 4 chunks
     auto serial = linear({}, n), reversed = linear({}, n);
     for (std::size_t i = 0; i < n; ++i)

@@ -11,6 +11,7 @@
 #include <spark/components/interfaces/topological_spikers.hpp>
 
 #include "harness.hpp"
+#include "test_parallels.hpp"
 
 using namespace spark;
 using namespace spark::components::interfaces;
@@ -34,15 +35,6 @@ std::vector<float> bump(Harness& h, std::vector<float> values, std::size_t i = 0
     const std::size_t res = a.size() / values.size();
     return {a.begin() + static_cast<std::ptrdiff_t>(i * res), a.begin() + static_cast<std::ptrdiff_t>((i + 1) * res)};
 }
-
-// Runs the tasks in reverse order and claims 4 threads: results must not depend on the chunk order.
-class ReverseParallel final : public Parallel {
-public:
-    void run(std::size_t n_tasks, FunctionRef<void(std::size_t)> body) override {
-        for (std::size_t t = n_tasks; t-- > 0;) body(t);
-    }
-    unsigned concurrency() const noexcept override { return 4; }
-};
 
 std::size_t argmax(const std::vector<float>& a) {
     return static_cast<std::size_t>(std::max_element(a.begin(), a.end()) - a.begin());
@@ -165,7 +157,7 @@ TEST_CASE("Topological spikers give the same spikes whatever the chunk order", "
         const Overrides o{{"max_freq", 200.0}};
         Harness serial(components::builtin_registry(), type, o, {signal(300)});
         Harness reversed(components::builtin_registry(), type, o, {signal(300)});
-        ReverseParallel parallel;
+        ReversedParallel parallel(4);  // results must not depend on the chunk order
         for (std::size_t i = 0; i < 300; ++i)
             serial.input_f32(0)[i] = reversed.input_f32(0)[i] = static_cast<float>(i % 17) / 16.0f;
         std::size_t spikes = 0;

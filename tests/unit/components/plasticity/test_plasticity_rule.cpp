@@ -11,6 +11,7 @@
 #include <spark/components/plasticity/plasticity_rule.hpp>
 
 #include "rule_support.hpp"
+#include "test_parallels.hpp"
 
 using namespace spark;
 using namespace spark::testing::plasticity;
@@ -48,25 +49,6 @@ Harness build(const RuleCase& r, PortSpec pre_spec, PortSpec post_spec, std::opt
     if (r.modulated) inputs.push_back(factor_spec.value_or(float_spec({1})));
     return Harness(components::builtin_registry(), r.type, {}, std::move(inputs));
 }
-
-// Runs tasks on `threads` std::threads, handing them out in reverse order.
-class ThreadedParallel final : public Parallel {
-public:
-    explicit ThreadedParallel(unsigned threads) : threads_(threads) {}
-    void run(std::size_t n_tasks, FunctionRef<void(std::size_t)> body) override {
-        std::atomic<std::size_t> next{0};
-        std::vector<std::thread> pool;
-        for (unsigned t = 0; t < threads_; ++t)
-            pool.emplace_back([&] {
-                for (std::size_t i = next++; i < n_tasks; i = next++) body(n_tasks - 1 - i);
-            });
-        for (auto& th : pool) th.join();
-    }
-    unsigned concurrency() const noexcept override { return threads_; }
-
-private:
-    unsigned threads_;
-};
 
 }  // namespace
 
@@ -157,7 +139,7 @@ TEST_CASE("Plasticity rules read the unsigned spike bit: inhibitory spikes learn
 
 TEST_CASE("Plasticity rules give bit-identical kernels on 1 and 4 threads", "[plasticity][parallel]") {
     // 20 post x 2000 pre: rows are split into chunks of 8 (16384 / 2000), so 3 chunks run concurrently.
-    ThreadedParallel threads(4);
+    spark::testing::ThreadParallel threads(4, /*reversed=*/true);
     for (const auto& r : all_rules()) {
         for (bool per_synapse : {false, true}) {
             INFO(r.type << (per_synapse ? " per-synapse pre" : " synchronous pre"));

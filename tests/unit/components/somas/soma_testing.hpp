@@ -11,6 +11,7 @@
 #include <spark/core/tracer.hpp>
 
 #include "harness.hpp"
+#include "test_parallels.hpp"
 
 namespace spark::testing {
 
@@ -79,16 +80,6 @@ inline StateArrays state_of(Component& c) {
     return s;
 }
 
-// Claims 8 threads but runs every task inline in reverse order: chunked loops see their chunks in an
-// order no serial loop would use.
-class ReversedParallel final : public Parallel {
-public:
-    void run(std::size_t n_tasks, FunctionRef<void(std::size_t)> body) override {
-        for (std::size_t t = n_tasks; t-- > 0;) body(t);
-    }
-    unsigned concurrency() const noexcept override { return 8; }
-};
-
 // A population of `n` somas `type` (with `overrides`, `seed`, `dt`) stepped `steps` times in one serial
 // loop and once more with its chunks run in reverse (ReversedParallel), with the same input current
 // input(i, t) for neuron i at step t: the state must be the same bytes.
@@ -97,13 +88,31 @@ void require_same_state_whatever_the_chunking(std::string_view type, const Overr
                                               double dt, std::uint64_t seed, int steps, Input input) {
     auto serial = soma(type, overrides, n, dt, seed);
     auto chunked = soma(type, overrides, n, dt, seed);
-    ReversedParallel reversed;
+    ReversedParallel reversed(8);
     for (int t = 0; t < steps; ++t) {
         for (std::size_t i = 0; i < n; ++i) serial.input_f32(0)[i] = chunked.input_f32(0)[i] = input(i, t);
         serial.step();
         chunked.step(reversed);
     }
     CHECK(state_of(serial.component()).bytes == state_of(chunked.component()).bytes);
+}
+
+// A population of two somas `type` with per-neuron parameters (`both`) spikes as two populations of
+// one with the scalars (`first`, `second`), step by step, under the same input current(t).
+template <class Current>
+void require_pair_as_singles(std::string_view type, const Overrides& both, const Overrides& first,
+                             const Overrides& second, int steps, double dt, Current current) {
+    auto pair = soma(type, both, 2, dt);
+    auto a = soma(type, first, 1, dt);
+    auto b = soma(type, second, 1, dt);
+    for (int t = 0; t < steps; ++t) {
+        pair.input_f32(0)[0] = pair.input_f32(0)[1] = a.input_f32(0)[0] = b.input_f32(0)[0] = current(t);
+        pair.step();
+        a.step();
+        b.step();
+        REQUIRE(pair.output_u8(0)[0] == a.output_u8(0)[0]);
+        REQUIRE(pair.output_u8(0)[1] == b.output_u8(0)[0]);
+    }
 }
 
 }  // namespace spark::testing

@@ -166,17 +166,8 @@ TEST_CASE("IzhikevichSoma exposes potential and recovery by name", "[somas]") {
 
 TEST_CASE("IzhikevichSoma takes per-neuron parameters: RS and FS in one population", "[somas]") {
     Overrides both{{"recovery_timescale", Value::List{0.02, 0.1}}, {"recovery_update", Value::List{8.0, 2.0}}};
-    auto pair = soma("izhikevich_soma", both, 2, 0.1);
-    auto rs = soma("izhikevich_soma", overrides_for(regular_spiking), 1, 0.1);
-    auto fs = soma("izhikevich_soma", overrides_for(fast_spiking), 1, 0.1);
-    pair.input_f32(0)[0] = pair.input_f32(0)[1] = rs.input_f32(0)[0] = fs.input_f32(0)[0] = 100.0f;
-    for (int t = 0; t < 5000; ++t) {
-        pair.step();
-        rs.step();
-        fs.step();
-        REQUIRE(pair.output_u8(0)[0] == rs.output_u8(0)[0]);
-        REQUIRE(pair.output_u8(0)[1] == fs.output_u8(0)[0]);
-    }
+    require_pair_as_singles("izhikevich_soma", both, overrides_for(regular_spiking), overrides_for(fast_spiking), 5000,
+                            0.1, [](int) { return 100.0f; });
 }
 
 TEST_CASE("IzhikevichSoma refuses a non-positive recovery_timescale and wrong array lengths", "[somas][config]") {

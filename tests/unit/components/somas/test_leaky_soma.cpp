@@ -390,18 +390,9 @@ TEST_CASE("Leaky somas give per-neuron parameters the same result as separate po
         first.push_back({"cooldown", 2.0});
         second.push_back({"cooldown", 5.0});
     }
-    auto pair = spark::testing::soma(type, both, 2);
-    auto a = spark::testing::soma(type, first, 1);
-    auto b = spark::testing::soma(type, second, 1);
-    for (int t = 0; t < 300; ++t) {
-        const float current = 150.0f + static_cast<float>(t % 7) * 40.0f;
-        pair.input_f32(0)[0] = pair.input_f32(0)[1] = a.input_f32(0)[0] = b.input_f32(0)[0] = current;
-        pair.step();
-        a.step();
-        b.step();
-        REQUIRE(pair.output_u8(0)[0] == a.output_u8(0)[0]);
-        REQUIRE(pair.output_u8(0)[1] == b.output_u8(0)[0]);
-    }
+    spark::testing::require_pair_as_singles(type, both, first, second, 300, 1.0, [](int t) {
+        return 150.0f + static_cast<float>(t % 7) * 40.0f;
+    });
 }
 
 TEST_CASE("Leaky somas give the same result whatever the chunking of a large population", "[somas]") {

@@ -1,7 +1,10 @@
 #pragma once
-// Helpers shared by the synapse tests: value lists, random spike trains, and Parallel implementations
-// that run tasks in reverse order or on real threads (to show results do not depend on either).
+// Helpers shared by the synapse tests: value lists and random spike trains (the Parallel
+// implementations are in tests/support/test_parallels.hpp).
+#include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <span>
 #include <random>
 #include <thread>
 #include <vector>
@@ -9,8 +12,12 @@
 #include <spark/components/builtin.hpp>
 
 #include "harness.hpp"
+#include "test_parallels.hpp"
 
 namespace spark::testing {
+
+// The synapse tests' name for ReversedParallel (claiming 4 threads).
+using ReverseParallel = ReversedParallel;
 
 inline Value list(const std::vector<double>& values) {
     Value::List l;
@@ -49,32 +56,21 @@ private:
     std::uniform_real_distribution<double> coin_{0.0, 1.0};
 };
 
-// Runs the tasks in reverse order on the calling thread, claiming 4 threads.
-class ReverseParallel final : public Parallel {
+// The largest |current - reference| seen over the steps of a comparison, relative to 1 + the largest
+// |reference| (the scale of the currents).
+class RelativeDifference {
 public:
-    void run(std::size_t n, FunctionRef<void(std::size_t)> body) override {
-        for (std::size_t i = n; i-- > 0;) body(i);
+    void add(std::span<const float> current, std::span<const float> reference) {
+        for (std::size_t p = 0; p < reference.size(); ++p) {
+            worst_ = std::max(worst_, std::abs(double(current[p]) - double(reference[p])));
+            largest_ = std::max(largest_, std::abs(double(reference[p])));
+        }
     }
-    unsigned concurrency() const noexcept override { return 4; }
-};
-
-// Runs the tasks on `threads` std::threads that pull task indices from a shared counter.
-class ThreadParallel final : public Parallel {
-public:
-    explicit ThreadParallel(unsigned threads) : threads_(threads) {}
-    void run(std::size_t n, FunctionRef<void(std::size_t)> body) override {
-        std::atomic<std::size_t> next{0};
-        std::vector<std::thread> pool;
-        for (unsigned t = 0; t < threads_; ++t)
-            pool.emplace_back([&] {
-                for (std::size_t i = next++; i < n; i = next++) body(i);
-            });
-        for (auto& th : pool) th.join();
-    }
-    unsigned concurrency() const noexcept override { return threads_; }
+    double largest() const noexcept { return largest_; }
+    double relative() const noexcept { return worst_ / (1.0 + largest_); }
 
 private:
-    unsigned threads_;
+    double worst_ = 0.0, largest_ = 0.0;
 };
 
 }  // namespace spark::testing

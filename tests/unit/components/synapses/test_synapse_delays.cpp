@@ -134,7 +134,7 @@ double fused_vs_chain(std::string_view type, const Network& net, Overrides fused
                    {{"units", units}, {"max_delay", max_delay}, {"delays", ints(net.delays)}}, {sync_spikes(net.N)}, dt);
     auto chain = synapses(type, chain_o, per_synapse_spikes({net.P, net.N}), dt);
     SpikeSource source(net.N, 0.08, 23);
-    double worst = 0.0, largest = 0.0;
+    RelativeDifference difference;
     for (int t = 0; t < steps; ++t) {
         source.fill(fused.input_u8(0));
         std::copy(fused.input_u8(0).begin(), fused.input_u8(0).end(), delays.input_u8(0).begin());
@@ -142,13 +142,10 @@ double fused_vs_chain(std::string_view type, const Network& net, Overrides fused
         delays.step();
         std::copy(delays.output_u8(0).begin(), delays.output_u8(0).end(), chain.input_u8(0).begin());
         chain.step();
-        for (std::size_t p = 0; p < net.P; ++p) {
-            worst = std::max(worst, std::abs(double(fused.output_f32(0)[p]) - double(chain.output_f32(0)[p])));
-            largest = std::max(largest, std::abs(double(chain.output_f32(0)[p])));
-        }
+        difference.add(fused.output_f32(0), chain.output_f32(0));
     }
-    REQUIRE(largest > 1.0);
-    return worst / (1.0 + largest);
+    REQUIRE(difference.largest() > 1.0);
+    return difference.relative();
 }
 }  // namespace
 

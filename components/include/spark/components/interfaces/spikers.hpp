@@ -53,23 +53,52 @@ struct PoissonSpikerConfig {
     SPARK_PARAM(double, max_freq, 100.0, "Hz", positive, "Firing rate at signal 1 (p = dt max_freq / 1000 per step).");
 };
 
-class PoissonSpiker : public Spiker<PoissonSpiker, PoissonSpikerConfig> {
+// The Poisson units of both Poisson spikers: s = [U[0,1) < p x] with p = dt f_max / 1000, one uniform
+// per unit per step in element order (sequential on purpose: the draws do not depend on the thread
+// count), from the node's own stream (saved in snapshots, not rewound by reset()).
+class PoissonUnits {
 public:
-    static constexpr ComponentIdentity identity{"poisson_spiker", "PoissonSpiker", "interface",
-        "Poisson encoder: signal in [0, 1] -> spikes at up to max_freq."};
-
-    using Spiker::Spiker;
-
-    BuildResult build(const BuildContext& ctx) override;
-    void step(const StepContext& ctx) override;
-    void reset() override {}
-    void visit_state(StateVisitor& v) override { v("rng", rng_); }
-
+    // Takes over the node's stream `ctx.rng` from here on.
+    void build(double max_freq, const BuildContext& ctx) {
+        probability_ = static_cast<float>(ctx.dt * max_freq / 1000.0);
+        rng_ = *ctx.rng;
+    }
+    void step(const float* x, std::uint8_t* out, std::size_t n) noexcept {
+        const float p = probability_;
+        for (std::size_t i = 0; i < n; ++i) out[i] = rng_.uniform() < p * x[i] ? spike::bit : std::uint8_t{0};
+    }
+    void visit_state(StateVisitor& v) { v("rng", rng_); }
     float probability_scale() const noexcept { return probability_; }  // dt f_max / 1000
 
 private:
     Rng rng_;
     float probability_ = 0.0f;
+};
+
+// An encoder `Base` (a Spiker or TopologicalSpiker) whose units are PoissonUnits.
+template <class Base>
+class WithPoissonUnits : public Base {
+public:
+    using Base::Base;
+
+    void reset() override {}  // the stream runs on
+    void visit_state(StateVisitor& v) override { units_.visit_state(v); }
+
+    float probability_scale() const noexcept { return units_.probability_scale(); }
+
+protected:
+    PoissonUnits units_;
+};
+
+class PoissonSpiker : public WithPoissonUnits<Spiker<PoissonSpiker, PoissonSpikerConfig>> {
+public:
+    static constexpr ComponentIdentity identity{"poisson_spiker", "PoissonSpiker", "interface",
+        "Poisson encoder: signal in [0, 1] -> spikes at up to max_freq."};
+
+    using WithPoissonUnits::WithPoissonUnits;
+
+    BuildResult build(const BuildContext& ctx) override;
+    void step(const StepContext& ctx) override;
 };
 
 // The integrate-and-fire encoding of the linear spikers.
@@ -136,31 +165,43 @@ private:
     std::vector<float> refractory_;  // ref [ms], time since the last spike
 };
 
-class LinearSpiker : public Spiker<LinearSpiker, LinearSpikerConfig> {
-public:
-    static constexpr ComponentIdentity identity{"linear_spiker", "LinearSpiker", "interface",
-        "Deterministic integrate-to-threshold encoder: signal in [0, 1] -> spikes at up to max_freq."};
-
-    // Throws ConfigError unless cd < 1000/max_freq (otherwise E <= 1 and S is not finite and positive).
-    LinearSpiker(Config config, std::string instance);
-
-    BuildResult build(const BuildContext& ctx) override;
-    void step(const StepContext& ctx) override;
-    void reset() override { units_.reset(); }
-    void visit_state(StateVisitor& v) override { units_.visit_state(v); }
-
-    const LinearSpikerConstants& constants() const noexcept { return units_.constants(); }
-    std::span<const float> potential() const noexcept { return units_.potential(); }
-
-private:
-    LinearSpikingUnits units_;
-};
-
 namespace detail {
 // E, S, decay and gain; `e_rate` as in LinearSpikingUnits::build.
 LinearSpikerConstants linear_spiker_constants(double tau, double cd, double max_freq, double dt, double e_rate);
 // The ConfigError of a cooldown that is not shorter than the firing period.
 void check_cooldown(double cd, double max_freq, const ConfigWhere& where);
 }  // namespace detail
+
+// An encoder `Base` (a Spiker or TopologicalSpiker) whose units are LinearSpikingUnits: checks the
+// cooldown against the firing period (ConfigError unless cd < 1000/max_freq, otherwise E <= 1 and S is
+// not finite and positive), resets and visits the units and shows their constants and potentials.
+template <class Base>
+class WithLinearSpikingUnits : public Base {
+public:
+    WithLinearSpikingUnits(typename Base::Config config, std::string instance)
+        : Base(std::move(config), std::move(instance)) {
+        detail::check_cooldown(this->config_.cd, this->config_.max_freq, this->where());
+    }
+
+    void reset() override { units_.reset(); }
+    void visit_state(StateVisitor& v) override { units_.visit_state(v); }
+
+    const LinearSpikerConstants& constants() const noexcept { return units_.constants(); }
+    std::span<const float> potential() const noexcept { return units_.potential(); }
+
+protected:
+    LinearSpikingUnits units_;
+};
+
+class LinearSpiker : public WithLinearSpikingUnits<Spiker<LinearSpiker, LinearSpikerConfig>> {
+public:
+    static constexpr ComponentIdentity identity{"linear_spiker", "LinearSpiker", "interface",
+        "Deterministic integrate-to-threshold encoder: signal in [0, 1] -> spikes at up to max_freq."};
+
+    using WithLinearSpikingUnits::WithLinearSpikingUnits;
+
+    BuildResult build(const BuildContext& ctx) override;
+    void step(const StepContext& ctx) override;
+};
 
 }  // namespace spark::components::interfaces

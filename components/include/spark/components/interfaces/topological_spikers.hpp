@@ -117,41 +117,29 @@ protected:
     std::vector<float> activation_;  // scratch, one per virtual unit
 };
 
-class TopologicalPoissonSpiker : public TopologicalSpiker<TopologicalPoissonSpiker, TopologicalPoissonSpikerConfig> {
+class TopologicalPoissonSpiker
+    : public WithPoissonUnits<TopologicalSpiker<TopologicalPoissonSpiker, TopologicalPoissonSpikerConfig>> {
 public:
     static constexpr ComponentIdentity identity{"topological_poisson_spiker", "TopologicalPoissonSpiker", "interface",
         "Population (bump) code of each input scalar over `resolution` Poisson units."};
 
-    using TopologicalSpiker::TopologicalSpiker;
+    using WithPoissonUnits::WithPoissonUnits;
 
     BuildResult build(const BuildContext& ctx) override;
     void step(const StepContext& ctx) override;
-    void reset() override {}
-    void visit_state(StateVisitor& v) override { v("rng", rng_); }
-
-private:
-    Rng rng_;
-    float probability_ = 0.0f;  // dt f_max / 1000
 };
 
-class TopologicalLinearSpiker : public TopologicalSpiker<TopologicalLinearSpiker, TopologicalLinearSpikerConfig> {
+// Its units are one per virtual unit; throws ConfigError for a resolution of 0 or unless cd < 1000/max_freq.
+class TopologicalLinearSpiker
+    : public WithLinearSpikingUnits<TopologicalSpiker<TopologicalLinearSpiker, TopologicalLinearSpikerConfig>> {
 public:
     static constexpr ComponentIdentity identity{"topological_linear_spiker", "TopologicalLinearSpiker", "interface",
         "Population (bump) code of each input scalar over `resolution` integrate-to-threshold units."};
 
-    // Throws ConfigError for a resolution of 0 or unless cd < 1000/max_freq.
-    TopologicalLinearSpiker(Config config, std::string instance);
+    using WithLinearSpikingUnits::WithLinearSpikingUnits;
 
     BuildResult build(const BuildContext& ctx) override;
     void step(const StepContext& ctx) override;
-    void reset() override { units_.reset(); }
-    void visit_state(StateVisitor& v) override { units_.visit_state(v); }
-
-    const LinearSpikerConstants& constants() const noexcept { return units_.constants(); }
-    std::span<const float> potential() const noexcept { return units_.potential(); }
-
-private:
-    LinearSpikingUnits units_;  // one per virtual unit
 };
 
 }  // namespace spark::components::interfaces

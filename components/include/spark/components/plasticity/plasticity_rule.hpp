@@ -429,6 +429,21 @@ protected:
         clean_rows_.end_step(s, unit_x);
     }
 
+    // The pair-based Hebbian update of HebbianRule and ThreeFactorHebbianRule, with the rate of row p
+    // `rate(p)` (update_rows' `rate` and `finite_params`):
+    //     K <- max(0, K + dt rate (y (x) s_pre + s_post (x) x))
+    template <class Rate>
+    void update_hebbian_pairs(const RuleStep& s, bool finite_params, Rate&& rate) {
+        const float dt = this->dt_;
+        const std::size_t n_pre = this->layout_.n_pre, stride = this->layout_.pre_stride;
+        const float* y = post_trace_.trace().data();
+        update_rows(s, finite_params, rate, [&](std::size_t p, std::size_t q, float row_rate, float x) {
+            const std::size_t i = p * n_pre + q;
+            const float dk = row_rate * (y[p] * spiked(s.pre[p * stride + q]) + spiked(s.post[p]) * x);
+            s.out[i] = std::max(0.0f, s.kernel[i] + dt * dk);
+        });
+    }
+
     // Dense rules: x <- e^{-dt/tau_pre} x + s_pre / tau_pre;  y <- e^{-dt/tau_post} y + s_post / tau_post
     void advance_traces(const RuleStep& s) {
         if constexpr (x_shape == PreTrace::kernel_shaped) this->spread_pre(s, pre_input_);

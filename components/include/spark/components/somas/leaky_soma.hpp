@@ -62,6 +62,12 @@ protected:
         return std::move(resistance);
     }
 
+    // The step loop of the refractory variants: `Step` (their one-neuron step, leaky_soma.cpp) per neuron,
+    // reading the membrane and cooldown constants as scalars when the whole population shares them.
+    template <auto Step>
+    void update_refractory(RefractoryCounter& refractory, bool uniform_cooldown, std::size_t begin, std::size_t end,
+                           const float* input, std::uint8_t* spiked) noexcept;
+
     std::vector<float> decay_;            // alpha = exp(-dt/tau)
     std::vector<float> gain_resistance_;  // gamma R [GOhm]
     std::vector<float> threshold_;        // theta = V_th - V_rest [mV]

@@ -115,16 +115,21 @@ public:
     void reset() noexcept { trace_ = base_; }
     void visit(StateVisitor& v) { v("threshold", trace_); }
 
-    float* trace() noexcept { return trace_.data(); }
     std::span<const float> values() const noexcept { return trace_; }
-    const float* base() const noexcept { return base_.data(); }
-    const float* decay() const noexcept { return decay_.data(); }
-    const float* delta() const noexcept { return delta_.data(); }
 
-    // theta + d (theta_t - theta) + delta s, in the operation order of Tracer::step.
-    SPARK_INLINE static float advance(float trace, float base, float decay, float delta, bool spiked) noexcept {
-        return base + decay * (trace - base) + choose(spiked, delta, 0.0f);
-    }
+    // The arrays a soma's step loop reads: theta_t of neuron i is theta[i], compared first, then advanced.
+    struct Arrays {
+        float* theta;
+        const float* base;
+        const float* decay;
+        const float* delta;
+
+        // theta_t <- theta + d (theta_t - theta) + delta s, in the operation order of Tracer::step.
+        SPARK_INLINE void advance(std::size_t i, bool spiked) const noexcept {
+            theta[i] = base[i] + decay[i] * (theta[i] - base[i]) + choose(spiked, delta[i], 0.0f);
+        }
+    };
+    Arrays arrays() noexcept { return {trace_.data(), base_.data(), decay_.data(), delta_.data()}; }
 
 private:
     std::vector<float> trace_, base_, decay_, delta_;

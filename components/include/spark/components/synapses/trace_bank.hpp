@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <spark/core/state.hpp>
+#include <spark/core/tracer.hpp>
 
 namespace spark::components::synapses {
 
@@ -39,8 +40,6 @@ private:
     float scale_ = 1.0f, base_ = 0.0f;
 };
 
-// The coupled rise constant of a rise-decay trace, tau_r' = tau_r tau_d / (tau_r + tau_d), element by
-// element (each input has 1 or n values; the result has the larger count), in float32 as spark::RDTracer.
-std::vector<float> coupled_rise(std::span<const float> tau_rise, std::span<const float> tau_decay);
+// coupled_rise (spark/core/tracer.hpp) gives the rise time constant of a rise-decay TraceBank pair.
 
 }  // namespace spark::components::synapses
