@@ -179,6 +179,18 @@ std::vector<std::size_t> published_arrivals(const SpikeIndex& index, const std::
     std::sort(synapses.begin(), synapses.end());
     return synapses;
 }
+
+// The event form wrote the reference's codes and published exactly the synapses where the reference
+// delivers a spike this step; returns how many.
+std::size_t require_same_arrivals(const DelayRun& event, const DelayRun& reference, std::size_t n_pre) {
+    REQUIRE(event.out == reference.out);
+    const std::vector<std::size_t> listed = published_arrivals(*event.index, event.out, n_pre);
+    std::vector<std::size_t> expected;
+    for (std::size_t i = 0; i < reference.out.size(); ++i)
+        if (reference.out[i] & spike::bit) expected.push_back(i);
+    REQUIRE(listed == expected);
+    return listed.size();
+}
 }  // namespace
 
 TEST_CASE("N2NDelays event form writes the bytes of the dense gather and publishes exactly the arrivals, grouped by sender", "[delays]") {
@@ -198,13 +210,7 @@ TEST_CASE("N2NDelays event form writes the bytes of the dense gather and publish
         event.step(parallel, t);
         reference.step(serial_parallel(), t);
         INFO("step " << t);
-        REQUIRE(event.out == reference.out);
-        const std::vector<std::size_t> listed = published_arrivals(*event.index, event.out, N);
-        std::vector<std::size_t> expected;
-        for (std::size_t i = 0; i < reference.out.size(); ++i)
-            if (reference.out[i] & spike::bit) expected.push_back(i);
-        REQUIRE(listed == expected);
-        arrivals += listed.size();
+        arrivals += require_same_arrivals(event, reference, N);
     }
     CHECK(arrivals > std::size_t(T) * P * N / 40);  // ~5 % of the synapses receive a spike each step
 }
@@ -248,13 +254,7 @@ TEST_CASE("N2NDelays event form keeps the codes of alternating output buffers ex
         event.step(serial_parallel(), t);
         reference.step(serial_parallel(), t);
         INFO("step " << t);
-        REQUIRE(event.out == reference.out);
-        const std::vector<std::size_t> listed = published_arrivals(*event.index, event.out, N);
-        std::vector<std::size_t> expected;
-        for (std::size_t i = 0; i < reference.out.size(); ++i)
-            if (reference.out[i] & spike::bit) expected.push_back(i);
-        REQUIRE(listed == expected);
-        arrivals += listed.size();
+        arrivals += require_same_arrivals(event, reference, N);
         if (second) std::swap(event.out, other), std::swap(*event.index, other_index);
     }
     CHECK(resets > 10);
