@@ -4,13 +4,7 @@
 # times, and the per-rank cost of dry runs replaying a one-process run's spikes (rank 0 of R).
 # Usage: bench/mpi_part3_runs.sh BUILD_DIR [STEPS]
 set -euo pipefail
-build=$1 steps=${2:-500}
-root="$(cd "$(dirname "$0")/.." && pwd)"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-hash=$build/tests/integration/mpi/mpi_network_hash
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+source "$(dirname "$0")/mpi_bench_setup.sh"
 # Real runs: every process's peak RSS of the build and run (before the state hash gathers the whole
 # state), its peak RSS over everything and wall time (/usr/bin/time), and the hashes.
 run() {  # NETWORK NAME PROCESSES

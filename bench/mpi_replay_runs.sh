@@ -4,13 +4,7 @@
 # process of real runs on 1 and 2 processes.
 # Usage: bench/mpi_replay_runs.sh BUILD_DIR [STEPS]
 set -euo pipefail
-build=$1 steps=${2:-500}
-root="$(cd "$(dirname "$0")/.." && pwd)"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-hash=$build/tests/integration/mpi/mpi_network_hash
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+source "$(dirname "$0")/mpi_bench_setup.sh"
 for net in microcircuit:1 "$root/examples/networks/cuba_320000.txtpb"; do
   name=$(basename "$net" .txtpb)
   "$hash" "$net" "$steps" --record "$out/spikes.rec" > /dev/null
