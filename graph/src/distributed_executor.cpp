@@ -205,21 +205,28 @@ void DistributedExecutor::choose_splits() {
     const auto& g = impl_.graph;
     split_.assign(g.nodes.size(), Split{});
     if (ranks_ < 2) return;
-    const std::vector<bool> whole = detail::runs_whole(g);
+    // Per node: the units it can split over (0: none). Nodes linked through a property (a plasticity
+    // rule and its synapses) also need blocks of one unit (both step exactly their block's rows).
+    std::vector<std::size_t> units(g.nodes.size(), 0), linkable(g.nodes.size(), 0);
     for (std::size_t v = 0; v < g.nodes.size(); ++v) {
         const Component& c = *impl_.components[v];
         const std::size_t n = c.share_units();
-        if (whole[v] || n == 0) continue;
-        bool fits = true;  // every output unit-major, its codes addressable in an exchange entry
+        bool fits = n != 0;  // every output unit-major, its codes addressable in an exchange entry
         for (const PortSpec& out : impl_.inference.nodes[v].result.outputs)
             fits = fits && out.size() % n == 0 && out.size() < (std::size_t{1} << 30);
-        if (!fits) continue;
+        units[v] = fits ? n : 0;
+        linkable[v] = c.share_grain() <= 1 ? units[v] : 0;
+    }
+    const std::vector<bool> whole = detail::runs_whole(g, impl_.components, linkable);
+    for (std::size_t v = 0; v < g.nodes.size(); ++v) {
+        if (whole[v] || units[v] == 0) continue;
+        const Component& c = *impl_.components[v];
         Split& s = split_[v];
-        s.units = n;
+        s.units = units[v];
         s.grain = std::max<std::size_t>(1, c.share_grain());
         for (std::size_t r = 0; r < ranks_; ++r) {
-            s.blocks.push_back(unit_block(n, static_cast<int>(r), static_cast<int>(ranks_)));
-            s.steps.push_back(widen(s.blocks.back(), s.grain, n));
+            s.blocks.push_back(unit_block(s.units, static_cast<int>(r), static_cast<int>(ranks_)));
+            s.steps.push_back(widen(s.blocks.back(), s.grain, s.units));
         }
     }
 }
@@ -263,7 +270,8 @@ void DistributedExecutor::choose_exchanges() {
             }
         }
     }
-    for (const auto& e : g.effects) mark(e.source, false);
+    for (const auto& e : g.effects)  // an effect onto a split node writes the rows its source stepped
+        if (split_[e.target_node].units == 0) mark(e.source, false);
     for (std::size_t v = 0; v < g.nodes.size(); ++v)
         for (std::size_t o = 0; o < need[v].size(); ++o) {
             if (need[v][o] == 0) continue;

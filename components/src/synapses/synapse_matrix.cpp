@@ -453,16 +453,7 @@ void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> 
         });
         return;
     }
-    const std::size_t n = spiking.size();
-    if (layout_ == Layout::dense) {
-        for (std::size_t p = begin; p < end; ++p) {
-            const float* row = kernel_.data() + p * n_pre_;
-            float acc = 0.0f;
-            for (std::size_t k = 0; k < n; ++k) acc += row[spiking[k]] * sign[k];
-            x[p - begin] = acc;
-        }
-        return;
-    }
+    if (layout_ == Layout::dense) return accumulate_dense(spiking, sign, x, begin, end);
     std::fill(x, x + (end - begin), 0.0f);
     with_records([&](auto record) {
         deliver_columns<decltype(record)>(records_.data(), uniform_weight_, starts, tasks_, 1, chunk_, spiking, sign,
@@ -473,12 +464,24 @@ void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> 
 void SynapseMatrix::accumulate_rows(std::size_t task, std::span<const std::uint32_t> spiking,
                                     std::span<const float> sign, float* x, std::size_t lo, std::size_t hi) noexcept {
     const std::size_t begin = task_range(task).first;
+    if (layout_ == Layout::dense) return accumulate_dense(spiking, sign, x, lo, hi);
     with_records([&](auto record) {
         using R = decltype(record);
         if constexpr (R::delayed)
             deliver_in_flight<R, true>(in_flight_[task], step_, records_.data(), uniform_weight_,
                                        column_start_.data() + task, tasks_, spiking, sign, x, lo - begin, hi - begin);
     });
+}
+
+void SynapseMatrix::accumulate_dense(std::span<const std::uint32_t> spiking, std::span<const float> sign, float* x,
+                                     std::size_t begin, std::size_t end) const noexcept {
+    const std::size_t n = spiking.size();
+    for (std::size_t p = begin; p < end; ++p) {
+        const float* row = kernel_.data() + p * n_pre_;
+        float acc = 0.0f;
+        for (std::size_t k = 0; k < n; ++k) acc += row[spiking[k]] * sign[k];
+        x[p - begin] = acc;
+    }
 }
 
 void SynapseMatrix::accumulate_all(std::span<const std::uint32_t> spiking, std::span<const float> sign,

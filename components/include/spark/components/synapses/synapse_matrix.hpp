@@ -124,12 +124,13 @@ public:
     // With delays it also puts this step's spikes in flight. Safe to run tasks concurrently.
     void accumulate(std::size_t task, std::span<const std::uint32_t> spiking, std::span<const float> sign,
                     float* x) noexcept;
-    // Whether a task can be stepped for a share of its targets (accumulate_rows): the sparse layout
-    // with delays, whose spikes in flight do not depend on which targets are delivered.
-    bool splits_rows() const noexcept { return in_flight_kept_; }
+    // Whether a task can be stepped for a share of its targets (accumulate_rows): the dense layout
+    // without delays (each target's input is its own row's sum), and the sparse layout with delays,
+    // whose spikes in flight do not depend on which targets are delivered.
+    bool splits_rows() const noexcept { return in_flight_kept_ || (layout_ == Layout::dense && ring_.empty()); }
     // accumulate() for the targets [lo, hi) of the task only (x[p - lo]; may be empty, x then unused):
-    // the same values for them, and every spike moves through the task as in accumulate(), so the
-    // spikes in flight are those of the whole task. Only when splits_rows().
+    // the same values for them, and with spikes in flight every spike moves through the task as in
+    // accumulate(), so they are those of the whole task. Only when splits_rows().
     void accumulate_rows(std::size_t task, std::span<const std::uint32_t> spiking, std::span<const float> sign,
                          float* x, std::size_t lo, std::size_t hi) noexcept;
     // The same for per-synapse input codes [n_post x n_pre] (already delayed; no ring). The dense layout
@@ -170,6 +171,9 @@ public:
     std::size_t state_bytes() const noexcept;
 
 private:
+    // Dense layout without delays: x[p - begin] = sum_k K[p, spiking[k]] sign[k] for p in [begin, end).
+    void accumulate_dense(std::span<const std::uint32_t> spiking, std::span<const float> sign, float* x,
+                          std::size_t begin, std::size_t end) const noexcept;
     // Sparse layout: segment (j, c) = the synapses of presynaptic unit j onto chunk c.
     std::uint32_t segment_begin(std::size_t j, std::size_t c) const noexcept { return column_start_[j * tasks_ + c]; }
     std::uint32_t segment_size(std::size_t j, std::size_t c) const noexcept {

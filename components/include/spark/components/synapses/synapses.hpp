@@ -207,6 +207,7 @@ public:
         kernel_hint.norm_axes = std::vector<std::size_t>(units.rank());
         for (std::size_t a = 0; a < units.rank(); ++a) (*kernel_hint.norm_axes)[a] = a;
         const bool read = !ctx.properties_read.empty() && ctx.properties_read[kernel];
+        kernel_read_ = read;
         std::vector<float> weights;
         std::optional<SparseRows> compressed;
         std::optional<Rng> kernel_key;  // drawn after the model's parameters (its own stream: the same draws)
@@ -288,20 +289,23 @@ public:
         else step_share(ctx.inputs[spikes], out, *ctx.parallel, ctx.share);
     }
 
-    // A share of the targets: synchronous input, one trace per target (the traces are split by target;
-    // the kernel is never written on a share), and no delays or the sparse layout's spikes in flight
-    // (every process moves every spike through, SynapseMatrix::accumulate_rows). Without delays a share
-    // steps the tasks it overlaps; with them exactly its targets.
+    // A share of the targets: synchronous input, one trace per target (the traces are split by target),
+    // and no delays or the sparse layout's spikes in flight (every process moves every spike through,
+    // SynapseMatrix::accumulate_rows). The sparse layout without delays steps the tasks the share
+    // overlaps; the others exactly its targets. The kernel is written on a share only by an effect from
+    // a node that reads it per unit (a plasticity rule, split with the group: property_per_unit): the
+    // rows of the share's targets.
     std::size_t share_units() const override {
         const bool splits = !per_synapse_traces_ && !per_synapse_input_ &&
                             (matrix_.delay_steps() == 0 || matrix_.splits_rows());
         return splits ? n_post_ : 0;
     }
     std::size_t share_grain() const override {
-        return matrix_.delay_steps() == 0 && !kept_.kept() ? matrix_.chunk_length() : 1;
+        return matrix_.splits_rows() || kept_.kept() ? 1 : matrix_.chunk_length();
     }
+    bool property_per_unit(std::size_t) const override { return true; }  // the kernel is post-major
     bool state_alike(std::string_view state) const override {
-        return state == "kernel" || state == "kernel_values" || state == "delay_spikes";
+        return (state == "kernel" && !kernel_read_) || state == "kernel_values" || state == "delay_spikes";
     }
 
     void reset() override {
@@ -598,7 +602,7 @@ private:
         const std::size_t n = collect_spikes(spikes_in, spiking_.data(), spike_sign_.data());
         const std::span<const std::uint32_t> spiking(spiking_.data(), n);
         const std::span<const float> sign(spike_sign_.data(), n);
-        if (matrix_.delay_steps() != 0) return step_share_rows(spiking, sign, out, parallel, lo, hi);
+        if (matrix_.splits_rows()) return step_share_rows(spiking, sign, out, parallel, lo, hi);
         auto task = [&](std::size_t k) {
             const auto [begin, end] = matrix_.task_range(first + k);
             update_targets_from(begin, end, out, [&](float* x) { matrix_.accumulate(first + k, spiking, sign, x); });
@@ -676,6 +680,7 @@ private:
     SynapseMatrix matrix_;
     KeptRows kept_;  // a process of a split run keeping the synapses onto its own targets only
     bool per_synapse_input_ = false;
+    bool kernel_read_ = false;           // a wire reads the kernel (it is then dense, and may be learned)
     bool dense_reference_ = false;       // built under dense_reference(): per-synapse input is scanned
     bool per_synapse_traces_ = false;
     std::vector<std::uint32_t> spiking_;  // this step's spiking units (per-target path)
