@@ -500,40 +500,41 @@ void SynapseMatrix::accumulate_all(std::span<const std::uint32_t> spiking, std::
     });
 }
 
-void SynapseMatrix::accumulate_per_synapse(std::size_t task, ConstArrayRef spikes, float* x) const noexcept {
-    const auto [begin, end] = task_range(task);  // x is the task's slice: target p at x[p - begin]
+void SynapseMatrix::accumulate_per_synapse_rows(ConstArrayRef spikes, float* x, std::size_t begin,
+                                                std::size_t end) const noexcept {
     const auto* codes = static_cast<const std::uint8_t*>(spikes.data);
     const SynapseArrivals* arrivals = spikes.spike_index != nullptr ? spikes.spike_index->arrivals() : nullptr;
-    if (layout_ == Layout::dense && arrivals != nullptr && arrivals->n_pre == n_pre_) {
+    if (arrivals != nullptr && arrivals->n_pre == n_pre_) {
         // The arrivals grouped by sender, in increasing j: each target's sum in the order of the scan below.
         std::fill(x, x + (end - begin), 0.0f);
-        const std::size_t first = begin;
         for_each_arrival_in_rows(*arrivals, begin, end, [&](std::size_t p, std::size_t j, std::uint8_t code) {
-            x[p - first] += kernel_[p * n_pre_ + j] * spike::signed_value(code);
+            x[p - begin] += kernel_[p * n_pre_ + j] * spike::signed_value(code);
         });
         return;
     }
-    if (layout_ == Layout::dense && spikes.spike_index != nullptr && spikes.spike_index->fresh()) {
+    if (spikes.spike_index != nullptr && spikes.spike_index->fresh()) {
         // The arrivals listed by their producer, in increasing (p, j): each target's sum in the order of
         // the scan below.
         std::fill(x, x + (end - begin), 0.0f);
-        const std::size_t first = begin;  // a lambda cannot capture a structured binding (clang 14)
         spikes.spike_index->for_each_in(begin * n_pre_, end * n_pre_, [&](std::size_t i, bool inhibitory) {
-            x[i / n_pre_ - first] += kernel_[i] * (inhibitory ? -1.0f : 1.0f);
+            x[i / n_pre_ - begin] += kernel_[i] * (inhibitory ? -1.0f : 1.0f);
         });
         return;
     }
-    if (layout_ == Layout::dense) {
-        for (std::size_t p = begin; p < end; ++p) {
-            const float* row = kernel_.data() + p * n_pre_;
-            const std::uint8_t* c = codes + p * n_pre_;
-            float acc = 0.0f;
-            for (std::size_t j = 0; j < n_pre_; ++j)
-                if (c[j] & spike::bit) acc += row[j] * spike::signed_value(c[j]);
-            x[p - begin] = acc;
-        }
-        return;
+    for (std::size_t p = begin; p < end; ++p) {
+        const float* row = kernel_.data() + p * n_pre_;
+        const std::uint8_t* c = codes + p * n_pre_;
+        float acc = 0.0f;
+        for (std::size_t j = 0; j < n_pre_; ++j)
+            if (c[j] & spike::bit) acc += row[j] * spike::signed_value(c[j]);
+        x[p - begin] = acc;
     }
+}
+
+void SynapseMatrix::accumulate_per_synapse(std::size_t task, ConstArrayRef spikes, float* x) const noexcept {
+    const auto [begin, end] = task_range(task);  // x is the task's slice: target p at x[p - begin]
+    if (layout_ == Layout::dense) return accumulate_per_synapse_rows(spikes, x, begin, end);
+    const auto* codes = static_cast<const std::uint8_t*>(spikes.data);
     std::fill(x, x + (end - begin), 0.0f);
     const std::uint32_t* starts = column_start_.data() + task;
     for (std::size_t j = 0; j < n_pre_; ++j) {

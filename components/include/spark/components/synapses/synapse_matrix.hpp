@@ -136,6 +136,9 @@ public:
     // The same for per-synapse input codes [n_post x n_pre] (already delayed; no ring). The dense layout
     // reads only the arrivals when the codes' spike index is fresh (the same sums, in the same order).
     void accumulate_per_synapse(std::size_t task, ConstArrayRef spikes, float* x) const noexcept;
+    // The dense layout's accumulate_per_synapse() for the targets [begin, end) (x[p - begin]): each
+    // target's sum is its own row's, so any range of them gives the values of the whole.
+    void accumulate_per_synapse_rows(ConstArrayRef spikes, float* x, std::size_t begin, std::size_t end) const noexcept;
     // All tasks of a step at once into x[0, n_post), spike by spike (one contiguous stream per spiking
     // column): the same values as accumulate() of every task into its slice. For the serial case.
     void accumulate_all(std::span<const std::uint32_t> spiking, std::span<const float> sign, float* x) noexcept;

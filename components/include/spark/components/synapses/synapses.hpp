@@ -289,19 +289,19 @@ public:
         else step_share(ctx.inputs[spikes], out, *ctx.parallel, ctx.share);
     }
 
-    // A share of the targets: synchronous input, one trace per target (the traces are split by target),
-    // and no delays or the sparse layout's spikes in flight (every process moves every spike through,
-    // SynapseMatrix::accumulate_rows). The sparse layout without delays steps the tasks the share
+    // A share of the targets: one trace per target (the traces are split by target), and synchronous
+    // input without delays or with the sparse layout's spikes in flight (every process moves every spike
+    // through, SynapseMatrix::accumulate_rows), or per-synapse input into the dense layout (its rows). The sparse layout without delays steps the tasks the share
     // overlaps; the others exactly its targets. The kernel is written on a share only by an effect from
     // a node that reads it per unit (a plasticity rule, split with the group: property_per_unit): the
     // rows of the share's targets.
     std::size_t share_units() const override {
-        const bool splits = !per_synapse_traces_ && !per_synapse_input_ &&
-                            (matrix_.delay_steps() == 0 || matrix_.splits_rows());
+        const bool splits = !per_synapse_traces_ && (per_synapse_input_ ? matrix_.layout() == Layout::dense
+                                                                        : matrix_.delay_steps() == 0 || matrix_.splits_rows());
         return splits ? n_post_ : 0;
     }
     std::size_t share_grain() const override {
-        return matrix_.splits_rows() || kept_.kept() ? 1 : matrix_.chunk_length();
+        return matrix_.splits_rows() || kept_.kept() || per_synapse_input_ ? 1 : matrix_.chunk_length();
     }
     bool property_per_unit(std::size_t) const override { return true; }  // the kernel is post-major
     bool state_alike(std::string_view state) const override {
@@ -593,11 +593,21 @@ private:
         matrix_.advance();
     }
 
-    // The tasks overlapping `share`, each as in step_per_target (the same sums); with delays, the
-    // share's targets of every task (step_share_rows).
+    // The tasks overlapping `share`, each as in step_per_target (the same sums); with rows that split
+    // (delays, the dense layout, per-synapse input), the share's targets of every task.
     void step_share(ConstArrayRef spikes_in, float* out, Parallel& parallel, UnitShare share) {
         const std::size_t chunk = matrix_.chunk_length();
         const std::size_t lo = std::min(share.begin, n_post_), hi = std::min(share.end, n_post_);
+        if (per_synapse_input_) {  // the dense layout: the share's rows of every task it overlaps
+            ConstArrayRef in = spikes_in;
+            if (dense_reference_) in.spike_index = nullptr;  // scan every code (the reference)
+            return run_tasks(parallel, [&](std::size_t t) {
+                const auto [begin, end] = matrix_.task_range(t);
+                const std::size_t a = std::clamp(lo, begin, end), b = std::clamp(hi, begin, end);
+                if (a < b)
+                    update_targets_from(a, b, out, [&](float* x) { matrix_.accumulate_per_synapse_rows(in, x, a, b); });
+            });
+        }
         const std::size_t first = lo / chunk, last = lo < hi ? (hi + chunk - 1) / chunk : first;
         const std::size_t n = collect_spikes(spikes_in, spiking_.data(), spike_sign_.data());
         const std::span<const std::uint32_t> spiking(spiking_.data(), n);
