@@ -7,6 +7,11 @@
 #include <string>
 #include <type_traits>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
 #include <spark/core/parallel.hpp>
 #include <spark/core/payload.hpp>
 #include <spark/core/spike_index.hpp>
@@ -498,6 +503,24 @@ void SynapseMatrix::accumulate_all(std::span<const std::uint32_t> spiking, std::
         deliver_columns<decltype(record)>(records_.data(), uniform_weight_, column_start_.data(), tasks_, tasks_,
                                           chunk_, spiking, sign, x);
     });
+}
+
+void SynapseMatrix::release_rows_outside(std::size_t begin, std::size_t end) noexcept {
+#if defined(__linux__)
+    if (layout_ != Layout::dense) return;
+    const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+    // The whole pages inside the float range [first, last) of the kernel.
+    auto release = [&](std::size_t first, std::size_t last) {
+        const auto lo = (reinterpret_cast<std::uintptr_t>(kernel_.data() + first) + page - 1) / page * page;
+        const auto hi = reinterpret_cast<std::uintptr_t>(kernel_.data() + last) / page * page;
+        if (lo < hi) (void)madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
+    };
+    release(0, std::min(begin, n_post_) * n_pre_);
+    release(std::min(end, n_post_) * n_pre_, n_post_ * n_pre_);
+#else
+    (void)begin;
+    (void)end;
+#endif
 }
 
 void SynapseMatrix::accumulate_per_synapse_rows(ConstArrayRef spikes, float* x, std::size_t begin,

@@ -147,6 +147,10 @@ public:
 
     // Dense layout only: the live kernel, a row of it, and the delay of synapse p * n_pre + j.
     std::span<float> dense_kernel() noexcept { return kernel_; }
+    // Dense layout: hands the memory pages that hold only rows outside [begin, end) back to the system
+    // (they read as zeros until written again), for a process that steps only those targets and has
+    // the others' rows gathered before any whole read (Component::share_units). Linux; elsewhere a no-op.
+    void release_rows_outside(std::size_t begin, std::size_t end) noexcept;
     const float* kernel_row(std::size_t post) const noexcept { return kernel_.data() + post * n_pre_; }
     std::size_t delay_of(std::size_t synapse) const noexcept {
         return delay_steps_ <= 255 ? delay8_[synapse] : delay16_[synapse];

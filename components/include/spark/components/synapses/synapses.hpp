@@ -207,7 +207,6 @@ public:
         kernel_hint.norm_axes = std::vector<std::size_t>(units.rank());
         for (std::size_t a = 0; a < units.rank(); ++a) (*kernel_hint.norm_axes)[a] = a;
         const bool read = !ctx.properties_read.empty() && ctx.properties_read[kernel];
-        kernel_read_ = read;
         std::vector<float> weights;
         std::optional<SparseRows> compressed;
         std::optional<Rng> kernel_key;  // drawn after the model's parameters (its own stream: the same draws)
@@ -304,8 +303,10 @@ public:
         return matrix_.splits_rows() || kept_.kept() || per_synapse_input_ ? 1 : matrix_.chunk_length();
     }
     bool property_per_unit(std::size_t) const override { return true; }  // the kernel is post-major
+    // The dense kernel is split (a share keeps only its rows: release_rows_outside), the sparse one held
+    // whole or kept by its rows (KeptRows).
     bool state_alike(std::string_view state) const override {
-        return (state == "kernel" && !kernel_read_) || state == "kernel_values" || state == "delay_spikes";
+        return state == "kernel_values" || state == "delay_spikes";
     }
 
     void reset() override {
@@ -317,6 +318,7 @@ public:
     }
 
     void visit_state(StateVisitor& v) override {
+        rows_released_ = false;  // a gather before the visit, or a load, may have written every row
         if (v.writes()) ++*kernel_writes_;
         if (kept_.kept()) kept_.visit_state(matrix_, v);
         else matrix_.visit_state(v);
@@ -598,6 +600,8 @@ private:
     void step_share(ConstArrayRef spikes_in, float* out, Parallel& parallel, UnitShare share) {
         const std::size_t chunk = matrix_.chunk_length();
         const std::size_t lo = std::min(share.begin, n_post_), hi = std::min(share.end, n_post_);
+        if (!rows_released_ && matrix_.layout() == Layout::dense) matrix_.release_rows_outside(lo, hi);
+        rows_released_ = true;
         if (per_synapse_input_) {  // the dense layout: the share's rows of every task it overlaps
             ConstArrayRef in = spikes_in;
             if (dense_reference_) in.spike_index = nullptr;  // scan every code (the reference)
@@ -690,7 +694,7 @@ private:
     SynapseMatrix matrix_;
     KeptRows kept_;  // a process of a split run keeping the synapses onto its own targets only
     bool per_synapse_input_ = false;
-    bool kernel_read_ = false;           // a wire reads the kernel (it is then dense, and may be learned)
+    bool rows_released_ = false;         // the dense kernel's rows outside the share were released since the last visit
     bool dense_reference_ = false;       // built under dense_reference(): per-synapse input is scanned
     bool per_synapse_traces_ = false;
     std::vector<std::uint32_t> spiking_;  // this step's spiking units (per-target path)
