@@ -400,15 +400,29 @@ void DistributedExecutor::restore_rest(ExchangedSpikes& spikes, std::size_t copy
 
 void DistributedExecutor::gather_ranges(std::byte* data, std::size_t element_bytes,
                                         const std::vector<UnitBlock>& ranges) {
+    // In pieces of at most `piece` bytes per process, so that a whole learned kernel never sits in the
+    // receive buffer next to its destination (every process runs the same rounds: the ranges are global).
+    constexpr std::size_t piece = std::size_t{16} << 20;
+    std::size_t longest = 0;
+    for (const UnitBlock& r : ranges) longest = std::max(longest, (r.end - r.begin) * element_bytes);
     const UnitBlock& mine = ranges[rank_];
-    processes_->all_gather({data + mine.begin * element_bytes, (mine.end - mine.begin) * element_bytes}, received_,
-                           counts_);
-    std::size_t offset = 0;
-    for (std::size_t r = 0; r < ranks_; ++r) {
-        if (r != rank_ && counts_[r] == (ranges[r].end - ranges[r].begin) * element_bytes)
-            std::memcpy(data + ranges[r].begin * element_bytes, received_.data() + offset, counts_[r]);
-        offset += counts_[r];
-    }
+    const std::size_t my_bytes = (mine.end - mine.begin) * element_bytes;
+    std::size_t done = 0;
+    do {
+        const std::size_t from = std::min(done, my_bytes), to = std::min(done + piece, my_bytes);
+        processes_->all_gather({data + mine.begin * element_bytes + from, to - from}, received_, counts_);
+        std::size_t offset = 0;
+        for (std::size_t r = 0; r < ranks_; ++r) {
+            const std::size_t bytes = (ranges[r].end - ranges[r].begin) * element_bytes;
+            const std::size_t expected = std::min(done + piece, bytes) - std::min(done, bytes);
+            if (r != rank_ && counts_[r] == expected)
+                std::memcpy(data + ranges[r].begin * element_bytes + std::min(done, bytes), received_.data() + offset,
+                            counts_[r]);
+            offset += counts_[r];
+        }
+        done += piece;
+    } while (done < longest);
+    if (received_.capacity() > piece) std::vector<std::byte>().swap(received_);  // not kept for the small exchanges
 }
 
 void DistributedExecutor::gather_units(void* data, DType dtype, std::size_t count, const Split& split) {
