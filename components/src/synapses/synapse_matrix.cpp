@@ -12,6 +12,7 @@
 #include <unistd.h>
 #endif
 
+#include <spark/core/component.hpp>
 #include <spark/core/parallel.hpp>
 #include <spark/core/payload.hpp>
 #include <spark/core/spike_index.hpp>
@@ -469,6 +470,16 @@ void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> 
 void SynapseMatrix::accumulate_rows(std::size_t task, std::span<const std::uint32_t> spiking,
                                     std::span<const float> sign, float* x, std::size_t lo, std::size_t hi) noexcept {
     const std::size_t begin = task_range(task).first;
+    if (layout_ == Layout::dense && !ring_.empty()) {  // the ring's columns of these targets only
+        const std::size_t slots = delay_steps_ + 1, now = static_cast<std::size_t>(ring_index_);
+        if (delay_steps_ <= 255)
+            deliver_delayed_dense(lo, hi, n_post_, n_pre_, slots, now, kernel_.data(), delay8_.data(), spiking, sign,
+                                  ring_.data(), x);
+        else
+            deliver_delayed_dense(lo, hi, n_post_, n_pre_, slots, now, kernel_.data(), delay16_.data(), spiking, sign,
+                                  ring_.data(), x);
+        return;
+    }
     if (layout_ == Layout::dense) return accumulate_dense(spiking, sign, x, lo, hi);
     with_records([&](auto record) {
         using R = decltype(record);
@@ -509,18 +520,50 @@ void SynapseMatrix::release_rows_outside(std::size_t begin, std::size_t end) noe
 #if defined(__linux__)
     if (layout_ != Layout::dense) return;
     const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
-    // The whole pages inside the float range [first, last) of the kernel.
-    auto release = [&](std::size_t first, std::size_t last) {
-        const auto lo = (reinterpret_cast<std::uintptr_t>(kernel_.data() + first) + page - 1) / page * page;
-        const auto hi = reinterpret_cast<std::uintptr_t>(kernel_.data() + last) / page * page;
+    // The whole pages inside the element range [first, last) of an array.
+    auto release = [&](const auto* data, std::size_t first, std::size_t last) {
+        const auto lo = (reinterpret_cast<std::uintptr_t>(data + first) + page - 1) / page * page;
+        const auto hi = reinterpret_cast<std::uintptr_t>(data + last) / page * page;
         if (lo < hi) (void)madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
     };
-    release(0, std::min(begin, n_post_) * n_pre_);
-    release(std::min(end, n_post_) * n_pre_, n_post_ * n_pre_);
+    release(kernel_.data(), 0, std::min(begin, n_post_) * n_pre_);
+    release(kernel_.data(), std::min(end, n_post_) * n_pre_, n_post_ * n_pre_);
+    // The delays of those synapses: they are drawn again at build, never state.
+    if (!delay8_.empty()) {
+        release(delay8_.data(), 0, std::min(begin, n_post_) * n_pre_);
+        release(delay8_.data(), std::min(end, n_post_) * n_pre_, n_post_ * n_pre_);
+    } else if (!delay16_.empty()) {
+        release(delay16_.data(), 0, std::min(begin, n_post_) * n_pre_);
+        release(delay16_.data(), std::min(end, n_post_) * n_pre_, n_post_ * n_pre_);
+    }
 #else
     (void)begin;
     (void)end;
 #endif
+}
+
+void SynapseMatrix::gather_ring_columns(ShareExchange& exchange) {
+    if (ring_.empty()) return;
+    const std::size_t slots = delay_steps_ + 1, ranks = exchange.processes();
+    const UnitShare mine = unit_block_share(n_post_, exchange.rank(), ranks);
+    std::vector<float> part;  // slot by slot, this block's columns
+    part.reserve(slots * (mine.end - mine.begin));
+    for (std::size_t slot = 0; slot < slots; ++slot)
+        part.insert(part.end(), ring_.begin() + static_cast<std::ptrdiff_t>(slot * n_post_ + mine.begin),
+                    ring_.begin() + static_cast<std::ptrdiff_t>(slot * n_post_ + mine.end));
+    std::vector<std::byte> all;
+    std::vector<std::size_t> counts;
+    exchange.all_gather(std::as_bytes(std::span<const float>(part)), all, counts);
+    std::size_t offset = 0;
+    for (std::size_t r = 0; r < ranks; ++r) {
+        const UnitShare block = unit_block_share(n_post_, r, ranks);
+        const std::size_t width = block.end - block.begin;
+        if (r != exchange.rank() && counts[r] == slots * width * sizeof(float))
+            for (std::size_t slot = 0; slot < slots; ++slot)
+                std::memcpy(ring_.data() + slot * n_post_ + block.begin,
+                            all.data() + offset + slot * width * sizeof(float), width * sizeof(float));
+        offset += counts[r];
+    }
 }
 
 void SynapseMatrix::accumulate_per_synapse_rows(ConstArrayRef spikes, float* x, std::size_t begin,

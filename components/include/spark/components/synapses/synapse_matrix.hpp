@@ -51,6 +51,10 @@
 #include <spark/core/sparse.hpp>
 #include <spark/core/state.hpp>
 
+namespace spark {
+class ShareExchange;
+}
+
 namespace spark::components::synapses {
 
 enum class Layout : std::uint8_t { dense, sparse };
@@ -125,9 +129,9 @@ public:
     void accumulate(std::size_t task, std::span<const std::uint32_t> spiking, std::span<const float> sign,
                     float* x) noexcept;
     // Whether a task can be stepped for a share of its targets (accumulate_rows): the dense layout
-    // without delays (each target's input is its own row's sum), and the sparse layout with delays,
-    // whose spikes in flight do not depend on which targets are delivered.
-    bool splits_rows() const noexcept { return in_flight_kept_ || (layout_ == Layout::dense && ring_.empty()); }
+    // (each target's input is its own row's sum, and with delays its own column of the ring), and the
+    // sparse layout with delays, whose spikes in flight do not depend on which targets are delivered.
+    bool splits_rows() const noexcept { return in_flight_kept_ || layout_ == Layout::dense; }
     // accumulate() for the targets [lo, hi) of the task only (x[p - lo]; may be empty, x then unused):
     // the same values for them, and with spikes in flight every spike moves through the task as in
     // accumulate(), so they are those of the whole task. Only when splits_rows().
@@ -147,10 +151,13 @@ public:
 
     // Dense layout only: the live kernel, a row of it, and the delay of synapse p * n_pre + j.
     std::span<float> dense_kernel() noexcept { return kernel_; }
-    // Dense layout: hands the memory pages that hold only rows outside [begin, end) back to the system
-    // (they read as zeros until written again), for a process that steps only those targets and has
+    // Dense layout: hands the memory pages that hold only rows outside [begin, end) of the kernel and of
+    // its delays back to the system (they read as zeros until written again), for a process that steps only those targets and has
     // the others' rows gathered before any whole read (Component::share_units). Linux; elsewhere a no-op.
     void release_rows_outside(std::size_t begin, std::size_t end) noexcept;
+    // Dense layout with delays, each process stepping its block of targets (unit_block_share): every
+    // block's columns of the ring gathered from its process (collective), so that the ring is whole.
+    void gather_ring_columns(ShareExchange& exchange);
     const float* kernel_row(std::size_t post) const noexcept { return kernel_.data() + post * n_pre_; }
     std::size_t delay_of(std::size_t synapse) const noexcept {
         return delay_steps_ <= 255 ? delay8_[synapse] : delay16_[synapse];

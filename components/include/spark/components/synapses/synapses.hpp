@@ -304,9 +304,10 @@ public:
     }
     bool property_per_unit(std::size_t) const override { return true; }  // the kernel is post-major
     // The dense kernel is split (a share keeps only its rows: release_rows_outside), the sparse one held
-    // whole or kept by its rows (KeptRows).
+    // whole or kept by its rows (KeptRows); the dense ring (slot-major) is gathered by gather_share.
     bool state_alike(std::string_view state) const override {
-        return state == "kernel_values" || state == "delay_spikes";
+        return state == "kernel_values" || state == "delay_spikes" || state == "delay_ring" ||
+               state == "delay_ring_index";
     }
 
     void reset() override {
@@ -328,6 +329,7 @@ public:
 
     void gather_share(ShareExchange& exchange) override {
         if (kept_.kept()) kept_.gather(matrix_, exchange, this->where());
+        else matrix_.gather_ring_columns(exchange);
     }
     void scatter_share(ShareExchange& exchange) override {
         if (kept_.kept()) kept_.scatter(matrix_, exchange, this->where());
