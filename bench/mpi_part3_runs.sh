@@ -15,6 +15,8 @@ for np in 1 2 3; do run "$root/examples/networks/cuba_80000.txtpb" cuba_80000 $n
 for np in 1 2 3; do run microcircuit:0.3 microcircuit_30% $np; done
 for np in 1 2; do run "$root/examples/networks/cuba_320000.txtpb" cuba_320000 $np; done
 for np in 1 2; do run microcircuit:1 microcircuit $np; done
+# A dense recurrent group of 4000 x 4000 synapses learned by a Hebbian rule (part 4: split by target rows).
+for np in 1 2 3; do run plastic:4000 plastic_4000 $np; done
 # Dry runs: rank 0 of R replaying the one-process run's spikes; its run loop's wall and CPU time.
 for net in microcircuit:1 "$root/examples/networks/cuba_320000.txtpb"; do
   name=$(basename "$net" .txtpb)

@@ -1,5 +1,6 @@
 // The allocate pass: every buffer of the run, allocated once from the inferred specs.
 #include <algorithm>
+#include <map>
 
 #include "step_plan.hpp"
 
@@ -113,22 +114,32 @@ Storage allocate(const FlatGraph& g, const Components& components, const Inferen
     s.output_buffers.resize(g.nodes.size());
     s.scratch.resize(g.nodes.size());
     s.concat_index.resize(g.nodes.size());
+    // The outputs an effect writes in place: the target's property array is their buffer (no copy of
+    // their own, not even for a moment: it may be a whole learned kernel).
+    std::map<std::pair<std::size_t, std::size_t>, ArrayRef> in_place;
+    for (const auto& e : g.effects)
+        if (effect_in_place(g, components, e))
+            in_place[{e.source.node, e.source.port}] = components[e.target_node]->property(e.target_property);
     for (std::size_t v = 0; v < g.nodes.size(); ++v) {
         const auto& outputs = inference.nodes[v].result.outputs;
         for (std::size_t o = 0; o < outputs.size(); ++o) {
             s.output_buffers[v].push_back(s.buffers.size());
-            s.buffers.push_back(output_buffer(g.nodes[v], *components[v], o, outputs[o], later[v][o]));
+            const auto property = in_place.find({v, o});
+            const bool written_in_place = property != in_place.end() && !later[v][o] &&
+                                          property->second.size == outputs[o].size() &&
+                                          !served_storage(g.nodes[v], *components[v], o, outputs[o]);
+            if (written_in_place) {
+                Buffer b;
+                b.spec = outputs[o];
+                b.served = static_cast<std::byte*>(property->second.data);
+                b.effect_in_place = true;
+                if (indexed(b.spec)) b.spike_index[0] = std::make_unique<SpikeIndex>(b.spec.size());
+                s.buffers.push_back(std::move(b));
+            } else {
+                s.buffers.push_back(output_buffer(g.nodes[v], *components[v], o, outputs[o], later[v][o]));
+            }
         }
         allocate_scratch(g.nodes[v], inference.nodes[v], s.scratch[v], s.concat_index[v]);
-    }
-    for (const auto& e : g.effects) {
-        if (!effect_in_place(g, components, e)) continue;
-        Buffer& b = s.buffers[s.output_buffers[e.source.node][e.source.port]];
-        const ArrayRef property = components[e.target_node]->property(e.target_property);
-        if (b.served || b.doubled || property.size != b.spec.size()) continue;
-        b.served = static_cast<std::byte*>(property.data);
-        b.data[0] = {};
-        b.effect_in_place = true;
     }
     return s;
 }

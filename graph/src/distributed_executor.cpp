@@ -205,21 +205,28 @@ void DistributedExecutor::choose_splits() {
     const auto& g = impl_.graph;
     split_.assign(g.nodes.size(), Split{});
     if (ranks_ < 2) return;
-    const std::vector<bool> whole = detail::runs_whole(g);
+    // Per node: the units it can split over (0: none). Nodes linked through a property (a plasticity
+    // rule and its synapses) also need blocks of one unit (both step exactly their block's rows).
+    std::vector<std::size_t> units(g.nodes.size(), 0), linkable(g.nodes.size(), 0);
     for (std::size_t v = 0; v < g.nodes.size(); ++v) {
         const Component& c = *impl_.components[v];
         const std::size_t n = c.share_units();
-        if (whole[v] || n == 0) continue;
-        bool fits = true;  // every output unit-major, its codes addressable in an exchange entry
+        bool fits = n != 0;  // every output unit-major, its codes addressable in an exchange entry
         for (const PortSpec& out : impl_.inference.nodes[v].result.outputs)
             fits = fits && out.size() % n == 0 && out.size() < (std::size_t{1} << 30);
-        if (!fits) continue;
+        units[v] = fits ? n : 0;
+        linkable[v] = c.share_grain() <= 1 ? units[v] : 0;
+    }
+    const std::vector<bool> whole = detail::runs_whole(g, impl_.components, linkable);
+    for (std::size_t v = 0; v < g.nodes.size(); ++v) {
+        if (whole[v] || units[v] == 0) continue;
+        const Component& c = *impl_.components[v];
         Split& s = split_[v];
-        s.units = n;
+        s.units = units[v];
         s.grain = std::max<std::size_t>(1, c.share_grain());
         for (std::size_t r = 0; r < ranks_; ++r) {
-            s.blocks.push_back(unit_block(n, static_cast<int>(r), static_cast<int>(ranks_)));
-            s.steps.push_back(widen(s.blocks.back(), s.grain, n));
+            s.blocks.push_back(unit_block(s.units, static_cast<int>(r), static_cast<int>(ranks_)));
+            s.steps.push_back(widen(s.blocks.back(), s.grain, s.units));
         }
     }
 }
@@ -263,7 +270,8 @@ void DistributedExecutor::choose_exchanges() {
             }
         }
     }
-    for (const auto& e : g.effects) mark(e.source, false);
+    for (const auto& e : g.effects)  // an effect onto a split node writes the rows its source stepped
+        if (split_[e.target_node].units == 0) mark(e.source, false);
     for (std::size_t v = 0; v < g.nodes.size(); ++v)
         for (std::size_t o = 0; o < need[v].size(); ++o) {
             if (need[v][o] == 0) continue;
@@ -392,15 +400,29 @@ void DistributedExecutor::restore_rest(ExchangedSpikes& spikes, std::size_t copy
 
 void DistributedExecutor::gather_ranges(std::byte* data, std::size_t element_bytes,
                                         const std::vector<UnitBlock>& ranges) {
+    // In pieces of at most `piece` bytes per process, so that a whole learned kernel never sits in the
+    // receive buffer next to its destination (every process runs the same rounds: the ranges are global).
+    constexpr std::size_t piece = std::size_t{16} << 20;
+    std::size_t longest = 0;
+    for (const UnitBlock& r : ranges) longest = std::max(longest, (r.end - r.begin) * element_bytes);
     const UnitBlock& mine = ranges[rank_];
-    processes_->all_gather({data + mine.begin * element_bytes, (mine.end - mine.begin) * element_bytes}, received_,
-                           counts_);
-    std::size_t offset = 0;
-    for (std::size_t r = 0; r < ranks_; ++r) {
-        if (r != rank_ && counts_[r] == (ranges[r].end - ranges[r].begin) * element_bytes)
-            std::memcpy(data + ranges[r].begin * element_bytes, received_.data() + offset, counts_[r]);
-        offset += counts_[r];
-    }
+    const std::size_t my_bytes = (mine.end - mine.begin) * element_bytes;
+    std::size_t done = 0;
+    do {
+        const std::size_t from = std::min(done, my_bytes), to = std::min(done + piece, my_bytes);
+        processes_->all_gather({data + mine.begin * element_bytes + from, to - from}, received_, counts_);
+        std::size_t offset = 0;
+        for (std::size_t r = 0; r < ranks_; ++r) {
+            const std::size_t bytes = (ranges[r].end - ranges[r].begin) * element_bytes;
+            const std::size_t expected = std::min(done + piece, bytes) - std::min(done, bytes);
+            if (r != rank_ && counts_[r] == expected)
+                std::memcpy(data + ranges[r].begin * element_bytes + std::min(done, bytes), received_.data() + offset,
+                            counts_[r]);
+            offset += counts_[r];
+        }
+        done += piece;
+    } while (done < longest);
+    if (received_.capacity() > piece) std::vector<std::byte>().swap(received_);  // not kept for the small exchanges
 }
 
 void DistributedExecutor::gather_units(void* data, DType dtype, std::size_t count, const Split& split) {

@@ -155,7 +155,7 @@ public:
              std::vector<std::optional<PortSpec>> external, Diagnostics& d, const std::vector<NodeSpecs>& built_before,
              ProcessSlot slot)
         : g_(g), components_(c), order_(order), dt_(dt), seed_(seed), slot_(slot),
-          whole_(slot.processes > 1 ? runs_whole(g) : std::vector<bool>()), external_(std::move(external)),
+          whole_(slot.processes > 1 ? runs_whole(g, c) : std::vector<bool>()), external_(std::move(external)),
           diagnostics_(d), nodes_(g.nodes.size()), failed_(g.nodes.size(), false), contracts_(g.nodes.size()) {
         for (std::size_t v = 0; v < g.nodes.size(); ++v) {
             failed_[v] = !components_[v] || order.in_cycle[v] || has_unwired_input(g.nodes[v]);
@@ -537,13 +537,50 @@ void apply_initial_state(Component& component, const NodeSpecs& specs) {
     component.visit_state(writer);
 }
 
-std::vector<bool> runs_whole(const FlatGraph& graph) {
-    std::vector<bool> whole(graph.nodes.size(), false);
-    for (std::size_t v = 0; v < graph.nodes.size(); ++v)
-        for (bool read : graph.nodes[v].properties_read) whole[v] = whole[v] || read;
+std::vector<bool> runs_whole(const FlatGraph& graph, const Components& components, std::span<const std::size_t> units) {
+    const std::size_t n = graph.nodes.size();
+    std::vector<bool> whole(n, false);
+    std::vector<std::pair<std::size_t, std::size_t>> links;  // split together, or both whole
+    // Whether node `reader` reads property `port` of node `owner` per unit.
+    auto reads_per_unit = [&](std::size_t reader, std::size_t owner, std::size_t port) {
+        const auto& inputs = graph.nodes[reader].inputs;
+        for (std::size_t i = 0; i < inputs.size(); ++i)
+            for (const Source& s : inputs[i])
+                if (s.kind == SourceKind::property && s.node == owner && s.port == port &&
+                    components[reader]->input_per_unit(i))
+                    return true;
+        return false;
+    };
+    for (std::size_t c = 0; c < n; ++c)
+        for (std::size_t i = 0; i < graph.nodes[c].inputs.size(); ++i)
+            for (const Source& s : graph.nodes[c].inputs[i]) {
+                if (s.kind != SourceKind::property) continue;
+                if (components[s.node]->property_per_unit(s.port) && components[c]->input_per_unit(i))
+                    links.emplace_back(s.node, c);
+                else
+                    whole[s.node] = true;
+            }
     for (const auto& e : graph.effects) {
+        const bool per_unit = e.source.kind == SourceKind::output &&
+                              components[e.target_node]->property_per_unit(e.target_property) &&
+                              reads_per_unit(e.source.node, e.target_node, e.target_property);
+        if (per_unit) {
+            links.emplace_back(e.target_node, e.source.node);
+            continue;
+        }
         whole[e.target_node] = true;
         if (e.source.kind == SourceKind::property) whole[e.source.node] = true;
+    }
+    if (!units.empty())
+        for (const auto& [a, b] : links)
+            if (units[a] == 0 || units[a] != units[b]) whole[a] = whole[b] = true;
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (const auto& [a, b] : links)
+            if (whole[a] != whole[b]) {
+                whole[a] = whole[b] = true;
+                changed = true;
+            }
     }
     return whole;
 }

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -104,7 +105,13 @@ Inference infer(const FlatGraph& graph, Components& components, const StepOrder&
                 Diagnostics& diagnostics, ProcessSlot slot = {});
 // Per node: whether it runs whole on every process of a split run whatever it could split (a property
 // of it is read live, or written or read by an effect: component state every process must hold whole).
-std::vector<bool> runs_whole(const FlatGraph& graph);
+// Except one pattern, which splits by units: a property that is unit-major (Component::property_per_unit)
+// read per unit (input_per_unit) by a node, and written back only by effects from nodes that read it
+// so (a plasticity rule and its synapses: each process updates the rows of its own targets). Such nodes
+// are linked: if one runs whole, so do the nodes linked to it. `units` (after build: each node's
+// share_units(), 0 where it cannot split) also makes whole the linked nodes of unequal unit counts.
+std::vector<bool> runs_whole(const FlatGraph& graph, const Components& components,
+                             std::span<const std::size_t> units = {});
 
 // The spec `source` delivers.
 const PortSpec& source_spec(const Inference& inference, const Source& source);

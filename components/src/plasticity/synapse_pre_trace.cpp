@@ -155,8 +155,12 @@ void SynapsePreTrace::visit_state(StateVisitor& v, std::string_view name) {
         return;
     }
     std::vector<float> x = values();
+    if (!v.writes()) return v(name, x);
+    const std::vector<float> before = x;
     v(name, x);
-    if (v.writes()) to_per_synapse(x);
+    // The same values (a split run's gather before a snapshot: every process holds them alike) keep
+    // the per-unit form.
+    if (std::memcmp(x.data(), before.data(), x.size() * sizeof(float)) != 0) to_per_synapse(x);
 }
 
 }  // namespace spark::components::plasticity

@@ -7,6 +7,12 @@
 #include <string>
 #include <type_traits>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
+#include <spark/core/component.hpp>
 #include <spark/core/parallel.hpp>
 #include <spark/core/payload.hpp>
 #include <spark/core/spike_index.hpp>
@@ -453,16 +459,7 @@ void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> 
         });
         return;
     }
-    const std::size_t n = spiking.size();
-    if (layout_ == Layout::dense) {
-        for (std::size_t p = begin; p < end; ++p) {
-            const float* row = kernel_.data() + p * n_pre_;
-            float acc = 0.0f;
-            for (std::size_t k = 0; k < n; ++k) acc += row[spiking[k]] * sign[k];
-            x[p - begin] = acc;
-        }
-        return;
-    }
+    if (layout_ == Layout::dense) return accumulate_dense(spiking, sign, x, begin, end);
     std::fill(x, x + (end - begin), 0.0f);
     with_records([&](auto record) {
         deliver_columns<decltype(record)>(records_.data(), uniform_weight_, starts, tasks_, 1, chunk_, spiking, sign,
@@ -473,12 +470,34 @@ void SynapseMatrix::accumulate(std::size_t task, std::span<const std::uint32_t> 
 void SynapseMatrix::accumulate_rows(std::size_t task, std::span<const std::uint32_t> spiking,
                                     std::span<const float> sign, float* x, std::size_t lo, std::size_t hi) noexcept {
     const std::size_t begin = task_range(task).first;
+    if (layout_ == Layout::dense && !ring_.empty()) {  // the ring's columns of these targets only
+        const std::size_t slots = delay_steps_ + 1, now = static_cast<std::size_t>(ring_index_);
+        if (delay_steps_ <= 255)
+            deliver_delayed_dense(lo, hi, n_post_, n_pre_, slots, now, kernel_.data(), delay8_.data(), spiking, sign,
+                                  ring_.data(), x);
+        else
+            deliver_delayed_dense(lo, hi, n_post_, n_pre_, slots, now, kernel_.data(), delay16_.data(), spiking, sign,
+                                  ring_.data(), x);
+        return;
+    }
+    if (layout_ == Layout::dense) return accumulate_dense(spiking, sign, x, lo, hi);
     with_records([&](auto record) {
         using R = decltype(record);
         if constexpr (R::delayed)
             deliver_in_flight<R, true>(in_flight_[task], step_, records_.data(), uniform_weight_,
                                        column_start_.data() + task, tasks_, spiking, sign, x, lo - begin, hi - begin);
     });
+}
+
+void SynapseMatrix::accumulate_dense(std::span<const std::uint32_t> spiking, std::span<const float> sign, float* x,
+                                     std::size_t begin, std::size_t end) const noexcept {
+    const std::size_t n = spiking.size();
+    for (std::size_t p = begin; p < end; ++p) {
+        const float* row = kernel_.data() + p * n_pre_;
+        float acc = 0.0f;
+        for (std::size_t k = 0; k < n; ++k) acc += row[spiking[k]] * sign[k];
+        x[p - begin] = acc;
+    }
 }
 
 void SynapseMatrix::accumulate_all(std::span<const std::uint32_t> spiking, std::span<const float> sign,
@@ -497,40 +516,91 @@ void SynapseMatrix::accumulate_all(std::span<const std::uint32_t> spiking, std::
     });
 }
 
-void SynapseMatrix::accumulate_per_synapse(std::size_t task, ConstArrayRef spikes, float* x) const noexcept {
-    const auto [begin, end] = task_range(task);  // x is the task's slice: target p at x[p - begin]
+void SynapseMatrix::release_rows_outside(std::size_t begin, std::size_t end) noexcept {
+#if defined(__linux__)
+    if (layout_ != Layout::dense) return;
+    const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+    // The whole pages inside the element range [first, last) of an array.
+    auto release = [&](const auto* data, std::size_t first, std::size_t last) {
+        const auto lo = (reinterpret_cast<std::uintptr_t>(data + first) + page - 1) / page * page;
+        const auto hi = reinterpret_cast<std::uintptr_t>(data + last) / page * page;
+        if (lo < hi) (void)madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
+    };
+    release(kernel_.data(), 0, std::min(begin, n_post_) * n_pre_);
+    release(kernel_.data(), std::min(end, n_post_) * n_pre_, n_post_ * n_pre_);
+    // The delays of those synapses: they are drawn again at build, never state.
+    if (!delay8_.empty()) {
+        release(delay8_.data(), 0, std::min(begin, n_post_) * n_pre_);
+        release(delay8_.data(), std::min(end, n_post_) * n_pre_, n_post_ * n_pre_);
+    } else if (!delay16_.empty()) {
+        release(delay16_.data(), 0, std::min(begin, n_post_) * n_pre_);
+        release(delay16_.data(), std::min(end, n_post_) * n_pre_, n_post_ * n_pre_);
+    }
+#else
+    (void)begin;
+    (void)end;
+#endif
+}
+
+void SynapseMatrix::gather_ring_columns(ShareExchange& exchange) {
+    if (ring_.empty()) return;
+    const std::size_t slots = delay_steps_ + 1, ranks = exchange.processes();
+    const UnitShare mine = unit_block_share(n_post_, exchange.rank(), ranks);
+    std::vector<float> part;  // slot by slot, this block's columns
+    part.reserve(slots * (mine.end - mine.begin));
+    for (std::size_t slot = 0; slot < slots; ++slot)
+        part.insert(part.end(), ring_.begin() + static_cast<std::ptrdiff_t>(slot * n_post_ + mine.begin),
+                    ring_.begin() + static_cast<std::ptrdiff_t>(slot * n_post_ + mine.end));
+    std::vector<std::byte> all;
+    std::vector<std::size_t> counts;
+    exchange.all_gather(std::as_bytes(std::span<const float>(part)), all, counts);
+    std::size_t offset = 0;
+    for (std::size_t r = 0; r < ranks; ++r) {
+        const UnitShare block = unit_block_share(n_post_, r, ranks);
+        const std::size_t width = block.end - block.begin;
+        if (r != exchange.rank() && counts[r] == slots * width * sizeof(float))
+            for (std::size_t slot = 0; slot < slots; ++slot)
+                std::memcpy(ring_.data() + slot * n_post_ + block.begin,
+                            all.data() + offset + slot * width * sizeof(float), width * sizeof(float));
+        offset += counts[r];
+    }
+}
+
+void SynapseMatrix::accumulate_per_synapse_rows(ConstArrayRef spikes, float* x, std::size_t begin,
+                                                std::size_t end) const noexcept {
     const auto* codes = static_cast<const std::uint8_t*>(spikes.data);
     const SynapseArrivals* arrivals = spikes.spike_index != nullptr ? spikes.spike_index->arrivals() : nullptr;
-    if (layout_ == Layout::dense && arrivals != nullptr && arrivals->n_pre == n_pre_) {
+    if (arrivals != nullptr && arrivals->n_pre == n_pre_) {
         // The arrivals grouped by sender, in increasing j: each target's sum in the order of the scan below.
         std::fill(x, x + (end - begin), 0.0f);
-        const std::size_t first = begin;
         for_each_arrival_in_rows(*arrivals, begin, end, [&](std::size_t p, std::size_t j, std::uint8_t code) {
-            x[p - first] += kernel_[p * n_pre_ + j] * spike::signed_value(code);
+            x[p - begin] += kernel_[p * n_pre_ + j] * spike::signed_value(code);
         });
         return;
     }
-    if (layout_ == Layout::dense && spikes.spike_index != nullptr && spikes.spike_index->fresh()) {
+    if (spikes.spike_index != nullptr && spikes.spike_index->fresh()) {
         // The arrivals listed by their producer, in increasing (p, j): each target's sum in the order of
         // the scan below.
         std::fill(x, x + (end - begin), 0.0f);
-        const std::size_t first = begin;  // a lambda cannot capture a structured binding (clang 14)
         spikes.spike_index->for_each_in(begin * n_pre_, end * n_pre_, [&](std::size_t i, bool inhibitory) {
-            x[i / n_pre_ - first] += kernel_[i] * (inhibitory ? -1.0f : 1.0f);
+            x[i / n_pre_ - begin] += kernel_[i] * (inhibitory ? -1.0f : 1.0f);
         });
         return;
     }
-    if (layout_ == Layout::dense) {
-        for (std::size_t p = begin; p < end; ++p) {
-            const float* row = kernel_.data() + p * n_pre_;
-            const std::uint8_t* c = codes + p * n_pre_;
-            float acc = 0.0f;
-            for (std::size_t j = 0; j < n_pre_; ++j)
-                if (c[j] & spike::bit) acc += row[j] * spike::signed_value(c[j]);
-            x[p - begin] = acc;
-        }
-        return;
+    for (std::size_t p = begin; p < end; ++p) {
+        const float* row = kernel_.data() + p * n_pre_;
+        const std::uint8_t* c = codes + p * n_pre_;
+        float acc = 0.0f;
+        for (std::size_t j = 0; j < n_pre_; ++j)
+            if (c[j] & spike::bit) acc += row[j] * spike::signed_value(c[j]);
+        x[p - begin] = acc;
     }
+}
+
+void SynapseMatrix::accumulate_per_synapse(std::size_t task, ConstArrayRef spikes, float* x) const noexcept {
+    const auto [begin, end] = task_range(task);  // x is the task's slice: target p at x[p - begin]
+    if (layout_ == Layout::dense) return accumulate_per_synapse_rows(spikes, x, begin, end);
+    const auto* codes = static_cast<const std::uint8_t*>(spikes.data);
     std::fill(x, x + (end - begin), 0.0f);
     const std::uint32_t* starts = column_start_.data() + task;
     for (std::size_t j = 0; j < n_pre_; ++j) {

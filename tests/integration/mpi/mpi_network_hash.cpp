@@ -2,13 +2,14 @@
 // and of its complete state afterwards (rank 0): what the MPI tests compare between process counts.
 // Usage: mpi_network_hash NETWORK STEPS [--mpi] [--threads T] [--load SNAPSHOT] [--save SNAPSHOT]
 //                         [--dry-run RANK/RANKS [--replay FILE]] [--record FILE]
-//   NETWORK  cuba:N | microcircuit:SCALE | recurrent | a network file
+//   NETWORK  cuba:N | microcircuit:SCALE | recurrent | plastic:N | a network file
 //   --mpi    run over the launched processes (rank 0 prints); --threads per process
 //   --load   start from a snapshot (every process reads it); --save  write one after the run (rank 0)
 //   --dry-run  one process playing RANK of RANKS (the others silent, or replaying the spikes of FILE);
 //              prints what it exchanged
 //   --record   write the run's spikes to FILE (graph::SpikeReplay), for a dry run to replay
-//   --memory   every process prints its peak RSS after the run, before the state is gathered (stderr)
+//   --memory   every process prints its peak RSS and its resident memory after the run, before the state
+//              is gathered (stderr)
 #include <chrono>
 #include <ctime>
 #include <cstdint>
@@ -18,6 +19,7 @@
 #include <string>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <spark/core/error.hpp>
 #include <spark/mpi/mpi.hpp>
@@ -81,6 +83,30 @@ graph::Network recurrent_network() {
     return net;
 }
 
+// N units with Poisson background input and a dense recurrent group that a Hebbian rule learns (N^2
+// synapses, 4 bytes each): the memory of a plastic group split by target rows.
+graph::Network plastic_network(std::size_t n) {
+    using graph::Latency;
+    graph::Network net(Latency::same_step);
+    net.seed = 3;
+    net.dt = 0.1;
+    const double units = static_cast<double>(n);
+    net.add("E", "strict_refractory_leaky_soma", bench::cuba_soma(n))
+        .add("bg", "poisson_source", {{"units", Value::List{units}}, {"rate", 900.0}, {"weight", 0.6}, {"tau", 5.0}})
+        .add("ee", "traced_synapses",
+             {{"units", Value::List{units}}, {"tau", 5.0}, {"layout", "dense"},
+              {"kernel", Value::Map{{"initializer", "uniform_initializer"}, {"scale", 40.0 / units}}}})
+        .add("ee_rule", "hebbian_rule", {{"eta", 0.001}})
+        .connect("E.spikes", "ee.spikes", Latency::previous_step)
+        .connect("ee.currents", "E.current")
+        .connect("bg.output", "E.current")
+        .connect("E.spikes", "ee_rule.pre_spikes", Latency::previous_step)
+        .connect("E.spikes", "ee_rule.post_spikes")
+        .connect("ee.kernel", "ee_rule.kernel")
+        .effect("ee.kernel", "ee_rule.kernel");
+    return net;
+}
+
 graph::Simulation build(const std::string& name, const graph::BuildOptions& options) {
     if (name.rfind("cuba:", 0) == 0) return graph::Simulation::build(bench::cuba_network(std::stoul(name.substr(5))), {}, options);
     if (name.rfind("microcircuit:", 0) == 0) {
@@ -89,6 +115,8 @@ graph::Simulation build(const std::string& name, const graph::BuildOptions& opti
         return graph::Simulation::build(bench::microcircuit_network(p), {}, options);
     }
     if (name == "recurrent") return graph::Simulation::build(recurrent_network(), {}, options);
+    if (name.rfind("plastic:", 0) == 0)
+        return graph::Simulation::build(plastic_network(std::stoul(name.substr(8))), {}, options);
     return serialization::build_simulation(serialization::load_network_file(name), options);
 }
 
@@ -162,7 +190,13 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     if (memory) {
         rusage usage{};
         getrusage(RUSAGE_SELF, &usage);
-        std::fprintf(stderr, "rank %d: peak RSS of the build and run %ld KB\n", rank, usage.ru_maxrss);
+        long pages = 0, resident = 0;  // /proc/self/statm: size and resident set, in pages
+        if (std::FILE* statm = std::fopen("/proc/self/statm", "r")) {
+            if (std::fscanf(statm, "%ld %ld", &pages, &resident) != 2) resident = 0;
+            std::fclose(statm);
+        }
+        std::fprintf(stderr, "rank %d: peak RSS of the build and run %ld KB, resident after the run %ld KB\n", rank,
+                     usage.ru_maxrss, resident * (sysconf(_SC_PAGESIZE) / 1024));
     }
     if (!record.empty() && rank == 0) recording.save(record);
     const std::uint64_t exchanged = options.processes ? options.processes->bytes_sent() : 0;

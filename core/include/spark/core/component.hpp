@@ -179,6 +179,14 @@ public:
         (void)input;
         return false;
     }
+    // Whether property `index` is unit-major over the share_units() units (k elements per unit), so that
+    // a node split over the same units may read it per unit (input_per_unit) and, as a plasticity rule
+    // does, write its own units' part back through an effect: the two then split together
+    // (graph/src/infer.cpp, runs_whole). Answerable before build. Default false: the node runs whole.
+    virtual bool property_per_unit(std::size_t index) const {
+        (void)index;
+        return false;
+    }
     virtual bool state_alike(std::string_view state) const {
         (void)state;
         return false;

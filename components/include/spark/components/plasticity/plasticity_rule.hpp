@@ -118,6 +118,9 @@ struct RuleStep {
     const SynapseArrivals* pre_arrivals = nullptr;
     const SpikeIndex* pre_index = nullptr;
     Parallel* parallel = nullptr;
+    // The post rows to update: all of them, or a process's share (PlasticityRule::share_units). The
+    // rule's per-row state (post traces, kernel-shaped traces) is then valid on these rows only.
+    std::size_t row_begin = 0, row_end = 0;
 
     bool listed() const noexcept { return pre_arrivals != nullptr || pre_index != nullptr; }
 };
@@ -224,6 +227,8 @@ public:
         if constexpr (Derived::input_ports.size() > 3) s.factor = ctx.inputs[factor].f32().data();
         s.out = ctx.outputs[new_kernel].f32().data();
         s.parallel = ctx.parallel;
+        s.row_begin = std::min(ctx.share.begin, layout_.n_post);
+        s.row_end = std::min(ctx.share.end, layout_.n_post);
         const SpikeIndex* listed = ctx.inputs[pre_spikes].spike_index;
         if (layout_.per_synapse && listed && listed->units() == layout_.kernel_size()) {
             if (listed->arrivals() && listed->arrivals()->n_pre == layout_.n_pre) s.pre_arrivals = listed->arrivals();
@@ -239,20 +244,30 @@ public:
     void reset() override { static_cast<Derived*>(this)->reset_rule(); }
     void visit_state(StateVisitor& v) override { static_cast<Derived*>(this)->visit_rule(v); }
 
+    // Over several processes a rule splits with its synapses (Component::property_per_unit): each
+    // process updates the kernel rows of its own post units, from its post units' spikes and the whole
+    // presynaptic spikes. Its state is split by post unit (post traces, kernel-shaped traces) or the
+    // same on every process (traces of presynaptic units, advanced from the whole spike array).
+    std::size_t share_units() const override { return layout_.n_post; }
+    bool input_per_unit(std::size_t input) const override { return input == post_spikes || input == kernel; }
+
     const RuleLayout& layout() const noexcept { return layout_; }
 
 protected:
     // body(p_begin, p_end) over the post rows of the kernel, in parallel chunks.
     template <class Body>
     void for_rows(const RuleStep& s, Body&& body) const {
-        parallel_for(*s.parallel, layout_.n_post, rows_per_chunk_, body);
+        parallel_for(*s.parallel, s.row_end - s.row_begin, rows_per_chunk_,
+                     [&](std::size_t p0, std::size_t p1) { body(s.row_begin + p0, s.row_begin + p1); });
     }
     // body(p_begin, p_end) over the post rows in one range per thread: a walk of the listed arrivals
     // (for_each_listed), whose results do not depend on the split.
     template <class Body>
     void for_listed_rows(const RuleStep& s, Body&& body) const {
         const std::size_t threads = std::max<std::size_t>(1, s.parallel->concurrency());
-        parallel_for(*s.parallel, layout_.n_post, (layout_.n_post + threads - 1) / threads, body);
+        const std::size_t rows = s.row_end - s.row_begin;
+        parallel_for(*s.parallel, rows, (rows + threads - 1) / threads,
+                     [&](std::size_t p0, std::size_t p1) { body(s.row_begin + p0, s.row_begin + p1); });
     }
 
     // dst[i] = spike bit of src[i], for the dst.size() elements of a pre- or post-shaped trace input.

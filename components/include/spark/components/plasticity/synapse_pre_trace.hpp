@@ -53,7 +53,7 @@ public:
     const Tracer& tracer() const noexcept { return tracer_; }
 
     void reset() noexcept;
-    // A writing visitor switches to the per-synapse form with the values it leaves.
+    // A writing visitor that changes a value switches to the per-synapse form with the values it leaves.
     void visit_state(StateVisitor& v, std::string_view name);
     std::vector<float> values() const;  // x in the per-synapse layout
 

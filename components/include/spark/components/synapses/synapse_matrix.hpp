@@ -51,6 +51,10 @@
 #include <spark/core/sparse.hpp>
 #include <spark/core/state.hpp>
 
+namespace spark {
+class ShareExchange;
+}
+
 namespace spark::components::synapses {
 
 enum class Layout : std::uint8_t { dense, sparse };
@@ -124,17 +128,21 @@ public:
     // With delays it also puts this step's spikes in flight. Safe to run tasks concurrently.
     void accumulate(std::size_t task, std::span<const std::uint32_t> spiking, std::span<const float> sign,
                     float* x) noexcept;
-    // Whether a task can be stepped for a share of its targets (accumulate_rows): the sparse layout
-    // with delays, whose spikes in flight do not depend on which targets are delivered.
-    bool splits_rows() const noexcept { return in_flight_kept_; }
+    // Whether a task can be stepped for a share of its targets (accumulate_rows): the dense layout
+    // (each target's input is its own row's sum, and with delays its own column of the ring), and the
+    // sparse layout with delays, whose spikes in flight do not depend on which targets are delivered.
+    bool splits_rows() const noexcept { return in_flight_kept_ || layout_ == Layout::dense; }
     // accumulate() for the targets [lo, hi) of the task only (x[p - lo]; may be empty, x then unused):
-    // the same values for them, and every spike moves through the task as in accumulate(), so the
-    // spikes in flight are those of the whole task. Only when splits_rows().
+    // the same values for them, and with spikes in flight every spike moves through the task as in
+    // accumulate(), so they are those of the whole task. Only when splits_rows().
     void accumulate_rows(std::size_t task, std::span<const std::uint32_t> spiking, std::span<const float> sign,
                          float* x, std::size_t lo, std::size_t hi) noexcept;
     // The same for per-synapse input codes [n_post x n_pre] (already delayed; no ring). The dense layout
     // reads only the arrivals when the codes' spike index is fresh (the same sums, in the same order).
     void accumulate_per_synapse(std::size_t task, ConstArrayRef spikes, float* x) const noexcept;
+    // The dense layout's accumulate_per_synapse() for the targets [begin, end) (x[p - begin]): each
+    // target's sum is its own row's, so any range of them gives the values of the whole.
+    void accumulate_per_synapse_rows(ConstArrayRef spikes, float* x, std::size_t begin, std::size_t end) const noexcept;
     // All tasks of a step at once into x[0, n_post), spike by spike (one contiguous stream per spiking
     // column): the same values as accumulate() of every task into its slice. For the serial case.
     void accumulate_all(std::span<const std::uint32_t> spiking, std::span<const float> sign, float* x) noexcept;
@@ -143,6 +151,13 @@ public:
 
     // Dense layout only: the live kernel, a row of it, and the delay of synapse p * n_pre + j.
     std::span<float> dense_kernel() noexcept { return kernel_; }
+    // Dense layout: hands the memory pages that hold only rows outside [begin, end) of the kernel and of
+    // its delays back to the system (they read as zeros until written again), for a process that steps only those targets and has
+    // the others' rows gathered before any whole read (Component::share_units). Linux; elsewhere a no-op.
+    void release_rows_outside(std::size_t begin, std::size_t end) noexcept;
+    // Dense layout with delays, each process stepping its block of targets (unit_block_share): every
+    // block's columns of the ring gathered from its process (collective), so that the ring is whole.
+    void gather_ring_columns(ShareExchange& exchange);
     const float* kernel_row(std::size_t post) const noexcept { return kernel_.data() + post * n_pre_; }
     std::size_t delay_of(std::size_t synapse) const noexcept {
         return delay_steps_ <= 255 ? delay8_[synapse] : delay16_[synapse];
@@ -170,6 +185,9 @@ public:
     std::size_t state_bytes() const noexcept;
 
 private:
+    // Dense layout without delays: x[p - begin] = sum_k K[p, spiking[k]] sign[k] for p in [begin, end).
+    void accumulate_dense(std::span<const std::uint32_t> spiking, std::span<const float> sign, float* x,
+                          std::size_t begin, std::size_t end) const noexcept;
     // Sparse layout: segment (j, c) = the synapses of presynaptic unit j onto chunk c.
     std::uint32_t segment_begin(std::size_t j, std::size_t c) const noexcept { return column_start_[j * tasks_ + c]; }
     std::uint32_t segment_size(std::size_t j, std::size_t c) const noexcept {

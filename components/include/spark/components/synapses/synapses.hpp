@@ -288,20 +288,26 @@ public:
         else step_share(ctx.inputs[spikes], out, *ctx.parallel, ctx.share);
     }
 
-    // A share of the targets: synchronous input, one trace per target (the traces are split by target;
-    // the kernel is never written on a share), and no delays or the sparse layout's spikes in flight
-    // (every process moves every spike through, SynapseMatrix::accumulate_rows). Without delays a share
-    // steps the tasks it overlaps; with them exactly its targets.
+    // A share of the targets: one trace per target (the traces are split by target), and synchronous
+    // input without delays or with the sparse layout's spikes in flight (every process moves every spike
+    // through, SynapseMatrix::accumulate_rows), or per-synapse input into the dense layout (its rows). The sparse layout without delays steps the tasks the share
+    // overlaps; the others exactly its targets. The kernel is written on a share only by an effect from
+    // a node that reads it per unit (a plasticity rule, split with the group: property_per_unit): the
+    // rows of the share's targets.
     std::size_t share_units() const override {
-        const bool splits = !per_synapse_traces_ && !per_synapse_input_ &&
-                            (matrix_.delay_steps() == 0 || matrix_.splits_rows());
+        const bool splits = !per_synapse_traces_ && (per_synapse_input_ ? matrix_.layout() == Layout::dense
+                                                                        : matrix_.delay_steps() == 0 || matrix_.splits_rows());
         return splits ? n_post_ : 0;
     }
     std::size_t share_grain() const override {
-        return matrix_.delay_steps() == 0 && !kept_.kept() ? matrix_.chunk_length() : 1;
+        return matrix_.splits_rows() || kept_.kept() || per_synapse_input_ ? 1 : matrix_.chunk_length();
     }
+    bool property_per_unit(std::size_t) const override { return true; }  // the kernel is post-major
+    // The dense kernel is split (a share keeps only its rows: release_rows_outside), the sparse one held
+    // whole or kept by its rows (KeptRows); the dense ring (slot-major) is gathered by gather_share.
     bool state_alike(std::string_view state) const override {
-        return state == "kernel" || state == "kernel_values" || state == "delay_spikes";
+        return state == "kernel_values" || state == "delay_spikes" || state == "delay_ring" ||
+               state == "delay_ring_index";
     }
 
     void reset() override {
@@ -313,6 +319,7 @@ public:
     }
 
     void visit_state(StateVisitor& v) override {
+        rows_released_ = false;  // a gather before the visit, or a load, may have written every row
         if (v.writes()) ++*kernel_writes_;
         if (kept_.kept()) kept_.visit_state(matrix_, v);
         else matrix_.visit_state(v);
@@ -322,6 +329,7 @@ public:
 
     void gather_share(ShareExchange& exchange) override {
         if (kept_.kept()) kept_.gather(matrix_, exchange, this->where());
+        else matrix_.gather_ring_columns(exchange);
     }
     void scatter_share(ShareExchange& exchange) override {
         if (kept_.kept()) kept_.scatter(matrix_, exchange, this->where());
@@ -589,16 +597,28 @@ private:
         matrix_.advance();
     }
 
-    // The tasks overlapping `share`, each as in step_per_target (the same sums); with delays, the
-    // share's targets of every task (step_share_rows).
+    // The tasks overlapping `share`, each as in step_per_target (the same sums); with rows that split
+    // (delays, the dense layout, per-synapse input), the share's targets of every task.
     void step_share(ConstArrayRef spikes_in, float* out, Parallel& parallel, UnitShare share) {
         const std::size_t chunk = matrix_.chunk_length();
         const std::size_t lo = std::min(share.begin, n_post_), hi = std::min(share.end, n_post_);
+        if (!rows_released_ && matrix_.layout() == Layout::dense) matrix_.release_rows_outside(lo, hi);
+        rows_released_ = true;
+        if (per_synapse_input_) {  // the dense layout: the share's rows of every task it overlaps
+            ConstArrayRef in = spikes_in;
+            if (dense_reference_) in.spike_index = nullptr;  // scan every code (the reference)
+            return run_tasks(parallel, [&](std::size_t t) {
+                const auto [begin, end] = matrix_.task_range(t);
+                const std::size_t a = std::clamp(lo, begin, end), b = std::clamp(hi, begin, end);
+                if (a < b)
+                    update_targets_from(a, b, out, [&](float* x) { matrix_.accumulate_per_synapse_rows(in, x, a, b); });
+            });
+        }
         const std::size_t first = lo / chunk, last = lo < hi ? (hi + chunk - 1) / chunk : first;
         const std::size_t n = collect_spikes(spikes_in, spiking_.data(), spike_sign_.data());
         const std::span<const std::uint32_t> spiking(spiking_.data(), n);
         const std::span<const float> sign(spike_sign_.data(), n);
-        if (matrix_.delay_steps() != 0) return step_share_rows(spiking, sign, out, parallel, lo, hi);
+        if (matrix_.splits_rows()) return step_share_rows(spiking, sign, out, parallel, lo, hi);
         auto task = [&](std::size_t k) {
             const auto [begin, end] = matrix_.task_range(first + k);
             update_targets_from(begin, end, out, [&](float* x) { matrix_.accumulate(first + k, spiking, sign, x); });
@@ -676,6 +696,7 @@ private:
     SynapseMatrix matrix_;
     KeptRows kept_;  // a process of a split run keeping the synapses onto its own targets only
     bool per_synapse_input_ = false;
+    bool rows_released_ = false;         // the dense kernel's rows outside the share were released since the last visit
     bool dense_reference_ = false;       // built under dense_reference(): per-synapse input is scanned
     bool per_synapse_traces_ = false;
     std::vector<std::uint32_t> spiking_;  // this step's spiking units (per-target path)
