@@ -151,7 +151,8 @@ void SynapseMatrix::build(Layout layout, std::size_t n_post, std::size_t n_pre, 
     }
     begin_build(Layout::dense, n_post, n_pre, delays.empty() ? 0 : delay_steps);
     kernel_ = std::move(kernel);
-    chunk_ = dense_rows_per_task;
+    const std::size_t tasks = std::max<std::size_t>(1, (n_post * n_pre + dense_synapses_per_task - 1) / dense_synapses_per_task);
+    chunk_ = std::clamp<std::size_t>((n_post + tasks - 1) / tasks, 1, dense_rows_per_task);
     if (!delays.empty()) {
         if (delay_steps_ <= 255) copy_delays(delays, delay8_);
         else copy_delays(delays, delay16_);

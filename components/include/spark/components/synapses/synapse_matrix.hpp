@@ -86,6 +86,9 @@ public:
     // Targets per task in the dense layout (any length gives the same numbers; this one balances the
     // per-task overhead against parallelism).
     static constexpr std::size_t dense_rows_per_task = 256;
+    // ... and at most about this many synapses per task, in tasks of equal length (a small group with
+    // long rows splits over two threads).
+    static constexpr std::size_t dense_synapses_per_task = 65536;
 
     // `kernel`: n_post x n_pre row-major. `delays`: empty, or one per synapse in 1..delay_steps.
     // `ring`: keep the spikes in flight (false when the caller delays spikes itself and only needs
