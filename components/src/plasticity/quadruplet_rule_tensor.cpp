@@ -398,7 +398,7 @@ void QuadrupletRuleTensor::update(const RuleStep& s) {
     const float eta = static_cast<float>(config_.eta);
     const float* y = post_trace_.trace().data();
     const bool known = pre_trace_.per_unit() && clean_rows_.begin_step(s);
-    for_rows(s, [&](std::size_t p0, std::size_t p1) {
+    const auto rows = [&](std::size_t p0, std::size_t p1) {
         for (std::size_t p = p0; p < p1; ++p) {
             const float rate = eta * factor_at(s, p);  // eta m (no baseline)
             listed_row_[p] = 0;
@@ -406,9 +406,16 @@ void QuadrupletRuleTensor::update(const RuleStep& s) {
             if (pre_trace_.per_unit()) clean_rows_.set(p, fired_row(s, p, rate));
             else reference_row(s, p, rate, y, 2);
         }
-    });
-    if (s.listed() && pre_trace_.per_unit())
-        for_listed_rows(s, [&](std::size_t p0, std::size_t p1) { listed_arrivals(s, p0, p1); });
+    };
+    if (s.listed() && pre_trace_.per_unit()) {
+        // The listed arrivals of a row after its row pass, on the thread that made it: one fork per step.
+        for_listed_rows(s, [&](std::size_t p0, std::size_t p1) {
+            rows(p0, p1);
+            listed_arrivals(s, p0, p1);
+        });
+    } else {
+        for_rows(s, rows);
+    }
     clean_rows_.end_step(s, pre_trace_.per_unit());
 }
 

@@ -388,7 +388,7 @@ protected:
         // The per-unit x: the rows of K known to be kept by the clip (K in [+0, +inf]) need not be read.
         const bool known = unit_x && clean_rows_.begin_step(s);
         constexpr std::uint32_t upper_bits = 0x7f800000u;
-        this->for_rows(s, [&](std::size_t p0, std::size_t p1) {
+        const auto rows = [&](std::size_t p0, std::size_t p1) {
             for (std::size_t p = p0; p < p1; ++p) {
                 const std::uint8_t* s_pre = s.pre + p * this->layout_.pre_stride;
                 float* out = s.out + p * n_pre;
@@ -432,16 +432,20 @@ protected:
                     for_each_arrival(s_pre, n_pre, [&](std::size_t q) { element(p, q, r, x[q]); });
                 }
             }
-        });
+        };
         if (unit_x && s.listed()) {
-            // As above (s_post = 0, x finite): the listed arrivals of the rows marked with their rate.
+            // As above (s_post = 0, x finite): the listed arrivals of the rows marked with their rate,
+            // after the rows' pass on the same thread (one fork per step).
             this->for_listed_rows(s, [&](std::size_t p0, std::size_t p1) {
+                rows(p0, p1);
                 for_each_listed(s, n_pre, p0, p1, [&](std::size_t p, std::size_t q) {
                     if (listed_rate_[p] == 0.0f) return;
                     element(p, q, listed_rate_[p], 0.0f);
                     if (!keeps(s.out[p * n_pre + q], upper_bits)) clean_rows_.set(p, false);
                 });
             });
+        } else {
+            this->for_rows(s, rows);
         }
         clean_rows_.end_step(s, unit_x);
     }
