@@ -498,8 +498,11 @@ void SynapseMatrix::accumulate_all(std::span<const std::uint32_t> spiking, std::
     });
 }
 
-void SynapseMatrix::accumulate_per_synapse(std::size_t task, ConstArrayRef spikes, float* x) const noexcept {
-    const auto [begin, end] = task_range(task);  // x is the task's slice: target p at x[p - begin]
+void SynapseMatrix::accumulate_per_synapse(std::size_t first_task, std::size_t last_task, ConstArrayRef spikes,
+                                           float* x) const noexcept {
+    if (first_task >= last_task) return;
+    // x is the tasks' slice: target p at x[p - begin]
+    const std::size_t begin = task_range(first_task).first, end = task_range(last_task - 1).second;
     const auto* codes = static_cast<const std::uint8_t*>(spikes.data);
     const SynapseArrivals* arrivals = spikes.spike_index != nullptr ? spikes.spike_index->arrivals() : nullptr;
     if (layout_ == Layout::dense && arrivals != nullptr && arrivals->n_pre == n_pre_) {
@@ -533,12 +536,16 @@ void SynapseMatrix::accumulate_per_synapse(std::size_t task, ConstArrayRef spike
         return;
     }
     std::fill(x, x + (end - begin), 0.0f);
-    const std::uint32_t* starts = column_start_.data() + task;
-    for (std::size_t j = 0; j < n_pre_; ++j) {
-        for (std::uint32_t e = starts[j * tasks_]; e < starts[j * tasks_ + 1]; ++e) {
-            const std::size_t offset = stored_target(e);
-            const std::uint8_t c = codes[(begin + offset) * n_pre_ + j];
-            if (c & spike::bit) x[offset] += stored_weight(e) * spike::signed_value(c);
+    for (std::size_t task = first_task; task < last_task; ++task) {
+        const std::size_t task_begin = task_range(task).first;
+        float* task_x = x + (task_begin - begin);
+        const std::uint32_t* starts = column_start_.data() + task;
+        for (std::size_t j = 0; j < n_pre_; ++j) {
+            for (std::uint32_t e = starts[j * tasks_]; e < starts[j * tasks_ + 1]; ++e) {
+                const std::size_t offset = stored_target(e);
+                const std::uint8_t c = codes[(task_begin + offset) * n_pre_ + j];
+                if (c & spike::bit) task_x[offset] += stored_weight(e) * spike::signed_value(c);
+            }
         }
     }
 }

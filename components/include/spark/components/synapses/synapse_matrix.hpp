@@ -137,7 +137,12 @@ public:
                          float* x, std::size_t lo, std::size_t hi) noexcept;
     // The same for per-synapse input codes [n_post x n_pre] (already delayed; no ring). The dense layout
     // reads only the arrivals when the codes' spike index is fresh (the same sums, in the same order).
-    void accumulate_per_synapse(std::size_t task, ConstArrayRef spikes, float* x) const noexcept;
+    void accumulate_per_synapse(std::size_t task, ConstArrayRef spikes, float* x) const noexcept {
+        accumulate_per_synapse(task, task + 1, spikes, x);
+    }
+    // The tasks [first, last) at once into their targets' slice x (target p at x[p - task_range(first).first]):
+    // for one thread, one walk of the dense layout's arrivals instead of one per task.
+    void accumulate_per_synapse(std::size_t first, std::size_t last, ConstArrayRef spikes, float* x) const noexcept;
     // All tasks of a step at once into x[0, n_post), spike by spike (one contiguous stream per spiking
     // column): the same values as accumulate() of every task into its slice. For the serial case.
     void accumulate_all(std::span<const std::uint32_t> spiking, std::span<const float> sign, float* x) noexcept;
