@@ -1,5 +1,6 @@
 #include <spark/components/delays/n2n_delays.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -66,20 +67,32 @@ void N2NDelays::deliver(const std::uint8_t* in, ArrayRef out_ref, Parallel& para
     const std::size_t pre = in_shape_.size(), steps = line_.steps();
     for (std::size_t j = 0; j < pre; ++j) silent_row_[j] = static_cast<std::uint8_t>(in[j] & spike::inhibitory);
     Written& w = written_for(out);
-    if (w.buffer == out && w.silent == silent_row_) {
-        restore_silent(out, w);
-    } else {
+    const bool restore = w.buffer == out && w.silent == silent_row_;
+    if (!restore) {
         write_silent(out, parallel);
         w.buffer = out;
         w.silent = silent_row_;
     }
-    w.groups.clear();
+    next_groups_.clear();
+    std::size_t writes = 0;
     line_.for_each_in_flight([&](std::size_t j, std::size_t d, std::uint8_t code) {
         const std::size_t list = j * steps + d - 1;
-        if (list_start_[list] != list_start_[list + 1])
-            w.groups.push_back({list_start_[list], list_start_[list + 1], static_cast<std::uint32_t>(j), code});
+        if (list_start_[list] != list_start_[list + 1]) {
+            next_groups_.push_back({list_start_[list], list_start_[list + 1], static_cast<std::uint32_t>(j), code});
+            writes += list_start_[list + 1] - list_start_[list];
+        }
     });
-    write_arrivals(out, w);
+    if (restore)
+        for (const ArrivalGroup& g : w.groups) writes += g.last - g.first;
+    // The silent codes back where the buffer's last arrivals were, then the new arrivals, row range by
+    // row range: each range's writes in this order, so the bytes do not depend on the split.
+    const std::size_t posts = config_.units.size();
+    const std::size_t threads = writes >= min_parallel_writes ? std::max<std::size_t>(1, parallel.concurrency()) : 1;
+    parallel_for(parallel, posts, (posts + threads - 1) / threads, [&](std::size_t p0, std::size_t p1) {
+        if (restore) write_codes(out, w.groups, p0, p1, true);
+        write_codes(out, next_groups_, p0, p1, false);
+    });
+    w.groups.swap(next_groups_);
     if (SpikeIndex* index = out_ref.spike_index) {
         w.arrivals = SynapseArrivals{w.groups, list_post_.data(), pre};
         index->publish_arrivals(&w.arrivals);
@@ -116,23 +129,18 @@ void N2NDelays::write_silent(std::uint8_t* out, Parallel& parallel) const noexce
     });
 }
 
-void N2NDelays::restore_silent(std::uint8_t* out, const Written& w) const noexcept {
+void N2NDelays::write_codes(std::uint8_t* out, std::span<const ArrivalGroup> groups, std::size_t p0, std::size_t p1,
+                            bool silent) const noexcept {
     const std::size_t pre = in_shape_.size();
     const std::uint32_t* post = list_post_.data();  // (the stores below may alias any member)
-    for (const ArrivalGroup& g : w.groups) {
-        const std::uint8_t silent = silent_row_[g.pre];
+    const std::uint8_t* silent_codes = silent_row_.data();
+    for (const ArrivalGroup& g : groups) {
+        const std::uint8_t code = silent ? silent_codes[g.pre] : g.code;
         std::uint8_t* column = out + g.pre;
-        for (std::uint32_t k = g.first, last = g.last; k < last; ++k) column[static_cast<std::size_t>(post[k]) * pre] = silent;
-    }
-}
-
-void N2NDelays::write_arrivals(std::uint8_t* out, const Written& w) const noexcept {
-    const std::size_t pre = in_shape_.size();
-    const std::uint32_t* post = list_post_.data();
-    for (const ArrivalGroup& g : w.groups) {
-        std::uint8_t* column = out + g.pre;
-        const std::uint8_t code = g.code;
-        for (std::uint32_t k = g.first, last = g.last; k < last; ++k) column[static_cast<std::size_t>(post[k]) * pre] = code;
+        const std::uint32_t* p = post + g.first;
+        const std::uint32_t* last = post + g.last;
+        if (p0 > 0) p = std::lower_bound(p, last, static_cast<std::uint32_t>(p0));
+        for (; p != last && *p < p1; ++p) column[static_cast<std::size_t>(*p) * pre] = code;
     }
 }
 

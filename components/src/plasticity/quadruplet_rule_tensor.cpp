@@ -140,6 +140,9 @@ void QuadrupletRuleTensor::build_rule(const BuildContext& ctx, const RuleLayout&
     clean_rows_.build(ctx.input(kernel), layout.n_post);
     listed_row_.assign(n_post, 0);
     arrival_step_.assign(2 * n_post, 0.0f);
+    row_clip_.resize(2 * n_post);
+    for (std::size_t p = 0; p < n_post && n_pre > 0; ++p)
+        for (std::size_t c = 0; c < 2; ++c) row_clip_[2 * p + c] = max_clip_[(types_[p * n_pre] & 2u) + c];
     for (std::size_t t = 0; t < 4; ++t) {
         // What the Tracer computes from tau and inverse_tau_tracer's scale 1 / tau.
         pre_decay_[t] = static_cast<float>(std::exp(-ctx.dt / static_cast<double>(pre_tau[t])));
@@ -311,6 +314,10 @@ bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rat
 void QuadrupletRuleTensor::listed_arrivals(const RuleStep& s, std::size_t p0, std::size_t p1) noexcept {
     // event_row's arrival formula, at the listed synapses (p, q) of the rows it marked.
     const std::size_t n_pre = layout_.n_pre;
+    if (s.pre_arrivals != nullptr && pre_types_shared_) {
+        grouped_arrivals(s, p0, p1);
+        return;
+    }
     for_each_listed(s, n_pre, p0, p1, [&](std::size_t p, std::size_t q) {
         if (!listed_row_[p]) return;
         const std::size_t row_begin = p * n_pre, i = row_begin + q;
@@ -320,6 +327,36 @@ void QuadrupletRuleTensor::listed_arrivals(const RuleStep& s, std::size_t p0, st
         s.out[i] = w;
         if (!keeps(w, clip_bits_[t])) clean_rows_.set(p, false);
     });
+}
+
+void QuadrupletRuleTensor::grouped_arrivals(const RuleStep& s, std::size_t p0, std::size_t p1) noexcept {
+    // listed_arrivals' operations, group by group: a group's synapses share their pre unit q, so their
+    // pre type c, and each row's step and clip for c are one element (arrival_step_, row_clip_). Locals
+    // only in the loop: the byte stores to the row flags may alias any member.
+    const std::size_t n_pre = layout_.n_pre;
+    const SynapseArrivals& a = *s.pre_arrivals;
+    const std::uint8_t* __restrict listed = listed_row_.data();
+    const float* __restrict steps = arrival_step_.data();
+    const float* __restrict clips = row_clip_.data();
+    const std::uint8_t* pre_types = pre_types_.data();
+    const float* k = s.kernel;
+    float* out = s.out;
+    std::uint8_t* clean = clean_rows_.flags();
+    for (const ArrivalGroup& g : a.groups) {
+        const std::uint32_t* p = a.posts + g.first;
+        const std::uint32_t* last = a.posts + g.last;
+        if (p0 > 0) p = std::lower_bound(p, last, static_cast<std::uint32_t>(p0));
+        const std::size_t q = g.pre, c = pre_types[q];
+        for (; p != last && *p < p1; ++p) {
+            const std::size_t row = *p;
+            if (!listed[row]) continue;
+            const std::size_t i = row * n_pre + q;
+            const float clip = clips[2 * row + c];
+            const float w = clip_weight(k[i] + steps[2 * row + c], clip);
+            out[i] = w;
+            clean[row] &= static_cast<std::uint8_t>(keeps(w, std::bit_cast<std::uint32_t>(clip)));
+        }
+    }
 }
 
 bool QuadrupletRuleTensor::fired_row(const RuleStep& s, std::size_t p, float rate) const noexcept {
@@ -361,7 +398,7 @@ void QuadrupletRuleTensor::update(const RuleStep& s) {
     const float eta = static_cast<float>(config_.eta);
     const float* y = post_trace_.trace().data();
     const bool known = pre_trace_.per_unit() && clean_rows_.begin_step(s);
-    for_rows(s, [&](std::size_t p0, std::size_t p1) {
+    const auto rows = [&](std::size_t p0, std::size_t p1) {
         for (std::size_t p = p0; p < p1; ++p) {
             const float rate = eta * factor_at(s, p);  // eta m (no baseline)
             listed_row_[p] = 0;
@@ -369,9 +406,16 @@ void QuadrupletRuleTensor::update(const RuleStep& s) {
             if (pre_trace_.per_unit()) clean_rows_.set(p, fired_row(s, p, rate));
             else reference_row(s, p, rate, y, 2);
         }
-    });
-    if (s.listed() && pre_trace_.per_unit())
-        for_listed_rows(s, [&](std::size_t p0, std::size_t p1) { listed_arrivals(s, p0, p1); });
+    };
+    if (s.listed() && pre_trace_.per_unit()) {
+        // The listed arrivals of a row after its row pass, on the thread that made it: one fork per step.
+        for_listed_rows(s, [&](std::size_t p0, std::size_t p1) {
+            rows(p0, p1);
+            listed_arrivals(s, p0, p1);
+        });
+    } else {
+        for_rows(s, rows);
+    }
     clean_rows_.end_step(s, pre_trace_.per_unit());
 }
 

@@ -157,7 +157,8 @@ void SynapseMatrix::build(Layout layout, std::size_t n_post, std::size_t n_pre, 
     }
     begin_build(Layout::dense, n_post, n_pre, delays.empty() ? 0 : delay_steps);
     kernel_ = std::move(kernel);
-    chunk_ = dense_rows_per_task;
+    const std::size_t tasks = std::max<std::size_t>(1, (n_post * n_pre + dense_synapses_per_task - 1) / dense_synapses_per_task);
+    chunk_ = std::clamp<std::size_t>((n_post + tasks - 1) / tasks, 1, dense_rows_per_task);
     if (!delays.empty()) {
         if (delay_steps_ <= 255) copy_delays(delays, delay8_);
         else copy_delays(delays, delay16_);
@@ -597,17 +598,24 @@ void SynapseMatrix::accumulate_per_synapse_rows(ConstArrayRef spikes, float* x, 
     }
 }
 
-void SynapseMatrix::accumulate_per_synapse(std::size_t task, ConstArrayRef spikes, float* x) const noexcept {
-    const auto [begin, end] = task_range(task);  // x is the task's slice: target p at x[p - begin]
+void SynapseMatrix::accumulate_per_synapse(std::size_t first_task, std::size_t last_task, ConstArrayRef spikes,
+                                           float* x) const noexcept {
+    if (first_task >= last_task) return;
+    // x is the tasks' slice: target p at x[p - begin]
+    const std::size_t begin = task_range(first_task).first, end = task_range(last_task - 1).second;
     if (layout_ == Layout::dense) return accumulate_per_synapse_rows(spikes, x, begin, end);
     const auto* codes = static_cast<const std::uint8_t*>(spikes.data);
     std::fill(x, x + (end - begin), 0.0f);
-    const std::uint32_t* starts = column_start_.data() + task;
-    for (std::size_t j = 0; j < n_pre_; ++j) {
-        for (std::uint32_t e = starts[j * tasks_]; e < starts[j * tasks_ + 1]; ++e) {
-            const std::size_t offset = stored_target(e);
-            const std::uint8_t c = codes[(begin + offset) * n_pre_ + j];
-            if (c & spike::bit) x[offset] += stored_weight(e) * spike::signed_value(c);
+    for (std::size_t task = first_task; task < last_task; ++task) {
+        const std::size_t task_begin = task_range(task).first;
+        float* task_x = x + (task_begin - begin);
+        const std::uint32_t* starts = column_start_.data() + task;
+        for (std::size_t j = 0; j < n_pre_; ++j) {
+            for (std::uint32_t e = starts[j * tasks_]; e < starts[j * tasks_ + 1]; ++e) {
+                const std::size_t offset = stored_target(e);
+                const std::uint8_t c = codes[(task_begin + offset) * n_pre_ + j];
+                if (c & spike::bit) task_x[offset] += stored_weight(e) * spike::signed_value(c);
+            }
         }
     }
 }

@@ -302,15 +302,23 @@ struct DelayChainRun {
     Collect state;
 };
 
+// The chain's sizes: the small one, and one whose dense synapses split into several tasks and whose
+// delays split their code writes over two threads (thousands of arrivals per step).
+struct ChainSize {
+    std::size_t posts, pre;
+    int steps;
+};
+
 DelayChainRun run_delay_chain(const std::string& layout, Latency latency, bool reference, ExecutorKind kind,
-                              unsigned threads) {
+                              unsigned threads, ChainSize size) {
     components::ScopedDenseReference mode(reference);
     Network net(latency);
     net.seed = 17;
-    net.add("drive", "constant_source", {{"units", units(48)}, {"kind", "float"}, {"value", 0.4}})
+    const double posts = static_cast<double>(size.posts), pre = static_cast<double>(size.pre);
+    net.add("drive", "constant_source", {{"units", units(pre)}, {"kind", "float"}, {"value", 0.4}})
         .add("input", "poisson_spiker", {{"max_freq", 120.0}})
-        .add("delays", "n2n_delays", {{"units", units(33)}, {"max_delay", 6.0}})  // 33 x 48 = 1584 codes
-        .add("synapses", "linear_synapses", {{"units", units(33)}, {"layout", layout}, {"kernel.density", 0.3}})
+        .add("delays", "n2n_delays", {{"units", units(posts)}, {"max_delay", 6.0}})
+        .add("synapses", "linear_synapses", {{"units", units(posts)}, {"layout", layout}, {"kernel.density", 0.3}})
         .connect("drive.output", "input.signal")
         .connect("input.spikes", "delays.in_spikes")
         .connect("delays.out_spikes", "synapses.spikes");
@@ -321,8 +329,8 @@ DelayChainRun run_delay_chain(const std::string& layout, Latency latency, bool r
     REQUIRE(dynamic_cast<const components::synapses::LinearSynapses&>(sim.component("synapses")).layout() ==
             (layout == "dense" ? components::synapses::Layout::dense : components::synapses::Layout::sparse));
     DelayChainRun r;
-    for (int t = 0; t < 1500; ++t) {
-        if (t == 700) sim.reset();  // the runtime zeroes the delays' output buffers
+    for (int t = 0; t < size.steps; ++t) {
+        if (t == size.steps / 2 - 50) sim.reset();  // the runtime zeroes the delays' output buffers
         sim.step();
         const auto codes = sim.read("delays", "out_spikes").u8();
         r.delayed.insert(r.delayed.end(), codes.begin(), codes.end());
@@ -338,27 +346,30 @@ TEST_CASE("N2N delays into dense and sparse synapses: the published arrivals giv
           "[event_forms]") {
     const auto layout = GENERATE(as<std::string>{}, "dense", "sparse");
     const auto latency = GENERATE(Latency::same_step, Latency::previous_step);
-    INFO("layout " << layout << ", latency " << to_string(latency));
-    const DelayChainRun reference = run_delay_chain(layout, latency, true, ExecutorKind::sequential, 1);
+    const auto size = GENERATE(ChainSize{33, 48, 1500}, ChainSize{160, 900, 160});
+    INFO("layout " << layout << ", latency " << to_string(latency) << ", " << size.posts << " x " << size.pre);
+    const std::size_t codes = size.posts * size.pre;
+    const DelayChainRun reference = run_delay_chain(layout, latency, true, ExecutorKind::sequential, 1, size);
     std::size_t arrivals = 0;
     for (auto c : reference.delayed) arrivals += c & spike::bit;
     CHECK(arrivals > reference.delayed.size() / 50);
+    if (codes > 100000) CHECK(arrivals > 2048u * std::size_t(size.steps));  // (the delays' split: >= 4096 writes a step)
     for (auto [kind, threads] : {std::pair{ExecutorKind::sequential, 1u}, std::pair{ExecutorKind::pool, 2u},
                                  std::pair{ExecutorKind::tbb, 2u}}) {
         INFO("threads " << threads);
-        const DelayChainRun event = run_delay_chain(layout, latency, false, kind, threads);
+        const DelayChainRun event = run_delay_chain(layout, latency, false, kind, threads, size);
         // (element by element: a failure names the first differing element instead of printing the runs)
         REQUIRE(event.delayed.size() == reference.delayed.size());
         for (std::size_t i = 0; i < event.delayed.size(); ++i) {
             if (event.delayed[i] == reference.delayed[i]) continue;
-            FAIL("code " << i % 1584 << " of step " << i / 1584 << ": " << int(event.delayed[i]) << " instead of "
+            FAIL("code " << i % codes << " of step " << i / codes << ": " << int(event.delayed[i]) << " instead of "
                          << int(reference.delayed[i]));
         }
         REQUIRE(event.currents.size() == reference.currents.size());
         for (std::size_t i = 0; i < event.currents.size(); ++i) {
             if (std::bit_cast<std::uint32_t>(event.currents[i]) == std::bit_cast<std::uint32_t>(reference.currents[i]))
                 continue;
-            FAIL("current " << i % 33 << " of step " << i / 33 << ": " << event.currents[i] << " instead of "
+            FAIL("current " << i % size.posts << " of step " << i / size.posts << ": " << event.currents[i] << " instead of "
                             << reference.currents[i]);
         }
         REQUIRE(event.state.arrays.size() == reference.state.arrays.size());

@@ -215,6 +215,30 @@ TEST_CASE("N2NDelays event form writes the bytes of the dense gather and publish
     CHECK(arrivals > std::size_t(T) * P * N / 40);  // ~5 % of the synapses receive a spike each step
 }
 
+TEST_CASE("N2NDelays event form splits a busy step's code writes by rows over two threads and writes the bytes of the dense gather", "[delays]") {
+    // Enough arrivals per step (several thousand) that the restore of the last arrivals and the new
+    // ones run as one row range per thread; ReversedParallel runs the ranges in reverse order.
+    constexpr std::size_t P = 64, N = 800;
+    constexpr int B = 4, T = 200;
+    std::mt19937 gen(5);
+    const std::vector<int> d = random_delays(P * N, B, gen);
+    DelayRun event(false, P, N, d, double(B)), reference(true, P, N, d, double(B));
+    ReversedParallel two(2);
+    std::bernoulli_distribution fires(0.12), inhibitory(0.2);
+    std::vector<std::uint8_t> mask(N);
+    for (auto& m : mask) m = inhibitory(gen);
+    std::size_t busy = 0;
+    for (int t = 0; t < T; ++t) {
+        for (std::size_t j = 0; j < N; ++j) event.in[j] = reference.in[j] = spike::encode(fires(gen), mask[j] != 0);
+        Parallel& parallel = t % 5 == 4 ? serial_parallel() : static_cast<Parallel&>(two);
+        event.step(parallel, t);
+        reference.step(serial_parallel(), t);
+        INFO("step " << t);
+        if (require_same_arrivals(event, reference, N) >= 4096) ++busy;
+    }
+    CHECK(busy > std::size_t(T) / 2);
+}
+
 TEST_CASE("N2NDelays event form keeps the codes of alternating output buffers exact over resets, state writes and changing inhibition bits", "[delays]") {
     // The event form rewrites only the last arrivals of a buffer it wrote before: every way a buffer can
     // hold something else (the other buffer of a doubled output, a buffer overwritten by a reset or a

@@ -327,3 +327,17 @@ TEST_CASE("Per-synapse pre spikes without delays on the spec keep x per synapse"
     Harness d = make_rule("hebbian_rule", {}, pre, spike_spec({P}));
     REQUIRE(per_unit_x(d));
 }
+
+TEST_CASE("clip_weight gives the bits of std::min(std::max(k, 0), upper) for every input, NaN and signed zeros included") {
+    using spark::components::plasticity::clip_weight;
+    const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+    const float values[] = {0.0f, -0.0f, 1e-30f, -1e-30f, 0.5f, -0.5f, 3.0f, 10.0f, 10.000001f, 1e30f, -1e30f,
+                            inf, -inf, nan, -nan, std::numeric_limits<float>::denorm_min()};
+    const float uppers[] = {0.0f, -0.0f, 3.0f, 10.0f, inf, nan};
+    for (float upper : uppers)
+        for (float k : values) {
+            CAPTURE(k, upper);
+            REQUIRE(std::bit_cast<std::uint32_t>(clip_weight(k, upper)) ==
+                    std::bit_cast<std::uint32_t>(std::min(std::max(k, 0.0f), upper)));
+        }
+}

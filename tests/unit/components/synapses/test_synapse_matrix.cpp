@@ -421,3 +421,33 @@ TEST_CASE("Synapse state round-trips through the state visitor in every layout",
           std::vector<std::string>{"kernel", "delay_line.buffer", "delay_line.inhibitory_buffer", "delay_line.index",
                                    "synapse_rise", "synapse_decay"});
 }
+
+TEST_CASE("SynapseMatrix per-synapse input: all tasks in one call give the bits of one call per task, both layouts") {
+    // 40000 targets x 50 inputs: 4 sparse tasks and 157 dense ones; the codes scanned (no spike index).
+    constexpr std::size_t P = 40000, N = 50;
+    std::vector<float> kernel(P * N, 0.0f);
+    std::vector<std::uint8_t> codes(P * N, 0);
+    for (std::size_t i = 0; i < kernel.size(); ++i) {
+        if (i % 7 == 0 || i % 11 == 0) kernel[i] = 0.1f * static_cast<float>(1 + i % 13);
+        if (i % 5 == 0 || i % 17 == 3) codes[i] = spike::encode(true, i % 3 == 0);
+    }
+    for (Layout layout : {Layout::dense, Layout::sparse}) {
+        SynapseMatrix m;
+        m.build(layout, P, N, kernel, {}, 0, kWhere);
+        REQUIRE(m.task_count() > 1);
+        const ConstArrayRef in(codes.data(), codes.size());
+        std::vector<float> per_task(P, -1.0f), at_once(P, -1.0f);
+        for (std::size_t t = 0; t < m.task_count(); ++t) m.accumulate_per_synapse(t, in, per_task.data() + m.task_range(t).first);
+        m.accumulate_per_synapse(0, m.task_count(), in, at_once.data());
+        // the last tasks only, into their own slice
+        const std::size_t first = m.task_count() / 2, begin = m.task_range(first).first;
+        std::vector<float> tail(P - begin, -1.0f);
+        m.accumulate_per_synapse(first, m.task_count(), in, tail.data());
+        for (std::size_t p = 0; p < P; ++p) {
+            REQUIRE(std::bit_cast<std::uint32_t>(at_once[p]) == std::bit_cast<std::uint32_t>(per_task[p]));
+            if (p >= begin) REQUIRE(std::bit_cast<std::uint32_t>(tail[p - begin]) == std::bit_cast<std::uint32_t>(per_task[p]));
+        }
+        const auto driven = std::count_if(per_task.begin(), per_task.end(), [](float v) { return v != 0.0f; });
+        CHECK(driven > static_cast<std::ptrdiff_t>(P / 2));  // most targets receive input
+    }
+}

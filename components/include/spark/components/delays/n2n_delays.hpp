@@ -56,13 +56,17 @@ private:
     };
     Written& written_for(const std::uint8_t* buffer) noexcept;
     void write_silent(std::uint8_t* out, Parallel& parallel) const noexcept;
-    void restore_silent(std::uint8_t* out, const Written& w) const noexcept;
-    void write_arrivals(std::uint8_t* out, const Written& w) const noexcept;
+    // Writes the code of each group (its silent code when `silent`) at its synapses of the rows [p0, p1).
+    void write_codes(std::uint8_t* out, std::span<const ArrivalGroup> groups, std::size_t p0, std::size_t p1,
+                     bool silent) const noexcept;
+    // Below this many code writes in a step they stay on one thread (a fork costs more).
+    static constexpr std::size_t min_parallel_writes = 4096;
 
     bool event_form_ = false;
     std::vector<std::uint32_t> list_start_;  // (j, d) -> first entry of its list: index j * B + d - 1
     std::vector<std::uint32_t> list_post_;   // the post units p of the synapses (p, j) of each list, increasing
     std::vector<std::uint8_t> silent_row_;   // this step's silent codes (input inhibition bits)
+    std::vector<ArrivalGroup> next_groups_;  // this step's arrivals, while the buffer's last ones are restored
     std::array<Written, 2> written_;
     std::size_t last_written_ = 0;           // the slot used last
 };

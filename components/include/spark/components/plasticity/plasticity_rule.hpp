@@ -48,6 +48,9 @@
 #include <memory>
 #include <span>
 #include <vector>
+#if defined(__SSE__) || defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include <spark/components/plasticity/synapse_pre_trace.hpp>
 #include <spark/components/reference_mode.hpp>
@@ -174,6 +177,7 @@ public:
     void forget() noexcept { known_ = false; }
     bool clean(std::size_t p) const noexcept { return clean_[p] != 0; }
     void set(std::size_t p, bool clean) noexcept { clean_[p] = clean ? 1 : 0; }
+    std::uint8_t* flags() noexcept { return clean_.data(); }  // one byte per row, 1 = clean (hot loops)
 
 private:
     std::shared_ptr<const std::uint64_t> count_;
@@ -181,6 +185,19 @@ private:
     bool known_ = false;
     std::vector<std::uint8_t> clean_;
 };
+
+// std::min(std::max(k, 0.0f), upper), the same value for every input (NaN, -0), without branches: the
+// compiler branches on the scalar compares, and the branch mispredicts where zero weights (clipped
+// back to 0) and positive ones mix. SSE's maxss/minss return their second operand unless the first
+// is greater (smaller), which is std::max's (std::min's) choice with the operands in this order.
+inline float clip_weight(float k, float upper) noexcept {
+#if defined(__SSE__) || defined(__x86_64__)
+    const __m128 kept = _mm_max_ss(_mm_setzero_ps(), _mm_set_ss(k));  // 0 > k ? 0 : k
+    return _mm_cvtss_f32(_mm_min_ss(_mm_set_ss(upper), kept));        // upper < kept ? upper : kept
+#else
+    return std::min(std::max(k, 0.0f), upper);
+#endif
+}
 
 // Whether bits(v) <= upper_bits as unsigned (v in [+0, upper] for upper >= +0): the weights the clip keeps.
 inline bool keeps(float v, std::uint32_t upper_bits) noexcept { return std::bit_cast<std::uint32_t>(v) <= upper_bits; }
@@ -386,7 +403,7 @@ protected:
         // The per-unit x: the rows of K known to be kept by the clip (K in [+0, +inf]) need not be read.
         const bool known = unit_x && clean_rows_.begin_step(s);
         constexpr std::uint32_t upper_bits = 0x7f800000u;
-        this->for_rows(s, [&](std::size_t p0, std::size_t p1) {
+        const auto rows = [&](std::size_t p0, std::size_t p1) {
             for (std::size_t p = p0; p < p1; ++p) {
                 const std::uint8_t* s_pre = s.pre + p * this->layout_.pre_stride;
                 float* out = s.out + p * n_pre;
@@ -430,16 +447,20 @@ protected:
                     for_each_arrival(s_pre, n_pre, [&](std::size_t q) { element(p, q, r, x[q]); });
                 }
             }
-        });
+        };
         if (unit_x && s.listed()) {
-            // As above (s_post = 0, x finite): the listed arrivals of the rows marked with their rate.
+            // As above (s_post = 0, x finite): the listed arrivals of the rows marked with their rate,
+            // after the rows' pass on the same thread (one fork per step).
             this->for_listed_rows(s, [&](std::size_t p0, std::size_t p1) {
+                rows(p0, p1);
                 for_each_listed(s, n_pre, p0, p1, [&](std::size_t p, std::size_t q) {
                     if (listed_rate_[p] == 0.0f) return;
                     element(p, q, listed_rate_[p], 0.0f);
                     if (!keeps(s.out[p * n_pre + q], upper_bits)) clean_rows_.set(p, false);
                 });
             });
+        } else {
+            this->for_rows(s, rows);
         }
         clean_rows_.end_step(s, unit_x);
     }

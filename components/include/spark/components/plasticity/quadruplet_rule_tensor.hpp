@@ -103,6 +103,8 @@ private:
     void reference_row(const RuleStep& s, std::size_t p, float rate, const float* y, std::size_t y_stride) const noexcept;
     // The arrivals of the rows in [p0, p1) that event_row left to the producer's list (listed_row_).
     void listed_arrivals(const RuleStep& s, std::size_t p0, std::size_t p1) noexcept;
+    // The same for arrivals grouped by sender (s.pre_arrivals) when every row shares the pre types.
+    void grouped_arrivals(const RuleStep& s, std::size_t p0, std::size_t p1) noexcept;
     // A row in full, per-unit x; returns whether every new weight is one the clip keeps (CleanRows).
     bool fired_row(const RuleStep& s, std::size_t p, float rate) const noexcept;
 
@@ -132,6 +134,7 @@ private:
     // Per row, this step: whether its arrivals are taken from the producer's list, and their dt dK by pre type.
     std::vector<std::uint8_t> listed_row_;
     std::vector<float> arrival_step_;
+    std::vector<float> row_clip_;  // max_clip of row p's synapses of pre type c, at 2 p + c
     Tracer post_trace_;
     std::vector<float> input_;  // scratch: a trace input (kernel-shaped in the reference, n_post x 2 here)
 };

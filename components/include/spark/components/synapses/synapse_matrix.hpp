@@ -90,6 +90,9 @@ public:
     // Targets per task in the dense layout (any length gives the same numbers; this one balances the
     // per-task overhead against parallelism).
     static constexpr std::size_t dense_rows_per_task = 256;
+    // ... and at most about this many synapses per task, in tasks of equal length (a small group with
+    // long rows splits over two threads).
+    static constexpr std::size_t dense_synapses_per_task = 65536;
 
     // `kernel`: n_post x n_pre row-major. `delays`: empty, or one per synapse in 1..delay_steps.
     // `ring`: keep the spikes in flight (false when the caller delays spikes itself and only needs
@@ -139,7 +142,12 @@ public:
                          float* x, std::size_t lo, std::size_t hi) noexcept;
     // The same for per-synapse input codes [n_post x n_pre] (already delayed; no ring). The dense layout
     // reads only the arrivals when the codes' spike index is fresh (the same sums, in the same order).
-    void accumulate_per_synapse(std::size_t task, ConstArrayRef spikes, float* x) const noexcept;
+    void accumulate_per_synapse(std::size_t task, ConstArrayRef spikes, float* x) const noexcept {
+        accumulate_per_synapse(task, task + 1, spikes, x);
+    }
+    // The tasks [first, last) at once into their targets' slice x (target p at x[p - task_range(first).first]):
+    // for one thread, one walk of the dense layout's arrivals instead of one per task.
+    void accumulate_per_synapse(std::size_t first, std::size_t last, ConstArrayRef spikes, float* x) const noexcept;
     // The dense layout's accumulate_per_synapse() for the targets [begin, end) (x[p - begin]): each
     // target's sum is its own row's, so any range of them gives the values of the whole.
     void accumulate_per_synapse_rows(ConstArrayRef spikes, float* x, std::size_t begin, std::size_t end) const noexcept;

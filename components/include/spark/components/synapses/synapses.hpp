@@ -576,10 +576,15 @@ private:
         if (per_synapse_input_) {
             ConstArrayRef in = spikes_in;
             if (dense_reference_) in.spike_index = nullptr;  // scan every code (the reference)
-            run_tasks(parallel, [&](std::size_t t) {
-                const auto [begin, end] = matrix_.task_range(t);
-                update_targets_from(begin, end, out, [&](float* x) { matrix_.accumulate_per_synapse(t, in, x); });
-            });
+            if (matrix_.task_count() > 1 && parallel.concurrency() > 1) {
+                parallel.run(matrix_.task_count(), [&](std::size_t t) {
+                    const auto [begin, end] = matrix_.task_range(t);
+                    update_targets_from(begin, end, out, [&](float* x) { matrix_.accumulate_per_synapse(t, in, x); });
+                });
+            } else {  // one thread: every task at once (the same sums)
+                update_targets_from(0, matrix_.n_post(), out,
+                                    [&](float* x) { matrix_.accumulate_per_synapse(0, matrix_.task_count(), in, x); });
+            }
             return;
         }
         const std::size_t n = collect_spikes(spikes_in, spiking_.data(), spike_sign_.data());
