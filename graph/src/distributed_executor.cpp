@@ -12,6 +12,15 @@
 // Receiving costs O(spikes): only the other blocks' units the last exchange into the same buffer copy
 // set are put back at rest (all of them after a reset or a load).
 //
+// Epochs: when every reader of an exchanged output can take its spikes late (Component::input_slack:
+// a synapse group whose spikes wait in flight for at least D steps) and reads them through a
+// previous-step wire, the epoch is the shortest latency of those wires (1 + D), agreed by every process,
+// and the spikes are exchanged once per epoch instead of once per step: the readers step with their
+// input silent, and after the epoch's last step each is handed every step's spikes, in step order
+// (Component::ingest_late), before any of them is due. Otherwise the epoch is one step and the exchange
+// as above. A run ends its last, partial epoch (and a state visit the current one) early, but for its
+// last step, whose spikes no reader has read yet: they stay in their producer's output for the next.
+//
 // Why the results equal one process's: a unit's update depends only on its own state and inputs, every
 // random stream belongs to a fixed block of units (never to a process), and a synapse group sums each
 // target's input over the presynaptic spikes in index order whichever process does it. A process
@@ -19,8 +28,11 @@
 // complete() gathers a split node's value before a read from outside the step.
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstring>
+#include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 
 #include <spark/core/error.hpp>
@@ -98,6 +110,25 @@ struct Exchanged {
     std::size_t node = 0, output = 0;
 };
 
+// A reader of an exchanged output at units another process computes: its node and input, whether the
+// wire is a same-step one, and whether that source is all of the input's (a SpikeArray read as it is).
+struct CrossingReader {
+    std::size_t node = 0, input = 0;
+    Exchanged source;
+    bool same_step = false, alone = false;
+};
+
+// An output exchanged once per epoch and the readers handed its spikes late.
+struct LateOutput {
+    Exchanged output;
+    std::vector<CrossingReader> readers;
+};
+
+// Seconds of wall time since `start`.
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 class DistributedExecutor final : public detail::Executor {
 public:
     DistributedExecutor(Simulation::Impl& impl, std::shared_ptr<ProcessGroup> processes, unsigned threads)
@@ -106,6 +137,7 @@ public:
         if (threads != 1) pool_.emplace(threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : threads);
         choose_splits();
         choose_exchanges();
+        choose_epoch();
     }
 
     void run(std::int64_t steps, const std::function<void()>& after_step) override {
@@ -117,9 +149,13 @@ public:
                 if (!after_node_[v].empty()) exchange(after_node_[v], impl_.parity());
             }
             if (!at_end_.empty()) exchange(at_end_, impl_.parity());
+            if (epoch_ > 1) pack_epoch_step(impl_.step, false);
             impl_.finish_step();
+            hand_held();
+            if (pending_.size() == epoch_) exchange_epoch();
             if (after_step) after_step();
         }
+        exchange_epoch();  // the last epoch may be shorter
     }
 
     void complete(const Source& source, std::size_t parity) override {
@@ -128,12 +164,19 @@ public:
         const ConstArrayRef view = detail::source_view(impl_.storage, impl_.components, source, parity);
         const PortSpec& spec = detail::source_spec(impl_.inference, source);
         gather_units(const_cast<void*>(view.data), spec.dtype, view.size, split_[source.node]);
+        if (source.kind == SourceKind::output && processes_->plays_alone())
+            replay_late_output({source.node, source.port}, static_cast<std::uint8_t*>(const_cast<void*>(view.data)));
         if (source.kind == SourceKind::output)
             impl_.storage.buffers[impl_.storage.output_buffers[source.node][source.port]].invalidate_spike_index();
     }
 
     void complete_state() override;
     void state_written() override {
+        // What the readers read next is the buffers' (loaded or reset) last step.
+        pending_.clear();
+        epoch_send_.clear();
+        holding_ = false;
+        if (!late_.empty()) pack_epoch_step(impl_.step - 1, true);
         for (auto& entry : spikes_) entry.second.stale = {true, true};
         ShareCollective collective(*processes_);
         for (std::size_t v = 0; v < split_.size(); ++v)
@@ -150,6 +193,23 @@ private:
 
     void choose_splits();
     void choose_exchanges();
+    // The epoch (see the top of the file); with more than one step, the outputs exchanged once per epoch
+    // and their readers' silent inputs.
+    void choose_epoch();
+    void defer_to_epochs();
+    // Per step of an epoch: this process's spikes of every output exchanged per epoch in `step` (the
+    // step just run, or with `previous` the one before the next: the buffers' last step). At the epoch's
+    // end (or earlier): one exchange of them, then every reader handed every step's spikes but the last
+    // step's, which no reader has read yet (its next step would; a state visit finds them in their
+    // producer's output, as on one process): they are held and handed after the next step.
+    void pack_epoch_step(std::int64_t step, bool previous);
+    void exchange_epoch();
+    void hand_held();
+    // A dry run's read of an output exchanged per epoch after a step: the other ranks' units as the
+    // replayed recording fired them in that step (else silent).
+    void replay_late_output(const Exchanged& x, std::uint8_t* codes);
+    // Hands one step's spikes of late output `index` to its readers.
+    void hand(std::size_t index, std::span<const std::uint32_t> spikes, std::int64_t step);
     // One exchange of `outputs`: this process's part of each gathered to every process.
     void exchange(const std::vector<Exchanged>& outputs, std::size_t parity);
     void pack_own_part(const std::vector<Exchanged>& outputs, std::size_t parity);
@@ -172,8 +232,11 @@ private:
     void restore_rest(ExchangedSpikes& spikes, std::size_t copy, std::uint8_t* codes, const Split& split, std::size_t k);
     // A dry run's replayed spikes of this step in the elements `block` of an exchanged SpikeArray.
     std::span<const std::uint32_t> replayed_block(const Exchanged& x, UnitBlock block) const {
+        return replayed_block(x, block, impl_.step);
+    }
+    std::span<const std::uint32_t> replayed_block(const Exchanged& x, UnitBlock block, std::int64_t step) const {
         const auto& node = impl_.graph.nodes[x.node];
-        const auto all = processes_->replay()->at(impl_.step, node.path, node.info->outputs[x.output].name);
+        const auto all = processes_->replay()->at(step, node.path, node.info->outputs[x.output].name);
         const auto unit_of = [](std::uint32_t entry) { return std::size_t{entry >> 2}; };
         const auto first = std::ranges::lower_bound(all, block.begin, {}, unit_of);
         const auto last = std::ranges::lower_bound(first, all.end(), block.end, {}, unit_of);
@@ -199,6 +262,19 @@ private:
     bool shares_whole_ = false;  // Component::gather_share() since the last step, reset or load
     std::vector<std::byte> send_, received_;
     std::vector<std::size_t> counts_;
+    // Epochs.
+    std::vector<CrossingReader> crossing_;  // every reader of an exchanged output at others' units
+    bool effect_crosses_ = false;           // an effect's source is exchanged (applied every step)
+    std::size_t epoch_ = 1;                 // steps per spike exchange
+    std::vector<LateOutput> late_;          // the outputs exchanged per epoch (epoch_ > 1)
+    std::vector<std::vector<std::uint8_t>> silent_;        // per late reader: the input it steps with
+    std::vector<std::unique_ptr<SpikeIndex>> silent_index_;
+    std::vector<std::int64_t> pending_;     // the steps packed since the last exchange
+    std::vector<std::byte> epoch_send_;
+    bool holding_ = false;                  // the last exchange's last step, not handed yet
+    std::int64_t held_step_ = 0;
+    std::vector<std::vector<std::uint32_t>> held_;  // per late output
+    std::vector<std::uint32_t> arrived_;    // one step's spikes of one output, every process's
 };
 
 void DistributedExecutor::choose_splits() {
@@ -260,10 +336,15 @@ void DistributedExecutor::choose_exchanges() {
                 if (s.kind != SourceKind::output || split_[s.node].units == 0) continue;
                 if (element_wise && covered(s.node, c)) continue;
                 mark(s, s.latency == Latency::same_step);
+                const bool spikes = impl_.inference.nodes[s.node].result.outputs[s.port].kind == PayloadKind::spikes;
+                crossing_.push_back({c, i, {s.node, s.port}, s.latency == Latency::same_step, spikes && sources.size() == 1});
             }
         }
     }
-    for (const auto& e : g.effects) mark(e.source, false);
+    for (const auto& e : g.effects) {
+        mark(e.source, false);
+        effect_crosses_ = effect_crosses_ || (e.source.kind == SourceKind::output && split_[e.source.node].units != 0);
+    }
     for (std::size_t v = 0; v < g.nodes.size(); ++v)
         for (std::size_t o = 0; o < need[v].size(); ++o) {
             if (need[v][o] == 0) continue;
@@ -284,8 +365,152 @@ void append(std::vector<std::byte>& out, const T& value) {
 
 void DistributedExecutor::exchange(const std::vector<Exchanged>& outputs, std::size_t parity) {
     pack_own_part(outputs, parity);
+    const auto start = std::chrono::steady_clock::now();
     processes_->all_gather(send_, received_, counts_);
+    processes_->count_spike_exchange(seconds_since(start));
     unpack_other_parts(outputs, parity);
+}
+
+void DistributedExecutor::choose_epoch() {
+    processes_->set_epoch_steps(1);
+    if (crossing_.empty() || effect_crosses_) return;
+    std::uint64_t shortest = std::numeric_limits<std::uint64_t>::max();
+    for (const CrossingReader& x : crossing_) {
+        // A reader on time, or a same-step one (not handled): one step on every process (both are
+        // properties of the graph and the node, the same everywhere).
+        const std::size_t slack = x.alone && !x.same_step ? impl_.components[x.node]->input_slack(x.input) : 0;
+        if (slack == 0) return;
+        shortest = std::min<std::uint64_t>(shortest, 1 + slack);
+    }
+    // The shortest delays differ between processes that keep their own synapses only: the least of all.
+    std::vector<std::byte> all;
+    std::vector<std::size_t> counts;
+    processes_->all_gather({reinterpret_cast<const std::byte*>(&shortest), sizeof shortest}, all, counts);
+    for (std::size_t at = 0; at + sizeof shortest <= all.size(); at += sizeof shortest) {
+        std::uint64_t theirs = 0;
+        std::memcpy(&theirs, all.data() + at, sizeof theirs);
+        shortest = std::min(shortest, theirs);
+    }
+    epoch_ = static_cast<std::size_t>(std::max<std::uint64_t>(1, shortest));
+    processes_->set_epoch_steps(epoch_);
+    if (epoch_ > 1) defer_to_epochs();
+}
+
+void DistributedExecutor::defer_to_epochs() {
+    for (std::size_t v = 0; v < exchanged_.size(); ++v)
+        for (std::size_t o = 0; o < exchanged_[v].size(); ++o) {
+            if (!exchanged_[v][o]) continue;
+            exchanged_[v][o] = false;  // an outside read gathers it (complete())
+            LateOutput late{{v, o}, {}};
+            for (const CrossingReader& x : crossing_)
+                if (x.source.node == v && x.source.output == o) late.readers.push_back(x);
+            late_.push_back(std::move(late));
+        }
+    for (auto& list : after_node_) list.clear();
+    at_end_.clear();
+    // Each late reader steps with its input silent (no spike, a fresh empty spike list).
+    for (const CrossingReader& x : crossing_) {
+        detail::Task& task = impl_.plan.tasks[x.node];
+        const std::size_t units = task.at[0].inputs[x.input].size;
+        silent_.emplace_back(units, std::uint8_t{0});
+        silent_index_.push_back(std::make_unique<SpikeIndex>(units));
+        silent_index_.back()->clear();
+        silent_index_.back()->publish();
+        for (detail::NodeStep& at : task.at) at.inputs[x.input] = ConstArrayRef(silent_.back().data(), units, silent_index_.back().get());
+    }
+}
+
+void DistributedExecutor::pack_epoch_step(std::int64_t step, bool previous) {
+    pending_.push_back(step);
+    auto& storage = impl_.storage;
+    for (const LateOutput& late : late_) {
+        Buffer& b = storage.buffers[storage.output_buffers[late.output.node][late.output.output]];
+        const Split& s = split_[late.output.node];
+        const std::size_t k = b.spec.size() / s.units;
+        const std::byte* data = previous ? b.last_at(impl_.parity()) : b.at(impl_.parity());
+        const auto* codes = reinterpret_cast<const std::uint8_t*>(data);
+        const std::size_t header = epoch_send_.size();
+        append(epoch_send_, std::uint32_t{0});
+        std::uint32_t count = 0;
+        for (std::size_t u = s.blocks[rank_].begin * k; u < s.blocks[rank_].end * k; ++u)
+            if (codes[u] & spike::bit) {
+                append(epoch_send_, static_cast<std::uint32_t>(u << 2 | codes[u]));
+                ++count;
+            }
+        std::memcpy(epoch_send_.data() + header, &count, sizeof count);
+    }
+}
+
+void DistributedExecutor::exchange_epoch() {
+    if (pending_.empty()) return;
+    hand_held();  // older than any pending step
+    const auto start = std::chrono::steady_clock::now();
+    processes_->all_gather(epoch_send_, received_, counts_);
+    processes_->count_spike_exchange(seconds_since(start));
+    std::vector<std::size_t> offset(ranks_, 0);
+    for (std::size_t r = 1; r < ranks_; ++r) offset[r] = offset[r - 1] + counts_[r - 1];
+    held_.resize(late_.size());
+    for (std::size_t q = 0; q < pending_.size(); ++q) {
+        const std::int64_t step = pending_[q];
+        for (std::size_t i = 0; i < late_.size(); ++i) {
+            const LateOutput& late = late_[i];
+            arrived_.clear();
+            const Split& s = split_[late.output.node];
+            const Buffer& b = impl_.storage.buffers[impl_.storage.output_buffers[late.output.node][late.output.output]];
+            const std::size_t k = b.spec.size() / s.units;
+            for (std::size_t r = 0; r < ranks_; ++r) {
+                if (counts_[r] == 0) {  // a dry run's other ranks: silent, or their recorded spikes
+                    if (r != rank_ && processes_->replay()) {
+                        const UnitBlock block{s.blocks[r].begin * k, s.blocks[r].end * k};
+                        const auto replayed = replayed_block(late.output, block, step);
+                        arrived_.insert(arrived_.end(), replayed.begin(), replayed.end());
+                    }
+                    continue;
+                }
+                std::uint32_t count = 0;
+                std::memcpy(&count, received_.data() + offset[r], sizeof count);
+                const std::size_t first = arrived_.size();
+                arrived_.resize(first + count);
+                std::memcpy(arrived_.data() + first, received_.data() + offset[r] + sizeof count, count * sizeof count);
+                offset[r] += sizeof count * (1 + std::size_t{count});
+            }
+            if (q + 1 < pending_.size()) hand(i, arrived_, step);
+            else held_[i].swap(arrived_);
+        }
+    }
+    holding_ = true;
+    held_step_ = pending_.back();
+    pending_.clear();
+    epoch_send_.clear();
+}
+
+void DistributedExecutor::replay_late_output(const Exchanged& x, std::uint8_t* codes) {
+    if (std::ranges::none_of(late_, [&](const LateOutput& late) {
+            return late.output.node == x.node && late.output.output == x.output;
+        }))
+        return;
+    const Split& s = split_[x.node];
+    const Buffer& b = impl_.storage.buffers[impl_.storage.output_buffers[x.node][x.output]];
+    const std::size_t k = b.spec.size() / s.units;
+    for (std::size_t r = 0; r < ranks_; ++r) {
+        if (r == rank_) continue;
+        const UnitBlock block{s.blocks[r].begin * k, s.blocks[r].end * k};
+        std::memset(codes + block.begin, 0, block.end - block.begin);
+        if (processes_->replay())
+            for (const std::uint32_t entry : replayed_block(x, block, impl_.step - 1))
+                codes[entry >> 2] = static_cast<std::uint8_t>(entry & 3u);
+    }
+}
+
+void DistributedExecutor::hand_held() {
+    if (!holding_ || impl_.step - 1 - held_step_ < 1) return;  // not read yet
+    for (std::size_t i = 0; i < late_.size(); ++i) hand(i, held_[i], held_step_);
+    holding_ = false;
+}
+
+void DistributedExecutor::hand(std::size_t index, std::span<const std::uint32_t> spikes, std::int64_t step) {
+    const auto late_by = static_cast<std::size_t>(impl_.step - 1 - step);  // read in step `step + 1`
+    for (const CrossingReader& x : late_[index].readers) impl_.components[x.node]->ingest_late(x.input, spikes, late_by);
 }
 
 // This process's part: per output, a byte count, then the changed spike codes (unit << 2 | code) or
@@ -423,6 +648,7 @@ void DistributedExecutor::gather_units(void* data, DType dtype, std::size_t coun
 }
 
 void DistributedExecutor::complete_state() {
+    exchange_epoch();  // the spikes their readers have read are part of their state
     if (!shares_whole_) {
         shares_whole_ = true;
         ShareCollective collective(*processes_);

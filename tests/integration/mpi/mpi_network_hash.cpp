@@ -9,11 +9,15 @@
 //              prints what it exchanged
 //   --record   write the run's spikes to FILE (graph::SpikeReplay), for a dry run to replay
 //   --memory   every process prints its peak RSS after the run, before the state is gathered (stderr)
+//   --epochs   reads no output between steps (the spike hash stays empty) and every process prints its
+//              epoch, spike exchanges, bytes sent and seconds in them (stderr)
+//   NETWORK `delayed`: the recurrent populations with synaptic delays of 3-8 steps (epochs of 4 steps)
 #include <chrono>
 #include <ctime>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -81,6 +85,34 @@ graph::Network recurrent_network() {
     return net;
 }
 
+// The recurrent network's populations with every synapse group delayed by 3-8 steps (drawn per
+// synapse: 3 + 9 U steps, clamped to B = 8), so that spikes cross processes once per epoch of 4 steps
+// (a previous-step wire + 3).
+graph::Network delayed_network() {
+    using graph::Latency;
+    graph::Network net(Latency::same_step);
+    net.seed = 9;
+    net.dt = 0.1;
+    auto delayed = [](std::size_t units, double tau, double weight, double density) {
+        auto synapses = bench::cuba_synapses(units, tau, weight, density);
+        synapses.emplace_back("max_delay", 0.8);
+        synapses.emplace_back("delays", Value::Map{{"initializer", "uniform_initializer"}, {"offset", 3.0}});
+        return synapses;
+    };
+    net.add("E", "strict_refractory_leaky_soma", bench::cuba_soma(3000))
+        .add("I", "strict_refractory_leaky_soma", bench::cuba_soma(800))
+        .add("I_sign", "inhibition_mask", {{"units", Value::List{800.0}}, {"inhibitory_rate", 1.0}})
+        .add("bg_E", "poisson_source", {{"units", Value::List{3000.0}}, {"rate", 900.0}, {"weight", 0.6}, {"tau", 5.0}})
+        .add("bg_I", "poisson_source", {{"units", Value::List{800.0}}, {"rate", 700.0}, {"weight", 0.6}})
+        .add("ee", "traced_synapses", delayed(3000, 5.0, 1.62, 0.02))
+        .add("ie", "traced_synapses", delayed(800, 5.0, 1.62, 0.02))
+        .add("ei", "traced_synapses", delayed(3000, 10.0, 9.0, 0.02))
+        .add("ii", "traced_synapses", delayed(800, 10.0, 9.0, 0.05));
+    bench::connect_cuba_populations(net);
+    net.connect("bg_E.output", "E.current").connect("bg_I.output", "I.current");
+    return net;
+}
+
 graph::Simulation build(const std::string& name, const graph::BuildOptions& options) {
     if (name.rfind("cuba:", 0) == 0) return graph::Simulation::build(bench::cuba_network(std::stoul(name.substr(5))), {}, options);
     if (name.rfind("microcircuit:", 0) == 0) {
@@ -89,6 +121,7 @@ graph::Simulation build(const std::string& name, const graph::BuildOptions& opti
         return graph::Simulation::build(bench::microcircuit_network(p), {}, options);
     }
     if (name == "recurrent") return graph::Simulation::build(recurrent_network(), {}, options);
+    if (name == "delayed") return graph::Simulation::build(delayed_network(), {}, options);
     return serialization::build_simulation(serialization::load_network_file(name), options);
 }
 
@@ -102,7 +135,7 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     options.executor = graph::ExecutorKind::pool;
     std::string load, save, record, replay;
     std::optional<std::pair<int, int>> dry_run;
-    bool memory = false;
+    bool memory = false, epochs = false;
     for (int i = 3; i < argc; ++i) {
         const std::string flag = argv[i];
         const char* value = i + 1 < argc ? argv[i + 1] : "";
@@ -111,6 +144,8 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
             options.processes = mpi->world();
         } else if (flag == "--memory") {
             memory = true;
+        } else if (flag == "--epochs") {
+            epochs = true;
         } else if (flag == "--threads") {
             options.threads = static_cast<unsigned>(std::stoul(value));
             ++i;
@@ -141,7 +176,9 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     std::uint64_t count = 0;
     const auto start = std::chrono::steady_clock::now();
     const std::clock_t cpu_start = std::clock();  // this process's CPU time: the wall time of a loaded machine says little
-    sim.run(std::stoll(argv[2]), [&](const graph::Simulation& s) {
+    // --epochs reads nothing between steps (a read of a split output is a gather): the state hash only.
+    const std::function<void(const graph::Simulation&)> no_reads;
+    sim.run(std::stoll(argv[2]), epochs ? no_reads : [&](const graph::Simulation& s) {
         if (!record.empty()) recording.record(s);
         for (const auto& node : s.nodes())
             for (const auto& out : node.outputs) {
@@ -166,6 +203,8 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     }
     if (!record.empty() && rank == 0) recording.save(record);
     const std::uint64_t exchanged = options.processes ? options.processes->bytes_sent() : 0;
+    const std::uint64_t spike_exchanges = options.processes ? options.processes->spike_exchanges() : 0;
+    const double spike_seconds = options.processes ? options.processes->spike_exchange_seconds() : 0.0;
     sim.gather_state();
     if (!save.empty() && rank == 0) serialization::save_snapshot(sim, save);
     StateHash state;
@@ -174,6 +213,10 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
         std::printf("dry run: %llu exchanges, %llu bytes sent in the run, %.3f s (%.3f s CPU)\n",
                     static_cast<unsigned long long>(options.processes->exchanges()),
                     static_cast<unsigned long long>(exchanged), seconds, cpu_seconds);
+    if (options.processes && epochs)
+        std::fprintf(stderr, "rank %d: epoch %zu steps, %llu spike exchanges, %llu bytes sent, %.6f s in them\n", rank,
+                     options.processes->epoch_steps(), static_cast<unsigned long long>(spike_exchanges), 
+                     static_cast<unsigned long long>(exchanged), spike_seconds);
     if (rank == 0)
         std::printf("spikes %llu %016llx state %016llx\n", static_cast<unsigned long long>(count),
                     static_cast<unsigned long long>(spikes.value), static_cast<unsigned long long>(state.hash.value));
