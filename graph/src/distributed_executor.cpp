@@ -110,18 +110,16 @@ struct Exchanged {
     std::size_t node = 0, output = 0;
 };
 
-// A reader of an exchanged output at units another process computes: its node and input, whether the
-// wire is a same-step one, and whether that source is all of the input's (a SpikeArray read as it is).
-struct CrossingReader {
+// An input that reads an exchanged output at units another process computes.
+struct CrossingInput {
     std::size_t node = 0, input = 0;
-    Exchanged source;
-    bool same_step = false, alone = false;
 };
 
-// An output exchanged once per epoch and the readers handed its spikes late.
-struct LateOutput {
-    Exchanged output;
-    std::vector<CrossingReader> readers;
+// An input handed its spikes late (epochs): its node and input, and per source (in wire order) the
+// output exchanged per epoch (an index into late_) and where its units begin in the input.
+struct LateReader {
+    std::size_t node = 0, input = 0;
+    std::vector<std::pair<std::size_t, std::size_t>> parts;
 };
 
 // Seconds of wall time since `start`.
@@ -152,7 +150,7 @@ public:
             if (epoch_ > 1) pack_epoch_step(impl_.step, false);
             impl_.finish_step();
             hand_held();
-            if (pending_.size() == epoch_) exchange_epoch();
+            if (pending_.size() == epoch_) overlap_ ? start_overlapped() : exchange_epoch();
             if (after_step) after_step();
         }
         exchange_epoch();  // the last epoch may be shorter
@@ -173,6 +171,7 @@ public:
     void complete_state() override;
     void state_written() override {
         // What the readers read next is the buffers' (loaded or reset) last step.
+        overlapped_steps_.clear();  // (none between runs: a run finishes its exchanges)
         pending_.clear();
         epoch_send_.clear();
         holding_ = false;
@@ -205,11 +204,19 @@ private:
     void pack_epoch_step(std::int64_t step, bool previous);
     void exchange_epoch();
     void hand_held();
+    // Overlapped epochs: the exchange of an epoch starts at its end and finishes at the next one's
+    // (before starting that one's); the spikes are handed then.
+    void start_overlapped();
+    void finish_overlapped();
+    // Hands the spikes of `steps` in an exchange's `received` parts, but holds those of the step just
+    // run.
+    void hand_received(const std::vector<std::int64_t>& steps, const std::vector<std::byte>& received,
+                       const std::vector<std::size_t>& counts);
     // A dry run's read of an output exchanged per epoch after a step: the other ranks' units as the
     // replayed recording fired them in that step (else silent).
     void replay_late_output(const Exchanged& x, std::uint8_t* codes);
-    // Hands one step's spikes of late output `index` to its readers.
-    void hand(std::size_t index, std::span<const std::uint32_t> spikes, std::int64_t step);
+    // Hands one step's spikes (per output exchanged per epoch) to every late reader.
+    void hand(const std::vector<std::vector<std::uint32_t>>& spikes, std::int64_t step);
     // One exchange of `outputs`: this process's part of each gathered to every process.
     void exchange(const std::vector<Exchanged>& outputs, std::size_t parity);
     void pack_own_part(const std::vector<Exchanged>& outputs, std::size_t parity);
@@ -263,18 +270,24 @@ private:
     std::vector<std::byte> send_, received_;
     std::vector<std::size_t> counts_;
     // Epochs.
-    std::vector<CrossingReader> crossing_;  // every reader of an exchanged output at others' units
+    std::vector<CrossingInput> crossing_;   // every input reading an exchanged output at others' units
     bool effect_crosses_ = false;           // an effect's source is exchanged (applied every step)
     std::size_t epoch_ = 1;                 // steps per spike exchange
-    std::vector<LateOutput> late_;          // the outputs exchanged per epoch (epoch_ > 1)
+    std::vector<Exchanged> late_;           // the outputs exchanged per epoch (epoch_ > 1)
+    std::vector<LateReader> late_readers_;
     std::vector<std::vector<std::uint8_t>> silent_;        // per late reader: the input it steps with
     std::vector<std::unique_ptr<SpikeIndex>> silent_index_;
     std::vector<std::int64_t> pending_;     // the steps packed since the last exchange
     std::vector<std::byte> epoch_send_;
     bool holding_ = false;                  // the last exchange's last step, not handed yet
     std::int64_t held_step_ = 0;
-    std::vector<std::vector<std::uint32_t>> held_;  // per late output
-    std::vector<std::uint32_t> arrived_;    // one step's spikes of one output, every process's
+    std::vector<std::vector<std::uint32_t>> held_, arrived_;  // one step's spikes per late output, every process's
+    std::vector<std::uint32_t> concatenated_;
+    bool overlap_ = false;  // epochs of half the shortest latency, each exchanged during the next
+    std::vector<std::int64_t> overlapped_steps_;  // the steps of the exchange in progress (none: none is)
+    std::vector<std::byte> overlapped_send_, overlapped_received_;
+    std::vector<std::size_t> overlapped_counts_;
+    double overlapped_seconds_ = 0.0;
 };
 
 void DistributedExecutor::choose_splits() {
@@ -336,8 +349,8 @@ void DistributedExecutor::choose_exchanges() {
                 if (s.kind != SourceKind::output || split_[s.node].units == 0) continue;
                 if (element_wise && covered(s.node, c)) continue;
                 mark(s, s.latency == Latency::same_step);
-                const bool spikes = impl_.inference.nodes[s.node].result.outputs[s.port].kind == PayloadKind::spikes;
-                crossing_.push_back({c, i, {s.node, s.port}, s.latency == Latency::same_step, spikes && sources.size() == 1});
+                if (crossing_.empty() || crossing_.back().node != c || crossing_.back().input != i)
+                    crossing_.push_back({c, i});
             }
         }
     }
@@ -373,16 +386,21 @@ void DistributedExecutor::exchange(const std::vector<Exchanged>& outputs, std::s
 
 void DistributedExecutor::choose_epoch() {
     processes_->set_epoch_steps(1);
-    if (crossing_.empty() || effect_crosses_) return;
+    if (crossing_.empty() || effect_crosses_ || !processes_->exchange_per_epoch()) return;
     std::uint64_t shortest = std::numeric_limits<std::uint64_t>::max();
-    for (const CrossingReader& x : crossing_) {
-        // A reader on time, or a same-step one (not handled): one step on every process (both are
-        // properties of the graph and the node, the same everywhere).
-        const std::size_t slack = x.alone && !x.same_step ? impl_.components[x.node]->input_slack(x.input) : 0;
-        if (slack == 0) return;
+    for (const CrossingInput& x : crossing_) {
+        // Handled: a SpikeArray input all of whose sources are split outputs behind previous-step wires
+        // (so each source's part of it is exchanged). Otherwise, or for a reader on time, one step.
+        bool handled = true;
+        for (const Source& s : impl_.graph.nodes[x.node].inputs[x.input])
+            handled = handled && s.kind == SourceKind::output && split_[s.node].units != 0 &&
+                      s.latency == Latency::previous_step &&
+                      impl_.inference.nodes[s.node].result.outputs[s.port].kind == PayloadKind::spikes;
+        const std::size_t slack = handled ? impl_.components[x.node]->input_slack(x.input) : 0;
         shortest = std::min<std::uint64_t>(shortest, 1 + slack);
     }
-    // The shortest delays differ between processes that keep their own synapses only: the least of all.
+    // A slack can differ between processes that keep their own synapses only (their shortest delay, their
+    // layout): the least of all, and every process takes part.
     std::vector<std::byte> all;
     std::vector<std::size_t> counts;
     processes_->all_gather({reinterpret_cast<const std::byte*>(&shortest), sizeof shortest}, all, counts);
@@ -392,40 +410,60 @@ void DistributedExecutor::choose_epoch() {
         shortest = std::min(shortest, theirs);
     }
     epoch_ = static_cast<std::size_t>(std::max<std::uint64_t>(1, shortest));
+    // Overlap: the spikes of an epoch's first step, exchanged during the next epoch, are handed 2E - 1
+    // steps after they were read, which the shortest latency L = 1 + D allows for E = L / 2; only where
+    // that still batches steps (L >= 4), and the transport is asked to.
+    overlap_ = processes_->overlap() && epoch_ >= 4;
+    if (overlap_) epoch_ /= 2;
     processes_->set_epoch_steps(epoch_);
     if (epoch_ > 1) defer_to_epochs();
 }
 
 void DistributedExecutor::defer_to_epochs() {
+    std::map<std::pair<std::size_t, std::size_t>, std::size_t> late_index;
     for (std::size_t v = 0; v < exchanged_.size(); ++v)
         for (std::size_t o = 0; o < exchanged_[v].size(); ++o) {
             if (!exchanged_[v][o]) continue;
             exchanged_[v][o] = false;  // an outside read gathers it (complete())
-            LateOutput late{{v, o}, {}};
-            for (const CrossingReader& x : crossing_)
-                if (x.source.node == v && x.source.output == o) late.readers.push_back(x);
-            late_.push_back(std::move(late));
+            late_index[{v, o}] = late_.size();
+            late_.push_back({v, o});
         }
     for (auto& list : after_node_) list.clear();
     at_end_.clear();
-    // Each late reader steps with its input silent (no spike, a fresh empty spike list).
-    for (const CrossingReader& x : crossing_) {
+    auto& storage = impl_.storage;
+    for (const CrossingInput& x : crossing_) {
+        LateReader reader{x.node, x.input, {}};
+        std::size_t offset = 0;
+        for (const Source& s : impl_.graph.nodes[x.node].inputs[x.input]) {
+            reader.parts.emplace_back(late_index.at({s.node, s.port}), offset);
+            offset += impl_.inference.nodes[s.node].result.outputs[s.port].size();
+        }
+        late_readers_.push_back(std::move(reader));
+        // It steps with its input silent (no spike, a fresh empty spike list), and no longer assembles it.
         detail::Task& task = impl_.plan.tasks[x.node];
         const std::size_t units = task.at[0].inputs[x.input].size;
         silent_.emplace_back(units, std::uint8_t{0});
         silent_index_.push_back(std::make_unique<SpikeIndex>(units));
         silent_index_.back()->clear();
         silent_index_.back()->publish();
-        for (detail::NodeStep& at : task.at) at.inputs[x.input] = ConstArrayRef(silent_.back().data(), units, silent_index_.back().get());
+        const std::vector<std::byte>& scratch = storage.scratch[x.node][x.input];
+        const SpikeIndex* concat = storage.concat_index[x.node][x.input].get();
+        for (detail::NodeStep& at : task.at) {
+            at.inputs[x.input] = ConstArrayRef(silent_.back().data(), units, silent_index_.back().get());
+            std::erase_if(at.gathers, [&](const detail::GatherOp& op) {
+                return !scratch.empty() && op.dst >= scratch.data() && op.dst < scratch.data() + scratch.size();
+            });
+            std::erase_if(at.concats, [&](const detail::ConcatIndexOp& op) { return concat && op.index == concat; });
+        }
     }
 }
 
 void DistributedExecutor::pack_epoch_step(std::int64_t step, bool previous) {
     pending_.push_back(step);
     auto& storage = impl_.storage;
-    for (const LateOutput& late : late_) {
-        Buffer& b = storage.buffers[storage.output_buffers[late.output.node][late.output.output]];
-        const Split& s = split_[late.output.node];
+    for (const Exchanged& late : late_) {
+        Buffer& b = storage.buffers[storage.output_buffers[late.node][late.output]];
+        const Split& s = split_[late.node];
         const std::size_t k = b.spec.size() / s.units;
         const std::byte* data = previous ? b.last_at(impl_.parity()) : b.at(impl_.parity());
         const auto* codes = reinterpret_cast<const std::uint8_t*>(data);
@@ -442,52 +480,78 @@ void DistributedExecutor::pack_epoch_step(std::int64_t step, bool previous) {
 }
 
 void DistributedExecutor::exchange_epoch() {
+    finish_overlapped();  // older than any pending step
     if (pending_.empty()) return;
-    hand_held();  // older than any pending step
+    hand_held();
     const auto start = std::chrono::steady_clock::now();
     processes_->all_gather(epoch_send_, received_, counts_);
     processes_->count_spike_exchange(seconds_since(start));
-    std::vector<std::size_t> offset(ranks_, 0);
-    for (std::size_t r = 1; r < ranks_; ++r) offset[r] = offset[r - 1] + counts_[r - 1];
-    held_.resize(late_.size());
-    for (std::size_t q = 0; q < pending_.size(); ++q) {
-        const std::int64_t step = pending_[q];
-        for (std::size_t i = 0; i < late_.size(); ++i) {
-            const LateOutput& late = late_[i];
-            arrived_.clear();
-            const Split& s = split_[late.output.node];
-            const Buffer& b = impl_.storage.buffers[impl_.storage.output_buffers[late.output.node][late.output.output]];
-            const std::size_t k = b.spec.size() / s.units;
-            for (std::size_t r = 0; r < ranks_; ++r) {
-                if (counts_[r] == 0) {  // a dry run's other ranks: silent, or their recorded spikes
-                    if (r != rank_ && processes_->replay()) {
-                        const UnitBlock block{s.blocks[r].begin * k, s.blocks[r].end * k};
-                        const auto replayed = replayed_block(late.output, block, step);
-                        arrived_.insert(arrived_.end(), replayed.begin(), replayed.end());
-                    }
-                    continue;
-                }
-                std::uint32_t count = 0;
-                std::memcpy(&count, received_.data() + offset[r], sizeof count);
-                const std::size_t first = arrived_.size();
-                arrived_.resize(first + count);
-                std::memcpy(arrived_.data() + first, received_.data() + offset[r] + sizeof count, count * sizeof count);
-                offset[r] += sizeof count * (1 + std::size_t{count});
-            }
-            if (q + 1 < pending_.size()) hand(i, arrived_, step);
-            else held_[i].swap(arrived_);
-        }
-    }
-    holding_ = true;
-    held_step_ = pending_.back();
+    hand_received(pending_, received_, counts_);
     pending_.clear();
     epoch_send_.clear();
 }
 
+void DistributedExecutor::start_overlapped() {
+    finish_overlapped();
+    hand_held();
+    const auto start = std::chrono::steady_clock::now();
+    overlapped_send_.swap(epoch_send_);
+    overlapped_steps_.swap(pending_);
+    processes_->start_all_gather(overlapped_send_, overlapped_received_, overlapped_counts_);
+    overlapped_seconds_ = seconds_since(start);
+    pending_.clear();
+    epoch_send_.clear();
+}
+
+void DistributedExecutor::finish_overlapped() {
+    if (overlapped_steps_.empty()) return;
+    const auto start = std::chrono::steady_clock::now();
+    processes_->finish_all_gather();
+    processes_->count_spike_exchange(overlapped_seconds_ + seconds_since(start));
+    hand_received(overlapped_steps_, overlapped_received_, overlapped_counts_);
+    overlapped_steps_.clear();
+}
+
+void DistributedExecutor::hand_received(const std::vector<std::int64_t>& steps, const std::vector<std::byte>& received,
+                                        const std::vector<std::size_t>& counts) {
+    const bool hold_last = steps.back() == impl_.step - 1;  // no reader has read them yet
+    std::vector<std::size_t> offset(ranks_, 0);
+    for (std::size_t r = 1; r < ranks_; ++r) offset[r] = offset[r - 1] + counts[r - 1];
+    arrived_.resize(late_.size());
+    for (const std::int64_t step : steps) {
+        for (std::size_t i = 0; i < late_.size(); ++i) {
+            std::vector<std::uint32_t>& arrived = arrived_[i];
+            arrived.clear();
+            const Split& s = split_[late_[i].node];
+            const Buffer& b = impl_.storage.buffers[impl_.storage.output_buffers[late_[i].node][late_[i].output]];
+            const std::size_t k = b.spec.size() / s.units;
+            for (std::size_t r = 0; r < ranks_; ++r) {
+                if (counts[r] == 0) {  // a dry run's other ranks: silent, or their recorded spikes
+                    if (r != rank_ && processes_->replay()) {
+                        const UnitBlock block{s.blocks[r].begin * k, s.blocks[r].end * k};
+                        const auto replayed = replayed_block(late_[i], block, step);
+                        arrived.insert(arrived.end(), replayed.begin(), replayed.end());
+                    }
+                    continue;
+                }
+                std::uint32_t count = 0;
+                std::memcpy(&count, received.data() + offset[r], sizeof count);
+                const std::size_t first = arrived.size();
+                arrived.resize(first + count);
+                std::memcpy(arrived.data() + first, received.data() + offset[r] + sizeof count, count * sizeof count);
+                offset[r] += sizeof count * (1 + std::size_t{count});
+            }
+        }
+        if (!hold_last || step != steps.back()) hand(arrived_, step);
+    }
+    if (!hold_last) return;
+    held_.swap(arrived_);  // the last step's
+    holding_ = true;
+    held_step_ = steps.back();
+}
+
 void DistributedExecutor::replay_late_output(const Exchanged& x, std::uint8_t* codes) {
-    if (std::ranges::none_of(late_, [&](const LateOutput& late) {
-            return late.output.node == x.node && late.output.output == x.output;
-        }))
+    if (std::ranges::none_of(late_, [&](const Exchanged& late) { return late.node == x.node && late.output == x.output; }))
         return;
     const Split& s = split_[x.node];
     const Buffer& b = impl_.storage.buffers[impl_.storage.output_buffers[x.node][x.output]];
@@ -504,13 +568,25 @@ void DistributedExecutor::replay_late_output(const Exchanged& x, std::uint8_t* c
 
 void DistributedExecutor::hand_held() {
     if (!holding_ || impl_.step - 1 - held_step_ < 1) return;  // not read yet
-    for (std::size_t i = 0; i < late_.size(); ++i) hand(i, held_[i], held_step_);
+    hand(held_, held_step_);
     holding_ = false;
 }
 
-void DistributedExecutor::hand(std::size_t index, std::span<const std::uint32_t> spikes, std::int64_t step) {
+void DistributedExecutor::hand(const std::vector<std::vector<std::uint32_t>>& spikes, std::int64_t step) {
     const auto late_by = static_cast<std::size_t>(impl_.step - 1 - step);  // read in step `step + 1`
-    for (const CrossingReader& x : late_[index].readers) impl_.components[x.node]->ingest_late(x.input, spikes, late_by);
+    for (const LateReader& reader : late_readers_) {
+        std::span<const std::uint32_t> input;
+        if (reader.parts.size() == 1 && reader.parts[0].second == 0) {
+            input = spikes[reader.parts[0].first];
+        } else {  // a concatenation: each source's units shifted to its part
+            concatenated_.clear();
+            for (const auto& [index, offset] : reader.parts)
+                for (const std::uint32_t entry : spikes[index])
+                    concatenated_.push_back(static_cast<std::uint32_t>(entry + (offset << 2)));
+            input = concatenated_;
+        }
+        impl_.components[reader.node]->ingest_late(reader.input, input, late_by);
+    }
 }
 
 // This process's part: per output, a byte count, then the changed spike codes (unit << 2 | code) or

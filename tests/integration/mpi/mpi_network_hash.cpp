@@ -11,6 +11,8 @@
 //   --memory   every process prints its peak RSS after the run, before the state is gathered (stderr)
 //   --epochs   reads no output between steps (the spike hash stays empty) and every process prints its
 //              epoch, spike exchanges, bytes sent and seconds in them (stderr)
+//   --no-overlap  block at each epoch's end instead of overlapping the exchange with the next epoch
+//   --per-step    exchange the spikes every step (no epochs), for comparison
 //   NETWORK `delayed`: the recurrent populations with synaptic delays of 3-8 steps (epochs of 4 steps)
 #include <chrono>
 #include <ctime>
@@ -135,7 +137,7 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     options.executor = graph::ExecutorKind::pool;
     std::string load, save, record, replay;
     std::optional<std::pair<int, int>> dry_run;
-    bool memory = false, epochs = false;
+    bool memory = false, epochs = false, overlap = true, per_epoch = true;
     for (int i = 3; i < argc; ++i) {
         const std::string flag = argv[i];
         const char* value = i + 1 < argc ? argv[i + 1] : "";
@@ -146,6 +148,10 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
             memory = true;
         } else if (flag == "--epochs") {
             epochs = true;
+        } else if (flag == "--no-overlap") {
+            overlap = false;
+        } else if (flag == "--per-step") {
+            per_epoch = false;
         } else if (flag == "--threads") {
             options.threads = static_cast<unsigned>(std::stoul(value));
             ++i;
@@ -168,6 +174,10 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
         options.processes = graph::dry_run_processes(
             dry_run->first, dry_run->second,
             replay.empty() ? nullptr : std::make_shared<const graph::SpikeReplay>(graph::SpikeReplay::load(replay)));
+    if (options.processes) {
+        options.processes->set_overlap(overlap);
+        options.processes->set_exchange_per_epoch(per_epoch);
+    }
     graph::SpikeReplay recording;
     const int rank = mpi ? mpi->rank() : 0;
     auto sim = build(argv[1], options);
@@ -213,10 +223,12 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
         std::printf("dry run: %llu exchanges, %llu bytes sent in the run, %.3f s (%.3f s CPU)\n",
                     static_cast<unsigned long long>(options.processes->exchanges()),
                     static_cast<unsigned long long>(exchanged), seconds, cpu_seconds);
-    if (options.processes && epochs)
-        std::fprintf(stderr, "rank %d: epoch %zu steps, %llu spike exchanges, %llu bytes sent, %.6f s in them\n", rank,
-                     options.processes->epoch_steps(), static_cast<unsigned long long>(spike_exchanges), 
-                     static_cast<unsigned long long>(exchanged), spike_seconds);
+    if (epochs)
+        std::fprintf(stderr,
+                     "rank %d: epoch %zu steps, %llu spike exchanges, %llu bytes sent, %.6f s in them, run loop %.3f s "
+                     "(%.3f s CPU)\n",
+                     rank, options.processes ? options.processes->epoch_steps() : std::size_t{0}, static_cast<unsigned long long>(spike_exchanges),
+                     static_cast<unsigned long long>(exchanged), spike_seconds, seconds, cpu_seconds);
     if (rank == 0)
         std::printf("spikes %llu %016llx state %016llx\n", static_cast<unsigned long long>(count),
                     static_cast<unsigned long long>(spikes.value), static_cast<unsigned long long>(state.hash.value));

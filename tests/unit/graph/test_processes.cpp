@@ -484,7 +484,7 @@ struct EpochRun {
 
 // Each of `ranks` thread-processes runs `net` for `steps` steps without reading anything in between,
 // then gathers its state.
-std::vector<EpochRun> run_on_processes(int ranks, const Network& net, int steps) {
+std::vector<EpochRun> run_on_processes(int ranks, const Network& net, int steps, bool overlap) {
     ThreadProcesses processes(ranks);
     std::vector<EpochRun> runs(static_cast<std::size_t>(ranks));
     std::vector<std::thread> threads;
@@ -494,6 +494,7 @@ std::vector<EpochRun> run_on_processes(int ranks, const Network& net, int steps)
             try {
                 BuildOptions options;
                 options.processes = processes.member(rank);
+                options.processes->set_overlap(overlap);
                 auto sim = Simulation::build(net, {}, options);
                 run.epoch = options.processes->epoch_steps();
                 sim.run(steps);
@@ -526,36 +527,41 @@ std::map<std::string, std::vector<std::byte>> state_after(const Network& net, in
 
 TEST_CASE("the epoch is one step plus the shortest delay of the groups spikes cross processes into, one step when one has no delay",
           "[graph][processes]") {
-    for (const bool undelayed : {false, true}) {
-        const auto runs = run_on_processes(2, delayed_excitation_inhibition(undelayed), 0);
-        for (const EpochRun& run : runs) {
-            INFO("ei undelayed " << undelayed << ": " << run.error);
-            REQUIRE(run.error.empty());
-            REQUIRE(run.epoch == (undelayed ? 1u : 4u));
+    for (const bool overlap : {false, true})
+        for (const bool undelayed : {false, true}) {
+            const auto runs = run_on_processes(2, delayed_excitation_inhibition(undelayed), 0, overlap);
+            for (const EpochRun& run : runs) {
+                INFO("ei undelayed " << undelayed << ", overlap " << overlap << ": " << run.error);
+                REQUIRE(run.error.empty());
+                // Overlapped: half the latency (an epoch's spikes are handed at the end of the next).
+                REQUIRE(run.epoch == (undelayed ? 1u : overlap ? 2u : 4u));
+            }
         }
-    }
     BuildOptions options;  // a dry run sees the same delays
     options.processes = dry_run_processes(1, 4);
+    options.processes->set_overlap(false);
     (void)Simulation::build(delayed_excitation_inhibition(false), {}, options);
     REQUIRE(options.processes->epoch_steps() == 4);
 }
 
 TEST_CASE("spikes cross processes once per epoch with one process's state, partial epochs included",
           "[graph][processes]") {
-    const int steps = 62;  // 15 epochs of 4 steps and 2 more
+    const int steps = 62;
     for (const bool undelayed : {false, true}) {
         const Network net = delayed_excitation_inhibition(undelayed);
         std::size_t spikes = 0;
         const auto expected = state_after(net, steps, spikes);
         REQUIRE(spikes > 200);  // the spikes crossing processes matter
-        for (const int ranks : {2, 3}) {
-            const auto runs = run_on_processes(ranks, net, steps);
-            for (const EpochRun& run : runs) {
-                INFO(ranks << " processes, ei undelayed " << undelayed << ": " << run.error);
-                REQUIRE(run.error.empty());
-                REQUIRE(run.spike_exchanges == (undelayed ? 62u : 16u));
-                REQUIRE(run.state == expected);
+        for (const int ranks : {2, 3})
+            for (const bool overlap : {false, true}) {
+                const auto runs = run_on_processes(ranks, net, steps, overlap);
+                for (const EpochRun& run : runs) {
+                    INFO(ranks << " processes, ei undelayed " << undelayed << ", overlap " << overlap << ": " << run.error);
+                    REQUIRE(run.error.empty());
+                    // Epochs of 4 steps: 15 and the last 2; overlapped, of 2: 31.
+                    REQUIRE(run.spike_exchanges == (undelayed ? 62u : overlap ? 31u : 16u));
+                    REQUIRE(run.state == expected);
+                }
             }
-        }
     }
 }

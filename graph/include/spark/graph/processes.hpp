@@ -77,6 +77,13 @@ public:
     std::uint64_t spike_exchanges() const noexcept { return spike_exchanges_; }
     double spike_exchange_seconds() const noexcept { return spike_exchange_seconds_; }
     void set_epoch_steps(std::size_t steps) noexcept { epoch_steps_ = steps; }
+    // Whether a run may overlap each epoch's spike exchange with the next epoch's update (epochs of
+    // half the shortest latency, when that is at least 2 steps) or must block at each epoch's end.
+    bool overlap() const noexcept { return overlap_; }
+    void set_overlap(bool overlap) noexcept { overlap_ = overlap; }
+    // Whether a run may exchange spikes once per epoch (default) or must every step (comparisons).
+    bool exchange_per_epoch() const noexcept { return per_epoch_; }
+    void set_exchange_per_epoch(bool per_epoch) noexcept { per_epoch_ = per_epoch; }
     void count_spike_exchange(double seconds) noexcept {
         ++spike_exchanges_;
         spike_exchange_seconds_ += seconds;
@@ -95,6 +102,7 @@ protected:
 private:
     std::uint64_t sent_ = 0, exchanges_ = 0, spike_exchanges_ = 0;
     std::size_t epoch_steps_ = 1;
+    bool overlap_ = true, per_epoch_ = true;
     double spike_exchange_seconds_ = 0.0;
 };
 
