@@ -159,6 +159,13 @@ public:
     void complete(const Source& source, std::size_t parity) override {
         if (source.kind == SourceKind::external || split_[source.node].units == 0) return;
         if (source.kind == SourceKind::output && exchanged_[source.node][source.port]) return;
+        if (source.kind == SourceKind::output && is_late({source.node, source.port}) && !processes_->plays_alone()) {
+            // Every output exchanged per epoch at once, as a step without epochs would (one gather per
+            // step however many of them are read).
+            if (late_read_step_ != impl_.step) exchange(late_, parity);
+            late_read_step_ = impl_.step;
+            return;
+        }
         const ConstArrayRef view = detail::source_view(impl_.storage, impl_.components, source, parity);
         const PortSpec& spec = detail::source_spec(impl_.inference, source);
         gather_units(const_cast<void*>(view.data), spec.dtype, view.size, split_[source.node]);
@@ -175,6 +182,7 @@ public:
         pending_.clear();
         epoch_send_.clear();
         holding_ = false;
+        late_read_step_ = -1;
         if (!late_.empty()) pack_epoch_step(impl_.step - 1, true);
         for (auto& entry : spikes_) entry.second.stale = {true, true};
         ShareCollective collective(*processes_);
@@ -215,6 +223,9 @@ private:
     // A dry run's read of an output exchanged per epoch after a step: the other ranks' units as the
     // replayed recording fired them in that step (else silent).
     void replay_late_output(const Exchanged& x, std::uint8_t* codes);
+    bool is_late(const Exchanged& x) const {
+        return std::ranges::any_of(late_, [&](const Exchanged& late) { return late.node == x.node && late.output == x.output; });
+    }
     // Hands one step's spikes (per output exchanged per epoch) to every late reader.
     void hand(const std::vector<std::vector<std::uint32_t>>& spikes, std::int64_t step);
     // One exchange of `outputs`: this process's part of each gathered to every process.
@@ -283,6 +294,7 @@ private:
     std::int64_t held_step_ = 0;
     std::vector<std::vector<std::uint32_t>> held_, arrived_;  // one step's spikes per late output, every process's
     std::vector<std::uint32_t> concatenated_;
+    std::int64_t late_read_step_ = -1;  // the step whose late outputs an outside read last gathered
     bool overlap_ = false;  // epochs of half the shortest latency, each exchanged during the next
     std::vector<std::int64_t> overlapped_steps_;  // the steps of the exchange in progress (none: none is)
     std::vector<std::byte> overlapped_send_, overlapped_received_;
@@ -551,8 +563,7 @@ void DistributedExecutor::hand_received(const std::vector<std::int64_t>& steps, 
 }
 
 void DistributedExecutor::replay_late_output(const Exchanged& x, std::uint8_t* codes) {
-    if (std::ranges::none_of(late_, [&](const Exchanged& late) { return late.node == x.node && late.output == x.output; }))
-        return;
+    if (!is_late(x)) return;
     const Split& s = split_[x.node];
     const Buffer& b = impl_.storage.buffers[impl_.storage.output_buffers[x.node][x.output]];
     const std::size_t k = b.spec.size() / s.units;
