@@ -11,8 +11,8 @@ source "$(dirname "$0")/mpi_bench_setup.sh"
 scale=${3:-1}
 status=0
 for net in cuba:320000 "microcircuit:$scale" delayed; do
-  ref=$("$hash" "$net" "$steps" --epochs 2>&1 | tail -1)
-  echo "$net, $steps steps, 1 process: $ref"
+  ref=$("$hash" "$net" "$steps" --epochs 2> "$out/one")
+  echo "$net, $steps steps, 1 process: $ref ($(sed 's/.*run loop/run loop/' "$out/one"))"
   for mode in --per-step --no-overlap ""; do
     got=$(mpirun -np 2 --oversubscribe "$hash" "$net" "$steps" --mpi --epochs $mode 2> "$out/ranks")
     echo "$net, $steps steps, 2 processes ${mode:-(overlapped)}:"
