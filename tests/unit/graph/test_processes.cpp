@@ -565,3 +565,18 @@ TEST_CASE("spikes cross processes once per epoch with one process's state, parti
             }
     }
 }
+
+TEST_CASE("processes exchanging spikes per epoch give one process's spikes step by step, before and after a reset",
+          "[graph][processes]") {
+    auto whole = Simulation::build(delayed_excitation_inhibition(false));
+    const std::vector<std::uint8_t> expected = codes_around_reset(whole, 30);
+    std::vector<std::vector<std::uint8_t>> got(2);
+    auto errors = on_processes(2, delayed_excitation_inhibition(false), {}, [&](int rank, Simulation& sim) {
+        got[static_cast<std::size_t>(rank)] = codes_around_reset(sim, 30);
+    });
+    for (std::size_t rank = 0; rank < 2; ++rank) {
+        INFO("rank " << rank << ": " << errors[rank]);
+        REQUIRE(errors[rank].empty());
+        REQUIRE(got[rank] == expected);
+    }
+}
