@@ -526,6 +526,7 @@ void DistributedExecutor::finish_overlapped() {
 
 void DistributedExecutor::hand_received(const std::vector<std::int64_t>& steps, const std::vector<std::byte>& received,
                                         const std::vector<std::size_t>& counts) {
+    hand_held();  // older than `steps`, and only one step is ever held
     const bool hold_last = steps.back() == impl_.step - 1;  // no reader has read them yet
     std::vector<std::size_t> offset(ranks_, 0);
     for (std::size_t r = 1; r < ranks_; ++r) offset[r] = offset[r - 1] + counts[r - 1];
