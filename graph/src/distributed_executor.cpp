@@ -12,6 +12,15 @@
 // Receiving costs O(spikes): only the other blocks' units the last exchange into the same buffer copy
 // set are put back at rest (all of them after a reset or a load).
 //
+// Epochs: when every reader of an exchanged output can take its spikes late (Component::input_slack:
+// a synapse group whose spikes wait in flight for at least D steps) and reads them through a
+// previous-step wire, the epoch is the shortest latency of those wires (1 + D), agreed by every process,
+// and the spikes are exchanged once per epoch instead of once per step: the readers step with their
+// input silent, and after the epoch's last step each is handed every step's spikes, in step order
+// (Component::ingest_late), before any of them is due. Otherwise the epoch is one step and the exchange
+// as above. A run ends its last, partial epoch (and a state visit the current one) early, but for its
+// last step, whose spikes no reader has read yet: they stay in their producer's output for the next.
+//
 // Why the results equal one process's: a unit's update depends only on its own state and inputs, every
 // random stream belongs to a fixed block of units (never to a process), and a synapse group sums each
 // target's input over the presynaptic spikes in index order whichever process does it. A process
@@ -19,8 +28,11 @@
 // complete() gathers a split node's value before a read from outside the step.
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstring>
+#include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 
 #include <spark/core/error.hpp>
@@ -98,6 +110,23 @@ struct Exchanged {
     std::size_t node = 0, output = 0;
 };
 
+// An input that reads an exchanged output at units another process computes.
+struct CrossingInput {
+    std::size_t node = 0, input = 0;
+};
+
+// An input handed its spikes late (epochs): its node and input, and per source (in wire order) the
+// output exchanged per epoch (an index into late_) and where its units begin in the input.
+struct LateReader {
+    std::size_t node = 0, input = 0;
+    std::vector<std::pair<std::size_t, std::size_t>> parts;
+};
+
+// Seconds of wall time since `start`.
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 class DistributedExecutor final : public detail::Executor {
 public:
     DistributedExecutor(Simulation::Impl& impl, std::shared_ptr<ProcessGroup> processes, unsigned threads)
@@ -106,6 +135,7 @@ public:
         if (threads != 1) pool_.emplace(threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : threads);
         choose_splits();
         choose_exchanges();
+        choose_epoch();
     }
 
     void run(std::int64_t steps, const std::function<void()>& after_step) override {
@@ -117,23 +147,43 @@ public:
                 if (!after_node_[v].empty()) exchange(after_node_[v], impl_.parity());
             }
             if (!at_end_.empty()) exchange(at_end_, impl_.parity());
+            if (epoch_ > 1) pack_epoch_step(impl_.step, false);
             impl_.finish_step();
+            hand_held();
+            if (pending_.size() == epoch_) overlap_ ? start_overlapped() : exchange_epoch();
             if (after_step) after_step();
         }
+        exchange_epoch();  // the last epoch may be shorter
     }
 
     void complete(const Source& source, std::size_t parity) override {
         if (source.kind == SourceKind::external || split_[source.node].units == 0) return;
         if (source.kind == SourceKind::output && exchanged_[source.node][source.port]) return;
+        if (source.kind == SourceKind::output && is_late({source.node, source.port}) && !processes_->plays_alone()) {
+            // Every output exchanged per epoch at once, as a step without epochs would (one gather per
+            // step however many of them are read).
+            if (late_read_step_ != impl_.step) exchange(late_, parity);
+            late_read_step_ = impl_.step;
+            return;
+        }
         const ConstArrayRef view = detail::source_view(impl_.storage, impl_.components, source, parity);
         const PortSpec& spec = detail::source_spec(impl_.inference, source);
         gather_units(const_cast<void*>(view.data), spec.dtype, view.size, split_[source.node]);
+        if (source.kind == SourceKind::output && processes_->plays_alone())
+            replay_late_output({source.node, source.port}, static_cast<std::uint8_t*>(const_cast<void*>(view.data)));
         if (source.kind == SourceKind::output)
             impl_.storage.buffers[impl_.storage.output_buffers[source.node][source.port]].invalidate_spike_index();
     }
 
     void complete_state() override;
     void state_written() override {
+        // What the readers read next is the buffers' (loaded or reset) last step.
+        overlapped_steps_.clear();  // (none between runs: a run finishes its exchanges)
+        pending_.clear();
+        epoch_send_.clear();
+        holding_ = false;
+        late_read_step_ = -1;
+        if (!late_.empty()) pack_epoch_step(impl_.step - 1, true);
         for (auto& entry : spikes_) entry.second.stale = {true, true};
         ShareCollective collective(*processes_);
         for (std::size_t v = 0; v < split_.size(); ++v)
@@ -150,6 +200,34 @@ private:
 
     void choose_splits();
     void choose_exchanges();
+    // The epoch (see the top of the file); with more than one step, the outputs exchanged once per epoch
+    // and their readers' silent inputs.
+    void choose_epoch();
+    void defer_to_epochs();
+    // Per step of an epoch: this process's spikes of every output exchanged per epoch in `step` (the
+    // step just run, or with `previous` the one before the next: the buffers' last step). At the epoch's
+    // end (or earlier): one exchange of them, then every reader handed every step's spikes but the last
+    // step's, which no reader has read yet (its next step would; a state visit finds them in their
+    // producer's output, as on one process): they are held and handed after the next step.
+    void pack_epoch_step(std::int64_t step, bool previous);
+    void exchange_epoch();
+    void hand_held();
+    // Overlapped epochs: the exchange of an epoch starts at its end and finishes at the next one's
+    // (before starting that one's); the spikes are handed then.
+    void start_overlapped();
+    void finish_overlapped();
+    // Hands the spikes of `steps` in an exchange's `received` parts, but holds those of the step just
+    // run.
+    void hand_received(const std::vector<std::int64_t>& steps, const std::vector<std::byte>& received,
+                       const std::vector<std::size_t>& counts);
+    // A dry run's read of an output exchanged per epoch after a step: the other ranks' units as the
+    // replayed recording fired them in that step (else silent).
+    void replay_late_output(const Exchanged& x, std::uint8_t* codes);
+    bool is_late(const Exchanged& x) const {
+        return std::ranges::any_of(late_, [&](const Exchanged& late) { return late.node == x.node && late.output == x.output; });
+    }
+    // Hands one step's spikes (per output exchanged per epoch) to every late reader.
+    void hand(const std::vector<std::vector<std::uint32_t>>& spikes, std::int64_t step);
     // One exchange of `outputs`: this process's part of each gathered to every process.
     void exchange(const std::vector<Exchanged>& outputs, std::size_t parity);
     void pack_own_part(const std::vector<Exchanged>& outputs, std::size_t parity);
@@ -172,8 +250,11 @@ private:
     void restore_rest(ExchangedSpikes& spikes, std::size_t copy, std::uint8_t* codes, const Split& split, std::size_t k);
     // A dry run's replayed spikes of this step in the elements `block` of an exchanged SpikeArray.
     std::span<const std::uint32_t> replayed_block(const Exchanged& x, UnitBlock block) const {
+        return replayed_block(x, block, impl_.step);
+    }
+    std::span<const std::uint32_t> replayed_block(const Exchanged& x, UnitBlock block, std::int64_t step) const {
         const auto& node = impl_.graph.nodes[x.node];
-        const auto all = processes_->replay()->at(impl_.step, node.path, node.info->outputs[x.output].name);
+        const auto all = processes_->replay()->at(step, node.path, node.info->outputs[x.output].name);
         const auto unit_of = [](std::uint32_t entry) { return std::size_t{entry >> 2}; };
         const auto first = std::ranges::lower_bound(all, block.begin, {}, unit_of);
         const auto last = std::ranges::lower_bound(first, all.end(), block.end, {}, unit_of);
@@ -199,6 +280,26 @@ private:
     bool shares_whole_ = false;  // Component::gather_share() since the last step, reset or load
     std::vector<std::byte> send_, received_;
     std::vector<std::size_t> counts_;
+    // Epochs.
+    std::vector<CrossingInput> crossing_;   // every input reading an exchanged output at others' units
+    bool effect_crosses_ = false;           // an effect's source is exchanged (applied every step)
+    std::size_t epoch_ = 1;                 // steps per spike exchange
+    std::vector<Exchanged> late_;           // the outputs exchanged per epoch (epoch_ > 1)
+    std::vector<LateReader> late_readers_;
+    std::vector<std::vector<std::uint8_t>> silent_;        // per late reader: the input it steps with
+    std::vector<std::unique_ptr<SpikeIndex>> silent_index_;
+    std::vector<std::int64_t> pending_;     // the steps packed since the last exchange
+    std::vector<std::byte> epoch_send_;
+    bool holding_ = false;                  // the last exchange's last step, not handed yet
+    std::int64_t held_step_ = 0;
+    std::vector<std::vector<std::uint32_t>> held_, arrived_;  // one step's spikes per late output, every process's
+    std::vector<std::uint32_t> concatenated_;
+    std::int64_t late_read_step_ = -1;  // the step whose late outputs an outside read last gathered
+    bool overlap_ = false;  // epochs of half the shortest latency, each exchanged during the next
+    std::vector<std::int64_t> overlapped_steps_;  // the steps of the exchange in progress (none: none is)
+    std::vector<std::byte> overlapped_send_, overlapped_received_;
+    std::vector<std::size_t> overlapped_counts_;
+    double overlapped_seconds_ = 0.0;
 };
 
 void DistributedExecutor::choose_splits() {
@@ -267,11 +368,16 @@ void DistributedExecutor::choose_exchanges() {
                 if (s.kind != SourceKind::output || split_[s.node].units == 0) continue;
                 if (element_wise && covered(s.node, c)) continue;
                 mark(s, s.latency == Latency::same_step);
+                if (crossing_.empty() || crossing_.back().node != c || crossing_.back().input != i)
+                    crossing_.push_back({c, i});
             }
         }
     }
-    for (const auto& e : g.effects)  // an effect onto a split node writes the rows its source stepped
-        if (split_[e.target_node].units == 0) mark(e.source, false);
+    for (const auto& e : g.effects) {
+        if (split_[e.target_node].units != 0) continue;  // an effect onto a split node writes the rows its source stepped
+        mark(e.source, false);
+        effect_crosses_ = effect_crosses_ || (e.source.kind == SourceKind::output && split_[e.source.node].units != 0);
+    }
     for (std::size_t v = 0; v < g.nodes.size(); ++v)
         for (std::size_t o = 0; o < need[v].size(); ++o) {
             if (need[v][o] == 0) continue;
@@ -292,8 +398,215 @@ void append(std::vector<std::byte>& out, const T& value) {
 
 void DistributedExecutor::exchange(const std::vector<Exchanged>& outputs, std::size_t parity) {
     pack_own_part(outputs, parity);
+    const auto start = std::chrono::steady_clock::now();
     processes_->all_gather(send_, received_, counts_);
+    processes_->count_spike_exchange(seconds_since(start));
     unpack_other_parts(outputs, parity);
+}
+
+void DistributedExecutor::choose_epoch() {
+    processes_->set_epoch_steps(1);
+    if (crossing_.empty() || effect_crosses_ || !processes_->exchange_per_epoch()) return;
+    std::uint64_t shortest = std::numeric_limits<std::uint64_t>::max();
+    for (const CrossingInput& x : crossing_) {
+        // Handled: a SpikeArray input all of whose sources are split outputs behind previous-step wires
+        // (so each source's part of it is exchanged). Otherwise, or for a reader on time, one step.
+        bool handled = true;
+        for (const Source& s : impl_.graph.nodes[x.node].inputs[x.input])
+            handled = handled && s.kind == SourceKind::output && split_[s.node].units != 0 &&
+                      s.latency == Latency::previous_step &&
+                      impl_.inference.nodes[s.node].result.outputs[s.port].kind == PayloadKind::spikes;
+        const std::size_t slack = handled ? impl_.components[x.node]->input_slack(x.input) : 0;
+        shortest = std::min<std::uint64_t>(shortest, 1 + slack);
+    }
+    // A slack can differ between processes that keep their own synapses only (their shortest delay, their
+    // layout): the least of all, and every process takes part.
+    std::vector<std::byte> all;
+    std::vector<std::size_t> counts;
+    processes_->all_gather({reinterpret_cast<const std::byte*>(&shortest), sizeof shortest}, all, counts);
+    for (std::size_t at = 0; at + sizeof shortest <= all.size(); at += sizeof shortest) {
+        std::uint64_t theirs = 0;
+        std::memcpy(&theirs, all.data() + at, sizeof theirs);
+        shortest = std::min(shortest, theirs);
+    }
+    epoch_ = static_cast<std::size_t>(std::max<std::uint64_t>(1, shortest));
+    // Overlap: the spikes of an epoch's first step, exchanged during the next epoch, are handed 2E - 1
+    // steps after they were read, which the shortest latency L = 1 + D allows for E = L / 2; only where
+    // that still batches steps (L >= 4), and the transport is asked to.
+    overlap_ = processes_->overlap() && epoch_ >= 4;
+    if (overlap_) epoch_ /= 2;
+    processes_->set_epoch_steps(epoch_);
+    if (epoch_ > 1) defer_to_epochs();
+}
+
+void DistributedExecutor::defer_to_epochs() {
+    std::map<std::pair<std::size_t, std::size_t>, std::size_t> late_index;
+    for (std::size_t v = 0; v < exchanged_.size(); ++v)
+        for (std::size_t o = 0; o < exchanged_[v].size(); ++o) {
+            if (!exchanged_[v][o]) continue;
+            exchanged_[v][o] = false;  // an outside read gathers it (complete())
+            late_index[{v, o}] = late_.size();
+            late_.push_back({v, o});
+        }
+    for (auto& list : after_node_) list.clear();
+    at_end_.clear();
+    auto& storage = impl_.storage;
+    for (const CrossingInput& x : crossing_) {
+        LateReader reader{x.node, x.input, {}};
+        std::size_t offset = 0;
+        for (const Source& s : impl_.graph.nodes[x.node].inputs[x.input]) {
+            reader.parts.emplace_back(late_index.at({s.node, s.port}), offset);
+            offset += impl_.inference.nodes[s.node].result.outputs[s.port].size();
+        }
+        late_readers_.push_back(std::move(reader));
+        // It steps with its input silent (no spike, a fresh empty spike list), and no longer assembles it.
+        detail::Task& task = impl_.plan.tasks[x.node];
+        const std::size_t units = task.at[0].inputs[x.input].size;
+        silent_.emplace_back(units, std::uint8_t{0});
+        silent_index_.push_back(std::make_unique<SpikeIndex>(units));
+        silent_index_.back()->clear();
+        silent_index_.back()->publish();
+        const std::vector<std::byte>& scratch = storage.scratch[x.node][x.input];
+        const SpikeIndex* concat = storage.concat_index[x.node][x.input].get();
+        for (detail::NodeStep& at : task.at) {
+            at.inputs[x.input] = ConstArrayRef(silent_.back().data(), units, silent_index_.back().get());
+            std::erase_if(at.gathers, [&](const detail::GatherOp& op) {
+                return !scratch.empty() && op.dst >= scratch.data() && op.dst < scratch.data() + scratch.size();
+            });
+            std::erase_if(at.concats, [&](const detail::ConcatIndexOp& op) { return concat && op.index == concat; });
+        }
+    }
+}
+
+void DistributedExecutor::pack_epoch_step(std::int64_t step, bool previous) {
+    pending_.push_back(step);
+    auto& storage = impl_.storage;
+    for (const Exchanged& late : late_) {
+        Buffer& b = storage.buffers[storage.output_buffers[late.node][late.output]];
+        const Split& s = split_[late.node];
+        const std::size_t k = b.spec.size() / s.units;
+        const std::byte* data = previous ? b.last_at(impl_.parity()) : b.at(impl_.parity());
+        const auto* codes = reinterpret_cast<const std::uint8_t*>(data);
+        const std::size_t header = epoch_send_.size();
+        append(epoch_send_, std::uint32_t{0});
+        std::uint32_t count = 0;
+        for (std::size_t u = s.blocks[rank_].begin * k; u < s.blocks[rank_].end * k; ++u)
+            if (codes[u] & spike::bit) {
+                append(epoch_send_, static_cast<std::uint32_t>(u << 2 | codes[u]));
+                ++count;
+            }
+        std::memcpy(epoch_send_.data() + header, &count, sizeof count);
+    }
+}
+
+void DistributedExecutor::exchange_epoch() {
+    finish_overlapped();  // older than any pending step
+    if (pending_.empty()) return;
+    hand_held();
+    const auto start = std::chrono::steady_clock::now();
+    processes_->all_gather(epoch_send_, received_, counts_);
+    processes_->count_spike_exchange(seconds_since(start));
+    hand_received(pending_, received_, counts_);
+    pending_.clear();
+    epoch_send_.clear();
+}
+
+void DistributedExecutor::start_overlapped() {
+    finish_overlapped();
+    hand_held();
+    const auto start = std::chrono::steady_clock::now();
+    overlapped_send_.swap(epoch_send_);
+    overlapped_steps_.swap(pending_);
+    processes_->start_all_gather(overlapped_send_, overlapped_received_, overlapped_counts_);
+    overlapped_seconds_ = seconds_since(start);
+    pending_.clear();
+    epoch_send_.clear();
+}
+
+void DistributedExecutor::finish_overlapped() {
+    if (overlapped_steps_.empty()) return;
+    const auto start = std::chrono::steady_clock::now();
+    processes_->finish_all_gather();
+    processes_->count_spike_exchange(overlapped_seconds_ + seconds_since(start));
+    hand_received(overlapped_steps_, overlapped_received_, overlapped_counts_);
+    overlapped_steps_.clear();
+}
+
+void DistributedExecutor::hand_received(const std::vector<std::int64_t>& steps, const std::vector<std::byte>& received,
+                                        const std::vector<std::size_t>& counts) {
+    hand_held();  // older than `steps`, and only one step is ever held
+    const bool hold_last = steps.back() == impl_.step - 1;  // no reader has read them yet
+    std::vector<std::size_t> offset(ranks_, 0);
+    for (std::size_t r = 1; r < ranks_; ++r) offset[r] = offset[r - 1] + counts[r - 1];
+    arrived_.resize(late_.size());
+    for (const std::int64_t step : steps) {
+        for (std::size_t i = 0; i < late_.size(); ++i) {
+            std::vector<std::uint32_t>& arrived = arrived_[i];
+            arrived.clear();
+            const Split& s = split_[late_[i].node];
+            const Buffer& b = impl_.storage.buffers[impl_.storage.output_buffers[late_[i].node][late_[i].output]];
+            const std::size_t k = b.spec.size() / s.units;
+            for (std::size_t r = 0; r < ranks_; ++r) {
+                if (counts[r] == 0) {  // a dry run's other ranks: silent, or their recorded spikes
+                    if (r != rank_ && processes_->replay()) {
+                        const UnitBlock block{s.blocks[r].begin * k, s.blocks[r].end * k};
+                        const auto replayed = replayed_block(late_[i], block, step);
+                        arrived.insert(arrived.end(), replayed.begin(), replayed.end());
+                    }
+                    continue;
+                }
+                std::uint32_t count = 0;
+                std::memcpy(&count, received.data() + offset[r], sizeof count);
+                const std::size_t first = arrived.size();
+                arrived.resize(first + count);
+                std::memcpy(arrived.data() + first, received.data() + offset[r] + sizeof count, count * sizeof count);
+                offset[r] += sizeof count * (1 + std::size_t{count});
+            }
+        }
+        if (!hold_last || step != steps.back()) hand(arrived_, step);
+    }
+    if (!hold_last) return;
+    held_.swap(arrived_);  // the last step's
+    holding_ = true;
+    held_step_ = steps.back();
+}
+
+void DistributedExecutor::replay_late_output(const Exchanged& x, std::uint8_t* codes) {
+    if (!is_late(x)) return;
+    const Split& s = split_[x.node];
+    const Buffer& b = impl_.storage.buffers[impl_.storage.output_buffers[x.node][x.output]];
+    const std::size_t k = b.spec.size() / s.units;
+    for (std::size_t r = 0; r < ranks_; ++r) {
+        if (r == rank_) continue;
+        const UnitBlock block{s.blocks[r].begin * k, s.blocks[r].end * k};
+        std::memset(codes + block.begin, 0, block.end - block.begin);
+        if (processes_->replay())
+            for (const std::uint32_t entry : replayed_block(x, block, impl_.step - 1))
+                codes[entry >> 2] = static_cast<std::uint8_t>(entry & 3u);
+    }
+}
+
+void DistributedExecutor::hand_held() {
+    if (!holding_ || impl_.step - 1 - held_step_ < 1) return;  // not read yet
+    hand(held_, held_step_);
+    holding_ = false;
+}
+
+void DistributedExecutor::hand(const std::vector<std::vector<std::uint32_t>>& spikes, std::int64_t step) {
+    const auto late_by = static_cast<std::size_t>(impl_.step - 1 - step);  // read in step `step + 1`
+    for (const LateReader& reader : late_readers_) {
+        std::span<const std::uint32_t> input;
+        if (reader.parts.size() == 1 && reader.parts[0].second == 0) {
+            input = spikes[reader.parts[0].first];
+        } else {  // a concatenation: each source's units shifted to its part
+            concatenated_.clear();
+            for (const auto& [index, offset] : reader.parts)
+                for (const std::uint32_t entry : spikes[index])
+                    concatenated_.push_back(static_cast<std::uint32_t>(entry + (offset << 2)));
+            input = concatenated_;
+        }
+        impl_.components[reader.node]->ingest_late(reader.input, input, late_by);
+    }
 }
 
 // This process's part: per output, a byte count, then the changed spike codes (unit << 2 | code) or
@@ -445,6 +758,7 @@ void DistributedExecutor::gather_units(void* data, DType dtype, std::size_t coun
 }
 
 void DistributedExecutor::complete_state() {
+    exchange_epoch();  // the spikes their readers have read are part of their state
     if (!shares_whole_) {
         shares_whole_ = true;
         ShareCollective collective(*processes_);

@@ -53,9 +53,42 @@ public:
         count_exchange(mine.size());
     }
 
+    // The counts are gathered at once (a small blocking collective), the bytes by MPI_Iallgatherv.
+    void start_all_gather(std::span<const std::byte> mine, std::vector<std::byte>& all,
+                          std::vector<std::size_t>& counts) override {
+        if (started_) throw InternalError("a second non-blocking exchange started before the first finished");
+        const int count = as_count(mine.size());
+        started_counts_.resize(counts_.size());
+        started_displacements_.resize(counts_.size());
+        check(MPI_Allgather(&count, 1, MPI_INT, started_counts_.data(), 1, MPI_INT, MPI_COMM_WORLD), "MPI_Allgather");
+        std::size_t total = 0;
+        counts.resize(counts_.size());
+        for (std::size_t r = 0; r < counts_.size(); ++r) {
+            started_displacements_[r] = as_count(total);
+            counts[r] = static_cast<std::size_t>(started_counts_[r]);
+            total += counts[r];
+        }
+        as_count(total);
+        all.resize(total);
+        check(MPI_Iallgatherv(mine.data(), count, MPI_BYTE, all.data(), started_counts_.data(),
+                              started_displacements_.data(), MPI_BYTE, MPI_COMM_WORLD, &request_),
+              "MPI_Iallgatherv");
+        started_ = true;
+        count_exchange(mine.size());
+    }
+    void finish_all_gather() override {
+        if (!started_) return;
+        started_ = false;
+        check(MPI_Wait(&request_, MPI_STATUS_IGNORE), "MPI_Wait");
+    }
+
 private:
     int rank_, size_;
     std::vector<int> counts_, displacements_;
+    // The exchange in progress: its arrays stay untouched until MPI_Wait.
+    std::vector<int> started_counts_, started_displacements_;
+    MPI_Request request_ = MPI_REQUEST_NULL;
+    bool started_ = false;
 };
 
 }  // namespace

@@ -313,6 +313,10 @@ int run_network(const RunOptions& options, std::ostream& out, std::ostream& err,
                           (o.threads == 0 ? std::string("all") : std::to_string(o.threads)) + " threads")
             << ")\n";
         out << format_summary(summary);
+        if (o.processes)  // rank 0's (recording spikes gathers them every step)
+            out << "spike exchange: epoch " << o.processes->epoch_steps() << " steps, "
+                << o.processes->spike_exchanges() << " exchanges, " << o.processes->spike_exchange_seconds()
+                << " s in them\n";
         out << "wrote " << (o.out_dir / "spikes.csv").string();
         for (const auto& r : recorders)
             out << ", " << (o.out_dir / (r->target().label + ".csv")).string() << ", "

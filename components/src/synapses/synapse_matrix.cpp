@@ -626,6 +626,18 @@ void SynapseMatrix::advance() noexcept {
     ring_index_ = ring_index_ == static_cast<std::int32_t>(delay_steps_) ? 0 : ring_index_ + 1;
 }
 
+std::size_t SynapseMatrix::shortest_delay() const noexcept {
+    std::size_t shortest = delay_steps_;
+    for (std::uint32_t e = 0; e < nonzeros_ && shortest > 1; ++e) shortest = std::min(shortest, stored_delay(e));
+    return shortest;
+}
+
+void SynapseMatrix::put_in_flight_late(std::span<const std::uint32_t> spiking, std::span<const float> sign,
+                                       std::size_t steps_late) {
+    const std::uint32_t emitted = step_ - static_cast<std::uint32_t>(steps_late);
+    for (std::size_t k = 0; k < spiking.size(); ++k) put_in_flight(spiking[k], sign[k], emitted, 0);
+}
+
 void SynapseMatrix::put_in_flight(std::uint32_t unit, float sign, std::uint32_t emitted, std::size_t delivered) {
     for (std::size_t c = 0; c < tasks_; ++c) {
         const std::uint32_t last = segment_begin(unit, c) + segment_size(unit, c);

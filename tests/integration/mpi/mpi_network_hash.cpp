@@ -2,7 +2,7 @@
 // and of its complete state afterwards (rank 0): what the MPI tests compare between process counts.
 // Usage: mpi_network_hash NETWORK STEPS [--mpi] [--threads T] [--load SNAPSHOT] [--save SNAPSHOT]
 //                         [--dry-run RANK/RANKS [--replay FILE]] [--record FILE]
-//   NETWORK  cuba:N | microcircuit:SCALE | recurrent | plastic:N | a network file
+//   NETWORK  cuba:N | microcircuit:SCALE | recurrent | plastic:N | delayed | a network file
 //   --mpi    run over the launched processes (rank 0 prints); --threads per process
 //   --load   start from a snapshot (every process reads it); --save  write one after the run (rank 0)
 //   --dry-run  one process playing RANK of RANKS (the others silent, or replaying the spikes of FILE);
@@ -10,11 +10,17 @@
 //   --record   write the run's spikes to FILE (graph::SpikeReplay), for a dry run to replay
 //   --memory   every process prints its peak RSS and its resident memory after the run, before the state
 //              is gathered (stderr)
+//   --epochs   reads no output between steps (the spike hash stays empty) and every process prints its
+//              epoch, spike exchanges, bytes sent and seconds in them (stderr)
+//   --no-overlap  block at each epoch's end instead of overlapping the exchange with the next epoch
+//   --per-step    exchange the spikes every step (no epochs), for comparison
+//   NETWORK `delayed`: the recurrent populations with synaptic delays of 3-8 steps (epochs of 4 steps)
 #include <chrono>
 #include <ctime>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -107,6 +113,34 @@ graph::Network plastic_network(std::size_t n) {
     return net;
 }
 
+// The recurrent network's populations with every synapse group delayed by 3-8 steps (drawn per
+// synapse: 3 + 9 U steps, clamped to B = 8), so that spikes cross processes once per epoch of 4 steps
+// (a previous-step wire + 3).
+graph::Network delayed_network() {
+    using graph::Latency;
+    graph::Network net(Latency::same_step);
+    net.seed = 9;
+    net.dt = 0.1;
+    auto delayed = [](std::size_t units, double tau, double weight, double density) {
+        auto synapses = bench::cuba_synapses(units, tau, weight, density);
+        synapses.emplace_back("max_delay", 0.8);
+        synapses.emplace_back("delays", Value::Map{{"initializer", "uniform_initializer"}, {"offset", 3.0}});
+        return synapses;
+    };
+    net.add("E", "strict_refractory_leaky_soma", bench::cuba_soma(3000))
+        .add("I", "strict_refractory_leaky_soma", bench::cuba_soma(800))
+        .add("I_sign", "inhibition_mask", {{"units", Value::List{800.0}}, {"inhibitory_rate", 1.0}})
+        .add("bg_E", "poisson_source", {{"units", Value::List{3000.0}}, {"rate", 900.0}, {"weight", 0.6}, {"tau", 5.0}})
+        .add("bg_I", "poisson_source", {{"units", Value::List{800.0}}, {"rate", 700.0}, {"weight", 0.6}})
+        .add("ee", "traced_synapses", delayed(3000, 5.0, 1.62, 0.02))
+        .add("ie", "traced_synapses", delayed(800, 5.0, 1.62, 0.02))
+        .add("ei", "traced_synapses", delayed(3000, 10.0, 9.0, 0.02))
+        .add("ii", "traced_synapses", delayed(800, 10.0, 9.0, 0.05));
+    bench::connect_cuba_populations(net);
+    net.connect("bg_E.output", "E.current").connect("bg_I.output", "I.current");
+    return net;
+}
+
 graph::Simulation build(const std::string& name, const graph::BuildOptions& options) {
     if (name.rfind("cuba:", 0) == 0) return graph::Simulation::build(bench::cuba_network(std::stoul(name.substr(5))), {}, options);
     if (name.rfind("microcircuit:", 0) == 0) {
@@ -117,6 +151,7 @@ graph::Simulation build(const std::string& name, const graph::BuildOptions& opti
     if (name == "recurrent") return graph::Simulation::build(recurrent_network(), {}, options);
     if (name.rfind("plastic:", 0) == 0)
         return graph::Simulation::build(plastic_network(std::stoul(name.substr(8))), {}, options);
+    if (name == "delayed") return graph::Simulation::build(delayed_network(), {}, options);
     return serialization::build_simulation(serialization::load_network_file(name), options);
 }
 
@@ -130,7 +165,7 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     options.executor = graph::ExecutorKind::pool;
     std::string load, save, record, replay;
     std::optional<std::pair<int, int>> dry_run;
-    bool memory = false;
+    bool memory = false, epochs = false, overlap = true, per_epoch = true;
     for (int i = 3; i < argc; ++i) {
         const std::string flag = argv[i];
         const char* value = i + 1 < argc ? argv[i + 1] : "";
@@ -139,6 +174,12 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
             options.processes = mpi->world();
         } else if (flag == "--memory") {
             memory = true;
+        } else if (flag == "--epochs") {
+            epochs = true;
+        } else if (flag == "--no-overlap") {
+            overlap = false;
+        } else if (flag == "--per-step") {
+            per_epoch = false;
         } else if (flag == "--threads") {
             options.threads = static_cast<unsigned>(std::stoul(value));
             ++i;
@@ -161,6 +202,10 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
         options.processes = graph::dry_run_processes(
             dry_run->first, dry_run->second,
             replay.empty() ? nullptr : std::make_shared<const graph::SpikeReplay>(graph::SpikeReplay::load(replay)));
+    if (options.processes) {
+        options.processes->set_overlap(overlap);
+        options.processes->set_exchange_per_epoch(per_epoch);
+    }
     graph::SpikeReplay recording;
     const int rank = mpi ? mpi->rank() : 0;
     auto sim = build(argv[1], options);
@@ -169,7 +214,9 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     std::uint64_t count = 0;
     const auto start = std::chrono::steady_clock::now();
     const std::clock_t cpu_start = std::clock();  // this process's CPU time: the wall time of a loaded machine says little
-    sim.run(std::stoll(argv[2]), [&](const graph::Simulation& s) {
+    // --epochs reads nothing between steps (a read of a split output is a gather): the state hash only.
+    const std::function<void(const graph::Simulation&)> no_reads;
+    sim.run(std::stoll(argv[2]), epochs ? no_reads : [&](const graph::Simulation& s) {
         if (!record.empty()) recording.record(s);
         for (const auto& node : s.nodes())
             for (const auto& out : node.outputs) {
@@ -200,6 +247,8 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     }
     if (!record.empty() && rank == 0) recording.save(record);
     const std::uint64_t exchanged = options.processes ? options.processes->bytes_sent() : 0;
+    const std::uint64_t spike_exchanges = options.processes ? options.processes->spike_exchanges() : 0;
+    const double spike_seconds = options.processes ? options.processes->spike_exchange_seconds() : 0.0;
     sim.gather_state();
     if (!save.empty() && rank == 0) serialization::save_snapshot(sim, save);
     StateHash state;
@@ -208,6 +257,12 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
         std::printf("dry run: %llu exchanges, %llu bytes sent in the run, %.3f s (%.3f s CPU)\n",
                     static_cast<unsigned long long>(options.processes->exchanges()),
                     static_cast<unsigned long long>(exchanged), seconds, cpu_seconds);
+    if (epochs)
+        std::fprintf(stderr,
+                     "rank %d: epoch %zu steps, %llu spike exchanges, %llu bytes sent, %.6f s in them, run loop %.3f s "
+                     "(%.3f s CPU)\n",
+                     rank, options.processes ? options.processes->epoch_steps() : std::size_t{0}, static_cast<unsigned long long>(spike_exchanges),
+                     static_cast<unsigned long long>(exchanged), spike_seconds, seconds, cpu_seconds);
     if (rank == 0)
         std::printf("spikes %llu %016llx state %016llx\n", static_cast<unsigned long long>(count),
                     static_cast<unsigned long long>(spikes.value), static_cast<unsigned long long>(state.hash.value));

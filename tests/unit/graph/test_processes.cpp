@@ -647,3 +647,150 @@ TEST_CASE("a dry run steps the targets of its rank's block of a dense delayed gr
         }
     REQUIRE(driven > 1000);
 }
+
+namespace {
+// E and I as in excitation_inhibition() (faster somas, stronger input) at dt = 0.1 ms, with both synapse
+// groups delayed by 3 steps (B = 3; a constant initializer, which delays take as B), or with
+// `undelayed` ei on time.
+Network delayed_excitation_inhibition(bool undelayed) {
+    Network delayed(Latency::same_step);
+    delayed.seed = 11;
+    delayed.dt = 0.1;
+    auto synapses = [](double units, double weight, bool delays) {
+        Overrides o{{"units", Value::List{units}}, {"tau", 5.0},
+                    {"kernel", Value::Map{{"initializer", "sparse_constant_initializer"}, {"scale", weight},
+                                          {"density", 0.05}}}};
+        if (delays) {
+            o.emplace_back("max_delay", 0.3);
+            o.emplace_back("delays", Value::Map{{"initializer", "constant_initializer"}});
+        }
+        return o;
+    };
+    auto soma = [](double units) {
+        return Overrides{{"units", Value::List{units}}, {"potential_rest", -49.0}, {"potential_reset", -60.0},
+                         {"threshold", -50.0}, {"potential_tau", 2.0}, {"resistance", 1.0}};
+    };
+    delayed.add("E", "leaky_soma", soma(1000))
+        .add("I", "leaky_soma", soma(300))
+        .add("I_sign", "inhibition_mask", {{"units", Value::List{300.0}}, {"inhibitory_rate", 1.0}})
+        .add("bg_E", "poisson_source", {{"units", Value::List{1000.0}}, {"rate", 9000.0}, {"weight", 0.7}})
+        .add("bg_I", "poisson_source", {{"units", Value::List{300.0}}, {"rate", 9000.0}, {"weight", 0.7}})
+        .add("ie", "traced_synapses", synapses(300, 2.0, true))
+        .add("ei", "traced_synapses", synapses(1000, 6.0, !undelayed))
+        .connect("I_sign.mask", "I.inhibition_mask")
+        .connect("E.spikes", "ie.spikes", Latency::previous_step)
+        .connect("I.spikes", "ei.spikes", Latency::previous_step)
+        .connect("ie.currents", "I.current")
+        .connect("bg_I.output", "I.current")
+        .connect("ei.currents", "E.current")
+        .connect("bg_E.output", "E.current")
+        .output("E", "E.spikes")
+        .output("I", "I.spikes");
+    return delayed;
+}
+
+struct EpochRun {
+    std::size_t epoch = 0;
+    std::uint64_t spike_exchanges = 0;
+    std::map<std::string, std::vector<std::byte>> state;
+    std::string error;
+};
+
+// Each of `ranks` thread-processes runs `net` for `steps` steps without reading anything in between,
+// then gathers its state.
+std::vector<EpochRun> run_on_processes(int ranks, const Network& net, int steps, bool overlap) {
+    ThreadProcesses processes(ranks);
+    std::vector<EpochRun> runs(static_cast<std::size_t>(ranks));
+    std::vector<std::thread> threads;
+    for (int rank = 0; rank < ranks; ++rank)
+        threads.emplace_back([&, rank] {
+            EpochRun& run = runs[static_cast<std::size_t>(rank)];
+            try {
+                BuildOptions options;
+                options.processes = processes.member(rank);
+                options.processes->set_overlap(overlap);
+                auto sim = Simulation::build(net, {}, options);
+                run.epoch = options.processes->epoch_steps();
+                sim.run(steps);
+                run.spike_exchanges = options.processes->spike_exchanges();
+                sim.gather_state();
+                StateCopy state(StateAccess::read);
+                sim.visit_state(state);
+                run.state = state.arrays;
+            } catch (const std::exception& e) {
+                run.error = e.what();
+            }
+        });
+    for (auto& t : threads) t.join();
+    return runs;
+}
+
+// One process's state after `steps` steps, and how many spikes E and I fired in them.
+std::map<std::string, std::vector<std::byte>> state_after(const Network& net, int steps, std::size_t& spikes) {
+    auto sim = Simulation::build(net);
+    spikes = 0;
+    sim.run(steps, [&](const Simulation& s) {
+        for (const char* name : {"E", "I"})
+            for (const std::uint8_t code : s.read(name, "spikes").u8()) spikes += (code & spike::bit) != 0;
+    });
+    StateCopy state(StateAccess::read);
+    sim.visit_state(state);
+    return state.arrays;
+}
+}  // namespace
+
+TEST_CASE("the epoch is one step plus the shortest delay of the groups spikes cross processes into, one step when one has no delay",
+          "[graph][processes]") {
+    for (const bool overlap : {false, true})
+        for (const bool undelayed : {false, true}) {
+            const auto runs = run_on_processes(2, delayed_excitation_inhibition(undelayed), 0, overlap);
+            for (const EpochRun& run : runs) {
+                INFO("ei undelayed " << undelayed << ", overlap " << overlap << ": " << run.error);
+                REQUIRE(run.error.empty());
+                // Overlapped: half the latency (an epoch's spikes are handed at the end of the next).
+                REQUIRE(run.epoch == (undelayed ? 1u : overlap ? 2u : 4u));
+            }
+        }
+    BuildOptions options;  // a dry run sees the same delays
+    options.processes = dry_run_processes(1, 4);
+    options.processes->set_overlap(false);
+    (void)Simulation::build(delayed_excitation_inhibition(false), {}, options);
+    REQUIRE(options.processes->epoch_steps() == 4);
+}
+
+TEST_CASE("spikes cross processes once per epoch with one process's state, partial epochs included",
+          "[graph][processes]") {
+    const int steps = 62;
+    for (const bool undelayed : {false, true}) {
+        const Network net = delayed_excitation_inhibition(undelayed);
+        std::size_t spikes = 0;
+        const auto expected = state_after(net, steps, spikes);
+        REQUIRE(spikes > 200);  // the spikes crossing processes matter
+        for (const int ranks : {2, 3})
+            for (const bool overlap : {false, true}) {
+                const auto runs = run_on_processes(ranks, net, steps, overlap);
+                for (const EpochRun& run : runs) {
+                    INFO(ranks << " processes, ei undelayed " << undelayed << ", overlap " << overlap << ": " << run.error);
+                    REQUIRE(run.error.empty());
+                    // Epochs of 4 steps: 15 and the last 2; overlapped, of 2: 31.
+                    REQUIRE(run.spike_exchanges == (undelayed ? 62u : overlap ? 31u : 16u));
+                    REQUIRE(run.state == expected);
+                }
+            }
+    }
+}
+
+TEST_CASE("processes exchanging spikes per epoch give one process's spikes step by step, before and after a reset",
+          "[graph][processes]") {
+    auto whole = Simulation::build(delayed_excitation_inhibition(false));
+    const std::vector<std::uint8_t> expected = codes_around_reset(whole, 30);
+    std::vector<std::vector<std::uint8_t>> got(2);
+    auto errors = on_processes(2, delayed_excitation_inhibition(false), {}, [&](int rank, Simulation& sim) {
+        got[static_cast<std::size_t>(rank)] = codes_around_reset(sim, 30);
+    });
+    for (std::size_t rank = 0; rank < 2; ++rank) {
+        INFO("rank " << rank << ": " << errors[rank]);
+        REQUIRE(errors[rank].empty());
+        REQUIRE(got[rank] == expected);
+    }
+}

@@ -198,6 +198,22 @@ public:
     virtual void gather_share(ShareExchange& exchange) { (void)exchange; }
     virtual void scatter_share(ShareExchange& exchange) { (void)exchange; }
 
+    // Spikes that arrive late (a run over several processes exchanging spikes once per epoch). A
+    // component whose input_slack(i) is k > 0 promises, for its SpikeArray input i: stepped with that
+    // input silent and handed the spikes afterwards through ingest_late(), at most k steps late, in the
+    // order it would have read them and before its next step, it does exactly what reading them on time
+    // does. `steps_late` counts its steps since the one that would have read them (0: its next step
+    // would); `spikes` are the spiking units, increasing, each `unit << 2 | code`. Default: on time only.
+    virtual std::size_t input_slack(std::size_t input) const {
+        (void)input;
+        return 0;
+    }
+    virtual void ingest_late(std::size_t input, std::span<const std::uint32_t> spikes, std::size_t steps_late) {
+        (void)input;
+        (void)spikes;
+        (void)steps_late;
+    }
+
     // The config as a Value map (every field, defaults included).
     virtual Value config_value() const = 0;
 

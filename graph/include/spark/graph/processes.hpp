@@ -59,9 +59,35 @@ public:
     // order and `counts[r]` the bytes of rank r's.
     virtual void all_gather(std::span<const std::byte> mine, std::vector<std::byte>& all,
                             std::vector<std::size_t>& counts) = 0;
+    // Collective, non-blocking where the transport allows it: start_all_gather() starts what all_gather()
+    // does and finish_all_gather() completes it (`all` and `counts` must stay alive and untouched in
+    // between; one at a time). Default: all_gather() at the start, nothing at the finish.
+    virtual void start_all_gather(std::span<const std::byte> mine, std::vector<std::byte>& all,
+                                  std::vector<std::size_t>& counts) {
+        all_gather(mine, all, counts);
+    }
+    virtual void finish_all_gather() {}
     // Collective: the bytes this process has sent and received through all_gather so far.
     std::uint64_t bytes_sent() const noexcept { return sent_; }
     std::uint64_t exchanges() const noexcept { return exchanges_; }
+    // What the run's executor reports: the steps between two spike exchanges (the epoch: the shortest
+    // latency of a wire from a process's units to another's, at least 1), how many spike exchanges it
+    // made and the wall time spent waiting in them (blocking in the collective, or finishing it).
+    std::size_t epoch_steps() const noexcept { return epoch_steps_; }
+    std::uint64_t spike_exchanges() const noexcept { return spike_exchanges_; }
+    double spike_exchange_seconds() const noexcept { return spike_exchange_seconds_; }
+    void set_epoch_steps(std::size_t steps) noexcept { epoch_steps_ = steps; }
+    // Whether a run may overlap each epoch's spike exchange with the next epoch's update (epochs of
+    // half the shortest latency, when that is at least 2 steps) or must block at each epoch's end.
+    bool overlap() const noexcept { return overlap_; }
+    void set_overlap(bool overlap) noexcept { overlap_ = overlap; }
+    // Whether a run may exchange spikes once per epoch (default) or must every step (comparisons).
+    bool exchange_per_epoch() const noexcept { return per_epoch_; }
+    void set_exchange_per_epoch(bool per_epoch) noexcept { per_epoch_ = per_epoch; }
+    void count_spike_exchange(double seconds) noexcept {
+        ++spike_exchanges_;
+        spike_exchange_seconds_ += seconds;
+    }
     // A dry run's spikes of the other ranks, or null (they stay silent).
     virtual const SpikeReplay* replay() const noexcept { return nullptr; }
     // A dry run: all_gather() returns this process's own contribution only.
@@ -74,7 +100,10 @@ protected:
     }
 
 private:
-    std::uint64_t sent_ = 0, exchanges_ = 0;
+    std::uint64_t sent_ = 0, exchanges_ = 0, spike_exchanges_ = 0;
+    std::size_t epoch_steps_ = 1;
+    bool overlap_ = true, per_epoch_ = true;
+    double spike_exchange_seconds_ = 0.0;
 };
 
 // One process playing rank `rank` of `size` alone: all_gather returns its own contribution and

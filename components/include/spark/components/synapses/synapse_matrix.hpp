@@ -156,6 +156,13 @@ public:
     void accumulate_all(std::span<const std::uint32_t> spiking, std::span<const float> sign, float* x) noexcept;
     // After all tasks of a step: the next step (advances the ring, ages the spikes in flight).
     void advance() noexcept;
+    // Sparse with delays (splits_rows()): the shortest delay of the stored synapses (B when none are
+    // stored), and the spikes of a step `steps_late` steps before the next one put in flight as that
+    // step's accumulate() would have (no synapse may have arrived meanwhile: steps_late <= the shortest
+    // delay), after the spikes already in flight.
+    std::size_t shortest_delay() const noexcept;
+    void put_in_flight_late(std::span<const std::uint32_t> spiking, std::span<const float> sign,
+                            std::size_t steps_late);
 
     // Dense layout only: the live kernel, a row of it, and the delay of synapse p * n_pre + j.
     std::span<float> dense_kernel() noexcept { return kernel_; }

@@ -327,6 +327,23 @@ public:
         static_cast<Derived*>(this)->visit_model(v);
     }
 
+    // The sparse layout's spikes in flight take a step's spikes late (put in flight with the step they
+    // were read in) as long as none of their synapses has arrived yet: up to the shortest delay.
+    std::size_t input_slack(std::size_t input) const override {
+        const bool in_flight = input == spikes && matrix_.splits_rows() && !per_synapse_traces_ && !per_synapse_input_;
+        return in_flight ? matrix_.shortest_delay() : 0;
+    }
+    void ingest_late(std::size_t input, std::span<const std::uint32_t> late, std::size_t steps_late) override {
+        if (input != spikes || !matrix_.splits_rows() || steps_late > matrix_.delay_steps())
+            throw InternalError(this->instance() + ": spikes " + std::to_string(steps_late) +
+                                " steps late, but it has no spikes in flight that wait as long");
+        for (std::size_t k = 0; k < late.size(); ++k) {
+            spiking_[k] = late[k] >> 2;
+            spike_sign_[k] = spike::signed_value(static_cast<std::uint8_t>(late[k] & 3u));
+        }
+        matrix_.put_in_flight_late({spiking_.data(), late.size()}, {spike_sign_.data(), late.size()}, steps_late);
+    }
+
     void gather_share(ShareExchange& exchange) override {
         if (kept_.kept()) kept_.gather(matrix_, exchange, this->where());
         else matrix_.gather_ring_columns(exchange);
