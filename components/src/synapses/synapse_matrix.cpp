@@ -164,7 +164,17 @@ void SynapseMatrix::build_sparse(std::size_t n_post, std::size_t n_pre, SparseRo
                                  std::span<const std::int32_t> delays, std::size_t delay_steps,
                                  const ConfigWhere& where, bool ring) {
     begin_build(Layout::sparse, n_post, n_pre, delays.empty() ? 0 : delay_steps);
-    fill_sparse(std::move(kernel), delays, where);
+    fill_sparse(std::move(kernel), [&](std::size_t k, std::uint32_t) { return static_cast<std::size_t>(delays[k]); },
+                where);
+    tasks_ = (n_post_ + chunk_ - 1) / chunk_;
+    allocate_pending(ring);
+}
+
+void SynapseMatrix::build_sparse_drawing_delays(std::size_t n_post, std::size_t n_pre, SparseRows kernel,
+                                                const std::function<std::size_t(std::uint32_t)>& next_delay,
+                                                std::size_t delay_steps, const ConfigWhere& where, bool ring) {
+    begin_build(Layout::sparse, n_post, n_pre, delay_steps);
+    fill_sparse(std::move(kernel), [&](std::size_t, std::uint32_t j) { return next_delay(j); }, where);
     tasks_ = (n_post_ + chunk_ - 1) / chunk_;
     allocate_pending(ring);
 }
@@ -184,13 +194,14 @@ void SynapseMatrix::allocate_pending(bool ring) {
     in_flight_.resize(tasks_);
 }
 
-void SynapseMatrix::fill_sparse(SparseRows rows, std::span<const std::int32_t> delays, const ConfigWhere& where) {
+template <class DelayOf>
+void SynapseMatrix::fill_sparse(SparseRows rows, DelayOf&& delay_of, const ConfigWhere& where) {
     const std::size_t nonzeros = rows.nonzeros();
     if (nonzeros > std::numeric_limits<std::uint32_t>::max())
         config_detail::throw_error(where, "layout", Value("sparse"), "",
                                    "cannot hold " + std::to_string(nonzeros) +
                                        " nonzero weights (at most 2^32 - 1); use \"dense\"");
-    chunk_ = sparse_chunk(n_post_, n_pre_, nonzeros, !delays.empty());
+    chunk_ = sparse_chunk(n_post_, n_pre_, nonzeros, delay_steps_ != 0);
     const std::size_t chunks = (n_post_ + chunk_ - 1) / chunk_;
     // Column starts, column-major: segment (j, c) = the synapses of presynaptic unit j onto the targets of
     // chunk c, at [column_start_[j chunks + c], column_start_[j chunks + c + 1]), so that a unit's whole
@@ -210,14 +221,14 @@ void SynapseMatrix::fill_sparse(SparseRows rows, std::span<const std::int32_t> d
     with_records([&](auto record) {
         using R = decltype(record);
         LargeArray<std::byte>(nonzeros_ * R::size).swap(records_);
-        fill_records<R>(rows, delays, chunks);
+        fill_records<R>(rows, delay_of, chunks);
         rows = SparseRows{};
         if constexpr (R::delayed) sort_segments_by_delay<R>(column_start_, records_.data(), delay_steps_);
     });
 }
 
-template <class R>
-void SynapseMatrix::fill_records(const SparseRows& rows, std::span<const std::int32_t> delays, std::size_t chunks) {
+template <class R, class DelayOf>
+void SynapseMatrix::fill_records(const SparseRows& rows, DelayOf& delay_of, std::size_t chunks) {
     std::vector<std::uint32_t> cursor(column_start_.begin(), column_start_.end() - 1);
     std::byte* records = records_.data();
     for (std::size_t p = 0; p < n_post_; ++p) {
@@ -227,7 +238,7 @@ void SynapseMatrix::fill_records(const SparseRows& rows, std::span<const std::in
             std::byte* r = records + std::size_t{cursor[rows.col[k] * chunks + c]++} * R::size;
             if constexpr (R::weighted) store(r, rows.value[k]);
             store(r + R::target_offset, target);
-            if constexpr (R::delayed) store(r + R::delay_offset, static_cast<typename R::delay_type>(delays[k]));
+            if constexpr (R::delayed) store(r + R::delay_offset, static_cast<typename R::delay_type>(delay_of(k, rows.col[k])));
         }
     }
 }

@@ -238,7 +238,17 @@ public:
                                            this->param_where(meta_of(this->config_, this->config_.kernel)));
             check_drawn(compressed->value, this->config_.kernel);
         }
-        if (steps != 0 && !(kernel_key && may_keep_rows(ctx))) {
+        // A compressed kernel that stays sparse draws its delays per nonzero while its records are filled.
+        const bool stays_sparse = compressed && !kept_.kept() && !per_synapse_traces_ &&
+                                  (this->config_.layout == "sparse" || 2 * compressed->nonzeros() <= n_post_ * n_pre_);
+        std::optional<Rng> delay_key;  // the delay draw reads from it
+        std::optional<PatternValueDraw> delay_draw;
+        if (steps != 0 && stays_sparse && this->config_.delays.is_initializer() &&
+            is_elementwise_initializer(this->config_.delays.initializer())) {
+            delay_key = ctx.rng->split();  // the delays' turn, as delays_on_pattern() takes it
+            delay_draw.emplace(this->config_.delays.initializer(), n_pre_, *delay_key, delays::delay_init_overrides(steps),
+                               this->param_where(meta_of(this->config_, this->config_.delays)));
+        } else if (steps != 0 && !(kernel_key && may_keep_rows(ctx))) {
             const auto drawn = compressed ? delays_on_pattern(*compressed, steps, ctx)
                                           : this->materialize(this->config_.delays, kernel_shape_, ctx,
                                                               delays::delay_init_overrides(steps));
@@ -252,6 +262,15 @@ public:
             if (kept_.kept()) {
                 matrix_.build_sparse(rows.end - rows.begin, n_pre_, std::move(*compressed), delay_values, steps,
                                      this->where());
+            } else if (delay_draw) {
+                matrix_.build_sparse_drawing_delays(
+                    n_post_, n_pre_, std::move(*compressed),
+                    [&](std::uint32_t j) {
+                        const float d = delay_draw->next(j);
+                        check_drawn_value(d, this->config_.delays);
+                        return static_cast<std::size_t>(delays::drawn_delay_steps(d, steps));
+                    },
+                    steps, this->where());
             } else if (this->config_.layout == "sparse" || !(per_synapse_traces_ || mostly_nonzero)) {
                 if (per_synapse_traces_) (void)choose_layout(weights, read);  // throws: sparse cannot hold them
                 matrix_.build_sparse(n_post_, n_pre_, std::move(*compressed), delay_values, steps, this->where(),
@@ -465,12 +484,14 @@ private:
 
     // Values drawn by the initializer of `field` against the field's bound (as materialize() checks them).
     void check_drawn(const std::vector<float>& values, const Param& field) const {
+        for (float v : values) check_drawn_value(v, field);
+    }
+    void check_drawn_value(float v, const Param& field) const {
         const FieldMeta& m = meta_of(this->config_, field);
-        for (float v : values)
-            if (!satisfies(m.bound, v))
-                config_detail::throw_error(this->where(), m.name, Value(static_cast<double>(v)), m.units,
-                                           std::string(violated_rule(m.bound, v)) + " (drawn by " +
-                                               std::string(*find_initializer(field.initializer().kind)) + ")");
+        if (!satisfies(m.bound, v))
+            config_detail::throw_error(this->where(), m.name, Value(static_cast<double>(v)), m.units,
+                                       std::string(violated_rule(m.bound, v)) + " (drawn by " +
+                                           std::string(*find_initializer(field.initializer().kind)) + ")");
     }
 
     // The delays of a compressed kernel, one per nonzero, in the delays' turn of the draw order: an
