@@ -151,18 +151,24 @@ TEST_CASE("Delays drawn while the records are filled give the storage and curren
         given.build(Layout::sparse, P, N, kernel, delays, B, kWhere);
         std::vector<std::int32_t> row_delays;
         const SparseRows rows = given.sparse_rows(row_delays);
-        // Called once per nonzero in storage order, with its column.
-        std::size_t calls = 0;
+        // Called once per row in row order, with the row's columns.
+        std::size_t calls = 0, next = 0;
         SynapseMatrix drawn;
         drawn.build_sparse_drawing_delays(
             P, N, rows,
-            [&](std::uint32_t j) {
-                REQUIRE(calls < rows.nonzeros());
-                REQUIRE(j == rows.col[calls]);
-                return static_cast<std::size_t>(row_delays[calls++]);
+            [&](std::span<const std::uint32_t> cols, std::span<std::uint16_t> out) {
+                REQUIRE(calls < P);
+                REQUIRE(cols.size() == rows.row_start[calls + 1] - rows.row_start[calls]);
+                REQUIRE(out.size() == cols.size());
+                for (std::size_t k = 0; k < cols.size(); ++k, ++next) {
+                    REQUIRE(cols[k] == rows.col[next]);
+                    out[k] = static_cast<std::uint16_t>(row_delays[next]);
+                }
+                ++calls;
             },
             B, kWhere);
-        REQUIRE(calls == rows.nonzeros());
+        REQUIRE(calls == P);
+        REQUIRE(next == rows.nonzeros());
         REQUIRE(drawn.synapse_count() == given.synapse_count());
         std::vector<std::int32_t> drawn_delays;
         const SparseRows back = drawn.sparse_rows(drawn_delays);

@@ -263,12 +263,15 @@ public:
                 matrix_.build_sparse(rows.end - rows.begin, n_pre_, std::move(*compressed), delay_values, steps,
                                      this->where());
             } else if (delay_draw) {
+                std::vector<float> drawn;
                 matrix_.build_sparse_drawing_delays(
                     n_post_, n_pre_, std::move(*compressed),
-                    [&](std::uint32_t j) {
-                        const float d = delay_draw->next(j);
-                        check_drawn_value(d, this->config_.delays);
-                        return static_cast<std::size_t>(delays::drawn_delay_steps(d, steps));
+                    [&](std::span<const std::uint32_t> cols, std::span<std::uint16_t> out) {
+                        drawn.resize(cols.size());
+                        delay_draw->next_row(cols, drawn);
+                        check_drawn(drawn, this->config_.delays);
+                        for (std::size_t k = 0; k < cols.size(); ++k)
+                            out[k] = static_cast<std::uint16_t>(delays::drawn_delay_steps(drawn[k], steps));
                     },
                     steps, this->where());
             } else if (this->config_.layout == "sparse" || !(per_synapse_traces_ || mostly_nonzero)) {
@@ -484,14 +487,12 @@ private:
 
     // Values drawn by the initializer of `field` against the field's bound (as materialize() checks them).
     void check_drawn(const std::vector<float>& values, const Param& field) const {
-        for (float v : values) check_drawn_value(v, field);
-    }
-    void check_drawn_value(float v, const Param& field) const {
         const FieldMeta& m = meta_of(this->config_, field);
-        if (!satisfies(m.bound, v))
-            config_detail::throw_error(this->where(), m.name, Value(static_cast<double>(v)), m.units,
-                                       std::string(violated_rule(m.bound, v)) + " (drawn by " +
-                                           std::string(*find_initializer(field.initializer().kind)) + ")");
+        for (float v : values)
+            if (!satisfies(m.bound, v))
+                config_detail::throw_error(this->where(), m.name, Value(static_cast<double>(v)), m.units,
+                                           std::string(violated_rule(m.bound, v)) + " (drawn by " +
+                                               std::string(*find_initializer(field.initializer().kind)) + ")");
     }
 
     // The delays of a compressed kernel, one per nonzero, in the delays' turn of the draw order: an
