@@ -263,4 +263,13 @@ float PatternValueDraw::next(std::uint32_t col) {
     return impl_->samplers[p].next();
 }
 
+void PatternValueDraw::next_row(std::span<const std::uint32_t> cols, std::span<float> out) {
+    const auto& firsts = impl_->firsts;
+    std::size_t p = 0;  // the part of the current column: columns increase, so parts only move on
+    for (std::size_t k = 0; k < cols.size(); ++k) {
+        while (p + 1 < firsts.size() && cols[k] >= firsts[p + 1]) ++p;
+        out[k] = impl_->samplers[p].next();
+    }
+}
+
 }  // namespace spark

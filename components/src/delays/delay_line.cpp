@@ -29,6 +29,13 @@ InitOverrides delay_init_overrides(std::size_t steps) {
     return overrides;
 }
 
+std::int32_t drawn_delay_steps(float value, std::size_t steps) noexcept {
+    // trunc(clip((B+1) U, 1)) in 1..B; anything else an initializer may produce is clamped.
+    const auto top = static_cast<std::int32_t>(steps);
+    const float t = std::trunc(value);
+    return !(t >= 1.0f) ? 1 : (t >= static_cast<float>(top) ? top : static_cast<std::int32_t>(t));
+}
+
 std::vector<std::int32_t> to_delay_steps(std::span<const float> values, bool drawn, std::size_t steps,
                                          const ConfigWhere& where, std::string_view field) {
     std::vector<std::int32_t> out(values.size());
@@ -36,9 +43,7 @@ std::vector<std::int32_t> to_delay_steps(std::span<const float> values, bool dra
     for (std::size_t i = 0; i < values.size(); ++i) {
         const float v = values[i];
         if (drawn) {
-            // trunc(clip((B+1) U, 1)) in 1..B; anything else an initializer may produce is clamped.
-            const float t = std::trunc(v);
-            out[i] = !(t >= 1.0f) ? 1 : (t >= static_cast<float>(top) ? top : static_cast<std::int32_t>(t));
+            out[i] = drawn_delay_steps(v, steps);
         } else {
             if (!(v >= 1.0f && v <= static_cast<float>(top) && std::trunc(v) == v))
                 config_detail::throw_error(where, std::string(field) + "[" + std::to_string(i) + "]",

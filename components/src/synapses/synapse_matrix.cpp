@@ -171,7 +171,24 @@ void SynapseMatrix::build_sparse(std::size_t n_post, std::size_t n_pre, SparseRo
                                  std::span<const std::int32_t> delays, std::size_t delay_steps,
                                  const ConfigWhere& where, bool ring) {
     begin_build(Layout::sparse, n_post, n_pre, delays.empty() ? 0 : delay_steps);
-    fill_sparse(std::move(kernel), delays, where);
+    fill_sparse(std::move(kernel), [&](const std::uint32_t*, std::uint64_t k0, std::uint64_t) { return delays.data() + k0; }, where);
+    tasks_ = (n_post_ + chunk_ - 1) / chunk_;
+    allocate_pending(ring);
+}
+
+void SynapseMatrix::build_sparse_drawing_delays(std::size_t n_post, std::size_t n_pre, SparseRows kernel,
+                                                const RowDelays& next_delays, std::size_t delay_steps,
+                                                const ConfigWhere& where, bool ring) {
+    begin_build(Layout::sparse, n_post, n_pre, delay_steps);
+    std::vector<std::uint16_t> row;
+    fill_sparse(
+        std::move(kernel),
+        [&](const std::uint32_t* cols, std::uint64_t k0, std::uint64_t k1) {
+            row.resize(k1 - k0);
+            next_delays(std::span<const std::uint32_t>(cols + k0, k1 - k0), row);
+            return row.data();
+        },
+        where);
     tasks_ = (n_post_ + chunk_ - 1) / chunk_;
     allocate_pending(ring);
 }
@@ -191,13 +208,14 @@ void SynapseMatrix::allocate_pending(bool ring) {
     in_flight_.resize(tasks_);
 }
 
-void SynapseMatrix::fill_sparse(SparseRows rows, std::span<const std::int32_t> delays, const ConfigWhere& where) {
+template <class RowDelaysOf>
+void SynapseMatrix::fill_sparse(SparseRows rows, RowDelaysOf&& row_delays, const ConfigWhere& where) {
     const std::size_t nonzeros = rows.nonzeros();
     if (nonzeros > std::numeric_limits<std::uint32_t>::max())
         config_detail::throw_error(where, "layout", Value("sparse"), "",
                                    "cannot hold " + std::to_string(nonzeros) +
                                        " nonzero weights (at most 2^32 - 1); use \"dense\"");
-    chunk_ = sparse_chunk(n_post_, n_pre_, nonzeros, !delays.empty());
+    chunk_ = sparse_chunk(n_post_, n_pre_, nonzeros, delay_steps_ != 0);
     const std::size_t chunks = (n_post_ + chunk_ - 1) / chunk_;
     // Column starts, column-major: segment (j, c) = the synapses of presynaptic unit j onto the targets of
     // chunk c, at [column_start_[j chunks + c], column_start_[j chunks + c + 1]), so that a unit's whole
@@ -217,24 +235,26 @@ void SynapseMatrix::fill_sparse(SparseRows rows, std::span<const std::int32_t> d
     with_records([&](auto record) {
         using R = decltype(record);
         LargeArray<std::byte>(nonzeros_ * R::size).swap(records_);
-        fill_records<R>(rows, delays, chunks);
+        fill_records<R>(rows, row_delays, chunks);
         rows = SparseRows{};
         if constexpr (R::delayed) sort_segments_by_delay<R>(column_start_, records_.data(), delay_steps_);
     });
 }
 
-template <class R>
-void SynapseMatrix::fill_records(const SparseRows& rows, std::span<const std::int32_t> delays, std::size_t chunks) {
+template <class R, class RowDelaysOf>
+void SynapseMatrix::fill_records(const SparseRows& rows, RowDelaysOf& row_delays, std::size_t chunks) {
     std::vector<std::uint32_t> cursor(column_start_.begin(), column_start_.end() - 1);
     std::byte* records = records_.data();
     for (std::size_t p = 0; p < n_post_; ++p) {
         const std::size_t c = p / chunk_;
         const auto target = static_cast<std::uint16_t>(p - c * chunk_);
-        for (auto k = rows.row_start[p]; k < rows.row_start[p + 1]; ++k) {
+        const auto first = rows.row_start[p], last = rows.row_start[p + 1];
+        const auto* delays = R::delayed ? row_delays(rows.col.data(), first, last) : nullptr;
+        for (auto k = first; k < last; ++k) {
             std::byte* r = records + std::size_t{cursor[rows.col[k] * chunks + c]++} * R::size;
             if constexpr (R::weighted) store(r, rows.value[k]);
             store(r + R::target_offset, target);
-            if constexpr (R::delayed) store(r + R::delay_offset, static_cast<typename R::delay_type>(delays[k]));
+            if constexpr (R::delayed) store(r + R::delay_offset, static_cast<typename R::delay_type>(delays[k - first]));
         }
     }
 }

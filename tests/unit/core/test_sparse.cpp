@@ -1,7 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -188,4 +190,28 @@ TEST_CASE("values drawn on a full pattern are the dense draws, and on a sparse o
     REQUIRE(delays.size() == pattern.nonzeros());
     for (std::size_t k = 0; k < delays.size(); ++k) CHECK(delays[k] == (pattern.col[k] < 25 ? 2.0f : 7.0f));
     REQUIRE_THROWS_WITH(initialize_on_pattern(sparse, pattern, rng), Catch::Contains("cannot be drawn per nonzero"));
+}
+
+TEST_CASE("values drawn a row at a time are the values drawn one nonzero at a time", "[core][sparse]") {
+    // Four blocks, one of a single column, so that a row's columns cross several blocks (and skip some).
+    const InitializerSpec spec = block_initializer({{10, normal_initializer(15.5, 7.5, 1.5, {}, true)},
+                                                    {1, constant_initializer(3.0)},
+                                                    {19, uniform_initializer(5.0)},
+                                                    {30, normal_initializer(8.0, 3.75, 1.5, {}, true)}});
+    InitializerSpec sparse;
+    sparse.kind = "sparse_constant_initializer";
+    sparse.density = 0.3;
+    Rng rng(8);
+    const SparseRows pattern = initialize_sparse(sparse, 100, 60, rng);
+    Rng a(4), b(4);
+    const ParamWhere where{"test", {}, {}, {}};
+    PatternValueDraw one(spec, 60, a, {}, where), by_row(spec, 60, b, {}, where);
+    std::vector<float> row;
+    for (std::size_t p = 0; p < pattern.rows; ++p) {
+        const auto first = pattern.row_start[p], last = pattern.row_start[p + 1];
+        row.assign(last - first, 0.0f);
+        by_row.next_row(std::span<const std::uint32_t>(pattern.col.data() + first, last - first), row);
+        for (auto k = first; k < last; ++k)
+            REQUIRE(std::bit_cast<std::uint32_t>(row[k - first]) == std::bit_cast<std::uint32_t>(one.next(pattern.col[k])));
+    }
 }

@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -88,6 +89,8 @@ public:
                      const ParamWhere& where);
     ~PatternValueDraw();
     float next(std::uint32_t col);
+    // The values of one row's nonzeros at columns `cols` (increasing) into `out`: next() of each in turn.
+    void next_row(std::span<const std::uint32_t> cols, std::span<float> out);
 
 private:
     struct Impl;

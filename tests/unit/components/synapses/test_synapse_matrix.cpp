@@ -136,6 +136,61 @@ TEST_CASE("Sparse delays: several chunks of delay-sorted columns give the dense 
     }
 }
 
+TEST_CASE("Delays drawn while the records are filled give the storage and currents of the same delays given whole",
+          "[synapses][sparse][delays]") {
+    // 16-bit delays 1..300 (B > 255) and 8-bit ones 1..5, in no order; weights whose sums show the order.
+    for (const std::size_t B : {std::size_t{5}, std::size_t{300}}) {
+        constexpr std::size_t P = 2000, N = 60;
+        std::vector<float> kernel(P * N, 0.0f);
+        std::vector<std::int32_t> delays(P * N, 1);
+        for (std::size_t i = 0; i < kernel.size(); ++i) {
+            if (i % 3 == 0 || i % 7 == 0) kernel[i] = 0.1f * static_cast<float>(1 + i % 17) / static_cast<float>(1 + i % 11);
+            delays[i] = 1 + static_cast<std::int32_t>((i * 2654435761u) % B);
+        }
+        SynapseMatrix given;
+        given.build(Layout::sparse, P, N, kernel, delays, B, kWhere);
+        std::vector<std::int32_t> row_delays;
+        const SparseRows rows = given.sparse_rows(row_delays);
+        // Called once per row in row order, with the row's columns.
+        std::size_t calls = 0, next = 0;
+        SynapseMatrix drawn;
+        drawn.build_sparse_drawing_delays(
+            P, N, rows,
+            [&](std::span<const std::uint32_t> cols, std::span<std::uint16_t> out) {
+                REQUIRE(calls < P);
+                REQUIRE(cols.size() == rows.row_start[calls + 1] - rows.row_start[calls]);
+                REQUIRE(out.size() == cols.size());
+                for (std::size_t k = 0; k < cols.size(); ++k, ++next) {
+                    REQUIRE(cols[k] == rows.col[next]);
+                    out[k] = static_cast<std::uint16_t>(row_delays[next]);
+                }
+                ++calls;
+            },
+            B, kWhere);
+        REQUIRE(calls == P);
+        REQUIRE(next == rows.nonzeros());
+        REQUIRE(drawn.synapse_count() == given.synapse_count());
+        std::vector<std::int32_t> drawn_delays;
+        const SparseRows back = drawn.sparse_rows(drawn_delays);
+        CHECK(back.col == rows.col);
+        CHECK(back.value == rows.value);
+        CHECK(drawn_delays == row_delays);
+        SpikeSource source(N, 0.3, 5);
+        std::vector<std::uint8_t> codes(N);
+        std::vector<float> x(P), y(P);
+        for (int step = 0; step < 2 * static_cast<int>(std::min<std::size_t>(B, 40)); ++step) {
+            source.fill(codes);
+            const auto [spiking, sign] = spike_list(codes);
+            given.accumulate_all(spiking, sign, x.data());
+            drawn.accumulate_all(spiking, sign, y.data());
+            given.advance();
+            drawn.advance();
+            for (std::size_t p = 0; p < P; ++p)
+                REQUIRE(std::bit_cast<std::uint32_t>(x[p]) == std::bit_cast<std::uint32_t>(y[p]));
+        }
+    }
+}
+
 TEST_CASE("A sparse matrix's compressed rows rebuild it, and a block of them gives the block's targets the same currents",
           "[synapses][sparse]") {
     // Delays 1..5 in no order, weights of every magnitude (sums not exact: the order of additions shows).

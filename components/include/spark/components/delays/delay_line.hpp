@@ -53,6 +53,8 @@ InitOverrides delay_init_overrides(std::size_t steps);
 // `where`, `field` and the element index.
 std::vector<std::int32_t> to_delay_steps(std::span<const float> values, bool drawn, std::size_t steps,
                                          const ConfigWhere& where, std::string_view field);
+// One value drawn by a delay initializer -> its steps in 1..B (what to_delay_steps gives for it).
+std::int32_t drawn_delay_steps(float value, std::size_t steps) noexcept;
 
 class SpikeDelayLine {
 public:

@@ -42,6 +42,7 @@
 // The chunk length is a function of the problem size only (never of the thread count).
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <utility>
 #include <vector>
@@ -107,6 +108,14 @@ public:
     // nonzero in storage order. Gives the same storage as build(Layout::sparse, ...) of the dense kernel.
     void build_sparse(std::size_t n_post, std::size_t n_pre, SparseRows kernel, std::span<const std::int32_t> delays,
                       std::size_t delay_steps, const ConfigWhere& where, bool ring = true);
+    // build_sparse() with delays in 1..delay_steps (> 0) drawn while the records are filled:
+    // `next_delays(cols, steps)` is called once per row, in row order, with the row's columns (increasing)
+    // and writes their delays in steps. The same storage as build_sparse() of those delays, without
+    // holding a delay per synapse outside the records.
+    using RowDelays = std::function<void(std::span<const std::uint32_t> cols, std::span<std::uint16_t> steps)>;
+    void build_sparse_drawing_delays(std::size_t n_post, std::size_t n_pre, SparseRows kernel,
+                                     const RowDelays& next_delays, std::size_t delay_steps, const ConfigWhere& where,
+                                     bool ring = true);
 
     Layout layout() const noexcept { return layout_; }
     std::size_t n_post() const noexcept { return n_post_; }
@@ -227,10 +236,13 @@ private:
     template <class F>
     void with_records(F&& f) const;
     // Sets chunk_, column_start_ and the records from compressed rows.
-    void fill_sparse(SparseRows rows, std::span<const std::int32_t> delays, const ConfigWhere& where);
+    // `row_delays(cols, k0, k1)`: the delays of nonzeros [k0, k1) (one row; cols = rows.col), called once per row in row order;
+    // unused without delays (delay_steps_ 0).
+    template <class RowDelaysOf>
+    void fill_sparse(SparseRows rows, RowDelaysOf&& row_delays, const ConfigWhere& where);
     // Writes the record of every synapse of `rows` at its place in its segment (records_ sized, column_start_ set).
-    template <class R>
-    void fill_records(const SparseRows& rows, std::span<const std::int32_t> delays, std::size_t chunks);
+    template <class R, class RowDelaysOf>
+    void fill_records(const SparseRows& rows, RowDelaysOf& row_delays, std::size_t chunks);
     // The ring (dense) or the lists of spikes in flight (sparse) of the delays, when `ring`.
     void allocate_pending(bool ring);
     // Sparse layout: puts the spike (unit, sign) emitted at step `emitted` in flight in every chunk where

@@ -238,7 +238,17 @@ public:
                                            this->param_where(meta_of(this->config_, this->config_.kernel)));
             check_drawn(compressed->value, this->config_.kernel);
         }
-        if (steps != 0 && !(kernel_key && may_keep_rows(ctx))) {
+        // A compressed kernel that stays sparse draws its delays per nonzero while its records are filled.
+        const bool stays_sparse = compressed && !kept_.kept() && !per_synapse_traces_ &&
+                                  (this->config_.layout == "sparse" || 2 * compressed->nonzeros() <= n_post_ * n_pre_);
+        std::optional<Rng> delay_key;  // the delay draw reads from it
+        std::optional<PatternValueDraw> delay_draw;
+        if (steps != 0 && stays_sparse && this->config_.delays.is_initializer() &&
+            is_elementwise_initializer(this->config_.delays.initializer())) {
+            delay_key = ctx.rng->split();  // the delays' turn, as delays_on_pattern() takes it
+            delay_draw.emplace(this->config_.delays.initializer(), n_pre_, *delay_key, delays::delay_init_overrides(steps),
+                               this->param_where(meta_of(this->config_, this->config_.delays)));
+        } else if (steps != 0 && !(kernel_key && may_keep_rows(ctx))) {
             const auto drawn = compressed ? delays_on_pattern(*compressed, steps, ctx)
                                           : this->materialize(this->config_.delays, kernel_shape_, ctx,
                                                               delays::delay_init_overrides(steps));
@@ -252,6 +262,18 @@ public:
             if (kept_.kept()) {
                 matrix_.build_sparse(rows.end - rows.begin, n_pre_, std::move(*compressed), delay_values, steps,
                                      this->where());
+            } else if (delay_draw) {
+                std::vector<float> drawn;
+                matrix_.build_sparse_drawing_delays(
+                    n_post_, n_pre_, std::move(*compressed),
+                    [&](std::span<const std::uint32_t> cols, std::span<std::uint16_t> out) {
+                        drawn.resize(cols.size());
+                        delay_draw->next_row(cols, drawn);
+                        check_drawn(drawn, this->config_.delays);
+                        for (std::size_t k = 0; k < cols.size(); ++k)
+                            out[k] = static_cast<std::uint16_t>(delays::drawn_delay_steps(drawn[k], steps));
+                    },
+                    steps, this->where());
             } else if (this->config_.layout == "sparse" || !(per_synapse_traces_ || mostly_nonzero)) {
                 if (per_synapse_traces_) (void)choose_layout(weights, read);  // throws: sparse cannot hold them
                 matrix_.build_sparse(n_post_, n_pre_, std::move(*compressed), delay_values, steps, this->where(),
