@@ -380,24 +380,22 @@ std::vector<std::string> on_processes(int ranks, const Network& net, const std::
     for (auto& t : threads) t.join();
     return errors;
 }
-}  // namespace
 
-TEST_CASE("processes keeping only the synapses onto their own targets save one process's state and load it back",
-          "[graph][processes]") {
-    const std::size_t pre = 400, post = 3000;
-    const std::map<std::string, PortSpec> inputs{{"pre", PortSpec(PayloadKind::spikes, Shape{pre})}};
-    auto whole = Simulation::build(delayed_group(post), inputs);
+// `net` (one synapse group `syn` fed by the input `pre`) for 40 steps on 3 processes: the currents of one
+// process, and every process gathers its state bit for bit; that state loaded on 2 processes continues
+// with one process's currents for 30 steps. `kept` names arrays the state must hold.
+void require_saved_on_3_continue_on_2(const Network& net, const std::map<std::string, PortSpec>& inputs,
+                                      std::initializer_list<const char*> kept) {
+    auto whole = Simulation::build(net, inputs);
     const std::vector<float> first = delayed_currents(whole, 0, 40);
     StateCopy saved(StateAccess::read);
     whole.visit_state(saved);
-    REQUIRE(saved.arrays.count("syn/kernel_values") == 1);
-    REQUIRE(saved.arrays.count("syn/delay_spikes") == 1);
+    for (const char* name : kept) REQUIRE(saved.arrays.count(name) == 1);
     const std::vector<float> then = delayed_currents(whole, 40, 30);
 
-    // Saved on 3: every process gathers the one-process state, bit for bit.
     std::vector<std::map<std::string, std::vector<std::byte>>> gathered(3);
     std::vector<std::vector<float>> currents(3);
-    auto errors = on_processes(3, delayed_group(post), inputs, [&](int rank, Simulation& sim) {
+    auto errors = on_processes(3, net, inputs, [&](int rank, Simulation& sim) {
         currents[static_cast<std::size_t>(rank)] = delayed_currents(sim, 0, 40);
         sim.gather_state();
         StateCopy state(StateAccess::read);
@@ -410,8 +408,7 @@ TEST_CASE("processes keeping only the synapses onto their own targets save one p
         REQUIRE(currents[rank] == first);
         REQUIRE(gathered[rank] == saved.arrays);
     }
-    // Loaded on 2: the same continuation as one process.
-    errors = on_processes(2, delayed_group(post), inputs, [&](int rank, Simulation& sim) {
+    errors = on_processes(2, net, inputs, [&](int rank, Simulation& sim) {
         StateCopy load(StateAccess::write);
         load.arrays = saved.arrays;
         sim.visit_state(load);
@@ -422,6 +419,13 @@ TEST_CASE("processes keeping only the synapses onto their own targets save one p
         REQUIRE(errors[rank].empty());
         REQUIRE(currents[rank] == then);
     }
+}
+}  // namespace
+
+TEST_CASE("processes keeping only the synapses onto their own targets save one process's state and load it back",
+          "[graph][processes]") {
+    const std::map<std::string, PortSpec> inputs{{"pre", PortSpec(PayloadKind::spikes, Shape{400})}};
+    require_saved_on_3_continue_on_2(delayed_group(3000), inputs, {"syn/kernel_values", "syn/delay_spikes"});
 }
 
 TEST_CASE("a process keeping only the synapses onto its own targets refuses to serve the whole kernel",
@@ -586,42 +590,8 @@ Network dense_delayed_group(std::size_t post) {
 TEST_CASE("processes stepping their own targets of a dense delayed group give one process's currents and state, "
           "and continue from it",
           "[graph][processes]") {
-    const std::size_t pre = 300, post = 700;
-    const std::map<std::string, PortSpec> inputs{{"pre", PortSpec(PayloadKind::spikes, Shape{pre})}};
-    auto whole = Simulation::build(dense_delayed_group(post), inputs);
-    const std::vector<float> first = delayed_currents(whole, 0, 40);
-    StateCopy saved(StateAccess::read);
-    whole.visit_state(saved);
-    REQUIRE(saved.arrays.count("syn/kernel") == 1);
-    REQUIRE(saved.arrays.count("syn/delay_ring") == 1);
-    const std::vector<float> then = delayed_currents(whole, 40, 30);
-
-    std::vector<std::map<std::string, std::vector<std::byte>>> gathered(3);
-    std::vector<std::vector<float>> currents(3);
-    auto errors = on_processes(3, dense_delayed_group(post), inputs, [&](int rank, Simulation& sim) {
-        currents[static_cast<std::size_t>(rank)] = delayed_currents(sim, 0, 40);
-        sim.gather_state();
-        StateCopy state(StateAccess::read);
-        sim.visit_state(state);
-        gathered[static_cast<std::size_t>(rank)] = state.arrays;
-    });
-    for (std::size_t rank = 0; rank < 3; ++rank) {
-        INFO("rank " << rank << ": " << errors[rank]);
-        REQUIRE(errors[rank].empty());
-        REQUIRE(currents[rank] == first);
-        REQUIRE(gathered[rank] == saved.arrays);
-    }
-    errors = on_processes(2, dense_delayed_group(post), inputs, [&](int rank, Simulation& sim) {
-        StateCopy load(StateAccess::write);
-        load.arrays = saved.arrays;
-        sim.visit_state(load);
-        currents[static_cast<std::size_t>(rank)] = delayed_currents(sim, 40, 30);
-    });
-    for (std::size_t rank = 0; rank < 2; ++rank) {
-        INFO("rank " << rank << ": " << errors[rank]);
-        REQUIRE(errors[rank].empty());
-        REQUIRE(currents[rank] == then);
-    }
+    const std::map<std::string, PortSpec> inputs{{"pre", PortSpec(PayloadKind::spikes, Shape{300})}};
+    require_saved_on_3_continue_on_2(dense_delayed_group(700), inputs, {"syn/kernel", "syn/delay_ring"});
 }
 
 TEST_CASE("a dry run steps the targets of its rank's block of a dense delayed group exactly as a whole run does",
