@@ -29,26 +29,16 @@ int as_count(std::size_t bytes) {
 
 class World final : public graph::ProcessGroup {
 public:
-    World(int rank, int size) : rank_(rank), size_(size), counts_(static_cast<std::size_t>(size)),
-                                displacements_(static_cast<std::size_t>(size)) {}
+    World(int rank, int size) : rank_(rank), size_(size), blocking_(static_cast<std::size_t>(size)),
+                                started_(static_cast<std::size_t>(size)) {}
     int rank() const noexcept override { return rank_; }
     int size() const noexcept override { return size_; }
 
     void all_gather(std::span<const std::byte> mine, std::vector<std::byte>& all,
                     std::vector<std::size_t>& counts) override {
-        const int count = as_count(mine.size());
-        check(MPI_Allgather(&count, 1, MPI_INT, counts_.data(), 1, MPI_INT, MPI_COMM_WORLD), "MPI_Allgather");
-        std::size_t total = 0;
-        counts.resize(counts_.size());
-        for (std::size_t r = 0; r < counts_.size(); ++r) {
-            displacements_[r] = as_count(total);
-            counts[r] = static_cast<std::size_t>(counts_[r]);
-            total += counts[r];
-        }
-        as_count(total);
-        all.resize(total);
-        check(MPI_Allgatherv(mine.data(), count, MPI_BYTE, all.data(), counts_.data(), displacements_.data(), MPI_BYTE,
-                             MPI_COMM_WORLD),
+        const int count = blocking_.gather(mine.size(), all, counts);
+        check(MPI_Allgatherv(mine.data(), count, MPI_BYTE, all.data(), blocking_.counts.data(),
+                             blocking_.displacements.data(), MPI_BYTE, MPI_COMM_WORLD),
               "MPI_Allgatherv");
         count_exchange(mine.size());
     }
@@ -56,39 +46,48 @@ public:
     // The counts are gathered at once (a small blocking collective), the bytes by MPI_Iallgatherv.
     void start_all_gather(std::span<const std::byte> mine, std::vector<std::byte>& all,
                           std::vector<std::size_t>& counts) override {
-        if (started_) throw InternalError("a second non-blocking exchange started before the first finished");
-        const int count = as_count(mine.size());
-        started_counts_.resize(counts_.size());
-        started_displacements_.resize(counts_.size());
-        check(MPI_Allgather(&count, 1, MPI_INT, started_counts_.data(), 1, MPI_INT, MPI_COMM_WORLD), "MPI_Allgather");
-        std::size_t total = 0;
-        counts.resize(counts_.size());
-        for (std::size_t r = 0; r < counts_.size(); ++r) {
-            started_displacements_[r] = as_count(total);
-            counts[r] = static_cast<std::size_t>(started_counts_[r]);
-            total += counts[r];
-        }
-        as_count(total);
-        all.resize(total);
-        check(MPI_Iallgatherv(mine.data(), count, MPI_BYTE, all.data(), started_counts_.data(),
-                              started_displacements_.data(), MPI_BYTE, MPI_COMM_WORLD, &request_),
+        if (in_progress_) throw InternalError("a second non-blocking exchange started before the first finished");
+        const int count = started_.gather(mine.size(), all, counts);
+        check(MPI_Iallgatherv(mine.data(), count, MPI_BYTE, all.data(), started_.counts.data(),
+                              started_.displacements.data(), MPI_BYTE, MPI_COMM_WORLD, &request_),
               "MPI_Iallgatherv");
-        started_ = true;
+        in_progress_ = true;
         count_exchange(mine.size());
     }
     void finish_all_gather() override {
-        if (!started_) return;
-        started_ = false;
+        if (!in_progress_) return;
+        in_progress_ = false;
         check(MPI_Wait(&request_, MPI_STATUS_IGNORE), "MPI_Wait");
     }
 
 private:
+    // The layout of one MPI_Allgatherv: every rank's byte count and where its bytes go.
+    struct Layout {
+        explicit Layout(std::size_t ranks) : counts(ranks), displacements(ranks) {}
+        // Gathers every rank's count of `bytes` (blocking), sizes `all` for the total and fills
+        // `counts`; returns this rank's count.
+        int gather(std::size_t bytes, std::vector<std::byte>& all, std::vector<std::size_t>& sizes) {
+            const int count = as_count(bytes);
+            check(MPI_Allgather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD), "MPI_Allgather");
+            std::size_t total = 0;
+            sizes.resize(counts.size());
+            for (std::size_t r = 0; r < counts.size(); ++r) {
+                displacements[r] = as_count(total);
+                sizes[r] = static_cast<std::size_t>(counts[r]);
+                total += sizes[r];
+            }
+            as_count(total);
+            all.resize(total);
+            return count;
+        }
+        std::vector<int> counts, displacements;
+    };
+
     int rank_, size_;
-    std::vector<int> counts_, displacements_;
-    // The exchange in progress: its arrays stay untouched until MPI_Wait.
-    std::vector<int> started_counts_, started_displacements_;
+    Layout blocking_;
+    Layout started_;  // the exchange in progress: untouched until MPI_Wait
     MPI_Request request_ = MPI_REQUEST_NULL;
-    bool started_ = false;
+    bool in_progress_ = false;
 };
 
 }  // namespace

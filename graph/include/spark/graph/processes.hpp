@@ -1,9 +1,9 @@
 #pragma once
 // Running one simulation over several processes (one machine or many): each process steps a share of
 // the units of every node that can be split (Component::share_units: somas, Poisson sources, synapse
-// groups by target, a plasticity rule with its synapses' rows) and all of every other node, and after a node's step the processes gather the
-// outputs that other shares read (spikes as a list of the units whose code changed). A run on R
-// processes gives the spikes and the state of a run on one, bit for bit.
+// groups by target, a plasticity rule with its synapses' rows) and all of every other node, and after
+// a node's step the processes gather the outputs that other shares read (spikes as a list of the units
+// whose code changed). A run on R processes gives the spikes and the state of a run on one, bit for bit.
 //
 // ProcessGroup is the transport, without any MPI type: spark_mpi (spark/mpi/mpi.hpp) provides the MPI
 // one; dry_run_processes() lets one process play one rank of a larger run (the other ranks silent, or
