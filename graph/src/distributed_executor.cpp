@@ -559,7 +559,8 @@ void DistributedExecutor::hand_received(const std::vector<std::int64_t>& steps, 
                 std::memcpy(&count, received.data() + offset[r], sizeof count);
                 const std::size_t first = arrived.size();
                 arrived.resize(first + count);
-                std::memcpy(arrived.data() + first, received.data() + offset[r] + sizeof count, count * sizeof count);
+                if (count != 0)  // (an empty vector's data() may be null, which memcpy may not get)
+                    std::memcpy(arrived.data() + first, received.data() + offset[r] + sizeof count, count * sizeof count);
                 offset[r] += sizeof count * (1 + std::size_t{count});
             }
         }
@@ -728,7 +729,7 @@ void DistributedExecutor::gather_ranges(std::byte* data, std::size_t element_byt
         for (std::size_t r = 0; r < ranks_; ++r) {
             const std::size_t bytes = (ranges[r].end - ranges[r].begin) * element_bytes;
             const std::size_t expected = std::min(done + piece, bytes) - std::min(done, bytes);
-            if (r != rank_ && counts_[r] == expected)
+            if (r != rank_ && counts_[r] == expected && expected != 0)
                 std::memcpy(data + ranges[r].begin * element_bytes + std::min(done, bytes), received_.data() + offset,
                             counts_[r]);
             offset += counts_[r];
