@@ -1,4 +1,6 @@
 // The bind pass: the step plan, every view bound for both step parities; and its interpretation.
+#include <algorithm>
+
 #include <spark/core/sum.hpp>
 #include <spark/core/text.hpp>
 
@@ -36,12 +38,15 @@ void bind_input(const FlatGraph& g, const Components& components, const Inferenc
         return;
     }
     SpikeIndex* index = storage.concat_index[v][i].get();
-    ConcatIndexOp concat{index, {}};
+    ConcatIndexOp concat{index, {}, {}};
+    // A reader of the list alone needs the codes only in steps whose list is stale.
+    std::vector<GatherOp>& gathers =
+        index && components[v]->reads_spike_list_only(i) ? concat.gathers_when_stale : at.gathers;
     std::size_t offset = 0;
     for (const auto& source : sources) {
         const std::size_t bytes = source_spec(inference, source).bytes();
         const ConstArrayRef view = source_view(storage, components, source, parity);
-        at.gathers.push_back(GatherOp{static_cast<const std::byte*>(view.data), scratch.data() + offset, bytes});
+        gathers.push_back(GatherOp{static_cast<const std::byte*>(view.data), scratch.data() + offset, bytes});
         concat.parts.push_back({view.spike_index, offset});
         offset += bytes;
     }
@@ -97,6 +102,7 @@ void run_task(const Task& task, std::size_t parity, std::int64_t step, Parallel&
         bool fresh = true;
         for (const auto& part : op.parts) fresh = fresh && part.source != nullptr && part.source->fresh();
         if (!fresh) {
+            for (const GatherOp& gather : op.gathers_when_stale) std::memcpy(gather.dst, gather.src, gather.bytes);
             op.index->invalidate();
             continue;
         }
@@ -141,8 +147,12 @@ std::string input_text(const FlatGraph& g, const Inference& inference, const Tas
     if (merged.kind == PayloadKind::current)
         return port + " <- sum of " + join(parts, " + ") +
                (node.info->inputs[i].summed_by_component ? " (by the component)" : "");
+    const auto concat = std::find_if(task.at[0].concats.begin(), task.at[0].concats.end(),
+                                     [&](const ConcatIndexOp& op) { return op.index == task.at[0].inputs[i].spike_index; });
+    const bool listed = concat != task.at[0].concats.end();
     return port + " <- concatenation of " + join(parts, ", ") + " into " + merged.to_string() +
-           (task.at[0].concats.empty() ? "" : ", spikes listed");
+           (listed ? ", spikes listed" : "") +
+           (listed && !concat->gathers_when_stale.empty() ? " (codes copied only when the list is stale)" : "");
 }
 
 }  // namespace

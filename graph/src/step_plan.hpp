@@ -76,6 +76,8 @@ struct GatherOp {
 
 // Lists the spikes of a concatenated SpikeArray input from its sources' lists, each shifted by the
 // source's offset, when every source's list is fresh (else marks the index stale: readers scan).
+// The gathers of an input its reader reads only through the list when fresh
+// (Component::reads_spike_list_only) are here instead of in NodeStep::gathers: run only when stale.
 struct ConcatIndexOp {
     SpikeIndex* index;
     struct Part {
@@ -83,6 +85,7 @@ struct ConcatIndexOp {
         std::size_t offset;        // of its first unit in the concatenation
     };
     std::vector<Part> parts;
+    std::vector<GatherOp> gathers_when_stale;
 };
 
 // Sums the sources of a current input (summands[input]) into its scratch.

@@ -130,9 +130,12 @@ public:
 };
 
 // Reads its spikes through for_each_spike (the input's spike index when fresh) and checks them against a
-// scan of the codes every step; out[0] = the number of spikes it saw.
+// scan of the codes every step; out[0] = the number of spikes it saw. With `list_only` it declares that
+// it reads the list alone when fresh (Component::reads_spike_list_only) and checks the codes only in
+// steps whose list is stale.
 struct SpikeProbeConfig {
     SPARK_PARAMS(SpikeProbeConfig);
+    SPARK_PARAM(bool, list_only, false, "", none, "Read the spike list alone whenever it is fresh.");
 };
 class SpikeProbe : public TestComponent<SpikeProbe, SpikeProbeConfig, "test_spike_probe", "TestSpikeProbe",
                                         "Checks the spike index of its input."> {
@@ -141,6 +144,7 @@ public:
     static constexpr std::array output_ports{PortDecl{"out", PayloadKind::floating, "Spikes seen."}};
     using TestComponent::TestComponent;
     BuildResult build(const BuildContext&) override { return {{PortSpec(PayloadKind::floating, {1})}, {}}; }
+    bool reads_spike_list_only(std::size_t) const override { return config_.list_only; }
     void step(const StepContext& ctx) override {
         const ConstArrayRef in = ctx.inputs[0];
         std::vector<std::pair<std::size_t, float>> seen, scanned;
@@ -149,16 +153,21 @@ public:
         for (std::size_t u = 0; u < codes.size(); ++u)
             if (codes[u] & spike::bit) scanned.emplace_back(u, spike::signed_value(codes[u]));
         for (const auto& [unit, value] : seen) inhibitory += value < 0.0f;
-        fresh_steps += in.spike_index != nullptr && in.spike_index->fresh();
-        mismatched_steps += seen != scanned;
+        const bool fresh = in.spike_index != nullptr && in.spike_index->fresh();
+        fresh_steps += fresh;
+        if (!config_.list_only || !fresh) mismatched_steps += seen != scanned;
         spikes += seen.size();
-        ctx.outputs[0].f32()[0] = static_cast<float>(seen.size());
+        spikes_in_codes += scanned.size();
+        history.push_back(std::move(seen));
+        ctx.outputs[0].f32()[0] = static_cast<float>(history.back().size());
     }
 
     int fresh_steps = 0;       // steps whose input came with a fresh spike index
     int mismatched_steps = 0;  // steps whose spikes (units and signs) differed from a scan of the codes
     std::size_t spikes = 0;
     std::size_t inhibitory = 0;
+    std::size_t spikes_in_codes = 0;  // spike bits a scan of the codes found, over every step
+    std::vector<std::vector<std::pair<std::size_t, float>>> history;  // the spikes seen, per step
 };
 
 // A counter that serves its output from its own state (Component::output_storage): count += increment

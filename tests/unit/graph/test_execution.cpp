@@ -530,3 +530,60 @@ TEST_CASE("somas list their spikes in their outputs' spike index, and readers se
         CHECK_FALSE(sim.read("a", "spikes").spike_index->fresh());
     }
 }
+
+TEST_CASE("a concatenation read as a spike list alone skips its codes while the list is fresh, and copies them when stale",
+          "[graph][spike_index]") {
+    // a and b list their spikes, the relay does not. The probes read a + b and a + relay(b), each once
+    // declaring the list alone enough (list_only) and once reading the codes.
+    auto population = [](double units) {
+        return Overrides{{"units", Value::List{units}},
+                         {"initial.potential", Value::Map{{"initializer", "uniform_initializer"}, {"scale", 10.0}}}};
+    };
+    Network net(Latency::same_step);
+    net.add("drive_a", "test_current", {{"units", Value::List{5000}}, {"value", 300.0}})
+        .add("drive_b", "test_current", {{"units", Value::List{3000}}, {"value", 300.0}})
+        .add("a", "leaky_soma", population(5000))
+        .add("b", "leaky_soma", population(3000))
+        .add("b_sign", "inhibition_mask", {{"units", Value::List{3000}}, {"inhibitory_rate", 1.0}})
+        .add("relay", "test_relay")
+        .add("listed", "test_spike_probe", {{"list_only", true}})
+        .add("codes", "test_spike_probe")
+        .add("stale_listed", "test_spike_probe", {{"list_only", true}})
+        .add("stale_codes", "test_spike_probe")
+        .connect("drive_a.out", "a.current")
+        .connect("drive_b.out", "b.current")
+        .connect("b_sign.mask", "b.inhibition_mask")
+        .connect("b.spikes", "relay.in");
+    for (const char* probe : {"listed", "codes"}) net.connect("a.spikes", std::string(probe) + ".in").connect("b.spikes", std::string(probe) + ".in");
+    for (const char* probe : {"stale_listed", "stale_codes"})
+        net.connect("a.spikes", std::string(probe) + ".in").connect("relay.out", std::string(probe) + ".in");
+    constexpr int steps = 60;
+    auto probe = [](Simulation& sim, const char* name) -> spark::testing::SpikeProbe& {
+        return dynamic_cast<spark::testing::SpikeProbe&>(sim.component(name));
+    };
+    for (const auto& [kind, threads] : {std::pair{ExecutorKind::sequential, 1u}, std::pair{ExecutorKind::pool, 2u},
+                                        std::pair{ExecutorKind::tbb, 2u}}) {
+        INFO("executor " << static_cast<int>(kind) << ", " << threads << " threads");
+        auto sim = Simulation::build(net, {}, opts(kind, threads));
+        const std::string plan = sim.plan_text();
+        CHECK_THAT(plan, Catch::Contains("in <- concatenation of 'a.spikes', 'b.spikes' into SpikeArray[8000]:u8, spikes "
+                                         "listed (codes copied only when the list is stale)"));
+        CHECK_THAT(plan, Catch::Contains("in <- concatenation of 'a.spikes', 'b.spikes' into SpikeArray[8000]:u8, spikes "
+                                         "listed\n"));
+        sim.run(steps);
+        // The reader of the codes gets them every step; the list reader never needed them (they stay zero).
+        CHECK(probe(sim, "codes").fresh_steps == steps);
+        CHECK(probe(sim, "codes").mismatched_steps == 0);
+        CHECK(probe(sim, "codes").spikes > 500);
+        CHECK(probe(sim, "codes").inhibitory > 100);
+        CHECK(probe(sim, "listed").fresh_steps == steps);
+        CHECK(probe(sim, "listed").spikes_in_codes == 0);
+        CHECK(probe(sim, "listed").history == probe(sim, "codes").history);
+        // A stale list (the relay lists nothing): the list reader scans the codes, copied every step.
+        CHECK(probe(sim, "stale_listed").fresh_steps == 0);
+        CHECK(probe(sim, "stale_listed").mismatched_steps == 0);
+        CHECK(probe(sim, "stale_listed").spikes_in_codes == probe(sim, "stale_listed").spikes);
+        CHECK(probe(sim, "stale_listed").history == probe(sim, "stale_codes").history);
+        CHECK(probe(sim, "stale_codes").history == probe(sim, "codes").history);
+    }
+}

@@ -198,6 +198,15 @@ public:
     virtual void gather_share(ShareExchange& exchange) { (void)exchange; }
     virtual void scatter_share(ShareExchange& exchange) { (void)exchange; }
 
+    // Whether SpikeArray input `input` is read only through its spike list whenever that list is fresh
+    // (for_each_spike, count_spikes: never its codes then), asked after build. The runtime may then leave
+    // the codes of an input concatenated from several sources unassembled in the steps whose list is
+    // fresh (graph/src/bind.cpp); they are assembled whenever it is stale. Default false: codes always.
+    virtual bool reads_spike_list_only(std::size_t input) const {
+        (void)input;
+        return false;
+    }
+
     // Spikes that arrive late (a run over several processes exchanging spikes once per epoch). A
     // component whose input_slack(i) is k > 0 promises, for its SpikeArray input i: stepped with that
     // input silent and handed the spikes afterwards through ingest_late(), at most k steps late, in the

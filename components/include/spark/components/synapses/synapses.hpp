@@ -349,6 +349,12 @@ public:
         static_cast<Derived*>(this)->visit_model(v);
     }
 
+    // Synchronous input into per-target traces is read as a spike list only (collect_spikes); per-synapse
+    // input and per-synapse traces read the codes.
+    bool reads_spike_list_only(std::size_t input) const override {
+        return input == spikes && !per_synapse_traces_ && !per_synapse_input_;
+    }
+
     // The sparse layout's spikes in flight take a step's spikes late (put in flight with the step they
     // were read in) as long as none of their synapses has arrived yet: up to the shortest delay.
     std::size_t input_slack(std::size_t input) const override {
