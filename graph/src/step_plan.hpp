@@ -5,7 +5,8 @@
 //                         reads it, one per step parity), the network inputs, the scratch of inputs
 //                         gathered or summed from several sources;
 //   bind     -> StepPlan  for each node and step parity, the operations that step it with its views
-//                         bound: copy each source into its part of a concatenated input, list the
+//                         bound: copy each source into its part of a concatenated input (for a reader
+//                         of the spike list alone, only in steps whose list is stale), list the
 //                         concatenation's spikes, sum the currents of a summed input, step the
 //                         component; then, after every node, keep the served outputs that previous-step
 //                         wires read and apply the effects.
