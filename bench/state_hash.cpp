@@ -45,9 +45,7 @@ spark::graph::ExecutorKind executor_kind(const std::string& name) {
     return spark::graph::ExecutorKind::sequential;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
     if (argc < 3) {
         std::fprintf(stderr, "usage: state_hash NETWORK_FILE STEPS [sequential|tbb|pool|mpi] [THREADS] [INPUT=VALUE...]\n");
         return 2;
@@ -75,7 +73,14 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "state_hash: '%s' is not INPUT=VALUE\n", argv[a]);
             return 2;
         }
-        held.emplace_back(arg.substr(0, eq), std::stof(arg.substr(eq + 1)));
+        float value = 0.0f;
+        try {
+            value = std::stof(arg.substr(eq + 1));
+        } catch (const std::exception&) {
+            std::fprintf(stderr, "state_hash: '%s': the value is not a number\n", argv[a]);
+            return 2;
+        }
+        held.emplace_back(arg.substr(0, eq), value);
     }
     const auto hold_inputs = [&] {
         for (const auto& [name, value] : held)
@@ -112,4 +117,15 @@ int main(int argc, char** argv) {
     std::printf("%s spikes %llu %016llx state %016llx\n", argv[1], static_cast<unsigned long long>(count),
                 static_cast<unsigned long long>(spikes.value), static_cast<unsigned long long>(state.hash.value));
     return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {  // a bad file, STEPS, INPUT=VALUE or input name
+        std::fprintf(stderr, "state_hash: %s\n", e.what());
+        return 2;
+    }
 }
