@@ -1,13 +1,17 @@
 // Prints, for a network file, a hash of its spikes and of its complete state after N steps, on a
 // given executor and thread count: the check that a change of the build or run core keeps every
 // network bit-identical (run it before and after; the hashes must agree).
-// Usage: state_hash NETWORK_FILE STEPS [sequential|tbb|pool|mpi] [THREADS]
+// Usage: state_hash NETWORK_FILE STEPS [sequential|tbb|pool|mpi] [THREADS] [INPUT=VALUE...]
 // `mpi` (under mpirun; THREADS per process) runs over the launched processes, rank 0 printing.
+// INPUT=VALUE: every element of the network input INPUT (a FloatArray) holds VALUE in every step (e.g.
+// ab_brain's modulation inputs, so that its learning rules change the kernels).
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <spark/serialization/network_file.hpp>
 #ifdef SPARK_STATE_HASH_WITH_MPI
@@ -41,11 +45,9 @@ spark::graph::ExecutorKind executor_kind(const std::string& name) {
     return spark::graph::ExecutorKind::sequential;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: state_hash NETWORK_FILE STEPS [sequential|tbb|pool|mpi] [THREADS]\n");
+        std::fprintf(stderr, "usage: state_hash NETWORK_FILE STEPS [sequential|tbb|pool|mpi] [THREADS] [INPUT=VALUE...]\n");
         return 2;
     }
     const auto file = spark::serialization::load_network_file(argv[1]);
@@ -63,10 +65,33 @@ int main(int argc, char** argv) {
     }
 #endif
     auto sim = spark::serialization::build_simulation(file, options);
+    std::vector<std::pair<std::string, float>> held;
+    for (int a = 5; a < argc; ++a) {
+        const std::string arg = argv[a];
+        const auto eq = arg.find('=');
+        if (eq == std::string::npos) {
+            std::fprintf(stderr, "state_hash: '%s' is not INPUT=VALUE\n", argv[a]);
+            return 2;
+        }
+        float value = 0.0f;
+        try {
+            value = std::stof(arg.substr(eq + 1));
+        } catch (const std::exception&) {
+            std::fprintf(stderr, "state_hash: '%s': the value is not a number\n", argv[a]);
+            return 2;
+        }
+        held.emplace_back(arg.substr(0, eq), value);
+    }
+    const auto hold_inputs = [&] {
+        for (const auto& [name, value] : held)
+            for (float& v : sim.input(name).f32()) v = value;
+    };
+    hold_inputs();
     Hash spikes;
     std::uint64_t count = 0;
     const auto steps = std::stoll(argv[2]);
     sim.run(steps, [&](const spark::graph::Simulation& s) {
+        hold_inputs();
         for (const auto& node : s.nodes())
             for (const auto& out : node.outputs) {
                 if (out.spec.kind != spark::PayloadKind::spikes) continue;
@@ -92,4 +117,15 @@ int main(int argc, char** argv) {
     std::printf("%s spikes %llu %016llx state %016llx\n", argv[1], static_cast<unsigned long long>(count),
                 static_cast<unsigned long long>(spikes.value), static_cast<unsigned long long>(state.hash.value));
     return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {  // a bad file, STEPS, INPUT=VALUE or input name
+        std::fprintf(stderr, "state_hash: %s\n", e.what());
+        return 2;
+    }
 }

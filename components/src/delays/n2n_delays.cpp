@@ -65,7 +65,8 @@ void N2NDelays::deliver(const std::uint8_t* in, ArrayRef out_ref, Parallel& para
         return;
     }
     const std::size_t pre = in_shape_.size(), steps = line_.steps();
-    for (std::size_t j = 0; j < pre; ++j) silent_row_[j] = static_cast<std::uint8_t>(in[j] & spike::inhibitory);
+    std::uint8_t* __restrict silent = silent_row_.data();  // (a byte store may alias the vector's members)
+    for (std::size_t j = 0; j < pre; ++j) silent[j] = static_cast<std::uint8_t>(in[j] & spike::inhibitory);
     Written& w = written_for(out);
     const bool restore = w.buffer == out && w.silent == silent_row_;
     if (!restore) {

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include <spark/components/reference_mode.hpp>
+#include <spark/core/hot_loop.hpp>
 
 namespace spark::components::plasticity {
 
@@ -61,7 +62,8 @@ struct FiredRow {
 // out[q] = the reference's clip(k[q] + dt (rate sum)); whether every out is one the clip keeps. In
 // place (K updated where it is): k is out. One pointer per array, so that the loop vectorises.
 template <bool in_place>
-bool fired_row_loop(const FiredRow& f, const float* __restrict k_apart, float* __restrict out, std::size_t n) noexcept {
+SPARK_INLINE bool fired_row_loop(const FiredRow& f, const float* __restrict k_apart, float* __restrict out,
+                                 std::size_t n) noexcept {
     const std::uint8_t* __restrict s_pre = f.s_pre;
     const float* __restrict x = f.x;
     const std::uint32_t* __restrict inhibitory = f.inhibitory;
@@ -83,6 +85,14 @@ bool fired_row_loop(const FiredRow& f, const float* __restrict k_apart, float* _
         clean &= static_cast<std::uint32_t>(std::bit_cast<std::uint32_t>(w) <= limit_bits[q]);
     }
     return clean != 0;
+}
+
+// The loop per CPU (hot_loop.hpp): the same operations in each version.
+SPARK_HOT_LOOP bool fired_row_in_place(const FiredRow& f, float* out, std::size_t n) noexcept {
+    return fired_row_loop<true>(f, nullptr, out, n);
+}
+SPARK_HOT_LOOP bool fired_row_apart(const FiredRow& f, const float* k, float* out, std::size_t n) noexcept {
+    return fired_row_loop<false>(f, k, out, n);
 }
 
 std::array<float, 4> table_of(const std::vector<double>& values) {
@@ -382,8 +392,8 @@ bool QuadrupletRuleTensor::fired_row(const RuleStep& s, std::size_t p, float rat
                      spiked(s.post[p]),
                      dt_,
                      rate};
-    if (s.kernel == s.out) return fired_row_loop<true>(f, nullptr, s.out + row, n_pre);
-    return fired_row_loop<false>(f, s.kernel + row, s.out + row, n_pre);
+    if (s.kernel == s.out) return fired_row_in_place(f, s.out + row, n_pre);
+    return fired_row_apart(f, s.kernel + row, s.out + row, n_pre);
 }
 
 void QuadrupletRuleTensor::update(const RuleStep& s) {

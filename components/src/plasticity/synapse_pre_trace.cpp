@@ -6,11 +6,19 @@
 #include <limits>
 
 #include <spark/components/plasticity/plasticity_rule.hpp>
+#include <spark/core/hot_loop.hpp>
 
 namespace spark::components::plasticity {
 
 namespace {
 constexpr std::size_t max_classes = 4;
+
+// next = 0 + decay (prev - 0) + scale s, element by element (Tracer::step's operations), per CPU.
+SPARK_HOT_LOOP void advance_slot(const float* __restrict prev, float* __restrict next, const float* __restrict decay,
+                                 const float* __restrict scale, const float* __restrict s, std::size_t n) noexcept {
+    const float base = 0.0f;
+    for (std::size_t j = 0; j < n; ++j) next[j] = base + decay[j] * (prev[j] - base) + scale[j] * s[j];
+}
 }  // namespace
 
 void SynapsePreTrace::build(const RuleLayout& layout, std::size_t shape_size, std::span<const float> tau,
@@ -85,6 +93,7 @@ void SynapsePreTrace::build(const RuleLayout& layout, std::size_t shape_size, st
                   static_cast<std::int32_t>(lag * slot);
     }
     history_.assign(2 * lags_ * slot, 0.0f);
+    spikes_.assign(slot, 0.0f);
     per_unit_ = per_unit_possible_ = true;
     reset();
 }
@@ -103,14 +112,9 @@ void SynapsePreTrace::advance_units(const std::uint8_t* pre) noexcept {
     }
     const float* prev = history_.data() + slot_ * slot;
     float* next = history_.data() + (slot_ + 1) * slot;
-    const float base = 0.0f;
-    for (std::size_t q = 0; q < n_pre_; ++q) {
-        const float s = spiked(pre[source_[q]]);
-        for (std::size_t c = 0; c < classes_; ++c) {
-            const std::size_t j = q * classes_ + c;
-            next[j] = base + decay_[j] * (prev[j] - base) + scale_[j] * s;  // Tracer::step's operations
-        }
-    }
+    float* s = spikes_.data();  // s_q(t - d_q) for each element q C + c of X
+    for (std::size_t q = 0; q < n_pre_; ++q) std::fill_n(s + q * classes_, classes_, spiked(pre[source_[q]]));
+    advance_slot(prev, next, decay_.data(), scale_.data(), s, slot);
     ++slot_;
     now_ = next;
 }

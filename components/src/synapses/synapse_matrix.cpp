@@ -157,7 +157,8 @@ void SynapseMatrix::build(Layout layout, std::size_t n_post, std::size_t n_pre, 
     }
     begin_build(Layout::dense, n_post, n_pre, delays.empty() ? 0 : delay_steps);
     kernel_ = std::move(kernel);
-    const std::size_t tasks = std::max<std::size_t>(1, (n_post * n_pre + dense_synapses_per_task - 1) / dense_synapses_per_task);
+    std::size_t tasks = std::max<std::size_t>(1, (n_post * n_pre + dense_synapses_per_task - 1) / dense_synapses_per_task);
+    if (tasks == 1 && n_post >= 2 && n_post * n_pre >= 2 * dense_synapses_per_half) tasks = 2;
     chunk_ = std::clamp<std::size_t>((n_post + tasks - 1) / tasks, 1, dense_rows_per_task);
     if (!delays.empty()) {
         if (delay_steps_ <= 255) copy_delays(delays, delay8_);

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <array>
+#include <vector>
+
 #include <spark/components/delays/delay_line.hpp>
 
 using namespace spark;
@@ -30,6 +33,36 @@ TEST_CASE("drawn delays truncate into 1..B, raw delays must be whole steps in 1.
                         Catch::Contains("delays[1] = 9 steps must be a whole number of steps in 1..8"));
     REQUIRE_THROWS_WITH(to_delay_steps(std::vector<float>{2.5f}, false, 8, kWhere, "delays"),
                         Catch::Contains("delays[0] = 2.5 steps must be a whole number of steps in 1..8"));
+}
+
+TEST_CASE("SpikeDelayLine keeps every unit's spike and inhibition bit in whole and partial bytes", "[delays]") {
+    // 29 units: three whole bytes (packed eight codes at a time) and a partial one. Codes cycle through
+    // silent, silent inhibitory, spike and inhibitory spike with a period coprime to 8.
+    constexpr std::size_t N = 29, B = 3;
+    SpikeDelayLine line(N, B);
+    const std::array<std::uint8_t, 4> kinds{0, spike::inhibitory, spike::bit, spike::bit | spike::inhibitory};
+    std::vector<std::vector<std::uint8_t>> pushed;
+    for (std::size_t t = 0; t < 6; ++t) {
+        std::vector<std::uint8_t> codes(N);
+        for (std::size_t j = 0; j < N; ++j) codes[j] = kinds[(j * 3 + t * 5 + j / 7) % kinds.size()];
+        for (std::size_t d = 1; d <= B && d <= t; ++d) {
+            const auto& then = pushed[t - d];
+            std::vector<std::size_t> listed;
+            line.for_each_delayed(d, [&](std::size_t j, std::uint8_t code) {
+                listed.push_back(j);
+                REQUIRE(code == then[j]);
+            });
+            std::vector<std::size_t> spiked;
+            for (std::size_t j = 0; j < N; ++j) {
+                if (then[j] & spike::bit) spiked.push_back(j);
+                const std::uint8_t silent = codes[j] & spike::inhibitory;
+                REQUIRE(line.delayed(j, d, codes[j]) == ((then[j] & spike::bit) ? then[j] : silent));
+            }
+            REQUIRE(listed == spiked);
+        }
+        line.push(codes.data());
+        pushed.push_back(codes);
+    }
 }
 
 TEST_CASE("SpikeDelayLine returns the code of d steps ago for every d in 1..B", "[delays]") {

@@ -27,6 +27,20 @@ void accumulate_task(SynapseMatrix& m, std::size_t t, std::span<const std::uint3
 const ConfigWhere kWhere{"LinearSynapses", "s"};
 }
 
+TEST_CASE("SynapseMatrix dense layout splits into tasks of at most 65536 synapses and into two from 32768",
+          "[synapses]") {
+    const auto tasks = [](std::size_t n_post, std::size_t n_pre) {
+        SynapseMatrix m;
+        m.build(Layout::dense, n_post, n_pre, std::vector<float>(n_post * n_pre, 1.0f), {}, 0, kWhere);
+        return std::make_pair(m.task_count(), m.task_range(0));
+    };
+    CHECK(tasks(256, 832) == std::make_pair(std::size_t{4}, std::make_pair(std::size_t{0}, std::size_t{64})));
+    CHECK(tasks(64, 768) == std::make_pair(std::size_t{2}, std::make_pair(std::size_t{0}, std::size_t{32})));
+    CHECK(tasks(64, 512) == std::make_pair(std::size_t{2}, std::make_pair(std::size_t{0}, std::size_t{32})));
+    CHECK(tasks(64, 511).first == 1);  // 32704 synapses
+    CHECK(tasks(1, 40000).first == 1);  // one row does not split
+}
+
 TEST_CASE("SynapseMatrix sparse layout: several target chunks, same sums as dense", "[synapses]") {
     // 40000 targets: 4 chunks of 10000 targets in the sparse layout (task_length), 157 tasks of 256 in
     // the dense one.

@@ -64,8 +64,9 @@ public:
 
     std::size_t resolution() const noexcept { return space_.size(); }
     std::size_t inputs() const noexcept { return glue_.size(); }
-    // Input elements per parallel chunk (about 4096 virtual units per chunk).
-    std::size_t chunk() const noexcept { return std::max<std::size_t>(1, 4096 / space_.size()); }
+    // Input elements per parallel chunk (about 256 virtual units per chunk: each costs a sine or tanh
+    // and an exp, so a few hundred already outweigh a fork; the CartPole brain's 4 x 128 split in two).
+    std::size_t chunk() const noexcept { return std::max<std::size_t>(1, 256 / space_.size()); }
 
 private:
     std::vector<float> space_;   // [resolution]

@@ -278,13 +278,28 @@ protected:
                      [&](std::size_t p0, std::size_t p1) { body(s.row_begin + p0, s.row_begin + p1); });
     }
     // body(p_begin, p_end) over the post rows in one range per thread: a walk of the listed arrivals
-    // (for_each_listed), whose results do not depend on the split.
+    // (for_each_listed), whose results do not depend on the split. The ranges share this step's work:
+    // a row whose post unit fired is computed in full, one that did not only at its arrivals, so each
+    // range gets an equal share of rows + fired_row_weight x fired rows.
     template <class Body>
     void for_listed_rows(const RuleStep& s, Body&& body) const {
-        const std::size_t threads = std::max<std::size_t>(1, s.parallel->concurrency());
+        const std::size_t threads = std::min<std::size_t>(max_listed_ranges, s.parallel->concurrency());
         const std::size_t rows = s.row_end - s.row_begin;
-        parallel_for(*s.parallel, rows, (rows + threads - 1) / threads,
-                     [&](std::size_t p0, std::size_t p1) { body(s.row_begin + p0, s.row_begin + p1); });
+        if (threads <= 1 || rows < 2) {
+            body(s.row_begin, s.row_end);
+            return;
+        }
+        std::size_t total = 0;
+        for (std::size_t p = s.row_begin; p < s.row_end; ++p) total += row_weight(s, p);
+        std::array<std::size_t, max_listed_ranges + 1> bound{};
+        bound[0] = s.row_begin;
+        std::size_t range = 1, seen = 0;
+        for (std::size_t p = s.row_begin; p < s.row_end && range < threads; ++p) {
+            seen += row_weight(s, p);
+            while (range < threads && seen * threads >= total * range) bound[range++] = p + 1;
+        }
+        while (range <= threads) bound[range++] = s.row_end;
+        s.parallel->run(threads, [&](std::size_t k) { body(bound[k], bound[k + 1]); });
     }
 
     // dst[i] = spike bit of src[i], for the dst.size() elements of a pre- or post-shaped trace input.
@@ -316,6 +331,13 @@ protected:
 
     // The reward / modulation seen by post row p.
     float factor_at(const RuleStep& s, std::size_t p) const noexcept { return s.factor[p * layout_.factor_stride]; }
+
+    // The work of a fired post row against a silent one's (for_listed_rows).
+    static constexpr std::size_t fired_row_weight = 8;
+    static constexpr std::size_t max_listed_ranges = 64;
+    static std::size_t row_weight(const RuleStep& s, std::size_t p) noexcept {
+        return 1 + ((s.post[p] & spike::bit) != 0 ? fired_row_weight : 0);
+    }
 
     RuleLayout layout_;
     float dt_ = 1.0f;  // [ms]

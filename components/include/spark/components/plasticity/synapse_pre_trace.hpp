@@ -72,6 +72,7 @@ private:
     std::vector<std::uint32_t> source_;              // per q: the pre input element giving s_q(t - d_q)
     std::vector<std::int32_t> rel_;                  // per synapse: offset of its X from now_
     std::vector<float> history_;                     // 2R slots of n_pre C values
+    std::vector<float> spikes_;                      // scratch of advance_units: one slot's spike inputs
     std::size_t slot_ = 0;
     const float* now_ = nullptr;                     // the current slot
 };

@@ -94,6 +94,9 @@ public:
     // ... and at most about this many synapses per task, in tasks of equal length (a small group with
     // long rows splits over two threads).
     static constexpr std::size_t dense_synapses_per_task = 65536;
+    // A smaller group with at least twice this many synapses still splits into two tasks, so that two
+    // threads share it.
+    static constexpr std::size_t dense_synapses_per_half = 16384;
 
     // `kernel`: n_post x n_pre row-major. `delays`: empty, or one per synapse in 1..delay_steps.
     // `ring`: keep the spikes in flight (false when the caller delays spikes itself and only needs

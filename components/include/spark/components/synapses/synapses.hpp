@@ -621,10 +621,15 @@ private:
         if (per_synapse_input_) {
             ConstArrayRef in = spikes_in;
             if (dense_reference_) in.spike_index = nullptr;  // scan every code (the reference)
-            if (matrix_.task_count() > 1 && parallel.concurrency() > 1) {
-                parallel.run(matrix_.task_count(), [&](std::size_t t) {
-                    const auto [begin, end] = matrix_.task_range(t);
-                    update_targets_from(begin, end, out, [&](float* x) { matrix_.accumulate_per_synapse(t, in, x); });
+            const std::size_t tasks = matrix_.task_count();
+            const std::size_t threads = std::min<std::size_t>(tasks, parallel.concurrency());
+            if (threads > 1) {
+                // One call per thread over its block of tasks (one walk of the arrivals each; the same sums).
+                parallel.run(threads, [&](std::size_t k) {
+                    const std::size_t first = tasks * k / threads, last = tasks * (k + 1) / threads;
+                    const std::size_t begin = matrix_.task_range(first).first, end = matrix_.task_range(last - 1).second;
+                    update_targets_from(begin, end, out,
+                                        [&](float* x) { matrix_.accumulate_per_synapse(first, last, in, x); });
                 });
             } else {  // one thread: every task at once (the same sums)
                 update_targets_from(0, matrix_.n_post(), out,
