@@ -554,14 +554,16 @@ private:
                                      std::find(delay_firsts.begin(), delay_firsts.end(), first) != delay_firsts.end();
         }
         std::vector<std::vector<float>> drawn(blocks.firsts.size());  // per block: its row's delays
+        const FieldMeta& kernel_meta = meta_of(this->config_, this->config_.kernel);
+        const FieldMeta& delay_meta = meta_of(this->config_, this->config_.delays);
         blocks.values = [&](std::size_t b, std::span<const std::uint32_t> cols, std::span<float> weights,
                             std::span<std::uint16_t> out) {
             draw.next_values(b, weights);
-            check_drawn(weights, this->config_.kernel);
+            check_drawn(weights, this->config_.kernel, kernel_meta);
             if (!delay_draw) return;
             drawn[b].resize(cols.size());
             delay_draw->next_row(cols, drawn[b]);
-            check_drawn(drawn[b], this->config_.delays);
+            check_drawn(drawn[b], this->config_.delays, delay_meta);
             for (std::size_t k = 0; k < cols.size(); ++k)
                 out[k] = static_cast<std::uint16_t>(delays::drawn_delay_steps(drawn[b][k], steps));
         };
@@ -570,7 +572,9 @@ private:
 
     // Values drawn by the initializer of `field` against the field's bound (as materialize() checks them).
     void check_drawn(std::span<const float> values, const Param& field) const {
-        const FieldMeta& m = meta_of(this->config_, field);
+        check_drawn(values, field, meta_of(this->config_, field));
+    }
+    void check_drawn(std::span<const float> values, const Param& field, const FieldMeta& m) const {
         for (float v : values)
             if (!satisfies(m.bound, v))
                 config_detail::throw_error(this->where(), m.name, Value(static_cast<double>(v)), m.units,
