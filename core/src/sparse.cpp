@@ -7,6 +7,7 @@
 #include <string>
 
 #include <spark/core/error.hpp>
+#include <spark/core/parallel.hpp>
 #include <spark/core/text.hpp>
 
 #include "draw.hpp"
@@ -77,45 +78,53 @@ struct PartStreams {
     PartStreams(const PartStreams&) = delete;
 };
 
-void draw_row(const Part& part, PartStreams& streams, std::vector<std::uint32_t>& col, std::vector<float>& value) {
+// The columns of one row's nonzeros inside one part: geometric gaps (Geometric(density) zeros skipped).
+void draw_part_columns(const Part& part, PartStreams& streams, std::vector<std::uint32_t>& col) {
     const double p = part.spec.density;
-    const std::size_t begin = col.size();
-    if (p > 0.0) {
-        // Column of the next nonzero: skip a Geometric(p) number of zeros.
-        double c = -1.0;
-        const auto size = static_cast<double>(part.size);
-        while (true) {
-            double gap = 0.0;
-            if (p < 1.0) {
-                const double u = 1.0 - streams.position.uniform_double();  // (0, 1]
-                gap = std::floor(std::log(u) / streams.log_q);
-            }
-            c += gap + 1.0;
-            if (c >= size) break;
-            col.push_back(static_cast<std::uint32_t>(part.first + static_cast<std::size_t>(c)));
+    if (p <= 0.0) return;
+    double c = -1.0;
+    const auto size = static_cast<double>(part.size);
+    while (true) {
+        double gap = 0.0;
+        if (p < 1.0) {
+            const double u = 1.0 - streams.position.uniform_double();  // (0, 1]
+            gap = std::floor(std::log(u) / streams.log_q);
         }
+        c += gap + 1.0;
+        if (c >= size) break;
+        col.push_back(static_cast<std::uint32_t>(part.first + static_cast<std::size_t>(c)));
     }
-    const std::size_t end = col.size();
+}
+
+// The values of one row's nonzeros inside one part (its value stream).
+void draw_part_values(const Part& part, PartStreams& streams, std::span<float> value) {
     const auto scale = static_cast<float>(part.spec.scale);
     if (part.kind == "sparse_constant_initializer") {
-        value.resize(end, scale);
+        std::fill(value.begin(), value.end(), scale);
         return;
     }
     if (part.kind == "sparse_normal_initializer") {
-        for (std::size_t k = begin; k < end; ++k) value.push_back(streams.normal.next());
+        for (float& v : value) v = streams.normal.next();
         return;
     }
-    for (std::size_t k = begin; k < end; ++k) value.push_back(streams.value.uniform());
+    for (float& v : value) v = streams.value.uniform();
     if (part.kind == "normalized_sparse_uniform_initializer") {
         double sum = 0.0;
-        for (std::size_t k = begin; k < end; ++k) sum += value[k];
-        for (std::size_t k = begin; k < end; ++k) value[k] = scale * static_cast<float>(value[k] / sum);
+        for (float v : value) sum += v;
+        for (float& v : value) v = scale * static_cast<float>(v / sum);
     } else {
-        for (std::size_t k = begin; k < end; ++k) value[k] *= scale;
+        for (float& v : value) v *= scale;
     }
     const float lo = part.spec.min_value ? static_cast<float>(*part.spec.min_value) : -INFINITY;
     const float hi = part.spec.max_value ? static_cast<float>(*part.spec.max_value) : INFINITY;
-    for (std::size_t k = begin; k < end; ++k) value[k] = std::clamp(value[k], lo, hi);
+    for (float& v : value) v = std::clamp(v, lo, hi);
+}
+
+void draw_row(const Part& part, PartStreams& streams, std::vector<std::uint32_t>& col, std::vector<float>& value) {
+    const std::size_t begin = col.size();
+    draw_part_columns(part, streams, col);
+    value.resize(col.size());
+    draw_part_values(part, streams, std::span<float>(value).subspan(begin));
 }
 
 }  // namespace
@@ -214,6 +223,46 @@ void SparseRowDraw::next_row(std::vector<std::uint32_t>& col, std::vector<float>
     for (std::size_t p = 0; p < impl_->parts.size(); ++p) draw_row(impl_->parts[p], *impl_->streams[p], col, value);
 }
 
+std::size_t SparseRowDraw::parts() const noexcept { return impl_->parts.size(); }
+std::size_t SparseRowDraw::part_first(std::size_t part) const noexcept { return impl_->parts[part].first; }
+
+void SparseRowDraw::next_columns(std::size_t part, std::vector<std::uint32_t>& col) {
+    draw_part_columns(impl_->parts[part], *impl_->streams[part], col);
+}
+
+void SparseRowDraw::next_values(std::size_t part, std::span<float> out) {
+    draw_part_values(impl_->parts[part], *impl_->streams[part], out);
+}
+
+std::optional<float> SparseRowDraw::constant_value() const noexcept {
+    const auto& parts = impl_->parts;
+    const auto scale = static_cast<float>(parts[0].spec.scale);
+    for (const auto& part : parts)
+        if (part.kind != "sparse_constant_initializer" || static_cast<float>(part.spec.scale) != scale) return std::nullopt;
+    return scale;
+}
+
+std::size_t SparseRowDraw::expected_nonzeros(std::size_t part, std::size_t rows) const noexcept {
+    const Part& p = impl_->parts[part];
+    const double expected = static_cast<double>(rows) * static_cast<double>(p.size) * p.spec.density;
+    return static_cast<std::size_t>(expected * 1.01 + 16.0 + 5.0 * std::sqrt(expected));
+}
+
+std::vector<SparseRowDraw::PartColumns> SparseRowDraw::draw_columns(std::size_t rows, Parallel& parallel) {
+    std::vector<PartColumns> columns(parts());
+    parallel.run(parts(), [&](std::size_t b) {
+        PartColumns& part = columns[b];
+        part.row_start.reserve(rows + 1);
+        part.row_start.push_back(0);
+        part.col.reserve(expected_nonzeros(b, rows));
+        for (std::size_t r = 0; r < rows; ++r) {
+            next_columns(b, part.col);
+            part.row_start.push_back(part.col.size());
+        }
+    });
+    return columns;
+}
+
 std::vector<float> initialize_on_pattern(const InitializerSpec& spec, const SparseRows& pattern, Rng& rng,
                                          const InitOverrides& overrides, std::string_view where) {
     return initialize_on_pattern(spec, pattern, rng, overrides, ParamWhere{where, {}, {}, {}});
@@ -256,6 +305,8 @@ PatternValueDraw::PatternValueDraw(const InitializerSpec& spec, std::size_t cols
 }
 
 PatternValueDraw::~PatternValueDraw() = default;
+
+std::span<const std::size_t> PatternValueDraw::part_firsts() const noexcept { return impl_->firsts; }
 
 float PatternValueDraw::next(std::uint32_t col) {
     const auto& firsts = impl_->firsts;

@@ -153,8 +153,8 @@ public:
     // `built_before`: the nodes of a previous run of the pass, whose masks complete the contracts.
     Inferrer(const FlatGraph& g, Components& c, const StepOrder& order, double dt, std::uint64_t seed,
              std::vector<std::optional<PortSpec>> external, Diagnostics& d, const std::vector<NodeSpecs>& built_before,
-             ProcessSlot slot)
-        : g_(g), components_(c), order_(order), dt_(dt), seed_(seed), slot_(slot),
+             ProcessSlot slot, Parallel* parallel)
+        : g_(g), components_(c), order_(order), dt_(dt), seed_(seed), slot_(slot), parallel_(parallel),
           whole_(slot.processes > 1 ? runs_whole(g, c) : std::vector<bool>()), external_(std::move(external)),
           diagnostics_(d), nodes_(g.nodes.size()), failed_(g.nodes.size(), false), contracts_(g.nodes.size()) {
         for (std::size_t v = 0; v < g.nodes.size(); ++v) {
@@ -205,6 +205,7 @@ private:
     double dt_;
     std::uint64_t seed_;
     ProcessSlot slot_;
+    Parallel* parallel_;  // the threads of one node's build (BuildContext::parallel)
     std::vector<bool> whole_;  // per node, over several processes: runs whole
     std::vector<std::optional<PortSpec>> external_;
     Diagnostics& diagnostics_;
@@ -361,6 +362,7 @@ void Inferrer::build(std::size_t v, std::vector<std::optional<PortSpec>> inputs)
     ctx.dt = dt_;
     ctx.rng = &rng;
     ctx.node = node.path;
+    ctx.parallel = parallel_;
     if (slot_.processes > 1 && !whole_[v]) {
         ctx.process_rank = slot_.rank;
         ctx.processes = slot_.processes;
@@ -476,7 +478,7 @@ Components recreate(const FlatGraph& g, const Components& built) {
 
 Inference infer(const FlatGraph& graph, Components& components, const StepOrder& order,
                 const std::map<std::string, PortSpec>& input_specs, double dt, std::uint64_t seed,
-                Diagnostics& diagnostics, ProcessSlot slot) {
+                Diagnostics& diagnostics, ProcessSlot slot, Parallel* parallel) {
     check_dt(dt, diagnostics);
     auto external = external_specs(graph, input_specs, diagnostics);
     Inference inference;
@@ -491,7 +493,7 @@ Inference infer(const FlatGraph& graph, Components& components, const StepOrder&
     std::vector<NodeSpecs> built_before;
     for (int run = 1;; ++run) {
         Diagnostics found;
-        Inferrer inferrer(graph, components, order, dt, seed, external, found, built_before, slot);
+        Inferrer inferrer(graph, components, order, dt, seed, external, found, built_before, slot, parallel);
         inferrer.run();
         inferrer.mark_blocked();
         inferrer.report_unresolved();

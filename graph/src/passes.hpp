@@ -102,7 +102,7 @@ struct ProcessSlot {
 };
 Inference infer(const FlatGraph& graph, Components& components, const StepOrder& order,
                 const std::map<std::string, PortSpec>& input_specs, double dt, std::uint64_t seed,
-                Diagnostics& diagnostics, ProcessSlot slot = {});
+                Diagnostics& diagnostics, ProcessSlot slot = {}, Parallel* parallel = nullptr);
 // Per node: whether it runs whole on every process of a split run whatever it could split (a property
 // of it is read live, or written or read by an effect: component state every process must hold whole).
 // Except one pattern, which splits by units: a property that is unit-major (Component::property_per_unit)

@@ -64,6 +64,9 @@ struct Simulation::Impl {
 std::unique_ptr<detail::Executor> make_sequential_executor(Simulation::Impl& impl);
 std::unique_ptr<detail::Executor> make_tbb_executor(Simulation::Impl& impl, unsigned threads);
 std::unique_ptr<detail::Executor> make_pool_executor(Simulation::Impl& impl, unsigned threads);
+// Calls body with a Parallel of `threads` threads (0 = all cores) in a oneTBB task arena of its own:
+// for work outside the step loop (the draws of a build).
+void with_tbb_parallel(unsigned threads, FunctionRef<void(Parallel&)> body);
 std::unique_ptr<detail::Executor> make_distributed_executor(Simulation::Impl& impl,
                                                             std::shared_ptr<ProcessGroup> processes, unsigned threads);
 

@@ -124,8 +124,14 @@ Simulation Simulation::build(const Network& network, const std::map<std::string,
     detail::ProcessSlot slot;
     if (options.processes)
         slot = {static_cast<std::size_t>(options.processes->rank()), static_cast<std::size_t>(options.processes->size())};
-    impl->inference = detail::infer(impl->graph, impl->components, impl->order, input_specs, network.dt, network.seed,
-                                    diagnostics, slot);
+    // The build's draws use the run's threads (the sequential executor: one).
+    const unsigned build_threads = !options.processes && options.executor == ExecutorKind::sequential ? 1 : options.threads;
+    auto infer = [&](Parallel* parallel) {
+        impl->inference = detail::infer(impl->graph, impl->components, impl->order, input_specs, network.dt,
+                                        network.seed, diagnostics, slot, parallel);
+    };
+    if (build_threads == 1) infer(nullptr);
+    else with_tbb_parallel(build_threads, [&](Parallel& parallel) { infer(&parallel); });
     throw_if_any(diagnostics);
     impl->storage = detail::allocate(impl->graph, impl->components, impl->inference);
     impl->plan = detail::bind(impl->graph, impl->components, impl->inference, impl->order, impl->storage);

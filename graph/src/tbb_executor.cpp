@@ -116,4 +116,10 @@ std::unique_ptr<detail::Executor> make_tbb_executor(Simulation::Impl& impl, unsi
     return std::make_unique<TbbExecutor>(impl, threads);
 }
 
+void with_tbb_parallel(unsigned threads, FunctionRef<void(Parallel&)> body) {
+    oneapi::tbb::task_arena arena(threads == 0 ? oneapi::tbb::task_arena::automatic : static_cast<int>(threads));
+    TbbParallel parallel(threads == 0 ? static_cast<unsigned>(oneapi::tbb::info::default_concurrency()) : threads);
+    arena.execute([&] { body(parallel); });
+}
+
 }  // namespace spark::graph

@@ -23,7 +23,8 @@ namespace spark::testing {
 class Harness {
 public:
     Harness(std::unique_ptr<Component> component, std::vector<std::optional<PortSpec>> input_specs,
-            double dt = 1.0, std::uint64_t seed = 0, std::vector<bool> properties_read = {})
+            double dt = 1.0, std::uint64_t seed = 0, std::vector<bool> properties_read = {},
+            Parallel* build_parallel = nullptr)
         : component_(std::move(component)), input_specs_(std::move(input_specs)) {
         rng_ = Rng::for_node(seed, component_->instance());
         if (properties_read.empty()) properties_read.assign(component_->properties().size(), false);
@@ -37,6 +38,7 @@ public:
         ctx.dt = dt;
         ctx.rng = &rng_;
         ctx.node = component_->instance();
+        ctx.parallel = build_parallel;
         result_ = component_->build(ctx);
         component_->mark_built();
         for (const auto& spec : input_specs_) {
@@ -59,9 +61,9 @@ public:
     // Convenience: construct by registry name with overrides.
     Harness(const Registry& registry, std::string_view type, const Overrides& overrides,
             std::vector<std::optional<PortSpec>> input_specs, double dt = 1.0, std::uint64_t seed = 0,
-            std::vector<bool> properties_read = {})
+            std::vector<bool> properties_read = {}, Parallel* build_parallel = nullptr)
         : Harness(registry.create(type, overrides, std::string(type)), std::move(input_specs), dt, seed,
-                  std::move(properties_read)) {}
+                  std::move(properties_read), build_parallel) {}
 
     void step(Parallel& parallel = serial_parallel()) {
         StepContext ctx{input_refs_, output_refs_, &parallel, step_};

@@ -31,13 +31,6 @@ InitOverrides delay_init_overrides(std::size_t steps) {
     return overrides;
 }
 
-std::int32_t drawn_delay_steps(float value, std::size_t steps) noexcept {
-    // trunc(clip((B+1) U, 1)) in 1..B; anything else an initializer may produce is clamped.
-    const auto top = static_cast<std::int32_t>(steps);
-    const float t = std::trunc(value);
-    return !(t >= 1.0f) ? 1 : (t >= static_cast<float>(top) ? top : static_cast<std::int32_t>(t));
-}
-
 std::vector<std::int32_t> to_delay_steps(std::span<const float> values, bool drawn, std::size_t steps,
                                          const ConfigWhere& where, std::string_view field) {
     std::vector<std::int32_t> out(values.size());

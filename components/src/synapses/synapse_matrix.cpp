@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <exception>
+#include <optional>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -83,7 +85,7 @@ struct Record {
 // delays (so targets stay increasing within a delay): a counting sort when the segment is not much
 // shorter than the delay range, else a stable sort of its permutation.
 template <class R>
-void sort_segments_by_delay(const std::vector<std::uint32_t>& starts, std::byte* records, std::size_t max_delay) {
+void sort_segments_by_delay(std::span<const std::uint32_t> starts, std::byte* records, std::size_t max_delay) {
     std::vector<std::uint32_t> count(max_delay + 2), order;
     std::vector<std::byte> sorted;
     auto delay = [&](std::uint32_t e) { return R::delay(records + std::size_t{e} * R::size); };
@@ -177,23 +179,6 @@ void SynapseMatrix::build_sparse(std::size_t n_post, std::size_t n_pre, SparseRo
     allocate_pending(ring);
 }
 
-void SynapseMatrix::build_sparse_drawing_delays(std::size_t n_post, std::size_t n_pre, SparseRows kernel,
-                                                const RowDelays& next_delays, std::size_t delay_steps,
-                                                const ConfigWhere& where, bool ring) {
-    begin_build(Layout::sparse, n_post, n_pre, delay_steps);
-    std::vector<std::uint16_t> row;
-    fill_sparse(
-        std::move(kernel),
-        [&](const std::uint32_t* cols, std::uint64_t k0, std::uint64_t k1) {
-            row.resize(k1 - k0);
-            next_delays(std::span<const std::uint32_t>(cols + k0, k1 - k0), row);
-            return row.data();
-        },
-        where);
-    tasks_ = (n_post_ + chunk_ - 1) / chunk_;
-    allocate_pending(ring);
-}
-
 void SynapseMatrix::allocate_pending(bool ring) {
     ring_.clear();
     ring_index_ = 0;
@@ -209,9 +194,8 @@ void SynapseMatrix::allocate_pending(bool ring) {
     in_flight_.resize(tasks_);
 }
 
-template <class RowDelaysOf>
-void SynapseMatrix::fill_sparse(SparseRows rows, RowDelaysOf&& row_delays, const ConfigWhere& where) {
-    const std::size_t nonzeros = rows.nonzeros();
+template <class Count>
+void SynapseMatrix::count_segments(std::size_t nonzeros, const ConfigWhere& where, Count&& count) {
     if (nonzeros > std::numeric_limits<std::uint32_t>::max())
         config_detail::throw_error(where, "layout", Value("sparse"), "",
                                    "cannot hold " + std::to_string(nonzeros) +
@@ -222,17 +206,25 @@ void SynapseMatrix::fill_sparse(SparseRows rows, RowDelaysOf&& row_delays, const
     // chunk c, at [column_start_[j chunks + c], column_start_[j chunks + c + 1]), so that a unit's whole
     // column is contiguous. Count every segment, then prefix-sum.
     column_start_.assign(n_pre_ * chunks + 1, 0);
-    for (std::size_t p = 0; p < n_post_; ++p) {
-        const std::size_t c = p / chunk_;
-        for (auto k = rows.row_start[p]; k < rows.row_start[p + 1]; ++k) ++column_start_[rows.col[k] * chunks + c + 1];
-    }
+    count(chunks);
     for (std::size_t i = 1; i < column_start_.size(); ++i) column_start_[i] += column_start_[i - 1];
+    nonzeros_ = nonzeros;
+}
+
+template <class RowDelaysOf>
+void SynapseMatrix::fill_sparse(SparseRows rows, RowDelaysOf&& row_delays, const ConfigWhere& where) {
+    count_segments(rows.nonzeros(), where, [&](std::size_t chunks) {
+        for (std::size_t p = 0; p < n_post_; ++p) {
+            const std::size_t c = p / chunk_;
+            for (auto k = rows.row_start[p]; k < rows.row_start[p + 1]; ++k) ++column_start_[rows.col[k] * chunks + c + 1];
+        }
+    });
+    const std::size_t chunks = (n_post_ + chunk_ - 1) / chunk_;
     // The records, filled row by row straight from the compressed rows: targets in increasing order
     // inside each segment (then sorted by delay, stably).
-    uniform_ = nonzeros != 0 &&
+    uniform_ = nonzeros_ != 0 &&
                std::all_of(rows.value.begin(), rows.value.end(), [w = rows.value[0]](float v) { return v == w; });
     uniform_weight_ = uniform_ ? rows.value[0] : 0.0f;
-    nonzeros_ = nonzeros;
     with_records([&](auto record) {
         using R = decltype(record);
         LargeArray<std::byte>(nonzeros_ * R::size).swap(records_);
@@ -240,6 +232,118 @@ void SynapseMatrix::fill_sparse(SparseRows rows, RowDelaysOf&& row_delays, const
         rows = SparseRows{};
         if constexpr (R::delayed) sort_segments_by_delay<R>(column_start_, records_.data(), delay_steps_);
     });
+}
+
+std::size_t SynapseMatrix::DrawnBlocks::nonzeros() const noexcept {
+    std::size_t n = 0;
+    for (const auto& block : columns) n += block.col.size();
+    return n;
+}
+
+void SynapseMatrix::build_sparse_blocks(std::size_t n_post, std::size_t n_pre, DrawnBlocks blocks,
+                                        std::size_t delay_steps, const ConfigWhere& where, Parallel& parallel,
+                                        bool ring) {
+    begin_build(Layout::sparse, n_post, n_pre, delay_steps);
+    const std::size_t n_blocks = blocks.columns.size();
+    auto last_column = [&](std::size_t b) { return b + 1 < n_blocks ? blocks.firsts[b + 1] : n_pre_; };
+    // Each block counts and writes only its own columns' segments: the blocks never share an entry.
+    count_segments(blocks.nonzeros(), where, [&](std::size_t chunks) {
+        parallel.run(n_blocks, [&](std::size_t b) {
+            const auto& part = blocks.columns[b];
+            for (std::size_t p = 0; p < n_post_; ++p) {
+                const std::size_t c = p / chunk_;
+                for (auto k = part.row_start[p]; k < part.row_start[p + 1]; ++k)
+                    ++column_start_[part.col[k] * chunks + c + 1];
+            }
+        });
+    });
+    const std::size_t chunks = (n_post_ + chunk_ - 1) / chunk_;
+    uniform_ = blocks.uniform_weight.has_value() && nonzeros_ != 0;
+    uniform_weight_ = uniform_ ? *blocks.uniform_weight : 0.0f;
+    with_records([&](auto record) {
+        using R = decltype(record);
+        LargeArray<std::byte>(nonzeros_ * R::size).swap(records_);
+        const std::size_t tasks = blocks.independent ? n_blocks : 1;
+        std::vector<std::exception_ptr> errors(tasks);
+        std::vector<std::pair<bool, std::optional<float>>> equal(tasks);
+        parallel.run(tasks, [&](std::size_t t) {
+            const std::size_t b0 = blocks.independent ? t : 0, b1 = blocks.independent ? t + 1 : n_blocks;
+            try {
+                equal[t] = fill_blocks<R>(blocks, b0, b1, chunks);
+            } catch (...) {
+                errors[t] = std::current_exception();
+                return;
+            }
+            if constexpr (R::delayed) {
+                const std::span<const std::uint32_t> starts(column_start_);
+                sort_segments_by_delay<R>(
+                    starts.subspan(blocks.firsts[b0] * chunks, (last_column(b1 - 1) - blocks.firsts[b0]) * chunks + 1),
+                    records_.data(), delay_steps_);
+            }
+        });
+        for (const auto& error : errors)
+            if (error) std::rethrow_exception(error);
+        // Weights that came out all equal are kept once, as build_sparse() keeps them.
+        if constexpr (R::weighted) {
+            std::optional<float> first;
+            bool all_equal = true;
+            for (const auto& [equal_in_task, first_in_task] : equal) {
+                if (!first_in_task) continue;
+                if (!first) first = first_in_task;
+                all_equal = all_equal && equal_in_task && *first_in_task == *first;
+            }
+            if (first && all_equal) {
+                std::vector<float> weights(nonzeros_, *first);
+                std::vector<std::uint16_t> targets(nonzeros_), delays(delay_steps_ == 0 ? 0 : nonzeros_);
+                for (std::size_t e = 0; e < nonzeros_; ++e) {
+                    targets[e] = R::target(records_.data() + e * R::size);
+                    if (!delays.empty()) delays[e] = static_cast<std::uint16_t>(R::delay(records_.data() + e * R::size));
+                }
+                pack(weights, targets, delays);
+            }
+        }
+    });
+    tasks_ = (n_post_ + chunk_ - 1) / chunk_;
+    allocate_pending(ring);
+}
+
+template <class R>
+std::pair<bool, std::optional<float>> SynapseMatrix::fill_blocks(DrawnBlocks& blocks, std::size_t b0, std::size_t b1,
+                                                                 std::size_t chunks) {
+    const std::size_t base = blocks.firsts[b0] * chunks;  // the cursors of the blocks' columns only
+    const std::size_t end = b1 < blocks.columns.size() ? blocks.firsts[b1] * chunks : n_pre_ * chunks;
+    std::vector<std::uint32_t> cursor(column_start_.begin() + static_cast<std::ptrdiff_t>(base),
+                                      column_start_.begin() + static_cast<std::ptrdiff_t>(end));
+    std::byte* records = records_.data();
+    std::vector<float> weights;
+    std::vector<std::uint16_t> delays;
+    std::optional<float> first;
+    bool equal = true;
+    for (std::size_t p = 0; p < n_post_; ++p) {
+        const std::size_t c = p / chunk_;
+        const auto target = static_cast<std::uint16_t>(p - c * chunk_);
+        for (std::size_t b = b0; b < b1; ++b) {
+            const auto& part = blocks.columns[b];
+            const std::span<const std::uint32_t> cols(part.col.data() + part.row_start[p],
+                                                      part.row_start[p + 1] - part.row_start[p]);
+            if (cols.empty()) continue;
+            weights.resize(cols.size());
+            delays.resize(R::delayed ? cols.size() : 0);
+            blocks.values(b, cols, weights, delays);
+            if (!first) first = weights[0];
+            for (std::size_t k = 0; k < cols.size(); ++k) {
+                std::byte* r = records + std::size_t{cursor[cols[k] * chunks + c - base]++} * R::size;
+                if constexpr (R::weighted) {
+                    store(r, weights[k]);
+                    equal = equal && weights[k] == *first;
+                }
+                store(r + R::target_offset, target);
+                if constexpr (R::delayed) store(r + R::delay_offset, static_cast<typename R::delay_type>(delays[k]));
+            }
+        }
+    }
+    for (std::size_t b = b0; b < b1; ++b) blocks.columns[b] = {};  // the block's columns are in the records now
+    return {equal, first};
 }
 
 template <class R, class RowDelaysOf>

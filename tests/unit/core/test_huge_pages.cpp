@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <fstream>
 #include <numeric>
@@ -50,6 +51,8 @@ TEST_CASE("a large LargeArray is 2 MB aligned and keeps its contents, a small on
     CHECK(copy.back() == -1.0f);
     LargeArray<std::byte> small(1000, std::byte{7});
     CHECK(small[999] == std::byte{7});
+    LargeArray<double> given(1000, 0.5);  // a value given is a value kept (only LargeArray(n) leaves them as they are)
+    CHECK(std::all_of(given.begin(), given.end(), [](double v) { return v == 0.5; }));
 }
 
 TEST_CASE("a large LargeArray is eligible for transparent huge pages where the system offers them", "[core][memory]") {

@@ -10,6 +10,8 @@
 #include <spark/core/error.hpp>
 #include <spark/core/sparse.hpp>
 
+#include "test_parallels.hpp"
+
 using namespace spark;
 
 namespace {
@@ -214,4 +216,52 @@ TEST_CASE("values drawn a row at a time are the values drawn one nonzero at a ti
         for (auto k = first; k < last; ++k)
             REQUIRE(std::bit_cast<std::uint32_t>(row[k - first]) == std::bit_cast<std::uint32_t>(one.next(pattern.col[k])));
     }
+}
+
+TEST_CASE("a block kernel's parts drawn columns first, each part on its own and in any order, are the rows "
+          "initialize_sparse draws",
+          "[core][sparse]") {
+    InitializerSpec constant = sparse_spec("sparse_constant_initializer", 1.62, 0.3);
+    InitializerSpec uniform = sparse_spec("sparse_uniform_initializer", 2.0, 0.2);
+    uniform.max_value = 1.5;  // clipped
+    InitializerSpec normalized = sparse_spec("normalized_sparse_uniform_initializer", 3.0, 0.25);
+    InitializerSpec normal = sparse_normal_initializer(9.0, 4.0, 0.1);
+    normal.min_value = 5.0;  // redrawn below 5
+    normal.redraw = true;
+    const auto spec = block_initializer({{70, constant}, {50, uniform}, {90, normalized}, {40, normal}});
+    constexpr std::size_t rows = 300, cols = 250;
+    Rng whole_key(31), part_key(31);
+    const SparseRows whole = initialize_sparse(spec, rows, cols, whole_key);
+    SparseRowDraw draw(spec, cols, part_key, {}, ParamWhere{});
+    REQUIRE(draw.parts() == 4);
+    CHECK((draw.part_first(0) == 0 && draw.part_first(1) == 70 && draw.part_first(2) == 120 && draw.part_first(3) == 210));
+    // Columns of every part on two threads, then the values part by part, the last part first.
+    testing::ThreadParallel threads(2, /*reversed=*/true);
+    const auto columns = draw.draw_columns(rows, threads);
+    std::vector<std::vector<float>> values(draw.parts());
+    for (std::size_t b = draw.parts(); b-- > 0;) {
+        values[b].resize(columns[b].col.size());
+        for (std::size_t r = 0; r < rows; ++r)
+            draw.next_values(b, std::span<float>(values[b]).subspan(columns[b].row_start[r],
+                                                                    columns[b].row_start[r + 1] - columns[b].row_start[r]));
+    }
+    std::vector<std::uint32_t> col;
+    std::vector<float> value;
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t b = 0; b < draw.parts(); ++b)
+            for (auto k = columns[b].row_start[r]; k < columns[b].row_start[r + 1]; ++k) {
+                col.push_back(columns[b].col[k]);
+                value.push_back(values[b][k]);
+            }
+    REQUIRE(col == whole.col);
+    REQUIRE(value.size() == whole.value.size());
+    for (std::size_t k = 0; k < value.size(); ++k)
+        REQUIRE(std::bit_cast<std::uint32_t>(value[k]) == std::bit_cast<std::uint32_t>(whole.value[k]));
+    // One constant is known before the draw; anything else is not.
+    CHECK_FALSE(draw.constant_value().has_value());
+    Rng key(5);
+    InitializerSpec other = constant;
+    CHECK(SparseRowDraw(block_initializer({{10, constant}, {20, other}}), 30, key, {}, ParamWhere{}).constant_value() == 1.62f);
+    other.scale = 2.0;
+    CHECK_FALSE(SparseRowDraw(block_initializer({{10, constant}, {20, other}}), 30, key, {}, ParamWhere{}).constant_value());
 }

@@ -79,6 +79,9 @@ struct BuildContext {
     // processes) of its n units needs (its synapses onto them), and must then gather and scatter that
     // state itself (gather_share, scatter_share). 1 process: everything is whole.
     std::size_t process_rank = 0, processes = 1;
+    // The run's threads for work inside one build (draws from independent streams only, so that the
+    // result does not depend on them); null: serial.
+    Parallel* parallel = nullptr;
 
     const PortSpec& input(std::size_t i) const { return *inputs[i]; }
     bool has_input(std::size_t i) const { return inputs[i].has_value(); }

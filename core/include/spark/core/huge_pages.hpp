@@ -10,6 +10,7 @@
 // advice get ordinary memory: the advice changes speed only, never contents.
 #include <cstddef>
 #include <new>
+#include <utility>
 #include <vector>
 
 namespace spark {
@@ -38,11 +39,23 @@ struct HugePageAllocator {
         if (n * sizeof(T) < huge_page_bytes) ::operator delete(p);
         else ::operator delete(p, std::align_val_t(huge_page_bytes));
     }
+    // Elements made without a value are default-initialised (a trivial type keeps whatever the memory
+    // holds, not zeros): a large array is written whole after it is made, and that write, on the
+    // threads that fill it, is what should touch (and so have the system clear) its pages.
+    template <class U>
+    void construct(U* p) noexcept(noexcept(::new (static_cast<void*>(p)) U)) {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
     template <class U>
     bool operator==(const HugePageAllocator<U>&) const noexcept { return true; }
 };
 
-// A std::vector whose storage, when large, is on huge pages.
+// A std::vector whose storage, when large, is on huge pages; LargeArray<T>(n) leaves trivial elements
+// uninitialised (write every element before reading it).
 template <class T>
 using LargeArray = std::vector<T, HugePageAllocator<T>>;
 

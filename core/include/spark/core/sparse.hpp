@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,8 @@
 #include <spark/core/param.hpp>
 
 namespace spark {
+
+class Parallel;
 
 // Compressed sparse rows: row r holds columns col[row_start[r] .. row_start[r+1]).
 struct SparseRows {
@@ -76,6 +79,29 @@ public:
     // Appends the next row's nonzeros (columns increasing) to `col` and their values to `value`.
     void next_row(std::vector<std::uint32_t>& col, std::vector<float>& value);
 
+    // The parts (column blocks) drawn from streams of their own: part b holds the columns
+    // [part_first(b), part_first(b + 1)) (the last ends at the kernel's columns). Different parts may
+    // be drawn concurrently; one part's rows in row order. next_row() of a row is next_columns() then
+    // next_values() of every part in turn.
+    std::size_t parts() const noexcept;
+    std::size_t part_first(std::size_t part) const noexcept;
+    // The next row's columns of `part` (increasing) appended to `col`.
+    void next_columns(std::size_t part, std::vector<std::uint32_t>& col);
+    // The values of that row's out.size() nonzeros of `part`.
+    void next_values(std::size_t part, std::span<float> out);
+    // The value of every nonzero when it is one constant (every part sparse_constant with one scale).
+    std::optional<float> constant_value() const noexcept;
+    // Rough count of the nonzeros of `part` over `rows` rows (its density x size), for reserving.
+    std::size_t expected_nonzeros(std::size_t part, std::size_t rows) const noexcept;
+
+    // Part b's columns of every row (row r at col[row_start[r] .. row_start[r + 1])): next_columns() of
+    // `rows` rows, each part a task of `parallel`.
+    struct PartColumns {
+        std::vector<std::uint64_t> row_start;
+        std::vector<std::uint32_t> col;
+    };
+    std::vector<PartColumns> draw_columns(std::size_t rows, Parallel& parallel);
+
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
@@ -91,6 +117,9 @@ public:
     float next(std::uint32_t col);
     // The values of one row's nonzeros at columns `cols` (increasing) into `out`: next() of each in turn.
     void next_row(std::span<const std::uint32_t> cols, std::span<float> out);
+    // The first column of each part (a block initializer's blocks; one part otherwise): next_row() of
+    // columns inside different parts may run concurrently.
+    std::span<const std::size_t> part_firsts() const noexcept;
 
 private:
     struct Impl;

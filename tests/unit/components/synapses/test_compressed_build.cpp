@@ -245,3 +245,50 @@ TEST_CASE("Delayed spikes in flight survive a state save and load bit for bit", 
     const std::vector<float> third = replay(fresh);
     REQUIRE(std::memcmp(first.data(), third.data(), first.size() * sizeof(float)) == 0);
 }
+
+TEST_CASE("A block kernel with block delays built on two threads is the one built on one, bit for bit",
+          "[synapses][sparse][delays]") {
+    // The microcircuit's form: normal weights redrawn below 0, normal delays redrawn below 1.5 steps, one
+    // block per source population; the delays' blocks the kernel's (drawn concurrently) or one
+    // initializer over every column (drawn row by row).
+    constexpr std::size_t P = 700;
+    const std::vector<std::pair<int, double>> sources{{500, 0.1}, {120, 0.3}, {380, 0.05}};
+    Value::List weight_blocks, delay_blocks;
+    for (const auto& [size, density] : sources) {
+        weight_blocks.push_back(Value::Map{{"size", size}, {"initializer", "sparse_normal_initializer"}, {"mean", 87.8},
+                                           {"stddev", 8.78}, {"density", density}, {"min_value", 0.0}, {"redraw", true}});
+        delay_blocks.push_back(Value::Map{{"size", size}, {"initializer", "normal_initializer"}, {"mean", 15.5},
+                                          {"stddev", 7.5}, {"min_value", 1.5}, {"redraw", true}});
+    }
+    const Value one_delay = Value::Map{{"initializer", "normal_initializer"}, {"mean", 15.5}, {"stddev", 7.5},
+                                       {"min_value", 1.5}, {"redraw", true}};
+    for (const Value& delays : {Value(Value::Map{{"initializer", "block_initializer"}, {"blocks", delay_blocks}}), one_delay}) {
+        const Overrides o{{"units", ints({int(P)})},
+                          {"tau", 0.5},
+                          {"kernel", Value::Map{{"initializer", "block_initializer"}, {"blocks", weight_blocks}}},
+                          {"max_delay", 6.0},
+                          {"delays", delays}};
+        auto build = [&](Parallel* parallel) {
+            return Harness(components::builtin_registry(), "traced_synapses", o, {sync_spikes(1000)}, 0.1, 9, {}, parallel);
+        };
+        ThreadParallel two(2), two_reversed(2, /*reversed=*/true);
+        for (Parallel* parallel : {static_cast<Parallel*>(&two), static_cast<Parallel*>(&two_reversed)}) {
+            Harness serial = build(nullptr);
+            REQUIRE(serial.as<TracedSynapses>().layout() == Layout::sparse);
+            Harness threaded = build(parallel);
+            REQUIRE(threaded.as<TracedSynapses>().memory().synapses == serial.as<TracedSynapses>().memory().synapses);
+            spark::testing::Copy a, b;
+            serial.component().visit_state(a);
+            threaded.component().visit_state(b);
+            REQUIRE(a.saved == b.saved);  // the weights in storage order, the traces
+            SpikeSource source(1000, 0.05, 3);
+            for (int t = 0; t < 80; ++t) {  // the delays: every current, bit for bit
+                source.fill(serial.input_u8(0));
+                std::copy(serial.input_u8(0).begin(), serial.input_u8(0).end(), threaded.input_u8(0).begin());
+                serial.step();
+                threaded.step();
+                REQUIRE(std::memcmp(serial.output_f32(0).data(), threaded.output_f32(0).data(), P * sizeof(float)) == 0);
+            }
+        }
+    }
+}

@@ -3,6 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
+#include <string>
 #include <bit>
 #include <cstring>
 #include <span>
@@ -150,59 +153,164 @@ TEST_CASE("Sparse delays: several chunks of delay-sorted columns give the dense 
     }
 }
 
-TEST_CASE("Delays drawn while the records are filled give the storage and currents of the same delays given whole",
+namespace {
+// The compressed rows `rows` (delays `row_delays`, or none) as column blocks starting at `firsts`, their
+// values handed out per block in row order; `order` collects (block, row) of every call when given.
+SynapseMatrix::DrawnBlocks blocks_of(const SparseRows& rows, const std::vector<std::int32_t>& row_delays,
+                                     std::vector<std::size_t> firsts, std::atomic<bool>& mismatch,
+                                     std::vector<std::pair<std::size_t, std::size_t>>* order = nullptr) {
+    SynapseMatrix::DrawnBlocks blocks;
+    const std::size_t n = firsts.size();
+    blocks.firsts = firsts;
+    blocks.columns.resize(n);
+    auto weights = std::make_shared<std::vector<std::vector<float>>>(n);
+    auto delays = std::make_shared<std::vector<std::vector<std::uint16_t>>>(n);
+    for (std::size_t b = 0; b < n; ++b) blocks.columns[b].row_start.push_back(0);
+    for (std::size_t p = 0; p < rows.rows; ++p) {
+        for (auto k = rows.row_start[p]; k < rows.row_start[p + 1]; ++k) {
+            const auto b = static_cast<std::size_t>(std::upper_bound(firsts.begin(), firsts.end(), rows.col[k]) - firsts.begin()) - 1;
+            blocks.columns[b].col.push_back(rows.col[k]);
+            (*weights)[b].push_back(rows.value[k]);
+            if (!row_delays.empty()) (*delays)[b].push_back(static_cast<std::uint16_t>(row_delays[k]));
+        }
+        for (auto& block : blocks.columns) block.row_start.push_back(block.col.size());
+    }
+    auto next = std::make_shared<std::vector<std::size_t>>(n, 0);  // per block: its values handed out
+    auto row = std::make_shared<std::vector<std::size_t>>(n, 0);   // per block: its next row
+    auto columns = std::make_shared<std::vector<SparseRowDraw::PartColumns>>(blocks.columns);
+    blocks.values = [=, &mismatch](std::size_t b, std::span<const std::uint32_t> cols, std::span<float> w,
+                                   std::span<std::uint16_t> d) {
+        const auto& block = (*columns)[b];
+        std::size_t& r = (*row)[b];
+        while (block.row_start[r + 1] == block.row_start[r]) ++r;  // rows without nonzeros are not called
+        if (order) order->emplace_back(b, r);
+        const std::size_t first = (*next)[b];
+        if (first != block.row_start[r] || cols.size() != block.row_start[r + 1] - first || w.size() != cols.size() ||
+            d.size() != (row_delays.empty() ? 0 : cols.size()))
+            mismatch = true;
+        for (std::size_t k = 0; k < cols.size() && !mismatch; ++k) {
+            mismatch = mismatch || cols[k] != block.col[first + k];
+            w[k] = (*weights)[b][first + k];
+            if (!d.empty()) d[k] = (*delays)[b][first + k];
+        }
+        (*next)[b] += cols.size();
+        ++r;
+    };
+    return blocks;
+}
+
+// The same stored synapses (rows, weights, delays, weights kept once or not) and the same currents, bit for bit.
+void require_same_matrix(SynapseMatrix& a, SynapseMatrix& b, std::size_t steps) {
+    REQUIRE(a.synapse_count() == b.synapse_count());
+    REQUIRE(a.uniform_weights() == b.uniform_weights());
+    REQUIRE(a.chunk_length() == b.chunk_length());
+    std::vector<std::int32_t> da, db;
+    const SparseRows ra = a.sparse_rows(da), rb = b.sparse_rows(db);
+    CHECK(ra.row_start == rb.row_start);
+    CHECK(ra.col == rb.col);
+    CHECK(ra.value == rb.value);
+    CHECK(da == db);
+    a.reset();  // `a` may have delivered before
+    b.reset();
+    SpikeSource source(a.n_pre(), 0.3, 5);
+    std::vector<std::uint8_t> codes(a.n_pre());
+    std::vector<float> x(a.n_post()), y(a.n_post());
+    for (std::size_t step = 0; step < steps; ++step) {
+        source.fill(codes);
+        const auto [spiking, sign] = spike_list(codes);
+        a.accumulate_all(spiking, sign, x.data());
+        b.accumulate_all(spiking, sign, y.data());
+        a.advance();
+        b.advance();
+        for (std::size_t p = 0; p < x.size(); ++p)
+            REQUIRE(std::bit_cast<std::uint32_t>(x[p]) == std::bit_cast<std::uint32_t>(y[p]));
+    }
+}
+}  // namespace
+
+TEST_CASE("A kernel drawn in column blocks straight into its records is the build_sparse one, on any thread count",
           "[synapses][sparse][delays]") {
-    // 16-bit delays 1..300 (B > 255) and 8-bit ones 1..5, in no order; weights whose sums show the order.
-    for (const std::size_t B : {std::size_t{5}, std::size_t{300}}) {
+    // 16-bit delays 1..300 (B > 255), 8-bit ones 1..5 and none; weights whose sums show the order.
+    for (const std::size_t B : {std::size_t{0}, std::size_t{5}, std::size_t{300}}) {
         constexpr std::size_t P = 2000, N = 60;
         std::vector<float> kernel(P * N, 0.0f);
-        std::vector<std::int32_t> delays(P * N, 1);
+        std::vector<std::int32_t> delays(B == 0 ? 0 : P * N);
         for (std::size_t i = 0; i < kernel.size(); ++i) {
             if (i % 3 == 0 || i % 7 == 0) kernel[i] = 0.1f * static_cast<float>(1 + i % 17) / static_cast<float>(1 + i % 11);
-            delays[i] = 1 + static_cast<std::int32_t>((i * 2654435761u) % B);
+            if (B != 0) delays[i] = 1 + static_cast<std::int32_t>((i * 2654435761u) % B);
         }
         SynapseMatrix given;
         given.build(Layout::sparse, P, N, kernel, delays, B, kWhere);
         std::vector<std::int32_t> row_delays;
         const SparseRows rows = given.sparse_rows(row_delays);
-        // Called once per row in row order, with the row's columns.
-        std::size_t calls = 0, next = 0;
-        SynapseMatrix drawn;
-        drawn.build_sparse_drawing_delays(
-            P, N, rows,
-            [&](std::span<const std::uint32_t> cols, std::span<std::uint16_t> out) {
-                REQUIRE(calls < P);
-                REQUIRE(cols.size() == rows.row_start[calls + 1] - rows.row_start[calls]);
-                REQUIRE(out.size() == cols.size());
-                for (std::size_t k = 0; k < cols.size(); ++k, ++next) {
-                    REQUIRE(cols[k] == rows.col[next]);
-                    out[k] = static_cast<std::uint16_t>(row_delays[next]);
-                }
-                ++calls;
-            },
-            B, kWhere);
-        REQUIRE(calls == P);
-        REQUIRE(next == rows.nonzeros());
-        REQUIRE(drawn.synapse_count() == given.synapse_count());
-        std::vector<std::int32_t> drawn_delays;
-        const SparseRows back = drawn.sparse_rows(drawn_delays);
-        CHECK(back.col == rows.col);
-        CHECK(back.value == rows.value);
-        CHECK(drawn_delays == row_delays);
-        SpikeSource source(N, 0.3, 5);
-        std::vector<std::uint8_t> codes(N);
-        std::vector<float> x(P), y(P);
-        for (int step = 0; step < 2 * static_cast<int>(std::min<std::size_t>(B, 40)); ++step) {
-            source.fill(codes);
-            const auto [spiking, sign] = spike_list(codes);
-            given.accumulate_all(spiking, sign, x.data());
-            drawn.accumulate_all(spiking, sign, y.data());
-            given.advance();
-            drawn.advance();
-            for (std::size_t p = 0; p < P; ++p)
-                REQUIRE(std::bit_cast<std::uint32_t>(x[p]) == std::bit_cast<std::uint32_t>(y[p]));
-        }
+        ThreadParallel two(2), two_reversed(2, /*reversed=*/true);
+        for (Parallel* parallel : {&serial_parallel(), static_cast<Parallel*>(&two), static_cast<Parallel*>(&two_reversed)})
+            for (const bool independent : {true, false}) {
+                std::atomic<bool> mismatch{false};
+                std::vector<std::pair<std::size_t, std::size_t>> order;
+                auto blocks = blocks_of(rows, row_delays, {0, 13, 37}, mismatch, independent ? nullptr : &order);
+                blocks.independent = independent;
+                SynapseMatrix drawn;
+                drawn.build_sparse_blocks(P, N, std::move(blocks), B, kWhere, *parallel);
+                REQUIRE_FALSE(mismatch);
+                // Not independent: row by row, the blocks in order within a row.
+                if (!independent) REQUIRE(std::is_sorted(order.begin(), order.end(), [](auto a, auto b) {
+                    return std::pair(a.second, a.first) < std::pair(b.second, b.first);
+                }));
+                require_same_matrix(given, drawn, 2 * std::min<std::size_t>(B + 1, 40));
+            }
     }
+}
+
+TEST_CASE("A kernel drawn in column blocks keeps equal weights once, known before the draw or found after it",
+          "[synapses][sparse][delays]") {
+    constexpr std::size_t P = 500, N = 40, B = 7;
+    std::vector<float> kernel(P * N, 0.0f);
+    std::vector<std::int32_t> delays(P * N, 1);
+    for (std::size_t i = 0; i < kernel.size(); ++i) {
+        if (i % 5 == 0 || i % 9 == 0) kernel[i] = 0.75f;
+        delays[i] = 1 + static_cast<std::int32_t>((i * 2654435761u) % B);
+    }
+    SynapseMatrix given;
+    given.build(Layout::sparse, P, N, kernel, delays, B, kWhere);
+    REQUIRE(given.uniform_weights());
+    std::vector<std::int32_t> row_delays;
+    const SparseRows rows = given.sparse_rows(row_delays);
+    ThreadParallel two(2);
+    for (const bool known : {true, false}) {
+        std::atomic<bool> mismatch{false};
+        auto blocks = blocks_of(rows, row_delays, {0, 30}, mismatch);
+        if (known) blocks.uniform_weight = 0.75f;
+        SynapseMatrix drawn;
+        drawn.build_sparse_blocks(P, N, std::move(blocks), B, kWhere, two);
+        REQUIRE_FALSE(mismatch);
+        require_same_matrix(given, drawn, 20);
+    }
+}
+
+TEST_CASE("A kernel drawn in column blocks reports the error of the first block that failed", "[synapses][sparse]") {
+    constexpr std::size_t P = 300, N = 30;
+    std::vector<float> kernel(P * N, 0.0f);
+    for (std::size_t i = 0; i < kernel.size(); i += 4) kernel[i] = 1.0f;
+    SynapseMatrix given;
+    given.build(Layout::sparse, P, N, kernel, {}, 0, kWhere);
+    std::vector<std::int32_t> no_delays;
+    const SparseRows rows = given.sparse_rows(no_delays);
+    std::atomic<bool> mismatch{false};
+    // Blocks 1 and 2 throw; on two threads handing out the last block first, block 2 fails first.
+    auto failing = [&] {
+        auto blocks = blocks_of(rows, no_delays, {0, 10, 20}, mismatch);
+        blocks.values = [values = blocks.values](std::size_t b, std::span<const std::uint32_t> cols, std::span<float> w,
+                                                 std::span<std::uint16_t> d) {
+            if (b > 0) throw ConfigError("LinearSynapses", "s", "kernel", "-1", "block " + std::to_string(b) + " failed");
+            values(b, cols, w, d);
+        };
+        return blocks;
+    };
+    ThreadParallel reversed(2, /*reversed=*/true);
+    SynapseMatrix drawn;
+    REQUIRE_THROWS_AS(drawn.build_sparse_blocks(P, N, failing(), 0, kWhere, reversed), ConfigError);
+    REQUIRE_THROWS_WITH(drawn.build_sparse_blocks(P, N, failing(), 0, kWhere, reversed), Catch::Contains("block 1 failed"));
 }
 
 TEST_CASE("A sparse matrix's compressed rows rebuild it, and a block of them gives the block's targets the same currents",

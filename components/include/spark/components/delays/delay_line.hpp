@@ -20,6 +20,7 @@
 // override, and the imposed min_value = 1 only raises its own minimum. NEST's normal_clipped delay
 // with mean m, sd s and low = dt, rounded to the grid, is normal(mean m/dt + 0.5, stddev s/dt,
 // min_value 1.5, redraw) truncated here (trunc(x + 0.5) = round(x)).
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -53,8 +54,14 @@ InitOverrides delay_init_overrides(std::size_t steps);
 // `where`, `field` and the element index.
 std::vector<std::int32_t> to_delay_steps(std::span<const float> values, bool drawn, std::size_t steps,
                                          const ConfigWhere& where, std::string_view field);
-// One value drawn by a delay initializer -> its steps in 1..B (what to_delay_steps gives for it).
-std::int32_t drawn_delay_steps(float value, std::size_t steps) noexcept;
+// One value drawn by a delay initializer -> its steps in 1..B (what to_delay_steps gives for it):
+// trunc(clip((B+1) U, 1)) in 1..B; anything else an initializer may produce is clamped. Inline: a sparse
+// group's build converts one value per synapse.
+inline std::int32_t drawn_delay_steps(float value, std::size_t steps) noexcept {
+    const auto top = static_cast<std::int32_t>(steps);
+    const float t = std::trunc(value);
+    return !(t >= 1.0f) ? 1 : (t >= static_cast<float>(top) ? top : static_cast<std::int32_t>(t));
+}
 
 class SpikeDelayLine {
 public:

@@ -43,12 +43,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <utility>
 #include <vector>
 
 #include <spark/core/config.hpp>
 #include <spark/core/huge_pages.hpp>
+#include <spark/core/parallel.hpp>
 #include <spark/core/sparse.hpp>
 #include <spark/core/state.hpp>
 
@@ -111,14 +113,28 @@ public:
     // nonzero in storage order. Gives the same storage as build(Layout::sparse, ...) of the dense kernel.
     void build_sparse(std::size_t n_post, std::size_t n_pre, SparseRows kernel, std::span<const std::int32_t> delays,
                       std::size_t delay_steps, const ConfigWhere& where, bool ring = true);
-    // build_sparse() with delays in 1..delay_steps (> 0) drawn while the records are filled:
-    // `next_delays(cols, steps)` is called once per row, in row order, with the row's columns (increasing)
-    // and writes their delays in steps. The same storage as build_sparse() of those delays, without
-    // holding a delay per synapse outside the records.
-    using RowDelays = std::function<void(std::span<const std::uint32_t> cols, std::span<std::uint16_t> steps)>;
-    void build_sparse_drawing_delays(std::size_t n_post, std::size_t n_pre, SparseRows kernel,
-                                     const RowDelays& next_delays, std::size_t delay_steps, const ConfigWhere& where,
-                                     bool ring = true);
+    // A sparse kernel drawn in column blocks, each from streams of its own (SparseRowDraw's parts): every
+    // block's columns of every row, and its values drawn while the records are written.
+    struct DrawnBlocks {
+        std::vector<std::size_t> firsts;                   // block b: columns [firsts[b], firsts[b + 1] or n_pre)
+        std::vector<SparseRowDraw::PartColumns> columns;   // per block (SparseRowDraw::draw_columns)
+        std::optional<float> uniform_weight;               // every weight, when known before the draw
+        // Whether the blocks' values may be drawn concurrently (else all of them row by row, blocks in
+        // order within a row: the order of one stream across blocks).
+        bool independent = true;
+        // The weights and the delays in steps (empty without delays) of block b's next row with
+        // nonzeros, whose columns are `cols`: called for each block row by row, in row order.
+        std::function<void(std::size_t b, std::span<const std::uint32_t> cols, std::span<float> weights,
+                           std::span<std::uint16_t> delays)>
+            values;
+        std::size_t nonzeros() const noexcept;
+    };
+    // build_sparse() of the compressed rows that `blocks` draws (delays in 1..delay_steps, 0 = none),
+    // written straight into the records: the blocks are drawn and written as tasks of `parallel` when
+    // independent. The same storage as build_sparse() of the same draws, on any thread count; an error
+    // thrown by `values` is the one of the first block (in order) that threw.
+    void build_sparse_blocks(std::size_t n_post, std::size_t n_pre, DrawnBlocks blocks, std::size_t delay_steps,
+                             const ConfigWhere& where, Parallel& parallel, bool ring = true);
 
     Layout layout() const noexcept { return layout_; }
     std::size_t n_post() const noexcept { return n_post_; }
@@ -243,6 +259,15 @@ private:
     // unused without delays (delay_steps_ 0).
     template <class RowDelaysOf>
     void fill_sparse(SparseRows rows, RowDelaysOf&& row_delays, const ConfigWhere& where);
+    // Sets chunk_ and column_start_ for `nonzeros` nonzeros, and counts each segment's synapses: count(chunks)
+    // adds them into column_start_[j chunks + c + 1]; then the prefix sum.
+    template <class Count>
+    void count_segments(std::size_t nonzeros, const ConfigWhere& where, Count&& count);
+    // build_sparse_blocks(): the records of the blocks [b0, b1) (their columns' segments), drawn row by
+    // row; whether all their weights are equal, and the first.
+    template <class R>
+    std::pair<bool, std::optional<float>> fill_blocks(DrawnBlocks& blocks, std::size_t b0, std::size_t b1,
+                                                      std::size_t chunks);
     // Writes the record of every synapse of `rows` at its place in its segment (records_ sized, column_start_ set).
     template <class R, class RowDelaysOf>
     void fill_records(const SparseRows& rows, RowDelaysOf& row_delays, std::size_t chunks);

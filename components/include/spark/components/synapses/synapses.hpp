@@ -234,21 +234,25 @@ public:
                 kept_ = KeptRows(rows, n_post_, whole_nonzeros, steps);
             }
         } else if (kernel_key) {
-            compressed = initialize_sparse(this->config_.kernel.initializer(), n_post_, n_pre_, *kernel_key, kernel_hint,
-                                           this->param_where(meta_of(this->config_, this->config_.kernel)));
+            // The columns first (each block of a block initializer from its own streams: concurrently),
+            // then the layout: a kernel that stays sparse has its values drawn into its records.
+            SparseRowDraw draw(this->config_.kernel.initializer(), n_pre_, *kernel_key, kernel_hint,
+                               this->param_where(meta_of(this->config_, this->config_.kernel)));
+            Parallel& parallel = ctx.parallel ? *ctx.parallel : serial_parallel();
+            auto columns = draw.draw_columns(n_post_, parallel);
+            std::size_t nonzeros = 0;
+            for (const auto& part : columns) nonzeros += part.col.size();
+            const bool delays_per_nonzero = steps == 0 || (this->config_.delays.is_initializer() &&
+                                                           is_elementwise_initializer(this->config_.delays.initializer()));
+            if (!per_synapse_traces_ && delays_per_nonzero &&
+                (this->config_.layout == "sparse" || 2 * nonzeros <= n_post_ * n_pre_)) {
+                build_drawn_blocks(draw, std::move(columns), steps, ctx, parallel);
+                return finish_build(steps);
+            }
+            compressed = merge_rows(draw, columns);
             check_drawn(compressed->value, this->config_.kernel);
         }
-        // A compressed kernel that stays sparse draws its delays per nonzero while its records are filled.
-        const bool stays_sparse = compressed && !kept_.kept() && !per_synapse_traces_ &&
-                                  (this->config_.layout == "sparse" || 2 * compressed->nonzeros() <= n_post_ * n_pre_);
-        std::optional<Rng> delay_key;  // the delay draw reads from it
-        std::optional<PatternValueDraw> delay_draw;
-        if (steps != 0 && stays_sparse && this->config_.delays.is_initializer() &&
-            is_elementwise_initializer(this->config_.delays.initializer())) {
-            delay_key = ctx.rng->split();  // the delays' turn, as delays_on_pattern() takes it
-            delay_draw.emplace(this->config_.delays.initializer(), n_pre_, *delay_key, delays::delay_init_overrides(steps),
-                               this->param_where(meta_of(this->config_, this->config_.delays)));
-        } else if (steps != 0 && !(kernel_key && may_keep_rows(ctx))) {
+        if (steps != 0 && !(kernel_key && may_keep_rows(ctx))) {
             const auto drawn = compressed ? delays_on_pattern(*compressed, steps, ctx)
                                           : this->materialize(this->config_.delays, kernel_shape_, ctx,
                                                               delays::delay_init_overrides(steps));
@@ -262,18 +266,6 @@ public:
             if (kept_.kept()) {
                 matrix_.build_sparse(rows.end - rows.begin, n_pre_, std::move(*compressed), delay_values, steps,
                                      this->where());
-            } else if (delay_draw) {
-                std::vector<float> drawn;
-                matrix_.build_sparse_drawing_delays(
-                    n_post_, n_pre_, std::move(*compressed),
-                    [&](std::span<const std::uint32_t> cols, std::span<std::uint16_t> out) {
-                        drawn.resize(cols.size());
-                        delay_draw->next_row(cols, drawn);
-                        check_drawn(drawn, this->config_.delays);
-                        for (std::size_t k = 0; k < cols.size(); ++k)
-                            out[k] = static_cast<std::uint16_t>(delays::drawn_delay_steps(drawn[k], steps));
-                    },
-                    steps, this->where());
             } else if (this->config_.layout == "sparse" || !(per_synapse_traces_ || mostly_nonzero)) {
                 if (per_synapse_traces_) (void)choose_layout(weights, read);  // throws: sparse cannot hold them
                 matrix_.build_sparse(n_post_, n_pre_, std::move(*compressed), delay_values, steps, this->where(),
@@ -289,6 +281,11 @@ public:
                           /*ring=*/!per_synapse_traces_);
         }
 
+        return finish_build(steps);
+    }
+
+    // The rest of build() once the matrix is built: the delivery's scratch and the specs.
+    BuildResult finish_build(std::size_t steps) {
         spiking_.assign(per_synapse_traces_ || per_synapse_input_ ? 0 : n_pre_, 0);
         spike_sign_.assign(spiking_.size(), 0.0f);
         pre_sign_.assign(per_synapse_traces_ && !per_synapse_input_ && steps == 0 ? n_pre_ : 0, 0.0f);
@@ -299,7 +296,7 @@ public:
         ++*kernel_writes_;
         PortSpec kernel_spec(PayloadKind::floating, kernel_shape_);
         kernel_spec.write_count = kernel_writes_;
-        return BuildResult{{PortSpec(PayloadKind::current, units)}, {std::move(kernel_spec)}};
+        return BuildResult{{PortSpec(PayloadKind::current, this->config_.units)}, {std::move(kernel_spec)}};
     }
 
     void step(const StepContext& ctx) override {
@@ -516,9 +513,77 @@ private:
         return kept;
     }
 
+    // The compressed kernel of `draw` (its columns drawn: `columns`) as its rows, values drawn row by row
+    // (initialize_sparse()'s draws).
+    SparseRows merge_rows(SparseRowDraw& draw, const std::vector<SparseRowDraw::PartColumns>& columns) const {
+        SparseRows rows;
+        rows.rows = n_post_;
+        rows.cols = n_pre_;
+        std::size_t nonzeros = 0;
+        for (const auto& part : columns) nonzeros += part.col.size();
+        rows.col.reserve(nonzeros);
+        rows.value.reserve(nonzeros);
+        rows.row_start.reserve(n_post_ + 1);
+        rows.row_start.push_back(0);
+        for (std::size_t p = 0; p < n_post_; ++p) {
+            for (std::size_t b = 0; b < columns.size(); ++b) {
+                const auto& part = columns[b];
+                const std::size_t first = rows.col.size();
+                rows.col.insert(rows.col.end(), part.col.begin() + static_cast<std::ptrdiff_t>(part.row_start[p]),
+                                part.col.begin() + static_cast<std::ptrdiff_t>(part.row_start[p + 1]));
+                rows.value.resize(rows.col.size());
+                draw.next_values(b, std::span<float>(rows.value).subspan(first));
+            }
+            rows.row_start.push_back(rows.col.size());
+        }
+        return rows;
+    }
+
+    // The sparse layout of a compressed kernel whose delays, if any, are drawn per nonzero: the weights
+    // and the delays drawn while the records are written, the blocks of a block initializer whose
+    // delays' blocks do not straddle theirs concurrently (each from its own streams: the same draws).
+    void build_drawn_blocks(SparseRowDraw& draw, std::vector<SparseRowDraw::PartColumns> columns, std::size_t steps,
+                            const BuildContext& ctx, Parallel& parallel) {
+        SynapseMatrix::DrawnBlocks blocks;
+        for (std::size_t b = 0; b < draw.parts(); ++b) blocks.firsts.push_back(draw.part_first(b));
+        blocks.columns = std::move(columns);
+        blocks.uniform_weight = draw.constant_value();
+        std::optional<Rng> delay_key;  // the delay draw reads from it
+        std::optional<PatternValueDraw> delay_draw;
+        if (steps != 0) {
+            delay_key = ctx.rng->split();  // the delays' turn, as delays_on_pattern() takes it
+            delay_draw.emplace(this->config_.delays.initializer(), n_pre_, *delay_key, delays::delay_init_overrides(steps),
+                               this->param_where(meta_of(this->config_, this->config_.delays)));
+            const auto delay_firsts = delay_draw->part_firsts();
+            for (std::size_t first : blocks.firsts)
+                blocks.independent = blocks.independent &&
+                                     std::find(delay_firsts.begin(), delay_firsts.end(), first) != delay_firsts.end();
+        }
+        std::vector<std::vector<float>> drawn(blocks.firsts.size());  // per block: its row's delays
+        const FieldMeta& kernel_meta = meta_of(this->config_, this->config_.kernel);
+        const FieldMeta& delay_meta = meta_of(this->config_, this->config_.delays);
+        blocks.values = [&](std::size_t b, std::span<const std::uint32_t> cols, std::span<float> weights,
+                            std::span<std::uint16_t> out) {
+            draw.next_values(b, weights);
+            check_drawn(weights, this->config_.kernel, kernel_meta);
+            if (!delay_draw) return;
+            drawn[b].resize(cols.size());
+            delay_draw->next_row(cols, drawn[b]);
+            check_drawn(drawn[b], this->config_.delays, delay_meta);
+            for (std::size_t k = 0; k < cols.size(); ++k)
+                out[k] = static_cast<std::uint16_t>(delays::drawn_delay_steps(drawn[b][k], steps));
+        };
+        matrix_.build_sparse_blocks(n_post_, n_pre_, std::move(blocks), steps, this->where(), parallel);
+    }
+
     // Values drawn by the initializer of `field` against the field's bound (as materialize() checks them).
-    void check_drawn(const std::vector<float>& values, const Param& field) const {
-        const FieldMeta& m = meta_of(this->config_, field);
+    void check_drawn(std::span<const float> values, const Param& field) const {
+        check_drawn(values, field, meta_of(this->config_, field));
+    }
+    void check_drawn(std::span<const float> values, const Param& field, const FieldMeta& m) const {
+        bool all = true;  // one pass without a branch per value (a group's build checks every synapse)
+        for (float v : values) all = all & satisfies(m.bound, v);
+        if (all) return;
         for (float v : values)
             if (!satisfies(m.bound, v))
                 config_detail::throw_error(this->where(), m.name, Value(static_cast<double>(v)), m.units,
