@@ -90,19 +90,23 @@ struct Split {
 };
 
 // The process group as a component that keeps its share of some state sees it.
+// With a root, its all_gather() gathers to that rank only.
 class ShareCollective final : public ShareExchange {
 public:
-    explicit ShareCollective(ProcessGroup& processes) : processes_(processes) {}
+    explicit ShareCollective(ProcessGroup& processes, int root = -1) : processes_(processes), root_(root) {}
     std::size_t rank() const noexcept override { return static_cast<std::size_t>(processes_.rank()); }
     std::size_t processes() const noexcept override { return static_cast<std::size_t>(processes_.size()); }
     void all_gather(std::span<const std::byte> mine, std::vector<std::byte>& all,
                     std::vector<std::size_t>& counts) override {
-        processes_.all_gather(mine, all, counts);
+        if (root_ < 0) processes_.all_gather(mine, all, counts);
+        else processes_.gather(mine, all, counts, root_);
     }
     bool complete() const noexcept override { return !processes_.plays_alone(); }
+    bool receives() const noexcept override { return root_ < 0 || processes_.rank() == root_; }
 
 private:
     ProcessGroup& processes_;
+    int root_;
 };
 
 // An output gathered after its producer's step.
@@ -139,7 +143,10 @@ public:
     }
 
     void run(std::int64_t steps, const std::function<void()>& after_step) override {
-        if (steps > 0) state_whole_ = shares_whole_ = false;
+        if (steps > 0) {
+            state_whole_ = shares_whole_ = false;
+            whole_on_ = -1;
+        }
         Parallel& parallel = pool_ ? static_cast<Parallel&>(*pool_) : serial_parallel();
         for (std::int64_t s = 0; s < steps; ++s) {
             for (std::size_t v : impl_.plan.sequence) {
@@ -176,11 +183,13 @@ public:
     }
 
     void complete_state() override;
+    void gather_state(int root) override;
     void state_written() override {
         // What the readers read next is the buffers' (loaded or reset) last step.
         overlapped_steps_.clear();  // (none between runs: a run finishes its exchanges)
         pending_.clear();
         epoch_send_.clear();
+        whole_on_ = -1;
         holding_ = false;
         late_read_step_ = -1;
         if (!late_.empty()) pack_epoch_step(impl_.step - 1, true);
@@ -265,6 +274,9 @@ private:
     void gather_units(void* data, DType dtype, std::size_t count, const Split& split);
     // The same for element ranges: process r contributes elements [ranges[r].begin, ranges[r].end).
     void gather_ranges(std::byte* data, std::size_t element_bytes, const std::vector<UnitBlock>& ranges);
+    // Every component's kept share (Component::gather_share), then every split node's state and the
+    // values its previous-step readers read next, to gather_root_ (every process when negative).
+    void gather_shares_and_state();
 
     Simulation::Impl& impl_;
     std::shared_ptr<ProcessGroup> processes_;
@@ -278,6 +290,8 @@ private:
     std::map<std::size_t, ExchangedSpikes> spikes_;  // per exchanged SpikeArray (node x output)
     bool state_whole_ = true;  // since the build, a reset or the last complete_state()
     bool shares_whole_ = false;  // Component::gather_share() since the last step, reset or load
+    int whole_on_ = -1;  // the state was gathered to this rank only, since the last step, reset or load
+    int gather_root_ = -1;  // while gathering to one rank only: that rank
     std::vector<std::byte> send_, received_;
     std::vector<std::size_t> counts_;
     // Epochs.
@@ -724,7 +738,9 @@ void DistributedExecutor::gather_ranges(std::byte* data, std::size_t element_byt
     std::size_t done = 0;
     do {
         const std::size_t from = std::min(done, my_bytes), to = std::min(done + piece, my_bytes);
-        processes_->all_gather({data + mine.begin * element_bytes + from, to - from}, received_, counts_);
+        const std::span<const std::byte> part{data + mine.begin * element_bytes + from, to - from};
+        if (gather_root_ < 0) processes_->all_gather(part, received_, counts_);
+        else processes_->gather(part, received_, counts_, gather_root_);
         std::size_t offset = 0;
         for (std::size_t r = 0; r < ranks_; ++r) {
             const std::size_t bytes = (ranges[r].end - ranges[r].begin) * element_bytes;
@@ -759,10 +775,38 @@ void DistributedExecutor::gather_units(void* data, DType dtype, std::size_t coun
 }
 
 void DistributedExecutor::complete_state() {
+    if (whole_on_ < 0) return gather_state(-1);
+    if (static_cast<std::size_t>(whole_on_) == rank_) return;  // (a visit on the root alone)
+    throw Error("rank " + std::to_string(rank_) + " visits the state, but it was gathered to rank " +
+                std::to_string(whole_on_) + " only (gather_state_to): gather it on every process first (gather_state)");
+}
+
+void DistributedExecutor::gather_state(int root) {
     exchange_epoch();  // the spikes their readers have read are part of their state
+    if (whole_on_ >= 0) {  // whole on one rank only
+        if (root == whole_on_) return;
+        state_whole_ = shares_whole_ = false;
+        whole_on_ = -1;
+    }
+    if (root >= 0 && state_whole_ && shares_whole_) return;  // whole everywhere already
+    gather_root_ = root;
+    try {
+        gather_shares_and_state();
+    } catch (...) {
+        gather_root_ = -1;
+        throw;
+    }
+    gather_root_ = -1;
+    if (root < 0) return;
+    // Whole on the root only: every process gathers again for a visit on all of them.
+    state_whole_ = shares_whole_ = false;
+    whole_on_ = root;
+}
+
+void DistributedExecutor::gather_shares_and_state() {
     if (!shares_whole_) {
         shares_whole_ = true;
-        ShareCollective collective(*processes_);
+        ShareCollective collective(*processes_, gather_root_);
         for (std::size_t v = 0; v < split_.size(); ++v)
             if (split_[v].units != 0) impl_.components[v]->gather_share(collective);
     }

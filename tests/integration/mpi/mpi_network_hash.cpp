@@ -9,7 +9,7 @@
 //              prints what it exchanged
 //   --record   write the run's spikes to FILE (graph::SpikeReplay), for a dry run to replay
 //   --memory   every process prints its peak RSS and its resident memory after the run, before the state
-//              is gathered (stderr)
+//              is gathered, and its peak RSS after the gather (and the save) to rank 0 (stderr)
 //   --epochs   reads no output between steps (the spike hash stays empty) and every process prints its
 //              epoch, spike exchanges, bytes sent and seconds in them (stderr)
 //   --no-overlap  block at each epoch's end instead of overlapping the exchange with the next epoch
@@ -249,10 +249,20 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     const std::uint64_t exchanged = options.processes ? options.processes->bytes_sent() : 0;
     const std::uint64_t spike_exchanges = options.processes ? options.processes->spike_exchanges() : 0;
     const double spike_seconds = options.processes ? options.processes->spike_exchange_seconds() : 0.0;
-    sim.gather_state();
-    if (!save.empty() && rank == 0) serialization::save_snapshot(sim, save);
+    // Only rank 0 (a dry run: the rank it plays) holds the whole state, to save and hash it.
+    const int root = dry_run ? dry_run->first : 0;
+    sim.gather_state_to(root);
     StateHash state;
-    sim.visit_state(state);
+    if (rank == 0) {
+        if (!save.empty()) serialization::save_snapshot(sim, save);
+        sim.visit_state(state);
+    }
+    if (memory) {
+        rusage usage{};
+        getrusage(RUSAGE_SELF, &usage);
+        std::fprintf(stderr, "rank %d: peak RSS after the state gathered to rank 0%s %ld KB\n", rank,
+                     save.empty() ? "" : " and saved", usage.ru_maxrss);
+    }
     if (options.processes && !mpi)
         std::printf("dry run: %llu exchanges, %llu bytes sent in the run, %.3f s (%.3f s CPU)\n",
                     static_cast<unsigned long long>(options.processes->exchanges()),
