@@ -14,6 +14,8 @@
 //              epoch, spike exchanges, bytes sent and seconds in them (stderr)
 //   --no-overlap  block at each epoch's end instead of overlapping the exchange with the next epoch
 //   --per-step    exchange the spikes every step (no epochs), for comparison
+//   --gather-everywhere  gather the whole state on every process before the save and hash (as before
+//                        gather_state_to), for comparison
 //   NETWORK `delayed`: the recurrent populations with synaptic delays of 3-8 steps (epochs of 4 steps)
 #include <chrono>
 #include <ctime>
@@ -155,6 +157,26 @@ graph::Simulation build(const std::string& name, const graph::BuildOptions& opti
     return serialization::build_simulation(serialization::load_network_file(name), options);
 }
 
+// Linux: the peak resident set (VmHWM) is reset to the current one by writing 5 to clear_refs.
+void reset_peak_resident() {
+    if (std::FILE* f = std::fopen("/proc/self/clear_refs", "w")) {
+        std::fputs("5", f);
+        std::fclose(f);
+    }
+}
+
+// VmHWM of /proc/self/status in KB (-1 when unknown).
+long peak_resident_kb() {
+    long kb = -1;
+    if (std::FILE* f = std::fopen("/proc/self/status", "r")) {
+        char line[256];
+        while (std::fgets(line, sizeof line, f))
+            if (std::sscanf(line, "VmHWM: %ld kB", &kb) == 1) break;
+        std::fclose(f);
+    }
+    return kb;
+}
+
 int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     if (argc < 3) {
         std::fprintf(stderr, "usage: mpi_network_hash NETWORK STEPS [--mpi] [--threads T] [--load F] [--save F] "
@@ -165,7 +187,7 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     options.executor = graph::ExecutorKind::pool;
     std::string load, save, record, replay;
     std::optional<std::pair<int, int>> dry_run;
-    bool memory = false, epochs = false, overlap = true, per_epoch = true;
+    bool memory = false, epochs = false, overlap = true, per_epoch = true, everywhere = false;
     for (int i = 3; i < argc; ++i) {
         const std::string flag = argv[i];
         const char* value = i + 1 < argc ? argv[i + 1] : "";
@@ -180,6 +202,8 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
             overlap = false;
         } else if (flag == "--per-step") {
             per_epoch = false;
+        } else if (flag == "--gather-everywhere") {
+            everywhere = true;
         } else if (flag == "--threads") {
             options.threads = static_cast<unsigned>(std::stoul(value));
             ++i;
@@ -251,7 +275,9 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     const double spike_seconds = options.processes ? options.processes->spike_exchange_seconds() : 0.0;
     // Only rank 0 (a dry run: the rank it plays) holds the whole state, to save and hash it.
     const int root = dry_run ? dry_run->first : 0;
-    sim.gather_state_to(root);
+    if (memory) reset_peak_resident();  // the peak of the gather (and save) alone, below
+    if (everywhere) sim.gather_state();
+    else sim.gather_state_to(root);
     StateHash state;
     if (rank == 0) {
         if (!save.empty()) serialization::save_snapshot(sim, save);
@@ -260,8 +286,8 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     if (memory) {
         rusage usage{};
         getrusage(RUSAGE_SELF, &usage);
-        std::fprintf(stderr, "rank %d: peak RSS after the state gathered to rank 0%s %ld KB\n", rank,
-                     save.empty() ? "" : " and saved", usage.ru_maxrss);
+        std::fprintf(stderr, "rank %d: peak RSS after the state gathered to rank 0%s %ld KB (of the gather alone: %ld KB)\n",
+                     rank, save.empty() ? "" : " and saved", usage.ru_maxrss, peak_resident_kb());
     }
     if (options.processes && !mpi)
         std::printf("dry run: %llu exchanges, %llu bytes sent in the run, %.3f s (%.3f s CPU)\n",
