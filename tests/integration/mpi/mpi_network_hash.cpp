@@ -286,8 +286,9 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     if (memory) {
         rusage usage{};
         getrusage(RUSAGE_SELF, &usage);
-        std::fprintf(stderr, "rank %d: peak RSS after the state gathered to rank 0%s %ld KB (of the gather alone: %ld KB)\n",
-                     rank, save.empty() ? "" : " and saved", usage.ru_maxrss, peak_resident_kb());
+        std::fprintf(stderr, "rank %d: peak RSS after the state gathered %s%s %ld KB (of the gather alone: %ld KB)\n",
+                     rank, everywhere ? "on every process" : "to rank 0", save.empty() ? "" : " and saved",
+                     usage.ru_maxrss, peak_resident_kb());
     }
     if (options.processes && !mpi)
         std::printf("dry run: %llu exchanges, %llu bytes sent in the run, %.3f s (%.3f s CPU)\n",
