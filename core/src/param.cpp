@@ -227,32 +227,61 @@ std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, R
 
 std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, Rng& rng,
                               const InitOverrides& overrides, const ParamWhere& where) {
+    return initialize(spec, shape, rng, overrides, where, ElementRange{});
+}
+
+namespace {
+// The elements a range keeps of n: [first, last), and how many.
+struct Kept {
+    std::size_t first, last;
+    std::size_t count() const noexcept { return last - first; }
+};
+Kept kept_of(ElementRange range, std::size_t n) noexcept {
+    const std::size_t last = std::min(range.last, n);
+    return {std::min(range.first, last), last};
+}
+}  // namespace
+
+std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, Rng& rng,
+                              const InitOverrides& overrides, const ParamWhere& where, ElementRange range) {
+    const std::size_t n = shape.size();
+    const Kept kept = kept_of(range, n);
+    // Every element drawn, the range kept.
+    auto slice = [&](std::vector<float> all) {
+        if (kept.first == 0 && kept.last == n) return all;
+        return std::vector<float>(all.begin() + static_cast<std::ptrdiff_t>(kept.first),
+                                  all.begin() + static_cast<std::ptrdiff_t>(kept.last));
+    };
     // The module's init_kwargs win over the user's settings (spec section 1.5).
     if (find_initializer(spec.kind) == std::optional<std::string_view>("block_initializer"))
-        return initialize_blocks(spec, shape, rng, overrides, where);
+        return slice(initialize_blocks(spec, shape, rng, overrides, where));
     const InitializerSpec effective = detail::apply_overrides(spec, overrides);
     check_initializer(effective, where);
     const std::string_view kind = *find_initializer(effective.kind);
-    const std::size_t n = shape.size();
     const double scale = effective.scale;
 
+    // The element-wise kinds draw the elements before the range and drop them (one draw each for the
+    // uniform ones; the normal sampler's own count).
     std::vector<float> values;
     if (kind == "constant_initializer") {
-        return std::vector<float>(n, static_cast<float>(scale));  // min/max are ignored (spec section 6)
+        return std::vector<float>(kept.count(), static_cast<float>(scale));  // min/max are ignored (spec section 6)
     } else if (kind == "uniform_initializer") {
-        values.resize(n);
+        for (std::size_t i = 0; i < kept.first; ++i) (void)rng.next();
+        values.resize(kept.count());
         const auto s = static_cast<float>(scale);
         const auto o = static_cast<float>(effective.offset);
         for (auto& v : values) v = o + s * rng.uniform();
     } else if (kind == "sparse_constant_initializer") {
         (void)rng.split();  // the value stream of the other sparse kinds: keep the mask on the same stream
         Rng mask_stream = rng.split();
+        for (std::size_t i = 0; i < kept.first; ++i) (void)mask_stream.next();
         const auto d = static_cast<float>(effective.density);
-        values.resize(n);
+        values.resize(kept.count());
         for (auto& v : values) v = mask_stream.uniform() < d ? static_cast<float>(scale) : 0.0f;
     } else if (kind == "normal_initializer") {
         detail::ElementSampler sampler(detail::ElementKind::normal, effective, rng, where);
-        values.resize(n);
+        for (std::size_t i = 0; i < kept.first; ++i) (void)sampler.next();
+        values.resize(kept.count());
         for (auto& v : values) v = sampler.next();
         return values;  // bounded as drawn
     } else if (kind == "sparse_normal_initializer") {
@@ -261,14 +290,16 @@ std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, R
         Rng value_stream = rng.split();
         Rng mask_stream = rng.split();
         detail::ElementSampler sampler(detail::ElementKind::normal, effective, value_stream, where);
-        values.resize(n);
+        for (std::size_t i = 0; i < kept.first; ++i) (void)sampler.next();
+        values.resize(kept.count());
         for (auto& v : values) v = sampler.next();
+        for (std::size_t i = 0; i < kept.first; ++i) (void)mask_stream.next();
         const auto d = static_cast<float>(effective.density);
         for (auto& v : values)
             if (!(mask_stream.uniform() < d)) v = 0.0f;
         return values;
     } else if (kind == "sparse_uniform_initializer") {
-        values = sparse_unit(shape, effective.density, rng);
+        values = slice(sparse_unit(shape, effective.density, rng));
         const auto s = static_cast<float>(scale);
         for (auto& v : values) v *= s;
     } else {  // normalized_sparse_uniform_initializer
@@ -283,6 +314,7 @@ std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, R
                  "must name axes below the rank " + std::to_string(shape.rank()) + " of shape " + shape.to_string());
         values = sparse_unit(shape, effective.density, rng);
         normalize(values, shape, axes, scale);
+        values = slice(std::move(values));
     }
     clip(values, effective.min_value, effective.max_value);
     return values;
@@ -336,28 +368,35 @@ std::vector<float> Param::materialize(const Shape& shape, Rng& rng, Bound bound,
 
 std::vector<float> Param::materialize(const Shape& shape, Rng& rng, Bound bound, const ParamWhere& where,
                                       const InitOverrides& overrides) const {
+    return materialize(shape, rng, bound, where, overrides, ElementRange{});
+}
+
+std::vector<float> Param::materialize(const Shape& shape, Rng& rng, Bound bound, const ParamWhere& where,
+                                      const InitOverrides& overrides, ElementRange range) const {
     Rng key = rng.split();  // one key per parameter, consumed whatever the parameter holds
     const std::size_t n = shape.size();
+    const Kept kept = kept_of(range, n);
     std::vector<float> values;
     if (is_scalar()) {
-        values.assign(n, static_cast<float>(scalar()));
+        values.assign(kept.count(), static_cast<float>(scalar()));
     } else if (is_array()) {
         if (array().size() == 1) {
-            values.assign(n, array()[0]);
+            values.assign(kept.count(), array()[0]);
         } else if (array().size() != n) {
             fail(where, std::string(where.field), to_value().to_string(),
                  "has " + std::to_string(array().size()) + " values; expected 1 or " + std::to_string(n) +
                      " (one per element of shape " + shape.to_string() + ")");
         } else {
-            values = array();
+            values.assign(array().begin() + static_cast<std::ptrdiff_t>(kept.first),
+                          array().begin() + static_cast<std::ptrdiff_t>(kept.last));
         }
     } else {
-        values = initialize(initializer(), shape, key, overrides, where);
+        values = initialize(initializer(), shape, key, overrides, where, range);
     }
     for (std::size_t i = 0; i < values.size(); ++i) {
         if (satisfies(bound, values[i])) continue;
         std::string field(where.field);
-        if (!is_scalar()) field.append("[").append(std::to_string(i)).append("]");
+        if (!is_scalar()) field.append("[").append(std::to_string(kept.first + i)).append("]");
         std::string rule(violated_rule(bound, values[i]));
         if (is_initializer()) rule.append(" (drawn by ").append(*find_initializer(initializer().kind)).append(")");
         fail(where, std::move(field), with_units(format_number(decimal_double(values[i])), where), std::move(rule));
