@@ -240,6 +240,9 @@ private:
     // One exchange of `outputs`: this process's part of each gathered to every process.
     void exchange(const std::vector<Exchanged>& outputs, std::size_t parity);
     void pack_own_part(const std::vector<Exchanged>& outputs, std::size_t parity);
+    // Appends `unit << 2 | code` of every unit in [begin, end) whose code differs from its resting code.
+    void append_changed_codes(const std::uint8_t* codes, const std::uint8_t* resting, std::size_t begin,
+                              std::size_t end);
     void unpack_other_parts(const std::vector<Exchanged>& outputs, std::size_t parity);
     // What the receiving side keeps of an exchanged SpikeArray: its resting codes (zero before its
     // first exchange) and, per buffer copy, the other blocks' units the last exchange into it set (or
@@ -504,11 +507,22 @@ void DistributedExecutor::pack_epoch_step(std::int64_t step, bool previous) {
         const std::size_t header = epoch_send_.size();
         append(epoch_send_, std::uint32_t{0});
         std::uint32_t count = 0;
-        for (std::size_t u = s.blocks[rank_].begin * k; u < s.blocks[rank_].end * k; ++u)
-            if (codes[u] & spike::bit) {
-                append(epoch_send_, static_cast<std::uint32_t>(u << 2 | codes[u]));
-                ++count;
-            }
+        auto add = [&](std::size_t u) {
+            if (!(codes[u] & spike::bit)) return;
+            append(epoch_send_, static_cast<std::uint32_t>(u << 2 | codes[u]));
+            ++count;
+        };
+        // Most units are silent: eight codes at a time are tested for a spike bit.
+        constexpr std::uint64_t any_spike = 0x0101010101010101ull * spike::bit;
+        const std::size_t last = s.blocks[rank_].end * k;
+        std::size_t u = s.blocks[rank_].begin * k;
+        for (; u + 8 <= last; u += 8) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, codes + u, 8);
+            if (word & any_spike)
+                for (std::size_t v = u; v < u + 8; ++v) add(v);
+        }
+        for (; u < last; ++u) add(u);
         std::memcpy(epoch_send_.data() + header, &count, sizeof count);
     }
 }
@@ -624,6 +638,22 @@ void DistributedExecutor::hand(const std::vector<std::vector<std::uint32_t>>& sp
     }
 }
 
+void DistributedExecutor::append_changed_codes(const std::uint8_t* codes, const std::uint8_t* resting,
+                                               std::size_t begin, std::size_t end) {
+    // Most codes are at rest: eight at a time are compared, and only a word that differs is looked into.
+    std::size_t u = begin;
+    for (; u + 8 <= end; u += 8) {
+        std::uint64_t now = 0, rest = 0;
+        std::memcpy(&now, codes + u, 8);
+        std::memcpy(&rest, resting + u, 8);
+        if (now == rest) continue;
+        for (std::size_t v = u; v < u + 8; ++v)
+            if (codes[v] != resting[v]) append(send_, static_cast<std::uint32_t>(v << 2 | codes[v]));
+    }
+    for (; u < end; ++u)
+        if (codes[u] != resting[u]) append(send_, static_cast<std::uint32_t>(u << 2 | codes[u]));
+}
+
 // This process's part: per output, a byte count, then the changed spike codes (unit << 2 | code) or
 // the block's bytes.
 void DistributedExecutor::pack_own_part(const std::vector<Exchanged>& outputs, std::size_t parity) {
@@ -640,8 +670,7 @@ void DistributedExecutor::pack_own_part(const std::vector<Exchanged>& outputs, s
         if (b.spec.kind == PayloadKind::spikes) {
             const auto* codes = reinterpret_cast<const std::uint8_t*>(data);
             const std::uint8_t* resting = spikes_of(x, b.spec.size()).resting.data();
-            for (std::size_t u = mine.begin; u < mine.end; ++u)
-                if (codes[u] != resting[u]) append(send_, static_cast<std::uint32_t>(u << 2 | codes[u]));
+            append_changed_codes(codes, resting, mine.begin, mine.end);
         } else {
             send_.insert(send_.end(), data + mine.begin * es, data + mine.end * es);
         }
@@ -706,9 +735,11 @@ void DistributedExecutor::unpack_other_parts(const std::vector<Exchanged>& outpu
             }
         }
         if (index) index->publish();
-        if (spikes)  // the other blocks' resting codes changed only where an entry arrived
-            for (std::size_t u = s.blocks[rank_].begin * k; u < s.blocks[rank_].end * k; ++u)
-                received->resting[u] = static_cast<std::uint8_t>(codes[u] & ~spike::bit);
+        if (spikes) {  // the other blocks' resting codes changed only where an entry arrived
+            const std::size_t first = s.blocks[rank_].begin * k, last = s.blocks[rank_].end * k;
+            std::uint8_t* resting = received->resting.data();
+            for (std::size_t u = first; u < last; ++u) resting[u] = static_cast<std::uint8_t>(codes[u] & ~spike::bit);
+        }
     }
 }
 
