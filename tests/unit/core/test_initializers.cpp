@@ -11,7 +11,9 @@
 #include <future>
 #include <limits>
 #include <numeric>
+#include <span>
 
+#include <spark/core/error.hpp>
 #include <spark/core/param.hpp>
 
 #include "matchers.hpp"
@@ -458,8 +460,35 @@ TEST_CASE("an element range of an initializer is the whole draw's elements bit f
             const std::size_t end = std::min<std::size_t>(last, whole.size());
             REQUIRE(part.size() == end - first);
             REQUIRE(std::memcmp(part.data(), whole.data() + first, part.size() * sizeof(float)) == 0);
+            // initialize_into: the same values into a caller's span, nothing written around it.
+            Rng again(5);
+            std::vector<float> buffer(part.size() + 2, -7.0f);
+            initialize_into(s, shape, again, {}, ParamWhere{}, ElementRange{first, last},
+                            std::span<float>(buffer).subspan(1, part.size()));
+            REQUIRE(std::memcmp(buffer.data() + 1, part.data(), part.size() * sizeof(float)) == 0);
+            REQUIRE(buffer.front() == -7.0f);
+            REQUIRE(buffer.back() == -7.0f);
+            REQUIRE(again == rng);
         }
     }
+}
+
+TEST_CASE("drawing into a span of another size than the element range is refused as an internal error",
+          "[core][initializers]") {
+    const Shape shape{4, 5};
+    std::vector<float> out(3);
+    for (const auto& s : {spec("uniform_initializer", 1.0), spec("sparse_uniform_initializer", 1.0, {}, {}, 0.5)}) {
+        INFO(s.kind);
+        Rng rng(1);
+        REQUIRE_THROWS_AS(initialize_into(s, shape, rng, {}, ParamWhere{}, ElementRange{2, 13}, out), InternalError);
+        REQUIRE_THROWS_WITH(initialize_into(s, shape, rng, {}, ParamWhere{}, ElementRange{2, 13}, out),
+                            Catch::Contains("an output of 3 values for a range of 11"));
+    }
+    Rng rng(1);
+    REQUIRE_THROWS_AS(Param(2.0).materialize_into(shape, rng, Bound::none, ParamWhere{}, {}, ElementRange{}, out),
+                      InternalError);
+    REQUIRE_THROWS_WITH(Param(2.0).materialize_into(shape, rng, Bound::none, ParamWhere{}, {}, ElementRange{}, out),
+                        Catch::Contains("an output of 3 values for a range of 20"));
 }
 
 TEST_CASE("a parameter's element range is its whole values' elements, checked against its bound with their index",
@@ -471,11 +500,20 @@ TEST_CASE("a parameter's element range is its whole values' elements, checked ag
         const auto part = p.materialize(shape, b, Bound::positive, ParamWhere{"C", "n", "w", ""}, {}, ElementRange{6, 17});
         REQUIRE(part == std::vector<float>(whole.begin() + 6, whole.begin() + 17));
         REQUIRE(a == b);  // one split of the stream either way
+        Rng c(9);
+        std::vector<float> into(11);
+        p.materialize_into(shape, c, Bound::positive, ParamWhere{"C", "n", "w", ""}, {}, ElementRange{6, 17}, into);
+        REQUIRE(into == part);
+        REQUIRE(c == a);
     }
     std::vector<float> values(20, 1.0f);
     values[12] = -1.0f;
     Rng rng(1);
     REQUIRE_THROWS_WITH(Param(values).materialize(shape, rng, Bound::positive, ParamWhere{"C", "n", "w", ""}, {},
                                                   ElementRange{10, 15}),
+                        Catch::Contains("w[12]") && Catch::Contains("must be > 0"));
+    std::vector<float> into(5);
+    REQUIRE_THROWS_WITH(Param(values).materialize_into(shape, rng, Bound::positive, ParamWhere{"C", "n", "w", ""}, {},
+                                                       ElementRange{10, 15}, into),
                         Catch::Contains("w[12]") && Catch::Contains("must be > 0"));
 }

@@ -492,23 +492,24 @@ private:
     bool may_draw_block_rows(const BuildContext& ctx) const {
         return ctx.processes > 1 && this->config_.layout == "dense" && !(this->config_.max_delay > 0.0);
     }
-    // The whole-sized kernel, drawn at `rows` only.
-    std::vector<float> draw_dense_rows(UnitShare rows) {
+    // The kernel's elements `range` as the whole draw gives them, into `out` (the range's size).
+    void draw_kernel_into(ElementRange range, std::span<float> out) const {
         Rng rng = block_draw_->rng;
         BuildContext at_kernel;
         at_kernel.rng = &rng;
+        this->materialize_into(this->config_.kernel, kernel_shape_, at_kernel, block_draw_->hint, range, out);
+    }
+    // The whole-sized kernel, drawn at `rows` only.
+    std::vector<float> draw_dense_rows(UnitShare rows) const {
         const ElementRange range{rows.begin * n_pre_, rows.end * n_pre_};
-        const std::vector<float> block =
-            this->materialize(this->config_.kernel, kernel_shape_, at_kernel, block_draw_->hint, range);
-        std::vector<float> kernel = zeros_resident_in(n_post_ * n_pre_, range.first, range.last);
-        std::copy(block.begin(), block.end(), kernel.begin() + static_cast<std::ptrdiff_t>(range.first));
-        return kernel;
+        std::vector<float> whole = zeros_resident_in(n_post_ * n_pre_, range.first, range.last);
+        draw_kernel_into(range, std::span<float>(whole).subspan(range.first, range.last - range.first));
+        return whole;
     }
     // Stepped on other rows than those drawn (the run keeps the group whole after all): the whole kernel.
     void draw_other_rows(UnitShare share) {
         if (share.begin == drawn_rows_.begin && std::min(share.end, n_post_) == drawn_rows_.end) return;
-        const std::vector<float> kernel = draw_dense_rows({0, n_post_});
-        std::copy(kernel.begin(), kernel.end(), matrix_.dense_kernel().begin());
+        draw_kernel_into(ElementRange{}, matrix_.dense_kernel());
         drawn_rows_ = {0, n_post_};
     }
 
