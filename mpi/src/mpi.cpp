@@ -49,7 +49,9 @@ public:
         const int count = as_count(mine.size());
         check(MPI_Gather(&count, 1, MPI_INT, blocking_.counts.data(), 1, MPI_INT, root, MPI_COMM_WORLD), "MPI_Gather");
         counts.assign(static_cast<std::size_t>(size_), 0);
-        std::vector<std::byte>().swap(all);
+        // Cleared, not freed: a root gathering in pieces reuses one buffer. Freeing and reallocating it
+        // per piece raises glibc's mmap threshold, so the later pieces come from the heap and stay resident.
+        all.clear();
         if (rank_ == root) {
             std::size_t total = 0;
             for (std::size_t r = 0; r < counts.size(); ++r) {
