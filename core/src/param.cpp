@@ -53,7 +53,7 @@ std::string axes_text(const std::vector<std::size_t>& axes) {
     return text += "]";
 }
 
-void clip(std::vector<float>& values, const std::optional<double>& lo, const std::optional<double>& hi) {
+void clip(std::span<float> values, const std::optional<double>& lo, const std::optional<double>& hi) {
     if (!lo && !hi) return;
     const float low = lo ? static_cast<float>(*lo) : -INFINITY;
     const float high = hi ? static_cast<float>(*hi) : INFINITY;
@@ -227,48 +227,104 @@ std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, R
 
 std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, Rng& rng,
                               const InitOverrides& overrides, const ParamWhere& where) {
+    return initialize(spec, shape, rng, overrides, where, ElementRange{});
+}
+
+namespace {
+// The elements a range keeps of n: [first, last), and how many.
+struct Kept {
+    std::size_t first, last;
+    std::size_t count() const noexcept { return last - first; }
+};
+Kept kept_of(ElementRange range, std::size_t n) noexcept {
+    const std::size_t last = std::min(range.last, n);
+    return {std::min(range.first, last), last};
+}
+
+// Where the kept values go: a caller's span of exactly their count, or a vector the draw sizes and that
+// adopts an array drawn whole (the whole-array kinds, no range) without a copy, so a whole draw holds
+// one array only.
+std::span<float> room(std::span<float> out, std::size_t count) {
+    if (out.size() != count)
+        throw InternalError("an output of " + std::to_string(out.size()) + " values for a range of " +
+                            std::to_string(count));
+    return out;
+}
+std::span<float> room(std::vector<float>& out, std::size_t count) {
+    out.resize(count);
+    return out;
+}
+// The range `kept` of an array drawn whole, into `out`.
+std::span<float> keep(std::span<float> out, const std::vector<float>& all, Kept kept) {
+    std::copy(all.begin() + static_cast<std::ptrdiff_t>(kept.first),
+              all.begin() + static_cast<std::ptrdiff_t>(kept.last), room(out, kept.count()).begin());
+    return out;
+}
+std::span<float> keep(std::vector<float>& out, std::vector<float>&& all, Kept kept) {
+    if (kept.first == 0 && kept.last == all.size()) out = std::move(all);
+    else out.assign(all.begin() + static_cast<std::ptrdiff_t>(kept.first),
+                    all.begin() + static_cast<std::ptrdiff_t>(kept.last));
+    return out;
+}
+
+// initialize() and initialize_into(): elements `range` of the draw, into `out` (see room and keep).
+template <class Out>
+void draw_range(const InitializerSpec& spec, const Shape& shape, Rng& rng, const InitOverrides& overrides,
+                const ParamWhere& where, ElementRange range, Out& out) {
+    const std::size_t n = shape.size();
+    const Kept kept = kept_of(range, n);
     // The module's init_kwargs win over the user's settings (spec section 1.5).
-    if (find_initializer(spec.kind) == std::optional<std::string_view>("block_initializer"))
-        return initialize_blocks(spec, shape, rng, overrides, where);
+    if (find_initializer(spec.kind) == std::optional<std::string_view>("block_initializer")) {
+        keep(out, initialize_blocks(spec, shape, rng, overrides, where), kept);
+        return;
+    }
     const InitializerSpec effective = detail::apply_overrides(spec, overrides);
     check_initializer(effective, where);
     const std::string_view kind = *find_initializer(effective.kind);
-    const std::size_t n = shape.size();
     const double scale = effective.scale;
 
-    std::vector<float> values;
+    // The element-wise kinds draw the elements before the range and drop them (one draw each for the
+    // uniform ones; the normal sampler's own count).
+    std::span<float> values;
     if (kind == "constant_initializer") {
-        return std::vector<float>(n, static_cast<float>(scale));  // min/max are ignored (spec section 6)
+        values = room(out, kept.count());
+        std::fill(values.begin(), values.end(), static_cast<float>(scale));  // min/max are ignored (spec section 6)
+        return;
     } else if (kind == "uniform_initializer") {
-        values.resize(n);
+        for (std::size_t i = 0; i < kept.first; ++i) (void)rng.next();
+        values = room(out, kept.count());
         const auto s = static_cast<float>(scale);
         const auto o = static_cast<float>(effective.offset);
         for (auto& v : values) v = o + s * rng.uniform();
     } else if (kind == "sparse_constant_initializer") {
         (void)rng.split();  // the value stream of the other sparse kinds: keep the mask on the same stream
         Rng mask_stream = rng.split();
+        for (std::size_t i = 0; i < kept.first; ++i) (void)mask_stream.next();
         const auto d = static_cast<float>(effective.density);
-        values.resize(n);
+        values = room(out, kept.count());
         for (auto& v : values) v = mask_stream.uniform() < d ? static_cast<float>(scale) : 0.0f;
     } else if (kind == "normal_initializer") {
         detail::ElementSampler sampler(detail::ElementKind::normal, effective, rng, where);
-        values.resize(n);
+        for (std::size_t i = 0; i < kept.first; ++i) (void)sampler.next();
+        values = room(out, kept.count());
         for (auto& v : values) v = sampler.next();
-        return values;  // bounded as drawn
+        return;  // bounded as drawn
     } else if (kind == "sparse_normal_initializer") {
         // Like the sparse uniform kind: a value stream, then a mask stream; the bounds apply to the
         // drawn values only, so the zeros stay zeros.
         Rng value_stream = rng.split();
         Rng mask_stream = rng.split();
         detail::ElementSampler sampler(detail::ElementKind::normal, effective, value_stream, where);
-        values.resize(n);
+        for (std::size_t i = 0; i < kept.first; ++i) (void)sampler.next();
+        values = room(out, kept.count());
         for (auto& v : values) v = sampler.next();
+        for (std::size_t i = 0; i < kept.first; ++i) (void)mask_stream.next();
         const auto d = static_cast<float>(effective.density);
         for (auto& v : values)
             if (!(mask_stream.uniform() < d)) v = 0.0f;
-        return values;
+        return;
     } else if (kind == "sparse_uniform_initializer") {
-        values = sparse_unit(shape, effective.density, rng);
+        values = keep(out, sparse_unit(shape, effective.density, rng), kept);
         const auto s = static_cast<float>(scale);
         for (auto& v : values) v *= s;
     } else {  // normalized_sparse_uniform_initializer
@@ -281,11 +337,24 @@ std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, R
         if (axes.back() >= shape.rank())
             fail(where, sub_field(where, "norm_axes"), axes_text(effective.norm_axes),
                  "must name axes below the rank " + std::to_string(shape.rank()) + " of shape " + shape.to_string());
-        values = sparse_unit(shape, effective.density, rng);
-        normalize(values, shape, axes, scale);
+        std::vector<float> all = sparse_unit(shape, effective.density, rng);
+        normalize(all, shape, axes, scale);
+        values = keep(out, std::move(all), kept);
     }
     clip(values, effective.min_value, effective.max_value);
+}
+}  // namespace
+
+std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, Rng& rng,
+                              const InitOverrides& overrides, const ParamWhere& where, ElementRange range) {
+    std::vector<float> values;
+    draw_range(spec, shape, rng, overrides, where, range, values);
     return values;
+}
+
+void initialize_into(const InitializerSpec& spec, const Shape& shape, Rng& rng, const InitOverrides& overrides,
+                     const ParamWhere& where, ElementRange range, std::span<float> out) {
+    draw_range(spec, shape, rng, overrides, where, range, out);
 }
 
 std::string_view describe(Bound bound) noexcept {
@@ -336,33 +405,61 @@ std::vector<float> Param::materialize(const Shape& shape, Rng& rng, Bound bound,
 
 std::vector<float> Param::materialize(const Shape& shape, Rng& rng, Bound bound, const ParamWhere& where,
                                       const InitOverrides& overrides) const {
+    return materialize(shape, rng, bound, where, overrides, ElementRange{});
+}
+
+namespace {
+// Param::materialize() and materialize_into(): elements `range` of the parameter's values, into `out`.
+template <class Out>
+void materialize_range(const Param& param, const Shape& shape, Rng& rng, Bound bound, const ParamWhere& where,
+                       const InitOverrides& overrides, ElementRange range, Out& out) {
     Rng key = rng.split();  // one key per parameter, consumed whatever the parameter holds
     const std::size_t n = shape.size();
-    std::vector<float> values;
-    if (is_scalar()) {
-        values.assign(n, static_cast<float>(scalar()));
-    } else if (is_array()) {
-        if (array().size() == 1) {
-            values.assign(n, array()[0]);
-        } else if (array().size() != n) {
-            fail(where, std::string(where.field), to_value().to_string(),
-                 "has " + std::to_string(array().size()) + " values; expected 1 or " + std::to_string(n) +
+    const Kept kept = kept_of(range, n);
+    std::span<float> values;
+    if (param.is_scalar()) {
+        values = room(out, kept.count());
+        std::fill(values.begin(), values.end(), static_cast<float>(param.scalar()));
+    } else if (param.is_array()) {
+        const std::vector<float>& array = param.array();
+        if (array.size() == 1) {
+            values = room(out, kept.count());
+            std::fill(values.begin(), values.end(), array[0]);
+        } else if (array.size() != n) {
+            fail(where, std::string(where.field), param.to_value().to_string(),
+                 "has " + std::to_string(array.size()) + " values; expected 1 or " + std::to_string(n) +
                      " (one per element of shape " + shape.to_string() + ")");
         } else {
-            values = array();
+            values = room(out, kept.count());
+            std::copy(array.begin() + static_cast<std::ptrdiff_t>(kept.first),
+                      array.begin() + static_cast<std::ptrdiff_t>(kept.last), values.begin());
         }
     } else {
-        values = initialize(initializer(), shape, key, overrides, where);
+        draw_range(param.initializer(), shape, key, overrides, where, range, out);
+        values = out;
     }
     for (std::size_t i = 0; i < values.size(); ++i) {
         if (satisfies(bound, values[i])) continue;
         std::string field(where.field);
-        if (!is_scalar()) field.append("[").append(std::to_string(i)).append("]");
+        if (!param.is_scalar()) field.append("[").append(std::to_string(kept.first + i)).append("]");
         std::string rule(violated_rule(bound, values[i]));
-        if (is_initializer()) rule.append(" (drawn by ").append(*find_initializer(initializer().kind)).append(")");
+        if (param.is_initializer())
+            rule.append(" (drawn by ").append(*find_initializer(param.initializer().kind)).append(")");
         fail(where, std::move(field), with_units(format_number(decimal_double(values[i])), where), std::move(rule));
     }
+}
+}  // namespace
+
+std::vector<float> Param::materialize(const Shape& shape, Rng& rng, Bound bound, const ParamWhere& where,
+                                      const InitOverrides& overrides, ElementRange range) const {
+    std::vector<float> values;
+    materialize_range(*this, shape, rng, bound, where, overrides, range, values);
     return values;
+}
+
+void Param::materialize_into(const Shape& shape, Rng& rng, Bound bound, const ParamWhere& where,
+                             const InitOverrides& overrides, ElementRange range, std::span<float> out) const {
+    materialize_range(*this, shape, rng, bound, where, overrides, range, out);
 }
 
 Value Param::to_value() const {

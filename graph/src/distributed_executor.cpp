@@ -90,19 +90,23 @@ struct Split {
 };
 
 // The process group as a component that keeps its share of some state sees it.
+// With a root, its all_gather() gathers to that rank only.
 class ShareCollective final : public ShareExchange {
 public:
-    explicit ShareCollective(ProcessGroup& processes) : processes_(processes) {}
+    explicit ShareCollective(ProcessGroup& processes, int root = -1) : processes_(processes), root_(root) {}
     std::size_t rank() const noexcept override { return static_cast<std::size_t>(processes_.rank()); }
     std::size_t processes() const noexcept override { return static_cast<std::size_t>(processes_.size()); }
     void all_gather(std::span<const std::byte> mine, std::vector<std::byte>& all,
                     std::vector<std::size_t>& counts) override {
-        processes_.all_gather(mine, all, counts);
+        if (root_ < 0) processes_.all_gather(mine, all, counts);
+        else processes_.gather(mine, all, counts, root_);
     }
     bool complete() const noexcept override { return !processes_.plays_alone(); }
+    bool receives() const noexcept override { return root_ < 0 || processes_.rank() == root_; }
 
 private:
     ProcessGroup& processes_;
+    int root_;
 };
 
 // An output gathered after its producer's step.
@@ -139,7 +143,10 @@ public:
     }
 
     void run(std::int64_t steps, const std::function<void()>& after_step) override {
-        if (steps > 0) state_whole_ = shares_whole_ = false;
+        if (steps > 0) {
+            state_whole_ = shares_whole_ = false;
+            whole_on_ = -1;
+        }
         Parallel& parallel = pool_ ? static_cast<Parallel&>(*pool_) : serial_parallel();
         for (std::int64_t s = 0; s < steps; ++s) {
             for (std::size_t v : impl_.plan.sequence) {
@@ -176,11 +183,13 @@ public:
     }
 
     void complete_state() override;
+    void gather_state(int root) override;
     void state_written() override {
         // What the readers read next is the buffers' (loaded or reset) last step.
         overlapped_steps_.clear();  // (none between runs: a run finishes its exchanges)
         pending_.clear();
         epoch_send_.clear();
+        whole_on_ = -1;
         holding_ = false;
         late_read_step_ = -1;
         if (!late_.empty()) pack_epoch_step(impl_.step - 1, true);
@@ -231,6 +240,9 @@ private:
     // One exchange of `outputs`: this process's part of each gathered to every process.
     void exchange(const std::vector<Exchanged>& outputs, std::size_t parity);
     void pack_own_part(const std::vector<Exchanged>& outputs, std::size_t parity);
+    // Appends `unit << 2 | code` of every unit in [begin, end) whose code differs from its resting code.
+    void append_changed_codes(const std::uint8_t* codes, const std::uint8_t* resting, std::size_t begin,
+                              std::size_t end);
     void unpack_other_parts(const std::vector<Exchanged>& outputs, std::size_t parity);
     // What the receiving side keeps of an exchanged SpikeArray: its resting codes (zero before its
     // first exchange) and, per buffer copy, the other blocks' units the last exchange into it set (or
@@ -265,6 +277,9 @@ private:
     void gather_units(void* data, DType dtype, std::size_t count, const Split& split);
     // The same for element ranges: process r contributes elements [ranges[r].begin, ranges[r].end).
     void gather_ranges(std::byte* data, std::size_t element_bytes, const std::vector<UnitBlock>& ranges);
+    // Every component's kept share (Component::gather_share), then every split node's state and the
+    // values its previous-step readers read next, to gather_root_ (every process when negative).
+    void gather_shares_and_state();
 
     Simulation::Impl& impl_;
     std::shared_ptr<ProcessGroup> processes_;
@@ -278,6 +293,8 @@ private:
     std::map<std::size_t, ExchangedSpikes> spikes_;  // per exchanged SpikeArray (node x output)
     bool state_whole_ = true;  // since the build, a reset or the last complete_state()
     bool shares_whole_ = false;  // Component::gather_share() since the last step, reset or load
+    int whole_on_ = -1;  // the state was gathered to this rank only, since the last step, reset or load
+    int gather_root_ = -1;  // while gathering to one rank only: that rank
     std::vector<std::byte> send_, received_;
     std::vector<std::size_t> counts_;
     // Epochs.
@@ -490,11 +507,22 @@ void DistributedExecutor::pack_epoch_step(std::int64_t step, bool previous) {
         const std::size_t header = epoch_send_.size();
         append(epoch_send_, std::uint32_t{0});
         std::uint32_t count = 0;
-        for (std::size_t u = s.blocks[rank_].begin * k; u < s.blocks[rank_].end * k; ++u)
-            if (codes[u] & spike::bit) {
-                append(epoch_send_, static_cast<std::uint32_t>(u << 2 | codes[u]));
-                ++count;
-            }
+        auto add = [&](std::size_t u) {
+            if (!(codes[u] & spike::bit)) return;
+            append(epoch_send_, static_cast<std::uint32_t>(u << 2 | codes[u]));
+            ++count;
+        };
+        // Most units are silent: eight codes at a time are tested for a spike bit.
+        constexpr std::uint64_t any_spike = 0x0101010101010101ull * spike::bit;
+        const std::size_t last = s.blocks[rank_].end * k;
+        std::size_t u = s.blocks[rank_].begin * k;
+        for (; u + 8 <= last; u += 8) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, codes + u, 8);
+            if (word & any_spike)
+                for (std::size_t v = u; v < u + 8; ++v) add(v);
+        }
+        for (; u < last; ++u) add(u);
         std::memcpy(epoch_send_.data() + header, &count, sizeof count);
     }
 }
@@ -610,6 +638,22 @@ void DistributedExecutor::hand(const std::vector<std::vector<std::uint32_t>>& sp
     }
 }
 
+void DistributedExecutor::append_changed_codes(const std::uint8_t* codes, const std::uint8_t* resting,
+                                               std::size_t begin, std::size_t end) {
+    // Most codes are at rest: eight at a time are compared, and only a word that differs is looked into.
+    std::size_t u = begin;
+    for (; u + 8 <= end; u += 8) {
+        std::uint64_t now = 0, rest = 0;
+        std::memcpy(&now, codes + u, 8);
+        std::memcpy(&rest, resting + u, 8);
+        if (now == rest) continue;
+        for (std::size_t v = u; v < u + 8; ++v)
+            if (codes[v] != resting[v]) append(send_, static_cast<std::uint32_t>(v << 2 | codes[v]));
+    }
+    for (; u < end; ++u)
+        if (codes[u] != resting[u]) append(send_, static_cast<std::uint32_t>(u << 2 | codes[u]));
+}
+
 // This process's part: per output, a byte count, then the changed spike codes (unit << 2 | code) or
 // the block's bytes.
 void DistributedExecutor::pack_own_part(const std::vector<Exchanged>& outputs, std::size_t parity) {
@@ -626,8 +670,7 @@ void DistributedExecutor::pack_own_part(const std::vector<Exchanged>& outputs, s
         if (b.spec.kind == PayloadKind::spikes) {
             const auto* codes = reinterpret_cast<const std::uint8_t*>(data);
             const std::uint8_t* resting = spikes_of(x, b.spec.size()).resting.data();
-            for (std::size_t u = mine.begin; u < mine.end; ++u)
-                if (codes[u] != resting[u]) append(send_, static_cast<std::uint32_t>(u << 2 | codes[u]));
+            append_changed_codes(codes, resting, mine.begin, mine.end);
         } else {
             send_.insert(send_.end(), data + mine.begin * es, data + mine.end * es);
         }
@@ -692,9 +735,11 @@ void DistributedExecutor::unpack_other_parts(const std::vector<Exchanged>& outpu
             }
         }
         if (index) index->publish();
-        if (spikes)  // the other blocks' resting codes changed only where an entry arrived
-            for (std::size_t u = s.blocks[rank_].begin * k; u < s.blocks[rank_].end * k; ++u)
-                received->resting[u] = static_cast<std::uint8_t>(codes[u] & ~spike::bit);
+        if (spikes) {  // the other blocks' resting codes changed only where an entry arrived
+            const std::size_t first = s.blocks[rank_].begin * k, last = s.blocks[rank_].end * k;
+            std::uint8_t* resting = received->resting.data();
+            for (std::size_t u = first; u < last; ++u) resting[u] = static_cast<std::uint8_t>(codes[u] & ~spike::bit);
+        }
     }
 }
 
@@ -724,7 +769,9 @@ void DistributedExecutor::gather_ranges(std::byte* data, std::size_t element_byt
     std::size_t done = 0;
     do {
         const std::size_t from = std::min(done, my_bytes), to = std::min(done + piece, my_bytes);
-        processes_->all_gather({data + mine.begin * element_bytes + from, to - from}, received_, counts_);
+        const std::span<const std::byte> part{data + mine.begin * element_bytes + from, to - from};
+        if (gather_root_ < 0) processes_->all_gather(part, received_, counts_);
+        else processes_->gather(part, received_, counts_, gather_root_);
         std::size_t offset = 0;
         for (std::size_t r = 0; r < ranks_; ++r) {
             const std::size_t bytes = (ranges[r].end - ranges[r].begin) * element_bytes;
@@ -759,10 +806,38 @@ void DistributedExecutor::gather_units(void* data, DType dtype, std::size_t coun
 }
 
 void DistributedExecutor::complete_state() {
+    if (whole_on_ < 0) return gather_state(-1);
+    if (static_cast<std::size_t>(whole_on_) == rank_) return;  // (a visit on the root alone)
+    throw Error("rank " + std::to_string(rank_) + " visits the state, but it was gathered to rank " +
+                std::to_string(whole_on_) + " only (gather_state_to): gather it on every process first (gather_state)");
+}
+
+void DistributedExecutor::gather_state(int root) {
     exchange_epoch();  // the spikes their readers have read are part of their state
+    if (whole_on_ >= 0) {  // whole on one rank only
+        if (root == whole_on_) return;
+        state_whole_ = shares_whole_ = false;
+        whole_on_ = -1;
+    }
+    if (root >= 0 && state_whole_ && shares_whole_) return;  // whole everywhere already
+    gather_root_ = root;
+    try {
+        gather_shares_and_state();
+    } catch (...) {
+        gather_root_ = -1;
+        throw;
+    }
+    gather_root_ = -1;
+    if (root < 0) return;
+    // Whole on the root only: every process gathers again for a visit on all of them.
+    state_whole_ = shares_whole_ = false;
+    whole_on_ = root;
+}
+
+void DistributedExecutor::gather_shares_and_state() {
     if (!shares_whole_) {
         shares_whole_ = true;
-        ShareCollective collective(*processes_);
+        ShareCollective collective(*processes_, gather_root_);
         for (std::size_t v = 0; v < split_.size(); ++v)
             if (split_[v].units != 0) impl_.components[v]->gather_share(collective);
     }

@@ -24,6 +24,9 @@ public:
         (void)parity;
     }
     virtual void complete_state() {}
+    // Collective: every node's state and the values previous-step wires deliver next whole on process
+    // `root` only (the others send their shares), or on every process (root < 0).
+    virtual void gather_state(int root) { (void)root; }
     // After a reset or a writing state visit (a snapshot load): the buffers may hold anything.
     virtual void state_written() {}
 };

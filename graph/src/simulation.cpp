@@ -262,7 +262,15 @@ private:
 };
 }  // namespace
 
-void Simulation::gather_state() { impl_->executor->complete_state(); }
+void Simulation::gather_state() { impl_->executor->gather_state(-1); }
+
+void Simulation::gather_state_to(int root) {
+    const auto& processes = impl_->options.processes;
+    if (processes && (root < 0 || root >= processes->size()))
+        throw Error("gather_state_to(" + std::to_string(root) + "): the root must be a rank in 0.." +
+                    std::to_string(processes->size() - 1));
+    impl_->executor->gather_state(root);
+}
 
 void Simulation::visit_state(StateVisitor& visitor) {
     impl_->executor->complete_state();

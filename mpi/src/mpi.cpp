@@ -43,6 +43,31 @@ public:
         count_exchange(mine.size());
     }
 
+    // The counts to the root (MPI_Gather), then the bytes (MPI_Gatherv): only the root holds them all.
+    void gather(std::span<const std::byte> mine, std::vector<std::byte>& all, std::vector<std::size_t>& counts,
+                int root) override {
+        const int count = as_count(mine.size());
+        check(MPI_Gather(&count, 1, MPI_INT, blocking_.counts.data(), 1, MPI_INT, root, MPI_COMM_WORLD), "MPI_Gather");
+        counts.assign(static_cast<std::size_t>(size_), 0);
+        // Cleared, not freed: a root gathering in pieces reuses one buffer. Freeing and reallocating it
+        // per piece raises glibc's mmap threshold, so the later pieces come from the heap and stay resident.
+        all.clear();
+        if (rank_ == root) {
+            std::size_t total = 0;
+            for (std::size_t r = 0; r < counts.size(); ++r) {
+                blocking_.displacements[r] = as_count(total);
+                counts[r] = static_cast<std::size_t>(blocking_.counts[r]);
+                total += counts[r];
+            }
+            as_count(total);
+            all.resize(total);
+        }
+        check(MPI_Gatherv(mine.data(), count, MPI_BYTE, all.data(), blocking_.counts.data(),
+                          blocking_.displacements.data(), MPI_BYTE, root, MPI_COMM_WORLD),
+              "MPI_Gatherv");
+        count_exchange(mine.size());
+    }
+
     // The counts are gathered at once (a small blocking collective), the bytes by MPI_Iallgatherv.
     void start_all_gather(std::span<const std::byte> mine, std::vector<std::byte>& all,
                           std::vector<std::size_t>& counts) override {

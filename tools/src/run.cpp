@@ -300,7 +300,7 @@ int run_network(const RunOptions& options, std::ostream& out, std::ostream& err,
                                   t0 + static_cast<double>(std::max<std::int64_t>(done, 1)) * dt, o.out_dir, o.plot);
     if (!plot.note.empty() && !o.quiet) err << "note: " << plot.note << "\n";
     if (o.snapshot_out) {
-        sim.gather_state();  // every process: the state of the others' shares
+        sim.gather_state_to(0);  // every process sends its share; rank 0 alone holds the whole state
         if (root) save_snapshot(sim, *o.snapshot_out);
     }
 

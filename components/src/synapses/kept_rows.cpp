@@ -68,6 +68,17 @@ SparseRows slice(const SparseRows& rows, const std::vector<std::int32_t>& delays
 
 }  // namespace
 
+std::vector<float> KeptRows::kernel_values_of(SparseRows rows, const std::vector<std::int32_t>& delays,
+                                              std::size_t n_pre, const ConfigWhere& where) const {
+    SynapseMatrix matrix;
+    matrix.build_sparse(n_post_, n_pre, std::move(rows), delays, delay_steps_, where, /*ring=*/false);
+    OneArray values("kernel_values", StateAccess::read);
+    matrix.visit_state(values);
+    std::vector<float> kernel_values(values.got.size() / sizeof(float));
+    std::memcpy(kernel_values.data(), values.got.data(), values.got.size());
+    return kernel_values;
+}
+
 SparseRows KeptRows::all_rows(const SynapseMatrix& own, ShareExchange& exchange,
                               std::vector<std::int32_t>& delays) const {
     // This process's part: row count, nonzeros, row lengths, columns, values[, delays].
@@ -87,6 +98,7 @@ SparseRows KeptRows::all_rows(const SynapseMatrix& own, ShareExchange& exchange,
     std::vector<std::size_t> counts;
     exchange.all_gather(part, all, counts);
     std::vector<std::byte>().swap(part);
+    if (!exchange.receives()) return {};  // (gathered to another process)
 
     SparseRows rows;
     rows.rows = n_post_;
@@ -123,17 +135,15 @@ SparseRows KeptRows::all_rows(const SynapseMatrix& own, ShareExchange& exchange,
 }
 
 void KeptRows::gather(SynapseMatrix& own, ShareExchange& exchange, const ConfigWhere& where) {
-    if (whole_ || !exchange.complete()) return;
+    // Every process takes part whenever asked (the caller knows when the state is whole: a gather to
+    // one process left the others without it).
+    if (!exchange.complete()) return;
+    release();
     Whole whole;
     {
         std::vector<std::int32_t> delays;
         SparseRows rows = all_rows(own, exchange, delays);
-        SynapseMatrix matrix;
-        matrix.build_sparse(n_post_, own.n_pre(), std::move(rows), delays, delay_steps_, where, /*ring=*/false);
-        OneArray values("kernel_values", StateAccess::read);
-        matrix.visit_state(values);
-        whole.kernel_values.resize(values.got.size() / sizeof(float));
-        std::memcpy(whole.kernel_values.data(), values.got.data(), values.got.size());
+        if (exchange.receives()) whole.kernel_values = kernel_values_of(std::move(rows), delays, own.n_pre(), where);
     }
     if (delay_steps_ != 0) {
         // (A block without synapses keeps no spikes in flight: it sends none.)
@@ -142,11 +152,12 @@ void KeptRows::gather(SynapseMatrix& own, ShareExchange& exchange, const ConfigW
         std::vector<std::byte> all;
         std::vector<std::size_t> counts;
         exchange.all_gather(codes.got, all, counts);
+        if (!exchange.receives()) return;
         whole.delay_spikes.assign(delay_steps_ * own.n_pre(), 0);
         for (std::size_t offset = 0; offset < all.size(); ++offset)
             whole.delay_spikes[offset % whole.delay_spikes.size()] |= static_cast<std::uint8_t>(all[offset]);
     }
-    whole_ = std::move(whole);
+    if (exchange.receives()) whole_ = std::move(whole);
 }
 
 void KeptRows::scatter(SynapseMatrix& own, ShareExchange& exchange, const ConfigWhere& where) {

@@ -684,7 +684,7 @@ void SynapseMatrix::gather_ring_columns(ShareExchange& exchange) {
     for (std::size_t r = 0; r < ranks; ++r) {
         const UnitShare block = unit_block_share(n_post_, r, ranks);
         const std::size_t width = block.end - block.begin;
-        if (r != exchange.rank() && counts[r] == slots * width * sizeof(float))
+        if (r != exchange.rank() && width != 0 && counts[r] == slots * width * sizeof(float))
             for (std::size_t slot = 0; slot < slots; ++slot)
                 std::memcpy(ring_.data() + slot * n_post_ + block.begin,
                             all.data() + offset + slot * width * sizeof(float), width * sizeof(float));

@@ -27,3 +27,27 @@ fi
 [ "$(grep -c "unknown component" "$dir/bad.txt")" == 1 ] || { echo "not reported once:"; cat "$dir/bad.txt"; exit 1; }
 grep -q "spark run (rank 0 of 2)" "$dir/bad.txt" || { echo "no rank in:"; cat "$dir/bad.txt"; exit 1; }
 echo "the error was reported once, with its rank"
+
+# A snapshot rank 0 cannot write (after every process sent it its share): reported once by rank 0, and
+# every process stops (no hang). A missing directory always; a full disk where a small tmpfs can be
+# mounted (as root).
+expect_failed_save() {  # SNAPSHOT_PATH EXPECTED_MESSAGE
+  if timeout 120 mpirun -np 2 --oversubscribe "$spark" run "$net" --steps 50 --plot none --out "$dir/save" \
+       --snapshot-out "$1" > "$dir/save.txt" 2>&1; then
+    echo "a save rank 0 cannot write exited 0"; exit 1
+  fi
+  [ "$(grep -c "spark run (rank 0 of 2): error: cannot save snapshot '$1': $2" "$dir/save.txt")" == 1 ] ||
+    { echo "not reported once by rank 0:"; cat "$dir/save.txt"; exit 1; }
+  grep -q "stopping every process" "$dir/save.txt" || { echo "no stop:"; cat "$dir/save.txt"; exit 1; }
+}
+expect_failed_save "$dir/missing/run.snap" "cannot create"
+mkdir "$dir/full"
+if mount -t tmpfs -o size=64k tmpfs "$dir/full" 2> /dev/null; then
+  trap 'umount "$dir/full" 2> /dev/null; rm -rf "$dir"' EXIT
+  expect_failed_save "$dir/full/run.snap" "writing failed"
+  [ -z "$(ls "$dir/full")" ] || { echo "the failed save left files:"; ls "$dir/full"; exit 1; }
+  echo "a save that fills the disk on rank 0 was reported once and stopped every process"
+else
+  echo "(no tmpfs could be mounted here: the full-disk case was not run)"
+fi
+echo "a save rank 0 cannot write was reported once and stopped every process"

@@ -9,11 +9,13 @@
 //              prints what it exchanged
 //   --record   write the run's spikes to FILE (graph::SpikeReplay), for a dry run to replay
 //   --memory   every process prints its peak RSS and its resident memory after the run, before the state
-//              is gathered (stderr)
+//              is gathered, and its peak RSS after the gather (and the save) to rank 0 (stderr)
 //   --epochs   reads no output between steps (the spike hash stays empty) and every process prints its
 //              epoch, spike exchanges, bytes sent and seconds in them (stderr)
 //   --no-overlap  block at each epoch's end instead of overlapping the exchange with the next epoch
 //   --per-step    exchange the spikes every step (no epochs), for comparison
+//   --gather-everywhere  gather the whole state on every process before the save and hash (as before
+//                        gather_state_to), for comparison
 //   NETWORK `delayed`: the recurrent populations with synaptic delays of 3-8 steps (epochs of 4 steps)
 #include <chrono>
 #include <ctime>
@@ -155,6 +157,26 @@ graph::Simulation build(const std::string& name, const graph::BuildOptions& opti
     return serialization::build_simulation(serialization::load_network_file(name), options);
 }
 
+// Linux: the peak resident set (VmHWM) is reset to the current one by writing 5 to clear_refs.
+void reset_peak_resident() {
+    if (std::FILE* f = std::fopen("/proc/self/clear_refs", "w")) {
+        std::fputs("5", f);
+        std::fclose(f);
+    }
+}
+
+// VmHWM of /proc/self/status in KB (-1 when unknown).
+long peak_resident_kb() {
+    long kb = -1;
+    if (std::FILE* f = std::fopen("/proc/self/status", "r")) {
+        char line[256];
+        while (std::fgets(line, sizeof line, f))
+            if (std::sscanf(line, "VmHWM: %ld kB", &kb) == 1) break;
+        std::fclose(f);
+    }
+    return kb;
+}
+
 int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     if (argc < 3) {
         std::fprintf(stderr, "usage: mpi_network_hash NETWORK STEPS [--mpi] [--threads T] [--load F] [--save F] "
@@ -165,7 +187,7 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     options.executor = graph::ExecutorKind::pool;
     std::string load, save, record, replay;
     std::optional<std::pair<int, int>> dry_run;
-    bool memory = false, epochs = false, overlap = true, per_epoch = true;
+    bool memory = false, epochs = false, overlap = true, per_epoch = true, everywhere = false;
     for (int i = 3; i < argc; ++i) {
         const std::string flag = argv[i];
         const char* value = i + 1 < argc ? argv[i + 1] : "";
@@ -180,6 +202,8 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
             overlap = false;
         } else if (flag == "--per-step") {
             per_epoch = false;
+        } else if (flag == "--gather-everywhere") {
+            everywhere = true;
         } else if (flag == "--threads") {
             options.threads = static_cast<unsigned>(std::stoul(value));
             ++i;
@@ -249,10 +273,23 @@ int run(int argc, char** argv, std::optional<mpi::Session>& mpi) {
     const std::uint64_t exchanged = options.processes ? options.processes->bytes_sent() : 0;
     const std::uint64_t spike_exchanges = options.processes ? options.processes->spike_exchanges() : 0;
     const double spike_seconds = options.processes ? options.processes->spike_exchange_seconds() : 0.0;
-    sim.gather_state();
-    if (!save.empty() && rank == 0) serialization::save_snapshot(sim, save);
+    // Only rank 0 (a dry run: the rank it plays) holds the whole state, to save and hash it.
+    const int root = dry_run ? dry_run->first : 0;
+    if (memory) reset_peak_resident();  // the peak of the gather (and save) alone, below
+    if (everywhere) sim.gather_state();
+    else sim.gather_state_to(root);
     StateHash state;
-    sim.visit_state(state);
+    if (rank == 0) {
+        if (!save.empty()) serialization::save_snapshot(sim, save);
+        sim.visit_state(state);
+    }
+    if (memory) {
+        rusage usage{};
+        getrusage(RUSAGE_SELF, &usage);
+        std::fprintf(stderr, "rank %d: peak RSS after the state gathered %s%s %ld KB (of the gather alone: %ld KB)\n",
+                     rank, everywhere ? "on every process" : "to rank 0", save.empty() ? "" : " and saved",
+                     usage.ru_maxrss, peak_resident_kb());
+    }
     if (options.processes && !mpi)
         std::printf("dry run: %llu exchanges, %llu bytes sent in the run, %.3f s (%.3f s CPU)\n",
                     static_cast<unsigned long long>(options.processes->exchanges()),

@@ -72,3 +72,18 @@ TEST_CASE("a large LargeArray is eligible for transparent huge pages where the s
     INFO("AnonHugePages of the mapping: " << smaps_field_at(records.data(), "AnonHugePages:") << " kB");
     CHECK(eligible == 1);
 }
+
+TEST_CASE("zeros resident in a range are zeros everywhere, and the pages outside the range are not held",
+          "[core][huge_pages]") {
+    const std::size_t count = std::size_t{48} << 20 >> 2;  // 48 MB of floats
+    const std::size_t first = count / 3, last = 2 * count / 3;
+    const auto zeros = zeros_resident_in(count, first, last);
+    REQUIRE(zeros.size() == count);
+#if defined(__linux__)
+    // Resident: at most the range's 16 MB, and the pieces around its ends.
+    const long rss = smaps_field_at(zeros.data(), "Rss:");
+    INFO("Rss of the mapping: " << rss << " kB");
+    if (rss >= 0) REQUIRE(rss <= 17 * 1024);
+#endif
+    REQUIRE(std::all_of(zeros.begin(), zeros.end(), [](float x) { return x == 0.0f; }));
+}

@@ -7,10 +7,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <future>
 #include <limits>
 #include <numeric>
+#include <span>
 
+#include <spark/core/error.hpp>
 #include <spark/core/param.hpp>
 
 #include "matchers.hpp"
@@ -426,4 +429,91 @@ TEST_CASE("block_initializer refuses blocks that do not tile the last axis", "[c
                         Catch::Contains("kernel.blocks[0].initializer = \"block_initializer\" must not be nested"));
     REQUIRE_THROWS_WITH(initialize(block_initializer({{4, normal_initializer(0.0, -2.0)}}), Shape{4}, rng, {}, kWhere),
                         Catch::Contains("kernel.blocks[0].stddev = -2 pA must be >= 0"));
+}
+
+TEST_CASE("an element range of an initializer is the whole draw's elements bit for bit, for every kind",
+          "[core][initializers]") {
+    InitializerSpec normal = spec("normal_initializer", 1.0, -0.5, 0.5);
+    normal.mean = 0.2;
+    normal.stddev = 1.0;
+    normal.redraw = true;  // a variable number of draws per value
+    InitializerSpec sparse_normal = spec("sparse_normal_initializer", 1.0, -1.0, 1.0, 0.3);
+    sparse_normal.stddev = 2.0;
+    const std::vector<InitializerSpec> kinds{
+        spec("constant_initializer", 3.0),
+        spec("uniform_initializer", 2.0, 0.1, 1.7),
+        normal,
+        spec("sparse_constant_initializer", 2.0, {}, {}, 0.4),
+        sparse_normal,
+        spec("sparse_uniform_initializer", 5.0, {}, {}, 0.3),
+        spec("normalized_sparse_uniform_initializer", 1.0, {}, {}, 0.3, {0}),
+        block_initializer({{7, uniform_initializer(4.0)}, {6, spec("sparse_constant_initializer", 1.0, {}, {}, 0.5)}})};
+    const Shape shape{11, 13};
+    for (const auto& s : kinds) {
+        INFO(s.kind);
+        const auto whole = draw(s, shape, 5);
+        for (auto [first, last] : {std::pair<std::size_t, std::size_t>{0, 143}, {0, 26}, {39, 91}, {130, 143}, {50, 50},
+                                   {100, 1000}}) {
+            INFO("elements " << first << ".." << last);
+            Rng rng(5);
+            const auto part = initialize(s, shape, rng, {}, ParamWhere{}, ElementRange{first, last});
+            const std::size_t end = std::min<std::size_t>(last, whole.size());
+            REQUIRE(part.size() == end - first);
+            REQUIRE(std::memcmp(part.data(), whole.data() + first, part.size() * sizeof(float)) == 0);
+            // initialize_into: the same values into a caller's span, nothing written around it.
+            Rng again(5);
+            std::vector<float> buffer(part.size() + 2, -7.0f);
+            initialize_into(s, shape, again, {}, ParamWhere{}, ElementRange{first, last},
+                            std::span<float>(buffer).subspan(1, part.size()));
+            REQUIRE(std::memcmp(buffer.data() + 1, part.data(), part.size() * sizeof(float)) == 0);
+            REQUIRE(buffer.front() == -7.0f);
+            REQUIRE(buffer.back() == -7.0f);
+            REQUIRE(again == rng);
+        }
+    }
+}
+
+TEST_CASE("drawing into a span of another size than the element range is refused as an internal error",
+          "[core][initializers]") {
+    const Shape shape{4, 5};
+    std::vector<float> out(3);
+    for (const auto& s : {spec("uniform_initializer", 1.0), spec("sparse_uniform_initializer", 1.0, {}, {}, 0.5)}) {
+        INFO(s.kind);
+        Rng rng(1);
+        REQUIRE_THROWS_AS(initialize_into(s, shape, rng, {}, ParamWhere{}, ElementRange{2, 13}, out), InternalError);
+        REQUIRE_THROWS_WITH(initialize_into(s, shape, rng, {}, ParamWhere{}, ElementRange{2, 13}, out),
+                            Catch::Contains("an output of 3 values for a range of 11"));
+    }
+    Rng rng(1);
+    REQUIRE_THROWS_AS(Param(2.0).materialize_into(shape, rng, Bound::none, ParamWhere{}, {}, ElementRange{}, out),
+                      InternalError);
+    REQUIRE_THROWS_WITH(Param(2.0).materialize_into(shape, rng, Bound::none, ParamWhere{}, {}, ElementRange{}, out),
+                        Catch::Contains("an output of 3 values for a range of 20"));
+}
+
+TEST_CASE("a parameter's element range is its whole values' elements, checked against its bound with their index",
+          "[core][initializers]") {
+    const Shape shape{4, 5};
+    for (const Param& p : {Param(2.5), Param(std::vector<float>(20, 1.5f)), Param(uniform_initializer(3.0))}) {
+        Rng a(9), b(9);
+        const auto whole = p.materialize(shape, a, Bound::positive, ParamWhere{"C", "n", "w", ""});
+        const auto part = p.materialize(shape, b, Bound::positive, ParamWhere{"C", "n", "w", ""}, {}, ElementRange{6, 17});
+        REQUIRE(part == std::vector<float>(whole.begin() + 6, whole.begin() + 17));
+        REQUIRE(a == b);  // one split of the stream either way
+        Rng c(9);
+        std::vector<float> into(11);
+        p.materialize_into(shape, c, Bound::positive, ParamWhere{"C", "n", "w", ""}, {}, ElementRange{6, 17}, into);
+        REQUIRE(into == part);
+        REQUIRE(c == a);
+    }
+    std::vector<float> values(20, 1.0f);
+    values[12] = -1.0f;
+    Rng rng(1);
+    REQUIRE_THROWS_WITH(Param(values).materialize(shape, rng, Bound::positive, ParamWhere{"C", "n", "w", ""}, {},
+                                                  ElementRange{10, 15}),
+                        Catch::Contains("w[12]") && Catch::Contains("must be > 0"));
+    std::vector<float> into(5);
+    REQUIRE_THROWS_WITH(Param(values).materialize_into(shape, rng, Bound::positive, ParamWhere{"C", "n", "w", ""}, {},
+                                                       ElementRange{10, 15}, into),
+                        Catch::Contains("w[12]") && Catch::Contains("must be > 0"));
 }

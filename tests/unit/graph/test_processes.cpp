@@ -136,8 +136,11 @@ namespace {
 // R processes played by R threads of this one: all_gather through shared memory and a barrier.
 class ThreadProcesses {
 public:
-    explicit ThreadProcesses(int size) : barrier_(size), parts_(static_cast<std::size_t>(size)) {}
+    explicit ThreadProcesses(int size)
+        : barrier_(size), parts_(static_cast<std::size_t>(size)), received_(static_cast<std::size_t>(size), 0) {}
     std::shared_ptr<ProcessGroup> member(int rank) { return std::make_shared<Member>(*this, rank); }
+    // The bytes member `rank` has received through either collective so far.
+    std::uint64_t received(int rank) const { return received_[static_cast<std::size_t>(rank)]; }
 
 private:
     class Member final : public ProcessGroup {
@@ -157,6 +160,22 @@ private:
             }
             group_.barrier_.arrive_and_wait();  // every member has read every part
             count_exchange(mine.size());
+            group_.received_[static_cast<std::size_t>(rank_)] += all.size();
+        }
+        void gather(std::span<const std::byte> mine, std::vector<std::byte>& all, std::vector<std::size_t>& counts,
+                    int root) override {
+            group_.parts_[static_cast<std::size_t>(rank_)].assign(mine.begin(), mine.end());
+            group_.barrier_.arrive_and_wait();
+            all.clear();
+            counts.assign(group_.parts_.size(), 0);
+            if (rank_ == root)
+                for (std::size_t r = 0; r < group_.parts_.size(); ++r) {
+                    all.insert(all.end(), group_.parts_[r].begin(), group_.parts_[r].end());
+                    counts[r] = group_.parts_[r].size();
+                }
+            group_.barrier_.arrive_and_wait();
+            count_exchange(mine.size());
+            group_.received_[static_cast<std::size_t>(rank_)] += all.size();
         }
 
     private:
@@ -165,6 +184,7 @@ private:
     };
     std::barrier<> barrier_;
     std::vector<std::vector<std::byte>> parts_;
+    std::vector<std::uint64_t> received_;  // per member
 };
 
 // E and I populations with an inhibition mask, recurrent previous-step wires (exchanged spikes) and
@@ -361,9 +381,8 @@ std::vector<float> delayed_currents(Simulation& sim, int first, int steps) {
 
 // Runs `body(rank, sim)` on `ranks` thread-processes building `net`; returns each rank's error, if any.
 template <class Body>
-std::vector<std::string> on_processes(int ranks, const Network& net, const std::map<std::string, PortSpec>& inputs,
-                                      Body&& body) {
-    ThreadProcesses processes(ranks);
+std::vector<std::string> on_processes(ThreadProcesses& processes, int ranks, const Network& net,
+                                      const std::map<std::string, PortSpec>& inputs, Body&& body) {
     std::vector<std::string> errors(static_cast<std::size_t>(ranks));
     std::vector<std::thread> threads;
     for (int rank = 0; rank < ranks; ++rank)
@@ -379,6 +398,12 @@ std::vector<std::string> on_processes(int ranks, const Network& net, const std::
         });
     for (auto& t : threads) t.join();
     return errors;
+}
+template <class Body>
+std::vector<std::string> on_processes(int ranks, const Network& net, const std::map<std::string, PortSpec>& inputs,
+                                      Body&& body) {
+    ThreadProcesses processes(ranks);
+    return on_processes(processes, ranks, net, inputs, std::forward<Body>(body));
 }
 
 // `net` (one synapse group `syn` fed by the input `pre`) for 40 steps on 3 processes: the currents of one
@@ -592,6 +617,89 @@ TEST_CASE("processes stepping their own targets of a dense delayed group give on
           "[graph][processes]") {
     const std::map<std::string, PortSpec> inputs{{"pre", PortSpec(PayloadKind::spikes, Shape{300})}};
     require_saved_on_3_continue_on_2(dense_delayed_group(700), inputs, {"syn/kernel", "syn/delay_ring"});
+}
+
+namespace {
+// `net` stepped by `run(sim, first, steps)` for 40 steps on 3 processes, then its state gathered to rank 0
+// only (a snapshot save): rank 0 visits one process's state; the others received none of it and refuse
+// a visit; every process then continues for 30 steps and gathers one process's final state.
+template <class Run>
+void require_gathered_to_rank_0(const Network& net, const std::map<std::string, PortSpec>& inputs, Run&& run) {
+    auto whole = Simulation::build(net, inputs);
+    const auto first = run(whole, 0, 40);
+    StateCopy saved(StateAccess::read);
+    whole.visit_state(saved);
+    const auto then = run(whole, 40, 30);
+    StateCopy final_state(StateAccess::read);
+    whole.visit_state(final_state);
+
+    ThreadProcesses processes(3);
+    std::vector<std::map<std::string, std::vector<std::byte>>> gathered(3), finals(3);
+    std::vector<std::uint64_t> received(3);
+    std::vector<std::string> refused(3);
+    std::vector<int> continued(3);  // (not vector<bool>: each thread writes its own element)
+    auto errors = on_processes(processes, 3, net, inputs, [&](int rank, Simulation& sim) {
+        const auto r = static_cast<std::size_t>(rank);
+        continued[r] = run(sim, 0, 40) == first;
+        const std::uint64_t before = processes.received(rank);
+        sim.gather_state_to(0);
+        received[r] = processes.received(rank) - before;
+        StateCopy state(StateAccess::read);
+        try {
+            sim.visit_state(state);
+            gathered[r] = state.arrays;
+        } catch (const Error& e) {
+            refused[r] = e.what();
+        }
+        continued[r] = continued[r] && run(sim, 40, 30) == then;
+        sim.gather_state();
+        StateCopy last(StateAccess::read);
+        sim.visit_state(last);
+        finals[r] = last.arrays;
+    });
+    for (std::size_t rank = 0; rank < 3; ++rank) {
+        INFO("rank " << rank << ": " << errors[rank]);
+        REQUIRE(errors[rank].empty());
+        REQUIRE(continued[rank] == 1);
+        REQUIRE(finals[rank] == final_state.arrays);
+        if (rank == 0) {
+            REQUIRE(refused[rank].empty());
+            REQUIRE(gathered[rank] == saved.arrays);
+            REQUIRE(received[rank] > 0);
+        } else {
+            REQUIRE(received[rank] == 0);
+            REQUIRE_THAT(refused[rank], Catch::Contains("rank " + std::to_string(rank) + " visits the state") &&
+                                            Catch::Contains("gathered to rank 0 only") &&
+                                            Catch::Contains("gather_state"));
+        }
+    }
+}
+}  // namespace
+
+TEST_CASE("processes gathering their state to rank 0 only give it one process's state, send the others none, "
+          "and continue as one process",
+          "[graph][processes]") {
+    SECTION("a dense group learning its rows") {
+        const std::map<std::string, PortSpec> inputs{{"pre", PortSpec(PayloadKind::spikes, Shape{200})}};
+        require_gathered_to_rank_0(plastic_group(500), inputs, plastic_spikes);
+    }
+    SECTION("a sparse delayed group keeping the synapses onto its targets") {
+        const std::map<std::string, PortSpec> inputs{{"pre", PortSpec(PayloadKind::spikes, Shape{400})}};
+        require_gathered_to_rank_0(delayed_group(3000), inputs, delayed_currents);
+    }
+    SECTION("a dense delayed group stepping its targets' ring columns") {
+        const std::map<std::string, PortSpec> inputs{{"pre", PortSpec(PayloadKind::spikes, Shape{300})}};
+        require_gathered_to_rank_0(dense_delayed_group(700), inputs, delayed_currents);
+    }
+}
+
+TEST_CASE("a gather of the state to a rank outside the process count is refused", "[graph][processes]") {
+    BuildOptions options;
+    options.processes = dry_run_processes(1, 3);
+    auto share = Simulation::build(feedforward(500), {}, options);
+    REQUIRE_THROWS_AS(share.gather_state_to(3), Error);
+    REQUIRE_THROWS_WITH(share.gather_state_to(3), Catch::Contains("gather_state_to(3)") && Catch::Contains("0..2"));
+    REQUIRE_THROWS_WITH(share.gather_state_to(-1), Catch::Contains("0..2"));
 }
 
 TEST_CASE("a dry run steps the targets of its rank's block of a dense delayed group exactly as a whole run does",

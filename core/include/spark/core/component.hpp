@@ -120,6 +120,9 @@ public:
     virtual void all_gather(std::span<const std::byte> mine, std::vector<std::byte>& all,
                             std::vector<std::size_t>& counts) = 0;
     virtual bool complete() const noexcept = 0;
+    // Whether this process receives what all_gather() gathers: false when the gather goes to another
+    // process only (a snapshot save gathers to rank 0): `all` then stays empty and every count 0.
+    virtual bool receives() const noexcept { return true; }
 };
 
 class Component {

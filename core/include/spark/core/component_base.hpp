@@ -69,6 +69,12 @@ protected:
         require_memory_for(m.name, shape, sizeof(float));
         return param.materialize(shape, *ctx.rng, m.bound, param_where(m), overrides);
     }
+    // Elements `range` of the same values (the same draws: Param::materialize_into), into `out`.
+    void materialize_into(const Param& param, const Shape& shape, const BuildContext& ctx,
+                          const InitOverrides& overrides, ElementRange range, std::span<float> out) const {
+        const FieldMeta& m = meta_of(config_, param);
+        param.materialize_into(shape, *ctx.rng, m.bound, param_where(m), overrides, range, out);
+    }
     // Where a parameter of this component lives, for messages.
     ParamWhere param_where(const FieldMeta& m) const {
         return ParamWhere{Derived::identity.class_name, instance(), m.name, m.units};

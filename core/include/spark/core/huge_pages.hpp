@@ -54,6 +54,12 @@ struct HugePageAllocator {
     bool operator==(const HugePageAllocator<U>&) const noexcept { return true; }
 };
 
+// `count` zeros of which only the pages holding elements [first, last) stay resident: the vector is
+// grown in pieces and each piece wholly outside the range is handed back to the system at once
+// (madvise(MADV_DONTNEED) on Linux: such pages read as zeros again), so a process that fills only
+// its block of a whole-sized array never holds the whole of it. Elsewhere: ordinary zeros.
+std::vector<float> zeros_resident_in(std::size_t count, std::size_t first, std::size_t last);
+
 // A std::vector whose storage, when large, is on huge pages; LargeArray<T>(n) leaves trivial elements
 // uninitialised (write every element before reading it).
 template <class T>

@@ -162,6 +162,19 @@ std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, R
 std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, Rng& rng,
                               const InitOverrides& overrides, const ParamWhere& where);
 
+// The elements [first, last) of an array in row-major order (last clamped to the array's size).
+struct ElementRange {
+    std::size_t first = 0, last = static_cast<std::size_t>(-1);
+};
+// Elements `range` of what initialize() draws, bit for bit: the element-wise kinds (constant, uniform,
+// normal, sparse_constant, sparse_normal) step their streams over the elements before the range
+// without keeping them, so only the range is held; the others draw every element and keep the range.
+std::vector<float> initialize(const InitializerSpec& spec, const Shape& shape, Rng& rng,
+                              const InitOverrides& overrides, const ParamWhere& where, ElementRange range);
+// The same into `out` (as many values as the range holds): nothing else of that size is held.
+void initialize_into(const InitializerSpec& spec, const Shape& shape, Rng& rng, const InitOverrides& overrides,
+                     const ParamWhere& where, ElementRange range, std::span<float> out);
+
 // Checks the settings of an initializer that do not depend on a shape: a known name, density in [0, 1],
 // min_value <= max_value, unique norm_axes, stddev >= 0, a redraw interval that holds at least 1e-4 of
 // the normal distribution, and blocks (block kind: at least one, each of size > 0, not nested, each
@@ -226,6 +239,11 @@ public:
                                    std::string_view where = {}, const InitOverrides& overrides = {}) const;
     std::vector<float> materialize(const Shape& shape, Rng& rng, Bound bound, const ParamWhere& where,
                                    const InitOverrides& overrides = {}) const;
+    // Elements `range` of what materialize() gives (initialize() with a range), checked alike.
+    std::vector<float> materialize(const Shape& shape, Rng& rng, Bound bound, const ParamWhere& where,
+                                   const InitOverrides& overrides, ElementRange range) const;
+    void materialize_into(const Shape& shape, Rng& rng, Bound bound, const ParamWhere& where,
+                          const InitOverrides& overrides, ElementRange range, std::span<float> out) const;
 
     Value to_value() const;
     bool operator==(const Param&) const = default;

@@ -67,6 +67,16 @@ public:
         all_gather(mine, all, counts);
     }
     virtual void finish_all_gather() {}
+    // Collective: every process contributes `mine`; on `root`, `all` holds every contribution in rank
+    // order and `counts[r]` the bytes of rank r's; on the others `all` is empty and every count 0.
+    // Default: all_gather(), the others then drop what they received.
+    virtual void gather(std::span<const std::byte> mine, std::vector<std::byte>& all, std::vector<std::size_t>& counts,
+                        int root) {
+        all_gather(mine, all, counts);
+        if (rank() == root) return;
+        std::vector<std::byte>().swap(all);
+        counts.assign(static_cast<std::size_t>(size()), 0);
+    }
     // Collective: the bytes this process has sent and received through all_gather so far.
     std::uint64_t bytes_sent() const noexcept { return sent_; }
     std::uint64_t exchanges() const noexcept { return exchanges_; }

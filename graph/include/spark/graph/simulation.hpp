@@ -119,8 +119,15 @@ public:
     // first visit after a step gathers it on every process, so every process must visit (collective),
     // or call gather_state() first, after which a visit on one process alone (rank 0 writing a
     // snapshot) reads the whole state. read() and output() of a split node gather too (collective).
+    //
+    // gather_state_to(root) (collective) gathers the whole state on `root` only, each other process
+    // sending its share without holding the whole (a snapshot save: rank 0 writes the file). Until the
+    // next step, reset or load, a visit on `root` alone then reads the whole state, and a visit on
+    // another process throws spark::Error (call gather_state() on every process first). One process:
+    // nothing to do.
     void visit_state(StateVisitor& visitor);
     void gather_state();
+    void gather_state_to(int root);
 
     // A Graphviz description of the built network with port specs on the edges.
     std::string to_dot() const;

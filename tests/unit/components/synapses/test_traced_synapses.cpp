@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include <spark/components/synapses/rd_traced_synapses.hpp>
 #include <spark/components/synapses/rfs_traced_synapses.hpp>
@@ -246,4 +248,70 @@ TEST_CASE("Traced synapse configs are validated", "[synapses][config]") {
                                   {"tau", Value::Map{{"initializer", "uniform_initializer"}, {"scale", -1.0}}}},
                                  sync_spikes(2)),
                         Catch::Contains("tau") && Catch::Contains("must be > 0"));
+}
+
+namespace {
+// A dense traced group of `post` targets from `pre` inputs, built as process `rank` of `processes` builds
+// it in a split run (BuildContext::processes).
+std::unique_ptr<Component> dense_group_on(std::size_t rank, std::size_t processes, std::size_t pre, std::size_t post) {
+    auto group = components::builtin_registry().create(
+        "traced_synapses",
+        {{"units", Value::List{double(post)}}, {"tau", 2.0}, {"layout", "dense"},
+         {"kernel", Value::Map{{"initializer", "normal_initializer"}, {"mean", 1.0}, {"stddev", 0.5}}}},
+        "syn");
+    Rng rng = Rng::for_node(4, "syn");
+    std::vector<std::optional<PortSpec>> specs{sync_spikes(pre)};
+    BuildContext ctx;
+    ctx.inputs = specs;
+    ctx.dt = 1.0;
+    ctx.rng = &rng;
+    ctx.node = "syn";
+    ctx.process_rank = rank;
+    ctx.processes = processes;
+    group->build(ctx);
+    group->mark_built();
+    return group;
+}
+
+std::vector<float> kernel_of(Component& group) {
+    const auto k = group.property(0).f32();
+    return {k.begin(), k.end()};
+}
+
+// One step of `group` on the units `share`, with input spikes from every fifth unit.
+void step_on(Component& group, std::size_t pre, std::size_t post, UnitShare share) {
+    std::vector<std::uint8_t> codes(pre, 0);
+    for (std::size_t j = 0; j < pre; j += 5) codes[j] = spike::bit;
+    std::vector<float> currents(post, 0.0f);
+    std::vector<ConstArrayRef> inputs{ConstArrayRef(codes.data(), codes.size())};
+    std::vector<ArrayRef> outputs{ArrayRef(currents.data(), currents.size())};
+    StepContext ctx{inputs, outputs, &serial_parallel(), 0};
+    ctx.share = share;
+    group.step(ctx);
+}
+}  // namespace
+
+TEST_CASE("a dense group that may split draws its block's kernel rows only, and every row when it steps whole",
+          "[synapses][traced]") {
+    const std::size_t pre = 300, post = 1000;
+    const std::vector<float> whole = kernel_of(*dense_group_on(0, 1, pre, post));
+    const UnitShare block = unit_block_share(post, 1, 3);
+    REQUIRE(block.begin > 0);
+    REQUIRE(block.end < post);
+    auto on_block = dense_group_on(1, 3, pre, post);
+    const auto drawn = kernel_of(*on_block);
+    auto same_rows = [&](const std::vector<float>& k, std::size_t first, std::size_t last) {
+        return std::memcmp(k.data() + first * pre, whole.data() + first * pre, (last - first) * pre * sizeof(float)) == 0;
+    };
+    REQUIRE(same_rows(drawn, block.begin, block.end));
+    REQUIRE(std::all_of(drawn.begin(), drawn.begin() + static_cast<std::ptrdiff_t>(block.begin * pre),
+                        [](float w) { return w == 0.0f; }));
+    REQUIRE(std::all_of(drawn.begin() + static_cast<std::ptrdiff_t>(block.end * pre), drawn.end(),
+                        [](float w) { return w == 0.0f; }));
+    step_on(*on_block, pre, post, block);  // its own rows: nothing more is drawn
+    REQUIRE(kernel_of(*on_block) == drawn);
+    // Stepped whole after all (the run keeps the group whole): every row, as one process draws them.
+    auto stepped_whole = dense_group_on(1, 3, pre, post);
+    step_on(*stepped_whole, pre, post, UnitShare{});
+    REQUIRE(same_rows(kernel_of(*stepped_whole), 0, post));
 }

@@ -32,8 +32,8 @@ public:
     bool kept() const noexcept { return kept_; }
     UnitShare block() const noexcept { return block_; }
 
-    // Collective: the whole state, visitable until release() (nothing to do when it already is; a dry
-    // run, which receives its own rows only, leaves the block's own state visitable instead).
+    // Collective: the whole state, visitable until release() (a dry run, which receives its own rows
+    // only, and a process whose exchange gathers to another leave the block's own state visitable).
     void gather(SynapseMatrix& own, ShareExchange& exchange, const ConfigWhere& where);
     // Collective: after a writing visit of the whole state, the block's part of it into `own`.
     void scatter(SynapseMatrix& own, ShareExchange& exchange, const ConfigWhere& where);
@@ -42,7 +42,11 @@ public:
     void release() noexcept { whole_.reset(); }
 
 private:
-    // Every process's rows, in rank order: the whole kernel as compressed rows, and its delays.
+    // The whole kernel's stored values (the one-process storage order) from every process's rows.
+    std::vector<float> kernel_values_of(SparseRows rows, const std::vector<std::int32_t>& delays, std::size_t n_pre,
+                                        const ConfigWhere& where) const;
+    // Every process's rows, in rank order: the whole kernel as compressed rows, and its delays (on a
+    // process whose exchange gathers to another: nothing).
     SparseRows all_rows(const SynapseMatrix& own, ShareExchange& exchange, std::vector<std::int32_t>& delays) const;
 
     struct Whole {

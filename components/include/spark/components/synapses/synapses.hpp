@@ -73,6 +73,7 @@
 #include <spark/components/synapses/kept_rows.hpp>
 #include <spark/components/synapses/synapse_matrix.hpp>
 #include <spark/core/component_base.hpp>
+#include <spark/core/huge_pages.hpp>
 
 namespace spark::components::synapses {
 
@@ -210,10 +211,22 @@ public:
         std::vector<float> weights;
         std::optional<SparseRows> compressed;
         std::optional<Rng> kernel_key;  // drawn after the model's parameters (its own stream: the same draws)
-        if (draws_compressed(read)) kernel_key = ctx.rng->split();  // the kernel's turn, as materialize() takes it
-        else weights = this->materialize(this->config_.kernel, kernel_shape_, ctx, kernel_hint);
+        drawn_rows_ = {0, n_post_};
+        block_draw_.reset();
+        if (draws_compressed(read)) {
+            kernel_key = ctx.rng->split();  // the kernel's turn, as materialize() takes it
+        } else if (may_draw_block_rows(ctx)) {
+            block_draw_ = BlockDraw{*ctx.rng, kernel_hint};
+            (void)ctx.rng->split();  // the kernel's turn, taken as materialize() takes it
+        } else {
+            weights = this->materialize(this->config_.kernel, kernel_shape_, ctx, kernel_hint);
+        }
         // 2. the model's parameters
         per_synapse_traces_ = static_cast<Derived*>(this)->build_model(ctx);
+        if (block_draw_) {  // (a group with per-synapse traces runs whole: every row)
+            if (!per_synapse_traces_) drawn_rows_ = unit_block_share(n_post_, ctx.process_rank, ctx.processes);
+            weights = draw_dense_rows(drawn_rows_);
+        }
         // 3. delays (one per synapse; with a compressed kernel, one per nonzero)
         std::vector<std::int32_t> delay_values;
         std::size_t steps = 0;
@@ -300,6 +313,7 @@ public:
     }
 
     void step(const StepContext& ctx) override {
+        if (drawn_rows_.begin != 0 || drawn_rows_.end != n_post_) draw_other_rows(ctx.share);
         float* out = ctx.outputs[currents].f32().data();
         if (per_synapse_traces_) step_per_synapse(ctx.inputs[spikes].u8().data(), out, *ctx.parallel);
         else if (kept_.kept()) step_kept_rows(ctx.inputs[spikes], out, *ctx.parallel, ctx.share);
@@ -339,7 +353,10 @@ public:
 
     void visit_state(StateVisitor& v) override {
         rows_released_ = false;  // a gather before the visit, or a load, may have written every row
-        if (v.writes()) ++*kernel_writes_;
+        if (v.writes()) {
+            ++*kernel_writes_;
+            drawn_rows_ = {0, n_post_};  // (a write is the whole state: no row is left to draw)
+        }
         if (kept_.kept()) kept_.visit_state(matrix_, v);
         else matrix_.visit_state(v);
         if (delay_line_.steps() != 0) delay_line_.visit_state(v, "delay_line.");
@@ -467,6 +484,38 @@ private:
     // Whether this process may keep the synapses onto its block of targets only (a run over several
     // processes: the group will split by target): a compressed kernel whose delays, if any, are drawn
     // per nonzero, one trace per target, synchronous input, and a layout that may be sparse.
+    // A dense kernel drawn without delays by a group that may split by target rows (BuildContext::
+    // processes) is drawn after the model's parameters, when the group knows it splits: only its
+    // block's rows are drawn (the same values as the whole draw's rows) into a kernel whose other rows
+    // are zeros not held in memory (zeros_resident_in), so no process holds a whole kernel at build.
+    struct BlockDraw {
+        Rng rng;  // the node's stream at the kernel's turn
+        InitOverrides hint;
+    };
+    bool may_draw_block_rows(const BuildContext& ctx) const {
+        return ctx.processes > 1 && this->config_.layout == "dense" && !(this->config_.max_delay > 0.0);
+    }
+    // The kernel's elements `range` as the whole draw gives them, into `out` (the range's size).
+    void draw_kernel_into(ElementRange range, std::span<float> out) const {
+        Rng rng = block_draw_->rng;
+        BuildContext at_kernel;
+        at_kernel.rng = &rng;
+        this->materialize_into(this->config_.kernel, kernel_shape_, at_kernel, block_draw_->hint, range, out);
+    }
+    // The whole-sized kernel, drawn at `rows` only.
+    std::vector<float> draw_dense_rows(UnitShare rows) const {
+        const ElementRange range{rows.begin * n_pre_, rows.end * n_pre_};
+        std::vector<float> whole = zeros_resident_in(n_post_ * n_pre_, range.first, range.last);
+        draw_kernel_into(range, std::span<float>(whole).subspan(range.first, range.last - range.first));
+        return whole;
+    }
+    // Stepped on other rows than those drawn (the run keeps the group whole after all): the whole kernel.
+    void draw_other_rows(UnitShare share) {
+        if (share.begin == drawn_rows_.begin && std::min(share.end, n_post_) == drawn_rows_.end) return;
+        draw_kernel_into(ElementRange{}, matrix_.dense_kernel());
+        drawn_rows_ = {0, n_post_};
+    }
+
     bool may_keep_rows(const BuildContext& ctx) const {
         const Param& d = this->config_.delays;
         const bool per_nonzero = this->config_.max_delay == 0.0 || (d.is_initializer() && is_elementwise_initializer(d.initializer()));
@@ -817,6 +866,8 @@ private:
     KeptRows kept_;  // a process of a split run keeping the synapses onto its own targets only
     bool per_synapse_input_ = false;
     bool rows_released_ = false;         // the dense kernel's rows outside the share were released since the last visit
+    std::optional<BlockDraw> block_draw_;  // a dense kernel drawn by rows (may_draw_block_rows)
+    UnitShare drawn_rows_;               // the rows of the kernel drawn so far (the rest: zeros)
     bool dense_reference_ = false;       // built under dense_reference(): per-synapse input is scanned
     bool per_synapse_traces_ = false;
     std::vector<std::uint32_t> spiking_;  // this step's spiking units (per-target path)
