@@ -175,39 +175,20 @@ public:
 
     BuildResult build(const BuildContext& ctx) override {
         const Shape& units = this->config_.units;
-        const PortSpec& in = ctx.input(spikes);
-        const std::string either = "SpikeArray[pre] or per-synapse SpikeArray[" + units.to_string() + " + pre]";
-        if (in.kind != PayloadKind::spikes || in.shape.size() == 0) throw_input_mismatch(*this, ctx, spikes, either);
-        Shape pre = in.shape;
-        if (in.per_synapse) {
-            const auto& dims = in.shape.dims();
-            const bool leads = dims.size() > units.rank() &&
-                               std::equal(units.dims().begin(), units.dims().end(), dims.begin());
-            if (!leads)
-                throw_input_mismatch(*this, ctx, spikes,
-                                     "a per-synapse SpikeArray whose leading dims are units " + units.to_string());
-            pre = Shape(std::vector<std::size_t>(dims.begin() + static_cast<std::ptrdiff_t>(units.rank()), dims.end()));
-        }
-        per_synapse_input_ = in.per_synapse;
-        dense_reference_ = dense_reference();
-        if (per_synapse_input_ && this->config_.max_delay > 0.0)
-            throw_input_mismatch(*this, ctx, spikes,
-                                 "a synchronous SpikeArray[pre] (max_delay > 0 delays the spikes here; "
-                                 "per-synapse spikes are already delayed)");
+        const Shape pre = check_spikes_input(ctx);
         kernel_shape_ = units.concat(pre);
         n_post_ = units.size();
         n_pre_ = pre.size();
         // A kernel and its delays, or the nonzeros of a compressed one (column index and value).
-        const bool read_kernel = !ctx.properties_read.empty() && ctx.properties_read[kernel];
+        const bool read = !ctx.properties_read.empty() && ctx.properties_read[kernel];
         this->require_memory_for("kernel", kernel_shape_,
-                                 draws_compressed(read_kernel) ? 8.0 * this->config_.kernel.initializer().density
-                                                               : 2.0 * sizeof(float));
+                                 draws_compressed(read) ? 8.0 * this->config_.kernel.initializer().density
+                                                        : 2.0 * sizeof(float));
 
         // 1. the kernel (each target's afferent weights are normalised by the normalised initializer)
         InitOverrides kernel_hint;
         kernel_hint.norm_axes = std::vector<std::size_t>(units.rank());
         for (std::size_t a = 0; a < units.rank(); ++a) (*kernel_hint.norm_axes)[a] = a;
-        const bool read = !ctx.properties_read.empty() && ctx.properties_read[kernel];
         std::vector<float> weights;
         std::optional<SparseRows> compressed;
         std::optional<Rng> kernel_key;  // drawn after the model's parameters (its own stream: the same draws)
@@ -273,43 +254,8 @@ public:
                                                   "delays");
         }
         // 4. the layout
-        if (compressed) {
-            // auto keeps the compressed draw unless the model needs a dense kernel after all.
-            const bool mostly_nonzero = 2 * compressed->nonzeros() > n_post_ * n_pre_;
-            if (kept_.kept()) {
-                matrix_.build_sparse(rows.end - rows.begin, n_pre_, std::move(*compressed), delay_values, steps,
-                                     this->where());
-            } else if (this->config_.layout == "sparse" || !(per_synapse_traces_ || mostly_nonzero)) {
-                if (per_synapse_traces_) (void)choose_layout(weights, read);  // throws: sparse cannot hold them
-                matrix_.build_sparse(n_post_, n_pre_, std::move(*compressed), delay_values, steps, this->where(),
-                                     /*ring=*/!per_synapse_traces_);
-            } else {
-                auto [dense, dense_delays] = densify(*compressed, delay_values);
-                matrix_.build(Layout::dense, n_post_, n_pre_, std::move(dense), dense_delays, steps, this->where(),
-                              /*ring=*/!per_synapse_traces_);
-            }
-        } else {
-            const Layout layout = choose_layout(weights, read);
-            matrix_.build(layout, n_post_, n_pre_, std::move(weights), delay_values, steps, this->where(),
-                          /*ring=*/!per_synapse_traces_);
-        }
-
+        build_layout(std::move(compressed), std::move(weights), delay_values, steps, rows, read);
         return finish_build(steps);
-    }
-
-    // The rest of build() once the matrix is built: the delivery's scratch and the specs.
-    BuildResult finish_build(std::size_t steps) {
-        spiking_.assign(per_synapse_traces_ || per_synapse_input_ ? 0 : n_pre_, 0);
-        spike_sign_.assign(spiking_.size(), 0.0f);
-        pre_sign_.assign(per_synapse_traces_ && !per_synapse_input_ && steps == 0 ? n_pre_ : 0, 0.0f);
-        const bool row_scratch = per_synapse_traces_ && (per_synapse_input_ || steps != 0);
-        row_sign_.assign(row_scratch ? matrix_.task_count() * n_pre_ : 0, 0.0f);
-        delay_line_ = per_synapse_traces_ && steps != 0 ? delays::SpikeDelayLine(n_pre_, steps) : delays::SpikeDelayLine();
-        kernel_copy_.clear();
-        ++*kernel_writes_;
-        PortSpec kernel_spec(PayloadKind::floating, kernel_shape_);
-        kernel_spec.write_count = kernel_writes_;
-        return BuildResult{{PortSpec(PayloadKind::current, this->config_.units)}, {std::move(kernel_spec)}};
     }
 
     void step(const StepContext& ctx) override {
@@ -470,6 +416,72 @@ protected:
     std::size_t n_post_ = 0, n_pre_ = 0;
 
 private:
+    // Checks the spikes input (synchronous [pre] or per-synapse [units + pre]), notes which of the two it
+    // is, and returns pre.
+    Shape check_spikes_input(const BuildContext& ctx) {
+        const Shape& units = this->config_.units;
+        const PortSpec& in = ctx.input(spikes);
+        const std::string either = "SpikeArray[pre] or per-synapse SpikeArray[" + units.to_string() + " + pre]";
+        if (in.kind != PayloadKind::spikes || in.shape.size() == 0) throw_input_mismatch(*this, ctx, spikes, either);
+        Shape pre = in.shape;
+        if (in.per_synapse) {
+            const auto& dims = in.shape.dims();
+            const bool leads = dims.size() > units.rank() &&
+                               std::equal(units.dims().begin(), units.dims().end(), dims.begin());
+            if (!leads)
+                throw_input_mismatch(*this, ctx, spikes,
+                                     "a per-synapse SpikeArray whose leading dims are units " + units.to_string());
+            pre = Shape(std::vector<std::size_t>(dims.begin() + static_cast<std::ptrdiff_t>(units.rank()), dims.end()));
+        }
+        per_synapse_input_ = in.per_synapse;
+        dense_reference_ = dense_reference();
+        if (per_synapse_input_ && this->config_.max_delay > 0.0)
+            throw_input_mismatch(*this, ctx, spikes,
+                                 "a synchronous SpikeArray[pre] (max_delay > 0 delays the spikes here; "
+                                 "per-synapse spikes are already delayed)");
+        return pre;
+    }
+
+    // The matrix of a compressed kernel (kept rows, sparse, or dense after all) or of a whole one.
+    void build_layout(std::optional<SparseRows> compressed, std::vector<float> weights,
+                      const std::vector<std::int32_t>& delay_values, std::size_t steps, UnitShare rows, bool read) {
+        if (compressed) {
+            // auto keeps the compressed draw unless the model needs a dense kernel after all.
+            const bool mostly_nonzero = 2 * compressed->nonzeros() > n_post_ * n_pre_;
+            if (kept_.kept()) {
+                matrix_.build_sparse(rows.end - rows.begin, n_pre_, std::move(*compressed), delay_values, steps,
+                                     this->where());
+            } else if (this->config_.layout == "sparse" || !(per_synapse_traces_ || mostly_nonzero)) {
+                if (per_synapse_traces_) (void)choose_layout(weights, read);  // throws: sparse cannot hold them
+                matrix_.build_sparse(n_post_, n_pre_, std::move(*compressed), delay_values, steps, this->where(),
+                                     /*ring=*/!per_synapse_traces_);
+            } else {
+                auto [dense, dense_delays] = densify(*compressed, delay_values);
+                matrix_.build(Layout::dense, n_post_, n_pre_, std::move(dense), dense_delays, steps, this->where(),
+                              /*ring=*/!per_synapse_traces_);
+            }
+        } else {
+            const Layout layout = choose_layout(weights, read);
+            matrix_.build(layout, n_post_, n_pre_, std::move(weights), delay_values, steps, this->where(),
+                          /*ring=*/!per_synapse_traces_);
+        }
+    }
+
+    // The rest of build() once the matrix is built: the delivery's scratch and the specs.
+    BuildResult finish_build(std::size_t steps) {
+        spiking_.assign(per_synapse_traces_ || per_synapse_input_ ? 0 : n_pre_, 0);
+        spike_sign_.assign(spiking_.size(), 0.0f);
+        pre_sign_.assign(per_synapse_traces_ && !per_synapse_input_ && steps == 0 ? n_pre_ : 0, 0.0f);
+        const bool row_scratch = per_synapse_traces_ && (per_synapse_input_ || steps != 0);
+        row_sign_.assign(row_scratch ? matrix_.task_count() * n_pre_ : 0, 0.0f);
+        delay_line_ = per_synapse_traces_ && steps != 0 ? delays::SpikeDelayLine(n_pre_, steps) : delays::SpikeDelayLine();
+        kernel_copy_.clear();
+        ++*kernel_writes_;
+        PortSpec kernel_spec(PayloadKind::floating, kernel_shape_);
+        kernel_spec.write_count = kernel_writes_;
+        return BuildResult{{PortSpec(PayloadKind::current, this->config_.units)}, {std::move(kernel_spec)}};
+    }
+
     // Whether the kernel is drawn straight into compressed form: a sparse initializer (or blocks of
     // them), and a layout that may be sparse (sparse, or auto with an unread kernel and no literal
     // per-synapse traces asked for).
@@ -481,9 +493,6 @@ private:
         return this->config_.layout == "sparse" || this->config_.layout == "auto";
     }
 
-    // Whether this process may keep the synapses onto its block of targets only (a run over several
-    // processes: the group will split by target): a compressed kernel whose delays, if any, are drawn
-    // per nonzero, one trace per target, synchronous input, and a layout that may be sparse.
     // A dense kernel drawn without delays by a group that may split by target rows (BuildContext::
     // processes) is drawn after the model's parameters, when the group knows it splits: only its
     // block's rows are drawn (the same values as the whole draw's rows) into a kernel whose other rows
@@ -516,6 +525,9 @@ private:
         drawn_rows_ = {0, n_post_};
     }
 
+    // Whether this process may keep the synapses onto its block of targets only (a run over several
+    // processes: the group will split by target): a compressed kernel whose delays, if any, are drawn
+    // per nonzero, one trace per target, synchronous input, and a layout that may be sparse.
     bool may_keep_rows(const BuildContext& ctx) const {
         const Param& d = this->config_.delays;
         const bool per_nonzero = this->config_.max_delay == 0.0 || (d.is_initializer() && is_elementwise_initializer(d.initializer()));
