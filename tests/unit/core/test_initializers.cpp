@@ -5,9 +5,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cmath>
-#include <cstring>
 #include <future>
 #include <limits>
 #include <numeric>
@@ -22,6 +22,9 @@ using namespace spark;
 using spark::testing::ConfigErrorFields;
 
 namespace {
+// The same float bits (NaN payloads and signed zeros included).
+bool same_bits(float a, float b) { return std::bit_cast<std::uint32_t>(a) == std::bit_cast<std::uint32_t>(b); }
+
 InitializerSpec spec(std::string kind, double scale = 1.0, std::optional<double> min_value = {},
                      std::optional<double> max_value = {}, double density = 0.2,
                      std::vector<std::size_t> norm_axes = {}) {
@@ -459,13 +462,13 @@ TEST_CASE("an element range of an initializer is the whole draw's elements bit f
             const auto part = initialize(s, shape, rng, {}, ParamWhere{}, ElementRange{first, last});
             const std::size_t end = std::min<std::size_t>(last, whole.size());
             REQUIRE(part.size() == end - first);
-            REQUIRE(std::memcmp(part.data(), whole.data() + first, part.size() * sizeof(float)) == 0);
+            REQUIRE(std::equal(part.begin(), part.end(), whole.begin() + static_cast<std::ptrdiff_t>(first), same_bits));
             // initialize_into: the same values into a caller's span, nothing written around it.
             Rng again(5);
             std::vector<float> buffer(part.size() + 2, -7.0f);
             initialize_into(s, shape, again, {}, ParamWhere{}, ElementRange{first, last},
                             std::span<float>(buffer).subspan(1, part.size()));
-            REQUIRE(std::memcmp(buffer.data() + 1, part.data(), part.size() * sizeof(float)) == 0);
+            REQUIRE(std::equal(part.begin(), part.end(), buffer.begin() + 1, same_bits));
             REQUIRE(buffer.front() == -7.0f);
             REQUIRE(buffer.back() == -7.0f);
             REQUIRE(again == rng);
