@@ -7,6 +7,7 @@
 #include <string>
 
 #include <spark/core/error.hpp>
+#include <spark/core/largest_first.hpp>
 #include <spark/core/parallel.hpp>
 #include <spark/core/text.hpp>
 
@@ -250,7 +251,9 @@ std::size_t SparseRowDraw::expected_nonzeros(std::size_t part, std::size_t rows)
 
 std::vector<SparseRowDraw::PartColumns> SparseRowDraw::draw_columns(std::size_t rows, Parallel& parallel) {
     std::vector<PartColumns> columns(parts());
-    parallel.run(parts(), [&](std::size_t b) {
+    std::vector<std::size_t> sizes(parts());
+    for (std::size_t b = 0; b < parts(); ++b) sizes[b] = expected_nonzeros(b, rows);
+    run_largest_first(parallel, sizes, [&](std::size_t b) {
         PartColumns& part = columns[b];
         part.row_start.reserve(rows + 1);
         part.row_start.push_back(0);
