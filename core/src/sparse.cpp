@@ -1,6 +1,7 @@
 #include <spark/core/sparse.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -74,9 +75,27 @@ struct PartStreams {
     double log_q = 0.0;
 
     PartStreams(Rng&& p, Rng&& v, const Part& part, const ParamWhere& where)
-        : position(p), value(v), normal(detail::ElementKind::normal, part.spec, value, where),
+        : position(p), value(v), normal(detail::ElementKind::normal, part.spec, value, where, /*own_rng=*/true),
           log_q(part.spec.density < 1.0 ? std::log1p(-part.spec.density) : 0.0) {}
     PartStreams(const PartStreams&) = delete;
+
+    // The next step from one nonzero column to the next (density < 1): 1 + a Geometric(density) gap.
+    // The position stream is the part's own, so its steps are drawn a batch ahead: the same values in
+    // the same order, but independent logarithms overlap instead of each waiting on the column sum.
+    double next_step() {
+        if (next_ == steps_.size()) {
+            for (double& step : steps_) {
+                const double u = 1.0 - position.uniform_double();  // (0, 1]
+                step = std::floor(std::log(u) / log_q) + 1.0;
+            }
+            next_ = 0;
+        }
+        return steps_[next_++];
+    }
+
+private:
+    std::array<double, 64> steps_{};
+    std::size_t next_ = steps_.size();
 };
 
 // The columns of one row's nonzeros inside one part: geometric gaps (Geometric(density) zeros skipped).
@@ -86,12 +105,7 @@ void draw_part_columns(const Part& part, PartStreams& streams, std::vector<std::
     double c = -1.0;
     const auto size = static_cast<double>(part.size);
     while (true) {
-        double gap = 0.0;
-        if (p < 1.0) {
-            const double u = 1.0 - streams.position.uniform_double();  // (0, 1]
-            gap = std::floor(std::log(u) / streams.log_q);
-        }
-        c += gap + 1.0;
+        c += p < 1.0 ? streams.next_step() : 1.0;
         if (c >= size) break;
         col.push_back(static_cast<std::uint32_t>(part.first + static_cast<std::size_t>(c)));
     }
@@ -302,7 +316,8 @@ PatternValueDraw::PatternValueDraw(const InitializerSpec& spec, std::size_t cols
         const auto element = kind == "constant_initializer"  ? detail::ElementKind::constant
                              : kind == "uniform_initializer" ? detail::ElementKind::uniform
                                                              : detail::ElementKind::normal;
-        impl_->samplers.emplace_back(element, parts[p].spec, blocks ? impl_->keys[p] : rng, where);
+        // A block's key is its own; the caller's `rng` may be drawn from again after this draw.
+        impl_->samplers.emplace_back(element, parts[p].spec, blocks ? impl_->keys[p] : rng, where, /*own_rng=*/blocks);
         impl_->firsts.push_back(parts[p].first);
     }
 }
