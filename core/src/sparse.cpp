@@ -334,10 +334,16 @@ float PatternValueDraw::next(std::uint32_t col) {
 
 void PatternValueDraw::next_row(std::span<const std::uint32_t> cols, std::span<float> out) {
     const auto& firsts = impl_->firsts;
-    std::size_t p = 0;  // the part of the current column: columns increase, so parts only move on
-    for (std::size_t k = 0; k < cols.size(); ++k) {
+    std::size_t p = 0;  // the part of column k: columns increase, so parts only move on
+    for (std::size_t k = 0; k < cols.size();) {
         while (p + 1 < firsts.size() && cols[k] >= firsts[p + 1]) ++p;
-        out[k] = impl_->samplers[p].next();
+        // Part p's run of columns, drawn in one loop.
+        const auto end = p + 1 < firsts.size()
+                             ? static_cast<std::size_t>(std::lower_bound(cols.begin() + static_cast<std::ptrdiff_t>(k),
+                                                                         cols.end(), firsts[p + 1]) - cols.begin())
+                             : cols.size();
+        detail::ElementSampler& sampler = impl_->samplers[p];
+        for (; k < end; ++k) out[k] = sampler.next();
     }
 }
 
