@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include <spark/core/param.hpp>
@@ -104,23 +105,34 @@ public:
             case ElementKind::uniform: return offset_ + scale_ * rng_->uniform();
             case ElementKind::normal: return static_cast<float>(mean_ + stddev_ * normal_.next());
         }
-        return 0.0f;
+        return 0.0f;  // (next_normal() draws the same value)
     }
     // The bounded value: clipped, or (normal kinds with redraw) drawn again until inside the bounds.
     float next() {
         if (kind_ == ElementKind::constant) return scale_;  // min and max are ignored (spec section 6)
-        float v = raw();
-        if (kind_ == ElementKind::normal && redraw_) {
-            for (std::size_t draws = 1; !(v >= low_ && v <= high_); ++draws) {
-                if (draws == max_redraws) fail_redraw(where_, low_, high_);
-                v = raw();
-            }
-            return v;
-        }
-        return v < low_ ? low_ : (v > high_ ? high_ : v);
+        if (kind_ == ElementKind::normal) return next_normal();
+        return clip(raw());
+    }
+    // next() of every element of `out` in turn (the kind tested once).
+    void fill(std::span<float> out) {
+        if (kind_ == ElementKind::normal)
+            for (float& v : out) v = next_normal();
+        else
+            for (float& v : out) v = next();
     }
 
 private:
+    float clip(float v) const noexcept { return v < low_ ? low_ : (v > high_ ? high_ : v); }
+    float next_normal() {
+        float v = static_cast<float>(mean_ + stddev_ * normal_.next());
+        if (!redraw_) return clip(v);
+        for (std::size_t draws = 1; !(v >= low_ && v <= high_); ++draws) {
+            if (draws == max_redraws) fail_redraw(where_, low_, high_);
+            v = static_cast<float>(mean_ + stddev_ * normal_.next());
+        }
+        return v;
+    }
+
     ElementKind kind_;
     ParamWhere where_;
     Rng* rng_;

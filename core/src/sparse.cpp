@@ -83,17 +83,23 @@ struct PartStreams {
     // The position stream is the part's own, so its steps are drawn a batch ahead: the same values in
     // the same order, but independent logarithms overlap instead of each waiting on the column sum.
     double next_step() {
-        if (next_ == steps_.size()) {
-            for (double& step : steps_) {
-                const double u = 1.0 - position.uniform_double();  // (0, 1]
-                step = std::floor(std::log(u) / log_q) + 1.0;
-            }
-            next_ = 0;
-        }
+        if (next_ == steps_.size()) draw_steps();
         return steps_[next_++];
     }
 
 private:
+    void draw_steps() noexcept {
+        for (double& step : steps_) step = 1.0 - position.uniform_double();  // u in (0, 1]: no call in this loop
+        for (double& step : steps_) step = floor_of_non_negative(std::log(step) / log_q) + 1.0;
+        next_ = 0;
+    }
+    // std::floor(x) for the quotients here (x >= 0, -0.0 or +inf), without the general floor's
+    // sequence: below 2^52 the conversion of x's integer part, at or above it x (an integer, or inf).
+    // (-0.0 gives +0.0, the same once 1 is added.)
+    static double floor_of_non_negative(double x) noexcept {
+        return x < 0x1p52 ? static_cast<double>(static_cast<std::int64_t>(x)) : x;
+    }
+
     std::array<double, 64> steps_{};
     std::size_t next_ = steps_.size();
 };
@@ -119,7 +125,7 @@ void draw_part_values(const Part& part, PartStreams& streams, std::span<float> v
         return;
     }
     if (part.kind == "sparse_normal_initializer") {
-        for (float& v : value) v = streams.normal.next();
+        streams.normal.fill(value);
         return;
     }
     for (float& v : value) v = streams.value.uniform();
@@ -342,8 +348,8 @@ void PatternValueDraw::next_row(std::span<const std::uint32_t> cols, std::span<f
                              ? static_cast<std::size_t>(std::lower_bound(cols.begin() + static_cast<std::ptrdiff_t>(k),
                                                                          cols.end(), firsts[p + 1]) - cols.begin())
                              : cols.size();
-        detail::ElementSampler& sampler = impl_->samplers[p];
-        for (; k < end; ++k) out[k] = sampler.next();
+        impl_->samplers[p].fill(out.subspan(k, end - k));
+        k = end;
     }
 }
 
