@@ -25,6 +25,7 @@ namespace spark::components::synapses {
 namespace {
 
 constexpr std::size_t kMaxSparseChunk = 65536;  // target offsets are uint16
+constexpr std::size_t fill_prefetch_distance = 16;  // records ahead (fill_blocks)
 
 // Targets per chunk of the sparse layout: a function of the problem size only. Without delays it is
 // the population's task_length (the split every per-unit loop over the targets uses, so a thread
@@ -336,6 +337,11 @@ std::pair<bool, std::optional<float>> SynapseMatrix::fill_blocks(DrawnBlocks& bl
             blocks.values(b, cols, weights, delays);
             if (!first) first = weights[0];
             for (std::size_t k = 0; k < cols.size(); ++k) {
+                // The records of a row are scattered over its columns' segments: ask for the line of the
+                // record a few synapses ahead before writing this one.
+                if (k + fill_prefetch_distance < cols.size())
+                    __builtin_prefetch(
+                        records + std::size_t{cursor[cols[k + fill_prefetch_distance] * chunks + c - base]} * R::size, 1);
                 std::byte* r = records + std::size_t{cursor[cols[k] * chunks + c - base]++} * R::size;
                 if constexpr (R::weighted) {
                     store(r, weights[k]);

@@ -638,12 +638,13 @@ private:
     }
 
     // Whether every value satisfies `bound`: one pass without a branch per value, the bound's test
-    // chosen once (a group's build checks every synapse).
+    // chosen once, failures or-ed into an integer (a loop the compiler vectorises; a group's build
+    // checks every synapse).
     template <Bound B>
     static bool all_satisfy(std::span<const float> values) noexcept {
-        bool all = true;
-        for (float v : values) all = all & satisfies(B, v);
-        return all;
+        unsigned failed = 0;
+        for (float v : values) failed |= static_cast<unsigned>(!satisfies(B, v));
+        return failed == 0;
     }
     static bool all_satisfy(std::span<const float> values, Bound bound) noexcept {
         switch (bound) {
