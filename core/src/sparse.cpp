@@ -79,13 +79,15 @@ struct PartStreams {
           log_q(part.spec.density < 1.0 ? std::log1p(-part.spec.density) : 0.0) {}
     PartStreams(const PartStreams&) = delete;
 
-    // The next step from one nonzero column to the next (density < 1): 1 + a Geometric(density) gap.
+    // The steps from one nonzero column to the next (density < 1): 1 + a Geometric(density) gap each.
     // The position stream is the part's own, so its steps are drawn a batch ahead: the same values in
     // the same order, but independent logarithms overlap instead of each waiting on the column sum.
-    double next_step() {
+    // steps(): those drawn and not yet used (at least one); use(n) marks the first n of them used.
+    std::span<const double> steps() {
         if (next_ == steps_.size()) draw_steps();
-        return steps_[next_++];
+        return std::span<const double>(steps_).subspan(next_);
     }
+    void use(std::size_t n) noexcept { next_ += n; }
 
 private:
     void draw_steps() noexcept {
@@ -110,10 +112,26 @@ void draw_part_columns(const Part& part, PartStreams& streams, std::vector<std::
     if (p <= 0.0) return;
     double c = -1.0;
     const auto size = static_cast<double>(part.size);
+    if (p >= 1.0) {  // every column: steps of 1
+        for (c += 1.0; c < size; c += 1.0) col.push_back(static_cast<std::uint32_t>(part.first + static_cast<std::size_t>(c)));
+        return;
+    }
+    // The drawn steps used a batch at a time, in a loop without a call (the running column stays in a
+    // register): the row ends at the first step past the part's last column, which is used too.
+    std::array<std::uint32_t, 64> found;
     while (true) {
-        c += p < 1.0 ? streams.next_step() : 1.0;
-        if (c >= size) break;
-        col.push_back(static_cast<std::uint32_t>(part.first + static_cast<std::size_t>(c)));
+        const std::span<const double> steps = streams.steps();
+        std::size_t i = 0;
+        bool past = false;
+        for (; i < steps.size(); ++i) {
+            c += steps[i];
+            past = c >= size;
+            if (past) break;
+            found[i] = static_cast<std::uint32_t>(part.first + static_cast<std::size_t>(c));
+        }
+        col.insert(col.end(), found.begin(), found.begin() + static_cast<std::ptrdiff_t>(i));
+        streams.use(past ? i + 1 : i);
+        if (past) return;
     }
 }
 
