@@ -1,12 +1,14 @@
 #include <spark/core/sparse.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <memory>
 #include <string>
 
 #include <spark/core/error.hpp>
+#include <spark/core/largest_first.hpp>
 #include <spark/core/parallel.hpp>
 #include <spark/core/text.hpp>
 
@@ -73,9 +75,35 @@ struct PartStreams {
     double log_q = 0.0;
 
     PartStreams(Rng&& p, Rng&& v, const Part& part, const ParamWhere& where)
-        : position(p), value(v), normal(detail::ElementKind::normal, part.spec, value, where),
+        : position(p), value(v), normal(detail::ElementKind::normal, part.spec, value, where, /*own_rng=*/true),
           log_q(part.spec.density < 1.0 ? std::log1p(-part.spec.density) : 0.0) {}
     PartStreams(const PartStreams&) = delete;
+
+    // The steps from one nonzero column to the next (density < 1): 1 + a Geometric(density) gap each.
+    // The position stream is the part's own, so its steps are drawn a batch ahead: the same values in
+    // the same order, but independent logarithms overlap instead of each waiting on the column sum.
+    // steps(): those drawn and not yet used (at least one); use(n) marks the first n of them used.
+    std::span<const double> steps() {
+        if (next_ == steps_.size()) draw_steps();
+        return std::span<const double>(steps_).subspan(next_);
+    }
+    void use(std::size_t n) noexcept { next_ += n; }
+
+private:
+    void draw_steps() noexcept {
+        for (double& step : steps_) step = 1.0 - position.uniform_double();  // u in (0, 1]: no call in this loop
+        for (double& step : steps_) step = floor_of_non_negative(std::log(step) / log_q) + 1.0;
+        next_ = 0;
+    }
+    // std::floor(x) for the quotients here (x >= 0, -0.0 or +inf), without the general floor's
+    // sequence: below 2^52 the conversion of x's integer part, at or above it x (an integer, or inf).
+    // (-0.0 gives +0.0, the same once 1 is added.)
+    static double floor_of_non_negative(double x) noexcept {
+        return x < 0x1p52 ? static_cast<double>(static_cast<std::int64_t>(x)) : x;
+    }
+
+    std::array<double, 64> steps_{};
+    std::size_t next_ = steps_.size();
 };
 
 // The columns of one row's nonzeros inside one part: geometric gaps (Geometric(density) zeros skipped).
@@ -84,15 +112,26 @@ void draw_part_columns(const Part& part, PartStreams& streams, std::vector<std::
     if (p <= 0.0) return;
     double c = -1.0;
     const auto size = static_cast<double>(part.size);
+    if (p >= 1.0) {  // every column: steps of 1
+        for (c += 1.0; c < size; c += 1.0) col.push_back(static_cast<std::uint32_t>(part.first + static_cast<std::size_t>(c)));
+        return;
+    }
+    // The drawn steps used a batch at a time, in a loop without a call (the running column stays in a
+    // register): the row ends at the first step past the part's last column, which is used too.
+    std::array<std::uint32_t, 64> found;
     while (true) {
-        double gap = 0.0;
-        if (p < 1.0) {
-            const double u = 1.0 - streams.position.uniform_double();  // (0, 1]
-            gap = std::floor(std::log(u) / streams.log_q);
+        const std::span<const double> steps = streams.steps();
+        std::size_t i = 0;
+        bool past = false;
+        for (; i < steps.size(); ++i) {
+            c += steps[i];
+            past = c >= size;
+            if (past) break;
+            found[i] = static_cast<std::uint32_t>(part.first + static_cast<std::size_t>(c));
         }
-        c += gap + 1.0;
-        if (c >= size) break;
-        col.push_back(static_cast<std::uint32_t>(part.first + static_cast<std::size_t>(c)));
+        col.insert(col.end(), found.begin(), found.begin() + static_cast<std::ptrdiff_t>(i));
+        streams.use(past ? i + 1 : i);
+        if (past) return;
     }
 }
 
@@ -104,7 +143,7 @@ void draw_part_values(const Part& part, PartStreams& streams, std::span<float> v
         return;
     }
     if (part.kind == "sparse_normal_initializer") {
-        for (float& v : value) v = streams.normal.next();
+        streams.normal.fill(value);
         return;
     }
     for (float& v : value) v = streams.value.uniform();
@@ -250,7 +289,9 @@ std::size_t SparseRowDraw::expected_nonzeros(std::size_t part, std::size_t rows)
 
 std::vector<SparseRowDraw::PartColumns> SparseRowDraw::draw_columns(std::size_t rows, Parallel& parallel) {
     std::vector<PartColumns> columns(parts());
-    parallel.run(parts(), [&](std::size_t b) {
+    std::vector<std::size_t> sizes(parts());
+    for (std::size_t b = 0; b < parts(); ++b) sizes[b] = expected_nonzeros(b, rows);
+    run_largest_first(parallel, sizes, [&](std::size_t b) {
         PartColumns& part = columns[b];
         part.row_start.reserve(rows + 1);
         part.row_start.push_back(0);
@@ -299,7 +340,8 @@ PatternValueDraw::PatternValueDraw(const InitializerSpec& spec, std::size_t cols
         const auto element = kind == "constant_initializer"  ? detail::ElementKind::constant
                              : kind == "uniform_initializer" ? detail::ElementKind::uniform
                                                              : detail::ElementKind::normal;
-        impl_->samplers.emplace_back(element, parts[p].spec, blocks ? impl_->keys[p] : rng, where);
+        // A block's key is its own; the caller's `rng` may be drawn from again after this draw.
+        impl_->samplers.emplace_back(element, parts[p].spec, blocks ? impl_->keys[p] : rng, where, /*own_rng=*/blocks);
         impl_->firsts.push_back(parts[p].first);
     }
 }
@@ -316,10 +358,16 @@ float PatternValueDraw::next(std::uint32_t col) {
 
 void PatternValueDraw::next_row(std::span<const std::uint32_t> cols, std::span<float> out) {
     const auto& firsts = impl_->firsts;
-    std::size_t p = 0;  // the part of the current column: columns increase, so parts only move on
-    for (std::size_t k = 0; k < cols.size(); ++k) {
+    std::size_t p = 0;  // the part of column k: columns increase, so parts only move on
+    for (std::size_t k = 0; k < cols.size();) {
         while (p + 1 < firsts.size() && cols[k] >= firsts[p + 1]) ++p;
-        out[k] = impl_->samplers[p].next();
+        // Part p's run of columns, drawn in one loop.
+        const auto end = p + 1 < firsts.size()
+                             ? static_cast<std::size_t>(std::lower_bound(cols.begin() + static_cast<std::ptrdiff_t>(k),
+                                                                         cols.end(), firsts[p + 1]) - cols.begin())
+                             : cols.size();
+        impl_->samplers[p].fill(out.subspan(k, end - k));
+        k = end;
     }
 }
 

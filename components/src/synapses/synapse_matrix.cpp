@@ -15,6 +15,7 @@
 #endif
 
 #include <spark/core/component.hpp>
+#include <spark/core/largest_first.hpp>
 #include <spark/core/parallel.hpp>
 #include <spark/core/payload.hpp>
 #include <spark/core/spike_index.hpp>
@@ -24,6 +25,7 @@ namespace spark::components::synapses {
 namespace {
 
 constexpr std::size_t kMaxSparseChunk = 65536;  // target offsets are uint16
+constexpr std::size_t fill_prefetch_distance = 16;  // records ahead (fill_blocks)
 
 // Targets per chunk of the sparse layout: a function of the problem size only. Without delays it is
 // the population's task_length (the split every per-unit loop over the targets uses, so a thread
@@ -247,8 +249,10 @@ void SynapseMatrix::build_sparse_blocks(std::size_t n_post, std::size_t n_pre, D
     const std::size_t n_blocks = blocks.columns.size();
     auto last_column = [&](std::size_t b) { return b + 1 < n_blocks ? blocks.firsts[b + 1] : n_pre_; };
     // Each block counts and writes only its own columns' segments: the blocks never share an entry.
+    std::vector<std::size_t> sizes(n_blocks);  // the blocks' nonzeros: the largest are handed out first
+    for (std::size_t b = 0; b < n_blocks; ++b) sizes[b] = blocks.columns[b].col.size();
     count_segments(blocks.nonzeros(), where, [&](std::size_t chunks) {
-        parallel.run(n_blocks, [&](std::size_t b) {
+        run_largest_first(parallel, sizes, [&](std::size_t b) {
             const auto& part = blocks.columns[b];
             for (std::size_t p = 0; p < n_post_; ++p) {
                 const std::size_t c = p / chunk_;
@@ -266,7 +270,8 @@ void SynapseMatrix::build_sparse_blocks(std::size_t n_post, std::size_t n_pre, D
         const std::size_t tasks = blocks.independent ? n_blocks : 1;
         std::vector<std::exception_ptr> errors(tasks);
         std::vector<std::pair<bool, std::optional<float>>> equal(tasks);
-        parallel.run(tasks, [&](std::size_t t) {
+        if (!blocks.independent) sizes.assign(1, nonzeros_);
+        run_largest_first(parallel, sizes, [&](std::size_t t) {
             const std::size_t b0 = blocks.independent ? t : 0, b1 = blocks.independent ? t + 1 : n_blocks;
             try {
                 equal[t] = fill_blocks<R>(blocks, b0, b1, chunks);
@@ -332,6 +337,11 @@ std::pair<bool, std::optional<float>> SynapseMatrix::fill_blocks(DrawnBlocks& bl
             blocks.values(b, cols, weights, delays);
             if (!first) first = weights[0];
             for (std::size_t k = 0; k < cols.size(); ++k) {
+                // The records of a row are scattered over its columns' segments: ask for the line of the
+                // record a few synapses ahead before writing this one.
+                if (k + fill_prefetch_distance < cols.size())
+                    __builtin_prefetch(
+                        records + std::size_t{cursor[cols[k + fill_prefetch_distance] * chunks + c - base]} * R::size, 1);
                 std::byte* r = records + std::size_t{cursor[cols[k] * chunks + c - base]++} * R::size;
                 if constexpr (R::weighted) {
                     store(r, weights[k]);

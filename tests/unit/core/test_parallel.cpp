@@ -1,16 +1,20 @@
 // parallel_for (parallel.hpp): chunk boundaries depend on the problem size and the chunk length only.
+// run_largest_first (largest_first.hpp): every task once, the largest handed out first.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include <spark/core/largest_first.hpp>
 #include <spark/core/parallel.hpp>
 
 #include "test_parallels.hpp"
 
 using namespace spark;
 using spark::testing::ReversedParallel;
+using spark::testing::ThreadParallel;
 
 namespace {
 using Ranges = std::vector<std::pair<std::size_t, std::size_t>>;
@@ -74,4 +78,23 @@ TEST_CASE("thread_scratch gives each thread its own buffer, reused and grown on 
     std::thread([&] { other = thread_scratch(100); }).join();
     CHECK(other != nullptr);
     CHECK(other != grown);
+}
+
+TEST_CASE("run_largest_first runs every task once, handing out the largest first", "[core][parallel]") {
+    const std::vector<std::size_t> sizes{3, 90, 7, 90, 0, 41, 12};
+    // One thread (and a Parallel that would run its tasks in reverse): the tasks by size, ties in index order.
+    for (Parallel* parallel : {&serial_parallel(), static_cast<Parallel*>(nullptr)}) {
+        ReversedParallel reversed;
+        std::vector<std::size_t> order;
+        run_largest_first(parallel ? *parallel : reversed, sizes, [&](std::size_t i) { order.push_back(i); });
+        CHECK(order == std::vector<std::size_t>{1, 3, 5, 6, 2, 0, 4});
+    }
+    // Real threads: each task exactly once.
+    ThreadParallel two(2);
+    std::vector<std::atomic<int>> calls(sizes.size());
+    run_largest_first(two, sizes, [&](std::size_t i) { ++calls[i]; });
+    for (const auto& c : calls) CHECK(c == 1);
+    int none = 0;
+    run_largest_first(two, {}, [&](std::size_t) { ++none; });
+    CHECK(none == 0);
 }

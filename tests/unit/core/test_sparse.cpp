@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <spark/core/error.hpp>
 #include <spark/core/sparse.hpp>
@@ -128,6 +130,60 @@ TEST_CASE("a compressed sparse_normal kernel has the density, and bounded normal
     Rng again(4);
     const auto bounded = initialize_sparse(sparse_normal_initializer(1.0, 1.0, 0.1, 0.5), 10, 100, again);
     for (float v : bounded.value) REQUIRE(v >= 0.5f);
+}
+
+TEST_CASE("a compressed sparse_normal kernel is the geometric gaps and polar normals of its streams, one at a time",
+          "[core][sparse]") {
+    // Rows of ~150 nonzeros and ~6 % of the values redrawn (below 0.5), so that the draws cross every
+    // batch the streams draw ahead, within rows and across them; a second block of density 1 (no gaps).
+    const InitializerSpec normal = sparse_normal_initializer(2.0, 1.0, 0.3, 0.5, {}, true);
+    InitializerSpec full = normal;
+    full.density = 1.0;
+    const std::size_t rows = 40, cols = 500;
+    for (const bool blocks : {false, true}) {
+        INFO("block initializer: " << blocks);
+        const InitializerSpec spec = blocks ? block_initializer({{cols, normal}, {7, full}}) : normal;
+        Rng rng(17), reference(17);
+        const SparseRows m = initialize_sparse(spec, rows, blocks ? cols + 7 : cols, rng);
+        // The reference draw, literally: position then value stream (a block initializer: of its first key).
+        Rng key = blocks ? reference.split() : reference;
+        Rng position = key.split(), value = key.split();
+        std::optional<double> spare;
+        auto standard_normal = [&] {  // Marsaglia's polar method, the second of a pair kept
+            if (spare) return std::exchange(spare, std::nullopt).value();
+            double u = 0.0, v = 0.0, s = 0.0;
+            do {
+                u = 2.0 * value.uniform_double() - 1.0;
+                v = 2.0 * value.uniform_double() - 1.0;
+                s = u * u + v * v;
+            } while (s >= 1.0 || s == 0.0);
+            const double f = std::sqrt(-2.0 * std::log(s) / s);
+            spare = v * f;
+            return u * f;
+        };
+        const double log_q = std::log1p(-0.3);
+        std::size_t k = 0;
+        for (std::size_t r = 0; r < rows; ++r) {
+            std::vector<std::uint32_t> col;
+            for (double c = -1.0;;) {
+                c += std::floor(std::log(1.0 - position.uniform_double()) / log_q) + 1.0;
+                if (c >= static_cast<double>(cols)) break;
+                col.push_back(static_cast<std::uint32_t>(c));
+            }
+            if (blocks)
+                for (std::uint32_t j = 0; j < 7; ++j) col.push_back(static_cast<std::uint32_t>(cols) + j);
+            REQUIRE(m.row_start[r + 1] - m.row_start[r] == col.size());
+            for (std::size_t i = 0; i < col.size(); ++i, ++k) {
+                REQUIRE(m.col[k] == col[i]);
+                if (col[i] >= cols) continue;  // the second block's values: from its own key
+                float v = 0.0f;
+                do v = static_cast<float>(2.0 + 1.0 * standard_normal());
+                while (!(v >= 0.5f));
+                REQUIRE(std::bit_cast<std::uint32_t>(m.value[k]) == std::bit_cast<std::uint32_t>(v));
+            }
+        }
+        REQUIRE(k == m.nonzeros());
+    }
 }
 
 TEST_CASE("a compressed block kernel draws each block's columns with its own density", "[core][sparse]") {

@@ -95,7 +95,7 @@ public:
     std::size_t expected_nonzeros(std::size_t part, std::size_t rows) const noexcept;
 
     // Part b's columns of every row (row r at col[row_start[r] .. row_start[r + 1])): next_columns() of
-    // `rows` rows, each part a task of `parallel`.
+    // `rows` rows, each part a task of `parallel` (the largest first).
     struct PartColumns {
         std::vector<std::uint64_t> row_start;
         std::vector<std::uint32_t> col;
