@@ -68,12 +68,14 @@ void SynapsePreTrace::build(const RuleLayout& layout, std::size_t shape_size, st
     const std::size_t n_post = layout.n_post;
     std::vector<std::int32_t> shortest(n_pre_, std::numeric_limits<std::int32_t>::max());
     source_.assign(n_pre_, 0);
+    source_post_.assign(n_pre_, 0);
     for (std::size_t p = 0; p < n_post; ++p)
         for (std::size_t q = 0; q < n_pre_; ++q) {
             const std::int32_t d = delayed ? (*delays)[p * n_pre_ + q] : 0;
             if (d < shortest[q]) {
                 shortest[q] = d;
                 source_[q] = static_cast<std::uint32_t>(p * stride_ + q);
+                source_post_[q] = static_cast<std::uint32_t>(p);
             }
         }
     std::size_t max_lag = 0;
@@ -105,6 +107,23 @@ void SynapsePreTrace::make_tracer() {
 }
 
 void SynapsePreTrace::advance_units(const std::uint8_t* pre) noexcept {
+    float* s = spikes_.data();  // s_q(t - d_q) for each element q C + c of X
+    for (std::size_t q = 0; q < n_pre_; ++q) std::fill_n(s + q * classes_, classes_, spiked(pre[source_[q]]));
+    advance_with_spikes();
+}
+
+void SynapsePreTrace::advance_units(const SynapseArrivals& arrivals) noexcept {
+    // The code at q's source synapse has the spike bit exactly when one of q's groups lists its post (a
+    // group's code always has it); spiked() of it is 1.
+    float* s = spikes_.data();
+    std::fill(spikes_.begin(), spikes_.end(), 0.0f);
+    for (const ArrivalGroup& g : arrivals.groups)
+        if (std::binary_search(arrivals.posts + g.first, arrivals.posts + g.last, source_post_[g.pre]))
+            std::fill_n(s + static_cast<std::size_t>(g.pre) * classes_, classes_, 1.0f);
+    advance_with_spikes();
+}
+
+void SynapsePreTrace::advance_with_spikes() noexcept {
     const std::size_t slot = n_pre_ * classes_;
     if (slot_ + 1 == 2 * lags_) {  // keep the newest R slots, at the front
         std::memmove(history_.data(), history_.data() + lags_ * slot, lags_ * slot * sizeof(float));
@@ -112,9 +131,7 @@ void SynapsePreTrace::advance_units(const std::uint8_t* pre) noexcept {
     }
     const float* prev = history_.data() + slot_ * slot;
     float* next = history_.data() + (slot_ + 1) * slot;
-    float* s = spikes_.data();  // s_q(t - d_q) for each element q C + c of X
-    for (std::size_t q = 0; q < n_pre_; ++q) std::fill_n(s + q * classes_, classes_, spiked(pre[source_[q]]));
-    advance_slot(prev, next, decay_.data(), scale_.data(), s, slot);
+    advance_slot(prev, next, decay_.data(), scale_.data(), spikes_.data(), slot);
     ++slot_;
     now_ = next;
 }
