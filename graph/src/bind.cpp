@@ -73,6 +73,27 @@ Task bind_task(const FlatGraph& g, const Components& components, const Inference
     return task;
 }
 
+// Whether the codes of output `port` of node `v` may be left to its producer's demand (Component::
+// defer_codes): a SpikeArray in one buffer that every reader reads in place in the same step through the
+// arrivals alone, and that no network output or effect reads.
+bool codes_unread(const FlatGraph& g, const Components& components, const Storage& storage, std::size_t v,
+                  std::size_t port) {
+    const Buffer& buffer = storage.buffers[storage.output_buffers[v][port]];
+    if (buffer.spec.kind != PayloadKind::spikes || buffer.doubled || buffer.served) return false;
+    const auto is_it = [&](const Source& s) { return s.kind == SourceKind::output && s.node == v && s.port == port; };
+    for (const auto& [name, source] : g.outputs)
+        if (is_it(source)) return false;
+    for (const auto& e : g.effects)
+        if (is_it(e.source)) return false;
+    for (std::size_t w = 0; w < g.nodes.size(); ++w)
+        for (std::size_t i = 0; i < g.nodes[w].inputs.size(); ++i)
+            for (const Source& s : g.nodes[w].inputs[i])
+                if (is_it(s) && (g.nodes[w].inputs[i].size() != 1 || s.latency != Latency::same_step ||
+                                 !components[w]->reads_arrivals_only(i)))
+                    return false;
+    return true;
+}
+
 }  // namespace
 
 StepPlan bind(const FlatGraph& g, const Components& components, const Inference& inference, const StepOrder& order,
@@ -80,6 +101,10 @@ StepPlan bind(const FlatGraph& g, const Components& components, const Inference&
     StepPlan plan;
     plan.sequence = order.sequence;
     for (std::size_t v = 0; v < g.nodes.size(); ++v) plan.tasks.push_back(bind_task(g, components, inference, storage, v));
+    for (std::size_t v = 0; v < g.nodes.size(); ++v)
+        for (std::size_t o = 0; o < storage.output_buffers[v].size(); ++o)
+            if (codes_unread(g, components, storage, v, o) && components[v]->defer_codes(o))
+                plan.deferred_codes.push_back({v, o});
     for (auto& buffer : storage.buffers)
         if (buffer.served && buffer.doubled)
             plan.keep_served.push_back({buffer.served, buffer.data[0].data(), buffer.spec.bytes()});
@@ -169,6 +194,10 @@ std::string describe(const StepPlan& plan, const FlatGraph& g, const Inference& 
         for (std::size_t i = 0; i < node.inputs.size(); ++i)
             if (!node.inputs[i].empty()) text += "     " + input_text(g, inference, task, i) + "\n";
         text += "     step\n";
+        for (const auto& [producer, port] : plan.deferred_codes)
+            if (producer == task.node)
+                text += "     " + std::string(node.info->outputs[port].name) +
+                        ": codes written only for a read from outside the step (its readers take the arrivals)\n";
     }
     text += "end of step:\n";
     if (!plan.keep_served.empty())

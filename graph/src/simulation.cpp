@@ -33,6 +33,13 @@ void Simulation::Impl::finish_step() {
 }
 
 ConstArrayRef Simulation::Impl::view(const Source& s, std::size_t parity) const {
+    if (s.kind == SourceKind::output)  // codes left to the producer's demand: written now (bind.cpp)
+        for (const auto& [node, port] : plan.deferred_codes)
+            if (node == s.node && port == s.port) {
+                auto& buffer = const_cast<detail::Buffer&>(storage.buffers[storage.output_buffers[node][port]]);
+                components[node]->write_deferred_codes(
+                    port, ArrayRef{buffer.at(parity), buffer.spec.size(), buffer.spec.dtype, buffer.index_at(parity)});
+            }
     executor->complete(s, parity);
     return detail::source_view(const_cast<detail::Storage&>(storage), components, s, parity);
 }

@@ -19,6 +19,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <spark/core/spike_index.hpp>
@@ -133,6 +134,9 @@ struct StepPlan {
     std::vector<KeepServedOp> keep_served;
     std::vector<EffectOp> effects;          // the effects copied at the end of the step
     std::vector<bool> effects_in_place;     // per effect of the graph: applied by its source's step instead
+    // The outputs (node, output) whose codes their producers write only on demand (Component::defer_codes):
+    // before a read from outside the step, write_deferred_codes.
+    std::vector<std::pair<std::size_t, std::size_t>> deferred_codes;
 };
 
 StepPlan bind(const FlatGraph& graph, const Components& components, const Inference& inference,

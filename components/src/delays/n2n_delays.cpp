@@ -42,6 +42,8 @@ void N2NDelays::prepare() {
     list_post_.clear();
     silent_row_.clear();
     for (Written& w : written_) w = Written{};
+    deferred_ = false;  // until the runtime asks (defer_codes, after build)
+    unwritten_ = nullptr;
     if (!event_form_) return;
     // Counting sort of the synapses by (j, d); p increases within each list.
     list_start_.assign(pre * steps + 1, 0);
@@ -67,6 +69,28 @@ void N2NDelays::deliver(const std::uint8_t* in, ArrayRef out_ref, Parallel& para
     const std::size_t pre = in_shape_.size(), steps = line_.steps();
     std::uint8_t* __restrict silent = silent_row_.data();  // (a byte store may alias the vector's members)
     for (std::size_t j = 0; j < pre; ++j) silent[j] = static_cast<std::uint8_t>(in[j] & spike::inhibitory);
+    next_groups_.clear();
+    line_.for_each_in_flight([&](std::size_t j, std::size_t d, std::uint8_t code) {
+        const std::size_t list = j * steps + d - 1;
+        if (list_start_[list] != list_start_[list + 1])
+            next_groups_.push_back({list_start_[list], list_start_[list + 1], static_cast<std::uint32_t>(j), code});
+    });
+    if (deferred_) {
+        step_groups_.swap(next_groups_);
+        unwritten_ = out;
+        step_arrivals_ = SynapseArrivals{step_groups_, list_post_.data(), pre};
+        if (SpikeIndex* index = out_ref.spike_index) index->publish_arrivals(&step_arrivals_);
+        return;
+    }
+    write_step(out, parallel);
+    if (SpikeIndex* index = out_ref.spike_index) {
+        Written& w = written_for(out);
+        w.arrivals = SynapseArrivals{w.groups, list_post_.data(), pre};
+        index->publish_arrivals(&w.arrivals);
+    }
+}
+
+void N2NDelays::write_step(std::uint8_t* out, Parallel& parallel) noexcept {
     Written& w = written_for(out);
     const bool restore = w.buffer == out && w.silent == silent_row_;
     if (!restore) {
@@ -74,15 +98,8 @@ void N2NDelays::deliver(const std::uint8_t* in, ArrayRef out_ref, Parallel& para
         w.buffer = out;
         w.silent = silent_row_;
     }
-    next_groups_.clear();
     std::size_t writes = 0;
-    line_.for_each_in_flight([&](std::size_t j, std::size_t d, std::uint8_t code) {
-        const std::size_t list = j * steps + d - 1;
-        if (list_start_[list] != list_start_[list + 1]) {
-            next_groups_.push_back({list_start_[list], list_start_[list + 1], static_cast<std::uint32_t>(j), code});
-            writes += list_start_[list + 1] - list_start_[list];
-        }
-    });
+    for (const ArrivalGroup& g : next_groups_) writes += g.last - g.first;
     if (restore)
         for (const ArrivalGroup& g : w.groups) writes += g.last - g.first;
     // The silent codes back where the buffer's last arrivals were, then the new arrivals, row range by
@@ -94,15 +111,26 @@ void N2NDelays::deliver(const std::uint8_t* in, ArrayRef out_ref, Parallel& para
         write_codes(out, next_groups_, p0, p1, false);
     });
     w.groups.swap(next_groups_);
-    if (SpikeIndex* index = out_ref.spike_index) {
-        w.arrivals = SynapseArrivals{w.groups, list_post_.data(), pre};
-        index->publish_arrivals(&w.arrivals);
-    }
+}
+
+bool N2NDelays::defer_codes(std::size_t) {
+    deferred_ = event_form_;
+    unwritten_ = nullptr;
+    return deferred_;
+}
+
+void N2NDelays::write_deferred_codes(std::size_t, ArrayRef out) {
+    std::uint8_t* codes = out.u8().data();
+    if (!deferred_ || unwritten_ != codes) return;
+    next_groups_.assign(step_groups_.begin(), step_groups_.end());
+    write_step(codes, serial_parallel());
+    unwritten_ = nullptr;
 }
 
 void N2NDelays::reset() {
     Delays::reset();
     for (Written& w : written_) w.buffer = nullptr;  // the runtime clears its buffers
+    unwritten_ = nullptr;
 }
 
 void N2NDelays::visit_state(StateVisitor& v) {

@@ -148,7 +148,10 @@ void QuadrupletRuleTensor::build_rule(const BuildContext& ctx, const RuleLayout&
     for (std::size_t i = 0; i < types_.size(); ++i) pre_taus[i] = pre_tau[types_[i]];
     pre_trace_.build(layout, types_.size(), pre_taus, ctx.input(0).delays.get(), ctx.dt, reference_);
     clean_rows_.build(ctx.input(kernel), layout.n_post);
-    listed_row_.assign(n_post, 0);
+    listed_row_.assign(n_post, unlisted);
+    arrivals_only_ = !reference_ && layout.per_synapse && pre_types_shared_ && pre_trace_.per_unit();
+    full_codes_.assign(arrivals_only_ ? layout.kernel_size() : 0, 0);
+    arrival_codes_.clear();
     arrival_step_.assign(2 * n_post, 0.0f);
     row_clip_.resize(2 * n_post);
     for (std::size_t p = 0; p < n_post && n_pre > 0; ++p)
@@ -295,7 +298,7 @@ bool QuadrupletRuleTensor::event_row(const RuleStep& s, std::size_t p, float rat
             clip[c] = max_clip_[t];
         }
         if (s.listed()) {  // walked in the producer's list after the rows (listed_arrivals)
-            listed_row_[p] = 1;
+            listed_row_[p] = listed;
             arrival_step_[2 * p] = step[0];
             arrival_step_[2 * p + 1] = step[1];
             return true;
@@ -329,7 +332,7 @@ void QuadrupletRuleTensor::listed_arrivals(const RuleStep& s, std::size_t p0, st
         return;
     }
     for_each_listed(s, n_pre, p0, p1, [&](std::size_t p, std::size_t q) {
-        if (!listed_row_[p]) return;
+        if (listed_row_[p] != listed) return;
         const std::size_t row_begin = p * n_pre, i = row_begin + q;
         const std::size_t c = pre_type_row(p)[q];
         const std::size_t t = (types_[row_begin] & 2u) + c;
@@ -341,11 +344,13 @@ void QuadrupletRuleTensor::listed_arrivals(const RuleStep& s, std::size_t p0, st
 
 void QuadrupletRuleTensor::grouped_arrivals(const RuleStep& s, std::size_t p0, std::size_t p1) noexcept {
     // listed_arrivals' operations, group by group: a group's synapses share their pre unit q, so their
-    // pre type c, and each row's step and clip for c are one element (arrival_step_, row_clip_). Locals
-    // only in the loop: the byte stores to the row flags may alias any member.
+    // pre type c, and each row's step and clip for c are one element (arrival_step_, row_clip_); the rows
+    // to compute in full get their codes' spike bits (full_codes_). Locals only in the loop: the byte
+    // stores may alias any member.
     const std::size_t n_pre = layout_.n_pre;
     const SynapseArrivals& a = *s.pre_arrivals;
-    const std::uint8_t* __restrict listed = listed_row_.data();
+    const std::uint8_t* __restrict marks = listed_row_.data();
+    std::uint8_t* __restrict full = full_codes_.data();
     const float* __restrict steps = arrival_step_.data();
     const float* __restrict clips = row_clip_.data();
     const std::uint8_t* pre_types = pre_types_.data();
@@ -359,8 +364,11 @@ void QuadrupletRuleTensor::grouped_arrivals(const RuleStep& s, std::size_t p0, s
         const std::size_t q = g.pre, c = pre_types[q];
         for (; p != last && *p < p1; ++p) {
             const std::size_t row = *p;
-            if (!listed[row]) continue;
             const std::size_t i = row * n_pre + q;
+            if (marks[row] != listed) {
+                if (marks[row] == full_row) full[i] = spike::bit;
+                continue;
+            }
             const float clip = clips[2 * row + c];
             const float w = clip_weight(k[i] + steps[2 * row + c], clip);
             out[i] = w;
@@ -369,7 +377,7 @@ void QuadrupletRuleTensor::grouped_arrivals(const RuleStep& s, std::size_t p0, s
     }
 }
 
-bool QuadrupletRuleTensor::fired_row(const RuleStep& s, std::size_t p, float rate) const noexcept {
+bool QuadrupletRuleTensor::fired_row(const RuleStep& s, std::size_t p, float rate, const std::uint8_t* s_pre) const noexcept {
     // reference_row's operations with the per-type constants of the row's synapses (RowParams), x
     // gathered from the per-unit traces, in a loop the compiler vectorises (beta_t y_i is one of two
     // values per row: y per pre type).
@@ -380,7 +388,7 @@ bool QuadrupletRuleTensor::fired_row(const RuleStep& s, std::size_t p, float rat
     const float* y = post_trace_.trace().data() + 2 * p;
     float* x = thread_scratch(n_pre);
     pre_trace_.copy(row, n_pre, x);
-    const FiredRow f{s.pre + p * layout_.pre_stride,
+    const FiredRow f{s_pre,
                      x,
                      r.pre_inhibitory.data(),
                      r.alpha.data(),
@@ -396,25 +404,46 @@ bool QuadrupletRuleTensor::fired_row(const RuleStep& s, std::size_t p, float rat
     return fired_row_apart(f, s.kernel + row, s.out + row, n_pre);
 }
 
-void QuadrupletRuleTensor::update(const RuleStep& s) {
+const std::uint8_t* QuadrupletRuleTensor::codes_from_arrivals(const SynapseArrivals& arrivals) {
+    const std::size_t n_pre = layout_.n_pre;
+    arrival_codes_.assign(layout_.kernel_size(), 0);
+    for_each_arrival_in_rows(arrivals, 0, layout_.n_post, [&](std::size_t p, std::size_t q, std::uint8_t code) {
+        arrival_codes_[p * n_pre + q] = code;
+    });
+    return arrival_codes_.data();
+}
+
+void QuadrupletRuleTensor::update(const RuleStep& step) {
     if (reference_) {
-        update_reference(s);
+        update_reference(step);
         return;
     }
+    // Grouped: the arrivals alone (x per unit, the pre types shared); no code is read.
+    const bool grouped = step.pre_arrivals != nullptr && pre_types_shared_ && pre_trace_.per_unit();
+    RuleStep s = step;
+    if (!grouped && s.pre_arrivals != nullptr && arrivals_only_) s.pre = codes_from_arrivals(*s.pre_arrivals);
     // y per (post unit, pre type): both elements of post unit p get its spike.
     for (std::size_t p = 0; p < layout_.n_post; ++p) input_[2 * p] = input_[2 * p + 1] = spiked(s.post[p]);
     post_trace_.step(input_);
-    if (pre_trace_.per_unit()) pre_trace_.advance_units(s.pre);
+    if (grouped) pre_trace_.advance_units(*s.pre_arrivals);
+    else if (pre_trace_.per_unit()) pre_trace_.advance_units(s.pre);
     const float eta = static_cast<float>(config_.eta);
     const float* y = post_trace_.trace().data();
     const bool known = pre_trace_.per_unit() && clean_rows_.begin_step(s);
+    const std::size_t n_pre = layout_.n_pre;
     const auto rows = [&](std::size_t p0, std::size_t p1) {
         for (std::size_t p = p0; p < p1; ++p) {
             const float rate = eta * factor_at(s, p);  // eta m (no baseline)
-            listed_row_[p] = 0;
+            listed_row_[p] = unlisted;
             if (event_row(s, p, rate, known)) continue;
-            if (pre_trace_.per_unit()) clean_rows_.set(p, fired_row(s, p, rate));
-            else reference_row(s, p, rate, y, 2);
+            if (grouped) {  // after the grouped arrivals have given its codes
+                listed_row_[p] = full_row;
+                std::fill_n(full_codes_.data() + p * n_pre, n_pre, std::uint8_t{0});
+            } else if (pre_trace_.per_unit()) {
+                clean_rows_.set(p, fired_row(s, p, rate, s.pre + p * layout_.pre_stride));
+            } else {
+                reference_row(s, p, rate, y, 2);
+            }
         }
     };
     if (s.listed() && pre_trace_.per_unit()) {
@@ -422,6 +451,10 @@ void QuadrupletRuleTensor::update(const RuleStep& s) {
         for_listed_rows(s, [&](std::size_t p0, std::size_t p1) {
             rows(p0, p1);
             listed_arrivals(s, p0, p1);
+            if (grouped)
+                for (std::size_t p = p0; p < p1; ++p)
+                    if (listed_row_[p] == full_row)
+                        clean_rows_.set(p, fired_row(s, p, eta * factor_at(s, p), full_codes_.data() + p * n_pre));
         });
     } else {
         for_rows(s, rows);

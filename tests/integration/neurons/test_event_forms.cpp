@@ -4,14 +4,18 @@
 // Hebbian rules (the default network of `spark run`) and with the modulated tensor rule (the CartPole
 // brain's structure, modulation zero and non-zero), also with the kernel written from outside between
 // steps (a snapshot load, an effect's set_property, a write through the live property) to values the
-// rules clip or keep.
+// rules clip or keep. Where every reader of the delays' output takes the arrivals alone (the dense
+// synapses and the tensor rule), the delays write its codes only for a read from outside the step
+// (Component::defer_codes): the tests read them in some steps and not in others.
 #include <catch2/catch.hpp>
 
 #include <bit>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <sstream>
 #include <string>
 
 #include <spark/components/plasticity/hebbian_rule.hpp>
@@ -175,9 +179,24 @@ void write_kernel_from_outside(Simulation& sim, const std::string& synapses, int
     }
 }
 
+// The text of the plan line that says a node's output codes are written on demand (graph/src/bind.cpp).
+constexpr const char* deferred_line = "out_spikes: codes written only for a read from outside the step";
+bool codes_deferred(const Simulation& sim, const std::string& node) {
+    std::istringstream plan(sim.plan_text());
+    bool in_node = false;
+    for (std::string line; std::getline(plan, line);) {
+        if (!line.empty() && std::isdigit(static_cast<unsigned char>(line[0])))  // "k. path (type)...": a task
+            in_node = line.find(". " + node + " (") != std::string::npos;
+        else if (in_node && line.find(deferred_line) != std::string::npos)
+            return true;
+    }
+    return false;
+}
+
 struct Run {
     Collect state;
     std::vector<std::uint8_t> spikes;
+    std::vector<std::uint8_t> delayed;  // some delays' output codes, after the run
     std::map<std::string, std::vector<std::uint32_t>> tensor_post_traces;  // expanded per synapse
     std::vector<std::uint32_t> kernels_after_writes;  // the written kernel after each step that followed a write
 };
@@ -208,6 +227,12 @@ Run run(const Network& net, bool tensor, bool reference, ExecutorKind kind, unsi
         }
         const std::string written = tensor ? "A_exc.synapses" : "exc.synapses";
         if (outside_writes) write_kernel_from_outside(sim, written, t);
+        if (outside_writes && tensor && t == 200) {
+            // x written: B_inh's rule keeps it per synapse from here on (the event form reads the codes again,
+            // built from the arrivals when its delays defer them)
+            Overwrite w("pre_trace", 5, 0.25f);
+            sim.component("B_inh.plasticity").visit_state(w);
+        }
         sim.step();
         if (outside_writes && t % 150 == 0)
             for (float k : kernel_of(sim, written)) r.kernels_after_writes.push_back(std::bit_cast<std::uint32_t>(k));
@@ -221,8 +246,18 @@ Run run(const Network& net, bool tensor, bool reference, ExecutorKind kind, unsi
     for (const char* n : tensor ? std::vector<const char*>{"A_exc", "B_exc", "A_inh", "B_inh"}
                                 : std::vector<const char*>{"exc", "inh"}) {
         INFO(n);
-        REQUIRE(pre_trace_per_unit(sim.component(std::string(n) + ".plasticity")) == !reference);
+        const bool x_written = outside_writes && tensor && std::string(n) == "B_inh";
+        REQUIRE(pre_trace_per_unit(sim.component(std::string(n) + ".plasticity")) == (!reference && !x_written));
+        // The delays' codes are left to a read from outside where only the dense synapses and the tensor
+        // rule (x per unit at build) read them.
+        const bool tensor_rule = net.find(n)->type == "alif_mod_neuron";
+        REQUIRE(codes_deferred(sim, std::string(n) + ".delays") == (!reference && tensor_rule));
     }
+    for (const char* n : {"A_exc", "B_inh"})  // read from outside now: the last step's codes
+        if (tensor) {
+            const auto codes = sim.read(std::string(n) + ".delays", "out_spikes").u8();
+            r.delayed.insert(r.delayed.end(), codes.begin(), codes.end());
+        }
     sim.visit_state(r.state);
     if (tensor)
         for (const char* n : pops) {
@@ -255,6 +290,7 @@ void compare_to_reference(const Network& net, bool tensor, bool outside_writes =
         INFO("event form on " << c.name);
         const Run event = run(net, tensor, false, c.kind, c.threads, outside_writes);
         REQUIRE(event.spikes == reference.spikes);
+        REQUIRE(event.delayed == reference.delayed);
         REQUIRE(event.state.arrays.size() == reference.state.arrays.size());
         for (const auto& [name, bytes] : reference.state.arrays) {
             INFO("state " << name);
@@ -309,8 +345,10 @@ struct ChainSize {
     int steps;
 };
 
+// The delays' codes are read after the steps t with t % read_every == 0 (and right after the reset);
+// currents after every step.
 DelayChainRun run_delay_chain(const std::string& layout, Latency latency, bool reference, ExecutorKind kind,
-                              unsigned threads, ChainSize size) {
+                              unsigned threads, ChainSize size, int read_every) {
     components::ScopedDenseReference mode(reference);
     Network net(latency);
     net.seed = 17;
@@ -328,12 +366,20 @@ DelayChainRun run_delay_chain(const std::string& layout, Latency latency, bool r
     auto sim = Simulation::build(net, {}, o);
     REQUIRE(dynamic_cast<const components::synapses::LinearSynapses&>(sim.component("synapses")).layout() ==
             (layout == "dense" ? components::synapses::Layout::dense : components::synapses::Layout::sparse));
+    // Only the dense synapses on a same-step wire leave the delays' codes to a read from outside.
+    REQUIRE(codes_deferred(sim, "delays") == (!reference && layout == "dense" && latency == Latency::same_step));
     DelayChainRun r;
-    for (int t = 0; t < size.steps; ++t) {
-        if (t == size.steps / 2 - 50) sim.reset();  // the runtime zeroes the delays' output buffers
-        sim.step();
+    const auto read_codes = [&] {
         const auto codes = sim.read("delays", "out_spikes").u8();
         r.delayed.insert(r.delayed.end(), codes.begin(), codes.end());
+    };
+    for (int t = 0; t < size.steps; ++t) {
+        if (t == size.steps / 2 - 50) {
+            sim.reset();  // the runtime zeroes the delays' output buffers
+            read_codes();
+        }
+        sim.step();
+        if (t % read_every == 0) read_codes();
         const auto currents = sim.read("synapses", "currents").f32();
         r.currents.insert(r.currents.end(), currents.begin(), currents.end());
     }
@@ -347,17 +393,19 @@ TEST_CASE("N2N delays into dense and sparse synapses: the published arrivals giv
     const auto layout = GENERATE(as<std::string>{}, "dense", "sparse");
     const auto latency = GENERATE(Latency::same_step, Latency::previous_step);
     const auto size = GENERATE(ChainSize{33, 48, 1500}, ChainSize{160, 900, 160});
-    INFO("layout " << layout << ", latency " << to_string(latency) << ", " << size.posts << " x " << size.pre);
+    const int read_every = GENERATE(1, 7);
+    INFO("layout " << layout << ", latency " << to_string(latency) << ", " << size.posts << " x " << size.pre
+                   << ", codes read every " << read_every << " steps");
     const std::size_t codes = size.posts * size.pre;
-    const DelayChainRun reference = run_delay_chain(layout, latency, true, ExecutorKind::sequential, 1, size);
+    const DelayChainRun reference = run_delay_chain(layout, latency, true, ExecutorKind::sequential, 1, size, read_every);
     std::size_t arrivals = 0;
     for (auto c : reference.delayed) arrivals += c & spike::bit;
     CHECK(arrivals > reference.delayed.size() / 50);
-    if (codes > 100000) CHECK(arrivals > 2048u * std::size_t(size.steps));  // (the delays' split: >= 4096 writes a step)
+    if (codes > 100000) CHECK(arrivals > 2048u * std::size_t(size.steps / read_every));  // (the delays' split: >= 4096 writes a step)
     for (auto [kind, threads] : {std::pair{ExecutorKind::sequential, 1u}, std::pair{ExecutorKind::pool, 2u},
                                  std::pair{ExecutorKind::tbb, 2u}}) {
         INFO("threads " << threads);
-        const DelayChainRun event = run_delay_chain(layout, latency, false, kind, threads, size);
+        const DelayChainRun event = run_delay_chain(layout, latency, false, kind, threads, size, read_every);
         // (element by element: a failure names the first differing element instead of printing the runs)
         REQUIRE(event.delayed.size() == reference.delayed.size());
         for (std::size_t i = 0; i < event.delayed.size(); ++i) {

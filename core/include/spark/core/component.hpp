@@ -212,6 +212,29 @@ public:
         (void)input;
         return false;
     }
+    // Whether a per-synapse SpikeArray input `input` is read only through the arrivals its producer
+    // publishes (SpikeIndex::arrivals) in every step where they are published: never its codes then.
+    // Asked after build. Default false.
+    virtual bool reads_arrivals_only(std::size_t input) const {
+        (void)input;
+        return false;
+    }
+    // Codes on demand. The runtime asks defer_codes(output) after build when every reader of SpikeArray
+    // output `output` reads it in place, in the same step, through the arrivals alone (reads_arrivals_only),
+    // and nothing else reads it within a step (no network output, effect or previous-step wire). A producer
+    // that publishes the arrivals in every step may accept (return true) and then leave the codes unwritten
+    // in its steps; before any read of the output from outside the step the runtime calls
+    // write_deferred_codes(output, out), after which `out` must hold the codes of the producer's last step
+    // (as if written then; what the runtime cleared before the first step or after a reset). A new build
+    // withdraws the acceptance. Default: declines.
+    virtual bool defer_codes(std::size_t output) {
+        (void)output;
+        return false;
+    }
+    virtual void write_deferred_codes(std::size_t output, ArrayRef out) {
+        (void)output;
+        (void)out;
+    }
 
     // Spikes that arrive late (a run over several processes exchanging spikes once per epoch). A
     // component whose input_slack(i) is k > 0 promises, for its SpikeArray input i: stepped with that

@@ -285,3 +285,57 @@ TEST_CASE("N2NDelays event form keeps the codes of alternating output buffers ex
     CHECK(loads > 10);
     CHECK(arrivals > std::size_t(T) * P * N / 20);
 }
+
+TEST_CASE("N2NDelays with deferred codes writes none in its steps and the last step's on demand, exact over resets, state writes and changing inhibition bits", "[delays]") {
+    // Component::defer_codes: the runtime's offer when every reader takes the arrivals alone. The steps
+    // publish the arrivals and leave the buffer as it was; write_deferred_codes makes it hold the dense
+    // gather's bytes of the last step, whenever it is called (here in some steps and not in others).
+    constexpr std::size_t P = 29, N = 170;
+    constexpr int B = 4, T = 3000;
+    std::mt19937 gen(31);
+    std::vector<int> d(P * N);
+    for (auto& x : d) x = std::uniform_int_distribution<int>(1, B)(gen);
+    DelayRun event(false, P, N, d, double(B)), reference(true, P, N, d, double(B));
+    REQUIRE_FALSE(reference.delays->defer_codes(0));  // the dense reference has no arrivals to publish
+    REQUIRE(event.delays->defer_codes(0));
+    std::bernoulli_distribution fires(0.08), flip(0.002), rare(0.01), read(0.3);
+    std::vector<std::uint8_t> mask(N);
+    std::size_t arrivals = 0, resets = 0, loads = 0, reads = 0;
+    for (int t = 0; t < T; ++t) {
+        for (std::size_t j = 0; j < N; ++j) {
+            if (flip(gen)) mask[j] ^= 1;
+            event.in[j] = reference.in[j] = spike::encode(fires(gen), mask[j] != 0);
+        }
+        if (rare(gen)) {  // as Simulation::reset: the runtime zeroes its buffers; a read then sees zeros
+            event.delays->reset();
+            reference.delays->reset();
+            std::fill(event.out.begin(), event.out.end(), 0);
+            event.delays->write_deferred_codes(0, ArrayRef{event.out.data(), event.out.size()});
+            REQUIRE(std::all_of(event.out.begin(), event.out.end(), [](std::uint8_t c) { return c == 0; }));
+            ++resets;
+        } else if (rare(gen)) {  // a state load: the delay line from the reference, the buffer rewritten
+            StateCollector collect;
+            reference.delays->visit_state(collect);
+            StateRestorer restore(collect.arrays);
+            event.delays->visit_state(restore);
+            std::fill(event.out.begin(), event.out.end(), std::uint8_t{0x5a});
+            ++loads;
+        }
+        const std::vector<std::uint8_t> before = event.out;
+        event.step(serial_parallel(), t);
+        reference.step(serial_parallel(), t);
+        INFO("step " << t);
+        REQUIRE(event.out == before);  // no code written in the step
+        if (!read(gen)) continue;
+        event.delays->write_deferred_codes(0, ArrayRef{event.out.data(), event.out.size()});
+        arrivals += require_same_arrivals(event, reference, N);
+        ++reads;
+        const std::vector<std::uint8_t> written = event.out;  // a second read writes nothing new
+        event.delays->write_deferred_codes(0, ArrayRef{event.out.data(), event.out.size()});
+        REQUIRE(event.out == written);
+    }
+    CHECK(resets > 10);
+    CHECK(loads > 10);
+    CHECK(reads > std::size_t(T) / 5);
+    CHECK(arrivals > std::size_t(reads) * P * N / 20);
+}

@@ -285,6 +285,8 @@ TEST_CASE("QuadrupletRuleTensor with N2N-delayed pre spikes keeps x per pre unit
         c.post_rate = 0.08;
         compare_forms(delayed(c, 8, 51), 52, {{"post_trace", tensor_post_trace}});
         compare_forms(delayed(c, 1, 53), 54, {{"post_trace", tensor_post_trace}});  // every delay 1: no lag
+        // delays 1..4, lags 0..3: the rows of x selected from the lag rows (E and I post rows: two class patterns)
+        compare_forms(delayed(c, 4, 57), 58, {{"post_trace", tensor_post_trace}});
     }
     SECTION("all_pre_excitatory, and a state load in the middle of the run") {
         Overrides o = cards();

@@ -14,6 +14,8 @@
 // back the silent codes (the input's inhibition bits) where the buffer's last arrivals were and writes
 // the new ones; it rewrites every code when the buffer is new to it, after a reset or a state write, and
 // when an input inhibition bit changed. Same bytes as gather() (the dense reference, dense_reference()).
+// When every reader takes the arrivals alone (Component::defer_codes), a step writes no codes: the last
+// step's are written on demand, for a read from outside the step, the same bytes.
 // The output spec carries the delays (PortSpec::delays): a rule keeps its presynaptic trace per unit.
 // Draw order: delays (shape units + in_shape, row-major: the same values as the original's
 // (prod(units), N) kernel).
@@ -45,6 +47,8 @@ public:
 
     void reset() override;
     void visit_state(StateVisitor& v) override;
+    bool defer_codes(std::size_t output) override;
+    void write_deferred_codes(std::size_t output, ArrayRef out) override;
 
 private:
     // What deliver() last wrote into one output buffer (one per step parity when the runtime doubles it).
@@ -55,6 +59,8 @@ private:
         SynapseArrivals arrivals;              // the groups as published in its spike index
     };
     Written& written_for(const std::uint8_t* buffer) noexcept;
+    // Writes this step's codes (silent_row_, the arrivals in next_groups_) into `out`, over what it held.
+    void write_step(std::uint8_t* out, Parallel& parallel) noexcept;
     void write_silent(std::uint8_t* out, Parallel& parallel) const noexcept;
     // Writes the code of each group (its silent code when `silent`) at its synapses of the rows [p0, p1).
     void write_codes(std::uint8_t* out, std::span<const ArrivalGroup> groups, std::size_t p0, std::size_t p1,
@@ -69,6 +75,12 @@ private:
     std::vector<ArrivalGroup> next_groups_;  // this step's arrivals, while the buffer's last ones are restored
     std::array<Written, 2> written_;
     std::size_t last_written_ = 0;           // the slot used last
+    // Codes on demand (defer_codes): the buffer whose last step's codes are not written yet (or null), and
+    // that step's arrivals, as published.
+    bool deferred_ = false;
+    std::uint8_t* unwritten_ = nullptr;
+    std::vector<ArrivalGroup> step_groups_;
+    SynapseArrivals step_arrivals_;
 };
 
 }  // namespace spark::components::delays

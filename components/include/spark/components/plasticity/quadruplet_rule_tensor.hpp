@@ -79,6 +79,9 @@ public:
     void update_reference(const RuleStep& s);  // the literal dense form (spec 5.6)
     void reset_rule() noexcept;
     void visit_rule(StateVisitor& v);
+    // The event form with x per unit and the pre types shared by every row takes per-synapse pre spikes
+    // from the arrivals grouped by sender alone (its producer may then leave the codes unwritten).
+    bool reads_arrivals_only(std::size_t input) const override { return input == pre_spikes && arrivals_only_; }
 
     // The type (SynapseType) of every synapse, kernel layout.
     std::span<const std::uint8_t> synapse_types() const noexcept { return types_; }
@@ -105,8 +108,12 @@ private:
     void listed_arrivals(const RuleStep& s, std::size_t p0, std::size_t p1) noexcept;
     // The same for arrivals grouped by sender (s.pre_arrivals) when every row shares the pre types.
     void grouped_arrivals(const RuleStep& s, std::size_t p0, std::size_t p1) noexcept;
-    // A row in full, per-unit x; returns whether every new weight is one the clip keeps (CleanRows).
-    bool fired_row(const RuleStep& s, std::size_t p, float rate) const noexcept;
+    // A row in full, per-unit x, with the row's pre codes `s_pre`; returns whether every new weight is one
+    // the clip keeps (CleanRows).
+    bool fired_row(const RuleStep& s, std::size_t p, float rate, const std::uint8_t* s_pre) const noexcept;
+    // Every pre code (its spike bit) from the published arrivals, for a step that reads codes although
+    // the rule said it reads the arrivals alone (x per synapse after a state write).
+    const std::uint8_t* codes_from_arrivals(const SynapseArrivals& arrivals);
 
     // Per synapse of a row, by its type (event form): x's decay and scale, the bits of max_clip, and
     // the rule's constants, so that a whole row is one loop the compiler vectorises.
@@ -131,8 +138,13 @@ private:
     bool pre_types_shared_ = true;
     SynapsePreTrace pre_trace_;  // x, one trace per (pre unit, type) where exact
     CleanRows clean_rows_;       // the rows of K known to be kept by the clip (per-unit x, in place)
-    // Per row, this step: whether its arrivals are taken from the producer's list, and their dt dK by pre type.
+    // Per row, this step: whether its arrivals are taken from the producer's list (listed), or the row is
+    // computed in full after the grouped arrivals gave its codes (full_row), and the arrivals' dt dK by pre type.
+    enum : std::uint8_t { unlisted = 0, listed = 1, full_row = 2 };
     std::vector<std::uint8_t> listed_row_;
+    std::vector<std::uint8_t> full_codes_;     // the pre spike bits of the full rows (grouped arrivals), kernel order
+    std::vector<std::uint8_t> arrival_codes_;  // codes_from_arrivals' scratch
+    bool arrivals_only_ = false;               // reads_arrivals_only(pre_spikes), decided at build
     std::vector<float> arrival_step_;
     std::vector<float> row_clip_;  // max_clip of row p's synapses of pre type c, at 2 p + c
     Tracer post_trace_;

@@ -17,6 +17,10 @@
 // under dense_reference(), for pre spikes without delays, more than four time constants or non-finite
 // decay or scale, and after a state write (a snapshot load: the ring's history is not in the state, and
 // the delay line may have been loaded with other spikes in flight) until reset().
+// A row of x (copy) is a gather from the ring, one load per synapse; where every row takes its classes
+// from one of two patterns over q and the lags are at most four, it is a select instead: the step
+// spreads X at each lag along q for each pattern (lag rows), and a row takes element q from the lag row
+// of its synapse's lag (contiguous loads, no gather).
 // The state is the trace of the pre input's shape ("pre_trace") in either form, the same bytes.
 #include <cstddef>
 #include <cstdint>
@@ -24,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include <spark/core/spike_index.hpp>
 #include <spark/core/state.hpp>
 #include <spark/core/tracer.hpp>
 
@@ -41,8 +46,10 @@ public:
     bool per_unit() const noexcept { return per_unit_; }
     std::size_t size() const noexcept { return size_; }
 
-    // Per-unit form: advances X with this step's pre spikes (one pass on the calling thread).
+    // Per-unit form: advances X with this step's pre spikes (one pass on the calling thread), from their
+    // codes, or from the arrivals their producer published (per-synapse input, spike_index.hpp).
     void advance_units(const std::uint8_t* pre) noexcept;
+    void advance_units(const SynapseArrivals& arrivals) noexcept;
     // Copies x[first, first + n) to out (kernel order, or the elements of a per-synapse x of pre shape):
     // a row of x this step, gathered from the ring in the per-unit form. The per-unit x is finite and
     // >= +0 (never -0): it starts at +0 and adds non-negative finite terms to 0.
@@ -60,6 +67,10 @@ public:
 private:
     void make_tracer();                  // the per-synapse Tracer, from the taus kept
     void to_per_synapse(std::span<const float> x);
+    void advance_with_spikes() noexcept;  // X's next slot from spikes_
+    void build_lag_rows(const std::vector<std::uint8_t>& cls, const std::vector<std::int32_t>& shortest,
+                        const std::vector<std::int32_t>* delays);
+    void spread_lag_rows() noexcept;      // the lag rows of now_
 
     std::size_t size_ = 0, n_pre_ = 0, stride_ = 0;  // stride_: between rows of the pre input (0 = broadcast)
     std::vector<float> tau_;                          // one or size_ values
@@ -70,11 +81,16 @@ private:
     std::size_t classes_ = 0, lags_ = 0;             // C, R = max lag + 1
     std::vector<float> decay_, scale_;               // per element q C + c of X
     std::vector<std::uint32_t> source_;              // per q: the pre input element giving s_q(t - d_q)
+    std::vector<std::uint32_t> source_post_;         // per q: that element's post unit (per-synapse input)
     std::vector<std::int32_t> rel_;                  // per synapse: offset of its X from now_
     std::vector<float> history_;                     // 2R slots of n_pre C values
     std::vector<float> spikes_;                      // scratch of advance_units: one slot's spike inputs
     std::size_t slot_ = 0;
     const float* now_ = nullptr;                     // the current slot
+    // Lag rows (empty: copy gathers): per row its pattern, per pattern its classes along q, per synapse
+    // its lag, and per (pattern, lag) X at that lag along q.
+    std::vector<std::uint8_t> row_pattern_, pattern_class_, lag_;
+    std::vector<float> lag_rows_;
 };
 
 }  // namespace spark::components::plasticity

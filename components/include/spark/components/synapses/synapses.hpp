@@ -315,6 +315,13 @@ public:
         return input == spikes && !per_synapse_traces_ && !per_synapse_input_;
     }
 
+    // Per-synapse input into per-target traces and the dense layout is summed from the arrivals its
+    // producer publishes (SynapseMatrix::accumulate_per_synapse_rows), unless built as the reference.
+    bool reads_arrivals_only(std::size_t input) const override {
+        return input == spikes && per_synapse_input_ && !per_synapse_traces_ && !dense_reference_ &&
+               matrix_.layout() == Layout::dense;
+    }
+
     // The sparse layout's spikes in flight take a step's spikes late (put in flight with the step they
     // were read in) as long as none of their synapses has arrived yet: up to the shortest delay.
     std::size_t input_slack(std::size_t input) const override {
