@@ -184,6 +184,15 @@ public:
 
     void complete_state() override;
     void gather_state(int root) override;
+    UnitShare own_elements(const Source& source, std::size_t count) const override {
+        const Split& s = split_[source.node];
+        if (s.units == 0) {  // computed alike everywhere: rank 0's (a dry run's own rank's)
+            const bool answers = rank_ == 0 || processes_->plays_alone();
+            return {0, answers ? count : 0};
+        }
+        const std::size_t k = count / s.units;
+        return {s.blocks[rank_].begin * k, s.blocks[rank_].end * k};
+    }
     void state_written() override {
         // What the readers read next is the buffers' (loaded or reset) last step.
         overlapped_steps_.clear();  // (none between runs: a run finishes its exchanges)

@@ -4,6 +4,7 @@
 #include <bit>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <map>
 
 #include <spark/core/error.hpp>
@@ -66,38 +67,102 @@ std::vector<Population> find_populations(const graph::Simulation& simulation, co
     return pops;
 }
 
-SpikeRecorder::SpikeRecorder(std::vector<Population> populations, const std::filesystem::path& path, bool header)
-    : populations_(std::move(populations)), counts_(populations_.size(), 0), out_(path) {
+SpikeRecorder::SpikeRecorder(std::vector<Population> populations, const std::filesystem::path& path, bool header,
+                             graph::ProcessGroup* processes)
+    : populations_(std::move(populations)), counts_(populations_.size(), 0), out_(path), processes_(processes) {
     if (header) {
         out_.write("step,time_ms,node,unit\n");
         out_.flush();
     }
 }
 
+void SpikeRecorder::add(std::int64_t step, double dt, std::size_t p, std::size_t unit, std::string& prefix) {
+    if (prefix.empty()) {
+        append_int(prefix, step);
+        prefix += ',';
+        prefix += format_time(step, dt);
+        prefix += ',';
+    }
+    line_ += prefix;
+    line_ += populations_[p].name;
+    line_ += ',';
+    append_int(line_, static_cast<std::int64_t>(unit));
+    line_ += '\n';
+    ++counts_[p];
+    if (!spikes_.empty()) spikes_[p].push_back({step, unit});
+}
+
 void SpikeRecorder::record(const graph::Simulation& sim) {
     const std::int64_t step = sim.step_count() - 1;
+    if (processes_) return record_own(sim, step);
     std::string prefix;
-    for (std::size_t p = 0; p < populations_.size(); ++p) {
-        for_each_spike(sim.read(populations_[p].node, populations_[p].port), [&](std::size_t u) {
-            if (prefix.empty()) {
-                append_int(prefix, step);
-                prefix += ',';
-                prefix += format_time(step, sim.dt());
-                prefix += ',';
-            }
-            line_ += prefix;
-            line_ += populations_[p].name;
-            line_ += ',';
-            append_int(line_, static_cast<std::int64_t>(u));
-            line_ += '\n';
-            ++counts_[p];
-            if (!spikes_.empty()) spikes_[p].push_back({step, u});
-        });
-    }
+    for (std::size_t p = 0; p < populations_.size(); ++p)
+        for_each_spike(sim.read(populations_[p].node, populations_[p].port),
+                       [&](std::size_t u) { add(step, sim.dt(), p, u, prefix); });
     if (line_.size() > flush_size) write_lines(out_, line_);
 }
 
+void SpikeRecorder::record_own(const graph::Simulation& sim, std::int64_t step) {
+    dt_ = sim.dt();
+    held_steps_.push_back(step);
+    for (const Population& pop : populations_) {
+        const graph::Simulation::OwnPart own = sim.read_own(pop.node, pop.port);
+        const auto* codes = static_cast<const std::uint8_t*>(own.value.data);
+        const std::size_t count_at = held_.size();
+        held_.push_back(0);
+        // Most units are silent: eight codes at a time are tested for a spike bit.
+        constexpr std::uint64_t any_spike = 0x0101010101010101ull * spike::bit;
+        std::size_t u = own.begin;
+        for (; u + 8 <= own.end; u += 8) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, codes + u, sizeof word);
+            if (word & any_spike)
+                for (std::size_t v = u; v < u + 8; ++v)
+                    if (codes[v] & spike::bit) held_.push_back(static_cast<std::uint32_t>(v));
+        }
+        for (; u < own.end; ++u)
+            if (codes[u] & spike::bit) held_.push_back(static_cast<std::uint32_t>(u));
+        held_[count_at] = static_cast<std::uint32_t>(held_.size() - count_at - 1);
+    }
+    if (held_steps_.size() == merge_steps) merge();
+}
+
+void SpikeRecorder::merge() {
+    std::vector<std::byte> all;
+    std::vector<std::size_t> bytes;
+    processes_->gather(std::as_bytes(std::span<const std::uint32_t>(held_)), all, bytes, 0);
+    held_.clear();
+    const std::vector<std::int64_t> steps = std::move(held_steps_);
+    held_steps_.clear();
+    if (processes_->rank() != 0) return;
+    // Per process: where its next entry is, and where its part ends.
+    std::vector<std::size_t> next(bytes.size()), end(bytes.size());
+    for (std::size_t r = 0, at = 0; r < bytes.size(); at += bytes[r], ++r) {
+        next[r] = at;
+        end[r] = at + bytes[r];
+    }
+    auto entry = [&](std::size_t r) {
+        if (end[r] - next[r] < sizeof(std::uint32_t))
+            throw InternalError("spike recording: rank " + std::to_string(r) + "'s part of the merge is cut short");
+        std::uint32_t value = 0;
+        std::memcpy(&value, all.data() + next[r], sizeof value);
+        next[r] += sizeof value;
+        return value;
+    };
+    for (const std::int64_t step : steps) {
+        std::string prefix;
+        for (std::size_t p = 0; p < populations_.size(); ++p)
+            for (std::size_t r = 0; r < bytes.size(); ++r)  // the blocks of the ranks in unit order
+                for (std::uint32_t n = entry(r); n > 0; --n) add(step, dt_, p, entry(r), prefix);
+        if (line_.size() > flush_size) write_lines(out_, line_);
+    }
+    for (std::size_t r = 0; r < bytes.size(); ++r)
+        if (next[r] != end[r])
+            throw InternalError("spike recording: rank " + std::to_string(r) + " held other steps than rank 0");
+}
+
 void SpikeRecorder::close() {
+    if (processes_ && !held_steps_.empty()) merge();
     write_lines(out_, line_);
     out_.close();
 }
