@@ -13,13 +13,14 @@
 // set are put back at rest (all of them after a reset or a load).
 //
 // Epochs: when every reader of an exchanged output can take its spikes late (Component::input_slack:
-// a synapse group whose spikes wait in flight for at least D steps) and reads them through a
-// previous-step wire, the epoch is the shortest latency of those wires (1 + D), agreed by every process,
-// and the spikes are exchanged once per epoch instead of once per step: the readers step with their
-// input silent, and after the epoch's last step each is handed every step's spikes, in step order
-// (Component::ingest_late), before any of them is due. Otherwise the epoch is one step and the exchange
-// as above. A run ends its last, partial epoch (and a state visit the current one) early, but for its
-// last step, whose spikes no reader has read yet: they stay in their producer's output for the next.
+// a synapse group whose spikes wait in flight or in its ring for at least D steps, into which no
+// effect writes) and reads them through a previous-step wire, the epoch is the shortest latency of
+// those wires (1 + D), agreed by every process, and the spikes are exchanged once per epoch instead of
+// once per step: the readers step with their input silent, and after the epoch's last step each is
+// handed every step's spikes, in step order (Component::ingest_late), before any of them is due.
+// Otherwise the epoch is one step and the exchange as above. A run ends its last, partial epoch (and a
+// state visit the current one) early, but for its last step, whose spikes no reader has read yet: they
+// stay in their producer's output for the next.
 //
 // Why the results equal one process's: a unit's update depends only on its own state and inputs, every
 // random stream belongs to a fixed block of units (never to a process), and a synapse group sums each
@@ -442,6 +443,8 @@ void DistributedExecutor::choose_epoch() {
             handled = handled && s.kind == SourceKind::output && split_[s.node].units != 0 &&
                       s.latency == Latency::previous_step &&
                       impl_.inference.nodes[s.node].result.outputs[s.port].kind == PayloadKind::spikes;
+        // (An effect may change what a reader does with spikes between their step and their late arrival.)
+        handled = handled && std::ranges::none_of(impl_.graph.effects, [&](const auto& e) { return e.target_node == x.node; });
         const std::size_t slack = handled ? impl_.components[x.node]->input_slack(x.input) : 0;
         shortest = std::min<std::uint64_t>(shortest, 1 + slack);
     }
