@@ -345,7 +345,20 @@ void DistributedExecutor::choose_splits() {
         units[v] = fits ? n : 0;
         linkable[v] = c.share_grain() <= 1 ? units[v] : 0;
     }
-    const std::vector<bool> whole = detail::runs_whole(g, impl_.components, linkable);
+    std::vector<bool> whole = detail::runs_whole(g, impl_.components, linkable);
+    // A node that splits for per-unit readers only runs whole when a reader reads it otherwise (or over
+    // other units, or runs whole itself).
+    for (std::size_t c = 0; c < g.nodes.size(); ++c)
+        for (std::size_t i = 0; i < g.nodes[c].inputs.size(); ++i)
+            for (const Source& s : g.nodes[c].inputs[i]) {
+                if (s.kind != SourceKind::output || !impl_.components[s.node]->splits_for_per_unit_readers()) continue;
+                const bool per_unit = !whole[c] && units[c] == units[s.node] && g.nodes[c].inputs[i].size() == 1 &&
+                                      impl_.components[c]->input_per_unit(i);
+                if (!per_unit) whole[s.node] = true;
+            }
+    for (const auto& e : g.effects)
+        if (e.source.kind == SourceKind::output && impl_.components[e.source.node]->splits_for_per_unit_readers())
+            whole[e.source.node] = true;
     for (std::size_t v = 0; v < g.nodes.size(); ++v) {
         if (whole[v] || units[v] == 0) continue;
         const Component& c = *impl_.components[v];

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include <spark/components/delays/n2n_delays.hpp>
 #include <spark/core/error.hpp>
 #include <spark/graph/processes.hpp>
 #include <spark/graph/simulation.hpp>
@@ -918,5 +919,72 @@ TEST_CASE("processes exchanging spikes per epoch give one process's spikes step 
         INFO("ei " << to_string(ei) << ", rank " << rank << ": " << errors[rank]);
         REQUIRE(errors[rank].empty());
         REQUIRE(got[rank] == expected);
+    }
+}
+
+namespace {
+// 400 units driving themselves through N2N delays of 1-4 steps into a dense group (per-synapse input),
+// with Poisson input; with `rule`, a Hebbian rule learns the group's kernel from the delayed spikes.
+Network n2n_recurrent(bool rule) {
+    Network net(Latency::same_step);
+    net.seed = 13;
+    net.dt = 0.1;
+    net.add("E", "leaky_soma",
+            {{"units", Value::List{400.0}}, {"potential_rest", -49.0}, {"potential_reset", -60.0},
+             {"threshold", -50.0}, {"potential_tau", 2.0}, {"resistance", 1.0}})
+        .add("bg", "poisson_source", {{"units", Value::List{400.0}}, {"rate", 9000.0}, {"weight", 0.7}})
+        .add("d", "n2n_delays", {{"units", Value::List{400.0}}, {"max_delay", 0.4}})
+        .add("syn", "traced_synapses",
+             {{"units", Value::List{400.0}}, {"tau", 5.0}, {"layout", "dense"},
+              {"kernel", Value::Map{{"initializer", "sparse_constant_initializer"}, {"scale", 1.5}, {"density", 0.1}}}})
+        .connect("E.spikes", "d.in_spikes", Latency::previous_step)
+        .connect("d.out_spikes", "syn.spikes")
+        .connect("syn.currents", "E.current")
+        .connect("bg.output", "E.current");
+    if (rule)
+        net.add("rule", "hebbian_rule", {{"eta", 0.01}})
+            .connect("d.out_spikes", "rule.pre_spikes")
+            .connect("E.spikes", "rule.post_spikes")
+            .connect("syn.kernel", "rule.kernel")
+            .effect("syn.kernel", "rule.kernel");
+    return net;
+}
+}  // namespace
+
+TEST_CASE("processes list the N2N delays of their own post rows only, with one process's spikes and state, "
+          "unless a reader reads the delayed spikes whole",
+          "[graph][processes]") {
+    const bool rule = GENERATE(false, true);
+    const Network net = n2n_recurrent(rule);
+    const int steps = 60;
+    std::size_t spikes = 0;
+    auto whole = Simulation::build(net);
+    whole.run(steps, [&](const Simulation& s) {
+        for (const std::uint8_t code : s.read("E", "spikes").u8()) spikes += (code & spike::bit) != 0;
+    });
+    REQUIRE(spikes > 200);
+    StateCopy expected(StateAccess::read);
+    whole.visit_state(expected);
+    for (const int ranks : {2, 3}) {
+        std::vector<std::size_t> listed(static_cast<std::size_t>(ranks));
+        std::vector<std::map<std::string, std::vector<std::byte>>> states(static_cast<std::size_t>(ranks));
+        auto errors = on_processes(ranks, net, {}, [&](int rank, Simulation& sim) {
+            sim.run(steps);
+            listed[static_cast<std::size_t>(rank)] =
+                dynamic_cast<components::delays::N2NDelays&>(sim.component("d")).listed_synapses();
+            sim.gather_state();
+            StateCopy state(StateAccess::read);
+            sim.visit_state(state);
+            states[static_cast<std::size_t>(rank)] = state.arrays;
+        });
+        for (int rank = 0; rank < ranks; ++rank) {
+            const auto r = static_cast<std::size_t>(rank);
+            INFO(ranks << " processes, rule " << rule << ", rank " << rank << ": " << errors[r]);
+            REQUIRE(errors[r].empty());
+            REQUIRE(states[r] == expected.arrays);
+            // The rule's presynaptic traces read the delayed spikes of every row: the delays run whole.
+            const UnitBlock mine = unit_block(400, rank, ranks);
+            REQUIRE(listed[r] == (rule ? 400u : mine.end - mine.begin) * 400u);
+        }
     }
 }

@@ -285,6 +285,8 @@ public:
         return matrix_.splits_rows() || kept_.kept() || per_synapse_input_ ? 1 : matrix_.chunk_length();
     }
     bool property_per_unit(std::size_t) const override { return true; }  // the kernel is post-major
+    // Per-synapse input (units + pre, post-major) is read at the share's rows only (step_share).
+    bool input_per_unit(std::size_t input) const override { return input == spikes && per_synapse_input_; }
     // The dense kernel is split (a share keeps only its rows: release_rows_outside), the sparse one held
     // whole or kept by its rows (KeptRows); the dense ring (slot-major) is gathered by gather_share.
     bool state_alike(std::string_view state) const override {
