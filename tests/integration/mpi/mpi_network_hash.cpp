@@ -2,7 +2,7 @@
 // and of its complete state afterwards (rank 0): what the MPI tests compare between process counts.
 // Usage: mpi_network_hash NETWORK STEPS [--mpi] [--threads T] [--load SNAPSHOT] [--save SNAPSHOT]
 //                         [--dry-run RANK/RANKS [--replay FILE]] [--record FILE]
-//   NETWORK  cuba:N | microcircuit:SCALE | recurrent | plastic:N | delayed[:dense] | n2n | a network file
+//   NETWORK  cuba:N | microcircuit:SCALE | recurrent | plastic:N | delayed[:dense] | n2n:N | a network file
 //   --mpi    run over the launched processes (rank 0 prints); --threads per process
 //   --load   start from a snapshot (every process reads it); --save  write one after the run (rank 0)
 //   --dry-run  one process playing RANK of RANKS (the others silent, or replaying the spikes of FILE);
@@ -17,8 +17,8 @@
 //   --gather-everywhere  gather the whole state on every process before the save and hash (as before
 //                        gather_state_to), for comparison
 //   NETWORK `delayed`: the recurrent populations with synaptic delays of 3-8 steps (epochs of 4 steps);
-//           `delayed:dense`: the same with ei's kernel dense (delays through a ring); `n2n`: a population
-//           driving itself through N2N delays into a dense group
+//           `delayed:dense`: the same with ei's kernel dense (delays through a ring); `n2n:N`: N units
+//           driving themselves through N2N delays into a dense group
 #include <chrono>
 #include <ctime>
 #include <cstdint>
@@ -148,19 +148,21 @@ graph::Network delayed_network(bool dense_ei) {
     return net;
 }
 
-// 1000 units with Poisson input driving themselves through N2N delays of 1-8 steps into a dense group
+// N units with Poisson input driving themselves through N2N delays of 1-8 steps into a dense group
 // (per-synapse input): the delays split by post rows with the group.
-graph::Network n2n_network() {
+graph::Network n2n_network(std::size_t n) {
     using graph::Latency;
     graph::Network net(Latency::same_step);
     net.seed = 5;
     net.dt = 0.1;
-    net.add("E", "strict_refractory_leaky_soma", bench::cuba_soma(1000))
-        .add("bg", "poisson_source", {{"units", Value::List{1000.0}}, {"rate", 900.0}, {"weight", 0.6}, {"tau", 5.0}})
-        .add("d", "n2n_delays", {{"units", Value::List{1000.0}}, {"max_delay", 0.8}})
+    const double units = static_cast<double>(n);
+    net.add("E", "strict_refractory_leaky_soma", bench::cuba_soma(n))
+        .add("bg", "poisson_source", {{"units", Value::List{units}}, {"rate", 900.0}, {"weight", 0.6}, {"tau", 5.0}})
+        .add("d", "n2n_delays", {{"units", Value::List{units}}, {"max_delay", 0.8}})
         .add("ee", "traced_synapses",
-             {{"units", Value::List{1000.0}}, {"tau", 5.0}, {"layout", "dense"},
-              {"kernel", Value::Map{{"initializer", "sparse_constant_initializer"}, {"scale", 1.62}, {"density", 0.05}}}})
+             {{"units", Value::List{units}}, {"tau", 5.0}, {"layout", "dense"},
+              {"kernel", Value::Map{{"initializer", "sparse_constant_initializer"}, {"scale", 1.62 * 1000.0 / units},
+                                    {"density", 0.05}}}})
         .connect("E.spikes", "d.in_spikes", Latency::previous_step)
         .connect("d.out_spikes", "ee.spikes")
         .connect("ee.currents", "E.current")
@@ -180,7 +182,7 @@ graph::Simulation build(const std::string& name, const graph::BuildOptions& opti
         return graph::Simulation::build(plastic_network(std::stoul(name.substr(8))), {}, options);
     if (name == "delayed" || name == "delayed:dense")
         return graph::Simulation::build(delayed_network(name == "delayed:dense"), {}, options);
-    if (name == "n2n") return graph::Simulation::build(n2n_network(), {}, options);
+    if (name.rfind("n2n:", 0) == 0) return graph::Simulation::build(n2n_network(std::stoul(name.substr(4))), {}, options);
     return serialization::build_simulation(serialization::load_network_file(name), options);
 }
 
