@@ -301,11 +301,13 @@ TraceTarget resolve_trace(const graph::Simulation& sim, const graph::Network& ne
     return t;
 }
 
-TraceRecorder::TraceRecorder(TraceTarget target, const std::filesystem::path& dir, bool header)
+TraceRecorder::TraceRecorder(TraceTarget target, const std::filesystem::path& dir, bool header,
+                             graph::ProcessGroup* processes)
     : target_(std::move(target)),
       csv_(dir / (target_.label + ".csv")),
       npy_(dir / (target_.label + ".npy"), target_.spec.size()),
-      row_(target_.spec.size()) {
+      row_(target_.spec.size()),
+      processes_(processes) {
     if (header) {
         const std::string port = target_.label.substr(target_.label.rfind('.') + 1);
         std::string line = "step,time_ms";
@@ -315,13 +317,11 @@ TraceRecorder::TraceRecorder(TraceTarget target, const std::filesystem::path& di
     }
 }
 
-void TraceRecorder::record(const graph::Simulation& sim) {
-    to_float(target_.spec, sim.read(target_.node, target_.port), row_);
+void TraceRecorder::write_row(std::int64_t step, double dt) {
     npy_.append(row_);
-    const std::int64_t step = sim.step_count() - 1;
     append_int(line_, step);
     line_ += ',';
-    line_ += format_time(step, sim.dt());
+    line_ += format_time(step, dt);
     for (float v : row_) {
         line_ += ',';
         append_float(line_, v);
@@ -330,7 +330,70 @@ void TraceRecorder::record(const graph::Simulation& sim) {
     if (line_.size() > flush_size) write_lines(csv_, line_);
 }
 
+void TraceRecorder::record(const graph::Simulation& sim) {
+    if (processes_) {
+        const auto& nodes = sim.nodes();
+        const auto node = std::find_if(nodes.begin(), nodes.end(), [&](const auto& n) { return n.path == target_.node; });
+        const bool output = node != nodes.end() && std::any_of(node->outputs.begin(), node->outputs.end(),
+                                                               [&](const auto& o) { return o.name == target_.port; });
+        if (output) return record_own(sim);
+    }
+    to_float(target_.spec, sim.read(target_.node, target_.port), row_);
+    write_row(sim.step_count() - 1, sim.dt());
+}
+
+void TraceRecorder::record_own(const graph::Simulation& sim) {
+    dt_ = sim.dt();
+    const graph::Simulation::OwnPart own = sim.read_own(target_.node, target_.port);
+    own_ = {own.begin, own.end};
+    held_steps_.push_back(sim.step_count() - 1);
+    const std::size_t at = held_.size();
+    held_.resize(at + (own.end - own.begin));
+    const std::size_t element = size_of(own.value.dtype);
+    const ConstArrayRef part(static_cast<const std::byte*>(own.value.data) + own.begin * element, own.end - own.begin,
+                             own.value.dtype);
+    to_float(target_.spec, part, std::span<float>(held_).subspan(at));
+    if (held_steps_.size() == SpikeRecorder::merge_steps) merge();
+}
+
+void TraceRecorder::merge() {
+    // This process's part: its first and last element, then its values of every held step.
+    std::vector<std::byte> mine(2 * sizeof(std::uint64_t));
+    const std::uint64_t range[2] = {own_.begin, own_.end};
+    std::memcpy(mine.data(), range, sizeof range);
+    const auto values = std::as_bytes(std::span<const float>(held_));
+    mine.insert(mine.end(), values.begin(), values.end());
+    std::vector<std::byte> all;
+    std::vector<std::size_t> bytes;
+    processes_->gather(mine, all, bytes, 0);
+    held_.clear();
+    const std::vector<std::int64_t> steps = std::move(held_steps_);
+    held_steps_.clear();
+    if (processes_->rank() != 0) return;
+    std::size_t at = 0;
+    std::vector<std::pair<std::size_t, UnitShare>> parts;  // per process: where its values begin, its elements
+    for (const std::size_t b : bytes) {
+        std::uint64_t r[2] = {0, 0};
+        if (b >= sizeof r) std::memcpy(r, all.data() + at, sizeof r);
+        const std::size_t count = static_cast<std::size_t>(r[1] - r[0]);
+        if (b != sizeof r + steps.size() * count * sizeof(float) || r[1] > row_.size() || r[0] > r[1])
+            throw InternalError("trace recording " + target_.label + ": a process's part of the merge does not fit");
+        parts.emplace_back(at + sizeof r, UnitShare{static_cast<std::size_t>(r[0]), static_cast<std::size_t>(r[1])});
+        at += b;
+    }
+    for (std::size_t k = 0; k < steps.size(); ++k) {
+        for (const auto& [first, elements] : parts) {
+            const std::size_t count = elements.end - elements.begin;
+            if (count != 0)
+                std::memcpy(row_.data() + elements.begin, all.data() + first + k * count * sizeof(float),
+                            count * sizeof(float));
+        }
+        write_row(steps[k], dt_);
+    }
+}
+
 void TraceRecorder::close() {
+    if (processes_ && !held_steps_.empty()) merge();
     write_lines(csv_, line_);
     csv_.close();
     npy_.close();

@@ -260,7 +260,7 @@ int run_network(const RunOptions& options, std::ostream& out, std::ostream& err,
     SpikeRecorder spikes(find_populations(sim, registry), o.out_dir / "spikes.csv", true, o.processes.get());
     if (o.plot != PlotFormat::none) spikes.keep_spikes();
     std::vector<std::unique_ptr<TraceRecorder>> recorders;
-    for (auto& t : traces) recorders.push_back(std::make_unique<TraceRecorder>(t, o.out_dir, true));
+    for (auto& t : traces) recorders.push_back(std::make_unique<TraceRecorder>(t, o.out_dir, true, o.processes.get()));
 
     RunSummary summary;
     summary.first_step = sim.step_count();
@@ -331,7 +331,7 @@ int run_network(const RunOptions& options, std::ostream& out, std::ostream& err,
                           (o.threads == 0 ? std::string("all") : std::to_string(o.threads)) + " threads")
             << ")\n";
         out << format_summary(summary);
-        if (o.processes)  // rank 0's (a --record trace gathers its values every step)
+        if (o.processes)  // rank 0's (a --record trace of a property gathers it every step)
             out << "spike exchange: epoch " << o.processes->epoch_steps() << " steps, "
                 << o.processes->spike_exchanges() << " exchanges, " << o.processes->spike_exchange_seconds()
                 << " s in them\n";

@@ -132,19 +132,35 @@ std::vector<std::string> traceable_names(const graph::Simulation& simulation, co
                                          const graph::TemplateRegistry& templates, const Registry& registry);
 
 // Records one trace into `<dir>/<label>.csv` and `<dir>/<label>.npy`.
+//
+// Over several processes (`processes`; record() and close() are then collective), a trace of an output
+// is recorded as spikes.csv is (SpikeRecorder): every process keeps the values of its own elements
+// (Simulation::read_own) and rank 0 merges them into whole rows every SpikeRecorder::merge_steps steps
+// and at close(). A property is read whole (gathered) every step.
 class TraceRecorder {
 public:
-    TraceRecorder(TraceTarget target, const std::filesystem::path& dir, bool header);
+    TraceRecorder(TraceTarget target, const std::filesystem::path& dir, bool header,
+                  graph::ProcessGroup* processes = nullptr);
     void record(const graph::Simulation& simulation);
     void close();
     const TraceTarget& target() const noexcept { return target_; }
 
 private:
+    void write_row(std::int64_t step, double dt);
+    void record_own(const graph::Simulation& simulation);
+    void merge();  // collective
+
     TraceTarget target_;
     OutputFile csv_;
     NpyWriter npy_;
     std::vector<float> row_;
     std::string line_;
+    graph::ProcessGroup* processes_ = nullptr;
+    // Held since the last merge: the steps, and this process's elements [own_.begin, own_.end) of each.
+    std::vector<std::int64_t> held_steps_;
+    std::vector<float> held_;
+    UnitShare own_{0, 0};
+    double dt_ = 0.0;
 };
 
 // The float32 value of every element of a payload view (spikes: signed value).
