@@ -13,13 +13,14 @@
 // set are put back at rest (all of them after a reset or a load).
 //
 // Epochs: when every reader of an exchanged output can take its spikes late (Component::input_slack:
-// a synapse group whose spikes wait in flight for at least D steps) and reads them through a
-// previous-step wire, the epoch is the shortest latency of those wires (1 + D), agreed by every process,
-// and the spikes are exchanged once per epoch instead of once per step: the readers step with their
-// input silent, and after the epoch's last step each is handed every step's spikes, in step order
-// (Component::ingest_late), before any of them is due. Otherwise the epoch is one step and the exchange
-// as above. A run ends its last, partial epoch (and a state visit the current one) early, but for its
-// last step, whose spikes no reader has read yet: they stay in their producer's output for the next.
+// a synapse group whose spikes wait in flight or in its ring for at least D steps, into which no
+// effect writes) and reads them through a previous-step wire, the epoch is the shortest latency of
+// those wires (1 + D), agreed by every process, and the spikes are exchanged once per epoch instead of
+// once per step: the readers step with their input silent, and after the epoch's last step each is
+// handed every step's spikes, in step order (Component::ingest_late), before any of them is due.
+// Otherwise the epoch is one step and the exchange as above. A run ends its last, partial epoch (and a
+// state visit the current one) early, but for its last step, whose spikes no reader has read yet: they
+// stay in their producer's output for the next.
 //
 // Why the results equal one process's: a unit's update depends only on its own state and inputs, every
 // random stream belongs to a fixed block of units (never to a process), and a synapse group sums each
@@ -184,6 +185,15 @@ public:
 
     void complete_state() override;
     void gather_state(int root) override;
+    UnitShare own_elements(const Source& source, std::size_t count) const override {
+        const Split& s = split_[source.node];
+        if (s.units == 0) {  // computed alike everywhere: rank 0's (a dry run's own rank's)
+            const bool answers = rank_ == 0 || processes_->plays_alone();
+            return {0, answers ? count : 0};
+        }
+        const std::size_t k = count / s.units;
+        return {s.blocks[rank_].begin * k, s.blocks[rank_].end * k};
+    }
     void state_written() override {
         // What the readers read next is the buffers' (loaded or reset) last step.
         overlapped_steps_.clear();  // (none between runs: a run finishes its exchanges)
@@ -335,7 +345,20 @@ void DistributedExecutor::choose_splits() {
         units[v] = fits ? n : 0;
         linkable[v] = c.share_grain() <= 1 ? units[v] : 0;
     }
-    const std::vector<bool> whole = detail::runs_whole(g, impl_.components, linkable);
+    std::vector<bool> whole = detail::runs_whole(g, impl_.components, linkable);
+    // A node that splits for per-unit readers only runs whole when a reader reads it otherwise (or over
+    // other units, or runs whole itself).
+    for (std::size_t c = 0; c < g.nodes.size(); ++c)
+        for (std::size_t i = 0; i < g.nodes[c].inputs.size(); ++i)
+            for (const Source& s : g.nodes[c].inputs[i]) {
+                if (s.kind != SourceKind::output || !impl_.components[s.node]->splits_for_per_unit_readers()) continue;
+                const bool per_unit = !whole[c] && units[c] == units[s.node] && g.nodes[c].inputs[i].size() == 1 &&
+                                      impl_.components[c]->input_per_unit(i);
+                if (!per_unit) whole[s.node] = true;
+            }
+    for (const auto& e : g.effects)
+        if (e.source.kind == SourceKind::output && impl_.components[e.source.node]->splits_for_per_unit_readers())
+            whole[e.source.node] = true;
     for (std::size_t v = 0; v < g.nodes.size(); ++v) {
         if (whole[v] || units[v] == 0) continue;
         const Component& c = *impl_.components[v];
@@ -433,6 +456,8 @@ void DistributedExecutor::choose_epoch() {
             handled = handled && s.kind == SourceKind::output && split_[s.node].units != 0 &&
                       s.latency == Latency::previous_step &&
                       impl_.inference.nodes[s.node].result.outputs[s.port].kind == PayloadKind::spikes;
+        // (An effect may change what a reader does with spikes between their step and their late arrival.)
+        handled = handled && std::ranges::none_of(impl_.graph.effects, [&](const auto& e) { return e.target_node == x.node; });
         const std::size_t slack = handled ? impl_.components[x.node]->input_slack(x.input) : 0;
         shortest = std::min<std::uint64_t>(shortest, 1 + slack);
     }

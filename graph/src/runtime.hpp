@@ -24,6 +24,12 @@ public:
         (void)parity;
     }
     virtual void complete_state() {}
+    // The elements [begin, end) of the `count` an output delivers that this process answers for
+    // (Simulation::read_own). One process: all of them.
+    virtual UnitShare own_elements(const Source& source, std::size_t count) const {
+        (void)source;
+        return {0, count};
+    }
     // Collective: every node's state and the values previous-step wires deliver next whole on process
     // `root` only (the others send their shares), or on every process (root < 0).
     virtual void gather_state(int root) { (void)root; }

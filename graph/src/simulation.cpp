@@ -237,6 +237,22 @@ ConstArrayRef Simulation::read(std::string_view node, std::string_view port) con
                      std::string(port) + "' (did you mean " + join(closest_names(port, names)) + "?)");
 }
 
+Simulation::OwnPart Simulation::read_own(std::string_view node, std::string_view output) const {
+    const std::size_t v = find_node(impl_->graph, node);
+    const auto& info = *impl_->graph.nodes[v].info;
+    const auto o = Component::find_port(info.outputs, output);
+    if (!o) {
+        std::vector<std::string> names;
+        for (const auto& d : info.outputs) names.emplace_back(d.name);
+        throw GraphError("node '" + std::string(node) + "' (" + info.class_name + ") has no output '" +
+                         std::string(output) + "' (did you mean " + join(closest_names(output, names)) + "?)");
+    }
+    const Source source{SourceKind::output, v, *o, Latency::same_step};
+    const ConstArrayRef value = detail::source_view(impl_->storage, impl_->components, source, 1 - impl_->parity());
+    const UnitShare own = impl_->executor->own_elements(source, value.size);
+    return {value, own.begin, own.end};
+}
+
 PortSpec Simulation::spec(std::string_view node, std::string_view port) const {
     const std::size_t v = find_node(impl_->graph, node);
     const auto& n = impl_->graph.nodes[v];

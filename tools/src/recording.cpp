@@ -4,6 +4,7 @@
 #include <bit>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <map>
 
 #include <spark/core/error.hpp>
@@ -66,38 +67,102 @@ std::vector<Population> find_populations(const graph::Simulation& simulation, co
     return pops;
 }
 
-SpikeRecorder::SpikeRecorder(std::vector<Population> populations, const std::filesystem::path& path, bool header)
-    : populations_(std::move(populations)), counts_(populations_.size(), 0), out_(path) {
+SpikeRecorder::SpikeRecorder(std::vector<Population> populations, const std::filesystem::path& path, bool header,
+                             graph::ProcessGroup* processes)
+    : populations_(std::move(populations)), counts_(populations_.size(), 0), out_(path), processes_(processes) {
     if (header) {
         out_.write("step,time_ms,node,unit\n");
         out_.flush();
     }
 }
 
+void SpikeRecorder::add(std::int64_t step, double dt, std::size_t p, std::size_t unit, std::string& prefix) {
+    if (prefix.empty()) {
+        append_int(prefix, step);
+        prefix += ',';
+        prefix += format_time(step, dt);
+        prefix += ',';
+    }
+    line_ += prefix;
+    line_ += populations_[p].name;
+    line_ += ',';
+    append_int(line_, static_cast<std::int64_t>(unit));
+    line_ += '\n';
+    ++counts_[p];
+    if (!spikes_.empty()) spikes_[p].push_back({step, unit});
+}
+
 void SpikeRecorder::record(const graph::Simulation& sim) {
     const std::int64_t step = sim.step_count() - 1;
+    if (processes_) return record_own(sim, step);
     std::string prefix;
-    for (std::size_t p = 0; p < populations_.size(); ++p) {
-        for_each_spike(sim.read(populations_[p].node, populations_[p].port), [&](std::size_t u) {
-            if (prefix.empty()) {
-                append_int(prefix, step);
-                prefix += ',';
-                prefix += format_time(step, sim.dt());
-                prefix += ',';
-            }
-            line_ += prefix;
-            line_ += populations_[p].name;
-            line_ += ',';
-            append_int(line_, static_cast<std::int64_t>(u));
-            line_ += '\n';
-            ++counts_[p];
-            if (!spikes_.empty()) spikes_[p].push_back({step, u});
-        });
-    }
+    for (std::size_t p = 0; p < populations_.size(); ++p)
+        for_each_spike(sim.read(populations_[p].node, populations_[p].port),
+                       [&](std::size_t u) { add(step, sim.dt(), p, u, prefix); });
     if (line_.size() > flush_size) write_lines(out_, line_);
 }
 
+void SpikeRecorder::record_own(const graph::Simulation& sim, std::int64_t step) {
+    dt_ = sim.dt();
+    held_steps_.push_back(step);
+    for (const Population& pop : populations_) {
+        const graph::Simulation::OwnPart own = sim.read_own(pop.node, pop.port);
+        const auto* codes = static_cast<const std::uint8_t*>(own.value.data);
+        const std::size_t count_at = held_.size();
+        held_.push_back(0);
+        // Most units are silent: eight codes at a time are tested for a spike bit.
+        constexpr std::uint64_t any_spike = 0x0101010101010101ull * spike::bit;
+        std::size_t u = own.begin;
+        for (; u + 8 <= own.end; u += 8) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, codes + u, sizeof word);
+            if (word & any_spike)
+                for (std::size_t v = u; v < u + 8; ++v)
+                    if (codes[v] & spike::bit) held_.push_back(static_cast<std::uint32_t>(v));
+        }
+        for (; u < own.end; ++u)
+            if (codes[u] & spike::bit) held_.push_back(static_cast<std::uint32_t>(u));
+        held_[count_at] = static_cast<std::uint32_t>(held_.size() - count_at - 1);
+    }
+    if (held_steps_.size() == merge_steps) merge();
+}
+
+void SpikeRecorder::merge() {
+    std::vector<std::byte> all;
+    std::vector<std::size_t> bytes;
+    processes_->gather(std::as_bytes(std::span<const std::uint32_t>(held_)), all, bytes, 0);
+    held_.clear();
+    const std::vector<std::int64_t> steps = std::move(held_steps_);
+    held_steps_.clear();
+    if (processes_->rank() != 0) return;
+    // Per process: where its next entry is, and where its part ends.
+    std::vector<std::size_t> next(bytes.size()), end(bytes.size());
+    for (std::size_t r = 0, at = 0; r < bytes.size(); at += bytes[r], ++r) {
+        next[r] = at;
+        end[r] = at + bytes[r];
+    }
+    auto entry = [&](std::size_t r) {
+        if (end[r] - next[r] < sizeof(std::uint32_t))
+            throw InternalError("spike recording: rank " + std::to_string(r) + "'s part of the merge is cut short");
+        std::uint32_t value = 0;
+        std::memcpy(&value, all.data() + next[r], sizeof value);
+        next[r] += sizeof value;
+        return value;
+    };
+    for (const std::int64_t step : steps) {
+        std::string prefix;
+        for (std::size_t p = 0; p < populations_.size(); ++p)
+            for (std::size_t r = 0; r < bytes.size(); ++r)  // the blocks of the ranks in unit order
+                for (std::uint32_t n = entry(r); n > 0; --n) add(step, dt_, p, entry(r), prefix);
+        if (line_.size() > flush_size) write_lines(out_, line_);
+    }
+    for (std::size_t r = 0; r < bytes.size(); ++r)
+        if (next[r] != end[r])
+            throw InternalError("spike recording: rank " + std::to_string(r) + " held other steps than rank 0");
+}
+
 void SpikeRecorder::close() {
+    if (processes_ && !held_steps_.empty()) merge();
     write_lines(out_, line_);
     out_.close();
 }
@@ -236,11 +301,13 @@ TraceTarget resolve_trace(const graph::Simulation& sim, const graph::Network& ne
     return t;
 }
 
-TraceRecorder::TraceRecorder(TraceTarget target, const std::filesystem::path& dir, bool header)
+TraceRecorder::TraceRecorder(TraceTarget target, const std::filesystem::path& dir, bool header,
+                             graph::ProcessGroup* processes)
     : target_(std::move(target)),
       csv_(dir / (target_.label + ".csv")),
       npy_(dir / (target_.label + ".npy"), target_.spec.size()),
-      row_(target_.spec.size()) {
+      row_(target_.spec.size()),
+      processes_(processes) {
     if (header) {
         const std::string port = target_.label.substr(target_.label.rfind('.') + 1);
         std::string line = "step,time_ms";
@@ -250,13 +317,11 @@ TraceRecorder::TraceRecorder(TraceTarget target, const std::filesystem::path& di
     }
 }
 
-void TraceRecorder::record(const graph::Simulation& sim) {
-    to_float(target_.spec, sim.read(target_.node, target_.port), row_);
+void TraceRecorder::write_row(std::int64_t step, double dt) {
     npy_.append(row_);
-    const std::int64_t step = sim.step_count() - 1;
     append_int(line_, step);
     line_ += ',';
-    line_ += format_time(step, sim.dt());
+    line_ += format_time(step, dt);
     for (float v : row_) {
         line_ += ',';
         append_float(line_, v);
@@ -265,7 +330,70 @@ void TraceRecorder::record(const graph::Simulation& sim) {
     if (line_.size() > flush_size) write_lines(csv_, line_);
 }
 
+void TraceRecorder::record(const graph::Simulation& sim) {
+    if (processes_) {
+        const auto& nodes = sim.nodes();
+        const auto node = std::find_if(nodes.begin(), nodes.end(), [&](const auto& n) { return n.path == target_.node; });
+        const bool output = node != nodes.end() && std::any_of(node->outputs.begin(), node->outputs.end(),
+                                                               [&](const auto& o) { return o.name == target_.port; });
+        if (output) return record_own(sim);
+    }
+    to_float(target_.spec, sim.read(target_.node, target_.port), row_);
+    write_row(sim.step_count() - 1, sim.dt());
+}
+
+void TraceRecorder::record_own(const graph::Simulation& sim) {
+    dt_ = sim.dt();
+    const graph::Simulation::OwnPart own = sim.read_own(target_.node, target_.port);
+    own_ = {own.begin, own.end};
+    held_steps_.push_back(sim.step_count() - 1);
+    const std::size_t at = held_.size();
+    held_.resize(at + (own.end - own.begin));
+    const std::size_t element = size_of(own.value.dtype);
+    const ConstArrayRef part(static_cast<const std::byte*>(own.value.data) + own.begin * element, own.end - own.begin,
+                             own.value.dtype);
+    to_float(target_.spec, part, std::span<float>(held_).subspan(at));
+    if (held_steps_.size() == SpikeRecorder::merge_steps) merge();
+}
+
+void TraceRecorder::merge() {
+    // This process's part: its first and last element, then its values of every held step.
+    std::vector<std::byte> mine(2 * sizeof(std::uint64_t));
+    const std::uint64_t range[2] = {own_.begin, own_.end};
+    std::memcpy(mine.data(), range, sizeof range);
+    const auto values = std::as_bytes(std::span<const float>(held_));
+    mine.insert(mine.end(), values.begin(), values.end());
+    std::vector<std::byte> all;
+    std::vector<std::size_t> bytes;
+    processes_->gather(mine, all, bytes, 0);
+    held_.clear();
+    const std::vector<std::int64_t> steps = std::move(held_steps_);
+    held_steps_.clear();
+    if (processes_->rank() != 0) return;
+    std::size_t at = 0;
+    std::vector<std::pair<std::size_t, UnitShare>> parts;  // per process: where its values begin, its elements
+    for (const std::size_t b : bytes) {
+        std::uint64_t r[2] = {0, 0};
+        if (b >= sizeof r) std::memcpy(r, all.data() + at, sizeof r);
+        const std::size_t count = static_cast<std::size_t>(r[1] - r[0]);
+        if (b != sizeof r + steps.size() * count * sizeof(float) || r[1] > row_.size() || r[0] > r[1])
+            throw InternalError("trace recording " + target_.label + ": a process's part of the merge does not fit");
+        parts.emplace_back(at + sizeof r, UnitShare{static_cast<std::size_t>(r[0]), static_cast<std::size_t>(r[1])});
+        at += b;
+    }
+    for (std::size_t k = 0; k < steps.size(); ++k) {
+        for (const auto& [first, elements] : parts) {
+            const std::size_t count = elements.end - elements.begin;
+            if (count != 0)
+                std::memcpy(row_.data() + elements.begin, all.data() + first + k * count * sizeof(float),
+                            count * sizeof(float));
+        }
+        write_row(steps[k], dt_);
+    }
+}
+
 void TraceRecorder::close() {
+    if (processes_ && !held_steps_.empty()) merge();
     write_lines(csv_, line_);
     csv_.close();
     npy_.close();

@@ -256,10 +256,11 @@ int run_network(const RunOptions& options, std::ostream& out, std::ostream& err,
                 err << "note: network input '" << name << "' (" << spec.to_string()
                     << ") is held at 0; drive it with --input " << name << "=const:V or =FILE\n";
 
-    SpikeRecorder spikes(find_populations(sim, registry), o.out_dir / "spikes.csv", true);
+    // Over several processes each records its own units' spikes, merged on rank 0 (no exchange per step).
+    SpikeRecorder spikes(find_populations(sim, registry), o.out_dir / "spikes.csv", true, o.processes.get());
     if (o.plot != PlotFormat::none) spikes.keep_spikes();
     std::vector<std::unique_ptr<TraceRecorder>> recorders;
-    for (auto& t : traces) recorders.push_back(std::make_unique<TraceRecorder>(t, o.out_dir, true));
+    for (auto& t : traces) recorders.push_back(std::make_unique<TraceRecorder>(t, o.out_dir, true, o.processes.get()));
 
     RunSummary summary;
     summary.first_step = sim.step_count();
@@ -267,16 +268,33 @@ int run_network(const RunOptions& options, std::ostream& out, std::ostream& err,
     ProgressBar bar(err, steps, dt, !o.quiet && ::isatty(STDERR_FILENO) && steps >= 1000);
     const auto start = Clock::now();
     std::int64_t done = 0;
-    for (; done < steps; ++done) {
-        if (o.stop && *o.stop) {
-            summary.interrupted = true;
-            break;
-        }
-        for (const auto& d : drives) d.apply(sim.input(d.name()), done);
-        sim.step();
+    const auto apply_drives = [&](std::int64_t row) {
+        for (const auto& d : drives) d.apply(sim.input(d.name()), row);
+    };
+    const auto after_step = [&](const graph::Simulation&) {
+        ++done;
         spikes.record(sim);
         for (auto& r : recorders) r->record(sim);
-        bar.update(done + 1);
+        bar.update(done);
+    };
+    if (o.stop) {  // step by step, to stop between two steps on Ctrl-C
+        for (; done < steps;) {
+            if (*o.stop) {
+                summary.interrupted = true;
+                break;
+            }
+            apply_drives(done);
+            sim.step();
+            after_step(sim);
+        }
+    } else if (steps > 0) {
+        // One run (always over several processes): each step() would end an epoch, exchanging the
+        // spikes that cross processes every step.
+        apply_drives(0);
+        sim.run(steps, [&](const graph::Simulation& s) {
+            after_step(s);
+            if (done < steps) apply_drives(done);  // the next step's row
+        });
     }
     summary.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
     summary.steps = done;
@@ -313,7 +331,7 @@ int run_network(const RunOptions& options, std::ostream& out, std::ostream& err,
                           (o.threads == 0 ? std::string("all") : std::to_string(o.threads)) + " threads")
             << ")\n";
         out << format_summary(summary);
-        if (o.processes)  // rank 0's (recording spikes gathers them every step)
+        if (o.processes)  // rank 0's (a --record trace of a property gathers it every step)
             out << "spike exchange: epoch " << o.processes->epoch_steps() << " steps, "
                 << o.processes->spike_exchanges() << " exchanges, " << o.processes->spike_exchange_seconds()
                 << " s in them\n";

@@ -21,13 +21,25 @@ PortSpec N2NDelays::output_spec(const PortSpec& in) const {
     return out;
 }
 
-void N2NDelays::gather(const std::uint8_t* in, std::uint8_t* out, Parallel& parallel) const noexcept {
-    const std::size_t pre = in_shape_.size();
+BuildResult N2NDelays::build(const BuildContext& ctx) {
+    // A process of a split run lists its own post rows only (all of them if it is stepped whole after all).
     const std::size_t posts = config_.units.size();
+    const UnitShare block = ctx.processes > 1 ? unit_block_share(posts, ctx.process_rank, ctx.processes) : UnitShare{};
+    rows_ = {std::min(block.begin, posts), std::min(block.end, posts)};
+    return Delays::build(ctx);
+}
+
+void N2NDelays::gather(const std::uint8_t* in, std::uint8_t* out, Parallel& parallel) const noexcept {
+    gather_rows(in, out, parallel, 0, config_.units.size());
+}
+
+void N2NDelays::gather_rows(const std::uint8_t* in, std::uint8_t* out, Parallel& parallel, std::size_t p0,
+                            std::size_t p1) const noexcept {
+    const std::size_t pre = in_shape_.size();
     const std::int32_t* d = delays_.data();
     const std::size_t rows_per_task = pre >= default_chunk ? 1 : default_chunk / pre;
-    parallel_for(parallel, posts, rows_per_task, [&](std::size_t begin, std::size_t end) {
-        for (std::size_t p = begin; p < end; ++p) {
+    parallel_for(parallel, p1 - p0, rows_per_task, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t p = p0 + begin; p < p0 + end; ++p) {
             const std::int32_t* dp = d + p * pre;
             std::uint8_t* op = out + p * pre;
             for (std::size_t j = 0; j < pre; ++j) op[j] = line_.delayed(j, static_cast<std::size_t>(dp[j]), in[j]);
@@ -45,14 +57,15 @@ void N2NDelays::prepare() {
     deferred_ = false;  // until the runtime asks (defer_codes, after build)
     unwritten_ = nullptr;
     if (!event_form_) return;
-    // Counting sort of the synapses by (j, d); p increases within each list.
+    // Counting sort of the synapses of the rows listed by (j, d); p increases within each list.
+    const std::size_t p0 = rows_.begin, p1 = rows_.end;
     list_start_.assign(pre * steps + 1, 0);
-    for (std::size_t p = 0; p < posts; ++p)
+    for (std::size_t p = p0; p < p1; ++p)
         for (std::size_t j = 0; j < pre; ++j) ++list_start_[j * steps + static_cast<std::size_t>(delays_[p * pre + j])];
     for (std::size_t k = 1; k < list_start_.size(); ++k) list_start_[k] += list_start_[k - 1];
-    list_post_.resize(posts * pre);
+    list_post_.resize((p1 - p0) * pre);
     std::vector<std::uint32_t> next(list_start_.begin(), list_start_.end() - 1);
-    for (std::size_t p = 0; p < posts; ++p)
+    for (std::size_t p = p0; p < p1; ++p)
         for (std::size_t j = 0; j < pre; ++j) {
             const std::size_t list = j * steps + static_cast<std::size_t>(delays_[p * pre + j]) - 1;
             list_post_[next[list]++] = static_cast<std::uint32_t>(p);
@@ -60,10 +73,15 @@ void N2NDelays::prepare() {
     silent_row_.assign(pre, 0);
 }
 
-void N2NDelays::deliver(const std::uint8_t* in, ArrayRef out_ref, Parallel& parallel) noexcept {
+void N2NDelays::deliver(const std::uint8_t* in, ArrayRef out_ref, Parallel& parallel, UnitShare share) {
     std::uint8_t* out = out_ref.u8().data();
+    const std::size_t posts = config_.units.size();
+    if (std::min(share.begin, posts) != rows_.begin || std::min(share.end, posts) != rows_.end) {
+        rows_ = {std::min(share.begin, posts), std::min(share.end, posts)};  // (whole after all)
+        prepare();
+    }
     if (!event_form_) {
-        gather(in, out, parallel);
+        gather_rows(in, out, parallel, rows_.begin, rows_.end);
         return;
     }
     const std::size_t pre = in_shape_.size(), steps = line_.steps();
@@ -104,9 +122,10 @@ void N2NDelays::write_step(std::uint8_t* out, Parallel& parallel) noexcept {
         for (const ArrivalGroup& g : w.groups) writes += g.last - g.first;
     // The silent codes back where the buffer's last arrivals were, then the new arrivals, row range by
     // row range: each range's writes in this order, so the bytes do not depend on the split.
-    const std::size_t posts = config_.units.size();
+    const std::size_t rows = rows_.end - rows_.begin;
     const std::size_t threads = writes >= min_parallel_writes ? std::max<std::size_t>(1, parallel.concurrency()) : 1;
-    parallel_for(parallel, posts, (posts + threads - 1) / threads, [&](std::size_t p0, std::size_t p1) {
+    parallel_for(parallel, rows, std::max<std::size_t>(1, (rows + threads - 1) / threads), [&](std::size_t r0, std::size_t r1) {
+        const std::size_t p0 = rows_.begin + r0, p1 = rows_.begin + r1;
         if (restore) write_codes(out, w.groups, p0, p1, true);
         write_codes(out, next_groups_, p0, p1, false);
     });
@@ -151,10 +170,11 @@ N2NDelays::Written& N2NDelays::written_for(const std::uint8_t* buffer) noexcept 
 }
 
 void N2NDelays::write_silent(std::uint8_t* out, Parallel& parallel) const noexcept {
-    const std::size_t pre = in_shape_.size(), posts = config_.units.size();
+    const std::size_t pre = in_shape_.size();
     const std::size_t rows_per_task = pre >= default_chunk ? 1 : default_chunk / pre;
-    parallel_for(parallel, posts, rows_per_task, [&](std::size_t begin, std::size_t end) {
-        for (std::size_t p = begin; p < end; ++p) std::memcpy(out + p * pre, silent_row_.data(), pre);
+    parallel_for(parallel, rows_.end - rows_.begin, rows_per_task, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t p = rows_.begin + begin; p < rows_.begin + end; ++p)
+            std::memcpy(out + p * pre, silent_row_.data(), pre);
     });
 }
 

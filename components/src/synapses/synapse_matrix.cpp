@@ -132,6 +132,7 @@ void SynapseMatrix::begin_build(Layout layout, std::size_t n_post, std::size_t n
     column_start_.clear();
     delay8_.clear();
     delay16_.clear();
+    dense_shortest_delay_ = delay_steps;
 }
 
 void SynapseMatrix::build(Layout layout, std::size_t n_post, std::size_t n_pre, std::vector<float> kernel,
@@ -167,6 +168,7 @@ void SynapseMatrix::build(Layout layout, std::size_t n_post, std::size_t n_pre, 
     if (!delays.empty()) {
         if (delay_steps_ <= 255) copy_delays(delays, delay8_);
         else copy_delays(delays, delay16_);
+        dense_shortest_delay_ = static_cast<std::size_t>(*std::min_element(delays.begin(), delays.end()));
     }
     tasks_ = (n_post_ + chunk_ - 1) / chunk_;
     allocate_pending(ring);
@@ -762,6 +764,7 @@ void SynapseMatrix::advance() noexcept {
 }
 
 std::size_t SynapseMatrix::shortest_delay() const noexcept {
+    if (layout_ == Layout::dense) return dense_shortest_delay_;
     std::size_t shortest = delay_steps_;
     for (std::uint32_t e = 0; e < nonzeros_ && shortest > 1; ++e) shortest = std::min(shortest, stored_delay(e));
     return shortest;
@@ -771,6 +774,27 @@ void SynapseMatrix::put_in_flight_late(std::span<const std::uint32_t> spiking, s
                                        std::size_t steps_late) {
     const std::uint32_t emitted = step_ - static_cast<std::uint32_t>(steps_late);
     for (std::size_t k = 0; k < spiking.size(); ++k) put_in_flight(spiking[k], sign[k], emitted, 0);
+}
+
+void SynapseMatrix::add_to_ring_late(std::span<const std::uint32_t> spiking, std::span<const float> sign,
+                                     std::size_t steps_late, std::size_t lo, std::size_t hi) noexcept {
+    const std::size_t slots = delay_steps_ + 1;
+    // The slot of the step that would have read them, as deliver_delayed_dense() took it then.
+    const std::size_t then = (static_cast<std::size_t>(ring_index_) + slots - steps_late % slots) % slots;
+    auto add = [&](const auto* delay) {
+        for (std::size_t p = lo; p < hi; ++p) {
+            const float* row = kernel_.data() + p * n_pre_;
+            const auto* drow = delay + p * n_pre_;
+            for (std::size_t k = 0; k < spiking.size(); ++k) {
+                const std::size_t j = spiking[k];
+                std::size_t slot = then + drow[j];
+                if (slot >= slots) slot -= slots;
+                ring_[slot * n_post_ + p] += row[j] * sign[k];
+            }
+        }
+    };
+    if (delay_steps_ <= 255) add(delay8_.data());
+    else add(delay16_.data());
 }
 
 void SynapseMatrix::put_in_flight(std::uint32_t unit, float sign, std::uint32_t emitted, std::size_t delivered) {

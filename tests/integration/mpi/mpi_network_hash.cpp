@@ -2,7 +2,7 @@
 // and of its complete state afterwards (rank 0): what the MPI tests compare between process counts.
 // Usage: mpi_network_hash NETWORK STEPS [--mpi] [--threads T] [--load SNAPSHOT] [--save SNAPSHOT]
 //                         [--dry-run RANK/RANKS [--replay FILE]] [--record FILE]
-//   NETWORK  cuba:N | microcircuit:SCALE | recurrent | plastic:N | delayed | a network file
+//   NETWORK  cuba:N | microcircuit:SCALE | recurrent | plastic:N | delayed[:dense] | n2n:N | a network file
 //   --mpi    run over the launched processes (rank 0 prints); --threads per process
 //   --load   start from a snapshot (every process reads it); --save  write one after the run (rank 0)
 //   --dry-run  one process playing RANK of RANKS (the others silent, or replaying the spikes of FILE);
@@ -16,7 +16,9 @@
 //   --per-step    exchange the spikes every step (no epochs), for comparison
 //   --gather-everywhere  gather the whole state on every process before the save and hash (as before
 //                        gather_state_to), for comparison
-//   NETWORK `delayed`: the recurrent populations with synaptic delays of 3-8 steps (epochs of 4 steps)
+//   NETWORK `delayed`: the recurrent populations with synaptic delays of 3-8 steps (epochs of 4 steps);
+//           `delayed:dense`: the same with ei's kernel dense (delays through a ring); `n2n:N`: N units
+//           driving themselves through N2N delays into a dense group
 #include <chrono>
 #include <ctime>
 #include <cstdint>
@@ -118,7 +120,8 @@ graph::Network plastic_network(std::size_t n) {
 // The recurrent network's populations with every synapse group delayed by 3-8 steps (drawn per
 // synapse: 3 + 9 U steps, clamped to B = 8), so that spikes cross processes once per epoch of 4 steps
 // (a previous-step wire + 3).
-graph::Network delayed_network() {
+// With `dense_ei`, ei keeps a dense kernel: its delays go through a ring of per-target input.
+graph::Network delayed_network(bool dense_ei) {
     using graph::Latency;
     graph::Network net(Latency::same_step);
     net.seed = 9;
@@ -129,6 +132,8 @@ graph::Network delayed_network() {
         synapses.emplace_back("delays", Value::Map{{"initializer", "uniform_initializer"}, {"offset", 3.0}});
         return synapses;
     };
+    auto ei = delayed(3000, 10.0, 9.0, 0.02);
+    if (dense_ei) ei.emplace_back("layout", "dense");
     net.add("E", "strict_refractory_leaky_soma", bench::cuba_soma(3000))
         .add("I", "strict_refractory_leaky_soma", bench::cuba_soma(800))
         .add("I_sign", "inhibition_mask", {{"units", Value::List{800.0}}, {"inhibitory_rate", 1.0}})
@@ -136,10 +141,32 @@ graph::Network delayed_network() {
         .add("bg_I", "poisson_source", {{"units", Value::List{800.0}}, {"rate", 700.0}, {"weight", 0.6}})
         .add("ee", "traced_synapses", delayed(3000, 5.0, 1.62, 0.02))
         .add("ie", "traced_synapses", delayed(800, 5.0, 1.62, 0.02))
-        .add("ei", "traced_synapses", delayed(3000, 10.0, 9.0, 0.02))
+        .add("ei", "traced_synapses", ei)
         .add("ii", "traced_synapses", delayed(800, 10.0, 9.0, 0.05));
     bench::connect_cuba_populations(net);
     net.connect("bg_E.output", "E.current").connect("bg_I.output", "I.current");
+    return net;
+}
+
+// N units with Poisson input driving themselves through N2N delays of 1-8 steps into a dense group
+// (per-synapse input): the delays split by post rows with the group.
+graph::Network n2n_network(std::size_t n) {
+    using graph::Latency;
+    graph::Network net(Latency::same_step);
+    net.seed = 5;
+    net.dt = 0.1;
+    const double units = static_cast<double>(n);
+    net.add("E", "strict_refractory_leaky_soma", bench::cuba_soma(n))
+        .add("bg", "poisson_source", {{"units", Value::List{units}}, {"rate", 900.0}, {"weight", 0.6}, {"tau", 5.0}})
+        .add("d", "n2n_delays", {{"units", Value::List{units}}, {"max_delay", 0.8}})
+        .add("ee", "traced_synapses",
+             {{"units", Value::List{units}}, {"tau", 5.0}, {"layout", "dense"},
+              {"kernel", Value::Map{{"initializer", "sparse_constant_initializer"}, {"scale", 1.62 * 1000.0 / units},
+                                    {"density", 0.05}}}})
+        .connect("E.spikes", "d.in_spikes", Latency::previous_step)
+        .connect("d.out_spikes", "ee.spikes")
+        .connect("ee.currents", "E.current")
+        .connect("bg.output", "E.current");
     return net;
 }
 
@@ -153,7 +180,9 @@ graph::Simulation build(const std::string& name, const graph::BuildOptions& opti
     if (name == "recurrent") return graph::Simulation::build(recurrent_network(), {}, options);
     if (name.rfind("plastic:", 0) == 0)
         return graph::Simulation::build(plastic_network(std::stoul(name.substr(8))), {}, options);
-    if (name == "delayed") return graph::Simulation::build(delayed_network(), {}, options);
+    if (name == "delayed" || name == "delayed:dense")
+        return graph::Simulation::build(delayed_network(name == "delayed:dense"), {}, options);
+    if (name.rfind("n2n:", 0) == 0) return graph::Simulation::build(n2n_network(std::stoul(name.substr(4))), {}, options);
     return serialization::build_simulation(serialization::load_network_file(name), options);
 }
 

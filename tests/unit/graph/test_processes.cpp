@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include <spark/components/delays/n2n_delays.hpp>
 #include <spark/core/error.hpp>
 #include <spark/graph/processes.hpp>
 #include <spark/graph/simulation.hpp>
@@ -727,20 +728,41 @@ TEST_CASE("a dry run steps the targets of its rank's block of a dense delayed gr
 }
 
 namespace {
-// E and I as in excitation_inhibition() (faster somas, stronger input) at dt = 0.1 ms, with both synapse
-// groups delayed by 3 steps (B = 3; a constant initializer, which delays take as B), or with
-// `undelayed` ei on time.
-Network delayed_excitation_inhibition(bool undelayed) {
+// How ei, the group I's spikes cross processes into, delivers them: delayed like ie (sparse, 3 steps),
+// on time, or through a dense kernel's ring with delays of 3 to 8 steps (every process reading every
+// spike into the ring columns of its own targets), that kernel learned by a Hebbian rule or not.
+enum class EiDelays { sparse, none, dense, dense_learned };
+const char* to_string(EiDelays ei) {
+    switch (ei) {
+    case EiDelays::sparse: return "sparse, delayed";
+    case EiDelays::none: return "on time";
+    case EiDelays::dense: return "dense, delayed";
+    case EiDelays::dense_learned: return "dense, delayed, learned";
+    }
+    return "";
+}
+// Whether spikes cross processes into ei on time: undelayed, or a learned ring (which takes the
+// weights when a spike is added to it: a late spike would take a later kernel).
+bool ei_on_time(EiDelays ei) { return ei == EiDelays::none || ei == EiDelays::dense_learned; }
+
+// E and I as in excitation_inhibition() (faster somas, stronger input) at dt = 0.1 ms, with ie delayed by
+// 3 steps (B = 3; a constant initializer, which delays take as B) and ei as `ei` says; I has `i_units`
+// units (under 64: one line, which rank 0 owns).
+Network delayed_excitation_inhibition(EiDelays ei = EiDelays::sparse, double i_units = 300) {
     Network delayed(Latency::same_step);
     delayed.seed = 11;
     delayed.dt = 0.1;
-    auto synapses = [](double units, double weight, bool delays) {
+    auto synapses = [](double units, double weight, EiDelays delays) {
         Overrides o{{"units", Value::List{units}}, {"tau", 5.0},
                     {"kernel", Value::Map{{"initializer", "sparse_constant_initializer"}, {"scale", weight},
                                           {"density", 0.05}}}};
-        if (delays) {
+        if (delays == EiDelays::sparse) {
             o.emplace_back("max_delay", 0.3);
             o.emplace_back("delays", Value::Map{{"initializer", "constant_initializer"}});
+        } else if (delays == EiDelays::dense || delays == EiDelays::dense_learned) {  // 3 + 9 U steps, clamped to B = 8
+            o.emplace_back("layout", "dense");
+            o.emplace_back("max_delay", 0.8);
+            o.emplace_back("delays", Value::Map{{"initializer", "uniform_initializer"}, {"offset", 3.0}});
         }
         return o;
     };
@@ -749,12 +771,12 @@ Network delayed_excitation_inhibition(bool undelayed) {
                          {"threshold", -50.0}, {"potential_tau", 2.0}, {"resistance", 1.0}};
     };
     delayed.add("E", "leaky_soma", soma(1000))
-        .add("I", "leaky_soma", soma(300))
-        .add("I_sign", "inhibition_mask", {{"units", Value::List{300.0}}, {"inhibitory_rate", 1.0}})
+        .add("I", "leaky_soma", soma(i_units))
+        .add("I_sign", "inhibition_mask", {{"units", Value::List{i_units}}, {"inhibitory_rate", 1.0}})
         .add("bg_E", "poisson_source", {{"units", Value::List{1000.0}}, {"rate", 9000.0}, {"weight", 0.7}})
-        .add("bg_I", "poisson_source", {{"units", Value::List{300.0}}, {"rate", 9000.0}, {"weight", 0.7}})
-        .add("ie", "traced_synapses", synapses(300, 2.0, true))
-        .add("ei", "traced_synapses", synapses(1000, 6.0, !undelayed))
+        .add("bg_I", "poisson_source", {{"units", Value::List{i_units}}, {"rate", 9000.0}, {"weight", 0.7}})
+        .add("ie", "traced_synapses", synapses(i_units, 2.0, EiDelays::sparse))
+        .add("ei", "traced_synapses", synapses(1000, 6.0, ei))
         .connect("I_sign.mask", "I.inhibition_mask")
         .connect("E.spikes", "ie.spikes", Latency::previous_step)
         .connect("I.spikes", "ei.spikes", Latency::previous_step)
@@ -764,6 +786,12 @@ Network delayed_excitation_inhibition(bool undelayed) {
         .connect("bg_E.output", "E.current")
         .output("E", "E.spikes")
         .output("I", "I.spikes");
+    if (ei == EiDelays::dense_learned)
+        delayed.add("ei_rule", "hebbian_rule", {{"eta", 0.01}})
+            .connect("I.spikes", "ei_rule.pre_spikes", Latency::previous_step)
+            .connect("E.spikes", "ei_rule.post_spikes")
+            .connect("ei.kernel", "ei_rule.kernel")
+            .effect("ei.kernel", "ei_rule.kernel");
     return delayed;
 }
 
@@ -820,27 +848,27 @@ std::map<std::string, std::vector<std::byte>> state_after(const Network& net, in
 TEST_CASE("the epoch is one step plus the shortest delay of the groups spikes cross processes into, one step when one has no delay",
           "[graph][processes]") {
     for (const bool overlap : {false, true})
-        for (const bool undelayed : {false, true}) {
-            const auto runs = run_on_processes(2, delayed_excitation_inhibition(undelayed), 0, overlap);
+        for (const EiDelays ei : {EiDelays::sparse, EiDelays::none, EiDelays::dense, EiDelays::dense_learned}) {
+            const auto runs = run_on_processes(2, delayed_excitation_inhibition(ei), 0, overlap);
             for (const EpochRun& run : runs) {
-                INFO("ei undelayed " << undelayed << ", overlap " << overlap << ": " << run.error);
+                INFO("ei " << to_string(ei) << ", overlap " << overlap << ": " << run.error);
                 REQUIRE(run.error.empty());
                 // Overlapped: half the latency (an epoch's spikes are handed at the end of the next).
-                REQUIRE(run.epoch == (undelayed ? 1u : overlap ? 2u : 4u));
+                REQUIRE(run.epoch == (ei_on_time(ei) ? 1u : overlap ? 2u : 4u));
             }
         }
     BuildOptions options;  // a dry run sees the same delays
     options.processes = dry_run_processes(1, 4);
     options.processes->set_overlap(false);
-    (void)Simulation::build(delayed_excitation_inhibition(false), {}, options);
+    (void)Simulation::build(delayed_excitation_inhibition(), {}, options);
     REQUIRE(options.processes->epoch_steps() == 4);
 }
 
 TEST_CASE("spikes cross processes once per epoch with one process's state, partial epochs included",
           "[graph][processes]") {
     const int steps = 62;
-    for (const bool undelayed : {false, true}) {
-        const Network net = delayed_excitation_inhibition(undelayed);
+    for (const EiDelays ei : {EiDelays::sparse, EiDelays::none, EiDelays::dense, EiDelays::dense_learned}) {
+        const Network net = delayed_excitation_inhibition(ei);
         std::size_t spikes = 0;
         const auto expected = state_after(net, steps, spikes);
         REQUIRE(spikes > 200);  // the spikes crossing processes matter
@@ -848,27 +876,115 @@ TEST_CASE("spikes cross processes once per epoch with one process's state, parti
             for (const bool overlap : {false, true}) {
                 const auto runs = run_on_processes(ranks, net, steps, overlap);
                 for (const EpochRun& run : runs) {
-                    INFO(ranks << " processes, ei undelayed " << undelayed << ", overlap " << overlap << ": " << run.error);
+                    INFO(ranks << " processes, ei " << to_string(ei) << ", overlap " << overlap << ": " << run.error);
                     REQUIRE(run.error.empty());
                     // Epochs of 4 steps: 15 and the last 2; overlapped, of 2: 31.
-                    REQUIRE(run.spike_exchanges == (undelayed ? 62u : overlap ? 31u : 16u));
+                    REQUIRE(run.spike_exchanges == (ei_on_time(ei) ? 62u : overlap ? 31u : 16u));
                     REQUIRE(run.state == expected);
                 }
             }
     }
 }
 
+TEST_CASE("a process that keeps no synapse of a delayed group (it owns none of its targets) takes its spikes any "
+          "time late: the epoch stays, with one process's state",
+          "[graph][processes]") {
+    const int steps = 62;
+    const Network net = delayed_excitation_inhibition(EiDelays::sparse, 40);  // ie's targets: rank 0's
+    std::size_t spikes = 0;
+    const auto expected = state_after(net, steps, spikes);
+    REQUIRE(spikes > 200);
+    for (const int ranks : {2, 3})
+        for (const bool overlap : {false, true}) {
+            const auto runs = run_on_processes(ranks, net, steps, overlap);
+            for (const EpochRun& run : runs) {
+                INFO(ranks << " processes, overlap " << overlap << ": " << run.error);
+                REQUIRE(run.error.empty());
+                REQUIRE(run.epoch == (overlap ? 2u : 4u));
+                REQUIRE(run.state == expected);
+            }
+        }
+}
+
 TEST_CASE("processes exchanging spikes per epoch give one process's spikes step by step, before and after a reset",
           "[graph][processes]") {
-    auto whole = Simulation::build(delayed_excitation_inhibition(false));
+    const EiDelays ei = GENERATE(EiDelays::sparse, EiDelays::dense);
+    auto whole = Simulation::build(delayed_excitation_inhibition(ei));
     const std::vector<std::uint8_t> expected = codes_around_reset(whole, 30);
     std::vector<std::vector<std::uint8_t>> got(2);
-    auto errors = on_processes(2, delayed_excitation_inhibition(false), {}, [&](int rank, Simulation& sim) {
+    auto errors = on_processes(2, delayed_excitation_inhibition(ei), {}, [&](int rank, Simulation& sim) {
         got[static_cast<std::size_t>(rank)] = codes_around_reset(sim, 30);
     });
     for (std::size_t rank = 0; rank < 2; ++rank) {
-        INFO("rank " << rank << ": " << errors[rank]);
+        INFO("ei " << to_string(ei) << ", rank " << rank << ": " << errors[rank]);
         REQUIRE(errors[rank].empty());
         REQUIRE(got[rank] == expected);
+    }
+}
+
+namespace {
+// 400 units driving themselves through N2N delays of 1-4 steps into a dense group (per-synapse input),
+// with Poisson input; with `rule`, a Hebbian rule learns the group's kernel from the delayed spikes.
+Network n2n_recurrent(bool rule) {
+    Network net(Latency::same_step);
+    net.seed = 13;
+    net.dt = 0.1;
+    net.add("E", "leaky_soma",
+            {{"units", Value::List{400.0}}, {"potential_rest", -49.0}, {"potential_reset", -60.0},
+             {"threshold", -50.0}, {"potential_tau", 2.0}, {"resistance", 1.0}})
+        .add("bg", "poisson_source", {{"units", Value::List{400.0}}, {"rate", 9000.0}, {"weight", 0.7}})
+        .add("d", "n2n_delays", {{"units", Value::List{400.0}}, {"max_delay", 0.4}})
+        .add("syn", "traced_synapses",
+             {{"units", Value::List{400.0}}, {"tau", 5.0}, {"layout", "dense"},
+              {"kernel", Value::Map{{"initializer", "sparse_constant_initializer"}, {"scale", 1.5}, {"density", 0.1}}}})
+        .connect("E.spikes", "d.in_spikes", Latency::previous_step)
+        .connect("d.out_spikes", "syn.spikes")
+        .connect("syn.currents", "E.current")
+        .connect("bg.output", "E.current");
+    if (rule)
+        net.add("rule", "hebbian_rule", {{"eta", 0.01}})
+            .connect("d.out_spikes", "rule.pre_spikes")
+            .connect("E.spikes", "rule.post_spikes")
+            .connect("syn.kernel", "rule.kernel")
+            .effect("syn.kernel", "rule.kernel");
+    return net;
+}
+}  // namespace
+
+TEST_CASE("processes list the N2N delays of their own post rows only, with one process's spikes and state, "
+          "unless a reader reads the delayed spikes whole",
+          "[graph][processes]") {
+    const bool rule = GENERATE(false, true);
+    const Network net = n2n_recurrent(rule);
+    const int steps = 60;
+    std::size_t spikes = 0;
+    auto whole = Simulation::build(net);
+    whole.run(steps, [&](const Simulation& s) {
+        for (const std::uint8_t code : s.read("E", "spikes").u8()) spikes += (code & spike::bit) != 0;
+    });
+    REQUIRE(spikes > 200);
+    StateCopy expected(StateAccess::read);
+    whole.visit_state(expected);
+    for (const int ranks : {2, 3}) {
+        std::vector<std::size_t> listed(static_cast<std::size_t>(ranks));
+        std::vector<std::map<std::string, std::vector<std::byte>>> states(static_cast<std::size_t>(ranks));
+        auto errors = on_processes(ranks, net, {}, [&](int rank, Simulation& sim) {
+            sim.run(steps);
+            listed[static_cast<std::size_t>(rank)] =
+                dynamic_cast<components::delays::N2NDelays&>(sim.component("d")).listed_synapses();
+            sim.gather_state();
+            StateCopy state(StateAccess::read);
+            sim.visit_state(state);
+            states[static_cast<std::size_t>(rank)] = state.arrays;
+        });
+        for (int rank = 0; rank < ranks; ++rank) {
+            const auto r = static_cast<std::size_t>(rank);
+            INFO(ranks << " processes, rule " << rule << ", rank " << rank << ": " << errors[r]);
+            REQUIRE(errors[r].empty());
+            REQUIRE(states[r] == expected.arrays);
+            // The rule's presynaptic traces read the delayed spikes of every row: the delays run whole.
+            const UnitBlock mine = unit_block(400, rank, ranks);
+            REQUIRE(listed[r] == (rule ? 400u : mine.end - mine.begin) * 400u);
+        }
     }
 }

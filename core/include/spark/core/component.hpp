@@ -181,6 +181,11 @@ public:
     // Default: 0, the component runs whole on every process.
     virtual std::size_t share_units() const { return 0; }
     virtual std::size_t share_grain() const { return 1; }
+    // Whether it splits only when every reader of its outputs reads them per unit over the same units
+    // (input_per_unit), and runs whole otherwise: for outputs cheap to compute but costly to gather
+    // every step (N2N delays' per-synapse spikes). Default false: a reader that reads whole gets them
+    // gathered.
+    virtual bool splits_for_per_unit_readers() const { return false; }
     virtual bool input_per_unit(std::size_t input) const {
         (void)input;
         return false;

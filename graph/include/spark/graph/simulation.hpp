@@ -106,6 +106,16 @@ public:
     // GraphError naming the closest node or port when unknown.
     ConstArrayRef read(std::string_view node, std::string_view port) const;
     PortSpec spec(std::string_view node, std::string_view port) const;
+    // The part of an output (as read() sees it) that this process answers for, without gathering
+    // anything (not collective): over several processes a split node's block of elements (its own
+    // units') and, of a node every process runs whole, everything on rank 0 and nothing on the others;
+    // on one process everything. A recorder keeps each process's part and merges them (spark run's
+    // spikes.csv) instead of gathering every step. The value's other elements may hold anything.
+    struct OwnPart {
+        ConstArrayRef value;
+        std::size_t begin = 0, end = 0;  // this process's elements of value
+    };
+    OwnPart read_own(std::string_view node, std::string_view output) const;
 
     const std::vector<NodeInfo>& nodes() const noexcept;
     const std::vector<WireInfo>& wires() const noexcept;

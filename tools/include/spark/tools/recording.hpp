@@ -52,11 +52,19 @@ struct RecordedSpike {
 
 // Writes spikes.csv and counts the spikes of every population; with keep_spikes() it also keeps them
 // in memory, one list per population (for the raster plot).
+//
+// Over several processes (`processes`; record() and close() are then collective): every process keeps
+// the spikes of its own units (Simulation::read_own, no exchange per step) and rank 0 merges every
+// process's into the file every `merge_steps` recorded steps and at close(), in the order one process
+// writes them: the file is one process's, byte for byte. Only rank 0's file, counts() and spikes() are
+// the run's (the others' hold no spike).
 class SpikeRecorder {
 public:
+    static constexpr std::size_t merge_steps = 1000;
     // Opens `path` (truncating it) and writes the header when `header` is true (it is flushed at once).
     // Every write and close() throws FileError when the file cannot be written.
-    SpikeRecorder(std::vector<Population> populations, const std::filesystem::path& path, bool header);
+    SpikeRecorder(std::vector<Population> populations, const std::filesystem::path& path, bool header,
+                  graph::ProcessGroup* processes = nullptr);
     // Appends the spikes of the step just run (sim.step_count() - 1).
     void record(const graph::Simulation& simulation);
     void close();
@@ -68,11 +76,23 @@ public:
     const std::vector<std::vector<RecordedSpike>>& spikes() const noexcept { return spikes_; }
 
 private:
+    // Adds the line of a spike of population p (`prefix`: the step's "step,time," once formed).
+    void add(std::int64_t step, double dt, std::size_t p, std::size_t unit, std::string& prefix);
+    // Over several processes: this process's spikes of the step, then (every merge_steps steps) merge().
+    void record_own(const graph::Simulation& simulation, std::int64_t step);
+    // Collective: every process's held steps gathered to rank 0, which adds them in file order.
+    void merge();
+
     std::vector<Population> populations_;
     std::vector<std::int64_t> counts_;
     std::vector<std::vector<RecordedSpike>> spikes_;
     OutputFile out_;
     std::string line_;
+    graph::ProcessGroup* processes_ = nullptr;
+    // Held since the last merge: the steps, and per step and population a count then the spiking units.
+    std::vector<std::int64_t> held_steps_;
+    std::vector<std::uint32_t> held_;
+    double dt_ = 0.0;
 };
 
 // Writes a float32 matrix in NumPy format 1.0, one row at a time; the row count is filled in by close().
@@ -112,19 +132,35 @@ std::vector<std::string> traceable_names(const graph::Simulation& simulation, co
                                          const graph::TemplateRegistry& templates, const Registry& registry);
 
 // Records one trace into `<dir>/<label>.csv` and `<dir>/<label>.npy`.
+//
+// Over several processes (`processes`; record() and close() are then collective), a trace of an output
+// is recorded as spikes.csv is (SpikeRecorder): every process keeps the values of its own elements
+// (Simulation::read_own) and rank 0 merges them into whole rows every SpikeRecorder::merge_steps steps
+// and at close(). A property is read whole (gathered) every step.
 class TraceRecorder {
 public:
-    TraceRecorder(TraceTarget target, const std::filesystem::path& dir, bool header);
+    TraceRecorder(TraceTarget target, const std::filesystem::path& dir, bool header,
+                  graph::ProcessGroup* processes = nullptr);
     void record(const graph::Simulation& simulation);
     void close();
     const TraceTarget& target() const noexcept { return target_; }
 
 private:
+    void write_row(std::int64_t step, double dt);
+    void record_own(const graph::Simulation& simulation);
+    void merge();  // collective
+
     TraceTarget target_;
     OutputFile csv_;
     NpyWriter npy_;
     std::vector<float> row_;
     std::string line_;
+    graph::ProcessGroup* processes_ = nullptr;
+    // Held since the last merge: the steps, and this process's elements [own_.begin, own_.end) of each.
+    std::vector<std::int64_t> held_steps_;
+    std::vector<float> held_;
+    UnitShare own_{0, 0};
+    double dt_ = 0.0;
 };
 
 // The float32 value of every element of a payload view (spikes: signed value).

@@ -11,7 +11,8 @@
 //     void gather(const std::uint8_t* in, std::uint8_t* out, Parallel&) const noexcept;
 // and may provide an event-driven form of gather (N2NDelays), used unless dense_reference() was on at build:
 //     void prepare();                                      // after the delays are drawn
-//     void deliver(const std::uint8_t* in, ArrayRef out, Parallel&) noexcept;   // the same output
+//     void deliver(const std::uint8_t* in, ArrayRef out, Parallel&, UnitShare);
+//         // the same output, at the units of the share (Component::share_units) when it runs on one
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -67,7 +68,8 @@ public:
     void step(const StepContext& ctx) override {
         const std::uint8_t* in = ctx.inputs[in_spikes].u8().data();
         // reads the rows of t-1 .. t-B, then stores step t
-        if constexpr (has_event_form) static_cast<Derived*>(this)->deliver(in, ctx.outputs[out_spikes], *ctx.parallel);
+        if constexpr (has_event_form)
+            static_cast<Derived*>(this)->deliver(in, ctx.outputs[out_spikes], *ctx.parallel, ctx.share);
         else static_cast<const Derived&>(*this).gather(in, ctx.outputs[out_spikes].u8().data(), *ctx.parallel);
         line_.push(in);
     }
@@ -81,9 +83,10 @@ public:
     std::size_t max_steps() const noexcept { return line_.steps(); }
 
 protected:
-    static constexpr bool has_event_form = requires(Derived& d, const std::uint8_t* in, ArrayRef out, Parallel& p) {
+    static constexpr bool has_event_form = requires(Derived& d, const std::uint8_t* in, ArrayRef out, Parallel& p,
+                                                    UnitShare share) {
         d.prepare();
-        d.deliver(in, out, p);
+        d.deliver(in, out, p, share);
     };
 
     Shape in_shape_;

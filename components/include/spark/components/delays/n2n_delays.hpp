@@ -17,6 +17,10 @@
 // When every reader takes the arrivals alone (Component::defer_codes), a step writes no codes: the last
 // step's are written on demand, for a read from outside the step, the same bytes.
 // The output spec carries the delays (PortSpec::delays): a rule keeps its presynaptic trace per unit.
+// Over several processes it splits by post unit (Component::share_units): a process lists and writes
+// the synapses of its own post rows only (the lists cost 4 bytes per synapse), every process reading
+// the whole input into its delay line. It runs whole when any reader of its output reads it other than
+// per post unit (the output would otherwise be gathered every step: splits_for_per_unit_readers).
 // Draw order: delays (shape units + in_shape, row-major: the same values as the original's
 // (prod(units), N) kernel).
 #include <spark/components/delays/delays.hpp>
@@ -39,16 +43,25 @@ public:
 
     using Delays::Delays;
 
+    BuildResult build(const BuildContext& ctx) override;
     Shape kernel_shape(const Shape& in_shape) const { return config_.units.concat(in_shape); }
     PortSpec output_spec(const PortSpec& in) const;
     void gather(const std::uint8_t* in, std::uint8_t* out, Parallel& parallel) const noexcept;
     void prepare();
-    void deliver(const std::uint8_t* in, ArrayRef out, Parallel& parallel) noexcept;
+    void deliver(const std::uint8_t* in, ArrayRef out, Parallel& parallel, UnitShare share);
 
     void reset() override;
     void visit_state(StateVisitor& v) override;
     bool defer_codes(std::size_t output) override;
     void write_deferred_codes(std::size_t output, ArrayRef out) override;
+
+    std::size_t share_units() const override { return config_.units.size(); }
+    bool splits_for_per_unit_readers() const override { return true; }
+    // Its only state, the delay line of the whole input, is the same on every process.
+    bool state_alike(std::string_view) const override { return true; }
+    // The synapses listed (the event form): those of the post rows it was last stepped on (all of them
+    // before a step, or those of its block of a split run).
+    std::size_t listed_synapses() const noexcept { return list_post_.size(); }
 
 private:
     // What deliver() last wrote into one output buffer (one per step parity when the runtime doubles it).
@@ -61,6 +74,9 @@ private:
     Written& written_for(const std::uint8_t* buffer) noexcept;
     // Writes this step's codes (silent_row_, the arrivals in next_groups_) into `out`, over what it held.
     void write_step(std::uint8_t* out, Parallel& parallel) noexcept;
+    // gather() at the post rows [p0, p1) only.
+    void gather_rows(const std::uint8_t* in, std::uint8_t* out, Parallel& parallel, std::size_t p0,
+                     std::size_t p1) const noexcept;
     void write_silent(std::uint8_t* out, Parallel& parallel) const noexcept;
     // Writes the code of each group (its silent code when `silent`) at its synapses of the rows [p0, p1).
     void write_codes(std::uint8_t* out, std::span<const ArrivalGroup> groups, std::size_t p0, std::size_t p1,
@@ -69,6 +85,7 @@ private:
     static constexpr std::size_t min_parallel_writes = 4096;
 
     bool event_form_ = false;
+    UnitShare rows_{0, 0};                   // the post rows listed and written (clipped to the units)
     std::vector<std::uint32_t> list_start_;  // (j, d) -> first entry of its list: index j * B + d - 1
     std::vector<std::uint32_t> list_post_;   // the post units p of the synapses (p, j) of each list, increasing
     std::vector<std::uint8_t> silent_row_;   // this step's silent codes (input inhibition bits)

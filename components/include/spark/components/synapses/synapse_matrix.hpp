@@ -184,13 +184,20 @@ public:
     void accumulate_all(std::span<const std::uint32_t> spiking, std::span<const float> sign, float* x) noexcept;
     // After all tasks of a step: the next step (advances the ring, ages the spikes in flight).
     void advance() noexcept;
-    // Sparse with delays (splits_rows()): the shortest delay of the stored synapses (B when none are
-    // stored), and the spikes of a step `steps_late` steps before the next one put in flight as that
-    // step's accumulate() would have (no synapse may have arrived meanwhile: steps_late <= the shortest
-    // delay), after the spikes already in flight.
+    // With delays: the shortest delay of the stored synapses (sparse: B when none are stored; dense:
+    // every element's, zero weights included, as drawn at build).
     std::size_t shortest_delay() const noexcept;
+    // Sparse with delays (splits_rows()): the spikes of a step `steps_late` steps before the next one put
+    // in flight as that step's accumulate() would have (no synapse may have arrived meanwhile:
+    // steps_late <= the shortest delay), after the spikes already in flight.
     void put_in_flight_late(std::span<const std::uint32_t> spiking, std::span<const float> sign,
                             std::size_t steps_late);
+    // Dense with the ring: the same for the targets [lo, hi): the spikes added into their columns of the
+    // ring's slots as that step's accumulate() would have added them (each slot it arrives in is still
+    // ahead when steps_late <= the shortest delay), after the spikes added so far.
+    void add_to_ring_late(std::span<const std::uint32_t> spiking, std::span<const float> sign, std::size_t steps_late,
+                          std::size_t lo, std::size_t hi) noexcept;
+    bool has_ring() const noexcept { return !ring_.empty(); }
 
     // Dense layout only: the live kernel, a row of it, and the delay of synapse p * n_pre + j.
     std::span<float> dense_kernel() noexcept { return kernel_; }
@@ -285,6 +292,8 @@ private:
     std::vector<float> kernel_;                  // dense: the kernel
     std::vector<std::uint8_t> delay8_;           // dense: per synapse, when B <= 255
     std::vector<std::uint16_t> delay16_;         // dense: per synapse, when B > 255
+    std::size_t dense_shortest_delay_ = 0;       // dense: the least of delay8_ / delay16_ (kept: their
+                                                 // pages outside a share's rows may be released)
     // Sparse: one record per stored synapse, in segment order, byte-packed:
     //     [weight f32, unless uniform_] target offset inside its chunk u16 [delay: u8 if B <= 255, else u16]
     LargeArray<std::byte> records_;  // on huge pages when large: read at scattered places every step

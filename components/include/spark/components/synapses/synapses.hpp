@@ -179,6 +179,7 @@ public:
         kernel_shape_ = units.concat(pre);
         n_post_ = units.size();
         n_pre_ = pre.size();
+        stepped_ = {0, n_post_};
         // A kernel and its delays, or the nonzeros of a compressed one (column index and value).
         const bool read = !ctx.properties_read.empty() && ctx.properties_read[kernel];
         this->require_memory_for("kernel", kernel_shape_,
@@ -213,6 +214,7 @@ public:
         std::size_t steps = 0;
         if (this->config_.max_delay > 0.0)
             steps = delays::delay_steps(this->config_.max_delay, ctx.dt, this->where(), "max_delay");
+        max_delay_steps_ = steps;
         UnitShare rows{0, n_post_};  // the targets whose synapses are kept
         kept_ = {};
         if (kernel_key && may_keep_rows(ctx)) {
@@ -260,6 +262,7 @@ public:
 
     void step(const StepContext& ctx) override {
         if (drawn_rows_.begin != 0 || drawn_rows_.end != n_post_) draw_other_rows(ctx.share);
+        stepped_ = {std::min(ctx.share.begin, n_post_), std::min(ctx.share.end, n_post_)};
         float* out = ctx.outputs[currents].f32().data();
         if (per_synapse_traces_) step_per_synapse(ctx.inputs[spikes].u8().data(), out, *ctx.parallel);
         else if (kept_.kept()) step_kept_rows(ctx.inputs[spikes], out, *ctx.parallel, ctx.share);
@@ -282,6 +285,8 @@ public:
         return matrix_.splits_rows() || kept_.kept() || per_synapse_input_ ? 1 : matrix_.chunk_length();
     }
     bool property_per_unit(std::size_t) const override { return true; }  // the kernel is post-major
+    // Per-synapse input (units + pre, post-major) is read at the share's rows only (step_share).
+    bool input_per_unit(std::size_t input) const override { return input == spikes && per_synapse_input_; }
     // The dense kernel is split (a share keeps only its rows: release_rows_outside), the sparse one held
     // whole or kept by its rows (KeptRows); the dense ring (slot-major) is gathered by gather_share.
     bool state_alike(std::string_view state) const override {
@@ -322,21 +327,29 @@ public:
                matrix_.layout() == Layout::dense;
     }
 
-    // The sparse layout's spikes in flight take a step's spikes late (put in flight with the step they
-    // were read in) as long as none of their synapses has arrived yet: up to the shortest delay.
+    // Delayed spikes take a step's spikes late as long as none of their synapses has arrived yet: up to
+    // the shortest delay. The sparse layout's spikes in flight are put in flight with the step they were
+    // read in; the dense layout's ring gets them added into the slots they arrive in, for the targets
+    // this process steps. A process keeping no synapse of a delayed group (none onto its block) has
+    // nothing to deliver: it takes them as late as its delays allow.
     std::size_t input_slack(std::size_t input) const override {
-        const bool in_flight = input == spikes && matrix_.splits_rows() && !per_synapse_traces_ && !per_synapse_input_;
-        return in_flight ? matrix_.shortest_delay() : 0;
+        if (input != spikes) return 0;
+        if (keeps_no_synapse()) return max_delay_steps_;
+        return takes_spikes_late() ? matrix_.shortest_delay() : 0;
     }
     void ingest_late(std::size_t input, std::span<const std::uint32_t> late, std::size_t steps_late) override {
-        if (input != spikes || !matrix_.splits_rows() || steps_late > matrix_.delay_steps())
+        if (input == spikes && keeps_no_synapse() && steps_late <= max_delay_steps_) return;
+        if (input != spikes || !takes_spikes_late() || steps_late > matrix_.delay_steps())
             throw InternalError(this->instance() + ": spikes " + std::to_string(steps_late) +
                                 " steps late, but it has no spikes in flight that wait as long");
         for (std::size_t k = 0; k < late.size(); ++k) {
             spiking_[k] = late[k] >> 2;
             spike_sign_[k] = spike::signed_value(static_cast<std::uint8_t>(late[k] & 3u));
         }
-        matrix_.put_in_flight_late({spiking_.data(), late.size()}, {spike_sign_.data(), late.size()}, steps_late);
+        const std::span<const std::uint32_t> spiking(spiking_.data(), late.size());
+        const std::span<const float> sign(spike_sign_.data(), late.size());
+        if (matrix_.layout() == Layout::dense) matrix_.add_to_ring_late(spiking, sign, steps_late, stepped_.begin, stepped_.end);
+        else matrix_.put_in_flight_late(spiking, sign, steps_late);
     }
 
     void gather_share(ShareExchange& exchange) override {
@@ -899,12 +912,24 @@ private:
         if (delayed) delay_line_.push(in);
     }
 
+    // Spikes held in flight (sparse, splits_rows()) or delayed by a per-target ring (dense), one trace per
+    // target, synchronous input: they can be taken late (input_slack). (The ring takes the weights when
+    // the spikes are added to it: the runtime takes spikes on time into a group whose kernel an effect
+    // writes.)
+    bool takes_spikes_late() const noexcept {
+        const bool delayed = matrix_.layout() == Layout::dense ? matrix_.has_ring() : matrix_.splits_rows();
+        return delayed && !per_synapse_traces_ && !per_synapse_input_;
+    }
+    bool keeps_no_synapse() const noexcept { return kept_.kept() && matrix_.synapse_count() == 0; }
+
     SynapseMatrix matrix_;
     KeptRows kept_;  // a process of a split run keeping the synapses onto its own targets only
     bool per_synapse_input_ = false;
+    std::size_t max_delay_steps_ = 0;    // B of max_delay (0: no delays)
     bool rows_released_ = false;         // the dense kernel's rows outside the share were released since the last visit
     std::optional<BlockDraw> block_draw_;  // a dense kernel drawn by rows (may_draw_block_rows)
     UnitShare drawn_rows_;               // the rows of the kernel drawn so far (the rest: zeros)
+    UnitShare stepped_{0, 0};            // the targets of the last step (all of them until one), clipped
     bool dense_reference_ = false;       // built under dense_reference(): per-synapse input is scanned
     bool per_synapse_traces_ = false;
     std::vector<std::uint32_t> spiking_;  // this step's spiking units (per-target path)
