@@ -183,6 +183,114 @@ private:
     std::filesystem::path path_;
 };
 
+// The steps a run takes from the source's first step: --steps, or --duration (default 1 s) in steps of dt.
+std::int64_t steps_to_run(const RunOptions& o, const Source& source) {
+    const double dt = source.network.network.dt;
+    const double duration = o.duration_ms.value_or(default_duration_ms);
+    if (!o.steps && !(duration / dt < static_cast<double>(max_steps)))
+        throw Error("--duration " + format_number(duration) + " ms is too long for dt = " + format_number(dt) +
+                    " ms: more than " + std::to_string(max_steps) + " steps, the most a run can count");
+    const std::int64_t steps = o.steps ? *o.steps : steps_for(duration, dt);
+    if (steps > max_steps - source.start_step)
+        throw Error((o.steps ? "--steps " + std::to_string(steps) : "--duration " + format_number(duration) + " ms") +
+                    " from step " + std::to_string(source.start_step) + " would take the step counter past " +
+                    std::to_string(max_steps) + ", the most a run can count");
+    return steps;
+}
+
+ExecutorChoice executor_choice(const RunOptions& o) {
+    if (o.executor != ExecutorChoice::automatic) return o.executor;
+    return o.threads == 1 ? ExecutorChoice::sequential : ExecutorChoice::pool;
+}
+
+graph::BuildOptions build_options(const RunOptions& o, ExecutorChoice choice) {
+    graph::BuildOptions build;
+    build.executor = choice == ExecutorChoice::tbb    ? graph::ExecutorKind::tbb
+                     : choice == ExecutorChoice::pool ? graph::ExecutorKind::pool
+                                                      : graph::ExecutorKind::sequential;
+    build.threads = o.threads;
+    build.processes = o.processes;
+    return build;
+}
+
+// Runs `steps` steps, each with its row of the drives applied before it and `after_step` called after
+// it; returns the steps done (fewer only when *stop was raised between two steps).
+template <class AfterStep>
+std::int64_t step_network(graph::Simulation& sim, std::int64_t steps, const std::vector<InputDrive>& drives,
+                          const volatile std::sig_atomic_t* stop, AfterStep&& after_step) {
+    const auto apply_drives = [&](std::int64_t row) {
+        for (const auto& d : drives) d.apply(sim.input(d.name()), row);
+    };
+    std::int64_t done = 0;
+    if (stop) {  // step by step, to stop between two steps on Ctrl-C
+        for (; done < steps && !*stop; ++done) {
+            apply_drives(done);
+            sim.step();
+            after_step(done + 1);
+        }
+    } else if (steps > 0) {
+        // One run (always over several processes): each step() would end an epoch, exchanging the
+        // spikes that cross processes every step.
+        apply_drives(0);
+        sim.run(steps, [&](const graph::Simulation&) {
+            ++done;
+            after_step(done);
+            if (done < steps) apply_drives(done);  // the next step's row
+        });
+    }
+    return done;
+}
+
+// Each population's spike count and mean rate over the steps done, into the summary.
+void add_population_rates(RunSummary& summary, const SpikeRecorder& spikes) {
+    const double sim_s = static_cast<double>(summary.steps) * summary.dt / 1000.0;
+    for (std::size_t p = 0; p < spikes.populations().size(); ++p) {
+        const auto& pop = spikes.populations()[p];
+        const double rate = pop.units > 0 && sim_s > 0
+                                ? static_cast<double>(spikes.counts()[p]) / (static_cast<double>(pop.units) * sim_s)
+                                : 0.0;
+        summary.populations.push_back({pop, spikes.counts()[p], rate});
+    }
+}
+
+// The network file's warnings, and a note for each network input no --input drives (it is held at 0).
+void print_load_notes(std::ostream& err, const LoadedNetwork& net, const std::vector<InputDrive>& drives) {
+    for (const auto& w : net.warnings) err << "warning: " << w << "\n";
+    for (const auto& [name, spec] : net.input_specs) {
+        const bool driven =
+            std::any_of(drives.begin(), drives.end(), [&](const InputDrive& d) { return d.name() == name; });
+        if (!driven)
+            err << "note: network input '" << name << "' (" << spec.to_string()
+                << ") is held at 0; drive it with --input " << name << "=const:V or =FILE\n";
+    }
+}
+
+// The lines spark run prints after a run (rank 0): the network and executor, the summary table, the
+// spike exchange over several processes and the files written.
+void print_report(std::ostream& out, const RunOptions& o, const LoadedNetwork& net, ExecutorChoice choice,
+                  const RunSummary& summary, const std::vector<std::unique_ptr<TraceRecorder>>& recorders,
+                  const std::filesystem::path& plot_file) {
+    out << "network: " << net.source << " (seed " << net.network.seed << ", "
+        << (o.processes ? std::to_string(o.processes->size()) + " processes, " : std::string())
+        << (choice == ExecutorChoice::sequential
+                ? std::string("sequential executor")
+                : std::string(choice == ExecutorChoice::tbb ? "tbb" : "pool") + " executor, " +
+                      (o.threads == 0 ? std::string("all") : std::to_string(o.threads)) + " threads")
+        << ")\n";
+    out << format_summary(summary);
+    if (o.processes)  // rank 0's (a --record trace of a property gathers it every step)
+        out << "spike exchange: epoch " << o.processes->epoch_steps() << " steps, "
+            << o.processes->spike_exchanges() << " exchanges, " << o.processes->spike_exchange_seconds()
+            << " s in them\n";
+    out << "wrote " << (o.out_dir / "spikes.csv").string();
+    for (const auto& r : recorders)
+        out << ", " << (o.out_dir / (r->target().label + ".csv")).string() << ", "
+            << (o.out_dir / (r->target().label + ".npy")).string();
+    if (!plot_file.empty()) out << ", " << plot_file.string();
+    if (o.snapshot_out) out << ", " << o.snapshot_out->string();
+    out << "\n";
+}
+
 }  // namespace
 
 int run_network(const RunOptions& options, std::ostream& out, std::ostream& err, RunSummary* summary_out) {
@@ -205,26 +313,9 @@ int run_network(const RunOptions& options, std::ostream& out, std::ostream& err,
     Source source = resolve_source(o);
     LoadedNetwork& net = source.network;
     const double dt = net.network.dt;
-    const double duration = o.duration_ms.value_or(default_duration_ms);
-    if (!o.steps && !(duration / dt < static_cast<double>(max_steps)))
-        throw Error("--duration " + format_number(duration) + " ms is too long for dt = " + format_number(dt) +
-                    " ms: more than " + std::to_string(max_steps) + " steps, the most a run can count");
-    const std::int64_t steps = o.steps ? *o.steps : steps_for(duration, dt);
-    if (steps > max_steps - source.start_step)
-        throw Error((o.steps ? "--steps " + std::to_string(steps) : "--duration " + format_number(duration) + " ms") +
-                    " from step " + std::to_string(source.start_step) + " would take the step counter past " +
-                    std::to_string(max_steps) + ", the most a run can count");
-
-    graph::BuildOptions build;
-    const ExecutorChoice choice = o.executor != ExecutorChoice::automatic ? o.executor
-                                  : o.threads == 1                     ? ExecutorChoice::sequential
-                                                                       : ExecutorChoice::pool;
-    build.executor = choice == ExecutorChoice::tbb    ? graph::ExecutorKind::tbb
-                     : choice == ExecutorChoice::pool ? graph::ExecutorKind::pool
-                                                      : graph::ExecutorKind::sequential;
-    build.threads = o.threads;
-    build.processes = o.processes;
-    graph::Simulation sim = build_network(net, build);
+    const std::int64_t steps = steps_to_run(o, source);
+    const ExecutorChoice choice = executor_choice(o);
+    graph::Simulation sim = build_network(net, build_options(o, choice));
     if (o.snapshot_in) {
         load_snapshot(sim, *o.snapshot_in);
         if (sim.step_count() != source.start_step)
@@ -232,9 +323,6 @@ int run_network(const RunOptions& options, std::ostream& out, std::ostream& err,
     }
 
     const std::vector<InputDrive> drives = make_drives(o.drives, sim, steps);
-    const auto driven = [&](const std::string& name) {
-        return std::any_of(drives.begin(), drives.end(), [&](const InputDrive& d) { return d.name() == name; });
-    };
 
     const Registry& registry = components::builtin_registry();
     std::vector<TraceTarget> traces;
@@ -248,13 +336,7 @@ int run_network(const RunOptions& options, std::ostream& out, std::ostream& err,
     if (ec || !std::filesystem::is_directory(o.out_dir))
         throw Error("cannot create the output directory '" + o.out_dir.string() + "': " + ec.message());
 
-    if (!o.quiet)
-        for (const auto& w : net.warnings) err << "warning: " << w << "\n";
-    if (!o.quiet)
-        for (const auto& [name, spec] : net.input_specs)
-            if (!driven(name))
-                err << "note: network input '" << name << "' (" << spec.to_string()
-                    << ") is held at 0; drive it with --input " << name << "=const:V or =FILE\n";
+    if (!o.quiet) print_load_notes(err, net, drives);
 
     // Over several processes each records its own units' spikes, merged on rank 0 (no exchange per step).
     SpikeRecorder spikes(find_populations(sim, registry), o.out_dir / "spikes.csv", true, o.processes.get());
@@ -267,51 +349,21 @@ int run_network(const RunOptions& options, std::ostream& out, std::ostream& err,
     summary.dt = dt;
     ProgressBar bar(err, steps, dt, !o.quiet && ::isatty(STDERR_FILENO) && steps >= 1000);
     const auto start = Clock::now();
-    std::int64_t done = 0;
-    const auto apply_drives = [&](std::int64_t row) {
-        for (const auto& d : drives) d.apply(sim.input(d.name()), row);
-    };
-    const auto after_step = [&](const graph::Simulation&) {
-        ++done;
+    const std::int64_t done = step_network(sim, steps, drives, o.stop, [&](std::int64_t steps_done) {
         spikes.record(sim);
         for (auto& r : recorders) r->record(sim);
-        bar.update(done);
-    };
-    if (o.stop) {  // step by step, to stop between two steps on Ctrl-C
-        for (; done < steps;) {
-            if (*o.stop) {
-                summary.interrupted = true;
-                break;
-            }
-            apply_drives(done);
-            sim.step();
-            after_step(sim);
-        }
-    } else if (steps > 0) {
-        // One run (always over several processes): each step() would end an epoch, exchanging the
-        // spikes that cross processes every step.
-        apply_drives(0);
-        sim.run(steps, [&](const graph::Simulation& s) {
-            after_step(s);
-            if (done < steps) apply_drives(done);  // the next step's row
-        });
-    }
+        bar.update(steps_done);
+    });
     summary.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
     summary.steps = done;
+    summary.interrupted = done < steps;
     bar.finish();
     if (summary.interrupted && !o.quiet)
         err << "interrupted: stopped after step " << sim.step_count() - 1 << "; writing what was recorded\n";
 
     spikes.close();
     for (auto& r : recorders) r->close();
-    const double sim_s = static_cast<double>(done) * dt / 1000.0;
-    for (std::size_t p = 0; p < spikes.populations().size(); ++p) {
-        const auto& pop = spikes.populations()[p];
-        const double rate = pop.units > 0 && sim_s > 0
-                                ? static_cast<double>(spikes.counts()[p]) / (static_cast<double>(pop.units) * sim_s)
-                                : 0.0;
-        summary.populations.push_back({pop, spikes.counts()[p], rate});
-    }
+    add_population_rates(summary, spikes);
 
     const double t0 = static_cast<double>(summary.first_step) * dt;
     const auto plot = plot_raster(spikes.spikes(), spikes.populations(), dt, t0,
@@ -322,27 +374,7 @@ int run_network(const RunOptions& options, std::ostream& out, std::ostream& err,
         if (root) save_snapshot(sim, *o.snapshot_out);
     }
 
-    if (!o.quiet) {
-        out << "network: " << net.source << " (seed " << net.network.seed << ", "
-            << (o.processes ? std::to_string(o.processes->size()) + " processes, " : std::string())
-            << (choice == ExecutorChoice::sequential
-                    ? std::string("sequential executor")
-                    : std::string(choice == ExecutorChoice::tbb ? "tbb" : "pool") + " executor, " +
-                          (o.threads == 0 ? std::string("all") : std::to_string(o.threads)) + " threads")
-            << ")\n";
-        out << format_summary(summary);
-        if (o.processes)  // rank 0's (a --record trace of a property gathers it every step)
-            out << "spike exchange: epoch " << o.processes->epoch_steps() << " steps, "
-                << o.processes->spike_exchanges() << " exchanges, " << o.processes->spike_exchange_seconds()
-                << " s in them\n";
-        out << "wrote " << (o.out_dir / "spikes.csv").string();
-        for (const auto& r : recorders)
-            out << ", " << (o.out_dir / (r->target().label + ".csv")).string() << ", "
-                << (o.out_dir / (r->target().label + ".npy")).string();
-        if (!plot.file.empty()) out << ", " << plot.file.string();
-        if (o.snapshot_out) out << ", " << o.snapshot_out->string();
-        out << "\n";
-    }
+    if (!o.quiet) print_report(out, o, net, choice, summary, recorders, plot.file);
     if (summary_out) *summary_out = summary;
     return summary.interrupted ? exit_interrupted : exit_ok;
 }
