@@ -275,8 +275,15 @@ private:
         return replayed_block(x, block, impl_.step);
     }
     std::span<const std::uint32_t> replayed_block(const Exchanged& x, UnitBlock block, std::int64_t step) const {
-        const auto& node = impl_.graph.nodes[x.node];
-        const auto all = processes_->replay()->at(step, node.path, node.info->outputs[x.output].name);
+        // Every other rank's block asks for the same step's spikes in turn: one look-up (by name) per
+        // output and step, not per rank.
+        ReplayLookup& seen = replay_lookup_;
+        if (!seen.valid || seen.node != x.node || seen.output != x.output || seen.step != step) {
+            const auto& node = impl_.graph.nodes[x.node];
+            seen = {true, x.node, x.output, step,
+                    processes_->replay()->at(step, node.path, node.info->outputs[x.output].name)};
+        }
+        const std::span<const std::uint32_t> all = seen.spikes;
         const auto unit_of = [](std::uint32_t entry) { return std::size_t{entry >> 2}; };
         const auto first = std::ranges::lower_bound(all, block.begin, {}, unit_of);
         const auto last = std::ranges::lower_bound(first, all.end(), block.end, {}, unit_of);
@@ -290,6 +297,15 @@ private:
     // Every component's kept share (Component::gather_share), then every split node's state and the
     // values its previous-step readers read next, to gather_root_ (every process when negative).
     void gather_shares_and_state();
+
+    // The replayed spikes a dry run last looked up (replayed_block).
+    struct ReplayLookup {
+        bool valid = false;
+        std::size_t node = 0, output = 0;
+        std::int64_t step = 0;
+        std::span<const std::uint32_t> spikes;
+    };
+    mutable ReplayLookup replay_lookup_;
 
     Simulation::Impl& impl_;
     std::shared_ptr<ProcessGroup> processes_;
