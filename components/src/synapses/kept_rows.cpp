@@ -1,7 +1,6 @@
 #include <spark/components/synapses/kept_rows.hpp>
 
 #include <algorithm>
-#include <cstring>
 #include <span>
 #include <string>
 #include <utility>
@@ -21,7 +20,7 @@ public:
     void visit(std::string_view name, DType dtype, void* data, std::size_t count) override {
         if (name != name_) return;
         auto* bytes = static_cast<std::byte*>(data);
-        if (writes()) std::memcpy(bytes, put_.data(), std::min(put_.size(), count * size_of(dtype)));
+        if (writes()) std::copy_n(put_.data(), std::min(put_.size(), count * size_of(dtype)), bytes);
         else got.assign(bytes, bytes + count * size_of(dtype));
     }
     std::vector<std::byte> got;
@@ -42,9 +41,10 @@ void append(std::vector<std::byte>& out, std::span<const T> values) {
     out.insert(out.end(), bytes.begin(), bytes.end());
 }
 
+// (`to` may be the null data() of an empty vector: std::copy, as memcpy must not be given null)
 template <class T>
 void read(const std::byte*& from, T* to, std::size_t count) {
-    std::memcpy(to, from, count * sizeof(T));
+    std::copy(from, from + count * sizeof(T), reinterpret_cast<std::byte*>(to));
     from += count * sizeof(T);
 }
 
@@ -75,7 +75,7 @@ std::vector<float> KeptRows::kernel_values_of(SparseRows rows, const std::vector
     OneArray values("kernel_values", StateAccess::read);
     matrix.visit_state(values);
     std::vector<float> kernel_values(values.got.size() / sizeof(float));
-    std::memcpy(kernel_values.data(), values.got.data(), values.got.size());
+    std::copy(values.got.begin(), values.got.end(), reinterpret_cast<std::byte*>(kernel_values.data()));
     return kernel_values;
 }
 
