@@ -37,6 +37,7 @@
 #include <optional>
 
 #include <spark/core/error.hpp>
+#include <spark/core/spike_index.hpp>
 
 #include "runtime.hpp"
 #include "spin_pool.hpp"
@@ -548,22 +549,13 @@ void DistributedExecutor::pack_epoch_step(std::int64_t step, bool previous) {
         const std::size_t header = epoch_send_.size();
         append(epoch_send_, std::uint32_t{0});
         std::uint32_t count = 0;
-        auto add = [&](std::size_t u) {
-            if (!(codes[u] & spike::bit)) return;
-            append(epoch_send_, static_cast<std::uint32_t>(u << 2 | codes[u]));
-            ++count;
-        };
-        // Most units are silent: eight codes at a time are tested for a spike bit.
-        constexpr std::uint64_t any_spike = 0x0101010101010101ull * spike::bit;
+        std::uint32_t units[256];
         const std::size_t last = s.blocks[rank_].end * k;
-        std::size_t u = s.blocks[rank_].begin * k;
-        for (; u + 8 <= last; u += 8) {
-            std::uint64_t word = 0;
-            std::memcpy(&word, codes + u, 8);
-            if (word & any_spike)
-                for (std::size_t v = u; v < u + 8; ++v) add(v);
+        for (std::size_t begin = s.blocks[rank_].begin * k; begin < last; begin += 256) {
+            const std::size_t n = list_spikes(codes, begin, std::min(last, begin + 256), units);
+            for (std::size_t i = 0; i < n; ++i) append(epoch_send_, units[i] << 2 | codes[units[i]]);
+            count += static_cast<std::uint32_t>(n);
         }
-        for (; u < last; ++u) add(u);
         std::memcpy(epoch_send_.data() + header, &count, sizeof count);
     }
 }

@@ -110,18 +110,11 @@ void SpikeRecorder::record_own(const graph::Simulation& sim, std::int64_t step) 
         const auto* codes = static_cast<const std::uint8_t*>(own.value.data);
         const std::size_t count_at = held_.size();
         held_.push_back(0);
-        // Most units are silent: eight codes at a time are tested for a spike bit.
-        constexpr std::uint64_t any_spike = 0x0101010101010101ull * spike::bit;
-        std::size_t u = own.begin;
-        for (; u + 8 <= own.end; u += 8) {
-            std::uint64_t word = 0;
-            std::memcpy(&word, codes + u, sizeof word);
-            if (word & any_spike)
-                for (std::size_t v = u; v < u + 8; ++v)
-                    if (codes[v] & spike::bit) held_.push_back(static_cast<std::uint32_t>(v));
+        std::uint32_t units[256];
+        for (std::size_t begin = own.begin; begin < own.end; begin += 256) {
+            const std::size_t n = list_spikes(codes, begin, std::min(own.end, begin + 256), units);
+            held_.insert(held_.end(), units, units + n);
         }
-        for (; u < own.end; ++u)
-            if (codes[u] & spike::bit) held_.push_back(static_cast<std::uint32_t>(u));
         held_[count_at] = static_cast<std::uint32_t>(held_.size() - count_at - 1);
     }
     if (held_steps_.size() == merge_steps) merge();
