@@ -270,11 +270,6 @@ std::string check_text(const graph::Simulation& sim) {
 
 namespace {
 
-// --dt and --nir-time-unit: how a model file of another format (NIR) is read.
-}  // namespace
-
-namespace {
-
 // Writes the message of a failed command (`error` holds a std::exception); returns exit_error.
 int report_error(std::exception_ptr error, const std::string& command, std::ostream& err) {
     try {
@@ -318,6 +313,139 @@ int run_on_processes(RunOptions options, std::ostream& out, std::ostream& err) {
 
 }  // namespace
 
+namespace {
+
+// `spark run`'s command line as given (checked and turned into RunOptions by run_options()).
+struct RunArgs {
+    RunOptions options;  // the fields CLI11 fills directly: threads, record, quiet
+    std::string network_file, snapshot_in, snapshot_out, executor = "auto", plot = "auto", out_dir = "spark-out";
+    double duration_ms = 0;
+    std::string steps_text, seed_text;
+    ModelFlags model;
+    CLI::Option *network_given = nullptr, *duration_given = nullptr, *steps_given = nullptr, *seed_given = nullptr,
+                *snapshot_in_given = nullptr, *snapshot_out_given = nullptr;
+};
+
+CLI::App* add_run_command(CLI::App& app, RunArgs& a) {
+    auto* run = app.add_subcommand("run", "Run a network file (or the bundled default network) and record it.");
+    a.network_given = run->add_option(
+        "NETWORK_FILE", a.network_file,
+        "Network file (protobuf text format), Spark .scfg brain or NIR graph (detected by "
+        "content). Without it: the bundled default network (or, with --snapshot-in, the snapshot's network).");
+    a.duration_given = run->add_option("--duration", a.duration_ms,
+                                       "Simulated time [ms] (further, when resuming a snapshot). Default 1000.");
+    a.steps_given = run->add_option("--steps", a.steps_text, "Number of steps to run (instead of --duration).")
+                        ->check(step_count());
+    a.duration_given->excludes(a.steps_given);
+    a.seed_given =
+        run->add_option("--seed", a.seed_text, "Network seed (overrides the file's; default: the file's, or 0).")
+            ->check(seed_number());
+    run->add_option("--threads", a.options.threads, "Threads of the pool or tbb executor (0 = all cores). Default 1.")
+        ->check(CLI::NonNegativeNumber);
+    run->add_option("--executor", a.executor,
+                    "sequential, pool (loops split over spinning threads; large nodes that do not split run side by "
+                    "side) or tbb (oneTBB flow graph: independent nodes at once). Default: sequential for 1 thread, "
+                    "pool otherwise.")
+        ->check(CLI::IsMember({"auto", "sequential", "pool", "tbb"}));
+    run->add_option("--record", a.options.record,
+                    "Record NODE.PORT (any output or property; NODE may be a neuron, e.g. exc.out_spikes, or an "
+                    "inner node, e.g. exc.soma.potential) into <out>/NODE.PORT.csv and .npy. Repeatable; several "
+                    "values per flag or comma-separated.")
+        ->delimiter(',');
+    run->add_option("--out", a.out_dir, "Output directory (created). Default spark-out.");
+    a.snapshot_in_given = run->add_option("--snapshot-in", a.snapshot_in,
+                                          "Resume from this snapshot: the network comes from it (a NETWORK_FILE given "
+                                          "too must match), the step counter continues.");
+    a.snapshot_out_given =
+        run->add_option("--snapshot-out", a.snapshot_out, "Save a snapshot at the end (also after Ctrl-C).");
+    run->add_option("--plot", a.plot, "Raster plot: auto (raster.png), svg (raster.svg), or none. Default auto.")
+        ->check(CLI::IsMember({"auto", "svg", "none"}));
+    run->add_flag("-q,--quiet", a.options.quiet, "No progress bar, notes or summary.");
+    add_model_flags(run, a.model, true);
+    return run;
+}
+
+// The options of a parsed `spark run`; throws Error for a combination or value the parser cannot refuse.
+RunOptions run_options(RunArgs& a, const volatile std::sig_atomic_t* stop) {
+    RunOptions ro = std::move(a.options);
+    if (*a.network_given) {
+        require_readable("network file", a.network_file);
+        ro.network_file = a.network_file;
+    }
+    if (*a.duration_given) ro.duration_ms = a.duration_ms;
+    if (*a.steps_given) parse_whole(a.steps_text, ro.steps.emplace());
+    if (*a.seed_given) parse_whole(a.seed_text, ro.seed.emplace());
+    ro.executor = a.executor == "sequential" ? ExecutorChoice::sequential
+                  : a.executor == "tbb"      ? ExecutorChoice::tbb
+                  : a.executor == "pool"     ? ExecutorChoice::pool
+                                             : ExecutorChoice::automatic;
+    if (ro.executor == ExecutorChoice::sequential && ro.threads != 1)
+        throw Error("--threads " + std::to_string(ro.threads) + " needs a parallel executor (--executor pool or tbb)");
+    if (a.out_dir.empty()) throw Error("--out '': empty directory name");
+    ro.out_dir = a.out_dir;
+    if (*a.snapshot_in_given) {
+        require_readable("snapshot", a.snapshot_in);
+        ro.snapshot_in = a.snapshot_in;
+    }
+    if (*a.snapshot_out_given) {
+        if (a.snapshot_out.empty()) throw Error("--snapshot-out '': empty file name");
+        ro.snapshot_out = a.snapshot_out;
+    }
+    ro.plot = a.plot == "svg" ? PlotFormat::svg : a.plot == "none" ? PlotFormat::none : PlotFormat::automatic;
+    ro.stop = stop;
+    ro.model = model_options(a.model, "spark run", &ro.drives);
+    return ro;
+}
+
+int run_command(const RunOptions& ro, std::ostream& out, std::ostream& err) {
+#ifdef SPARK_TOOLS_WITH_MPI
+    if (mpi::launched()) return run_on_processes(ro, out, err);
+#endif
+    return run_network(ro, out, err);
+}
+
+// A command that reads one model file: check, dot, import, export.
+struct FileArgs {
+    std::string file;
+    ModelFlags model;
+};
+
+int check_command(const FileArgs& a, bool plan, std::ostream& out, std::ostream& err) {
+    require_readable("network file", a.file);
+    LoadedNetwork net = load_network_file(a.file, model_options(a.model, "spark check", nullptr));
+    print_warnings(err, net.warnings);
+    auto sim = build_network(net, {});
+    out << check_text(sim);
+    if (plan) out << sim.plan_text();
+    auto count = [](std::size_t n, const char* what) { return std::to_string(n) + " " + what + (n == 1 ? "" : "s"); };
+    out << a.file << ": ok (" << count(sim.nodes().size(), "node") << ", " << count(sim.wires().size(), "wire")
+        << ", dt = " << format_number(net.network.dt) << " ms, seed " << net.network.seed << ")\n";
+    return exit_ok;
+}
+
+int dot_command(const FileArgs& a, std::ostream& out, std::ostream& err) {
+    require_readable("network file", a.file);
+    LoadedNetwork net = load_network_file(a.file, model_options(a.model, "spark dot", nullptr));
+    print_warnings(err, net.warnings);
+    out << build_network(net, {}).to_dot();
+    return exit_ok;
+}
+
+// Writes the usage error for a first argument that names no subcommand (CLI11 would take it for a
+// positional argument of none); false when it names one.
+bool refuse_unknown_subcommand(CLI::App& app, int argc, const char* const* argv, std::ostream& err) {
+    if (argc <= 1 || argv[1][0] == '-') return false;
+    const std::string sub = argv[1];
+    std::vector<std::string> names;
+    for (const auto* s : app.get_subcommands({})) names.push_back(s->get_name());
+    if (std::find(names.begin(), names.end(), sub) != names.end()) return false;
+    err << "spark: unknown subcommand '" << sub << "' (expected " << join(names, ", ")
+        << ")\nRun with --help for more information.\n";
+    return true;
+}
+
+}  // namespace
+
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
             const volatile std::sig_atomic_t* stop) {
     CLI::App app{"spark: run, check and inspect spiking neural networks", "spark"};
@@ -326,69 +454,33 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     app.footer("Exit codes: 0 success, 1 error in the network, a file or the run, 2 bad command line, "
                "130 interrupted (SIGINT).");
 
-    // run
-    RunOptions ro;
-    std::string network_file, snapshot_in, snapshot_out, executor = "auto", plot = "auto", out_dir = "spark-out";
-    double duration = 0;
-    std::string steps_text, seed_text;
-    auto* run = app.add_subcommand("run", "Run a network file (or the bundled default network) and record it.");
-    auto* nf = run->add_option("NETWORK_FILE", network_file,
-                    "Network file (protobuf text format), Spark .scfg brain or NIR graph (detected by "
-                    "content). Without it: the bundled default network (or, with --snapshot-in, the snapshot's network).");
-    auto* dur = run->add_option("--duration", duration,
-                                "Simulated time [ms] (further, when resuming a snapshot). Default 1000.");
-    auto* stp = run->add_option("--steps", steps_text, "Number of steps to run (instead of --duration).")
-                    ->check(step_count());
-    dur->excludes(stp);
-    auto* sd = run->add_option("--seed", seed_text, "Network seed (overrides the file's; default: the file's, or 0).")
-                   ->check(seed_number());
-    run->add_option("--threads", ro.threads, "Threads of the pool or tbb executor (0 = all cores). Default 1.")
-        ->check(CLI::NonNegativeNumber);
-    run->add_option("--executor", executor,
-                    "sequential, pool (loops split over spinning threads; large nodes that do not split run side by "
-                    "side) or tbb (oneTBB flow graph: independent nodes at once). Default: sequential for 1 thread, "
-                    "pool otherwise.")
-        ->check(CLI::IsMember({"auto", "sequential", "pool", "tbb"}));
-    run->add_option("--record", ro.record,
-                    "Record NODE.PORT (any output or property; NODE may be a neuron, e.g. exc.out_spikes, or an "
-                    "inner node, e.g. exc.soma.potential) into <out>/NODE.PORT.csv and .npy. Repeatable; several "
-                    "values per flag or comma-separated.")
-        ->delimiter(',');
-    run->add_option("--out", out_dir, "Output directory (created). Default spark-out.");
-    auto* sin = run->add_option("--snapshot-in", snapshot_in,
-                                "Resume from this snapshot: the network comes from it (a NETWORK_FILE given too must "
-                                "match), the step counter continues.");
-    auto* sout = run->add_option("--snapshot-out", snapshot_out, "Save a snapshot at the end (also after Ctrl-C).");
-    run->add_option("--plot", plot, "Raster plot: auto (raster.png), svg (raster.svg), or none. Default auto.")
-        ->check(CLI::IsMember({"auto", "svg", "none"}));
-    run->add_flag("-q,--quiet", ro.quiet, "No progress bar, notes or summary.");
-    ModelFlags run_flags, check_flags, dot_flags, import_flags;
-    add_model_flags(run, run_flags, true);
+    RunArgs run_args;
+    auto* run = add_run_command(app, run_args);
 
-    // check, list, dot
-    std::string check_file, dot_file, list_type;
+    FileArgs check_args, dot_args, import_args;
+    bool check_plan = false;
     auto* check = app.add_subcommand("check", "Build a network file without running it: print every node with its "
                                               "input/output specs, or every error.");
-    check->add_option("NETWORK_FILE", check_file, "Network file, Spark .scfg brain or NIR graph.")->required();
-    bool check_plan = false;
+    check->add_option("NETWORK_FILE", check_args.file, "Network file, Spark .scfg brain or NIR graph.")->required();
     check->add_flag("--plan", check_plan, "Also print the step plan the executors run.");
+    add_model_flags(check, check_args.model, false);
+
+    std::string list_type;
     auto* list = app.add_subcommand("list", "List the registered components and neuron templates with their ports "
                                             "and parameters (default, units, bounds, description).");
     list->add_option("TYPE", list_type, "Only this component or template (or category: soma, synapses, ...).");
-    auto* dot = app.add_subcommand("dot", "Print the built network as a Graphviz graph.");
-    dot->add_option("NETWORK_FILE", dot_file, "Network file (protobuf text format).")->required();
-    add_model_flags(check, check_flags, false);
-    add_model_flags(dot, dot_flags, false);
 
-    // import
-    std::string import_file, import_out;
+    auto* dot = app.add_subcommand("dot", "Print the built network as a Graphviz graph.");
+    dot->add_option("NETWORK_FILE", dot_args.file, "Network file (protobuf text format).")->required();
+    add_model_flags(dot, dot_args.model, false);
+
+    std::string import_out;
     auto* import = app.add_subcommand("import", "Translate a model file (a Spark .scfg brain or neuron) into a "
                                                 "network file; what spark does differently is printed as warnings.");
-    import->add_option("MODEL_FILE", import_file, "Model file (Spark .scfg, detected by content).")->required();
+    import->add_option("MODEL_FILE", import_args.file, "Model file (Spark .scfg, detected by content).")->required();
     import->add_option("-o,--out", import_out, "Write the network file here (default: standard output).");
-    add_model_flags(import, import_flags, false);
+    add_model_flags(import, import_args.model, false);
 
-    // export
     std::string export_file, export_out, export_time_unit = "s";
     auto* export_cmd = app.add_subcommand("export", "Write a network file as a NIR file.");
     export_cmd->add_option("NETWORK_FILE", export_file, "Network file.")->required();
@@ -397,16 +489,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                            "Time unit of the NIR file's time constants: s (default) or ms.")
         ->check(CLI::IsMember({"s", "ms"}));
 
-    if (argc > 1 && argv[1][0] != '-') {
-        const std::string sub = argv[1];
-        std::vector<std::string> names;
-        for (const auto* s : app.get_subcommands({})) names.push_back(s->get_name());
-        if (std::find(names.begin(), names.end(), sub) == names.end()) {
-            err << "spark: unknown subcommand '" << sub << "' (expected " << join(names, ", ")
-                << ")\nRun with --help for more information.\n";
-            return exit_usage;
-        }
-    }
+    if (refuse_unknown_subcommand(app, argc, argv, err)) return exit_usage;
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -418,52 +501,11 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     try {
         if (run->parsed()) {
             command = "spark run";
-            if (*nf) {
-                require_readable("network file", network_file);
-                ro.network_file = network_file;
-            }
-            if (*dur) ro.duration_ms = duration;
-            if (*stp) parse_whole(steps_text, ro.steps.emplace());
-            if (*sd) parse_whole(seed_text, ro.seed.emplace());
-            ro.executor = executor == "sequential" ? ExecutorChoice::sequential
-                          : executor == "tbb"      ? ExecutorChoice::tbb
-                          : executor == "pool"     ? ExecutorChoice::pool
-                                                   : ExecutorChoice::automatic;
-            if (ro.executor == ExecutorChoice::sequential && ro.threads != 1)
-                throw Error("--threads " + std::to_string(ro.threads) +
-                            " needs a parallel executor (--executor pool or tbb)");
-            if (out_dir.empty()) throw Error("--out '': empty directory name");
-            ro.out_dir = out_dir;
-            if (*sin) {
-                require_readable("snapshot", snapshot_in);
-                ro.snapshot_in = snapshot_in;
-            }
-            if (*sout) {
-                if (snapshot_out.empty()) throw Error("--snapshot-out '': empty file name");
-                ro.snapshot_out = snapshot_out;
-            }
-            ro.plot = plot == "svg" ? PlotFormat::svg : plot == "none" ? PlotFormat::none : PlotFormat::automatic;
-            ro.stop = stop;
-            ro.model = model_options(run_flags, command, &ro.drives);
-#ifdef SPARK_TOOLS_WITH_MPI
-            if (mpi::launched()) return run_on_processes(ro, out, err);
-#endif
-            return run_network(ro, out, err);
+            return run_command(run_options(run_args, stop), out, err);
         }
         if (check->parsed()) {
             command = "spark check";
-            require_readable("network file", check_file);
-            LoadedNetwork net = load_network_file(check_file, model_options(check_flags, command, nullptr));
-            print_warnings(err, net.warnings);
-            auto sim = build_network(net, {});
-            out << check_text(sim);
-            if (check_plan) out << sim.plan_text();
-            auto count = [](std::size_t n, const char* what) {
-                return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
-            };
-            out << check_file << ": ok (" << count(sim.nodes().size(), "node") << ", " << count(sim.wires().size(), "wire")
-                << ", dt = " << format_number(net.network.dt) << " ms, seed " << net.network.seed << ")\n";
-            return exit_ok;
+            return check_command(check_args, check_plan, out, err);
         }
         if (list->parsed()) {
             command = "spark list";
@@ -472,16 +514,13 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         }
         if (dot->parsed()) {
             command = "spark dot";
-            require_readable("network file", dot_file);
-            LoadedNetwork net = load_network_file(dot_file, model_options(dot_flags, command, nullptr));
-            print_warnings(err, net.warnings);
-            out << build_network(net, {}).to_dot();
-            return exit_ok;
+            return dot_command(dot_args, out, err);
         }
         if (import->parsed()) {
             command = "spark import";
-            require_readable("model file", import_file);
-            return import_model(import_file, import_out, model_options(import_flags, command, nullptr), out, err);
+            require_readable("model file", import_args.file);
+            return import_model(import_args.file, import_out,
+                                model_options(import_args.model, command, nullptr), out, err);
         }
         if (export_cmd->parsed()) {
             command = "spark export";
