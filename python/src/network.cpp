@@ -1,12 +1,11 @@
 #include "network.hpp"
 
-#include <fstream>
-
 #include <pybind11/operators.h>
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
 #include <spark/core/error.hpp>
+#include <spark/core/file_io.hpp>
 #include <spark/core/text.hpp>
 
 #include "convert.hpp"
@@ -77,30 +76,12 @@ of its elements (spikes and masks: uint8, integers: int32, the others: float32).
         });
 }
 
-}  // namespace
+using NetworkClass = py::class_<NetworkDescription>;
 
-void bind_network(py::module_& m) {
-    bind_port_spec(m);
-
+// add, connect, input, output, effect, set, replace: each returns the network, so calls chain.
+void def_building_methods(NetworkClass& network) {
     using D = NetworkDescription;
-    py::class_<D>(m, "Network", R"doc(The description of a circuit: named nodes and the wires between them.
-
-Nodes are components or neuron templates by registry name (spark.components() lists them). Wires
-between top-level nodes carry the previous step's value by default (a Brain: recurrent circuits are
-well defined); latency="same_step" delivers this step's value. Every method returns the network, so
-calls chain:
-
-    net = (spark.Network(seed=42)
-           .add("spiker", "poisson_spiker", max_freq=100.0)
-           .add("pool", "alif_neuron", {"units": [128], "synapses.kernel.scale": 200.0})
-           .input("signal", "spiker.signal", ("float", (64,)))
-           .connect("spiker.spikes", "pool.in_spikes")
-           .output("spikes", "pool.out_spikes"))
-
-A network read with spark.load() keeps its file's input specs and templates, and build errors name
-the file's lines.)doc")
-        .def(py::init(&make_network), py::arg("seed") = 0, py::arg("dt") = 1.0, py::arg("latency") = "previous_step",
-             "A new empty network: seed of every random stream, dt [ms], default latency of its wires.")
+    network
         .def(
             "add",
             [](py::object self, const std::string& name, const std::string& type, py::object config,
@@ -168,7 +149,13 @@ the field), "pool.soma.initial.potential" (the initial value of a state array).)
                 self.cast<D&>().network.replace(path, type);
                 return self;
             },
-            py::arg("path"), py::arg("type"), "Swaps the type of the node at `path` (\"pool.soma\"); the wiring stays.")
+            py::arg("path"), py::arg("type"), "Swaps the type of the node at `path` (\"pool.soma\"); the wiring stays.");
+}
+
+// seed, dt, the nodes, wires, inputs and outputs, the text form, save and copies.
+void def_views(NetworkClass& network) {
+    using D = NetworkDescription;
+    network
         .def_property(
             "seed", [](const D& d) { return d.network.seed; }, [](D& d, std::uint64_t s) { d.network.seed = s; },
             "The network seed: every node draws from its own stream derived from it and the node's path.")
@@ -209,16 +196,42 @@ the field), "pool.soma.initial.potential" (the initial value of a state array).)
         .def(
             "save",
             [](const D& d, const std::filesystem::path& path) {
-                std::ofstream out(path);
-                out << serialization::to_network_text(d);
-                if (!out) throw Error("cannot write network file '" + path.string() + "'");
+                OutputFile file(path);  // a full disk or an unwritable path is a spark.Error naming the file
+                file.write(serialization::to_network_text(d));
+                file.close();
             },
             py::arg("path"), "Writes the network as a network file (spark.load() reads it back).")
         .def("copy", [](const D& d) { return D(d); }, "An independent copy (to change a parameter and build again).")
         .def("__copy__", [](const D& d) { return D(d); })
         .def("__deepcopy__", [](const D& d, py::dict) { return D(d); }, py::arg("memo"))
         .def("__repr__", &describe);
+}
 
+}  // namespace
+
+void bind_network(py::module_& m) {
+    bind_port_spec(m);
+
+    NetworkClass network(m, "Network", R"doc(The description of a circuit: named nodes and the wires between them.
+
+Nodes are components or neuron templates by registry name (spark.components() lists them). Wires
+between top-level nodes carry the previous step's value by default (a Brain: recurrent circuits are
+well defined); latency="same_step" delivers this step's value. Every method returns the network, so
+calls chain:
+
+    net = (spark.Network(seed=42)
+           .add("spiker", "poisson_spiker", max_freq=100.0)
+           .add("pool", "alif_neuron", {"units": [128], "synapses.kernel.scale": 200.0})
+           .input("signal", "spiker.signal", ("float", (64,)))
+           .connect("spiker.spikes", "pool.in_spikes")
+           .output("spikes", "pool.out_spikes"))
+
+A network read with spark.load() keeps its file's input specs and templates, and build errors name
+the file's lines.)doc");
+    network.def(py::init(&make_network), py::arg("seed") = 0, py::arg("dt") = 1.0, py::arg("latency") = "previous_step",
+             "A new empty network: seed of every random stream, dt [ms], default latency of its wires.");
+    def_building_methods(network);
+    def_views(network);
     m.def("_load", &load_model, py::arg("path"));
 }
 

@@ -1,5 +1,6 @@
 """spark.Network and spark.load: the description API (add/connect/input/output/set/replace/effect)."""
 import copy
+import os
 
 import numpy as np
 import pytest
@@ -59,6 +60,16 @@ def test_to_text_and_save_round_trip_through_load(tmp_path, alif_path):
     again = spark.load(path)
     assert again.to_text() == net.to_text()
     assert again.nodes == net.nodes and again.wires == net.wires and again.outputs == net.outputs
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full on this system")
+def test_save_on_a_full_disk_raises_naming_the_file(tmp_path, alif_path):
+    full = tmp_path / "full.txtpb"
+    full.symlink_to("/dev/full")  # takes no byte: ENOSPC, as a full disk
+    with pytest.raises(spark.Error, match="full.txtpb.*No space left on device"):
+        spark.load(alif_path).save(full)
+    with pytest.raises(spark.Error, match="no such dir"):
+        spark.load(alif_path).save(tmp_path / "no such dir" / "x.txtpb")
 
 
 def test_copy_is_independent(alif_path):
