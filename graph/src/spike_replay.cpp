@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include <spark/core/error.hpp>
+#include <spark/core/file_io.hpp>
 #include <spark/graph/processes.hpp>
 #include <spark/graph/simulation.hpp>
 
@@ -107,9 +108,9 @@ void SpikeReplay::save(const std::string& path) const {
         put_array(o.spikes);
         put_array(o.step_begin);
     }
-    std::ofstream file(path, std::ios::binary);
-    file.write(out.data(), static_cast<std::streamsize>(out.size()));
-    if (!file) throw Error("cannot write the spike recording " + path);
+    OutputFile file(path);  // FileError naming the file and the OS's reason (a full disk, no directory)
+    file.write(out);
+    file.close();
 }
 
 SpikeReplay SpikeReplay::load(const std::string& path) {

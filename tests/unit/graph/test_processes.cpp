@@ -339,6 +339,11 @@ TEST_CASE("a spike recording that cannot be read, or is shorter than the dry run
     std::filesystem::resize_file(path, std::filesystem::file_size(path) - 3);
     REQUIRE_THROWS_WITH(SpikeReplay::load(path), Catch::Contains(path) && Catch::Contains("cut short"));
     std::filesystem::remove(path);
+    if (std::filesystem::exists("/dev/full")) {  // takes no byte (ENOSPC), as a full disk
+        REQUIRE_THROWS_AS(recorded.save("/dev/full"), FileError);
+        REQUIRE_THROWS_WITH(recorded.save("/dev/full"), Catch::Contains("/dev/full") &&
+                                                            Catch::Contains("No space left on device"));
+    }
 
     BuildOptions options;
     options.processes = dry_run_processes(0, 2, std::make_shared<const SpikeReplay>(recorded));
