@@ -21,7 +21,8 @@
 // fork of the split nodes and their serial stretches in between (a short step of many small splitting
 // nodes loses most of its two-thread gain to them), when the parts' times allow an even schedule. Steps
 // after the first observed ones run every node on one thread to time the parts; the pool then takes
-// the parts if their longest-first schedule is clearly shorter than the split step observed.
+// the parts if their longest-first schedule is clearly shorter than the split step observed, and
+// observes again every kReplanSteps steps while it runs them.
 #include <algorithm>
 #include <chrono>
 #include <thread>
@@ -174,9 +175,10 @@ private:
         } else {
             for (std::size_t v : impl_.plan.sequence) impl_.run_task(v, pool_);
         }
-        // With parts to choose from, the choice is made again from time to time: the work of a step
-        // follows the network's activity, which the first steps may not show.
-        if (parts_to_choose() && ++planned_steps_ == kReplanSteps) {
+        // While the parts run side by side, the choice is made again from time to time: the work of a
+        // step follows the network's activity, which the first steps may not show (one part may come to
+        // dominate). (A split step is kept: observing costs a split network about 1 % every time.)
+        if (!part_order_.empty() && ++planned_steps_ == kReplanSteps) {
             planned_steps_ = 0;
             observed_steps_ = observed_unsplit_ = 0;
             side_by_side_ = false;
