@@ -110,27 +110,9 @@ private:
 
     bool parts_to_choose() const noexcept { return parts_.size() > 1 && pool_.concurrency() > 1; }
 
-    // The parts: connected components of the `after` edges, each in build order.
     void group_parts() {
-        const auto& tasks = impl_.plan.tasks;
-        std::vector<std::size_t> root(tasks.size());
-        for (std::size_t v = 0; v < root.size(); ++v) root[v] = v;
-        const auto find = [&](std::size_t v) {
-            while (root[v] != v) v = root[v] = root[root[v]];
-            return v;
-        };
-        for (std::size_t v = 0; v < tasks.size(); ++v)
-            for (std::size_t p : tasks[v].after) root[find(v)] = find(p);
-        std::vector<std::size_t> part_of_root(tasks.size(), tasks.size());
-        for (std::size_t v : impl_.plan.sequence) {
-            std::size_t& part = part_of_root[find(v)];
-            if (part == tasks.size()) {
-                part = parts_.size();
-                parts_.emplace_back();
-            }
-            parts_[part].push_back(v);
-        }
-        unsplit_seconds_.assign(tasks.size(), 0.0);
+        parts_ = detail::step_parts(impl_.plan);
+        unsplit_seconds_.assign(impl_.plan.tasks.size(), 0.0);
     }
 
     // A step with every node on one thread: the time of each part there.
@@ -226,6 +208,29 @@ std::vector<detail::PoolLevel> detail::plan_pool_levels(const std::vector<std::v
         }
     }
     return plan;
+}
+
+std::vector<std::vector<std::size_t>> detail::step_parts(const StepPlan& plan) {
+    const auto& tasks = plan.tasks;
+    std::vector<std::size_t> root(tasks.size());
+    for (std::size_t v = 0; v < root.size(); ++v) root[v] = v;
+    const auto find = [&](std::size_t v) {
+        while (root[v] != v) v = root[v] = root[root[v]];
+        return v;
+    };
+    for (std::size_t v = 0; v < tasks.size(); ++v)
+        for (std::size_t p : tasks[v].after) root[find(v)] = find(p);
+    std::vector<std::vector<std::size_t>> parts;
+    std::vector<std::size_t> part_of_root(tasks.size(), tasks.size());
+    for (std::size_t v : plan.sequence) {
+        std::size_t& part = part_of_root[find(v)];
+        if (part == tasks.size()) {
+            part = parts.size();
+            parts.emplace_back();
+        }
+        parts[part].push_back(v);
+    }
+    return parts;
 }
 
 std::vector<std::size_t> detail::plan_pool_parts(const std::vector<double>& part_seconds, double split_seconds,

@@ -92,6 +92,10 @@ struct PoolLevel {
 std::vector<PoolLevel> plan_pool_levels(const std::vector<std::vector<std::size_t>>& levels,
                                         const std::vector<std::size_t>& most_tasks,
                                         const std::vector<double>& seconds, unsigned threads, double min_gain);
+// The parts of a step: the connected components of its same-step dependencies (Task::after), each in
+// the reference order, the parts in the order of their first nodes. Nodes of different parts never
+// read each other in the same step.
+std::vector<std::vector<std::size_t>> step_parts(const StepPlan& plan);
 // The pool executor's other plan: the parts of the step (the connected components of its same-step
 // dependencies, each in build order) run side by side, each on one thread, its nodes' loops unsplit.
 // Given each part's time per step on one thread [s], the parts longest first (what the threads take
