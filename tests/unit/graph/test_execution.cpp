@@ -278,7 +278,7 @@ TEST_CASE("the pool's other plan: the independent parts side by side, longest fi
     CHECK(plan_pool_parts({100e-6, 30e-6, 60e-6, 10e-6}, 400e-6, 4, 0.85, 20e-6) == std::vector<std::size_t>{0, 2, 1, 3});
 }
 
-TEST_CASE("the pool runs the independent parts side by side with the sequential results, also after a new plan",
+TEST_CASE("the independent parts side by side (pool) give the sequential results, as every executor does, also after a new plan",
           "[graph][executor]") {
     // Three parts, each a chain x1 -> x2 -> x3 of same-step wires (x1 counts by a self-loop), every node
     // busy 20 us: a part's nodes must run in order on its thread. 1100 steps: the pool observes, runs
@@ -296,11 +296,14 @@ TEST_CASE("the pool runs the independent parts side by side with the sequential 
     }
     auto reference = Simulation::build(net, {}, opts());
     reference.run(1100);
-    auto sim = Simulation::build(net, {}, opts(ExecutorKind::pool, 2));
-    sim.run(1100);
-    for (const char* part : {"a", "b", "c"}) {
-        INFO(part);
-        CHECK(std::memcmp(sim.output(part).data, reference.output(part).data, sizeof(float)) == 0);
+    for (const auto& [kind, threads] : {std::pair{ExecutorKind::pool, 2u}, std::pair{ExecutorKind::pool, 1u},
+                                        std::pair{ExecutorKind::tbb, 2u}}) {
+        auto sim = Simulation::build(net, {}, opts(kind, threads));
+        sim.run(1100);
+        for (const char* part : {"a", "b", "c"}) {
+            INFO(part << " on " << threads << " threads, executor " << static_cast<int>(kind));
+            CHECK(std::memcmp(sim.output(part).data, reference.output(part).data, sizeof(float)) == 0);
+        }
     }
     CHECK(reference.output("a").f32()[0] == 1100 * 0.25f + 0.5f + 0.75f);  // x1 counts, x2 and x3 add
 }
