@@ -238,7 +238,8 @@ std::vector<std::size_t> detail::plan_pool_parts(const std::vector<double>& part
     std::vector<std::size_t> order(part_seconds.size());
     for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
     if (threads < 2 || order.size() < 2) return {};
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return part_seconds[a] > part_seconds[b]; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return part_seconds[a] > part_seconds[b]; });
     std::vector<double> load(threads, 0.0);
     for (std::size_t k : order) *std::min_element(load.begin(), load.end()) += part_seconds[k];
     const double schedule = *std::max_element(load.begin(), load.end());

@@ -265,7 +265,8 @@ TEST_CASE("the pool's other plan: the independent parts side by side, longest fi
     using detail::plan_pool_parts;
     // Parts of 100, 30, 60 and 10 us on two threads: longest first, each to the least loaded thread
     // (100 | 60 + 30 + 10): 100 us against a split step of 400 us.
-    CHECK(plan_pool_parts({100e-6, 30e-6, 60e-6, 10e-6}, 400e-6, 2, 0.85, 20e-6) == std::vector<std::size_t>{0, 2, 1, 3});
+    CHECK(plan_pool_parts({100e-6, 30e-6, 60e-6, 10e-6}, 400e-6, 2, 0.85, 20e-6) ==
+          std::vector<std::size_t>{0, 2, 1, 3});
     // Not clearly shorter than the split step (100 us > 0.85 x 110 us): keep the split step.
     CHECK(plan_pool_parts({100e-6, 30e-6, 60e-6, 10e-6}, 110e-6, 2, 0.85, 20e-6).empty());
     // One part takes nearly all the work: its thread alone takes longer than the split step.
@@ -275,10 +276,12 @@ TEST_CASE("the pool's other plan: the independent parts side by side, longest fi
     CHECK(plan_pool_parts({100e-6, 100e-6}, 400e-6, 1, 0.85, 20e-6).empty());
     CHECK(plan_pool_parts({400e-6}, 400e-6, 2, 0.85, 20e-6).empty());
     // Four threads: 100 | 60 | 30 | 10.
-    CHECK(plan_pool_parts({100e-6, 30e-6, 60e-6, 10e-6}, 400e-6, 4, 0.85, 20e-6) == std::vector<std::size_t>{0, 2, 1, 3});
+    CHECK(plan_pool_parts({100e-6, 30e-6, 60e-6, 10e-6}, 400e-6, 4, 0.85, 20e-6) ==
+          std::vector<std::size_t>{0, 2, 1, 3});
 }
 
-TEST_CASE("the independent parts side by side (pool) give the sequential results, as every executor does, also after a new plan",
+TEST_CASE("the independent parts side by side (pool) give the sequential results, as every executor does, "
+          "also after a new plan",
           "[graph][executor]") {
     // Three parts, each a chain x1 -> x2 -> x3 of same-step wires (x1 counts by a self-loop), every node
     // busy 20 us: a part's nodes must run in order on its thread. 1100 steps: the pool observes, runs
