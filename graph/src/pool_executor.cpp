@@ -22,7 +22,7 @@
 // nodes loses most of its two-thread gain to them), when the parts' times allow an even schedule. Steps
 // after the first observed ones run every node on one thread to time the parts; the pool then takes
 // the parts if their longest-first schedule is clearly shorter than the split step observed, and
-// observes again every kReplanSteps steps while it runs them.
+// observes again from time to time.
 #include <algorithm>
 #include <chrono>
 #include <thread>
@@ -82,16 +82,21 @@ private:
     // shortest of its times but the first step's, which touches every page for the first time: a
     // single slow step, a worker waking up or another process, does not count).
     static constexpr int kObservedSteps = 8;
-    // The least time per step that running a level's nodes (or the parts) side by side must be able to
-    // save (for a level: the sum of its nodes' times but the longest).
+    // The least time per step that running a level's nodes side by side must be able to save (the sum
+    // of their times but the longest).
     static constexpr double kSideBySideGain = 20e-6;  // seconds
     // The parts run side by side only if their schedule takes at most this share of the split step's
-    // time: the two were observed in different steps (other spikes, other work), so a gain within their
-    // difference is no gain.
-    static constexpr double kPartsMargin = 0.85;
-    // Planned steps between two observations (when the network has parts): the observed steps cost
-    // little against these.
+    // time and saves at least kPartsGain: the two were observed in different steps (other spikes,
+    // other work), and a gain within their difference is no gain. (Less than for a level: the parts
+    // keep each part's data in one core's cache, where a level's side-by-side nodes do not.)
+    static constexpr double kPartsMargin = 0.95;
+    static constexpr double kPartsGain = 5e-6;  // seconds
+    // Planned steps between two observations of a network with parts: kReplanSteps while they run side
+    // by side; while it runs split, kReplanSteps after the first plan, then twice as many after each
+    // split plan up to kMostReplanSteps (a network that stays split pays less and less for them: the
+    // observed steps run some of their nodes on one thread).
     static constexpr int kReplanSteps = 1000;
+    static constexpr int kMostReplanSteps = 64000;
 
     // Levels of the build order by same-step dependencies (as the oneTBB executor's edges).
     void group_levels() {
@@ -129,8 +134,14 @@ private:
             for (std::size_t v : parts_[k]) part_seconds[k] += unsplit_seconds_[v];
         double split_seconds = 0.0;
         for (double t : seconds_) split_seconds += t;
-        part_order_ = detail::plan_pool_parts(part_seconds, split_seconds, pool_.concurrency(), kPartsMargin,
-                                              kSideBySideGain);
+        part_order_ =
+            detail::plan_pool_parts(part_seconds, split_seconds, pool_.concurrency(), kPartsMargin, kPartsGain);
+        if (part_order_.empty()) {
+            replan_steps_ = split_replan_steps_;
+            split_replan_steps_ = std::min(2 * split_replan_steps_, kMostReplanSteps);
+        } else {
+            replan_steps_ = kReplanSteps;
+        }
     }
 
     void observe_step() {
@@ -157,10 +168,9 @@ private:
         } else {
             for (std::size_t v : impl_.plan.sequence) impl_.run_task(v, pool_);
         }
-        // While the parts run side by side, the choice is made again from time to time: the work of a
-        // step follows the network's activity, which the first steps may not show (one part may come to
-        // dominate). (A split step is kept: observing costs a split network about 1 % every time.)
-        if (!part_order_.empty() && ++planned_steps_ == kReplanSteps) {
+        // The choice is made again from time to time: the work of a step follows the network's
+        // activity, which the first steps may not show (one part may come to dominate, or stop to).
+        if (parts_to_choose() && ++planned_steps_ >= replan_steps_) {
             planned_steps_ = 0;
             observed_steps_ = observed_unsplit_ = 0;
             side_by_side_ = false;
@@ -185,6 +195,8 @@ private:
     std::vector<double> unsplit_seconds_;          // per node: its shortest time on one thread
     int observed_unsplit_ = 0;
     int planned_steps_ = 0;                // since the last observation
+    int replan_steps_ = kReplanSteps;      // planned steps until the next observation
+    int split_replan_steps_ = kReplanSteps;  // the same after the next split plan
     std::vector<std::size_t> part_order_;  // the parts longest first, when they run side by side
 };
 
