@@ -92,10 +92,11 @@ private:
     static constexpr double kPartsMargin = 0.95;
     static constexpr double kPartsGain = 5e-6;  // seconds
     // Planned steps between two observations of a network with parts: kReplanSteps while they run side
-    // by side; while it runs split, kReplanSteps after the first plan, then twice as many after each
-    // split plan up to kMostReplanSteps (a network that stays split pays less and less for them: the
-    // observed steps run some of their nodes on one thread).
+    // by side; while it runs split, kFirstSplitReplanSteps after the first plan (a network's first
+    // steps may be silent), then twice as many after each split plan up to kMostReplanSteps (a network
+    // that stays split pays less and less for them: the observed steps run its nodes on one thread).
     static constexpr int kReplanSteps = 1000;
+    static constexpr int kFirstSplitReplanSteps = 250;
     static constexpr int kMostReplanSteps = 64000;
 
     // Levels of the build order by same-step dependencies (as the oneTBB executor's edges).
@@ -196,7 +197,7 @@ private:
     int observed_unsplit_ = 0;
     int planned_steps_ = 0;                // since the last observation
     int replan_steps_ = kReplanSteps;      // planned steps until the next observation
-    int split_replan_steps_ = kReplanSteps;  // the same after the next split plan
+    int split_replan_steps_ = kFirstSplitReplanSteps;  // the same after the next split plan
     std::vector<std::size_t> part_order_;  // the parts longest first, when they run side by side
 };
 
