@@ -14,6 +14,15 @@
 // one thread, where their data stays in one cache). Results do not depend on
 // this: a node computes the same numbers on whichever thread runs it, and the nodes of a level are
 // independent.
+//
+// A network of several independent parts (the connected components of the same-step dependencies, such
+// as populations that read each other only through previous-step wires) may instead run its parts side
+// by side: one fork per step, each part's nodes in build order on one thread, unsplit. That saves every
+// fork of the split nodes and their serial stretches in between (a short step of many small splitting
+// nodes loses most of its two-thread gain to them), when the parts' times allow an even schedule. Steps
+// after the first observed ones run every node on one thread to time the parts; the pool then takes
+// the parts if their longest-first schedule is clearly shorter than the split step observed, and
+// observes again from time to time.
 #include <algorithm>
 #include <chrono>
 #include <thread>
@@ -51,16 +60,17 @@ class PoolExecutor final : public detail::Executor {
 public:
     PoolExecutor(Simulation::Impl& impl, unsigned threads) : impl_(impl), pool_(resolve_threads(threads)) {
         group_levels();
+        group_parts();
     }
 
     void run(std::int64_t steps, const std::function<void()>& after_step) override {
         for (std::int64_t s = 0; s < steps; ++s) {
             if (observed_steps_ < kObservedSteps) {
                 observe_step();
-            } else if (side_by_side_) {
-                for (const auto& level : levels_) run_level(level);
+            } else if (observed_unsplit_ < kObservedSteps && parts_to_choose()) {
+                observe_unsplit_step();
             } else {
-                for (std::size_t v : impl_.plan.sequence) impl_.run_task(v, pool_);
+                run_planned_step();
             }
             impl_.finish_step();
             if (after_step) after_step();
@@ -75,6 +85,19 @@ private:
     // The least time per step that running a level's nodes side by side must be able to save (the sum
     // of their times but the longest).
     static constexpr double kSideBySideGain = 20e-6;  // seconds
+    // The parts run side by side only if their schedule takes at most this share of the split step's
+    // time and saves at least kPartsGain: the two were observed in different steps (other spikes,
+    // other work), and a gain within their difference is no gain. (Less than for a level: the parts
+    // keep each part's data in one core's cache, where a level's side-by-side nodes do not.)
+    static constexpr double kPartsMargin = 0.95;
+    static constexpr double kPartsGain = 5e-6;  // seconds
+    // Planned steps between two observations of a network with parts: kReplanSteps while they run side
+    // by side; while it runs split, kFirstSplitReplanSteps after the first plan (a network's first
+    // steps may be silent), then twice as many after each split plan up to kMostReplanSteps (a network
+    // that stays split pays less and less for them: the observed steps run its nodes on one thread).
+    static constexpr int kReplanSteps = 1000;
+    static constexpr int kFirstSplitReplanSteps = 250;
+    static constexpr int kMostReplanSteps = 64000;
 
     // Levels of the build order by same-step dependencies (as the oneTBB executor's edges).
     void group_levels() {
@@ -91,6 +114,37 @@ private:
         seconds_.assign(tasks.size(), 0.0);
     }
 
+    bool parts_to_choose() const noexcept { return parts_.size() > 1 && pool_.concurrency() > 1; }
+
+    void group_parts() {
+        parts_ = detail::step_parts(impl_.plan);
+        unsplit_seconds_.assign(impl_.plan.tasks.size(), 0.0);
+    }
+
+    // A step with every node on one thread: the time of each part there.
+    void observe_unsplit_step() {
+        for (std::size_t v : impl_.plan.sequence) {
+            const auto start = std::chrono::steady_clock::now();
+            impl_.run_task(v, serial_parallel());
+            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            unsplit_seconds_[v] = observed_unsplit_ == 0 ? seconds : std::min(unsplit_seconds_[v], seconds);
+        }
+        if (++observed_unsplit_ < kObservedSteps) return;
+        std::vector<double> part_seconds(parts_.size(), 0.0);
+        for (std::size_t k = 0; k < parts_.size(); ++k)
+            for (std::size_t v : parts_[k]) part_seconds[k] += unsplit_seconds_[v];
+        double split_seconds = 0.0;
+        for (double t : seconds_) split_seconds += t;
+        part_order_ =
+            detail::plan_pool_parts(part_seconds, split_seconds, pool_.concurrency(), kPartsMargin, kPartsGain);
+        if (part_order_.empty()) {
+            replan_steps_ = split_replan_steps_;
+            split_replan_steps_ = std::min(2 * split_replan_steps_, kMostReplanSteps);
+        } else {
+            replan_steps_ = kReplanSteps;
+        }
+    }
+
     void observe_step() {
         for (std::size_t v : impl_.plan.sequence) {
             TaskCounter counter(pool_);
@@ -103,6 +157,25 @@ private:
         if (++observed_steps_ < kObservedSteps) return;
         levels_ = detail::plan_pool_levels(level_nodes_, most_tasks_, seconds_, pool_.concurrency(), kSideBySideGain);
         for (const auto& level : levels_) side_by_side_ = side_by_side_ || !level.side.empty();
+    }
+
+    void run_planned_step() {
+        if (!part_order_.empty()) {
+            pool_.run_dynamic(part_order_.size(), [&](std::size_t k) {
+                for (std::size_t v : parts_[part_order_[k]]) impl_.run_task(v, serial_parallel());
+            });
+        } else if (side_by_side_) {
+            for (const auto& level : levels_) run_level(level);
+        } else {
+            for (std::size_t v : impl_.plan.sequence) impl_.run_task(v, pool_);
+        }
+        // The choice is made again from time to time: the work of a step follows the network's
+        // activity, which the first steps may not show (one part may come to dominate, or stop to).
+        if (parts_to_choose() && ++planned_steps_ >= replan_steps_) {
+            planned_steps_ = 0;
+            observed_steps_ = observed_unsplit_ = 0;
+            side_by_side_ = false;
+        }
     }
 
     void run_level(const detail::PoolLevel& level) {
@@ -119,6 +192,13 @@ private:
     std::vector<double> seconds_;          // per node: its shortest time in the observed steps
     int observed_steps_ = 0;
     bool side_by_side_ = false;  // some level runs nodes side by side (else: the build order, as observed)
+    std::vector<std::vector<std::size_t>> parts_;  // the independent parts, each in build order
+    std::vector<double> unsplit_seconds_;          // per node: its shortest time on one thread
+    int observed_unsplit_ = 0;
+    int planned_steps_ = 0;                // since the last observation
+    int replan_steps_ = kReplanSteps;      // planned steps until the next observation
+    int split_replan_steps_ = kFirstSplitReplanSteps;  // the same after the next split plan
+    std::vector<std::size_t> part_order_;  // the parts longest first, when they run side by side
 };
 
 }  // namespace
@@ -141,6 +221,43 @@ std::vector<detail::PoolLevel> detail::plan_pool_levels(const std::vector<std::v
         }
     }
     return plan;
+}
+
+std::vector<std::vector<std::size_t>> detail::step_parts(const StepPlan& plan) {
+    const auto& tasks = plan.tasks;
+    std::vector<std::size_t> root(tasks.size());
+    for (std::size_t v = 0; v < root.size(); ++v) root[v] = v;
+    const auto find = [&](std::size_t v) {
+        while (root[v] != v) v = root[v] = root[root[v]];
+        return v;
+    };
+    for (std::size_t v = 0; v < tasks.size(); ++v)
+        for (std::size_t p : tasks[v].after) root[find(v)] = find(p);
+    std::vector<std::vector<std::size_t>> parts;
+    std::vector<std::size_t> part_of_root(tasks.size(), tasks.size());
+    for (std::size_t v : plan.sequence) {
+        std::size_t& part = part_of_root[find(v)];
+        if (part == tasks.size()) {
+            part = parts.size();
+            parts.emplace_back();
+        }
+        parts[part].push_back(v);
+    }
+    return parts;
+}
+
+std::vector<std::size_t> detail::plan_pool_parts(const std::vector<double>& part_seconds, double split_seconds,
+                                                 unsigned threads, double margin, double min_gain) {
+    std::vector<std::size_t> order(part_seconds.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    if (threads < 2 || order.size() < 2) return {};
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return part_seconds[a] > part_seconds[b]; });
+    std::vector<double> load(threads, 0.0);
+    for (std::size_t k : order) *std::min_element(load.begin(), load.end()) += part_seconds[k];
+    const double schedule = *std::max_element(load.begin(), load.end());
+    if (schedule > margin * split_seconds || split_seconds - schedule < min_gain) return {};
+    return order;
 }
 
 std::unique_ptr<detail::Executor> make_pool_executor(Simulation::Impl& impl, unsigned threads) {

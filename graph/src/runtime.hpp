@@ -92,6 +92,18 @@ struct PoolLevel {
 std::vector<PoolLevel> plan_pool_levels(const std::vector<std::vector<std::size_t>>& levels,
                                         const std::vector<std::size_t>& most_tasks,
                                         const std::vector<double>& seconds, unsigned threads, double min_gain);
+// The parts of a step: the connected components of its same-step dependencies (Task::after), each in
+// the reference order, the parts in the order of their first nodes. Nodes of different parts never
+// read each other in the same step.
+std::vector<std::vector<std::size_t>> step_parts(const StepPlan& plan);
+// The pool executor's other plan: the parts of the step (the connected components of its same-step
+// dependencies, each in build order) run side by side, each on one thread, its nodes' loops unsplit.
+// Given each part's time per step on one thread [s], the parts longest first (what the threads take
+// in turn), if the longest-first schedule over `threads` threads (each part to the thread least loaded
+// so far) takes at most `margin` x `split_seconds`, the step's time with the nodes run one after the
+// other and split, and saves at least `min_gain` seconds; otherwise empty (keep that).
+std::vector<std::size_t> plan_pool_parts(const std::vector<double>& part_seconds, double split_seconds,
+                                         unsigned threads, double margin, double min_gain);
 }  // namespace detail
 
 }  // namespace spark::graph

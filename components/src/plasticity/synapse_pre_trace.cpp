@@ -163,15 +163,20 @@ void SynapsePreTrace::build_lag_rows(const std::vector<std::uint8_t>& cls, const
     lag_rows_.assign(pattern_class_.size() * lags_, 0.0f);  // (patterns x n_pre entries, per lag)
 }
 
-void SynapsePreTrace::spread_lag_rows() noexcept {
+void SynapsePreTrace::spread_lag_rows(std::size_t lags) noexcept {
     if (lag_rows_.empty()) return;
     const std::size_t slot = n_pre_ * classes_, patterns = pattern_class_.size() / n_pre_;
     for (std::size_t k = 0; k < patterns; ++k)
-        for (std::size_t lag = 0; lag < lags_; ++lag) {
+        for (std::size_t lag = 0; lag < lags; ++lag) {
             const float* x = now_ - static_cast<std::ptrdiff_t>(lag * slot);
             const std::uint8_t* c = pattern_class_.data() + k * n_pre_;
-            spread_lag_row(x, c, lag_rows_.data() + (k * lags_ + lag) * n_pre_, n_pre_, classes_);
+            spread_lag_row(x, c, lag_row(k, lag), n_pre_, classes_);
         }
+}
+
+float* SynapsePreTrace::lag_row(std::size_t pattern, std::size_t lag) noexcept {
+    const std::size_t ring_slot = (lag_row_head_ + lag) % lags_;
+    return lag_rows_.data() + (pattern * lags_ + ring_slot) * n_pre_;
 }
 
 void SynapsePreTrace::make_tracer() {
@@ -188,11 +193,13 @@ void SynapsePreTrace::advance_units(const std::uint8_t* pre) noexcept {
 
 void SynapsePreTrace::advance_units(const SynapseArrivals& arrivals) noexcept {
     // The code at q's source synapse has the spike bit exactly when one of q's groups lists its post (a
-    // group's code always has it); spiked() of it is 1.
+    // group's code always has it); spiked() of it is 1. A group lists the posts of one (q, delay) in
+    // increasing order, and the source post is the lowest of those at q's shortest delay: if a group
+    // lists it, it lists it first.
     float* s = spikes_.data();
     std::fill(spikes_.begin(), spikes_.end(), 0.0f);
     for (const ArrivalGroup& g : arrivals.groups)
-        if (std::binary_search(arrivals.posts + g.first, arrivals.posts + g.last, source_post_[g.pre]))
+        if (g.first != g.last && arrivals.posts[g.first] == source_post_[g.pre])
             std::fill_n(s + static_cast<std::size_t>(g.pre) * classes_, classes_, 1.0f);
     advance_with_spikes();
 }
@@ -208,7 +215,9 @@ void SynapsePreTrace::advance_with_spikes() noexcept {
     advance_slot(prev, next, decay_.data(), scale_.data(), spikes_.data(), slot);
     ++slot_;
     now_ = next;
-    spread_lag_rows();
+    // X at lag l this step is X at lag l - 1 last step: the lag rows are a ring, and only lag 0 is new.
+    lag_row_head_ = (lag_row_head_ + lags_ - 1) % lags_;
+    spread_lag_rows(1);
 }
 
 void SynapsePreTrace::copy(std::size_t first, std::size_t n, float* out) const noexcept {
@@ -219,7 +228,8 @@ void SynapsePreTrace::copy(std::size_t first, std::size_t n, float* out) const n
     if (!lag_rows_.empty() && n == n_pre_ && first % n_pre_ == 0) {  // a whole row: the select
         const float* rows = lag_rows_.data() + row_pattern_[first / n_pre_] * lags_ * n_pre_;
         const float* v[max_select_lags];
-        for (std::size_t lag = 0; lag < max_select_lags; ++lag) v[lag] = rows + (lag < lags_ ? lag : 0) * n_pre_;
+        for (std::size_t lag = 0; lag < max_select_lags; ++lag)
+            v[lag] = rows + (lag < lags_ ? (lag_row_head_ + lag) % lags_ : 0) * n_pre_;
         select_by_lag(lag_.data() + first, v[0], v[1], v[2], v[3], out, n);
         return;
     }
@@ -239,7 +249,8 @@ void SynapsePreTrace::reset() noexcept {
     std::fill(history_.begin(), history_.end(), 0.0f);
     slot_ = lags_ - 1;
     now_ = history_.data() + slot_ * n_pre_ * classes_;
-    spread_lag_rows();
+    lag_row_head_ = 0;
+    spread_lag_rows(lags_);
 }
 
 std::vector<float> SynapsePreTrace::values() const {

@@ -70,7 +70,8 @@ private:
     void advance_with_spikes() noexcept;  // X's next slot from spikes_
     void build_lag_rows(const std::vector<std::uint8_t>& cls, const std::vector<std::int32_t>& shortest,
                         const std::vector<std::int32_t>* delays);
-    void spread_lag_rows() noexcept;      // the lag rows of now_
+    void spread_lag_rows(std::size_t lags) noexcept;  // the lag rows of now_ at lags [0, lags)
+    float* lag_row(std::size_t pattern, std::size_t lag) noexcept;
 
     std::size_t size_ = 0, n_pre_ = 0, stride_ = 0;  // stride_: between rows of the pre input (0 = broadcast)
     std::vector<float> tau_;                          // one or size_ values
@@ -88,9 +89,11 @@ private:
     std::size_t slot_ = 0;
     const float* now_ = nullptr;                     // the current slot
     // Lag rows (empty: copy gathers): per row its pattern, per pattern its classes along q, per synapse
-    // its lag, and per (pattern, lag) X at that lag along q.
+    // its lag, and per pattern X at each lag along q: a ring of R rows, lag l in ring slot
+    // (lag_row_head_ + l) mod R (a step spreads lag 0 alone, into the slot of the oldest).
     std::vector<std::uint8_t> row_pattern_, pattern_class_, lag_;
     std::vector<float> lag_rows_;
+    std::size_t lag_row_head_ = 0;
 };
 
 }  // namespace spark::components::plasticity
