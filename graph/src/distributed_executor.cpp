@@ -424,14 +424,15 @@ void DistributedExecutor::choose_exchanges() {
         if (s.kind != SourceKind::output || split_[s.node].units == 0) return;
         need[s.node][s.port] = std::max(need[s.node][s.port], same_step ? 2 : 1);
     };
-    // A reader that steps units its producer's share did not compute reads whole.
+    // A reader that steps units outside its producer's block (the units a share is sure to compute:
+    // Component::share_units) reads whole.
     auto covered = [&](std::size_t producer, std::size_t reader) {
         const Split& p = split_[producer];
         const Split& r = split_[reader];
         if (r.units != p.units) return false;
         for (std::size_t k = 0; k < ranks_; ++k)
             if (r.steps[k].begin < r.steps[k].end &&
-                (r.steps[k].begin < p.steps[k].begin || r.steps[k].end > p.steps[k].end))
+                (r.steps[k].begin < p.blocks[k].begin || r.steps[k].end > p.blocks[k].end))
                 return false;
         return true;
     };

@@ -77,6 +77,7 @@ BuildResult PoissonSource::build(const BuildContext& ctx) {
     filtered_ = config_.tau > 0.0;
     decay_ = filtered_ ? static_cast<float>(std::exp(-ctx.dt / config_.tau)) : 0.0f;
     current_.assign(n, 0.0f);
+    own_ = ctx.processes > 1 ? unit_block_share(n, ctx.process_rank, ctx.processes) : UnitShare{0, n};
     const std::size_t blocks = (n + stream_block - 1) / stream_block;
     streams_.resize(4 * blocks);
     for (std::size_t b = 0; b < blocks; ++b) {
@@ -159,14 +160,32 @@ void PoissonSource::draw_counts(std::size_t begin, std::size_t end, std::uint64_
     state[3] = rng.s3;
 }
 
-void PoissonSource::draw_block(std::size_t block, float* out) noexcept {
+namespace {
+// Advances a block's stream over `units` units without drawing their counts (one 64-bit draw per two
+// units, as draw_counts takes them).
+void advance_stream(std::uint64_t* state, std::size_t units) noexcept {
+    Xoshiro rng{state[0], state[1], state[2], state[3]};
+    for (std::size_t i = 0; i < units; i += 2) rng.next();
+    state[0] = rng.s0;
+    state[1] = rng.s1;
+    state[2] = rng.s2;
+    state[3] = rng.s3;
+}
+}  // namespace
+
+void PoissonSource::draw_block(std::size_t block, float* out, UnitShare drawn) noexcept {
     const std::size_t begin = block * stream_block;
     const std::size_t end = std::min(begin + stream_block, current_.size());
+    std::size_t lo = std::clamp(drawn.begin, begin, end), hi = std::clamp(drawn.end, lo, end);
+    if (lo == hi) lo = hi = begin;             // nothing to draw here
+    lo -= (lo - begin) % 2;                    // whole pairs: a 64-bit draw covers two units
+    hi = std::min(end, hi + (hi - begin) % 2);
     std::uint64_t* state = streams_.data() + 4 * block;
+    advance_stream(state, lo - begin);
     const bool one = table_of_.empty();
     float counts[kBatch];
-    for (std::size_t first = begin; first < end; first += kBatch) {
-        const std::size_t last = std::min(first + kBatch, end);
+    for (std::size_t first = lo; first < hi; first += kBatch) {
+        const std::size_t last = std::min(first + kBatch, hi);
         if (one) draw_counts<true>(first, last, state, counts);
         else draw_counts<false>(first, last, state, counts);
         if (filtered_)
@@ -174,17 +193,19 @@ void PoissonSource::draw_block(std::size_t block, float* out) noexcept {
         else
             filter_counts<false>(last - first, counts, weight_.data() + first, decay_, current_.data() + first, out + first);
     }
+    advance_stream(state, end - hi);
 }
 
 void PoissonSource::step(const StepContext& ctx) {
     float* out = ctx.outputs[output_index].f32().data();
     // One task per stream block (each block draws from its own stream, so any split gives the same draws).
-    // A share takes every block it overlaps.
+    // A share takes every block it overlaps, but draws the counts of its own units only.
     const std::size_t n = current_.size();
     const std::size_t lo = std::min(ctx.share.begin, n), hi = std::min(ctx.share.end, n);
     if (lo >= hi) return;
+    const UnitShare drawn = ctx.share.whole() ? UnitShare{0, n} : UnitShare{std::max(lo, own_.begin), std::min(hi, own_.end)};
     const std::size_t first = lo / stream_block, last = (hi + stream_block - 1) / stream_block;
-    ctx.parallel->run(last - first, [&](std::size_t b) { draw_block(first + b, out); });
+    ctx.parallel->run(last - first, [&](std::size_t b) { draw_block(first + b, out, drawn); });
 }
 
 void PoissonSource::reset() { std::fill(current_.begin(), current_.end(), 0.0f); }

@@ -55,8 +55,9 @@ public:
     void step(const StepContext& ctx) override;
     void reset() override;
     void visit_state(StateVisitor& v) override;
-    // A share steps the stream blocks it overlaps, whole ("current": one value per unit; "rng": one
-    // stream per block).
+    // A share steps the stream blocks it overlaps ("current": one value per unit; "rng": one stream per
+    // block), but draws the counts of (and filters) only the units of its process's block
+    // (BuildContext): the other units' draws are skipped over, and their currents and outputs left alone.
     std::size_t share_units() const override { return current_.size(); }
     std::size_t share_grain() const override { return stream_block; }
 
@@ -76,7 +77,9 @@ private:
         std::array<float, std::size_t{1} << guide_bits> count{};
     };
     static Table make_table(double lambda);
-    void draw_block(std::size_t block, float* out) noexcept;
+    // Steps stream block `block`: the counts and currents of its units in `drawn`, the stream advanced
+    // over the others.
+    void draw_block(std::size_t block, float* out, UnitShare drawn) noexcept;
     template <bool OneTable>
     void draw_counts(std::size_t begin, std::size_t end, std::uint64_t* state, float* counts) const noexcept;
 
@@ -86,6 +89,7 @@ private:
     std::vector<Table> tables_;               // one per distinct lambda
     std::vector<std::uint32_t> table_of_;     // per unit (empty when there is one table)
     std::vector<std::uint64_t> streams_;      // 4 words of xoshiro state per block of units
+    UnitShare own_;                           // this process's units in a split run (all of them otherwise)
 };
 
 }  // namespace spark::components::interfaces
