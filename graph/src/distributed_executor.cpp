@@ -371,32 +371,16 @@ void DistributedExecutor::choose_splits() {
     const auto& g = impl_.graph;
     split_.assign(g.nodes.size(), Split{});
     if (ranks_ < 2) return;
-    // Per node: the units it can split over (0: none). Nodes linked through a property (a plasticity
-    // rule and its synapses) also need blocks of one unit (both step exactly their block's rows).
-    std::vector<std::size_t> units(g.nodes.size(), 0), linkable(g.nodes.size(), 0);
+    // Per node: the units it can split over (0: none).
+    std::vector<std::size_t> units(g.nodes.size(), 0);
     for (std::size_t v = 0; v < g.nodes.size(); ++v) {
-        const Component& c = *impl_.components[v];
-        const std::size_t n = c.share_units();
+        const std::size_t n = impl_.components[v]->share_units();
         bool fits = n != 0;  // every output unit-major, its codes addressable in an exchange entry
         for (const PortSpec& out : impl_.inference.nodes[v].result.outputs)
             fits = fits && out.size() % n == 0 && out.size() < (std::size_t{1} << 30);
         units[v] = fits ? n : 0;
-        linkable[v] = c.share_grain() <= 1 ? units[v] : 0;
     }
-    std::vector<bool> whole = detail::runs_whole(g, impl_.components, linkable);
-    // A node that splits for per-unit readers only runs whole when a reader reads it otherwise (or over
-    // other units, or runs whole itself).
-    for (std::size_t c = 0; c < g.nodes.size(); ++c)
-        for (std::size_t i = 0; i < g.nodes[c].inputs.size(); ++i)
-            for (const Source& s : g.nodes[c].inputs[i]) {
-                if (s.kind != SourceKind::output || !impl_.components[s.node]->splits_for_per_unit_readers()) continue;
-                const bool per_unit = !whole[c] && units[c] == units[s.node] && g.nodes[c].inputs[i].size() == 1 &&
-                                      impl_.components[c]->input_per_unit(i);
-                if (!per_unit) whole[s.node] = true;
-            }
-    for (const auto& e : g.effects)
-        if (e.source.kind == SourceKind::output && impl_.components[e.source.node]->splits_for_per_unit_readers())
-            whole[e.source.node] = true;
+    const std::vector<bool> whole = detail::runs_whole(g, impl_.components, units);
     for (std::size_t v = 0; v < g.nodes.size(); ++v) {
         if (whole[v] || units[v] == 0) continue;
         const Component& c = *impl_.components[v];
