@@ -77,6 +77,19 @@ private:
         std::array<float, std::size_t{1} << guide_bits> count{};
     };
     static Table make_table(double lambda);
+    // A block's stream advanced by `draws` 64-bit draws at once (PoissonSource::skip).
+    struct Jump {
+        std::size_t draws = 0;
+        std::array<std::array<std::uint64_t, 4>, 256> columns{};
+    };
+    static Jump make_jump(std::size_t draws);
+    // Advances a block's stream over `units` units it does not draw: step by step for a few, else by
+    // the jump made for that distance (step() makes it first).
+    void skip(std::uint64_t* state, std::size_t units) const noexcept;
+    // The units of stream block `block` a step draws when it draws `drawn` (whole pairs), and the
+    // units it skips before and after them.
+    UnitShare drawn_in_block(std::size_t block, UnitShare drawn) const noexcept;
+    std::array<std::size_t, 2> skipped_units(std::size_t block, UnitShare drawn) const noexcept;
     // Steps stream block `block`: the counts and currents of its units in `drawn`, the stream advanced
     // over the others.
     void draw_block(std::size_t block, float* out, UnitShare drawn) noexcept;
@@ -90,6 +103,7 @@ private:
     std::vector<std::uint32_t> table_of_;     // per unit (empty when there is one table)
     std::vector<std::uint64_t> streams_;      // 4 words of xoshiro state per block of units
     UnitShare own_;                           // this process's units in a split run (all of them otherwise)
+    std::vector<Jump> jumps_;                 // per distance a share skips (a few, the same every step)
 };
 
 }  // namespace spark::components::interfaces
