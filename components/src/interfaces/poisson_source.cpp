@@ -171,11 +171,12 @@ void advance_stream(std::uint64_t* state, std::size_t draws) noexcept {
     state[3] = rng.s3;
 }
 
+// The 64-bit draws that `units` consecutive units from an even offset of a block take (two per draw).
+constexpr std::size_t draws_for(std::size_t units) noexcept { return (units + 1) / 2; }
+
 // Below this many draws a skip steps the generator; from it on, one matrix product is cheaper.
 constexpr std::size_t kJumpDraws = 256;
-}  // namespace
 
-namespace {
 // xoshiro256**'s state transition is linear over GF(2): n draws are one 256 x 256 bit matrix, kept as
 // its columns (the state each unit state goes to).
 using Columns = std::array<std::array<std::uint64_t, 4>, 256>;
@@ -227,7 +228,7 @@ PoissonSource::Jump PoissonSource::make_jump(std::size_t draws) {
 }
 
 void PoissonSource::skip(std::uint64_t* state, std::size_t units) const noexcept {
-    const std::size_t draws = (units + 1) / 2;  // two units per draw
+    const std::size_t draws = draws_for(units);
     if (draws < kJumpDraws) return advance_stream(state, draws);
     const std::array<std::uint64_t, 4> y = times(std::ranges::find(jumps_, draws, &Jump::draws)->columns, state);
     std::copy(y.begin(), y.end(), state);
@@ -282,7 +283,7 @@ void PoissonSource::step(const StepContext& ctx) {
     if (!ctx.share.whole())  // the jumps over the units it skips (the same every step), before the tasks
         for (std::size_t b = first; b < last; ++b)
             for (const std::size_t units : skipped_units(b, drawn)) {
-                const std::size_t draws = (units + 1) / 2;
+                const std::size_t draws = draws_for(units);
                 if (draws >= kJumpDraws && std::ranges::find(jumps_, draws, &Jump::draws) == jumps_.end())
                     jumps_.push_back(make_jump(draws));
             }
