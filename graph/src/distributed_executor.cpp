@@ -237,9 +237,13 @@ private:
     void start_overlapped();
     void finish_overlapped();
     // Hands the spikes of `steps` in an exchange's `received` parts, but holds those of the step just
-    // run.
+    // run. Each rank's part lists only its spike lists that hold spikes, as (slot = step in the epoch x
+    // outputs + output, count, entries): receiving costs O(spikes + ranks that sent).
     void hand_received(const std::vector<std::int64_t>& steps, const std::vector<std::byte>& received,
                        const std::vector<std::size_t>& counts);
+    // A dry run's replayed spikes of the other ranks' units before (or after) its own block, appended
+    // to every slot's list of `steps`.
+    void append_replayed(const std::vector<std::int64_t>& steps, bool before);
     // A dry run's read of an output exchanged per epoch after a step: the other ranks' units as the
     // replayed recording fired them in that step (else silent).
     void replay_late_output(const Exchanged& x, std::uint8_t* codes);
@@ -247,7 +251,7 @@ private:
         return std::ranges::any_of(late_, [&](const Exchanged& late) { return late.node == x.node && late.output == x.output; });
     }
     // Hands one step's spikes (per output exchanged per epoch) to every late reader.
-    void hand(const std::vector<std::vector<std::uint32_t>>& spikes, std::int64_t step);
+    void hand(std::span<const std::vector<std::uint32_t>> spikes, std::int64_t step);
     // One exchange of `outputs`: this process's part of each gathered to every process.
     void exchange(const std::vector<Exchanged>& outputs, std::size_t parity);
     void pack_own_part(const std::vector<Exchanged>& outputs, std::size_t parity);
@@ -268,9 +272,24 @@ private:
         if (spikes.resting.size() != size) spikes.resting.assign(size, 0);
         return spikes;
     }
-    // Puts a SpikeArray's units of other blocks in buffer copy `copy` back at rest: all of them when
+    // Puts a SpikeArray's elements outside `mine` in buffer copy `copy` back at rest: all of them when
     // the copy is stale, else the ones the last exchange into it set.
-    void restore_rest(ExchangedSpikes& spikes, std::size_t copy, std::uint8_t* codes, const Split& split, std::size_t k);
+    void restore_rest(ExchangedSpikes& spikes, std::size_t copy, std::uint8_t* codes, UnitBlock mine);
+    // An exchanged output while an exchange is unpacked: its buffer copy, this process's elements and,
+    // for a SpikeArray, what the receiving side keeps of it and its spike index.
+    struct Unpacking {
+        Buffer* buffer = nullptr;
+        std::byte* data = nullptr;
+        UnitBlock mine;
+        ExchangedSpikes* received = nullptr;  // null: not a SpikeArray
+        SpikeIndex* index = nullptr;
+        std::size_t copy = 0;
+    };
+    // Takes `count` entries (unit << 2 | code) of a SpikeArray, from another process's block when
+    // `other` (their codes are set), into its spike index.
+    void apply_spike_entries(const Unpacking& u, const std::byte* entries, std::size_t count, bool other);
+    // Before each output in a part of an exchange: its index (uint32) and its bytes (uint64).
+    static constexpr std::size_t part_header = sizeof(std::uint32_t) + sizeof(std::uint64_t);
     // A dry run's replayed spikes of this step in the elements `block` of an exchanged SpikeArray.
     std::span<const std::uint32_t> replayed_block(const Exchanged& x, UnitBlock block) const {
         return replayed_block(x, block, impl_.step);
@@ -324,6 +343,7 @@ private:
     int gather_root_ = -1;  // while gathering to one rank only: that rank
     std::vector<std::byte> send_, received_;
     std::vector<std::size_t> counts_;
+    std::vector<Unpacking> unpacking_;  // per output of the exchange being unpacked
     // Epochs.
     std::vector<CrossingInput> crossing_;   // every input reading an exchanged output at others' units
     bool effect_crosses_ = false;           // an effect's source is exchanged (applied every step)
@@ -336,7 +356,8 @@ private:
     std::vector<std::byte> epoch_send_;
     bool holding_ = false;                  // the last exchange's last step, not handed yet
     std::int64_t held_step_ = 0;
-    std::vector<std::vector<std::uint32_t>> held_, arrived_;  // one step's spikes per late output, every process's
+    std::vector<std::vector<std::uint32_t>> held_;     // one step's spikes per late output, every process's
+    std::vector<std::vector<std::uint32_t>> arrived_;  // the same per step of an exchange (step x outputs)
     std::vector<std::uint32_t> concatenated_;
     std::int64_t late_read_step_ = -1;  // the step whose late outputs an outside read last gathered
     bool overlap_ = false;  // epochs of half the shortest latency, each exchanged during the next
@@ -350,32 +371,16 @@ void DistributedExecutor::choose_splits() {
     const auto& g = impl_.graph;
     split_.assign(g.nodes.size(), Split{});
     if (ranks_ < 2) return;
-    // Per node: the units it can split over (0: none). Nodes linked through a property (a plasticity
-    // rule and its synapses) also need blocks of one unit (both step exactly their block's rows).
-    std::vector<std::size_t> units(g.nodes.size(), 0), linkable(g.nodes.size(), 0);
+    // Per node: the units it can split over (0: none).
+    std::vector<std::size_t> units(g.nodes.size(), 0);
     for (std::size_t v = 0; v < g.nodes.size(); ++v) {
-        const Component& c = *impl_.components[v];
-        const std::size_t n = c.share_units();
+        const std::size_t n = impl_.components[v]->share_units();
         bool fits = n != 0;  // every output unit-major, its codes addressable in an exchange entry
         for (const PortSpec& out : impl_.inference.nodes[v].result.outputs)
             fits = fits && out.size() % n == 0 && out.size() < (std::size_t{1} << 30);
         units[v] = fits ? n : 0;
-        linkable[v] = c.share_grain() <= 1 ? units[v] : 0;
     }
-    std::vector<bool> whole = detail::runs_whole(g, impl_.components, linkable);
-    // A node that splits for per-unit readers only runs whole when a reader reads it otherwise (or over
-    // other units, or runs whole itself).
-    for (std::size_t c = 0; c < g.nodes.size(); ++c)
-        for (std::size_t i = 0; i < g.nodes[c].inputs.size(); ++i)
-            for (const Source& s : g.nodes[c].inputs[i]) {
-                if (s.kind != SourceKind::output || !impl_.components[s.node]->splits_for_per_unit_readers()) continue;
-                const bool per_unit = !whole[c] && units[c] == units[s.node] && g.nodes[c].inputs[i].size() == 1 &&
-                                      impl_.components[c]->input_per_unit(i);
-                if (!per_unit) whole[s.node] = true;
-            }
-    for (const auto& e : g.effects)
-        if (e.source.kind == SourceKind::output && impl_.components[e.source.node]->splits_for_per_unit_readers())
-            whole[e.source.node] = true;
+    const std::vector<bool> whole = detail::runs_whole(g, impl_.components, units);
     for (std::size_t v = 0; v < g.nodes.size(); ++v) {
         if (whole[v] || units[v] == 0) continue;
         const Component& c = *impl_.components[v];
@@ -403,14 +408,15 @@ void DistributedExecutor::choose_exchanges() {
         if (s.kind != SourceKind::output || split_[s.node].units == 0) return;
         need[s.node][s.port] = std::max(need[s.node][s.port], same_step ? 2 : 1);
     };
-    // A reader that steps units its producer's share did not compute reads whole.
+    // A reader that steps units outside its producer's block (the units a share is sure to compute:
+    // Component::share_units) reads whole.
     auto covered = [&](std::size_t producer, std::size_t reader) {
         const Split& p = split_[producer];
         const Split& r = split_[reader];
         if (r.units != p.units) return false;
         for (std::size_t k = 0; k < ranks_; ++k)
             if (r.steps[k].begin < r.steps[k].end &&
-                (r.steps[k].begin < p.steps[k].begin || r.steps[k].end > p.steps[k].end))
+                (r.steps[k].begin < p.blocks[k].begin || r.steps[k].end > p.blocks[k].end))
                 return false;
         return true;
     };
@@ -540,23 +546,27 @@ void DistributedExecutor::defer_to_epochs() {
 void DistributedExecutor::pack_epoch_step(std::int64_t step, bool previous) {
     pending_.push_back(step);
     auto& storage = impl_.storage;
-    for (const Exchanged& late : late_) {
+    const std::size_t first_slot = (pending_.size() - 1) * late_.size();
+    for (std::size_t i = 0; i < late_.size(); ++i) {
+        const Exchanged& late = late_[i];
         Buffer& b = storage.buffers[storage.output_buffers[late.node][late.output]];
         const Split& s = split_[late.node];
         const std::size_t k = b.spec.size() / s.units;
         const std::byte* data = previous ? b.last_at(impl_.parity()) : b.at(impl_.parity());
         const auto* codes = reinterpret_cast<const std::uint8_t*>(data);
         const std::size_t header = epoch_send_.size();
+        append(epoch_send_, static_cast<std::uint32_t>(first_slot + i));
         append(epoch_send_, std::uint32_t{0});
         std::uint32_t count = 0;
         std::uint32_t units[256];
         const std::size_t last = s.blocks[rank_].end * k;
         for (std::size_t begin = s.blocks[rank_].begin * k; begin < last; begin += 256) {
             const std::size_t n = list_spikes(codes, begin, std::min(last, begin + 256), units);
-            for (std::size_t i = 0; i < n; ++i) append(epoch_send_, units[i] << 2 | codes[units[i]]);
+            for (std::size_t u = 0; u < n; ++u) append(epoch_send_, units[u] << 2 | codes[units[u]]);
             count += static_cast<std::uint32_t>(n);
         }
-        std::memcpy(epoch_send_.data() + header, &count, sizeof count);
+        if (count == 0) epoch_send_.resize(header);  // only spike lists that hold spikes travel
+        else std::memcpy(epoch_send_.data() + header + sizeof count, &count, sizeof count);
     }
 }
 
@@ -597,40 +607,52 @@ void DistributedExecutor::hand_received(const std::vector<std::int64_t>& steps, 
                                         const std::vector<std::size_t>& counts) {
     hand_held();  // older than `steps`, and only one step is ever held
     const bool hold_last = steps.back() == impl_.step - 1;  // no reader has read them yet
-    std::vector<std::size_t> offset(ranks_, 0);
-    for (std::size_t r = 1; r < ranks_; ++r) offset[r] = offset[r - 1] + counts[r - 1];
-    arrived_.resize(late_.size());
-    for (const std::int64_t step : steps) {
+    const std::size_t outputs = late_.size(), slots = steps.size() * outputs;
+    arrived_.resize(std::max(arrived_.size(), slots));
+    for (std::size_t slot = 0; slot < slots; ++slot) arrived_[slot].clear();
+    // Each list gets every rank's spikes in rank order; a dry run's other ranks send nothing: their
+    // recorded spikes, when it replays some, before and after its own block.
+    if (processes_->replay()) append_replayed(steps, true);
+    std::size_t offset = 0;
+    for (std::size_t r = 0; r < ranks_; ++r) {
+        if (counts[r] == 0) continue;  // nothing fired there in the epoch
+        for (std::size_t at = offset, end = offset + counts[r]; at < end;) {
+            std::uint32_t slot = 0, count = 0;
+            std::memcpy(&slot, received.data() + at, sizeof slot);
+            std::memcpy(&count, received.data() + at + sizeof slot, sizeof count);
+            at += sizeof slot + sizeof count;
+            if (slot >= slots || count == 0 || end - at < count * std::size_t{sizeof count})
+                throw InternalError("rank " + std::to_string(r) + " sent a malformed epoch of spikes");
+            std::vector<std::uint32_t>& arrived = arrived_[slot];
+            const std::size_t first = arrived.size();
+            arrived.resize(first + count);
+            std::memcpy(arrived.data() + first, received.data() + at, count * sizeof count);
+            at += count * sizeof count;
+        }
+        offset += counts[r];
+    }
+    if (processes_->replay()) append_replayed(steps, false);
+    for (std::size_t j = 0; j < steps.size(); ++j)
+        if (!hold_last || j + 1 < steps.size()) hand({arrived_.data() + j * outputs, outputs}, steps[j]);
+    if (!hold_last) return;
+    held_.resize(outputs);  // the last step's
+    for (std::size_t i = 0; i < outputs; ++i) held_[i].swap(arrived_[slots - outputs + i]);
+    holding_ = true;
+    held_step_ = steps.back();
+}
+
+void DistributedExecutor::append_replayed(const std::vector<std::int64_t>& steps, bool before) {
+    for (std::size_t j = 0; j < steps.size(); ++j)
         for (std::size_t i = 0; i < late_.size(); ++i) {
-            std::vector<std::uint32_t>& arrived = arrived_[i];
-            arrived.clear();
             const Split& s = split_[late_[i].node];
             const Buffer& b = impl_.storage.buffers[impl_.storage.output_buffers[late_[i].node][late_[i].output]];
             const std::size_t k = b.spec.size() / s.units;
-            for (std::size_t r = 0; r < ranks_; ++r) {
-                if (counts[r] == 0) {  // a dry run's other ranks: silent, or their recorded spikes
-                    if (r != rank_ && processes_->replay()) {
-                        const UnitBlock block{s.blocks[r].begin * k, s.blocks[r].end * k};
-                        const auto replayed = replayed_block(late_[i], block, step);
-                        arrived.insert(arrived.end(), replayed.begin(), replayed.end());
-                    }
-                    continue;
-                }
-                std::uint32_t count = 0;
-                std::memcpy(&count, received.data() + offset[r], sizeof count);
-                const std::size_t first = arrived.size();
-                arrived.resize(first + count);
-                if (count != 0)  // (an empty vector's data() may be null, which memcpy may not get)
-                    std::memcpy(arrived.data() + first, received.data() + offset[r] + sizeof count, count * sizeof count);
-                offset[r] += sizeof count * (1 + std::size_t{count});
-            }
+            const UnitBlock others = before ? UnitBlock{0, s.blocks[rank_].begin * k}
+                                            : UnitBlock{s.blocks[rank_].end * k, b.spec.size()};
+            const auto replayed = replayed_block(late_[i], others, steps[j]);
+            std::vector<std::uint32_t>& arrived = arrived_[j * late_.size() + i];
+            arrived.insert(arrived.end(), replayed.begin(), replayed.end());
         }
-        if (!hold_last || step != steps.back()) hand(arrived_, step);
-    }
-    if (!hold_last) return;
-    held_.swap(arrived_);  // the last step's
-    holding_ = true;
-    held_step_ = steps.back();
 }
 
 void DistributedExecutor::replay_late_output(const Exchanged& x, std::uint8_t* codes) {
@@ -638,12 +660,11 @@ void DistributedExecutor::replay_late_output(const Exchanged& x, std::uint8_t* c
     const Split& s = split_[x.node];
     const Buffer& b = impl_.storage.buffers[impl_.storage.output_buffers[x.node][x.output]];
     const std::size_t k = b.spec.size() / s.units;
-    for (std::size_t r = 0; r < ranks_; ++r) {
-        if (r == rank_) continue;
-        const UnitBlock block{s.blocks[r].begin * k, s.blocks[r].end * k};
-        std::memset(codes + block.begin, 0, block.end - block.begin);
+    const UnitBlock mine{s.blocks[rank_].begin * k, s.blocks[rank_].end * k};
+    for (const UnitBlock others : {UnitBlock{0, mine.begin}, UnitBlock{mine.end, b.spec.size()}}) {
+        std::fill(codes + others.begin, codes + others.end, std::uint8_t{0});
         if (processes_->replay())
-            for (const std::uint32_t entry : replayed_block(x, block, impl_.step - 1))
+            for (const std::uint32_t entry : replayed_block(x, others, impl_.step - 1))
                 codes[entry >> 2] = static_cast<std::uint8_t>(entry & 3u);
     }
 }
@@ -654,7 +675,7 @@ void DistributedExecutor::hand_held() {
     holding_ = false;
 }
 
-void DistributedExecutor::hand(const std::vector<std::vector<std::uint32_t>>& spikes, std::int64_t step) {
+void DistributedExecutor::hand(std::span<const std::vector<std::uint32_t>> spikes, std::int64_t step) {
     const auto late_by = static_cast<std::size_t>(impl_.step - 1 - step);  // read in step `step + 1`
     for (const LateReader& reader : late_readers_) {
         std::span<const std::uint32_t> input;
@@ -687,17 +708,19 @@ void DistributedExecutor::append_changed_codes(const std::uint8_t* codes, const 
         if (codes[u] != resting[u]) append(send_, static_cast<std::uint32_t>(u << 2 | codes[u]));
 }
 
-// This process's part: per output, a byte count, then the changed spike codes (unit << 2 | code) or
-// the block's bytes.
+// This process's part: per output that has anything to send (a SpikeArray: changed codes), its index
+// in `outputs`, a byte count, then the changed spike codes (unit << 2 | code) or the block's bytes.
 void DistributedExecutor::pack_own_part(const std::vector<Exchanged>& outputs, std::size_t parity) {
     auto& storage = impl_.storage;
     send_.clear();
-    for (const Exchanged& x : outputs) {
+    for (std::size_t j = 0; j < outputs.size(); ++j) {
+        const Exchanged& x = outputs[j];
         Buffer& b = storage.buffers[storage.output_buffers[x.node][x.output]];
         const Split& s = split_[x.node];
         const std::size_t k = b.spec.size() / s.units, es = size_of(b.spec.dtype);
         const UnitBlock mine{s.blocks[rank_].begin * k, s.blocks[rank_].end * k};
         const std::size_t header = send_.size();
+        append(send_, static_cast<std::uint32_t>(j));
         append(send_, std::uint64_t{0});
         const std::byte* data = b.at(parity);
         if (b.spec.kind == PayloadKind::spikes) {
@@ -707,82 +730,109 @@ void DistributedExecutor::pack_own_part(const std::vector<Exchanged>& outputs, s
         } else {
             send_.insert(send_.end(), data + mine.begin * es, data + mine.end * es);
         }
-        const std::uint64_t bytes = send_.size() - header - sizeof(std::uint64_t);
-        std::memcpy(send_.data() + header, &bytes, sizeof bytes);
+        const std::uint64_t bytes = send_.size() - header - part_header;
+        if (bytes == 0) send_.resize(header);
+        else std::memcpy(send_.data() + header + sizeof(std::uint32_t), &bytes, sizeof bytes);
     }
 }
 
-// Every other process's part, in rank order; a process that sent nothing (a dry run) left its units at
-// rest, or at the spikes a replayed recording gives them.
+// Every process's part, in rank order, skipping the ranks that sent nothing; a dry run's other ranks
+// send nothing: their units stay at rest, or take the spikes a replayed recording gives them.
 void DistributedExecutor::unpack_other_parts(const std::vector<Exchanged>& outputs, std::size_t parity) {
     auto& storage = impl_.storage;
-    std::vector<std::size_t> offset(ranks_, 0);
-    for (std::size_t r = 1; r < ranks_; ++r) offset[r] = offset[r - 1] + counts_[r - 1];
-    for (const Exchanged& x : outputs) {
+    unpacking_.resize(outputs.size());
+    for (std::size_t j = 0; j < outputs.size(); ++j) {
+        const Exchanged& x = outputs[j];
         Buffer& b = storage.buffers[storage.output_buffers[x.node][x.output]];
         const Split& s = split_[x.node];
-        const std::size_t k = b.spec.size() / s.units, es = size_of(b.spec.dtype);
-        std::byte* data = b.at(parity);
-        const bool spikes = b.spec.kind == PayloadKind::spikes;
-        auto* codes = reinterpret_cast<std::uint8_t*>(data);
-        SpikeIndex* index = spikes ? b.index_at(parity) : nullptr;
-        ExchangedSpikes* received = spikes ? &spikes_of(x, b.spec.size()) : nullptr;
-        const std::size_t copy = b.doubled ? parity : 0;
-        if (received) restore_rest(*received, copy, codes, s, k);
-        if (index) index->clear();
-        for (std::size_t r = 0; r < ranks_; ++r) {
-            const UnitBlock block{s.blocks[r].begin * k, s.blocks[r].end * k};
+        const std::size_t k = b.spec.size() / s.units;
+        Unpacking& u = unpacking_[j];
+        u = {&b, b.at(parity), {s.blocks[rank_].begin * k, s.blocks[rank_].end * k}, nullptr, nullptr,
+             b.doubled ? parity : 0};
+        if (b.spec.kind != PayloadKind::spikes) {
+            if (processes_->plays_alone()) {  // zeros in the other blocks
+                const std::size_t es = size_of(b.spec.dtype);
+                std::fill(u.data, u.data + u.mine.begin * es, std::byte{0});
+                std::fill(u.data + u.mine.end * es, u.data + b.spec.size() * es, std::byte{0});
+            }
+            continue;
+        }
+        u.received = &spikes_of(x, b.spec.size());
+        u.index = b.index_at(parity);
+        restore_rest(*u.received, u.copy, reinterpret_cast<std::uint8_t*>(u.data), u.mine);
+        if (u.index) u.index->clear();
+    }
+    const SpikeReplay* replay = processes_->replay();
+    auto apply_replayed = [&](bool before) {
+        for (std::size_t j = 0; j < outputs.size(); ++j) {
+            const Unpacking& u = unpacking_[j];
+            if (!u.received) continue;
+            const UnitBlock others = before ? UnitBlock{0, u.mine.begin} : UnitBlock{u.mine.end, u.buffer->spec.size()};
+            const auto replayed = replayed_block(outputs[j], others);
+            apply_spike_entries(u, reinterpret_cast<const std::byte*>(replayed.data()), replayed.size(), true);
+        }
+    };
+    if (replay) apply_replayed(true);
+    std::size_t offset = 0;
+    for (std::size_t r = 0; r < ranks_; ++r) {
+        if (counts_[r] == 0) continue;  // nothing changed there
+        for (std::size_t at = offset, end = offset + counts_[r]; at < end;) {
+            std::uint32_t j = 0;
             std::uint64_t bytes = 0;
-            const std::byte* part = nullptr;
-            if (counts_[r] != 0) {
-                std::memcpy(&bytes, received_.data() + offset[r], sizeof bytes);
-                part = received_.data() + offset[r] + sizeof bytes;
-                offset[r] += sizeof bytes + bytes;
-            }
-            if (spikes) {
-                // A dry run's other ranks send nothing: their recorded spikes, when it replays some.
-                std::span<const std::uint32_t> replayed;
-                if (counts_[r] == 0 && r != rank_ && processes_->replay())
-                    replayed = replayed_block(x, block);
-                const std::size_t entries = part ? bytes / sizeof(std::uint32_t) : replayed.size();
-                for (std::size_t e = 0; e < entries; ++e) {
-                    std::uint32_t entry = 0;
-                    if (part) std::memcpy(&entry, part + e * sizeof entry, sizeof entry);
-                    else entry = replayed[e];
-                    const std::size_t u = entry >> 2;
-                    const auto code = static_cast<std::uint8_t>(entry & 3u);
-                    if (r != rank_) {
-                        codes[u] = code;
-                        received->set[copy].push_back(static_cast<std::uint32_t>(u));
-                        const auto rest = static_cast<std::uint8_t>(code & ~spike::bit);
-                        // A new rest (the inhibition bits changed) also reaches the other copy.
-                        if (rest != received->resting[u] && b.doubled)
-                            received->set[1 - copy].push_back(static_cast<std::uint32_t>(u));
-                        received->resting[u] = rest;
-                    }
-                    if (index && (code & spike::bit)) index->append(u, (code & spike::inhibitory) != 0);
-                }
-            } else if (r != rank_) {
-                if (part) std::memcpy(data + block.begin * es, part, bytes);
-                else std::memset(data + block.begin * es, 0, (block.end - block.begin) * es);
+            std::memcpy(&j, received_.data() + at, sizeof j);
+            std::memcpy(&bytes, received_.data() + at + sizeof j, sizeof bytes);
+            at += part_header;
+            if (j >= outputs.size() || end - at < bytes)
+                throw InternalError("rank " + std::to_string(r) + " sent a malformed part of an exchange");
+            const Unpacking& u = unpacking_[j];
+            const std::byte* part = received_.data() + at;
+            at += bytes;
+            if (u.received) apply_spike_entries(u, part, bytes / sizeof(std::uint32_t), r != rank_);
+            else if (r != rank_) {
+                const Split& s = split_[outputs[j].node];
+                const std::size_t k = u.buffer->spec.size() / s.units, es = size_of(u.buffer->spec.dtype);
+                std::copy(part, part + bytes, u.data + s.blocks[r].begin * k * es);
             }
         }
-        if (index) index->publish();
-        if (spikes) {  // the other blocks' resting codes changed only where an entry arrived
-            const std::size_t first = s.blocks[rank_].begin * k, last = s.blocks[rank_].end * k;
-            std::uint8_t* resting = received->resting.data();
-            for (std::size_t u = first; u < last; ++u) resting[u] = static_cast<std::uint8_t>(codes[u] & ~spike::bit);
-        }
+        offset += counts_[r];
+    }
+    if (replay) apply_replayed(false);
+    for (const Unpacking& u : unpacking_) {
+        if (!u.received) continue;
+        if (u.index) u.index->publish();
+        // The other blocks' resting codes changed only where an entry arrived.
+        const auto* codes = reinterpret_cast<const std::uint8_t*>(u.data);
+        std::uint8_t* resting = u.received->resting.data();
+        for (std::size_t e = u.mine.begin; e < u.mine.end; ++e) resting[e] = static_cast<std::uint8_t>(codes[e] & ~spike::bit);
     }
 }
 
-void DistributedExecutor::restore_rest(ExchangedSpikes& spikes, std::size_t copy, std::uint8_t* codes,
-                                       const Split& split, std::size_t k) {
-    if (spikes.stale[copy]) {
-        for (std::size_t r = 0; r < ranks_; ++r) {
-            const UnitBlock block{split.blocks[r].begin * k, split.blocks[r].end * k};
-            if (r != rank_) std::memcpy(codes + block.begin, spikes.resting.data() + block.begin, block.end - block.begin);
+void DistributedExecutor::apply_spike_entries(const Unpacking& u, const std::byte* entries, std::size_t count,
+                                              bool other) {
+    auto* codes = reinterpret_cast<std::uint8_t*>(u.data);
+    ExchangedSpikes& received = *u.received;
+    for (std::size_t e = 0; e < count; ++e) {
+        std::uint32_t entry = 0;
+        std::memcpy(&entry, entries + e * sizeof entry, sizeof entry);
+        const std::size_t unit = entry >> 2;
+        const auto code = static_cast<std::uint8_t>(entry & 3u);
+        if (other) {
+            codes[unit] = code;
+            received.set[u.copy].push_back(static_cast<std::uint32_t>(unit));
+            const auto rest = static_cast<std::uint8_t>(code & ~spike::bit);
+            // A new rest (the inhibition bits changed) also reaches the other copy.
+            if (rest != received.resting[unit] && u.buffer->doubled)
+                received.set[1 - u.copy].push_back(static_cast<std::uint32_t>(unit));
+            received.resting[unit] = rest;
         }
+        if (u.index && (code & spike::bit)) u.index->append(unit, (code & spike::inhibitory) != 0);
+    }
+}
+
+void DistributedExecutor::restore_rest(ExchangedSpikes& spikes, std::size_t copy, std::uint8_t* codes, UnitBlock mine) {
+    if (spikes.stale[copy]) {  // every other block's codes
+        std::copy(spikes.resting.begin(), spikes.resting.begin() + static_cast<std::ptrdiff_t>(mine.begin), codes);
+        std::copy(spikes.resting.begin() + static_cast<std::ptrdiff_t>(mine.end), spikes.resting.end(), codes + mine.end);
         spikes.stale[copy] = false;
     } else {
         for (std::uint32_t u : spikes.set[copy]) codes[u] = spikes.resting[u];

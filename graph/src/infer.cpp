@@ -539,6 +539,28 @@ void apply_initial_state(Component& component, const NodeSpecs& specs) {
     component.visit_state(writer);
 }
 
+namespace {
+
+// A node that splits for per-unit readers only (Component::splits_for_per_unit_readers) runs whole
+// when a reader reads its output otherwise: whole, over other units, as one of several sources, or
+// through an effect.
+void split_for_per_unit_readers(const FlatGraph& graph, const Components& components,
+                                std::span<const std::size_t> units, std::vector<bool>& whole) {
+    for (std::size_t c = 0; c < graph.nodes.size(); ++c)
+        for (std::size_t i = 0; i < graph.nodes[c].inputs.size(); ++i)
+            for (const Source& s : graph.nodes[c].inputs[i]) {
+                if (s.kind != SourceKind::output || !components[s.node]->splits_for_per_unit_readers()) continue;
+                const bool per_unit = !whole[c] && units[c] == units[s.node] && graph.nodes[c].inputs[i].size() == 1 &&
+                                      components[c]->input_per_unit(i);
+                if (!per_unit) whole[s.node] = true;
+            }
+    for (const auto& e : graph.effects)
+        if (e.source.kind == SourceKind::output && components[e.source.node]->splits_for_per_unit_readers())
+            whole[e.source.node] = true;
+}
+
+}  // namespace
+
 std::vector<bool> runs_whole(const FlatGraph& graph, const Components& components, std::span<const std::size_t> units) {
     const std::size_t n = graph.nodes.size();
     std::vector<bool> whole(n, false);
@@ -573,9 +595,11 @@ std::vector<bool> runs_whole(const FlatGraph& graph, const Components& component
         whole[e.target_node] = true;
         if (e.source.kind == SourceKind::property) whole[e.source.node] = true;
     }
+    // Linked nodes also need blocks of one unit (both step exactly their block's rows).
+    auto linkable = [&](std::size_t v) { return components[v]->share_grain() <= 1 ? units[v] : 0; };
     if (!units.empty())
         for (const auto& [a, b] : links)
-            if (units[a] == 0 || units[a] != units[b]) whole[a] = whole[b] = true;
+            if (linkable(a) == 0 || linkable(a) != linkable(b)) whole[a] = whole[b] = true;
     for (bool changed = true; changed;) {
         changed = false;
         for (const auto& [a, b] : links)
@@ -584,6 +608,7 @@ std::vector<bool> runs_whole(const FlatGraph& graph, const Components& component
                 changed = true;
             }
     }
+    if (!units.empty()) split_for_per_unit_readers(graph, components, units, whole);
     return whole;
 }
 

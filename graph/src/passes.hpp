@@ -109,7 +109,10 @@ Inference infer(const FlatGraph& graph, Components& components, const StepOrder&
 // read per unit (input_per_unit) by a node, and written back only by effects from nodes that read it
 // so (a plasticity rule and its synapses: each process updates the rows of its own targets). Such nodes
 // are linked: if one runs whole, so do the nodes linked to it. `units` (after build: each node's
-// share_units(), 0 where it cannot split) also makes whole the linked nodes of unequal unit counts.
+// share_units(), 0 where it cannot split) also makes whole the linked nodes of unequal unit counts or
+// of blocks coarser than a unit (share_grain), and a node that splits for per-unit readers only
+// (Component::splits_for_per_unit_readers) whose output any reader reads otherwise. The one place where
+// the split of a run is decided: the build (without `units`) and the executor (with them) ask it.
 std::vector<bool> runs_whole(const FlatGraph& graph, const Components& components,
                              std::span<const std::size_t> units = {});
 

@@ -77,6 +77,7 @@ BuildResult PoissonSource::build(const BuildContext& ctx) {
     filtered_ = config_.tau > 0.0;
     decay_ = filtered_ ? static_cast<float>(std::exp(-ctx.dt / config_.tau)) : 0.0f;
     current_.assign(n, 0.0f);
+    own_ = ctx.processes > 1 ? unit_block_share(n, ctx.process_rank, ctx.processes) : UnitShare{0, n};
     const std::size_t blocks = (n + stream_block - 1) / stream_block;
     streams_.resize(4 * blocks);
     for (std::size_t b = 0; b < blocks; ++b) {
@@ -159,14 +160,107 @@ void PoissonSource::draw_counts(std::size_t begin, std::size_t end, std::uint64_
     state[3] = rng.s3;
 }
 
-void PoissonSource::draw_block(std::size_t block, float* out) noexcept {
+namespace {
+// Advances a block's stream by `draws` 64-bit draws one by one.
+void advance_stream(std::uint64_t* state, std::size_t draws) noexcept {
+    Xoshiro rng{state[0], state[1], state[2], state[3]};
+    for (std::size_t i = 0; i < draws; ++i) rng.next();
+    state[0] = rng.s0;
+    state[1] = rng.s1;
+    state[2] = rng.s2;
+    state[3] = rng.s3;
+}
+
+// The 64-bit draws that `units` consecutive units from an even offset of a block take (two per draw).
+constexpr std::size_t draws_for(std::size_t units) noexcept { return (units + 1) / 2; }
+
+// Below this many draws a skip steps the generator; from it on, one matrix product is cheaper.
+constexpr std::size_t kJumpDraws = 256;
+
+// xoshiro256**'s state transition is linear over GF(2): n draws are one 256 x 256 bit matrix, kept as
+// its columns (the state each unit state goes to).
+using Columns = std::array<std::array<std::uint64_t, 4>, 256>;
+
+std::array<std::uint64_t, 4> times(const Columns& m, const std::uint64_t* x) noexcept {
+    std::array<std::uint64_t, 4> y{};
+    for (std::size_t k = 0; k < 256; ++k) {
+        const std::uint64_t take = 0 - ((x[k / 64] >> (k % 64)) & 1u);
+        for (std::size_t w = 0; w < 4; ++w) y[w] ^= m[k][w] & take;
+    }
+    return y;
+}
+
+Columns product(const Columns& a, const Columns& b) noexcept {  // b, then a
+    Columns c;
+    for (std::size_t j = 0; j < 256; ++j) c[j] = times(a, b[j].data());
+    return c;
+}
+
+// The matrices of 2^i draws, i < 12 (a skip is shorter than a block's 2048 draws), made once.
+const std::vector<Columns>& powers_of_two() {
+    static const std::vector<Columns> powers = [] {
+        std::vector<Columns> p(12);
+        for (std::size_t j = 0; j < 256; ++j) {
+            std::array<std::uint64_t, 4> unit{};
+            unit[j / 64] = std::uint64_t{1} << (j % 64);
+            Xoshiro rng{unit[0], unit[1], unit[2], unit[3]};
+            rng.next();
+            p[0][j] = {rng.s0, rng.s1, rng.s2, rng.s3};
+        }
+        for (std::size_t i = 1; i < p.size(); ++i) p[i] = product(p[i - 1], p[i - 1]);
+        return p;
+    }();
+    return powers;
+}
+}  // namespace
+
+PoissonSource::Jump PoissonSource::make_jump(std::size_t draws) {
+    const std::vector<Columns>& powers = powers_of_two();
+    Jump jump;
+    jump.draws = draws;
+    bool first = true;
+    for (std::size_t i = 0; i < powers.size(); ++i) {
+        if (((draws >> i) & 1u) == 0) continue;
+        jump.columns = first ? powers[i] : product(powers[i], jump.columns);
+        first = false;
+    }
+    return jump;
+}
+
+void PoissonSource::skip(std::uint64_t* state, std::size_t units) const noexcept {
+    const std::size_t draws = draws_for(units);
+    if (draws < kJumpDraws) return advance_stream(state, draws);
+    const std::array<std::uint64_t, 4> y = times(std::ranges::find(jumps_, draws, &Jump::draws)->columns, state);
+    std::copy(y.begin(), y.end(), state);
+}
+
+UnitShare PoissonSource::drawn_in_block(std::size_t block, UnitShare drawn) const noexcept {
     const std::size_t begin = block * stream_block;
     const std::size_t end = std::min(begin + stream_block, current_.size());
+    std::size_t lo = std::clamp(drawn.begin, begin, end), hi = std::clamp(drawn.end, lo, end);
+    if (lo == hi) lo = hi = begin;  // nothing to draw here
+    lo -= (lo - begin) % 2;         // whole pairs: a 64-bit draw covers two units
+    hi = std::min(end, hi + (hi - begin) % 2);
+    return {lo, hi};
+}
+
+std::array<std::size_t, 2> PoissonSource::skipped_units(std::size_t block, UnitShare drawn) const noexcept {
+    const std::size_t begin = block * stream_block;
+    const std::size_t end = std::min(begin + stream_block, current_.size());
+    const UnitShare d = drawn_in_block(block, drawn);
+    return {d.begin - begin, end - d.end};
+}
+
+void PoissonSource::draw_block(std::size_t block, float* out, UnitShare drawn) noexcept {
+    const std::size_t begin = block * stream_block;
+    const std::size_t end = std::min(begin + stream_block, current_.size());
+    const auto [lo, hi] = drawn_in_block(block, drawn);
     std::uint64_t* state = streams_.data() + 4 * block;
+    skip(state, lo - begin);
     const bool one = table_of_.empty();
     float counts[kBatch];
-    for (std::size_t first = begin; first < end; first += kBatch) {
-        const std::size_t last = std::min(first + kBatch, end);
+    for (std::size_t first = lo; first < hi; first += kBatch) {
+        const std::size_t last = std::min(first + kBatch, hi);
         if (one) draw_counts<true>(first, last, state, counts);
         else draw_counts<false>(first, last, state, counts);
         if (filtered_)
@@ -174,17 +268,26 @@ void PoissonSource::draw_block(std::size_t block, float* out) noexcept {
         else
             filter_counts<false>(last - first, counts, weight_.data() + first, decay_, current_.data() + first, out + first);
     }
+    skip(state, end - hi);
 }
 
 void PoissonSource::step(const StepContext& ctx) {
     float* out = ctx.outputs[output_index].f32().data();
     // One task per stream block (each block draws from its own stream, so any split gives the same draws).
-    // A share takes every block it overlaps.
+    // A share takes every block it overlaps, but draws the counts of its own units only.
     const std::size_t n = current_.size();
     const std::size_t lo = std::min(ctx.share.begin, n), hi = std::min(ctx.share.end, n);
     if (lo >= hi) return;
+    const UnitShare drawn = ctx.share.whole() ? UnitShare{0, n} : UnitShare{std::max(lo, own_.begin), std::min(hi, own_.end)};
     const std::size_t first = lo / stream_block, last = (hi + stream_block - 1) / stream_block;
-    ctx.parallel->run(last - first, [&](std::size_t b) { draw_block(first + b, out); });
+    if (!ctx.share.whole())  // the jumps over the units it skips (the same every step), before the tasks
+        for (std::size_t b = first; b < last; ++b)
+            for (const std::size_t units : skipped_units(b, drawn)) {
+                const std::size_t draws = draws_for(units);
+                if (draws >= kJumpDraws && std::ranges::find(jumps_, draws, &Jump::draws) == jumps_.end())
+                    jumps_.push_back(make_jump(draws));
+            }
+    ctx.parallel->run(last - first, [&](std::size_t b) { draw_block(first + b, out, drawn); });
 }
 
 void PoissonSource::reset() { std::fill(current_.begin(), current_.end(), 0.0f); }

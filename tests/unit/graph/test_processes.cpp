@@ -2,6 +2,7 @@
 // one rank of a larger run) stepping exactly its share.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <barrier>
 #include <cstring>
 #include <filesystem>
@@ -990,6 +991,42 @@ TEST_CASE("processes list the N2N delays of their own post rows only, with one p
             // The rule's presynaptic traces read the delayed spikes of every row: the delays run whole.
             const UnitBlock mine = unit_block(400, rank, ranks);
             REQUIRE(listed[r] == (rule ? 400u : mine.end - mine.begin) * 400u);
+        }
+    }
+}
+
+TEST_CASE("a read of split N2N delays' spikes from outside the run gives one process's codes, "
+          "each process writing its rows' deferred codes before the gather",
+          "[graph][processes]") {
+    const Network net = n2n_recurrent(false);
+    const int steps = 30;
+    // Every step's delayed codes (400 x 400), read after the step.
+    auto delayed_codes = [&](Simulation& sim) {
+        std::vector<std::uint8_t> codes;
+        sim.run(steps, [&](const Simulation& s) {
+            const auto out = s.read("d", "out_spikes").u8();
+            codes.insert(codes.end(), out.begin(), out.end());
+        });
+        return codes;
+    };
+    auto whole = Simulation::build(net);
+    const std::vector<std::uint8_t> expected = delayed_codes(whole);
+    REQUIRE(std::ranges::count_if(expected, [](std::uint8_t code) { return (code & spike::bit) != 0; }) > 1000);
+    for (const int ranks : {2, 3}) {
+        std::vector<std::vector<std::uint8_t>> got(static_cast<std::size_t>(ranks));
+        std::vector<std::size_t> listed(static_cast<std::size_t>(ranks));
+        auto errors = on_processes(ranks, net, {}, [&](int rank, Simulation& sim) {
+            got[static_cast<std::size_t>(rank)] = delayed_codes(sim);
+            listed[static_cast<std::size_t>(rank)] =
+                dynamic_cast<components::delays::N2NDelays&>(sim.component("d")).listed_synapses();
+        });
+        for (int rank = 0; rank < ranks; ++rank) {
+            const auto r = static_cast<std::size_t>(rank);
+            INFO(ranks << " processes, rank " << rank << ": " << errors[r]);
+            REQUIRE(errors[r].empty());
+            const UnitBlock mine = unit_block(400, rank, ranks);
+            REQUIRE(listed[r] == (mine.end - mine.begin) * 400u);  // split: its own post rows only
+            REQUIRE(got[r] == expected);
         }
     }
 }

@@ -169,9 +169,11 @@ public:
 
     // Running on a share of the units (a run over several processes). A component that returns n > 0
     // here (after build) may be stepped with ctx.share = [begin, end) within [0, n) and promises:
-    //   - it then updates at least the units of the share, at most the share widened to whole blocks of
-    //     share_grain() units, and each such unit exactly as a whole step would (so two processes that
-    //     both update a unit agree on it bit for bit); the other units' state and outputs are left alone;
+    //   - it then updates at least the units of the share within its block (unit_block_share(n, rank,
+    //     processes) of BuildContext, when that gave processes > 1; the run's share is that block widened
+    //     to whole blocks of share_grain() units), at most the share, and each such unit exactly as a
+    //     whole step would (so two processes that both update a unit agree on it bit for bit); the other
+    //     units' state and outputs are left alone, but per-block state (below) is advanced over the share;
     //   - each output is unit-major (k elements per unit); it is valid on the units it updated;
     //   - an input for which input_per_unit() is true is read only at the units it updates (element-wise,
     //     k elements per unit); its other inputs are read whole;

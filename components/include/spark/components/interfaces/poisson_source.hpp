@@ -55,8 +55,9 @@ public:
     void step(const StepContext& ctx) override;
     void reset() override;
     void visit_state(StateVisitor& v) override;
-    // A share steps the stream blocks it overlaps, whole ("current": one value per unit; "rng": one
-    // stream per block).
+    // A share steps the stream blocks it overlaps ("current": one value per unit; "rng": one stream per
+    // block), but draws the counts of (and filters) only the units of its process's block
+    // (BuildContext): the other units' draws are skipped over, and their currents and outputs left alone.
     std::size_t share_units() const override { return current_.size(); }
     std::size_t share_grain() const override { return stream_block; }
 
@@ -76,7 +77,22 @@ private:
         std::array<float, std::size_t{1} << guide_bits> count{};
     };
     static Table make_table(double lambda);
-    void draw_block(std::size_t block, float* out) noexcept;
+    // A block's stream advanced by `draws` 64-bit draws at once (PoissonSource::skip).
+    struct Jump {
+        std::size_t draws = 0;
+        std::array<std::array<std::uint64_t, 4>, 256> columns{};
+    };
+    static Jump make_jump(std::size_t draws);
+    // Advances a block's stream over `units` units it does not draw: step by step for a few, else by
+    // the jump made for that distance (step() makes it first).
+    void skip(std::uint64_t* state, std::size_t units) const noexcept;
+    // The units of stream block `block` a step draws when it draws `drawn` (whole pairs), and the
+    // units it skips before and after them.
+    UnitShare drawn_in_block(std::size_t block, UnitShare drawn) const noexcept;
+    std::array<std::size_t, 2> skipped_units(std::size_t block, UnitShare drawn) const noexcept;
+    // Steps stream block `block`: the counts and currents of its units in `drawn`, the stream advanced
+    // over the others.
+    void draw_block(std::size_t block, float* out, UnitShare drawn) noexcept;
     template <bool OneTable>
     void draw_counts(std::size_t begin, std::size_t end, std::uint64_t* state, float* counts) const noexcept;
 
@@ -86,6 +102,8 @@ private:
     std::vector<Table> tables_;               // one per distinct lambda
     std::vector<std::uint32_t> table_of_;     // per unit (empty when there is one table)
     std::vector<std::uint64_t> streams_;      // 4 words of xoshiro state per block of units
+    UnitShare own_;                           // this process's units in a split run (all of them otherwise)
+    std::vector<Jump> jumps_;                 // per distance a share skips (a few, the same every step)
 };
 
 }  // namespace spark::components::interfaces
