@@ -280,13 +280,17 @@ void PoissonSource::step(const StepContext& ctx) {
     if (lo >= hi) return;
     const UnitShare drawn = ctx.share.whole() ? UnitShare{0, n} : UnitShare{std::max(lo, own_.begin), std::min(hi, own_.end)};
     const std::size_t first = lo / stream_block, last = (hi + stream_block - 1) / stream_block;
-    if (!ctx.share.whole())  // the jumps over the units it skips (the same every step), before the tasks
+    // The jumps over the units it skips, before the tasks: made when the share is new (it is the same
+    // every step of a run).
+    if (!ctx.share.whole() && (drawn.begin != jumps_drawn_.begin || drawn.end != jumps_drawn_.end)) {
         for (std::size_t b = first; b < last; ++b)
             for (const std::size_t units : skipped_units(b, drawn)) {
                 const std::size_t draws = draws_for(units);
                 if (draws >= kJumpDraws && std::ranges::find(jumps_, draws, &Jump::draws) == jumps_.end())
                     jumps_.push_back(make_jump(draws));
             }
+        jumps_drawn_ = drawn;
+    }
     ctx.parallel->run(last - first, [&](std::size_t b) { draw_block(first + b, out, drawn); });
 }
 

@@ -1,7 +1,9 @@
 #include <spark/components/plasticity/synapse_pre_trace.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 
@@ -222,7 +224,7 @@ void SynapsePreTrace::advance_with_spikes() noexcept {
 
 void SynapsePreTrace::copy(std::size_t first, std::size_t n, float* out) const noexcept {
     if (!per_unit_) {
-        std::memcpy(out, tracer_.trace().data() + first, n * sizeof(float));
+        std::copy_n(tracer_.trace().data() + first, n, out);
         return;
     }
     if (!lag_rows_.empty() && n == n_pre_ && first % n_pre_ == 0) {  // a whole row: the select
@@ -275,7 +277,10 @@ void SynapsePreTrace::visit_state(StateVisitor& v, std::string_view name) {
     v(name, x);
     // The same values (a split run's gather before a snapshot: every process holds them alike) keep
     // the per-unit form.
-    if (std::memcmp(x.data(), before.data(), x.size() * sizeof(float)) != 0) to_per_synapse(x);
+    if (!std::equal(x.begin(), x.end(), before.begin(), [](float a, float b) {
+            return std::bit_cast<std::uint32_t>(a) == std::bit_cast<std::uint32_t>(b);
+        }))
+        to_per_synapse(x);
 }
 
 }  // namespace spark::components::plasticity

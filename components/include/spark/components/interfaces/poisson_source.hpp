@@ -104,6 +104,8 @@ private:
     std::vector<std::uint64_t> streams_;      // 4 words of xoshiro state per block of units
     UnitShare own_;                           // this process's units in a split run (all of them otherwise)
     std::vector<Jump> jumps_;                 // per distance a share skips (a few, the same every step)
+    UnitShare jumps_drawn_;                   // the drawn units jumps_ was last completed for (none yet:
+                                              // the default, whole, which no split run's drawn units are)
 };
 
 }  // namespace spark::components::interfaces
