@@ -291,24 +291,48 @@ void print_report(std::ostream& out, const RunOptions& o, const LoadedNetwork& n
     out << "\n";
 }
 
-}  // namespace
-
-int run_network(const RunOptions& options, std::ostream& out, std::ostream& err, RunSummary* summary_out) {
-    // Over several processes only rank 0 speaks and writes the files the user asked for.
-    const bool root = !options.processes || options.processes->rank() == 0;
-    std::optional<ScratchDirectory> scratch;
+// The options as this process runs them: over several processes only rank 0 speaks and writes the files
+// the user asked for (the others write into `scratch`), and Ctrl-C ends the whole run under mpirun
+// instead of each process stopping after its own step. Checks the run length.
+RunOptions options_of_this_process(const RunOptions& options, std::optional<ScratchDirectory>& scratch) {
     RunOptions o = options;
-    if (!root) {
+    if (options.processes && options.processes->rank() != 0) {
         scratch.emplace(options.processes->rank());
         o.out_dir = scratch->path();
         o.quiet = true;
         o.plot = PlotFormat::none;
     }
-    // Every process must stop after the same step: under mpirun, Ctrl-C ends the whole run instead.
     if (o.processes) o.stop = nullptr;
     if (o.duration_ms && !(*o.duration_ms > 0))
         throw Error("--duration " + format_number(*o.duration_ms) + " ms must be > 0");
     if (o.steps && *o.steps <= 0) throw Error("--steps " + std::to_string(*o.steps) + " must be > 0");
+    return o;
+}
+
+// The traces --record asks for, each once.
+std::vector<TraceTarget> resolve_traces(graph::Simulation& sim, const LoadedNetwork& net, const Registry& registry,
+                                        const std::vector<std::string>& record) {
+    std::vector<TraceTarget> traces;
+    for (const auto& r : record) {
+        const bool seen = std::any_of(traces.begin(), traces.end(), [&](const TraceTarget& t) { return t.label == r; });
+        if (!seen) traces.push_back(resolve_trace(sim, net.network, net.templates, registry, r));
+    }
+    return traces;
+}
+
+void create_output_directory(const std::filesystem::path& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec || !std::filesystem::is_directory(dir))
+        throw Error("cannot create the output directory '" + dir.string() + "': " + ec.message());
+}
+
+}  // namespace
+
+int run_network(const RunOptions& options, std::ostream& out, std::ostream& err, RunSummary* summary_out) {
+    const bool root = !options.processes || options.processes->rank() == 0;
+    std::optional<ScratchDirectory> scratch;
+    const RunOptions o = options_of_this_process(options, scratch);
 
     Source source = resolve_source(o);
     LoadedNetwork& net = source.network;
@@ -325,16 +349,8 @@ int run_network(const RunOptions& options, std::ostream& out, std::ostream& err,
     const std::vector<InputDrive> drives = make_drives(o.drives, sim, steps);
 
     const Registry& registry = components::builtin_registry();
-    std::vector<TraceTarget> traces;
-    for (const auto& r : o.record) {
-        const bool seen = std::any_of(traces.begin(), traces.end(), [&](const TraceTarget& t) { return t.label == r; });
-        if (!seen) traces.push_back(resolve_trace(sim, net.network, net.templates, registry, r));
-    }
-
-    std::error_code ec;
-    std::filesystem::create_directories(o.out_dir, ec);
-    if (ec || !std::filesystem::is_directory(o.out_dir))
-        throw Error("cannot create the output directory '" + o.out_dir.string() + "': " + ec.message());
+    std::vector<TraceTarget> traces = resolve_traces(sim, net, registry, o.record);
+    create_output_directory(o.out_dir);
 
     if (!o.quiet) print_load_notes(err, net, drives);
 
