@@ -93,10 +93,17 @@ private:
     // Steps stream block `block`: the counts and currents of its units in `drawn`, the stream advanced
     // over the others.
     void draw_block(std::size_t block, float* out, UnitShare drawn) noexcept;
+    // The currents of units [lo, hi) of one block (from an even offset) from its stream `state`,
+    // advanced past their draws.
+    void draw_units(std::size_t lo, std::size_t hi, std::uint64_t* state, float* out) noexcept;
     template <bool OneTable>
-    void draw_counts(std::size_t begin, std::size_t end, std::uint64_t* state, float* counts) const noexcept;
+    void draw_counts(std::size_t begin, std::size_t end, const std::uint64_t* words, const std::uint64_t* cells,
+                     float* counts) const noexcept;
+    // current = decay current + weight count (or weight count unfiltered) for units [first, last), and out.
+    void filter(std::size_t first, std::size_t last, const float* counts, float* out) noexcept;
 
-    std::vector<float> lambda_, weight_, current_;
+    std::vector<float> lambda_, current_;
+    std::vector<float> weight_;               // per unit, or one value when all units have the same
     float decay_ = 0.0f;                      // e^{-dt/tau}
     bool filtered_ = false;                   // tau > 0
     std::vector<Table> tables_;               // one per distinct lambda
