@@ -217,7 +217,7 @@ namespace {
 // state's serial update, and the scalar work per draw, would otherwise bound the draw.
 constexpr std::size_t kLanes = 4;
 constexpr std::size_t kLaneDraws = PoissonSource::stream_block / 2 / kLanes;
-constexpr std::size_t kLaneChunk = 64;  // draws per lane and pass (then their counts and currents)
+constexpr std::size_t kLaneChunk = 128;  // draws per lane and pass (then their counts and currents)
 static_assert(std::size_t{1} << 9 == kLaneDraws, "the lane jumps are powers_of_two()[9] and [10]");
 
 struct LaneStates {
