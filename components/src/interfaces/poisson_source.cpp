@@ -218,7 +218,7 @@ namespace {
 constexpr std::size_t kLanes = 4;
 constexpr std::size_t kLaneDraws = PoissonSource::stream_block / 2 / kLanes;
 constexpr std::size_t kLaneChunk = 128;  // draws per lane and pass (then their counts and currents)
-static_assert(std::size_t{1} << 9 == kLaneDraws, "the lane jumps are powers_of_two()[9] and [10]");
+static_assert(std::size_t{1} << 9 == kLaneDraws, "the lane jump is powers_of_two()[9]");
 
 struct LaneStates {
     Word4 s0, s1, s2, s3;  // xoshiro256**'s state words, one lane each
@@ -247,13 +247,11 @@ SPARK_HOT_LOOP std::array<std::uint64_t, 4> jumped(const NibbleJump& jump, const
     return {y[0], y[1], y[2], y[3]};
 }
 
-// The jumps to the start of lane j > 0: j kLaneDraws draws.
-const std::vector<NibbleJump>& lane_jumps() {
-    static const std::vector<NibbleJump> jumps = [] {
-        const std::vector<Columns>& p = powers_of_two();
-        return std::vector<NibbleJump>{NibbleJump(p[9]), NibbleJump(p[10]), NibbleJump(product(p[10], p[9]))};
-    }();
-    return jumps;
+// The jump from one lane's start to the next (kLaneDraws draws): one table (32 KB) for all lanes, so
+// that few of its lines are missed in a step whose other work evicts it.
+const NibbleJump& lane_jump() {
+    static const NibbleJump jump(powers_of_two()[9]);
+    return jump;
 }
 
 // `draws` draws of every lane (xoshiro256**, as Xoshiro::next()). Lane j's k-th draw goes to
@@ -283,16 +281,14 @@ SPARK_HOT_LOOP void lane_draws(LaneStates& lanes, std::size_t draws, std::uint64
     lanes = l;
 }
 
-// I = decay I + weight n (or weight n unfiltered), and the output; n are the counts, the weights per
-// unit or (Uniform) weight[0] for all.
+// I = decay I + weight n (or weight n unfiltered); n are the counts, the weights per unit or
+// (Uniform) weight[0] for all.
 template <bool Filtered, bool Uniform>
 SPARK_HOT_LOOP void filter_counts(std::size_t size, const float* __restrict counts, const float* __restrict weight,
-                                  float decay, float* __restrict current, float* __restrict out) noexcept {
+                                  float decay, float* __restrict current) noexcept {
     for (std::size_t i = 0; i < size; ++i) {
         const float input = (Uniform ? weight[0] : weight[i]) * counts[i];
-        const float value = Filtered ? decay * current[i] + input : input;
-        current[i] = value;
-        out[i] = value;
+        current[i] = Filtered ? decay * current[i] + input : input;
     }
 }
 }  // namespace
@@ -333,13 +329,14 @@ void PoissonSource::filter(std::size_t first, std::size_t last, const float* cou
     const std::size_t size = last - first;
     float* current = current_.data() + first;
     if (weight_.size() == 1) {
-        if (filtered_) filter_counts<true, true>(size, counts, weight_.data(), decay_, current, out + first);
-        else filter_counts<false, true>(size, counts, weight_.data(), decay_, current, out + first);
+        if (filtered_) filter_counts<true, true>(size, counts, weight_.data(), decay_, current);
+        else filter_counts<false, true>(size, counts, weight_.data(), decay_, current);
     } else {
         const float* weight = weight_.data() + first;
-        if (filtered_) filter_counts<true, false>(size, counts, weight, decay_, current, out + first);
-        else filter_counts<false, false>(size, counts, weight, decay_, current, out + first);
+        if (filtered_) filter_counts<true, false>(size, counts, weight, decay_, current);
+        else filter_counts<false, false>(size, counts, weight, decay_, current);
     }
+    if (out != current_.data()) std::copy(current, current + size, out + first);  // a runtime buffer
 }
 
 void PoissonSource::draw_units(std::size_t lo, std::size_t hi, std::uint64_t* state, float* out) noexcept {
@@ -348,14 +345,14 @@ void PoissonSource::draw_units(std::size_t lo, std::size_t hi, std::uint64_t* st
     const std::size_t used = (draws + kLaneDraws - 1) / kLaneDraws;  // lanes with draws
     const std::size_t last_lane = used - 1, last_draws = draws - last_lane * kLaneDraws;
     LaneStates lanes{};
+    std::array<std::uint64_t, 4> start{state[0], state[1], state[2], state[3]};
     for (std::size_t j = 0; j < kLanes; ++j) {
         // Unused lanes start anywhere (their draws are never read).
-        const std::array<std::uint64_t, 4> s = j == 0 || j >= used ? std::array<std::uint64_t, 4>{state[0], state[1], state[2], state[3]}
-                                                                   : jumped(lane_jumps()[j - 1], state);
-        lanes.s0[j] = s[0];
-        lanes.s1[j] = s[1];
-        lanes.s2[j] = s[2];
-        lanes.s3[j] = s[3];
+        if (j > 0 && j < used) start = jumped(lane_jump(), start.data());
+        lanes.s0[j] = start[0];
+        lanes.s1[j] = start[1];
+        lanes.s2[j] = start[2];
+        lanes.s3[j] = start[3];
     }
     const bool one = table_of_.empty();
     std::uint64_t words[kLaneChunk * kLanes];
@@ -416,6 +413,8 @@ void PoissonSource::step(const StepContext& ctx) {
     }
     ctx.parallel->run(last - first, [&](std::size_t b) { draw_block(first + b, out, drawn); });
 }
+
+ArrayRef PoissonSource::output_storage(std::size_t) { return {current_.data(), current_.size()}; }
 
 void PoissonSource::reset() { std::fill(current_.begin(), current_.end(), 0.0f); }
 

@@ -55,6 +55,8 @@ public:
     void step(const StepContext& ctx) override;
     void reset() override;
     void visit_state(StateVisitor& v) override;
+    // The output is the currents themselves (no copy per step).
+    ArrayRef output_storage(std::size_t index) override;
     // A share steps the stream blocks it overlaps ("current": one value per unit; "rng": one stream per
     // block), but draws the counts of (and filters) only the units of its process's block
     // (BuildContext): the other units' draws are skipped over, and their currents and outputs left alone.
@@ -99,7 +101,8 @@ private:
     template <bool OneTable>
     void draw_counts(std::size_t begin, std::size_t end, const std::uint64_t* words, const std::uint64_t* cells,
                      float* counts) const noexcept;
-    // current = decay current + weight count (or weight count unfiltered) for units [first, last), and out.
+    // current = decay current + weight count (or weight count unfiltered) for units [first, last), copied
+    // to out unless out is the currents (output_storage()).
     void filter(std::size_t first, std::size_t last, const float* counts, float* out) noexcept;
 
     std::vector<float> lambda_, current_;
