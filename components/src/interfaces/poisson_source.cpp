@@ -1,7 +1,9 @@
 #include <spark/components/interfaces/poisson_source.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstring>
 #include <map>
 
 #include <spark/core/hot_loop.hpp>
@@ -56,6 +58,11 @@ BuildResult PoissonSource::build(const BuildContext& ctx) {
     const auto rate = materialize(config_.rate, units, ctx);
     const auto trains = materialize(config_.trains, units, ctx);
     weight_ = materialize(config_.weight, units, ctx);
+    // One weight for every unit (the usual case) is kept once: the filter then reads no weight array.
+    if (std::ranges::all_of(weight_, [w = std::bit_cast<std::uint32_t>(weight_[0])](float x) {
+            return std::bit_cast<std::uint32_t>(x) == w;
+        }))
+        weight_.resize(1);
     lambda_.resize(n);
     std::map<float, std::uint32_t> index;
     std::vector<std::uint32_t> table_of(n);
@@ -108,59 +115,6 @@ struct Xoshiro {
 }  // namespace
 
 namespace {
-// Units drawn per pass: the counts of a batch, then their currents in one vectorisable loop.
-constexpr std::size_t kBatch = 256;
-
-// I = decay I + weight n (or weight n unfiltered), and the output; n are the batch's counts.
-template <bool Filtered>
-SPARK_HOT_LOOP void filter_counts(std::size_t size, const float* __restrict counts, const float* __restrict weight,
-                                  float decay, float* __restrict current, float* __restrict out) noexcept {
-    for (std::size_t i = 0; i < size; ++i) {
-        const float input = weight[i] * counts[i];
-        const float value = Filtered ? decay * current[i] + input : input;
-        current[i] = value;
-        out[i] = value;
-    }
-}
-}  // namespace
-
-// Counts of units [begin, end) of one block into counts[i - begin], continuing the block's stream.
-template <bool OneTable>
-void PoissonSource::draw_counts(std::size_t begin, std::size_t end, std::uint64_t* state,
-                                float* counts) const noexcept {
-    Xoshiro rng{state[0], state[1], state[2], state[3]};
-    const Table* tables = tables_.data();
-    const std::uint32_t* table_of = table_of_.data();
-    auto table = [&](std::size_t i) -> const Table& { return OneTable ? tables[0] : tables[table_of[i]]; };
-    auto search = [&](std::size_t i, std::uint64_t u) {  // the rare cell with a threshold inside
-        const Table& t = table(i);
-        std::size_t k = t.guide[u >> (32 - guide_bits)];
-        while (u >= t.threshold[k]) ++k;
-        return static_cast<float>(k);
-    };
-    // Two 32-bit uniforms per 64-bit draw: the high half for the even offset, the low half for the odd.
-    constexpr unsigned cell_shift = 32 - guide_bits;
-    constexpr std::uint64_t cell_mask = (std::uint64_t{1} << guide_bits) - 1;
-    std::size_t i = begin;
-    for (; i + 2 <= end; i += 2) {
-        const std::uint64_t word = rng.next();
-        const float n0 = table(i).count[word >> (32 + cell_shift)];
-        const float n1 = table(i + 1).count[(word >> cell_shift) & cell_mask];
-        counts[i - begin] = n0;
-        counts[i + 1 - begin] = n1;
-        if (n0 < 0.0f || n1 < 0.0f) [[unlikely]] {
-            counts[i - begin] = search(i, word >> 32);
-            counts[i + 1 - begin] = search(i + 1, word & 0xffffffffu);
-        }
-    }
-    if (i < end) counts[i - begin] = search(i, rng.next() >> 32);
-    state[0] = rng.s0;
-    state[1] = rng.s1;
-    state[2] = rng.s2;
-    state[3] = rng.s3;
-}
-
-namespace {
 // Advances a block's stream by `draws` 64-bit draws one by one.
 void advance_stream(std::uint64_t* state, std::size_t draws) noexcept {
     Xoshiro rng{state[0], state[1], state[2], state[3]};
@@ -181,13 +135,19 @@ constexpr std::size_t kJumpDraws = 256;
 // its columns (the state each unit state goes to).
 using Columns = std::array<std::array<std::uint64_t, 4>, 256>;
 
-std::array<std::uint64_t, 4> times(const Columns& m, const std::uint64_t* x) noexcept {
-    std::array<std::uint64_t, 4> y{};
+// Four 64-bit words side by side in a vector register (GCC/Clang vector extension): a state in times(), four
+// lanes' copies of one state word in lane_draws().
+using Word4 = std::uint64_t __attribute__((vector_size(32)));
+
+SPARK_HOT_LOOP std::array<std::uint64_t, 4> times(const Columns& m, const std::uint64_t* x) noexcept {
+    Word4 y{};
     for (std::size_t k = 0; k < 256; ++k) {
         const std::uint64_t take = 0 - ((x[k / 64] >> (k % 64)) & 1u);
-        for (std::size_t w = 0; w < 4; ++w) y[w] ^= m[k][w] & take;
+        Word4 column;
+        std::memcpy(&column, m[k].data(), sizeof column);
+        y ^= column & Word4{take, take, take, take};
     }
-    return y;
+    return {y[0], y[1], y[2], y[3]};
 }
 
 Columns product(const Columns& a, const Columns& b) noexcept {  // b, then a
@@ -251,23 +211,183 @@ std::array<std::size_t, 2> PoissonSource::skipped_units(std::size_t block, UnitS
     return {d.begin - begin, end - d.end};
 }
 
+namespace {
+// A block's draws come from up to kLanes positions of its stream kLaneDraws apart (the lanes: the first
+// at the stream's state, the others reached by jumps), advanced side by side in vector registers: one
+// state's serial update, and the scalar work per draw, would otherwise bound the draw.
+constexpr std::size_t kLanes = 4;
+constexpr std::size_t kLaneDraws = PoissonSource::stream_block / 2 / kLanes;
+constexpr std::size_t kLaneChunk = 128;  // draws per lane and pass (then their counts and currents)
+static_assert(std::size_t{1} << 9 == kLaneDraws, "the lane jump is powers_of_two()[9]");
+
+struct LaneStates {
+    Word4 s0, s1, s2, s3;  // xoshiro256**'s state words, one lane each
+};
+
+// A jump matrix as XORs of its columns four at a time: rows[n][v] is the image of nibble n of a state
+// (bits 4n .. 4n + 3) having the value v, so a jump is 64 lookups (where times() takes 256 steps).
+struct NibbleJump {
+    std::array<std::array<std::array<std::uint64_t, 4>, 16>, 64> rows{};
+    explicit NibbleJump(const Columns& m) {
+        for (std::size_t n = 0; n < 64; ++n)
+            for (std::size_t v = 0; v < 16; ++v)
+                for (std::size_t b = 0; b < 4; ++b)
+                    if ((v >> b) & 1u)
+                        for (std::size_t w = 0; w < 4; ++w) rows[n][v][w] ^= m[4 * n + b][w];
+    }
+};
+
+SPARK_HOT_LOOP std::array<std::uint64_t, 4> jumped(const NibbleJump& jump, const std::uint64_t* x) noexcept {
+    Word4 y{};
+    for (std::size_t n = 0; n < 64; ++n) {
+        Word4 row;
+        std::memcpy(&row, jump.rows[n][(x[n / 16] >> (4 * (n % 16))) & 15u].data(), sizeof row);
+        y ^= row;
+    }
+    return {y[0], y[1], y[2], y[3]};
+}
+
+// The jump from one lane's start to the next (kLaneDraws draws): one table (32 KB) for all lanes, so
+// that few of its lines are missed in a step whose other work evicts it.
+const NibbleJump& lane_jump() {
+    static const NibbleJump jump(powers_of_two()[9]);
+    return jump;
+}
+
+// `draws` draws of every lane (xoshiro256**, as Xoshiro::next()). Lane j's k-th draw goes to
+// words[k kLanes + j], the guide-table cells of its uniforms to cells[k 2 kLanes + j] (the high half:
+// the pair's even unit) and cells[k 2 kLanes + kLanes + j] (the low half: the odd unit).
+constexpr unsigned kCellShift = 21;  // 32 - PoissonSource's guide bits
+SPARK_HOT_LOOP void lane_draws(LaneStates& lanes, std::size_t draws, std::uint64_t* __restrict words,
+                               std::uint64_t* __restrict cells) noexcept {
+    LaneStates l = lanes;
+    for (std::size_t k = 0; k < draws; ++k) {
+        // rotl(s1 5, 7) 9 with shifts and adds (AVX2 has no 64-bit multiply).
+        const Word4 x = l.s1 + (l.s1 << 2);
+        const Word4 y = x << 7 | x >> 57;
+        const Word4 r = y + (y << 3);
+        const Word4 even = r >> (32 + kCellShift), odd = (r >> kCellShift) & 0x7ff;
+        std::memcpy(words + k * kLanes, &r, sizeof r);
+        std::memcpy(cells + k * 2 * kLanes, &even, sizeof even);
+        std::memcpy(cells + k * 2 * kLanes + kLanes, &odd, sizeof odd);
+        const Word4 t = l.s1 << 17;
+        l.s2 ^= l.s0;
+        l.s3 ^= l.s1;
+        l.s1 ^= l.s2;
+        l.s0 ^= l.s3;
+        l.s2 ^= t;
+        l.s3 = l.s3 << 45 | l.s3 >> 19;
+    }
+    lanes = l;
+}
+
+// I = decay I + weight n (or weight n unfiltered); n are the counts, the weights per unit or
+// (Uniform) weight[0] for all.
+template <bool Filtered, bool Uniform>
+SPARK_HOT_LOOP void filter_counts(std::size_t size, const float* __restrict counts, const float* __restrict weight,
+                                  float decay, float* __restrict current) noexcept {
+    for (std::size_t i = 0; i < size; ++i) {
+        const float input = (Uniform ? weight[0] : weight[i]) * counts[i];
+        current[i] = Filtered ? decay * current[i] + input : input;
+    }
+}
+}  // namespace
+
+// Counts of units [begin, end) of one block (from an even offset) into counts[i - begin], from one
+// lane's draws: draw p (units begin + 2p and + 2p + 1) is words[p kLanes], its cells
+// cells[p 2 kLanes] (even unit) and cells[p 2 kLanes + kLanes] (odd unit), as lane_draws() lays them out.
+template <bool OneTable>
+void PoissonSource::draw_counts(std::size_t begin, std::size_t end, const std::uint64_t* words,
+                                const std::uint64_t* cells, float* counts) const noexcept {
+    static_assert(kCellShift == 32 - guide_bits);
+    const Table* tables = tables_.data();
+    const std::uint32_t* table_of = table_of_.data();
+    auto table = [&](std::size_t i) -> const Table& { return OneTable ? tables[0] : tables[table_of[i]]; };
+    auto search = [&](std::size_t i, std::uint64_t u) {  // the rare cell with a threshold inside
+        const Table& t = table(i);
+        std::size_t k = t.guide[u >> (32 - guide_bits)];
+        while (u >= t.threshold[k]) ++k;
+        return static_cast<float>(k);
+    };
+    // Two 32-bit uniforms per 64-bit draw: the high half for the even offset, the low half for the odd.
+    const std::size_t pairs = (end - begin) / 2;
+    for (std::size_t p = 0; p < pairs; ++p) {
+        const std::size_t i = begin + 2 * p;
+        const float n0 = table(i).count[cells[p * 2 * kLanes]];
+        const float n1 = table(i + 1).count[cells[p * 2 * kLanes + kLanes]];
+        counts[2 * p] = n0;
+        counts[2 * p + 1] = n1;
+        if (std::min(n0, n1) < 0.0f) [[unlikely]] {
+            counts[2 * p] = search(i, words[p * kLanes] >> 32);
+            counts[2 * p + 1] = search(i + 1, words[p * kLanes] & 0xffffffffu);
+        }
+    }
+    if ((end - begin) % 2 != 0) counts[2 * pairs] = search(end - 1, words[pairs * kLanes] >> 32);
+}
+
+void PoissonSource::filter(std::size_t first, std::size_t last, const float* counts, float* out) noexcept {
+    const std::size_t size = last - first;
+    float* current = current_.data() + first;
+    if (weight_.size() == 1) {
+        if (filtered_) filter_counts<true, true>(size, counts, weight_.data(), decay_, current);
+        else filter_counts<false, true>(size, counts, weight_.data(), decay_, current);
+    } else {
+        const float* weight = weight_.data() + first;
+        if (filtered_) filter_counts<true, false>(size, counts, weight, decay_, current);
+        else filter_counts<false, false>(size, counts, weight, decay_, current);
+    }
+    if (out != current_.data()) std::copy(current, current + size, out + first);  // a runtime buffer
+}
+
+void PoissonSource::draw_units(std::size_t lo, std::size_t hi, std::uint64_t* state, float* out) noexcept {
+    const std::size_t draws = draws_for(hi - lo);
+    if (draws == 0) return;
+    const std::size_t used = (draws + kLaneDraws - 1) / kLaneDraws;  // lanes with draws
+    const std::size_t last_lane = used - 1, last_draws = draws - last_lane * kLaneDraws;
+    LaneStates lanes{};
+    std::array<std::uint64_t, 4> start{state[0], state[1], state[2], state[3]};
+    for (std::size_t j = 0; j < kLanes; ++j) {
+        // Unused lanes start anywhere (their draws are never read).
+        if (j > 0 && j < used) start = jumped(lane_jump(), start.data());
+        lanes.s0[j] = start[0];
+        lanes.s1[j] = start[1];
+        lanes.s2[j] = start[2];
+        lanes.s3[j] = start[3];
+    }
+    const bool one = table_of_.empty();
+    std::uint64_t words[kLaneChunk * kLanes];
+    std::uint64_t cells[kLaneChunk * 2 * kLanes];
+    float counts[2 * kLaneChunk];
+    for (std::size_t k0 = 0; k0 < std::min(draws, kLaneDraws);) {
+        // A pass ends where the last lane ends the block's draws: its state there is the stream's.
+        std::size_t k1 = std::min({k0 + kLaneChunk, kLaneDraws, draws});
+        if (k0 < last_draws && last_draws < k1) k1 = last_draws;
+        lane_draws(lanes, k1 - k0, words, cells);
+        if (k1 == last_draws) {
+            state[0] = lanes.s0[last_lane];
+            state[1] = lanes.s1[last_lane];
+            state[2] = lanes.s2[last_lane];
+            state[3] = lanes.s3[last_lane];
+        }
+        for (std::size_t j = 0; j < used; ++j) {
+            const std::size_t first = lo + 2 * (j * kLaneDraws + k0);
+            const std::size_t last = std::min(lo + 2 * (j * kLaneDraws + k1), hi);
+            if (first >= last) continue;
+            if (one) draw_counts<true>(first, last, words + j, cells + j, counts);
+            else draw_counts<false>(first, last, words + j, cells + j, counts);
+            filter(first, last, counts, out);
+        }
+        k0 = k1;
+    }
+}
+
 void PoissonSource::draw_block(std::size_t block, float* out, UnitShare drawn) noexcept {
     const std::size_t begin = block * stream_block;
     const std::size_t end = std::min(begin + stream_block, current_.size());
     const auto [lo, hi] = drawn_in_block(block, drawn);
     std::uint64_t* state = streams_.data() + 4 * block;
     skip(state, lo - begin);
-    const bool one = table_of_.empty();
-    float counts[kBatch];
-    for (std::size_t first = lo; first < hi; first += kBatch) {
-        const std::size_t last = std::min(first + kBatch, hi);
-        if (one) draw_counts<true>(first, last, state, counts);
-        else draw_counts<false>(first, last, state, counts);
-        if (filtered_)
-            filter_counts<true>(last - first, counts, weight_.data() + first, decay_, current_.data() + first, out + first);
-        else
-            filter_counts<false>(last - first, counts, weight_.data() + first, decay_, current_.data() + first, out + first);
-    }
+    draw_units(lo, hi, state, out);
     skip(state, end - hi);
 }
 
@@ -293,6 +413,8 @@ void PoissonSource::step(const StepContext& ctx) {
     }
     ctx.parallel->run(last - first, [&](std::size_t b) { draw_block(first + b, out, drawn); });
 }
+
+ArrayRef PoissonSource::output_storage(std::size_t) { return {current_.data(), current_.size()}; }
 
 void PoissonSource::reset() { std::fill(current_.begin(), current_.end(), 0.0f); }
 

@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -218,4 +220,113 @@ TEST_CASE("PoissonSource counts are the inversion of its streams' uniforms, unit
     }
     // The rare path (a threshold inside the uniform's table cell) was taken at every nonzero rate.
     for (std::size_t l = 1; l < lambdas.size(); ++l) CHECK(searched_cells[l] > 0);
+}
+
+namespace {
+// A PoissonSource built as process `rank` of `processes` and stepped on the share such a run gives it
+// (its unit block widened to whole stream blocks; the whole population when processes is 1).
+struct SplitSource {
+    std::unique_ptr<Component> component;
+    Rng rng;
+    std::vector<float> out;
+    UnitShare own, share;
+    std::int64_t steps = 0;
+
+    SplitSource(const Overrides& overrides, std::size_t units, std::size_t rank, std::size_t processes)
+        : component(components::builtin_registry().create("poisson_source", overrides, "bg")),
+          rng(Rng::for_node(5, "bg")) {
+        BuildContext ctx;
+        ctx.dt = 0.1;
+        ctx.rng = &rng;
+        ctx.node = "bg";
+        ctx.process_rank = rank;
+        ctx.processes = processes;
+        out.assign(component->build(ctx).outputs[0].size(), 0.0f);
+        component->mark_built();
+        const std::size_t block = PoissonSource::stream_block;
+        own = processes > 1 ? unit_block_share(units, rank, processes) : UnitShare{0, units};
+        if (processes > 1) share = {own.begin / block * block, std::min(units, (own.end + block - 1) / block * block)};
+    }
+    void step() {
+        const ArrayRef output(out.data(), out.size());
+        StepContext ctx{{}, std::span<const ArrayRef>(&output, 1), &serial_parallel(), steps++};
+        ctx.share = share;
+        component->step(ctx);
+    }
+    std::vector<std::uint64_t> streams() {
+        spark::testing::Copy copy;
+        component->visit_state(copy);
+        std::vector<std::uint64_t> words(copy.saved["rng"].size() / sizeof(std::uint64_t));
+        std::memcpy(words.data(), copy.saved["rng"].data(), copy.saved["rng"].size());
+        return words;
+    }
+};
+}  // namespace
+
+TEST_CASE("PoissonSource's currents are the one-unit-at-a-time draw for any block fill, process split, table and filter",
+          "[interfaces][poisson_source]") {
+    // The reference: each block's stream from its initial state, one 64-bit draw per pair of units in
+    // unit order (high half, then low half), n by binary search of the thresholds, I = decay I + weight n.
+    // Unit counts around the stream block and its quarters (one to four positions of a stream drawn side
+    // by side), odd tails, 1 to 3 processes, one or two lambdas, one or per-unit weights, tau 0 or 0.5.
+    struct Case {
+        std::size_t units, processes;
+        bool two_rates, unit_weights, filtered;
+    };
+    const std::vector<Case> cases{{1, 1, false, false, true},        {3, 1, true, true, false},
+                                  {1024, 1, false, true, true},      {1025, 1, true, false, false},
+                                  {2049, 2, false, false, true},     {3001, 1, true, true, true},
+                                  {4095, 3, false, false, false},    {4096, 2, true, false, true},
+                                  {4097, 1, false, true, false},     {4096 + 1537, 3, true, true, true},
+                                  {3 * 4096 + 2051, 2, false, false, true}, {3 * 4096 + 2051, 3, true, false, false}};
+    const std::array<double, 2> lambdas{1.28, 2.32};
+    std::array<std::vector<std::uint64_t>, 2> thresholds{reference_thresholds(double(float(lambdas[0]))),
+                                                          reference_thresholds(double(float(lambdas[1])))};
+    const float decay = static_cast<float>(std::exp(-0.1 / 0.5));
+    const std::size_t block = PoissonSource::stream_block;
+    for (const Case& c : cases) {
+        Value::List trains, weights;
+        std::vector<float> weight(c.units);
+        for (std::size_t i = 0; i < c.units; ++i) {
+            trains.push_back(lambdas[c.two_rates ? i % 2 : 0] * 1000.0 / (8.0 * 0.1));
+            weights.push_back(c.unit_weights ? 10.0 + 0.37 * double(i % 7) : 87.8);
+            weight[i] = float(c.unit_weights ? 10.0 + 0.37 * double(i % 7) : 87.8);
+        }
+        const Overrides o{{"units", Value::List{double(c.units)}}, {"rate", 8.0}, {"trains", trains},
+                          {"weight", weights}, {"tau", c.filtered ? 0.5 : 0.0}};
+        for (std::size_t rank = 0; rank < c.processes; ++rank) {
+            INFO(c.units << " units, process " << rank << " of " << c.processes << ", two rates " << c.two_rates
+                         << ", per-unit weights " << c.unit_weights << ", filtered " << c.filtered);
+            SplitSource source(o, c.units, rank, c.processes);
+            std::vector<std::uint64_t> reference = source.streams();
+            std::vector<float> current(c.units, 0.0f);
+            for (int t = 0; t < 12; ++t) {
+                source.step();
+                for (std::size_t first = 0; first < c.units; first += block) {
+                    Rng rng;
+                    std::copy_n(reference.begin() + std::ptrdiff_t(first / block * 4), 4, rng.state().begin());
+                    std::uint64_t word = 0;
+                    for (std::size_t i = first; i < std::min(first + block, c.units); ++i) {
+                        if ((i - first) % 2 == 0) word = rng.next();
+                        const std::uint64_t u = (i - first) % 2 == 0 ? word >> 32 : word & 0xffffffffu;
+                        const auto& thr = thresholds[c.two_rates ? i % 2 : 0];
+                        const float n = float(std::upper_bound(thr.begin(), thr.end(), u) - thr.begin());
+                        current[i] = c.filtered ? decay * current[i] + weight[i] * n : weight[i] * n;
+                        if (i >= source.own.begin && i < source.own.end) {
+                            INFO("step " << t << ", unit " << i);
+                            REQUIRE(std::bit_cast<std::uint32_t>(source.out[i]) == std::bit_cast<std::uint32_t>(current[i]));
+                        }
+                    }
+                    std::copy_n(rng.state().begin(), 4, reference.begin() + std::ptrdiff_t(first / block * 4));
+                }
+                // The streams of the blocks the share steps moved on exactly as the reference's.
+                const std::vector<std::uint64_t> streams = source.streams();
+                const std::size_t lo = source.share.whole() ? 0 : source.share.begin / block;
+                const std::size_t hi = source.share.whole() ? streams.size() / 4 : (source.share.end + block - 1) / block;
+                INFO("step " << t);
+                REQUIRE(std::equal(streams.begin() + std::ptrdiff_t(4 * lo), streams.begin() + std::ptrdiff_t(4 * hi),
+                                   reference.begin() + std::ptrdiff_t(4 * lo)));
+            }
+        }
+    }
 }

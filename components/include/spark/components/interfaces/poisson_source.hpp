@@ -55,6 +55,8 @@ public:
     void step(const StepContext& ctx) override;
     void reset() override;
     void visit_state(StateVisitor& v) override;
+    // The output is the currents themselves (no copy per step).
+    ArrayRef output_storage(std::size_t index) override;
     // A share steps the stream blocks it overlaps ("current": one value per unit; "rng": one stream per
     // block), but draws the counts of (and filters) only the units of its process's block
     // (BuildContext): the other units' draws are skipped over, and their currents and outputs left alone.
@@ -93,10 +95,18 @@ private:
     // Steps stream block `block`: the counts and currents of its units in `drawn`, the stream advanced
     // over the others.
     void draw_block(std::size_t block, float* out, UnitShare drawn) noexcept;
+    // The currents of units [lo, hi) of one block (from an even offset) from its stream `state`,
+    // advanced past their draws.
+    void draw_units(std::size_t lo, std::size_t hi, std::uint64_t* state, float* out) noexcept;
     template <bool OneTable>
-    void draw_counts(std::size_t begin, std::size_t end, std::uint64_t* state, float* counts) const noexcept;
+    void draw_counts(std::size_t begin, std::size_t end, const std::uint64_t* words, const std::uint64_t* cells,
+                     float* counts) const noexcept;
+    // current = decay current + weight count (or weight count unfiltered) for units [first, last), copied
+    // to out unless out is the currents (output_storage()).
+    void filter(std::size_t first, std::size_t last, const float* counts, float* out) noexcept;
 
-    std::vector<float> lambda_, weight_, current_;
+    std::vector<float> lambda_, current_;
+    std::vector<float> weight_;               // per unit, or one value when all units have the same
     float decay_ = 0.0f;                      // e^{-dt/tau}
     bool filtered_ = false;                   // tau > 0
     std::vector<Table> tables_;               // one per distinct lambda
