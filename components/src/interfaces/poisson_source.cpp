@@ -59,7 +59,7 @@ BuildResult PoissonSource::build(const BuildContext& ctx) {
     const auto trains = materialize(config_.trains, units, ctx);
     weight_ = materialize(config_.weight, units, ctx);
     // One weight for every unit (the usual case) is kept once: the filter then reads no weight array.
-    if (std::ranges::all_of(weight_, [w = std::bit_cast<std::uint32_t>(weight_[0])](float x) {
+    if (!weight_.empty() && std::ranges::all_of(weight_, [w = std::bit_cast<std::uint32_t>(weight_[0])](float x) {
             return std::bit_cast<std::uint32_t>(x) == w;
         }))
         weight_.resize(1);
