@@ -112,9 +112,7 @@ struct Xoshiro {
         return result;
     }
 };
-}  // namespace
 
-namespace {
 // Advances a block's stream by `draws` 64-bit draws one by one.
 void advance_stream(std::uint64_t* state, std::size_t draws) noexcept {
     Xoshiro rng{state[0], state[1], state[2], state[3]};
@@ -128,7 +126,7 @@ void advance_stream(std::uint64_t* state, std::size_t draws) noexcept {
 // The 64-bit draws that `units` consecutive units from an even offset of a block take (two per draw).
 constexpr std::size_t draws_for(std::size_t units) noexcept { return (units + 1) / 2; }
 
-// Below this many draws a skip steps the generator; from it on, one matrix product is cheaper.
+// Below this many draws a skip steps the generator; from it on, one jump (64 table lookups) is cheaper.
 constexpr std::size_t kJumpDraws = 256;
 
 // xoshiro256**'s state transition is linear over GF(2): n draws are one 256 x 256 bit matrix, kept as
@@ -172,25 +170,47 @@ const std::vector<Columns>& powers_of_two() {
     }();
     return powers;
 }
+
+// A jump applied as 64 table lookups (PoissonSource::Jump's nibbles; times() takes 256 steps).
+using NibbleTable = std::array<std::array<std::array<std::uint64_t, 4>, 16>, 64>;
+
+NibbleTable nibble_table(const Columns& m) noexcept {
+    NibbleTable rows{};
+    for (std::size_t n = 0; n < 64; ++n)
+        for (std::size_t v = 0; v < 16; ++v)
+            for (std::size_t b = 0; b < 4; ++b)
+                if ((v >> b) & 1u)
+                    for (std::size_t w = 0; w < 4; ++w) rows[n][v][w] ^= m[4 * n + b][w];
+    return rows;
+}
+
+SPARK_HOT_LOOP std::array<std::uint64_t, 4> jumped(const NibbleTable& jump, const std::uint64_t* x) noexcept {
+    Word4 y{};
+    for (std::size_t n = 0; n < 64; ++n) {
+        Word4 row;
+        std::memcpy(&row, jump[n][(x[n / 16] >> (4 * (n % 16))) & 15u].data(), sizeof row);
+        y ^= row;
+    }
+    return {y[0], y[1], y[2], y[3]};
+}
 }  // namespace
 
 PoissonSource::Jump PoissonSource::make_jump(std::size_t draws) {
     const std::vector<Columns>& powers = powers_of_two();
-    Jump jump;
-    jump.draws = draws;
+    Columns columns{};
     bool first = true;
     for (std::size_t i = 0; i < powers.size(); ++i) {
         if (((draws >> i) & 1u) == 0) continue;
-        jump.columns = first ? powers[i] : product(powers[i], jump.columns);
+        columns = first ? powers[i] : product(powers[i], columns);
         first = false;
     }
-    return jump;
+    return Jump{draws, nibble_table(columns)};
 }
 
 void PoissonSource::skip(std::uint64_t* state, std::size_t units) const noexcept {
     const std::size_t draws = draws_for(units);
     if (draws < kJumpDraws) return advance_stream(state, draws);
-    const std::array<std::uint64_t, 4> y = times(std::ranges::find(jumps_, draws, &Jump::draws)->columns, state);
+    const std::array<std::uint64_t, 4> y = jumped(std::ranges::find(jumps_, draws, &Jump::draws)->nibbles, state);
     std::copy(y.begin(), y.end(), state);
 }
 
@@ -224,33 +244,10 @@ struct LaneStates {
     Word4 s0, s1, s2, s3;  // xoshiro256**'s state words, one lane each
 };
 
-// A jump matrix as XORs of its columns four at a time: rows[n][v] is the image of nibble n of a state
-// (bits 4n .. 4n + 3) having the value v, so a jump is 64 lookups (where times() takes 256 steps).
-struct NibbleJump {
-    std::array<std::array<std::array<std::uint64_t, 4>, 16>, 64> rows{};
-    explicit NibbleJump(const Columns& m) {
-        for (std::size_t n = 0; n < 64; ++n)
-            for (std::size_t v = 0; v < 16; ++v)
-                for (std::size_t b = 0; b < 4; ++b)
-                    if ((v >> b) & 1u)
-                        for (std::size_t w = 0; w < 4; ++w) rows[n][v][w] ^= m[4 * n + b][w];
-    }
-};
-
-SPARK_HOT_LOOP std::array<std::uint64_t, 4> jumped(const NibbleJump& jump, const std::uint64_t* x) noexcept {
-    Word4 y{};
-    for (std::size_t n = 0; n < 64; ++n) {
-        Word4 row;
-        std::memcpy(&row, jump.rows[n][(x[n / 16] >> (4 * (n % 16))) & 15u].data(), sizeof row);
-        y ^= row;
-    }
-    return {y[0], y[1], y[2], y[3]};
-}
-
 // The jump from one lane's start to the next (kLaneDraws draws): one table (32 KB) for all lanes, so
 // that few of its lines are missed in a step whose other work evicts it.
-const NibbleJump& lane_jump() {
-    static const NibbleJump jump(powers_of_two()[9]);
+const NibbleTable& lane_jump() {
+    static const NibbleTable jump = nibble_table(powers_of_two()[9]);
     return jump;
 }
 

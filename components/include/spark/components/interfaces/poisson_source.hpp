@@ -79,10 +79,12 @@ private:
         std::array<float, std::size_t{1} << guide_bits> count{};
     };
     static Table make_table(double lambda);
-    // A block's stream advanced by `draws` 64-bit draws at once (PoissonSource::skip).
+    // A block's stream advanced by `draws` 64-bit draws at once (PoissonSource::skip): the linear map of
+    // the state as XORs of its columns four at a time, nibbles[n][v] the image of the state's nibble n
+    // (bits 4n .. 4n + 3) having the value v.
     struct Jump {
         std::size_t draws = 0;
-        std::array<std::array<std::uint64_t, 4>, 256> columns{};
+        std::array<std::array<std::array<std::uint64_t, 4>, 16>, 64> nibbles{};
     };
     static Jump make_jump(std::size_t draws);
     // Advances a block's stream over `units` units it does not draw: step by step for a few, else by
